@@ -1,0 +1,9 @@
+package dev.ferry.events;
+
+/** What the scheduler asks a worker to do. */
+public enum CommandType {
+    /** Run the migration on the driver, round by round. */
+    START,
+    /** Stop the migration; the VM keeps running on the source. */
+    CANCEL
+}

@@ -1,0 +1,20 @@
+package dev.ferry.events;
+
+/** What happened to a migration, as a worker reports it. */
+public enum EventType {
+    /** A worker took the migration and is about to run round 1. */
+    MIGRATION_STARTED,
+    /** One pre-copy round (or the final stop-and-copy) finished; carries a {@link DirtyPageRound}. */
+    ROUND_COMPLETED,
+    /** The VM runs on the destination; carries a {@link MigrationOutcome}. */
+    MIGRATION_SUCCEEDED,
+    /** The migration failed; the VM runs on the source. Carries a {@link MigrationOutcome} with the reason. */
+    MIGRATION_FAILED,
+    /** The migration was cancelled; the VM runs on the source. */
+    MIGRATION_CANCELLED;
+
+    /** True for the three outcomes after which no event of the same attempt follows. */
+    public boolean isOutcome() {
+        return this == MIGRATION_SUCCEEDED || this == MIGRATION_FAILED || this == MIGRATION_CANCELLED;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.ferry.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A command on {@link Topics#MIGRATION_COMMANDS}, keyed by {@code migrationId}.
+ *
+ * @param commandId   unique id of this command, for idempotent consumers and the audit trail
+ * @param type        start or cancel
+ * @param migrationId the migration this command belongs to
+ * @param attempt     attempt (epoch) of the migration; a worker ignores commands of older attempts
+ * @param vmId        inventory id of the VM that moves
+ * @param vmName      the VM's name, for logs and progress
+ * @param sourceHostId inventory id of the host the VM runs on
+ * @param targetHostId inventory id of the reserved destination
+ * @param reservationId inventory id of the destination reservation
+ * @param memoryBytes the VM's memory
+ * @param linkBandwidthBytesPerSecond migration link bandwidth between the two hosts
+ * @param maxDowntimeMillis the operator's downtime target
+ * @param issuedAt    when the scheduler issued the command
+ */
+public record MigrationCommand(
+        String commandId,
+        CommandType type,
+        UUID migrationId,
+        int attempt,
+        long vmId,
+        String vmName,
+        long sourceHostId,
+        long targetHostId,
+        long reservationId,
+        long memoryBytes,
+        long linkBandwidthBytesPerSecond,
+        long maxDowntimeMillis,
+        Instant issuedAt) {
+
+    /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
+    public MigrationCommand validate() {
+        require(commandId != null && !commandId.isBlank(), "commandId is missing");
+        require(type != null, "type is missing");
+        require(migrationId != null, "migrationId is missing");
+        require(attempt >= 1, "attempt must be >= 1");
+        if (type == CommandType.START) {
+            require(memoryBytes > 0, "memoryBytes must be > 0");
+            require(linkBandwidthBytesPerSecond > 0, "linkBandwidthBytesPerSecond must be > 0");
+            require(maxDowntimeMillis > 0, "maxDowntimeMillis must be > 0");
+        }
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new InvalidRecordException("invalid migration command: " + message);
+        }
+    }
+}

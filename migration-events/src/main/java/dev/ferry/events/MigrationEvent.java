@@ -1,0 +1,55 @@
+package dev.ferry.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An event on {@link Topics#MIGRATION_EVENTS}, keyed by {@code migrationId}.
+ *
+ * @param eventId      unique id, the dedup key of every consumer
+ * @param type         what happened
+ * @param migrationId  the migration
+ * @param attempt      attempt (epoch); consumers ignore events of attempts older than the one they know
+ * @param sequence     1-based order of this event within its attempt
+ * @param timestamp    when the worker emitted it
+ * @param vmId         the VM that moves
+ * @param sourceHostId where it runs before
+ * @param targetHostId where it runs after success
+ * @param reservationId the destination reservation in inventory
+ * @param workerId     which worker ran it
+ * @param round        set for {@link EventType#ROUND_COMPLETED}
+ * @param outcome      set for the outcome types
+ */
+public record MigrationEvent(
+        String eventId,
+        EventType type,
+        UUID migrationId,
+        int attempt,
+        long sequence,
+        Instant timestamp,
+        long vmId,
+        long sourceHostId,
+        long targetHostId,
+        long reservationId,
+        String workerId,
+        DirtyPageRound round,
+        MigrationOutcome outcome) {
+
+    /** Checks what consumers rely on; an event failing this goes to the dead-letter topic. */
+    public MigrationEvent validate() {
+        require(eventId != null && !eventId.isBlank(), "eventId is missing");
+        require(type != null, "type is missing");
+        require(migrationId != null, "migrationId is missing");
+        require(attempt >= 1, "attempt must be >= 1");
+        require(sequence >= 1, "sequence must be >= 1");
+        require(type != EventType.ROUND_COMPLETED || round != null, "ROUND_COMPLETED without round");
+        require(!type.isOutcome() || outcome != null, type + " without outcome");
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new InvalidRecordException("invalid migration event: " + message);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ferry.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private static MigrationEvent roundEvent() {
+        var round = new DirtyPageRound(3, 100, 409600, 40, 80.0, 1.0e9, 500, 40, 163840, 1, 0,
+                "CONTINUE", "remaining 160 KiB needs 1 ms > target", false);
+        return new MigrationEvent("e-1", EventType.ROUND_COMPLETED, UUID.randomUUID(), 1, 4,
+                Instant.parse("2026-11-25T20:00:00Z"), 7, 1, 2, 9, "worker-a", round, null);
+    }
+
+    @Test
+    void eventSurvivesTheWireUnchanged() {
+        var event = roundEvent();
+        assertThat(EventCodec.event(EventCodec.toJson(event))).isEqualTo(event);
+    }
+
+    @Test
+    void commandSurvivesTheWireUnchanged() {
+        var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
+                1L << 30, 125_000_000L, 300, Instant.now());
+        assertThat(EventCodec.command(EventCodec.toJson(command))).isEqualTo(command);
+    }
+
+    @Test
+    void unknownFieldsFromANewerProducerAreIgnored() {
+        String json = EventCodec.toJson(roundEvent()).replaceFirst("\\{", "{\"addedLater\":42,");
+        assertThat(EventCodec.event(json).eventId()).isEqualTo("e-1");
+    }
+
+    @Test
+    void rejectsGarbageWithAClearReason() {
+        assertThatThrownBy(() -> EventCodec.event("not json"))
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("not a MigrationEvent");
+    }
+
+    @Test
+    void rejectsARoundEventWithoutItsRound() {
+        String json = EventCodec.toJson(roundEvent()).replaceAll("\"round\":\\{[^}]*}", "\"round\":null");
+        assertThatThrownBy(() -> EventCodec.event(json)).hasMessageContaining("ROUND_COMPLETED without round");
+    }
+
+    @Test
+    void rejectsAnEventWithoutId() {
+        String json = EventCodec.toJson(roundEvent()).replace("\"eventId\":\"e-1\",", "");
+        assertThatThrownBy(() -> EventCodec.event(json)).hasMessageContaining("eventId is missing");
+    }
+
+    @Test
+    void rejectsAStartCommandWithoutMemory() {
+        var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
+                0, 125_000_000L, 300, Instant.now());
+        assertThatThrownBy(() -> EventCodec.command(EventCodec.toJson(command)))
+                .hasMessageContaining("memoryBytes must be > 0");
+    }
+}

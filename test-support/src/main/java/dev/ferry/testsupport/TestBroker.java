@@ -1,0 +1,80 @@
+package dev.ferry.testsupport;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker (KRaft, combined controller and broker) running in this JVM, one per test JVM.
+ * Tests get their own broker so that nothing they produce leaks into a running local platform.
+ */
+public final class TestBroker {
+    private static KafkaClusterTestKit cluster;
+
+    private TestBroker() {
+    }
+
+    /** Starts the broker on first use and returns its bootstrap servers. */
+    public static synchronized String bootstrapServers() {
+        if (cluster == null) {
+            try {
+                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build())
+                        .setConfigProp("auto.create.topics.enable", "true")
+                        .setConfigProp("num.partitions", "3")
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .build();
+                kit.format();
+                kit.startup();
+                kit.waitForReadyBrokers();
+                cluster = kit;
+                Runtime.getRuntime().addShutdownHook(new Thread(TestBroker::stop, "test-broker-stop"));
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the in-process Kafka broker", e);
+            }
+        }
+        return cluster.bootstrapServers();
+    }
+
+    /** Creates topics up front so that consumers never race topic auto-creation. */
+    public static void createTopics(String... topics) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            var missing = java.util.Arrays.stream(topics)
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, 3, (short) 1))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topics " + String.join(",", topics), e);
+        }
+    }
+
+    public static Map<String, String> quarkusConfig() {
+        return Map.of("kafka.bootstrap.servers", bootstrapServers());
+    }
+
+    private static synchronized void stop() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception ignored) {
+                // the JVM is exiting; the broker's files are temporary
+            }
+            cluster = null;
+        }
+    }
+}

