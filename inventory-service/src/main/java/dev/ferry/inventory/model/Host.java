@@ -1,0 +1,50 @@
+package dev.ferry.inventory.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+
+/** A hypervisor host: its CPU, memory, link and migration limits. */
+@Entity
+public class Host extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    public Long clusterId;
+    @Enumerated(EnumType.STRING)
+    public HostState state;
+    public String cpuVendor;
+    public int cpuFamily;
+    public int cpuModel;
+    public String cpuModelName;
+    public int cpuMhz;
+    public int cpuSockets;
+    public int cpuCores;
+    public long memoryBytes;
+    public double memoryOvercommit;
+    public double cpuOvercommit;
+    public String hypervisorType;
+    public String hypervisorVersion;
+    public String migrationAddress;
+    public long linkBandwidthBytesPerSecond;
+    public int maxInboundMigrations;
+    public int maxOutboundMigrations;
+    @Version
+    public long version;
+
+    /** Memory the host may hand out, after overcommit. */
+    public long allocatableMemoryBytes() {
+        return (long) (memoryBytes * memoryOvercommit);
+    }
+
+    /** vCPUs the host may hand out, after overcommit. */
+    public long allocatableVcpus() {
+        return (long) Math.floor((long) cpuSockets * cpuCores * cpuOvercommit);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.ferry.inventory.model;
+
+/** Whether a host can run and receive VMs. */
+public enum HostState {
+    /** Running, accepts migrations. */
+    UP,
+    /** Being emptied for maintenance: runs its VMs but receives none. */
+    MAINTENANCE,
+    /** Taken out of scheduling by an operator. */
+    DISABLED,
+    /** Unreachable. */
+    DOWN
+}

@@ -1,0 +1,34 @@
+package dev.ferry.inventory.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Storage that VM volumes live on, and the hosts that can reach it. */
+@Entity
+public class StoragePool extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    @Enumerated(EnumType.STRING)
+    public StoragePoolType type;
+    @Enumerated(EnumType.STRING)
+    public StorageScope scope;
+    public long capacityBytes;
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "storage_pool_host", joinColumns = @JoinColumn(name = "pool_id"))
+    @Column(name = "host_id")
+    public Set<Long> hostIds = new HashSet<>();
+}

@@ -1,0 +1,42 @@
+package dev.ferry.inventory.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.Version;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A virtual machine, where it runs, and what it needs from a destination. */
+@Entity
+public class Vm extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    public long memoryBytes;
+    public int vcpus;
+    public Long hostId;
+    @Enumerated(EnumType.STRING)
+    public VmState state;
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "vm_volume", joinColumns = @JoinColumn(name = "vm_id"))
+    public List<Volume> volumes = new ArrayList<>();
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "vm_nic", joinColumns = @JoinColumn(name = "vm_id"))
+    @Column(name = "network_id")
+    public Set<Long> networkIds = new HashSet<>();
+    @Version
+    public long version;
+}

@@ -1,0 +1,4 @@
+package dev.ferry.inventory.model;
+
+/** Power state of a VM. Only RUNNING VMs live-migrate. */
+public enum VmState { RUNNING, STOPPED, PAUSED }

@@ -1,0 +1,65 @@
+package dev.ferry.inventory.precheck;
+
+import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The XenMotion pre-migration rules. Every rule is evaluated and reported, so that an operator sees
+ * all the reasons a target is refused at once, not one per attempt.
+ */
+public final class PreChecks {
+    private static final long MIB = 1024L * 1024L;
+
+    private PreChecks() {
+    }
+
+    public static Verdict evaluate(VmFacts vm, HostFacts source, HostFacts target) {
+        List<RuleResult> results = new ArrayList<>();
+        results.add(target.id() != vm.hostId()
+                ? RuleResult.pass(Rule.NOT_CURRENT_HOST, "target is not the VM's current host")
+                : RuleResult.fail(Rule.NOT_CURRENT_HOST, "VM " + vm.name() + " already runs on " + target.name()));
+        results.add(vm.running()
+                ? RuleResult.pass(Rule.VM_RUNNING, "VM is running")
+                : RuleResult.fail(Rule.VM_RUNNING, "VM " + vm.name() + " is not running; only a running VM live-migrates"));
+        results.add(target.up()
+                ? RuleResult.pass(Rule.TARGET_UP, "target is UP")
+                : RuleResult.fail(Rule.TARGET_UP, "host " + target.name() + " is " + target.state() + ", not UP"));
+        results.add(source.cpuVendor().equalsIgnoreCase(target.cpuVendor())
+                ? RuleResult.pass(Rule.CPU_VENDOR, "same CPU vendor " + target.cpuVendor())
+                : RuleResult.fail(Rule.CPU_VENDOR, "CPU vendor differs: VM runs on " + source.cpuVendor()
+                        + " (" + source.cpuModelName() + "), " + target.name() + " has " + target.cpuVendor()
+                        + " (" + target.cpuModelName() + ")"));
+        results.add(source.cpuFamily() == target.cpuFamily()
+                ? RuleResult.pass(Rule.CPU_FAMILY, "same CPU family " + target.cpuFamily() + "; speed may differ")
+                : RuleResult.fail(Rule.CPU_FAMILY, "CPU family differs: " + source.cpuFamily() + " on the source, "
+                        + target.cpuFamily() + " on " + target.name()));
+        Set<Long> unreachable = missing(vm.volumePoolIds(), target.reachablePoolIds());
+        results.add(unreachable.isEmpty()
+                ? RuleResult.pass(Rule.STORAGE_REACHABLE, "every volume is on storage the target reaches")
+                : RuleResult.fail(Rule.STORAGE_REACHABLE, target.name() + " cannot reach storage pool(s) "
+                        + unreachable + "; a storage migration would be needed"));
+        Set<Long> absent = missing(vm.networkIds(), target.carriedNetworkIds());
+        results.add(absent.isEmpty()
+                ? RuleResult.pass(Rule.NETWORKS_CARRIED, "every NIC's network is on the target")
+                : RuleResult.fail(Rule.NETWORKS_CARRIED, target.name() + " does not carry network(s) " + absent));
+        results.add(target.freeMemoryBytes() >= vm.memoryBytes()
+                ? RuleResult.pass(Rule.MEMORY_CAPACITY, "free memory " + target.freeMemoryBytes() / MIB + " MiB")
+                : RuleResult.fail(Rule.MEMORY_CAPACITY, target.name() + " has " + Math.max(0, target.freeMemoryBytes()) / MIB
+                        + " MiB free after placed VMs and reservations, VM needs " + vm.memoryBytes() / MIB + " MiB"));
+        results.add(target.freeVcpus() >= vm.vcpus()
+                ? RuleResult.pass(Rule.CPU_CAPACITY, "free vCPUs " + target.freeVcpus())
+                : RuleResult.fail(Rule.CPU_CAPACITY, target.name() + " has " + Math.max(0, target.freeVcpus())
+                        + " vCPUs free, VM needs " + vm.vcpus()));
+        return Verdict.of(target.id(), target.name(), results);
+    }
+
+    private static Set<Long> missing(Set<Long> needed, Set<Long> available) {
+        Set<Long> out = new TreeSet<>(needed);
+        out.removeAll(available);
+        return out;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ferry.inventory.precheck;
+
+/** One pre-migration rule (the XenMotion checks). The name is the stable machine-readable code. */
+public enum Rule {
+    /** The target is not the host the VM already runs on. */
+    NOT_CURRENT_HOST,
+    /** The VM is running: only a running VM live-migrates. */
+    VM_RUNNING,
+    /** The target is UP (not in maintenance, disabled or down). */
+    TARGET_UP,
+    /** Same CPU manufacturer as the VM's current host. */
+    CPU_VENDOR,
+    /** Same CPU family; speed may differ (a Xeon 5130 and a 5120 are compatible). */
+    CPU_FAMILY,
+    /** Every volume is on storage the target can reach; otherwise a storage migration would be needed. */
+    STORAGE_REACHABLE,
+    /** Every NIC's network is carried by the target. */
+    NETWORKS_CARRIED,
+    /** Enough free memory on the target after placed VMs and active reservations. */
+    MEMORY_CAPACITY,
+    /** Enough free vCPUs on the target after placed VMs and active reservations. */
+    CPU_CAPACITY
+}

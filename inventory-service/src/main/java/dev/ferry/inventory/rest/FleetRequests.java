@@ -1,0 +1,91 @@
+package dev.ferry.inventory.rest;
+
+import dev.ferry.inventory.model.HostState;
+import dev.ferry.inventory.model.StoragePoolType;
+import dev.ferry.inventory.model.StorageScope;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Request bodies of the inventory API, validated before anything is written. */
+public final class FleetRequests {
+    private FleetRequests() {
+    }
+
+    @Schema(example = "{\"name\": \"rack-a\"}")
+    public record NewCluster(@NotBlank String name) {
+    }
+
+    @Schema(description = "A hypervisor host", example = """
+            {"name": "hv-01", "clusterId": 1, "cpu": {"vendor": "GenuineIntel", "family": 6, "model": 15,
+             "modelName": "Intel Xeon 5130", "mhz": 2000, "sockets": 2, "cores": 2},
+             "memoryBytes": 68719476736, "hypervisorType": "KVM", "hypervisorVersion": "QEMU 10.0.2",
+             "migrationAddress": "10.0.0.11", "linkBandwidthBytesPerSecond": 1250000000}""")
+    public record NewHost(
+            @NotBlank String name,
+            @NotNull Long clusterId,
+            HostState state,
+            @NotNull @Valid Cpu cpu,
+            @Positive long memoryBytes,
+            @DecimalMin("0.1") Double memoryOvercommit,
+            @DecimalMin("0.1") Double cpuOvercommit,
+            @NotBlank String hypervisorType,
+            @NotBlank String hypervisorVersion,
+            @NotBlank String migrationAddress,
+            @Positive long linkBandwidthBytesPerSecond,
+            @Min(1) @Max(64) Integer maxInboundMigrations,
+            @Min(1) @Max(64) Integer maxOutboundMigrations) {
+    }
+
+    @Schema(description = "CPU of a host; vendor and family decide migration compatibility, speed does not")
+    public record Cpu(@NotBlank String vendor, @PositiveOrZero int family, @PositiveOrZero int model,
+            @NotBlank String modelName, @Positive int mhz, @Positive int sockets, @Positive int cores) {
+    }
+
+    @Schema(example = "{\"state\": \"MAINTENANCE\"}")
+    public record HostStateChange(@NotNull HostState state) {
+    }
+
+    @Schema(example = "{\"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3]}")
+    public record NewStoragePool(@NotBlank String name, @NotNull StoragePoolType type, @NotNull StorageScope scope,
+            @Positive long capacityBytes, @NotNull Set<Long> hostIds) {
+    }
+
+    @Schema(example = "{\"name\": \"guest-100\", \"vlan\": 100, \"hostIds\": [1, 2, 3]}")
+    public record NewNetwork(@NotBlank String name, @Min(1) @Max(4094) Integer vlan, String bridge,
+            @NotNull Set<Long> hostIds) {
+    }
+
+    @Schema(example = """
+            {"name": "web-1", "memoryBytes": 4294967296, "vcpus": 2, "hostId": 1,
+             "volumes": [{"poolId": 1, "sizeBytes": 21474836480}], "networkIds": [1]}""")
+    public record NewVm(@NotBlank String name, @Positive long memoryBytes, @Positive @Max(512) int vcpus,
+            @NotNull Long hostId, @NotNull List<@Valid NewVolume> volumes, @NotNull Set<Long> networkIds) {
+    }
+
+    public record NewVolume(@NotNull Long poolId, @Positive long sizeBytes) {
+    }
+
+    @Schema(example = "{\"hostIds\": [2, 3]}")
+    public record CompatibilityQuery(@NotEmpty List<@NotNull Long> hostIds) {
+    }
+
+    @Schema(example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"hostId\": 2, \"ttlSeconds\": 900}")
+    public record NewReservation(@NotNull UUID migrationId, @NotNull Long vmId, @NotNull Long hostId,
+            @Min(10) @Max(86400) Integer ttlSeconds) {
+    }
+
+    @Schema(example = "{\"reason\": \"migration cancelled by operator\"}")
+    public record Release(String reason) {
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ferry.inventory.precheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class PreChecksTest {
+    private static final long GIB = 1L << 30;
+
+    static HostFacts host(long id, String vendor, int family, String model, boolean up, long freeGib) {
+        return new HostFacts(id, "hv-" + id, up, up ? "UP" : "MAINTENANCE", vendor, family, model,
+                64 * GIB, 64, (64 - freeGib) * GIB, 8, Set.of(10L), Set.of(20L));
+    }
+
+    static final VmFacts VM = new VmFacts(1, "web-1", true, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L));
+    static final HostFacts SOURCE = host(1, "GenuineIntel", 6, "Intel Xeon 5130", true, 32);
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("Xeon 5120 target of a Xeon 5130 source: speed differs, compatible",
+                        host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32), Set.of()),
+                Arguments.of("AMD target of an Intel source",
+                        host(2, "AuthenticAMD", 15, "AMD Opteron 2218", true, 32), Set.of(Rule.CPU_VENDOR, Rule.CPU_FAMILY)),
+                Arguments.of("same vendor, other family",
+                        host(2, "GenuineIntel", 15, "Intel Pentium 4", true, 32), Set.of(Rule.CPU_FAMILY)),
+                Arguments.of("target in maintenance",
+                        host(2, "GenuineIntel", 6, "Intel Xeon 5130", false, 32), Set.of(Rule.TARGET_UP)),
+                Arguments.of("target without room",
+                        host(2, "GenuineIntel", 6, "Intel Xeon 5130", true, 2), Set.of(Rule.MEMORY_CAPACITY)),
+                Arguments.of("target is the current host",
+                        host(1, "GenuineIntel", 6, "Intel Xeon 5130", true, 32), Set.of(Rule.NOT_CURRENT_HOST)),
+                Arguments.of("target neither reaches the storage nor carries the network",
+                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", 64 * GIB, 64, 0, 0,
+                                Set.of(), Set.of()), Set.of(Rule.STORAGE_REACHABLE, Rule.NETWORKS_CARRIED)),
+                Arguments.of("target short of vCPUs",
+                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", 64 * GIB, 4, 0, 3,
+                                Set.of(10L), Set.of(20L)), Set.of(Rule.CPU_CAPACITY)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsExactlyTheRulesThatFail(String name, HostFacts target, Set<Rule> expectedFailures) {
+        Verdict verdict = PreChecks.evaluate(VM, SOURCE, target);
+
+        assertThat(verdict.failed()).extracting(RuleResult::code).containsExactlyInAnyOrderElementsOf(expectedFailures);
+        assertThat(verdict.compatible()).isEqualTo(expectedFailures.isEmpty());
+        assertThat(verdict.rules()).hasSize(Rule.values().length);
+    }
+
+    @Test
+    void everyFailureSaysWhyInWords() {
+        Verdict verdict = PreChecks.evaluate(VM, SOURCE, host(2, "AuthenticAMD", 15, "AMD Opteron 2218", false, 1));
+
+        assertThat(verdict.failed()).allSatisfy(r -> assertThat(r.message()).isNotBlank());
+        assertThat(verdict.failed()).filteredOn(r -> r.code() == Rule.CPU_VENDOR).first()
+                .extracting(RuleResult::message).asString().contains("GenuineIntel").contains("AuthenticAMD");
+    }
+
+    @Test
+    void stoppedVmIsRefused() {
+        var stopped = new VmFacts(1, "web-1", false, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L));
+        Verdict verdict = PreChecks.evaluate(stopped, SOURCE, host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32));
+        assertThat(verdict.failed()).extracting(RuleResult::code).containsExactly(Rule.VM_RUNNING);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.inventory.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.ferry.testsupport.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "inventory_test"),
+        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq")})
+class ReservationTest {
+
+    static Response reserve(UUID migrationId, long vm, long host) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("migrationId", migrationId.toString(), "vmId", vm, "hostId", host))
+                .post("/reservations");
+    }
+
+    @Test
+    void reservesAndRepeatsIdempotentlyForTheSameMigration() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("web", fleet.hosts[0], 4);
+        UUID migration = UUID.randomUUID();
+
+        long first = reserve(migration, vm, fleet.hosts[1]).then().statusCode(201)
+                .body("state", equalTo("ACTIVE")).extract().jsonPath().getLong("id");
+        long again = reserve(migration, vm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+
+        assertThat(again).isEqualTo(first);
+    }
+
+    @Test
+    void refusesAnIncompatibleTargetListingEveryFailedRule() {
+        Fleet fleet = new Fleet(2, 64);
+        long amd = fleet.host("amd", "AuthenticAMD", 15, 64);
+        long vm = fleet.vm("web", fleet.hosts[0], 4);
+
+        reserve(UUID.randomUUID(), vm, amd).then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://ferry.dev/problems/migration-not-possible"))
+                .body("failedRules.code", hasItem("CPU_VENDOR"))
+                .body("failedRules.code", hasItem("STORAGE_REACHABLE"));
+        given().queryParam("hostId", amd).get("/reservations").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void oneVmCannotHoldTwoDestinations() {
+        Fleet fleet = new Fleet(3, 64);
+        long vm = fleet.vm("web", fleet.hosts[0], 4);
+        reserve(UUID.randomUUID(), vm, fleet.hosts[1]).then().statusCode(201);
+
+        reserve(UUID.randomUUID(), vm, fleet.hosts[1]).then().statusCode(409)
+                .body("type", equalTo("https://ferry.dev/problems/vm-already-migrating"));
+    }
+
+    @Test
+    void releaseFreesCapacityAndIsHarmlessTwice() {
+        Fleet fleet = new Fleet(2, 8);
+        long big = fleet.vm("big", fleet.hosts[0], 6);
+        long other = fleet.vm("other", fleet.hosts[0], 6);
+        long hold = reserve(UUID.randomUUID(), big, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        reserve(UUID.randomUUID(), other, fleet.hosts[1]).then().statusCode(422).body("failedRules.code", hasItem("MEMORY_CAPACITY"));
+
+        given().contentType(ContentType.JSON).body(Map.of("reason", "test")).post("/reservations/" + hold + "/release")
+                .then().statusCode(200).body("state", equalTo("RELEASED"));
+        given().contentType(ContentType.JSON).body(Map.of()).post("/reservations/" + hold + "/release")
+                .then().statusCode(200).body("endReason", equalTo("test"));
+        reserve(UUID.randomUUID(), other, fleet.hosts[1]).then().statusCode(201);
+    }
+
+    @Test
+    void parallelReservationsNeverOvercommitAHost() throws Exception {
+        // 16 GiB target, 24 VMs of 1 GiB each racing for it: at most 16 may win, and the sum must fit.
+        Fleet fleet = new Fleet(2, 16);
+        List<Long> vms = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            vms.add(fleet.vm("p" + i, fleet.hosts[0], 1));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            List<Callable<Integer>> calls = vms.stream()
+                    .map(vm -> (Callable<Integer>) () -> reserve(UUID.randomUUID(), vm, fleet.hosts[1]).statusCode())
+                    .toList();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : pool.invokeAll(calls)) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnly(201, 422);
+            List<Long> held = given().queryParam("hostId", fleet.hosts[1]).queryParam("state", "ACTIVE")
+                    .get("/reservations").then().statusCode(200).extract().jsonPath().getList("memoryBytes", Long.class);
+            long sum = held.stream().mapToLong(Long::longValue).sum();
+            assertThat(sum).isLessThanOrEqualTo(16 * Fleet.GIB);
+            assertThat(held).hasSize(16);
+            assertThat(statuses.stream().filter(s -> s == 201)).hasSize(16);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

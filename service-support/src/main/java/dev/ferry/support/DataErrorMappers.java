@@ -1,0 +1,42 @@
+package dev.ferry.support;
+
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Database errors a caller can cause: a concurrent update (optimistic lock) or a duplicate unique
+ * value become 409s; anything else is ours and a 500.
+ */
+public class DataErrorMappers {
+    private static final Logger LOG = Logger.getLogger(DataErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response optimisticLock(OptimisticLockException e) {
+        return ProblemMappers.respond(concurrentUpdate());
+    }
+
+    @ServerExceptionMapper
+    public Response persistence(PersistenceException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OptimisticLockException || t.getClass().getSimpleName().equals("StaleObjectStateException")) {
+                return ProblemMappers.respond(concurrentUpdate());
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("23505") || message.contains("duplicate key")) {
+                return ProblemMappers.respond(new Problem("duplicate", "Conflict", 409,
+                        "a resource with the same unique value already exists"));
+            }
+        }
+        LOG.error("database error while serving a request", e);
+        return ProblemMappers.respond(new Problem("internal-error", "Internal error", 500,
+                "a database error occurred on our side; the operation was not applied"));
+    }
+
+    private static Problem concurrentUpdate() {
+        return new Problem("concurrent-update", "Conflict", 409,
+                "the resource was changed by someone else at the same time; read it again and retry");
+    }
+}
