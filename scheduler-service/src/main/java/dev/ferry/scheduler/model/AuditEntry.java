@@ -1,0 +1,45 @@
+package dev.ferry.scheduler.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A command sent or an event received, kept as it was on the wire. */
+@Entity
+public class AuditEntry extends PanacheEntityBase {
+    /** COMMAND_SENT for what we emitted, EVENT_RECEIVED for what a worker reported. */
+    public static final String SENT = "COMMAND_SENT";
+    public static final String RECEIVED = "EVENT_RECEIVED";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public UUID migrationId;
+    public String direction;
+    public String recordType;
+    public String recordId;
+    public int attempt;
+    public Long sequence;
+    /** Set when the record was kept for the record but not applied, and why. */
+    public String note;
+    public String payload;
+    public Instant recordedAt;
+
+    public static AuditEntry of(UUID migrationId, String direction, String type, String recordId, int attempt,
+            Long sequence, String payload) {
+        AuditEntry a = new AuditEntry();
+        a.migrationId = migrationId;
+        a.direction = direction;
+        a.recordType = type;
+        a.recordId = recordId;
+        a.attempt = attempt;
+        a.sequence = sequence;
+        a.payload = payload;
+        a.recordedAt = Instant.now();
+        return a;
+    }
+}

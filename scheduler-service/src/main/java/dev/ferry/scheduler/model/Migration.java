@@ -1,0 +1,52 @@
+package dev.ferry.scheduler.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One live migration: what moves where, its phase, and its latest progress. */
+@Entity
+public class Migration extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    public String idempotencyKey;
+    public long vmId;
+    public String vmName;
+    public long memoryBytes;
+    public long sourceHostId;
+    public long targetHostId;
+    /** Why this target: the operator's choice, or the placement ranking. */
+    public String targetReason;
+    public long reservationId;
+    public long linkBandwidthBytesPerSecond;
+    public long maxDowntimeMillis;
+    @Enumerated(EnumType.STRING)
+    public MigrationPhase phase;
+    /** Epoch of the migration: events of older attempts never change it. */
+    public int attempt;
+    public String driver;
+    public String workerId;
+    public int currentRound;
+    public long bytesSent;
+    public long remainingBytes;
+    public double dirtyRatePagesPerSecond;
+    public double bandwidthBytesPerSecond;
+    public long expectedDowntimeMillis;
+    public int throttlePercent;
+    /** Never decreases: an operator watching a bar must never see it run backwards. */
+    public double progressPercent;
+    public Long downtimeMillis;
+    public Long totalTimeMillis;
+    /** The root cause when FAILED or CANCELLED. */
+    public String failureReason;
+    public long lastSequence;
+    public Instant createdAt;
+    public Instant updatedAt;
+    @Version
+    public long version;
+}

@@ -1,0 +1,50 @@
+package dev.ferry.scheduler.model;
+
+import dev.ferry.events.DirtyPageRound;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.util.UUID;
+
+/** One pre-copy round as a worker reported it. */
+@Entity
+public class MigrationRound extends PanacheEntityBase {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public UUID migrationId;
+    public int attempt;
+    public int round;
+    public long bytesSent;
+    public long pagesDirtied;
+    public double dirtyRatePagesPerSecond;
+    public double bandwidthBytesPerSecond;
+    public long durationMillis;
+    public long remainingBytes;
+    public long expectedDowntimeMillis;
+    public int throttlePercent;
+    public String decision;
+    public String reason;
+    public boolean stopAndCopy;
+
+    public static MigrationRound of(UUID migrationId, int attempt, DirtyPageRound r) {
+        MigrationRound m = new MigrationRound();
+        m.migrationId = migrationId;
+        m.attempt = attempt;
+        m.round = r.round();
+        m.bytesSent = r.bytesSent();
+        m.pagesDirtied = r.pagesDirtied();
+        m.dirtyRatePagesPerSecond = r.dirtyRatePagesPerSecond();
+        m.bandwidthBytesPerSecond = r.bandwidthBytesPerSecond();
+        m.durationMillis = r.durationMillis();
+        m.remainingBytes = r.remainingBytes();
+        m.expectedDowntimeMillis = r.expectedDowntimeMillis();
+        m.throttlePercent = r.throttlePercent();
+        m.decision = r.decision();
+        m.reason = r.reason();
+        m.stopAndCopy = r.stopAndCopy();
+        return m;
+    }
+}

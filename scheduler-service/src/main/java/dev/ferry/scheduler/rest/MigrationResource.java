@@ -1,0 +1,115 @@
+package dev.ferry.scheduler.rest;
+
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationRound;
+import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Page;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Migrations: request one, watch it, read its history and audit trail. */
+@Path("/migrations")
+@Tag(name = "migrations", description = "Live migrations as durable state machines")
+public class MigrationResource {
+
+    @Inject
+    MigrationService migrations;
+
+    @POST
+    @Operation(summary = "Request a live migration",
+            description = "Checks and reserves the destination through inventory-service and queues the start command. "
+                    + "422 lists every failed pre-check. A repeated Idempotency-Key returns the first migration.")
+    public Uni<Response> request(@NotNull @Valid MigrationRequest req,
+            @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey) {
+        return migrations.request(req, idempotencyKey)
+                .flatMap(m -> view(m.id))
+                .map(v -> Response.accepted(v).location(URI.create("/migrations/" + v.id())).build());
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One migration: phase, round, bytes, progress, history and rounds")
+    public Uni<MigrationView> get(@PathParam("id") UUID id) {
+        return view(id);
+    }
+
+    @GET
+    @WithSession
+    @Operation(summary = "List migrations, newest first, filtered by phase, VM, host and creation time")
+    public Uni<List<MigrationView>> list(@QueryParam("phase") MigrationPhase phase, @QueryParam("vmId") Long vmId,
+            @QueryParam("hostId") Long hostId, @QueryParam("since") Instant since, @QueryParam("until") Instant until,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+        StringBuilder q = new StringBuilder("1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (phase != null) {
+            q.append(" and phase = :phase");
+            params.put("phase", phase);
+        }
+        if (vmId != null) {
+            q.append(" and vmId = :vm");
+            params.put("vm", vmId);
+        }
+        if (hostId != null) {
+            q.append(" and (sourceHostId = :host or targetHostId = :host)");
+            params.put("host", hostId);
+        }
+        if (since != null) {
+            q.append(" and createdAt >= :since");
+            params.put("since", since);
+        }
+        if (until != null) {
+            q.append(" and createdAt < :until");
+            params.put("until", until);
+        }
+        return Migration.<Migration>find(q.append(" order by createdAt desc").toString(), params)
+                .page(Page.of(page, size)).list()
+                .map(list -> list.stream().map(m -> MigrationView.of(m, List.of(), List.of())).toList());
+    }
+
+    @GET
+    @Path("{id}/events")
+    @WithSession
+    @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order")
+    public Uni<List<AuditView>> events(@PathParam("id") UUID id) {
+        return Migration.<Migration>findById(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
+                .flatMap(m -> AuditEntry.<AuditEntry>list("migrationId = ?1 order by id", id))
+                .map(entries -> entries.stream().map(AuditView::of).toList());
+    }
+
+    @WithSession
+    Uni<MigrationView> view(UUID id) {
+        return Migration.<Migration>findById(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
+                .flatMap(m -> PhaseTransition.<PhaseTransition>list("migrationId = ?1 order by id", id)
+                        .flatMap(history -> MigrationRound.<MigrationRound>list("migrationId = ?1 order by attempt, round", id)
+                                .map(rounds -> MigrationView.of(m, history, rounds))));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ferry.scheduler.rest;
+
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationRound;
+import dev.ferry.scheduler.model.PhaseTransition;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A migration as the operator reads it: where it stands, how far it got, and how it got there. */
+public record MigrationView(
+        UUID id,
+        long vmId,
+        String vmName,
+        long memoryBytes,
+        long sourceHostId,
+        long targetHostId,
+        String targetReason,
+        long reservationId,
+        MigrationPhase phase,
+        String mode,
+        int attempt,
+        String driver,
+        String workerId,
+        int currentRound,
+        long bytesSent,
+        long remainingBytes,
+        double dirtyRatePagesPerSecond,
+        double bandwidthBytesPerSecond,
+        long expectedDowntimeMillis,
+        int throttlePercent,
+        double progressPercent,
+        Long downtimeMillis,
+        Long totalTimeMillis,
+        long maxDowntimeMillis,
+        String failureReason,
+        Instant createdAt,
+        Instant updatedAt,
+        List<Transition> history,
+        List<Round> rounds) {
+
+    public record Transition(MigrationPhase from, MigrationPhase to, Instant at, String reason) {
+    }
+
+    public record Round(int attempt, int round, long bytesSent, long pagesDirtied, double dirtyRatePagesPerSecond,
+            double bandwidthBytesPerSecond, long durationMillis, long remainingBytes, long expectedDowntimeMillis,
+            int throttlePercent, String decision, String reason, boolean stopAndCopy) {
+    }
+
+    public static MigrationView of(Migration m, List<PhaseTransition> history, List<MigrationRound> rounds) {
+        return new MigrationView(m.id, m.vmId, m.vmName, m.memoryBytes, m.sourceHostId, m.targetHostId, m.targetReason,
+                m.reservationId, m.phase, "PRE_COPY", m.attempt, m.driver, m.workerId, m.currentRound, m.bytesSent,
+                m.remainingBytes, m.dirtyRatePagesPerSecond, m.bandwidthBytesPerSecond, m.expectedDowntimeMillis,
+                m.throttlePercent, m.progressPercent, m.downtimeMillis, m.totalTimeMillis, m.maxDowntimeMillis,
+                m.failureReason, m.createdAt, m.updatedAt,
+                history.stream().map(t -> new Transition(t.fromPhase, t.toPhase, t.at, t.reason)).toList(),
+                rounds.stream().map(r -> new Round(r.attempt, r.round, r.bytesSent, r.pagesDirtied, r.dirtyRatePagesPerSecond,
+                        r.bandwidthBytesPerSecond, r.durationMillis, r.remainingBytes, r.expectedDowntimeMillis,
+                        r.throttlePercent, r.decision, r.reason, r.stopAndCopy)).toList());
+    }
+}

@@ -1,0 +1,85 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.MigrationOutcome;
+import dev.ferry.events.Topics;
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.OutboxMessage;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Ends migrations that wait on a worker for too long, so that none stays stuck after a crash.
+ * Each timeout fails the migration with the reason, sends CANCEL (a worker that still runs it stops and
+ * leaves the VM on the source) and publishes MIGRATION_FAILED so that inventory releases the hold.
+ */
+@ApplicationScoped
+public class MigrationWatchdog {
+    private static final Logger LOG = Logger.getLogger(MigrationWatchdog.class);
+
+    @Inject
+    SchedulerConfig config;
+
+    @Scheduled(every = "${ferry.scheduler.watchdog-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> check() {
+        Instant now = Instant.now();
+        return Panache.withTransaction(() -> Migration.<Migration>find(
+                        "(phase = ?1 and updatedAt < ?2) or (phase = ?3 and updatedAt < ?4)",
+                        MigrationPhase.SCHEDULED, now.minus(config.scheduledTimeout()),
+                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()))
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                        .flatMap(this::timeOut))
+                .onFailure().invoke(e -> LOG.warn("watchdog pass failed; retrying on the next tick", e))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> timeOut(List<Migration> overdue) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Migration m : overdue) {
+            chain = chain.flatMap(x -> fail(m, reasonFor(m)));
+        }
+        return chain;
+    }
+
+    private String reasonFor(Migration m) {
+        return m.phase == MigrationPhase.SCHEDULED
+                ? "no worker picked the migration up within " + config.scheduledTimeout().toSeconds() + " s"
+                : "no progress from worker " + m.workerId + " for " + config.progressTimeout().toSeconds()
+                        + " s (last round " + m.currentRound + ")";
+    }
+
+    /** Fails the migration and queues the cancel command and the failure event, all in the caller's transaction. */
+    Uni<Void> fail(Migration m, String reason) {
+        LOG.warnf("migration %s of VM %s timed out: %s", m.id, m.vmName, reason);
+        m.failureReason = reason;
+        MigrationCommand cancel = new MigrationCommand(UUID.randomUUID().toString(), CommandType.CANCEL, m.id, m.attempt,
+                m.vmId, m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes,
+                m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now());
+        MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), EventType.MIGRATION_FAILED, m.id,
+                m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId, m.reservationId,
+                "scheduler", null, new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, reason, m.driver));
+        String cancelJson = EventCodec.toJson(cancel);
+        String failedJson = EventCodec.toJson(failed);
+        return MigrationEvents.moveTo(m, MigrationPhase.FAILED, reason)
+                .call(() -> AuditEntry.of(m.id, AuditEntry.SENT, cancel.type().name(), cancel.commandId(), m.attempt,
+                        null, cancelJson).persist())
+                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), cancelJson).persist())
+                .call(() -> OutboxMessage.of(Topics.MIGRATION_EVENTS, m.id.toString(), failedJson).persist())
+                .replaceWithVoid();
+    }
+}

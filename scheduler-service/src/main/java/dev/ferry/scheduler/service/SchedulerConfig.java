@@ -1,0 +1,41 @@
+package dev.ferry.scheduler.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Scheduler settings; every waiting phase has its timeout here. */
+@ConfigMapping(prefix = "ferry.scheduler")
+public interface SchedulerConfig {
+
+    /** Downtime target when a request names none: QEMU's default downtime-limit. */
+    @WithDefault("300")
+    long defaultMaxDowntimeMillis();
+
+    /** How long inventory holds the destination before it frees it on its own; outlives any sane migration. */
+    @WithDefault("PT1H")
+    Duration reservationTtl();
+
+    /**
+     * SCHEDULED without any event from a worker for this long fails the migration: the command is
+     * in Kafka, so only a missing or stuck worker pool explains the silence.
+     */
+    @WithDefault("PT2M")
+    Duration scheduledTimeout();
+
+    /** RUNNING without a new round for this long fails the migration: the worker died or hangs. */
+    @WithDefault("PT5M")
+    Duration progressTimeout();
+
+    /** Upper bound on one Kafka send from the outbox relay, so that a dead broker never stalls it. */
+    @WithDefault("PT5S")
+    Duration sendTimeout();
+
+    /** How often the watchdog looks for overdue migrations (read by its @Scheduled expression). */
+    @WithDefault("5s")
+    String watchdogInterval();
+
+    /** How often the outbox relay publishes pending rows: the latency a command adds (read by its @Scheduled expression). */
+    @WithDefault("200ms")
+    String outboxInterval();
+}

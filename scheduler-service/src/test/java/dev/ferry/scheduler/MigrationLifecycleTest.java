@@ -1,0 +1,210 @@
+package dev.ferry.scheduler;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.DirtyPageRound;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.MigrationOutcome;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+class MigrationLifecycleTest {
+    static final long GIB = 1L << 30;
+
+    static UUID requestMigration(long vmId) {
+        FakeInventory.reserveSucceeds();
+        String id = given().contentType(ContentType.JSON).body(Map.of("vmId", vmId, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202)
+                .body("phase", equalTo("SCHEDULED"))
+                .extract().jsonPath().getString("id");
+        return UUID.fromString(id);
+    }
+
+    static MigrationEvent event(UUID migration, EventType type, long seq, DirtyPageRound round, MigrationOutcome outcome) {
+        return new MigrationEvent(UUID.randomUUID().toString(), type, migration, 1, seq, Instant.now(), 7, 1, 2, 101,
+                "worker-test", round, outcome);
+    }
+
+    static DirtyPageRound round(int n, long bytes, long remaining) {
+        return new DirtyPageRound(n, bytes / 4096, bytes, remaining / 4096, 1000, 1.25e9, 800, remaining / 4096,
+                remaining, remaining * 1000 / 1_250_000_000L, 0, "CONTINUE", "expected downtime above target", false);
+    }
+
+    static void publish(MigrationEvent e) {
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, e.migrationId().toString(), EventCodec.toJson(e));
+    }
+
+    static JsonPath migration(UUID id) {
+        return given().get("/migrations/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void requestReservesTheTargetAndSendsTheStartCommandThroughTheOutbox() {
+        UUID id = requestMigration(7);
+
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS,
+                r -> id.toString().equals(r.key()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(commands).hasSize(1);
+        MigrationCommand start = EventCodec.command(commands.get(0).value());
+        assertThat(start.type()).isEqualTo(CommandType.START);
+        assertThat(start.memoryBytes()).isEqualTo(4 * GIB);
+        // the slower of the two links: hv-1 has 10 GbE, hv-2 1 GbE
+        assertThat(start.linkBandwidthBytesPerSecond()).isEqualTo(125_000_000L);
+        given().get("/migrations/" + id + "/events").then().statusCode(200)
+                .body("[0].direction", equalTo("COMMAND_SENT"))
+                .body("[0].type", equalTo("START"))
+                .body("[0].recordId", equalTo(start.commandId()));
+    }
+
+    @Test
+    void roundsAndOutcomeDriveThePhaseAndTheAuditTrailKeepsThemInOrder() {
+        UUID id = requestMigration(8);
+        publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
+        publish(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null));
+        publish(event(id, EventType.ROUND_COMPLETED, 3, round(2, GIB / 2, GIB / 16), null));
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 4, null, new MigrationOutcome(3, 4 * GIB + GIB / 2 + GIB / 16, 45, 9000, null, "simulated")));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        JsonPath m = migration(id);
+        assertThat(m.getInt("currentRound")).isEqualTo(3);
+        assertThat(m.getLong("downtimeMillis")).isEqualTo(45);
+        assertThat(m.getDouble("progressPercent")).isEqualTo(100.0);
+        assertThat(m.getList("rounds")).hasSize(2);
+        assertThat(m.getList("history.to", String.class)).containsExactly("SCHEDULED", "RUNNING", "SUCCEEDED");
+        List<String> trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("type", String.class);
+        assertThat(trail).containsExactly("START", "MIGRATION_STARTED", "ROUND_COMPLETED", "ROUND_COMPLETED", "MIGRATION_SUCCEEDED");
+    }
+
+    @Test
+    void duplicateLateAndOutOfOrderEventsNeverMoveTheMigrationBackwards() {
+        UUID id = requestMigration(9);
+        MigrationEvent second = event(id, EventType.ROUND_COMPLETED, 3, round(2, GIB, GIB / 8), null);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        publish(second);
+        publish(second); // redelivered: must be applied once
+        publish(event(id, EventType.ROUND_COMPLETED, 2, round(9, GIB, 3 * GIB), null)); // older sequence, late
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 4, null, new MigrationOutcome(3, 5 * GIB, 30, 8000, null, "simulated")));
+        publish(event(id, EventType.MIGRATION_FAILED, 5, null, new MigrationOutcome(3, 5 * GIB, 0, 8000, "late failure", "simulated")));
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("$").size() == 6);
+        JsonPath m = migration(id);
+        assertThat(m.getString("phase")).isEqualTo("SUCCEEDED");
+        assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1, 2);
+        assertThat(m.getLong("bytesSent")).isEqualTo(5 * GIB);
+        List<String> notes = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("note", String.class);
+        assertThat(notes).contains("ignored: sequence 2 arrived after 3", "ignored: migration already SUCCEEDED");
+    }
+
+    @Test
+    void progressNeverRunsBackwardsWhenRemainingGrows() {
+        UUID id = requestMigration(10);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB / 8), null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getInt("currentRound") == 1);
+        double before = migration(id).getDouble("progressPercent");
+        publish(event(id, EventType.ROUND_COMPLETED, 2, round(2, GIB / 8, 3 * GIB), null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getInt("currentRound") == 2);
+
+        assertThat(migration(id).getDouble("progressPercent")).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void refusedPreChecksComeBackWithEveryFailedRuleAndNothingIsRecorded() {
+        FakeInventory.reserveAnswers(422, "{\"type\":\"https://ferry.dev/problems/migration-not-possible\",\"status\":422,"
+                + "\"detail\":\"VM vm-11 cannot migrate to hv-2: 2 rule(s) failed\",\"failedRules\":["
+                + "{\"code\":\"CPU_VENDOR\",\"message\":\"vendor differs\"},{\"code\":\"STORAGE_REACHABLE\",\"message\":\"no NFS\"}]}");
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 11, "targetHostId", 2))
+                .post("/migrations").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://ferry.dev/problems/migration-not-possible"))
+                .body("failedRules.code", hasItem("CPU_VENDOR"))
+                .body("failedRules.code", hasItem("STORAGE_REACHABLE"));
+        FakeInventory.reserveSucceeds();
+        given().queryParam("vmId", 11).get("/migrations").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void unknownVmIsTheCallersMistakeNamingTheField() {
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 404))
+                .post("/migrations").then().statusCode(422)
+                .body("field", equalTo("vmId"))
+                .body("detail", containsString("does not exist"));
+    }
+
+    @Test
+    void missingVmIdIsRejected() {
+        given().contentType(ContentType.JSON).body(Map.of("targetHostId", 2))
+                .post("/migrations").then().statusCode(400)
+                .body("violations.field", hasItem("vmId"));
+    }
+
+    @Test
+    void withoutATargetTheBestCompatibleHostIsChosenAndTheReasonShown() {
+        FakeInventory.reserveSucceeds();
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 12))
+                .post("/migrations").then().statusCode(202)
+                .body("targetHostId", equalTo(3))
+                .body("targetReason", containsString("ranked first of 1 compatible"));
+    }
+
+    @Test
+    void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameMigration() {
+        FakeInventory.reserveSucceeds();
+        String key = UUID.randomUUID().toString();
+        String first = given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(Map.of("vmId", 13, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+        String second = given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(Map.of("vmId", 13, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+        assertThat(second).isEqualTo(first);
+        given().queryParam("vmId", 13).get("/migrations").then().body("size()", equalTo(1));
+    }
+
+    @Test
+    void aMigrationNoWorkerPicksUpFailsWithTheReasonAndIsCancelled() {
+        UUID id = requestMigration(14);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).contains("no worker picked the migration up within 6 s");
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS,
+                r -> id.toString().equals(r.key()), seen -> seen.size() >= 2, Duration.ofSeconds(20));
+        assertThat(commands).extracting(r -> EventCodec.command(r.value()).type())
+                .containsExactly(CommandType.START, CommandType.CANCEL);
+        var events = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                r -> id.toString().equals(r.key()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(EventCodec.event(events.get(0).value()).type()).isEqualTo(EventType.MIGRATION_FAILED);
+    }
+
+    @Test
+    void unknownMigrationIsA404Problem() {
+        given().get("/migrations/" + UUID.randomUUID()).then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://ferry.dev/problems/migration-not-found"));
+    }
+}
