@@ -1,0 +1,92 @@
+package dev.ferry.worker.service;
+
+import dev.ferry.events.DirtyPageRound;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.MigrationOutcome;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/** Publishes one migration's events in order, keyed by migration id, waiting for Kafka's ack with a bound. */
+@ApplicationScoped
+public class EventPublisher {
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    @Inject
+    @Channel("migration-events")
+    MutinyEmitter<String> emitter;
+
+    @Inject
+    WorkerConfig config;
+
+    /** The event stream of one attempt of one migration: numbers its events 1, 2, 3... */
+    public final class Stream {
+        private final MigrationCommand command;
+        private final String workerId;
+        private final AtomicLong sequence = new AtomicLong();
+
+        Stream(MigrationCommand command, String workerId) {
+            this.command = command;
+            this.workerId = workerId;
+        }
+
+        public void started() {
+            publish(EventType.MIGRATION_STARTED, null, null);
+        }
+
+        public void round(DirtyPageRound round) {
+            publish(EventType.ROUND_COMPLETED, round, null);
+        }
+
+        public void outcome(EventType type, MigrationOutcome outcome) {
+            publish(type, null, outcome);
+        }
+
+        private void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome) {
+            MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
+                    command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
+                    command.targetHostId(), command.reservationId(), workerId, round, outcome);
+            send(event);
+        }
+    }
+
+    public Stream streamFor(MigrationCommand command, String workerId) {
+        return new Stream(command, workerId);
+    }
+
+    /** Blocks the calling worker thread (never the event loop) until Kafka acknowledged, or fails. */
+    void send(MigrationEvent event) {
+        String json = EventCodec.toJson(event);
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= config.publishAttempts(); attempt++) {
+            try {
+                emitter.sendMessage(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                                .withKey(event.migrationId().toString()).build()))
+                        .await().atMost(config.publishTimeout());
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                LOG.warnf("publishing %s of migration %s failed (try %d of %d): %s", event.type(), event.migrationId(),
+                        attempt, config.publishAttempts(), e.getMessage());
+            }
+        }
+        throw new EventNotPublished("could not publish " + event.type() + " of migration " + event.migrationId(), last);
+    }
+
+    /** Kafka would not take an event within the bounds: the migration cannot report, so it must not go on. */
+    public static class EventNotPublished extends RuntimeException {
+        EventNotPublished(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

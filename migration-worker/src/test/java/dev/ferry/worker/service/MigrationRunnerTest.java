@@ -1,0 +1,100 @@
+package dev.ferry.worker.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-commands-dlq")})
+class MigrationRunnerTest {
+    static final long GIB = 1L << 30;
+
+    static MigrationCommand command(UUID id, CommandType type) {
+        return new MigrationCommand(UUID.randomUUID().toString(), type, id, 1, 7, "web-1", 1, 2, 9, 4 * GIB,
+                1_250_000_000L, 300, Instant.now());
+    }
+
+    static void send(String key, Object command) {
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, key, EventCodec.toJson(command));
+    }
+
+    static List<MigrationEvent> eventsUntilOutcome(UUID id) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                        seen -> seen.stream().anyMatch(r -> EventCodec.event(r.value()).type().isOutcome()), Duration.ofSeconds(30))
+                .stream().map(r -> EventCodec.event(r.value())).toList();
+    }
+
+    @Test
+    void runsTheMigrationAndPublishesOneEventPerRoundInOrder() {
+        UUID id = UUID.randomUUID();
+        send(id.toString(), command(id, CommandType.START));
+
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+
+        assertThat(events.get(0).type()).isEqualTo(EventType.MIGRATION_STARTED);
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
+        assertThat(events).extracting(MigrationEvent::sequence)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+        List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+        assertThat(rounds).extracting(e -> e.round().round())
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, rounds.size()).boxed().toList());
+        assertThat(rounds.get(0).round().bytesSent()).isEqualTo(4 * GIB);
+        assertThat(rounds.get(rounds.size() - 1).round().stopAndCopy()).isTrue();
+        var outcome = events.get(events.size() - 1).outcome();
+        assertThat(outcome.driver()).isEqualTo("simulated");
+        assertThat(outcome.rounds()).isEqualTo(rounds.size());
+        assertThat(outcome.totalBytesSent()).isEqualTo(rounds.stream().mapToLong(e -> e.round().bytesSent()).sum());
+        assertThat(events).allSatisfy(e -> assertThat(e.targetHostId()).isEqualTo(2));
+    }
+
+    @Test
+    void aRepeatedStartIsIgnoredAndACancelledMigrationNeverStarts() {
+        UUID repeated = UUID.randomUUID();
+        MigrationCommand start = command(repeated, CommandType.START);
+        send(repeated.toString(), start);
+        send(repeated.toString(), start);
+        UUID cancelledFirst = UUID.randomUUID();
+        send(cancelledFirst.toString(), command(cancelledFirst, CommandType.CANCEL));
+        send(cancelledFirst.toString(), command(cancelledFirst, CommandType.START));
+        // Same key, so the same partition: once this one finishes, the commands before it were handled.
+        UUID marker = UUID.randomUUID();
+        send(cancelledFirst.toString(), command(marker, CommandType.START));
+
+        List<MigrationEvent> first = eventsUntilOutcome(repeated);
+        KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> marker.toString().equals(r.key()),
+                seen -> seen.stream().anyMatch(r -> EventCodec.event(r.value()).type().isOutcome()), Duration.ofSeconds(30));
+
+        assertThat(first.stream().filter(e -> e.type() == EventType.MIGRATION_STARTED)).hasSize(1);
+        assertThat(KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                r -> cancelledFirst.toString().equals(r.key()), seen -> false, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void aBadCommandGoesToTheDeadLetterTopic() {
+        String garbage = "{\"commandId\": \"x\", \"type\": \"START\"}";
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, "bad-" + UUID.randomUUID(), garbage);
+
+        var dead = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS_DLQ,
+                r -> r.value().equals(garbage),
+                seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+    }
+}
