@@ -1,0 +1,63 @@
+package dev.ferry.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small JSON-over-HTTP client for the launcher's tools; every call is bounded. */
+final class Http {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A response that was not 2xx, with the problem body the service sent. */
+    static final class Failure extends RuntimeException {
+        final int status;
+        final JsonNode body;
+
+        Failure(String method, String url, int status, JsonNode body) {
+            super(method + " " + url + " answered " + status + ": " + body.path("detail").asText(body.toString()));
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    private Http() {
+    }
+
+    static JsonNode get(String url) {
+        return send("GET", url, null);
+    }
+
+    static JsonNode post(String url, Object body) {
+        return send("POST", url, body);
+    }
+
+    static JsonNode send(String method, String url, Object body) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/json");
+            if (body != null) {
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
+            if (r.statusCode() >= 300) {
+                throw new Failure(method, url, r.statusCode(), json);
+            }
+            return json;
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
