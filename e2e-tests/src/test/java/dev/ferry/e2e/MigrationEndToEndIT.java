@@ -1,0 +1,163 @@
+package dev.ferry.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestDatabase;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The walking skeleton through real infrastructure: the three services as separate processes from their
+ * built jars, one Kafka broker, one PostgreSQL. POST a migration and follow it to the VM's new host.
+ */
+class MigrationEndToEndIT {
+    static final long GIB = 1L << 30;
+    static final List<ServiceProcess> services = new ArrayList<>();
+    static ServiceProcess inventory;
+    static ServiceProcess scheduler;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        Path root = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
+        String bootstrap = TestBroker.bootstrapServers();
+        TestBroker.createTopics(Topics.MIGRATION_COMMANDS, Topics.MIGRATION_EVENTS, Topics.MIGRATION_EVENTS_DLQ,
+                Topics.MIGRATION_COMMANDS_DLQ);
+        int dbPort = TestDatabase.ensureDatabase("e2e_inventory");
+        TestDatabase.ensureDatabase("e2e_scheduler");
+        Map<String, String> env = new HashMap<>(Map.of(
+                "FERRY_KAFKA_BOOTSTRAP", bootstrap,
+                "FERRY_DB_HOST", "127.0.0.1",
+                "FERRY_DB_PORT", Integer.toString(dbPort),
+                "FERRY_DB_USER", "postgres",
+                "FERRY_DB_PASSWORD", "postgres",
+                "FERRY_INVENTORY_DB", "e2e_inventory",
+                "FERRY_SCHEDULER_DB", "e2e_scheduler",
+                // some wall-clock time per round, so that progress is observable while it runs
+                "FERRY_SIMULATION_TIME_SCALE", "0.05"));
+        inventory = ServiceProcess.start(root, "inventory-service", env, "FERRY_INVENTORY_PORT");
+        services.add(inventory);
+        env.put("FERRY_INVENTORY_URL", inventory.url());
+        scheduler = ServiceProcess.start(root, "scheduler-service", env, "FERRY_SCHEDULER_PORT");
+        services.add(scheduler);
+        services.add(ServiceProcess.start(root, "migration-worker", env, "FERRY_WORKER_PORT"));
+        for (ServiceProcess s : services) {
+            s.awaitReady(Duration.ofSeconds(120));
+        }
+    }
+
+    @AfterAll
+    static void stopPlatform() throws InterruptedException {
+        for (ServiceProcess s : services) {
+            s.close();
+        }
+    }
+
+    static long create(String path, Object body) {
+        return given().baseUri(inventory.url()).contentType(ContentType.JSON).body(body).post(path)
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static long host(long cluster, String name) {
+        return create("/hosts", Map.of("name", name, "clusterId", cluster,
+                "cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "Intel Xeon 5130",
+                        "mhz", 2000, "sockets", 2, "cores", 4),
+                "memoryBytes", 64 * GIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
+                "migrationAddress", "192.0.2.1", "linkBandwidthBytesPerSecond", 1_250_000_000L));
+    }
+
+    @Test
+    void aMigrationTravelsTheWholePathAndTheVmMovesExactlyOnce() {
+        long cluster = create("/clusters", Map.of("name", "e2e"));
+        long source = host(cluster, "e2e-hv-1");
+        long target = host(cluster, "e2e-hv-2");
+        long pool = create("/storage-pools", Map.of("name", "e2e-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 1024 * GIB, "hostIds", List.of(source, target)));
+        long net = create("/networks", Map.of("name", "e2e-net", "vlan", 10, "hostIds", List.of(source, target)));
+        long vm = create("/vms", Map.of("name", "e2e-web", "memoryBytes", 8 * GIB, "vcpus", 2, "hostId", source,
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 20 * GIB)), "networkIds", List.of(net)));
+
+        String id = given().baseUri(scheduler.url()).contentType(ContentType.JSON)
+                .body(Map.of("vmId", vm, "targetHostId", target, "maxDowntimeMillis", 50))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            String phase = given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase");
+            assertThat(phase).as("migration phase").isNotIn("FAILED", "CANCELLED");
+            return "SUCCEEDED".equals(phase);
+        });
+
+        // Every event the worker published, straight from the topic: in order, nothing missing.
+        List<MigrationEvent> published = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                        r -> id.equals(r.key()), seen -> seen.stream().anyMatch(r -> r.value().contains("MIGRATION_SUCCEEDED")),
+                        Duration.ofSeconds(20))
+                .stream().map(r -> EventCodec.event(r.value())).toList();
+        assertThat(published).extracting(MigrationEvent::sequence)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, published.size()).boxed().toList());
+        List<MigrationEvent> rounds = published.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+        assertThat(rounds).extracting(e -> e.round().round())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, rounds.size()).boxed().toList());
+        assertThat(rounds.get(0).round().bytesSent()).isEqualTo(8 * GIB);
+        long totalBytes = rounds.stream().mapToLong(e -> e.round().bytesSent()).sum();
+
+        // The scheduler shows the phase, every round and the bytes.
+        JsonPath m = given().baseUri(scheduler.url()).get("/migrations/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(m.getList("rounds.round", Integer.class)).containsExactlyElementsOf(
+                IntStream.rangeClosed(1, rounds.size()).boxed().toList());
+        assertThat(m.getLong("bytesSent")).isEqualTo(totalBytes);
+        assertThat(m.getString("driver")).isEqualTo("simulated");
+        assertThat(m.getList("history.to", String.class)).containsExactly("SCHEDULED", "RUNNING", "SUCCEEDED");
+        assertThat(m.getLong("downtimeMillis")).isPositive();
+
+        // The audit trail: the start command, then every event, in the order published.
+        JsonPath trail = given().baseUri(scheduler.url()).get("/migrations/" + id + "/events").then().extract().jsonPath();
+        assertThat(trail.getString("[0].type")).isEqualTo("START");
+        assertThat(trail.getList("recordId", String.class).subList(1, trail.getList("recordId").size()))
+                .containsExactlyElementsOf(published.stream().map(MigrationEvent::eventId).toList());
+        assertThat(trail.getList("note")).containsOnlyNulls();
+
+        // Inventory: the VM on the destination, the reservation turned into placement, and only one.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(given().baseUri(inventory.url()).get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(target));
+        JsonPath holds = given().baseUri(inventory.url()).queryParam("migrationId", id).get("/reservations").jsonPath();
+        assertThat(holds.getList("state", String.class)).containsExactly("COMMITTED");
+        assertThat(given().baseUri(inventory.url()).queryParam("hostId", target).queryParam("state", "ACTIVE")
+                .get("/reservations").jsonPath().getList("$")).isEmpty();
+        assertThat(given().baseUri(inventory.url()).queryParam("hostId", source).get("/vms").jsonPath().getList("$")).isEmpty();
+    }
+
+    @Test
+    void aRefusedMigrationReportsEveryFailedRuleThroughTheScheduler() {
+        long cluster = create("/clusters", Map.of("name", "e2e-refused"));
+        long source = host(cluster, "e2e-r-hv-1");
+        long isolated = host(cluster, "e2e-r-hv-2");
+        long pool = create("/storage-pools", Map.of("name", "e2e-r-local", "type", "LOCAL", "scope", "HOST",
+                "capacityBytes", 100 * GIB, "hostIds", List.of(source)));
+        long vm = create("/vms", Map.of("name", "e2e-r-db", "memoryBytes", 4 * GIB, "vcpus", 2, "hostId", source,
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 20 * GIB)), "networkIds", List.of()));
+
+        given().baseUri(scheduler.url()).contentType(ContentType.JSON).body(Map.of("vmId", vm, "targetHostId", isolated))
+                .post("/migrations").then().statusCode(422)
+                .body("failedRules.code", org.hamcrest.Matchers.hasItem("STORAGE_REACHABLE"));
+        assertThat(given().baseUri(scheduler.url()).queryParam("vmId", vm).get("/migrations").jsonPath().getList("$")).isEmpty();
+        assertThat(given().baseUri(inventory.url()).get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(source);
+    }
+}
