@@ -42,6 +42,11 @@ public final class DemoMigration {
         } catch (Http.Failure refused) {
             System.err.println("migration refused: " + refused.body.path("detail").asText());
             refused.body.path("failedRules").forEach(r -> System.err.println("  - " + r.path("code").asText() + ": " + r.path("message").asText()));
+            for (JsonNode excluded : refused.body.path("excludedHosts")) {
+                JsonNode verdict = excluded.path("verdict");
+                System.err.println("  - " + verdict.path("hostName").asText() + ":");
+                verdict.path("failed").forEach(r -> System.err.println("      " + r.path("code").asText() + ": " + r.path("message").asText()));
+            }
             return 1;
         }
         String id = m.path("id").asText();

@@ -166,6 +166,15 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void aVmIdOfTheWrongTypeIsRejectedNamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"vmId\": \"abc\"}")
+                .post("/migrations").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://ferry.dev/problems/unreadable-body"))
+                .body("field", equalTo("vmId"));
+    }
+
+    @Test
     void withoutATargetTheBestCompatibleHostIsChosenAndTheReasonShown() {
         FakeInventory.reserveSucceeds();
         given().contentType(ContentType.JSON).body(Map.of("vmId", 12))

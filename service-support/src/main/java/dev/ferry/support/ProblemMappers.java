@@ -48,6 +48,12 @@ public class ProblemMappers {
         return respond(new Problem("unreadable-body", "Invalid request", 400, detail).with("field", field));
     }
 
+    /** Quarkus maps these itself, with an empty body, unless a mapper names them exactly. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return unreadableBody(e);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();

@@ -11,6 +11,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.OutboxMessage;
 import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.outbox.OutboxRelay;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
@@ -39,6 +40,9 @@ public class MigrationService {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    OutboxRelay relay;
 
     /** The chosen destination and why. */
     record Target(long hostId, String reason) {
@@ -129,7 +133,8 @@ public class MigrationService {
                                 + "); start command queued").persist())
                 .call(() -> AuditEntry.of(id, AuditEntry.SENT, start.type().name(), start.commandId(), start.attempt(),
                         null, payload).persist())
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, id.toString(), payload).persist()));
+                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, id.toString(), payload).persist()))
+                .invoke(relay::kick);
     }
 
     private Uni<Void> releaseQuietly(long reservationId, Throwable cause) {

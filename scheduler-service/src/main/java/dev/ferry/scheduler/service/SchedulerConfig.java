@@ -35,7 +35,11 @@ public interface SchedulerConfig {
     @WithDefault("5s")
     String watchdogInterval();
 
-    /** How often the outbox relay publishes pending rows: the latency a command adds (read by its @Scheduled expression). */
-    @WithDefault("200ms")
+    /**
+     * How often the outbox relay looks for rows it has not published (read by its @Scheduled expression).
+     * A new migration's command is published right after its commit; the tick catches up after a failure.
+     * Quarkus' scheduler does not go below one second.
+     */
+    @WithDefault("1s")
     String outboxInterval();
 }
