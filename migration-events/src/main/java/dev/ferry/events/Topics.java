@@ -9,6 +9,8 @@ public final class Topics {
     public static final String MIGRATION_COMMANDS = "migration-commands";
     /** migration-worker to everyone: one event per pre-copy round, and the outcome. */
     public static final String MIGRATION_EVENTS = "migration-events";
+    /** inventory-service to everyone: host state, VM placement and reservation changes. */
+    public static final String INVENTORY_EVENTS = "inventory-events";
     /** Records a consumer could not process land here, with the reason in the headers; the consumer keeps going. */
     public static final String MIGRATION_COMMANDS_DLQ = "migration-commands-dlq";
     /** Dead-letter topic for migration-events consumers. */

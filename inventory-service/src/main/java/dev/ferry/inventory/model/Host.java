@@ -1,13 +1,20 @@
 package dev.ferry.inventory.model;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.JoinColumn;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Version;
+import java.util.HashSet;
+import java.util.Set;
 
 /** A hypervisor host: its CPU, memory, link and migration limits. */
 @Entity
@@ -23,6 +30,10 @@ public class Host extends PanacheEntityBase {
     public int cpuFamily;
     public int cpuModel;
     public String cpuModelName;
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "host_cpu_flag", joinColumns = @JoinColumn(name = "host_id"))
+    @Column(name = "flag")
+    public Set<String> cpuFlags = new HashSet<>();
     public int cpuMhz;
     public int cpuSockets;
     public int cpuCores;

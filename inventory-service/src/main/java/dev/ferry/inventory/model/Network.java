@@ -9,6 +9,7 @@ import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.Version;
 import jakarta.persistence.JoinColumn;
 import java.util.HashSet;
 import java.util.Set;
@@ -26,4 +27,6 @@ public class Network extends PanacheEntityBase {
     @CollectionTable(name = "network_host", joinColumns = @JoinColumn(name = "network_id"))
     @Column(name = "host_id")
     public Set<Long> hostIds = new HashSet<>();
+    @Version
+    public long version;
 }

@@ -11,6 +11,7 @@ import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.Version;
 import jakarta.persistence.JoinColumn;
 import java.util.HashSet;
 import java.util.Set;
@@ -31,4 +32,6 @@ public class StoragePool extends PanacheEntityBase {
     @CollectionTable(name = "storage_pool_host", joinColumns = @JoinColumn(name = "pool_id"))
     @Column(name = "host_id")
     public Set<Long> hostIds = new HashSet<>();
+    @Version
+    public long version;
 }

@@ -30,6 +30,17 @@ public class Vm extends PanacheEntityBase {
     public Long hostId;
     @Enumerated(EnumType.STRING)
     public VmState state;
+    /** Required CPU vendor; null means "the vendor of the host it runs on". */
+    public String cpuVendor;
+    /** Required CPU family; null means "the family of the host it runs on". */
+    public Integer cpuFamily;
+    /** A named CPU model the guest sees (e.g. "Westmere"), for the record; its features are in cpuFeatures. */
+    public String cpuModelName;
+    /** CPU features the guest uses; every target must offer all of them. */
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "vm_cpu_feature", joinColumns = @JoinColumn(name = "vm_id"))
+    @Column(name = "feature")
+    public Set<String> cpuFeatures = new HashSet<>();
     @ElementCollection(fetch = FetchType.EAGER)
     @CollectionTable(name = "vm_volume", joinColumns = @JoinColumn(name = "vm_id"))
     public List<Volume> volumes = new ArrayList<>();

@@ -9,14 +9,24 @@ public final class MigrationFacts {
     private MigrationFacts() {
     }
 
-    /** The VM that would move. */
+    /**
+     * The VM that would move. {@code requiredCpuVendor} and {@code requiredCpuFamily} are null when the VM
+     * takes its host's CPU as it is: the source host's vendor and family are then the requirement.
+     */
     public record VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
-            Set<Long> volumePoolIds, Set<Long> networkIds) {
+            Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
+            Set<String> requiredCpuFeatures) {
+
+        /** A VM that asks nothing of the CPU beyond what its current host is. */
+        public VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
+                Set<Long> volumePoolIds, Set<Long> networkIds) {
+            this(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, null, null, Set.of());
+        }
     }
 
     /** A host as a source or a target, with what is already committed on it. */
     public record HostFacts(long id, String name, boolean up, String state, String cpuVendor, int cpuFamily,
-            String cpuModelName, long allocatableMemoryBytes, long allocatableVcpus,
+            String cpuModelName, Set<String> cpuFlags, long allocatableMemoryBytes, long allocatableVcpus,
             long usedMemoryBytes, long usedVcpus, Set<Long> reachablePoolIds, Set<Long> carriedNetworkIds) {
 
         public long freeMemoryBytes() {

@@ -28,15 +28,14 @@ public final class PreChecks {
         results.add(target.up()
                 ? RuleResult.pass(Rule.TARGET_UP, "target is UP")
                 : RuleResult.fail(Rule.TARGET_UP, "host " + target.name() + " is " + target.state() + ", not UP"));
-        results.add(source.cpuVendor().equalsIgnoreCase(target.cpuVendor())
-                ? RuleResult.pass(Rule.CPU_VENDOR, "same CPU vendor " + target.cpuVendor())
-                : RuleResult.fail(Rule.CPU_VENDOR, "CPU vendor differs: VM runs on " + source.cpuVendor()
-                        + " (" + source.cpuModelName() + "), " + target.name() + " has " + target.cpuVendor()
-                        + " (" + target.cpuModelName() + ")"));
-        results.add(source.cpuFamily() == target.cpuFamily()
-                ? RuleResult.pass(Rule.CPU_FAMILY, "same CPU family " + target.cpuFamily() + "; speed may differ")
-                : RuleResult.fail(Rule.CPU_FAMILY, "CPU family differs: " + source.cpuFamily() + " on the source, "
-                        + target.cpuFamily() + " on " + target.name()));
+        results.add(cpuVendor(vm, source, target));
+        results.add(cpuFamily(vm, source, target));
+        Set<String> missingFeatures = new TreeSet<>(vm.requiredCpuFeatures());
+        missingFeatures.removeAll(target.cpuFlags());
+        results.add(missingFeatures.isEmpty()
+                ? RuleResult.pass(Rule.CPU_FEATURES, "target offers every required CPU feature")
+                : RuleResult.fail(Rule.CPU_FEATURES, target.name() + " lacks CPU feature(s) " + missingFeatures
+                        + " that VM " + vm.name() + " uses"));
         Set<Long> unreachable = missing(vm.volumePoolIds(), target.reachablePoolIds());
         results.add(unreachable.isEmpty()
                 ? RuleResult.pass(Rule.STORAGE_REACHABLE, "every volume is on storage the target reaches")
@@ -55,6 +54,28 @@ public final class PreChecks {
                 : RuleResult.fail(Rule.CPU_CAPACITY, target.name() + " has " + Math.max(0, target.freeVcpus())
                         + " vCPUs free, VM needs " + vm.vcpus()));
         return Verdict.of(target.id(), target.name(), results);
+    }
+
+    private static RuleResult cpuVendor(VmFacts vm, HostFacts source, HostFacts target) {
+        boolean own = vm.requiredCpuVendor() != null;
+        String required = own ? vm.requiredCpuVendor() : source.cpuVendor();
+        if (required.equalsIgnoreCase(target.cpuVendor())) {
+            return RuleResult.pass(Rule.CPU_VENDOR, "same CPU vendor " + target.cpuVendor());
+        }
+        String wanted = own ? "VM " + vm.name() + " requires " + required
+                : "VM runs on " + required + " (" + source.cpuModelName() + ")";
+        return RuleResult.fail(Rule.CPU_VENDOR, "CPU vendor differs: " + wanted + ", " + target.name() + " has "
+                + target.cpuVendor() + " (" + target.cpuModelName() + ")");
+    }
+
+    private static RuleResult cpuFamily(VmFacts vm, HostFacts source, HostFacts target) {
+        boolean own = vm.requiredCpuFamily() != null;
+        int required = own ? vm.requiredCpuFamily() : source.cpuFamily();
+        if (required == target.cpuFamily()) {
+            return RuleResult.pass(Rule.CPU_FAMILY, "same CPU family " + target.cpuFamily() + "; speed may differ");
+        }
+        return RuleResult.fail(Rule.CPU_FAMILY, "CPU family differs: " + required + (own ? " required by the VM, " : " on the source, ")
+                + target.cpuFamily() + " on " + target.name());
     }
 
     private static Set<Long> missing(Set<Long> needed, Set<Long> available) {

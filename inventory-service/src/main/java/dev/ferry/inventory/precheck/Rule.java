@@ -8,10 +8,12 @@ public enum Rule {
     VM_RUNNING,
     /** The target is UP (not in maintenance, disabled or down). */
     TARGET_UP,
-    /** Same CPU manufacturer as the VM's current host. */
+    /** Same CPU manufacturer as the VM requires (by default: as its current host). */
     CPU_VENDOR,
-    /** Same CPU family; speed may differ (a Xeon 5130 and a 5120 are compatible). */
+    /** Same CPU family as the VM requires; speed may differ (a Xeon 5130 and a 5120 are compatible). */
     CPU_FAMILY,
+    /** The target's CPU offers every feature the VM's CPU requirement names. */
+    CPU_FEATURES,
     /** Every volume is on storage the target can reach; otherwise a storage migration would be needed. */
     STORAGE_REACHABLE,
     /** Every NIC's network is carried by the target. */

@@ -3,6 +3,7 @@ package dev.ferry.inventory.rest;
 import dev.ferry.inventory.model.HostState;
 import dev.ferry.inventory.model.StoragePoolType;
 import dev.ferry.inventory.model.StorageScope;
+import dev.ferry.inventory.model.VmState;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -23,8 +24,12 @@ public final class FleetRequests {
     }
 
     @Schema(example = "{\"name\": \"rack-a\"}")
-    public record NewCluster(@NotBlank String name) {
+    public record NewCluster(@NotBlank String name, @Schema(description = VERSION) Long version) {
     }
+
+    /** How every update says which version it changes. */
+    static final String VERSION = "On update: the version you read. If the resource changed since, the update is "
+            + "refused with 409 instead of overwriting someone else's change. Ignored on create.";
 
     @Schema(description = "A hypervisor host", example = """
             {"name": "hv-01", "clusterId": 1, "cpu": {"vendor": "GenuineIntel", "family": 6, "model": 15,
@@ -44,12 +49,22 @@ public final class FleetRequests {
             @NotBlank String migrationAddress,
             @Positive long linkBandwidthBytesPerSecond,
             @Min(1) @Max(64) Integer maxInboundMigrations,
-            @Min(1) @Max(64) Integer maxOutboundMigrations) {
+            @Min(1) @Max(64) Integer maxOutboundMigrations,
+            @Schema(description = VERSION) Long version) {
     }
 
-    @Schema(description = "CPU of a host; vendor and family decide migration compatibility, speed does not")
+    @Schema(description = "CPU of a host; vendor and family decide migration compatibility, speed does not; "
+            + "flags are the features it offers (as in /proc/cpuinfo)")
     public record Cpu(@NotBlank String vendor, @PositiveOrZero int family, @PositiveOrZero int model,
-            @NotBlank String modelName, @Positive int mhz, @Positive int sockets, @Positive int cores) {
+            @NotBlank String modelName, @Positive int mhz, @Positive int sockets, @Positive int cores,
+            Set<@NotBlank String> flags) {
+    }
+
+    @Schema(description = "What a VM needs of its host's CPU. Vendor and family default to those of the host it runs on; "
+            + "a named model (e.g. Westmere) is kept for the record, its features are what is checked.",
+            example = "{\"vendor\": \"GenuineIntel\", \"family\": 6, \"modelName\": \"Westmere\", \"features\": [\"sse4_2\", \"aes\"]}")
+    public record CpuRequirement(String vendor, @PositiveOrZero Integer family, String modelName,
+            Set<@NotBlank String> features) {
     }
 
     @Schema(example = "{\"state\": \"MAINTENANCE\"}")
@@ -58,19 +73,21 @@ public final class FleetRequests {
 
     @Schema(example = "{\"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3]}")
     public record NewStoragePool(@NotBlank String name, @NotNull StoragePoolType type, @NotNull StorageScope scope,
-            @Positive long capacityBytes, @NotNull Set<Long> hostIds) {
+            @Positive long capacityBytes, @NotNull Set<Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = "{\"name\": \"guest-100\", \"vlan\": 100, \"hostIds\": [1, 2, 3]}")
     public record NewNetwork(@NotBlank String name, @Min(1) @Max(4094) Integer vlan, String bridge,
-            @NotNull Set<Long> hostIds) {
+            @NotNull Set<Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = """
             {"name": "web-1", "memoryBytes": 4294967296, "vcpus": 2, "hostId": 1,
-             "volumes": [{"poolId": 1, "sizeBytes": 21474836480}], "networkIds": [1]}""")
+             "volumes": [{"poolId": 1, "sizeBytes": 21474836480}], "networkIds": [1],
+             "cpu": {"features": ["sse4_2"]}}""")
     public record NewVm(@NotBlank String name, @Positive long memoryBytes, @Positive @Max(512) int vcpus,
-            @NotNull Long hostId, @NotNull List<@Valid NewVolume> volumes, @NotNull Set<Long> networkIds) {
+            @NotNull Long hostId, @NotNull List<@Valid NewVolume> volumes, @NotNull Set<Long> networkIds,
+            @Valid CpuRequirement cpu, VmState state, @Schema(description = VERSION) Long version) {
     }
 
     public record NewVolume(@NotNull Long poolId, @Positive long sizeBytes) {

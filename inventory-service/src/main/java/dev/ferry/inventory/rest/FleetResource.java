@@ -20,6 +20,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -54,6 +55,20 @@ public class FleetResource {
     @Operation(summary = "List clusters")
     public Uni<List<Cluster>> clusters() {
         return Cluster.listAll(io.quarkus.panache.common.Sort.by("name"));
+    }
+
+    @PUT
+    @Path("clusters/{id}")
+    @Operation(summary = "Rename a cluster", description = "Send the version you read; 409 if it changed since")
+    public Uni<Cluster> updateCluster(@PathParam("id") long id, @NotNull @Valid NewCluster req) {
+        return fleet.updateCluster(id, req);
+    }
+
+    @DELETE
+    @Path("clusters/{id}")
+    @Operation(summary = "Delete an empty cluster", description = "409 while hosts belong to it")
+    public Uni<Response> deleteCluster(@PathParam("id") long id) {
+        return fleet.deleteCluster(id).map(x -> Response.noContent().build());
     }
 
     @POST
@@ -92,6 +107,21 @@ public class FleetResource {
     }
 
     @PUT
+    @Path("hosts/{id}")
+    @Operation(summary = "Change a host", description = "Send the version you read; 409 if it changed since. "
+            + "A state change publishes HOST_STATE_CHANGED on inventory-events.")
+    public Uni<Host> updateHost(@PathParam("id") long id, @NotNull @Valid NewHost req) {
+        return fleet.updateHost(id, req);
+    }
+
+    @DELETE
+    @Path("hosts/{id}")
+    @Operation(summary = "Remove a host", description = "409 while VMs run on it or reservations hold it")
+    public Uni<Response> deleteHost(@PathParam("id") long id) {
+        return fleet.deleteHost(id).map(x -> Response.noContent().build());
+    }
+
+    @PUT
     @Path("hosts/{id}/state")
     @Operation(summary = "Change a host's state (UP, MAINTENANCE, DISABLED, DOWN)")
     public Uni<Host> changeHostState(@PathParam("id") long id, @NotNull @Valid HostStateChange req) {
@@ -108,9 +138,24 @@ public class FleetResource {
     @GET
     @Path("storage-pools")
     @WithSession
-    @Operation(summary = "List storage pools")
-    public Uni<List<StoragePool>> pools() {
-        return StoragePool.listAll(io.quarkus.panache.common.Sort.by("name"));
+    @Operation(summary = "List storage pools, optionally those a host reaches")
+    public Uni<List<StoragePool>> pools(@QueryParam("hostId") Long hostId) {
+        return hostId == null ? StoragePool.listAll(io.quarkus.panache.common.Sort.by("name"))
+                : StoragePool.list("select p from StoragePool p join p.hostIds h where h = ?1 order by p.name", hostId);
+    }
+
+    @PUT
+    @Path("storage-pools/{id}")
+    @Operation(summary = "Change a storage pool", description = "Send the version you read; 409 if it changed since")
+    public Uni<StoragePool> updatePool(@PathParam("id") long id, @NotNull @Valid NewStoragePool req) {
+        return fleet.updatePool(id, req);
+    }
+
+    @DELETE
+    @Path("storage-pools/{id}")
+    @Operation(summary = "Delete a storage pool", description = "409 while VM volumes are on it")
+    public Uni<Response> deletePool(@PathParam("id") long id) {
+        return fleet.deletePool(id).map(x -> Response.noContent().build());
     }
 
     @POST
@@ -123,9 +168,24 @@ public class FleetResource {
     @GET
     @Path("networks")
     @WithSession
-    @Operation(summary = "List networks")
-    public Uni<List<Network>> networks() {
-        return Network.listAll(io.quarkus.panache.common.Sort.by("name"));
+    @Operation(summary = "List networks, optionally those a host carries")
+    public Uni<List<Network>> networks(@QueryParam("hostId") Long hostId) {
+        return hostId == null ? Network.listAll(io.quarkus.panache.common.Sort.by("name"))
+                : Network.list("select n from Network n join n.hostIds h where h = ?1 order by n.name", hostId);
+    }
+
+    @PUT
+    @Path("networks/{id}")
+    @Operation(summary = "Change a network", description = "Send the version you read; 409 if it changed since")
+    public Uni<Network> updateNetwork(@PathParam("id") long id, @NotNull @Valid NewNetwork req) {
+        return fleet.updateNetwork(id, req);
+    }
+
+    @DELETE
+    @Path("networks/{id}")
+    @Operation(summary = "Delete a network", description = "409 while VM NICs are on it")
+    public Uni<Response> deleteNetwork(@PathParam("id") long id) {
+        return fleet.deleteNetwork(id).map(x -> Response.noContent().build());
     }
 
     static Response created(String collection, Long id, Object body) {

@@ -58,6 +58,14 @@ public class ReservationResource {
     }
 
     @POST
+    @Path("{id}/commit")
+    @Operation(summary = "Commit a reservation: the VM now runs on the reserved host",
+            description = "Normally done by the migration's success event; harmless when already committed, 409 when released")
+    public Uni<Reservation> commit(@PathParam("id") long id) {
+        return reservations.commitById(id);
+    }
+
+    @POST
     @Path("{id}/release")
     @Operation(summary = "Release a reservation; harmless when already released, 409 when committed")
     public Uni<Reservation> release(@PathParam("id") long id, Release req) {

@@ -12,7 +12,12 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import dev.ferry.inventory.model.VmState;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.PUT;
+import java.util.HashMap;
+import java.util.Map;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
@@ -43,12 +48,41 @@ public class VmResource {
 
     @GET
         @WithSession
-    @Operation(summary = "List VMs, filtered by host, paged by name")
-    public Uni<List<Vm>> vms(@QueryParam("hostId") Long hostId,
+    @Operation(summary = "List VMs, filtered by host, state and part of the name, paged by name")
+    public Uni<List<Vm>> vms(@QueryParam("hostId") Long hostId, @QueryParam("state") VmState state,
+            @QueryParam("name") String nameContains,
             @QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(1000) int size) {
-        var query = hostId == null ? Vm.<Vm>find("order by name") : Vm.<Vm>find("hostId = ?1 order by name", hostId);
-        return query.page(Page.of(page, size)).list();
+        StringBuilder q = new StringBuilder("1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (hostId != null) {
+            q.append(" and hostId = :host");
+            params.put("host", hostId);
+        }
+        if (state != null) {
+            q.append(" and state = :state");
+            params.put("state", state);
+        }
+        if (nameContains != null && !nameContains.isBlank()) {
+            q.append(" and lower(name) like :name");
+            params.put("name", "%" + nameContains.toLowerCase() + "%");
+        }
+        return Vm.<Vm>find(q.append(" order by name").toString(), params).page(Page.of(page, size)).list();
+    }
+
+    @PUT
+    @Path("{id}")
+    @Operation(summary = "Change a VM's record", description = "Send the version you read; 409 if it changed since. "
+            + "A new hostId corrects the record (publishes VM_PLACEMENT_CHANGED) and is refused during a migration.")
+    public Uni<Vm> update(@PathParam("id") long id, @NotNull @Valid NewVm req) {
+        return fleet.updateVm(id, req);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Remove a VM", description = "409 while a migration holds a reservation for it")
+    public Uni<Response> delete(@PathParam("id") long id) {
+        return fleet.deleteVm(id).map(x -> Response.noContent().build());
     }
 
     @GET

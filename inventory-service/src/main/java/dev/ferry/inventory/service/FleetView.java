@@ -25,7 +25,7 @@ record FleetView(List<Vm> vms, List<StoragePool> pools, List<Network> networks, 
     VmFacts vmFacts(Vm vm) {
         Set<Long> poolIds = vm.volumes.stream().map((Volume v) -> v.poolId).collect(Collectors.toSet());
         return new VmFacts(vm.id, vm.name, vm.state == VmState.RUNNING, vm.hostId, vm.memoryBytes, vm.vcpus,
-                poolIds, new HashSet<>(vm.networkIds));
+                poolIds, new HashSet<>(vm.networkIds), vm.cpuVendor, vm.cpuFamily, new HashSet<>(vm.cpuFeatures));
     }
 
     HostFacts hostFacts(Host host) {
@@ -49,7 +49,7 @@ record FleetView(List<Vm> vms, List<StoragePool> pools, List<Network> networks, 
         Set<Long> carried = networks.stream().filter(n -> n.hostIds.contains(host.id)).map(n -> n.id)
                 .collect(Collectors.toSet());
         return new HostFacts(host.id, host.name, host.state == HostState.UP, host.state.name(), host.cpuVendor,
-                host.cpuFamily, host.cpuModelName, host.allocatableMemoryBytes(), host.allocatableVcpus(),
+                host.cpuFamily, host.cpuModelName, new HashSet<>(host.cpuFlags), host.allocatableMemoryBytes(), host.allocatableVcpus(),
                 usedMemory, usedVcpus, reachable, carried);
     }
 }

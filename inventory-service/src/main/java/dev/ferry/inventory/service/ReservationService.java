@@ -1,9 +1,11 @@
 package dev.ferry.inventory.service;
 
+import dev.ferry.events.InventoryEventType;
 import dev.ferry.inventory.model.Host;
 import dev.ferry.inventory.model.Reservation;
 import dev.ferry.inventory.model.ReservationState;
 import dev.ferry.inventory.model.Vm;
+import dev.ferry.inventory.outbox.InventoryEventLog;
 import dev.ferry.inventory.precheck.PreChecks;
 import dev.ferry.inventory.precheck.Verdict;
 import dev.ferry.support.Problem;
@@ -32,6 +34,9 @@ public class ReservationService {
 
     @Inject
     FleetReader fleet;
+
+    @Inject
+    InventoryEventLog events;
 
     @WithTransaction
     public Uni<Reservation> reserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
@@ -77,8 +82,17 @@ public class ReservationService {
     /** An expired hold for this VM would still block the one-active-per-VM index: end it first. */
     private Uni<Void> expireStaleHold(long vmId) {
         return Reservation.<Reservation>list("vmId = ?1 and state = ?2", vmId, ReservationState.ACTIVE)
-                .invoke(stale -> stale.forEach(r -> r.end(ReservationState.RELEASED, "expired")))
+                .flatMap(this::expire)
                 .replaceWithVoid();
+    }
+
+    private Uni<Integer> expire(List<Reservation> overdue) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Reservation r : overdue) {
+            r.end(ReservationState.RELEASED, "expired");
+            chain = chain.flatMap(x -> events.reservation(InventoryEventType.RESERVATION_RELEASED, r));
+        }
+        return chain.map(x -> overdue.size());
     }
 
     private Uni<Reservation> persist(UUID migrationId, Vm vm, Host target, Duration ttl) {
@@ -92,7 +106,7 @@ public class ReservationService {
         r.state = ReservationState.ACTIVE;
         r.createdAt = Instant.now();
         r.expiresAt = r.createdAt.plus(ttl);
-        return r.<Reservation>persist();
+        return r.<Reservation>persist().call(saved -> events.reservation(InventoryEventType.RESERVATION_CREATED, saved));
     }
 
     private static ProblemException refused(Vm vm, Verdict verdict) {
@@ -140,9 +154,20 @@ public class ReservationService {
                     }
                     if (r.state == ReservationState.ACTIVE) {
                         r.end(ReservationState.RELEASED, reason);
+                        return events.reservation(InventoryEventType.RESERVATION_RELEASED, r).replaceWith(r);
                     }
                     return Uni.createFrom().item(r);
                 });
+    }
+
+    @WithTransaction
+    public Uni<Reservation> commitById(long id) {
+        return Reservation.<Reservation>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Reservation", id))
+                .flatMap(r -> r.state == ReservationState.RELEASED
+                        ? Uni.createFrom().failure(ProblemException.conflict("reservation-released",
+                                "reservation " + id + " was released (" + r.endReason + "); its capacity may be taken"))
+                        : commit(r.migrationId, r.vmId, r.hostId).replaceWith(r));
     }
 
     /**
@@ -152,35 +177,40 @@ public class ReservationService {
     public Uni<Void> commit(UUID migrationId, long vmId, long targetHostId) {
         return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult()
-                .flatMap(r -> Vm.<Vm>findById(vmId, LockModeType.PESSIMISTIC_WRITE).invoke(vm -> {
+                .flatMap(r -> Vm.<Vm>findById(vmId, LockModeType.PESSIMISTIC_WRITE).flatMap(vm -> {
+                    Uni<Void> effects = Uni.createFrom().voidItem();
                     if (r != null && r.state != ReservationState.COMMITTED) {
-                        r.end(ReservationState.COMMITTED, "migration succeeded");
+                        r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");
+                        effects = effects.flatMap(x -> events.reservation(InventoryEventType.RESERVATION_COMMITTED, r));
                     }
                     if (vm != null && vm.hostId != targetHostId) {
-                        LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, targetHostId, vm.hostId, migrationId);
+                        long from = vm.hostId;
+                        LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, targetHostId, from, migrationId);
                         vm.hostId = targetHostId;
+                        effects = effects.flatMap(x -> events.placementChanged(vmId, from, targetHostId,
+                                "migration " + migrationId + " succeeded"));
                     }
-                }))
-                .replaceWithVoid();
+                    return effects;
+                }));
     }
 
     /** The migration failed or was cancelled: the VM stayed on the source; free the hold if still held. */
     public Uni<Void> releaseFor(UUID migrationId, String reason) {
         return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult()
-                .invoke(r -> {
+                .flatMap(r -> {
                     if (r != null && r.state == ReservationState.ACTIVE) {
                         r.end(ReservationState.RELEASED, reason);
+                        return events.reservation(InventoryEventType.RESERVATION_RELEASED, r);
                     }
-                })
-                .replaceWithVoid();
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /** Ends holds whose migration never reported back, so that a lost scheduler never strands capacity. */
     @WithTransaction
     public Uni<Integer> expireOverdue() {
         return Reservation.<Reservation>list("state = ?1 and expiresAt <= ?2", ReservationState.ACTIVE, Instant.now())
-                .invoke(list -> list.forEach(r -> r.end(ReservationState.RELEASED, "expired")))
-                .map(List::size);
+                .flatMap(this::expire);
     }
 }

@@ -16,7 +16,7 @@ class PreChecksTest {
 
     static HostFacts host(long id, String vendor, int family, String model, boolean up, long freeGib) {
         return new HostFacts(id, "hv-" + id, up, up ? "UP" : "MAINTENANCE", vendor, family, model,
-                64 * GIB, 64, (64 - freeGib) * GIB, 8, Set.of(10L), Set.of(20L));
+                Set.of("sse4_2", "avx"), 64 * GIB, 64, (64 - freeGib) * GIB, 8, Set.of(10L), Set.of(20L));
     }
 
     static final VmFacts VM = new VmFacts(1, "web-1", true, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L));
@@ -37,10 +37,10 @@ class PreChecksTest {
                 Arguments.of("target is the current host",
                         host(1, "GenuineIntel", 6, "Intel Xeon 5130", true, 32), Set.of(Rule.NOT_CURRENT_HOST)),
                 Arguments.of("target neither reaches the storage nor carries the network",
-                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", 64 * GIB, 64, 0, 0,
+                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", Set.of(), 64 * GIB, 64, 0, 0,
                                 Set.of(), Set.of()), Set.of(Rule.STORAGE_REACHABLE, Rule.NETWORKS_CARRIED)),
                 Arguments.of("target short of vCPUs",
-                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", 64 * GIB, 4, 0, 3,
+                        new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5130", Set.of(), 64 * GIB, 4, 0, 3,
                                 Set.of(10L), Set.of(20L)), Set.of(Rule.CPU_CAPACITY)));
     }
 
@@ -61,6 +61,25 @@ class PreChecksTest {
         assertThat(verdict.failed()).allSatisfy(r -> assertThat(r.message()).isNotBlank());
         assertThat(verdict.failed()).filteredOn(r -> r.code() == Rule.CPU_VENDOR).first()
                 .extracting(RuleResult::message).asString().contains("GenuineIntel").contains("AuthenticAMD");
+    }
+
+    @Test
+    void aVmThatUsesAvx2RefusesATargetWithoutIt() {
+        var avx2 = new VmFacts(1, "hpc-1", true, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L), null, null, Set.of("avx", "avx2"));
+        Verdict verdict = PreChecks.evaluate(avx2, SOURCE, host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32));
+
+        assertThat(verdict.failed()).extracting(RuleResult::code).containsExactly(Rule.CPU_FEATURES);
+        assertThat(verdict.failed().get(0).message()).contains("avx2").doesNotContain("sse4_2");
+    }
+
+    @Test
+    void aVmsOwnCpuRequirementWinsOverItsCurrentHost() {
+        // The VM runs on an Intel host but was defined for family 15: an Intel family-6 target is refused.
+        var pinned = new VmFacts(1, "legacy-1", true, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L), "GenuineIntel", 15, Set.of());
+        Verdict verdict = PreChecks.evaluate(pinned, SOURCE, host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32));
+
+        assertThat(verdict.failed()).extracting(RuleResult::code).containsExactly(Rule.CPU_FAMILY);
+        assertThat(verdict.failed().get(0).message()).contains("required by the VM");
     }
 
     @Test

@@ -29,11 +29,15 @@ final class Fleet {
     }
 
     long host(String name, String vendor, int family, long memoryGib) {
-        return post("/hosts", Map.of("name", name + "-" + tag, "clusterId", clusterId,
+        return post("/hosts", hostBody(name, vendor, family, memoryGib, List.of("sse4_2", "avx")));
+    }
+
+    Map<String, Object> hostBody(String name, String vendor, int family, long memoryGib, List<String> flags) {
+        return Map.of("name", name + "-" + tag, "clusterId", clusterId,
                 "cpu", Map.of("vendor", vendor, "family", family, "model", 15, "modelName", vendor + " model",
-                        "mhz", 2000, "sockets", 2, "cores", 4),
+                        "mhz", 2000, "sockets", 2, "cores", 4, "flags", flags),
                 "memoryBytes", memoryGib * GIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
-                "migrationAddress", "10.0.0.1", "linkBandwidthBytesPerSecond", 1_250_000_000L));
+                "migrationAddress", "10.0.0.1", "linkBandwidthBytesPerSecond", 1_250_000_000L);
     }
 
     long vm(String name, long hostId, long memoryGib) {

@@ -1,0 +1,44 @@
+package dev.ferry.inventory.outbox;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.events.Topics;
+import dev.ferry.inventory.model.Host;
+import dev.ferry.inventory.model.OutboxMessage;
+import dev.ferry.inventory.model.Reservation;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Writes inventory-events as outbox rows in the caller's transaction, so that the database and Kafka
+ * never disagree: the event exists exactly when the change committed.
+ */
+@ApplicationScoped
+public class InventoryEventLog {
+
+    public Uni<Void> hostStateChanged(Host host, String from) {
+        return write(new InventoryEvent(id(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(), host.id, null, null,
+                null, null, null, host.state.name(), "host " + host.name + " went from " + from + " to " + host.state));
+    }
+
+    public Uni<Void> placementChanged(long vmId, long fromHostId, long toHostId, String reason) {
+        return write(new InventoryEvent(id(), InventoryEventType.VM_PLACEMENT_CHANGED, Instant.now(), toHostId, vmId, null,
+                null, fromHostId, toHostId, null, reason));
+    }
+
+    public Uni<Void> reservation(InventoryEventType type, Reservation r) {
+        return write(new InventoryEvent(id(), type, Instant.now(), r.hostId, r.vmId, r.id, r.migrationId, r.sourceHostId,
+                r.hostId, r.state.name(), r.endReason));
+    }
+
+    private Uni<Void> write(InventoryEvent event) {
+        return OutboxMessage.of(Topics.INVENTORY_EVENTS, event.key(), EventCodec.toJson(event)).persist().replaceWithVoid();
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.ferry.inventory.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "inventory_test"),
+        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events")})
+class InventoryEventsTest {
+
+    static List<InventoryEvent> read(String key, int atLeast) {
+        var mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule()).build();
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, r -> key.equals(r.key()),
+                        seen -> seen.size() >= atLeast, Duration.ofSeconds(30))
+                .stream().map(r -> {
+                    try {
+                        return mapper.readValue(r.value(), InventoryEvent.class);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+    }
+
+    @Test
+    void aHostStateChangeIsPublished() {
+        Fleet fleet = new Fleet(2, 64);
+        given().contentType(ContentType.JSON).body(Map.of("state", "MAINTENANCE"))
+                .put("/hosts/" + fleet.hosts[0] + "/state").then().statusCode(200);
+
+        List<InventoryEvent> events = read("host-" + fleet.hosts[0], 1);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).type()).isEqualTo(InventoryEventType.HOST_STATE_CHANGED);
+        assertThat(events.get(0).state()).isEqualTo("MAINTENANCE");
+    }
+
+    @Test
+    void aSuccessfulMigrationPublishesTheHoldItsCommitAndTheNewPlacementInOrder() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("evented", fleet.hosts[0], 2);
+        UUID migration = UUID.randomUUID();
+        ReservationTest.reserve(migration, vm, fleet.hosts[1]).then().statusCode(201);
+        MigrationEventsTest.publish(MigrationEventsTest.outcome("s-" + migration, EventType.MIGRATION_SUCCEEDED, migration,
+                vm, fleet.hosts[0], fleet.hosts[1], 5));
+
+        List<InventoryEvent> events = read("vm-" + vm, 3);
+
+        assertThat(events).extracting(InventoryEvent::type).containsExactly(InventoryEventType.RESERVATION_CREATED,
+                InventoryEventType.RESERVATION_COMMITTED, InventoryEventType.VM_PLACEMENT_CHANGED);
+        assertThat(events.get(2).fromHostId()).isEqualTo(fleet.hosts[0]);
+        assertThat(events.get(2).toHostId()).isEqualTo(fleet.hosts[1]);
+        assertThat(events).allSatisfy(e -> assertThat(e.eventId()).isNotBlank());
+    }
+
+    @Test
+    void aReleaseIsPublished() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("released", fleet.hosts[0], 2);
+        long hold = ReservationTest.reserve(UUID.randomUUID(), vm, fleet.hosts[1]).then().extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("reason", "operator changed their mind"))
+                .post("/reservations/" + hold + "/release").then().statusCode(200);
+
+        List<InventoryEvent> events = read("vm-" + vm, 2);
+        assertThat(events).extracting(InventoryEvent::type)
+                .containsExactly(InventoryEventType.RESERVATION_CREATED, InventoryEventType.RESERVATION_RELEASED);
+        assertThat(events.get(1).reason()).isEqualTo("operator changed their mind");
+    }
+}

@@ -1,0 +1,15 @@
+package dev.ferry.events;
+
+/** What changed in the inventory. */
+public enum InventoryEventType {
+    /** A host went UP, into MAINTENANCE, DISABLED or DOWN. */
+    HOST_STATE_CHANGED,
+    /** A VM now runs on another host (a migration succeeded, or an operator corrected the record). */
+    VM_PLACEMENT_CHANGED,
+    /** CPU and memory are held on a destination for a migration. */
+    RESERVATION_CREATED,
+    /** The hold became the VM's placement. */
+    RESERVATION_COMMITTED,
+    /** The hold was freed: the migration failed, was cancelled, or the hold expired. */
+    RESERVATION_RELEASED
+}
