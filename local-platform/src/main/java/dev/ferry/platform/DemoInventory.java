@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Loads the demo fleet through inventory-service's public API: a cluster of five hosts (three Intel
  * hosts of one family at two speeds on shared NFS, an AMD host on local storage, a host in maintenance),
- * two networks and six VMs. Loading twice changes nothing.
+ * each with its CPU flags, two VLANs, and six VMs with volumes, NICs and a named guest CPU model with the
+ * features it uses. Loading twice changes nothing.
  */
 public final class DemoInventory {
     static final String CLUSTER = "demo-cluster";
@@ -55,8 +56,10 @@ public final class DemoInventory {
 
     private static long host(String inventory, long cluster, String name, String vendor, int family, String model,
             int mhz, String state) {
+        List<String> flags = vendor.equals("GenuineIntel") ? List.of("sse4_1", "ssse3", "vmx", "lm", "nx")
+                : List.of("sse3", "svm", "lm", "nx", "3dnowext");
         Map<String, Object> cpu = Map.of("vendor", vendor, "family", family, "model", 15, "modelName", model,
-                "mhz", mhz, "sockets", 2, "cores", 4);
+                "mhz", mhz, "sockets", 2, "cores", 4, "flags", flags);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("clusterId", cluster);
@@ -71,8 +74,13 @@ public final class DemoInventory {
     }
 
     private static void vm(String inventory, String name, long memoryGib, int vcpus, long host, long pool, List<Long> networks) {
+        // Guests see a Core 2 era CPU model: the features every host of the Intel family offers.
+        Map<String, Object> cpu = Map.of("modelName", "Core2Duo", "features", List.of("sse4_1", "ssse3", "lm", "nx"));
+        if (name.startsWith("batch")) {
+            cpu = Map.of("modelName", "Opteron_G2", "features", List.of("sse3", "lm", "nx"));
+        }
         Http.post(inventory + "/vms", Map.of("name", name, "memoryBytes", memoryGib * GIB, "vcpus", vcpus, "hostId", host,
-                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 40 * GIB)), "networkIds", networks));
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 40 * GIB)), "networkIds", networks, "cpu", cpu));
     }
 
     private static long id(JsonNode created) {

@@ -1,5 +1,6 @@
 package dev.ferry.inventory.model;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
@@ -18,6 +19,7 @@ import java.util.Set;
 
 /** Storage that VM volumes live on, and the hosts that can reach it. */
 @Entity
+@Schema(example = "{\"id\": 1, \"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3], \"version\": 0}")
 public class StoragePool extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -1,5 +1,6 @@
 package dev.ferry.inventory.model;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
@@ -20,6 +21,7 @@ import java.util.Set;
 
 /** A virtual machine, where it runs, and what it needs from a destination. */
 @Entity
+@Schema(example = "{\"id\": 1, \"name\": \"web-1\", \"memoryBytes\": 8589934592, \"vcpus\": 4, \"hostId\": 1, \"state\": \"RUNNING\", \"cpuVendor\": null, \"cpuFamily\": null, \"cpuModelName\": null, \"cpuFeatures\": [\"sse4_2\"], \"volumes\": [{\"poolId\": 1, \"sizeBytes\": 42949672960}], \"networkIds\": [1], \"version\": 0}")
 public class Vm extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

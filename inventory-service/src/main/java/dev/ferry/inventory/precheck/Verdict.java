@@ -1,8 +1,10 @@
 package dev.ferry.inventory.precheck;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 
 /** Every rule's result for one VM and one target host, with the failed ones pulled out. */
+@Schema(example = "{\"hostId\": 4, \"hostName\": \"hv-04\", \"compatible\": false, \"failed\": [{\"code\": \"CPU_VENDOR\", \"passed\": false, \"message\": \"CPU vendor differs: VM runs on GenuineIntel (Intel Xeon 5130), hv-04 has AuthenticAMD (AMD Opteron 2218)\"}], \"rules\": [{\"code\": \"CPU_VENDOR\", \"passed\": false, \"message\": \"CPU vendor differs: VM runs on GenuineIntel (Intel Xeon 5130), hv-04 has AuthenticAMD (AMD Opteron 2218)\"}, {\"code\": \"TARGET_UP\", \"passed\": true, \"message\": \"target is UP\"}]}")
 public record Verdict(long hostId, String hostName, boolean compatible, List<RuleResult> failed, List<RuleResult> rules) {
 
     public static Verdict of(long hostId, String hostName, List<RuleResult> rules) {

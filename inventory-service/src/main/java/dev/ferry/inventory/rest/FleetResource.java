@@ -32,6 +32,9 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Clusters, hosts, storage pools and networks. */
@@ -45,6 +48,7 @@ public class FleetResource {
     @POST
     @Path("clusters")
     @Operation(summary = "Create a cluster")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Cluster.class)))
     public Uni<Response> createCluster(@NotNull @Valid NewCluster req) {
         return fleet.createCluster(req).map(c -> created("clusters", c.id, c));
     }
@@ -74,6 +78,7 @@ public class FleetResource {
     @POST
     @Path("hosts")
     @Operation(summary = "Register a hypervisor host")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Host.class)))
     public Uni<Response> createHost(@NotNull @Valid NewHost req) {
         return fleet.createHost(req).map(h -> created("hosts", h.id, h));
     }
@@ -131,6 +136,7 @@ public class FleetResource {
     @POST
     @Path("storage-pools")
     @Operation(summary = "Create a storage pool and say which hosts reach it")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = StoragePool.class)))
     public Uni<Response> createPool(@NotNull @Valid NewStoragePool req) {
         return fleet.createPool(req).map(p -> created("storage-pools", p.id, p));
     }
@@ -161,6 +167,7 @@ public class FleetResource {
     @POST
     @Path("networks")
     @Operation(summary = "Create a network and say which hosts carry it")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Network.class)))
     public Uni<Response> createNetwork(@NotNull @Valid NewNetwork req) {
         return fleet.createNetwork(req).map(n -> created("networks", n.id, n));
     }

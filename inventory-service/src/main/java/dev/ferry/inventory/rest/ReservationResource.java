@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Destination holds for migrations. */
@@ -37,6 +40,8 @@ public class ReservationResource {
     @Operation(summary = "Reserve the destination for a migration",
             description = "Runs every pre-check under a lock on the target; 422 lists every failed rule. "
                     + "Repeating the request for the same migration returns the same reservation.")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Reservation.class)))
     public Uni<Response> reserve(@NotNull @Valid NewReservation req) {
         Duration ttl = Duration.ofSeconds(Objects.requireNonNullElse(req.ttlSeconds(), DEFAULT_TTL_SECONDS));
         return reservations.reserve(req.migrationId(), req.vmId(), req.hostId(), ttl)

@@ -30,6 +30,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** VMs: register, read, and ask where they can go. */
@@ -42,6 +45,8 @@ public class VmResource {
 
     @POST
         @Operation(summary = "Register a VM on a host")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Vm.class)))
     public Uni<Response> createVm(@NotNull @Valid NewVm req) {
         return fleet.createVm(req).map(v -> FleetResource.created("vms", v.id, v));
     }

@@ -19,6 +19,7 @@ import java.util.List;
 public class PlacementService {
 
     /** A candidate host with its verdict and, when compatible, the free memory it would keep. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(example = "{\"verdict\": {\"hostId\": 3, \"hostName\": \"hv-03\", \"compatible\": true, \"failed\": [], \"rules\": []}, \"freeMemoryAfterBytes\": 53687091200}")
     public record Candidate(Verdict verdict, long freeMemoryAfterBytes) {
     }
 
