@@ -5,5 +5,7 @@ public enum CommandType {
     /** Run the migration on the driver, round by round. */
     START,
     /** Stop the migration; the VM keeps running on the source. */
-    CANCEL
+    CANCEL,
+    /** Stop the live rounds now: pause the VM and copy what remains, accepting a longer downtime. */
+    FORCE_COMPLETE
 }

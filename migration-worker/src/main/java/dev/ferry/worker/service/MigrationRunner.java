@@ -45,7 +45,13 @@ public class MigrationRunner {
     @Inject
     EventPublisher publisher;
 
-    private final Map<UUID, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final Map<UUID, Control> running = new ConcurrentHashMap<>();
+
+    /** What an operator asked of one running migration. */
+    static final class Control {
+        final AtomicBoolean cancel = new AtomicBoolean();
+        final AtomicBoolean forceComplete = new AtomicBoolean();
+    }
     /** Migrations already started or cancelled here, bounded so that a long-lived worker does not grow. */
     private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -67,7 +73,7 @@ public class MigrationRunner {
 
     void onStop(@Observes ShutdownEvent event) {
         if (pool != null) {
-            running.values().forEach(flag -> flag.set(true));
+            running.values().forEach(control -> control.cancel.set(true));
             pool.shutdown();
         }
     }
@@ -82,13 +88,23 @@ public class MigrationRunner {
         init();
         MigrationCommand command = EventCodec.command(payload);
         if (command.type() == CommandType.CANCEL) {
-            AtomicBoolean flag = running.get(command.migrationId());
-            if (flag != null) {
-                flag.set(true);
+            Control control = running.get(command.migrationId());
+            if (control != null) {
+                control.cancel.set(true);
                 LOG.infof("cancel requested for running migration %s", command.migrationId());
             } else {
                 seen.add(command.migrationId());
                 LOG.infof("cancel for migration %s that does not run here: a later start will be ignored", command.migrationId());
+            }
+            return;
+        }
+        if (command.type() == CommandType.FORCE_COMPLETE) {
+            Control control = running.get(command.migrationId());
+            if (control != null) {
+                control.forceComplete.set(true);
+                LOG.infof("force-complete requested for running migration %s", command.migrationId());
+            } else {
+                LOG.infof("force-complete for migration %s that does not run here: ignored", command.migrationId());
             }
             return;
         }
@@ -97,11 +113,11 @@ public class MigrationRunner {
             return;
         }
         slots.acquire(); // back-pressure: wait for a free slot before taking more commands
-        AtomicBoolean cancelled = new AtomicBoolean();
-        running.put(command.migrationId(), cancelled);
+        Control control = new Control();
+        running.put(command.migrationId(), control);
         pool.submit(() -> {
             try {
-                run(command, cancelled);
+                run(command, control);
             } finally {
                 running.remove(command.migrationId());
                 slots.release();
@@ -109,7 +125,7 @@ public class MigrationRunner {
         });
     }
 
-    private void run(MigrationCommand command, AtomicBoolean cancelled) {
+    private void run(MigrationCommand command, Control control) {
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
         long totalPages = command.memoryBytes() / PreCopySimulation.PAGE_SIZE;
         double linkPagesPerSecond = (double) command.linkBandwidthBytesPerSecond() / PreCopySimulation.PAGE_SIZE;
@@ -124,14 +140,19 @@ public class MigrationRunner {
                     command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000);
             events.started();
             while (!sim.finished()) {
-                if (cancelled.get()) {
+                // Round 1 always runs live: forcing before it would pause the VM for a copy of all its memory.
+                if (control.forceComplete.get() && last != null) {
+                    sim.forceStopAndCopy();
+                }
+                DirtyPageRound round = sim.nextRound();
+                boolean paced = pace(round.durationMillis(), control.cancel);
+                if (!paced || control.cancel.get()) {
+                    // The round never finished on the destination: nothing switched over, the source runs on.
                     events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(last == null ? 0 : last.round(),
-                            bytes, 0, simulatedMillis, "cancelled before round " + (last == null ? 1 : last.round() + 1)
+                            bytes, 0, simulatedMillis, "cancelled by the operator during round " + round.round()
                                     + "; the VM keeps running on the source", DRIVER));
                     return;
                 }
-                DirtyPageRound round = sim.nextRound();
-                pace(round.durationMillis());
                 bytes += round.bytesSent();
                 simulatedMillis += round.durationMillis();
                 events.round(round);
@@ -154,11 +175,18 @@ public class MigrationRunner {
         }
     }
 
-    /** Sleeps for the round's simulated duration, scaled; 0 runs in virtual time. */
-    private void pace(long simulatedMillis) throws InterruptedException {
-        long wall = Math.round(simulatedMillis * config.simulationTimeScale());
-        if (wall > 0) {
-            Thread.sleep(wall);
+    /**
+     * Sleeps for the round's simulated duration, scaled (0 runs in virtual time), in short slices so that a
+     * cancel lands mid-round. Returns false when cancelled.
+     */
+    private boolean pace(long simulatedMillis, AtomicBoolean cancel) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.round(simulatedMillis * config.simulationTimeScale()) * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (cancel.get()) {
+                return false;
+            }
+            Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000L)));
         }
+        return true;
     }
 }

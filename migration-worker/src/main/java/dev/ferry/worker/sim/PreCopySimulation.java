@@ -23,6 +23,7 @@ public final class PreCopySimulation {
     private long pendingPages;
     private boolean stopped;
     private boolean done;
+    private boolean forced;
 
     public PreCopySimulation(long memoryBytes, double bandwidthBytesPerSecond, long maxDowntimeMillis, Workload workload) {
         if (memoryBytes < PAGE_SIZE || bandwidthBytesPerSecond <= 0 || maxDowntimeMillis <= 0) {
@@ -39,6 +40,14 @@ public final class PreCopySimulation {
         return done;
     }
 
+    /** The operator forces completion: the next round is the stop-and-copy, whatever is still dirty. */
+    public void forceStopAndCopy() {
+        if (!done && !stopped) {
+            stopped = true;
+            forced = true;
+        }
+    }
+
     /** Runs the next round and says what it did and what comes next. */
     public DirtyPageRound nextRound() {
         if (done) {
@@ -53,7 +62,8 @@ public final class PreCopySimulation {
             pendingPages = 0;
             return new DirtyPageRound(round, sendPages, sendPages * PAGE_SIZE, 0, 0, bandwidthBytesPerSecond,
                     durationMillis, 0, 0, durationMillis + SWITCHOVER_MILLIS, 0, "COMPLETE",
-                    "stop-and-copy with the VM paused (simulated)", true);
+                    forced ? "stop-and-copy forced by the operator, VM paused (simulated)"
+                            : "stop-and-copy with the VM paused (simulated)", true);
         }
         long dirtied = Math.min(totalPages, workload.distinctPagesDirtied(seconds));
         pendingPages = dirtied;

@@ -68,6 +68,18 @@ class PreCopySimulationTest {
     }
 
     @Test
+    void forcingCompletionMakesTheNextRoundTheStopAndCopy() {
+        var sim = new PreCopySimulation(4 * GIB, 1.25e8, 300, new Workload(4 * GIB / 4096, 3 * 1.25e8 / 4096));
+        DirtyPageRound first = sim.nextRound();
+        sim.forceStopAndCopy();
+        DirtyPageRound last = sim.nextRound();
+
+        assertThat(last.stopAndCopy()).isTrue();
+        assertThat(last.pagesSent()).isEqualTo(first.remainingPages());
+        assertThat(sim.finished()).isTrue();
+    }
+
+    @Test
     void everyRoundSaysItIsASimulation() {
         var rounds = run(new PreCopySimulation(GIB, TEN_GBE, 300, new Workload(10_000, 50_000)));
         assertThat(rounds).allSatisfy(r -> assertThat(r.reason()).contains("simulated"));
