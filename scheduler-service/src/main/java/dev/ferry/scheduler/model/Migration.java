@@ -45,6 +45,10 @@ public class Migration extends PanacheEntityBase {
     /** The root cause when FAILED or CANCELLED. */
     public String failureReason;
     public long lastSequence;
+    /** Set when an operator asked to cancel; the phase turns CANCELLED when the worker confirms. */
+    public Instant cancelRequestedAt;
+    /** Set when an operator asked to end the live rounds now. */
+    public Instant forceCompleteRequestedAt;
     public Instant createdAt;
     public Instant updatedAt;
     @Version

@@ -6,6 +6,11 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.model.PhaseTransition;
 import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.OperatorRequests;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
@@ -40,6 +45,12 @@ public class MigrationResource {
 
     @Inject
     MigrationService migrations;
+
+    @Inject
+    OperatorRequests operator;
+
+    @Inject
+    ProgressStream progress;
 
     @POST
     @Operation(summary = "Request a live migration",
@@ -93,6 +104,34 @@ public class MigrationResource {
                 .map(list -> list.stream().map(m -> MigrationView.of(m, List.of(), List.of())).toList());
     }
 
+    @POST
+    @Path("{id}/cancel")
+    @Operation(summary = "Cancel a migration in any non-final phase; the VM stays on the source",
+            description = "202: the cancel is recorded and sent to the worker; the phase turns CANCELLED when the worker "
+                    + "confirms (or after ferry.scheduler.cancel-timeout if no worker does). 409 when already final.")
+    public Uni<Response> cancel(@PathParam("id") UUID id) {
+        return operator.cancel(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
+    }
+
+    @POST
+    @Path("{id}/force-complete")
+    @Operation(summary = "End the live rounds now: pause the VM and copy what remains",
+            description = "Trades a longer downtime for an end. 202 when sent to the worker; 409 when final or being cancelled.")
+    public Uni<Response> forceComplete(@PathParam("id") UUID id) {
+        return operator.forceComplete(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
+    }
+
+    @GET
+    @Path("{id}/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Live progress as server-sent events",
+            description = "One event whenever the migration changes (new round, phase, request), polled every 500 ms; "
+                    + "the stream ends after the final phase, or after 1 hour.")
+    public Multi<MigrationView> stream(@PathParam("id") UUID id) {
+        return progress.stream(id);
+    }
+
     @GET
     @Path("{id}/events")
     @WithSession
@@ -105,7 +144,7 @@ public class MigrationResource {
     }
 
     @WithSession
-    Uni<MigrationView> view(UUID id) {
+    public Uni<MigrationView> view(UUID id) {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
                 .flatMap(m -> PhaseTransition.<PhaseTransition>list("migrationId = ?1 order by id", id)

@@ -38,9 +38,10 @@ public class MigrationWatchdog {
     Uni<Void> check() {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> Migration.<Migration>find(
-                        "(phase = ?1 and updatedAt < ?2) or (phase = ?3 and updatedAt < ?4)",
+                        "(phase = ?1 and updatedAt < ?2) or (phase = ?3 and updatedAt < ?4) "
+                                + "or (phase in (?1, ?3) and cancelRequestedAt < ?5)",
                         MigrationPhase.SCHEDULED, now.minus(config.scheduledTimeout()),
-                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()))
+                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()), now.minus(config.cancelTimeout()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                         .flatMap(this::timeOut))
                 .onFailure().invoke(e -> LOG.warn("watchdog pass failed; retrying on the next tick", e))
@@ -51,7 +52,7 @@ public class MigrationWatchdog {
     private Uni<Void> timeOut(List<Migration> overdue) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Migration m : overdue) {
-            chain = chain.flatMap(x -> fail(m, reasonFor(m)));
+            chain = chain.flatMap(x -> m.cancelRequestedAt != null ? cancelUnconfirmed(m) : fail(m, reasonFor(m)));
         }
         return chain;
     }
@@ -63,19 +64,30 @@ public class MigrationWatchdog {
                         + " s (last round " + m.currentRound + ")";
     }
 
-    /** Fails the migration and queues the cancel command and the failure event, all in the caller's transaction. */
+    /** No worker confirmed the cancel: the one that had it is gone, so the VM still runs on the source. */
+    private Uni<Void> cancelUnconfirmed(Migration m) {
+        String reason = "cancelled by the operator; no worker confirmed within " + config.cancelTimeout().toSeconds()
+                + " s, so the scheduler ended it (the VM runs on the source)";
+        return end(m, MigrationPhase.CANCELLED, EventType.MIGRATION_CANCELLED, reason);
+    }
+
     Uni<Void> fail(Migration m, String reason) {
-        LOG.warnf("migration %s of VM %s timed out: %s", m.id, m.vmName, reason);
+        return end(m, MigrationPhase.FAILED, EventType.MIGRATION_FAILED, reason);
+    }
+
+    /** Ends the migration and queues the cancel command and the outcome event, all in the caller's transaction. */
+    private Uni<Void> end(Migration m, MigrationPhase phase, EventType outcome, String reason) {
+        LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, reason);
         m.failureReason = reason;
         MigrationCommand cancel = new MigrationCommand(UUID.randomUUID().toString(), CommandType.CANCEL, m.id, m.attempt,
                 m.vmId, m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now());
-        MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), EventType.MIGRATION_FAILED, m.id,
+        MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), outcome, m.id,
                 m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId, m.reservationId,
                 "scheduler", null, new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, reason, m.driver));
         String cancelJson = EventCodec.toJson(cancel);
         String failedJson = EventCodec.toJson(failed);
-        return MigrationEvents.moveTo(m, MigrationPhase.FAILED, reason)
+        return MigrationEvents.moveTo(m, phase, reason)
                 .call(() -> AuditEntry.of(m.id, AuditEntry.SENT, cancel.type().name(), cancel.commandId(), m.attempt,
                         null, cancelJson).persist())
                 .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), cancelJson).persist())

@@ -27,6 +27,13 @@ public interface SchedulerConfig {
     @WithDefault("PT5M")
     Duration progressTimeout();
 
+    /**
+     * A requested cancel that no worker confirms within this time is completed by the scheduler: the
+     * worker that had the migration is gone, so the VM still runs on the source.
+     */
+    @WithDefault("PT30S")
+    Duration cancelTimeout();
+
     /** Upper bound on one Kafka send from the outbox relay, so that a dead broker never stalls it. */
     @WithDefault("PT5S")
     Duration sendTimeout();

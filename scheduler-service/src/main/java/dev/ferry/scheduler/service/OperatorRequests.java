@@ -1,0 +1,76 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.Topics;
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.OutboxMessage;
+import dev.ferry.scheduler.outbox.OutboxRelay;
+import dev.ferry.support.Problem;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Cancel and force-complete: each is recorded on the migration and sent to the worker as a command in
+ * the same transaction; the phase changes when the worker's event confirms it. Asking twice is harmless.
+ */
+@ApplicationScoped
+public class OperatorRequests {
+
+    @Inject
+    OutboxRelay relay;
+
+    public Uni<Migration> cancel(UUID id) {
+        return Panache.withTransaction(() -> lockForRequest(id, "cancel").flatMap(m -> {
+            if (m.cancelRequestedAt != null) {
+                return Uni.createFrom().item(m);
+            }
+            m.cancelRequestedAt = Instant.now();
+            return send(m, CommandType.CANCEL);
+        })).invoke(relay::kick);
+    }
+
+    public Uni<Migration> forceComplete(UUID id) {
+        return Panache.withTransaction(() -> lockForRequest(id, "force-complete").flatMap(m -> {
+            if (m.cancelRequestedAt != null) {
+                return Uni.createFrom().failure(ProblemException.conflict("cancel-pending",
+                        "migration " + id + " is being cancelled; it cannot also be forced to complete"));
+            }
+            if (m.forceCompleteRequestedAt != null) {
+                return Uni.createFrom().item(m);
+            }
+            m.forceCompleteRequestedAt = Instant.now();
+            return send(m, CommandType.FORCE_COMPLETE);
+        })).invoke(relay::kick);
+    }
+
+    private static Uni<Migration> lockForRequest(UUID id, String what) {
+        return Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
+                .flatMap(m -> m.phase.isFinal()
+                        ? Uni.createFrom().failure(new ProblemException(new Problem("migration-finished", "Conflict", 409,
+                                "migration " + id + " is already " + m.phase + (m.phase.name().equals("SUCCEEDED")
+                                        ? ": the VM runs on host " + m.targetHostId + "; migrate it back instead"
+                                        : ": the VM runs on host " + m.sourceHostId) + "; nothing to " + what)
+                                .with("phase", m.phase)))
+                        : Uni.createFrom().item(m));
+    }
+
+    static Uni<Migration> send(Migration m, CommandType type) {
+        MigrationCommand command = new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId,
+                m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes, m.linkBandwidthBytesPerSecond,
+                m.maxDowntimeMillis, Instant.now());
+        String json = EventCodec.toJson(command);
+        return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
+                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), json).persist())
+                .replaceWith(m);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.ferry.scheduler;
+
+import static dev.ferry.scheduler.MigrationLifecycleTest.event;
+import static dev.ferry.scheduler.MigrationLifecycleTest.migration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.publish;
+import static dev.ferry.scheduler.MigrationLifecycleTest.requestMigration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.round;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationOutcome;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+class OperatorRequestsTest {
+    static final long GIB = 1L << 30;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    static List<CommandType> commandsSent(UUID id, int atLeast) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.toString().equals(r.key()),
+                        seen -> seen.size() >= atLeast, Duration.ofSeconds(20))
+                .stream().map(r -> EventCodec.command(r.value()).type()).toList();
+    }
+
+    @Test
+    void cancelWhileScheduledSendsCancelAndTheWorkersConfirmationEndsIt() {
+        UUID id = requestMigration(21);
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("cancelRequestedAt", org.hamcrest.Matchers.notNullValue());
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202); // asking twice is harmless
+
+        assertThat(commandsSent(id, 2)).containsExactly(CommandType.START, CommandType.CANCEL);
+        publish(event(id, EventType.MIGRATION_CANCELLED, 1, null,
+                new MigrationOutcome(0, 0, 0, 0, "cancelled by the operator during round 1", "simulated")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).contains("cancelled by the operator");
+    }
+
+    @Test
+    void cancelWhileRunningIsSentToTheWorker() {
+        UUID id = requestMigration(22);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("phase", equalTo("RUNNING"));
+        assertThat(commandsSent(id, 2)).containsExactly(CommandType.START, CommandType.CANCEL);
+        List<String> trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("type", String.class);
+        assertThat(trail).containsSubsequence("START", "ROUND_COMPLETED", "CANCEL");
+    }
+
+    @Test
+    void aCancelNoWorkerConfirmsIsCompletedByTheSchedulerAndTheHoldReleased() {
+        UUID id = requestMigration(23);
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).contains("no worker confirmed");
+        var outcome = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(EventCodec.event(outcome.get(0).value()).type()).isEqualTo(EventType.MIGRATION_CANCELLED);
+    }
+
+    @Test
+    void aFinishedMigrationCannotBeCancelledOrForced() {
+        UUID id = requestMigration(24);
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 1, null, new MigrationOutcome(2, 5 * GIB, 20, 5000, null, "simulated")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+
+        given().post("/migrations/" + id + "/cancel").then().statusCode(409)
+                .body("type", equalTo("https://ferry.dev/problems/migration-finished"));
+        given().post("/migrations/" + id + "/force-complete").then().statusCode(409);
+        given().post("/migrations/" + UUID.randomUUID() + "/cancel").then().statusCode(404);
+    }
+
+    @Test
+    void forceCompleteIsSentToTheWorker() {
+        UUID id = requestMigration(25);
+        given().post("/migrations/" + id + "/force-complete").then().statusCode(202)
+                .body("forceCompleteRequestedAt", org.hamcrest.Matchers.notNullValue());
+        assertThat(commandsSent(id, 2)).containsExactly(CommandType.START, CommandType.FORCE_COMPLETE);
+    }
+
+    @Test
+    void theStreamShowsEachChangeAndEndsWithTheOutcome() throws Exception {
+        UUID id = requestMigration(26);
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "migrations/" + id + "/stream"))
+                .header("Accept", "text/event-stream").build();
+        CompletableFuture<List<String>> lines = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+                .thenApply(r -> {
+                    List<String> data = new ArrayList<>();
+                    try (var reader = new BufferedReader(new InputStreamReader(r.body()))) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            if (line.startsWith("data:")) {
+                                data.add(line.substring(5));
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return data;
+                });
+        Thread.sleep(1200);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB / 4), null));
+        Thread.sleep(1200);
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 2, null, new MigrationOutcome(2, 5 * GIB, 20, 5000, null, "simulated")));
+
+        List<String> data = lines.get(30, TimeUnit.SECONDS); // the stream ends by itself after the outcome
+        assertThat(data.get(0)).contains("\"phase\":\"SCHEDULED\"");
+        assertThat(data).anySatisfy(d -> assertThat(d).contains("\"phase\":\"RUNNING\"").contains("\"currentRound\":1"));
+        assertThat(data.get(data.size() - 1)).contains("\"phase\":\"SUCCEEDED\"");
+    }
+}
