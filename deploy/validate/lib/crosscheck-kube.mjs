@@ -1,0 +1,260 @@
+// Cross-checks of one built kustomization (a list of objects) against the services' own configuration.
+// Each function returns [checkName, errors[]]; an empty list means the check passed.
+import { OTHER_VARIABLES, requiredAcls, requiredVariables, usedTopics } from "./services.mjs";
+
+const all = (objs, kind) => objs.filter((o) => o.kind === kind);
+const one = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
+const sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
+const diff = (a, b) => [...a].filter((x) => !b.has(x));
+
+/** Whether a label selector (matchLabels / matchExpressions In) selects the given labels. */
+function selects(selector, labels = {}) {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels || {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions || []) {
+    if (e.operator === "In" && !e.values.includes(labels[e.key])) return false;
+    if (e.operator === "NotIn" && e.values.includes(labels[e.key])) return false;
+    if (e.operator === "Exists" && !(e.key in labels)) return false;
+  }
+  return true;
+}
+
+/** Secrets the operators write for the objects in the build: name -> keys. */
+function operatorSecrets(objs) {
+  const secrets = new Map();
+  for (const c of all(objs, "Cluster")) secrets.set(`${c.metadata.name}-app`, ["username", "password", "host", "port", "dbname", "uri", "jdbc-uri"]);
+  for (const u of all(objs, "KafkaUser")) secrets.set(u.metadata.name, ["password", "sasl.jaas.config"]);
+  for (const k of all(objs, "Kafka")) secrets.set(`${k.metadata.name}-cluster-ca-cert`, ["ca.crt", "ca.p12", "ca.password"]);
+  for (const s of all(objs, "Secret")) secrets.set(s.metadata.name, Object.keys({ ...s.data, ...s.stringData }));
+  return secrets;
+}
+
+/** Databases a CloudNativePG Cluster creates: initdb's, and CREATE DATABASE in its post-init SQL. */
+function clusterDatabases(cluster) {
+  const initdb = cluster.spec?.bootstrap?.initdb || {};
+  const sql = [...(initdb.postInitSQL || []), ...(initdb.postInitApplicationSQL || []), ...(initdb.postInitTemplateSQL || [])];
+  return new Set([initdb.database || "app", ...sql.flatMap((s) => [...s.matchAll(/create\s+database\s+"?([\w-]+)"?/gi)].map((m) => m[1]))]);
+}
+
+export function checkTopics(objs, topics, services) {
+  const errors = [];
+  const declared = new Set(topics);
+  const kafkas = new Set(all(objs, "Kafka").map((k) => k.metadata.name));
+  const deployed = new Set();
+  for (const t of all(objs, "KafkaTopic")) {
+    const name = t.spec?.topicName || t.metadata.name;
+    deployed.add(name);
+    const cluster = t.metadata.labels?.["strimzi.io/cluster"];
+    if (!kafkas.has(cluster)) errors.push(`KafkaTopic/${t.metadata.name}: label strimzi.io/cluster=${cluster} names no Kafka in this build`);
+  }
+  for (const t of diff(declared, deployed)) errors.push(`topic ${t} is in Topics.java but has no KafkaTopic`);
+  for (const t of diff(deployed, declared)) errors.push(`KafkaTopic ${t} is not a topic of Topics.java`);
+  for (const s of services) {
+    for (const t of diff(usedTopics(s), declared)) errors.push(`${s.name} uses topic ${t} (application.properties), which Topics.java does not declare`);
+  }
+  return ["KafkaTopics = Topics.java", errors];
+}
+
+export function checkAcls(objs, svc) {
+  const errors = [];
+  const user = one(objs, "KafkaUser", svc.name);
+  if (!user) return [`KafkaUser ${svc.name}: ACLs = its channels and group.id`, [`no KafkaUser ${svc.name}`]];
+  const granted = new Set();
+  for (const acl of user.spec?.authorization?.acls || []) {
+    const r = acl.resource || {};
+    if ((acl.type || "allow") !== "allow") continue;
+    if ((r.patternType || "literal") !== "literal") errors.push(`KafkaUser/${svc.name}: ${r.type} ${r.name} uses patternType ${r.patternType}; grant exact names`);
+    for (const op of acl.operations || []) granted.add(`${r.type}:${r.name}:${op}`);
+  }
+  const needed = requiredAcls(svc);
+  for (const a of diff(needed, granted)) errors.push(`KafkaUser/${svc.name} lacks ${a.replace(/:(\w+)$/, " $1")} (needed by application.properties${a.startsWith("group:") ? ": group.id" : ""})`);
+  for (const a of diff(granted, needed)) errors.push(`KafkaUser/${svc.name} grants ${a.replace(/:(\w+)$/, " $1")}, which application.properties does not use`);
+  return [`KafkaUser ${svc.name}: ACLs = its channels and group.id`, errors];
+}
+
+/** Env var name -> { value } | { secret, key } | { configMap, key } of a container, with envFrom expanded. */
+function containerEnv(objs, container, errors, where) {
+  const env = new Map();
+  for (const from of container.envFrom || []) {
+    const ref = from.configMapRef?.name;
+    const cm = ref && one(objs, "ConfigMap", ref);
+    if (!cm) { errors.push(`${where}: envFrom ConfigMap ${ref} is not in this build`); continue; }
+    for (const [k, v] of Object.entries(cm.data || {})) env.set(k, { value: v });
+  }
+  for (const e of container.env || []) {
+    if (e.valueFrom?.secretKeyRef) env.set(e.name, { secret: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key });
+    else if (e.valueFrom?.configMapKeyRef) {
+      const cm = one(objs, "ConfigMap", e.valueFrom.configMapKeyRef.name);
+      const v = cm?.data?.[e.valueFrom.configMapKeyRef.key];
+      if (v === undefined) errors.push(`${where}: ${e.name} refers to ConfigMap key ${e.valueFrom.configMapKeyRef.name}/${e.valueFrom.configMapKeyRef.key}, which is not in this build`);
+      env.set(e.name, { value: v });
+    } else env.set(e.name, { value: e.value });
+  }
+  return env;
+}
+
+export function checkService(objs, svc, services, composeImages) {
+  const errors = [];
+  const name = svc.name;
+  const dep = one(objs, "Deployment", name);
+  const title = `${name}: Deployment, Service, probes, env and image match the service`;
+  if (!dep) return [title, [`no Deployment ${name}`]];
+  const where = `Deployment/${name}`;
+  const tpl = dep.spec.template;
+  const c = tpl.spec.containers.find((x) => x.name === name) || tpl.spec.containers[0];
+
+  // Image: ferry/<service>, and the same name and tag as docker-compose.yml.
+  const image = c.image || "";
+  const [repo, tag] = [image.replace(/:[^/:]+$/, ""), (/:([^/:]+)$/.exec(image) || [])[1]];
+  if (!repo.endsWith(`ferry/${name}`)) errors.push(`${where}: image ${image} is not ferry/${name}`);
+  const composeImage = composeImages?.get(name);
+  if (composeImage && `ferry/${name}:${tag}` !== composeImage) errors.push(`${where}: image ${image} differs from docker-compose.yml's ${composeImage}`);
+
+  // Ports and probes: the port named http is the service's own (quarkus.http.port default).
+  const http = (c.ports || []).find((p) => p.name === "http");
+  if (!http) errors.push(`${where}: no container port named http`);
+  else if (http.containerPort !== svc.port) errors.push(`${where}: containerPort ${http.containerPort}, but ${name} listens on ${svc.port} (quarkus.http.port)`);
+  const portOk = (p) => p === "http" || p === svc.port;
+  for (const [probe, path] of [["startupProbe", "/q/health/started"], ["livenessProbe", "/q/health/live"], ["readinessProbe", "/q/health/ready"]]) {
+    const g = c[probe]?.httpGet;
+    if (!g) errors.push(`${where}: no ${probe} (httpGet ${path})`);
+    else {
+      if (g.path !== path) errors.push(`${where}: ${probe} path ${g.path}, expected ${path}`);
+      if (!portOk(g.port)) errors.push(`${where}: ${probe} port ${g.port}, but ${name} listens on ${svc.port}`);
+    }
+  }
+  const scrape = tpl.metadata?.annotations?.["prometheus.io/port"];
+  if (scrape && Number(scrape) !== svc.port) errors.push(`${where}: prometheus.io/port ${scrape}, but ${name} listens on ${svc.port}`);
+
+  // The Service that selects these pods forwards to the service's port.
+  const services_ = all(objs, "Service").filter((s) => selects({ matchLabels: s.spec?.selector }, tpl.metadata.labels));
+  if (services_.length === 0) errors.push(`${where}: no Service selects its pods`);
+  for (const s of services_) for (const p of s.spec.ports || []) {
+    if (!portOk(p.targetPort ?? p.port)) errors.push(`Service/${s.metadata.name}: targetPort ${p.targetPort ?? p.port}, but ${name} listens on ${svc.port}`);
+    if (p.port !== svc.port) errors.push(`Service/${s.metadata.name}: port ${p.port}; keep it ${svc.port}, the port every Ferry configuration uses for ${name}`);
+  }
+  if (!selects(dep.spec.selector, tpl.metadata.labels)) errors.push(`${where}: spec.selector does not select its own template`);
+  for (const pdb of all(objs, "PodDisruptionBudget").filter((p) => p.metadata.name === name)) {
+    if (!selects(pdb.spec.selector, tpl.metadata.labels)) errors.push(`PodDisruptionBudget/${name}: selector does not select Deployment/${name}'s pods`);
+  }
+  const sa = tpl.spec.serviceAccountName;
+  if (sa && !one(objs, "ServiceAccount", sa)) errors.push(`${where}: ServiceAccount ${sa} is not in this build`);
+
+  // Environment: only variables the service reads; the ones without a usable default are set, and right.
+  const env = containerEnv(objs, c, errors, where);
+  const secrets = operatorSecrets(objs);
+  for (const [v, src] of env) {
+    if (v.startsWith("FERRY_") ? !svc.variables.has(v) : !OTHER_VARIABLES.has(v)) {
+      errors.push(`${where}: sets ${v}, which ${name} does not read (not in its application.properties${v.startsWith("FERRY_") ? "" : " nor a known Kafka client/JVM variable"})`);
+    }
+    if (src.secret && !(secrets.get(src.secret) || []).includes(src.key)) {
+      errors.push(`${where}: ${v} reads Secret ${src.secret} key ${src.key}, which neither this build nor its operators (CloudNativePG Cluster, KafkaUser, Kafka) provide`);
+    }
+  }
+  for (const v of requiredVariables(svc)) if (!env.has(v)) errors.push(`${where}: ${v} is not set (its default points at localhost or a local setting)`);
+  const val = (v) => env.get(v)?.value;
+  if (env.has(svc.portVariable) && Number(val(svc.portVariable)) !== svc.port) errors.push(`${where}: ${svc.portVariable}=${val(svc.portVariable)}, but the container port and probes use ${svc.port}`);
+
+  if (svc.database) {
+    const clusters = all(objs, "Cluster");
+    const cluster = clusters.find((cl) => val("FERRY_DB_HOST") === `${cl.metadata.name}-rw`);
+    if (!cluster) errors.push(`${where}: FERRY_DB_HOST=${val("FERRY_DB_HOST")} is not the read-write Service of a CloudNativePG Cluster (${clusters.map((cl) => cl.metadata.name + "-rw").join(", ")})`);
+    else {
+      const dbs = clusterDatabases(cluster);
+      const db = val(svc.database.variable);
+      if (!dbs.has(db)) errors.push(`${where}: ${svc.database.variable}=${db}, but Cluster/${cluster.metadata.name} creates ${[...dbs].join(", ")}`);
+      if (db !== svc.database.name) errors.push(`${where}: ${svc.database.variable}=${db}, the service's database is ${svc.database.name}`);
+      for (const v of ["FERRY_DB_USER", "FERRY_DB_PASSWORD"]) {
+        if (env.get(v)?.secret !== `${cluster.metadata.name}-app`) errors.push(`${where}: ${v} should come from Secret ${cluster.metadata.name}-app`);
+      }
+    }
+    if (val("FERRY_DB_PORT") !== "5432") errors.push(`${where}: FERRY_DB_PORT=${val("FERRY_DB_PORT")}, PostgreSQL listens on 5432`);
+  }
+
+  // Kafka: the bootstrap Service and port of a listener, and client security that matches that listener.
+  const bootstrap = val("FERRY_KAFKA_BOOTSTRAP");
+  let listener = null;
+  for (const k of all(objs, "Kafka")) for (const l of k.spec?.kafka?.listeners || []) {
+    if (bootstrap === `${k.metadata.name}-kafka-bootstrap:${l.port}`) listener = l;
+  }
+  if (!listener) errors.push(`${where}: FERRY_KAFKA_BOOTSTRAP=${bootstrap} is no listener of a Kafka in this build (<kafka>-kafka-bootstrap:<port>)`);
+  else {
+    const protocol = val("KAFKA_SECURITY_PROTOCOL") || "PLAINTEXT";
+    const sasl = listener.authentication?.type === "scram-sha-512";
+    const expected = `${sasl ? "SASL_" : ""}${listener.tls ? "SSL" : "PLAINTEXT"}`;
+    if (protocol !== expected) errors.push(`${where}: KAFKA_SECURITY_PROTOCOL=${protocol}, listener ${listener.name} needs ${expected}`);
+    if (sasl) {
+      if (val("KAFKA_SASL_MECHANISM") !== "SCRAM-SHA-512") errors.push(`${where}: KAFKA_SASL_MECHANISM must be SCRAM-SHA-512 for listener ${listener.name}`);
+      const jaas = env.get("KAFKA_SASL_JAAS_CONFIG");
+      if (jaas?.secret !== name || jaas?.key !== "sasl.jaas.config") errors.push(`${where}: KAFKA_SASL_JAAS_CONFIG must come from the KafkaUser's Secret ${name}, key sasl.jaas.config`);
+    }
+  }
+
+  // scheduler -> inventory: a Service of this build, on inventory-service's port.
+  if (env.has("FERRY_INVENTORY_URL")) {
+    const inv = services.find((s) => s.name === "inventory-service");
+    const m = /^http:\/\/([^:/]+):(\d+)\/?$/.exec(val("FERRY_INVENTORY_URL") || "");
+    const target = m && one(objs, "Service", m[1]);
+    if (!m || !target) errors.push(`${where}: FERRY_INVENTORY_URL=${val("FERRY_INVENTORY_URL")} is not http://<Service>:<port> of a Service in this build`);
+    else {
+      if (!selects({ matchLabels: target.spec.selector }, { "app.kubernetes.io/name": inv.name })) errors.push(`${where}: FERRY_INVENTORY_URL names Service ${m[1]}, which does not select inventory-service`);
+      if (!(target.spec.ports || []).some((p) => p.port === Number(m[2]))) errors.push(`${where}: FERRY_INVENTORY_URL port ${m[2]} is not a port of Service/${m[1]}`);
+      if (Number(m[2]) !== inv.port) errors.push(`${where}: FERRY_INVENTORY_URL port ${m[2]}, inventory-service listens on ${inv.port}`);
+    }
+  }
+  return [title, errors];
+}
+
+/** The worker autoscaler stays within the partitions its consumer group can spread over. */
+export function checkAutoscaling(objs, services) {
+  const errors = [];
+  const partitions = new Map(all(objs, "KafkaTopic").map((t) => [t.spec?.topicName || t.metadata.name, t.spec?.partitions]));
+  for (const hpa of all(objs, "HorizontalPodAutoscaler")) {
+    const ref = hpa.spec.scaleTargetRef || {};
+    const svc = services.find((s) => s.name === ref.name);
+    if (ref.kind !== "Deployment" || !one(objs, "Deployment", ref.name)) { errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: target ${ref.kind}/${ref.name} is not in this build`); continue; }
+    for (const c of svc?.consumes || []) {
+      const p = partitions.get(c.topic);
+      if (p !== undefined && hpa.spec.maxReplicas > p) {
+        errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: maxReplicas ${hpa.spec.maxReplicas} > ${p} partitions of ${c.topic}; group ${c.group} cannot use more than ${p} consumers`);
+      }
+    }
+  }
+  if (!all(objs, "HorizontalPodAutoscaler").some((h) => h.spec.scaleTargetRef?.name === "migration-worker")) errors.push("no HorizontalPodAutoscaler for migration-worker");
+  return ["HorizontalPodAutoscaler within the partitions", errors];
+}
+
+/** NetworkPolicy ports agree with what they guard: service ports, Kafka listeners, PostgreSQL. */
+export function checkNetworkPolicies(objs, services) {
+  const errors = [];
+  const listenerPorts = new Set(all(objs, "Kafka").flatMap((k) => (k.spec?.kafka?.listeners || []).map((l) => l.port)));
+  const svcOf = (selector) => services.filter((s) => selector && Object.keys(selector).length && selects(selector, { "app.kubernetes.io/name": s.name }));
+  const expectPorts = (where, peerSvcs, ports) => {
+    for (const s of peerSvcs) for (const p of ports || []) if (p.port !== s.port) errors.push(`${where}: port ${p.port} for ${s.name}, which listens on ${s.port}`);
+  };
+  for (const np of all(objs, "NetworkPolicy")) {
+    const where = `NetworkPolicy/${np.metadata.name}`;
+    const guarded = svcOf(np.spec.podSelector);
+    for (const rule of np.spec.ingress || []) expectPorts(where, guarded, rule.ports);
+    for (const rule of np.spec.egress || []) {
+      for (const peer of rule.to || []) {
+        const l = peer.podSelector?.matchLabels || {};
+        expectPorts(where, svcOf(peer.podSelector), rule.ports);
+        if (l["strimzi.io/cluster"]) for (const p of rule.ports || []) if (!listenerPorts.has(p.port)) errors.push(`${where}: port ${p.port} is no Kafka listener (${[...listenerPorts].join(", ")})`);
+        if (l["cnpg.io/cluster"]) for (const p of rule.ports || []) if (p.port !== 5432) errors.push(`${where}: port ${p.port} to PostgreSQL, which listens on 5432`);
+      }
+    }
+  }
+  return ["NetworkPolicy ports", errors];
+}
+
+export function crossCheckBuild(objs, { services, topics, composeImages }) {
+  return [
+    checkTopics(objs, topics, services),
+    ...services.map((s) => checkAcls(objs, s)),
+    ...services.map((s) => checkService(objs, s, services, composeImages)),
+    checkAutoscaling(objs, services),
+    checkNetworkPolicies(objs, services),
+  ];
+}
+

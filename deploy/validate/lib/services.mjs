@@ -1,0 +1,131 @@
+// What the services actually read and use, parsed from their own sources (never restated by hand):
+// each module's src/main/resources/application.properties and the topic names in Topics.java.
+import fs from "node:fs";
+import path from "node:path";
+
+export const SERVICES = ["inventory-service", "scheduler-service", "migration-worker"];
+export const TOPICS_JAVA = "migration-events/src/main/java/dev/ferry/events/Topics.java";
+
+/** key -> value of a .properties file; profile-specific keys (%test.…) are left out: they never run deployed. */
+export function parseProperties(text) {
+  const props = new Map();
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith("!") || line.startsWith("%")) continue;
+    const i = line.search(/[=:]/);
+    if (i < 0) continue;
+    props.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
+  }
+  return props;
+}
+
+/** FERRY_* variables referenced as ${NAME:default} anywhere in the values, with their defaults. */
+function ferryVariables(props) {
+  const vars = new Map();
+  for (const value of props.values()) {
+    for (const m of value.matchAll(/\$\{(FERRY_[A-Z0-9_]+)(?::([^}]*))?\}/g)) vars.set(m[1], m[2] ?? null);
+  }
+  return vars;
+}
+
+function expression(value, what) {
+  const m = /^\$\{(FERRY_[A-Z0-9_]+):([^}]*)\}$/.exec(value || "");
+  if (!m) throw new Error(`${what} is not of the form \${FERRY_…:default}: ${value}`);
+  return { variable: m[1], value: m[2] };
+}
+
+/** The facts of one service module that deployments must match. */
+export function readService(repoRoot, module) {
+  const file = path.join(repoRoot, module, "src/main/resources/application.properties");
+  const props = parseProperties(fs.readFileSync(file, "utf8"));
+  const name = props.get("quarkus.application.name");
+  const port = expression(props.get("quarkus.http.port"), `${module}: quarkus.http.port`);
+  const svc = {
+    module,
+    name,
+    port: Number(port.value),
+    portVariable: port.variable,
+    variables: ferryVariables(props),
+    database: null,
+    consumes: [], // { channel, topic, group, dlq }
+    produces: [], // { channel, topic }
+  };
+  const jdbc = props.get("quarkus.datasource.jdbc.url");
+  if (jdbc) {
+    const m = /\/\$\{(FERRY_[A-Z0-9_]+):([^}]*)\}$/.exec(jdbc);
+    if (!m) throw new Error(`${module}: cannot read the database name from ${jdbc}`);
+    svc.database = { variable: m[1], name: m[2] };
+  }
+  // SmallRye Reactive Messaging channels on the Kafka connector; the topic defaults to the channel name.
+  for (const [key, value] of props) {
+    const m = /^mp\.messaging\.(incoming|outgoing)\.([^.]+)\.connector$/.exec(key);
+    if (!m || value !== "smallrye-kafka") continue;
+    const [, direction, channel] = m;
+    const at = (k) => props.get(`mp.messaging.${direction}.${channel}.${k}`);
+    const topic = at("topic") || channel;
+    if (direction === "outgoing") {
+      svc.produces.push({ channel, topic });
+    } else {
+      const dlq = at("failure-strategy") === "dead-letter-queue" ? at("dead-letter-queue.topic") || `dead-letter-topic-${channel}` : null;
+      // Without group.id the connector uses the application name.
+      svc.consumes.push({ channel, topic, group: at("group.id") || name, dlq });
+    }
+  }
+  return svc;
+}
+
+export function readServices(repoRoot) {
+  return SERVICES.map((m) => readService(repoRoot, m));
+}
+
+/** Topic names declared in Topics.java (public static final String X = "name";). */
+export function readTopics(repoRoot) {
+  const text = fs.readFileSync(path.join(repoRoot, TOPICS_JAVA), "utf8");
+  const topics = [...text.matchAll(/static\s+final\s+String\s+\w+\s*=\s*"([^"]+)"\s*;/g)].map((m) => m[1]);
+  if (topics.length === 0) throw new Error(`${TOPICS_JAVA}: no topic constants found`);
+  return topics;
+}
+
+/**
+ * The Kafka ACLs a service needs, as a Set of "type:name:Operation": consuming a topic needs Read and
+ * Describe on it and Read on the group; producing (outgoing channels and dead-letter queues) Write and Describe.
+ */
+export function requiredAcls(svc) {
+  const acls = new Set();
+  for (const c of svc.consumes) {
+    acls.add(`topic:${c.topic}:Read`).add(`topic:${c.topic}:Describe`).add(`group:${c.group}:Read`);
+    if (c.dlq) acls.add(`topic:${c.dlq}:Write`).add(`topic:${c.dlq}:Describe`);
+  }
+  for (const p of svc.produces) acls.add(`topic:${p.topic}:Write`).add(`topic:${p.topic}:Describe`);
+  return acls;
+}
+
+/** Every topic a service's configuration names. */
+export function usedTopics(svc) {
+  return new Set([...svc.consumes.flatMap((c) => [c.topic, c.dlq].filter(Boolean)), ...svc.produces.map((p) => p.topic)]);
+}
+
+/**
+ * Environment variables a service reads besides its FERRY_* ones. Quarkus hands KAFKA_* variables to the
+ * Kafka client (KAFKA_SASL_JAAS_CONFIG -> kafka.sasl.jaas.config); only client settings Ferry's deployments
+ * use are listed, so that a misspelt one fails. The JVM reads JAVA_TOOL_OPTIONS itself.
+ */
+export const OTHER_VARIABLES = new Set([
+  "KAFKA_SECURITY_PROTOCOL",
+  "KAFKA_SASL_MECHANISM",
+  "KAFKA_SASL_JAAS_CONFIG",
+  "KAFKA_SSL_TRUSTSTORE_TYPE",
+  "KAFKA_SSL_TRUSTSTORE_LOCATION",
+  "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+  "KAFKA_SSL_KEYSTORE_TYPE",
+  "KAFKA_SSL_KEYSTORE_LOCATION",
+  "KAFKA_SSL_KEYSTORE_PASSWORD",
+  "KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM",
+  "JAVA_TOOL_OPTIONS",
+]);
+
+/** FERRY_* variables whose default points at localhost: a deployment must set them. */
+export function requiredVariables(svc) {
+  return [...svc.variables].filter(([, def]) => def !== null && /localhost|127\.0\.0\.1/.test(def)).map(([v]) => v)
+    .concat(svc.database ? ["FERRY_DB_PORT", "FERRY_DB_USER", "FERRY_DB_PASSWORD", svc.database.variable] : []);
+}
