@@ -124,7 +124,7 @@ class MigrationEndToEndIT {
                 IntStream.rangeClosed(1, rounds.size()).boxed().toList());
         assertThat(m.getLong("bytesSent")).isEqualTo(totalBytes);
         assertThat(m.getString("driver")).isEqualTo("simulated");
-        assertThat(m.getList("history.to", String.class)).containsExactly("SCHEDULED", "RUNNING", "SUCCEEDED");
+        assertThat(m.getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
         assertThat(m.getLong("downtimeMillis")).isPositive();
 
         // The audit trail: the start command, then every event, in the order published.

@@ -18,11 +18,14 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     /** What POST /reservations answers next: status and body. */
     public static final AtomicReference<Object[]> RESERVE_ANSWER = new AtomicReference<>();
     public static final AtomicInteger RELEASES = new AtomicInteger();
+    /** The failed rules POST /vms/{id}/compatibility reports next; null: compatible. */
+    public static final AtomicReference<String> COMPAT_FAILURES = new AtomicReference<>();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     private HttpServer server;
 
     public static void reserveSucceeds() {
         RESERVE_ANSWER.set(null);
+        COMPAT_FAILURES.set(null);
     }
 
     public static void reserveAnswers(int status, String body) {
@@ -47,11 +50,20 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                     status = 404;
                     body = "{\"type\":\"https://ferry.dev/problems/vm-not-found\",\"status\":404,\"detail\":\"VM 404 does not exist\"}";
                 } else {
-                    body = "{\"id\":" + id + ",\"name\":\"vm-" + id + "\",\"memoryBytes\":4294967296,\"vcpus\":2,\"hostId\":1}";
+                    // every VM runs on a host of its own id, so that tests do not share source limits
+                    body = "{\"id\":" + id + ",\"name\":\"vm-" + id + "\",\"memoryBytes\":4294967296,\"vcpus\":2,\"hostId\":" + (1000 + id) + "}";
                 }
             } else if (method.equals("GET") && path.matches("/hosts/\\d+")) {
                 long id = Long.parseLong(path.substring(7));
-                body = "{\"id\":" + id + ",\"name\":\"hv-" + id + "\",\"linkBandwidthBytesPerSecond\":" + (id == 1 ? 1250000000L : 125000000L) + "}";
+                // hosts 500-599 have the usual limit of 2 inbound and 2 outbound; the rest are roomy
+                int limit = id >= 500 && id < 600 ? 2 : 64;
+                body = "{\"id\":" + id + ",\"name\":\"hv-" + id + "\",\"linkBandwidthBytesPerSecond\":" + (id > 1000 ? 1250000000L : 125000000L)
+                        + ",\"maxInboundMigrations\":" + limit + ",\"maxOutboundMigrations\":" + limit + "}";
+            } else if (method.equals("POST") && path.matches("/vms/\\d+/compatibility")) {
+                String hostId = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\\D+", " ").trim();
+                String failures = COMPAT_FAILURES.get();
+                body = "[{\"hostId\":" + hostId + ",\"hostName\":\"hv-" + hostId + "\",\"compatible\":" + (failures == null)
+                        + ",\"failed\":" + (failures == null ? "[]" : failures) + "}]";
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
                 body = "[{\"verdict\":{\"hostId\":3,\"hostName\":\"hv-3\",\"compatible\":true,\"failed\":[]},\"freeMemoryAfterBytes\":8589934592},"
                         + "{\"verdict\":{\"hostId\":2,\"hostName\":\"hv-2\",\"compatible\":false,\"failed\":[{\"code\":\"CPU_VENDOR\",\"message\":\"x\"}]},\"freeMemoryAfterBytes\":0}]";

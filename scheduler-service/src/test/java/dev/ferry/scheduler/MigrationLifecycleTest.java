@@ -38,13 +38,21 @@ import org.junit.jupiter.api.Test;
 class MigrationLifecycleTest {
     static final long GIB = 1L << 30;
 
+    /** Requests a migration to host 2 and waits until the dispatcher has reserved it and sent the start. */
     static UUID requestMigration(long vmId) {
+        return requestMigration(vmId, 2, "USER", "SCHEDULED");
+    }
+
+    static UUID requestMigration(long vmId, long target, String priority, String awaitPhase) {
         FakeInventory.reserveSucceeds();
-        String id = given().contentType(ContentType.JSON).body(Map.of("vmId", vmId, "targetHostId", 2))
+        String id = given().contentType(ContentType.JSON)
+                .body(Map.of("vmId", vmId, "targetHostId", target, "priority", priority))
                 .post("/migrations").then().statusCode(202)
-                .body("phase", equalTo("SCHEDULED"))
+                .body("phase", equalTo("QUEUED"))
                 .extract().jsonPath().getString("id");
-        return UUID.fromString(id);
+        UUID uuid = UUID.fromString(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> awaitPhase.equals(migration(uuid).getString("phase")));
+        return uuid;
     }
 
     static MigrationEvent event(UUID migration, EventType type, long seq, DirtyPageRound round, MigrationOutcome outcome) {
@@ -75,7 +83,7 @@ class MigrationLifecycleTest {
         MigrationCommand start = EventCodec.command(commands.get(0).value());
         assertThat(start.type()).isEqualTo(CommandType.START);
         assertThat(start.memoryBytes()).isEqualTo(4 * GIB);
-        // the slower of the two links: hv-1 has 10 GbE, hv-2 1 GbE
+        // the slower of the two links: the source has 10 GbE, hv-2 1 GbE
         assertThat(start.linkBandwidthBytesPerSecond()).isEqualTo(125_000_000L);
         given().get("/migrations/" + id + "/events").then().statusCode(200)
                 .body("[0].direction", equalTo("COMMAND_SENT"))
@@ -97,7 +105,7 @@ class MigrationLifecycleTest {
         assertThat(m.getLong("downtimeMillis")).isEqualTo(45);
         assertThat(m.getDouble("progressPercent")).isEqualTo(100.0);
         assertThat(m.getList("rounds")).hasSize(2);
-        assertThat(m.getList("history.to", String.class)).containsExactly("SCHEDULED", "RUNNING", "SUCCEEDED");
+        assertThat(m.getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
         List<String> trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("type", String.class);
         assertThat(trail).containsExactly("START", "MIGRATION_STARTED", "ROUND_COMPLETED", "ROUND_COMPLETED", "MIGRATION_SUCCEEDED");
     }
@@ -137,9 +145,8 @@ class MigrationLifecycleTest {
 
     @Test
     void refusedPreChecksComeBackWithEveryFailedRuleAndNothingIsRecorded() {
-        FakeInventory.reserveAnswers(422, "{\"type\":\"https://ferry.dev/problems/migration-not-possible\",\"status\":422,"
-                + "\"detail\":\"VM vm-11 cannot migrate to hv-2: 2 rule(s) failed\",\"failedRules\":["
-                + "{\"code\":\"CPU_VENDOR\",\"message\":\"vendor differs\"},{\"code\":\"STORAGE_REACHABLE\",\"message\":\"no NFS\"}]}");
+        FakeInventory.COMPAT_FAILURES.set("[{\"code\":\"CPU_VENDOR\",\"message\":\"vendor differs\"},"
+                + "{\"code\":\"STORAGE_REACHABLE\",\"message\":\"no NFS\"}]");
         given().contentType(ContentType.JSON).body(Map.of("vmId", 11, "targetHostId", 2))
                 .post("/migrations").then().statusCode(422)
                 .contentType("application/problem+json")
@@ -172,6 +179,20 @@ class MigrationLifecycleTest {
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://ferry.dev/problems/unreadable-body"))
                 .body("field", equalTo("vmId"));
+    }
+
+    @Test
+    void aDestinationThatFilledUpWhileQueuedFailsTheMigrationWithTheRootCause() {
+        FakeInventory.reserveSucceeds();
+        FakeInventory.reserveAnswers(422, "{\"type\":\"https://ferry.dev/problems/migration-not-possible\",\"status\":422,"
+                + "\"detail\":\"VM vm-15 cannot migrate to hv-2: 1 rule(s) failed\",\"failedRules\":[{\"code\":\"MEMORY_CAPACITY\"}]}");
+        String id = given().contentType(ContentType.JSON).body(Map.of("vmId", 15, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(UUID.fromString(id)).getString("phase")));
+        assertThat(migration(UUID.fromString(id)).getString("failureReason"))
+                .contains("could not be reserved").contains("1 rule(s) failed");
+        FakeInventory.reserveSucceeds();
     }
 
     @Test

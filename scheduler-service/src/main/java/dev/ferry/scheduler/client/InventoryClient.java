@@ -30,6 +30,10 @@ public interface InventoryClient {
     Uni<JsonNode> candidates(@PathParam("id") long id);
 
     @POST
+    @Path("vms/{id}/compatibility")
+    Uni<JsonNode> compatibility(@PathParam("id") long id, Map<String, Object> request);
+
+    @POST
     @Path("reservations")
     Uni<JsonNode> reserve(Map<String, Object> request);
 

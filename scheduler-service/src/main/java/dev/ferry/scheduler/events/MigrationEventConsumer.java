@@ -2,6 +2,7 @@ package dev.ferry.scheduler.events;
 
 import dev.ferry.events.EventCodec;
 import dev.ferry.scheduler.model.ConsumedEvent;
+import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.MigrationEvents;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -19,12 +20,21 @@ public class MigrationEventConsumer {
     @Inject
     MigrationEvents events;
 
+    @Inject
+    Dispatcher dispatcher;
+
     @Incoming("migration-events")
     public Uni<Void> consume(String payload) {
         return Uni.createFrom().item(() -> EventCodec.event(payload))
                 .flatMap(event -> Panache.withTransaction(() -> ConsumedEvent.<ConsumedEvent>findById(event.eventId())
                         .flatMap(seen -> seen != null ? Uni.createFrom().voidItem()
-                                : ConsumedEvent.of(event.eventId()).persist().flatMap(x -> events.apply(event, payload)))));
+                                : ConsumedEvent.of(event.eventId()).persist().flatMap(x -> events.apply(event, payload))))
+                        // an outcome frees a slot: let the queue move now rather than on the next tick
+                        .invoke(() -> {
+                            if (event.type().isOutcome()) {
+                                dispatcher.kick();
+                            }
+                        }));
     }
 
 }

@@ -22,7 +22,20 @@ public class Migration extends PanacheEntityBase {
     public long targetHostId;
     /** Why this target: the operator's choice, or the placement ranking. */
     public String targetReason;
-    public long reservationId;
+    /** Set once a slot freed up and the destination was reserved; null while QUEUED. */
+    public Long reservationId;
+    @Enumerated(EnumType.STRING)
+    public MigrationPriority priority;
+    /** The hosts' migration limits, read at request time: at most this many leave the source at once... */
+    public int sourceMaxOutbound;
+    /** ...and at most this many enter the target at once. */
+    public int targetMaxInbound;
+    /** The operator's deadline: past it, the migration is cancelled, whatever its phase. */
+    public Instant deadline;
+    /** Highest vCPU throttle the operator allows, in percent; null lets the policy decide. */
+    public Integer throttleCeilingPercent;
+    /** Whether the operator allows a switch to post-copy. */
+    public boolean allowPostCopy;
     public long linkBandwidthBytesPerSecond;
     public long maxDowntimeMillis;
     @Enumerated(EnumType.STRING)

@@ -1,8 +1,11 @@
 package dev.ferry.scheduler.rest;
 
+import dev.ferry.scheduler.model.MigrationPriority;
+import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -11,10 +14,24 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param vmId              the VM to move
  * @param targetHostId      the destination; omit it and the scheduler picks the best compatible host
  * @param maxDowntimeMillis the longest pause the VM may take at switch-over (QEMU's default target is 300 ms)
+ * @param deadline          when the migration must be over; past it, it is cancelled and the VM stays on the source
+ * @param throttleCeilingPercent the highest vCPU throttle the policy may apply
+ * @param allowPostCopy     whether the policy may switch to post-copy
+ * @param priority          EVACUATION before USER before REBALANCE when slots are scarce (default USER)
  */
-@Schema(example = "{\"vmId\": 1, \"targetHostId\": 2, \"maxDowntimeMillis\": 300}")
+@Schema(example = "{\"vmId\": 1, \"targetHostId\": 2, \"maxDowntimeMillis\": 300, \"deadline\": \"2026-11-25T22:00:00Z\", "
+        + "\"throttleCeilingPercent\": 50, \"allowPostCopy\": false, \"priority\": \"USER\"}")
 public record MigrationRequest(
         @NotNull Long vmId,
         Long targetHostId,
-        @Min(1) @Max(60_000) Long maxDowntimeMillis) {
+        @Min(1) @Max(60_000) Long maxDowntimeMillis,
+        @Future Instant deadline,
+        @Min(0) @Max(99) Integer throttleCeilingPercent,
+        Boolean allowPostCopy,
+        MigrationPriority priority) {
+
+    /** The simple form: a VM, a target (or null), a downtime target (or null). */
+    public MigrationRequest(Long vmId, Long targetHostId, Long maxDowntimeMillis) {
+        this(vmId, targetHostId, maxDowntimeMillis, null, null, null, null);
+    }
 }

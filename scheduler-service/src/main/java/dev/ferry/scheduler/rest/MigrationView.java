@@ -2,6 +2,7 @@ package dev.ferry.scheduler.rest;
 
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.model.PhaseTransition;
 import java.time.Instant;
@@ -17,7 +18,9 @@ public record MigrationView(
         long sourceHostId,
         long targetHostId,
         String targetReason,
-        long reservationId,
+        Long reservationId,
+        MigrationPriority priority,
+        Instant deadline,
         MigrationPhase phase,
         String mode,
         int attempt,
@@ -52,7 +55,7 @@ public record MigrationView(
 
     public static MigrationView of(Migration m, List<PhaseTransition> history, List<MigrationRound> rounds) {
         return new MigrationView(m.id, m.vmId, m.vmName, m.memoryBytes, m.sourceHostId, m.targetHostId, m.targetReason,
-                m.reservationId, m.phase, "PRE_COPY", m.attempt, m.driver, m.workerId, m.currentRound, m.bytesSent,
+                m.reservationId, m.priority, m.deadline, m.phase, "PRE_COPY", m.attempt, m.driver, m.workerId, m.currentRound, m.bytesSent,
                 m.remainingBytes, m.dirtyRatePagesPerSecond, m.bandwidthBytesPerSecond, m.expectedDowntimeMillis,
                 m.throttlePercent, m.progressPercent, m.downtimeMillis, m.totalTimeMillis, m.maxDowntimeMillis,
                 m.failureReason, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.createdAt, m.updatedAt,

@@ -1,17 +1,11 @@
 package dev.ferry.scheduler.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.events.CommandType;
-import dev.ferry.events.EventCodec;
-import dev.ferry.events.MigrationCommand;
-import dev.ferry.events.Topics;
 import dev.ferry.scheduler.client.InventoryClient;
-import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
-import dev.ferry.scheduler.model.OutboxMessage;
+import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.PhaseTransition;
-import dev.ferry.scheduler.outbox.OutboxRelay;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
@@ -20,19 +14,19 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.logging.Logger;
 
 /**
- * Accepts a migration: checks and reserves the destination through inventory-service, then writes the
- * migration, its first transition, its audit entry and its START command in one transaction.
+ * Accepts a migration: runs every pre-check through inventory-service (so that a migration that cannot go
+ * is refused now, with every failed rule), picks the target, and records the migration QUEUED. The
+ * {@link Dispatcher} reserves the destination and sends the start command when a slot is free.
  */
 @ApplicationScoped
 public class MigrationService {
-    private static final Logger LOG = Logger.getLogger(MigrationService.class);
 
     @Inject
     @RestClient
@@ -42,7 +36,7 @@ public class MigrationService {
     SchedulerConfig config;
 
     @Inject
-    OutboxRelay relay;
+    Dispatcher dispatcher;
 
     /** The chosen destination and why. */
     record Target(long hostId, String reason) {
@@ -50,29 +44,38 @@ public class MigrationService {
 
     public Uni<Migration> request(MigrationRequest req, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return start(req, null);
+            return accept(req, null);
         }
         return Panache.withSession(() -> Migration.<Migration>find("idempotencyKey", idempotencyKey).firstResult())
-                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : start(req, idempotencyKey));
+                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : accept(req, idempotencyKey));
     }
 
-    private Uni<Migration> start(MigrationRequest req, String idempotencyKey) {
-        UUID id = UUID.randomUUID();
-        long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
+    private Uni<Migration> accept(MigrationRequest req, String idempotencyKey) {
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                 .flatMap(vm -> chooseTarget(vm, req)
-                        .flatMap(target -> inventory.reserve(Map.of("migrationId", id.toString(), "vmId", req.vmId(),
-                                        "hostId", target.hostId(), "ttlSeconds", config.reservationTtl().toSeconds()))
+                        .flatMap(target -> inventory.host(vm.path("hostId").asLong())
+                                .flatMap(source -> inventory.host(target.hostId()).map(dest -> List.of(source, dest)))
                                 .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
-                                .flatMap(reservation -> linkBandwidth(vm.path("hostId").asLong(), target.hostId())
-                                        .flatMap(bandwidth -> persist(id, idempotencyKey, vm, target, reservation, bandwidth, maxDowntime))
-                                        .onFailure().call(e -> releaseQuietly(reservation.path("id").asLong(), e)))));
+                                .flatMap(hosts -> persist(req, idempotencyKey, vm, target, hosts.get(0), hosts.get(1)))))
+                .invoke(dispatcher::kick);
     }
 
     private Uni<Target> chooseTarget(JsonNode vm, MigrationRequest req) {
         if (req.targetHostId() != null) {
-            return Uni.createFrom().item(new Target(req.targetHostId(), "chosen by the operator"));
+            return inventory.compatibility(req.vmId(), Map.of("hostIds", List.of(req.targetHostId())))
+                    .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                    .map(verdicts -> {
+                        JsonNode verdict = verdicts.get(0);
+                        if (!verdict.path("compatible").asBoolean()) {
+                            throw new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
+                                    "VM " + vm.path("name").asText() + " cannot migrate to " + verdict.path("hostName").asText()
+                                            + ": " + verdict.path("failed").size() + " rule(s) failed")
+                                    .with("vmId", req.vmId()).with("hostId", req.targetHostId())
+                                    .with("failedRules", verdict.path("failed")));
+                        }
+                        return new Target(req.targetHostId(), "chosen by the operator");
+                    });
         }
         return inventory.candidates(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
@@ -96,18 +99,10 @@ public class MigrationService {
                 });
     }
 
-    /** The migration stream runs at the slower of the two hosts' migration links. */
-    private Uni<Long> linkBandwidth(long sourceHostId, long targetHostId) {
-        return inventory.host(sourceHostId).flatMap(source -> inventory.host(targetHostId)
-                        .map(target -> Math.min(source.path("linkBandwidthBytesPerSecond").asLong(),
-                                target.path("linkBandwidthBytesPerSecond").asLong())))
-                .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"));
-    }
-
-    private Uni<Migration> persist(UUID id, String idempotencyKey, JsonNode vm, Target target, JsonNode reservation,
-            long bandwidth, long maxDowntime) {
+    private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
+            JsonNode source, JsonNode dest) {
         Migration m = new Migration();
-        m.id = id;
+        m.id = UUID.randomUUID();
         m.idempotencyKey = idempotencyKey;
         m.vmId = vm.path("id").asLong();
         m.vmName = vm.path("name").asText();
@@ -115,34 +110,23 @@ public class MigrationService {
         m.sourceHostId = vm.path("hostId").asLong();
         m.targetHostId = target.hostId();
         m.targetReason = target.reason();
-        m.reservationId = reservation.path("id").asLong();
-        m.linkBandwidthBytesPerSecond = bandwidth;
-        m.maxDowntimeMillis = maxDowntime;
-        m.phase = MigrationPhase.SCHEDULED;
+        // The migration stream runs at the slower of the two hosts' migration links.
+        m.linkBandwidthBytesPerSecond = Math.min(source.path("linkBandwidthBytesPerSecond").asLong(),
+                dest.path("linkBandwidthBytesPerSecond").asLong());
+        m.sourceMaxOutbound = source.path("maxOutboundMigrations").asInt(2);
+        m.targetMaxInbound = dest.path("maxInboundMigrations").asInt(2);
+        m.maxDowntimeMillis = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
+        m.deadline = req.deadline();
+        m.throttleCeilingPercent = req.throttleCeilingPercent();
+        m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
+        m.priority = Objects.requireNonNullElse(req.priority(), MigrationPriority.USER);
+        m.phase = MigrationPhase.QUEUED;
         m.attempt = 1;
         m.remainingBytes = m.memoryBytes;
         m.createdAt = Instant.now();
         m.updatedAt = m.createdAt;
-        MigrationCommand start = new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, m.attempt,
-                m.vmId, m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes, bandwidth, maxDowntime,
-                Instant.now());
-        String payload = EventCodec.toJson(start);
         return Panache.withTransaction(() -> m.<Migration>persist()
-                .call(() -> PhaseTransition.of(id, null, MigrationPhase.SCHEDULED,
-                        "destination host " + target.hostId() + " reserved (reservation " + m.reservationId
-                                + "); start command queued").persist())
-                .call(() -> AuditEntry.of(id, AuditEntry.SENT, start.type().name(), start.commandId(), start.attempt(),
-                        null, payload).persist())
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, id.toString(), payload).persist()))
-                .invoke(relay::kick);
-    }
-
-    private Uni<Void> releaseQuietly(long reservationId, Throwable cause) {
-        LOG.warnf("migration not recorded (%s); releasing reservation %d", cause.getMessage(), reservationId);
-        return inventory.release(reservationId, Map.of("reason", "scheduler could not record the migration"))
-                .onFailure().invoke(e -> LOG.warnf("release of reservation %d failed too; it expires on its own: %s",
-                        reservationId, e.getMessage()))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+                .call(() -> PhaseTransition.of(m.id, null, MigrationPhase.QUEUED, "pre-checks passed for host "
+                        + target.hostId() + " (" + target.reason() + "); waiting for a migration slot").persist()));
     }
 }

@@ -39,9 +39,11 @@ public class MigrationWatchdog {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> Migration.<Migration>find(
                         "(phase = ?1 and updatedAt < ?2) or (phase = ?3 and updatedAt < ?4) "
-                                + "or (phase in (?1, ?3) and cancelRequestedAt < ?5)",
+                                + "or (phase in (?1, ?3) and cancelRequestedAt < ?5) "
+                                + "or (phase = ?6 and createdAt < ?7) or (phase in (?1, ?3, ?6) and deadline < ?8)",
                         MigrationPhase.SCHEDULED, now.minus(config.scheduledTimeout()),
-                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()), now.minus(config.cancelTimeout()))
+                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()), now.minus(config.cancelTimeout()),
+                        MigrationPhase.QUEUED, now.minus(config.queuedTimeout()), now)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                         .flatMap(this::timeOut))
                 .onFailure().invoke(e -> LOG.warn("watchdog pass failed; retrying on the next tick", e))
@@ -58,6 +60,13 @@ public class MigrationWatchdog {
     }
 
     private String reasonFor(Migration m) {
+        if (m.deadline != null && m.deadline.isBefore(Instant.now())) {
+            return "past the operator's deadline " + m.deadline + " in phase " + m.phase + " (round " + m.currentRound
+                    + "); the VM stays on the source";
+        }
+        if (m.phase == MigrationPhase.QUEUED) {
+            return "queued for " + config.queuedTimeout().toMinutes() + " min without a free migration slot";
+        }
         return m.phase == MigrationPhase.SCHEDULED
                 ? "no worker picked the migration up within " + config.scheduledTimeout().toSeconds() + " s"
                 : "no progress from worker " + m.workerId + " for " + config.progressTimeout().toSeconds()
@@ -79,11 +88,10 @@ public class MigrationWatchdog {
     private Uni<Void> end(Migration m, MigrationPhase phase, EventType outcome, String reason) {
         LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, reason);
         m.failureReason = reason;
-        MigrationCommand cancel = new MigrationCommand(UUID.randomUUID().toString(), CommandType.CANCEL, m.id, m.attempt,
-                m.vmId, m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes,
-                m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now());
+        MigrationCommand cancel = Commands.of(m, CommandType.CANCEL);
         MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), outcome, m.id,
-                m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId, m.reservationId,
+                m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId,
+                m.reservationId == null ? 0 : m.reservationId,
                 "scheduler", null, new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, reason, m.driver));
         String cancelJson = EventCodec.toJson(cancel);
         String failedJson = EventCodec.toJson(failed);

@@ -1,12 +1,8 @@
 package dev.ferry.scheduler.service;
 
 import dev.ferry.events.CommandType;
-import dev.ferry.events.EventCodec;
-import dev.ferry.events.MigrationCommand;
-import dev.ferry.events.Topics;
-import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
-import dev.ferry.scheduler.model.OutboxMessage;
+import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.outbox.OutboxRelay;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
@@ -34,6 +30,11 @@ public class OperatorRequests {
                 return Uni.createFrom().item(m);
             }
             m.cancelRequestedAt = Instant.now();
+            if (m.phase == MigrationPhase.QUEUED) {
+                // Nothing reserved, nothing sent: it simply never starts.
+                m.failureReason = "cancelled by the operator while queued";
+                return MigrationEvents.moveTo(m, MigrationPhase.CANCELLED, m.failureReason).replaceWith(m);
+            }
             return send(m, CommandType.CANCEL);
         })).invoke(relay::kick);
     }
@@ -46,6 +47,10 @@ public class OperatorRequests {
             }
             if (m.forceCompleteRequestedAt != null) {
                 return Uni.createFrom().item(m);
+            }
+            if (m.phase == MigrationPhase.QUEUED) {
+                return Uni.createFrom().failure(ProblemException.conflict("not-started",
+                        "migration " + id + " is still queued; there are no live rounds to end"));
             }
             m.forceCompleteRequestedAt = Instant.now();
             return send(m, CommandType.FORCE_COMPLETE);
@@ -65,12 +70,6 @@ public class OperatorRequests {
     }
 
     static Uni<Migration> send(Migration m, CommandType type) {
-        MigrationCommand command = new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId,
-                m.vmName, m.sourceHostId, m.targetHostId, m.reservationId, m.memoryBytes, m.linkBandwidthBytesPerSecond,
-                m.maxDowntimeMillis, Instant.now());
-        String json = EventCodec.toJson(command);
-        return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), json).persist())
-                .replaceWith(m);
+        return Commands.send(m, type).replaceWith(m);
     }
 }

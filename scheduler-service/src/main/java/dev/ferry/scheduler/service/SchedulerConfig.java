@@ -34,6 +34,18 @@ public interface SchedulerConfig {
     @WithDefault("PT30S")
     Duration cancelTimeout();
 
+    /** Migrations running at once in the whole fleet: KubeVirt's default of 5 per cluster. */
+    @WithDefault("5")
+    int maxConcurrentMigrations();
+
+    /** A migration QUEUED for this long without a free slot fails, so that no request waits forever. */
+    @WithDefault("PT30M")
+    Duration queuedTimeout();
+
+    /** How often the dispatcher looks at the queue besides the nudges it gets when slots free up. */
+    @WithDefault("1s")
+    String dispatchInterval();
+
     /** Upper bound on one Kafka send from the outbox relay, so that a dead broker never stalls it. */
     @WithDefault("PT5S")
     Duration sendTimeout();

@@ -1,0 +1,112 @@
+package dev.ferry.scheduler;
+
+import static dev.ferry.scheduler.MigrationLifecycleTest.event;
+import static dev.ferry.scheduler.MigrationLifecycleTest.migration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.publish;
+import static dev.ferry.scheduler.MigrationLifecycleTest.requestMigration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.round;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationOutcome;
+import dev.ferry.testsupport.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Hosts 500-599 of the fake inventory allow 2 inbound and 2 outbound migrations. */
+@QuarkusTest
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+class QueueTest {
+    static final long GIB = 1L << 30;
+
+    static void succeed(UUID id) {
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 1, null, new MigrationOutcome(2, 5 * GIB, 20, 5000, null, "simulated")));
+    }
+
+    static String phase(UUID id) {
+        return migration(id).getString("phase");
+    }
+
+    @Test
+    void migrationsOverAHostsInboundLimitWaitQueuedAndStartAsSlotsFree() throws InterruptedException {
+        UUID first = requestMigration(501, 500, "USER", "SCHEDULED");
+        requestMigration(502, 500, "USER", "SCHEDULED");
+        UUID third = requestMigration(503, 500, "USER", "QUEUED");
+        Thread.sleep(1500); // a couple of dispatcher passes
+        assertThat(phase(third)).isEqualTo("QUEUED");
+
+        succeed(first);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(phase(third)));
+        assertThat(migration(third).getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED");
+    }
+
+    @Test
+    void whenASlotFreesAnEvacuationStartsBeforeAnOlderUserRequest() throws InterruptedException {
+        UUID first = requestMigration(511, 510, "USER", "SCHEDULED");
+        UUID second = requestMigration(512, 510, "USER", "SCHEDULED");
+        UUID user = requestMigration(513, 510, "USER", "QUEUED");
+        UUID evacuation = requestMigration(514, 510, "EVACUATION", "QUEUED");
+
+        succeed(first);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(phase(evacuation)));
+        assertThat(phase(user)).isEqualTo("QUEUED");
+
+        succeed(second);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(phase(user)));
+    }
+
+    @Test
+    void aQueuedMigrationCancelledNeverStarts() {
+        requestMigration(521, 520, "USER", "SCHEDULED");
+        requestMigration(522, 520, "USER", "SCHEDULED");
+        UUID queued = requestMigration(523, 520, "USER", "QUEUED");
+
+        given().post("/migrations/" + queued + "/cancel").then().statusCode(202);
+
+        assertThat(phase(queued)).isEqualTo("CANCELLED");
+        assertThat(given().get("/migrations/" + queued + "/events").then().extract().jsonPath().getList("$")).isEmpty();
+        given().post("/migrations/" + queued + "/force-complete").then().statusCode(409);
+    }
+
+    @Test
+    void aMigrationQueuedTooLongFailsWithTheReason() {
+        UUID a = requestMigration(531, 530, "USER", "SCHEDULED");
+        UUID b = requestMigration(532, 530, "USER", "SCHEDULED");
+        // keep both slots busy: a round each makes them RUNNING with fresh progress
+        publish(event(a, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        publish(event(b, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        UUID waiting = requestMigration(533, 530, "USER", "QUEUED");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "FAILED".equals(phase(waiting)));
+        assertThat(migration(waiting).getString("failureReason")).contains("without a free migration slot");
+    }
+
+    @Test
+    void pastTheOperatorsDeadlineTheMigrationEndsAndTheVmStaysOnTheSource() {
+        FakeInventory.reserveSucceeds();
+        String id = given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("vmId", 541, "targetHostId", 2, "deadline", java.time.Instant.now().plusSeconds(3).toString()))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "FAILED".equals(phase(UUID.fromString(id))));
+        assertThat(migration(UUID.fromString(id)).getString("failureReason")).contains("past the operator's deadline");
+    }
+
+    @Test
+    void aDeadlineInThePastIsRejected() {
+        given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("vmId", 542, "deadline", "2020-01-01T00:00:00Z"))
+                .post("/migrations").then().statusCode(400)
+                .body("violations.field", org.hamcrest.Matchers.hasItem("deadline"));
+    }
+}
