@@ -111,6 +111,22 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void aFinishedMigrationTeachesTheNextForecastAndItsErrorIsShown() {
+        UUID first = requestMigration(16);
+        publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB / 8), null));
+        publish(event(first, EventType.ROUND_COMPLETED, 2, round(2, GIB / 8, GIB / 64), null));
+        publish(event(first, EventType.MIGRATION_SUCCEEDED, 3, null, new MigrationOutcome(3, 4 * GIB + GIB / 8 + GIB / 64, 30, 36000, null, "simulated")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(first).getString("phase")));
+
+        UUID second = requestMigration(16);
+        assertThat(migration(second).getString("prediction.basis")).startsWith("learned from this VM's last migration");
+        JsonPath accuracy = given().get("/migrations/prediction-accuracy").then().statusCode(200).extract().jsonPath();
+        assertThat(accuracy.getInt("migrations")).isGreaterThanOrEqualTo(1);
+        assertThat(accuracy.getList("recent.migrationId", String.class)).contains(first.toString());
+        assertThat(accuracy.getDouble("totalTimeMeanAbsolutePercentError")).isNotNull();
+    }
+
+    @Test
     void duplicateLateAndOutOfOrderEventsNeverMoveTheMigrationBackwards() {
         UUID id = requestMigration(9);
         MigrationEvent second = event(id, EventType.ROUND_COMPLETED, 3, round(2, GIB, GIB / 8), null);
@@ -201,7 +217,9 @@ class MigrationLifecycleTest {
         given().contentType(ContentType.JSON).body(Map.of("vmId", 12))
                 .post("/migrations").then().statusCode(202)
                 .body("targetHostId", equalTo(3))
-                .body("targetReason", containsString("ranked first of 1 compatible"));
+                .body("targetReason", containsString("lowest predicted cost of 1 compatible host(s): hv-3"))
+                .body("prediction.totalTimeMillis", org.hamcrest.Matchers.greaterThan(0))
+                .body("prediction.basis", containsString("assumed typical"));
     }
 
     @Test

@@ -58,6 +58,14 @@ public class Migration extends PanacheEntityBase {
     /** The root cause when FAILED or CANCELLED. */
     public String failureReason;
     public long lastSequence;
+    /** The forecast made at request time; kept beside the actual outcome to show the prediction error. */
+    public Integer predictedRounds;
+    public Long predictedTotalTimeMillis;
+    public Long predictedDowntimeMillis;
+    /** Where the forecast's dirty rate came from. */
+    public String predictionBasis;
+    /** The host evacuation this migration belongs to, if any. */
+    public UUID evacuationId;
     /** Set when an operator asked to cancel; the phase turns CANCELLED when the worker confirms. */
     public Instant cancelRequestedAt;
     /** Set when an operator asked to end the live rounds now. */

@@ -5,6 +5,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.plan.PredictionAccuracy;
 import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.OperatorRequests;
 import io.smallrye.mutiny.Multi;
@@ -61,6 +62,20 @@ public class MigrationResource {
         return migrations.request(req, idempotencyKey)
                 .flatMap(m -> view(m.id))
                 .map(v -> Response.accepted(v).location(URI.create("/migrations/" + v.id())).build());
+    }
+
+    @GET
+    @Path("prediction-accuracy")
+    @WithSession
+    @Operation(summary = "How far predictions were from the outcome, over succeeded migrations (newest 500)",
+            description = "Mean absolute percentage error of total time, mean absolute error of downtime and rounds, "
+                    + "and the 20 newest samples with their basis: how far an operator can trust a forecast")
+    public Uni<PredictionAccuracy> predictionAccuracy() {
+        return Migration.<Migration>find("phase = ?1 and predictedTotalTimeMillis is not null and totalTimeMillis is not null "
+                        + "order by updatedAt desc", MigrationPhase.SUCCEEDED).page(Page.of(0, 500)).list()
+                .map(list -> PredictionAccuracy.of(list.stream().map(m -> new PredictionAccuracy.Sample(m.id.toString(), m.vmName,
+                        m.predictedTotalTimeMillis, m.totalTimeMillis, m.predictedDowntimeMillis,
+                        m.downtimeMillis == null ? 0 : m.downtimeMillis, m.predictedRounds, m.currentRound, m.predictionBasis)).toList()));
     }
 
     @GET

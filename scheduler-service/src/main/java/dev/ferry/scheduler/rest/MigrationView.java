@@ -38,12 +38,19 @@ public record MigrationView(
         Long totalTimeMillis,
         long maxDowntimeMillis,
         String failureReason,
+        Prediction prediction,
+        Long etaMillis,
+        UUID evacuationId,
         Instant cancelRequestedAt,
         Instant forceCompleteRequestedAt,
         Instant createdAt,
         Instant updatedAt,
         List<Transition> history,
         List<Round> rounds) {
+
+    /** The forecast made before round 1, and the actual figures once the migration succeeded. */
+    public record Prediction(Integer rounds, Long totalTimeMillis, Long downtimeMillis, String basis) {
+    }
 
     public record Transition(MigrationPhase from, MigrationPhase to, Instant at, String reason) {
     }
@@ -58,10 +65,26 @@ public record MigrationView(
                 m.reservationId, m.priority, m.deadline, m.phase, "PRE_COPY", m.attempt, m.driver, m.workerId, m.currentRound, m.bytesSent,
                 m.remainingBytes, m.dirtyRatePagesPerSecond, m.bandwidthBytesPerSecond, m.expectedDowntimeMillis,
                 m.throttlePercent, m.progressPercent, m.downtimeMillis, m.totalTimeMillis, m.maxDowntimeMillis,
-                m.failureReason, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.createdAt, m.updatedAt,
+                m.failureReason, new Prediction(m.predictedRounds, m.predictedTotalTimeMillis, m.predictedDowntimeMillis,
+                        m.predictionBasis), eta(m, history), m.evacuationId, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.createdAt, m.updatedAt,
                 history.stream().map(t -> new Transition(t.fromPhase, t.toPhase, t.at, t.reason)).toList(),
                 rounds.stream().map(r -> new Round(r.attempt, r.round, r.bytesSent, r.pagesDirtied, r.dirtyRatePagesPerSecond,
                         r.bandwidthBytesPerSecond, r.durationMillis, r.remainingBytes, r.expectedDowntimeMillis,
                         r.throttlePercent, r.decision, r.reason, r.stopAndCopy)).toList());
+    }
+
+    /**
+     * Time left: the forecast's total minus the time since the first round, never below what the bytes
+     * still to send need at the measured bandwidth. Null when final or nothing is known.
+     */
+    static Long eta(Migration m, List<PhaseTransition> history) {
+        if (m.phase.isFinal() || m.predictedTotalTimeMillis == null) {
+            return m.phase.isFinal() ? 0L : null;
+        }
+        Instant started = history.stream().filter(t -> t.toPhase == MigrationPhase.RUNNING).map(t -> t.at).findFirst().orElse(null);
+        long elapsed = started == null ? 0 : java.time.Duration.between(started, Instant.now()).toMillis();
+        long byForecast = Math.max(0, m.predictedTotalTimeMillis - elapsed);
+        long byBytes = m.bandwidthBytesPerSecond > 0 ? Math.round(m.remainingBytes * 1000.0 / m.bandwidthBytesPerSecond) : 0;
+        return Math.max(byForecast, byBytes);
     }
 }

@@ -13,7 +13,12 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.ferry.scheduler.plan.Forecast;
+import dev.ferry.scheduler.plan.PlacementRanking;
+import dev.ferry.scheduler.plan.Predictor;
+import dev.ferry.scheduler.plan.Predictor.DirtyModel;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +43,9 @@ public class MigrationService {
     @Inject
     Dispatcher dispatcher;
 
+    @Inject
+    DirtyHistory history;
+
     /** The chosen destination and why. */
     record Target(long hostId, String reason) {
     }
@@ -51,17 +59,21 @@ public class MigrationService {
     }
 
     private Uni<Migration> accept(MigrationRequest req, String idempotencyKey) {
+        long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .flatMap(vm -> chooseTarget(vm, req)
-                        .flatMap(target -> inventory.host(vm.path("hostId").asLong())
-                                .flatMap(source -> inventory.host(target.hostId()).map(dest -> List.of(source, dest)))
-                                .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
-                                .flatMap(hosts -> persist(req, idempotencyKey, vm, target, hosts.get(0), hosts.get(1)))))
+                .flatMap(vm -> inventory.host(vm.path("hostId").asLong())
+                        .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
+                        .flatMap(source -> history.modelFor(vm.path("id").asLong(), vm.path("memoryBytes").asLong(),
+                                        source.path("linkBandwidthBytesPerSecond").asDouble())
+                                .flatMap(dirty -> chooseTarget(vm, source, req, dirty, maxDowntime)
+                                        .flatMap(target -> inventory.host(target.hostId())
+                                                .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                                                .flatMap(dest -> persist(req, idempotencyKey, vm, target, source, dest, dirty, maxDowntime))))))
                 .invoke(dispatcher::kick);
     }
 
-    private Uni<Target> chooseTarget(JsonNode vm, MigrationRequest req) {
+    private Uni<Target> chooseTarget(JsonNode vm, JsonNode source, MigrationRequest req, DirtyModel dirty, long maxDowntime) {
         if (req.targetHostId() != null) {
             return inventory.compatibility(req.vmId(), Map.of("hostIds", List.of(req.targetHostId())))
                     .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
@@ -79,28 +91,49 @@ public class MigrationService {
         }
         return inventory.candidates(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .map(candidates -> {
-                    int compatible = 0;
-                    JsonNode best = null;
-                    for (JsonNode c : candidates) {
+                .flatMap(candidates -> {
+                    List<JsonNode> compatible = new ArrayList<>();
+                    candidates.forEach(c -> {
                         if (c.path("verdict").path("compatible").asBoolean()) {
-                            compatible++;
-                            best = best == null ? c : best;
+                            compatible.add(c);
                         }
+                    });
+                    if (compatible.isEmpty()) {
+                        return Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
+                                "Migration not possible", 422, "no host in VM " + vm.path("name").asText()
+                                        + "'s cluster passes every pre-check").with("excludedHosts", candidates)));
                     }
-                    if (best == null) {
-                        throw new ProblemException(new Problem("no-compatible-host", "Migration not possible", 422,
-                                "no host in VM " + vm.path("name").asText() + "'s cluster passes every pre-check")
-                                .with("excludedHosts", candidates));
-                    }
-                    long freeMib = best.path("freeMemoryAfterBytes").asLong() >> 20;
-                    return new Target(best.path("verdict").path("hostId").asLong(), "ranked first of " + compatible
-                            + " compatible host(s): keeps the most memory free (" + freeMib + " MiB after the move)");
+                    return options(compatible, source).map(options -> {
+                        var ranked = PlacementRanking.rank(options, vm.path("memoryBytes").asLong(), maxDowntime, dirty);
+                        return new Target(ranked.get(0).option().hostId(), PlacementRanking.reason(ranked));
+                    });
                 });
     }
 
+    /** Each compatible host with its link (the slower of the two ends) and the migrations already heading there. */
+    private Uni<List<PlacementRanking.Option>> options(List<JsonNode> compatible, JsonNode source) {
+        double sourceLink = source.path("linkBandwidthBytesPerSecond").asDouble();
+        return Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
+                        List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING)))
+                .flatMap(active -> {
+                    Uni<List<PlacementRanking.Option>> chain = Uni.createFrom().item(new ArrayList<>());
+                    for (JsonNode c : compatible) {
+                        long hostId = c.path("verdict").path("hostId").asLong();
+                        int inbound = (int) active.stream().filter(m -> m.targetHostId == hostId).count();
+                        chain = chain.flatMap(list -> inventory.host(hostId).map(host -> {
+                            list.add(new PlacementRanking.Option(hostId, host.path("name").asText(),
+                                    Math.min(sourceLink, host.path("linkBandwidthBytesPerSecond").asDouble()),
+                                    c.path("freeMemoryAfterBytes").asLong(), inbound));
+                            return list;
+                        }));
+                    }
+                    return chain;
+                })
+                .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"));
+    }
+
     private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
-            JsonNode source, JsonNode dest) {
+            JsonNode source, JsonNode dest, DirtyModel dirty, long maxDowntime) {
         Migration m = new Migration();
         m.id = UUID.randomUUID();
         m.idempotencyKey = idempotencyKey;
@@ -115,7 +148,12 @@ public class MigrationService {
                 dest.path("linkBandwidthBytesPerSecond").asLong());
         m.sourceMaxOutbound = source.path("maxOutboundMigrations").asInt(2);
         m.targetMaxInbound = dest.path("maxInboundMigrations").asInt(2);
-        m.maxDowntimeMillis = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
+        m.maxDowntimeMillis = maxDowntime;
+        Forecast forecast = Predictor.predict(m.memoryBytes, m.linkBandwidthBytesPerSecond, maxDowntime, dirty);
+        m.predictedRounds = forecast.rounds();
+        m.predictedTotalTimeMillis = forecast.totalTimeMillis();
+        m.predictedDowntimeMillis = forecast.downtimeMillis();
+        m.predictionBasis = forecast.basis() + (forecast.converges() ? "" : "; predicted not to converge within 29 rounds");
         m.deadline = req.deadline();
         m.throttleCeilingPercent = req.throttleCeilingPercent();
         m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());

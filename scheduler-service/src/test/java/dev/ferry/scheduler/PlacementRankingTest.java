@@ -1,0 +1,41 @@
+package dev.ferry.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.scheduler.plan.PlacementRanking;
+import dev.ferry.scheduler.plan.PlacementRanking.Option;
+import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlacementRankingTest {
+    static final long GIB = 1L << 30;
+    static final DirtyModel DIRTY = new DirtyModel(50_000, 40_000, "test");
+
+    @Test
+    void aFasterLinkBeatsMoreFreeMemory() {
+        var slow = new Option(1, "slow", 1.25e8, 60 * GIB, 0);
+        var fast = new Option(2, "fast", 1.25e9, 20 * GIB, 0);
+
+        var ranked = PlacementRanking.rank(List.of(slow, fast), 8 * GIB, 300, DIRTY);
+
+        assertThat(ranked.get(0).option().hostName()).isEqualTo("fast");
+        assertThat(PlacementRanking.reason(ranked)).startsWith("lowest predicted cost of 2 compatible host(s): fast");
+    }
+
+    @Test
+    void migrationsAlreadyHeadingToAHostMakeItCostlier() {
+        var busy = new Option(1, "busy", 1.25e9, 60 * GIB, 2);
+        var idle = new Option(2, "idle", 1.25e9, 20 * GIB, 0);
+
+        assertThat(PlacementRanking.rank(List.of(busy, idle), 8 * GIB, 300, DIRTY).get(0).option().hostName()).isEqualTo("idle");
+    }
+
+    @Test
+    void betweenEqualCostsTheHostKeepingMoreMemoryFreeWins() {
+        var tight = new Option(1, "tight", 1.25e9, 4 * GIB, 0);
+        var roomy = new Option(2, "roomy", 1.25e9, 40 * GIB, 0);
+
+        assertThat(PlacementRanking.rank(List.of(tight, roomy), 8 * GIB, 300, DIRTY).get(0).option().hostName()).isEqualTo("roomy");
+    }
+}
