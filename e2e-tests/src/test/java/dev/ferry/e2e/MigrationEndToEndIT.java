@@ -160,4 +160,65 @@ class MigrationEndToEndIT {
         assertThat(given().baseUri(scheduler.url()).queryParam("vmId", vm).get("/migrations").jsonPath().getList("$")).isEmpty();
         assertThat(given().baseUri(inventory.url()).get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(source);
     }
+
+    @Test
+    void evacuatingAHostOf20VmsMovesEveryOneThatCanGoTwoAtATimeAndReportsTheOneThatCannot() {
+        long cluster = create("/clusters", Map.of("name", "e2e-evac"));
+        long source = host(cluster, "e2e-evac-src");
+        List<Long> targets = List.of(host(cluster, "e2e-evac-t1"), host(cluster, "e2e-evac-t2"), host(cluster, "e2e-evac-t3"));
+        List<Long> all = new ArrayList<>(targets);
+        all.add(source);
+        long shared = create("/storage-pools", Map.of("name", "e2e-evac-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 1024 * GIB, "hostIds", all));
+        long local = create("/storage-pools", Map.of("name", "e2e-evac-local", "type", "LOCAL", "scope", "HOST",
+                "capacityBytes", 100 * GIB, "hostIds", List.of(source)));
+        long net = create("/networks", Map.of("name", "e2e-evac-net", "vlan", 30, "hostIds", all));
+        for (int i = 0; i < 20; i++) {
+            create("/vms", Map.of("name", "e2e-evac-vm" + i, "memoryBytes", GIB, "vcpus", 1, "hostId", source,
+                    "volumes", List.of(Map.of("poolId", shared, "sizeBytes", 10 * GIB)), "networkIds", List.of(net)));
+        }
+        long pinned = create("/vms", Map.of("name", "e2e-evac-local-db", "memoryBytes", GIB, "vcpus", 1, "hostId", source,
+                "volumes", List.of(Map.of("poolId", local, "sizeBytes", 10 * GIB)), "networkIds", List.of(net)));
+
+        JsonPath plan = given().baseUri(scheduler.url()).post("/hosts/" + source + "/evacuate")
+                .then().statusCode(202).extract().jsonPath();
+        String id = plan.getString("id");
+        assertThat(plan.getList("moves")).hasSize(20);
+        assertThat(plan.getInt("concurrency")).isEqualTo(2);
+        assertThat(plan.getLong("predictedMakespanMillis")).isPositive();
+        assertThat(plan.getList("unplaceable.vmId", Long.class)).containsExactly(pinned);
+        assertThat(plan.getString("unplaceable[0].reason")).contains("STORAGE_REACHABLE");
+
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
+                !"RUNNING".equals(given().baseUri(scheduler.url()).get("/evacuations/" + id).jsonPath().getString("state")));
+        JsonPath done = given().baseUri(scheduler.url()).get("/evacuations/" + id).jsonPath();
+        assertThat(done.getString("state")).isEqualTo("COMPLETED");
+        assertThat(done.getInt("progress.succeeded")).isEqualTo(20);
+
+        // Never more than the host's outbound limit of 2 at once, by the scheduler's own phase history.
+        List<long[]> busy = new ArrayList<>();
+        for (String migration : done.getList("moves.migrationId", String.class)) {
+            JsonPath m = given().baseUri(scheduler.url()).get("/migrations/" + migration).jsonPath();
+            List<String> to = m.getList("history.to", String.class);
+            List<String> at = m.getList("history.at", String.class);
+            busy.add(new long[] {java.time.Instant.parse(at.get(to.indexOf("SCHEDULED"))).toEpochMilli(),
+                    java.time.Instant.parse(at.get(to.indexOf("SUCCEEDED"))).toEpochMilli()});
+        }
+        int most = 0;
+        for (long[] a : busy) {
+            int overlapping = 0;
+            for (long[] b : busy) {
+                if (b[0] <= a[0] && a[0] < b[1]) {
+                    overlapping++;
+                }
+            }
+            most = Math.max(most, overlapping);
+        }
+        assertThat(most).isBetween(1, 2);
+
+        // Inventory: the host is in maintenance and only the VM that cannot go anywhere is left on it.
+        assertThat(given().baseUri(inventory.url()).get("/hosts/" + source).jsonPath().getString("state")).isEqualTo("MAINTENANCE");
+        assertThat(given().baseUri(inventory.url()).queryParam("hostId", source).get("/vms").jsonPath().getList("id", Long.class))
+                .containsExactly(pinned);
+    }
 }

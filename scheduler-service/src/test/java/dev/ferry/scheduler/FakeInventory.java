@@ -64,6 +64,15 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 String failures = COMPAT_FAILURES.get();
                 body = "[{\"hostId\":" + hostId + ",\"hostName\":\"hv-" + hostId + "\",\"compatible\":" + (failures == null)
                         + ",\"failed\":" + (failures == null ? "[]" : failures) + "}]";
+            } else if (method.equals("GET") && path.equals("/vms")) {
+                // host 777 runs three VMs, 771-773
+                body = exchange.getRequestURI().getQuery().contains("hostId=777")
+                        ? "[" + String.join(",", java.util.stream.IntStream.rangeClosed(771, 773).mapToObj(id ->
+                                "{\"id\":" + id + ",\"name\":\"vm-" + id + "\",\"memoryBytes\":4294967296,\"vcpus\":2,\"hostId\":777}")
+                                .toList()) + "]"
+                        : "[]";
+            } else if (method.equals("PUT") && path.matches("/hosts/\\d+/state")) {
+                body = "{\"state\":\"MAINTENANCE\"}";
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
                 body = "[{\"verdict\":{\"hostId\":3,\"hostName\":\"hv-3\",\"compatible\":true,\"failed\":[]},\"freeMemoryAfterBytes\":8589934592},"
                         + "{\"verdict\":{\"hostId\":2,\"hostName\":\"hv-2\",\"compatible\":false,\"failed\":[{\"code\":\"CPU_VENDOR\",\"message\":\"x\"}]},\"freeMemoryAfterBytes\":0}]";

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
@@ -24,6 +26,14 @@ public interface InventoryClient {
     @GET
     @Path("hosts/{id}")
     Uni<JsonNode> host(@PathParam("id") long id);
+
+    @GET
+    @Path("vms")
+    Uni<JsonNode> vmsOnHost(@QueryParam("hostId") long hostId, @QueryParam("size") int size);
+
+    @PUT
+    @Path("hosts/{id}/state")
+    Uni<JsonNode> changeHostState(@PathParam("id") long id, Map<String, Object> request);
 
     @GET
     @Path("vms/{id}/candidates")

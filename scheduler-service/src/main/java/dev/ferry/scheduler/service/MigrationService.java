@@ -47,7 +47,7 @@ public class MigrationService {
     DirtyHistory history;
 
     /** The chosen destination and why. */
-    record Target(long hostId, String reason) {
+    public record Target(long hostId, String reason) {
     }
 
     public Uni<Migration> request(MigrationRequest req, String idempotencyKey) {
@@ -132,11 +132,11 @@ public class MigrationService {
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"));
     }
 
-    private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
-            JsonNode source, JsonNode dest, DirtyModel dirty, long maxDowntime) {
+    /** A new QUEUED migration with its forecast; not yet persisted. */
+    public static Migration queued(JsonNode vm, Target target, JsonNode source, JsonNode dest, DirtyModel dirty,
+            long maxDowntime, MigrationPriority priority) {
         Migration m = new Migration();
         m.id = UUID.randomUUID();
-        m.idempotencyKey = idempotencyKey;
         m.vmId = vm.path("id").asLong();
         m.vmName = vm.path("name").asText();
         m.memoryBytes = vm.path("memoryBytes").asLong();
@@ -154,15 +154,23 @@ public class MigrationService {
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
         m.predictionBasis = forecast.basis() + (forecast.converges() ? "" : "; predicted not to converge within 29 rounds");
-        m.deadline = req.deadline();
-        m.throttleCeilingPercent = req.throttleCeilingPercent();
-        m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
-        m.priority = Objects.requireNonNullElse(req.priority(), MigrationPriority.USER);
+        m.priority = priority;
         m.phase = MigrationPhase.QUEUED;
         m.attempt = 1;
         m.remainingBytes = m.memoryBytes;
         m.createdAt = Instant.now();
         m.updatedAt = m.createdAt;
+        return m;
+    }
+
+    private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
+            JsonNode source, JsonNode dest, DirtyModel dirty, long maxDowntime) {
+        Migration m = queued(vm, target, source, dest, dirty, maxDowntime,
+                Objects.requireNonNullElse(req.priority(), MigrationPriority.USER));
+        m.idempotencyKey = idempotencyKey;
+        m.deadline = req.deadline();
+        m.throttleCeilingPercent = req.throttleCeilingPercent();
+        m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
         return Panache.withTransaction(() -> m.<Migration>persist()
                 .call(() -> PhaseTransition.of(m.id, null, MigrationPhase.QUEUED, "pre-checks passed for host "
                         + target.hostId() + " (" + target.reason() + "); waiting for a migration slot").persist()));

@@ -1,0 +1,71 @@
+package dev.ferry.scheduler.evacuation;
+
+import dev.ferry.scheduler.service.OperatorRequests;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Host evacuation for maintenance. */
+@Path("/")
+@Tag(name = "evacuations", description = "Empty a host for maintenance: plan, order, concurrency, progress and ETA")
+public class EvacuationResource {
+
+    @Inject
+    EvacuationService evacuations;
+
+    @Inject
+    OperatorRequests operator;
+
+    @POST
+    @Path("hosts/{id}/evacuate")
+    @Operation(summary = "Evacuate a host",
+            description = "Puts the host into MAINTENANCE through inventory-service, plans a migration for every VM on it "
+                    + "(targets by predicted cost, longest first, at most the host's outbound limit at once) and runs them "
+                    + "at EVACUATION priority. 202 with the plan and its predicted makespan; VMs that cannot go anywhere "
+                    + "are listed with the reason. Asking again while it runs returns the running evacuation.")
+    public Uni<Response> evacuate(@PathParam("id") long hostId) {
+        return evacuations.evacuate(hostId).flatMap(evacuations::view)
+                .map(v -> Response.accepted(v).location(URI.create("/evacuations/" + v.id())).build());
+    }
+
+    @GET
+    @Path("evacuations/{id}")
+    @Operation(summary = "One evacuation: plan, progress, ETA and what could not be placed")
+    public Uni<EvacuationView> get(@PathParam("id") UUID id) {
+        return evacuations.view(id);
+    }
+
+    @GET
+    @Path("evacuations")
+    @Operation(summary = "All evacuations, newest first")
+    public Uni<List<EvacuationView>> list() {
+        return evacuations.list();
+    }
+
+    @POST
+    @Path("evacuations/{id}/cancel")
+    @Operation(summary = "Cancel an evacuation: every migration not yet finished is cancelled; what moved stays moved",
+            description = "The host stays in MAINTENANCE: put it back UP through inventory-service when it should take VMs again.")
+    public Uni<Response> cancel(@PathParam("id") UUID id) {
+        return evacuations.cancel(id)
+                .flatMap(ids -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (UUID m : ids) {
+                        chain = chain.flatMap(x -> operator.cancel(m).replaceWithVoid()
+                                .onFailure().recoverWithNull()); // one that just finished cannot be cancelled: fine
+                    }
+                    return chain;
+                })
+                .flatMap(x -> evacuations.view(id))
+                .map(v -> Response.accepted(v).build());
+    }
+}

@@ -1,0 +1,236 @@
+package dev.ferry.scheduler.evacuation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.scheduler.client.InventoryClient;
+import dev.ferry.scheduler.client.InventoryRefusal;
+import dev.ferry.scheduler.model.Evacuation;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationPriority;
+import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.plan.EvacuationPlanner;
+import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.PlacementRanking.Option;
+import dev.ferry.scheduler.service.Dispatcher;
+import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.SchedulerConfig;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * Evacuates a host: puts it into maintenance (so that nothing new lands on it), plans a migration for every
+ * VM on it, queues them as EVACUATION priority under the host's outbound limit, and reports the VMs that
+ * cannot go anywhere with the reason. Asking again while one runs returns the running one.
+ */
+@ApplicationScoped
+public class EvacuationService {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_VMS = 1000;
+
+    @Inject
+    @RestClient
+    InventoryClient inventory;
+
+    @Inject
+    SchedulerConfig config;
+
+    @Inject
+    DirtyHistory history;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    public Uni<UUID> evacuate(long hostId) {
+        return inventory.host(hostId)
+                .onFailure(InventoryRefusal.class).transform(e -> ProblemException.notFound("Host", hostId))
+                .flatMap(host -> Panache.withSession(() -> Evacuation.<Evacuation>find("hostId = ?1 and state = ?2 order by createdAt desc",
+                                hostId, "RUNNING").firstResult())
+                        .flatMap(running -> running != null && !running.state.equals("CANCELLED")
+                                ? stillRunning(running).flatMap(busy -> busy ? Uni.createFrom().item(running.id) : start(host))
+                                : start(host)));
+    }
+
+    private static Uni<Boolean> stillRunning(Evacuation e) {
+        return Panache.withSession(() -> Migration.count("evacuationId = ?1 and phase in ?2", e.id,
+                List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))).map(n -> n > 0);
+    }
+
+    private Uni<UUID> start(JsonNode host) {
+        long hostId = host.path("id").asLong();
+        Map<Long, JsonNode> hosts = new HashMap<>();
+        hosts.put(hostId, host);
+        return inventory.changeHostState(hostId, Map.of("state", "MAINTENANCE"))
+                .flatMap(x -> inventory.vmsOnHost(hostId, MAX_VMS))
+                .flatMap(vms -> {
+                    Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
+                    for (JsonNode vm : vms) {
+                        chain = chain.flatMap(list -> vmToMove(vm, host, hosts).map(v -> {
+                            list.add(v);
+                            return list;
+                        }));
+                    }
+                    return chain.map(list -> Map.entry(vms, list));
+                })
+                .flatMap(entry -> {
+                    var plan = EvacuationPlanner.plan(entry.getValue(), config.defaultMaxDowntimeMillis(),
+                            host.path("maxOutboundMigrations").asInt(2));
+                    return persist(host, entry.getKey(), entry.getValue(), plan, hosts);
+                })
+                .invoke(id -> dispatcher.kick());
+    }
+
+    private Uni<VmToMove> vmToMove(JsonNode vm, JsonNode source, Map<Long, JsonNode> hosts) {
+        long vmId = vm.path("id").asLong();
+        long memory = vm.path("memoryBytes").asLong();
+        return history.modelFor(vmId, memory, source.path("linkBandwidthBytesPerSecond").asDouble())
+                .flatMap(dirty -> inventory.candidates(vmId).flatMap(candidates -> {
+                    List<JsonNode> compatible = new ArrayList<>();
+                    Set<String> why = new LinkedHashSet<>();
+                    for (JsonNode c : candidates) {
+                        if (c.path("verdict").path("compatible").asBoolean()) {
+                            compatible.add(c);
+                        } else {
+                            c.path("verdict").path("failed").forEach(f -> why.add(c.path("verdict").path("hostName").asText()
+                                    + ": " + f.path("code").asText()));
+                        }
+                    }
+                    Uni<List<Option>> options = Uni.createFrom().item(new ArrayList<>());
+                    for (JsonNode c : compatible) {
+                        long target = c.path("verdict").path("hostId").asLong();
+                        options = options.flatMap(list -> host(target, hosts).map(h -> {
+                            list.add(new Option(target, h.path("name").asText(), Math.min(source.path("linkBandwidthBytesPerSecond")
+                                    .asDouble(), h.path("linkBandwidthBytesPerSecond").asDouble()), c.path("freeMemoryAfterBytes").asLong(), 0));
+                            return list;
+                        }));
+                    }
+                    String reason = candidates.isEmpty() ? "no other host in the cluster"
+                            : "no compatible host: " + String.join(", ", why);
+                    return options.map(list -> new VmToMove(vmId, vm.path("name").asText(), memory, dirty, list, reason));
+                }));
+    }
+
+    private Uni<JsonNode> host(long id, Map<Long, JsonNode> cache) {
+        JsonNode known = cache.get(id);
+        return known != null ? Uni.createFrom().item(known) : inventory.host(id).invoke(h -> cache.put(id, h));
+    }
+
+    private Uni<UUID> persist(JsonNode host, JsonNode vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
+            Map<Long, JsonNode> hosts) {
+        Evacuation e = new Evacuation();
+        e.id = UUID.randomUUID();
+        e.hostId = host.path("id").asLong();
+        e.state = "RUNNING";
+        e.concurrency = host.path("maxOutboundMigrations").asInt(2);
+        e.predictedMakespanMillis = plan.predictedMakespanMillis();
+        e.unplaceable = JSON.valueToTree(plan.unplaceable()).toString();
+        e.createdAt = Instant.now();
+        Map<Long, JsonNode> vmById = new HashMap<>();
+        vms.forEach(v -> vmById.put(v.path("id").asLong(), v));
+        Map<Long, VmToMove> moveById = new HashMap<>();
+        toMove.forEach(v -> moveById.put(v.vmId(), v));
+        List<Migration> migrations = new ArrayList<>();
+        for (var move : plan.moves()) {
+            Migration m = MigrationService.queued(vmById.get(move.vmId()), new MigrationService.Target(move.targetHostId(),
+                            "evacuation of host " + e.hostId + ", move " + move.order() + " of " + plan.moves().size()
+                                    + ": lowest predicted cost to " + move.targetHostName() + " among the hosts with room left"),
+                    host, hosts.get(move.targetHostId()), moveById.get(move.vmId()).dirty(), config.defaultMaxDowntimeMillis(),
+                    MigrationPriority.EVACUATION);
+            m.evacuationId = e.id;
+            // keep the plan's order within the queue: created in plan order, a millisecond apart
+            m.createdAt = e.createdAt.plusMillis(move.order());
+            migrations.add(m);
+        }
+        return Panache.withTransaction(() -> {
+            Uni<Void> chain = e.persist().replaceWithVoid();
+            for (Migration m : migrations) {
+                chain = chain.flatMap(x -> m.persist()).flatMap(x -> PhaseTransition.of(m.id, null, MigrationPhase.QUEUED,
+                        m.targetReason).persist()).replaceWithVoid();
+            }
+            return chain;
+        }).replaceWith(e.id);
+    }
+
+    public Uni<EvacuationView> view(UUID id) {
+        return Panache.withSession(() -> Evacuation.<Evacuation>findById(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Evacuation", id))
+                .flatMap(e -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", id).map(ms -> toView(e, ms))));
+    }
+
+    public Uni<List<EvacuationView>> list() {
+        return Panache.withSession(() -> Evacuation.<Evacuation>list("order by createdAt desc").flatMap(all -> {
+            Uni<List<EvacuationView>> chain = Uni.createFrom().item(new ArrayList<>());
+            for (Evacuation e : all) {
+                chain = chain.flatMap(list -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
+                        .map(ms -> {
+                            list.add(toView(e, ms));
+                            return list;
+                        }));
+            }
+            return chain;
+        }));
+    }
+
+    /** Cancels what has not finished; what already moved stays moved. */
+    public Uni<List<UUID>> cancel(UUID id) {
+        return Panache.withTransaction(() -> Evacuation.<Evacuation>findById(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Evacuation", id))
+                .flatMap(e -> {
+                    e.state = "CANCELLED";
+                    e.cancelledAt = Instant.now();
+                    return Migration.<Migration>list("evacuationId = ?1 and phase in ?2", id,
+                            List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING));
+                }))
+                .map(ms -> ms.stream().map(m -> m.id).toList());
+    }
+
+    static EvacuationView toView(Evacuation e, List<Migration> ms) {
+        int succeeded = 0;
+        int failed = 0;
+        int cancelled = 0;
+        int inFlight = 0;
+        int queued = 0;
+        long remainingWork = 0;
+        List<EvacuationView.Move> moves = new ArrayList<>();
+        int order = 0;
+        for (Migration m : ms) {
+            switch (m.phase) {
+                case SUCCEEDED -> succeeded++;
+                case FAILED -> failed++;
+                case CANCELLED -> cancelled++;
+                case QUEUED -> queued++;
+                default -> inFlight++;
+            }
+            if (!m.phase.isFinal() && m.predictedTotalTimeMillis != null) {
+                remainingWork += m.predictedTotalTimeMillis;
+            }
+            moves.add(new EvacuationView.Move(++order, m.id, m.vmId, m.vmName, m.targetHostId, m.phase,
+                    m.predictedTotalTimeMillis, m.failureReason));
+        }
+        boolean allFinal = ms.stream().allMatch(m -> m.phase.isFinal());
+        String state = e.state.equals("CANCELLED") ? "CANCELLED" : allFinal ? "COMPLETED" : "RUNNING";
+        JsonNode unplaceable;
+        try {
+            unplaceable = JSON.readTree(e.unplaceable);
+        } catch (Exception ex) {
+            unplaceable = JSON.getNodeFactory().arrayNode();
+        }
+        return new EvacuationView(e.id, e.hostId, state, e.concurrency, e.predictedMakespanMillis,
+                allFinal ? 0L : remainingWork / Math.max(1, e.concurrency),
+                new EvacuationView.Progress(ms.size(), succeeded, failed, cancelled, inFlight, queued), moves, unplaceable,
+                e.createdAt, e.cancelledAt);
+    }
+}

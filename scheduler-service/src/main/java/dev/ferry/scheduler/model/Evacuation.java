@@ -1,0 +1,24 @@
+package dev.ferry.scheduler.model;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Emptying one host for maintenance: the plan's shape; its migrations carry its id. */
+@Entity
+public class Evacuation extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    public long hostId;
+    /** RUNNING or CANCELLED; "COMPLETED" is derived when every migration is final. */
+    public String state;
+    /** Migrations that may leave the host at once: its outbound limit. */
+    public int concurrency;
+    public long predictedMakespanMillis;
+    /** JSON list of the VMs that cannot go anywhere, each with the reason. */
+    public String unplaceable;
+    public Instant createdAt;
+    public Instant cancelledAt;
+}

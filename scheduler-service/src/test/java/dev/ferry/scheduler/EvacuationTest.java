@@ -1,0 +1,50 @@
+package dev.ferry.scheduler;
+
+import static dev.ferry.scheduler.MigrationLifecycleTest.migration;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.testsupport.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The fake inventory's host 777 runs VMs 771-773; the whole path with 20 VMs is in the end-to-end test. */
+@QuarkusTest
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+class EvacuationTest {
+
+    @Test
+    void cancellingAnEvacuationCancelsEveryMigrationNotYetFinished() {
+        FakeInventory.reserveSucceeds();
+        JsonPath plan = given().post("/hosts/777/evacuate").then().statusCode(202).extract().jsonPath();
+        String id = plan.getString("id");
+        assertThat(plan.getList("moves")).hasSize(3);
+        assertThat(plan.getList("moves.phase", String.class)).allMatch(p -> p.equals("QUEUED") || p.equals("SCHEDULED"));
+        // asking again while it runs returns the same evacuation
+        assertThat(given().post("/hosts/777/evacuate").then().statusCode(202).extract().jsonPath().getString("id")).isEqualTo(id);
+
+        given().post("/evacuations/" + id + "/cancel").then().statusCode(202);
+
+        List<String> migrations = plan.getList("moves.migrationId", String.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> migrations.stream()
+                .allMatch(m -> "CANCELLED".equals(migration(UUID.fromString(m)).getString("phase"))));
+        JsonPath after = given().get("/evacuations/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(after.getString("state")).isEqualTo("CANCELLED");
+        assertThat(after.getInt("progress.cancelled")).isEqualTo(3);
+    }
+
+    @Test
+    void anUnknownEvacuationIsA404() {
+        given().get("/evacuations/" + UUID.randomUUID()).then().statusCode(404);
+    }
+}
