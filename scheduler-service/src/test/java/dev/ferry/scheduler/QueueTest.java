@@ -109,4 +109,17 @@ class QueueTest {
                 .post("/migrations").then().statusCode(400)
                 .body("violations.field", org.hamcrest.Matchers.hasItem("deadline"));
     }
+
+    @Test
+    void aRunningMigrationThatStopsReportingFailsAndIsCancelled() {
+        UUID id = requestMigration(551);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(phase(id)));
+
+        // no further round: after the progress timeout (6 s in tests) the watchdog ends it
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(phase(id)));
+        assertThat(migration(id).getString("failureReason")).contains("no progress from worker").contains("last round 1");
+        assertThat(OperatorRequestsTest.commandsSent(id, 2)).containsExactly(
+                dev.ferry.events.CommandType.START, dev.ferry.events.CommandType.CANCEL);
+    }
 }

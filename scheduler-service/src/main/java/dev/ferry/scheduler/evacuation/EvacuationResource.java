@@ -12,6 +12,9 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Host evacuation for maintenance. */
@@ -32,6 +35,8 @@ public class EvacuationResource {
                     + "(targets by predicted cost, longest first, at most the host's outbound limit at once) and runs them "
                     + "at EVACUATION priority. 202 with the plan and its predicted makespan; VMs that cannot go anywhere "
                     + "are listed with the reason. Asking again while it runs returns the running evacuation.")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = EvacuationView.class)))
     public Uni<Response> evacuate(@PathParam("id") long hostId) {
         return evacuations.evacuate(hostId).flatMap(evacuations::view)
                 .map(v -> Response.accepted(v).location(URI.create("/evacuations/" + v.id())).build());
@@ -55,6 +60,8 @@ public class EvacuationResource {
     @Path("evacuations/{id}/cancel")
     @Operation(summary = "Cancel an evacuation: every migration not yet finished is cancelled; what moved stays moved",
             description = "The host stays in MAINTENANCE: put it back UP through inventory-service when it should take VMs again.")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = EvacuationView.class)))
     public Uni<Response> cancel(@PathParam("id") UUID id) {
         return evacuations.cancel(id)
                 .flatMap(ids -> {

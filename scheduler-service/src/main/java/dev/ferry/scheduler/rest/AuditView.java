@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.scheduler.model.AuditEntry;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** One line of a migration's audit trail: the record as it was on the wire, and whether it was applied. */
+@Schema(example = "{\"position\": 41, \"direction\": \"EVENT_RECEIVED\", \"type\": \"ROUND_COMPLETED\", \"recordId\": \"c9cdbcbc-1265-4dc3-a793-a89b18b6158f\", \"attempt\": 1, \"sequence\": 2, \"recordedAt\": \"2026-11-25T20:00:07Z\", \"note\": null, \"record\": {\"eventId\": \"c9cdbcbc-1265-4dc3-a793-a89b18b6158f\", \"type\": \"ROUND_COMPLETED\", \"sequence\": 2}}")
 public record AuditView(long position, String direction, String type, String recordId, int attempt, Long sequence,
         Instant recordedAt, String note, JsonNode record) {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -37,6 +37,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Migrations: request one, watch it, read its history and audit trail. */
@@ -57,6 +61,8 @@ public class MigrationResource {
     @Operation(summary = "Request a live migration",
             description = "Checks and reserves the destination through inventory-service and queues the start command. "
                     + "422 lists every failed pre-check. A repeated Idempotency-Key returns the first migration.")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> request(@NotNull @Valid MigrationRequest req,
             @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey) {
         return migrations.request(req, idempotencyKey)
@@ -70,6 +76,9 @@ public class MigrationResource {
     @Operation(summary = "How far predictions were from the outcome, over succeeded migrations (newest 500)",
             description = "Mean absolute percentage error of total time, mean absolute error of downtime and rounds, "
                     + "and the 20 newest samples with their basis: how far an operator can trust a forecast")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = PredictionAccuracy.class), examples = @ExampleObject(name = "after a dozen migrations",
+            value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\"}]}")))
     public Uni<PredictionAccuracy> predictionAccuracy() {
         return Migration.<Migration>find("phase = ?1 and predictedTotalTimeMillis is not null and totalTimeMillis is not null "
                         + "order by updatedAt desc", MigrationPhase.SUCCEEDED).page(Page.of(0, 500)).list()
@@ -124,6 +133,8 @@ public class MigrationResource {
     @Operation(summary = "Cancel a migration in any non-final phase; the VM stays on the source",
             description = "202: the cancel is recorded and sent to the worker; the phase turns CANCELLED when the worker "
                     + "confirms (or after ferry.scheduler.cancel-timeout if no worker does). 409 when already final.")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> cancel(@PathParam("id") UUID id) {
         return operator.cancel(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
@@ -132,6 +143,8 @@ public class MigrationResource {
     @Path("{id}/force-complete")
     @Operation(summary = "End the live rounds now: pause the VM and copy what remains",
             description = "Trades a longer downtime for an end. 202 when sent to the worker; 409 when final or being cancelled.")
+    @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> forceComplete(@PathParam("id") UUID id) {
         return operator.forceComplete(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
