@@ -69,6 +69,7 @@ public class FleetResource {
     }
 
     @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
     @Path("clusters/{id}")
     @Operation(summary = "Delete an empty cluster", description = "409 while hosts belong to it")
     public Uni<Response> deleteCluster(@PathParam("id") long id) {
@@ -120,6 +121,7 @@ public class FleetResource {
     }
 
     @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
     @Path("hosts/{id}")
     @Operation(summary = "Remove a host", description = "409 while VMs run on it or reservations hold it")
     public Uni<Response> deleteHost(@PathParam("id") long id) {
@@ -158,6 +160,7 @@ public class FleetResource {
     }
 
     @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
     @Path("storage-pools/{id}")
     @Operation(summary = "Delete a storage pool", description = "409 while VM volumes are on it")
     public Uni<Response> deletePool(@PathParam("id") long id) {
@@ -189,6 +192,7 @@ public class FleetResource {
     }
 
     @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
     @Path("networks/{id}")
     @Operation(summary = "Delete a network", description = "409 while VM NICs are on it")
     public Uni<Response> deleteNetwork(@PathParam("id") long id) {

@@ -84,6 +84,7 @@ public class VmResource {
     }
 
     @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")
     @Operation(summary = "Remove a VM", description = "409 while a migration holds a reservation for it")
     public Uni<Response> delete(@PathParam("id") long id) {
