@@ -1,5 +1,7 @@
 package dev.ferry.testsupport;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -7,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
@@ -23,7 +26,14 @@ public final class TestBroker {
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
             try {
+                // A broker whose log directory vanishes halts the JVM (Exit.halt(1)). Kafka's own temp directories
+                // are deleted by a shutdown hook that races ours, so the broker gets a directory we delete after
+                // closing it, and a halt inside a test JVM is reported instead of killing the JVM.
+                Exit.setHaltProcedure((code, message) -> System.err.println("Kafka test broker asked to halt(" + code + "): " + message));
+                Exit.setExitProcedure((code, message) -> System.err.println("Kafka test broker asked to exit(" + code + "): " + message));
+                Path base = Files.createTempDirectory("ferry-test-kafka");
                 KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setBaseDirectory(base)
                         .setCombined(true)
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)
@@ -32,6 +42,7 @@ public final class TestBroker {
                         .setConfigProp("num.partitions", "3")
                         .setConfigProp("offsets.topic.replication.factor", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .setDeleteOnClose(true)
                         .build();
                 kit.format();
                 kit.startup();
