@@ -20,7 +20,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import java.util.HashSet;
 import java.util.Objects;
 
@@ -47,14 +46,14 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Cluster> updateCluster(long id, NewCluster req) {
-        return References.<Cluster>load(Cluster.findById(id, LockModeType.PESSIMISTIC_WRITE), "Cluster", id, req.version(), c -> c.version)
+        return References.<Cluster>load("cluster", () -> Cluster.findById(id), "Cluster", id, req.version(), c -> c.version)
                 .call(c -> References.unique(Cluster.count("name = ?1 and id <> ?2", req.name(), id), "cluster", req.name()))
                 .invoke(c -> c.name = req.name());
     }
 
     @WithTransaction
     public Uni<Void> deleteCluster(long id) {
-        return References.<Cluster>load(Cluster.findById(id, LockModeType.PESSIMISTIC_WRITE), "Cluster", id, null, c -> c.version)
+        return References.<Cluster>load("cluster", () -> Cluster.findById(id), "Cluster", id, null, c -> c.version)
                 .call(c -> References.unused(Host.count("clusterId", id), "cluster " + c.name, "hosts"))
                 .call(PanacheEntityBase::delete).replaceWithVoid();
     }
@@ -73,7 +72,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Host> updateHost(long id, NewHost req) {
-        return References.<Host>load(Host.findById(id, LockModeType.PESSIMISTIC_WRITE), "Host", id, req.version(), h -> h.version)
+        return References.<Host>load("host", () -> Host.findById(id), "Host", id, req.version(), h -> h.version)
                 .call(h -> References.unique(Host.count("name = ?1 and id <> ?2", req.name(), id), "host", req.name()))
                 .call(h -> References.exists(Cluster.count("id", req.clusterId()), "clusterId", req.clusterId()))
                 .call(h -> {
@@ -110,7 +109,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Host> changeHostState(long id, HostState state) {
-        return References.<Host>load(Host.findById(id, LockModeType.PESSIMISTIC_WRITE), "Host", id, null, h -> h.version).call(h -> {
+        return References.<Host>load("host", () -> Host.findById(id), "Host", id, null, h -> h.version).call(h -> {
             HostState before = h.state;
             h.state = state;
             return before != state ? events.hostStateChanged(h, before.name()) : Uni.createFrom().voidItem();
@@ -119,7 +118,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Void> deleteHost(long id) {
-        return References.<Host>load(Host.findById(id, LockModeType.PESSIMISTIC_WRITE), "Host", id, null, h -> h.version)
+        return References.<Host>load("host", () -> Host.findById(id), "Host", id, null, h -> h.version)
                 .call(h -> References.unused(Vm.count("hostId", id), "host " + h.name, "VMs"))
                 .call(h -> References.unused(Reservation.count("hostId = ?1 and state = ?2", id, ReservationState.ACTIVE),
                         "host " + h.name, "active reservations"))
@@ -139,7 +138,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<StoragePool> updatePool(long id, NewStoragePool req) {
-        return References.<StoragePool>load(StoragePool.findById(id, LockModeType.PESSIMISTIC_WRITE), "Storage pool", id, req.version(), p -> p.version)
+        return References.<StoragePool>load("storage_pool", () -> StoragePool.findById(id), "Storage pool", id, req.version(), p -> p.version)
                 .call(p -> References.unique(StoragePool.count("name = ?1 and id <> ?2", req.name(), id), "storage pool", req.name()))
                 .call(p -> References.allExist(ids -> Host.count("id in ?1", ids), req.hostIds(), "hostIds"))
                 .invoke(p -> apply(p, req));
@@ -155,7 +154,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Void> deletePool(long id) {
-        return References.<StoragePool>load(StoragePool.findById(id, LockModeType.PESSIMISTIC_WRITE), "Storage pool", id, null, p -> p.version)
+        return References.<StoragePool>load("storage_pool", () -> StoragePool.findById(id), "Storage pool", id, null, p -> p.version)
                 .call(p -> References.unused(Vm.count("select count(distinct v) from Vm v join v.volumes vol where vol.poolId = ?1", id),
                         "storage pool " + p.name, "VM volumes"))
                 .call(PanacheEntityBase::delete).replaceWithVoid();
@@ -174,7 +173,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Network> updateNetwork(long id, NewNetwork req) {
-        return References.<Network>load(Network.findById(id, LockModeType.PESSIMISTIC_WRITE), "Network", id, req.version(), n -> n.version)
+        return References.<Network>load("network", () -> Network.findById(id), "Network", id, req.version(), n -> n.version)
                 .call(n -> References.unique(Network.count("name = ?1 and id <> ?2", req.name(), id), "network", req.name()))
                 .call(n -> References.allExist(ids -> Host.count("id in ?1", ids), req.hostIds(), "hostIds"))
                 .invoke(n -> apply(n, req));
@@ -189,7 +188,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Void> deleteNetwork(long id) {
-        return References.<Network>load(Network.findById(id, LockModeType.PESSIMISTIC_WRITE), "Network", id, null, n -> n.version)
+        return References.<Network>load("network", () -> Network.findById(id), "Network", id, null, n -> n.version)
                 .call(n -> References.unused(Vm.count("select count(distinct v) from Vm v join v.networkIds nid where nid = ?1", id),
                         "network " + n.name, "VM NICs"))
                 .call(PanacheEntityBase::delete).replaceWithVoid();
@@ -213,7 +212,7 @@ public class FleetService {
      */
     @WithTransaction
     public Uni<Vm> updateVm(long id, NewVm req) {
-        return References.<Vm>load(Vm.findById(id, LockModeType.PESSIMISTIC_WRITE), "VM", id, req.version(), v -> v.version)
+        return References.<Vm>load("vm", () -> Vm.findById(id), "VM", id, req.version(), v -> v.version)
                 .call(vm -> References.unique(Vm.count("name = ?1 and id <> ?2", req.name(), id), "VM", req.name()))
                 .call(vm -> checkVmReferences(req))
                 .call(vm -> vm.hostId.equals(req.hostId()) ? Uni.createFrom().voidItem()
@@ -256,7 +255,7 @@ public class FleetService {
 
     @WithTransaction
     public Uni<Void> deleteVm(long id) {
-        return References.<Vm>load(Vm.findById(id, LockModeType.PESSIMISTIC_WRITE), "VM", id, null, v -> v.version)
+        return References.<Vm>load("vm", () -> Vm.findById(id), "VM", id, null, v -> v.version)
                 .call(vm -> References.unused(Reservation.count("vmId = ?1 and state = ?2", id, ReservationState.ACTIVE),
                         "VM " + vm.name, "a migration in progress (active reservation)"))
                 .call(PanacheEntityBase::delete).replaceWithVoid();

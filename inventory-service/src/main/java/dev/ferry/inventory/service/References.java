@@ -1,12 +1,14 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.support.Problem;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import dev.ferry.support.ProblemException;
 import io.smallrye.mutiny.Uni;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /** The checks every write makes before it changes anything, each failing with its own problem. */
@@ -14,9 +16,18 @@ final class References {
     private References() {
     }
 
-    /** Loads an entity for a change: 404 if missing, 409 if the caller read an older version. */
-    static <E> Uni<E> load(Uni<E> find, String what, long id, Long expectedVersion, ToLongFunction<E> version) {
-        return find.onItem().ifNull().failWith(() -> ProblemException.notFound(what, id)).flatMap(e -> {
+    /**
+     * Loads an entity for a change: locks its row first, then reads it, so that of two concurrent changes the
+     * second waits and then sees the first one's version (Hibernate's own lock-on-find could hand back the
+     * snapshot read before the wait). 404 if missing, 409 if the caller read an older version.
+     */
+    static <E> Uni<E> load(String table, Supplier<Uni<E>> find, String what, long id, Long expectedVersion,
+            ToLongFunction<E> version) {
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("SELECT id FROM " + table + " WHERE id = :id FOR UPDATE")
+                        .setParameter("id", id).getResultList())
+                .flatMap(locked -> find.get())
+                .onItem().ifNull().failWith(() -> ProblemException.notFound(what, id)).flatMap(e -> {
             if (expectedVersion != null && expectedVersion != version.applyAsLong(e)) {
                 return Uni.createFrom().failure(new ProblemException(new Problem("concurrent-update", "Conflict", 409,
                         what + " " + id + " changed since you read it (you sent version " + expectedVersion
