@@ -1,7 +1,6 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.support.Problem;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import dev.ferry.support.ProblemException;
 import io.smallrye.mutiny.Uni;
 import java.util.Collection;
@@ -17,25 +16,23 @@ final class References {
     }
 
     /**
-     * Loads an entity for a change: locks its row first, then reads it, so that of two concurrent changes the
-     * second waits and then sees the first one's version (Hibernate's own lock-on-find could hand back the
-     * snapshot read before the wait). 404 if missing, 409 if the caller read an older version.
+     * Loads an entity for a change. With a version from the caller, it first claims that version with one
+     * conditional UPDATE (version = version + 1 WHERE version = the caller's): of two concurrent changes of one
+     * version exactly one claims it, whatever the session caches or when locks are taken, and the other gets
+     * 409 with the current version. Without a version the row is locked and the change is last-writer-wins.
+     * 404 if missing.
      */
     static <E> Uni<E> load(String table, Supplier<Uni<E>> find, String what, long id, Long expectedVersion,
             ToLongFunction<E> version) {
-        return Panache.getSession()
-                .flatMap(session -> session.createNativeQuery("SELECT id FROM " + table + " WHERE id = :id FOR UPDATE")
-                        .setParameter("id", id).getResultList())
-                .flatMap(locked -> find.get())
-                .onItem().ifNull().failWith(() -> ProblemException.notFound(what, id)).flatMap(e -> {
-            if (expectedVersion != null && expectedVersion != version.applyAsLong(e)) {
-                return Uni.createFrom().failure(new ProblemException(new Problem("concurrent-update", "Conflict", 409,
-                        what + " " + id + " changed since you read it (you sent version " + expectedVersion
-                                + ", it is now " + version.applyAsLong(e) + "); read it again and retry")
-                        .with("currentVersion", version.applyAsLong(e))));
-            }
-            return Uni.createFrom().item(e);
-        });
+        Uni<Void> guard = expectedVersion == null ? RowLock.forUpdate(table, id)
+                : RowLock.claimVersion(table, id, expectedVersion).flatMap(claimed -> claimed ? Uni.createFrom().voidItem()
+                        : RowLock.currentVersion(table, id).flatMap(current -> Uni.createFrom().failure(current == null
+                                ? ProblemException.notFound(what, id)
+                                : new ProblemException(new Problem("concurrent-update", "Conflict", 409,
+                                        what + " " + id + " changed since you read it (you sent version " + expectedVersion
+                                                + ", it is now " + current + "); read it again and retry")
+                                        .with("currentVersion", current)))));
+        return guard.flatMap(x -> find.get()).onItem().ifNull().failWith(() -> ProblemException.notFound(what, id));
     }
 
     static Uni<Void> unique(Uni<Long> count, String what, String name) {

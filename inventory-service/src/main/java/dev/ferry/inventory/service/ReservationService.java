@@ -55,9 +55,9 @@ public class ReservationService {
     }
 
     private Uni<Reservation> lockedReserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
-        return Vm.<Vm>findById(vmId, LockModeType.PESSIMISTIC_WRITE)
+        return RowLock.forUpdate("vm", vmId).flatMap(x -> Vm.<Vm>findById(vmId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
-                .flatMap(vm -> Host.<Host>findById(hostId, LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(vm -> RowLock.forUpdate("host", hostId).flatMap(x -> Host.<Host>findById(hostId))
                         .onItem().ifNull().failWith(() -> ProblemException.notFound("Host", hostId))
                         .flatMap(target -> Reservation.<Reservation>find("vmId = ?1 and state = ?2 and expiresAt > ?3",
                                 vmId, ReservationState.ACTIVE, Instant.now()).firstResult()
@@ -177,7 +177,7 @@ public class ReservationService {
     public Uni<Void> commit(UUID migrationId, long vmId, long targetHostId) {
         return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult()
-                .flatMap(r -> Vm.<Vm>findById(vmId, LockModeType.PESSIMISTIC_WRITE).flatMap(vm -> {
+                .flatMap(r -> RowLock.forUpdate("vm", vmId).flatMap(x -> Vm.<Vm>findById(vmId)).flatMap(vm -> {
                     Uni<Void> effects = Uni.createFrom().voidItem();
                     if (r != null && r.state != ReservationState.COMMITTED) {
                         r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");

@@ -1,0 +1,38 @@
+package dev.ferry.inventory.service;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Locks a row before its entity is read. Hibernate locks an entity with eager collections in a follow-on
+ * statement after an unlocked read, so a caller that waited for the lock could still hold the snapshot read
+ * before the wait; taking the lock first makes the read that follows see the latest committed row.
+ */
+final class RowLock {
+    private RowLock() {
+    }
+
+    /** {@code table} is one of ours, never user input. */
+    static Uni<Void> forUpdate(String table, long id) {
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("SELECT id FROM " + table + " WHERE id = :id FOR UPDATE")
+                        .setParameter("id", id).getResultList())
+                .replaceWithVoid();
+    }
+
+    /** Bumps the row's version if it still is {@code expected}; true when this caller won it. */
+    static Uni<Boolean> claimVersion(String table, long id, long expected) {
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("UPDATE " + table + " SET version = version + 1 WHERE id = :id AND version = :v")
+                        .setParameter("id", id).setParameter("v", expected).executeUpdate())
+                .map(rows -> rows == 1);
+    }
+
+    /** The row's version now, or null when there is no such row. */
+    static Uni<Long> currentVersion(String table, long id) {
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("SELECT version FROM " + table + " WHERE id = :id", Long.class)
+                        .setParameter("id", id).getResultList())
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+}
