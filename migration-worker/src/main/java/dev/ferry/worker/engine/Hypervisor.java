@@ -17,6 +17,12 @@ public interface Hypervisor {
     /** Lets the guest run on the source for {@code seconds}, its vCPUs throttled by {@code throttlePercent}. */
     void runGuest(double seconds, int throttlePercent);
 
+    /** True when the page was written since the last bitmap sync (a peek: the bitmap stays as it is). */
+    boolean isDirty(int page);
+
+    /** How many pages were written since the last bitmap sync (a peek, like QEMU's dirty-pages-rate). */
+    long dirtyCount();
+
     /** The pages written since the last call (the dirty bitmap sync), and clears the bitmap. */
     BitSet syncDirtyBitmap();
 

@@ -34,13 +34,13 @@ public final class NovaPolicy implements ConvergencePolicy {
     }
 
     @Override
-    public Decision decide(List<RoundRecord> rounds, long maxDowntimeMillis, int currentThrottle) {
-        double elapsed = rounds.stream().mapToDouble(RoundRecord::seconds).sum();
+    public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+        double elapsed = ConvergencePolicy.elapsed(rounds);
         if (elapsed > COMPLETION_TIMEOUT_SECONDS_PER_GIB * dataGib) {
             return Decision.abort(String.format("%.0f s > completion timeout of 800 s per GiB (%.0f s)", elapsed,
                     COMPLETION_TIMEOUT_SECONDS_PER_GIB * dataGib));
         }
-        RoundRecord last = rounds.get(rounds.size() - 1);
+        RoundRecord last = ConvergencePolicy.last(rounds);
         long limit = downtimeLimitAfter(elapsed);
         double threshold = last.bandwidthBytesPerSecond() * limit / 1000.0;
         if (last.remainingBytes() <= threshold) {

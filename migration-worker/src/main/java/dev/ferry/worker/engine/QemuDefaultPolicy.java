@@ -15,9 +15,9 @@ public final class QemuDefaultPolicy implements ConvergencePolicy {
     }
 
     @Override
-    public Decision decide(List<RoundRecord> rounds, long maxDowntimeMillis, int currentThrottle) {
-        RoundRecord last = rounds.get(rounds.size() - 1);
-        double threshold = last.bandwidthBytesPerSecond() * maxDowntimeMillis / 1000.0;
+    public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+        RoundRecord last = ConvergencePolicy.last(rounds);
+        double threshold = last.bandwidthBytesPerSecond() * context.maxDowntimeMillis() / 1000.0;
         if (last.remainingBytes() <= threshold) {
             return Decision.stop(String.format("pending %d bytes <= bandwidth x downtime-limit (%.0f bytes)",
                     last.remainingBytes(), threshold));

@@ -16,8 +16,8 @@ public final class XenPolicy implements ConvergencePolicy {
     }
 
     @Override
-    public Decision decide(List<RoundRecord> rounds, long maxDowntimeMillis, int currentThrottle) {
-        RoundRecord last = rounds.get(rounds.size() - 1);
+    public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+        RoundRecord last = ConvergencePolicy.last(rounds);
         if (last.remainingPages() < DIRTY_THRESHOLD_PAGES) {
             return Decision.stop(last.remainingPages() + " dirty pages < " + DIRTY_THRESHOLD_PAGES);
         }

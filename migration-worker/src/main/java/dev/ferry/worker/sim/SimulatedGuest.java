@@ -66,6 +66,32 @@ public final class SimulatedGuest implements Hypervisor {
     }
 
     @Override
+    public long dirtyCount() {
+        return dirty.cardinality();
+    }
+
+    @Override
+    public boolean isDirty(int page) {
+        return dirty.get(page);
+    }
+
+    /**
+     * Like QEMU's calc-dirty-rate in bitmap mode: lets the guest run for {@code seconds} before any migration and
+     * counts the distinct pages it wrote, per second. Time passes for the guest; nothing is copied.
+     */
+    public double sampleDirtyRate(double seconds) {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("the sampling period must be > 0 s");
+        }
+        BitSet before = (BitSet) dirty.clone();
+        dirty.clear();
+        runGuest(seconds, 0);
+        double rate = dirty.cardinality() / seconds;
+        dirty.or(before);
+        return rate;
+    }
+
+    @Override
     public BitSet syncDirtyBitmap() {
         BitSet snapshot = (BitSet) dirty.clone();
         dirty.clear();
