@@ -11,7 +11,9 @@ public enum EventType {
     /** The migration failed; the VM runs on the source. Carries a {@link MigrationOutcome} with the reason. */
     MIGRATION_FAILED,
     /** The migration was cancelled; the VM runs on the source. */
-    MIGRATION_CANCELLED;
+    MIGRATION_CANCELLED,
+    /** The worker still runs the migration (sent every few seconds while a long round runs); carries nothing. */
+    HEARTBEAT;
 
     /** True for the three outcomes after which no event of the same attempt follows. */
     public boolean isOutcome() {

@@ -19,6 +19,10 @@ import java.util.UUID;
  * @param linkBandwidthBytesPerSecond migration link bandwidth between the two hosts
  * @param maxDowntimeMillis the operator's downtime target
  * @param issuedAt    when the scheduler issued the command
+ * @param throttleCeilingPercent the highest vCPU throttle the worker's policy may apply; null: the worker's default
+ * @param allowPostCopy whether the policy may switch to post-copy
+ * @param deadline    when the migration must be over; null: none given. The worker ends it by then (abort or
+ *                    post-copy), the scheduler's watchdog enforces it too
  */
 public record MigrationCommand(
         String commandId,
@@ -33,7 +37,10 @@ public record MigrationCommand(
         long memoryBytes,
         long linkBandwidthBytesPerSecond,
         long maxDowntimeMillis,
-        Instant issuedAt) {
+        Instant issuedAt,
+        Integer throttleCeilingPercent,
+        boolean allowPostCopy,
+        Instant deadline) {
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {
@@ -45,6 +52,8 @@ public record MigrationCommand(
             require(memoryBytes > 0, "memoryBytes must be > 0");
             require(linkBandwidthBytesPerSecond > 0, "linkBandwidthBytesPerSecond must be > 0");
             require(maxDowntimeMillis > 0, "maxDowntimeMillis must be > 0");
+            require(throttleCeilingPercent == null || (throttleCeilingPercent >= 0 && throttleCeilingPercent <= 99),
+                    "throttleCeilingPercent must be 0..99");
         }
         return this;
     }

@@ -25,7 +25,7 @@ class EventCodecTest {
     @Test
     void commandSurvivesTheWireUnchanged() {
         var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
-                1L << 30, 125_000_000L, 300, Instant.now());
+                1L << 30, 125_000_000L, 300, Instant.now(), null, false, null);
         assertThat(EventCodec.command(EventCodec.toJson(command))).isEqualTo(command);
     }
 
@@ -57,7 +57,7 @@ class EventCodecTest {
     @Test
     void rejectsAStartCommandWithoutMemory() {
         var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
-                0, 125_000_000L, 300, Instant.now());
+                0, 125_000_000L, 300, Instant.now(), null, false, null);
         assertThatThrownBy(() -> EventCodec.command(EventCodec.toJson(command)))
                 .hasMessageContaining("memoryBytes must be > 0");
     }

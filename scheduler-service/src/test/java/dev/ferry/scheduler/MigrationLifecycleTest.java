@@ -235,6 +235,39 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void theOperatorsLimitsReachTheWorkerInTheStartCommand() {
+        FakeInventory.reserveSucceeds();
+        Instant deadline = Instant.now().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String id = given().contentType(ContentType.JSON)
+                .body(Map.of("vmId", 16, "targetHostId", 2, "maxDowntimeMillis", 120, "throttleCeilingPercent", 30,
+                        "allowPostCopy", true, "deadline", deadline.toString()))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS,
+                r -> id.equals(r.key()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        MigrationCommand start = EventCodec.command(commands.get(0).value());
+        assertThat(start.maxDowntimeMillis()).isEqualTo(120);
+        assertThat(start.throttleCeilingPercent()).isEqualTo(30);
+        assertThat(start.allowPostCopy()).isTrue();
+        assertThat(start.deadline()).isEqualTo(deadline);
+    }
+
+    @Test
+    void heartbeatsKeepALongRoundAliveAndTheirSilenceFailsTheMigration() throws InterruptedException {
+        UUID id = requestMigration(15);
+        publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
+        long seq = 2;
+        for (int i = 0; i < 6; i++) { // 12 s of heartbeats, twice the 6 s progress timeout, and not a single round
+            Thread.sleep(2000);
+            publish(event(id, EventType.HEARTBEAT, seq++, null, null));
+        }
+        assertThat(migration(id).getString("phase")).isEqualTo("RUNNING");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).contains("no progress from worker worker-test for 6 s");
+    }
+
+    @Test
     void aMigrationNoWorkerPicksUpFailsWithTheReasonAndIsCancelled() {
         UUID id = requestMigration(14);
 

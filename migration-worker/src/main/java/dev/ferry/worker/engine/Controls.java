@@ -8,6 +8,12 @@ public interface Controls {
     /** Stop and copy after the current round, whatever remains (never before round 1 has run). */
     boolean forceCompleteRequested();
 
+    /**
+     * Called when a round's copy is done, before the policy decides: where the hypervisor runs in virtual time,
+     * this is where a caller lets the round's time pass (and a cancel or force-complete arrive meanwhile).
+     */
+    default void pace(RoundRecord round) { }
+
     /** Reports each round as it finishes, with the policy's decision. */
     default void roundCompleted(RoundRecord round) { }
 

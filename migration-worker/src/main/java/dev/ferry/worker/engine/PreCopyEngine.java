@@ -59,6 +59,7 @@ public final class PreCopyEngine {
                 return cancelled(rounds, seconds, bytes);
             }
             RoundRecord round = liveRound(rounds.size() + 1, toSend, throttle);
+            controls.pace(round);
             seconds += round.seconds();
             bytes += round.bytesSent();
             toSend = dirtyAtRoundEnd;
@@ -79,6 +80,7 @@ public final class PreCopyEngine {
                 case STOP_AND_COPY -> {
                     hv.pauseOnSource();
                     RoundRecord last = copy(rounds.size() + 1, RoundRecord.Kind.STOP_AND_COPY, toSend, 0);
+                    controls.pace(last);
                     hv.resumeOnDestination();
                     controls.roundCompleted(last);
                     long downtime = millis(last.seconds()) + SWITCHOVER_MILLIS;
@@ -91,6 +93,7 @@ public final class PreCopyEngine {
                     hv.pauseOnSource();
                     hv.resumeOnDestination();
                     RoundRecord pull = copy(rounds.size() + 1, RoundRecord.Kind.POST_COPY, toSend, 0);
+                    controls.pace(pull);
                     controls.roundCompleted(pull);
                     return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, pull, SWITCHOVER_MILLIS,
                             millis(seconds + pull.seconds()) + SWITCHOVER_MILLIS, bytes + pull.bytesSent(), decision.reason());

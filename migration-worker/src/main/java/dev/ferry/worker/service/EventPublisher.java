@@ -34,6 +34,7 @@ public class EventPublisher {
         private final MigrationCommand command;
         private final String workerId;
         private final AtomicLong sequence = new AtomicLong();
+        private boolean ended;
 
         Stream(MigrationCommand command, String workerId) {
             this.command = command;
@@ -52,7 +53,20 @@ public class EventPublisher {
             publish(type, null, outcome);
         }
 
-        private void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome) {
+        /** Says the migration still runs; nothing after the outcome. */
+        public void heartbeat() {
+            publish(EventType.HEARTBEAT, null, null);
+        }
+
+        /** One at a time: a heartbeat from another thread must not overtake a round in the sequence. */
+        private synchronized void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome) {
+            if (ended) {
+                if (type == EventType.HEARTBEAT) {
+                    return;
+                }
+                throw new IllegalStateException(type + " after the outcome of migration " + command.migrationId());
+            }
+            ended = type.isOutcome();
             MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
                     command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
                     command.targetHostId(), command.reservationId(), workerId, round, outcome);

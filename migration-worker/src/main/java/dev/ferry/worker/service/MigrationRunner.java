@@ -1,19 +1,24 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.CommandType;
-import dev.ferry.events.DirtyPageRound;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationOutcome;
-import dev.ferry.worker.sim.PreCopySimulation;
-import dev.ferry.worker.sim.Workload;
+import dev.ferry.worker.engine.Controls;
+import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.worker.engine.Policies;
+import dev.ferry.worker.engine.PreCopyEngine;
+import dev.ferry.worker.engine.RoundRecord;
+import dev.ferry.worker.sim.SimulatedGuest;
+import dev.ferry.worker.sim.WorkloadSuite;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,16 +27,20 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Takes commands from migration-commands (one consumer group for the whole pool) and runs each START on
- * the simulated hypervisor, publishing one event per round and the outcome. A START for a migration
- * already seen is ignored; CANCEL stops a running migration between rounds (the VM stays on the source)
- * or, when it arrives first, keeps a later START from running.
+ * Takes commands from migration-commands (one consumer group for the whole pool) and runs each START through the
+ * pre-copy engine on the simulated hypervisor, steered by the configured policy, publishing one event per round,
+ * heartbeats while it runs, and the outcome. A START for a migration already seen is ignored; CANCEL stops a running
+ * migration mid-round (the VM stays on the source) or, when it arrives first, keeps a later START from running;
+ * FORCE_COMPLETE stops and copies after the current round.
  */
 @ApplicationScoped
 public class MigrationRunner {
@@ -47,11 +56,13 @@ public class MigrationRunner {
 
     private final Map<UUID, Control> running = new ConcurrentHashMap<>();
 
-    /** What an operator asked of one running migration. */
+    /** What an operator asked of one running migration, and its event stream (for heartbeats). */
     static final class Control {
         final AtomicBoolean cancel = new AtomicBoolean();
         final AtomicBoolean forceComplete = new AtomicBoolean();
+        volatile EventPublisher.Stream events;
     }
+
     /** Migrations already started or cancelled here, bounded so that a long-lived worker does not grow. */
     private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -60,27 +71,48 @@ public class MigrationRunner {
         }
     }));
     private ExecutorService pool;
+    private ScheduledExecutorService heartbeats;
     private Semaphore slots;
     private String workerId;
 
-    void init() {
+    synchronized void init() {
         if (pool == null) {
+            Policies.create(config.policy(), 1L << 30); // an unknown policy name fails here, at the first command
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
+            heartbeats = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "migration-heartbeat"));
+            long every = Math.max(50, config.heartbeatInterval().toMillis());
+            heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
     void onStop(@Observes ShutdownEvent event) {
         if (pool != null) {
             running.values().forEach(control -> control.cancel.set(true));
+            heartbeats.shutdownNow();
             pool.shutdown();
+        }
+    }
+
+    /** Every running migration says it is alive; a failed heartbeat is only logged (the next one may pass). */
+    private void beat() {
+        for (Map.Entry<UUID, Control> e : running.entrySet()) {
+            EventPublisher.Stream events = e.getValue().events;
+            if (events == null) {
+                continue;
+            }
+            try {
+                events.heartbeat();
+            } catch (RuntimeException failed) {
+                LOG.warnf("heartbeat of migration %s not published: %s", e.getKey(), failed.getMessage());
+            }
         }
     }
 
     /**
      * Acknowledged once accepted: a migration runs for minutes, longer than a consumer may hold a record.
-     * If this worker dies mid-run, the scheduler's progress timeout ends the migration.
+     * If this worker dies mid-run, the heartbeats stop and the scheduler's progress timeout ends the migration.
      */
     @Incoming("migration-commands")
     @Blocking
@@ -127,66 +159,110 @@ public class MigrationRunner {
 
     private void run(MigrationCommand command, Control control) {
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
-        long totalPages = command.memoryBytes() / PreCopySimulation.PAGE_SIZE;
-        double linkPagesPerSecond = (double) command.linkBandwidthBytesPerSecond() / PreCopySimulation.PAGE_SIZE;
-        Workload workload = Workload.typical(command.vmId(), totalPages, linkPagesPerSecond);
-        PreCopySimulation sim = new PreCopySimulation(command.memoryBytes(), command.linkBandwidthBytesPerSecond(),
-                command.maxDowntimeMillis(), workload);
-        long bytes = 0;
-        long simulatedMillis = 0;
-        DirtyPageRound last = null;
+        Paced paced = new Paced(control, events);
         try {
-            LOG.infof("migration %s of VM %s: %d MiB over %d MB/s (simulated)", command.migrationId(), command.vmName(),
-                    command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000);
+            WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
+            var link = MigrationPlan.link(command);
+            var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
+            var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
+                    workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
+                    command.migrationId().getLeastSignificantBits());
+            var engine = new PreCopyEngine(guest, Policies.create(config.policy(), command.memoryBytes()), link, limits);
+            LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
+                    command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
+                    workload.name(), config.policy());
             events.started();
-            while (!sim.finished()) {
-                // Round 1 always runs live: forcing before it would pause the VM for a copy of all its memory.
-                if (control.forceComplete.get() && last != null) {
-                    sim.forceStopAndCopy();
-                }
-                DirtyPageRound round = sim.nextRound();
-                boolean paced = pace(round.durationMillis(), control.cancel);
-                if (!paced || control.cancel.get()) {
-                    // The round never finished on the destination: nothing switched over, the source runs on.
-                    events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(last == null ? 0 : last.round(),
-                            bytes, 0, simulatedMillis, "cancelled by the operator during round " + round.round()
-                                    + "; the VM keeps running on the source", DRIVER));
-                    return;
-                }
-                bytes += round.bytesSent();
-                simulatedMillis += round.durationMillis();
-                events.round(round);
-                last = round;
-            }
-            long downtime = last.expectedDowntimeMillis();
-            events.outcome(EventType.MIGRATION_SUCCEEDED, new MigrationOutcome(last.round(), bytes, downtime,
-                    simulatedMillis + PreCopySimulation.SWITCHOVER_MILLIS, null, DRIVER));
-            LOG.infof("migration %s done: %d rounds, downtime %d ms (simulated)", command.migrationId(), last.round(), downtime);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            control.events = events;
+            MigrationResult result = engine.run(paced);
+            control.events = null;
+            report(command, result, paced, events);
         } catch (RuntimeException e) {
+            control.events = null;
             LOG.errorf(e, "migration %s failed", command.migrationId());
             try {
-                events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(last == null ? 0 : last.round(), bytes, 0,
-                        simulatedMillis, "worker error: " + e.getMessage() + "; the VM keeps running on the source", DRIVER));
+                events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0, 0,
+                        "worker error: " + e.getMessage() + "; the VM keeps running on the source", DRIVER));
             } catch (RuntimeException unreported) {
                 LOG.errorf("failure of migration %s could not be reported; the scheduler's timeout will end it", command.migrationId());
             }
         }
     }
 
-    /**
-     * Sleeps for the round's simulated duration, scaled (0 runs in virtual time), in short slices so that a
-     * cancel lands mid-round. Returns false when cancelled.
-     */
-    private boolean pace(long simulatedMillis, AtomicBoolean cancel) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.round(simulatedMillis * config.simulationTimeScale()) * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (cancel.get()) {
-                return false;
+    private void report(MigrationCommand command, MigrationResult result, Paced paced, EventPublisher.Stream events) {
+        switch (result.outcome()) {
+            case SUCCEEDED -> {
+                events.outcome(EventType.MIGRATION_SUCCEEDED, new MigrationOutcome(paced.published.get(), result.bytesSent(),
+                        result.downtimeMillis(), result.totalTimeMillis(), null, DRIVER));
+                LOG.infof("migration %s done: %d rounds, downtime %d ms%s (simulated): %s", command.migrationId(),
+                        result.roundCount(), result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", result.reason());
             }
-            Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000L)));
+            case CANCELLED -> events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(paced.published.get(), paced.bytes,
+                    0, result.totalTimeMillis(), "cancelled by the operator during round " + (paced.published.get() + 1)
+                            + "; the VM keeps running on the source", DRIVER));
+            case ABORTED -> events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0,
+                    result.totalTimeMillis(), "policy " + config.policy() + " gave up: " + result.reason()
+                            + " (the VM keeps running on the source)", DRIVER));
         }
-        return true;
+    }
+
+    /**
+     * The engine's controls for a service run: each round takes its simulated time, scaled (0 runs in virtual
+     * time), slept in short slices so that a cancel lands mid-round; a round cut short by a cancel never finished
+     * on the destination and is not reported.
+     */
+    private final class Paced implements Controls {
+        final Control control;
+        final EventPublisher.Stream events;
+        final AtomicInteger published = new AtomicInteger();
+        long bytes;
+        private boolean interrupted;
+        private String lastReason = "";
+
+        Paced(Control control, EventPublisher.Stream events) {
+            this.control = control;
+            this.events = events;
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            return control.cancel.get();
+        }
+
+        @Override
+        public boolean forceCompleteRequested() {
+            return control.forceComplete.get();
+        }
+
+        @Override
+        public void pace(RoundRecord round) {
+            boolean cancellable = round.kind() == RoundRecord.Kind.LIVE;
+            long deadline = System.nanoTime() + Math.round(round.seconds() * 1000 * config.simulationTimeScale()) * 1_000_000L;
+            try {
+                while (System.nanoTime() < deadline) {
+                    if (cancellable && control.cancel.get()) {
+                        interrupted = true;
+                        return;
+                    }
+                    Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000L)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                control.cancel.set(true); // shutting down: leave the VM where it was
+                interrupted = true;
+            }
+        }
+
+        @Override
+        public void roundCompleted(RoundRecord round) {
+            if (interrupted) {
+                return;
+            }
+            events.round(RoundEvents.of(round, lastReason, DRIVER));
+            if (round.decision() != null) {
+                lastReason = round.decision().reason();
+            }
+            published.incrementAndGet();
+            bytes += round.bytesSent();
+        }
     }
 }

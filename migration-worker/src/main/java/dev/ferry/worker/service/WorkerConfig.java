@@ -27,6 +27,22 @@ public interface WorkerConfig {
     @WithDefault("PT10S")
     Duration publishTimeout();
 
+    /** The convergence policy: ferry, or a reference policy (qemu-default, qemu-auto-converge, xen, ...). */
+    @WithDefault("ferry")
+    String policy();
+
+    /** The simulated guest's workload: a name from the workload suite, or "auto" to pick one by VM id. */
+    @WithDefault("auto")
+    String simulatedWorkload();
+
+    /** The vCPU throttle ceiling when a command names none (QEMU's own ceiling). */
+    @WithDefault("99")
+    int throttleCeilingPercent();
+
+    /** While a migration runs, a heartbeat at least this often: a long round must not look like a dead worker. */
+    @WithDefault("PT5S")
+    Duration heartbeatInterval();
+
     /** Tries per event before the migration is given up as failed (the VM stays on the source). */
     @WithDefault("3")
     int publishAttempts();

@@ -29,7 +29,7 @@ class MigrationRunnerTest {
 
     static MigrationCommand command(UUID id, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, id, 1, 7, "web-1", 1, 2, 9, 4 * GIB,
-                1_250_000_000L, 300, Instant.now());
+                1_250_000_000L, 300, Instant.now(), null, false, null);
     }
 
     static void send(String key, Object command) {
@@ -56,7 +56,10 @@ class MigrationRunnerTest {
         List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
         assertThat(rounds).extracting(e -> e.round().round())
                 .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, rounds.size()).boxed().toList());
-        assertThat(rounds.get(0).round().bytesSent()).isEqualTo(4 * GIB);
+        assertThat(rounds.get(0).round().pagesSent()).isEqualTo(4 * GIB / 4096); // zero pages are announced, not sent
+        assertThat(rounds).allSatisfy(e -> assertThat(e.round().reason()).endsWith("[simulated]"));
+        assertThat(rounds.subList(0, rounds.size() - 2)).allSatisfy(e -> assertThat(e.round().decision()).isEqualTo("CONTINUE"));
+        assertThat(rounds.get(rounds.size() - 2).round().decision()).isEqualTo("STOP_AND_COPY");
         assertThat(rounds.get(rounds.size() - 1).round().stopAndCopy()).isTrue();
         var outcome = events.get(events.size() - 1).outcome();
         assertThat(outcome.driver()).isEqualTo("simulated");
@@ -90,7 +93,7 @@ class MigrationRunnerTest {
     /** 4 GiB over 10 MB/s: round 1 alone takes 430 s simulated, 0.43 s at the tests' time scale. */
     static MigrationCommand slowStart(UUID id) {
         return new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 8, "slow-1", 1, 2, 9, 4 * GIB,
-                10_000_000L, 300, Instant.now());
+                10_000_000L, 300, Instant.now(), null, false, null);
     }
 
     @Test
@@ -121,6 +124,43 @@ class MigrationRunnerTest {
         assertThat(rounds).hasSize(2);
         assertThat(rounds.get(1).round().stopAndCopy()).isTrue();
         assertThat(rounds.get(1).round().reason()).contains("forced by the operator");
+    }
+
+    @Test
+    void aLongRoundSendsHeartbeatsInSequenceAndNothingFollowsTheOutcome() throws InterruptedException {
+        UUID id = UUID.randomUUID();
+        send(id.toString(), slowStart(id));
+        List<MigrationEvent> beforeCancel = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                        r -> id.toString().equals(r.key()),
+                        seen -> seen.stream().filter(r -> r.value().contains("HEARTBEAT")).count() >= 2, Duration.ofSeconds(20))
+                .stream().map(r -> EventCodec.event(r.value())).toList();
+        send(id.toString(), command(id, CommandType.CANCEL));
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+        Thread.sleep(500); // several heartbeat intervals: none may come after the outcome
+
+        assertThat(beforeCancel.stream().filter(e -> e.type() == EventType.HEARTBEAT)).hasSizeGreaterThanOrEqualTo(2);
+        List<MigrationEvent> all = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                r -> id.toString().equals(r.key()), seen -> false, Duration.ofSeconds(1)).stream().map(r -> EventCodec.event(r.value())).toList();
+        assertThat(all).extracting(MigrationEvent::sequence)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, all.size()).boxed().toList());
+        assertThat(all.get(all.size() - 1).type()).isEqualTo(EventType.MIGRATION_CANCELLED);
+        assertThat(all).hasSameSizeAs(events);
+    }
+
+    @Test
+    void samplesAVmsDirtyRateBeforeAMigrationAndRefusesNonsense() {
+        io.restassured.RestAssured.given().queryParam("vmId", 7).queryParam("memoryBytes", GIB).queryParam("seconds", 0.5)
+                .get("/simulation/dirty-rate").then().statusCode(200)
+                .body("driver", org.hamcrest.Matchers.equalTo("simulated"))
+                .body("workload", org.hamcrest.Matchers.equalTo("zero-pages"))
+                .body("dirtyPagesPerSecond", org.hamcrest.Matchers.greaterThan(1000f));
+        io.restassured.RestAssured.given().queryParam("vmId", 7).queryParam("memoryBytes", 12)
+                .get("/simulation/dirty-rate").then().statusCode(400)
+                .contentType("application/problem+json").body("field", org.hamcrest.Matchers.equalTo("memoryBytes"));
+        io.restassured.RestAssured.given().queryParam("vmId", 7).queryParam("memoryBytes", GIB).queryParam("seconds", 100)
+                .get("/simulation/dirty-rate").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("seconds"));
+        io.restassured.RestAssured.given().queryParam("memoryBytes", GIB)
+                .get("/simulation/dirty-rate").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("vmId"));
     }
 
     @Test

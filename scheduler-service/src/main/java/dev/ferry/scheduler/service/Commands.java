@@ -19,7 +19,8 @@ final class Commands {
     static MigrationCommand of(Migration m, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
-                m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now());
+                m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
+                m.deadline);
     }
 
     static Uni<Void> send(Migration m, CommandType type) {

@@ -57,6 +57,7 @@ public class MigrationEvents {
         m.lastSequence = Math.max(m.lastSequence, event.sequence());
         m.updatedAt = Instant.now();
         return switch (event.type()) {
+            case HEARTBEAT -> Uni.createFrom().voidItem(); // updatedAt moved above: the progress timer restarts
             case MIGRATION_STARTED -> moveTo(m, MigrationPhase.RUNNING, "worker " + event.workerId() + " started round 1");
             case ROUND_COMPLETED -> startedIfNeeded(m, event).flatMap(x -> round(m, event));
             case MIGRATION_SUCCEEDED -> {

@@ -1,0 +1,47 @@
+package dev.ferry.worker.service;
+
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.worker.engine.Link;
+import dev.ferry.worker.engine.MigrationLimits;
+import dev.ferry.worker.engine.PreCopyEngine;
+import dev.ferry.worker.sim.WorkloadSuite;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns a START command and the worker's defaults into the engine's inputs: plain Java, tested without Quarkus. */
+public final class MigrationPlan {
+    /** What "auto" picks from, by VM id: the everyday workloads of the suite (the hard ones must be asked for). */
+    static final List<String> EVERYDAY = List.of("oltp", "hot-set", "zero-pages", "phases", "uniform-0.5");
+    /** A migration without a deadline still ends: after this long the policy gives up (or post-copies). */
+    static final Duration NO_DEADLINE = Duration.ofHours(1);
+
+    private MigrationPlan() {
+    }
+
+    public static MigrationLimits limits(MigrationCommand c, int defaultThrottleCeiling, Instant now) {
+        int ceiling = c.throttleCeilingPercent() != null ? c.throttleCeilingPercent() : defaultThrottleCeiling;
+        double deadlineSeconds = c.deadline() == null ? NO_DEADLINE.toSeconds()
+                : Math.max(0.001, Duration.between(now, c.deadline()).toMillis() / 1000.0);
+        return new MigrationLimits(c.maxDowntimeMillis(), 0, ceiling, c.allowPostCopy(), deadlineSeconds);
+    }
+
+    public static Link link(MigrationCommand c) {
+        return new Link(c.linkBandwidthBytesPerSecond(), Link.tenGigabit().roundOverheadSeconds());
+    }
+
+    /** The simulated workload of a VM: the configured one, or with "auto" one of the everyday ones by VM id. */
+    public static WorkloadSuite.Spec workload(String configured, long vmId) {
+        String name = "auto".equals(configured) ? EVERYDAY.get((int) Math.floorMod(vmId, (long) EVERYDAY.size())) : configured;
+        return WorkloadSuite.named(name);
+    }
+
+    public static int pages(long memoryBytes) {
+        long pages = memoryBytes / PreCopyEngine.PAGE_SIZE;
+        if (pages < 1 || pages > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("memory of " + memoryBytes + " bytes is outside what the simulator models "
+                    + "(one page up to 8 TiB)");
+        }
+        return (int) pages;
+    }
+}
