@@ -34,6 +34,9 @@ class MigrationEndToEndIT {
     static final List<ServiceProcess> services = new ArrayList<>();
     static ServiceProcess inventory;
     static ServiceProcess scheduler;
+    static ServiceProcess worker;
+    static Map<String, String> platformEnv;
+    static Path platformRoot;
 
     @BeforeAll
     static void startPlatform() throws Exception {
@@ -53,12 +56,19 @@ class MigrationEndToEndIT {
                 "FERRY_SCHEDULER_DB", "e2e_scheduler",
                 // some wall-clock time per round, so that progress is observable while it runs
                 "FERRY_SIMULATION_TIME_SCALE", "0.05"));
+        // a dead worker is noticed in seconds; a live one says so every second, even mid-round
+        env.put("FERRY_SCHEDULER_PROGRESS_TIMEOUT", "PT8S");
+        env.put("FERRY_SCHEDULER_WATCHDOG_INTERVAL", "1s");
+        env.put("FERRY_WORKER_HEARTBEAT_INTERVAL", "PT1S");
+        platformEnv = env;
+        platformRoot = root;
         inventory = ServiceProcess.start(root, "inventory-service", env, "FERRY_INVENTORY_PORT");
         services.add(inventory);
         env.put("FERRY_INVENTORY_URL", inventory.url());
         scheduler = ServiceProcess.start(root, "scheduler-service", env, "FERRY_SCHEDULER_PORT");
         services.add(scheduler);
-        services.add(ServiceProcess.start(root, "migration-worker", env, "FERRY_WORKER_PORT"));
+        worker = ServiceProcess.start(root, "migration-worker", "migration-worker-1", env, "FERRY_WORKER_PORT");
+        services.add(worker);
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofSeconds(120));
         }
@@ -77,11 +87,15 @@ class MigrationEndToEndIT {
     }
 
     static long host(long cluster, String name) {
+        return host(cluster, name, 1_250_000_000L);
+    }
+
+    static long host(long cluster, String name, long linkBandwidth) {
         return create("/hosts", Map.of("name", name, "clusterId", cluster,
                 "cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "Intel Xeon 5130",
                         "mhz", 2000, "sockets", 2, "cores", 4),
                 "memoryBytes", 64 * GIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
-                "migrationAddress", "192.0.2.1", "linkBandwidthBytesPerSecond", 1_250_000_000L));
+                "migrationAddress", "192.0.2.1", "linkBandwidthBytesPerSecond", linkBandwidth));
     }
 
     @Test
@@ -115,7 +129,7 @@ class MigrationEndToEndIT {
         List<MigrationEvent> rounds = published.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
         assertThat(rounds).extracting(e -> e.round().round())
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, rounds.size()).boxed().toList());
-        assertThat(rounds.get(0).round().bytesSent()).isEqualTo(8 * GIB);
+        assertThat(rounds.get(0).round().pagesSent()).isEqualTo(8 * GIB / 4096); // every page, zero pages as headers only
         long totalBytes = rounds.stream().mapToLong(e -> e.round().bytesSent()).sum();
 
         // The scheduler shows the phase, every round and the bytes.
@@ -220,5 +234,55 @@ class MigrationEndToEndIT {
         assertThat(given().baseUri(inventory.url()).get("/hosts/" + source).jsonPath().getString("state")).isEqualTo("MAINTENANCE");
         assertThat(given().baseUri(inventory.url()).queryParam("hostId", source).get("/vms").jsonPath().getList("id", Long.class))
                 .containsExactly(pinned);
+    }
+
+    @Test
+    void aWorkerKilledMidMigrationEndsItCleanlyWithTheVmOnTheSourceAndTheNextWorkerMovesIt() throws Exception {
+        long cluster = create("/clusters", Map.of("name", "e2e-crash"));
+        long source = host(cluster, "crash-hv-1", 125_000_000L); // 1 GbE: round 1 of 8 GiB is 69 s simulated, 3.4 s here
+        long target = host(cluster, "crash-hv-2", 125_000_000L);
+        long pool = create("/storage-pools", Map.of("name", "crash-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 1024 * GIB, "hostIds", List.of(source, target)));
+        long net = create("/networks", Map.of("name", "crash-net", "vlan", 11, "hostIds", List.of(source, target)));
+        long vm = create("/vms", Map.of("name", "crash-db", "memoryBytes", 8 * GIB, "vcpus", 2, "hostId", source,
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 20 * GIB)), "networkIds", List.of(net)));
+        String id = given().baseUri(scheduler.url()).contentType(ContentType.JSON)
+                .body(Map.of("vmId", vm, "targetHostId", target)).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "RUNNING".equals(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase")));
+
+        worker.kill();
+        services.remove(worker);
+        worker = ServiceProcess.start(platformRoot, "migration-worker", "migration-worker-2", platformEnv, "FERRY_WORKER_PORT");
+        services.add(worker);
+
+        // The scheduler notices the silence, fails the migration, and tells any worker still holding it to stop.
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() ->
+                "FAILED".equals(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase")));
+        assertThat(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("failureReason"))
+                .contains("no progress from worker");
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.equals(r.key()),
+                seen -> seen.size() >= 2, Duration.ofSeconds(20));
+        assertThat(commands).extracting(r -> EventCodec.command(r.value()).type().name()).containsExactly("START", "CANCEL");
+
+        // Inventory: the VM on the source and only there, the destination's hold released.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(inventory.url())
+                .queryParam("migrationId", id).get("/reservations").jsonPath().getList("state", String.class)).containsExactly("RELEASED"));
+        assertThat(given().baseUri(inventory.url()).get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(source);
+        assertThat(given().baseUri(inventory.url()).queryParam("hostId", target).get("/vms").jsonPath().getList("$")).isEmpty();
+
+        // The pool goes on: the replacement worker moves the VM when asked again.
+        worker.awaitReady(Duration.ofSeconds(120));
+        String again = given().baseUri(scheduler.url()).contentType(ContentType.JSON)
+                .body(Map.of("vmId", vm, "targetHostId", target)).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            String phase = given().baseUri(scheduler.url()).get("/migrations/" + again).jsonPath().getString("phase");
+            assertThat(phase).isNotIn("FAILED", "CANCELLED");
+            return "SUCCEEDED".equals(phase);
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(given().baseUri(inventory.url()).get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(target));
     }
 }

@@ -29,6 +29,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(Path root, String module, Map<String, String> env, String portVariable) throws IOException {
+        return start(root, module, module, env, portVariable);
+    }
+
+    /** @param logName the log file's name (without .log): two processes of one module need two logs */
+    static ServiceProcess start(Path root, String module, String logName, Map<String, String> env, String portVariable)
+            throws IOException {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (mvn verify builds them)");
@@ -36,7 +42,7 @@ final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         Path logDir = root.resolve("e2e-tests/target/e2e-logs");
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(module + ".log");
+        Path log = logDir.resolve(logName + ".log");
         ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -77,6 +83,11 @@ final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed, the way a host crash ends it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override
