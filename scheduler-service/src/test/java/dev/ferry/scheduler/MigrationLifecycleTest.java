@@ -253,6 +253,32 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void aWorkerThatStartsTheMigrationOverReplacesTheDeadOnesRounds() {
+        UUID id = requestMigration(17);
+        publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
+        publish(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB), null));
+        publish(event(id, EventType.ROUND_COMPLETED, 3, round(2, GIB, GIB / 4), null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getInt("currentRound") == 2);
+
+        // the start was delivered again to another worker, which begins at sequence 1 and round 1
+        publish(byWorker(event(id, EventType.MIGRATION_STARTED, 1, null, null), "worker-b"));
+        publish(byWorker(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 8), null), "worker-b"));
+        publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 3, null,
+                new MigrationOutcome(2, 4 * GIB + GIB / 8, 30, 4000, null, "simulated")), "worker-b"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        JsonPath m = migration(id);
+        assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1);
+        assertThat(m.getLong("rounds[0].bytesSent")).isEqualTo(4 * GIB);
+        assertThat(m.getList("history.reason", String.class)).anyMatch(r -> r.contains("took the migration over from worker-test"));
+    }
+
+    static MigrationEvent byWorker(MigrationEvent e, String worker) {
+        return new MigrationEvent(e.eventId(), e.type(), e.migrationId(), e.attempt(), e.sequence(), e.timestamp(), e.vmId(),
+                e.sourceHostId(), e.targetHostId(), e.reservationId(), worker, e.round(), e.outcome());
+    }
+
+    @Test
     void heartbeatsKeepALongRoundAliveAndTheirSilenceFailsTheMigration() throws InterruptedException {
         UUID id = requestMigration(15);
         publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));

@@ -53,9 +53,13 @@ public class MigrationEvents {
     }
 
     private Uni<Void> change(Migration m, MigrationEvent event) {
+        String previousWorker = m.workerId;
         m.workerId = event.workerId();
         m.lastSequence = Math.max(m.lastSequence, event.sequence());
         m.updatedAt = Instant.now();
+        if (event.type() == EventType.MIGRATION_STARTED && previousWorker != null && !previousWorker.equals(event.workerId())) {
+            return takenOver(m, event, previousWorker);
+        }
         return switch (event.type()) {
             case HEARTBEAT -> Uni.createFrom().voidItem(); // updatedAt moved above: the progress timer restarts
             case MIGRATION_STARTED -> moveTo(m, MigrationPhase.RUNNING, "worker " + event.workerId() + " started round 1");
@@ -81,6 +85,25 @@ public class MigrationEvents {
                 yield moveTo(m, MigrationPhase.CANCELLED, m.failureReason != null ? m.failureReason : "cancelled");
             }
         };
+    }
+
+    /**
+     * Another worker started the migration over: the first died after accepting the start but before Kafka recorded
+     * it, so the command was delivered again. Its run replaces the old one: rounds restart at 1 and its sequence
+     * numbers at 1, so the old run's rounds and sequence are dropped.
+     */
+    private Uni<Void> takenOver(Migration m, MigrationEvent event, String previousWorker) {
+        LOG.warnf("migration %s taken over by worker %s from %s", m.id, event.workerId(), previousWorker);
+        m.lastSequence = event.sequence();
+        m.currentRound = 0;
+        m.bytesSent = 0;
+        m.remainingBytes = 0;
+        String reason = "worker " + event.workerId() + " took the migration over from " + previousWorker
+                + " and started again at round 1";
+        return MigrationRound.delete("migrationId = ?1 and attempt = ?2", m.id, event.attempt())
+                .flatMap(x -> m.phase == MigrationPhase.RUNNING
+                        ? PhaseTransition.of(m.id, m.phase, m.phase, reason).persist().replaceWithVoid()
+                        : moveTo(m, MigrationPhase.RUNNING, reason));
     }
 
     private Uni<Void> startedIfNeeded(Migration m, MigrationEvent event) {
