@@ -10,13 +10,10 @@ import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.Topics;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.TestBroker;
-import dev.ferry.testsupport.TestDatabase;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -31,54 +28,21 @@ import org.junit.jupiter.api.Test;
  */
 class MigrationEndToEndIT {
     static final long GIB = 1L << 30;
-    static final List<ServiceProcess> services = new ArrayList<>();
+    static Platform platform;
     static ServiceProcess inventory;
     static ServiceProcess scheduler;
-    static ServiceProcess worker;
-    static Map<String, String> platformEnv;
-    static Path platformRoot;
 
     @BeforeAll
     static void startPlatform() throws Exception {
-        Path root = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
-        String bootstrap = TestBroker.bootstrapServers();
-        TestBroker.createTopics(Topics.MIGRATION_COMMANDS, Topics.MIGRATION_EVENTS, Topics.MIGRATION_EVENTS_DLQ,
-                Topics.MIGRATION_COMMANDS_DLQ);
-        int dbPort = TestDatabase.ensureDatabase("e2e_inventory");
-        TestDatabase.ensureDatabase("e2e_scheduler");
-        Map<String, String> env = new HashMap<>(Map.of(
-                "FERRY_KAFKA_BOOTSTRAP", bootstrap,
-                "FERRY_DB_HOST", "127.0.0.1",
-                "FERRY_DB_PORT", Integer.toString(dbPort),
-                "FERRY_DB_USER", "postgres",
-                "FERRY_DB_PASSWORD", "postgres",
-                "FERRY_INVENTORY_DB", "e2e_inventory",
-                "FERRY_SCHEDULER_DB", "e2e_scheduler",
-                // some wall-clock time per round, so that progress is observable while it runs
-                "FERRY_SIMULATION_TIME_SCALE", "0.05"));
-        // a dead worker is noticed in seconds; a live one says so every second, even mid-round
-        env.put("FERRY_SCHEDULER_PROGRESS_TIMEOUT", "PT8S");
-        env.put("FERRY_SCHEDULER_WATCHDOG_INTERVAL", "1s");
-        env.put("FERRY_WORKER_HEARTBEAT_INTERVAL", "PT1S");
-        platformEnv = env;
-        platformRoot = root;
-        inventory = ServiceProcess.start(root, "inventory-service", env, "FERRY_INVENTORY_PORT");
-        services.add(inventory);
-        env.put("FERRY_INVENTORY_URL", inventory.url());
-        scheduler = ServiceProcess.start(root, "scheduler-service", env, "FERRY_SCHEDULER_PORT");
-        services.add(scheduler);
-        worker = ServiceProcess.start(root, "migration-worker", "migration-worker-1", env, "FERRY_WORKER_PORT");
-        services.add(worker);
-        for (ServiceProcess s : services) {
-            s.awaitReady(Duration.ofSeconds(120));
-        }
+        // some wall-clock time per round, so that progress is observable while it runs
+        platform = Platform.start("e2e", Map.of("FERRY_SIMULATION_TIME_SCALE", "0.05"));
+        inventory = platform.inventory;
+        scheduler = platform.scheduler;
     }
 
     @AfterAll
     static void stopPlatform() throws InterruptedException {
-        for (ServiceProcess s : services) {
-            s.close();
-        }
+        platform.close();
     }
 
     static long create(String path, Object body) {
@@ -252,10 +216,7 @@ class MigrationEndToEndIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "RUNNING".equals(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase")));
 
-        worker.kill();
-        services.remove(worker);
-        worker = ServiceProcess.start(platformRoot, "migration-worker", "migration-worker-2", platformEnv, "FERRY_WORKER_PORT");
-        services.add(worker);
+        platform.replaceWorker();
 
         // The scheduler notices the silence, fails the migration, and tells any worker still holding it to stop.
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() ->
@@ -273,7 +234,7 @@ class MigrationEndToEndIT {
         assertThat(given().baseUri(inventory.url()).queryParam("hostId", target).get("/vms").jsonPath().getList("$")).isEmpty();
 
         // The pool goes on: the replacement worker moves the VM when asked again.
-        worker.awaitReady(Duration.ofSeconds(120));
+        platform.worker.awaitReady(Duration.ofSeconds(120));
         String again = given().baseUri(scheduler.url()).contentType(ContentType.JSON)
                 .body(Map.of("vmId", vm, "targetHostId", target)).post("/migrations").then().statusCode(202)
                 .extract().jsonPath().getString("id");

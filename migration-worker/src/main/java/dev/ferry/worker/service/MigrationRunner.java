@@ -17,6 +17,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Collections;
@@ -158,50 +159,67 @@ public class MigrationRunner {
     }
 
     private void run(MigrationCommand command, Control control) {
+        String driver = QemuDriver.NAME.equals(config.driver()) ? QemuDriver.NAME : DRIVER;
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
-        Paced paced = new Paced(control, events);
+        Paced paced = new Paced(control, events, driver);
         try {
-            WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
-            var link = MigrationPlan.link(command);
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
-            var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
-                    workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
-                    command.migrationId().getLeastSignificantBits());
-            var engine = new PreCopyEngine(guest, Policies.create(config.policy(), command.memoryBytes()), link, limits);
-            LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
-                    command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
-                    workload.name(), config.policy());
+            var policy = Policies.create(config.policy(), command.memoryBytes());
             events.started();
             control.events = events;
-            MigrationResult result = engine.run(paced);
+            MigrationResult result = driver.equals(QemuDriver.NAME)
+                    ? QemuDriver.migrate(command, config, policy, limits, paced)
+                    : simulated(command, policy, limits, paced);
             control.events = null;
-            report(command, result, paced, events);
-        } catch (RuntimeException e) {
+            report(command, result, paced, events, driver);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            control.events = null;
+            failed(command, paced, events, driver, "worker shutting down");
+        } catch (IOException | RuntimeException e) {
             control.events = null;
             LOG.errorf(e, "migration %s failed", command.migrationId());
-            try {
-                events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0, 0,
-                        "worker error: " + e.getMessage() + "; the VM keeps running on the source", DRIVER));
-            } catch (RuntimeException unreported) {
-                LOG.errorf("failure of migration %s could not be reported; the scheduler's timeout will end it", command.migrationId());
-            }
+            failed(command, paced, events, driver, e.getMessage());
         }
     }
 
-    private void report(MigrationCommand command, MigrationResult result, Paced paced, EventPublisher.Stream events) {
+    private MigrationResult simulated(MigrationCommand command, dev.ferry.worker.engine.ConvergencePolicy policy,
+            dev.ferry.worker.engine.MigrationLimits limits, Paced paced) {
+        WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
+        var link = MigrationPlan.link(command);
+        var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
+                workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
+                command.migrationId().getLeastSignificantBits());
+        LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
+                command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
+                workload.name(), config.policy());
+        return new PreCopyEngine(guest, policy, link, limits).run(paced);
+    }
+
+    private void failed(MigrationCommand command, Paced paced, EventPublisher.Stream events, String driver, String why) {
+        try {
+            events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0, 0,
+                    why + "; the VM keeps running on the source", driver));
+        } catch (RuntimeException unreported) {
+            LOG.errorf("failure of migration %s could not be reported; the scheduler's timeout will end it", command.migrationId());
+        }
+    }
+
+    private void report(MigrationCommand command, MigrationResult result, Paced paced, EventPublisher.Stream events,
+            String driver) {
         switch (result.outcome()) {
             case SUCCEEDED -> {
                 events.outcome(EventType.MIGRATION_SUCCEEDED, new MigrationOutcome(paced.published.get(), result.bytesSent(),
-                        result.downtimeMillis(), result.totalTimeMillis(), null, DRIVER));
-                LOG.infof("migration %s done: %d rounds, downtime %d ms%s (simulated): %s", command.migrationId(),
-                        result.roundCount(), result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", result.reason());
+                        result.downtimeMillis(), result.totalTimeMillis(), null, driver));
+                LOG.infof("migration %s done: %d rounds, downtime %d ms%s (%s): %s", command.migrationId(),
+                        result.roundCount(), result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", driver, result.reason());
             }
             case CANCELLED -> events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(paced.published.get(), paced.bytes,
                     0, result.totalTimeMillis(), "cancelled by the operator during round " + (paced.published.get() + 1)
-                            + "; the VM keeps running on the source", DRIVER));
+                            + "; the VM keeps running on the source", driver));
             case ABORTED -> events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0,
                     result.totalTimeMillis(), "policy " + config.policy() + " gave up: " + result.reason()
-                            + " (the VM keeps running on the source)", DRIVER));
+                            + " (the VM keeps running on the source)", driver));
         }
     }
 
@@ -214,13 +232,15 @@ public class MigrationRunner {
         final Control control;
         final EventPublisher.Stream events;
         final AtomicInteger published = new AtomicInteger();
+        final String driver;
         long bytes;
         private boolean interrupted;
         private String lastReason = "";
 
-        Paced(Control control, EventPublisher.Stream events) {
+        Paced(Control control, EventPublisher.Stream events, String driver) {
             this.control = control;
             this.events = events;
+            this.driver = driver;
         }
 
         @Override
@@ -257,7 +277,7 @@ public class MigrationRunner {
             if (interrupted) {
                 return;
             }
-            events.round(RoundEvents.of(round, lastReason, DRIVER));
+            events.round(RoundEvents.of(round, lastReason, driver));
             if (round.decision() != null) {
                 lastReason = round.decision().reason();
             }

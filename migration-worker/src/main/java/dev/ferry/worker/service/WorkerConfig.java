@@ -27,6 +27,22 @@ public interface WorkerConfig {
     @WithDefault("PT10S")
     Duration publishTimeout();
 
+    /** The hypervisor driver: "simulated" (the page-level simulator) or "qemu" (real QEMU over QMP). */
+    @WithDefault("simulated")
+    String driver();
+
+    /**
+     * Where the qemu driver finds each VM's QMP socket: {@code <run-dir>/host-<hostId>/vm-<vmId>.qmp}, on the source
+     * host (the running guest) and on the destination (a QEMU started with -incoming defer). In this repository the
+     * tests and the demo start those QEMUs; in a real fleet a host agent or libvirt does (see the worker's README).
+     */
+    @WithDefault(".ferry/qemu")
+    String qemuRunDir();
+
+    /** How long the qemu driver waits for QEMU's next migration pass before it cancels (the VM stays on the source). */
+    @WithDefault("PT60S")
+    Duration qemuProgressTimeout();
+
     /** The convergence policy: ferry, or a reference policy (qemu-default, qemu-auto-converge, xen, ...). */
     @WithDefault("ferry")
     String policy();

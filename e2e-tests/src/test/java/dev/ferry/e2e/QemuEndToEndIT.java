@@ -1,0 +1,181 @@
+package dev.ferry.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.TestBroker;
+import dev.ferry.worker.qemu.QmpClient;
+import dev.ferry.worker.qemu.TestGuest;
+import io.restassured.http.ContentType;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The qemu driver through the whole service path: REST -> scheduler -> Kafka -> worker -> two real QEMU processes
+ * (TCG) running the test guest -> events -> scheduler and inventory. The QEMUs stand where a host agent or libvirt
+ * would: the source runs the guest, the destination waits with -incoming defer, each on its QMP socket
+ * {@code <run-dir>/host-<hostId>/vm-<vmId>.qmp}.
+ */
+class QemuEndToEndIT {
+    static final long MIB = 1L << 20;
+    static final Duration CALL = Duration.ofSeconds(10);
+    static Platform platform;
+    static Path runDir;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        Path root = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
+        runDir = root.resolve("e2e-tests/target/qemu-run");
+        if (Files.exists(runDir)) {
+            try (Stream<Path> old = Files.walk(runDir)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(runDir);
+        platform = Platform.start("e2eqemu", Map.of("FERRY_WORKER_DRIVER", "qemu",
+                "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString()));
+    }
+
+    @AfterAll
+    static void stopPlatform() throws InterruptedException {
+        platform.close();
+    }
+
+    static long create(String path, Object body) {
+        return given().baseUri(platform.inventory.url()).contentType(ContentType.JSON).body(body).post(path)
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** Two hosts on one link, shared storage and network, and a 256 MiB VM on the first. */
+    record Fleet(long source, long target, long vm) {
+    }
+
+    static Fleet fleet(String name, long linkBytesPerSecond) {
+        long cluster = create("/clusters", Map.of("name", name));
+        long[] hosts = new long[2];
+        for (int i = 0; i < 2; i++) {
+            hosts[i] = create("/hosts", Map.of("name", name + "-hv-" + i, "clusterId", cluster,
+                    "cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "QEMU Virtual CPU",
+                            "mhz", 2000, "sockets", 1, "cores", 2),
+                    "memoryBytes", 8192 * MIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
+                    "migrationAddress", "127.0.0.1", "linkBandwidthBytesPerSecond", linkBytesPerSecond));
+        }
+        long pool = create("/storage-pools", Map.of("name", name + "-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 64 * 1024 * MIB, "hostIds", List.of(hosts[0], hosts[1])));
+        long net = create("/networks", Map.of("name", name + "-net", "vlan", 20, "hostIds", List.of(hosts[0], hosts[1])));
+        long vm = create("/vms", Map.of("name", name + "-guest", "memoryBytes", 256 * MIB, "vcpus", 1, "hostId", hosts[0],
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 16 * MIB)), "networkIds", List.of(net)));
+        return new Fleet(hosts[0], hosts[1], vm);
+    }
+
+    /** Boots the guest on the source host and a waiting QEMU on the target, as a host agent would. */
+    static TestGuest[] boot(Fleet f, int dirtyMibPerSecond) throws Exception {
+        Path guest = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize().resolve(".ferry/guest");
+        Path disk = runDir.resolve("vm-" + f.vm() + ".img"); // on "shared storage": both QEMUs open the same file
+        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
+            file.setLength(16 * MIB);
+        }
+        var spec = new TestGuest.Spec(guest.resolve("vmlinuz"), guest.resolve("initrd.img"), disk, 256, dirtyMibPerSecond, 96);
+        TestGuest source = TestGuest.start(spec, socket(f.source(), f.vm()), runDir.resolve("vm-" + f.vm() + "-source.serial"), false);
+        TestGuest target = TestGuest.start(spec, socket(f.target(), f.vm()), runDir.resolve("vm-" + f.vm() + "-target.serial"), true);
+        source.awaitHeartbeat(5, Duration.ofSeconds(60));
+        return new TestGuest[] {source, target};
+    }
+
+    static Path socket(long host, long vm) {
+        return runDir.resolve("host-" + host).resolve("vm-" + vm + ".qmp");
+    }
+
+    static String migrate(Fleet f) {
+        return given().baseUri(platform.scheduler.url()).contentType(ContentType.JSON)
+                .body(Map.of("vmId", f.vm(), "targetHostId", f.target(), "maxDowntimeMillis", 300))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+    }
+
+    static String phase(String id) {
+        return given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase");
+    }
+
+    @Test
+    void aRealGuestMovesThroughTheWholeServicePathAndItsHeartbeatGoesOnWithNoBadPage() throws Exception {
+        Fleet f = fleet("qemu-move", 100 * MIB);
+        TestGuest[] guests = boot(f, 50);
+        try (QmpClient sourceQmp = QmpClient.connect(guests[0].observer, CALL)) {
+            String id = migrate(f);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                assertThat(phase(id)).isNotIn("FAILED", "CANCELLED");
+                return "SUCCEEDED".equals(phase(id));
+            });
+
+            List<MigrationEvent> events = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                            r -> id.equals(r.key()), seen -> seen.stream().anyMatch(r -> r.value().contains("MIGRATION_SUCCEEDED")),
+                            Duration.ofSeconds(20))
+                    .stream().map(r -> EventCodec.event(r.value())).toList();
+            List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+            var q = sourceQmp.execute("query-migrate", null, CALL);
+            // one event per QEMU round, in order, ending with the stop-and-copy that QEMU's sync counter ends on
+            assertThat(rounds).extracting(e -> e.round().round())
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, rounds.size()).boxed().toList());
+            assertThat((long) rounds.size()).isEqualTo(q.path("ram").path("dirty-sync-count").asLong());
+            assertThat(rounds.get(rounds.size() - 1).round().stopAndCopy()).isTrue();
+            assertThat(rounds).allSatisfy(e -> assertThat(e.round().reason()).endsWith("[qemu]"));
+            var outcome = events.get(events.size() - 1).outcome();
+            assertThat(outcome.driver()).isEqualTo("qemu");
+            assertThat(outcome.downtimeMillis()).isEqualTo(q.path("downtime").asLong());
+            assertThat(outcome.totalBytesSent()).isEqualTo(q.path("ram").path("transferred").asLong());
+            assertThat(sourceQmp.execute("query-status", null, CALL).path("status").asText()).isEqualTo("postmigrate");
+
+            long lastOnSource = guests[0].lastHeartbeat().count();
+            TestGuest.Heartbeat later = guests[1].awaitHeartbeat(lastOnSource + 10, Duration.ofSeconds(30));
+            assertThat(guests[1].heartbeats().get(0).count()).isEqualTo(lastOnSource + 1);
+            assertThat(later.checks()).isGreaterThan(guests[0].lastHeartbeat().checks());
+            assertThat(later.bad()).isZero();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
+                    .get("/vms/" + f.vm()).jsonPath().getLong("hostId")).isEqualTo(f.target()));
+        } finally {
+            guests[0].close();
+            guests[1].close();
+        }
+    }
+
+    @Test
+    void cancelMidWayLeavesTheGuestRunningOnTheSourceWhereInventoryStillPlacesIt() throws Exception {
+        Fleet f = fleet("qemu-cancel", 16 * MIB); // a slow link: round 1 alone takes about 16 s
+        TestGuest[] guests = boot(f, 100);
+        try (QmpClient sourceQmp = QmpClient.connect(guests[0].observer, CALL)) {
+            String id = migrate(f);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> "RUNNING".equals(phase(id)));
+            Thread.sleep(2000); // mid-way through round 1
+            given().baseUri(platform.scheduler.url()).post("/migrations/" + id + "/cancel").then().statusCode(202);
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> "CANCELLED".equals(phase(id)));
+            assertThat(sourceQmp.execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+            long before = guests[0].lastHeartbeat().count();
+            assertThat(guests[0].awaitHeartbeat(before + 5, Duration.ofSeconds(20)).bad()).isZero();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
+                    .queryParam("migrationId", id).get("/reservations").jsonPath().getList("state", String.class))
+                    .containsExactly("RELEASED"));
+            assertThat(given().baseUri(platform.inventory.url()).get("/vms/" + f.vm()).jsonPath().getLong("hostId"))
+                    .isEqualTo(f.source());
+        } finally {
+            guests[0].close();
+            guests[1].close();
+        }
+    }
+}

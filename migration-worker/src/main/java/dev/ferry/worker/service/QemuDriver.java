@@ -1,0 +1,59 @@
+package dev.ferry.worker.service;
+
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.worker.engine.ConvergencePolicy;
+import dev.ferry.worker.engine.Controls;
+import dev.ferry.worker.engine.MigrationContext;
+import dev.ferry.worker.engine.MigrationLimits;
+import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.worker.qemu.QemuMigration;
+import dev.ferry.worker.qemu.QmpClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The qemu driver as the service uses it: finds the two QMP sockets of the VM by convention, has the destination
+ * listen on a free local port, and runs {@link QemuMigration}. A libvirt driver would replace the socket convention
+ * with virDomainMigrate's parameters and keep the rest.
+ */
+final class QemuDriver {
+    static final String NAME = "qemu";
+    private static final Duration CONNECT = Duration.ofSeconds(10);
+
+    private QemuDriver() {
+    }
+
+    static Path socket(String runDir, long hostId, long vmId) {
+        return Path.of(runDir).resolve("host-" + hostId).resolve("vm-" + vmId + ".qmp");
+    }
+
+    static QemuMigration.Mode mode(String policy) {
+        return switch (policy) {
+            case "qemu-default" -> QemuMigration.Mode.QEMU_DEFAULTS;
+            case "qemu-auto-converge" -> QemuMigration.Mode.QEMU_AUTO_CONVERGE;
+            default -> QemuMigration.Mode.STEERED;
+        };
+    }
+
+    static MigrationResult migrate(MigrationCommand command, WorkerConfig config, ConvergencePolicy policy,
+            MigrationLimits limits, Controls controls) throws IOException, InterruptedException {
+        Path source = socket(config.qemuRunDir(), command.sourceHostId(), command.vmId());
+        Path destination = socket(config.qemuRunDir(), command.targetHostId(), command.vmId());
+        try (QmpClient src = QmpClient.connect(source, CONNECT); QmpClient dst = QmpClient.connect(destination, CONNECT)) {
+            double bandwidth = limits.maxBandwidthBytesPerSecond() > 0
+                    ? Math.min(limits.maxBandwidthBytesPerSecond(), command.linkBandwidthBytesPerSecond())
+                    : command.linkBandwidthBytesPerSecond();
+            var context = new MigrationContext(command.memoryBytes(), limits, bandwidth, 0.002);
+            var endpoints = new QemuMigration.Endpoints(src, dst, "tcp:127.0.0.1:" + freePort());
+            return new QemuMigration(endpoints, policy, mode(config.policy()), context, config.qemuProgressTimeout()).run(controls);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.ferry.worker.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.worker.engine.Controls;
+import dev.ferry.worker.engine.FerryPolicy;
+import dev.ferry.worker.engine.MigrationContext;
+import dev.ferry.worker.engine.MigrationLimits;
+import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.worker.engine.QemuDefaultPolicy;
+import dev.ferry.worker.engine.RoundRecord;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The QMP driver against two real QEMU processes running the test guest (TCG). */
+class QemuMigrationTest {
+    static final Duration CALL = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    record Pair(TestGuest source, TestGuest destination, QmpClient sourceQmp, QmpClient destinationQmp) implements AutoCloseable {
+        @Override
+        public void close() {
+            sourceQmp.close();
+            destinationQmp.close();
+            source.close();
+            destination.close();
+        }
+    }
+
+    Pair boot(int dirtyMibPerSecond) throws Exception {
+        TestGuest.Spec spec = QemuGuests.spec(dir, 256, dirtyMibPerSecond, 96);
+        TestGuest source = TestGuest.start(spec, dir.resolve("src.qmp"), dir.resolve("src.serial"), false);
+        TestGuest destination = TestGuest.start(spec, dir.resolve("dst.qmp"), dir.resolve("dst.serial"), true);
+        source.awaitHeartbeat(5, Duration.ofSeconds(60));
+        return new Pair(source, destination, QmpClient.connect(source.qmp, CALL), QmpClient.connect(destination.qmp, CALL));
+    }
+
+    static String uri() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "tcp:127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    static MigrationContext context(MigrationLimits limits, double bandwidth) {
+        return new MigrationContext(256L << 20, limits, bandwidth, 0.002);
+    }
+
+    @Test
+    void migratesARunningGuestWhoseHeartbeatGoesOnOnTheDestinationWithNoBadPage() throws Exception {
+        try (Pair p = boot(50)) {
+            List<RoundRecord> reported = new ArrayList<>();
+            var limits = MigrationLimits.defaults(300);
+            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 100 << 20), Duration.ofSeconds(30));
+
+            MigrationResult result = migration.run(recording(reported));
+
+            assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            var q = p.sourceQmp().execute("query-migrate", null, CALL);
+            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("postmigrate");
+            // one record per QEMU round, in order, the last being the stop-and-copy that QEMU's sync counter ends on
+            assertThat(reported).extracting(RoundRecord::round).containsExactlyElementsOf(
+                    java.util.stream.IntStream.rangeClosed(1, reported.size()).boxed().toList());
+            assertThat(reported.get(reported.size() - 1).kind()).isEqualTo(RoundRecord.Kind.STOP_AND_COPY);
+            assertThat((long) reported.size()).isEqualTo(q.path("ram").path("dirty-sync-count").asLong());
+            assertThat(result.downtimeMillis()).isEqualTo(q.path("downtime").asLong());
+            assertThat(result.bytesSent()).isEqualTo(q.path("ram").path("transferred").asLong());
+
+            long lastOnSource = p.source().lastHeartbeat().count();
+            TestGuest.Heartbeat later = p.destination().awaitHeartbeat(lastOnSource + 10, Duration.ofSeconds(30));
+            assertThat(p.destination().heartbeats().get(0).count()).isEqualTo(lastOnSource + 1);
+            assertThat(later.checks()).isGreaterThan(p.source().lastHeartbeat().checks()); // it checked again after the move
+            assertThat(later.bad()).isZero();
+        }
+    }
+
+    @Test
+    void cancelMidWayLeavesTheSourceRunning() throws Exception {
+        try (Pair p = boot(100)) {
+            List<RoundRecord> reported = new ArrayList<>();
+            var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
+            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            Controls cancelAfterRoundOne = new Controls() {
+                @Override
+                public boolean cancelRequested() {
+                    return !reported.isEmpty();
+                }
+
+                @Override
+                public boolean forceCompleteRequested() {
+                    return false;
+                }
+
+                @Override
+                public void roundCompleted(RoundRecord round) {
+                    reported.add(round);
+                }
+            };
+
+            MigrationResult result = migration.run(cancelAfterRoundOne);
+
+            assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.CANCELLED);
+            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+            long before = p.source().lastHeartbeat().count();
+            assertThat(p.source().awaitHeartbeat(before + 5, Duration.ofSeconds(20)).bad()).isZero();
+        }
+    }
+
+    @Test
+    void aGuestDirtyingFasterThanTheCapConvergesUnderFerryWhereQemusDefaultsNeverFinish() throws Exception {
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20).withDeadline(40);
+        MigrationResult qemu;
+        try (Pair p = boot(200)) {
+            qemu = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new QemuDefaultPolicy(), QemuMigration.Mode.QEMU_DEFAULTS, context(limits, 32 << 20), Duration.ofSeconds(30))
+                    .run(Controls.NONE);
+            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+        }
+        MigrationResult ferry;
+        List<RoundRecord> rounds = new ArrayList<>();
+        try (Pair p = boot(200)) {
+            ferry = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30))
+                    .run(recording(rounds));
+            rounds.forEach(r -> System.out.printf("round %d %s: %d bytes in %.2f s, %d dirty, throttle %d%%: %s%n", r.round(),
+                    r.kind(), r.bytesSent(), r.seconds(), r.remainingPages(), r.throttlePercent(),
+                    r.decision() == null ? "-" : r.decision().action() + " " + r.decision().reason()));
+            assertThat(ferry.outcome()).as("Ferry's policy: " + ferry.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            assertThat(p.destination().awaitHeartbeat(p.source().lastHeartbeat().count() + 10, Duration.ofSeconds(30)).bad()).isZero();
+        }
+
+        assertThat(qemu.outcome()).as("QEMU's defaults within 40 s").isEqualTo(MigrationResult.Outcome.ABORTED);
+        assertThat(qemu.reason()).contains("deadline");
+        assertThat(ferry.outcome()).as("Ferry's policy: " + ferry.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        assertThat(ferry.rounds()).anySatisfy(r -> assertThat(r.throttlePercent()).isPositive());
+    }
+
+    static Controls recording(List<RoundRecord> into) {
+        return new Controls() {
+            @Override
+            public boolean cancelRequested() {
+                return false;
+            }
+
+            @Override
+            public boolean forceCompleteRequested() {
+                return false;
+            }
+
+            @Override
+            public void roundCompleted(RoundRecord round) {
+                into.add(round);
+            }
+        };
+    }
+}
