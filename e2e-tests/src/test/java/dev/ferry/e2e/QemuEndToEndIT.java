@@ -155,6 +155,27 @@ class QemuEndToEndIT {
     }
 
     @Test
+    void aGuestDirtyingFasterThanTheLinkConvergesUnderFerrysPolicyThroughTheService() throws Exception {
+        Fleet f = fleet("qemu-hot", 32 * MIB); // the guest writes 200 MiB/s: QEMU's defaults never finish this
+        TestGuest[] guests = boot(f, 200);
+        try {
+            String id = migrate(f);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                assertThat(phase(id)).isNotIn("FAILED", "CANCELLED");
+                return "SUCCEEDED".equals(phase(id));
+            });
+            var m = given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath();
+            assertThat(m.getList("rounds.throttlePercent", Integer.class)).anyMatch(t -> t > 0);
+            assertThat(m.getList("rounds.reason", String.class)).anyMatch(r -> r.startsWith("stall"));
+            long last = guests[0].lastHeartbeat().count();
+            assertThat(guests[1].awaitHeartbeat(last + 10, Duration.ofSeconds(30)).bad()).isZero();
+        } finally {
+            guests[0].close();
+            guests[1].close();
+        }
+    }
+
+    @Test
     void cancelMidWayLeavesTheGuestRunningOnTheSourceWhereInventoryStillPlacesIt() throws Exception {
         Fleet f = fleet("qemu-cancel", 16 * MIB); // a slow link: round 1 alone takes about 16 s
         TestGuest[] guests = boot(f, 100);

@@ -195,7 +195,9 @@ public final class QemuMigration {
                         throw new IOException("QEMU failed the migration: " + q.path("error-desc").asText("no reason given"));
                     }
                     case "cancelled" -> {
-                        long sent = ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong();
+                        // after a cancel QEMU no longer reports ram statistics: the last pass's figure is what was sent
+                        long sent = Math.max(passRam == null ? 0 : passRam.path("transferred").asLong(),
+                                ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong());
                         long total = (System.nanoTime() - startNanos) / 1_000_000;
                         return policyAborted
                                 ? new MigrationResult(MigrationResult.Outcome.ABORTED, rounds, null, 0, total, sent, abortReason)

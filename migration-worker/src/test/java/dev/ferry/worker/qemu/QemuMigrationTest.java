@@ -143,6 +143,49 @@ class QemuMigrationTest {
         assertThat(ferry.rounds()).anySatisfy(r -> assertThat(r.throttlePercent()).isPositive());
     }
 
+    @Test
+    void postCopyFinishesAGuestTheLinkCannotCatchWhenThrottlingIsForbidden() throws Exception {
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20).withMaxThrottle(0).withPostCopy(true).withDeadline(60);
+        List<RoundRecord> rounds = new ArrayList<>();
+        try (Pair p = boot(200)) {
+            MigrationResult result = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30))
+                    .run(recording(rounds));
+
+            assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            assertThat(result.postCopy()).isTrue();
+            assertThat(rounds).anySatisfy(r -> assertThat(r.decision() == null ? "" : r.decision().action().name())
+                    .isEqualTo("POST_COPY"));
+            long last = p.source().lastHeartbeat().count();
+            TestGuest.Heartbeat later = p.destination().awaitHeartbeat(last + 10, Duration.ofSeconds(30));
+            assertThat(p.destination().heartbeats().get(0).count()).isEqualTo(last + 1);
+            assertThat(later.bad()).isZero();
+        }
+    }
+
+    @Test
+    void preChecksRefuseADestinationThatIsNotWaitingOrDiffersInMemory() throws Exception {
+        TestGuest.Spec spec = QemuGuests.spec(dir, 256, 10, 32);
+        // a guest of its own (QEMU locks a running guest's disk), with twice the memory and another disk
+        Path otherDisk = dir.resolve("other-disk.img");
+        java.nio.file.Files.copy(spec.disk(), otherDisk);
+        TestGuest.Spec bigger = new TestGuest.Spec(spec.kernel(), spec.initrd(), otherDisk, 512, 10, 32);
+        try (TestGuest source = TestGuest.start(spec, dir.resolve("src.qmp"), dir.resolve("src.serial"), false);
+                TestGuest other = TestGuest.start(bigger, dir.resolve("dst.qmp"), dir.resolve("dst.serial"), false);
+                QmpClient src = QmpClient.connect(source.qmp, CALL); QmpClient dst = QmpClient.connect(other.qmp, CALL)) {
+            var migration = new QemuMigration(new QemuMigration.Endpoints(src, dst, uri()), new FerryPolicy(),
+                    QemuMigration.Mode.STEERED, context(MigrationLimits.defaults(300), 100 << 20), Duration.ofSeconds(30));
+
+            var refused = org.assertj.core.api.Assertions.catchThrowableOfType(QemuMigration.PrecheckFailed.class,
+                    () -> migration.run(Controls.NONE));
+
+            assertThat(refused.failures).anyMatch(f -> f.contains("not waiting for an incoming migration"));
+            assertThat(refused.failures).anyMatch(f -> f.contains("memory sizes differ"));
+            assertThat(refused.failures).anyMatch(f -> f.contains("does not see the same disks"));
+            assertThat(src.execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+        }
+    }
+
     static Controls recording(List<RoundRecord> into) {
         return new Controls() {
             @Override
