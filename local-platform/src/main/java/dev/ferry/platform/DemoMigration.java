@@ -23,10 +23,14 @@ public final class DemoMigration {
         String scheduler = args.length > 1 ? args[1] : "http://localhost:8082";
         String vmName = args.length > 2 ? args[2] : "web-1";
         long maxDowntime = args.length > 3 ? Long.parseLong(args[3]) : 50;
-        System.exit(run(inventory, scheduler, vmName, maxDowntime));
+        String driver = args.length > 4 ? args[4] : SIMULATED;
+        System.exit(run(inventory, scheduler, vmName, maxDowntime, driver));
     }
 
-    static int run(String inventory, String scheduler, String vmName, long maxDowntime) throws InterruptedException {
+    static final String SIMULATED = "simulated pre-copy; a simulation, not a real hypervisor";
+
+    /** @param driver what the worker runs on, in words, for the header line */
+    static int run(String inventory, String scheduler, String vmName, long maxDowntime, String driver) throws InterruptedException {
         JsonNode vm = findVm(inventory, vmName);
         if (vm == null) {
             System.err.println("no VM named " + vmName + " in the inventory; run ./ferry up first (it loads the demo inventory)");
@@ -53,7 +57,7 @@ public final class DemoMigration {
         System.out.printf("Migrating %s (%s) from %s to %s, downtime target %d ms%n", vmName, Format.bytes(m.path("memoryBytes").asLong()),
                 hostNames.get(m.path("sourceHostId").asLong()), hostNames.get(m.path("targetHostId").asLong()), maxDowntime);
         System.out.println("  target: " + m.path("targetReason").asText());
-        System.out.println("  migration " + id + "  (driver: simulated pre-copy; a simulation, not a real hypervisor)");
+        System.out.println("  migration " + id + "  (driver: " + driver + ")");
         System.out.println();
         int shownRounds = 0;
         long started = System.currentTimeMillis();
@@ -91,9 +95,9 @@ public final class DemoMigration {
         }
         long memory = m.path("memoryBytes").asLong();
         long sent = m.path("bytesSent").asLong();
-        System.out.printf("SUCCEEDED after %d rounds: downtime %d ms, total time %.2f s, sent %s (%.2fx memory)  [simulated]%n",
+        System.out.printf("SUCCEEDED after %d rounds: downtime %d ms, total time %.2f s, sent %s (%.2fx memory)  [%s]%n",
                 m.path("currentRound").asInt(), m.path("downtimeMillis").asLong(), m.path("totalTimeMillis").asLong() / 1000.0,
-                Format.bytes(sent), (double) sent / memory);
+                Format.bytes(sent), (double) sent / memory, m.path("driver").asText("?"));
         JsonNode vm = Http.get(inventory + "/vms/" + m.path("vmId").asLong());
         System.out.println("inventory: " + vm.path("name").asText() + " now runs on " + hostNames.get(vm.path("hostId").asLong()));
         int trail = Http.get(scheduler + "/migrations/" + m.path("id").asText() + "/events").size();

@@ -14,7 +14,7 @@ import java.util.List;
  * <li>otherwise a stall, detected from the projection rather than waited for: escalate with the least disruption
  *     the operator allowed: the smallest throttle the fitted curve says converges within budget, computed from the
  *     measured rates rather than stepped; post-copy when that throttle would exceed {@value #GENTLE_THROTTLE} % or
- *     none converges; else a clean abort once the throttle ceiling has been tried;</li>
+ *     none converges; else a clean abort once the throttle ceiling has been in force for 3 rounds and 2 s;</li>
  * <li>never past the operator's deadline: a round that would end after it is not started.</li>
  * </ul>
  * Stateless: it judges from the rounds alone.
@@ -29,6 +29,8 @@ public final class FerryPolicy implements ConvergencePolicy {
     static final int GENTLE_THROTTLE = 50;
     static final int THROTTLE_STEP = 5;
     static final double SAFETY = 0.8;
+    static final int CEILING_ROUNDS = 3;
+    static final double CEILING_SECONDS = 2.0;
 
     @Override
     public String name() {
@@ -107,7 +109,11 @@ public final class FerryPolicy implements ConvergencePolicy {
             return Decision.postCopy(String.format("stall at %.0f ms downtime that no allowed throttle cures (%s)", downtime, fit));
         }
         boolean progressing = rounds.size() >= 2 && remaining < 0.9 * rounds.get(rounds.size() - 2).remainingPages();
-        if (throttle < max || progressing) {
+        // A real hypervisor applies a throttle late (QEMU's auto-converge acts at its next one-second period): the
+        // ceiling gets a few rounds and seconds in force before the policy gives up on it.
+        boolean ceilingTried = max == 0 || ceilingInForce(rounds, max) >= CEILING_ROUNDS
+                && ceilingSeconds(rounds, max) >= CEILING_SECONDS;
+        if (throttle < max || progressing || !ceilingTried) {
             return Decision.proceed(max, String.format("stall at %.0f ms downtime; no throttle is predicted to converge within "
                     + "budget, trying the %d%% ceiling before giving up (%s)", downtime, max, fit));
         }
@@ -116,6 +122,23 @@ public final class FerryPolicy implements ConvergencePolicy {
     }
 
     /** At the deadline: post-copy when allowed and its pull still ends in time, else a clean abort. */
+    /** Trailing rounds that ran with the throttle at the ceiling. */
+    private static int ceilingInForce(List<RoundRecord> rounds, int max) {
+        int n = 0;
+        for (int i = rounds.size() - 1; i >= 0 && rounds.get(i).throttlePercent() >= max; i--) {
+            n++;
+        }
+        return n;
+    }
+
+    private static double ceilingSeconds(List<RoundRecord> rounds, int max) {
+        double seconds = 0;
+        for (int i = rounds.size() - 1; i >= 0 && rounds.get(i).throttlePercent() >= max; i--) {
+            seconds += rounds.get(i).seconds();
+        }
+        return seconds;
+    }
+
     private static Decision lastResort(MigrationContext context, double elapsed, double remainingPages, double bw, String why) {
         double pullEnds = elapsed + downtimeMillis(remainingPages, bw) / 1000;
         if (context.limits().postCopyAllowed() && pullEnds <= context.limits().deadlineSeconds()) {

@@ -111,6 +111,10 @@ public final class TestGuest implements AutoCloseable {
     public record Heartbeat(long count, long dirtied, long bad, long checks) {
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
