@@ -8,11 +8,9 @@ import dev.ferry.events.MigrationOutcome;
 import dev.ferry.worker.engine.Controls;
 import dev.ferry.worker.engine.MigrationResult;
 import dev.ferry.worker.engine.Policies;
-import dev.ferry.worker.engine.PreCopyEngine;
 import dev.ferry.worker.engine.RoundRecord;
-import dev.ferry.worker.sim.SimulatedGuest;
-import dev.ferry.worker.sim.WorkloadSuite;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,7 +45,6 @@ import org.jboss.logging.Logger;
 public class MigrationRunner {
     private static final Logger LOG = Logger.getLogger(MigrationRunner.class);
     private static final int REMEMBERED = 10_000;
-    static final String DRIVER = "simulated";
 
     @Inject
     WorkerConfig config;
@@ -71,6 +68,7 @@ public class MigrationRunner {
             return size() > REMEMBERED;
         }
     }));
+    private HypervisorDriver hypervisor;
     private ExecutorService pool;
     private ScheduledExecutorService heartbeats;
     private Semaphore slots;
@@ -78,7 +76,8 @@ public class MigrationRunner {
 
     synchronized void init() {
         if (pool == null) {
-            Policies.create(config.policy(), 1L << 30); // an unknown policy name fails here, at the first command
+            Policies.create(config.policy(), 1L << 30); // an unknown policy or driver name fails the start
+            hypervisor = HypervisorDriver.named(config.driver(), config);
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
@@ -86,6 +85,10 @@ public class MigrationRunner {
             long every = Math.max(50, config.heartbeatInterval().toMillis());
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
         }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        init();
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -159,7 +162,7 @@ public class MigrationRunner {
     }
 
     private void run(MigrationCommand command, Control control) {
-        String driver = QemuDriver.NAME.equals(config.driver()) ? QemuDriver.NAME : DRIVER;
+        String driver = hypervisor.name();
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
         Paced paced = new Paced(control, events, driver);
         try {
@@ -167,9 +170,7 @@ public class MigrationRunner {
             var policy = Policies.create(config.policy(), command.memoryBytes());
             events.started();
             control.events = events;
-            MigrationResult result = driver.equals(QemuDriver.NAME)
-                    ? QemuDriver.migrate(command, config, policy, limits, paced)
-                    : simulated(command, policy, limits, paced);
+            MigrationResult result = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;
             report(command, result, paced, events, driver);
         } catch (InterruptedException e) {
@@ -181,19 +182,6 @@ public class MigrationRunner {
             LOG.errorf(e, "migration %s failed", command.migrationId());
             failed(command, paced, events, driver, e.getMessage());
         }
-    }
-
-    private MigrationResult simulated(MigrationCommand command, dev.ferry.worker.engine.ConvergencePolicy policy,
-            dev.ferry.worker.engine.MigrationLimits limits, Paced paced) {
-        WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
-        var link = MigrationPlan.link(command);
-        var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
-                workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
-                command.migrationId().getLeastSignificantBits());
-        LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
-                command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
-                workload.name(), config.policy());
-        return new PreCopyEngine(guest, policy, link, limits).run(paced);
     }
 
     private void failed(MigrationCommand command, Paced paced, EventPublisher.Stream events, String driver, String why) {

@@ -18,11 +18,18 @@ import java.time.Duration;
  * listen on a free local port, and runs {@link QemuMigration}. A libvirt driver would replace the socket convention
  * with virDomainMigrate's parameters and keep the rest.
  */
-final class QemuDriver {
+final class QemuDriver implements HypervisorDriver {
     static final String NAME = "qemu";
     private static final Duration CONNECT = Duration.ofSeconds(10);
+    private final WorkerConfig config;
 
-    private QemuDriver() {
+    QemuDriver(WorkerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
     }
 
     static Path socket(String runDir, long hostId, long vmId) {
@@ -37,8 +44,9 @@ final class QemuDriver {
         };
     }
 
-    static MigrationResult migrate(MigrationCommand command, WorkerConfig config, ConvergencePolicy policy,
-            MigrationLimits limits, Controls controls) throws IOException, InterruptedException {
+    @Override
+    public MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits,
+            Controls controls) throws IOException, InterruptedException {
         Path source = socket(config.qemuRunDir(), command.sourceHostId(), command.vmId());
         Path destination = socket(config.qemuRunDir(), command.targetHostId(), command.vmId());
         try (QmpClient src = QmpClient.connect(source, CONNECT); QmpClient dst = QmpClient.connect(destination, CONNECT)) {

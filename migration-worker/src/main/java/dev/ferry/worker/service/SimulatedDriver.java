@@ -1,0 +1,40 @@
+package dev.ferry.worker.service;
+
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.worker.engine.ConvergencePolicy;
+import dev.ferry.worker.engine.Controls;
+import dev.ferry.worker.engine.MigrationLimits;
+import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.worker.engine.PreCopyEngine;
+import dev.ferry.worker.sim.SimulatedGuest;
+import dev.ferry.worker.sim.WorkloadSuite;
+import org.jboss.logging.Logger;
+
+/** The pre-copy engine over a page-level simulated guest whose workload is picked for the VM: a simulation. */
+final class SimulatedDriver implements HypervisorDriver {
+    static final String NAME = "simulated";
+    private static final Logger LOG = Logger.getLogger(SimulatedDriver.class);
+    private final WorkerConfig config;
+
+    SimulatedDriver(WorkerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls) {
+        WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
+        var link = MigrationPlan.link(command);
+        var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
+                workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
+                command.migrationId().getLeastSignificantBits());
+        LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
+                command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
+                workload.name(), policy.name());
+        return new PreCopyEngine(guest, policy, link, limits).run(controls);
+    }
+}

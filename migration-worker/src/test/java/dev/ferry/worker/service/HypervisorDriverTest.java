@@ -1,0 +1,22 @@
+package dev.ferry.worker.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class HypervisorDriverTest {
+
+    @Test
+    void anUnknownDriverNameFailsWithTheNamesThatWork() {
+        assertThatThrownBy(() -> HypervisorDriver.named("libvirt", null))
+                .hasMessageContaining("must be simulated or qemu, was 'libvirt'");
+    }
+
+    @Test
+    void theQemuDriverFindsEachSideOfAVmByHostAndVmId() {
+        assertThat(QemuDriver.socket("/run/ferry", 3, 42).toString()).isEqualTo("/run/ferry/host-3/vm-42.qmp");
+        assertThat(QemuDriver.mode("qemu-default")).isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.QEMU_DEFAULTS);
+        assertThat(QemuDriver.mode("ferry")).isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.STEERED);
+    }
+}
