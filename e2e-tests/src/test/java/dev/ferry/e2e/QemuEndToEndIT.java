@@ -13,7 +13,6 @@ import dev.ferry.testsupport.TestBroker;
 import dev.ferry.worker.qemu.QmpClient;
 import dev.ferry.worker.qemu.TestGuest;
 import io.restassured.http.ContentType;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,10 +86,7 @@ class QemuEndToEndIT {
     /** Boots the guest on the source host and a waiting QEMU on the target, as a host agent would. */
     static TestGuest[] boot(Fleet f, int dirtyMibPerSecond) throws Exception {
         Path guest = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize().resolve(".ferry/guest");
-        Path disk = runDir.resolve("vm-" + f.vm() + ".img"); // on "shared storage": both QEMUs open the same file
-        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
-            file.setLength(16 * MIB);
-        }
+        Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + f.vm() + ".img")); // both QEMUs open it: shared storage
         var spec = new TestGuest.Spec(guest.resolve("vmlinuz"), guest.resolve("initrd.img"), disk, 256, dirtyMibPerSecond, 96);
         TestGuest source = TestGuest.start(spec, socket(f.source(), f.vm()), runDir.resolve("vm-" + f.vm() + "-source.serial"), false);
         TestGuest target = TestGuest.start(spec, socket(f.target(), f.vm()), runDir.resolve("vm-" + f.vm() + "-target.serial"), true);

@@ -8,8 +8,6 @@ import dev.ferry.worker.engine.Policies;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import dev.ferry.worker.qemu.TestGuest;
-import java.io.RandomAccessFile;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,26 +59,19 @@ public final class QemuBenchmark {
 
     static Run run(Path guestDir, Path work, Load load, String policy) throws Exception {
         Path dir = Files.createTempDirectory(work, "run-");
-        Path disk = dir.resolve("disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(16L << 20);
-        }
+        Path disk = TestGuest.sharedDisk(dir.resolve("disk.img"));
         var spec = new TestGuest.Spec(guestDir.resolve("vmlinuz"), guestDir.resolve("initrd.img"), disk, MEMORY_MIB,
                 load.dirtyMibPerSecond(), REGION_MIB);
         long cap = (long) load.capMibPerSecond() << 20;
         var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(DEADLINE_SECONDS);
         var context = new MigrationContext((long) MEMORY_MIB << 20, limits, cap, 0.002);
-        QemuMigration.Mode mode = switch (policy) {
-            case "qemu-default" -> QemuMigration.Mode.QEMU_DEFAULTS;
-            case "qemu-auto-converge" -> QemuMigration.Mode.QEMU_AUTO_CONVERGE;
-            default -> QemuMigration.Mode.STEERED;
-        };
+        QemuMigration.Mode mode = QemuMigration.Mode.forPolicy(policy);
         try (TestGuest source = TestGuest.start(spec, dir.resolve("src.qmp"), dir.resolve("src.serial"), false);
                 TestGuest target = TestGuest.start(spec, dir.resolve("dst.qmp"), dir.resolve("dst.serial"), true)) {
             source.awaitHeartbeat(5, Duration.ofSeconds(60));
             MigrationResult result;
             try (QmpClient src = QmpClient.connect(source.qmp, CALL); QmpClient dst = QmpClient.connect(target.qmp, CALL)) {
-                var endpoints = new QemuMigration.Endpoints(src, dst, "tcp:127.0.0.1:" + freePort());
+                var endpoints = new QemuMigration.Endpoints(src, dst, QemuMigration.localUri());
                 result = new QemuMigration(endpoints, Policies.create(policy.startsWith("qemu") ? "qemu-default" : policy,
                         (long) MEMORY_MIB << 20), mode, context, Duration.ofSeconds(60)).run(Controls.NONE);
             }
@@ -138,12 +129,6 @@ public final class QemuBenchmark {
             return first.replace("QEMU emulator version ", "");
         } catch (Exception e) {
             return "(unknown)";
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

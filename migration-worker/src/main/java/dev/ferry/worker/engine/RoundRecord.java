@@ -23,7 +23,8 @@ public record RoundRecord(int round, Kind kind, long pagesSent, long bytesSent, 
         return seconds > 0 ? pagesDirtied / seconds : 0;
     }
 
-    RoundRecord decided(Decision d) {
+    /** The same round with the policy's decision attached. */
+    public RoundRecord decided(Decision d) {
         return new RoundRecord(round, kind, pagesSent, bytesSent, zeroPages, pagesSkipped, pagesDirtied, seconds,
                 bandwidthBytesPerSecond, remainingPages, remainingBytes, expectedDowntimeMillis, throttlePercent, earlySample, d);
     }

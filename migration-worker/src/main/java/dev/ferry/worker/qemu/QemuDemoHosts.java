@@ -3,7 +3,6 @@ package dev.ferry.worker.qemu;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,11 +48,7 @@ public final class QemuDemoHosts {
         long vmId = vm.path("id").asLong();
         long source = vm.path("hostId").asLong();
         long cluster = get(inventory + "/hosts/" + source).path("clusterId").asLong();
-        Path disk = runDir.resolve("vm-" + vmId + ".img");
-        Files.createDirectories(runDir);
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(16 * MIB);
-        }
+        Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + vmId + ".img"));
         var spec = new TestGuest.Spec(guestDir.resolve("vmlinuz"), guestDir.resolve("initrd.img"), disk, 256, dirty, 96);
         for (JsonNode host : get(inventory + "/hosts")) {
             long id = host.path("id").asLong();

@@ -34,7 +34,23 @@ public final class QemuMigration {
         /** QEMU's defaults alone: the policy's verdicts are recorded, nothing is applied. */
         QEMU_DEFAULTS,
         /** QEMU's own auto-converge with its default parameters; nothing else is applied. */
-        QEMU_AUTO_CONVERGE
+        QEMU_AUTO_CONVERGE;
+
+        /** QEMU's two reference behaviours are QEMU's own; every other policy steers. */
+        public static Mode forPolicy(String policy) {
+            return switch (policy) {
+                case "qemu-default" -> QEMU_DEFAULTS;
+                case "qemu-auto-converge" -> QEMU_AUTO_CONVERGE;
+                default -> STEERED;
+            };
+        }
+    }
+
+    /** A migration URI on a free local port: source and destination QEMU on this machine (tests, demo, benchmark). */
+    public static String localUri() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return "tcp:127.0.0.1:" + s.getLocalPort();
+        }
     }
 
     /** What the migration is told: where the two QMP sockets are and where the destination listens. */
@@ -154,7 +170,7 @@ public final class QemuMigration {
                         withLatest.add(round);
                         decision = policy.decide(withLatest, context);
                     }
-                    round = decided(round, decision);
+                    round = round.decided(decision);
                     rounds.add(round);
                     controls.roundCompleted(round);
                     if (!stopped && (mode == Mode.STEERED || forced)) {
@@ -252,11 +268,5 @@ public final class QemuMigration {
         double seconds = downtime / 1000.0;
         return new RoundRecord(number, postCopy ? RoundRecord.Kind.POST_COPY : RoundRecord.Kind.STOP_AND_COPY, normal + zero,
                 bytes, zero, 0, 0, seconds, seconds > 0 ? bytes / seconds : 0, 0, 0, downtime, 0, null, null);
-    }
-
-    private static RoundRecord decided(RoundRecord r, Decision d) {
-        return new RoundRecord(r.round(), r.kind(), r.pagesSent(), r.bytesSent(), r.zeroPages(), r.pagesSkipped(),
-                r.pagesDirtied(), r.seconds(), r.bandwidthBytesPerSecond(), r.remainingPages(), r.remainingBytes(),
-                r.expectedDowntimeMillis(), r.throttlePercent(), r.earlySample(), d);
     }
 }

@@ -37,6 +37,17 @@ public final class TestGuest implements AutoCloseable {
         }
     }
 
+    /** A small raw disk image for the guest, at a path both QEMUs open (shared storage). Created when missing. */
+    public static Path sharedDisk(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            if (f.length() == 0) {
+                f.setLength(16L << 20);
+            }
+        }
+        return file;
+    }
+
     /** Starts QEMU; with {@code incoming} it waits for a migration instead of booting. */
     public static TestGuest start(Spec spec, Path qmp, Path serial, boolean incoming) throws IOException {
         Files.createDirectories(qmp.getParent());

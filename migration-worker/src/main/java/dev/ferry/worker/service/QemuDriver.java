@@ -9,7 +9,6 @@ import dev.ferry.worker.engine.MigrationResult;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -36,14 +35,6 @@ final class QemuDriver implements HypervisorDriver {
         return Path.of(runDir).resolve("host-" + hostId).resolve("vm-" + vmId + ".qmp");
     }
 
-    static QemuMigration.Mode mode(String policy) {
-        return switch (policy) {
-            case "qemu-default" -> QemuMigration.Mode.QEMU_DEFAULTS;
-            case "qemu-auto-converge" -> QemuMigration.Mode.QEMU_AUTO_CONVERGE;
-            default -> QemuMigration.Mode.STEERED;
-        };
-    }
-
     @Override
     public MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits,
             Controls controls) throws IOException, InterruptedException {
@@ -54,14 +45,8 @@ final class QemuDriver implements HypervisorDriver {
                     ? Math.min(limits.maxBandwidthBytesPerSecond(), command.linkBandwidthBytesPerSecond())
                     : command.linkBandwidthBytesPerSecond();
             var context = new MigrationContext(command.memoryBytes(), limits, bandwidth, 0.002);
-            var endpoints = new QemuMigration.Endpoints(src, dst, "tcp:127.0.0.1:" + freePort());
-            return new QemuMigration(endpoints, policy, mode(config.policy()), context, config.qemuProgressTimeout()).run(controls);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+            var endpoints = new QemuMigration.Endpoints(src, dst, QemuMigration.localUri());
+            return new QemuMigration(endpoints, policy, QemuMigration.Mode.forPolicy(config.policy()), context, config.qemuProgressTimeout()).run(controls);
         }
     }
 }

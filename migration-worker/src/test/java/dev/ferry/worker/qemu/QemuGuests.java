@@ -1,7 +1,6 @@
 package dev.ferry.worker.qemu;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,10 +22,7 @@ final class QemuGuests {
             throw new IllegalStateException("the test guest is missing under " + GUEST + ": run guest/setup-host and guest/build "
                     + "(.ci/run does)");
         }
-        Path disk = dir.resolve("shared-disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(16L << 20);
-        }
+        Path disk = TestGuest.sharedDisk(dir.resolve("shared-disk.img"));
         return new TestGuest.Spec(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib);
     }
 }

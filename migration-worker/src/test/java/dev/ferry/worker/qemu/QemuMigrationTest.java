@@ -9,7 +9,6 @@ import dev.ferry.worker.engine.MigrationLimits;
 import dev.ferry.worker.engine.MigrationResult;
 import dev.ferry.worker.engine.QemuDefaultPolicy;
 import dev.ferry.worker.engine.RoundRecord;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,9 +42,7 @@ class QemuMigrationTest {
     }
 
     static String uri() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return "tcp:127.0.0.1:" + s.getLocalPort();
-        }
+        return QemuMigration.localUri();
     }
 
     static MigrationContext context(MigrationLimits limits, double bandwidth) {

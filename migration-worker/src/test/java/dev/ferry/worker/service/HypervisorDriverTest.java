@@ -16,7 +16,9 @@ class HypervisorDriverTest {
     @Test
     void theQemuDriverFindsEachSideOfAVmByHostAndVmId() {
         assertThat(QemuDriver.socket("/run/ferry", 3, 42).toString()).isEqualTo("/run/ferry/host-3/vm-42.qmp");
-        assertThat(QemuDriver.mode("qemu-default")).isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.QEMU_DEFAULTS);
-        assertThat(QemuDriver.mode("ferry")).isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.STEERED);
+        assertThat(dev.ferry.worker.qemu.QemuMigration.Mode.forPolicy("qemu-default"))
+                .isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.QEMU_DEFAULTS);
+        assertThat(dev.ferry.worker.qemu.QemuMigration.Mode.forPolicy("ferry"))
+                .isEqualTo(dev.ferry.worker.qemu.QemuMigration.Mode.STEERED);
     }
 }
