@@ -82,6 +82,11 @@ public final class QemuMigration {
     }
 
     public MigrationResult run(Controls controls) throws IOException, InterruptedException {
+        String orphan = cancelOrphan(ep.source());
+        if (orphan != null) {
+            // Its destination gave up with it: starting over needs a fresh destination, so this attempt ends here.
+            throw new PrecheckFailed(List.of(orphan));
+        }
         List<String> failed = QemuPrechecks.failures(ep.source(), ep.destination());
         if (!failed.isEmpty()) {
             throw new PrecheckFailed(failed);
@@ -90,6 +95,28 @@ public final class QemuMigration {
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
         return follow(controls);
+    }
+
+    /**
+     * A worker that dies mid-migration leaves QEMU migrating on its own, and it could switch the guest over while the
+     * scheduler has already failed the migration and inventory keeps the VM on the source. Whoever meets such an
+     * orphan (a new START, or a CANCEL for a migration this worker does not run) cancels it, so the guest stays on the
+     * source. Returns what was found and done, or null when no migration was running.
+     */
+    public static String cancelOrphan(QmpClient source) throws IOException, InterruptedException {
+        String status = source.execute("query-migrate", null, CALL).path("status").asText("none");
+        if (!List.of("setup", "active", "pre-switchover", "device", "wait-unplug").contains(status)) {
+            return null; // none, completed, failed, cancelled; postcopy-active cannot be undone: the guest lives there
+        }
+        source.execute("migrate_cancel", null, CALL);
+        long deadline = System.nanoTime() + CALL.toNanos();
+        String now = status;
+        while (System.nanoTime() < deadline && !List.of("cancelled", "completed", "failed").contains(now)) {
+            Thread.sleep(100);
+            now = source.execute("query-migrate", null, CALL).path("status").asText();
+        }
+        return "a migration left by a worker that stopped was still " + status + " on the source; migrate_cancel ended it ("
+                + now + "), the VM runs on the source";
     }
 
     private void configure() throws IOException {

@@ -24,6 +24,14 @@ interface HypervisorDriver {
     MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls)
             throws IOException, InterruptedException;
 
+    /**
+     * A CANCEL for a migration this worker does not run: the one that ran it may have died and left the hypervisor
+     * migrating on its own. The simulator has nothing to do; QEMU's driver cancels such an orphan.
+     */
+    default String cancelOrphan(MigrationCommand command) throws IOException, InterruptedException {
+        return null;
+    }
+
     static HypervisorDriver named(String name, WorkerConfig config) {
         return switch (name) {
             case SimulatedDriver.NAME -> new SimulatedDriver(config);

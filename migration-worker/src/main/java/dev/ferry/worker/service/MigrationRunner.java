@@ -78,6 +78,9 @@ public class MigrationRunner {
         if (pool == null) {
             Policies.create(config.policy(), 1L << 30); // an unknown policy or driver name fails the start
             hypervisor = HypervisorDriver.named(config.driver(), config);
+            if (SimulatedDriver.NAME.equals(hypervisor.name())) {
+                MigrationPlan.workload(config.simulatedWorkload(), 0); // an unknown workload name fails the start too
+            }
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
@@ -131,6 +134,7 @@ public class MigrationRunner {
             } else {
                 seen.add(command.migrationId());
                 LOG.infof("cancel for migration %s that does not run here: a later start will be ignored", command.migrationId());
+                cancelOrphan(command);
             }
             return;
         }
@@ -161,11 +165,29 @@ public class MigrationRunner {
         });
     }
 
+    private void cancelOrphan(MigrationCommand command) {
+        try {
+            String found = hypervisor.cancelOrphan(command);
+            if (found != null) {
+                LOG.warnf("migration %s: %s", command.migrationId(), found);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.infof("migration %s: no orphan to cancel on the source (%s)", command.migrationId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void run(MigrationCommand command, Control control) {
         String driver = hypervisor.name();
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
         Paced paced = new Paced(control, events, driver);
         try {
+            if (command.deadline() != null && !command.deadline().isAfter(Instant.now())) {
+                failed(command, paced, events, driver, "the operator's deadline " + command.deadline()
+                        + " had passed when worker " + workerId + " took the migration; nothing was sent");
+                return;
+            }
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             var policy = Policies.create(config.policy(), command.memoryBytes());
             events.started();

@@ -36,6 +36,17 @@ final class QemuDriver implements HypervisorDriver {
     }
 
     @Override
+    public String cancelOrphan(MigrationCommand command) throws IOException, InterruptedException {
+        Path source = socket(config.qemuRunDir(), command.sourceHostId(), command.vmId());
+        if (!java.nio.file.Files.exists(source)) {
+            return null;
+        }
+        try (QmpClient src = QmpClient.connect(source, CONNECT)) {
+            return QemuMigration.cancelOrphan(src);
+        }
+    }
+
+    @Override
     public MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits,
             Controls controls) throws IOException, InterruptedException {
         Path source = socket(config.qemuRunDir(), command.sourceHostId(), command.vmId());

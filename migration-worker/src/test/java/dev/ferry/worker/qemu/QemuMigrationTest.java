@@ -183,6 +183,25 @@ class QemuMigrationTest {
         }
     }
 
+    @Test
+    void aMigrationLeftRunningByADeadWorkerIsCancelledByTheNextOneThatMeetsIt() throws Exception {
+        try (Pair p = boot(50)) {
+            // what a worker that died mid-migration leaves behind: QEMU migrating on its own, slowly
+            String uri = uri();
+            p.destinationQmp().execute("migrate-incoming", java.util.Map.of("uri", uri), CALL);
+            p.sourceQmp().execute("migrate-set-parameters", java.util.Map.of("max-bandwidth", 4L << 20), CALL);
+            p.sourceQmp().execute("migrate", java.util.Map.of("uri", uri), CALL);
+
+            String found = QemuMigration.cancelOrphan(p.sourceQmp());
+
+            assertThat(found).contains("migrate_cancel ended it (cancelled)");
+            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+            assertThat(QemuMigration.cancelOrphan(p.sourceQmp())).isNull(); // nothing left to cancel
+            long before = p.source().lastHeartbeat().count();
+            assertThat(p.source().awaitHeartbeat(before + 5, Duration.ofSeconds(20)).bad()).isZero();
+        }
+    }
+
     static Controls recording(List<RoundRecord> into) {
         return new Controls() {
             @Override

@@ -164,6 +164,20 @@ class MigrationRunnerTest {
     }
 
     @Test
+    void aStartWhoseDeadlineHasPassedFailsWithoutSendingAnything() {
+        UUID id = UUID.randomUUID();
+        var late = new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 9, "late-1", 1, 2, 9, 4 * GIB,
+                1_250_000_000L, 300, Instant.now(), null, false, Instant.now().minusSeconds(1));
+        send(id.toString(), late);
+
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+
+        assertThat(events).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_FAILED);
+        assertThat(events.get(0).outcome().failureReason()).contains("had passed").contains("nothing was sent");
+        assertThat(events.get(0).outcome().totalBytesSent()).isZero();
+    }
+
+    @Test
     void aBadCommandGoesToTheDeadLetterTopic() {
         String garbage = "{\"commandId\": \"x\", \"type\": \"START\"}";
         KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, "bad-" + UUID.randomUUID(), garbage);
