@@ -10,8 +10,9 @@ import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.Topics;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestGuest;
+import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
-import dev.ferry.worker.qemu.TestGuest;
 import io.restassured.http.ContentType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ class QemuEndToEndIT {
     static TestGuest[] boot(Fleet f, int dirtyMibPerSecond) throws Exception {
         Path guest = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize().resolve(".ferry/guest");
         Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + f.vm() + ".img")); // both QEMUs open it: shared storage
-        var spec = new TestGuest.Spec(guest.resolve("vmlinuz"), guest.resolve("initrd.img"), disk, 256, dirtyMibPerSecond, 96);
+        var spec = TestGuest.Spec.built(guest, disk, 256, dirtyMibPerSecond, 96);
         TestGuest source = TestGuest.start(spec, socket(f.source(), f.vm()), runDir.resolve("vm-" + f.vm() + "-source.serial"), false);
         TestGuest target = TestGuest.start(spec, socket(f.target(), f.vm()), runDir.resolve("vm-" + f.vm() + "-target.serial"), true);
         source.awaitHeartbeat(5, Duration.ofSeconds(60));
@@ -95,7 +96,7 @@ class QemuEndToEndIT {
     }
 
     static Path socket(long host, long vm) {
-        return runDir.resolve("host-" + host).resolve("vm-" + vm + ".qmp");
+        return QemuMigration.socket(runDir, host, vm);
     }
 
     static String migrate(Fleet f) {

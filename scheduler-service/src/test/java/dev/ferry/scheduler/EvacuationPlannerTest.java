@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class EvacuationPlannerTest {
         }
         vms.add(vm(99, 1, List.of()));
 
-        var plan = EvacuationPlanner.plan(vms, 300, 2);
+        var plan = EvacuationPlanner.plan(vms, 300, 2, "ferry");
 
         // two per host: the other two 4 GiB VMs cannot go, and neither can the one without any compatible host
         assertThat(plan.moves()).hasSize(4);
@@ -41,7 +41,7 @@ class EvacuationPlannerTest {
     @Test
     void theLongestMigrationGoesFirstAndTheMakespanFollowsTheSlots() {
         List<Option> roomy = List.of(new Option(1, "a", 1.25e9, 100 * GIB, 0));
-        var plan = EvacuationPlanner.plan(List.of(vm(1, 2, roomy), vm(2, 8, roomy), vm(3, 4, roomy)), 300, 2);
+        var plan = EvacuationPlanner.plan(List.of(vm(1, 2, roomy), vm(2, 8, roomy), vm(3, 4, roomy)), 300, 2, "ferry");
 
         assertThat(plan.moves()).extracting(EvacuationPlanner.Move::vmId).containsExactly(2L, 3L, 1L);
         long t8 = plan.moves().get(0).forecast().totalTimeMillis();

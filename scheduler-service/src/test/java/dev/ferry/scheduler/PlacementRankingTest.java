@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.scheduler.plan.PlacementRanking;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ class PlacementRankingTest {
         var slow = new Option(1, "slow", 1.25e8, 60 * GIB, 0);
         var fast = new Option(2, "fast", 1.25e9, 20 * GIB, 0);
 
-        var ranked = PlacementRanking.rank(List.of(slow, fast), 8 * GIB, 300, DIRTY);
+        var ranked = PlacementRanking.rank(List.of(slow, fast), 8 * GIB, 300, DIRTY, "ferry");
 
         assertThat(ranked.get(0).option().hostName()).isEqualTo("fast");
         assertThat(PlacementRanking.reason(ranked)).startsWith("lowest predicted cost of 2 compatible host(s): fast");
@@ -28,7 +28,7 @@ class PlacementRankingTest {
         var busy = new Option(1, "busy", 1.25e9, 60 * GIB, 2);
         var idle = new Option(2, "idle", 1.25e9, 20 * GIB, 0);
 
-        assertThat(PlacementRanking.rank(List.of(busy, idle), 8 * GIB, 300, DIRTY).get(0).option().hostName()).isEqualTo("idle");
+        assertThat(PlacementRanking.rank(List.of(busy, idle), 8 * GIB, 300, DIRTY, "ferry").get(0).option().hostName()).isEqualTo("idle");
     }
 
     @Test
@@ -36,6 +36,6 @@ class PlacementRankingTest {
         var tight = new Option(1, "tight", 1.25e9, 4 * GIB, 0);
         var roomy = new Option(2, "roomy", 1.25e9, 40 * GIB, 0);
 
-        assertThat(PlacementRanking.rank(List.of(tight, roomy), 8 * GIB, 300, DIRTY).get(0).option().hostName()).isEqualTo("roomy");
+        assertThat(PlacementRanking.rank(List.of(tight, roomy), 8 * GIB, 300, DIRTY, "ferry").get(0).option().hostName()).isEqualTo("roomy");
     }
 }

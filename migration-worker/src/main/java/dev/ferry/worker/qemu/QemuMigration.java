@@ -1,12 +1,13 @@
 package dev.ferry.worker.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.worker.engine.ConvergencePolicy;
-import dev.ferry.worker.engine.Controls;
-import dev.ferry.worker.engine.Decision;
-import dev.ferry.worker.engine.MigrationContext;
-import dev.ferry.worker.engine.MigrationResult;
-import dev.ferry.worker.engine.RoundRecord;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.Decision;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.engine.RoundRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,14 @@ public final class QemuMigration {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return "tcp:127.0.0.1:" + s.getLocalPort();
         }
+    }
+
+    /**
+     * Where a VM's QEMU listens for QMP on a host, by convention: {@code <runDir>/host-<hostId>/vm-<vmId>.qmp}. The
+     * source host's socket serves the running guest, the destination's a QEMU started with -incoming defer.
+     */
+    public static java.nio.file.Path socket(java.nio.file.Path runDir, long hostId, long vmId) {
+        return runDir.resolve("host-" + hostId).resolve("vm-" + vmId + ".qmp");
     }
 
     /** What the migration is told: where the two QMP sockets are and where the destination listens. */
@@ -185,18 +194,10 @@ public final class QemuMigration {
                 double t = (now - startNanos) / 1e9;
                 if (passRam != null) {
                     RoundRecord round = liveRound(rounds.size() + 1, passRam, q, t - passSeconds);
-                    Decision decision;
-                    boolean forced = false;
-                    if (stopped) {
-                        decision = Decision.stop(stopReason);
-                    } else if (controls.forceCompleteRequested()) {
-                        forced = true;
-                        decision = Decision.stop("stop-and-copy forced by the operator after round " + round.round());
-                    } else {
-                        List<RoundRecord> withLatest = new ArrayList<>(rounds);
-                        withLatest.add(round);
-                        decision = policy.decide(withLatest, context);
-                    }
+                    // The operator's force-complete is applied even when QEMU is otherwise left to its own rules.
+                    boolean forced = !stopped && controls.forceCompleteRequested();
+                    Decision decision = stopped ? Decision.stop(stopReason)
+                            : PreCopyEngine.decide(policy, rounds, round, controls, context);
                     round = round.decided(decision);
                     rounds.add(round);
                     controls.roundCompleted(round);

@@ -1,11 +1,11 @@
 package dev.ferry.worker.rest;
 
 import dev.ferry.support.ProblemException;
-import dev.ferry.worker.engine.PreCopyEngine;
+import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.worker.service.MigrationPlan;
 import dev.ferry.worker.service.WorkerConfig;
-import dev.ferry.worker.sim.SimulatedGuest;
-import dev.ferry.worker.sim.WorkloadSuite;
+import dev.ferry.model.sim.SimulatedGuest;
+import dev.ferry.model.sim.WorkloadSuite;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;

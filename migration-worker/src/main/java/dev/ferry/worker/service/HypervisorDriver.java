@@ -1,10 +1,10 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.MigrationCommand;
-import dev.ferry.worker.engine.ConvergencePolicy;
-import dev.ferry.worker.engine.Controls;
-import dev.ferry.worker.engine.MigrationLimits;
-import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
 import java.io.IOException;
 
 /**

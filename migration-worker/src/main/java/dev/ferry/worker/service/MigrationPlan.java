@@ -1,10 +1,10 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.MigrationCommand;
-import dev.ferry.worker.engine.Link;
-import dev.ferry.worker.engine.MigrationLimits;
-import dev.ferry.worker.engine.PreCopyEngine;
-import dev.ferry.worker.sim.WorkloadSuite;
+import dev.ferry.model.engine.Link;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.sim.WorkloadSuite;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class MigrationPlan {
     }
 
     public static Link link(MigrationCommand c) {
-        return new Link(c.linkBandwidthBytesPerSecond(), Link.tenGigabit().roundOverheadSeconds());
+        return Link.of(c.linkBandwidthBytesPerSecond());
     }
 
     /** The simulated workload of a VM: the configured one, or with "auto" one of the everyday ones by VM id. */

@@ -1,11 +1,11 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.MigrationCommand;
-import dev.ferry.worker.engine.ConvergencePolicy;
-import dev.ferry.worker.engine.Controls;
-import dev.ferry.worker.engine.MigrationContext;
-import dev.ferry.worker.engine.MigrationLimits;
-import dev.ferry.worker.engine.MigrationResult;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import java.io.IOException;
@@ -32,7 +32,7 @@ final class QemuDriver implements HypervisorDriver {
     }
 
     static Path socket(String runDir, long hostId, long vmId) {
-        return Path.of(runDir).resolve("host-" + hostId).resolve("vm-" + vmId + ".qmp");
+        return QemuMigration.socket(Path.of(runDir), hostId, vmId);
     }
 
     @Override
@@ -52,10 +52,7 @@ final class QemuDriver implements HypervisorDriver {
         Path source = socket(config.qemuRunDir(), command.sourceHostId(), command.vmId());
         Path destination = socket(config.qemuRunDir(), command.targetHostId(), command.vmId());
         try (QmpClient src = QmpClient.connect(source, CONNECT); QmpClient dst = QmpClient.connect(destination, CONNECT)) {
-            double bandwidth = limits.maxBandwidthBytesPerSecond() > 0
-                    ? Math.min(limits.maxBandwidthBytesPerSecond(), command.linkBandwidthBytesPerSecond())
-                    : command.linkBandwidthBytesPerSecond();
-            var context = new MigrationContext(command.memoryBytes(), limits, bandwidth, 0.002);
+            var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
             var endpoints = new QemuMigration.Endpoints(src, dst, QemuMigration.localUri());
             return new QemuMigration(endpoints, policy, QemuMigration.Mode.forPolicy(config.policy()), context, config.qemuProgressTimeout()).run(controls);
         }

@@ -1,8 +1,8 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.DirtyPageRound;
-import dev.ferry.worker.engine.PreCopyEngine;
-import dev.ferry.worker.engine.RoundRecord;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.engine.RoundRecord;
 
 /** The engine's round records as the per-round events of the Kafka contract, labelled with the driver. */
 final class RoundEvents {

@@ -1,13 +1,13 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.MigrationCommand;
-import dev.ferry.worker.engine.ConvergencePolicy;
-import dev.ferry.worker.engine.Controls;
-import dev.ferry.worker.engine.MigrationLimits;
-import dev.ferry.worker.engine.MigrationResult;
-import dev.ferry.worker.engine.PreCopyEngine;
-import dev.ferry.worker.sim.SimulatedGuest;
-import dev.ferry.worker.sim.WorkloadSuite;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.sim.SimulatedGuest;
+import dev.ferry.model.sim.WorkloadSuite;
 import org.jboss.logging.Logger;
 
 /** The pre-copy engine over a page-level simulated guest whose workload is picked for the VM: a simulation. */

@@ -1,7 +1,7 @@
 package dev.ferry.worker.qemu;
 
+import dev.ferry.testsupport.TestGuest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,13 +16,7 @@ final class QemuGuests {
     }
 
     static TestGuest.Spec spec(Path dir, int memoryMib, int dirtyMibPerSecond, int regionMib) throws IOException {
-        Path kernel = GUEST.resolve("vmlinuz");
-        Path initrd = GUEST.resolve("initrd.img");
-        if (!Files.exists(kernel) || !Files.exists(initrd)) {
-            throw new IllegalStateException("the test guest is missing under " + GUEST + ": run guest/setup-host and guest/build "
-                    + "(.ci/run does)");
-        }
-        Path disk = TestGuest.sharedDisk(dir.resolve("shared-disk.img"));
-        return new TestGuest.Spec(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib);
+        return TestGuest.Spec.built(GUEST, TestGuest.sharedDisk(dir.resolve("shared-disk.img")), memoryMib, dirtyMibPerSecond,
+                regionMib);
     }
 }

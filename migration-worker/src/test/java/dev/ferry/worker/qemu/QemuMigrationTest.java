@@ -2,13 +2,14 @@ package dev.ferry.worker.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.worker.engine.Controls;
-import dev.ferry.worker.engine.FerryPolicy;
-import dev.ferry.worker.engine.MigrationContext;
-import dev.ferry.worker.engine.MigrationLimits;
-import dev.ferry.worker.engine.MigrationResult;
-import dev.ferry.worker.engine.QemuDefaultPolicy;
-import dev.ferry.worker.engine.RoundRecord;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.FerryPolicy;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.QemuDefaultPolicy;
+import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.testsupport.TestGuest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

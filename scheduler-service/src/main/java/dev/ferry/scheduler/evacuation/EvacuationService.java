@@ -87,7 +87,7 @@ public class EvacuationService {
                 })
                 .flatMap(entry -> {
                     var plan = EvacuationPlanner.plan(entry.getValue(), config.defaultMaxDowntimeMillis(),
-                            host.path("maxOutboundMigrations").asInt(2));
+                            host.path("maxOutboundMigrations").asInt(2), config.forecastPolicy());
                     return persist(host, entry.getKey(), entry.getValue(), plan, hosts);
                 })
                 .invoke(id -> dispatcher.kick());
@@ -148,7 +148,7 @@ public class EvacuationService {
                             "evacuation of host " + e.hostId + ", move " + move.order() + " of " + plan.moves().size()
                                     + ": lowest predicted cost to " + move.targetHostName() + " among the hosts with room left"),
                     host, hosts.get(move.targetHostId()), moveById.get(move.vmId()).dirty(), config.defaultMaxDowntimeMillis(),
-                    MigrationPriority.EVACUATION);
+                    MigrationPriority.EVACUATION, config.forecastPolicy());
             m.evacuationId = e.id;
             // keep the plan's order within the queue: created in plan order, a millisecond apart
             m.createdAt = e.createdAt.plusMillis(move.order());

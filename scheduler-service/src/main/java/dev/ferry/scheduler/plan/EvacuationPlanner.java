@@ -1,6 +1,7 @@
 package dev.ferry.scheduler.plan;
 
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.Forecast;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,11 +36,11 @@ public final class EvacuationPlanner {
     private EvacuationPlanner() {
     }
 
-    public static Plan plan(List<VmToMove> vms, long maxDowntimeMillis, int concurrency) {
+    public static Plan plan(List<VmToMove> vms, long maxDowntimeMillis, int concurrency, String policy) {
         List<VmToMove> ordered = new ArrayList<>(vms);
         // longest first: predicted over the VM's best link
         ordered.sort(Comparator.comparingLong((VmToMove v) -> v.options().isEmpty() ? 0
-                : PlacementRanking.rank(v.options(), v.memoryBytes(), maxDowntimeMillis, v.dirty()).get(0).forecast().totalTimeMillis())
+                : PlacementRanking.rank(v.options(), v.memoryBytes(), maxDowntimeMillis, v.dirty(), policy).get(0).forecast().totalTimeMillis())
                 .reversed());
         Map<Long, Long> plannedMemory = new HashMap<>();
         Map<Long, Integer> plannedCount = new HashMap<>();
@@ -62,7 +63,7 @@ public final class EvacuationPlanner {
                 stuck.add(new Stuck(vm.vmId(), vm.vmName(), "compatible hosts exist but the VMs planned before it fill them"));
                 continue;
             }
-            var best = PlacementRanking.rank(fitting, vm.memoryBytes(), maxDowntimeMillis, vm.dirty()).get(0);
+            var best = PlacementRanking.rank(fitting, vm.memoryBytes(), maxDowntimeMillis, vm.dirty(), policy).get(0);
             plannedMemory.merge(best.option().hostId(), vm.memoryBytes(), Long::sum);
             plannedCount.merge(best.option().hostId(), 1, Integer::sum);
             moves.add(new Move(vm.vmId(), vm.vmName(), best.option().hostId(), best.option().hostName(), best.forecast(),

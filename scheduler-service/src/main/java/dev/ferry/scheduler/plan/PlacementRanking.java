@@ -1,6 +1,8 @@
 package dev.ferry.scheduler.plan;
 
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.Forecast;
+import dev.ferry.model.forecast.Forecaster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,10 +26,12 @@ public final class PlacementRanking {
     private PlacementRanking() {
     }
 
-    public static List<Ranked> rank(List<Option> options, long memoryBytes, long maxDowntimeMillis, DirtyModel dirty) {
+    /** @param policy the convergence policy the workers run: the forecast runs it */
+    public static List<Ranked> rank(List<Option> options, long memoryBytes, long maxDowntimeMillis, DirtyModel dirty,
+            String policy) {
         List<Ranked> ranked = new ArrayList<>();
         for (Option o : options) {
-            Forecast f = Predictor.predict(memoryBytes, o.bandwidthBytesPerSecond(), maxDowntimeMillis, dirty);
+            Forecast f = Forecaster.forecast(memoryBytes, o.bandwidthBytesPerSecond(), maxDowntimeMillis, dirty, policy);
             ranked.add(new Ranked(o, f, f.totalTimeMillis() / 1000.0 * (1 + o.inboundMigrations())));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::costSeconds)

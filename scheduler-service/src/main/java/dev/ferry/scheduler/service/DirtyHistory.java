@@ -3,8 +3,7 @@ package dev.ferry.scheduler.service;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
-import dev.ferry.scheduler.plan.Predictor;
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +24,7 @@ public class DirtyHistory {
                                 .map(rounds -> rounds))
                 .map(rounds -> {
                     if (rounds.isEmpty()) {
-                        return Predictor.typical(memoryBytes, bandwidthBytesPerSecond);
+                        return DirtyModel.typical(memoryBytes, bandwidthBytesPerSecond);
                     }
                     double rate = rounds.stream().mapToDouble(r -> r.dirtyRatePagesPerSecond).average().orElse(0);
                     long hot = rounds.stream().mapToLong(r -> r.pagesDirtied).max().orElse(1);

@@ -13,10 +13,10 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import dev.ferry.scheduler.plan.Forecast;
+import dev.ferry.model.forecast.Forecast;
+import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.scheduler.plan.PlacementRanking;
-import dev.ferry.scheduler.plan.Predictor;
-import dev.ferry.scheduler.plan.Predictor.DirtyModel;
+import dev.ferry.model.forecast.DirtyModel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +104,8 @@ public class MigrationService {
                                         + "'s cluster passes every pre-check").with("excludedHosts", candidates)));
                     }
                     return options(compatible, source).map(options -> {
-                        var ranked = PlacementRanking.rank(options, vm.path("memoryBytes").asLong(), maxDowntime, dirty);
+                        var ranked = PlacementRanking.rank(options, vm.path("memoryBytes").asLong(), maxDowntime, dirty,
+                                config.forecastPolicy());
                         return new Target(ranked.get(0).option().hostId(), PlacementRanking.reason(ranked));
                     });
                 });
@@ -134,7 +135,7 @@ public class MigrationService {
 
     /** A new QUEUED migration with its forecast; not yet persisted. */
     public static Migration queued(JsonNode vm, Target target, JsonNode source, JsonNode dest, DirtyModel dirty,
-            long maxDowntime, MigrationPriority priority) {
+            long maxDowntime, MigrationPriority priority, String policy) {
         Migration m = new Migration();
         m.id = UUID.randomUUID();
         m.vmId = vm.path("id").asLong();
@@ -149,11 +150,12 @@ public class MigrationService {
         m.sourceMaxOutbound = source.path("maxOutboundMigrations").asInt(2);
         m.targetMaxInbound = dest.path("maxInboundMigrations").asInt(2);
         m.maxDowntimeMillis = maxDowntime;
-        Forecast forecast = Predictor.predict(m.memoryBytes, m.linkBandwidthBytesPerSecond, maxDowntime, dirty);
+        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, maxDowntime, dirty, policy);
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
-        m.predictionBasis = forecast.basis() + (forecast.converges() ? "" : "; predicted not to converge within 29 rounds");
+        m.predictionBasis = forecast.basis() + "; forecast by running policy " + policy + " in virtual time"
+                + (forecast.converges() ? "" : "; predicted not to converge: the policy would give up");
         m.priority = priority;
         m.phase = MigrationPhase.QUEUED;
         m.attempt = 1;
@@ -166,7 +168,7 @@ public class MigrationService {
     private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
             JsonNode source, JsonNode dest, DirtyModel dirty, long maxDowntime) {
         Migration m = queued(vm, target, source, dest, dirty, maxDowntime,
-                Objects.requireNonNullElse(req.priority(), MigrationPriority.USER));
+                Objects.requireNonNullElse(req.priority(), MigrationPriority.USER), config.forecastPolicy());
         m.idempotencyKey = idempotencyKey;
         m.deadline = req.deadline();
         m.throttleCeilingPercent = req.throttleCeilingPercent();

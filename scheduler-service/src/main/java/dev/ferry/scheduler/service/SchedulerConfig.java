@@ -8,6 +8,13 @@ import java.time.Duration;
 @ConfigMapping(prefix = "ferry.scheduler")
 public interface SchedulerConfig {
 
+    /**
+     * The convergence policy the forecasts run: the one the workers run (ferry.worker.policy), so that a forecast
+     * runs the same code as the migration it predicts.
+     */
+    @WithDefault("ferry")
+    String forecastPolicy();
+
     /** Downtime target when a request names none: QEMU's default downtime-limit. */
     @WithDefault("300")
     long defaultMaxDowntimeMillis();

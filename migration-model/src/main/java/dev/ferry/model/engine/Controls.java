@@ -1,0 +1,46 @@
+package dev.ferry.model.engine;
+
+/** What an operator can ask of a running migration; the engine looks before and after every round. */
+public interface Controls {
+
+    boolean cancelRequested();
+
+    /** Stop and copy after the current round, whatever remains (never before round 1 has run). */
+    boolean forceCompleteRequested();
+
+    /**
+     * Called when a round's copy is done, before the policy decides: where the hypervisor runs in virtual time,
+     * this is where a caller lets the round's time pass (and a cancel or force-complete arrive meanwhile).
+     */
+    default void pace(RoundRecord round) { }
+
+    /** Reports each round as it finishes, with the policy's decision. */
+    default void roundCompleted(RoundRecord round) { }
+
+    /** Cancels when the supplier says so (asked before and after every round); never forces completion. */
+    static Controls cancelWhen(java.util.function.BooleanSupplier cancel) {
+        return new Controls() {
+            @Override
+            public boolean cancelRequested() {
+                return cancel.getAsBoolean();
+            }
+
+            @Override
+            public boolean forceCompleteRequested() {
+                return false;
+            }
+        };
+    }
+
+    Controls NONE = new Controls() {
+        @Override
+        public boolean cancelRequested() {
+            return false;
+        }
+
+        @Override
+        public boolean forceCompleteRequested() {
+            return false;
+        }
+    };
+}

@@ -1,0 +1,187 @@
+package dev.ferry.model.engine;
+
+import java.util.List;
+
+/**
+ * Ferry's adaptive policy. After every live round it fits the guest's dirty curve ({@link DirtyCurve}) to the
+ * latest rounds and projects the rounds ahead at the link's measured speed:
+ * <ul>
+ * <li>downtime within the target: one more round when it is predicted to cut the downtime by at least 40 % for
+ *     little (the run stays within 1.25x the physical lower bound of time, or the round costs under 8 % of it,
+ *     and the traffic within 1.5x memory); else stop;</li>
+ * <li>downtime above the target but projected to meet it within {@value #LOOKAHEAD} rounds, before the deadline
+ *     and within 1.5x memory sent: go on, nothing to escalate;</li>
+ * <li>otherwise a stall, detected from the projection rather than waited for: escalate with the least disruption
+ *     the operator allowed: the smallest throttle the fitted curve says converges within budget, computed from the
+ *     measured rates rather than stepped; post-copy when that throttle would exceed {@value #GENTLE_THROTTLE} % or
+ *     none converges; else a clean abort once the throttle ceiling has been in force for 3 rounds and 2 s;</li>
+ * <li>never past the operator's deadline: a round that would end after it is not started.</li>
+ * </ul>
+ * Stateless: it judges from the rounds alone.
+ */
+public final class FerryPolicy implements ConvergencePolicy {
+    static final int LOOKAHEAD = 8;
+    static final double POLISH_GAIN = 0.6;
+    static final double MIN_GAIN_MILLIS = 2;
+    static final double TIME_BUDGET_FACTOR = 1.25;
+    static final double CHEAP_ROUND_SHARE = 0.08;
+    static final double BYTES_BUDGET_FACTOR = 1.45;
+    static final int GENTLE_THROTTLE = 50;
+    static final int THROTTLE_STEP = 5;
+    static final double SAFETY = 0.8;
+    static final int CEILING_ROUNDS = 3;
+    static final double CEILING_SECONDS = 2.0;
+
+    @Override
+    public String name() {
+        return "ferry";
+    }
+
+    @Override
+    public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+        RoundRecord last = ConvergencePolicy.last(rounds);
+        double elapsed = ConvergencePolicy.elapsed(rounds);
+        double sent = rounds.stream().mapToLong(RoundRecord::bytesSent).sum();
+        double bw = last.bandwidthBytesPerSecond();
+        double remaining = last.remainingPages();
+        double downtime = downtimeMillis(remaining, bw);
+        long target = context.maxDowntimeMillis();
+        int throttle = last.throttlePercent();
+        DirtyCurve curve = DirtyCurve.fit(rounds, context.pages());
+        Step next = Step.after(curve, remaining, throttle, bw, context);
+        double deadline = context.limits().deadlineSeconds();
+        double bytesBudget = BYTES_BUDGET_FACTOR * context.memoryBytes();
+        String fit = String.format("fit: %.0f pages/s over a %.0f-page working set", curve.ratePagesPerSecond(),
+                curve.workingSetPages());
+
+        if (downtime <= target) {
+            double nextDowntime = downtimeMillis(next.remainingPages, bw);
+            double floor = PreCopyEngine.SWITCHOVER_MILLIS;
+            // The gain is judged above the switch-over, which no round can shorten.
+            boolean worthIt = nextDowntime - floor <= POLISH_GAIN * (downtime - floor) && downtime - nextDowntime >= MIN_GAIN_MILLIS;
+            double endAfter = elapsed + next.seconds + nextDowntime / 1000;
+            boolean cheap = (endAfter <= TIME_BUDGET_FACTOR * context.lowerBoundSeconds()
+                    || next.seconds <= CHEAP_ROUND_SHARE * context.lowerBoundSeconds())
+                    && sent + next.bytes + next.remainingPages * PreCopyEngine.PAGE_SIZE <= bytesBudget
+                    && endAfter < deadline;
+            if (elapsed + downtime / 1000 > deadline) {
+                return lastResort(context, elapsed, remaining, bw, String.format("stopping now would end past the %.0f s deadline",
+                        deadline));
+            }
+            if (worthIt && cheap && rounds.size() < PreCopyEngine.ROUND_CAP - 1) {
+                return Decision.proceed(throttle, String.format("downtime %.0f ms meets the %d ms target; one more round is "
+                        + "predicted to cut it to %.0f ms for little (%s)", downtime, target, nextDowntime, fit));
+            }
+            return Decision.stop(String.format("downtime %.0f ms meets the %d ms target; %s (%s)", downtime, target,
+                    worthIt ? "another round would cost more than it saves"
+                            : String.format("the next round would only reach %.0f ms", nextDowntime), fit));
+        }
+        if (elapsed + next.seconds + downtimeMillis(next.remainingPages, bw) / 1000 > deadline) {
+            return lastResort(context, elapsed, remaining, bw, String.format("another round would end past the %.0f s deadline with %.0f ms downtime",
+                    deadline, downtime));
+        }
+        if (DirtyCurve.windows(rounds).size() < 2) {
+            return Decision.proceed(throttle, String.format("downtime %.0f ms above the %d ms target; one window is too few "
+                    + "to fit the dirty curve", downtime, target));
+        }
+        Budget budget = new Budget(deadline - elapsed, bytesBudget - sent);
+        int needed = project(curve, remaining, throttle, bw, target, context, budget);
+        if (needed >= 0) {
+            return Decision.proceed(throttle, String.format("downtime %.0f ms above the %d ms target, predicted to meet it "
+                    + "in %d more round(s) within budget (%s)", downtime, target, needed, fit));
+        }
+        // A stall: at this throttle the fitted curve does not meet the target within the time and traffic budget.
+        // The throttle is chosen with a margin (half the target, most of the budget), so that a fit that is a
+        // little optimistic does not turn into the +10 % a round that auto-converge does.
+        int max = context.limits().maxThrottlePercent();
+        Budget safe = new Budget(budget.seconds() * SAFETY, budget.bytes() * SAFETY);
+        for (int t = Math.min(max, throttle + THROTTLE_STEP); t > throttle; t = t == max ? throttle : Math.min(max, t + THROTTLE_STEP)) {
+            if (project(curve, remaining, t, bw, target * SAFETY / 2, context, safe) >= 0) {
+                if (t > GENTLE_THROTTLE && context.limits().postCopyAllowed()) {
+                    return Decision.postCopy(String.format("stall at %.0f ms downtime: converging needs a %d%% throttle; "
+                            + "post-copy disturbs the guest less (%s)", downtime, t, fit));
+                }
+                return Decision.proceed(t, String.format("stall at %.0f ms downtime: throttle %d%% -> %d%%, the least that is "
+                        + "predicted to converge within budget (%s)", downtime, throttle, t, fit));
+            }
+        }
+        if (context.limits().postCopyAllowed()) {
+            return Decision.postCopy(String.format("stall at %.0f ms downtime that no allowed throttle cures (%s)", downtime, fit));
+        }
+        boolean progressing = rounds.size() >= 2 && remaining < 0.9 * rounds.get(rounds.size() - 2).remainingPages();
+        // A real hypervisor applies a throttle late (QEMU's auto-converge acts at its next one-second period): the
+        // ceiling gets a few rounds and seconds in force before the policy gives up on it.
+        boolean ceilingTried = max == 0 || ceilingInForce(rounds, max) >= CEILING_ROUNDS
+                && ceilingSeconds(rounds, max) >= CEILING_SECONDS;
+        if (throttle < max || progressing || !ceilingTried) {
+            return Decision.proceed(max, String.format("stall at %.0f ms downtime; no throttle is predicted to converge within "
+                    + "budget, trying the %d%% ceiling before giving up (%s)", downtime, max, fit));
+        }
+        return Decision.abort(String.format("stall at %.0f ms downtime with the throttle at its %d%% ceiling and no "
+                + "post-copy allowed (%s)", downtime, max, fit));
+    }
+
+    /** At the deadline: post-copy when allowed and its pull still ends in time, else a clean abort. */
+    /** Trailing rounds that ran with the throttle at the ceiling. */
+    private static int ceilingInForce(List<RoundRecord> rounds, int max) {
+        int n = 0;
+        for (int i = rounds.size() - 1; i >= 0 && rounds.get(i).throttlePercent() >= max; i--) {
+            n++;
+        }
+        return n;
+    }
+
+    private static double ceilingSeconds(List<RoundRecord> rounds, int max) {
+        double seconds = 0;
+        for (int i = rounds.size() - 1; i >= 0 && rounds.get(i).throttlePercent() >= max; i--) {
+            seconds += rounds.get(i).seconds();
+        }
+        return seconds;
+    }
+
+    private static Decision lastResort(MigrationContext context, double elapsed, double remainingPages, double bw, String why) {
+        double pullEnds = elapsed + downtimeMillis(remainingPages, bw) / 1000;
+        if (context.limits().postCopyAllowed() && pullEnds <= context.limits().deadlineSeconds()) {
+            return Decision.postCopy(why + ": post-copy hands the guest over now and pulls the rest in time");
+        }
+        return Decision.abort(why + ": aborting cleanly");
+    }
+
+    /** What is left of the deadline and of the traffic budget. */
+    record Budget(double seconds, double bytes) {
+    }
+
+    /** One projected round: how long it takes, what it sends, what it leaves dirty. */
+    record Step(double seconds, double bytes, double remainingPages) {
+        static Step after(DirtyCurve curve, double pages, int throttle, double bw, MigrationContext context) {
+            double seconds = pages * PreCopyEngine.PAGE_SIZE / bw + context.roundOverheadSeconds();
+            return new Step(seconds, pages * PreCopyEngine.PAGE_SIZE, curve.pagesIn(seconds * (100 - throttle) / 100.0));
+        }
+    }
+
+    /**
+     * Rounds until the downtime meets the target (0: already), or -1 when that takes more than {@value #LOOKAHEAD}
+     * rounds, or the final copy would end past the deadline or beyond the traffic budget.
+     */
+    static int project(DirtyCurve curve, double remainingPages, int throttle, double bw, double goalMillis,
+            MigrationContext context, Budget budget) {
+        double pages = remainingPages;
+        double seconds = 0;
+        double bytes = 0;
+        for (int n = 0; n <= LOOKAHEAD; n++) {
+            if (downtimeMillis(pages, bw) <= goalMillis) {
+                double finalBytes = pages * PreCopyEngine.PAGE_SIZE;
+                return seconds + downtimeMillis(pages, bw) / 1000 <= budget.seconds() && bytes + finalBytes <= budget.bytes() ? n : -1;
+            }
+            Step step = Step.after(curve, pages, throttle, bw, context);
+            seconds += step.seconds;
+            bytes += step.bytes;
+            pages = step.remainingPages;
+        }
+        return -1;
+    }
+
+    private static double downtimeMillis(double pages, double bw) {
+        return pages * PreCopyEngine.PAGE_SIZE * 1000 / bw + PreCopyEngine.SWITCHOVER_MILLIS;
+    }
+}

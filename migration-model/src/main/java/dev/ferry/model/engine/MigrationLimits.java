@@ -1,0 +1,52 @@
+package dev.ferry.model.engine;
+
+/**
+ * What the operator allows one migration: the downtime target, a bandwidth cap, how hard the guest's vCPUs
+ * may be throttled, whether post-copy may be used, and a deadline after which the migration must have ended
+ * (succeeded or given up, never still running).
+ *
+ * @param maxDowntimeMillis          the downtime target (QEMU's downtime-limit)
+ * @param maxBandwidthBytesPerSecond cap on the migration stream, 0 for the link's full speed
+ * @param maxThrottlePercent         0 forbids throttling; QEMU's own ceiling is 99
+ * @param postCopyAllowed            post-copy hands the guest over early; if the link fails then, the guest is lost
+ * @param deadlineSeconds            the migration ends by then, measured from round 1
+ */
+public record MigrationLimits(long maxDowntimeMillis, long maxBandwidthBytesPerSecond, int maxThrottlePercent,
+        boolean postCopyAllowed, double deadlineSeconds) {
+
+    public MigrationLimits {
+        if (maxDowntimeMillis <= 0) {
+            throw new IllegalArgumentException("the downtime target must be > 0 ms, was " + maxDowntimeMillis);
+        }
+        if (maxBandwidthBytesPerSecond < 0) {
+            throw new IllegalArgumentException("the bandwidth cap must be >= 0 (0: none), was " + maxBandwidthBytesPerSecond);
+        }
+        if (maxThrottlePercent < 0 || maxThrottlePercent > 99) {
+            throw new IllegalArgumentException("the throttle ceiling must be 0..99 %, was " + maxThrottlePercent);
+        }
+        if (!(deadlineSeconds > 0)) {
+            throw new IllegalArgumentException("the deadline must be > 0 s, was " + deadlineSeconds);
+        }
+    }
+
+    /** QEMU's defaults as an operator would leave them: 300 ms, no cap, throttling allowed, no post-copy, an hour. */
+    public static MigrationLimits defaults(long maxDowntimeMillis) {
+        return new MigrationLimits(maxDowntimeMillis, 0, 99, false, 3600);
+    }
+
+    public MigrationLimits withPostCopy(boolean allowed) {
+        return new MigrationLimits(maxDowntimeMillis, maxBandwidthBytesPerSecond, maxThrottlePercent, allowed, deadlineSeconds);
+    }
+
+    public MigrationLimits withMaxThrottle(int percent) {
+        return new MigrationLimits(maxDowntimeMillis, maxBandwidthBytesPerSecond, percent, postCopyAllowed, deadlineSeconds);
+    }
+
+    public MigrationLimits withBandwidthCap(long bytesPerSecond) {
+        return new MigrationLimits(maxDowntimeMillis, bytesPerSecond, maxThrottlePercent, postCopyAllowed, deadlineSeconds);
+    }
+
+    public MigrationLimits withDeadline(double seconds) {
+        return new MigrationLimits(maxDowntimeMillis, maxBandwidthBytesPerSecond, maxThrottlePercent, postCopyAllowed, seconds);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.model.engine;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Runs one pre-copy migration over a {@link Hypervisor}, in the hypervisor's time. Round 1 sends every page;
+ * each later round sends the pages the dirty bitmap collected while the previous one ran; zero pages are
+ * announced, not sent. The guest runs while pages are copied (in slices, so a page written before its turn
+ * goes out fresh and is still dirty for the next round). After every live round the policy decides: another
+ * round at some throttle, stop-and-copy, post-copy or abort. A cancel, checked before and after every round,
+ * leaves the guest running on the source; a force-complete stops and copies after the current round.
+ */
+public final class PreCopyEngine {
+    public static final int PAGE_SIZE = 4096;
+    /** A zero page costs a header on the wire, not 4 KiB. */
+    static final int ZERO_PAGE_BYTES = 8;
+    /** Resume on the destination plus network announce, after the last byte (Clark et al.: 9-40 ms). */
+    public static final long SWITCHOVER_MILLIS = 15;
+    /** Whatever the policy says, no run goes on forever: QEMU's default alone never stops a hot guest. */
+    public static final int ROUND_CAP = 100;
+    /** The guest runs between slices of at most this many pages (and at least 64 slices a full round). */
+    static final int SLICE_PAGES = 2048;
+    /** Rounds at least this long take an early sample of the bitmap, an eighth of the way in. */
+    static final double MIN_SAMPLED_ROUND_SECONDS = 0.4;
+
+    private final Hypervisor hv;
+    private final ConvergencePolicy policy;
+    private final MigrationContext context;
+    private final double bandwidth;
+
+    public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits) {
+        this.hv = hv;
+        this.policy = policy;
+        this.context = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
+        this.bandwidth = context.bandwidthBytesPerSecond();
+    }
+
+    /** Link without per-round overhead, QEMU-like defaults with the given downtime target: for short tests. */
+    public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, double bandwidthBytesPerSecond, long maxDowntimeMillis) {
+        this(hv, policy, new Link(bandwidthBytesPerSecond, 0), MigrationLimits.defaults(maxDowntimeMillis));
+    }
+
+    public MigrationContext context() {
+        return context;
+    }
+
+    public MigrationResult run(Controls controls) {
+        List<RoundRecord> rounds = new ArrayList<>();
+        BitSet toSend = new BitSet(hv.pages());
+        toSend.set(0, hv.pages());
+        hv.syncDirtyBitmap(); // start with a clean bitmap: everything is in round 1 anyway
+        double seconds = 0;
+        long bytes = 0;
+        int throttle = 0;
+        while (true) {
+            if (controls.cancelRequested()) {
+                return cancelled(rounds, seconds, bytes);
+            }
+            RoundRecord round = liveRound(rounds.size() + 1, toSend, throttle);
+            controls.pace(round);
+            seconds += round.seconds();
+            bytes += round.bytesSent();
+            toSend = dirtyAtRoundEnd;
+            Decision decision = decide(policy, rounds, round, controls, context);
+            round = round.decided(decision);
+            rounds.add(round);
+            controls.roundCompleted(round);
+            if (controls.cancelRequested()) {
+                return cancelled(rounds, seconds, bytes);
+            }
+            switch (decision.action()) {
+                case CONTINUE -> throttle = Math.min(decision.throttlePercent(), context.limits().maxThrottlePercent());
+                case ABORT -> {
+                    hv.resumeOnSource();
+                    return new MigrationResult(MigrationResult.Outcome.ABORTED, rounds, null, 0, millis(seconds), bytes,
+                            decision.reason() + "; the guest runs on the source");
+                }
+                case STOP_AND_COPY -> {
+                    hv.pauseOnSource();
+                    RoundRecord last = copy(rounds.size() + 1, RoundRecord.Kind.STOP_AND_COPY, toSend, 0);
+                    controls.pace(last);
+                    hv.resumeOnDestination();
+                    controls.roundCompleted(last);
+                    long downtime = millis(last.seconds()) + SWITCHOVER_MILLIS;
+                    return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, last, downtime,
+                            millis(seconds + last.seconds()) + SWITCHOVER_MILLIS, bytes + last.bytesSent(), decision.reason());
+                }
+                case POST_COPY -> {
+                    // Pause, hand over the CPU state, run on the destination; the rest is pulled in the background
+                    // while the guest runs there (its page faults are what it pays instead of downtime).
+                    hv.pauseOnSource();
+                    hv.resumeOnDestination();
+                    RoundRecord pull = copy(rounds.size() + 1, RoundRecord.Kind.POST_COPY, toSend, 0);
+                    controls.pace(pull);
+                    controls.roundCompleted(pull);
+                    return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, pull, SWITCHOVER_MILLIS,
+                            millis(seconds + pull.seconds()) + SWITCHOVER_MILLIS, bytes + pull.bytesSent(), decision.reason());
+                }
+            }
+        }
+    }
+
+    /**
+     * What follows a live round, whichever driver ran it (this engine, or QEMU and libvirt running their own rounds):
+     * the operator's force-complete first, then the engine's round cap, then the policy. One copy, so that a
+     * simulated and a real migration are steered alike.
+     *
+     * @param earlier every live round before {@code latest}
+     */
+    public static Decision decide(ConvergencePolicy policy, List<RoundRecord> earlier, RoundRecord latest, Controls controls,
+            MigrationContext context) {
+        if (controls.forceCompleteRequested()) {
+            return Decision.stop("stop-and-copy forced by the operator after round " + latest.round());
+        }
+        List<RoundRecord> withLatest = new ArrayList<>(earlier);
+        withLatest.add(latest);
+        if (withLatest.size() >= ROUND_CAP) {
+            return Decision.abort("did not converge in the engine's cap of " + ROUND_CAP + " rounds");
+        }
+        return policy.decide(withLatest, context);
+    }
+
+    private MigrationResult cancelled(List<RoundRecord> rounds, double seconds, long bytes) {
+        hv.resumeOnSource();
+        return new MigrationResult(MigrationResult.Outcome.CANCELLED, rounds, null, 0, millis(seconds), bytes,
+                "cancelled by the operator after round " + rounds.size() + "; the guest runs on the source");
+    }
+
+    /** Copies the pages in slices with the guest running (and dirtying) for as long as each slice takes. */
+    private RoundRecord liveRound(int number, BitSet pages, int throttle) {
+        hv.runGuest(context.roundOverheadSeconds(), throttle);
+        RoundRecord r = copy(number, RoundRecord.Kind.LIVE, pages, throttle);
+        dirtyAtRoundEnd = hv.syncDirtyBitmap();
+        long dirty = dirtyAtRoundEnd.cardinality();
+        long remainingBytes = dirty * PAGE_SIZE;
+        return new RoundRecord(number, RoundRecord.Kind.LIVE, r.pagesSent(), r.bytesSent(), r.zeroPages(), r.pagesSkipped(),
+                dirty, r.seconds() + context.roundOverheadSeconds(), bandwidth, dirty, remainingBytes,
+                expectedDowntimeMillis(remainingBytes), throttle, r.earlySample(), null);
+    }
+
+    private RoundRecord copy(int number, RoundRecord.Kind kind, BitSet pages, int throttle) {
+        boolean live = kind == RoundRecord.Kind.LIVE;
+        boolean skip = live && number > 1 && policy.skipsRedirtiedPages();
+        long sent = 0;
+        long zero = 0;
+        long skipped = 0;
+        long wireBytes = 0;
+        long sliceBytes = 0;
+        int inSlice = 0;
+        int slicePages = Math.max(1, Math.min(SLICE_PAGES, hv.pages() / 64));
+        // A long round takes a free early look at the bitmap: a short window on the dirty curve.
+        double expectedSeconds = (double) pages.cardinality() * PAGE_SIZE / bandwidth;
+        double sampleAt = live && expectedSeconds >= MIN_SAMPLED_ROUND_SECONDS ? expectedSeconds / 8 : Double.MAX_VALUE;
+        RoundRecord.Sample sample = null;
+        for (int p = pages.nextSetBit(0); p >= 0; p = pages.nextSetBit(p + 1)) {
+            if (skip && hv.isDirty(p)) {
+                skipped++; // written again since the round began: it goes out next round anyway
+            } else {
+                hv.copyToDestination(p);
+                long cost = hv.isZeroPage(p) ? ZERO_PAGE_BYTES : PAGE_SIZE;
+                if (cost == ZERO_PAGE_BYTES) {
+                    zero++;
+                } else {
+                    sent++;
+                }
+                sliceBytes += cost;
+            }
+            if (live && ++inSlice == slicePages) {
+                hv.runGuest(sliceBytes / bandwidth, throttle);
+                wireBytes += sliceBytes;
+                sliceBytes = 0;
+                inSlice = 0;
+                if (sample == null && wireBytes / bandwidth >= sampleAt) {
+                    sample = new RoundRecord.Sample(wireBytes / bandwidth + context.roundOverheadSeconds(), hv.dirtyCount());
+                }
+            }
+        }
+        if (live && sliceBytes > 0) {
+            hv.runGuest(sliceBytes / bandwidth, throttle);
+        }
+        wireBytes += sliceBytes;
+        return new RoundRecord(number, kind, sent + zero, wireBytes, zero, skipped, 0, wireBytes / bandwidth, bandwidth, 0, 0,
+                live ? 0 : millis(wireBytes / bandwidth) + SWITCHOVER_MILLIS, throttle, sample, null);
+    }
+
+    private long expectedDowntimeMillis(long remainingBytes) {
+        return Math.round(remainingBytes * 1000.0 / bandwidth) + SWITCHOVER_MILLIS;
+    }
+
+    /** The bitmap synced at the end of the latest live round: what the next round sends. */
+    private BitSet dirtyAtRoundEnd = new BitSet();
+
+    private static long millis(double seconds) {
+        return Math.round(seconds * 1000);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ferry.model.forecast;
+
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.Link;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.Policies;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.sim.GuestWorkload;
+import dev.ferry.model.sim.SimulatedGuest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Forecasts a migration by running it: the very pre-copy engine and convergence policy a worker runs, over a
+ * simulated guest that writes uniformly over the dirty model's working set, in virtual time. A forecast and a
+ * migration therefore share every constant and every decision rule.
+ *
+ * <p>The guest is scaled down to at most {@value #MODEL_PAGES} pages, with its working set, write rate and link
+ * scaled by the same factor: every duration (pages over pages per second) and every dirty share stays the same, so
+ * only the bytes are scaled back. A 64 GiB forecast costs what a 256 MiB one does.
+ */
+public final class Forecaster {
+    /** 256 MiB of 4 KiB pages: large enough for stable statistics, small enough for thousands of forecasts. */
+    static final int MODEL_PAGES = 1 << 16;
+    /** Forecasts are deterministic: placement and planning ask the same question for many hosts of one link speed. */
+    private static final int CACHED = 4096;
+    private static final Map<Key, Forecast> CACHE = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Forecast> eldest) {
+            return size() > CACHED;
+        }
+    };
+
+    private record Key(long memoryBytes, double bandwidth, long maxDowntimeMillis, DirtyModel dirty, String policy) {
+    }
+
+    private Forecaster() {
+    }
+
+    /**
+     * @param policy a name of {@link Policies#NAMES}: the one the workers run
+     */
+    public static Forecast forecast(long memoryBytes, double bandwidthBytesPerSecond, long maxDowntimeMillis, DirtyModel dirty,
+            String policy) {
+        if (memoryBytes < PreCopyEngine.PAGE_SIZE || !(bandwidthBytesPerSecond > 0) || maxDowntimeMillis <= 0) {
+            throw new IllegalArgumentException("a forecast needs at least one page of memory, a bandwidth > 0 and a downtime"
+                    + " target > 0 (memory " + memoryBytes + ", bandwidth " + bandwidthBytesPerSecond + ", target "
+                    + maxDowntimeMillis + ")");
+        }
+        Key key = new Key(memoryBytes, bandwidthBytesPerSecond, maxDowntimeMillis, dirty, policy);
+        synchronized (CACHE) {
+            Forecast known = CACHE.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Forecast f = run(key);
+        synchronized (CACHE) {
+            CACHE.put(key, f);
+        }
+        return f;
+    }
+
+    private static Forecast run(Key k) {
+        long pages = k.memoryBytes() / PreCopyEngine.PAGE_SIZE;
+        double scale = Math.max(1.0, (double) pages / MODEL_PAGES);
+        int modelPages = (int) Math.max(1, Math.round(pages / scale));
+        double hotShare = Math.min(1.0, k.dirty().hotPages() / (double) pages);
+        GuestWorkload writes = k.dirty().dirtyPagesPerSecond() <= 0 ? GuestWorkload.idle()
+                : GuestWorkload.uniform(hotShare, k.dirty().dirtyPagesPerSecond() / scale);
+        // Nothing is known of zero pages before a migration: every page is assumed to carry data.
+        var guest = new SimulatedGuest(modelPages, 0, writes, 1);
+        MigrationResult r = new PreCopyEngine(guest, Policies.create(k.policy(), k.memoryBytes()),
+                Link.of(k.bandwidth() / scale), MigrationLimits.defaults(k.maxDowntimeMillis())).run(Controls.NONE);
+        return new Forecast(r.roundCount(), r.totalTimeMillis(), r.downtimeMillis(), Math.round(r.bytesSent() * scale),
+                r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ferry.model.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.model.sim.GuestWorkload;
+import dev.ferry.model.sim.SimulatedGuest;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class FerryPolicyTest {
+    static final int PAGES = 65_536; // 256 MiB
+    static final Link LINK = new Link(128.0 * 1024 * 1024, 0.002); // 128 MiB/s: round 1 takes 2 s
+
+    static MigrationResult migrate(SimulatedGuest guest, ConvergencePolicy policy, MigrationLimits limits) {
+        return new PreCopyEngine(guest, policy, LINK, limits).run(Controls.NONE);
+    }
+
+    static SimulatedGuest tooHotForTheLink(long seed) {
+        // writes 1.5x as many pages per second as the link carries, over half of memory
+        return new SimulatedGuest(PAGES, 0, GuestWorkload.uniform(0.5, 1.5 * 32_768), seed);
+    }
+
+    @Test
+    void convergesWhereQemusDefaultNeverFinishes() {
+        var qemu = migrate(tooHotForTheLink(1), new QemuDefaultPolicy(), MigrationLimits.defaults(300));
+        var guest = tooHotForTheLink(1);
+        var ferry = migrate(guest, new FerryPolicy(), MigrationLimits.defaults(300));
+
+        assertThat(qemu.outcome()).isEqualTo(MigrationResult.Outcome.ABORTED);
+        assertThat(ferry.outcome()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        assertThat(ferry.downtimeMillis()).isLessThanOrEqualTo(300);
+        assertThat(guest.destinationMatchesSource()).isTrue();
+    }
+
+    @Test
+    void throttlesOnceToWhatTheMeasuredRatesNeedInsteadOfSteppingLikeAutoConverge() {
+        var ferry = migrate(tooHotForTheLink(2), new FerryPolicy(), MigrationLimits.defaults(300));
+        var auto = migrate(tooHotForTheLink(2), new QemuAutoConvergePolicy(), MigrationLimits.defaults(300));
+
+        long ferryChanges = throttleChanges(ferry.rounds());
+        assertThat(ferryChanges).isBetween(1L, 2L);
+        assertThat(ferry.rounds().stream().filter(r -> r.decision().reason().startsWith("stall")).findFirst())
+                .hasValueSatisfying(r -> assertThat(r.round()).isLessThanOrEqualTo(2)); // detected early
+        assertThat(ferry.totalTimeMillis()).isLessThan(auto.totalTimeMillis());
+        assertThat(ferry.bytesSent()).isLessThan(auto.bytesSent());
+    }
+
+    @Test
+    void switchesToPostCopyWhenThrottlingIsForbiddenAndPostCopyAllowed() {
+        var guest = tooHotForTheLink(3);
+        var result = migrate(guest, new FerryPolicy(), MigrationLimits.defaults(300).withMaxThrottle(0).withPostCopy(true));
+
+        assertThat(result.postCopy()).isTrue();
+        assertThat(result.rounds().size()).isLessThanOrEqualTo(3);
+        assertThat(result.downtimeMillis()).isEqualTo(PreCopyEngine.SWITCHOVER_MILLIS);
+        assertThat(guest.destinationMatchesSource()).isTrue();
+    }
+
+    @Test
+    void abortsCleanlyAndEarlyWhenNothingItMayDoConverges() {
+        var guest = tooHotForTheLink(4);
+        var result = migrate(guest, new FerryPolicy(), MigrationLimits.defaults(300).withMaxThrottle(0));
+
+        assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.ABORTED);
+        assertThat(result.rounds().size()).isLessThanOrEqualTo(4);
+        assertThat(result.reason()).contains("no post-copy allowed");
+        assertThat(guest.location()).isEqualTo(Hypervisor.GuestLocation.RUNNING_ON_SOURCE);
+    }
+
+    @Test
+    void goesOnPastTheTargetWhenAnotherRoundCutsTheDowntimeForLittle() {
+        // converges on its own: a small hot set at a third of the link's speed
+        var qemu = migrate(new SimulatedGuest(PAGES, 0, GuestWorkload.hotSet(0.02, 0.2, 10_000), 5), new QemuDefaultPolicy(),
+                MigrationLimits.defaults(300));
+        var ferry = migrate(new SimulatedGuest(PAGES, 0, GuestWorkload.hotSet(0.02, 0.2, 10_000), 5), new FerryPolicy(),
+                MigrationLimits.defaults(300));
+
+        assertThat(ferry.downtimeMillis()).isLessThan(qemu.downtimeMillis() / 2);
+        assertThat(ferry.totalTimeMillis()).isLessThan((long) (qemu.totalTimeMillis() * 1.1));
+        assertThat(ferry.rounds()).allSatisfy(r -> assertThat(r.throttlePercent()).isZero());
+    }
+
+    @Property(tries = 40)
+    void neverRunsPastTheOperatorsDeadline(@ForAll @DoubleRange(min = 5, max = 60) double deadline,
+            @ForAll @IntRange(min = 0, max = 99) int maxThrottle, @ForAll boolean postCopy,
+            @ForAll @DoubleRange(min = 0.2, max = 3) double ratio, @ForAll long seed) {
+        var guest = new SimulatedGuest(PAGES, 0, GuestWorkload.uniform(0.3, ratio * 32_768), seed);
+        var limits = new MigrationLimits(300, 0, maxThrottle, postCopy, deadline);
+
+        var result = migrate(guest, new FerryPolicy(), limits);
+
+        assertThat(result.totalTimeMillis()).isLessThanOrEqualTo(Math.round(deadline * 1000) + PreCopyEngine.SWITCHOVER_MILLIS);
+        if (result.outcome() == MigrationResult.Outcome.SUCCEEDED) {
+            assertThat(guest.destinationMatchesSource()).isTrue();
+            assertThat(result.postCopy() || result.downtimeMillis() <= 300).as("moved within the target").isTrue();
+        }
+    }
+
+    private static long throttleChanges(List<RoundRecord> rounds) {
+        long changes = 0;
+        for (int i = 1; i < rounds.size(); i++) {
+            if (rounds.get(i).throttlePercent() != rounds.get(i - 1).throttlePercent()) {
+                changes++;
+            }
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ferry.model.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.Link;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.Policies;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.sim.GuestWorkload;
+import dev.ferry.model.sim.SimulatedGuest;
+import org.junit.jupiter.api.Test;
+
+class ForecasterTest {
+    static final long GIB = 1L << 30;
+    static final long MIB = 1L << 20;
+
+    @Test
+    void anIdleVmTakesOneCopyOfItsMemoryAndTheSwitchOverPause() {
+        Forecast f = Forecaster.forecast(8 * GIB, 1.25e9, 300, new DirtyModel(1, 0, "idle"), "ferry");
+
+        assertThat(f.rounds()).isEqualTo(2);
+        assertThat(f.totalTimeMillis()).isBetween(6_870L, 6_900L); // 8 GiB at 1.25 GB/s = 6.87 s, plus overhead and switch-over
+        assertThat(f.downtimeMillis()).isEqualTo(PreCopyEngine.SWITCHOVER_MILLIS);
+        assertThat(f.bytesSent()).isEqualTo(8 * GIB);
+        assertThat(f.converges()).isTrue();
+        assertThat(f.policy()).isEqualTo("ferry");
+    }
+
+    @Test
+    void aFasterLinkIsForecastFaster() {
+        var dirty = new DirtyModel(50_000, 40_000, "test");
+        assertThat(Forecaster.forecast(8 * GIB, 1.25e9, 300, dirty, "ferry").totalTimeMillis())
+                .isLessThan(Forecaster.forecast(8 * GIB, 1.25e8, 300, dirty, "ferry").totalTimeMillis());
+    }
+
+    @Test
+    void aVmDirtyingFasterThanTheLinkNeverConvergesUnderQemusDefaultsButDoesUnderFerry() {
+        long pages = 4 * GIB / 4096;
+        var hot = new DirtyModel(pages / 4, 3 * 1.25e8 / 4096, "hot");
+
+        Forecast qemu = Forecaster.forecast(4 * GIB, 1.25e8, 300, hot, "qemu-default");
+        Forecast ferry = Forecaster.forecast(4 * GIB, 1.25e8, 300, hot, "ferry");
+
+        assertThat(qemu.converges()).isFalse();
+        assertThat(ferry.converges()).isTrue();
+        assertThat(ferry.downtimeMillis()).isLessThanOrEqualTo(300);
+    }
+
+    @Test
+    void aForecastIsTheEngineRunOnTheModelsGuest() {
+        // 256 MiB is not scaled: the forecast must be exactly the engine's run of a guest writing uniformly over the set
+        var dirty = new DirtyModel(8192, 20_000, "test");
+        Forecast f = Forecaster.forecast(256 * MIB, 1.25e8, 100, dirty, "ferry");
+
+        int pages = (int) (256 * MIB / 4096);
+        var guest = new SimulatedGuest(pages, 0, GuestWorkload.uniform(8192.0 / pages, 20_000), 1);
+        MigrationResult run = new PreCopyEngine(guest, Policies.create("ferry", 256 * MIB), Link.of(1.25e8),
+                MigrationLimits.defaults(100)).run(Controls.NONE);
+
+        assertThat(f.rounds()).isEqualTo(run.roundCount());
+        assertThat(f.totalTimeMillis()).isEqualTo(run.totalTimeMillis());
+        assertThat(f.downtimeMillis()).isEqualTo(run.downtimeMillis());
+        assertThat(f.bytesSent()).isEqualTo(run.bytesSent());
+    }
+
+    @Test
+    void scalingTheGuestDownKeepsItsTimes() {
+        // four times the memory, working set, write rate and link: the same migration in time, four times the bytes
+        Forecast small = Forecaster.forecast(8 * GIB, 1.25e9, 300, new DirtyModel(100_000, 60_000, "x"), "ferry");
+        Forecast large = Forecaster.forecast(32 * GIB, 5e9, 300, new DirtyModel(400_000, 240_000, "x"), "ferry");
+
+        assertThat((double) large.totalTimeMillis()).isCloseTo(small.totalTimeMillis(), within(small.totalTimeMillis() * 0.05));
+        assertThat((double) large.bytesSent()).isCloseTo(4.0 * small.bytesSent(), within(small.bytesSent() * 0.2));
+    }
+
+    @Test
+    void theTypicalModelSaysItIsAnAssumption() {
+        assertThat(DirtyModel.typical(4 * GIB, 1.25e9).basis()).contains("assumed");
+    }
+
+    @Test
+    void nonsenseInputIsRefusedWithTheValues() {
+        assertThatThrownBy(() -> Forecaster.forecast(0, 1.25e9, 300, new DirtyModel(1, 0, "x"), "ferry"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memory 0");
+        assertThatThrownBy(() -> Forecaster.forecast(GIB, 1.25e9, 300, new DirtyModel(1, 0, "x"), "no-such"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("known");
+    }
+}

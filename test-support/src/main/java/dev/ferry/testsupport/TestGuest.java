@@ -1,0 +1,174 @@
+package dev.ferry.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A QEMU process running Ferry's test guest (guest/init.c): what the demo, the benchmark and the tests start in
+ * place of a host agent or libvirt. Under TCG (no KVM here), with a serial console written to a file, a QMP unix
+ * socket, and a small shared disk. The destination is the same command line with {@code -incoming defer}.
+ */
+public final class TestGuest implements AutoCloseable {
+    private static final Pattern BEAT = Pattern.compile("ferry-heartbeat (\\d+) dirtied=(\\d+) bad=(\\d+) checks=(\\d+)");
+    public final Path qmp;
+    /** A second QMP monitor for observers (tests, the benchmark): QEMU serves one client per monitor socket. */
+    public final Path observer;
+    public final Path serial;
+    private final Process process;
+
+    private TestGuest(Path qmp, Path serial, Process process) {
+        this.qmp = qmp;
+        this.observer = qmp.resolveSibling(qmp.getFileName() + ".observer");
+        this.serial = serial;
+        this.process = process;
+    }
+
+    /** What to boot and how the guest behaves. */
+    public record Spec(Path kernel, Path initrd, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib) {
+        String append() {
+            return "console=ttyS0 quiet panic=-1 ferry.dirty_mib_s=" + dirtyMibPerSecond + " ferry.region_mib=" + regionMib;
+        }
+
+        /**
+         * The guest that guest/build put into {@code guestDir} (vmlinuz and initrd.img) on {@code disk}. A missing build
+         * is an error that says how to make it: a QEMU test or benchmark that skips itself proves nothing.
+         */
+        public static Spec built(Path guestDir, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib) {
+            Path kernel = guestDir.resolve("vmlinuz");
+            Path initrd = guestDir.resolve("initrd.img");
+            if (!Files.exists(kernel) || !Files.exists(initrd)) {
+                throw new IllegalStateException("the test guest is missing under " + guestDir + ": run guest/setup-host and "
+                        + "guest/build (./ferry test and .ci/run do)");
+            }
+            return new Spec(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib);
+        }
+    }
+
+    /** A small raw disk image for the guest, at a path both QEMUs open (shared storage). Created when missing. */
+    public static Path sharedDisk(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            if (f.length() == 0) {
+                f.setLength(16L << 20);
+            }
+        }
+        return file;
+    }
+
+    /** Starts QEMU; with {@code incoming} it waits for a migration instead of booting. */
+    public static TestGuest start(Spec spec, Path qmp, Path serial, boolean incoming) throws IOException {
+        Files.createDirectories(qmp.getParent());
+        Files.deleteIfExists(qmp);
+        Files.deleteIfExists(qmp.resolveSibling(qmp.getFileName() + ".observer"));
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35", "-cpu", "qemu64", "-accel", "tcg",
+                "-m", Integer.toString(spec.memoryMib()), "-nodefaults", "-no-reboot", "-display", "none",
+                "-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append", spec.append(),
+                "-serial", "file:" + serial, "-drive", "file=" + spec.disk() + ",if=virtio,format=raw,cache=none",
+                "-qmp", "unix:" + qmp + ",server=on,wait=off",
+                "-qmp", "unix:" + qmp.resolveSibling(qmp.getFileName() + ".observer") + ",server=on,wait=off"));
+        if (incoming) {
+            cmd.add("-incoming");
+            cmd.add("defer");
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(serial.resolveSibling(serial.getFileName() + ".qemu.log").toFile()).start();
+        TestGuest guest = new TestGuest(qmp, serial, p);
+        guest.awaitSocket(Duration.ofSeconds(20));
+        return guest;
+    }
+
+    private void awaitSocket(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(qmp)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("QEMU did not open " + qmp + ": " + log());
+            }
+            sleep(50);
+        }
+    }
+
+    /** The last heartbeat line on the serial console, or null before the guest printed one. */
+    public Heartbeat lastHeartbeat() throws IOException {
+        Heartbeat last = null;
+        for (Heartbeat h : heartbeats()) {
+            last = h;
+        }
+        return last;
+    }
+
+    public List<Heartbeat> heartbeats() throws IOException {
+        List<Heartbeat> beats = new ArrayList<>();
+        if (!Files.exists(serial)) {
+            return beats;
+        }
+        Matcher m = BEAT.matcher(Files.readString(serial));
+        while (m.find()) {
+            beats.add(new Heartbeat(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                    Long.parseLong(m.group(4))));
+        }
+        return beats;
+    }
+
+    /** Waits until the guest has booted and printed at least {@code beats} heartbeats. */
+    public Heartbeat awaitHeartbeat(long beats, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Heartbeat h = lastHeartbeat();
+            if (h != null && h.count() >= beats) {
+                return h;
+            }
+            if (!process.isAlive()) {
+                throw new IOException("QEMU exited: " + log());
+            }
+            sleep(200);
+        }
+        throw new IOException("no heartbeat " + beats + " on " + serial + " within " + timeout);
+    }
+
+    /** One heartbeat of the guest: its counter, pages written so far, pages found bad, full checks done. */
+    public record Heartbeat(long count, long dirtied, long bad, long checks) {
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    private String log() {
+        try {
+            return Files.readString(serial.resolveSibling(serial.getFileName() + ".qemu.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

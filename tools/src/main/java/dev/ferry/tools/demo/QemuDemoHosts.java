@@ -1,0 +1,129 @@
+package dev.ferry.tools.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.testsupport.TestGuest;
+import dev.ferry.worker.qemu.QemuMigration;
+import dev.ferry.worker.qemu.QmpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plays the host agents for {@code ./ferry demo-qemu}: puts a small VM into the demo inventory (next to web-1),
+ * boots the test guest in QEMU on its host, and starts a QEMU waiting for an incoming migration on every other host
+ * of its cluster, each at {@code <run-dir>/host-<hostId>/vm-<vmId>.qmp} where the worker's qemu driver looks.
+ * Leftovers of an earlier demo (a source in postmigrate, destinations still waiting) are shut down first. The QEMU
+ * processes outlive this command; {@code ./ferry down} stops them.
+ *
+ * <p>Usage: {@code QemuDemoHosts <inventoryUrl> <runDir> <guestDir> <vmName> <dirtyMiBPerSecond>}
+ */
+public final class QemuDemoHosts {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration CALL = Duration.ofSeconds(5);
+    private static final long MIB = 1L << 20;
+
+    public static void main(String[] args) throws Exception {
+        String inventory = args[0];
+        Path runDir = Path.of(args[1]).toAbsolutePath();
+        Path guestDir = Path.of(args[2]).toAbsolutePath();
+        String name = args[3];
+        int dirty = Integer.parseInt(args[4]);
+        JsonNode vm = vm(inventory, name);
+        if (vm == null) {
+            JsonNode template = vm(inventory, "web-1");
+            if (template == null) {
+                throw new IllegalStateException("no web-1 in the inventory to place the demo VM next to: run ./ferry up first");
+            }
+            vm = post(inventory + "/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1,
+                    "hostId", template.path("hostId").asLong(),
+                    "volumes", List.of(Map.of("poolId", template.path("volumes").get(0).path("poolId").asLong(), "sizeBytes", 16 * MIB)),
+                    "networkIds", JSON.convertValue(template.path("networkIds"), List.class)));
+        }
+        long vmId = vm.path("id").asLong();
+        long source = vm.path("hostId").asLong();
+        long cluster = get(inventory + "/hosts/" + source).path("clusterId").asLong();
+        Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + vmId + ".img"));
+        var spec = TestGuest.Spec.built(guestDir, disk, 256, dirty, 96);
+        for (JsonNode host : get(inventory + "/hosts")) {
+            long id = host.path("id").asLong();
+            if (host.path("clusterId").asLong() != cluster) {
+                continue;
+            }
+            Path qmp = QemuMigration.socket(runDir, id, vmId);
+            String status = statusOf(qmp);
+            boolean isSource = id == source;
+            if (isSource && "running".equals(status)) {
+                System.out.println("  host " + host.path("name").asText() + ": " + name + " runs here (QEMU, status running)");
+                continue;
+            }
+            if (status != null) {
+                quit(qmp); // a source that already moved away (postmigrate) or a destination left waiting
+            }
+            TestGuest guest = TestGuest.start(spec, qmp, qmp.resolveSibling("vm-" + vmId + ".serial"), !isSource);
+            Files.writeString(qmp.resolveSibling("vm-" + vmId + ".pid"), Long.toString(guest.pid()));
+            if (isSource) {
+                guest.awaitHeartbeat(3, Duration.ofSeconds(90));
+                System.out.println("  host " + host.path("name").asText() + ": booted " + name + " in QEMU (TCG), dirtying "
+                        + dirty + " MiB/s; serial console " + guest.serial);
+            } else {
+                System.out.println("  host " + host.path("name").asText() + ": QEMU waiting for an incoming migration");
+            }
+        }
+    }
+
+    private static String statusOf(Path qmp) {
+        if (!Files.exists(qmp)) {
+            return null;
+        }
+        try (QmpClient c = QmpClient.connect(qmp, CALL)) {
+            return c.execute("query-status", null, CALL).path("status").asText();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
+    private static void quit(Path qmp) {
+        try (QmpClient c = QmpClient.connect(qmp, CALL)) {
+            c.execute("quit", null, CALL);
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private static JsonNode vm(String inventory, String name) throws Exception {
+        for (JsonNode vm : get(inventory + "/vms?name=" + name)) {
+            if (name.equals(vm.path("name").asText())) {
+                return vm;
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + url + ": " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode post(String url, Object body) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("POST " + url + ": " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}
