@@ -71,6 +71,13 @@ export function readService(repoRoot, module) {
       svc.consumes.push({ channel, topic, group: at("group.id") || name, dlq });
     }
   }
+  // The outbox relay (module messaging) writes every topic of ferry.messaging.outbox-topics through its channel.
+  const outboxTopics = props.get("ferry.messaging.outbox-topics");
+  if (outboxTopics) {
+    for (const topic of outboxTopics.split(",").map((t) => t.trim()).filter(Boolean)) {
+      if (!svc.produces.some((p) => p.topic === topic)) svc.produces.push({ channel: "outbox", topic });
+    }
+  }
   return svc;
 }
 

@@ -15,6 +15,9 @@ import java.util.UUID;
 @Entity
 @Schema(example = "{\"id\": 7, \"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"sourceHostId\": 1, \"hostId\": 3, \"memoryBytes\": 8589934592, \"vcpus\": 4, \"state\": \"ACTIVE\", \"createdAt\": \"2026-11-25T20:00:00Z\", \"expiresAt\": \"2026-11-25T21:00:00Z\", \"endedAt\": null, \"endReason\": null}")
 public class Reservation extends PanacheEntityBase {
+    /** The end reason of a hold the sweeper released because its migration never reported back in time. */
+    public static final String EXPIRED = "expired";
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

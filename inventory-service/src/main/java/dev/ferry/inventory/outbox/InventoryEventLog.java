@@ -5,10 +5,11 @@ import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
 import dev.ferry.events.Topics;
 import dev.ferry.inventory.model.Host;
-import dev.ferry.inventory.model.OutboxMessage;
 import dev.ferry.inventory.model.Reservation;
+import dev.ferry.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -18,6 +19,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class InventoryEventLog {
+
+    @Inject
+    Outbox outbox;
 
     public Uni<Void> hostStateChanged(Host host, String from) {
         return write(new InventoryEvent(id(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(), host.id, null, null,
@@ -35,7 +39,7 @@ public class InventoryEventLog {
     }
 
     private Uni<Void> write(InventoryEvent event) {
-        return OutboxMessage.of(Topics.INVENTORY_EVENTS, event.key(), EventCodec.toJson(event)).persist().replaceWithVoid();
+        return outbox.write(Topics.INVENTORY_EVENTS, event.key(), EventCodec.toJson(event));
     }
 
     private static String id() {

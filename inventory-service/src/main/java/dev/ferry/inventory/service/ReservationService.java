@@ -89,7 +89,7 @@ public class ReservationService {
     private Uni<Integer> expire(List<Reservation> overdue) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Reservation r : overdue) {
-            r.end(ReservationState.RELEASED, "expired");
+            r.end(ReservationState.RELEASED, Reservation.EXPIRED);
             chain = chain.flatMap(x -> events.reservation(InventoryEventType.RESERVATION_RELEASED, r));
         }
         return chain.map(x -> overdue.size());
@@ -171,27 +171,51 @@ public class ReservationService {
     }
 
     /**
-     * The migration succeeded: the VM runs on the destination whatever the hold's state, so placement
-     * follows reality even when the hold had expired. Applying it twice changes nothing.
+     * The migration succeeded: the hold becomes the VM's placement. Idempotent by the hold's state, so that a replay
+     * of an old outcome (its consumed-event row long pruned) changes nothing: only an ACTIVE hold is committed, or one
+     * that merely expired while the VM still ran on its source (placement follows reality). A success for a hold that
+     * a failure or cancel already released disagrees with the scheduler: it is reported, not applied.
      */
     public Uni<Void> commit(UUID migrationId, long vmId, long targetHostId) {
         return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult()
                 .flatMap(r -> RowLock.forUpdate("vm", vmId).flatMap(x -> Vm.<Vm>findById(vmId)).flatMap(vm -> {
-                    Uni<Void> effects = Uni.createFrom().voidItem();
-                    if (r != null && r.state != ReservationState.COMMITTED) {
-                        r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");
-                        effects = effects.flatMap(x -> events.reservation(InventoryEventType.RESERVATION_COMMITTED, r));
+                    String refused = commitRefusal(r, vm, migrationId, vmId, targetHostId);
+                    if (refused != null) {
+                        LOG.warnf("success of migration %s not applied: %s", migrationId, refused);
+                        return Uni.createFrom().voidItem();
                     }
-                    if (vm != null && vm.hostId != targetHostId) {
-                        long from = vm.hostId;
-                        LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, targetHostId, from, migrationId);
-                        vm.hostId = targetHostId;
-                        effects = effects.flatMap(x -> events.placementChanged(vmId, from, targetHostId,
-                                "migration " + migrationId + " succeeded"));
+                    if (r.state == ReservationState.COMMITTED) {
+                        return Uni.createFrom().voidItem(); // applied before
                     }
-                    return effects;
+                    if (r.state == ReservationState.RELEASED) {
+                        LOG.warnf("migration %s succeeded after its hold on host %d expired; placing the VM there", migrationId, r.hostId);
+                    }
+                    r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");
+                    long from = vm.hostId;
+                    vm.hostId = r.hostId;
+                    LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, r.hostId, from, migrationId);
+                    return events.reservation(InventoryEventType.RESERVATION_COMMITTED, r)
+                            .call(() -> events.placementChanged(vmId, from, r.hostId, "migration " + migrationId + " succeeded"));
                 }));
+    }
+
+    /** Why a success cannot be applied as it stands, or null when it can (or already was). */
+    private static String commitRefusal(Reservation r, Vm vm, UUID migrationId, long vmId, long targetHostId) {
+        if (r == null) {
+            return "no reservation was made for it";
+        }
+        if (vm == null) {
+            return "VM " + vmId + " is no longer in the inventory";
+        }
+        if (r.vmId != vmId || r.hostId != targetHostId) {
+            return "the event names VM " + vmId + " on host " + targetHostId + ", the hold VM " + r.vmId + " on host " + r.hostId;
+        }
+        if (r.state == ReservationState.RELEASED && !(Reservation.EXPIRED.equals(r.endReason) && vm.hostId.equals(r.sourceHostId))) {
+            return "its hold was released (" + r.endReason + "): the scheduler ended the migration, so the VM stays on host "
+                    + vm.hostId;
+        }
+        return null;
     }
 
     /** The migration failed or was cancelled: the VM stayed on the source; free the hold if still held. */

@@ -4,17 +4,21 @@ import dev.ferry.events.CommandType;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.Topics;
+import dev.ferry.messaging.Outbox;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
-import dev.ferry.scheduler.model.OutboxMessage;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;
 
 /** Commands to workers: built from the migration, audited and queued in the outbox in the caller's transaction. */
-final class Commands {
-    private Commands() {
-    }
+@ApplicationScoped
+public class Commands {
+
+    @Inject
+    Outbox outbox;
 
     static MigrationCommand of(Migration m, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
@@ -23,11 +27,16 @@ final class Commands {
                 m.deadline);
     }
 
-    static Uni<Void> send(Migration m, CommandType type) {
+    Uni<Void> send(Migration m, CommandType type) {
         MigrationCommand command = of(m, type);
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), json).persist())
+                .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json))
                 .replaceWithVoid();
+    }
+
+    /** An event on the workers' topic in the scheduler's name (the outcome of a migration it ended), in the outbox. */
+    Uni<Void> publish(dev.ferry.events.MigrationEvent event) {
+        return outbox.write(Topics.MIGRATION_EVENTS, event.migrationId().toString(), EventCodec.toJson(event));
     }
 }

@@ -5,7 +5,6 @@ import dev.ferry.scheduler.client.InventoryClient;
 import dev.ferry.scheduler.client.InventoryRefusal;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
-import dev.ferry.scheduler.outbox.OutboxRelay;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -40,7 +39,7 @@ public class Dispatcher {
     SchedulerConfig config;
 
     @Inject
-    OutboxRelay relay;
+    Commands commands;
 
     @Inject
     Vertx vertx;
@@ -90,11 +89,7 @@ public class Dispatcher {
         for (UUID id : ids) {
             chain = chain.flatMap(x -> start(id));
         }
-        return chain.invoke(() -> {
-            if (!ids.isEmpty()) {
-                relay.kick();
-            }
-        });
+        return chain;
     }
 
     private Uni<Void> start(UUID id) {
@@ -118,7 +113,7 @@ public class Dispatcher {
             m.reservationId = reservationId;
             return MigrationEvents.moveTo(m, MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
                             + " reserved (reservation " + reservationId + "); start command queued")
-                    .call(() -> Commands.send(m, CommandType.START));
+                    .call(() -> commands.send(m, CommandType.START));
         }));
     }
 

@@ -10,7 +10,6 @@ import dev.ferry.events.Topics;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
-import dev.ferry.scheduler.model.OutboxMessage;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -33,6 +32,9 @@ public class MigrationWatchdog {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    Commands commands;
 
     @Scheduled(every = "${ferry.scheduler.watchdog-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> check() {
@@ -88,18 +90,13 @@ public class MigrationWatchdog {
     private Uni<Void> end(Migration m, MigrationPhase phase, EventType outcome, String reason) {
         LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, reason);
         m.failureReason = reason;
-        MigrationCommand cancel = Commands.of(m, CommandType.CANCEL);
         MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), outcome, m.id,
                 m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId,
                 m.reservationId == null ? 0 : m.reservationId,
                 "scheduler", null, new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, reason, m.driver));
-        String cancelJson = EventCodec.toJson(cancel);
-        String failedJson = EventCodec.toJson(failed);
         return MigrationEvents.moveTo(m, phase, reason)
-                .call(() -> AuditEntry.of(m.id, AuditEntry.SENT, cancel.type().name(), cancel.commandId(), m.attempt,
-                        null, cancelJson).persist())
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_COMMANDS, m.id.toString(), cancelJson).persist())
-                .call(() -> OutboxMessage.of(Topics.MIGRATION_EVENTS, m.id.toString(), failedJson).persist())
+                .call(() -> commands.send(m, CommandType.CANCEL))
+                .call(() -> commands.publish(failed))
                 .replaceWithVoid();
     }
 }

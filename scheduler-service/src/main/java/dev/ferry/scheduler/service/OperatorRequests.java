@@ -3,7 +3,6 @@ package dev.ferry.scheduler.service;
 import dev.ferry.events.CommandType;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
-import dev.ferry.scheduler.outbox.OutboxRelay;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -22,7 +21,7 @@ import java.util.UUID;
 public class OperatorRequests {
 
     @Inject
-    OutboxRelay relay;
+    Commands commands;
 
     public Uni<Migration> cancel(UUID id) {
         return Panache.withTransaction(() -> lockForRequest(id, "cancel").flatMap(m -> {
@@ -36,7 +35,7 @@ public class OperatorRequests {
                 return MigrationEvents.moveTo(m, MigrationPhase.CANCELLED, m.failureReason).replaceWith(m);
             }
             return send(m, CommandType.CANCEL);
-        })).invoke(relay::kick);
+        }));
     }
 
     public Uni<Migration> forceComplete(UUID id) {
@@ -54,7 +53,7 @@ public class OperatorRequests {
             }
             m.forceCompleteRequestedAt = Instant.now();
             return send(m, CommandType.FORCE_COMPLETE);
-        })).invoke(relay::kick);
+        }));
     }
 
     private static Uni<Migration> lockForRequest(UUID id, String what) {
@@ -69,7 +68,7 @@ public class OperatorRequests {
                         : Uni.createFrom().item(m));
     }
 
-    static Uni<Migration> send(Migration m, CommandType type) {
-        return Commands.send(m, type).replaceWith(m);
+    private Uni<Migration> send(Migration m, CommandType type) {
+        return commands.send(m, type).replaceWith(m);
     }
 }

@@ -53,19 +53,7 @@ public interface SchedulerConfig {
     @WithDefault("1s")
     String dispatchInterval();
 
-    /** Upper bound on one Kafka send from the outbox relay, so that a dead broker never stalls it. */
-    @WithDefault("PT5S")
-    Duration sendTimeout();
-
     /** How often the watchdog looks for overdue migrations (read by its @Scheduled expression). */
     @WithDefault("5s")
     String watchdogInterval();
-
-    /**
-     * How often the outbox relay looks for rows it has not published (read by its @Scheduled expression).
-     * A new migration's command is published right after its commit; the tick catches up after a failure.
-     * Quarkus' scheduler does not go below one second.
-     */
-    @WithDefault("1s")
-    String outboxInterval();
 }

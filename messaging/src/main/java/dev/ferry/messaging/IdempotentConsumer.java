@@ -1,0 +1,54 @@
+package dev.ferry.messaging;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies a consumed record's effect once per event id: the {@code consumed_event} row and the effect commit in one
+ * transaction, or neither does. Each service keeps only its effects.
+ *
+ * <p>A failure that will pass (the database is away, a lock conflict: {@link Transience}) is retried with a growing
+ * wait until it applies, holding the partition so that order is kept; an outage is waited out, never dead-lettered.
+ * Any other failure reaches the channel's failure strategy, the dead-letter topic.
+ *
+ * <p>Consumed-event rows are pruned after {@code ferry.messaging.consumed-retention}: where a replay older than that
+ * could do harm, the effect must also be idempotent by state (attempt, sequence, a reservation's state).
+ */
+@ApplicationScoped
+public class IdempotentConsumer {
+    private static final Logger LOG = Logger.getLogger(IdempotentConsumer.class);
+
+    @Inject
+    MessagingConfig config;
+
+    /** @return true when the effect was applied now, false when this event id had been applied before */
+    public Uni<Boolean> applyOnce(String eventId, Supplier<Uni<Void>> effect) {
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().deferred(() -> onContext(context, () -> Panache.withTransaction(() -> claim(eventId)
+                        .flatMap(first -> first ? effect.get().replaceWith(true) : Uni.createFrom().item(false)))))
+                .onFailure(Transience::isTransient).invoke(e -> LOG.warnf("event %s not applied yet, retrying: %s", eventId,
+                        e.getMessage()))
+                .onFailure(Transience::isTransient).retry()
+                .withBackOff(config.retryInitialBackoff(), config.retryMaxBackoff()).indefinitely();
+    }
+
+    private static Uni<Boolean> claim(String eventId) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery(
+                        "INSERT INTO consumed_event (event_id, consumed_at) VALUES (:id, now()) ON CONFLICT DO NOTHING")
+                .setParameter("id", eventId).executeUpdate()).map(rows -> rows == 1);
+    }
+
+    /** A retry resumes on a timer thread: the database session needs the consumer's Vert.x context back. */
+    private static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> work) {
+        if (context == null || Vertx.currentContext() == context) {
+            return work.get();
+        }
+        return Uni.createFrom().emitter(e -> context.runOnContext(x -> work.get().subscribe().with(e::complete, e::fail)));
+    }
+}

@@ -1,0 +1,236 @@
+package dev.ferry.messaging;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows; the core of the relay, free of CDI so that two of them can be run against one database.
+ *
+ * <p>How each row goes out once and the rows of one key in order, with several replicas:
+ * <ul>
+ * <li>only the holder of the database lease {@code outbox_lease} publishes; it renews the lease (one short
+ *     statement, on the database's clock) before every batch, and stops sending when its lease would run out before
+ *     the next send could time out. Another replica takes over when the lease expires;</li>
+ * <li>a batch is the oldest unpublished rows. Rows of different keys go out concurrently; the rows of one key go one
+ *     after the other, each sent only after Kafka acknowledged the one before, and a failure stops that key's rows for
+ *     this batch (the next batch starts from the oldest unpublished row again);</li>
+ * <li>no row lock is held while Kafka is waited on: rows are read without locks and marked published afterwards in
+ *     a statement of their own.</li>
+ * </ul>
+ * Delivery is at least once: a row that Kafka took but that could not be marked (the database went away at that
+ * moment), or a holder paused past its lease, sends again. Consumers deduplicate by event id.
+ */
+public final class OutboxPublisher {
+    private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
+    static final String LEASE = "outbox";
+
+    /** Sends one record and completes when the broker acknowledged it. */
+    @FunctionalInterface
+    public interface RecordSender {
+        Uni<Void> send(String topic, String key, String payload);
+    }
+
+    /** @param leaseTtl must exceed the send timeout, so that a holder renews before a send could outlive the lease */
+    public record Settings(int batchSize, Duration sendTimeout, Duration leaseTtl) {
+        public Settings {
+            if (batchSize < 1 || leaseTtl.compareTo(sendTimeout.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("the outbox needs a batch of at least 1 and a lease of at least twice "
+                        + "the send timeout (batch " + batchSize + ", lease " + leaseTtl + ", send timeout " + sendTimeout + ")");
+            }
+        }
+    }
+
+    /** What one drain did. */
+    public record Pass(boolean holder, int published, int failed) {
+    }
+
+    private record Pending(long id, String topic, String key, String payload) {
+    }
+
+    private final Pool pool;
+    private final RecordSender sender;
+    private final Settings settings;
+    private final String holder;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong oldestAgeMillis = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile long leaseUntilNanos;
+
+    public OutboxPublisher(Pool pool, RecordSender sender, Settings settings, String holder) {
+        this.pool = pool;
+        this.sender = sender;
+        this.settings = settings;
+        this.holder = holder;
+    }
+
+    public String holder() {
+        return holder;
+    }
+
+    /** Unpublished rows at the last look. */
+    public long backlog() {
+        return backlog.get();
+    }
+
+    /** Age of the oldest unpublished row at the last look, 0 when there is none. */
+    public long oldestAgeMillis() {
+        return oldestAgeMillis.get();
+    }
+
+    /** Rows this publisher sent and marked. */
+    public long publishedCount() {
+        return published.get();
+    }
+
+    /** Sends that failed or timed out. */
+    public long failureCount() {
+        return failures.get();
+    }
+
+    /**
+     * Publishes until nothing is left or a send fails. A call while a drain runs makes that drain run once more
+     * (it may have read the rows before the caller's commit), so no wake-up is lost and two drains never overlap.
+     */
+    public Uni<Pass> drain() {
+        if (!busy.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().item(new Pass(false, 0, 0));
+        }
+        return drainLoop(new Pass(false, 0, 0))
+                .eventually(() -> busy.set(false))
+                .call(result -> again.getAndSet(false) ? drain() : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Pass> drainLoop(Pass sofar) {
+        return batch().call(this::measure).flatMap(p -> {
+            Pass total = new Pass(p.holder() || sofar.holder(), sofar.published() + p.published(), sofar.failed() + p.failed());
+            boolean more = p.holder() && p.failed() == 0 && p.published() == settings.batchSize();
+            return more ? drainLoop(total) : Uni.createFrom().item(total);
+        });
+    }
+
+    /** One batch: claim the lease, read the oldest rows, send them, mark what went out. */
+    private Uni<Pass> batch() {
+        return claimLease().flatMap(held -> !held ? Uni.createFrom().item(new Pass(false, 0, 0))
+                : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message WHERE published_at IS NULL "
+                                + "ORDER BY id LIMIT $1")
+                        .execute(Tuple.of(settings.batchSize()))
+                        .map(rows -> {
+                            List<Pending> pending = new ArrayList<>();
+                            for (Row r : rows) {
+                                pending.add(new Pending(r.getLong("id"), r.getString("topic"), r.getString("record_key"),
+                                        r.getString("payload")));
+                            }
+                            return pending;
+                        })
+                        .flatMap(this::sendAll));
+    }
+
+    private Uni<Boolean> claimLease() {
+        long ttl = settings.leaseTtl().toMillis();
+        long claimedAt = System.nanoTime();
+        return pool.preparedQuery("INSERT INTO outbox_lease (name, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') "
+                        + "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
+                        + "WHERE outbox_lease.holder = EXCLUDED.holder OR outbox_lease.expires_at < now() RETURNING holder")
+                .execute(Tuple.of(LEASE, holder, ttl))
+                .map(rows -> {
+                    boolean held = rows.rowCount() == 1;
+                    // Stop sending while a send could still complete inside the lease: a margin of one send timeout.
+                    leaseUntilNanos = held ? claimedAt + (ttl - settings.sendTimeout().toMillis()) * 1_000_000L : 0;
+                    return held;
+                });
+    }
+
+    private boolean leaseHeld() {
+        return System.nanoTime() < leaseUntilNanos;
+    }
+
+    private Uni<Pass> sendAll(List<Pending> pending) {
+        if (pending.isEmpty()) {
+            return Uni.createFrom().item(new Pass(true, 0, 0));
+        }
+        Map<String, List<Pending>> byKey = new LinkedHashMap<>();
+        for (Pending p : pending) {
+            byKey.computeIfAbsent(p.topic() + '\u0000' + p.key(), k -> new ArrayList<>()).add(p);
+        }
+        List<Long> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<Long, String> errors = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Uni<Void>> chains = new ArrayList<>();
+        for (List<Pending> ofKey : byKey.values()) {
+            chains.add(sendInOrder(ofKey, 0, sent, errors));
+        }
+        return Uni.join().all(chains).andCollectFailures()
+                .flatMap(x -> mark(sent, errors))
+                .map(x -> new Pass(true, sent.size(), errors.size()));
+    }
+
+    /** The rows of one key, each after the previous one's ack; the first failure ends the chain for this batch. */
+    private Uni<Void> sendInOrder(List<Pending> rows, int index, List<Long> sent, Map<Long, String> errors) {
+        if (index == rows.size() || !leaseHeld()) {
+            return Uni.createFrom().voidItem();
+        }
+        Pending p = rows.get(index);
+        return sender.send(p.topic(), p.key(), p.payload())
+                .ifNoItem().after(settings.sendTimeout()).fail()
+                .map(ok -> true)
+                .onFailure().recoverWithItem(e -> {
+                    errors.put(p.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                    failures.incrementAndGet();
+                    LOG.warnf("outbox row %d to %s not published: %s", p.id(), p.topic(), errors.get(p.id()));
+                    return false;
+                })
+                .flatMap(ok -> {
+                    if (!ok) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    sent.add(p.id());
+                    return sendInOrder(rows, index + 1, sent, errors);
+                });
+    }
+
+    private Uni<Void> mark(List<Long> sent, Map<Long, String> errors) {
+        Uni<Void> marked = sent.isEmpty() ? Uni.createFrom().voidItem()
+                : pool.preparedQuery("UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1)")
+                        .execute(Tuple.of(sent.toArray(new Long[0])))
+                        .invoke(rows -> published.addAndGet(rows.rowCount()))
+                        .replaceWithVoid();
+        for (Map.Entry<Long, String> e : errors.entrySet()) {
+            marked = marked.call(() -> pool.preparedQuery("UPDATE outbox_message SET attempts = attempts + 1, last_error = $2 WHERE id = $1")
+                    .execute(Tuple.of(e.getKey(), e.getValue())));
+        }
+        return marked;
+    }
+
+    /** The backlog and its age, for the metrics; every replica measures, whether it publishes or not. */
+    private Uni<Void> measure() {
+        return pool.query("SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)) * 1000, 0) AS age "
+                        + "FROM outbox_message WHERE published_at IS NULL")
+                .execute()
+                .invoke(rows -> {
+                    Row r = rows.iterator().next();
+                    backlog.set(r.getLong("n"));
+                    oldestAgeMillis.set(Math.round(((Number) r.getValue("age")).doubleValue()));
+                })
+                .replaceWithVoid();
+    }
+
+    /** Gives the lease up, so that another replica publishes at once instead of after the lease runs out. */
+    public Uni<Void> releaseLease() {
+        leaseUntilNanos = 0;
+        return pool.preparedQuery("UPDATE outbox_lease SET expires_at = now() WHERE name = $1 AND holder = $2")
+                .execute(Tuple.of(LEASE, holder)).replaceWithVoid();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.ferry.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.events.InvalidRecordException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TransienceTest {
+
+    /** A database error of the Vert.x client's shape: a getSqlState() method. */
+    static final class DatabaseError extends RuntimeException {
+        private final String state;
+
+        DatabaseError(String state) {
+            super("SQLSTATE " + state);
+            this.state = state;
+        }
+
+        public String getSqlState() {
+            return state;
+        }
+    }
+
+    static Arguments[] cases() {
+        return new Arguments[] {
+            Arguments.of("connection refused, wrapped twice", new IllegalStateException(new RuntimeException(new ConnectException("refused"))), true),
+            Arguments.of("a timeout", new TimeoutException("no answer"), true),
+            Arguments.of("the server shutting down (57P01)", new DatabaseError("57P01"), true),
+            Arguments.of("a deadlock (40P01)", new DatabaseError("40P01"), true),
+            Arguments.of("a serialization failure (40001) through JDBC", new SQLException("conflict", "40001"), true),
+            Arguments.of("a connection failure (08006)", new DatabaseError("08006"), true),
+            Arguments.of("too many connections (53300)", new DatabaseError("53300"), true),
+            Arguments.of("a unique violation (23505)", new DatabaseError("23505"), false),
+            Arguments.of("a record breaking the contract", new InvalidRecordException("no eventId"), false),
+            Arguments.of("a programming error", new NullPointerException(), false),
+        };
+    }
+
+    @ParameterizedTest(name = "{0}: transient {2}")
+    @MethodSource("cases")
+    void tellsAnOutageFromARecordThatCanNeverApply(String what, Throwable failure, boolean transientFailure) {
+        assertThat(Transience.isTransient(failure)).isEqualTo(transientFailure);
+    }
+}
