@@ -32,8 +32,19 @@ public record InventoryEvent(
         String state,
         String reason) {
 
+    /** Checks what consumers rely on; an event failing this goes to the dead-letter topic. */
+    public InventoryEvent validate() {
+        if (eventId == null || eventId.isBlank() || type == null) {
+            throw new InvalidRecordException("invalid inventory event: eventId and type are required");
+        }
+        if (type.aboutHost() ? hostId == null : vmId == null) {
+            throw new InvalidRecordException("invalid inventory event: " + type + " without " + (type.aboutHost() ? "hostId" : "vmId"));
+        }
+        return this;
+    }
+
     /** The Kafka key: events about one VM (or one host) stay in order on one partition. */
     public String key() {
-        return type == InventoryEventType.HOST_STATE_CHANGED ? "host-" + hostId : "vm-" + vmId;
+        return type.aboutHost() ? "host-" + hostId : "vm-" + vmId;
     }
 }

@@ -4,6 +4,10 @@ package dev.ferry.events;
 public enum InventoryEventType {
     /** A host went UP, into MAINTENANCE, DISABLED or DOWN. */
     HOST_STATE_CHANGED,
+    /** A host was removed from the inventory (only an empty host can be). */
+    HOST_REMOVED,
+    /** A VM was removed from the inventory. */
+    VM_REMOVED,
     /** A VM now runs on another host (a migration succeeded, or an operator corrected the record). */
     VM_PLACEMENT_CHANGED,
     /** CPU and memory are held on a destination for a migration. */
@@ -11,5 +15,10 @@ public enum InventoryEventType {
     /** The hold became the VM's placement. */
     RESERVATION_COMMITTED,
     /** The hold was freed: the migration failed, was cancelled, or the hold expired. */
-    RESERVATION_RELEASED
+    RESERVATION_RELEASED;
+
+    /** Events about a host rather than a VM: keyed by host, so that one host's events stay in order. */
+    public boolean aboutHost() {
+        return this == HOST_STATE_CHANGED || this == HOST_REMOVED;
+    }
 }

@@ -1,7 +1,5 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -10,8 +8,7 @@ import jakarta.persistence.Version;
 
 /** A group of hosts that migrate among themselves. */
 @Entity
-@Schema(example = "{\"id\": 1, \"name\": \"rack-a\", \"version\": 0}")
-public class Cluster extends PanacheEntityBase {
+public class Cluster {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

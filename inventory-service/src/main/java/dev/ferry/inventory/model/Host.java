@@ -1,7 +1,7 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import dev.ferry.inventory.api.HostState;
+
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -19,8 +19,7 @@ import java.util.Set;
 
 /** A hypervisor host: its CPU, memory, link and migration limits. */
 @Entity
-@Schema(example = "{\"id\": 1, \"name\": \"hv-01\", \"clusterId\": 1, \"state\": \"UP\", \"cpuVendor\": \"GenuineIntel\", \"cpuFamily\": 6, \"cpuModel\": 15, \"cpuModelName\": \"Intel Xeon 5130\", \"cpuFlags\": [\"sse4_2\", \"vmx\"], \"cpuMhz\": 2000, \"cpuSockets\": 2, \"cpuCores\": 4, \"memoryBytes\": 68719476736, \"memoryOvercommit\": 1.0, \"cpuOvercommit\": 4.0, \"hypervisorType\": \"KVM\", \"hypervisorVersion\": \"QEMU 10.0.2\", \"migrationAddress\": \"192.0.2.11\", \"linkBandwidthBytesPerSecond\": 1250000000, \"maxInboundMigrations\": 2, \"maxOutboundMigrations\": 2, \"version\": 0}")
-public class Host extends PanacheEntityBase {
+public class Host {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

@@ -1,7 +1,5 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -17,8 +15,7 @@ import java.util.Set;
 
 /** A guest network (VLAN or bridge) and the hosts that carry it. */
 @Entity
-@Schema(example = "{\"id\": 1, \"name\": \"guest-vlan-100\", \"vlan\": 100, \"bridge\": null, \"hostIds\": [1, 2, 3], \"version\": 0}")
-public class Network extends PanacheEntityBase {
+public class Network {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

@@ -1,7 +1,7 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import dev.ferry.inventory.api.ReservationState;
+
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -13,8 +13,7 @@ import java.util.UUID;
 
 /** CPU and memory held on a destination host for one migration. */
 @Entity
-@Schema(example = "{\"id\": 7, \"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"sourceHostId\": 1, \"hostId\": 3, \"memoryBytes\": 8589934592, \"vcpus\": 4, \"state\": \"ACTIVE\", \"createdAt\": \"2026-11-25T20:00:00Z\", \"expiresAt\": \"2026-11-25T21:00:00Z\", \"endedAt\": null, \"endReason\": null}")
-public class Reservation extends PanacheEntityBase {
+public class Reservation {
     /** The end reason of a hold the sweeper released because its migration never reported back in time. */
     public static final String EXPIRED = "expired";
 

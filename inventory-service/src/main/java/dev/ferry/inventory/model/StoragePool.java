@@ -1,7 +1,8 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import dev.ferry.inventory.api.StoragePoolType;
+import dev.ferry.inventory.api.StorageScope;
+
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -19,8 +20,7 @@ import java.util.Set;
 
 /** Storage that VM volumes live on, and the hosts that can reach it. */
 @Entity
-@Schema(example = "{\"id\": 1, \"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3], \"version\": 0}")
-public class StoragePool extends PanacheEntityBase {
+public class StoragePool {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

@@ -1,7 +1,7 @@
 package dev.ferry.inventory.model;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import dev.ferry.inventory.api.VmState;
+
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -21,8 +21,7 @@ import java.util.Set;
 
 /** A virtual machine, where it runs, and what it needs from a destination. */
 @Entity
-@Schema(example = "{\"id\": 1, \"name\": \"web-1\", \"memoryBytes\": 8589934592, \"vcpus\": 4, \"hostId\": 1, \"state\": \"RUNNING\", \"cpuVendor\": null, \"cpuFamily\": null, \"cpuModelName\": null, \"cpuFeatures\": [\"sse4_2\"], \"volumes\": [{\"poolId\": 1, \"sizeBytes\": 42949672960}], \"networkIds\": [1], \"version\": 0}")
-public class Vm extends PanacheEntityBase {
+public class Vm {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

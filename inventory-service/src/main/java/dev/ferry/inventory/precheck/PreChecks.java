@@ -1,5 +1,8 @@
 package dev.ferry.inventory.precheck;
 
+import dev.ferry.inventory.api.Rule;
+import dev.ferry.inventory.api.RuleResult;
+import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
 import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import java.util.ArrayList;

@@ -1,10 +1,13 @@
 package dev.ferry.inventory.service;
 
-import dev.ferry.inventory.model.Host;
-import dev.ferry.inventory.model.Vm;
+import dev.ferry.inventory.api.Verdict;
+import dev.ferry.inventory.api.Views.Candidate;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import dev.ferry.inventory.precheck.PreChecks;
-import dev.ferry.inventory.precheck.Verdict;
+import dev.ferry.inventory.repository.PrecheckReader;
+import dev.ferry.inventory.repository.VmRepository;
+import dev.ferry.inventory.repository.HostRepository;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -12,60 +15,61 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
-/** Which hosts can take a VM, and why the others cannot. */
+/** Which hosts can take a VM, and why the others cannot; reads only the hosts in question ({@link PrecheckReader}). */
 @ApplicationScoped
 public class PlacementService {
 
-    /** A candidate host with its verdict and, when compatible, the free memory it would keep. */
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(example = "{\"verdict\": {\"hostId\": 3, \"hostName\": \"hv-03\", \"compatible\": true, \"failed\": [], \"rules\": []}, \"freeMemoryAfterBytes\": 53687091200}")
-    public record Candidate(Verdict verdict, long freeMemoryAfterBytes) {
-    }
+    @Inject
+    VmRepository vms;
 
     @Inject
-    FleetReader fleet;
+    HostRepository hosts;
+
+    @Inject
+    PrecheckReader facts;
 
     @WithSession
     public Uni<List<Verdict>> check(long vmId, List<Long> hostIds) {
-        return Vm.<Vm>findById(vmId)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
-                .flatMap(vm -> Host.<Host>list("id in ?1", hostIds).flatMap(hosts -> {
-                    List<Long> unknown = hostIds.stream().filter(id -> hosts.stream().noneMatch(h -> h.id.equals(id))).toList();
-                    if (!unknown.isEmpty()) {
-                        return Uni.createFrom().failure(ProblemException.notFound("Host", unknown.get(0)));
+        return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId)).flatMap(vm -> {
+            VmFacts vmFacts = PrecheckReader.vmFacts(vm);
+            Set<Long> ids = new LinkedHashSet<>(hostIds);
+            ids.add(vm.hostId);
+            return facts.hosts(ids, vmFacts).flatMap(found -> {
+                for (Long id : hostIds) {
+                    if (!found.containsKey(id)) {
+                        return Uni.createFrom().failure(ProblemException.notFound("Host", id));
                     }
-                    return Host.<Host>findById(vm.hostId).flatMap(source -> fleet.read().map(view -> {
-                        HostFacts sourceFacts = view.hostFacts(source);
-                        List<Verdict> out = new ArrayList<>();
-                        for (Long id : hostIds) {
-                            Host target = hosts.stream().filter(h -> h.id.equals(id)).findFirst().orElseThrow();
-                            out.add(PreChecks.evaluate(view.vmFacts(vm), sourceFacts, view.hostFacts(target)));
-                        }
-                        return out;
-                    }));
-                }));
+                }
+                HostFacts source = found.get(vm.hostId);
+                return Uni.createFrom().item(hostIds.stream().map(id -> PreChecks.evaluate(vmFacts, source, found.get(id))).toList());
+            });
+        });
     }
 
     /** Every other host of the VM's cluster, compatible ones first, ranked by the free memory they keep. */
     @WithSession
     public Uni<List<Candidate>> candidates(long vmId) {
-        return Vm.<Vm>findById(vmId)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
-                .flatMap(vm -> Host.<Host>findById(vm.hostId).flatMap(source ->
-                        Host.<Host>list("clusterId = ?1 and id <> ?2 order by name", source.clusterId, source.id)
-                                .flatMap(hosts -> fleet.read().map(view -> {
-                                    HostFacts sourceFacts = view.hostFacts(source);
-                                    List<Candidate> out = new ArrayList<>();
-                                    for (Host h : hosts) {
-                                        HostFacts target = view.hostFacts(h);
-                                        Verdict v = PreChecks.evaluate(view.vmFacts(vm), sourceFacts, target);
-                                        out.add(new Candidate(v, target.freeMemoryBytes() - vm.memoryBytes));
-                                    }
-                                    // Spread the load: the compatible host that keeps the most memory free first.
-                                    out.sort(Comparator.comparing((Candidate c) -> !c.verdict().compatible())
-                                            .thenComparing(Comparator.comparingLong(Candidate::freeMemoryAfterBytes).reversed()));
-                                    return out;
-                                }))));
+        return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
+                .flatMap(vm -> hosts.findById(vm.hostId).flatMap(source -> {
+                    VmFacts vmFacts = PrecheckReader.vmFacts(vm);
+                    return facts.cluster(source.clusterId, vmFacts).map(cluster -> {
+                        HostFacts sourceFacts = cluster.get(source.id);
+                        List<Candidate> out = new ArrayList<>();
+                        for (HostFacts target : cluster.values()) {
+                            if (target.id() != source.id) {
+                                out.add(new Candidate(PreChecks.evaluate(vmFacts, sourceFacts, target),
+                                        target.freeMemoryBytes() - vm.memoryBytes));
+                            }
+                        }
+                        // Spread the load: the compatible host that keeps the most memory free first.
+                        out.sort(Comparator.comparing((Candidate c) -> !c.verdict().compatible())
+                                .thenComparing(Comparator.comparingLong(Candidate::freeMemoryAfterBytes).reversed()));
+                        return out;
+                    });
+                }));
     }
 }

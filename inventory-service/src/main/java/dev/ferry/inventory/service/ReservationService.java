@@ -1,16 +1,17 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.events.InventoryEventType;
-import dev.ferry.inventory.model.Host;
+import dev.ferry.inventory.api.ReservationState;
+import dev.ferry.inventory.api.Verdict;
+import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Reservation;
-import dev.ferry.inventory.model.ReservationState;
 import dev.ferry.inventory.model.Vm;
-import dev.ferry.inventory.outbox.InventoryEventLog;
 import dev.ferry.inventory.precheck.PreChecks;
-import dev.ferry.inventory.precheck.Verdict;
+import dev.ferry.inventory.repository.PrecheckReader;
+import dev.ferry.inventory.repository.ReservationRepository;
+import dev.ferry.inventory.repository.VmRepository;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,27 +21,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Holds CPU and memory on a destination for one migration. Two reservations can never over-commit a
- * host: each one locks the VM row and then the target host row, re-reads the host's load under that
- * lock and only then inserts. Locks are always taken in that order, so two reservations cannot deadlock.
+ * Holds CPU and memory on a destination for one migration. Two reservations can never over-commit a host: each one
+ * locks the VM row and then the target host row, re-reads the host's load under that lock and only then inserts.
+ * Locks are always taken in that order, so two reservations cannot deadlock. A hold is committed or released by the
+ * migration's outcome, idempotently by its state.
  */
 @ApplicationScoped
 public class ReservationService {
     private static final Logger LOG = Logger.getLogger(ReservationService.class);
 
     @Inject
-    FleetReader fleet;
+    ReservationRepository reservations;
+
+    @Inject
+    VmRepository vms;
+
+    @Inject
+    PrecheckReader facts;
 
     @Inject
     InventoryEventLog events;
 
     @WithTransaction
     public Uni<Reservation> reserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
-        return Reservation.<Reservation>find("migrationId", migrationId).firstResult().flatMap(existing -> {
+        return reservations.ofMigration(migrationId).flatMap(existing -> {
             if (existing != null) {
                 // A retried request for the same migration gets the same hold, never a second one.
                 if (existing.vmId != vmId || existing.hostId != hostId) {
@@ -55,35 +64,32 @@ public class ReservationService {
     }
 
     private Uni<Reservation> lockedReserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
-        return RowLock.forUpdate("vm", vmId).flatMap(x -> Vm.<Vm>findById(vmId))
+        return RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
-                .flatMap(vm -> RowLock.forUpdate("host", hostId).flatMap(x -> Host.<Host>findById(hostId))
-                        .onItem().ifNull().failWith(() -> ProblemException.notFound("Host", hostId))
-                        .flatMap(target -> Reservation.<Reservation>find("vmId = ?1 and state = ?2 and expiresAt > ?3",
-                                vmId, ReservationState.ACTIVE, Instant.now()).firstResult()
-                                .flatMap(active -> {
-                                    if (active != null) {
-                                        return Uni.createFrom().failure(ProblemException.conflict("vm-already-migrating",
-                                                "VM " + vm.name + " already has an active reservation (" + active.id
-                                                        + ") for migration " + active.migrationId));
-                                    }
-                                    return expireStaleHold(vmId).flatMap(x -> Host.<Host>findById(vm.hostId))
-                                            .flatMap(source -> fleet.read().flatMap(view -> {
-                                                Verdict verdict = PreChecks.evaluate(view.vmFacts(vm), view.hostFacts(source),
-                                                        view.hostFacts(target));
-                                                if (!verdict.compatible()) {
-                                                    return Uni.createFrom().failure(refused(vm, verdict));
-                                                }
-                                                return persist(migrationId, vm, target, ttl);
-                                            }));
-                                })));
+                .flatMap(vm -> RowLock.forUpdate("host", hostId)
+                        .flatMap(x -> reservations.activeFor(vmId, Instant.now()))
+                        .flatMap(active -> {
+                            if (active != null) {
+                                return Uni.createFrom().failure(ProblemException.conflict("vm-already-migrating",
+                                        "VM " + vm.name + " already has an active reservation (" + active.id
+                                                + ") for migration " + active.migrationId));
+                            }
+                            var vmFacts = PrecheckReader.vmFacts(vm);
+                            return expireStaleHolds(vmId).flatMap(x -> facts.hosts(Set.of(vm.hostId, hostId), vmFacts))
+                                    .flatMap(hosts -> {
+                                        if (!hosts.containsKey(hostId)) {
+                                            return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));
+                                        }
+                                        Verdict verdict = PreChecks.evaluate(vmFacts, hosts.get(vm.hostId), hosts.get(hostId));
+                                        return verdict.compatible() ? persist(migrationId, vm, hostId, ttl)
+                                                : Uni.createFrom().failure(refused(vm, verdict));
+                                    });
+                        }));
     }
 
     /** An expired hold for this VM would still block the one-active-per-VM index: end it first. */
-    private Uni<Void> expireStaleHold(long vmId) {
-        return Reservation.<Reservation>list("vmId = ?1 and state = ?2", vmId, ReservationState.ACTIVE)
-                .flatMap(this::expire)
-                .replaceWithVoid();
+    private Uni<Void> expireStaleHolds(long vmId) {
+        return reservations.allActiveFor(vmId).flatMap(this::expire).replaceWithVoid();
     }
 
     private Uni<Integer> expire(List<Reservation> overdue) {
@@ -95,21 +101,21 @@ public class ReservationService {
         return chain.map(x -> overdue.size());
     }
 
-    private Uni<Reservation> persist(UUID migrationId, Vm vm, Host target, Duration ttl) {
+    private Uni<Reservation> persist(UUID migrationId, Vm vm, long hostId, Duration ttl) {
         Reservation r = new Reservation();
         r.migrationId = migrationId;
         r.vmId = vm.id;
         r.sourceHostId = vm.hostId;
-        r.hostId = target.id;
+        r.hostId = hostId;
         r.memoryBytes = vm.memoryBytes;
         r.vcpus = vm.vcpus;
         r.state = ReservationState.ACTIVE;
         r.createdAt = Instant.now();
         r.expiresAt = r.createdAt.plus(ttl);
-        return r.<Reservation>persist().call(saved -> events.reservation(InventoryEventType.RESERVATION_CREATED, saved));
+        return reservations.persist(r).call(saved -> events.reservation(InventoryEventType.RESERVATION_CREATED, saved));
     }
 
-    private static ProblemException refused(Vm vm, Verdict verdict) {
+    static ProblemException refused(Vm vm, Verdict verdict) {
         List<Map<String, String>> failed = verdict.failed().stream()
                 .map(f -> Map.of("code", f.code().name(), "message", f.message())).toList();
         return new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
@@ -117,35 +123,10 @@ public class ReservationService {
                 .with("vmId", vm.id).with("hostId", verdict.hostId()).with("failedRules", failed));
     }
 
-    @WithSession
-    public Uni<Reservation> get(long id) {
-        return Reservation.<Reservation>findById(id)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("Reservation", id));
-    }
-
-    @WithSession
-    public Uni<List<Reservation>> list(UUID migrationId, Long hostId, ReservationState state) {
-        StringBuilder q = new StringBuilder("1 = 1");
-        var params = new java.util.HashMap<String, Object>();
-        if (migrationId != null) {
-            q.append(" and migrationId = :m");
-            params.put("m", migrationId);
-        }
-        if (hostId != null) {
-            q.append(" and hostId = :h");
-            params.put("h", hostId);
-        }
-        if (state != null) {
-            q.append(" and state = :s");
-            params.put("s", state);
-        }
-        return Reservation.list(q.append(" order by id").toString(), params);
-    }
-
     /** Frees the capacity. Releasing twice is harmless; releasing a committed hold is a conflict. */
     @WithTransaction
     public Uni<Reservation> release(long id, String reason) {
-        return Reservation.<Reservation>findById(id, LockModeType.PESSIMISTIC_WRITE)
+        return reservations.findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Reservation", id))
                 .flatMap(r -> {
                     if (r.state == ReservationState.COMMITTED) {
@@ -162,7 +143,7 @@ public class ReservationService {
 
     @WithTransaction
     public Uni<Reservation> commitById(long id) {
-        return Reservation.<Reservation>findById(id, LockModeType.PESSIMISTIC_WRITE)
+        return reservations.findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Reservation", id))
                 .flatMap(r -> r.state == ReservationState.RELEASED
                         ? Uni.createFrom().failure(ProblemException.conflict("reservation-released",
@@ -177,10 +158,9 @@ public class ReservationService {
      * a failure or cancel already released disagrees with the scheduler: it is reported, not applied.
      */
     public Uni<Void> commit(UUID migrationId, long vmId, long targetHostId) {
-        return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
-                .firstResult()
-                .flatMap(r -> RowLock.forUpdate("vm", vmId).flatMap(x -> Vm.<Vm>findById(vmId)).flatMap(vm -> {
-                    String refused = commitRefusal(r, vm, migrationId, vmId, targetHostId);
+        return reservations.ofMigrationLocked(migrationId)
+                .flatMap(r -> RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId)).flatMap(vm -> {
+                    String refused = commitRefusal(r, vm, vmId, targetHostId);
                     if (refused != null) {
                         LOG.warnf("success of migration %s not applied: %s", migrationId, refused);
                         return Uni.createFrom().voidItem();
@@ -201,7 +181,7 @@ public class ReservationService {
     }
 
     /** Why a success cannot be applied as it stands, or null when it can (or already was). */
-    private static String commitRefusal(Reservation r, Vm vm, UUID migrationId, long vmId, long targetHostId) {
+    private static String commitRefusal(Reservation r, Vm vm, long vmId, long targetHostId) {
         if (r == null) {
             return "no reservation was made for it";
         }
@@ -220,21 +200,18 @@ public class ReservationService {
 
     /** The migration failed or was cancelled: the VM stayed on the source; free the hold if still held. */
     public Uni<Void> releaseFor(UUID migrationId, String reason) {
-        return Reservation.<Reservation>find("migrationId", migrationId).withLock(LockModeType.PESSIMISTIC_WRITE)
-                .firstResult()
-                .flatMap(r -> {
-                    if (r != null && r.state == ReservationState.ACTIVE) {
-                        r.end(ReservationState.RELEASED, reason);
-                        return events.reservation(InventoryEventType.RESERVATION_RELEASED, r);
-                    }
-                    return Uni.createFrom().voidItem();
-                });
+        return reservations.ofMigrationLocked(migrationId).flatMap(r -> {
+            if (r != null && r.state == ReservationState.ACTIVE) {
+                r.end(ReservationState.RELEASED, reason);
+                return events.reservation(InventoryEventType.RESERVATION_RELEASED, r);
+            }
+            return Uni.createFrom().voidItem();
+        });
     }
 
     /** Ends holds whose migration never reported back, so that a lost scheduler never strands capacity. */
     @WithTransaction
     public Uni<Integer> expireOverdue() {
-        return Reservation.<Reservation>list("state = ?1 and expiresAt <= ?2", ReservationState.ACTIVE, Instant.now())
-                .flatMap(this::expire);
+        return reservations.overdue(Instant.now()).flatMap(this::expire);
     }
 }

@@ -2,6 +2,9 @@ package dev.ferry.inventory.precheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.inventory.api.Rule;
+import dev.ferry.inventory.api.RuleResult;
+import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
 import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import java.util.Set;

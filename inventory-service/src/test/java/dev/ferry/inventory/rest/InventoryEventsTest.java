@@ -84,4 +84,19 @@ class InventoryEventsTest {
                 .containsExactly(InventoryEventType.RESERVATION_CREATED, InventoryEventType.RESERVATION_RELEASED);
         assertThat(events.get(1).reason()).isEqualTo("operator changed their mind");
     }
+
+    @Test
+    void removingAVmOrAHostIsPublishedSoThatQueuedMigrationsCanBeEnded() {
+        Fleet fleet = new Fleet(3, 64);
+        long vm = fleet.vm("leaving", fleet.hosts[0], 1);
+        given().delete("/vms/" + vm).then().statusCode(204);
+        given().delete("/hosts/" + fleet.hosts[2]).then().statusCode(204);
+
+        List<InventoryEvent> vmEvents = read("vm-" + vm, 1);
+        assertThat(vmEvents).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(InventoryEventType.VM_REMOVED);
+            assertThat(e.hostId()).isEqualTo(fleet.hosts[0]);
+        });
+        assertThat(read("host-" + fleet.hosts[2], 1)).extracting(InventoryEvent::type).containsExactly(InventoryEventType.HOST_REMOVED);
+    }
 }

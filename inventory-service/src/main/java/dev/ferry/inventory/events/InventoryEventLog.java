@@ -1,4 +1,4 @@
-package dev.ferry.inventory.outbox;
+package dev.ferry.inventory.events;
 
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.InventoryEvent;
@@ -6,6 +6,7 @@ import dev.ferry.events.InventoryEventType;
 import dev.ferry.events.Topics;
 import dev.ferry.inventory.model.Host;
 import dev.ferry.inventory.model.Reservation;
+import dev.ferry.inventory.model.Vm;
 import dev.ferry.messaging.Outbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +27,18 @@ public class InventoryEventLog {
     public Uni<Void> hostStateChanged(Host host, String from) {
         return write(new InventoryEvent(id(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(), host.id, null, null,
                 null, null, null, host.state.name(), "host " + host.name + " went from " + from + " to " + host.state));
+    }
+
+    /** A host left the inventory: whatever was queued to go there must go elsewhere. */
+    public Uni<Void> hostRemoved(Host host) {
+        return write(new InventoryEvent(id(), InventoryEventType.HOST_REMOVED, Instant.now(), host.id, null, null, null, null,
+                null, null, "host " + host.name + " was removed from the inventory"));
+    }
+
+    /** A VM left the inventory: no migration of it can start any more. */
+    public Uni<Void> vmRemoved(Vm vm) {
+        return write(new InventoryEvent(id(), InventoryEventType.VM_REMOVED, Instant.now(), vm.hostId, vm.id, null, null,
+                vm.hostId, null, null, "VM " + vm.name + " was removed from the inventory"));
     }
 
     public Uni<Void> placementChanged(long vmId, long fromHostId, long toHostId, String reason) {

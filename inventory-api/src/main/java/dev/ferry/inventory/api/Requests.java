@@ -1,9 +1,5 @@
-package dev.ferry.inventory.rest;
+package dev.ferry.inventory.api;
 
-import dev.ferry.inventory.model.HostState;
-import dev.ferry.inventory.model.StoragePoolType;
-import dev.ferry.inventory.model.StorageScope;
-import dev.ferry.inventory.model.VmState;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -19,8 +15,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request bodies of the inventory API, validated before anything is written. */
-public final class FleetRequests {
-    private FleetRequests() {
+public final class Requests {
+    private Requests() {
     }
 
     @Schema(example = "{\"name\": \"rack-a\"}")
@@ -28,7 +24,7 @@ public final class FleetRequests {
     }
 
     /** How every update says which version it changes. */
-    static final String VERSION = "On update: the version you read. If the resource changed since, the update is "
+    public static final String VERSION = "On update: the version you read. If the resource changed since, the update is "
             + "refused with 409 instead of overwriting someone else's change. Ignored on create.";
 
     @Schema(description = "A hypervisor host", example = """

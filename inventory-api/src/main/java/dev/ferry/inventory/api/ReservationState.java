@@ -1,4 +1,4 @@
-package dev.ferry.inventory.model;
+package dev.ferry.inventory.api;
 
 /** Life of a destination reservation. */
 public enum ReservationState {

@@ -1,4 +1,4 @@
-package dev.ferry.inventory.precheck;
+package dev.ferry.inventory.api;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;

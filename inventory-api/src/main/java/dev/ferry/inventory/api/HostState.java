@@ -1,4 +1,4 @@
-package dev.ferry.inventory.model;
+package dev.ferry.inventory.api;
 
 /** Whether a host can run and receive VMs. */
 public enum HostState {

@@ -1,4 +1,4 @@
-package dev.ferry.inventory.precheck;
+package dev.ferry.inventory.api;
 
 /** One pre-migration rule (the XenMotion checks). The name is the stable machine-readable code. */
 public enum Rule {

@@ -1,0 +1,34 @@
+package dev.ferry.inventory;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Inventory settings: the defaults a host or a reservation gets when its request names none. */
+@ConfigMapping(prefix = "ferry.inventory")
+public interface InventoryConfig {
+
+    /** How long a destination hold lasts when the request names no ttl; it outlives any sane migration. */
+    @WithDefault("PT1H")
+    Duration reservationTtl();
+
+    /** How often expired holds are swept (read by the @Scheduled expression); expired ones stop counting at once. */
+    @WithDefault("30s")
+    String reservationSweepInterval();
+
+    /** Memory overcommit of a host that names none: none, since a migrating VM must fit. */
+    @WithDefault("1.0")
+    double defaultMemoryOvercommit();
+
+    /** vCPU overcommit of a host that names none: 4 vCPUs per core, CloudStack's default. */
+    @WithDefault("4.0")
+    double defaultCpuOvercommit();
+
+    /** Migrations a host receives at once when it names no limit: oVirt/VDSM's default. */
+    @WithDefault("2")
+    int defaultMaxInboundMigrations();
+
+    /** Migrations that leave a host at once when it names no limit: oVirt/VDSM's default. */
+    @WithDefault("2")
+    int defaultMaxOutboundMigrations();
+}

@@ -1,0 +1,120 @@
+package dev.ferry.inventory.repository;
+
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.VmState;
+import dev.ferry.inventory.model.Vm;
+import dev.ferry.inventory.model.Volume;
+import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Reads what the pre-checks need and nothing more: the hosts in question with their load summed in the database, and
+ * of their CPU flags, pools and networks only those the VM uses. A check costs the same with ten hosts in the fleet as
+ * with ten thousand; a cluster-wide ranking costs what its cluster holds. Runs in the caller's session, so that a
+ * reservation reads under the locks it took.
+ */
+@ApplicationScoped
+public class PrecheckReader {
+
+    /** Which hosts: a list of ids, or every host of a cluster. */
+    private record Selection(String where, String name, Object value) {
+    }
+
+    public static VmFacts vmFacts(Vm vm) {
+        Set<Long> pools = vm.volumes.stream().map((Volume v) -> v.poolId).collect(Collectors.toSet());
+        return new VmFacts(vm.id, vm.name, vm.state == VmState.RUNNING, vm.hostId, vm.memoryBytes, vm.vcpus, pools,
+                new HashSet<>(vm.networkIds), vm.cpuVendor, vm.cpuFamily, new HashSet<>(vm.cpuFeatures));
+    }
+
+    /** The facts of these hosts, by id; ids that name no host are absent. */
+    public Uni<Map<Long, HostFacts>> hosts(Set<Long> ids, VmFacts vm) {
+        return read(new Selection("h.id IN (:hosts)", "hosts", List.copyOf(ids)), vm);
+    }
+
+    /** The facts of every host of a cluster, by id, in name order. */
+    public Uni<Map<Long, HostFacts>> cluster(long clusterId, VmFacts vm) {
+        return read(new Selection("h.cluster_id = :cluster", "cluster", clusterId), vm);
+    }
+
+    private Uni<Map<Long, HostFacts>> read(Selection s, VmFacts vm) {
+        // One statement after another: a reactive session runs one at a time.
+        return rows(s, "SELECT h.id, h.name, h.state, h.cpu_vendor, h.cpu_family, h.cpu_model_name, h.memory_bytes, "
+                        + "h.memory_overcommit, h.cpu_sockets, h.cpu_cores, h.cpu_overcommit, placed.mem, placed.cpus, held.mem, held.cpus "
+                        + "FROM host h "
+                        + "CROSS JOIN LATERAL (SELECT COALESCE(sum(v.memory_bytes), 0) AS mem, COALESCE(sum(v.vcpus), 0) AS cpus "
+                        + "  FROM vm v WHERE v.host_id = h.id) placed "
+                        + "CROSS JOIN LATERAL (SELECT COALESCE(sum(r.memory_bytes), 0) AS mem, COALESCE(sum(r.vcpus), 0) AS cpus "
+                        + "  FROM reservation r WHERE r.host_id = h.id AND r.state = 'ACTIVE' AND r.expires_at > now()) held "
+                        + "WHERE " + s.where() + " ORDER BY h.name", Map.of())
+                .flatMap(hosts -> pairs(s, "SELECT f.host_id, f.flag FROM host_cpu_flag f JOIN host h ON h.id = f.host_id "
+                        + "WHERE " + s.where() + " AND f.flag IN (:wanted)", vm.requiredCpuFeatures(), Object::toString)
+                        .flatMap(flags -> pairs(s, "SELECT p.host_id, p.pool_id FROM storage_pool_host p JOIN host h ON h.id = p.host_id "
+                                + "WHERE " + s.where() + " AND p.pool_id IN (:wanted)", vm.volumePoolIds(), PrecheckReader::asLong)
+                                .flatMap(pools -> pairs(s, "SELECT n.host_id, n.network_id FROM network_host n JOIN host h ON h.id = n.host_id "
+                                        + "WHERE " + s.where() + " AND n.network_id IN (:wanted)", vm.networkIds(), PrecheckReader::asLong)
+                                        .map(networks -> facts(hosts, flags, pools, networks)))));
+    }
+
+    private static Map<Long, HostFacts> facts(List<Object[]> hosts, Map<Long, Set<Object>> flags, Map<Long, Set<Object>> pools,
+            Map<Long, Set<Object>> networks) {
+        Map<Long, HostFacts> out = new LinkedHashMap<>();
+        for (Object[] r : hosts) {
+            long id = asLong(r[0]);
+            HostState state = HostState.valueOf((String) r[2]);
+            long allocatableMemory = (long) (asLong(r[6]) * ((Number) r[7]).doubleValue());
+            long allocatableVcpus = (long) Math.floor(asLong(r[8]) * asLong(r[9]) * ((Number) r[10]).doubleValue());
+            out.put(id, new HostFacts(id, (String) r[1], state == HostState.UP, state.name(), (String) r[3],
+                    ((Number) r[4]).intValue(), (String) r[5], typed(flags.get(id), String.class), allocatableMemory,
+                    allocatableVcpus, asLong(r[11]) + asLong(r[13]), asLong(r[12]) + asLong(r[14]),
+                    typed(pools.get(id), Long.class), typed(networks.get(id), Long.class)));
+        }
+        return out;
+    }
+
+    private static <T> Set<T> typed(Set<Object> values, Class<T> type) {
+        Set<T> out = new HashSet<>();
+        if (values != null) {
+            values.forEach(v -> out.add(type.cast(v)));
+        }
+        return out;
+    }
+
+    /** host id -> the second column, for the values the VM asks about; nothing asked, nothing read. */
+    private Uni<Map<Long, Set<Object>>> pairs(Selection s, String sql, Set<?> wanted, Function<Object, Object> value) {
+        if (wanted.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return rows(s, sql, Map.of("wanted", new ArrayList<>(wanted))).map(rows -> {
+            Map<Long, Set<Object>> out = new HashMap<>();
+            for (Object[] r : rows) {
+                out.computeIfAbsent(asLong(r[0]), k -> new HashSet<>()).add(value.apply(r[1]));
+            }
+            return out;
+        });
+    }
+
+    private static Uni<List<Object[]>> rows(Selection s, String sql, Map<String, Object> more) {
+        return Panache.getSession().flatMap(session -> {
+            Mutiny.SelectionQuery<Object[]> q = session.createNativeQuery(sql, Object[].class).setParameter(s.name(), s.value());
+            more.forEach(q::setParameter);
+            return q.getResultList();
+        });
+    }
+
+    private static long asLong(Object o) {
+        return ((Number) o).longValue();
+    }
+}

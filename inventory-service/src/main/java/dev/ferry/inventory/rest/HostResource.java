@@ -1,0 +1,92 @@
+package dev.ferry.inventory.rest;
+
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Requests.HostStateChange;
+import dev.ferry.inventory.api.Requests.NewHost;
+import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.mapping.ViewMapper;
+import dev.ferry.inventory.repository.HostRepository;
+import dev.ferry.inventory.service.HostService;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Hypervisor hosts. */
+@Path("/hosts")
+@Tag(name = "fleet", description = "The fleet model: what runs where and what every host can take")
+public class HostResource {
+
+    @Inject
+    HostService hosts;
+
+    @Inject
+    HostRepository repository;
+
+    @POST
+    @Operation(summary = "Register a hypervisor host")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = HostView.class)))
+    public Uni<Response> create(@NotNull @Valid NewHost req) {
+        return hosts.create(req).map(h -> Created.at("hosts", h.id, ViewMapper.view(h)));
+    }
+
+    @GET
+    @WithSession
+    @Operation(summary = "List hosts, filtered by cluster and state, paged by name")
+    public Uni<List<HostView>> list(@QueryParam("clusterId") Long clusterId, @QueryParam("state") HostState state,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
+        return repository.page(clusterId, state, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
+    }
+
+    @GET
+    @Path("{id}")
+    @WithSession
+    @Operation(summary = "One host")
+    public Uni<HostView> get(@PathParam("id") long id) {
+        return repository.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("Host", id)).map(ViewMapper::view);
+    }
+
+    @PUT
+    @Path("{id}")
+    @Operation(summary = "Change a host", description = "Send the version you read; 409 if it changed since. "
+            + "A state change publishes HOST_STATE_CHANGED on inventory-events.")
+    public Uni<HostView> update(@PathParam("id") long id, @NotNull @Valid NewHost req) {
+        return hosts.update(id, req).map(ViewMapper::view);
+    }
+
+    @DELETE
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @Path("{id}")
+    @Operation(summary = "Remove a host", description = "409 while VMs run on it or reservations hold it; publishes HOST_REMOVED")
+    public Uni<Response> delete(@PathParam("id") long id) {
+        return hosts.delete(id).map(x -> Response.noContent().build());
+    }
+
+    @PUT
+    @Path("{id}/state")
+    @Operation(summary = "Change a host's state (UP, MAINTENANCE, DISABLED, DOWN)")
+    public Uni<HostView> changeState(@PathParam("id") long id, @NotNull @Valid HostStateChange req) {
+        return hosts.changeState(id, req.state()).map(ViewMapper::view);
+    }
+}

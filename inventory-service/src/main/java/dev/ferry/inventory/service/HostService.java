@@ -1,0 +1,105 @@
+package dev.ferry.inventory.service;
+
+import dev.ferry.inventory.InventoryConfig;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.Requests.NewHost;
+import dev.ferry.inventory.events.InventoryEventLog;
+import dev.ferry.inventory.model.Host;
+import dev.ferry.inventory.repository.ClusterRepository;
+import dev.ferry.inventory.repository.HostRepository;
+import dev.ferry.inventory.repository.ReservationRepository;
+import dev.ferry.inventory.repository.VmRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.HashSet;
+import java.util.Objects;
+
+/** Hypervisor hosts: their CPU, memory, link, limits and state. A state change and a removal are inventory-events. */
+@ApplicationScoped
+public class HostService {
+
+    @Inject
+    HostRepository hosts;
+
+    @Inject
+    ClusterRepository clusters;
+
+    @Inject
+    VmRepository vms;
+
+    @Inject
+    ReservationRepository reservations;
+
+    @Inject
+    InventoryEventLog events;
+
+    @Inject
+    InventoryConfig config;
+
+    private VersionedCrud<Host> crud() {
+        return new VersionedCrud<>(hosts, "host", "Host", "host");
+    }
+
+    @WithTransaction
+    public Uni<Host> create(NewHost req) {
+        return crud().create(req.name(), () -> Checks.exists(clusters.findById(req.clusterId()), "clusterId", req.clusterId()), () -> {
+            Host h = new Host();
+            h.state = Objects.requireNonNullElse(req.state(), HostState.UP);
+            apply(h, req);
+            return h;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Host> update(long id, NewHost req) {
+        return crud().update(id, req.version(), req.name(),
+                h -> Checks.exists(clusters.findById(req.clusterId()), "clusterId", req.clusterId()),
+                h -> {
+                    HostState before = h.state;
+                    apply(h, req);
+                    h.state = Objects.requireNonNullElse(req.state(), before);
+                    return h.state != before ? events.hostStateChanged(h, before.name()) : Uni.createFrom().voidItem();
+                });
+    }
+
+    private void apply(Host h, NewHost req) {
+        h.name = req.name();
+        h.clusterId = req.clusterId();
+        h.cpuVendor = req.cpu().vendor();
+        h.cpuFamily = req.cpu().family();
+        h.cpuModel = req.cpu().model();
+        h.cpuModelName = req.cpu().modelName();
+        h.cpuFlags = req.cpu().flags() == null ? new HashSet<>() : new HashSet<>(req.cpu().flags());
+        h.cpuMhz = req.cpu().mhz();
+        h.cpuSockets = req.cpu().sockets();
+        h.cpuCores = req.cpu().cores();
+        h.memoryBytes = req.memoryBytes();
+        h.memoryOvercommit = Objects.requireNonNullElse(req.memoryOvercommit(), config.defaultMemoryOvercommit());
+        h.cpuOvercommit = Objects.requireNonNullElse(req.cpuOvercommit(), config.defaultCpuOvercommit());
+        h.hypervisorType = req.hypervisorType();
+        h.hypervisorVersion = req.hypervisorVersion();
+        h.migrationAddress = req.migrationAddress();
+        h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
+        h.maxInboundMigrations = Objects.requireNonNullElse(req.maxInboundMigrations(), config.defaultMaxInboundMigrations());
+        h.maxOutboundMigrations = Objects.requireNonNullElse(req.maxOutboundMigrations(), config.defaultMaxOutboundMigrations());
+    }
+
+    @WithTransaction
+    public Uni<Host> changeState(long id, HostState state) {
+        return crud().load(id, null).call(h -> {
+            HostState before = h.state;
+            h.state = state;
+            return before != state ? events.hostStateChanged(h, before.name()) : Uni.createFrom().voidItem();
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> delete(long id) {
+        return crud().delete(id,
+                h -> Checks.unused(vms.countOnHost(id), "host " + h.name, "VMs")
+                        .call(() -> Checks.unused(reservations.countActiveOnHost(id), "host " + h.name, "active reservations")),
+                events::hostRemoved);
+    }
+}
