@@ -29,9 +29,24 @@ public class IdempotentConsumer {
 
     /** @return true when the effect was applied now, false when this event id had been applied before */
     public Uni<Boolean> applyOnce(String eventId, Supplier<Uni<Void>> effect) {
+        return applyOnce(eventId, () -> Uni.createFrom().voidItem(), x -> effect.get());
+    }
+
+    /**
+     * Like {@link #applyOnce(String, Supplier)}, with a preparation outside the transaction: what needs another
+     * service (a REST call) is asked first, so that no call waits while the transaction holds its locks. Both are
+     * retried while their failures pass.
+     */
+    public <T> Uni<Boolean> applyOnce(String eventId, Supplier<Uni<T>> prepare, java.util.function.Function<T, Uni<Void>> effect) {
         Context context = Vertx.currentContext();
-        return Uni.createFrom().deferred(() -> onContext(context, () -> Panache.withTransaction(() -> claim(eventId)
-                        .flatMap(first -> first ? effect.get().replaceWith(true) : Uni.createFrom().item(false)))))
+        return retried(eventId, Uni.createFrom().deferred(() -> onContext(context, prepare)))
+                .flatMap(prepared -> retried(eventId, Uni.createFrom().deferred(() -> onContext(context, () -> Panache.withTransaction(
+                        () -> claim(eventId).flatMap(first -> first ? effect.apply(prepared).replaceWith(true)
+                                : Uni.createFrom().item(false)))))));
+    }
+
+    private <T> Uni<T> retried(String eventId, Uni<T> attempt) {
+        return attempt
                 .onFailure(Transience::isTransient).invoke(e -> LOG.warnf("event %s not applied yet, retrying: %s", eventId,
                         e.getMessage()))
                 .onFailure(Transience::isTransient).retry()

@@ -25,12 +25,26 @@ public final class Transience {
             if (t instanceof IOException || t instanceof TimeoutException || TRANSIENT_TYPES.contains(t.getClass().getSimpleName())) {
                 return true;
             }
+            if (serverError(t)) {
+                return true;
+            }
             String state = sqlState(t);
             if (state != null && state.length() >= 2 && TRANSIENT_SQL_CLASSES.contains(state.substring(0, 2))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A 5xx answer from another service (a JAX-RS WebApplicationException): its outage passes too. */
+    private static boolean serverError(Throwable t) {
+        try {
+            Object response = t.getClass().getMethod("getResponse").invoke(t);
+            Object status = response == null ? null : response.getClass().getMethod("getStatus").invoke(response);
+            return status instanceof Integer code && code >= 500;
+        } catch (ReflectiveOperationException | RuntimeException notAnHttpAnswer) {
+            return false;
+        }
     }
 
     /** The SQLSTATE of a JDBC or a Vert.x PostgreSQL error, read without depending on either. */

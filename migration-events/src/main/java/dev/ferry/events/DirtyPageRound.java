@@ -18,6 +18,8 @@ package dev.ferry.events;
  * @param decision               what the convergence policy decided after this round
  * @param reason                 why, in words
  * @param stopAndCopy            true for the final round, run with the VM paused
+ * @param mode                   PRE_COPY, or POST_COPY for the pull after a post-copy switch-over (null from older
+ *                               producers: pre-copy)
  */
 public record DirtyPageRound(
         int round,
@@ -33,5 +35,15 @@ public record DirtyPageRound(
         int throttlePercent,
         String decision,
         String reason,
-        boolean stopAndCopy) {
+        boolean stopAndCopy,
+        MigrationMode mode) {
+
+    /** A pre-copy round (live, or the stop-and-copy). */
+    public DirtyPageRound(int round, long pagesSent, long bytesSent, long pagesDirtied, double dirtyRatePagesPerSecond,
+            double bandwidthBytesPerSecond, long durationMillis, long remainingPages, long remainingBytes,
+            long expectedDowntimeMillis, int throttlePercent, String decision, String reason, boolean stopAndCopy) {
+        this(round, pagesSent, bytesSent, pagesDirtied, dirtyRatePagesPerSecond, bandwidthBytesPerSecond, durationMillis,
+                remainingPages, remainingBytes, expectedDowntimeMillis, throttlePercent, decision, reason, stopAndCopy,
+                MigrationMode.PRE_COPY);
+    }
 }

@@ -36,6 +36,10 @@ public final class EventCodec {
         return read(json, MigrationEvent.class).validate();
     }
 
+    public static InventoryEvent inventoryEvent(String json) {
+        return read(json, InventoryEvent.class).validate();
+    }
+
     private static <T> T read(String json, Class<T> type) {
         if (json == null || json.isBlank()) {
             throw new InvalidRecordException("empty " + type.getSimpleName() + " record");

@@ -9,6 +9,9 @@ package dev.ferry.events;
  * @param totalTimeMillis from the start of round 1 to the end
  * @param failureReason   root cause when it did not succeed, else null
  * @param driver          which hypervisor driver ran it; "simulated" is labelled as such wherever shown
+ * @param mode            how it ended: PRE_COPY, or POST_COPY when the VM was handed over early (null: pre-copy)
+ * @param abortStatus     what came of an operator's cancel: NONE, SUCCEEDED (the VM stayed on the source) or FAILED
+ *                        (too late: it runs on the destination); null from older producers: NONE
  */
 public record MigrationOutcome(
         int rounds,
@@ -16,5 +19,13 @@ public record MigrationOutcome(
         long downtimeMillis,
         long totalTimeMillis,
         String failureReason,
-        String driver) {
+        String driver,
+        MigrationMode mode,
+        AbortStatus abortStatus) {
+
+    /** An outcome in pre-copy that nobody tried to cancel. */
+    public MigrationOutcome(int rounds, long totalBytesSent, long downtimeMillis, long totalTimeMillis, String failureReason,
+            String driver) {
+        this(rounds, totalBytesSent, downtimeMillis, totalTimeMillis, failureReason, driver, MigrationMode.PRE_COPY, AbortStatus.NONE);
+    }
 }

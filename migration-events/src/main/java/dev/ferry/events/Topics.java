@@ -15,6 +15,8 @@ public final class Topics {
     public static final String MIGRATION_COMMANDS_DLQ = "migration-commands-dlq";
     /** Dead-letter topic for migration-events consumers. */
     public static final String MIGRATION_EVENTS_DLQ = "migration-events-dlq";
+    /** Dead-letter topic for inventory-events consumers. */
+    public static final String INVENTORY_EVENTS_DLQ = "inventory-events-dlq";
 
     private Topics() {
     }

@@ -61,4 +61,26 @@ class EventCodecTest {
         assertThatThrownBy(() -> EventCodec.command(EventCodec.toJson(command)))
                 .hasMessageContaining("memoryBytes must be > 0");
     }
+
+    @Test
+    void modeAndAbortStatusTravelWithTheOutcomeAndAnOlderProducerMeansPreCopyUncancelled() {
+        var outcome = new MigrationOutcome(4, 1L << 30, 15, 9000, null, "qemu", MigrationMode.POST_COPY, AbortStatus.FAILED);
+        var event = new MigrationEvent("e-2", EventType.MIGRATION_SUCCEEDED, UUID.randomUUID(), 1, 9, Instant.now(), 7, 1, 2, 9,
+                "worker-a", null, outcome);
+        assertThat(EventCodec.event(EventCodec.toJson(event)).outcome()).isEqualTo(outcome);
+
+        String older = EventCodec.toJson(event).replace(",\"mode\":\"POST_COPY\"", "").replace(",\"abortStatus\":\"FAILED\"", "");
+        MigrationOutcome read = EventCodec.event(older).outcome();
+        assertThat(MigrationMode.orDefault(read.mode())).isEqualTo(MigrationMode.PRE_COPY);
+        assertThat(AbortStatus.orDefault(read.abortStatus())).isEqualTo(AbortStatus.NONE);
+    }
+
+    @Test
+    void anInventoryEventNeedsWhatItIsAbout() {
+        var removed = new InventoryEvent("i-1", InventoryEventType.VM_REMOVED, Instant.now(), 3L, 7L, null, null, 3L, null, null, "gone");
+        assertThat(EventCodec.inventoryEvent(EventCodec.toJson(removed))).isEqualTo(removed);
+        assertThat(removed.key()).isEqualTo("vm-7");
+        var hostless = new InventoryEvent("i-2", InventoryEventType.HOST_REMOVED, Instant.now(), null, null, null, null, null, null, null, "x");
+        assertThatThrownBy(() -> EventCodec.inventoryEvent(EventCodec.toJson(hostless))).hasMessageContaining("HOST_REMOVED without hostId");
+    }
 }

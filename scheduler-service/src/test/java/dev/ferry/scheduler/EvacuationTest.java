@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),
-        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class EvacuationTest {
 
     @Test

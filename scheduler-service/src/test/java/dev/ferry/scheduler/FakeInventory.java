@@ -1,25 +1,51 @@
 package dev.ferry.scheduler;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpServer;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.ReservationState;
+import dev.ferry.inventory.api.Rule;
+import dev.ferry.inventory.api.RuleResult;
+import dev.ferry.inventory.api.Verdict;
+import dev.ferry.inventory.api.Views.Candidate;
+import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.api.Views.ReservationView;
+import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.inventory.api.VmState;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 
 /**
- * Stands in for inventory-service in the scheduler's own suite, so that each refusal can be provoked at
- * will. The real inventory-service is exercised against the scheduler in the end-to-end test.
+ * Stands in for inventory-service in the scheduler's own suite, so that each refusal can be provoked at will. It
+ * answers with inventory-api's records, as the real one does; the real inventory-service is exercised against the
+ * scheduler in the end-to-end test.
  */
 public class FakeInventory implements QuarkusTestResourceLifecycleManager {
+    static final long GIB = 1L << 30;
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     /** What POST /reservations answers next: status and body. */
     public static final AtomicReference<Object[]> RESERVE_ANSWER = new AtomicReference<>();
     public static final AtomicInteger RELEASES = new AtomicInteger();
     /** The failed rules POST /vms/{id}/compatibility reports next; null: compatible. */
-    public static final AtomicReference<String> COMPAT_FAILURES = new AtomicReference<>();
+    public static final AtomicReference<List<RuleResult>> COMPAT_FAILURES = new AtomicReference<>();
+    /** Hosts that are not UP: candidates report them refused by TARGET_UP. */
+    public static final Set<Long> DOWN_HOSTS = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     private HttpServer server;
 
@@ -30,6 +56,35 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
 
     public static void reserveAnswers(int status, String body) {
         RESERVE_ANSWER.set(new Object[] {status, body});
+    }
+
+    /** Every VM runs on a host of its own id (1000 + id), so that tests do not share source limits. */
+    static VmView vm(long id) {
+        return new VmView(id, "vm-" + id, 4 * GIB, 2, 1000 + id, VmState.RUNNING, null, null, null, Set.of(), List.of(),
+                Set.of(), 0);
+    }
+
+    /** Hosts 500-599 allow 2 inbound and 2 outbound migrations, the others are roomy; sources (> 1000) have 10 GbE. */
+    static HostView host(long id, HostState state) {
+        int limit = id >= 500 && id < 600 ? 2 : 64;
+        return new HostView(id, "hv-" + id, 1, state, "GenuineIntel", 6, 15, "Intel Xeon 5130", Set.of(), 2000, 2, 4, 64 * GIB,
+                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", id > 1000 ? 1_250_000_000L : 125_000_000L, limit, limit, 0);
+    }
+
+    static Verdict verdict(long hostId, List<RuleResult> failed) {
+        return new Verdict(hostId, "hv-" + hostId, failed.isEmpty(), failed, failed);
+    }
+
+    /** hv-3 is the best host; VMs 600-699 may also go to hv-4; hv-2 has another CPU vendor. */
+    static List<Candidate> candidates(long vmId) {
+        List<Candidate> out = new ArrayList<>();
+        for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : List.of(3L)) {
+            List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
+                    : List.of();
+            out.add(new Candidate(verdict(h, failed), h == 3 ? 8 * GIB : 4 * GIB));
+        }
+        out.add(new Candidate(verdict(2, List.of(RuleResult.fail(Rule.CPU_VENDOR, "x"))), 0));
+        return out;
     }
 
     @Override
@@ -43,56 +98,57 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             int status = 200;
-            String body;
+            Object body;
             if (method.equals("GET") && path.matches("/vms/\\d+")) {
                 long id = Long.parseLong(path.substring(5));
                 if (id == 404) {
                     status = 404;
-                    body = "{\"type\":\"https://ferry.dev/problems/vm-not-found\",\"status\":404,\"detail\":\"VM 404 does not exist\"}";
+                    body = Map.of("type", "https://ferry.dev/problems/vm-not-found", "status", 404, "detail", "VM 404 does not exist");
                 } else {
-                    // every VM runs on a host of its own id, so that tests do not share source limits
-                    body = "{\"id\":" + id + ",\"name\":\"vm-" + id + "\",\"memoryBytes\":4294967296,\"vcpus\":2,\"hostId\":" + (1000 + id) + "}";
+                    body = vm(id);
                 }
             } else if (method.equals("GET") && path.matches("/hosts/\\d+")) {
                 long id = Long.parseLong(path.substring(7));
-                // hosts 500-599 have the usual limit of 2 inbound and 2 outbound; the rest are roomy
-                int limit = id >= 500 && id < 600 ? 2 : 64;
-                body = "{\"id\":" + id + ",\"name\":\"hv-" + id + "\",\"linkBandwidthBytesPerSecond\":" + (id > 1000 ? 1250000000L : 125000000L)
-                        + ",\"maxInboundMigrations\":" + limit + ",\"maxOutboundMigrations\":" + limit + "}";
+                body = host(id, DOWN_HOSTS.contains(id) ? HostState.MAINTENANCE : HostState.UP);
             } else if (method.equals("POST") && path.matches("/vms/\\d+/compatibility")) {
-                String hostId = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\\D+", " ").trim();
-                String failures = COMPAT_FAILURES.get();
-                body = "[{\"hostId\":" + hostId + ",\"hostName\":\"hv-" + hostId + "\",\"compatible\":" + (failures == null)
-                        + ",\"failed\":" + (failures == null ? "[]" : failures) + "}]";
+                long hostId = Long.parseLong(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+                        .replaceAll("\\D+", " ").trim());
+                List<RuleResult> failures = COMPAT_FAILURES.get();
+                body = List.of(verdict(hostId, failures == null ? List.of() : failures));
             } else if (method.equals("GET") && path.equals("/vms")) {
                 // host 777 runs three VMs, 771-773
                 body = exchange.getRequestURI().getQuery().contains("hostId=777")
-                        ? "[" + String.join(",", java.util.stream.IntStream.rangeClosed(771, 773).mapToObj(id ->
-                                "{\"id\":" + id + ",\"name\":\"vm-" + id + "\",\"memoryBytes\":4294967296,\"vcpus\":2,\"hostId\":777}")
-                                .toList()) + "]"
-                        : "[]";
+                        ? LongStream.rangeClosed(771, 773).mapToObj(id -> {
+                            VmView v = vm(id);
+                            return new VmView(v.id(), v.name(), v.memoryBytes(), v.vcpus(), 777, v.state(), null, null, null,
+                                    Set.of(), List.of(), Set.of(), 0);
+                        }).toList()
+                        : List.of();
             } else if (method.equals("PUT") && path.matches("/hosts/\\d+/state")) {
-                body = "{\"state\":\"MAINTENANCE\"}";
+                body = host(Long.parseLong(path.split("/")[2]), HostState.MAINTENANCE);
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
-                body = "[{\"verdict\":{\"hostId\":3,\"hostName\":\"hv-3\",\"compatible\":true,\"failed\":[]},\"freeMemoryAfterBytes\":8589934592},"
-                        + "{\"verdict\":{\"hostId\":2,\"hostName\":\"hv-2\",\"compatible\":false,\"failed\":[{\"code\":\"CPU_VENDOR\",\"message\":\"x\"}]},\"freeMemoryAfterBytes\":0}]";
+                body = candidates(Long.parseLong(path.split("/")[2]));
             } else if (method.equals("POST") && path.equals("/reservations")) {
                 Object[] answer = RESERVE_ANSWER.get();
                 if (answer != null) {
                     status = (int) answer[0];
-                    body = (String) answer[1];
+                    body = JSON.readTree((String) answer[1]);
                 } else {
                     status = 201;
-                    body = "{\"id\":" + RESERVATION_IDS.incrementAndGet() + ",\"state\":\"ACTIVE\"}";
+                    Instant now = Instant.now();
+                    body = new ReservationView(RESERVATION_IDS.incrementAndGet(), UUID.randomUUID(), 1, 1001, 2, 4 * GIB, 2,
+                            ReservationState.ACTIVE, now, now.plusSeconds(3600), null, null);
                 }
             } else if (method.equals("POST") && path.matches("/reservations/\\d+/release")) {
                 RELEASES.incrementAndGet();
-                body = "{\"state\":\"RELEASED\"}";
+                Instant now = Instant.now();
+                body = new ReservationView(Long.parseLong(path.split("/")[2]), UUID.randomUUID(), 1, 1001, 2, 4 * GIB, 2,
+                        ReservationState.RELEASED, now, now, now, "released by request");
             } else {
                 status = 404;
-                body = "{}";
+                body = Map.of();
             }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = JSON.writeValueAsBytes(body);
             exchange.getResponseHeaders().add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -100,7 +156,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             }
         });
         server.start();
-        return Map.of("quarkus.rest-client.inventory.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        return Map.of("ferry.scheduler.inventory-url", "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     @Override

@@ -15,6 +15,8 @@ import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.events.Topics;
+import dev.ferry.inventory.api.Rule;
+import dev.ferry.inventory.api.RuleResult;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),
-        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class MigrationLifecycleTest {
     static final long GIB = 1L << 30;
 
@@ -161,8 +163,8 @@ class MigrationLifecycleTest {
 
     @Test
     void refusedPreChecksComeBackWithEveryFailedRuleAndNothingIsRecorded() {
-        FakeInventory.COMPAT_FAILURES.set("[{\"code\":\"CPU_VENDOR\",\"message\":\"vendor differs\"},"
-                + "{\"code\":\"STORAGE_REACHABLE\",\"message\":\"no NFS\"}]");
+        FakeInventory.COMPAT_FAILURES.set(List.of(RuleResult.fail(Rule.CPU_VENDOR, "vendor differs"),
+                RuleResult.fail(Rule.STORAGE_REACHABLE, "no NFS")));
         given().contentType(ContentType.JSON).body(Map.of("vmId", 11, "targetHostId", 2))
                 .post("/migrations").then().statusCode(422)
                 .contentType("application/problem+json")
@@ -253,7 +255,7 @@ class MigrationLifecycleTest {
     }
 
     @Test
-    void aWorkerThatStartsTheMigrationOverReplacesTheDeadOnesRounds() {
+    void aWorkerThatStartsTheMigrationOverAppendsItsRoundsAsTheNextRunAndTheOldWorkerNoLongerCounts() {
         UUID id = requestMigration(17);
         publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
         publish(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB), null));
@@ -263,14 +265,22 @@ class MigrationLifecycleTest {
         // the start was delivered again to another worker, which begins at sequence 1 and round 1
         publish(byWorker(event(id, EventType.MIGRATION_STARTED, 1, null, null), "worker-b"));
         publish(byWorker(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 8), null), "worker-b"));
+        // a late word from the replaced worker must not count
+        publish(event(id, EventType.ROUND_COMPLETED, 4, round(3, GIB / 4, GIB / 16), null));
         publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 3, null,
                 new MigrationOutcome(2, 4 * GIB + GIB / 8, 30, 4000, null, "simulated")), "worker-b"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
         JsonPath m = migration(id);
-        assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1);
-        assertThat(m.getLong("rounds[0].bytesSent")).isEqualTo(4 * GIB);
-        assertThat(m.getList("history.reason", String.class)).anyMatch(r -> r.contains("took the migration over from worker-test"));
+        // nothing deleted: run 1's two rounds, then run 2's round, in order
+        assertThat(m.getList("rounds.run", Integer.class)).containsExactly(1, 1, 2);
+        assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1, 2, 1);
+        assertThat(m.getList("rounds.workerId", String.class)).containsExactly("worker-test", "worker-test", "worker-b");
+        assertThat(m.getInt("run")).isEqualTo(2);
+        assertThat(m.getString("workerId")).isEqualTo("worker-b");
+        List<String> notes = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("note", String.class);
+        assertThat(notes).anyMatch(n -> n != null && n.contains("took the migration over from worker-test") && n.contains("run 2"));
+        assertThat(notes).anyMatch(n -> n != null && n.startsWith("ignored: worker worker-test no longer runs it"));
     }
 
     static MigrationEvent byWorker(MigrationEvent e, String worker) {

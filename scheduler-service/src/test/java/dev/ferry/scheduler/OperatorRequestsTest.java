@@ -10,7 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
+import dev.ferry.events.MigrationMode;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationOutcome;
@@ -41,7 +43,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),
-        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq")})
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class OperatorRequestsTest {
     static final long GIB = 1L << 30;
 
@@ -141,5 +143,42 @@ class OperatorRequestsTest {
         assertThat(data.get(0)).contains("\"phase\":\"SCHEDULED\"");
         assertThat(data).anySatisfy(d -> assertThat(d).contains("\"phase\":\"RUNNING\"").contains("\"currentRound\":1"));
         assertThat(data.get(data.size() - 1)).contains("\"phase\":\"SUCCEEDED\"");
+    }
+
+    @Test
+    void aCancelThatComesTooLateForAPostCopyIsShownAsSuchBesideThePhase() {
+        UUID id = requestMigration(27);
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("abortStatus", equalTo("REQUESTED"))
+                .body("mode", equalTo("PRE_COPY"));
+
+        // the worker had already switched to post-copy: the VM runs on the destination and cannot come back
+        var pull = new dev.ferry.events.DirtyPageRound(2, 1000, 4096000, 0, 0, 1.25e9, 30, 0, 0, 15, 0, "COMPLETE",
+                "post-copy pull", true, MigrationMode.POST_COPY);
+        publish(event(id, EventType.ROUND_COMPLETED, 2, pull, null));
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 3, null,
+                new MigrationOutcome(2, 5 * GIB, 15, 6000, null, "simulated", MigrationMode.POST_COPY, AbortStatus.FAILED)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        var m = migration(id);
+        assertThat(m.getString("mode")).isEqualTo("POST_COPY");
+        assertThat(m.getString("abortStatus")).isEqualTo("FAILED");
+        assertThat(m.getList("rounds.mode", String.class)).containsExactly("PRE_COPY", "POST_COPY");
+        assertThat(m.getList("history.reason", String.class)).last().asString().contains("post-copy").contains("the cancel came too late");
+        var trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath();
+        assertThat(trail.getList("type", String.class)).containsSubsequence("CANCEL", "MIGRATION_SUCCEEDED");
+        assertThat(trail.getString("find { it.type == 'MIGRATION_SUCCEEDED' }.record.outcome.abortStatus")).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aConfirmedCancelSucceeds() {
+        UUID id = requestMigration(28);
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202);
+        publish(event(id, EventType.MIGRATION_CANCELLED, 1, null, new MigrationOutcome(0, 0, 0, 0,
+                "cancelled by the operator during round 1", "simulated", MigrationMode.PRE_COPY, AbortStatus.SUCCEEDED)));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("abortStatus")).isEqualTo("SUCCEEDED");
     }
 }

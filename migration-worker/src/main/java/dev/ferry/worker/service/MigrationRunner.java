@@ -1,9 +1,11 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationMode;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.MigrationResult;
@@ -217,19 +219,24 @@ public class MigrationRunner {
 
     private void report(MigrationCommand command, MigrationResult result, Paced paced, EventPublisher.Stream events,
             String driver) {
+        MigrationMode mode = result.postCopy() ? MigrationMode.POST_COPY : MigrationMode.PRE_COPY;
+        boolean cancelAsked = paced.control.cancel.get();
         switch (result.outcome()) {
             case SUCCEEDED -> {
+                // a cancel that arrived after the switch-over (or during post-copy) could not take the VM back
                 events.outcome(EventType.MIGRATION_SUCCEEDED, new MigrationOutcome(paced.published.get(), result.bytesSent(),
-                        result.downtimeMillis(), result.totalTimeMillis(), null, driver));
+                        result.downtimeMillis(), result.totalTimeMillis(), null, driver, mode,
+                        cancelAsked ? AbortStatus.FAILED : AbortStatus.NONE));
                 LOG.infof("migration %s done: %d rounds, downtime %d ms%s (%s): %s", command.migrationId(),
                         result.roundCount(), result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", driver, result.reason());
             }
             case CANCELLED -> events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(paced.published.get(), paced.bytes,
                     0, result.totalTimeMillis(), "cancelled by the operator during round " + (paced.published.get() + 1)
-                            + "; the VM keeps running on the source", driver));
+                            + "; the VM keeps running on the source", driver, mode, AbortStatus.SUCCEEDED));
             case ABORTED -> events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0,
                     result.totalTimeMillis(), "policy " + config.policy() + " gave up: " + result.reason()
-                            + " (the VM keeps running on the source)", driver));
+                            + " (the VM keeps running on the source)", driver, mode,
+                    cancelAsked ? AbortStatus.SUCCEEDED : AbortStatus.NONE));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.DirtyPageRound;
+import dev.ferry.events.MigrationMode;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
 
@@ -29,6 +30,7 @@ final class RoundEvents {
                 r.bandwidthBytesPerSecond(), durationMillis, r.remainingPages(), r.remainingBytes(),
                 r.kind() == RoundRecord.Kind.POST_COPY ? PreCopyEngine.SWITCHOVER_MILLIS : r.expectedDowntimeMillis(),
                 r.throttlePercent(), decision,
-                reason + " [" + driver + "]", last);
+                reason + " [" + driver + "]", last,
+                r.kind() == RoundRecord.Kind.POST_COPY ? MigrationMode.POST_COPY : MigrationMode.PRE_COPY);
     }
 }

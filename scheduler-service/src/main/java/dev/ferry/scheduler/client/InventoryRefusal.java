@@ -1,23 +1,29 @@
 package dev.ferry.scheduler.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.inventory.api.Refusal;
 
 /** inventory-service said no (a 4xx) and why, as its problem body. */
 public class InventoryRefusal extends RuntimeException {
     private final int status;
-    private final transient JsonNode problem;
+    private final transient Refusal refusal;
 
-    public InventoryRefusal(int status, JsonNode problem) {
-        super("inventory-service refused with " + status + (problem != null ? ": " + problem.path("detail").asText() : ""));
+    public InventoryRefusal(int status, Refusal refusal) {
+        super("inventory-service refused with " + status + (refusal != null && refusal.detail() != null ? ": " + refusal.detail() : ""));
         this.status = status;
-        this.problem = problem;
+        this.refusal = refusal;
     }
 
     public int status() {
         return status;
     }
 
-    public JsonNode problem() {
-        return problem;
+    /** The problem body, or null when inventory sent none. */
+    public Refusal refusal() {
+        return refusal;
+    }
+
+    /** Inventory's own sentence, or this exception's when it sent none. */
+    public String detail() {
+        return refusal != null && refusal.detail() != null ? refusal.detail() : getMessage();
     }
 }

@@ -1,14 +1,19 @@
 package dev.ferry.scheduler.evacuation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Requests.HostStateChange;
+import dev.ferry.inventory.api.Views.Candidate;
+import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.api.Views.VmView;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.scheduler.client.InventoryClient;
 import dev.ferry.scheduler.client.InventoryRefusal;
 import dev.ferry.scheduler.model.Evacuation;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
-import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
@@ -29,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * Evacuates a host: puts it into maintenance (so that nothing new lands on it), plans a migration for every
@@ -39,11 +43,9 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 @ApplicationScoped
 public class EvacuationService {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_VMS = 1000;
 
     @Inject
-    @RestClient
-    InventoryClient inventory;
+    InventoryApi inventory;
 
     @Inject
     SchedulerConfig config;
@@ -59,7 +61,7 @@ public class EvacuationService {
                 .onFailure(InventoryRefusal.class).transform(e -> ProblemException.notFound("Host", hostId))
                 .flatMap(host -> Panache.withSession(() -> Evacuation.<Evacuation>find("hostId = ?1 and state = ?2 order by createdAt desc",
                                 hostId, "RUNNING").firstResult())
-                        .flatMap(running -> running != null && !running.state.equals("CANCELLED")
+                        .flatMap(running -> running != null
                                 ? stillRunning(running).flatMap(busy -> busy ? Uni.createFrom().item(running.id) : start(host))
                                 : start(host)));
     }
@@ -69,15 +71,14 @@ public class EvacuationService {
                 List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))).map(n -> n > 0);
     }
 
-    private Uni<UUID> start(JsonNode host) {
-        long hostId = host.path("id").asLong();
-        Map<Long, JsonNode> hosts = new HashMap<>();
-        hosts.put(hostId, host);
-        return inventory.changeHostState(hostId, Map.of("state", "MAINTENANCE"))
-                .flatMap(x -> inventory.vmsOnHost(hostId, MAX_VMS))
+    private Uni<UUID> start(HostView host) {
+        Map<Long, HostView> hosts = new HashMap<>();
+        hosts.put(host.id(), host);
+        return inventory.changeHostState(host.id(), new HostStateChange(HostState.MAINTENANCE))
+                .flatMap(x -> allVmsOn(host.id(), 0, new ArrayList<>()))
                 .flatMap(vms -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
-                    for (JsonNode vm : vms) {
+                    for (VmView vm : vms) {
                         chain = chain.flatMap(list -> vmToMove(vm, host, hosts).map(v -> {
                             list.add(v);
                             return list;
@@ -87,68 +88,74 @@ public class EvacuationService {
                 })
                 .flatMap(entry -> {
                     var plan = EvacuationPlanner.plan(entry.getValue(), config.defaultMaxDowntimeMillis(),
-                            host.path("maxOutboundMigrations").asInt(2), config.forecastPolicy());
+                            host.maxOutboundMigrations(), config.forecastPolicy());
                     return persist(host, entry.getKey(), entry.getValue(), plan, hosts);
                 })
                 .invoke(id -> dispatcher.kick());
     }
 
-    private Uni<VmToMove> vmToMove(JsonNode vm, JsonNode source, Map<Long, JsonNode> hosts) {
-        long vmId = vm.path("id").asLong();
-        long memory = vm.path("memoryBytes").asLong();
-        return history.modelFor(vmId, memory, source.path("linkBandwidthBytesPerSecond").asDouble())
-                .flatMap(dirty -> inventory.candidates(vmId).flatMap(candidates -> {
-                    List<JsonNode> compatible = new ArrayList<>();
+    /** Every VM on the host, a page at a time: a host may run more VMs than one page holds. */
+    private Uni<List<VmView>> allVmsOn(long hostId, int page, List<VmView> sofar) {
+        return inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE).flatMap(vms -> {
+            sofar.addAll(vms);
+            return vms.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar) : allVmsOn(hostId, page + 1, sofar);
+        });
+    }
+
+    private Uni<VmToMove> vmToMove(VmView vm, HostView source, Map<Long, HostView> hosts) {
+        return history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> {
+                    List<Candidate> compatible = new ArrayList<>();
                     Set<String> why = new LinkedHashSet<>();
-                    for (JsonNode c : candidates) {
-                        if (c.path("verdict").path("compatible").asBoolean()) {
+                    for (Candidate c : candidates) {
+                        if (c.verdict().compatible()) {
                             compatible.add(c);
                         } else {
-                            c.path("verdict").path("failed").forEach(f -> why.add(c.path("verdict").path("hostName").asText()
-                                    + ": " + f.path("code").asText()));
+                            c.verdict().failed().forEach(f -> why.add(c.verdict().hostName() + ": " + f.code()));
                         }
                     }
                     Uni<List<Option>> options = Uni.createFrom().item(new ArrayList<>());
-                    for (JsonNode c : compatible) {
-                        long target = c.path("verdict").path("hostId").asLong();
+                    for (Candidate c : compatible) {
+                        long target = c.verdict().hostId();
                         options = options.flatMap(list -> host(target, hosts).map(h -> {
-                            list.add(new Option(target, h.path("name").asText(), Math.min(source.path("linkBandwidthBytesPerSecond")
-                                    .asDouble(), h.path("linkBandwidthBytesPerSecond").asDouble()), c.path("freeMemoryAfterBytes").asLong(), 0));
+                            list.add(new Option(target, h.name(), Math.min(source.linkBandwidthBytesPerSecond(),
+                                    h.linkBandwidthBytesPerSecond()), c.freeMemoryAfterBytes(), 0));
                             return list;
                         }));
                     }
                     String reason = candidates.isEmpty() ? "no other host in the cluster"
                             : "no compatible host: " + String.join(", ", why);
-                    return options.map(list -> new VmToMove(vmId, vm.path("name").asText(), memory, dirty, list, reason));
+                    return options.map(list -> new VmToMove(vm.id(), vm.name(), vm.memoryBytes(), dirty, list, reason));
                 }));
     }
 
-    private Uni<JsonNode> host(long id, Map<Long, JsonNode> cache) {
-        JsonNode known = cache.get(id);
+    private Uni<HostView> host(long id, Map<Long, HostView> cache) {
+        HostView known = cache.get(id);
         return known != null ? Uni.createFrom().item(known) : inventory.host(id).invoke(h -> cache.put(id, h));
     }
 
-    private Uni<UUID> persist(JsonNode host, JsonNode vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
-            Map<Long, JsonNode> hosts) {
+    private Uni<UUID> persist(HostView host, List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
+            Map<Long, HostView> hosts) {
+        Instant now = Instant.now();
         Evacuation e = new Evacuation();
         e.id = UUID.randomUUID();
-        e.hostId = host.path("id").asLong();
+        e.hostId = host.id();
         e.state = "RUNNING";
-        e.concurrency = host.path("maxOutboundMigrations").asInt(2);
+        e.concurrency = host.maxOutboundMigrations();
         e.predictedMakespanMillis = plan.predictedMakespanMillis();
         e.unplaceable = JSON.valueToTree(plan.unplaceable()).toString();
-        e.createdAt = Instant.now();
-        Map<Long, JsonNode> vmById = new HashMap<>();
-        vms.forEach(v -> vmById.put(v.path("id").asLong(), v));
+        e.createdAt = now;
+        Map<Long, VmView> vmById = new HashMap<>();
+        vms.forEach(v -> vmById.put(v.id(), v));
         Map<Long, VmToMove> moveById = new HashMap<>();
         toMove.forEach(v -> moveById.put(v.vmId(), v));
         List<Migration> migrations = new ArrayList<>();
         for (var move : plan.moves()) {
-            Migration m = MigrationService.queued(vmById.get(move.vmId()), new MigrationService.Target(move.targetHostId(),
-                            "evacuation of host " + e.hostId + ", move " + move.order() + " of " + plan.moves().size()
-                                    + ": lowest predicted cost to " + move.targetHostName() + " among the hosts with room left"),
-                    host, hosts.get(move.targetHostId()), moveById.get(move.vmId()).dirty(), config.defaultMaxDowntimeMillis(),
-                    MigrationPriority.EVACUATION, config.forecastPolicy());
+            var target = new MigrationService.Target(hosts.get(move.targetHostId()), TargetChoice.EVACUATION,
+                    "evacuation of host " + e.hostId + ", move " + move.order() + " of " + plan.moves().size()
+                            + ": lowest predicted cost to " + move.targetHostName() + " among the hosts with room left");
+            Migration m = MigrationService.queued(vmById.get(move.vmId()), host, target, moveById.get(move.vmId()).dirty(),
+                    config.defaultMaxDowntimeMillis(), MigrationPriority.EVACUATION, config.forecastPolicy(), now);
             m.evacuationId = e.id;
             // keep the plan's order within the queue: created in plan order, a millisecond apart
             m.createdAt = e.createdAt.plusMillis(move.order());
@@ -157,8 +164,10 @@ public class EvacuationService {
         return Panache.withTransaction(() -> {
             Uni<Void> chain = e.persist().replaceWithVoid();
             for (Migration m : migrations) {
-                chain = chain.flatMap(x -> m.persist()).flatMap(x -> PhaseTransition.of(m.id, null, MigrationPhase.QUEUED,
-                        m.targetReason).persist()).replaceWithVoid();
+                chain = chain.flatMap(x -> {
+                    Uni<Void> entered = m.transition(MigrationPhase.QUEUED, m.targetReason, now);
+                    return m.persist().call(() -> entered).replaceWithVoid();
+                });
             }
             return chain;
         }).replaceWith(e.id);
@@ -207,20 +216,20 @@ public class EvacuationService {
         List<EvacuationView.Move> moves = new ArrayList<>();
         int order = 0;
         for (Migration m : ms) {
-            switch (m.phase) {
+            switch (m.phase()) {
                 case SUCCEEDED -> succeeded++;
                 case FAILED -> failed++;
                 case CANCELLED -> cancelled++;
                 case QUEUED -> queued++;
                 default -> inFlight++;
             }
-            if (!m.phase.isFinal() && m.predictedTotalTimeMillis != null) {
+            if (!m.phase().isFinal() && m.predictedTotalTimeMillis != null) {
                 remainingWork += m.predictedTotalTimeMillis;
             }
-            moves.add(new EvacuationView.Move(++order, m.id, m.vmId, m.vmName, m.targetHostId, m.phase,
+            moves.add(new EvacuationView.Move(++order, m.id, m.vmId, m.vmName, m.targetHostId, m.phase(),
                     m.predictedTotalTimeMillis, m.failureReason));
         }
-        boolean allFinal = ms.stream().allMatch(m -> m.phase.isFinal());
+        boolean allFinal = ms.stream().allMatch(m -> m.phase().isFinal());
         String state = e.state.equals("CANCELLED") ? "CANCELLED" : allFinal ? "COMPLETED" : "RUNNING";
         JsonNode unplaceable;
         try {

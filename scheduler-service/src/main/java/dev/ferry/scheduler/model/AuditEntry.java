@@ -24,7 +24,7 @@ public class AuditEntry extends PanacheEntityBase {
     public String recordId;
     public int attempt;
     public Long sequence;
-    /** Set when the record was kept for the record but not applied, and why. */
+    /** Why the record was kept but not applied ("ignored: ..."), or what applying it did when noteworthy ("applied: ..."). */
     public String note;
     public String payload;
     public Instant recordedAt;

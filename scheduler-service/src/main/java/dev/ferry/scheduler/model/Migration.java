@@ -1,6 +1,9 @@
 package dev.ferry.scheduler.model;
 
+import dev.ferry.events.AbortStatus;
+import dev.ferry.events.MigrationMode;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -9,7 +12,12 @@ import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One live migration: what moves where, its phase, and its latest progress. */
+/**
+ * One live migration, the aggregate: what moves where, its phase, and its latest progress. The phase changes in one
+ * place, {@link #transition}, which refuses an illegal move and appends every move to the history. Orthogonal facts sit
+ * beside the phase, as KubeVirt keeps them: the mode (pre-copy or post-copy), the abort status of an operator's
+ * cancel, the worker run of the current attempt.
+ */
 @Entity
 public class Migration extends PanacheEntityBase {
     @Id
@@ -20,8 +28,11 @@ public class Migration extends PanacheEntityBase {
     public long memoryBytes;
     public long sourceHostId;
     public long targetHostId;
-    /** Why this target: the operator's choice, or the placement ranking. */
+    /** Why this target: the operator's choice, the placement ranking, or the evacuation plan. */
     public String targetReason;
+    /** Who chose the target: an operator's choice is kept or refused, never replaced. */
+    @Enumerated(EnumType.STRING)
+    public TargetChoice targetChoice;
     /** Set once a slot freed up and the destination was reserved; null while QUEUED. */
     public Long reservationId;
     @Enumerated(EnumType.STRING)
@@ -30,7 +41,7 @@ public class Migration extends PanacheEntityBase {
     public int sourceMaxOutbound;
     /** ...and at most this many enter the target at once. */
     public int targetMaxInbound;
-    /** The operator's deadline: past it, the migration is cancelled, whatever its phase. */
+    /** The operator's deadline: past it, the migration is ended, whatever its phase. */
     public Instant deadline;
     /** Highest vCPU throttle the operator allows, in percent; null lets the policy decide. */
     public Integer throttleCeilingPercent;
@@ -38,10 +49,19 @@ public class Migration extends PanacheEntityBase {
     public boolean allowPostCopy;
     public long linkBandwidthBytesPerSecond;
     public long maxDowntimeMillis;
+    /** Changed only by {@link #transition}. */
     @Enumerated(EnumType.STRING)
-    public MigrationPhase phase;
-    /** Epoch of the migration: events of older attempts never change it. */
+    private MigrationPhase phase;
+    /** Pre-copy until a worker reports the switch to post-copy; never back. */
+    @Enumerated(EnumType.STRING)
+    public MigrationMode mode;
+    /** Whether a cancel was asked for and what came of it. */
+    @Enumerated(EnumType.STRING)
+    public AbortStatus abortStatus;
+    /** Epoch of the migration, carried by its commands: events of older attempts never change it. */
     public int attempt;
+    /** Which worker run of the attempt reports: a worker that takes the migration over starts the next run. */
+    public int run;
     public String driver;
     public String workerId;
     public int currentRound;
@@ -71,7 +91,38 @@ public class Migration extends PanacheEntityBase {
     /** Set when an operator asked to end the live rounds now. */
     public Instant forceCompleteRequestedAt;
     public Instant createdAt;
+    /** The last change, or the last word from the worker: the waiting phases' timeouts count from here. */
     public Instant updatedAt;
     @Version
     public long version;
+
+    /** A migration just accepted, waiting for a slot; {@link #transition} records how it entered QUEUED. */
+    public static Migration accepted(UUID id, Instant now) {
+        Migration m = new Migration();
+        m.id = id;
+        m.mode = MigrationMode.PRE_COPY;
+        m.abortStatus = AbortStatus.NONE;
+        m.attempt = 1;
+        m.run = 1;
+        m.createdAt = now;
+        m.updatedAt = now;
+        return m;
+    }
+
+    public MigrationPhase phase() {
+        return phase;
+    }
+
+    /**
+     * The one way the phase changes: refuses a move the transition table does not allow ({@link MigrationPhase#canMoveTo};
+     * a new migration enters QUEUED from nothing) with {@link IllegalTransitionException}, before anything changes, and
+     * otherwise returns the persisting of its history entry, to be chained into the caller's transaction.
+     */
+    public Uni<Void> transition(MigrationPhase to, String reason, Instant now) {
+        MigrationPhase.requireMove(id, phase, to, reason);
+        PhaseTransition entry = PhaseTransition.of(id, phase, to, reason, now);
+        phase = to;
+        updatedAt = now;
+        return entry.persist().replaceWithVoid();
+    }
 }

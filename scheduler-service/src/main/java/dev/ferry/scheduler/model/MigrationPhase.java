@@ -32,8 +32,20 @@ public enum MigrationPhase {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;
     }
 
-    /** The transition table: a final phase never changes, and nothing goes backwards. */
+    /** The transition table: a final phase never changes, nothing goes backwards, and no phase moves to itself. */
     public boolean canMoveTo(MigrationPhase next) {
         return NEXT.get(this).contains(next);
+    }
+
+    /**
+     * Refuses a move the table does not allow; {@code from} null is a migration being created, which enters QUEUED.
+     *
+     * @throws IllegalTransitionException naming the migration, both phases and why the move was asked for
+     */
+    public static void requireMove(java.util.UUID migration, MigrationPhase from, MigrationPhase to, String reason) {
+        boolean legal = from == null ? to == QUEUED : from.canMoveTo(to);
+        if (!legal) {
+            throw new IllegalTransitionException(migration, from, to, reason);
+        }
     }
 }

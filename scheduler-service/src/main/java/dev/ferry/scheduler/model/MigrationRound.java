@@ -16,6 +16,9 @@ public class MigrationRound extends PanacheEntityBase {
     public Long id;
     public UUID migrationId;
     public int attempt;
+    /** The worker run within the attempt: a takeover appends its rounds under the next run. */
+    public int run;
+    public String workerId;
     public int round;
     public long bytesSent;
     public long pagesDirtied;
@@ -28,11 +31,16 @@ public class MigrationRound extends PanacheEntityBase {
     public String decision;
     public String reason;
     public boolean stopAndCopy;
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public dev.ferry.events.MigrationMode mode;
 
-    public static MigrationRound of(UUID migrationId, int attempt, DirtyPageRound r) {
+    public static MigrationRound of(UUID migrationId, int attempt, int run, String workerId, DirtyPageRound r) {
         MigrationRound m = new MigrationRound();
         m.migrationId = migrationId;
         m.attempt = attempt;
+        m.run = run;
+        m.workerId = workerId;
+        m.mode = dev.ferry.events.MigrationMode.orDefault(r.mode());
         m.round = r.round();
         m.bytesSent = r.bytesSent();
         m.pagesDirtied = r.pagesDirtied();

@@ -24,12 +24,12 @@ public class PhaseTransition extends PanacheEntityBase {
     public Instant at;
     public String reason;
 
-    public static PhaseTransition of(UUID migrationId, MigrationPhase from, MigrationPhase to, String reason) {
+    static PhaseTransition of(UUID migrationId, MigrationPhase from, MigrationPhase to, String reason, Instant at) {
         PhaseTransition t = new PhaseTransition();
         t.migrationId = migrationId;
         t.fromPhase = from;
         t.toPhase = to;
-        t.at = Instant.now();
+        t.at = at;
         t.reason = reason;
         return t;
     }

@@ -176,7 +176,7 @@ public class MigrationResource {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
                 .flatMap(m -> PhaseTransition.<PhaseTransition>list("migrationId = ?1 order by id", id)
-                        .flatMap(history -> MigrationRound.<MigrationRound>list("migrationId = ?1 order by attempt, round", id)
+                        .flatMap(history -> MigrationRound.<MigrationRound>list("migrationId = ?1 order by attempt, run, round", id)
                                 .map(rounds -> MigrationView.of(m, history, rounds))));
     }
 }

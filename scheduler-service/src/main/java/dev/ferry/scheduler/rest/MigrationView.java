@@ -1,17 +1,20 @@
 package dev.ferry.scheduler.rest;
 
+import dev.ferry.events.AbortStatus;
+import dev.ferry.events.MigrationMode;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.model.TargetChoice;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 import java.util.UUID;
 
 /** A migration as the operator reads it: where it stands, how far it got, and how it got there. */
-@Schema(example = "{\"id\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"vmName\": \"web-1\", \"memoryBytes\": 8589934592, \"sourceHostId\": 1, \"targetHostId\": 3, \"targetReason\": \"lowest predicted cost of 2 compatible host(s): hv-03, 7.5 s over 1250 MB/s with 0 inbound migration(s), keeps 51200 MiB free; next hv-02 at 7.5 s\", \"reservationId\": 12, \"priority\": \"USER\", \"deadline\": null, \"phase\": \"RUNNING\", \"mode\": \"PRE_COPY\", \"attempt\": 1, \"driver\": null, \"workerId\": \"4242@worker-1\", \"currentRound\": 2, \"bytesSent\": 9055207424, \"remainingBytes\": 182452224, \"dirtyRatePagesPerSecond\": 103200.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"expectedDowntimeMillis\": 161, \"throttlePercent\": 0, \"progressPercent\": 98.0, \"downtimeMillis\": null, \"totalTimeMillis\": null, \"maxDowntimeMillis\": 50, \"failureReason\": null, \"prediction\": {\"rounds\": 5, \"totalTimeMillis\": 7530, \"downtimeMillis\": 46, \"basis\": \"learned from this VM's last migration (3 live rounds after the first: 98000 pages/s, hot set 113222 pages)\"}, \"etaMillis\": 1200, \"evacuationId\": null, \"cancelRequestedAt\": null, \"forceCompleteRequestedAt\": null, \"createdAt\": \"2026-11-25T20:00:00Z\", \"updatedAt\": \"2026-11-25T20:00:07Z\", \"history\": [{\"from\": null, \"to\": \"QUEUED\", \"at\": \"2026-11-25T20:00:00Z\", \"reason\": \"pre-checks passed for host 3; waiting for a migration slot\"}, {\"from\": \"QUEUED\", \"to\": \"SCHEDULED\", \"at\": \"2026-11-25T20:00:00.2Z\", \"reason\": \"slot free; destination host 3 reserved (reservation 12); start command queued\"}, {\"from\": \"SCHEDULED\", \"to\": \"RUNNING\", \"at\": \"2026-11-25T20:00:00.4Z\", \"reason\": \"worker 4242@worker-1 started round 1\"}], \"rounds\": [{\"attempt\": 1, \"round\": 1, \"bytesSent\": 8589934592, \"pagesDirtied\": 113222, \"dirtyRatePagesPerSecond\": 16480.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"durationMillis\": 6872, \"remainingBytes\": 463757312, \"expectedDowntimeMillis\": 386, \"throttlePercent\": 0, \"decision\": \"CONTINUE\", \"reason\": \"expected downtime 386 ms above the 50 ms target (simulated)\", \"stopAndCopy\": false}]}")
+@Schema(example = "{\"id\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"vmName\": \"web-1\", \"memoryBytes\": 8589934592, \"sourceHostId\": 1, \"targetHostId\": 3, \"targetReason\": \"lowest predicted cost of 2 compatible host(s): hv-03, 7.5 s over 1250 MB/s with 0 inbound migration(s), keeps 51200 MiB free; next hv-02 at 7.5 s\", \"reservationId\": 12, \"priority\": \"USER\", \"deadline\": null, \"phase\": \"RUNNING\", \"mode\": \"PRE_COPY\", \"abortStatus\": \"NONE\", \"targetChoice\": \"PLACEMENT\", \"attempt\": 1, \"run\": 1, \"driver\": null, \"workerId\": \"4242@worker-1\", \"currentRound\": 2, \"bytesSent\": 9055207424, \"remainingBytes\": 182452224, \"dirtyRatePagesPerSecond\": 103200.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"expectedDowntimeMillis\": 161, \"throttlePercent\": 0, \"progressPercent\": 98.0, \"downtimeMillis\": null, \"totalTimeMillis\": null, \"maxDowntimeMillis\": 50, \"failureReason\": null, \"prediction\": {\"rounds\": 5, \"totalTimeMillis\": 7530, \"downtimeMillis\": 46, \"basis\": \"learned from this VM's last migration (3 live rounds after the first: 98000 pages/s, hot set 113222 pages)\"}, \"etaMillis\": 1200, \"evacuationId\": null, \"cancelRequestedAt\": null, \"forceCompleteRequestedAt\": null, \"createdAt\": \"2026-11-25T20:00:00Z\", \"updatedAt\": \"2026-11-25T20:00:07Z\", \"history\": [{\"from\": null, \"to\": \"QUEUED\", \"at\": \"2026-11-25T20:00:00Z\", \"reason\": \"pre-checks passed for host 3; waiting for a migration slot\"}, {\"from\": \"QUEUED\", \"to\": \"SCHEDULED\", \"at\": \"2026-11-25T20:00:00.2Z\", \"reason\": \"slot free; destination host 3 reserved (reservation 12); start command queued\"}, {\"from\": \"SCHEDULED\", \"to\": \"RUNNING\", \"at\": \"2026-11-25T20:00:00.4Z\", \"reason\": \"worker 4242@worker-1 started round 1\"}], \"rounds\": [{\"attempt\": 1, \"run\": 1, \"workerId\": \"4242@worker-1\", \"mode\": \"PRE_COPY\", \"round\": 1, \"bytesSent\": 8589934592, \"pagesDirtied\": 113222, \"dirtyRatePagesPerSecond\": 16480.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"durationMillis\": 6872, \"remainingBytes\": 463757312, \"expectedDowntimeMillis\": 386, \"throttlePercent\": 0, \"decision\": \"CONTINUE\", \"reason\": \"expected downtime 386 ms above the 50 ms target (simulated)\", \"stopAndCopy\": false}]}")
 public record MigrationView(
         UUID id,
         long vmId,
@@ -24,8 +27,11 @@ public record MigrationView(
         MigrationPriority priority,
         Instant deadline,
         MigrationPhase phase,
-        String mode,
+        MigrationMode mode,
+        AbortStatus abortStatus,
+        TargetChoice targetChoice,
         int attempt,
+        int run,
         String driver,
         String workerId,
         int currentRound,
@@ -57,20 +63,21 @@ public record MigrationView(
     public record Transition(MigrationPhase from, MigrationPhase to, Instant at, String reason) {
     }
 
-    public record Round(int attempt, int round, long bytesSent, long pagesDirtied, double dirtyRatePagesPerSecond,
+    public record Round(int attempt, int run, String workerId, MigrationMode mode, int round, long bytesSent, long pagesDirtied, double dirtyRatePagesPerSecond,
             double bandwidthBytesPerSecond, long durationMillis, long remainingBytes, long expectedDowntimeMillis,
             int throttlePercent, String decision, String reason, boolean stopAndCopy) {
     }
 
     public static MigrationView of(Migration m, List<PhaseTransition> history, List<MigrationRound> rounds) {
         return new MigrationView(m.id, m.vmId, m.vmName, m.memoryBytes, m.sourceHostId, m.targetHostId, m.targetReason,
-                m.reservationId, m.priority, m.deadline, m.phase, "PRE_COPY", m.attempt, m.driver, m.workerId, m.currentRound, m.bytesSent,
+                m.reservationId, m.priority, m.deadline, m.phase(), m.mode, m.abortStatus, m.targetChoice, m.attempt, m.run, m.driver,
+                m.workerId, m.currentRound, m.bytesSent,
                 m.remainingBytes, m.dirtyRatePagesPerSecond, m.bandwidthBytesPerSecond, m.expectedDowntimeMillis,
                 m.throttlePercent, m.progressPercent, m.downtimeMillis, m.totalTimeMillis, m.maxDowntimeMillis,
                 m.failureReason, new Prediction(m.predictedRounds, m.predictedTotalTimeMillis, m.predictedDowntimeMillis,
                         m.predictionBasis), eta(m, history), m.evacuationId, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.createdAt, m.updatedAt,
                 history.stream().map(t -> new Transition(t.fromPhase, t.toPhase, t.at, t.reason)).toList(),
-                rounds.stream().map(r -> new Round(r.attempt, r.round, r.bytesSent, r.pagesDirtied, r.dirtyRatePagesPerSecond,
+                rounds.stream().map(r -> new Round(r.attempt, r.run, r.workerId, r.mode, r.round, r.bytesSent, r.pagesDirtied, r.dirtyRatePagesPerSecond,
                         r.bandwidthBytesPerSecond, r.durationMillis, r.remainingBytes, r.expectedDowntimeMillis,
                         r.throttlePercent, r.decision, r.reason, r.stopAndCopy)).toList());
     }
@@ -80,8 +87,8 @@ public record MigrationView(
      * still to send need at the measured bandwidth. Null when final or nothing is known.
      */
     static Long eta(Migration m, List<PhaseTransition> history) {
-        if (m.phase.isFinal() || m.predictedTotalTimeMillis == null) {
-            return m.phase.isFinal() ? 0L : null;
+        if (m.phase().isFinal() || m.predictedTotalTimeMillis == null) {
+            return m.phase().isFinal() ? 0L : null;
         }
         Instant started = history.stream().filter(t -> t.toPhase == MigrationPhase.RUNNING).map(t -> t.at).findFirst().orElse(null);
         long elapsed = started == null ? 0 : java.time.Duration.between(started, Instant.now()).toMillis();

@@ -1,7 +1,9 @@
 package dev.ferry.scheduler.service;
 
 import dev.ferry.events.CommandType;
-import dev.ferry.scheduler.client.InventoryClient;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Requests.NewReservation;
+import dev.ferry.inventory.api.Requests.Release;
 import dev.ferry.scheduler.client.InventoryRefusal;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -16,10 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,8 +33,7 @@ public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
     @Inject
-    @RestClient
-    InventoryClient inventory;
+    InventoryApi inventory;
 
     @Inject
     SchedulerConfig config;
@@ -93,39 +93,41 @@ public class Dispatcher {
     }
 
     private Uni<Void> start(UUID id) {
-        return Panache.withSession(() -> Migration.<Migration>findById(id)).flatMap(m -> inventory.reserve(Map.of(
-                        "migrationId", id.toString(), "vmId", m.vmId, "hostId", m.targetHostId,
-                        "ttlSeconds", config.reservationTtl().toSeconds()))
-                .flatMap(reservation -> scheduled(id, reservation.path("id").asLong()))
+        return Panache.withSession(() -> Migration.<Migration>findById(id)).flatMap(m -> inventory.reserve(new NewReservation(id,
+                        m.vmId, m.targetHostId, (int) config.reservationTtl().toSeconds()))
+                .flatMap(reservation -> scheduled(id, reservation.id()))
                 .onFailure(InventoryRefusal.class).recoverWithUni(e -> refused(id, (InventoryRefusal) e))
                 .onFailure().invoke(e -> LOG.warnf("migration %s stays queued: %s", id, e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid());
     }
 
+    /**
+     * SCHEDULED and the START command in one transaction. A migration cancelled or timed out while its destination was
+     * being reserved gives the hold back, after the transaction: no call to another service while a row is locked.
+     */
     private Uni<Void> scheduled(UUID id, long reservationId) {
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
-            if (m.phase != MigrationPhase.QUEUED) {
-                // cancelled or timed out while we reserved: give the hold back
-                return inventory.release(reservationId, Map.of("reason", "migration " + m.phase + " before it started"))
-                        .onFailure().recoverWithNull().replaceWithVoid();
+            if (m.phase() != MigrationPhase.QUEUED) {
+                return Uni.createFrom().item("migration " + m.phase() + " before it started");
             }
             m.reservationId = reservationId;
-            return MigrationEvents.moveTo(m, MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
-                            + " reserved (reservation " + reservationId + "); start command queued")
-                    .call(() -> commands.send(m, CommandType.START));
-        }));
+            return m.transition(MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
+                            + " reserved (reservation " + reservationId + "); start command queued", Instant.now())
+                    .call(() -> commands.send(m, CommandType.START))
+                    .replaceWith((String) null);
+        })).flatMap(giveBack -> giveBack == null ? Uni.createFrom().voidItem()
+                : inventory.release(reservationId, new Release(giveBack)).onFailure().recoverWithNull().replaceWithVoid());
     }
 
     /** The destination could not be held when the slot came (it filled up or changed since the pre-check). */
     private Uni<Void> refused(UUID id, InventoryRefusal refusal) {
-        String detail = refusal.problem() != null ? refusal.problem().path("detail").asText(refusal.getMessage()) : refusal.getMessage();
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
-            if (m.phase != MigrationPhase.QUEUED) {
+            if (m.phase() != MigrationPhase.QUEUED) {
                 return Uni.createFrom().voidItem();
             }
-            m.failureReason = "the destination could not be reserved when a slot freed up: " + detail;
-            return MigrationEvents.moveTo(m, MigrationPhase.FAILED, m.failureReason);
+            m.failureReason = "the destination could not be reserved when a slot freed up: " + refusal.detail();
+            return m.transition(MigrationPhase.FAILED, m.failureReason, Instant.now());
         }));
     }
 }

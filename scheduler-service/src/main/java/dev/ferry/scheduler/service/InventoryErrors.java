@@ -1,6 +1,6 @@
 package dev.ferry.scheduler.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.inventory.api.Refusal;
 import dev.ferry.scheduler.client.InventoryRefusal;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
@@ -18,28 +18,22 @@ final class InventoryErrors {
             return failure;
         }
         if (failure instanceof InventoryRefusal refusal) {
-            JsonNode body = refusal.problem();
-            String detail = body != null ? body.path("detail").asText(refusal.getMessage()) : refusal.getMessage();
+            Refusal body = refusal.refusal();
             if (refusal.status() == 404) {
-                return new ProblemException(new Problem("unknown-reference", "Unknown reference", 422, detail)
+                return new ProblemException(new Problem("unknown-reference", "Unknown reference", 422, refusal.detail())
                         .with("field", field));
             }
-            String slug = body != null ? slugOf(body.path("type").asText("inventory-refused")) : "inventory-refused";
+            String slug = body != null && body.slug() != null ? body.slug() : "inventory-refused";
             Problem problem = new Problem(slug, refusal.status() == 422 ? "Migration not possible" : "Conflict",
-                    refusal.status() == 422 ? 422 : 409, detail);
-            if (body != null && body.has("failedRules")) {
-                problem.with("failedRules", body.get("failedRules"));
+                    refusal.status() == 422 ? 422 : 409, refusal.detail());
+            if (body != null && body.failedRules() != null) {
+                problem.with("failedRules", body.failedRules());
             }
             return new ProblemException(problem);
         }
         return new ProblemException(new Problem("inventory-unavailable", "Inventory unavailable", 503,
                 "inventory-service could not be reached to check and reserve the destination: " + rootMessage(failure)
                         + "; nothing was reserved, retry later"));
-    }
-
-    private static String slugOf(String type) {
-        int slash = type.lastIndexOf('/');
-        return slash < 0 ? type : type.substring(slash + 1);
     }
 
     private static String rootMessage(Throwable t) {

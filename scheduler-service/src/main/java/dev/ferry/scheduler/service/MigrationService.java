@@ -1,11 +1,20 @@
 package dev.ferry.scheduler.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.scheduler.client.InventoryClient;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Requests.CompatibilityQuery;
+import dev.ferry.inventory.api.RuleResult;
+import dev.ferry.inventory.api.Verdict;
+import dev.ferry.inventory.api.Views.Candidate;
+import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.Forecast;
+import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
-import dev.ferry.scheduler.model.PhaseTransition;
+import dev.ferry.scheduler.model.TargetChoice;
+import dev.ferry.scheduler.plan.PlacementRanking;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
@@ -13,29 +22,24 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import dev.ferry.model.forecast.Forecast;
-import dev.ferry.model.forecast.Forecaster;
-import dev.ferry.scheduler.plan.PlacementRanking;
-import dev.ferry.model.forecast.DirtyModel;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * Accepts a migration: runs every pre-check through inventory-service (so that a migration that cannot go
- * is refused now, with every failed rule), picks the target, and records the migration QUEUED. The
- * {@link Dispatcher} reserves the destination and sends the start command when a slot is free.
+ * Accepts a migration: runs every pre-check through inventory-service (so that a migration that cannot go is refused
+ * now, with every failed rule), picks the target, and records the migration QUEUED. The {@link Dispatcher} reserves
+ * the destination and sends the start command when a slot is free.
  */
 @ApplicationScoped
 public class MigrationService {
 
     @Inject
-    @RestClient
-    InventoryClient inventory;
+    InventoryApi inventory;
 
     @Inject
     SchedulerConfig config;
@@ -46,8 +50,8 @@ public class MigrationService {
     @Inject
     DirtyHistory history;
 
-    /** The chosen destination and why. */
-    public record Target(long hostId, String reason) {
+    /** The chosen destination, who chose it and why. */
+    public record Target(HostView host, TargetChoice choice, String reason) {
     }
 
     public Uni<Migration> request(MigrationRequest req, String idempotencyKey) {
@@ -62,119 +66,127 @@ public class MigrationService {
         long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .flatMap(vm -> inventory.host(vm.path("hostId").asLong())
+                .flatMap(vm -> inventory.host(vm.hostId())
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                        .flatMap(source -> history.modelFor(vm.path("id").asLong(), vm.path("memoryBytes").asLong(),
-                                        source.path("linkBandwidthBytesPerSecond").asDouble())
-                                .flatMap(dirty -> chooseTarget(vm, source, req, dirty, maxDowntime)
-                                        .flatMap(target -> inventory.host(target.hostId())
-                                                .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
-                                                .flatMap(dest -> persist(req, idempotencyKey, vm, target, source, dest, dirty, maxDowntime))))))
+                        .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                                .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty, maxDowntime)
+                                        .flatMap(target -> persist(req, idempotencyKey, vm, source, target, dirty, maxDowntime)))))
                 .invoke(dispatcher::kick);
     }
 
-    private Uni<Target> chooseTarget(JsonNode vm, JsonNode source, MigrationRequest req, DirtyModel dirty, long maxDowntime) {
-        if (req.targetHostId() != null) {
-            return inventory.compatibility(req.vmId(), Map.of("hostIds", List.of(req.targetHostId())))
+    /** The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost. */
+    Uni<Target> chooseTarget(VmView vm, HostView source, Long operatorsChoice, DirtyModel dirty, long maxDowntime) {
+        if (operatorsChoice != null) {
+            return inventory.compatibility(vm.id(), new CompatibilityQuery(List.of(operatorsChoice)))
                     .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
-                    .map(verdicts -> {
-                        JsonNode verdict = verdicts.get(0);
-                        if (!verdict.path("compatible").asBoolean()) {
-                            throw new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
-                                    "VM " + vm.path("name").asText() + " cannot migrate to " + verdict.path("hostName").asText()
-                                            + ": " + verdict.path("failed").size() + " rule(s) failed")
-                                    .with("vmId", req.vmId()).with("hostId", req.targetHostId())
-                                    .with("failedRules", verdict.path("failed")));
+                    .flatMap(verdicts -> {
+                        Verdict verdict = verdicts.get(0);
+                        if (!verdict.compatible()) {
+                            return Uni.createFrom().failure(notPossible(vm, verdict));
                         }
-                        return new Target(req.targetHostId(), "chosen by the operator");
+                        return inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                                .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator"));
                     });
         }
-        return inventory.candidates(req.vmId())
+        return placement(vm, source, dirty, maxDowntime, Set.of())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .flatMap(candidates -> {
-                    List<JsonNode> compatible = new ArrayList<>();
-                    candidates.forEach(c -> {
-                        if (c.path("verdict").path("compatible").asBoolean()) {
-                            compatible.add(c);
-                        }
-                    });
-                    if (compatible.isEmpty()) {
-                        return Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
-                                "Migration not possible", 422, "no host in VM " + vm.path("name").asText()
-                                        + "'s cluster passes every pre-check").with("excludedHosts", candidates)));
-                    }
-                    return options(compatible, source).map(options -> {
-                        var ranked = PlacementRanking.rank(options, vm.path("memoryBytes").asLong(), maxDowntime, dirty,
-                                config.forecastPolicy());
-                        return new Target(ranked.get(0).option().hostId(), PlacementRanking.reason(ranked));
-                    });
-                });
+                .flatMap(target -> target != null ? Uni.createFrom().item(target)
+                        : inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
+                                .flatMap(candidates -> Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
+                                        "Migration not possible", 422, "no host in VM " + vm.name()
+                                                + "'s cluster passes every pre-check").with("excludedHosts", candidates)))));
     }
 
-    /** Each compatible host with its link (the slower of the two ends) and the migrations already heading there. */
-    private Uni<List<PlacementRanking.Option>> options(List<JsonNode> compatible, JsonNode source) {
-        double sourceLink = source.path("linkBandwidthBytesPerSecond").asDouble();
+    /**
+     * The compatible host of the VM's cluster with the lowest predicted cost, leaving out {@code excluded}; null when
+     * none is compatible. Inventory's failures pass through as they are, for the caller to judge.
+     */
+    Uni<Target> placement(VmView vm, HostView source, DirtyModel dirty, long maxDowntime, Set<Long> excluded) {
+        return inventory.candidates(vm.id()).flatMap(candidates -> {
+            List<Candidate> compatible = candidates.stream()
+                    .filter(c -> c.verdict().compatible() && !excluded.contains(c.verdict().hostId())).toList();
+            return compatible.isEmpty() ? Uni.createFrom().nullItem()
+                    : options(compatible, source).map(hosts -> {
+                        var ranked = PlacementRanking.rank(hosts.keySet().stream().toList(), vm.memoryBytes(), maxDowntime, dirty,
+                                config.forecastPolicy());
+                        return new Target(hosts.get(ranked.get(0).option()), TargetChoice.PLACEMENT, PlacementRanking.reason(ranked));
+                    });
+        });
+    }
+
+    /** Each compatible host as an option (its link: the slower of the two ends; the migrations already heading there). */
+    private Uni<Map<PlacementRanking.Option, HostView>> options(List<Candidate> compatible, HostView source) {
         return Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
                         List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING)))
                 .flatMap(active -> {
-                    Uni<List<PlacementRanking.Option>> chain = Uni.createFrom().item(new ArrayList<>());
-                    for (JsonNode c : compatible) {
-                        long hostId = c.path("verdict").path("hostId").asLong();
+                    Uni<Map<PlacementRanking.Option, HostView>> chain = Uni.createFrom().item(new LinkedHashMap<>());
+                    for (Candidate c : compatible) {
+                        long hostId = c.verdict().hostId();
                         int inbound = (int) active.stream().filter(m -> m.targetHostId == hostId).count();
-                        chain = chain.flatMap(list -> inventory.host(hostId).map(host -> {
-                            list.add(new PlacementRanking.Option(hostId, host.path("name").asText(),
-                                    Math.min(sourceLink, host.path("linkBandwidthBytesPerSecond").asDouble()),
-                                    c.path("freeMemoryAfterBytes").asLong(), inbound));
-                            return list;
+                        chain = chain.flatMap(map -> inventory.host(hostId).map(host -> {
+                            map.put(new PlacementRanking.Option(hostId, host.name(),
+                                    Math.min(source.linkBandwidthBytesPerSecond(), host.linkBandwidthBytesPerSecond()),
+                                    c.freeMemoryAfterBytes(), inbound), host);
+                            return map;
                         }));
                     }
                     return chain;
-                })
-                .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"));
+                });
     }
 
-    /** A new QUEUED migration with its forecast; not yet persisted. */
-    public static Migration queued(JsonNode vm, Target target, JsonNode source, JsonNode dest, DirtyModel dirty,
-            long maxDowntime, MigrationPriority priority, String policy) {
-        Migration m = new Migration();
-        m.id = UUID.randomUUID();
-        m.vmId = vm.path("id").asLong();
-        m.vmName = vm.path("name").asText();
-        m.memoryBytes = vm.path("memoryBytes").asLong();
-        m.sourceHostId = vm.path("hostId").asLong();
-        m.targetHostId = target.hostId();
+    private static ProblemException notPossible(VmView vm, Verdict verdict) {
+        List<RuleResult> failed = verdict.failed();
+        return new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
+                "VM " + vm.name() + " cannot migrate to " + verdict.hostName() + ": " + failed.size() + " rule(s) failed")
+                .with("vmId", vm.id()).with("hostId", verdict.hostId()).with("failedRules", failed));
+    }
+
+    /** A new QUEUED migration with its forecast; persist it with {@link Migration#transition} to QUEUED. */
+    public static Migration queued(VmView vm, HostView source, Target target, DirtyModel dirty, long maxDowntime,
+            MigrationPriority priority, String policy, Instant now) {
+        Migration m = Migration.accepted(UUID.randomUUID(), now);
+        m.vmId = vm.id();
+        m.vmName = vm.name();
+        m.memoryBytes = vm.memoryBytes();
+        m.sourceHostId = vm.hostId();
+        m.targetHostId = target.host().id();
+        m.targetChoice = target.choice();
         m.targetReason = target.reason();
         // The migration stream runs at the slower of the two hosts' migration links.
-        m.linkBandwidthBytesPerSecond = Math.min(source.path("linkBandwidthBytesPerSecond").asLong(),
-                dest.path("linkBandwidthBytesPerSecond").asLong());
-        m.sourceMaxOutbound = source.path("maxOutboundMigrations").asInt(2);
-        m.targetMaxInbound = dest.path("maxInboundMigrations").asInt(2);
+        m.linkBandwidthBytesPerSecond = Math.min(source.linkBandwidthBytesPerSecond(), target.host().linkBandwidthBytesPerSecond());
+        m.sourceMaxOutbound = source.maxOutboundMigrations();
+        m.targetMaxInbound = target.host().maxInboundMigrations();
         m.maxDowntimeMillis = maxDowntime;
-        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, maxDowntime, dirty, policy);
+        forecast(m, dirty, policy);
+        m.priority = priority;
+        m.remainingBytes = m.memoryBytes;
+        return m;
+    }
+
+    /** The forecast for the migration's current target, kept beside its outcome. */
+    static void forecast(Migration m, DirtyModel dirty, String policy) {
+        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, dirty, policy);
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
         m.predictionBasis = forecast.basis() + "; forecast by running policy " + policy + " in virtual time"
                 + (forecast.converges() ? "" : "; predicted not to converge: the policy would give up");
-        m.priority = priority;
-        m.phase = MigrationPhase.QUEUED;
-        m.attempt = 1;
-        m.remainingBytes = m.memoryBytes;
-        m.createdAt = Instant.now();
-        m.updatedAt = m.createdAt;
-        return m;
     }
 
-    private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, JsonNode vm, Target target,
-            JsonNode source, JsonNode dest, DirtyModel dirty, long maxDowntime) {
-        Migration m = queued(vm, target, source, dest, dirty, maxDowntime,
-                Objects.requireNonNullElse(req.priority(), MigrationPriority.USER), config.forecastPolicy());
+    private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, VmView vm, HostView source, Target target,
+            DirtyModel dirty, long maxDowntime) {
+        Instant now = Instant.now();
+        Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER),
+                config.forecastPolicy(), now);
         m.idempotencyKey = idempotencyKey;
         m.deadline = req.deadline();
         m.throttleCeilingPercent = req.throttleCeilingPercent();
         m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
-        return Panache.withTransaction(() -> m.<Migration>persist()
-                .call(() -> PhaseTransition.of(m.id, null, MigrationPhase.QUEUED, "pre-checks passed for host "
-                        + target.hostId() + " (" + target.reason() + "); waiting for a migration slot").persist()));
+        return Panache.withTransaction(() -> {
+            // the phase first (the row needs one), its history entry once the row exists
+            Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()
+                    + " (" + target.reason() + "); waiting for a migration slot", now);
+            return m.<Migration>persist().call(() -> entered);
+        });
     }
 }

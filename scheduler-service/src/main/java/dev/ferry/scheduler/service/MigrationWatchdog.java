@@ -1,15 +1,14 @@
 package dev.ferry.scheduler.service;
 
+import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
-import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
-import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.MigrationOutcome;
-import dev.ferry.events.Topics;
-import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationTimeouts;
+import dev.ferry.scheduler.model.MigrationTimeouts.Overdue;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -22,9 +21,10 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Ends migrations that wait on a worker for too long, so that none stays stuck after a crash.
- * Each timeout fails the migration with the reason, sends CANCEL (a worker that still runs it stops and
- * leaves the VM on the source) and publishes MIGRATION_FAILED so that inventory releases the hold.
+ * Ends migrations that wait on someone else for too long, so that none stays stuck after a crash. Which ones are
+ * overdue is {@link MigrationTimeouts}' decision; the query only narrows the rows to look at. Ending one records the
+ * reason, sends CANCEL (a worker that still runs it stops and leaves the VM on the source) and publishes the outcome
+ * so that inventory releases the hold.
  */
 @ApplicationScoped
 public class MigrationWatchdog {
@@ -36,67 +36,51 @@ public class MigrationWatchdog {
     @Inject
     Commands commands;
 
+    MigrationTimeouts.Settings settings() {
+        return new MigrationTimeouts.Settings(config.queuedTimeout(), config.scheduledTimeout(), config.progressTimeout(),
+                config.cancelTimeout());
+    }
+
     @Scheduled(every = "${ferry.scheduler.watchdog-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> check() {
         Instant now = Instant.now();
+        MigrationTimeouts.Settings s = settings();
+        // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
         return Panache.withTransaction(() -> Migration.<Migration>find(
-                        "(phase = ?1 and updatedAt < ?2) or (phase = ?3 and updatedAt < ?4) "
-                                + "or (phase in (?1, ?3) and cancelRequestedAt < ?5) "
-                                + "or (phase = ?6 and createdAt < ?7) or (phase in (?1, ?3, ?6) and deadline < ?8)",
-                        MigrationPhase.SCHEDULED, now.minus(config.scheduledTimeout()),
-                        MigrationPhase.RUNNING, now.minus(config.progressTimeout()), now.minus(config.cancelTimeout()),
-                        MigrationPhase.QUEUED, now.minus(config.queuedTimeout()), now)
+                        "phase in ?1 and (updatedAt < ?2 or createdAt < ?3 or deadline < ?4 or cancelRequestedAt < ?5)",
+                        List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING),
+                        now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                        .flatMap(this::timeOut))
+                        .flatMap(candidates -> endOverdue(candidates, now, s)))
                 .onFailure().invoke(e -> LOG.warn("watchdog pass failed; retrying on the next tick", e))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    private Uni<Void> timeOut(List<Migration> overdue) {
+    private Uni<Void> endOverdue(List<Migration> candidates, Instant now, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Migration m : overdue) {
-            chain = chain.flatMap(x -> m.cancelRequestedAt != null ? cancelUnconfirmed(m) : fail(m, reasonFor(m)));
+        for (Migration m : candidates) {
+            var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m), now, s);
+            if (overdue.isPresent()) {
+                chain = chain.flatMap(x -> end(m, overdue.get(), now));
+            }
         }
         return chain;
     }
 
-    private String reasonFor(Migration m) {
-        if (m.deadline != null && m.deadline.isBefore(Instant.now())) {
-            return "past the operator's deadline " + m.deadline + " in phase " + m.phase + " (round " + m.currentRound
-                    + "); the VM stays on the source";
-        }
-        if (m.phase == MigrationPhase.QUEUED) {
-            return "queued for " + config.queuedTimeout().toMinutes() + " min without a free migration slot";
-        }
-        return m.phase == MigrationPhase.SCHEDULED
-                ? "no worker picked the migration up within " + config.scheduledTimeout().toSeconds() + " s"
-                : "no progress from worker " + m.workerId + " for " + config.progressTimeout().toSeconds()
-                        + " s (last round " + m.currentRound + ")";
-    }
-
-    /** No worker confirmed the cancel: the one that had it is gone, so the VM still runs on the source. */
-    private Uni<Void> cancelUnconfirmed(Migration m) {
-        String reason = "cancelled by the operator; no worker confirmed within " + config.cancelTimeout().toSeconds()
-                + " s, so the scheduler ended it (the VM runs on the source)";
-        return end(m, MigrationPhase.CANCELLED, EventType.MIGRATION_CANCELLED, reason);
-    }
-
-    Uni<Void> fail(Migration m, String reason) {
-        return end(m, MigrationPhase.FAILED, EventType.MIGRATION_FAILED, reason);
-    }
-
     /** Ends the migration and queues the cancel command and the outcome event, all in the caller's transaction. */
-    private Uni<Void> end(Migration m, MigrationPhase phase, EventType outcome, String reason) {
-        LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, reason);
-        m.failureReason = reason;
-        MigrationEvent failed = new MigrationEvent(UUID.randomUUID().toString(), outcome, m.id,
-                m.attempt, m.lastSequence + 1, Instant.now(), m.vmId, m.sourceHostId, m.targetHostId,
-                m.reservationId == null ? 0 : m.reservationId,
-                "scheduler", null, new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, reason, m.driver));
-        return MigrationEvents.moveTo(m, phase, reason)
+    Uni<Void> end(Migration m, Overdue overdue, Instant now) {
+        LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, overdue.reason());
+        m.failureReason = overdue.reason();
+        if (m.abortStatus == AbortStatus.REQUESTED) {
+            m.abortStatus = AbortStatus.SUCCEEDED; // nobody runs it any more: the VM stays on the source
+        }
+        EventType type = overdue.endsIn() == MigrationPhase.CANCELLED ? EventType.MIGRATION_CANCELLED : EventType.MIGRATION_FAILED;
+        MigrationEvent outcome = new MigrationEvent(UUID.randomUUID().toString(), type, m.id, m.attempt, m.lastSequence + 1, now,
+                m.vmId, m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, "scheduler", null,
+                new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, overdue.reason(), m.driver, m.mode, m.abortStatus));
+        return m.transition(overdue.endsIn(), overdue.reason(), now)
                 .call(() -> commands.send(m, CommandType.CANCEL))
-                .call(() -> commands.publish(failed))
-                .replaceWithVoid();
+                .call(() -> commands.publish(outcome));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.service;
 
+import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -14,8 +15,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Cancel and force-complete: each is recorded on the migration and sent to the worker as a command in
- * the same transaction; the phase changes when the worker's event confirms it. Asking twice is harmless.
+ * Cancel and force-complete: each is recorded on the migration and sent to the worker as a command in the same
+ * transaction; the phase changes when the worker's event confirms it. Asking twice is harmless.
  */
 @ApplicationScoped
 public class OperatorRequests {
@@ -28,12 +29,15 @@ public class OperatorRequests {
             if (m.cancelRequestedAt != null) {
                 return Uni.createFrom().item(m);
             }
-            m.cancelRequestedAt = Instant.now();
-            if (m.phase == MigrationPhase.QUEUED) {
-                // Nothing reserved, nothing sent: it simply never starts.
+            Instant now = Instant.now();
+            m.cancelRequestedAt = now;
+            if (m.phase() == MigrationPhase.QUEUED) {
+                // Nothing reserved, nothing sent: it simply never starts, and the VM never left the source.
+                m.abortStatus = AbortStatus.SUCCEEDED;
                 m.failureReason = "cancelled by the operator while queued";
-                return MigrationEvents.moveTo(m, MigrationPhase.CANCELLED, m.failureReason).replaceWith(m);
+                return m.transition(MigrationPhase.CANCELLED, m.failureReason, now).replaceWith(m);
             }
+            m.abortStatus = AbortStatus.REQUESTED;
             return send(m, CommandType.CANCEL);
         }));
     }
@@ -47,7 +51,7 @@ public class OperatorRequests {
             if (m.forceCompleteRequestedAt != null) {
                 return Uni.createFrom().item(m);
             }
-            if (m.phase == MigrationPhase.QUEUED) {
+            if (m.phase() == MigrationPhase.QUEUED) {
                 return Uni.createFrom().failure(ProblemException.conflict("not-started",
                         "migration " + id + " is still queued; there are no live rounds to end"));
             }
@@ -59,12 +63,12 @@ public class OperatorRequests {
     private static Uni<Migration> lockForRequest(UUID id, String what) {
         return Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
-                .flatMap(m -> m.phase.isFinal()
+                .flatMap(m -> m.phase().isFinal()
                         ? Uni.createFrom().failure(new ProblemException(new Problem("migration-finished", "Conflict", 409,
-                                "migration " + id + " is already " + m.phase + (m.phase.name().equals("SUCCEEDED")
+                                "migration " + id + " is already " + m.phase() + (m.phase() == MigrationPhase.SUCCEEDED
                                         ? ": the VM runs on host " + m.targetHostId + "; migrate it back instead"
                                         : ": the VM runs on host " + m.sourceHostId) + "; nothing to " + what)
-                                .with("phase", m.phase)))
+                                .with("phase", m.phase())))
                         : Uni.createFrom().item(m));
     }
 

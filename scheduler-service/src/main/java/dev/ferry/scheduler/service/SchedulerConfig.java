@@ -8,6 +8,18 @@ import java.time.Duration;
 @ConfigMapping(prefix = "ferry.scheduler")
 public interface SchedulerConfig {
 
+    /** Where inventory-service answers. */
+    @WithDefault("http://localhost:8081")
+    String inventoryUrl();
+
+    /** Upper bound on connecting to inventory-service. */
+    @WithDefault("PT2S")
+    Duration inventoryConnectTimeout();
+
+    /** Upper bound on one inventory-service answer, so that a slow inventory never hangs a request. */
+    @WithDefault("PT10S")
+    Duration inventoryReadTimeout();
+
     /**
      * The convergence policy the forecasts run: the one the workers run (ferry.worker.policy), so that a forecast
      * runs the same code as the migration it predicts.

@@ -1,0 +1,41 @@
+package dev.ferry.scheduler.events;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.messaging.IdempotentConsumer;
+import dev.ferry.scheduler.service.Dispatcher;
+import dev.ferry.scheduler.service.QueueReactions;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Acts on inventory-events for the queue: a destination that left service, a source that went down, a VM that was
+ * removed ({@link QueueReactions}). Applied once per event id; inventory being away is waited out; a record that
+ * cannot be parsed goes to the dead-letter topic.
+ */
+@ApplicationScoped
+public class InventoryEventConsumer {
+
+    @Inject
+    QueueReactions reactions;
+
+    @Inject
+    IdempotentConsumer consumer;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @Incoming("inventory-events")
+    public Uni<Void> consume(String payload) {
+        InventoryEvent event = EventCodec.inventoryEvent(payload);
+        if (!QueueReactions.concernsTheQueue(event)) {
+            return Uni.createFrom().voidItem();
+        }
+        return consumer.applyOnce(event.eventId(), () -> reactions.decide(event),
+                        decisions -> reactions.apply(event, payload, decisions))
+                .invoke(dispatcher::kick) // a re-placed migration may start at once
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.service.MigrationService.Target;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What a change in the inventory means for migrations still waiting in the queue, decided when it happens instead of
+ * at dispatch: a destination that left service (MAINTENANCE, DISABLED, DOWN, removed) is replaced by the next best
+ * compatible host when the scheduler chose it, and fails the migration when the operator did; a source that went DOWN
+ * or a VM that was removed fails it. Decisions that need inventory are made first, outside any transaction; then one
+ * transaction applies those still valid, with an audit entry on each migration.
+ */
+@ApplicationScoped
+public class QueueReactions {
+
+    @Inject
+    InventoryApi inventory;
+
+    @Inject
+    MigrationService migrations;
+
+    @Inject
+    DirtyHistory history;
+
+    @Inject
+    SchedulerConfig config;
+
+    /** What to do with one queued migration: fail it with the reason, or move it to {@code target} (null: fail). */
+    public record Decision(UUID migrationId, long fromHostId, Target target, String reason) {
+    }
+
+    /** Whether the event can affect a queued migration at all. */
+    public static boolean concernsTheQueue(InventoryEvent e) {
+        return e.type() == InventoryEventType.VM_REMOVED || e.type() == InventoryEventType.HOST_REMOVED
+                || (e.type() == InventoryEventType.HOST_STATE_CHANGED && !"UP".equals(e.state()));
+    }
+
+    /** The decisions, made outside any transaction (they may ask inventory for a new destination). */
+    public Uni<List<Decision>> decide(InventoryEvent e) {
+        return Panache.withSession(() -> affected(e)).flatMap(queued -> {
+            Uni<List<Decision>> chain = Uni.createFrom().item(new ArrayList<>());
+            for (Migration m : queued) {
+                chain = chain.flatMap(list -> decide(e, m).map(d -> {
+                    list.add(d);
+                    return list;
+                }));
+            }
+            return chain;
+        });
+    }
+
+    private static Uni<List<Migration>> affected(InventoryEvent e) {
+        if (e.type() == InventoryEventType.VM_REMOVED) {
+            return Migration.list("phase = ?1 and vmId = ?2", MigrationPhase.QUEUED, e.vmId());
+        }
+        return Migration.list("phase = ?1 and (targetHostId = ?2 or sourceHostId = ?2)", MigrationPhase.QUEUED, e.hostId());
+    }
+
+    private Uni<Decision> decide(InventoryEvent e, Migration m) {
+        String what = e.type() == InventoryEventType.VM_REMOVED ? "VM " + m.vmName + " was removed from the inventory"
+                : "host " + e.hostId() + (e.type() == InventoryEventType.HOST_REMOVED ? " was removed from the inventory"
+                        : " went " + e.state());
+        if (e.type() == InventoryEventType.VM_REMOVED) {
+            return fail(m, what + " while the migration waited in the queue");
+        }
+        if (m.sourceHostId == e.hostId()) {
+            // A source in maintenance is what an evacuation empties; one that is down or gone cannot migrate anything live.
+            boolean lost = e.type() == InventoryEventType.HOST_REMOVED || "DOWN".equals(e.state());
+            return lost ? fail(m, "the source " + what + " while the migration waited in the queue; a live migration needs a "
+                    + "running source") : Uni.createFrom().nullItem();
+        }
+        if (!m.targetChoice.replaceable()) {
+            return fail(m, "the destination the operator chose, " + what + ", while the migration waited in the queue");
+        }
+        return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
+                history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                        .flatMap(dirty -> migrations.placement(vm, source, dirty, m.maxDowntimeMillis, Set.of(m.targetHostId)))
+                        .map(target -> new Decision(m.id, m.targetHostId, target, target == null
+                                ? "its destination " + what + " while it waited, and no other host of the cluster passes every pre-check"
+                                : "its destination " + what + " while it waited; re-placed: " + target.reason()))));
+    }
+
+    private static Uni<Decision> fail(Migration m, String reason) {
+        return Uni.createFrom().item(new Decision(m.id, m.targetHostId, null, reason));
+    }
+
+    /** Applies the decisions still valid (the migration still QUEUED for the same destination), in the caller's transaction. */
+    public Uni<Void> apply(InventoryEvent e, String payload, List<Decision> decisions) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        Instant now = Instant.now();
+        for (Decision d : decisions) {
+            if (d == null) {
+                continue;
+            }
+            chain = chain.flatMap(x -> Migration.<Migration>findById(d.migrationId(), LockModeType.PESSIMISTIC_WRITE)
+                    .flatMap(m -> m == null || m.phase() != MigrationPhase.QUEUED || m.targetHostId != d.fromHostId()
+                            ? Uni.createFrom().voidItem() : act(m, e, payload, d, now)));
+        }
+        return chain;
+    }
+
+    private Uni<Void> act(Migration m, InventoryEvent e, String payload, Decision d, Instant now) {
+        AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, e.type().name(), e.eventId(), m.attempt, null, payload);
+        if (d.target() == null) {
+            m.failureReason = d.reason();
+            audit.note = "applied: the migration failed: " + d.reason();
+            return m.transition(MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
+        }
+        audit.note = "applied: destination changed from host " + m.targetHostId + " to " + d.target().host().name() + "; " + d.reason();
+        m.targetHostId = d.target().host().id();
+        m.targetReason = d.reason();
+        m.targetMaxInbound = d.target().host().maxInboundMigrations();
+        m.updatedAt = now;
+        return audit.persist().replaceWithVoid();
+    }
+}

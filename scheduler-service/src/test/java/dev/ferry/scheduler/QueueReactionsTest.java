@@ -1,0 +1,123 @@
+package dev.ferry.scheduler;
+
+import static dev.ferry.scheduler.MigrationLifecycleTest.event;
+import static dev.ferry.scheduler.MigrationLifecycleTest.migration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.publish;
+import static dev.ferry.scheduler.MigrationLifecycleTest.round;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue follows the inventory: a destination leaving service, a source going down, a VM removed, each acted on
+ * when inventory says so. Reservations answer 503 here, so that the migrations stay queued while the events arrive.
+ */
+@QuarkusTest
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
+class QueueReactionsTest {
+
+    @BeforeEach
+    void reservationsStall() {
+        FakeInventory.reserveSucceeds();
+        FakeInventory.reserveAnswers(503, "{\"type\":\"https://ferry.dev/problems/internal-error\",\"status\":503}");
+    }
+
+    @AfterEach
+    void reservationsWork() {
+        FakeInventory.DOWN_HOSTS.clear();
+        FakeInventory.reserveSucceeds();
+    }
+
+    static UUID queue(long vmId, Long target) {
+        Map<String, Object> body = new HashMap<>(Map.of("vmId", vmId));
+        if (target != null) {
+            body.put("targetHostId", target);
+        }
+        String id = given().contentType(ContentType.JSON).body(body).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+        return UUID.fromString(id);
+    }
+
+    static void inventorySays(InventoryEventType type, Long hostId, Long vmId, String state) {
+        var e = new InventoryEvent(UUID.randomUUID().toString(), type, Instant.now(), hostId, vmId, null, null, null, null, state, "test");
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, e.key(), EventCodec.toJson(e));
+    }
+
+    static List<String> notes(UUID id) {
+        return given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("note", String.class);
+    }
+
+    @Test
+    void aDestinationGoingIntoMaintenanceMovesTheSchedulersChoiceElsewhereAndFailsTheOperatorsChoice() {
+        UUID placed = queue(601, null);
+        // hv-3 and hv-4 both fit VM 601; which one won depends on what else heads there
+        long first = migration(placed).getLong("targetHostId");
+        long other = first == 3 ? 4 : 3;
+        assertThat(migration(placed).getString("targetChoice")).isEqualTo("PLACEMENT");
+        UUID chosen = queue(602, first);
+
+        FakeInventory.DOWN_HOSTS.add(first);
+        inventorySays(InventoryEventType.HOST_STATE_CHANGED, first, null, "MAINTENANCE");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(placed).getLong("targetHostId") == other);
+        assertThat(migration(placed).getString("phase")).isEqualTo("QUEUED");
+        assertThat(migration(placed).getString("targetReason")).contains("went MAINTENANCE").contains("re-placed").contains("hv-" + other);
+        assertThat(notes(placed)).anyMatch(n -> n != null && n.startsWith("applied: destination changed from host " + first + " to hv-" + other));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(chosen).getString("phase")));
+        assertThat(migration(chosen).getString("failureReason")).contains("the destination the operator chose").contains("MAINTENANCE");
+    }
+
+    @Test
+    void aSourceGoingDownOrAVmRemovedEndsItsQueuedMigration() {
+        UUID fromDownHost = queue(611, 3L);
+        UUID removedVm = queue(612, 3L);
+
+        inventorySays(InventoryEventType.HOST_STATE_CHANGED, 1611L, null, "DOWN");
+        inventorySays(InventoryEventType.VM_REMOVED, 1612L, 612L, null);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(fromDownHost).getString("phase")));
+        assertThat(migration(fromDownHost).getString("failureReason")).contains("the source host 1611 went DOWN");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(removedVm).getString("phase")));
+        assertThat(migration(removedVm).getString("failureReason")).contains("VM vm-612 was removed");
+    }
+
+    @Test
+    void aRoundForAMigrationNoWorkerWasGivenIsAnIllegalTransitionAndIsDeadLettered() {
+        UUID queued = queue(621, 3L);
+        var bogus = event(queued, EventType.ROUND_COMPLETED, 1, round(1, 1L << 30, 1L << 20), null);
+
+        publish(bogus);
+
+        var dead = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ,
+                r -> r.value().contains(bogus.eventId()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+        assertThat(migration(queued).getString("phase")).isEqualTo("QUEUED");
+        assertThat(migration(queued).getList("rounds")).isEmpty();
+    }
+}
