@@ -187,4 +187,24 @@ class MigrationRunnerTest {
                 seen -> !seen.isEmpty(), Duration.ofSeconds(20));
         assertThat(dead).hasSize(1);
     }
+
+    @Test
+    void aSwitchToPostCopyIsReportedAsTheModeOfTheLastRoundAndOfTheOutcome() {
+        UUID id = UUID.randomUUID();
+        // a downtime target below the switch-over itself cannot be met by pre-copy; throttling is forbidden, post-copy allowed
+        send(id.toString(), new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 5, "db-1", 1, 2, 9,
+                4 * GIB, 1_250_000_000L, 5, Instant.now(), 0, true, null));
+
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+
+        MigrationEvent outcome = events.get(events.size() - 1);
+        assertThat(outcome.type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
+        assertThat(outcome.outcome().mode()).isEqualTo(dev.ferry.events.MigrationMode.POST_COPY);
+        assertThat(outcome.outcome().abortStatus()).isEqualTo(dev.ferry.events.AbortStatus.NONE);
+        List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+        assertThat(rounds.get(rounds.size() - 1).round().mode()).isEqualTo(dev.ferry.events.MigrationMode.POST_COPY);
+        assertThat(rounds.subList(0, rounds.size() - 1)).allSatisfy(e ->
+                assertThat(e.round().mode()).isEqualTo(dev.ferry.events.MigrationMode.PRE_COPY));
+        assertThat(rounds.get(rounds.size() - 2).round().decision()).isEqualTo("POST_COPY");
+    }
 }
