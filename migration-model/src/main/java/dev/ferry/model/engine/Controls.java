@@ -1,12 +1,19 @@
 package dev.ferry.model.engine;
 
-/** What an operator can ask of a running migration; the engine looks before and after every round. */
+/**
+ * What an operator can ask of a running migration; the engine looks before and after every round. By default nobody
+ * asks anything: an implementation overrides what it offers.
+ */
 public interface Controls {
 
-    boolean cancelRequested();
+    default boolean cancelRequested() {
+        return false;
+    }
 
     /** Stop and copy after the current round, whatever remains (never before round 1 has run). */
-    boolean forceCompleteRequested();
+    default boolean forceCompleteRequested() {
+        return false;
+    }
 
     /**
      * Called when a round's copy is done, before the policy decides: where the hypervisor runs in virtual time,
@@ -24,23 +31,9 @@ public interface Controls {
             public boolean cancelRequested() {
                 return cancel.getAsBoolean();
             }
-
-            @Override
-            public boolean forceCompleteRequested() {
-                return false;
-            }
         };
     }
 
-    Controls NONE = new Controls() {
-        @Override
-        public boolean cancelRequested() {
-            return false;
-        }
-
-        @Override
-        public boolean forceCompleteRequested() {
-            return false;
-        }
-    };
+    /** Nobody asks anything: the migration runs to its end. */
+    Controls NONE = new Controls() { };
 }

@@ -85,11 +85,6 @@ class PreCopyEnginePropertiesTest {
         int[] rounds = {0};
         var controls = new Controls() {
             @Override
-            public boolean cancelRequested() {
-                return false;
-            }
-
-            @Override
             public boolean forceCompleteRequested() {
                 return rounds[0] >= afterRounds;
             }

@@ -81,11 +81,6 @@ class PreCopyEngineTest {
         List<RoundRecord> reported = new ArrayList<>();
         var controls = new Controls() {
             @Override
-            public boolean cancelRequested() {
-                return false;
-            }
-
-            @Override
             public boolean forceCompleteRequested() {
                 return reported.size() >= 1; // from the end of round 2 on (round 2 is decided before it is reported)
             }

@@ -93,11 +93,6 @@ class QemuMigrationTest {
                 }
 
                 @Override
-                public boolean forceCompleteRequested() {
-                    return false;
-                }
-
-                @Override
                 public void roundCompleted(RoundRecord round) {
                     reported.add(round);
                 }
@@ -205,16 +200,6 @@ class QemuMigrationTest {
 
     static Controls recording(List<RoundRecord> into) {
         return new Controls() {
-            @Override
-            public boolean cancelRequested() {
-                return false;
-            }
-
-            @Override
-            public boolean forceCompleteRequested() {
-                return false;
-            }
-
             @Override
             public void roundCompleted(RoundRecord round) {
                 into.add(round);

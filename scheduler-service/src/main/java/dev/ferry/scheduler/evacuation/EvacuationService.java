@@ -207,28 +207,20 @@ public class EvacuationService {
     }
 
     static EvacuationView toView(Evacuation e, List<Migration> ms) {
-        int succeeded = 0;
-        int failed = 0;
-        int cancelled = 0;
-        int inFlight = 0;
-        int queued = 0;
-        long remainingWork = 0;
+        Map<MigrationPhase, Integer> count = new java.util.EnumMap<>(MigrationPhase.class);
+        ms.forEach(m -> count.merge(m.phase(), 1, Integer::sum));
+        long remainingWork = ms.stream().filter(m -> !m.phase().isFinal() && m.predictedTotalTimeMillis != null)
+                .mapToLong(m -> m.predictedTotalTimeMillis).sum();
         List<EvacuationView.Move> moves = new ArrayList<>();
-        int order = 0;
         for (Migration m : ms) {
-            switch (m.phase()) {
-                case SUCCEEDED -> succeeded++;
-                case FAILED -> failed++;
-                case CANCELLED -> cancelled++;
-                case QUEUED -> queued++;
-                default -> inFlight++;
-            }
-            if (!m.phase().isFinal() && m.predictedTotalTimeMillis != null) {
-                remainingWork += m.predictedTotalTimeMillis;
-            }
-            moves.add(new EvacuationView.Move(++order, m.id, m.vmId, m.vmName, m.targetHostId, m.phase(),
+            moves.add(new EvacuationView.Move(moves.size() + 1, m.id, m.vmId, m.vmName, m.targetHostId, m.phase(),
                     m.predictedTotalTimeMillis, m.failureReason));
         }
+        int succeeded = count.getOrDefault(MigrationPhase.SUCCEEDED, 0);
+        int failed = count.getOrDefault(MigrationPhase.FAILED, 0);
+        int cancelled = count.getOrDefault(MigrationPhase.CANCELLED, 0);
+        int queued = count.getOrDefault(MigrationPhase.QUEUED, 0);
+        int inFlight = ms.size() - succeeded - failed - cancelled - queued;
         boolean allFinal = ms.stream().allMatch(m -> m.phase().isFinal());
         String state = e.state.equals("CANCELLED") ? "CANCELLED" : allFinal ? "COMPLETED" : "RUNNING";
         JsonNode unplaceable;
