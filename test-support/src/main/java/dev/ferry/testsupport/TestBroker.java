@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import dev.ferry.platform.BrokerSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,18 +33,14 @@ public final class TestBroker {
                 Exit.setHaltProcedure((code, message) -> System.err.println("Kafka test broker asked to halt(" + code + "): " + message));
                 Exit.setExitProcedure((code, message) -> System.err.println("Kafka test broker asked to exit(" + code + "): " + message));
                 Path base = Files.createTempDirectory("ferry-test-kafka");
-                KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setBaseDirectory(base)
                         .setCombined(true)
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)
-                        .build())
-                        .setConfigProp("auto.create.topics.enable", "true")
-                        .setConfigProp("num.partitions", "3")
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setDeleteOnClose(true)
-                        .build();
+                        .build());
+                BrokerSettings.common().forEach(builder::setConfigProp); // the same broker as ./ferry's
+                KafkaClusterTestKit kit = builder.setDeleteOnClose(true).build();
                 kit.format();
                 kit.startup();
                 kit.waitForReadyBrokers();

@@ -23,7 +23,7 @@ import java.util.Map;
  * Leftovers of an earlier demo (a source in postmigrate, destinations still waiting) are shut down first. The QEMU
  * processes outlive this command; {@code ./ferry down} stops them.
  *
- * <p>Usage: {@code QemuDemoHosts <inventoryUrl> <runDir> <guestDir> <vmName> <dirtyMiBPerSecond>}
+ * <p>Usage: {@code QemuDemoHosts <inventoryUrl> <runDir> <guestDir> <vmName> <dirtyMiBPerSecond> [pidDir]}
  */
 public final class QemuDemoHosts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +37,8 @@ public final class QemuDemoHosts {
         Path guestDir = Path.of(args[2]).toAbsolutePath();
         String name = args[3];
         int dirty = Integer.parseInt(args[4]);
+        // ./ferry down stops the guests by these pids, with the platform's own processes
+        Path pids = args.length > 5 ? Path.of(args[5]).toAbsolutePath() : runDir;
         JsonNode vm = vm(inventory, name);
         if (vm == null) {
             JsonNode template = vm(inventory, "web-1");
@@ -69,7 +71,8 @@ public final class QemuDemoHosts {
                 quit(qmp); // a source that already moved away (postmigrate) or a destination left waiting
             }
             TestGuest guest = TestGuest.start(spec, qmp, qmp.resolveSibling("vm-" + vmId + ".serial"), !isSource);
-            Files.writeString(qmp.resolveSibling("vm-" + vmId + ".pid"), Long.toString(guest.pid()));
+            Files.createDirectories(pids);
+            Files.writeString(pids.resolve("qemu-host-" + id + "-vm-" + vmId + ".pid"), Long.toString(guest.pid()));
             if (isSource) {
                 guest.awaitHeartbeat(3, Duration.ofSeconds(90));
                 System.out.println("  host " + host.path("name").asText() + ": booted " + name + " in QEMU (TCG), dirtying "

@@ -1,0 +1,68 @@
+package dev.ferry.platform;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One of Ferry's three services, run the way a user runs it: java -jar on its built artifact, configured by environment. */
+public enum FerryService {
+    INVENTORY("inventory", "inventory-service", "FERRY_INVENTORY_PORT", 8081),
+    SCHEDULER("scheduler", "scheduler-service", "FERRY_SCHEDULER_PORT", 8082),
+    WORKER("worker", "migration-worker", "FERRY_WORKER_PORT", 8083);
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    public final String shortName;
+    public final String module;
+    public final String portVariable;
+    public final int defaultPort;
+
+    FerryService(String shortName, String module, String portVariable, int defaultPort) {
+        this.shortName = shortName;
+        this.module = module;
+        this.portVariable = portVariable;
+        this.defaultPort = defaultPort;
+    }
+
+    public Path jar(Path root) {
+        return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** Starts the service on {@code port}; {@code heap} as for java -Xmx. */
+    public Supervised start(Path root, Map<String, String> env, int port, Path log, String heap, boolean detached) {
+        Path jar = jar(root);
+        if (!Files.exists(jar)) {
+            throw new LaunchException(jar + " is missing: build Ferry first (./mvnw install -DskipTests; ./ferry up builds it)");
+        }
+        Map<String, String> all = new HashMap<>(env);
+        all.put(portVariable, Integer.toString(port));
+        return Supervised.start(shortName, List.of(java(), "-Xmx" + heap, "-jar", jar.toString()), all, log, detached,
+                jar.toString());
+    }
+
+    /** Readiness covers the service's database and Kafka. */
+    public static boolean ready(int port) {
+        try {
+            var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (java.io.IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The java of this JVM: the services run on the same Java as the launcher. */
+    static String java() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+}

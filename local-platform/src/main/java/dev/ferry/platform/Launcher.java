@@ -1,0 +1,262 @@
+package dev.ferry.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The local platform, without Docker: PostgreSQL, a Kafka node and the three services, each started once, found again
+ * by its pid file, and stopped by that pid. ./ferry builds what is missing and hands over to this class.
+ *
+ * <p>Usage: {@code Launcher up | down | status | demo [vm] [max-downtime-ms] [driver-label] | reset}, run in the project
+ * directory; ports and timeouts come from the FERRY_* environment variables.
+ */
+public final class Launcher {
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private final Layout layout;
+
+    Launcher(Layout layout) {
+        this.layout = layout;
+    }
+
+    public static void main(String[] args) {
+        Path root = Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize();
+        Launcher launcher = new Launcher(new Layout(root, System.getenv()));
+        try {
+            int code = switch (args.length == 0 ? "" : args[0]) {
+                case "up" -> launcher.up();
+                case "down" -> launcher.down();
+                case "status" -> launcher.status();
+                case "reset" -> launcher.reset();
+                case "demo" -> launcher.demo(args);
+                default -> {
+                    System.err.println("usage: Launcher up | down | status | demo [vm] [max-downtime-ms] | reset");
+                    yield 2;
+                }
+            };
+            System.exit(code);
+        } catch (LaunchException e) {
+            System.err.println("ferry: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            System.exit(130);
+        }
+    }
+
+    int up() {
+        mkdirs();
+        Path pgData = layout.data().resolve("postgres");
+        started("postgres", pgMarker(pgData), () -> {
+            Ports.requireFree("PostgreSQL", layout.dbPort(), "FERRY_DB_PORT");
+            return PostgresServer.start(pgData, layout.dbPort(), layout.log("postgres"));
+        }, "ready on 127.0.0.1:" + layout.dbPort());
+        PostgresServer.createDatabases(layout.dbPort());
+        started("kafka", layout.state().resolve("kafka/server.properties").toString(), () -> {
+            Ports.requireFree("Kafka", layout.kafkaPort(), "FERRY_KAFKA_PORT");
+            Ports.requireFree("the Kafka controller", layout.kafkaControllerPort(), "FERRY_KAFKA_CONTROLLER_PORT");
+            return KafkaNode.start(layout).awaitReady(() -> Ports.open(layout.kafkaPort()), layout.startTimeout());
+        }, "ready on 127.0.0.1:" + layout.kafkaPort() + " (KRaft)");
+        Map<String, String> env = serviceEnv();
+        for (FerryService s : FerryService.values()) {
+            int port = layout.servicePort(s);
+            started(s.shortName, s.jar(layout.root()).toString(), () -> {
+                Ports.requireFree(s.shortName, port, s.portVariable);
+                if (s == FerryService.WORKER) {
+                    write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
+                }
+                Supervised p = s.start(layout.root(), env, port, layout.log(s.shortName), "384m", true);
+                p.writePid(layout.pidFile(s.shortName)); // before waiting: a failed start is still stopped by ./ferry down
+                return awaitService(p, port);
+            }, "ready on http://127.0.0.1:" + port);
+        }
+        DemoInventory.load(url(FerryService.INVENTORY));
+        System.out.printf("%nFerry is up.%n"
+                + "  inventory-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
+                + "  scheduler-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
+                + "  migration-worker   %s   health /q/health   metrics /q/metrics   (driver: %s)%n"
+                + "  Kafka              127.0.0.1:%d   PostgreSQL 127.0.0.1:%d (user ferry, password ferry)%n"
+                + "  logs               %s%n%nNext: ./ferry demo      (one live migration, round by round)%n"
+                + "      ./ferry down      (stop everything)%n", url(FerryService.INVENTORY), url(FerryService.INVENTORY),
+                url(FerryService.SCHEDULER), url(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
+                layout.kafkaPort(), layout.dbPort(), layout.logs());
+        return 0;
+    }
+
+    /** Starts a component unless its pid file names one that still runs. */
+    private void started(String name, String marker, java.util.function.Supplier<Supervised> start, String readyMessage) {
+        Optional<Supervised> running = Supervised.find(name, layout.pidFile(name), layout.log(name), marker);
+        if (running.isPresent()) {
+            say(name, "already running (pid " + running.get().pid() + ")");
+            return;
+        }
+        Supervised p = start.get();
+        p.writePid(layout.pidFile(name));
+        say(name, readyMessage);
+    }
+
+    private Supervised awaitService(Supervised p, int port) {
+        try {
+            return p.awaitReady(() -> FerryService.ready(port), layout.startTimeout());
+        } catch (LaunchException e) {
+            String tail = p.tail();
+            boolean olderSchema = tail.contains("checksum mismatch") || tail.contains("Validate failed") || tail.contains("out of order");
+            throw olderSchema ? new LaunchException(e.getMessage() + "\nThe local database was made by an older Ferry; "
+                    + "./ferry reset deletes the local data and starts afresh.") : e;
+        }
+    }
+
+    private Map<String, String> serviceEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("FERRY_KAFKA_BOOTSTRAP", "127.0.0.1:" + layout.kafkaPort());
+        env.put("FERRY_DB_HOST", "127.0.0.1");
+        env.put("FERRY_DB_PORT", Integer.toString(layout.dbPort()));
+        env.put("FERRY_INVENTORY_URL", url(FerryService.INVENTORY));
+        env.put("FERRY_WORKER_QEMU_RUN_DIR", layout.state().resolve("qemu").toString());
+        env.put("FERRY_WORKER_DRIVER", layout.env().getOrDefault("FERRY_WORKER_DRIVER", "simulated"));
+        return env;
+    }
+
+    /** Stops what ./ferry up started, by the pids it wrote, newest first; QEMU guests of the QEMU demo too. */
+    int down() {
+        List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "kafka", "postgres"));
+        names.addAll(0, qemuPidNames());
+        for (String name : names) {
+            Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
+            if (p.isPresent()) {
+                if (p.get().stop(STOP_TIMEOUT)) {
+                    say(name, "did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killed");
+                }
+                say(name, "stopped");
+            }
+            delete(layout.pidFile(name));
+        }
+        return 0;
+    }
+
+    int status() {
+        for (String name : List.of("postgres", "kafka", "inventory", "scheduler", "worker")) {
+            Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
+            String state = p.map(s -> "running (pid " + s.pid() + ")").orElse("stopped");
+            for (FerryService s : FerryService.values()) {
+                if (p.isPresent() && s.shortName.equals(name)) {
+                    state += FerryService.ready(layout.servicePort(s)) ? ", ready" : ", NOT ready";
+                }
+            }
+            System.out.printf("%-10s port %-5d %s%n", name, port(name), state);
+        }
+        return 0;
+    }
+
+    int reset() {
+        down();
+        deleteTree(layout.data());
+        deleteTree(layout.state().resolve("kafka"));
+        System.out.println("local data deleted");
+        return 0;
+    }
+
+    int demo(String[] args) throws InterruptedException {
+        for (FerryService s : FerryService.values()) {
+            if (Supervised.find(s.shortName, layout.pidFile(s.shortName), layout.log(s.shortName), marker(s.shortName)).isEmpty()) {
+                throw new LaunchException("Ferry is not running; start it with ./ferry up");
+            }
+        }
+        String vm = args.length > 1 ? args[1] : "web-1";
+        long downtime = args.length > 2 ? Long.parseLong(args[2]) : 50;
+        String driver = args.length > 3 ? args[3] : DemoMigration.SIMULATED;
+        return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), vm, downtime, driver);
+    }
+
+    private String marker(String name) {
+        return switch (name) {
+            case "postgres" -> pgMarker(layout.data().resolve("postgres"));
+            case "kafka" -> layout.state().resolve("kafka/server.properties").toString();
+            case "inventory" -> FerryService.INVENTORY.jar(layout.root()).toString();
+            case "scheduler" -> FerryService.SCHEDULER.jar(layout.root()).toString();
+            case "worker" -> FerryService.WORKER.jar(layout.root()).toString();
+            default -> "qemu-system-x86_64";
+        };
+    }
+
+    private static String pgMarker(Path dataDir) {
+        return dataDir.toString();
+    }
+
+    private int port(String name) {
+        return switch (name) {
+            case "postgres" -> layout.dbPort();
+            case "kafka" -> layout.kafkaPort();
+            default -> layout.servicePort(FerryService.valueOf(name.toUpperCase()));
+        };
+    }
+
+    private List<String> qemuPidNames() {
+        try (Stream<Path> files = Files.exists(layout.pids()) ? Files.list(layout.pids()) : Stream.empty()) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("qemu-") && f.endsWith(".pid"))
+                    .map(f -> f.substring(0, f.length() - 4)).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private String url(FerryService s) {
+        return "http://127.0.0.1:" + layout.servicePort(s);
+    }
+
+    private void mkdirs() {
+        try {
+            Files.createDirectories(layout.logs());
+            Files.createDirectories(layout.pids());
+            Files.createDirectories(layout.data());
+        } catch (IOException e) {
+            throw new LaunchException("could not create " + layout.state() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void say(String name, String what) {
+        System.out.printf("%-11s %s%n", name, what);
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new LaunchException("could not write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a pid file that cannot be deleted names a stopped process: harmless, find() checks it
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new LaunchException("could not delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ferry.platform;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the local platform keeps everything (.ferry/ under the project: logs, pids, data) and its ports, each set by
+ * the environment variable named beside it.
+ */
+public record Layout(Path root, Map<String, String> env) {
+
+    public Path state() {
+        return root.resolve(".ferry");
+    }
+
+    public Path logs() {
+        return state().resolve("logs");
+    }
+
+    public Path pids() {
+        return state().resolve("pids");
+    }
+
+    public Path data() {
+        return state().resolve("data");
+    }
+
+    public Path log(String name) {
+        return logs().resolve(name + ".log");
+    }
+
+    public Path pidFile(String name) {
+        return pids().resolve(name + ".pid");
+    }
+
+    public int port(String variable, int fallback) {
+        String v = env.get(variable);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new LaunchException(variable + "=" + v + " is not a port number");
+        }
+    }
+
+    public int kafkaPort() {
+        return port("FERRY_KAFKA_PORT", 9092);
+    }
+
+    public int kafkaControllerPort() {
+        return port("FERRY_KAFKA_CONTROLLER_PORT", 9093);
+    }
+
+    public int dbPort() {
+        return port("FERRY_DB_PORT", 5433);
+    }
+
+    public int servicePort(FerryService s) {
+        return port(s.portVariable, s.defaultPort);
+    }
+
+    /** How long a component may take to become ready before start-up is declared failed (FERRY_START_TIMEOUT, seconds). */
+    public java.time.Duration startTimeout() {
+        return java.time.Duration.ofSeconds(port("FERRY_START_TIMEOUT", 120));
+    }
+}

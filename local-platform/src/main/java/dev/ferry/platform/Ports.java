@@ -1,0 +1,61 @@
+package dev.ferry.platform;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+/** TCP ports on this machine: a free one, whether one is taken and by whom, whether one answers. */
+public final class Ports {
+    private Ports() {
+    }
+
+    /** A port nobody listens on now (for tests and local migrations: the OS picks it). */
+    public static int free() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on this machine", e);
+        }
+    }
+
+    /** True when something accepts connections on 127.0.0.1:{@code port}. */
+    public static boolean open(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException closed) {
+            return false;
+        }
+    }
+
+    /** Fails, naming the process that holds the port and the variable that moves ours, when the port is taken. */
+    public static void requireFree(String what, int port, String variable) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException taken) {
+            String holder = holder(port);
+            throw new LaunchException("port " + port + " for " + what + " is already in use" + (holder.isEmpty() ? "" : " by " + holder)
+                    + "; stop that process or choose another port with " + variable + "=<port>");
+        }
+    }
+
+    /** Who listens on the port, as ss reports it ("java",pid=123,...), or nothing when ss cannot tell. */
+    static String holder(int port) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-ltnpH", "sport = :" + port).redirectErrorStream(true).start();
+            String out = new String(ss.getInputStream().readAllBytes());
+            ss.waitFor(5, TimeUnit.SECONDS);
+            int users = out.indexOf("users:((");
+            return users < 0 ? "" : out.substring(users + 8, out.indexOf(')', users)).trim();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.ferry.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A process of the platform: started with its log, found again by its pid, waited for until it is ready (or has died,
+ * or the time is up, each said with the log's tail), stopped by that very pid. The one home of process supervision
+ * for ./ferry and the end-to-end tests.
+ */
+public final class Supervised {
+    private final String name;
+    private final ProcessHandle process;
+    private final Path log;
+    private final String marker;
+
+    private Supervised(String name, ProcessHandle process, Path log, String marker) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.marker = marker;
+    }
+
+    /**
+     * Starts {@code command} with its output in {@code log}.
+     *
+     * @param detached in a session of its own, so that it outlives the launcher and a closed terminal (./ferry up);
+     *                 the end-to-end tests keep their services attached and stop them themselves
+     * @param marker   a part of the command line that identifies the process, so that a pid the system gave to another
+     *                 process since is never stopped by mistake
+     */
+    public static Supervised start(String name, List<String> command, Map<String, String> env, Path log, boolean detached,
+            String marker) {
+        List<String> cmd = new ArrayList<>();
+        if (detached) {
+            cmd.add("setsid"); // not a group leader when started from here, so setsid execs in place: same pid
+        }
+        cmd.addAll(command);
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            return new Supervised(name, pb.start().toHandle(), log, marker);
+        } catch (IOException e) {
+            throw new LaunchException("could not start " + name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The process a pid file names, when it still runs and is still ours. */
+    public static Optional<Supervised> find(String name, Path pidFile, Path log, String marker) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> commandLine(p).map(c -> c.contains(marker)).orElse(true))
+                    .map(p -> new Supervised(name, p, log, marker));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The whole command line (/proc has it; the JDK's view of it is cut short for a long class path). */
+    private static Optional<String> commandLine(ProcessHandle p) {
+        try {
+            return Optional.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"))).replace('\0', ' '));
+        } catch (IOException | RuntimeException noProc) {
+            return p.info().commandLine();
+        }
+    }
+
+    /** A process started by someone else (PostgreSQL's postmaster) that this one now answers for. */
+    public static Supervised adopt(String name, long pid, Path log, String marker) {
+        return new Supervised(name, ProcessHandle.of(pid).orElseThrow(() -> new LaunchException(name + " (pid " + pid
+                + ") exited during start-up; its log: " + log)), log, marker);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public void writePid(Path pidFile) {
+        try {
+            Files.createDirectories(pidFile.getParent());
+            Files.writeString(pidFile, Long.toString(pid()));
+        } catch (IOException e) {
+            throw new LaunchException("could not write " + pidFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until {@code ready} holds; fails early with the log's tail when the process dies, or at the timeout. */
+    public Supervised awaitReady(BooleanSupplier ready, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.getAsBoolean()) {
+            if (!alive()) {
+                throw new LaunchException(name + " exited during start-up:\n" + tail() + "\nfull log: " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LaunchException(name + " was not ready after " + timeout.toSeconds() + " s:\n" + tail() + "\nfull log: " + log);
+            }
+            sleep(300);
+        }
+        return this;
+    }
+
+    /** SIGTERM, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. */
+    public boolean stop(Duration timeout) {
+        if (!alive()) {
+            return false;
+        }
+        process.destroy();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (alive() && System.nanoTime() < deadline) {
+            sleep(200);
+        }
+        if (alive()) {
+            kill();
+            return true;
+        }
+        return false;
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed, the way a host crash ends it. */
+    public void kill() {
+        process.destroyForcibly();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (alive() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+    }
+
+    /** The last 40 lines of the log. */
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    String marker() {
+        return marker;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while waiting for a process");
+        }
+    }
+}

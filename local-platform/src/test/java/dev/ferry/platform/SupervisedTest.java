@@ -1,0 +1,81 @@
+package dev.ferry.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starting, finding and stopping the platform's processes by pid, as ./ferry does. */
+class SupervisedTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDetachedProcessIsFoundAgainByItsPidFileAndStoppedByThatPid() {
+        Supervised sleeper = Supervised.start("sleeper", List.of("sleep", "300"), Map.of(), dir.resolve("sleeper.log"), true, "sleep 300");
+        sleeper.writePid(dir.resolve("sleeper.pid"));
+
+        var found = Supervised.find("sleeper", dir.resolve("sleeper.pid"), dir.resolve("sleeper.log"), "sleep 300");
+        assertThat(found).hasValueSatisfying(p -> assertThat(p.pid()).isEqualTo(sleeper.pid()));
+        assertThat(found.get().stop(Duration.ofSeconds(5))).isFalse(); // stopped by SIGTERM, not killed
+        assertThat(sleeper.alive()).isFalse();
+        assertThat(Supervised.find("sleeper", dir.resolve("sleeper.pid"), dir.resolve("sleeper.log"), "sleep 300")).isEmpty();
+    }
+
+    @Test
+    void aPidFileNamingSomeoneElsesProcessIsNeverTakenForOurs() throws IOException {
+        // this JVM's pid, as if the system had given a stopped service's pid to another process
+        Files.writeString(dir.resolve("worker.pid"), Long.toString(ProcessHandle.current().pid()));
+
+        assertThat(Supervised.find("worker", dir.resolve("worker.pid"), dir.resolve("worker.log"), "migration-worker/target/quarkus-app")).isEmpty();
+    }
+
+    @Test
+    void aProcessThatDiesDuringStartUpFailsAtOnceWithItsLog() {
+        Supervised failing = Supervised.start("failing", List.of("sh", "-c", "echo cannot bind port 9092; exit 3"), Map.of(),
+                dir.resolve("failing.log"), false, "exit 3");
+
+        assertThatThrownBy(() -> failing.awaitReady(() -> false, Duration.ofSeconds(30)))
+                .isInstanceOf(LaunchException.class)
+                .hasMessageContaining("failing exited during start-up")
+                .hasMessageContaining("cannot bind port 9092");
+    }
+
+    @Test
+    void aTakenPortIsRefusedNamingTheVariableThatMovesOurs() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThatThrownBy(() -> Ports.requireFree("Kafka", taken.getLocalPort(), "FERRY_KAFKA_PORT"))
+                    .isInstanceOf(LaunchException.class)
+                    .hasMessageContaining("port " + taken.getLocalPort() + " for Kafka is already in use")
+                    .hasMessageContaining("FERRY_KAFKA_PORT=<port>");
+        }
+    }
+
+    @Test
+    void postgresqlsPidFileNamesThePostmasterItselfSoThatStoppingItStopsTheServer() {
+        int port = Ports.free();
+        Supervised pg = PostgresServer.start(dir.resolve("data/postgres"), port, dir.resolve("postgres.log"));
+        try {
+            PostgresServer.createDatabases(port);
+            assertThat(Ports.open(port)).isTrue();
+            pg.writePid(dir.resolve("postgres.pid"));
+            var found = Supervised.find("postgres", dir.resolve("postgres.pid"), pg.log(), dir.resolve("data/postgres").toString());
+            assertThat(found).isPresent();
+
+            found.get().stop(Duration.ofSeconds(30));
+
+            assertThat(Ports.open(port)).isFalse();
+        } finally {
+            pg.kill();
+        }
+    }
+}
