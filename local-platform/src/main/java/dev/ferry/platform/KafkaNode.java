@@ -8,11 +8,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The local platform's Kafka: one KRaft node (broker and controller) from the Maven Central jars, run as kafka.Kafka. */
-final class KafkaNode {
+public final class KafkaNode {
     private KafkaNode() {
     }
 
-    static Supervised start(Layout layout) {
+    /** Formats the node's storage on first start and starts it; wait for its port to know it is ready. */
+    public static Supervised start(Layout layout) {
         Path config = layout.state().resolve("kafka");
         Path logDir = layout.data().resolve("kafka");
         Path properties = config.resolve("server.properties");

@@ -29,7 +29,7 @@ public final class Launcher {
 
     public static void main(String[] args) {
         Path root = Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize();
-        Launcher launcher = new Launcher(new Layout(root, System.getenv()));
+        Launcher launcher = new Launcher(Layout.of(root, System.getenv()));
         try {
             int code = switch (args.length == 0 ? "" : args[0]) {
                 case "up" -> launcher.up();

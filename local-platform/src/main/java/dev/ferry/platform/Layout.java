@@ -7,10 +7,11 @@ import java.util.Map;
  * Where the local platform keeps everything (.ferry/ under the project: logs, pids, data) and its ports, each set by
  * the environment variable named beside it.
  */
-public record Layout(Path root, Map<String, String> env) {
+public record Layout(Path root, Path state, Map<String, String> env) {
 
-    public Path state() {
-        return root.resolve(".ferry");
+    /** The platform of ./ferry: its state in .ferry/ under the project. */
+    public static Layout of(Path root, Map<String, String> env) {
+        return new Layout(root, root.resolve(".ferry"), env);
     }
 
     public Path logs() {

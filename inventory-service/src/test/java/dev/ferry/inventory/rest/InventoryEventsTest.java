@@ -99,4 +99,18 @@ class InventoryEventsTest {
         });
         assertThat(read("host-" + fleet.hosts[2], 1)).extracting(InventoryEvent::type).containsExactly(InventoryEventType.HOST_REMOVED);
     }
+
+    @Test
+    void theOutboxBacklogAndItsAgeAreMetrics() {
+        Fleet fleet = new Fleet(2, 64);
+        given().contentType(ContentType.JSON).body(Map.of("state", "DOWN")).put("/hosts/" + fleet.hosts[1] + "/state")
+                .then().statusCode(200);
+        read("host-" + fleet.hosts[1], 1); // published: the backlog drains
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("ferry_outbox_backlog ").contains("ferry_outbox_oldest_age_seconds ")
+                .contains("ferry_outbox_published ");
+        assertThat(metrics.lines().filter(l -> l.startsWith("ferry_outbox_published ")).findFirst().orElseThrow())
+                .doesNotEndWith(" 0.0");
+    }
 }

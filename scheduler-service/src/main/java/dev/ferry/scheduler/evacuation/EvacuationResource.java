@@ -3,7 +3,11 @@ package dev.ferry.scheduler.evacuation;
 import dev.ferry.scheduler.service.OperatorRequests;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -51,9 +55,10 @@ public class EvacuationResource {
 
     @GET
     @Path("evacuations")
-    @Operation(summary = "All evacuations, newest first")
-    public Uni<List<EvacuationView>> list() {
-        return evacuations.list();
+    @Operation(summary = "Evacuations, newest first, paged")
+    public Uni<List<EvacuationView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+        return evacuations.list(page, size);
     }
 
     @POST

@@ -179,8 +179,9 @@ public class EvacuationService {
                 .flatMap(e -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", id).map(ms -> toView(e, ms))));
     }
 
-    public Uni<List<EvacuationView>> list() {
-        return Panache.withSession(() -> Evacuation.<Evacuation>list("order by createdAt desc").flatMap(all -> {
+    public Uni<List<EvacuationView>> list(int page, int size) {
+        return Panache.withSession(() -> Evacuation.<Evacuation>find("order by createdAt desc")
+                .page(io.quarkus.panache.common.Page.of(page, size)).list().flatMap(all -> {
             Uni<List<EvacuationView>> chain = Uni.createFrom().item(new ArrayList<>());
             for (Evacuation e : all) {
                 chain = chain.flatMap(list -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)

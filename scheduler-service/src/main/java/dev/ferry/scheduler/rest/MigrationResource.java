@@ -163,11 +163,13 @@ public class MigrationResource {
     @GET
     @Path("{id}/events")
     @WithSession
-    @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order")
-    public Uni<List<AuditView>> events(@PathParam("id") UUID id) {
+    @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order, paged")
+    public Uni<List<AuditView>> events(@PathParam("id") UUID id,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("1000") @Min(1) @Max(5000) int size) {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
-                .flatMap(m -> AuditEntry.<AuditEntry>list("migrationId = ?1 order by id", id))
+                .flatMap(m -> AuditEntry.<AuditEntry>find("migrationId = ?1 order by id", id).page(Page.of(page, size)).list())
                 .map(entries -> entries.stream().map(AuditView::of).toList());
     }
 
