@@ -9,6 +9,7 @@ import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,17 +40,20 @@ public class PrecheckReader {
                 new HashSet<>(vm.networkIds), vm.cpuVendor, vm.cpuFamily, new HashSet<>(vm.cpuFeatures));
     }
 
-    /** The facts of these hosts, by id; ids that name no host are absent. */
-    public Uni<Map<Long, HostFacts>> hosts(Set<Long> ids, VmFacts vm) {
-        return read(new Selection("h.id IN (:hosts)", "hosts", List.copyOf(ids)), vm);
+    /**
+     * The facts of these hosts, by id; ids that name no host are absent. A hold counts while it has not expired at
+     * {@code now}: the caller's clock, the same one that decides which holds it expires.
+     */
+    public Uni<Map<Long, HostFacts>> hosts(Set<Long> ids, VmFacts vm, Instant now) {
+        return read(new Selection("h.id IN (:hosts)", "hosts", List.copyOf(ids)), vm, now);
     }
 
     /** The facts of every host of a cluster, by id, in name order. */
-    public Uni<Map<Long, HostFacts>> cluster(long clusterId, VmFacts vm) {
-        return read(new Selection("h.cluster_id = :cluster", "cluster", clusterId), vm);
+    public Uni<Map<Long, HostFacts>> cluster(long clusterId, VmFacts vm, Instant now) {
+        return read(new Selection("h.cluster_id = :cluster", "cluster", clusterId), vm, now);
     }
 
-    private Uni<Map<Long, HostFacts>> read(Selection s, VmFacts vm) {
+    private Uni<Map<Long, HostFacts>> read(Selection s, VmFacts vm, Instant now) {
         // One statement after another: a reactive session runs one at a time.
         return rows(s, "SELECT h.id, h.name, h.state, h.cpu_vendor, h.cpu_family, h.cpu_model_name, h.memory_bytes, "
                         + "h.memory_overcommit, h.cpu_sockets, h.cpu_cores, h.cpu_overcommit, placed.mem, placed.cpus, held.mem, held.cpus "
@@ -57,8 +61,8 @@ public class PrecheckReader {
                         + "CROSS JOIN LATERAL (SELECT COALESCE(sum(v.memory_bytes), 0) AS mem, COALESCE(sum(v.vcpus), 0) AS cpus "
                         + "  FROM vm v WHERE v.host_id = h.id) placed "
                         + "CROSS JOIN LATERAL (SELECT COALESCE(sum(r.memory_bytes), 0) AS mem, COALESCE(sum(r.vcpus), 0) AS cpus "
-                        + "  FROM reservation r WHERE r.host_id = h.id AND r.state = 'ACTIVE' AND r.expires_at > now()) held "
-                        + "WHERE " + s.where() + " ORDER BY h.name", Map.of())
+                        + "  FROM reservation r WHERE r.host_id = h.id AND r.state = 'ACTIVE' AND r.expires_at > :now) held "
+                        + "WHERE " + s.where() + " ORDER BY h.name", Map.of("now", now))
                 .flatMap(hosts -> pairs(s, "SELECT f.host_id, f.flag FROM host_cpu_flag f JOIN host h ON h.id = f.host_id "
                         + "WHERE " + s.where() + " AND f.flag IN (:wanted)", vm.requiredCpuFeatures(), Object::toString)
                         .flatMap(flags -> pairs(s, "SELECT p.host_id, p.pool_id FROM storage_pool_host p JOIN host h ON h.id = p.host_id "

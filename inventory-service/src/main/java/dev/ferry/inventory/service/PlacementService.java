@@ -13,6 +13,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -38,7 +39,7 @@ public class PlacementService {
             VmFacts vmFacts = PrecheckReader.vmFacts(vm);
             Set<Long> ids = new LinkedHashSet<>(hostIds);
             ids.add(vm.hostId);
-            return facts.hosts(ids, vmFacts).flatMap(found -> {
+            return facts.hosts(ids, vmFacts, Instant.now()).flatMap(found -> {
                 for (Long id : hostIds) {
                     if (!found.containsKey(id)) {
                         return Uni.createFrom().failure(ProblemException.notFound("Host", id));
@@ -56,7 +57,7 @@ public class PlacementService {
         return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
                 .flatMap(vm -> hosts.findById(vm.hostId).flatMap(source -> {
                     VmFacts vmFacts = PrecheckReader.vmFacts(vm);
-                    return facts.cluster(source.clusterId, vmFacts).map(cluster -> {
+                    return facts.cluster(source.clusterId, vmFacts, Instant.now()).map(cluster -> {
                         HostFacts sourceFacts = cluster.get(source.id);
                         List<Candidate> out = new ArrayList<>();
                         for (HostFacts target : cluster.values()) {

@@ -19,9 +19,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -64,10 +64,11 @@ public class ReservationService {
     }
 
     private Uni<Reservation> lockedReserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
+        Instant now = Instant.now(); // one clock for which holds still count and which have expired
         return RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
                 .flatMap(vm -> RowLock.forUpdate("host", hostId)
-                        .flatMap(x -> reservations.activeFor(vmId, Instant.now()))
+                        .flatMap(x -> reservations.activeFor(vmId, now))
                         .flatMap(active -> {
                             if (active != null) {
                                 return Uni.createFrom().failure(ProblemException.conflict("vm-already-migrating",
@@ -75,7 +76,8 @@ public class ReservationService {
                                                 + ") for migration " + active.migrationId));
                             }
                             var vmFacts = PrecheckReader.vmFacts(vm);
-                            return expireStaleHolds(vmId).flatMap(x -> facts.hosts(Set.of(vm.hostId, hostId), vmFacts))
+                            // the target may be the VM's own host: then NOT_CURRENT_HOST says no, like every other rule
+                            return expireStaleHolds(vmId, now).flatMap(x -> facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now))
                                     .flatMap(hosts -> {
                                         if (!hosts.containsKey(hostId)) {
                                             return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));
@@ -88,8 +90,9 @@ public class ReservationService {
     }
 
     /** An expired hold for this VM would still block the one-active-per-VM index: end it first. */
-    private Uni<Void> expireStaleHolds(long vmId) {
-        return reservations.allActiveFor(vmId).flatMap(this::expire).replaceWithVoid();
+    private Uni<Void> expireStaleHolds(long vmId, Instant now) {
+        return reservations.allActiveFor(vmId).map(all -> all.stream().filter(r -> !r.expiresAt.isAfter(now)).toList())
+                .flatMap(this::expire).replaceWithVoid();
     }
 
     private Uni<Integer> expire(List<Reservation> overdue) {

@@ -12,10 +12,14 @@ final class RowLock {
     private RowLock() {
     }
 
-    /** {@code table} is one of ours, never user input. */
+    /**
+     * {@code table} is one of ours, never user input. NO KEY UPDATE, not UPDATE: a reservation's foreign keys take KEY
+     * SHARE on its source and target host rows, and two reservations crossing between two hosts (A to B, B to A) would
+     * otherwise each hold one host and wait for the other: a deadlock. Writers of the same row still queue.
+     */
     static Uni<Void> forUpdate(String table, long id) {
         return Panache.getSession()
-                .flatMap(session -> session.createNativeQuery("SELECT id FROM " + table + " WHERE id = :id FOR UPDATE")
+                .flatMap(session -> session.createNativeQuery("SELECT id FROM " + table + " WHERE id = :id FOR NO KEY UPDATE")
                         .setParameter("id", id).getResultList())
                 .replaceWithVoid();
     }

@@ -61,6 +61,43 @@ class ReservationTest {
     }
 
     @Test
+    void reservingTheHostTheVmRunsOnIsRefusedByItsRuleNotAnError() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("home", fleet.hosts[0], 4);
+
+        reserve(UUID.randomUUID(), vm, fleet.hosts[0]).then().statusCode(422)
+                .body("failedRules.code", hasItem("NOT_CURRENT_HOST"));
+    }
+
+    @Test
+    void reservationsCrossingBetweenTwoHostsNeverDeadlock() throws Exception {
+        Fleet fleet = new Fleet(2, 64);
+        List<Long> fromA = new ArrayList<>();
+        List<Long> fromB = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fromA.add(fleet.vm("a" + i, fleet.hosts[0], 1));
+            fromB.add(fleet.vm("b" + i, fleet.hosts[1], 1));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                long a = fromA.get(i);
+                long b = fromB.get(i);
+                calls.add(() -> reserve(UUID.randomUUID(), a, fleet.hosts[1]).statusCode());
+                calls.add(() -> reserve(UUID.randomUUID(), b, fleet.hosts[0]).statusCode());
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> f : pool.invokeAll(calls)) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnly(201);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void oneVmCannotHoldTwoDestinations() {
         Fleet fleet = new Fleet(3, 64);
         long vm = fleet.vm("web", fleet.hosts[0], 4);
