@@ -26,6 +26,26 @@ class TransienceTest {
         }
     }
 
+    /** An HTTP answer of the JAX-RS client's shape (WebApplicationException needs a JAX-RS runtime to build). */
+    static final class ServiceAnswer extends RuntimeException {
+        private final Answer response;
+
+        ServiceAnswer(int status) {
+            super("HTTP " + status);
+            this.response = new Answer(status);
+        }
+
+        public Answer getResponse() {
+            return response;
+        }
+
+        public record Answer(int status) {
+            public int getStatus() {
+                return status;
+            }
+        }
+    }
+
     static Arguments[] cases() {
         return new Arguments[] {
             Arguments.of("connection refused, wrapped twice", new IllegalStateException(new RuntimeException(new ConnectException("refused"))), true),
@@ -37,6 +57,14 @@ class TransienceTest {
             Arguments.of("too many connections (53300)", new DatabaseError("53300"), true),
             Arguments.of("a unique violation (23505)", new DatabaseError("23505"), false),
             Arguments.of("a record breaking the contract", new InvalidRecordException("no eventId"), false),
+            Arguments.of("unparseable JSON, wrapped in the contract's exception",
+                    new InvalidRecordException("not a MigrationEvent", new com.fasterxml.jackson.core.JsonParseException(null, "bad")), false),
+            Arguments.of("a body that cannot be read, even if a reset connection lies under it",
+                    new RuntimeException(new com.fasterxml.jackson.core.JsonParseException(null, "truncated",
+                            new java.net.SocketException("Connection reset"))), false),
+            Arguments.of("a socket reset", new java.net.SocketException("Connection reset"), true),
+            Arguments.of("a 503 from another service", new ServiceAnswer(503), true),
+            Arguments.of("a 422 from another service", new ServiceAnswer(422), false),
             Arguments.of("a programming error", new NullPointerException(), false),
         };
     }
