@@ -13,6 +13,19 @@ CREATE TABLE outbox_message (
     attempts     INT  NOT NULL DEFAULT 0,
     last_error   TEXT
 );
+-- Every row is written through this function. Its transaction-scoped lock on the key makes a second writer of
+-- the same key take its id only after the first one committed: within a key, ids follow commit order, and the
+-- relay, reading by id, never sends a later change while an earlier one is still to commit.
+CREATE FUNCTION outbox_write(p_topic TEXT, p_key TEXT, p_payload TEXT) RETURNS BIGINT AS $$
+DECLARE
+    written BIGINT;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_topic || '/' || p_key, 0));
+    INSERT INTO outbox_message (topic, record_key, payload, created_at) VALUES (p_topic, p_key, p_payload, now())
+        RETURNING id INTO written;
+    RETURN written;
+END
+$$ LANGUAGE plpgsql;
 CREATE INDEX outbox_unpublished ON outbox_message (id) WHERE published_at IS NULL;
 CREATE INDEX outbox_published ON outbox_message (published_at) WHERE published_at IS NOT NULL;
 

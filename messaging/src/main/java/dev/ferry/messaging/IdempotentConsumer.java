@@ -61,9 +61,11 @@ public class IdempotentConsumer {
 
     /** A retry resumes on a timer thread: the database session needs the consumer's Vert.x context back. */
     private static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> work) {
+        // deferred: an effect that throws instead of returning a failed Uni still fails this attempt
+        Uni<T> attempt = Uni.createFrom().deferred(work::get);
         if (context == null || Vertx.currentContext() == context) {
-            return work.get();
+            return attempt;
         }
-        return Uni.createFrom().emitter(e -> context.runOnContext(x -> work.get().subscribe().with(e::complete, e::fail)));
+        return Uni.createFrom().emitter(e -> context.runOnContext(x -> attempt.subscribe().with(e::complete, e::fail)));
     }
 }

@@ -29,10 +29,10 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException("topic " + topic + " is not an outbox topic of this "
                     + "service; declare it in ferry.messaging.outbox-topics (" + allowed() + ")"));
         }
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(
-                        "INSERT INTO outbox_message (topic, record_key, payload, created_at) VALUES (:topic, :key, :payload, now())")
+        // outbox_write (in the messaging SQL) numbers the rows of a key in commit order
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("SELECT outbox_write(:topic, :key, :payload)")
                 .setParameter("topic", topic).setParameter("key", key).setParameter("payload", payload)
-                .executeUpdate()).replaceWithVoid();
+                .getSingleResult()).replaceWithVoid();
     }
 
     private Set<String> allowed() {

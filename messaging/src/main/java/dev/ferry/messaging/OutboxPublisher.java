@@ -22,8 +22,12 @@ import org.jboss.logging.Logger;
  *     statement, on the database's clock) before every batch, and stops sending when its lease would run out before
  *     the next send could time out. Another replica takes over when the lease expires;</li>
  * <li>a batch is the oldest unpublished rows. Rows of different keys go out concurrently; the rows of one key go one
- *     after the other, each sent only after Kafka acknowledged the one before, and a failure stops that key's rows for
- *     this batch (the next batch starts from the oldest unpublished row again);</li>
+ *     after the other, each sent only after Kafka acknowledged the one before, and a failure stops that key's rows
+ *     for the rest of the drain. The drain goes on with the other keys, so that one record Kafka refuses holds back
+ *     only its own key; two batches in a row with nothing published mean the broker is away, and the drain waits
+ *     for the next wake-up;</li>
+ * <li>the rows of one key are numbered in commit order ({@link Outbox#write} serialises writers of a key), so that
+ *     reading by id never sends a later change before an earlier one that committed first;</li>
  * <li>no row lock is held while Kafka is waited on: rows are read without locks and marked published afterwards in
  *     a statement of their own.</li>
  * </ul>
@@ -52,6 +56,10 @@ public final class OutboxPublisher {
 
     /** What one drain did. */
     public record Pass(boolean holder, int published, int failed) {
+    }
+
+    /** One batch: how many rows were read, and what became of them. */
+    private record Batch(boolean holder, int read, int published, int failed) {
     }
 
     private record Pending(long id, String topic, String key, String payload) {
@@ -101,7 +109,7 @@ public final class OutboxPublisher {
     }
 
     /**
-     * Publishes until nothing is left or a send fails. A call while a drain runs makes that drain run once more
+     * Publishes until nothing is left that can go now. A call while a drain runs makes that drain run once more
      * (it may have read the rows before the caller's commit), so no wake-up is lost and two drains never overlap.
      */
     public Uni<Pass> drain() {
@@ -115,19 +123,39 @@ public final class OutboxPublisher {
     }
 
     private Uni<Pass> drainLoop(Pass sofar) {
-        return batch().call(this::measure).flatMap(p -> {
-            Pass total = new Pass(p.holder() || sofar.holder(), sofar.published() + p.published(), sofar.failed() + p.failed());
-            boolean more = p.holder() && p.failed() == 0 && p.published() == settings.batchSize();
-            return more ? drainLoop(total) : Uni.createFrom().item(total);
+        return drainLoop(sofar, new FailedKeys(), 0).call(this::measure);
+    }
+
+    /** @param idleBatches batches in a row before this one that published nothing although they failed */
+    private Uni<Pass> drainLoop(Pass sofar, FailedKeys failedKeys, int idleBatches) {
+        return batch(failedKeys).flatMap(b -> {
+            Pass total = new Pass(b.holder() || sofar.holder(), sofar.published() + b.published(), sofar.failed() + b.failed());
+            int idle = b.published() == 0 && b.failed() > 0 ? idleBatches + 1 : 0;
+            boolean more = b.holder() && b.read() == settings.batchSize() && idle < 2;
+            return more ? drainLoop(total, failedKeys, idle) : Uni.createFrom().item(total);
         });
     }
 
-    /** One batch: claim the lease, read the oldest rows, send them, mark what went out. */
-    private Uni<Pass> batch() {
-        return claimLease().flatMap(held -> !held ? Uni.createFrom().item(new Pass(false, 0, 0))
-                : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message WHERE published_at IS NULL "
+    /** Keys whose send failed in this drain: their later rows wait for the next drain, so their order holds. */
+    private static final class FailedKeys {
+        final List<String> topics = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        void add(String topic, String key) {
+            topics.add(topic);
+            keys.add(key);
+        }
+    }
+
+    /** One batch: claim the lease, read the oldest rows of keys that have not failed, send them, mark what went out. */
+    private Uni<Batch> batch(FailedKeys failedKeys) {
+        return claimLease().flatMap(held -> !held ? Uni.createFrom().item(new Batch(false, 0, 0, 0))
+                : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message m WHERE published_at IS NULL "
+                                + "AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(topic, record_key) "
+                                + "WHERE f.topic = m.topic AND f.record_key = m.record_key) "
                                 + "ORDER BY id LIMIT $1")
-                        .execute(Tuple.of(settings.batchSize()))
+                        .execute(Tuple.of(settings.batchSize(), failedKeys.topics.toArray(new String[0]),
+                                failedKeys.keys.toArray(new String[0])))
                         .map(rows -> {
                             List<Pending> pending = new ArrayList<>();
                             for (Row r : rows) {
@@ -136,7 +164,8 @@ public final class OutboxPublisher {
                             }
                             return pending;
                         })
-                        .flatMap(this::sendAll));
+                        .flatMap(pending -> sendAll(pending, failedKeys)
+                                .map(p -> new Batch(true, pending.size(), p.published(), p.failed()))));
     }
 
     private Uni<Boolean> claimLease() {
@@ -158,7 +187,7 @@ public final class OutboxPublisher {
         return System.nanoTime() < leaseUntilNanos;
     }
 
-    private Uni<Pass> sendAll(List<Pending> pending) {
+    private Uni<Pass> sendAll(List<Pending> pending, FailedKeys failedKeys) {
         if (pending.isEmpty()) {
             return Uni.createFrom().item(new Pass(true, 0, 0));
         }
@@ -170,15 +199,16 @@ public final class OutboxPublisher {
         Map<Long, String> errors = new java.util.concurrent.ConcurrentHashMap<>();
         List<Uni<Void>> chains = new ArrayList<>();
         for (List<Pending> ofKey : byKey.values()) {
-            chains.add(sendInOrder(ofKey, 0, sent, errors));
+            chains.add(sendInOrder(ofKey, 0, sent, errors, failedKeys));
         }
         return Uni.join().all(chains).andCollectFailures()
                 .flatMap(x -> mark(sent, errors))
                 .map(x -> new Pass(true, sent.size(), errors.size()));
     }
 
-    /** The rows of one key, each after the previous one's ack; the first failure ends the chain for this batch. */
-    private Uni<Void> sendInOrder(List<Pending> rows, int index, List<Long> sent, Map<Long, String> errors) {
+    /** The rows of one key, each after the previous one's ack; the first failure ends the key for this drain. */
+    private Uni<Void> sendInOrder(List<Pending> rows, int index, List<Long> sent, Map<Long, String> errors,
+            FailedKeys failedKeys) {
         if (index == rows.size() || !leaseHeld()) {
             return Uni.createFrom().voidItem();
         }
@@ -188,6 +218,7 @@ public final class OutboxPublisher {
                 .map(ok -> true)
                 .onFailure().recoverWithItem(e -> {
                     errors.put(p.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                    failedKeys.add(p.topic(), p.key());
                     failures.incrementAndGet();
                     LOG.warnf("outbox row %d to %s not published: %s", p.id(), p.topic(), errors.get(p.id()));
                     return false;
@@ -197,7 +228,7 @@ public final class OutboxPublisher {
                         return Uni.createFrom().voidItem();
                     }
                     sent.add(p.id());
-                    return sendInOrder(rows, index + 1, sent, errors);
+                    return sendInOrder(rows, index + 1, sent, errors, failedKeys);
                 });
     }
 
@@ -214,7 +245,7 @@ public final class OutboxPublisher {
         return marked;
     }
 
-    /** The backlog and its age, for the metrics; every replica measures, whether it publishes or not. */
+    /** The backlog and its age, for the metrics, once per drain; every replica measures, whether it publishes or not. */
     private Uni<Void> measure() {
         return pool.query("SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)) * 1000, 0) AS age "
                         + "FROM outbox_message WHERE published_at IS NULL")

@@ -51,8 +51,7 @@ final class OutboxDatabase implements AutoCloseable {
         pools.get(0).withTransaction(c -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (String[] row : keyAndPayload) {
-                chain = chain.call(() -> c.preparedQuery("INSERT INTO outbox_message (topic, record_key, payload, created_at) "
-                        + "VALUES ($1, $2, $3, now())").execute(Tuple.of(topic, row[0], row[1])));
+                chain = chain.call(() -> c.preparedQuery("SELECT outbox_write($1, $2, $3)").execute(Tuple.of(topic, row[0], row[1])));
             }
             return chain;
         }).await().atMost(WAIT);

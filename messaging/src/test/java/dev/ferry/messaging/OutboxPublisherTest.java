@@ -188,6 +188,82 @@ class OutboxPublisherTest {
     }
 
     @Test
+    void aRecordKafkaRefusesHoldsBackOnlyItsOwnKeyEvenWhenItFillsWholeBatches() throws Exception {
+        String topic = topic();
+        try (OutboxDatabase db = new OutboxDatabase()) {
+            OutboxPublisher.RecordSender kafka = OutboxDatabase.kafka(producer);
+            OutboxPublisher.RecordSender refusing = (t, k, p) -> k.equals("poison")
+                    ? Uni.createFrom().<Void>failure(new org.apache.kafka.common.errors.RecordTooLargeException("too large"))
+                    : kafka.send(t, k, p);
+            OutboxPublisher relay = new OutboxPublisher(db.pool(), refusing, SETTINGS, "refusing");
+            List<String[]> rows = new ArrayList<>();
+            for (int i = 0; i < SETTINGS.batchSize() + 10; i++) {
+                rows.add(new String[] {"poison", "poison:" + i});
+            }
+            for (int i = 0; i < 20; i++) {
+                rows.add(new String[] {"k" + (i % 4), "k" + (i % 4) + ":" + (i / 4)});
+            }
+            db.write(topic, rows);
+
+            var pass = relay.drain().await().atMost(OutboxDatabase.WAIT);
+
+            assertThat(pass.published()).isEqualTo(20);
+            assertThat(pass.failed()).isEqualTo(1);
+            assertThat(db.unpublished()).isEqualTo(SETTINGS.batchSize() + 10);
+            Map<String, List<Integer>> reached = byKey(published(topic, 20));
+            assertThat(reached).doesNotContainKey("poison");
+            for (int k = 0; k < 4; k++) {
+                assertThat(reached).containsEntry("k" + k, List.of(0, 1, 2, 3, 4));
+            }
+        }
+    }
+
+    @Test
+    void withTheBrokerAwayADrainStopsAfterTwoBatchesThatPublishedNothing() throws Exception {
+        String topic = topic();
+        try (OutboxDatabase db = new OutboxDatabase()) {
+            OutboxPublisher relay = new OutboxPublisher(db.pool(),
+                    (t, k, p) -> Uni.createFrom().failure(new org.apache.kafka.common.errors.TimeoutException("no broker")),
+                    SETTINGS, "alone");
+            List<String[]> rows = new ArrayList<>();
+            for (int i = 0; i < SETTINGS.batchSize() * 5; i++) {
+                rows.add(new String[] {"key" + i, "key" + i + ":0"});
+            }
+            db.write(topic, rows);
+
+            var pass = relay.drain().await().atMost(OutboxDatabase.WAIT);
+
+            assertThat(pass.published()).isZero();
+            assertThat(pass.failed()).isEqualTo(SETTINGS.batchSize() * 2);
+            assertThat(db.unpublished()).isEqualTo(SETTINGS.batchSize() * 5L);
+        }
+    }
+
+    @Test
+    void aLaterWriterOfAKeyNeverOvertakesAnEarlierOneThatCommitsAfterIt() throws Exception {
+        String topic = topic();
+        try (OutboxDatabase db = new OutboxDatabase()) {
+            OutboxPublisher relay = new OutboxPublisher(db.pool(), OutboxDatabase.kafka(producer), SETTINGS, "relay");
+            var earlier = db.pool().getConnection().await().atMost(OutboxDatabase.WAIT);
+            var earlierTx = earlier.begin().await().atMost(OutboxDatabase.WAIT);
+            earlier.preparedQuery("SELECT outbox_write($1, $2, $3)").execute(io.vertx.mutiny.sqlclient.Tuple.of(topic, "vm-1", "vm-1:0"))
+                    .await().atMost(OutboxDatabase.WAIT);
+
+            var later = java.util.concurrent.CompletableFuture.runAsync(() -> db.write(topic, List.<String[]>of(new String[] {"vm-1", "vm-1:1"})));
+            Thread.sleep(500);
+            assertThat(later).as("the later writer waits for the earlier transaction").isNotDone();
+            assertThat(relay.drain().await().atMost(OutboxDatabase.WAIT).published()).isZero();
+
+            earlierTx.commit().await().atMost(OutboxDatabase.WAIT);
+            earlier.close().await().atMost(OutboxDatabase.WAIT);
+            later.get(30, TimeUnit.SECONDS);
+            assertThat(relay.drain().await().atMost(OutboxDatabase.WAIT).published()).isEqualTo(2);
+
+            assertThat(byKey(published(topic, 2))).containsEntry("vm-1", List.of(0, 1));
+        }
+    }
+
+    @Test
     void everyReplicaMeasuresTheBacklogAndItsAgeEvenWithoutTheLease() throws Exception {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
