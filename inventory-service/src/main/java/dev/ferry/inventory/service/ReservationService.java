@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 /**
  * Holds CPU and memory on a destination for one migration. Two reservations can never over-commit a host: each one
  * locks the VM row and then the target host row, re-reads the host's load under that lock and only then inserts.
- * Locks are always taken in that order, so two reservations cannot deadlock. A hold is committed or released by the
+ * Locks are always taken in that order (VM, host, reservation), so two reservations cannot deadlock. A hold is committed or released by the
  * migration's outcome, idempotently by its state.
  */
 @ApplicationScoped
@@ -47,46 +47,74 @@ public class ReservationService {
     @Inject
     InventoryEventLog events;
 
+    /**
+     * Holds the destination for a migration. A retried request gets the same hold, never a second one. A migration
+     * whose hold was released (its destination changed while it waited, or the hold ran out) may hold again, re-checked
+     * like a first request, in the same reservation row: one row per migration. A migration that holds another host,
+     * or whose hold was committed, is refused with a conflict.
+     */
     @WithTransaction
     public Uni<Reservation> reserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
-        return reservations.ofMigration(migrationId).flatMap(existing -> {
-            if (existing != null) {
-                // A retried request for the same migration gets the same hold, never a second one.
-                if (existing.vmId != vmId || existing.hostId != hostId) {
-                    return Uni.createFrom().failure(ProblemException.conflict("reservation-exists",
-                            "migration " + migrationId + " already holds reservation " + existing.id
-                                    + " for VM " + existing.vmId + " on host " + existing.hostId));
-                }
-                return Uni.createFrom().item(existing);
-            }
-            return lockedReserve(migrationId, vmId, hostId, ttl);
-        });
-    }
-
-    private Uni<Reservation> lockedReserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
         Instant now = Instant.now(); // one clock for which holds still count and which have expired
+        // Lock order, here and in commit: the VM row, the host row, then the migration's reservation.
         return RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
                 .flatMap(vm -> RowLock.forUpdate("host", hostId)
-                        .flatMap(x -> reservations.activeFor(vmId, now))
-                        .flatMap(active -> {
-                            if (active != null) {
-                                return Uni.createFrom().failure(ProblemException.conflict("vm-already-migrating",
-                                        "VM " + vm.name + " already has an active reservation (" + active.id
-                                                + ") for migration " + active.migrationId));
+                        .flatMap(x -> reservations.ofMigrationLocked(migrationId))
+                        .flatMap(mine -> {
+                            ProblemException conflict = conflict(mine, migrationId, vmId, hostId, now);
+                            if (conflict != null) {
+                                return Uni.createFrom().failure(conflict);
                             }
-                            var vmFacts = PrecheckReader.vmFacts(vm);
-                            // the target may be the VM's own host: then NOT_CURRENT_HOST says no, like every other rule
-                            return expireStaleHolds(vmId, now).flatMap(x -> facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now))
-                                    .flatMap(hosts -> {
-                                        if (!hosts.containsKey(hostId)) {
-                                            return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));
-                                        }
-                                        Verdict verdict = PreChecks.evaluate(vmFacts, hosts.get(vm.hostId), hosts.get(hostId));
-                                        return verdict.compatible() ? persist(migrationId, vm, hostId, ttl)
-                                                : Uni.createFrom().failure(refused(vm, verdict));
-                                    });
+                            if (mine != null && mine.state == ReservationState.ACTIVE && mine.hostId == hostId
+                                    && mine.expiresAt.isAfter(now)) {
+                                return Uni.createFrom().item(mine);
+                            }
+                            return checkedHold(migrationId, vm, hostId, ttl, mine, now);
                         }));
+    }
+
+    /** Why the migration cannot hold {@code hostId} whatever the host's state, or null. */
+    private static ProblemException conflict(Reservation mine, UUID migrationId, long vmId, long hostId, Instant now) {
+        if (mine == null) {
+            return null;
+        }
+        if (mine.vmId != vmId) {
+            return ProblemException.conflict("reservation-exists", "migration " + migrationId + " holds reservation " + mine.id
+                    + " for VM " + mine.vmId + ", not VM " + vmId);
+        }
+        if (mine.state == ReservationState.COMMITTED) {
+            return ProblemException.conflict("reservation-committed", "migration " + migrationId + " already moved VM "
+                    + vmId + " to host " + mine.hostId + " (reservation " + mine.id + ")");
+        }
+        if (mine.state == ReservationState.ACTIVE && mine.hostId != hostId && mine.expiresAt.isAfter(now)) {
+            return ProblemException.conflict("reservation-exists", "migration " + migrationId + " already holds reservation "
+                    + mine.id + " on host " + mine.hostId + "; release it before holding host " + hostId);
+        }
+        return null;
+    }
+
+    /** Every pre-check against the host's load read under its lock; then the hold, new or renewed in {@code mine}. */
+    private Uni<Reservation> checkedHold(UUID migrationId, Vm vm, long hostId, Duration ttl, Reservation mine, Instant now) {
+        return expireStaleHolds(vm.id, now)
+                .flatMap(x -> reservations.activeFor(vm.id, now))
+                .flatMap(active -> {
+                    if (active != null) {
+                        return Uni.createFrom().failure(ProblemException.conflict("vm-already-migrating",
+                                "VM " + vm.name + " already has an active reservation (" + active.id
+                                        + ") for migration " + active.migrationId));
+                    }
+                    var vmFacts = PrecheckReader.vmFacts(vm);
+                    // the target may be the VM's own host: then NOT_CURRENT_HOST says no, like every other rule
+                    return facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now).flatMap(hosts -> {
+                        if (!hosts.containsKey(hostId)) {
+                            return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));
+                        }
+                        Verdict verdict = PreChecks.evaluate(vmFacts, hosts.get(vm.hostId), hosts.get(hostId));
+                        return verdict.compatible() ? persist(mine != null ? mine : new Reservation(), migrationId, vm, hostId, ttl)
+                                : Uni.createFrom().failure(refused(vm, verdict));
+                    });
+                });
     }
 
     /** An expired hold for this VM would still block the one-active-per-VM index: end it first. */
@@ -104,8 +132,8 @@ public class ReservationService {
         return chain.map(x -> overdue.size());
     }
 
-    private Uni<Reservation> persist(UUID migrationId, Vm vm, long hostId, Duration ttl) {
-        Reservation r = new Reservation();
+    /** A new hold, or a released one held again (same row, same id): capacity counts from now. */
+    private Uni<Reservation> persist(Reservation r, UUID migrationId, Vm vm, long hostId, Duration ttl) {
         r.migrationId = migrationId;
         r.vmId = vm.id;
         r.sourceHostId = vm.hostId;
@@ -115,6 +143,8 @@ public class ReservationService {
         r.state = ReservationState.ACTIVE;
         r.createdAt = Instant.now();
         r.expiresAt = r.createdAt.plus(ttl);
+        r.endedAt = null;
+        r.endReason = null;
         return reservations.persist(r).call(saved -> events.reservation(InventoryEventType.RESERVATION_CREATED, saved));
     }
 
@@ -161,8 +191,9 @@ public class ReservationService {
      * a failure or cancel already released disagrees with the scheduler: it is reported, not applied.
      */
     public Uni<Void> commit(UUID migrationId, long vmId, long targetHostId) {
-        return reservations.ofMigrationLocked(migrationId)
-                .flatMap(r -> RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId)).flatMap(vm -> {
+        // the VM row before the reservation, the order reserve takes them in
+        return RowLock.forUpdate("vm", vmId).flatMap(x -> reservations.ofMigrationLocked(migrationId))
+                .flatMap(r -> vms.findById(vmId).flatMap(vm -> {
                     String refused = commitRefusal(r, vm, vmId, targetHostId);
                     if (refused != null) {
                         LOG.warnf("success of migration %s not applied: %s", migrationId, refused);

@@ -47,6 +47,50 @@ class ReservationTest {
     }
 
     @Test
+    void aMigrationWhoseHoldWasReleasedHoldsItsNewDestinationInTheSameRow() {
+        Fleet fleet = new Fleet(3, 64);
+        List<Long> all = List.of(fleet.hosts[0], fleet.hosts[1], fleet.hosts[2]);
+        long pool = Fleet.post("/storage-pools", Map.of("name", "shared-" + fleet.tag, "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 1000 * Fleet.GIB, "hostIds", all));
+        long network = Fleet.post("/networks", Map.of("name", "shared-" + fleet.tag, "vlan", 200, "hostIds", all));
+        long vm = Fleet.post("/vms", Map.of("name", "web-" + fleet.tag, "memoryBytes", 4 * Fleet.GIB, "vcpus", 1,
+                "hostId", fleet.hosts[0], "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 10 * Fleet.GIB)),
+                "networkIds", List.of(network)));
+        UUID migration = UUID.randomUUID();
+        long hold = reserve(migration, vm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+
+        // while it holds host 1 it cannot hold another
+        reserve(migration, vm, fleet.hosts[2]).then().statusCode(409)
+                .body("type", equalTo("https://ferry.dev/problems/reservation-exists"));
+
+        // the scheduler gives host 1 back (the destination changed while the migration waited) and holds host 2
+        given().contentType(ContentType.JSON).body(Map.of("reason", "destination changed")).post("/reservations/" + hold + "/release")
+                .then().statusCode(200);
+        reserve(migration, vm, fleet.hosts[2]).then().statusCode(201)
+                .body("id", equalTo((int) hold)).body("hostId", equalTo((int) fleet.hosts[2])).body("state", equalTo("ACTIVE"));
+        given().queryParam("hostId", fleet.hosts[1]).queryParam("state", "ACTIVE").get("/reservations")
+                .then().body("size()", equalTo(0));
+
+        // once the migration moved the VM, its hold is spent
+        given().post("/reservations/" + hold + "/commit").then().statusCode(200);
+        reserve(migration, vm, fleet.hosts[1]).then().statusCode(409)
+                .body("type", equalTo("https://ferry.dev/problems/reservation-committed"));
+    }
+
+    @Test
+    void aHeldAgainDestinationIsCheckedAgain() {
+        Fleet fleet = new Fleet(2, 8);
+        long vm = fleet.vm("web", fleet.hosts[0], 6);
+        UUID migration = UUID.randomUUID();
+        long hold = reserve(migration, vm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("reason", "test")).post("/reservations/" + hold + "/release")
+                .then().statusCode(200);
+        reserve(UUID.randomUUID(), fleet.vm("other", fleet.hosts[0], 6), fleet.hosts[1]).then().statusCode(201);
+
+        reserve(migration, vm, fleet.hosts[1]).then().statusCode(422).body("failedRules.code", hasItem("MEMORY_CAPACITY"));
+    }
+
+    @Test
     void refusesAnIncompatibleTargetListingEveryFailedRule() {
         Fleet fleet = new Fleet(2, 64);
         long amd = fleet.host("amd", "AuthenticAMD", 15, 64);
