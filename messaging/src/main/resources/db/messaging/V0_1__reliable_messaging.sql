@@ -40,8 +40,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER outbox_message_notify AFTER INSERT ON outbox_message
     FOR EACH STATEMENT EXECUTE FUNCTION ferry_outbox_notify();
 
--- Of the service's replicas, only the holder of this lease publishes: rows go out once and in order per key.
-CREATE TABLE outbox_lease (
+-- Of the service's replicas, only the holder of a lease does the work it names (DatabaseLease): 'outbox' publishes,
+-- so rows go out once and in order per key; scheduler-service's 'dispatcher' starts queued migrations.
+CREATE TABLE service_lease (
     name       TEXT PRIMARY KEY,
     holder     TEXT NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL

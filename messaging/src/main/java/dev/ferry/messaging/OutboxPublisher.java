@@ -18,9 +18,9 @@ import org.jboss.logging.Logger;
  *
  * <p>How each row goes out once and the rows of one key in order, with several replicas:
  * <ul>
- * <li>only the holder of the database lease {@code outbox_lease} publishes; it renews the lease (one short
- *     statement, on the database's clock) before every batch, and stops sending when its lease would run out before
- *     the next send could time out. Another replica takes over when the lease expires;</li>
+ * <li>only the holder of the {@link DatabaseLease} "outbox" publishes; it renews the lease before every batch, and
+ *     stops sending when its lease would run out before the next send could time out. Another replica takes over
+ *     when the lease expires;</li>
  * <li>a batch is the oldest unpublished rows. Rows of different keys go out concurrently; the rows of one key go one
  *     after the other, each sent only after Kafka acknowledged the one before, and a failure stops that key's rows
  *     for the rest of the drain. The drain goes on with the other keys, so that one record Kafka refuses holds back
@@ -68,24 +68,24 @@ public final class OutboxPublisher {
     private final Pool pool;
     private final RecordSender sender;
     private final Settings settings;
-    private final String holder;
+    private final DatabaseLease lease;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private volatile long leaseUntilNanos;
 
     public OutboxPublisher(Pool pool, RecordSender sender, Settings settings, String holder) {
         this.pool = pool;
         this.sender = sender;
         this.settings = settings;
-        this.holder = holder;
+        // Stop sending while a send could still complete inside the lease: a margin of one send timeout.
+        this.lease = new DatabaseLease(pool, LEASE, holder, settings.leaseTtl(), settings.sendTimeout());
     }
 
     public String holder() {
-        return holder;
+        return lease.holder();
     }
 
     /** Unpublished rows at the last look. */
@@ -149,7 +149,7 @@ public final class OutboxPublisher {
 
     /** One batch: claim the lease, read the oldest rows of keys that have not failed, send them, mark what went out. */
     private Uni<Batch> batch(FailedKeys failedKeys) {
-        return claimLease().flatMap(held -> !held ? Uni.createFrom().item(new Batch(false, 0, 0, 0))
+        return lease.claim().flatMap(held -> !held ? Uni.createFrom().item(new Batch(false, 0, 0, 0))
                 : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message m WHERE published_at IS NULL "
                                 + "AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(topic, record_key) "
                                 + "WHERE f.topic = m.topic AND f.record_key = m.record_key) "
@@ -166,25 +166,6 @@ public final class OutboxPublisher {
                         })
                         .flatMap(pending -> sendAll(pending, failedKeys)
                                 .map(p -> new Batch(true, pending.size(), p.published(), p.failed()))));
-    }
-
-    private Uni<Boolean> claimLease() {
-        long ttl = settings.leaseTtl().toMillis();
-        long claimedAt = System.nanoTime();
-        return pool.preparedQuery("INSERT INTO outbox_lease (name, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') "
-                        + "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
-                        + "WHERE outbox_lease.holder = EXCLUDED.holder OR outbox_lease.expires_at < now() RETURNING holder")
-                .execute(Tuple.of(LEASE, holder, ttl))
-                .map(rows -> {
-                    boolean held = rows.rowCount() == 1;
-                    // Stop sending while a send could still complete inside the lease: a margin of one send timeout.
-                    leaseUntilNanos = held ? claimedAt + (ttl - settings.sendTimeout().toMillis()) * 1_000_000L : 0;
-                    return held;
-                });
-    }
-
-    private boolean leaseHeld() {
-        return System.nanoTime() < leaseUntilNanos;
     }
 
     private Uni<Pass> sendAll(List<Pending> pending, FailedKeys failedKeys) {
@@ -209,7 +190,7 @@ public final class OutboxPublisher {
     /** The rows of one key, each after the previous one's ack; the first failure ends the key for this drain. */
     private Uni<Void> sendInOrder(List<Pending> rows, int index, List<Long> sent, Map<Long, String> errors,
             FailedKeys failedKeys) {
-        if (index == rows.size() || !leaseHeld()) {
+        if (index == rows.size() || !lease.held()) {
             return Uni.createFrom().voidItem();
         }
         Pending p = rows.get(index);
@@ -260,8 +241,6 @@ public final class OutboxPublisher {
 
     /** Gives the lease up, so that another replica publishes at once instead of after the lease runs out. */
     public Uni<Void> releaseLease() {
-        leaseUntilNanos = 0;
-        return pool.preparedQuery("UPDATE outbox_lease SET expires_at = now() WHERE name = $1 AND holder = $2")
-                .execute(Tuple.of(LEASE, holder)).replaceWithVoid();
+        return lease.release();
     }
 }

@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -45,9 +44,8 @@ public class OutboxRelay {
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent event) {
-        String holder = UUID.randomUUID() + "@" + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
         publisher = new OutboxPublisher(pool, this::send,
-                new OutboxPublisher.Settings(config.batchSize(), config.sendTimeout(), config.leaseTtl()), holder);
+                new OutboxPublisher.Settings(config.batchSize(), config.sendTimeout(), config.leaseTtl()), DatabaseLease.uniqueHolder());
         Gauge.builder("ferry.outbox.backlog", publisher, OutboxPublisher::backlog)
                 .description("Outbox rows not yet published").register(registry);
         Gauge.builder("ferry.outbox.oldest.age.seconds", publisher, p -> p.oldestAgeMillis() / 1000.0)
