@@ -8,6 +8,7 @@ import static dev.ferry.scheduler.model.MigrationPhase.SCHEDULED;
 import static dev.ferry.scheduler.model.MigrationPhase.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.events.MigrationMode;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationTimeouts;
 import dev.ferry.scheduler.model.MigrationTimeouts.Facts;
@@ -28,7 +29,12 @@ class MigrationTimeoutsTest {
     }
 
     static Facts m(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
-        return new Facts(phase, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3);
+        return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3);
+    }
+
+    /** A migration in post-copy: the guest already runs on the destination. */
+    static Facts postCopy(long updatedAgo, Instant deadline, Instant cancelAt) {
+        return new Facts(RUNNING, MigrationMode.POST_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3);
     }
 
     static Arguments[] cases() {
@@ -44,9 +50,14 @@ class MigrationTimeoutsTest {
             Arguments.of("past the deadline while queued", m(QUEUED, 60, 60, ago(1), null), FAILED, "in phase QUEUED"),
             Arguments.of("deadline ahead", m(RUNNING, 60, 1, NOW.plusSeconds(60), null), null, null),
             Arguments.of("cancel asked 10 s ago", m(RUNNING, 60, 1, null, ago(10)), null, null),
-            Arguments.of("cancel unconfirmed 31 s", m(RUNNING, 60, 1, null, ago(31)), CANCELLED, "no worker confirmed within 30 s"),
+            Arguments.of("cancel unconfirmed 31 s", m(RUNNING, 60, 40, null, ago(31)), CANCELLED, "no worker confirmed within 30 s"),
             Arguments.of("cancel pending, deadline passed: the cancel's own timeout decides", m(RUNNING, 60, 1, ago(1), ago(10)), null, null),
             Arguments.of("cancel pending, silent worker: the cancel's own timeout decides", m(RUNNING, 3600, 600, null, ago(10)), null, null),
+            Arguments.of("cancel asked 40 s ago, the worker spoke 10 s ago: it still answers", m(RUNNING, 3600, 10, null, ago(40)), null, null),
+            Arguments.of("post-copy, last word 4 min ago", postCopy(240, null, null), null, null),
+            Arguments.of("post-copy, silent 5 min: nobody knows where the VM runs", postCopy(301, null, null), FAILED, "VM location is unknown"),
+            Arguments.of("post-copy past the deadline: it cannot be failed back", postCopy(1, ago(60), null), null, null),
+            Arguments.of("post-copy with a cancel unconfirmed 31 s: it cannot be cancelled", postCopy(31, null, ago(31)), null, null),
             Arguments.of("final phases never time out", m(SUCCEEDED, 99999, 99999, ago(5000), ago(5000)), null, null),
         };
     }
@@ -63,6 +74,13 @@ class MigrationTimeoutsTest {
                 assertThat(o.reason()).contains(reasonPart);
             });
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void onlyAMigrationEndedBeforePostCopyIsKnownToHaveLeftTheVmOnItsSource() {
+        assertThat(MigrationTimeouts.check(m(RUNNING, 3600, 301, null, null), NOW, S).orElseThrow().vmOnSource()).isTrue();
+        assertThat(MigrationTimeouts.check(m(RUNNING, 60, 40, null, ago(31)), NOW, S).orElseThrow().vmOnSource()).isTrue();
+        assertThat(MigrationTimeouts.check(postCopy(301, null, null), NOW, S).orElseThrow().vmOnSource()).isFalse();
     }
 
     @org.junit.jupiter.api.Test

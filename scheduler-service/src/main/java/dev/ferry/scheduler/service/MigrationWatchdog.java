@@ -23,8 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * Ends migrations that wait on someone else for too long, so that none stays stuck after a crash. Which ones are
  * overdue is {@link MigrationTimeouts}' decision; the query only narrows the rows to look at. Ending one records the
- * reason, sends CANCEL (a worker that still runs it stops and leaves the VM on the source) and publishes the outcome
- * so that inventory releases the hold.
+ * reason and, while the VM is known to be on its source, sends CANCEL (a worker that still runs it stops) and
+ * publishes the outcome so that inventory releases the hold.
  */
 @ApplicationScoped
 public class MigrationWatchdog {
@@ -68,10 +68,18 @@ public class MigrationWatchdog {
         return chain;
     }
 
-    /** Ends the migration and queues the cancel command and the outcome event, all in the caller's transaction. */
+    /**
+     * Ends the migration, in the caller's transaction. When the VM is known to be on its source, also queues the cancel
+     * command (a worker that still runs it stops) and the outcome (inventory frees the hold). When it is not (post-copy),
+     * neither: a cancel cannot undo post-copy and the outcome would tell inventory the VM stayed, which nobody knows.
+     */
     Uni<Void> end(Migration m, Overdue overdue, Instant now) {
-        LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, overdue.reason());
         m.failureReason = overdue.reason();
+        if (!overdue.vmOnSource()) {
+            LOG.errorf("migration %s of VM %s ended by the scheduler, VM location unknown: %s", m.id, m.vmName, overdue.reason());
+            return m.transition(overdue.endsIn(), overdue.reason(), now);
+        }
+        LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, overdue.reason());
         if (m.abortStatus == AbortStatus.REQUESTED) {
             m.abortStatus = AbortStatus.SUCCEEDED; // nobody runs it any more: the VM stays on the source
         }
