@@ -46,6 +46,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     public static final AtomicReference<List<RuleResult>> COMPAT_FAILURES = new AtomicReference<>();
     /** Hosts that are not UP: candidates report them refused by TARGET_UP. */
     public static final Set<Long> DOWN_HOSTS = ConcurrentHashMap.newKeySet();
+    /** Hosts that filled up since the pre-check: candidates still list them, reservations on them answer 422. */
+    public static final Set<Long> FULL_HOSTS = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     private HttpServer server;
 
@@ -130,7 +132,13 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 body = candidates(Long.parseLong(path.split("/")[2]));
             } else if (method.equals("POST") && path.equals("/reservations")) {
                 Object[] answer = RESERVE_ANSWER.get();
-                if (answer != null) {
+                long hostId = JSON.readTree(exchange.getRequestBody()).path("hostId").asLong();
+                if (FULL_HOSTS.contains(hostId)) {
+                    status = 422;
+                    body = Map.of("type", "https://ferry.dev/problems/migration-not-possible", "status", 422,
+                            "detail", "VM cannot migrate to hv-" + hostId + ": 1 rule(s) failed",
+                            "failedRules", List.of(Map.of("code", "MEMORY_CAPACITY", "message", "hv-" + hostId + " is full")));
+                } else if (answer != null) {
                     status = (int) answer[0];
                     body = JSON.readTree((String) answer[1]);
                 } else {

@@ -50,6 +50,7 @@ class QueueReactionsTest {
     @AfterEach
     void reservationsWork() {
         FakeInventory.DOWN_HOSTS.clear();
+        FakeInventory.FULL_HOSTS.clear();
         FakeInventory.reserveSucceeds();
     }
 
@@ -91,6 +92,22 @@ class QueueReactionsTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(chosen).getString("phase")));
         assertThat(migration(chosen).getString("failureReason")).contains("the destination the operator chose").contains("MAINTENANCE");
+    }
+
+    @Test
+    void aDestinationThatFilledUpByTheTimeASlotFreedIsReplacedWhenTheSchedulerChoseIt() {
+        UUID placed = queue(631, null);
+        long first = migration(placed).getLong("targetHostId");
+        long other = first == 3 ? 4 : 3;
+        FakeInventory.FULL_HOSTS.add(first);
+
+        FakeInventory.reserveSucceeds(); // slots free up: the dispatcher reserves, and the first choice refuses
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SCHEDULED".equals(migration(placed).getString("phase")));
+
+        assertThat(migration(placed).getLong("targetHostId")).isEqualTo(other);
+        assertThat(migration(placed).getString("targetReason")).contains("could not be reserved").contains("re-placed");
+        assertThat(notes(placed)).anyMatch(n -> n != null && n.startsWith("applied: destination changed from host " + first
+                + " to hv-" + other));
     }
 
     @Test

@@ -4,29 +4,40 @@ import dev.ferry.events.CommandType;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewReservation;
 import dev.ferry.inventory.api.Requests.Release;
+import dev.ferry.messaging.DatabaseLease;
 import dev.ferry.scheduler.client.InventoryRefusal;
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.service.MigrationService.Replacement;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
-import java.util.List;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Starts queued migrations as slots free up: one pass at a time (so that two passes never hand out the
- * same slot), on every tick and whenever something may have freed a slot. Starting means reserving the
- * destination through inventory-service and then, in one transaction, SCHEDULED plus the START command.
+ * Starts queued migrations as slots free up: one pass at a time, and of the service's replicas only the holder of
+ * the {@link DatabaseLease} "dispatcher" (so that two passes never hand out the same slot), on every tick and whenever
+ * something may have freed a slot. Starting means reserving the destination through inventory-service and then, in
+ * one transaction, SCHEDULED plus the START command. A destination that refuses the hold is replaced, when the
+ * scheduler chose it, by the next best host; when the operator chose it, the migration fails.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -44,8 +55,30 @@ public class Dispatcher {
     @Inject
     Vertx vertx;
 
+    @Inject
+    Pool pool;
+
+    @Inject
+    MigrationService migrations;
+
+    private DatabaseLease lease;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+
+    @PostConstruct
+    void createLease() {
+        // The margin covers one start: a reservation call and a transaction, each bounded by its timeout.
+        lease = new DatabaseLease(pool, "dispatcher", DatabaseLease.uniqueHolder(), config.dispatcherLease(),
+                config.dispatcherLease().dividedBy(2));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        try {
+            lease.release().await().atMost(Duration.ofSeconds(2));
+        } catch (RuntimeException databaseAway) {
+            LOG.debugf("dispatcher lease not released at shutdown: %s", databaseAway.getMessage());
+        }
+    }
 
     /** Runs a pass soon, on a Vert.x context of its own (the caller's carries the caller's database session). */
     public void kick() {
@@ -72,7 +105,12 @@ public class Dispatcher {
                 .replaceWithVoid();
     }
 
+    /** A pass, when this replica holds the lease; the holder's next tick serves the others' requests. */
     private Uni<Void> pass() {
+        return lease.claim().flatMap(held -> held ? queuedPass() : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> queuedPass() {
         return Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED)
                         .flatMap(queued -> queued.isEmpty() ? Uni.createFrom().item(List.<UUID>of())
                                 : Migration.<Migration>list("phase in ?1", List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
@@ -87,29 +125,49 @@ public class Dispatcher {
     private Uni<Void> startInOrder(List<UUID> ids) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (UUID id : ids) {
-            chain = chain.flatMap(x -> start(id));
+            // renewed before each start: a start that began inside the lease ends inside it
+            chain = chain.flatMap(x -> lease.claim()).flatMap(held -> held ? start(id) : Uni.createFrom().voidItem());
         }
         return chain;
     }
 
     private Uni<Void> start(UUID id) {
-        return Panache.withSession(() -> Migration.<Migration>findById(id)).flatMap(m -> inventory.reserve(new NewReservation(id,
-                        m.vmId, m.targetHostId, (int) config.reservationTtl().toSeconds()))
-                .flatMap(reservation -> scheduled(id, reservation.id()))
-                .onFailure(InventoryRefusal.class).recoverWithUni(e -> refused(id, (InventoryRefusal) e))
-                .onFailure().invoke(e -> LOG.warnf("migration %s stays queued: %s", id, e.getMessage()))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid());
+        return Panache.withSession(() -> Migration.<Migration>findById(id)).flatMap(m -> {
+            long target = m.targetHostId;
+            return inventory.reserve(new NewReservation(id, m.vmId, target, (int) config.reservationTtl().toSeconds()))
+                    .flatMap(reservation -> scheduled(id, target, reservation.id()))
+                    .onFailure(e -> e instanceof InventoryRefusal r && refusesDestination(r))
+                    .recoverWithUni(e -> refused(id, target, (InventoryRefusal) e))
+                    .onFailure().invoke(e -> LOG.warnf("migration %s stays queued: %s", id, e.getMessage()))
+                    .onFailure().recoverWithNull()
+                    .replaceWithVoid();
+        });
     }
 
     /**
-     * SCHEDULED and the START command in one transaction. A migration cancelled or timed out while its destination was
-     * being reserved gives the hold back, after the transaction: no call to another service while a row is locked.
+     * The destination itself said no: a pre-check failed (422) or the host is gone. Other refusals (a hold still in the
+     * way, 409) pass by themselves; the migration waits for the next pass.
      */
-    private Uni<Void> scheduled(UUID id, long reservationId) {
+    private static boolean refusesDestination(InventoryRefusal r) {
+        return r.status() == 422 || (r.refusal() != null && "host-not-found".equals(r.refusal().slug()))
+                || (r.refusal() != null && "vm-not-found".equals(r.refusal().slug()));
+    }
+
+    /**
+     * SCHEDULED and the START command in one transaction, if the migration still waits for the host just reserved.
+     * A migration cancelled, timed out or moved to another destination meanwhile gives the hold back, after the
+     * transaction: no call to another service while a row is locked.
+     */
+    private Uni<Void> scheduled(UUID id, long reservedHostId, long reservationId) {
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
             if (m.phase() != MigrationPhase.QUEUED) {
-                return Uni.createFrom().item("migration " + m.phase() + " before it started");
+                // the same hold already started it (a pass of a replica whose lease ran out): it is in use, keep it
+                return Uni.createFrom().item(Long.valueOf(reservationId).equals(m.reservationId) ? null
+                        : "migration " + m.phase() + " before it started");
+            }
+            if (m.targetHostId != reservedHostId) {
+                return Uni.createFrom().item("the destination changed to host " + m.targetHostId + " while host "
+                        + reservedHostId + " was being reserved");
             }
             m.reservationId = reservationId;
             return m.transition(MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
@@ -117,17 +175,47 @@ public class Dispatcher {
                     .call(() -> commands.send(m, CommandType.START))
                     .replaceWith((String) null);
         })).flatMap(giveBack -> giveBack == null ? Uni.createFrom().voidItem()
-                : inventory.release(reservationId, new Release(giveBack)).onFailure().recoverWithNull().replaceWithVoid());
+                : inventory.release(reservationId, new Release(giveBack))
+                        .onFailure().invoke(e -> LOG.warnf("hold %d of migration %s not given back (%s); it runs out by itself",
+                                reservationId, id, e.getMessage()))
+                        .onFailure().recoverWithNull().replaceWithVoid()
+                        .invoke(this::kick)); // the migration may start for its new destination at once
     }
 
-    /** The destination could not be held when the slot came (it filled up or changed since the pre-check). */
-    private Uni<Void> refused(UUID id, InventoryRefusal refusal) {
-        return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
-            if (m.phase() != MigrationPhase.QUEUED) {
-                return Uni.createFrom().voidItem();
-            }
-            m.failureReason = "the destination could not be reserved when a slot freed up: " + refusal.detail();
-            return m.transition(MigrationPhase.FAILED, m.failureReason, Instant.now());
-        }));
+    /**
+     * The destination could not be held when the slot came (it filled up or changed since the pre-check). A destination
+     * the scheduler chose is replaced by the next best host, asked before the transaction; the operator's choice, or
+     * no other host passing, fails the migration.
+     */
+    private Uni<Void> refused(UUID id, long refusedHostId, InventoryRefusal refusal) {
+        return Panache.withSession(() -> Migration.<Migration>findById(id))
+                .flatMap(m -> m.targetChoice.replaceable() && !"vm-not-found".equals(slug(refusal))
+                        ? migrations.replacement(m, Set.of(refusedHostId))
+                                .onFailure(InventoryRefusal.class).recoverWithNull()
+                        : Uni.createFrom().<Replacement>nullItem())
+                .flatMap(replacement -> Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                        .flatMap(m -> {
+                            if (m.phase() != MigrationPhase.QUEUED || m.targetHostId != refusedHostId) {
+                                return Uni.createFrom().voidItem(); // moved on meanwhile
+                            }
+                            String why = "the destination could not be reserved when a slot freed up: " + refusal.detail();
+                            Instant now = Instant.now();
+                            if (replacement == null) {
+                                m.failureReason = why + (m.targetChoice.replaceable() ? "; no other host of the cluster passes every pre-check" : "");
+                                return m.transition(MigrationPhase.FAILED, m.failureReason, now);
+                            }
+                            String reason = why + "; re-placed: " + replacement.target().reason();
+                            AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, "RESERVATION_REFUSED",
+                                    "POST /reservations for host " + refusedHostId, m.attempt, null, refusal.detail());
+                            audit.note = "applied: destination changed from host " + m.targetHostId + " to "
+                                    + replacement.target().host().name() + "; " + reason;
+                            MigrationService.retarget(m, replacement, reason, config.forecastPolicy(), now);
+                            return audit.persist().replaceWithVoid();
+                        })))
+                .invoke(this::kick);
+    }
+
+    private static String slug(InventoryRefusal refusal) {
+        return refusal.refusal() == null ? null : refusal.refusal().slug();
     }
 }

@@ -54,6 +54,10 @@ public class MigrationService {
     public record Target(HostView host, TargetChoice choice, String reason) {
     }
 
+    /** A new destination for a queued migration, with what its forecast is made from. */
+    public record Replacement(Target target, DirtyModel dirty, long sourceLinkBytesPerSecond) {
+    }
+
     public Uni<Migration> request(MigrationRequest req, String idempotencyKey) {
         if (idempotencyKey == null) {
             return accept(req, null);
@@ -114,6 +118,36 @@ public class MigrationService {
         });
     }
 
+    /**
+     * The best destination for a queued migration other than {@code excluded}, ranked as at its request with the VM's
+     * dirty history of now; null when no other host of the cluster passes every pre-check.
+     */
+    Uni<Replacement> replacement(Migration m, Set<Long> excluded) {
+        return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
+                history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                        .flatMap(dirty -> placement(vm, source, dirty, m.maxDowntimeMillis, excluded)
+                                .map(target -> target == null ? null
+                                        : new Replacement(target, dirty, source.linkBandwidthBytesPerSecond())))));
+    }
+
+    /**
+     * Points a queued migration at a new destination: its link, inbound limit and forecast follow the new host; who
+     * chose the destination (the scheduler or an evacuation) stays.
+     */
+    static void retarget(Migration m, Replacement r, String reason, String policy, Instant now) {
+        aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), policy);
+        m.targetReason = reason;
+        m.updatedAt = now;
+    }
+
+    private static void aim(Migration m, Target target, long sourceLinkBytesPerSecond, DirtyModel dirty, String policy) {
+        m.targetHostId = target.host().id();
+        // The migration stream runs at the slower of the two hosts' migration links.
+        m.linkBandwidthBytesPerSecond = Math.min(sourceLinkBytesPerSecond, target.host().linkBandwidthBytesPerSecond());
+        m.targetMaxInbound = target.host().maxInboundMigrations();
+        forecast(m, dirty, policy);
+    }
+
     /** Each compatible host as an option (its link: the slower of the two ends; the migrations already heading there). */
     private Uni<Map<PlacementRanking.Option, HostView>> options(List<Candidate> compatible, HostView source) {
         return Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
@@ -149,15 +183,11 @@ public class MigrationService {
         m.vmName = vm.name();
         m.memoryBytes = vm.memoryBytes();
         m.sourceHostId = vm.hostId();
-        m.targetHostId = target.host().id();
+        m.sourceMaxOutbound = source.maxOutboundMigrations();
+        m.maxDowntimeMillis = maxDowntime;
+        aim(m, target, source.linkBandwidthBytesPerSecond(), dirty, policy);
         m.targetChoice = target.choice();
         m.targetReason = target.reason();
-        // The migration stream runs at the slower of the two hosts' migration links.
-        m.linkBandwidthBytesPerSecond = Math.min(source.linkBandwidthBytesPerSecond(), target.host().linkBandwidthBytesPerSecond());
-        m.sourceMaxOutbound = source.maxOutboundMigrations();
-        m.targetMaxInbound = target.host().maxInboundMigrations();
-        m.maxDowntimeMillis = maxDowntime;
-        forecast(m, dirty, policy);
         m.priority = priority;
         m.remainingBytes = m.memoryBytes;
         return m;

@@ -2,11 +2,11 @@ package dev.ferry.scheduler.service;
 
 import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
-import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
-import dev.ferry.scheduler.service.MigrationService.Target;
+import dev.ferry.scheduler.client.InventoryRefusal;
+import dev.ferry.scheduler.service.MigrationService.Replacement;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,19 +29,13 @@ import java.util.UUID;
 public class QueueReactions {
 
     @Inject
-    InventoryApi inventory;
-
-    @Inject
     MigrationService migrations;
-
-    @Inject
-    DirtyHistory history;
 
     @Inject
     SchedulerConfig config;
 
-    /** What to do with one queued migration: fail it with the reason, or move it to {@code target} (null: fail). */
-    public record Decision(UUID migrationId, long fromHostId, Target target, String reason) {
+    /** What to do with one queued migration: move it to {@code replacement}'s host, or fail it (null) with the reason. */
+    public record Decision(UUID migrationId, long fromHostId, Replacement replacement, String reason) {
     }
 
     /** Whether the event can affect a queued migration at all. */
@@ -87,12 +81,14 @@ public class QueueReactions {
         if (!m.targetChoice.replaceable()) {
             return fail(m, "the destination the operator chose, " + what + ", while the migration waited in the queue");
         }
-        return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
-                history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                        .flatMap(dirty -> migrations.placement(vm, source, dirty, m.maxDowntimeMillis, Set.of(m.targetHostId)))
-                        .map(target -> new Decision(m.id, m.targetHostId, target, target == null
-                                ? "its destination " + what + " while it waited, and no other host of the cluster passes every pre-check"
-                                : "its destination " + what + " while it waited; re-placed: " + target.reason()))));
+        return migrations.replacement(m, Set.of(m.targetHostId))
+                .map(r -> new Decision(m.id, m.targetHostId, r, r == null
+                        ? "its destination " + what + " while it waited, and no other host of the cluster passes every pre-check"
+                        : "its destination " + what + " while it waited; re-placed: " + r.target().reason()))
+                // inventory refusing this migration's VM or source (removed meanwhile) ends this migration, not the others
+                .onFailure(InventoryRefusal.class).recoverWithItem(refusal -> new Decision(m.id, m.targetHostId, null,
+                        "its destination " + what + " while it waited, and no new one could be chosen: "
+                                + ((InventoryRefusal) refusal).detail()));
     }
 
     private static Uni<Decision> fail(Migration m, String reason) {
@@ -116,16 +112,14 @@ public class QueueReactions {
 
     private Uni<Void> act(Migration m, InventoryEvent e, String payload, Decision d, Instant now) {
         AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, e.type().name(), e.eventId(), m.attempt, null, payload);
-        if (d.target() == null) {
+        if (d.replacement() == null) {
             m.failureReason = d.reason();
             audit.note = "applied: the migration failed: " + d.reason();
             return m.transition(MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
         }
-        audit.note = "applied: destination changed from host " + m.targetHostId + " to " + d.target().host().name() + "; " + d.reason();
-        m.targetHostId = d.target().host().id();
-        m.targetReason = d.reason();
-        m.targetMaxInbound = d.target().host().maxInboundMigrations();
-        m.updatedAt = now;
+        audit.note = "applied: destination changed from host " + m.targetHostId + " to " + d.replacement().target().host().name()
+                + "; " + d.reason();
+        MigrationService.retarget(m, d.replacement(), d.reason(), config.forecastPolicy(), now);
         return audit.persist().replaceWithVoid();
     }
 }

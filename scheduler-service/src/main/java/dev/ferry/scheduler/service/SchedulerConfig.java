@@ -65,6 +65,13 @@ public interface SchedulerConfig {
     @WithDefault("1s")
     String dispatchInterval();
 
+    /**
+     * Of the replicas, only the holder of the dispatcher lease starts migrations; another takes over this long after
+     * the holder died (at once when it shut down). Half of it bounds one start (a reservation call and a transaction).
+     */
+    @WithDefault("PT30S")
+    Duration dispatcherLease();
+
     /** How often the watchdog looks for overdue migrations (read by its @Scheduled expression). */
     @WithDefault("5s")
     String watchdogInterval();
