@@ -12,8 +12,12 @@ public final class KafkaNode {
     private KafkaNode() {
     }
 
-    /** Formats the node's storage on first start and starts it; wait for its port to know it is ready. */
-    public static Supervised start(Layout layout) {
+    /**
+     * Formats the node's storage on first start and starts it; wait for its port to know it is ready.
+     *
+     * @param detached in a session of its own, outliving the caller (./ferry up); a benchmark keeps it attached
+     */
+    public static Supervised start(Layout layout, boolean detached) {
         Path config = layout.state().resolve("kafka");
         Path logDir = layout.data().resolve("kafka");
         Path properties = config.resolve("server.properties");
@@ -36,7 +40,7 @@ public final class KafkaNode {
             format(java, properties, layout.log("kafka-format"));
         }
         return Supervised.start("kafka", concat(java, List.of("kafka.Kafka", properties.toString())), Map.of(),
-                layout.log("kafka"), true, properties.toString());
+                layout.log("kafka"), detached, properties.toString());
     }
 
     /** KRaft storage is formatted once, with a cluster id of its own. */

@@ -48,6 +48,10 @@ public final class Launcher {
             System.exit(1);
         } catch (InterruptedException e) {
             System.exit(130);
+        } catch (RuntimeException e) {
+            System.err.println("ferry: unexpected failure: " + e);
+            e.printStackTrace(System.err);
+            System.exit(1);
         }
     }
 
@@ -56,14 +60,15 @@ public final class Launcher {
         Path pgData = layout.data().resolve("postgres");
         started("postgres", pgMarker(pgData), () -> {
             Ports.requireFree("PostgreSQL", layout.dbPort(), "FERRY_DB_PORT");
-            return PostgresServer.start(pgData, layout.dbPort(), layout.log("postgres"));
-        }, "ready on 127.0.0.1:" + layout.dbPort());
+            return PostgresServer.start(pgData, layout.dbPort(), layout.log("postgres"), layout.startTimeout());
+        }, p -> { }, "ready on 127.0.0.1:" + layout.dbPort());
         PostgresServer.createDatabases(layout.dbPort());
         started("kafka", layout.state().resolve("kafka/server.properties").toString(), () -> {
             Ports.requireFree("Kafka", layout.kafkaPort(), "FERRY_KAFKA_PORT");
             Ports.requireFree("the Kafka controller", layout.kafkaControllerPort(), "FERRY_KAFKA_CONTROLLER_PORT");
-            return KafkaNode.start(layout).awaitReady(() -> Ports.open(layout.kafkaPort()), layout.startTimeout());
-        }, "ready on 127.0.0.1:" + layout.kafkaPort() + " (KRaft)");
+            return KafkaNode.start(layout, true);
+        }, p -> p.awaitReady(() -> Ports.open(layout.kafkaPort()), layout.startTimeout()),
+                "ready on 127.0.0.1:" + layout.kafkaPort() + " (KRaft)");
         Map<String, String> env = serviceEnv();
         for (FerryService s : FerryService.values()) {
             int port = layout.servicePort(s);
@@ -72,10 +77,8 @@ public final class Launcher {
                 if (s == FerryService.WORKER) {
                     write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
                 }
-                Supervised p = s.start(layout.root(), env, port, layout.log(s.shortName), "384m", true);
-                p.writePid(layout.pidFile(s.shortName)); // before waiting: a failed start is still stopped by ./ferry down
-                return awaitService(p, port);
-            }, "ready on http://127.0.0.1:" + port);
+                return s.start(layout.root(), env, port, layout.log(s.shortName), "384m", true);
+            }, p -> awaitService(p, port), "ready on http://127.0.0.1:" + port);
         }
         DemoInventory.load(url(FerryService.INVENTORY));
         System.out.printf("%nFerry is up.%n"
@@ -90,8 +93,12 @@ public final class Launcher {
         return 0;
     }
 
-    /** Starts a component unless its pid file names one that still runs. */
-    private void started(String name, String marker, java.util.function.Supplier<Supervised> start, String readyMessage) {
+    /**
+     * Starts a component unless its pid file names one that still runs. The pid is written before the wait, so that
+     * ./ferry down stops a component that never became ready too.
+     */
+    private void started(String name, String marker, java.util.function.Supplier<Supervised> start,
+            java.util.function.Consumer<Supervised> awaitReady, String readyMessage) {
         Optional<Supervised> running = Supervised.find(name, layout.pidFile(name), layout.log(name), marker);
         if (running.isPresent()) {
             say(name, "already running (pid " + running.get().pid() + ")");
@@ -99,12 +106,13 @@ public final class Launcher {
         }
         Supervised p = start.get();
         p.writePid(layout.pidFile(name));
+        awaitReady.accept(p);
         say(name, readyMessage);
     }
 
-    private Supervised awaitService(Supervised p, int port) {
+    private void awaitService(Supervised p, int port) {
         try {
-            return p.awaitReady(() -> FerryService.ready(port), layout.startTimeout());
+            p.awaitReady(() -> FerryService.ready(port), layout.startTimeout());
         } catch (LaunchException e) {
             String tail = p.tail();
             boolean olderSchema = tail.contains("checksum mismatch") || tail.contains("Validate failed") || tail.contains("out of order");
@@ -131,7 +139,9 @@ public final class Launcher {
         for (String name : names) {
             Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
             if (p.isPresent()) {
-                if (p.get().stop(STOP_TIMEOUT)) {
+                // PostgreSQL's fast shutdown is SIGINT: SIGTERM would wait for every client to leave
+                Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
+                if (p.get().stop(signal, STOP_TIMEOUT)) {
                     say(name, "did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killed");
                 }
                 say(name, "stopped");

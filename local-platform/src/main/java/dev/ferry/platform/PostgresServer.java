@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,31 +22,68 @@ public final class PostgresServer {
     private PostgresServer() {
     }
 
-    /** Starts the server (waiting until it accepts connections) and returns its postmaster. */
-    public static Supervised start(Path dataDir, int port, Path log) {
+    /**
+     * Starts the server, waiting up to {@code timeout} until it accepts connections, and returns its postmaster. A
+     * server that does not come up is stopped again, so that no half-started postmaster is left holding the data.
+     */
+    public static Supervised start(Path dataDir, int port, Path log, Duration timeout) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
         try {
             Files.createDirectories(dataDir);
             Files.createDirectories(log.getParent());
-            // A stale pid file from a killed run would stop PostgreSQL from starting again; a live server holds the port.
-            Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
+            removeIfStale(pidFile);
             var redirect = java.lang.ProcessBuilder.Redirect.appendTo(log.toFile());
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir.toFile())
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
                     .setOverrideWorkingDirectory(dataDir.getParent().resolve("pg-binaries").toFile())
+                    .setPGStartupWait(timeout)
                     // the server outlives this launcher; ./ferry down stops it by its pid
                     .setRegisterShutdownHook(false)
                     .setOutputRedirector(redirect)
                     .setErrorRedirector(redirect)
                     .start();
             // pg_ctl started the postmaster and left: its pid is the first line of postmaster.pid
-            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-            return Supervised.adopt("postgres", postmaster, log, dataDir.toString());
-        } catch (IOException e) {
-            throw new LaunchException("PostgreSQL did not start on port " + port + ": " + e.getMessage() + "; its log: " + log, e);
+            return Supervised.adopt("postgres", postmasterPid(pidFile), log, dataDir.toString());
+        } catch (IOException | RuntimeException e) {
+            stopHalfStarted(pidFile, log);
+            throw new LaunchException("PostgreSQL did not start on port " + port + " within " + timeout.toSeconds() + " s: "
+                    + e.getMessage() + "; its log: " + log, e);
+        }
+    }
+
+    /**
+     * A postmaster.pid left by a killed server stops PostgreSQL from starting; one of a live server on this data must
+     * stay (a pid the system gave to another process since does not count).
+     */
+    private static void removeIfStale(Path pidFile) throws IOException {
+        if (Files.exists(pidFile) && ProcessHandle.of(postmasterPid(pidFile)).filter(ProcessHandle::isAlive)
+                .flatMap(Supervised::commandLine).map(c -> c.contains(pidFile.getParent().toString())).orElse(false)) {
+            throw new LaunchException("a PostgreSQL server (pid " + postmasterPid(pidFile) + ") already runs on " + pidFile.getParent()
+                    + " without a pid file of ./ferry; stop it first");
+        }
+        Files.deleteIfExists(pidFile);
+    }
+
+    private static void stopHalfStarted(Path pidFile, Path log) {
+        try {
+            if (Files.exists(pidFile)) {
+                Supervised.adopt("postgres", postmasterPid(pidFile), log, pidFile.getParent().toString())
+                        .stop(Supervised.Signal.INT, Duration.ofSeconds(20));
+            }
+        } catch (IOException | RuntimeException alreadyGone) {
+            // nothing left to stop
+        }
+    }
+
+    private static long postmasterPid(Path pidFile) throws IOException {
+        try {
+            return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new IOException(pidFile + " names no process", e);
         }
     }
 

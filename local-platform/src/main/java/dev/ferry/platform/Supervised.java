@@ -63,7 +63,8 @@ public final class Supervised {
             }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> commandLine(p).map(c -> c.contains(marker)).orElse(true))
+                    // a pid whose command line cannot be read is not taken for ours: never stop a stranger
+                    .filter(p -> commandLine(p).map(c -> c.contains(marker)).orElse(false))
                     .map(p -> new Supervised(name, p, log, marker));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
@@ -71,7 +72,7 @@ public final class Supervised {
     }
 
     /** The whole command line (/proc has it; the JDK's view of it is cut short for a long class path). */
-    private static Optional<String> commandLine(ProcessHandle p) {
+    static Optional<String> commandLine(ProcessHandle p) {
         try {
             return Optional.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"))).replace('\0', ' '));
         } catch (IOException | RuntimeException noProc) {
@@ -125,12 +126,26 @@ public final class Supervised {
         return this;
     }
 
+    /** The signal a stop begins with. */
+    public enum Signal {
+        TERM, INT
+    }
+
     /** SIGTERM, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. */
     public boolean stop(Duration timeout) {
+        return stop(Signal.TERM, timeout);
+    }
+
+    /** {@code signal}, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. */
+    public boolean stop(Signal signal, Duration timeout) {
         if (!alive()) {
             return false;
         }
-        process.destroy();
+        if (signal == Signal.TERM) {
+            process.destroy();
+        } else {
+            signal(signal);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (alive() && System.nanoTime() < deadline) {
             sleep(200);
@@ -140,6 +155,22 @@ public final class Supervised {
             return true;
         }
         return false;
+    }
+
+    /** The JDK sends only TERM and KILL; kill(1) sends the rest. */
+    private void signal(Signal signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal.name(), Long.toString(pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+            }
+        } catch (IOException e) {
+            process.destroy(); // no kill(1): SIGTERM still stops it, only more slowly
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while stopping " + name);
+        }
     }
 
     /** kill -9: no shutdown hook runs, nothing is flushed, the way a host crash ends it. */

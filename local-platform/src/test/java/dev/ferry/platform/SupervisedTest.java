@@ -63,7 +63,7 @@ class SupervisedTest {
     @Test
     void postgresqlsPidFileNamesThePostmasterItselfSoThatStoppingItStopsTheServer() {
         int port = Ports.free();
-        Supervised pg = PostgresServer.start(dir.resolve("data/postgres"), port, dir.resolve("postgres.log"));
+        Supervised pg = PostgresServer.start(dir.resolve("data/postgres"), port, dir.resolve("postgres.log"), Duration.ofSeconds(60));
         try {
             PostgresServer.createDatabases(port);
             assertThat(Ports.open(port)).isTrue();
@@ -71,9 +71,11 @@ class SupervisedTest {
             var found = Supervised.find("postgres", dir.resolve("postgres.pid"), pg.log(), dir.resolve("data/postgres").toString());
             assertThat(found).isPresent();
 
-            found.get().stop(Duration.ofSeconds(30));
+            boolean killed = found.get().stop(Supervised.Signal.INT, Duration.ofSeconds(30));
 
+            assertThat(killed).as("a fast shutdown (SIGINT) needs no SIGKILL").isFalse();
             assertThat(Ports.open(port)).isFalse();
+            assertThat(dir.resolve("data/postgres/postmaster.pid")).doesNotExist();
         } finally {
             pg.kill();
         }
