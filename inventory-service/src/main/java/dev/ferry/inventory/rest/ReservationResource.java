@@ -50,7 +50,9 @@ public class ReservationResource {
     @POST
     @Operation(summary = "Reserve the destination for a migration",
             description = "Runs every pre-check under a lock on the target; 422 lists every failed rule. "
-                    + "Repeating the request for the same migration returns the same reservation.")
+                    + "Repeating the request for the same migration returns the same reservation; a migration whose "
+                    + "reservation was released may reserve again, re-checked, in the same reservation; 409 while it holds "
+                    + "another host or after its reservation was committed.")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = ReservationView.class)))
     public Uni<Response> reserve(@NotNull @Valid NewReservation req) {
