@@ -23,6 +23,7 @@ public final class DatabaseLease {
     private final Duration ttl;
     private final Duration margin;
     private volatile long heldUntilNanos;
+    private volatile boolean released;
 
     public DatabaseLease(Pool pool, String name, String holder, Duration ttl, Duration margin) {
         if (margin.compareTo(ttl) >= 0) {
@@ -46,6 +47,9 @@ public final class DatabaseLease {
 
     /** Takes the lease if it is free or ran out, renews it if it is ours; true when we hold it now. */
     public Uni<Boolean> claim() {
+        if (released) {
+            return Uni.createFrom().item(false);
+        }
         long askedAt = System.nanoTime();
         return pool.preparedQuery("INSERT INTO service_lease (name, holder, expires_at) "
                         + "VALUES ($1, $2, now() + $3 * interval '1 millisecond') "
@@ -65,8 +69,12 @@ public final class DatabaseLease {
         return System.nanoTime() - heldUntilNanos < 0;
     }
 
-    /** Gives the lease up, so that another replica takes over at once instead of after the lease runs out. */
+    /**
+     * Gives the lease up for good (this holder is shutting down), so that another replica takes over at once instead of
+     * after the lease runs out; a later {@link #claim()} of this holder returns false without asking.
+     */
     public Uni<Void> release() {
+        released = true;
         heldUntilNanos = System.nanoTime();
         return pool.preparedQuery("UPDATE service_lease SET expires_at = now() WHERE name = $1 AND holder = $2")
                 .execute(Tuple.of(name, holder)).replaceWithVoid();

@@ -1,5 +1,6 @@
 package dev.ferry.messaging;
 
+import dev.ferry.support.Transience;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -24,8 +26,9 @@ import org.jboss.logging.Logger;
  * <li>a batch is the oldest unpublished rows. Rows of different keys go out concurrently; the rows of one key go one
  *     after the other, each sent only after Kafka acknowledged the one before, and a failure stops that key's rows
  *     for the rest of the drain. The drain goes on with the other keys, so that one record Kafka refuses holds back
- *     only its own key; two batches in a row with nothing published mean the broker is away, and the drain waits
- *     for the next wake-up;</li>
+ *     only its own key; a topic refused in two batches without a success is left out for the rest of the drain, so
+ *     that a missing topic holds back only its own rows, and with the broker away a drain ends after two batches per
+ *     topic;</li>
  * <li>the rows of one key are numbered in commit order ({@link Outbox#write} serialises writers of a key), so that
  *     reading by id never sends a later change before an earlier one that committed first;</li>
  * <li>no row lock is held while Kafka is waited on: rows are read without locks and marked published afterwards in
@@ -123,39 +126,64 @@ public final class OutboxPublisher {
     }
 
     private Uni<Pass> drainLoop(Pass sofar) {
-        return drainLoop(sofar, new FailedKeys(), 0).call(this::measure);
+        return drainLoop(sofar, new Exclusions()).call(this::measure);
     }
 
-    /** @param idleBatches batches in a row before this one that published nothing although they failed */
-    private Uni<Pass> drainLoop(Pass sofar, FailedKeys failedKeys, int idleBatches) {
-        return batch(failedKeys).flatMap(b -> {
+    /** Batches until one comes back short: each either publishes or excludes what failed, so the drain ends. */
+    private Uni<Pass> drainLoop(Pass sofar, Exclusions exclusions) {
+        return batch(exclusions).flatMap(b -> {
             Pass total = new Pass(b.holder() || sofar.holder(), sofar.published() + b.published(), sofar.failed() + b.failed());
-            int idle = b.published() == 0 && b.failed() > 0 ? idleBatches + 1 : 0;
-            boolean more = b.holder() && b.read() == settings.batchSize() && idle < 2;
-            return more ? drainLoop(total, failedKeys, idle) : Uni.createFrom().item(total);
+            exclusions.endBatch();
+            boolean more = b.holder() && b.read() == settings.batchSize();
+            return more ? drainLoop(total, exclusions) : Uni.createFrom().item(total);
         });
     }
 
-    /** Keys whose send failed in this drain: their later rows wait for the next drain, so their order holds. */
-    private static final class FailedKeys {
-        final List<String> topics = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * What the rest of a drain leaves out. A key whose send failed: its later rows wait for the next drain, so that its
+     * order holds. A topic that failed in two batches without one success: Kafka is refusing the topic (missing, not
+     * authorised) or is away, and its rows must not hold back the other topics' rows behind them.
+     */
+    private static final class Exclusions {
+        final List<String> keyTopics = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Set<String> topics = ConcurrentHashMap.newKeySet();
+        private final Map<String, Integer> strikes = new ConcurrentHashMap<>();
+        private final Set<String> failedInBatch = ConcurrentHashMap.newKeySet();
+        private final Set<String> sentInBatch = ConcurrentHashMap.newKeySet();
 
-        void add(String topic, String key) {
-            topics.add(topic);
+        void failed(String topic, String key) {
+            keyTopics.add(topic);
             keys.add(key);
+            failedInBatch.add(topic);
+        }
+
+        void sent(String topic) {
+            sentInBatch.add(topic);
+        }
+
+        void endBatch() {
+            for (String topic : failedInBatch) {
+                if (!sentInBatch.contains(topic) && strikes.merge(topic, 1, Integer::sum) >= 2) {
+                    topics.add(topic);
+                    LOG.warnf("outbox: topic %s refused every record of two batches; its rows wait for the next drain", topic);
+                }
+            }
+            failedInBatch.clear();
+            sentInBatch.clear();
         }
     }
 
     /** One batch: claim the lease, read the oldest rows of keys that have not failed, send them, mark what went out. */
-    private Uni<Batch> batch(FailedKeys failedKeys) {
+    private Uni<Batch> batch(Exclusions exclusions) {
         return lease.claim().flatMap(held -> !held ? Uni.createFrom().item(new Batch(false, 0, 0, 0))
                 : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message m WHERE published_at IS NULL "
                                 + "AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(topic, record_key) "
                                 + "WHERE f.topic = m.topic AND f.record_key = m.record_key) "
+                                + "AND NOT (m.topic = ANY($4::text[])) "
                                 + "ORDER BY id LIMIT $1")
-                        .execute(Tuple.of(settings.batchSize(), failedKeys.topics.toArray(new String[0]),
-                                failedKeys.keys.toArray(new String[0])))
+                        .execute(Tuple.of(settings.batchSize(), exclusions.keyTopics.toArray(new String[0]),
+                                exclusions.keys.toArray(new String[0]), exclusions.topics.toArray(new String[0])))
                         .map(rows -> {
                             List<Pending> pending = new ArrayList<>();
                             for (Row r : rows) {
@@ -164,11 +192,11 @@ public final class OutboxPublisher {
                             }
                             return pending;
                         })
-                        .flatMap(pending -> sendAll(pending, failedKeys)
+                        .flatMap(pending -> sendAll(pending, exclusions)
                                 .map(p -> new Batch(true, pending.size(), p.published(), p.failed()))));
     }
 
-    private Uni<Pass> sendAll(List<Pending> pending, FailedKeys failedKeys) {
+    private Uni<Pass> sendAll(List<Pending> pending, Exclusions exclusions) {
         if (pending.isEmpty()) {
             return Uni.createFrom().item(new Pass(true, 0, 0));
         }
@@ -180,7 +208,7 @@ public final class OutboxPublisher {
         Map<Long, String> errors = new java.util.concurrent.ConcurrentHashMap<>();
         List<Uni<Void>> chains = new ArrayList<>();
         for (List<Pending> ofKey : byKey.values()) {
-            chains.add(sendInOrder(ofKey, 0, sent, errors, failedKeys));
+            chains.add(sendInOrder(ofKey, 0, sent, errors, exclusions));
         }
         return Uni.join().all(chains).andCollectFailures()
                 .flatMap(x -> mark(sent, errors))
@@ -189,7 +217,7 @@ public final class OutboxPublisher {
 
     /** The rows of one key, each after the previous one's ack; the first failure ends the key for this drain. */
     private Uni<Void> sendInOrder(List<Pending> rows, int index, List<Long> sent, Map<Long, String> errors,
-            FailedKeys failedKeys) {
+            Exclusions exclusions) {
         if (index == rows.size() || !lease.held()) {
             return Uni.createFrom().voidItem();
         }
@@ -199,7 +227,7 @@ public final class OutboxPublisher {
                 .map(ok -> true)
                 .onFailure().recoverWithItem(e -> {
                     errors.put(p.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
-                    failedKeys.add(p.topic(), p.key());
+                    exclusions.failed(p.topic(), p.key());
                     failures.incrementAndGet();
                     LOG.warnf("outbox row %d to %s not published: %s", p.id(), p.topic(), errors.get(p.id()));
                     return false;
@@ -209,7 +237,8 @@ public final class OutboxPublisher {
                         return Uni.createFrom().voidItem();
                     }
                     sent.add(p.id());
-                    return sendInOrder(rows, index + 1, sent, errors, failedKeys);
+                    exclusions.sent(p.topic());
+                    return sendInOrder(rows, index + 1, sent, errors, exclusions);
                 });
     }
 

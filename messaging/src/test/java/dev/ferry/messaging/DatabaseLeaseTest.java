@@ -38,6 +38,7 @@ class DatabaseLeaseTest {
 
             b.release().await().atMost(OutboxDatabase.WAIT);
             assertThat(b.held()).isFalse();
+            assertThat(claim(b)).as("a holder that gave its lease up (shutting down) never takes it again").isFalse();
             assertThat(claim(a)).as("a released lease is free at once").isTrue();
         }
     }

@@ -219,7 +219,32 @@ class OutboxPublisherTest {
     }
 
     @Test
-    void withTheBrokerAwayADrainStopsAfterTwoBatchesThatPublishedNothing() throws Exception {
+    void aTopicKafkaRefusesHoldsBackOnlyItsOwnRowsNotTheOtherTopicsBehindThem() throws Exception {
+        String good = topic();
+        String missing = "never-created-" + UUID.randomUUID();
+        try (OutboxDatabase db = new OutboxDatabase()) {
+            OutboxPublisher.RecordSender kafka = OutboxDatabase.kafka(producer);
+            OutboxPublisher.RecordSender refusing = (t, k, p) -> t.equals(missing)
+                    ? Uni.createFrom().<Void>failure(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(t))
+                    : kafka.send(t, k, p);
+            OutboxPublisher relay = new OutboxPublisher(db.pool(), refusing, SETTINGS, "relay");
+            List<String[]> head = new ArrayList<>();
+            for (int i = 0; i < SETTINGS.batchSize() * 3; i++) {
+                head.add(new String[] {"m" + i, "m" + i + ":0"});
+            }
+            db.write(missing, head);
+            db.write(good, List.of(new String[] {"vm-1", "vm-1:0"}, new String[] {"vm-1", "vm-1:1"}));
+
+            var pass = relay.drain().await().atMost(OutboxDatabase.WAIT);
+
+            assertThat(pass.published()).isEqualTo(2);
+            assertThat(byKey(published(good, 2))).containsEntry("vm-1", List.of(0, 1));
+            assertThat(pass.failed()).as("two batches of the refused topic, then it is left out").isEqualTo(SETTINGS.batchSize() * 2);
+        }
+    }
+
+    @Test
+    void withTheBrokerAwayADrainStopsAfterTwoBatchesOfEachTopic() throws Exception {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
             OutboxPublisher relay = new OutboxPublisher(db.pool(),

@@ -7,8 +7,9 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Database errors a caller can cause: a concurrent update (optimistic lock) or a duplicate unique
- * value become 409s; anything else is ours and a 500.
+ * Database errors a caller can cause: a concurrent update (optimistic lock), a duplicate unique value or a row still
+ * referenced by another become 409s; a database that is away is a 503 (retry later, nothing was applied); anything
+ * else is ours and a 500.
  */
 public class DataErrorMappers {
     private static final Logger LOG = Logger.getLogger(DataErrorMappers.class);
@@ -29,6 +30,13 @@ public class DataErrorMappers {
                 return ProblemMappers.respond(new Problem("duplicate", "Conflict", 409,
                         "a resource with the same unique value already exists"));
             }
+            if (message.contains("23503") || message.contains("violates foreign key constraint")) {
+                return ProblemMappers.respond(new Problem("still-in-use", "Conflict", 409,
+                        "other records still refer to it; the operation was not applied"));
+            }
+        }
+        if (Transience.isTransient(e)) {
+            return ProblemMappers.unavailable(e);
         }
         LOG.error("database error while serving a request", e);
         return ProblemMappers.respond(new Problem("internal-error", "Internal error", 500,

@@ -73,6 +73,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (Transience.isTransient(e)) {
+            return unavailable(e);
+        }
         LOG.error("unexpected error while serving a request", e);
         return respond(new Problem("internal-error", "Internal error", 500,
                 "an unexpected error occurred on our side; the operation was not applied (" + e.getClass().getSimpleName() + ")"));
@@ -83,6 +86,14 @@ public class ProblemMappers {
         int dot = path.indexOf('.');
         int second = dot < 0 ? -1 : path.indexOf('.', dot + 1);
         return second < 0 ? path : path.substring(second + 1);
+    }
+
+    /** The database or a service we need is away: 503 with Retry-After, so that callers wait it out. */
+    static Response unavailable(Throwable e) {
+        LOG.warnf("request not served, a dependency is away: %s", e.toString());
+        Problem p = new Problem("temporarily-unavailable", "Service unavailable", 503,
+                "a database or service this one needs is not reachable right now; nothing was applied; retry shortly");
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", "5").entity(p).build();
     }
 
     public static Response respond(Problem problem) {

@@ -1,4 +1,4 @@
-package dev.ferry.messaging;
+package dev.ferry.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,6 +65,13 @@ class TransienceTest {
             Arguments.of("a socket reset", new java.net.SocketException("Connection reset"), true),
             Arguments.of("a 503 from another service", new ServiceAnswer(503), true),
             Arguments.of("a 422 from another service", new ServiceAnswer(422), false),
+            Arguments.of("a 500 from another service: its bug, retrying changes nothing", new ServiceAnswer(500), false),
+            Arguments.of("a 504 from a gateway", new ServiceAnswer(504), true),
+            Arguments.of("a closed HTTP connection (a subclass of VertxException)", new io.vertx.core.http.HttpClosedException("closed"), true),
+            Arguments.of("a broken pipe", new java.io.IOException("Broken pipe"), true),
+            Arguments.of("Mutiny's timeout (not java.util.concurrent's)", new io.smallrye.mutiny.TimeoutException(), true),
+            Arguments.of("a JSON end of input (a subclass of JsonProcessingException)",
+                    new com.fasterxml.jackson.core.io.JsonEOFException(null, null, "eof"), false),
             Arguments.of("a programming error", new NullPointerException(), false),
         };
     }
