@@ -90,3 +90,9 @@ CREATE TABLE reservation (
 );
 CREATE UNIQUE INDEX reservation_one_active_per_vm ON reservation (vm_id) WHERE state = 'ACTIVE';
 CREATE INDEX reservation_active_by_host ON reservation (host_id) WHERE state = 'ACTIVE';
+
+-- Dedup of migration-events: written in the same transaction as the effect.
+CREATE TABLE consumed_event (
+    event_id    TEXT PRIMARY KEY,
+    consumed_at TIMESTAMPTZ NOT NULL
+);

@@ -79,3 +79,20 @@ CREATE TABLE audit_entry (
 );
 CREATE INDEX audit_entry_by_migration ON audit_entry (migration_id, id);
 
+-- Transactional outbox: written with the state change, published by the relay in id order.
+CREATE TABLE outbox_message (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic        TEXT NOT NULL,
+    record_key   TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    published_at TIMESTAMPTZ,
+    attempts     INT  NOT NULL DEFAULT 0,
+    last_error   TEXT
+);
+CREATE INDEX outbox_unpublished ON outbox_message (id) WHERE published_at IS NULL;
+
+CREATE TABLE consumed_event (
+    event_id    TEXT PRIMARY KEY,
+    consumed_at TIMESTAMPTZ NOT NULL
+);

@@ -33,7 +33,7 @@ final class OutboxDatabase implements AutoCloseable {
 
     OutboxDatabase() throws IOException {
         port = TestDatabase.ensureDatabase(name);
-        try (InputStream ddl = getClass().getResourceAsStream("/db/messaging/V0_1__reliable_messaging.sql")) {
+        try (InputStream ddl = getClass().getResourceAsStream("/db/messaging/V2_1__reliable_messaging.sql")) {
             pool().query(new String(ddl.readAllBytes(), StandardCharsets.UTF_8)).execute().await().atMost(WAIT);
         }
     }

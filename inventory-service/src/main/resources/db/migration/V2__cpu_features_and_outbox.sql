@@ -17,3 +17,15 @@ ALTER TABLE cluster ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE storage_pool ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE network ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 
+-- Transactional outbox for inventory-events: written with the change, published by a relay.
+CREATE TABLE outbox_message (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    topic        TEXT NOT NULL,
+    record_key   TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    published_at TIMESTAMPTZ,
+    attempts     INT  NOT NULL DEFAULT 0,
+    last_error   TEXT
+);
+CREATE INDEX outbox_unpublished ON outbox_message (id) WHERE published_at IS NULL;
