@@ -82,10 +82,11 @@ public class ProblemMappers {
     }
 
     private static String leaf(String path) {
-        // "create.request.memoryBytes" -> "memoryBytes": the caller knows the body, not our method names
+        // "create.request.memoryBytes" -> "memoryBytes" (a body's field), "list.page" -> "page" (a query parameter):
+        // the caller knows the body and the parameters, not our method names
         int dot = path.indexOf('.');
         int second = dot < 0 ? -1 : path.indexOf('.', dot + 1);
-        return second < 0 ? path : path.substring(second + 1);
+        return second >= 0 ? path.substring(second + 1) : dot >= 0 ? path.substring(dot + 1) : path;
     }
 
     /** The database or a service we need is away: 503 with Retry-After, so that callers wait it out. */

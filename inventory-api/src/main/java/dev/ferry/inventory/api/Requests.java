@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.util.List;
@@ -69,12 +70,12 @@ public final class Requests {
 
     @Schema(example = "{\"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3]}")
     public record NewStoragePool(@NotBlank String name, @NotNull StoragePoolType type, @NotNull StorageScope scope,
-            @Positive long capacityBytes, @NotNull Set<Long> hostIds, @Schema(description = VERSION) Long version) {
+            @Positive long capacityBytes, @NotNull @Size(max = 10_000) Set<Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = "{\"name\": \"guest-100\", \"vlan\": 100, \"hostIds\": [1, 2, 3]}")
     public record NewNetwork(@NotBlank String name, @Min(1) @Max(4094) Integer vlan, String bridge,
-            @NotNull Set<Long> hostIds, @Schema(description = VERSION) Long version) {
+            @NotNull @Size(max = 10_000) Set<Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = """
@@ -90,7 +91,7 @@ public final class Requests {
     }
 
     @Schema(example = "{\"hostIds\": [2, 3]}")
-    public record CompatibilityQuery(@NotEmpty List<@NotNull Long> hostIds) {
+    public record CompatibilityQuery(@NotEmpty @Size(max = InventoryApi.MAX_PAGE_SIZE) List<@NotNull Long> hostIds) {
     }
 
     @Schema(example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"hostId\": 2, \"ttlSeconds\": 900}")

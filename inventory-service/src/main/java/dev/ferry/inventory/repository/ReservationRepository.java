@@ -2,6 +2,7 @@ package dev.ferry.inventory.repository;
 
 import dev.ferry.inventory.api.ReservationState;
 import dev.ferry.inventory.model.Reservation;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,12 +38,36 @@ public class ReservationRepository implements PanacheRepositoryBase<Reservation,
         return list("vmId = ?1 and state = ?2", vmId, ReservationState.ACTIVE);
     }
 
-    public Uni<List<Reservation>> overdue(Instant now) {
-        return list("state = ?1 and expiresAt <= ?2", ReservationState.ACTIVE, now);
+    /**
+     * Ends every hold overdue at {@code now} in one statement and returns their ids. A hold renewed or committed
+     * meanwhile no longer matches (PostgreSQL re-checks the condition on a row it had to wait for), and of several
+     * replicas sweeping at once each hold is ended by exactly one.
+     */
+    public Uni<List<Long>> endOverdue(Instant now, String reason) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE reservation SET state = :released, "
+                        + "ended_at = now(), end_reason = :reason WHERE state = :active AND expires_at <= :now RETURNING id", Long.class)
+                .setParameter("released", ReservationState.RELEASED.name()).setParameter("active", ReservationState.ACTIVE.name())
+                .setParameter("reason", reason).setParameter("now", now).getResultList());
+    }
+
+    /** The VM a hold is for, read without loading the hold, so that the VM row can be locked first; null when none. */
+    public Uni<Long> vmOf(long reservationId) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT vm_id FROM reservation WHERE id = :id", Long.class)
+                .setParameter("id", reservationId).getResultList()).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     public Uni<Long> countActiveOnHost(long hostId) {
         return count("hostId = ?1 and state = ?2", hostId, ReservationState.ACTIVE);
+    }
+
+    /** A VM's ended holds (committed or released): history of its moves that must not keep it from being deleted. */
+    public Uni<Long> deleteEndedForVm(long vmId) {
+        return delete("vmId = ?1 and state <> ?2", vmId, ReservationState.ACTIVE);
+    }
+
+    /** Ended holds that name the host as source or destination. */
+    public Uni<Long> deleteEndedTouchingHost(long hostId) {
+        return delete("(hostId = ?1 or sourceHostId = ?1) and state <> ?2", hostId, ReservationState.ACTIVE);
     }
 
     public Uni<Long> countActiveForVm(long vmId) {

@@ -1,5 +1,6 @@
 package dev.ferry.inventory.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewCluster;
 import dev.ferry.inventory.api.Views.ClusterView;
@@ -50,7 +51,7 @@ public class ClusterResource {
     @GET
     @WithSession
     @Operation(summary = "List clusters, paged by name")
-    public Uni<List<ClusterView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+    public Uni<List<ClusterView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
         return repository.page(page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }

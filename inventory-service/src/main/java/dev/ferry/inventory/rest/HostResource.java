@@ -1,5 +1,6 @@
 package dev.ferry.inventory.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.HostStateChange;
@@ -54,7 +55,7 @@ public class HostResource {
     @WithSession
     @Operation(summary = "List hosts, filtered by cluster and state, paged by name")
     public Uni<List<HostView>> list(@QueryParam("clusterId") Long clusterId, @QueryParam("state") HostState state,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
         return repository.page(clusterId, state, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }

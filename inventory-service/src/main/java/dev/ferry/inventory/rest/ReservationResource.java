@@ -1,5 +1,6 @@
 package dev.ferry.inventory.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.inventory.InventoryConfig;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewReservation;
@@ -66,7 +67,7 @@ public class ReservationResource {
     @Operation(summary = "List reservations by migration, host or state, paged by id")
     public Uni<List<ReservationView>> list(@QueryParam("migrationId") UUID migrationId, @QueryParam("hostId") Long hostId,
             @QueryParam("state") ReservationState state,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
         return repository.page(migrationId, hostId, state, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }

@@ -1,5 +1,6 @@
 package dev.ferry.inventory.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewStoragePool;
 import dev.ferry.inventory.api.Views.StoragePoolView;
@@ -51,7 +52,7 @@ public class StoragePoolResource {
     @WithSession
     @Operation(summary = "List storage pools, optionally those a host reaches, paged by name")
     public Uni<List<StoragePoolView>> list(@QueryParam("hostId") Long hostId,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
         return repository.page(hostId, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }

@@ -1,5 +1,6 @@
 package dev.ferry.inventory.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.CompatibilityQuery;
 import dev.ferry.inventory.api.Requests.NewVm;
@@ -62,7 +63,7 @@ public class VmResource {
     @Operation(summary = "List VMs, filtered by host, state and part of the name, paged by name")
     public Uni<List<VmView>> list(@QueryParam("hostId") Long hostId, @QueryParam("state") VmState state,
             @QueryParam("name") String nameContains,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(InventoryApi.MAX_PAGE_SIZE) int size) {
         return repository.page(hostId, state, nameContains, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }

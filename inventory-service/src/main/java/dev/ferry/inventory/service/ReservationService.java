@@ -28,7 +28,8 @@ import org.jboss.logging.Logger;
 /**
  * Holds CPU and memory on a destination for one migration. Two reservations can never over-commit a host: each one
  * locks the VM row and then the target host row, re-reads the host's load under that lock and only then inserts.
- * Locks are always taken in that order (VM, host, reservation), so two reservations cannot deadlock. A hold is committed or released by the
+ * Locks are always taken in that order (VM, host, reservation), by reserve and by both ways to commit, so that they
+ * cannot deadlock each other; the sweeper ends overdue holds in one conditional statement. A hold is committed or released by the
  * migration's outcome, idempotently by its state.
  */
 @ApplicationScoped
@@ -176,8 +177,11 @@ public class ReservationService {
 
     @WithTransaction
     public Uni<Reservation> commitById(long id) {
-        return reservations.findById(id, LockModeType.PESSIMISTIC_WRITE)
+        // the VM row before the hold, the order reserve and commit take them in
+        return reservations.vmOf(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Reservation", id))
+                .flatMap(vmId -> RowLock.forUpdate("vm", vmId))
+                .flatMap(x -> reservations.findById(id, LockModeType.PESSIMISTIC_WRITE))
                 .flatMap(r -> r.state == ReservationState.RELEASED
                         ? Uni.createFrom().failure(ProblemException.conflict("reservation-released",
                                 "reservation " + id + " was released (" + r.endReason + "); its capacity may be taken"))
@@ -246,6 +250,15 @@ public class ReservationService {
     /** Ends holds whose migration never reported back, so that a lost scheduler never strands capacity. */
     @WithTransaction
     public Uni<Integer> expireOverdue() {
-        return reservations.overdue(Instant.now()).flatMap(this::expire);
+        return reservations.endOverdue(Instant.now(), Reservation.EXPIRED)
+                .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Reservation>of())
+                        : reservations.list("id in ?1", ids))
+                .flatMap(ended -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Reservation r : ended) {
+                        chain = chain.flatMap(x -> events.reservation(InventoryEventType.RESERVATION_RELEASED, r));
+                    }
+                    return chain.map(x -> ended.size());
+                });
     }
 }

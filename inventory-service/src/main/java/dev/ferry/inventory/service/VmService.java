@@ -76,8 +76,10 @@ public class VmService {
         return crud().delete(id, this::notMigrating, events::vmRemoved);
     }
 
+    /** Refused while a migration holds a destination for it; its ended holds go with it. */
     private Uni<Void> notMigrating(Vm vm) {
-        return Checks.unused(reservations.countActiveForVm(vm.id), "VM " + vm.name, "a migration in progress (active reservation)");
+        return Checks.unused(reservations.countActiveForVm(vm.id), "VM " + vm.name, "a migration in progress (active reservation)")
+                .call(() -> reservations.deleteEndedForVm(vm.id));
     }
 
     private Uni<Void> references(NewVm req) {

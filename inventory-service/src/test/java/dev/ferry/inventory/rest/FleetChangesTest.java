@@ -99,6 +99,30 @@ class FleetChangesTest {
     }
 
     @Test
+    void aVmAndTheHostsItMovedBetweenCanBeDeletedOnceTheMoveIsOver() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("moved", fleet.hosts[0], 2);
+        long hold = ReservationTest.reserve(java.util.UUID.randomUUID(), vm, fleet.hosts[1]).then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        given().post("/reservations/" + hold + "/commit").then().statusCode(200);
+
+        // the committed hold names host 0 as source and host 1 as destination: history, not a user
+        given().delete("/hosts/" + fleet.hosts[0]).then().statusCode(204);
+        given().delete("/vms/" + vm).then().statusCode(204);
+        given().delete("/hosts/" + fleet.hosts[1]).then().statusCode(204);
+    }
+
+    @Test
+    void aCompatibilityQueryForMoreHostsThanAPageIsRefusedClearly() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("asks", fleet.hosts[0], 2);
+        List<Long> many = java.util.stream.LongStream.rangeClosed(1, dev.ferry.inventory.api.InventoryApi.MAX_PAGE_SIZE + 1).boxed().toList();
+
+        given().contentType(ContentType.JSON).body(Map.of("hostIds", many)).post("/vms/" + vm + "/compatibility")
+                .then().statusCode(400).body("type", equalTo("https://ferry.dev/problems/validation-failed"));
+    }
+
+    @Test
     void movingAVmByHandIsRefusedWhileItMigrates() {
         Fleet fleet = new Fleet(3, 64);
         long vm = fleet.vm("moving", fleet.hosts[0], 2);

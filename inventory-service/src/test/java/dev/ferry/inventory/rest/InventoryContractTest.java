@@ -140,6 +140,9 @@ class InventoryContractTest {
         for (String list : List.of("/clusters", "/hosts", "/storage-pools", "/networks", "/vms", "/reservations")) {
             given().queryParam("size", InventoryApi.MAX_PAGE_SIZE + 1).get(list).then().statusCode(400);
             given().queryParam("page", -1).get(list).then().statusCode(400);
+            // page x size past 2^31 would overflow the offset: a clear 400, not a 500
+            given().queryParam("page", 2_147_484).queryParam("size", 1000).get(list).then().statusCode(400)
+                    .body("violations[0].field", org.hamcrest.Matchers.equalTo("page"));
         }
         List<Long> all = given().queryParam("clusterId", fleet.clusterId).get("/hosts").jsonPath().getList("id", Long.class);
         List<Long> second = given().queryParam("clusterId", fleet.clusterId).queryParam("page", 1).queryParam("size", 1)

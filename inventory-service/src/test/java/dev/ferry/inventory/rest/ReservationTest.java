@@ -77,6 +77,33 @@ class ReservationTest {
                 .body("type", equalTo("https://ferry.dev/problems/reservation-committed"));
     }
 
+    static void overdue(long reservationId) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(dev.ferry.testsupport.TestDatabase.jdbcUrl("inventory_test"), "postgres", "postgres");
+                var s = c.createStatement()) {
+            s.execute("UPDATE reservation SET expires_at = now() - interval '1 second' WHERE id = " + reservationId);
+        }
+    }
+
+    @Test
+    void anOverdueHoldIsSweptButOneItsMigrationHeldAgainIsNot() throws Exception {
+        Fleet fleet = new Fleet(2, 64);
+        long lost = reserve(UUID.randomUUID(), fleet.vm("lost", fleet.hosts[0], 2), fleet.hosts[1]).then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        UUID back = UUID.randomUUID();
+        long vm = fleet.vm("back", fleet.hosts[0], 2);
+        long renewed = reserve(back, vm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        overdue(lost);
+        overdue(renewed);
+        // the migration of "back" asks again before the sweep: its hold is checked and held anew, in the same row
+        reserve(back, vm, fleet.hosts[1]).then().statusCode(201).body("id", equalTo((int) renewed)).body("state", equalTo("ACTIVE"));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() ->
+                "RELEASED".equals(given().get("/reservations/" + lost).jsonPath().getString("state")));
+        given().get("/reservations/" + lost).then().body("endReason", equalTo("expired"));
+        Thread.sleep(2500); // two sweeps
+        given().get("/reservations/" + renewed).then().body("state", equalTo("ACTIVE"));
+    }
+
     @Test
     void aHeldAgainDestinationIsCheckedAgain() {
         Fleet fleet = new Fleet(2, 8);
