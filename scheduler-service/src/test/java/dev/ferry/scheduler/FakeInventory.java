@@ -48,6 +48,10 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     public static final Set<Long> DOWN_HOSTS = ConcurrentHashMap.newKeySet();
     /** Hosts that filled up since the pre-check: candidates still list them, reservations on them answer 422. */
     public static final Set<Long> FULL_HOSTS = ConcurrentHashMap.newKeySet();
+    /** A hold of an earlier destination the next reservation finds in the way (409 with its id) until it is released. */
+    public static final java.util.concurrent.atomic.AtomicLong STALE_HOLD = new java.util.concurrent.atomic.AtomicLong();
+    /** The ids of every reservation released, in order. */
+    public static final List<Long> RELEASED_IDS = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     private HttpServer server;
 
@@ -133,7 +137,12 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             } else if (method.equals("POST") && path.equals("/reservations")) {
                 Object[] answer = RESERVE_ANSWER.get();
                 long hostId = JSON.readTree(exchange.getRequestBody()).path("hostId").asLong();
-                if (FULL_HOSTS.contains(hostId)) {
+                if (STALE_HOLD.get() != 0) {
+                    status = 409;
+                    body = Map.of("type", "https://ferry.dev/problems/reservation-exists", "status", 409,
+                            "detail", "migration already holds reservation " + STALE_HOLD.get() + "; release it first",
+                            "reservationId", STALE_HOLD.get());
+                } else if (FULL_HOSTS.contains(hostId)) {
                     status = 422;
                     body = Map.of("type", "https://ferry.dev/problems/migration-not-possible", "status", 422,
                             "detail", "VM cannot migrate to hv-" + hostId + ": 1 rule(s) failed",
@@ -149,6 +158,9 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 }
             } else if (method.equals("POST") && path.matches("/reservations/\\d+/release")) {
                 RELEASES.incrementAndGet();
+                long released = Long.parseLong(path.split("/")[2]);
+                RELEASED_IDS.add(released);
+                STALE_HOLD.compareAndSet(released, 0);
                 Instant now = Instant.now();
                 body = new ReservationView(Long.parseLong(path.split("/")[2]), UUID.randomUUID(), 1, 1001, 2, 4 * GIB, 2,
                         ReservationState.RELEASED, now, now, now, "released by request");

@@ -180,5 +180,7 @@ class OperatorRequestsTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(id).getString("phase")));
         assertThat(migration(id).getString("abortStatus")).isEqualTo("SUCCEEDED");
+        // the worker's confirmation ended it, not the scheduler's cancel timeout
+        assertThat(migration(id).getString("failureReason")).isEqualTo("cancelled by the operator during round 1");
     }
 }

@@ -35,11 +35,20 @@ import org.junit.jupiter.api.Test;
  * when inventory says so. Reservations answer 503 here, so that the migrations stay queued while the events arrive.
  */
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(QueueReactionsTest.LongQueue.class)
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),
         @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class QueueReactionsTest {
+
+    /** Migrations here wait in the queue on purpose: the test profile's 4 s queue timeout would end them first. */
+    public static class LongQueue implements io.quarkus.test.junit.QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ferry.scheduler.queued-timeout", "PT2M");
+        }
+    }
 
     @BeforeEach
     void reservationsStall() {
@@ -51,6 +60,7 @@ class QueueReactionsTest {
     void reservationsWork() {
         FakeInventory.DOWN_HOSTS.clear();
         FakeInventory.FULL_HOSTS.clear();
+        FakeInventory.STALE_HOLD.set(0);
         FakeInventory.reserveSucceeds();
     }
 
@@ -111,10 +121,53 @@ class QueueReactionsTest {
     }
 
     @Test
+    void anEventAboutAHostThatIsUpAgainChangesNothing() throws Exception {
+        UUID chosen = queue(641, 3L);
+
+        // read late: by now inventory says hv-3 is UP again (it is not among the down hosts)
+        var late = new InventoryEvent(UUID.randomUUID().toString(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(), 3L, null,
+                null, null, null, null, "MAINTENANCE", "test");
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, late.key(), EventCodec.toJson(late));
+        // a second event on the same partition, after it: once that one is applied, the first one was judged
+        UUID later = queue(642, null);
+        var removed = new InventoryEvent(UUID.randomUUID().toString(), InventoryEventType.VM_REMOVED, Instant.now(), 1642L, 642L,
+                null, null, null, null, null, "test");
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, late.key(), EventCodec.toJson(removed));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(later).getString("phase")));
+
+        assertThat(migration(chosen).getString("phase")).isEqualTo("QUEUED");
+        assertThat(migration(chosen).getLong("targetHostId")).isEqualTo(3);
+    }
+
+    @Test
+    void aHoldLeftOnAnEarlierDestinationIsGivenBackAndTheNewOneHeld() {
+        FakeInventory.STALE_HOLD.set(777);
+        UUID id = queue(651, null);
+
+        FakeInventory.reserveSucceeds();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SCHEDULED".equals(migration(id).getString("phase")));
+
+        assertThat(FakeInventory.RELEASED_IDS).contains(777L);
+    }
+
+    @Test
+    void endingAQueuedMigrationTellsInventorySoThatAnyHoldForItIsFreed() {
+        UUID cancelled = queue(661, 3L);
+        given().post("/migrations/" + cancelled + "/cancel").then().statusCode(202);
+
+        var outcome = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
+                r -> r.value().contains(cancelled.toString()) && r.value().contains("MIGRATION_CANCELLED"),
+                seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(outcome).hasSize(1);
+        assertThat(outcome.get(0).value()).contains("\"workerId\":\"scheduler\"");
+    }
+
+    @Test
     void aSourceGoingDownOrAVmRemovedEndsItsQueuedMigration() {
         UUID fromDownHost = queue(611, 3L);
         UUID removedVm = queue(612, 3L);
 
+        FakeInventory.DOWN_HOSTS.add(1611L);
         inventorySays(InventoryEventType.HOST_STATE_CHANGED, 1611L, null, "DOWN");
         inventorySays(InventoryEventType.VM_REMOVED, 1612L, 612L, null);
 

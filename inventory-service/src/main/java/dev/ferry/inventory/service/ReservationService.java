@@ -89,8 +89,9 @@ public class ReservationService {
                     + vmId + " to host " + mine.hostId + " (reservation " + mine.id + ")");
         }
         if (mine.state == ReservationState.ACTIVE && mine.hostId != hostId && mine.expiresAt.isAfter(now)) {
-            return ProblemException.conflict("reservation-exists", "migration " + migrationId + " already holds reservation "
-                    + mine.id + " on host " + mine.hostId + "; release it before holding host " + hostId);
+            return new ProblemException(new Problem("reservation-exists", "Conflict", 409, "migration " + migrationId
+                    + " already holds reservation " + mine.id + " on host " + mine.hostId + "; release it before holding host "
+                    + hostId).with("reservationId", mine.id));
         }
         return null;
     }

@@ -61,7 +61,8 @@ class ReservationTest {
 
         // while it holds host 1 it cannot hold another
         reserve(migration, vm, fleet.hosts[2]).then().statusCode(409)
-                .body("type", equalTo("https://ferry.dev/problems/reservation-exists"));
+                .body("type", equalTo("https://ferry.dev/problems/reservation-exists"))
+                .body("reservationId", equalTo((int) hold));
 
         // the scheduler gives host 1 back (the destination changed while the migration waited) and holds host 2
         given().contentType(ContentType.JSON).body(Map.of("reason", "destination changed")).post("/reservations/" + hold + "/release")

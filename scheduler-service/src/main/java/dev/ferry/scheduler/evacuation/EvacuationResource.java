@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.evacuation;
 
+import dev.ferry.support.Pages;
 import dev.ferry.scheduler.service.OperatorRequests;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -56,7 +57,7 @@ public class EvacuationResource {
     @GET
     @Path("evacuations")
     @Operation(summary = "Evacuations, newest first, paged")
-    public Uni<List<EvacuationView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+    public Uni<List<EvacuationView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return evacuations.list(page, size);
     }

@@ -18,6 +18,7 @@ import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import dev.ferry.scheduler.service.Dispatcher;
+import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.SchedulerConfig;
@@ -58,7 +59,8 @@ public class EvacuationService {
 
     public Uni<UUID> evacuate(long hostId) {
         return inventory.host(hostId)
-                .onFailure(InventoryRefusal.class).transform(e -> ProblemException.notFound("Host", hostId))
+                .onFailure().transform(e -> e instanceof InventoryRefusal r && r.status() == 404 ? ProblemException.notFound("Host", hostId)
+                        : InventoryErrors.translate(e, "hostId"))
                 .flatMap(host -> Panache.withSession(() -> Evacuation.<Evacuation>find("hostId = ?1 and state = ?2 order by createdAt desc",
                                 hostId, "RUNNING").firstResult())
                         .flatMap(running -> running != null
@@ -76,6 +78,7 @@ public class EvacuationService {
         hosts.put(host.id(), host);
         return inventory.changeHostState(host.id(), new HostStateChange(HostState.MAINTENANCE))
                 .flatMap(x -> allVmsOn(host.id(), 0, new ArrayList<>()))
+                .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
                 .flatMap(vms -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (VmView vm : vms) {

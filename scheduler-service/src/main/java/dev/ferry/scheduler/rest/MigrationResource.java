@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.rest;
 
+import dev.ferry.support.Pages;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -99,7 +100,7 @@ public class MigrationResource {
     @Operation(summary = "List migrations, newest first, filtered by phase, VM, host and creation time")
     public Uni<List<MigrationView>> list(@QueryParam("phase") MigrationPhase phase, @QueryParam("vmId") Long vmId,
             @QueryParam("hostId") Long hostId, @QueryParam("since") Instant since, @QueryParam("until") Instant until,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         StringBuilder q = new StringBuilder("1 = 1");
         Map<String, Object> params = new HashMap<>();
@@ -165,7 +166,7 @@ public class MigrationResource {
     @WithSession
     @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order, paged")
     public Uni<List<AuditView>> events(@PathParam("id") UUID id,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("1000") @Min(1) @Max(5000) int size) {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))

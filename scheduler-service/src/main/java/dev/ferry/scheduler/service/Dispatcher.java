@@ -26,7 +26,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +62,9 @@ public class Dispatcher {
 
     @Inject
     MigrationService migrations;
+
+    @Inject
+    Outcomes outcomes;
 
     private DatabaseLease lease;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -110,34 +115,53 @@ public class Dispatcher {
         return lease.claim().flatMap(held -> held ? queuedPass() : Uni.createFrom().voidItem());
     }
 
+    /** A queued migration the planner gave a slot, for the destination it was planned for. */
+    private record Planned(UUID id, long targetHostId) {
+    }
+
     private Uni<Void> queuedPass() {
         return Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED)
-                        .flatMap(queued -> queued.isEmpty() ? Uni.createFrom().item(List.<UUID>of())
+                        .flatMap(queued -> queued.isEmpty() ? Uni.createFrom().item(List.<Planned>of())
                                 : Migration.<Migration>list("phase in ?1", List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
-                                        .map(active -> SlotPlanner.startable(
-                                                queued.stream().map(m -> new SlotPlanner.Waiting(m.id, m.priority, m.createdAt,
-                                                        m.sourceHostId, m.targetHostId, m.sourceMaxOutbound, m.targetMaxInbound)).toList(),
-                                                active.stream().map(m -> new SlotPlanner.Active(m.sourceHostId, m.targetHostId)).toList(),
-                                                config.maxConcurrentMigrations()))))
+                                        .map(active -> {
+                                            Map<UUID, Long> targets = new HashMap<>();
+                                            queued.forEach(m -> targets.put(m.id, m.targetHostId));
+                                            return SlotPlanner.startable(
+                                                    queued.stream().map(m -> new SlotPlanner.Waiting(m.id, m.priority, m.createdAt,
+                                                            m.sourceHostId, m.targetHostId, m.sourceMaxOutbound, m.targetMaxInbound)).toList(),
+                                                    active.stream().map(m -> new SlotPlanner.Active(m.sourceHostId, m.targetHostId)).toList(),
+                                                    config.maxConcurrentMigrations())
+                                                    .stream().map(id -> new Planned(id, targets.get(id))).toList();
+                                        })))
                 .flatMap(this::startInOrder);
     }
 
-    private Uni<Void> startInOrder(List<UUID> ids) {
+    private Uni<Void> startInOrder(List<Planned> planned) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (UUID id : ids) {
+        for (Planned p : planned) {
             // renewed before each start: a start that began inside the lease ends inside it
-            chain = chain.flatMap(x -> lease.claim()).flatMap(held -> held ? start(id) : Uni.createFrom().voidItem());
+            chain = chain.flatMap(x -> lease.claim()).flatMap(held -> held ? start(p) : Uni.createFrom().voidItem());
         }
         return chain;
     }
 
-    private Uni<Void> start(UUID id) {
+    /**
+     * Starts a planned migration, if it still waits for the destination it was planned for: one cancelled, ended or
+     * re-placed since the plan waits for the next pass, so that no slot or host limit is handed out on old facts.
+     */
+    private Uni<Void> start(Planned p) {
+        UUID id = p.id();
         return Panache.withSession(() -> Migration.<Migration>findById(id)).flatMap(m -> {
-            long target = m.targetHostId;
-            return inventory.reserve(new NewReservation(id, m.vmId, target, (int) config.reservationTtl().toSeconds()))
-                    .flatMap(reservation -> scheduled(id, target, reservation.id()))
+            if (m == null || m.phase() != MigrationPhase.QUEUED || m.targetHostId != p.targetHostId()) {
+                return Uni.createFrom().voidItem();
+            }
+            return inventory.reserve(new NewReservation(id, m.vmId, p.targetHostId(), (int) config.reservationTtl().toSeconds()))
+                    .flatMap(reservation -> scheduled(id, p.targetHostId(), reservation.id()))
                     .onFailure(e -> e instanceof InventoryRefusal r && refusesDestination(r))
-                    .recoverWithUni(e -> refused(id, target, (InventoryRefusal) e))
+                    .recoverWithUni(e -> refused(id, p.targetHostId(), (InventoryRefusal) e))
+                    .onFailure(e -> e instanceof InventoryRefusal r && staleHold(r) != null)
+                    .recoverWithUni(e -> giveBack(id, staleHold((InventoryRefusal) e), "the migration's destination changed "
+                            + "while it waited; the hold is no longer wanted"))
                     .onFailure().invoke(e -> LOG.warnf("migration %s stays queued: %s", id, e.getMessage()))
                     .onFailure().recoverWithNull()
                     .replaceWithVoid();
@@ -145,25 +169,36 @@ public class Dispatcher {
     }
 
     /**
-     * The destination itself said no: a pre-check failed (422) or the host is gone. Other refusals (a hold still in the
-     * way, 409) pass by themselves; the migration waits for the next pass.
+     * The destination itself said no: a pre-check failed (422) or the host is gone. Other refusals pass by themselves;
+     * the migration waits for the next pass.
      */
     private static boolean refusesDestination(InventoryRefusal r) {
-        return r.status() == 422 || (r.refusal() != null && "host-not-found".equals(r.refusal().slug()))
-                || (r.refusal() != null && "vm-not-found".equals(r.refusal().slug()));
+        return r.status() == 422 || "host-not-found".equals(slug(r)) || "vm-not-found".equals(slug(r));
     }
 
     /**
-     * SCHEDULED and the START command in one transaction, if the migration still waits for the host just reserved.
-     * A migration cancelled, timed out or moved to another destination meanwhile gives the hold back, after the
-     * transaction: no call to another service while a row is locked.
+     * A hold this queued migration still has on another host (409 reservation-exists): made for a destination it had
+     * before, and not given back (inventory was away then, or the scheduler stopped in between). Nothing runs on it,
+     * since the migration is still queued: give it back, and the next pass holds the new destination.
+     */
+    private static Long staleHold(InventoryRefusal r) {
+        return "reservation-exists".equals(slug(r)) && r.refusal().reservationId() != null ? r.refusal().reservationId() : null;
+    }
+
+    /**
+     * SCHEDULED and the START command in one transaction, if the migration still waits for the host just reserved and
+     * this replica still holds the lease. Otherwise the hold is given back, after the transaction: no call to another
+     * service while a row is locked. A hold that already started the migration is in use and stays.
      */
     private Uni<Void> scheduled(UUID id, long reservedHostId, long reservationId) {
+        if (!lease.held()) {
+            return giveBack(id, reservationId, "the dispatcher's lease ran out before the migration could start");
+        }
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
             if (m.phase() != MigrationPhase.QUEUED) {
-                // the same hold already started it (a pass of a replica whose lease ran out): it is in use, keep it
-                return Uni.createFrom().item(Long.valueOf(reservationId).equals(m.reservationId) ? null
-                        : "migration " + m.phase() + " before it started");
+                boolean inUse = Long.valueOf(reservationId).equals(m.reservationId) && (m.phase() == MigrationPhase.SCHEDULED
+                        || m.phase() == MigrationPhase.RUNNING || m.phase() == MigrationPhase.SUCCEEDED);
+                return Uni.createFrom().item(inUse ? null : "migration " + m.phase() + " before it started");
             }
             if (m.targetHostId != reservedHostId) {
                 return Uni.createFrom().item("the destination changed to host " + m.targetHostId + " while host "
@@ -174,12 +209,18 @@ public class Dispatcher {
                             + " reserved (reservation " + reservationId + "); start command queued", Instant.now())
                     .call(() -> commands.send(m, CommandType.START))
                     .replaceWith((String) null);
-        })).flatMap(giveBack -> giveBack == null ? Uni.createFrom().voidItem()
-                : inventory.release(reservationId, new Release(giveBack))
-                        .onFailure().invoke(e -> LOG.warnf("hold %d of migration %s not given back (%s); it runs out by itself",
-                                reservationId, id, e.getMessage()))
-                        .onFailure().recoverWithNull().replaceWithVoid()
-                        .invoke(this::kick)); // the migration may start for its new destination at once
+        })).flatMap(reason -> reason == null ? Uni.createFrom().voidItem() : giveBack(id, reservationId, reason));
+    }
+
+    /**
+     * Gives a hold back. If inventory is away it stays until the next pass finds it in the way (409 with its id) or
+     * the migration's outcome releases it, whichever comes first: never longer than the migration waits.
+     */
+    private Uni<Void> giveBack(UUID id, long reservationId, String reason) {
+        return inventory.release(reservationId, new Release(reason))
+                .onFailure().invoke(e -> LOG.warnf("hold %d of migration %s not given back yet (%s)", reservationId, id, e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .invoke(this::kick); // the migration may start for its new destination at once
     }
 
     /**
@@ -201,15 +242,13 @@ public class Dispatcher {
                             String why = "the destination could not be reserved when a slot freed up: " + refusal.detail();
                             Instant now = Instant.now();
                             if (replacement == null) {
-                                m.failureReason = why + (m.targetChoice.replaceable() ? "; no other host of the cluster passes every pre-check" : "");
-                                return m.transition(MigrationPhase.FAILED, m.failureReason, now);
+                                return outcomes.ended(m, MigrationPhase.FAILED, why + (m.targetChoice.replaceable()
+                                        ? "; no other host of the cluster passes every pre-check" : ""), now);
                             }
-                            String reason = why + "; re-placed: " + replacement.target().reason();
                             AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, "RESERVATION_REFUSED",
                                     "POST /reservations for host " + refusedHostId, m.attempt, null, refusal.detail());
-                            audit.note = "applied: destination changed from host " + m.targetHostId + " to "
-                                    + replacement.target().host().name() + "; " + reason;
-                            MigrationService.retarget(m, replacement, reason, config.forecastPolicy(), now);
+                            audit.note = MigrationService.retarget(m, replacement, why + "; re-placed: "
+                                    + replacement.target().reason(), config.forecastPolicy(), now);
                             return audit.persist().replaceWithVoid();
                         })))
                 .invoke(this::kick);

@@ -6,14 +6,14 @@ import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
 
 /** Turns what inventory-service answered into the scheduler's own problem, keeping the root cause. */
-final class InventoryErrors {
+public final class InventoryErrors {
     private InventoryErrors() {
     }
 
     /**
      * @param field the request field whose value inventory did not know, for a 404
      */
-    static Throwable translate(Throwable failure, String field) {
+    public static Throwable translate(Throwable failure, String field) {
         if (failure instanceof ProblemException) {
             return failure;
         }
@@ -31,9 +31,23 @@ final class InventoryErrors {
             }
             return new ProblemException(problem);
         }
+        if (!fromTheClient(failure)) {
+            return failure; // ours (the database, a bug): the mappers say which, not "inventory unavailable"
+        }
         return new ProblemException(new Problem("inventory-unavailable", "Inventory unavailable", 503,
                 "inventory-service could not be reached to check and reserve the destination: " + rootMessage(failure)
                         + "; nothing was reserved, retry later"));
+    }
+
+    /** A failure of the call to inventory (no answer, a 5xx), not of anything else the request did. */
+    private static boolean fromTheClient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof jakarta.ws.rs.WebApplicationException || t instanceof jakarta.ws.rs.ProcessingException
+                    || t instanceof java.io.IOException || t instanceof io.vertx.core.VertxException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable t) {

@@ -34,6 +34,9 @@ public class MigrationEvents {
                 LOG.warnf("event %s for unknown migration %s ignored", event.eventId(), event.migrationId());
                 return Uni.createFrom().voidItem();
             }
+            if (Outcomes.SCHEDULER.equals(event.workerId()) && m.phase().isFinal()) {
+                return Uni.createFrom().voidItem(); // our own outcome coming back: audited when it was sent
+            }
             audit.note = ignoreReason(m, event);
             if (audit.note != null) {
                 return audit.persist().replaceWithVoid();

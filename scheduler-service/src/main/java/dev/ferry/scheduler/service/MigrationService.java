@@ -133,11 +133,16 @@ public class MigrationService {
     /**
      * Points a queued migration at a new destination: its link, inbound limit and forecast follow the new host; who
      * chose the destination (the scheduler or an evacuation) stays.
+     *
+     * @return the note for the audit entry that records the change
      */
-    static void retarget(Migration m, Replacement r, String reason, String policy, Instant now) {
+    static String retarget(Migration m, Replacement r, String reason, String policy, Instant now) {
+        String note = "applied: destination changed from host " + m.targetHostId + " to " + r.target().host().name() + "; "
+                + reason;
         aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), policy);
         m.targetReason = reason;
         m.updatedAt = now;
+        return note;
     }
 
     private static void aim(Migration m, Target target, long sourceLinkBytesPerSecond, DirtyModel dirty, String policy) {

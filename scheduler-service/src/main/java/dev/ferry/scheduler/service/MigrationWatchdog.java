@@ -2,9 +2,6 @@ package dev.ferry.scheduler.service;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
-import dev.ferry.events.EventType;
-import dev.ferry.events.MigrationEvent;
-import dev.ferry.events.MigrationOutcome;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationTimeouts;
@@ -15,9 +12,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,11 +27,19 @@ import org.jboss.logging.Logger;
 public class MigrationWatchdog {
     private static final Logger LOG = Logger.getLogger(MigrationWatchdog.class);
 
+    /** Longer than the consumers' longest retry wait (10 s) and a few of their passes. */
+    static final Duration RECOVERY_GRACE = Duration.ofSeconds(30);
+
     @Inject
     SchedulerConfig config;
 
+    private volatile Instant lastFailedPass;
+
     @Inject
     Commands commands;
+
+    @Inject
+    Outcomes outcomes;
 
     MigrationTimeouts.Settings settings() {
         return new MigrationTimeouts.Settings(config.queuedTimeout(), config.scheduledTimeout(), config.progressTimeout(),
@@ -44,6 +49,11 @@ public class MigrationWatchdog {
     @Scheduled(every = "${ferry.scheduler.watchdog-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> check() {
         Instant now = Instant.now();
+        if (lastFailedPass != null && now.isBefore(lastFailedPass.plus(RECOVERY_GRACE))) {
+            // The database was away: events that arrived meanwhile are still being applied (their consumers retry with
+            // a growing wait), and a migration silent in our rows may not be silent at all. Judge once they caught up.
+            return Uni.createFrom().voidItem();
+        }
         MigrationTimeouts.Settings s = settings();
         // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
         return Panache.withTransaction(() -> Migration.<Migration>find(
@@ -52,7 +62,11 @@ public class MigrationWatchdog {
                         now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                         .flatMap(candidates -> endOverdue(candidates, now, s)))
-                .onFailure().invoke(e -> LOG.warn("watchdog pass failed; retrying on the next tick", e))
+                .onFailure().invoke(e -> {
+                    lastFailedPass = Instant.now();
+                    LOG.warnf("watchdog pass failed; judging again %d s after the database answers: %s",
+                            RECOVERY_GRACE.toSeconds(), e.getMessage());
+                })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
@@ -74,21 +88,17 @@ public class MigrationWatchdog {
      * neither: a cancel cannot undo post-copy and the outcome would tell inventory the VM stayed, which nobody knows.
      */
     Uni<Void> end(Migration m, Overdue overdue, Instant now) {
-        m.failureReason = overdue.reason();
         if (!overdue.vmOnSource()) {
             LOG.errorf("migration %s of VM %s ended by the scheduler, VM location unknown: %s", m.id, m.vmName, overdue.reason());
+            m.failureReason = overdue.reason();
             return m.transition(overdue.endsIn(), overdue.reason(), now);
         }
         LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, overdue.reason());
         if (m.abortStatus == AbortStatus.REQUESTED) {
             m.abortStatus = AbortStatus.SUCCEEDED; // nobody runs it any more: the VM stays on the source
         }
-        EventType type = overdue.endsIn() == MigrationPhase.CANCELLED ? EventType.MIGRATION_CANCELLED : EventType.MIGRATION_FAILED;
-        MigrationEvent outcome = new MigrationEvent(UUID.randomUUID().toString(), type, m.id, m.attempt, m.lastSequence + 1, now,
-                m.vmId, m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, "scheduler", null,
-                new MigrationOutcome(m.currentRound, m.bytesSent, 0, 0, overdue.reason(), m.driver, m.mode, m.abortStatus));
-        return m.transition(overdue.endsIn(), overdue.reason(), now)
-                .call(() -> commands.send(m, CommandType.CANCEL))
-                .call(() -> commands.publish(outcome));
+        boolean workerMayRunIt = m.phase() != MigrationPhase.QUEUED;
+        return outcomes.ended(m, overdue.endsIn(), overdue.reason(), now)
+                .call(() -> workerMayRunIt ? commands.send(m, CommandType.CANCEL) : Uni.createFrom().voidItem());
     }
 }

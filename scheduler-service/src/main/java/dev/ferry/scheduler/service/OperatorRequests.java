@@ -24,6 +24,9 @@ public class OperatorRequests {
     @Inject
     Commands commands;
 
+    @Inject
+    Outcomes outcomes;
+
     public Uni<Migration> cancel(UUID id) {
         return Panache.withTransaction(() -> lockForRequest(id, "cancel").flatMap(m -> {
             if (m.cancelRequestedAt != null) {
@@ -34,8 +37,7 @@ public class OperatorRequests {
             if (m.phase() == MigrationPhase.QUEUED) {
                 // Nothing reserved, nothing sent: it simply never starts, and the VM never left the source.
                 m.abortStatus = AbortStatus.SUCCEEDED;
-                m.failureReason = "cancelled by the operator while queued";
-                return m.transition(MigrationPhase.CANCELLED, m.failureReason, now).replaceWith(m);
+                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by the operator while queued", now).replaceWith(m);
             }
             m.abortStatus = AbortStatus.REQUESTED;
             return send(m, CommandType.CANCEL);

@@ -2,6 +2,8 @@ package dev.ferry.scheduler.service;
 
 import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -29,7 +31,13 @@ import java.util.UUID;
 public class QueueReactions {
 
     @Inject
+    InventoryApi inventory;
+
+    @Inject
     MigrationService migrations;
+
+    @Inject
+    Outcomes outcomes;
 
     @Inject
     SchedulerConfig config;
@@ -46,7 +54,8 @@ public class QueueReactions {
 
     /** The decisions, made outside any transaction (they may ask inventory for a new destination). */
     public Uni<List<Decision>> decide(InventoryEvent e) {
-        return Panache.withSession(() -> affected(e)).flatMap(queued -> {
+        return stillSo(e).flatMap(still -> !still ? Uni.createFrom().item(List.<Decision>of())
+                : Panache.withSession(() -> affected(e)).flatMap(queued -> {
             Uni<List<Decision>> chain = Uni.createFrom().item(new ArrayList<>());
             for (Migration m : queued) {
                 chain = chain.flatMap(list -> decide(e, m).map(d -> {
@@ -55,14 +64,29 @@ public class QueueReactions {
                 }));
             }
             return chain;
-        });
+        }));
     }
 
-    private static Uni<List<Migration>> affected(InventoryEvent e) {
-        if (e.type() == InventoryEventType.VM_REMOVED) {
-            return Migration.list("phase = ?1 and vmId = ?2", MigrationPhase.QUEUED, e.vmId());
+    /**
+     * Whether a host's state change still holds: an event read late (after an outage, or replayed) about a host that is
+     * UP again says nothing about the queue any more. A host inventory no longer knows counts as gone.
+     */
+    private Uni<Boolean> stillSo(InventoryEvent e) {
+        if (e.type() != InventoryEventType.HOST_STATE_CHANGED) {
+            return Uni.createFrom().item(true);
         }
-        return Migration.list("phase = ?1 and (targetHostId = ?2 or sourceHostId = ?2)", MigrationPhase.QUEUED, e.hostId());
+        return inventory.host(e.hostId()).map(host -> host.state() != HostState.UP)
+                .onFailure(f -> f instanceof InventoryRefusal r && r.status() == 404).recoverWithItem(true);
+    }
+
+    /** The queued migrations the event concerns; those requested after it happened already knew of it. */
+    private static Uni<List<Migration>> affected(InventoryEvent e) {
+        Instant before = e.timestamp() != null ? e.timestamp() : Instant.now();
+        if (e.type() == InventoryEventType.VM_REMOVED) {
+            return Migration.list("phase = ?1 and vmId = ?2 and createdAt < ?3", MigrationPhase.QUEUED, e.vmId(), before);
+        }
+        return Migration.list("phase = ?1 and (targetHostId = ?2 or sourceHostId = ?2) and createdAt < ?3", MigrationPhase.QUEUED,
+                e.hostId(), before);
     }
 
     private Uni<Decision> decide(InventoryEvent e, Migration m) {
@@ -113,13 +137,10 @@ public class QueueReactions {
     private Uni<Void> act(Migration m, InventoryEvent e, String payload, Decision d, Instant now) {
         AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, e.type().name(), e.eventId(), m.attempt, null, payload);
         if (d.replacement() == null) {
-            m.failureReason = d.reason();
             audit.note = "applied: the migration failed: " + d.reason();
-            return m.transition(MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
+            return outcomes.ended(m, MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
         }
-        audit.note = "applied: destination changed from host " + m.targetHostId + " to " + d.replacement().target().host().name()
-                + "; " + d.reason();
-        MigrationService.retarget(m, d.replacement(), d.reason(), config.forecastPolicy(), now);
+        audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), config.forecastPolicy(), now);
         return audit.persist().replaceWithVoid();
     }
 }

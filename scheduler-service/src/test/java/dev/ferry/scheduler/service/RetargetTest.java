@@ -39,9 +39,10 @@ class RetargetTest {
         long slowForecast = m.predictedTotalTimeMillis;
         assertThat(m.linkBandwidthBytesPerSecond).isEqualTo(ONE_GBE);
 
-        MigrationService.retarget(m, new Replacement(new Target(host(3, TEN_GBE, 8), TargetChoice.PLACEMENT, "ranked first"),
+        String note = MigrationService.retarget(m, new Replacement(new Target(host(3, TEN_GBE, 8), TargetChoice.PLACEMENT, "ranked first"),
                 dirty, source.linkBandwidthBytesPerSecond()), "hv-2 went MAINTENANCE; re-placed", "ferry", now.plusSeconds(60));
 
+        assertThat(note).isEqualTo("applied: destination changed from host 2 to hv-3; hv-2 went MAINTENANCE; re-placed");
         assertThat(m.targetHostId).isEqualTo(3);
         assertThat(m.linkBandwidthBytesPerSecond).isEqualTo(TEN_GBE);
         assertThat(m.targetMaxInbound).isEqualTo(8);
