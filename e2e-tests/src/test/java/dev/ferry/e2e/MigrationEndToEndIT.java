@@ -42,7 +42,9 @@ class MigrationEndToEndIT {
 
     @AfterAll
     static void stopPlatform() {
-        platform.close();
+        if (platform != null) {
+            platform.close();
+        }
     }
 
     static long create(String path, Object body) {

@@ -66,8 +66,13 @@ final class Platform implements AutoCloseable {
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());
         p.scheduler = p.add(FerryService.SCHEDULER);
         p.worker = p.add(FerryService.WORKER);
-        for (Service s : p.services) {
-            s.awaitReady(Duration.ofSeconds(120));
+        try {
+            for (Service s : p.services) {
+                s.awaitReady(Duration.ofSeconds(120));
+            }
+        } catch (RuntimeException notReady) {
+            p.close(); // the services that did start must not outlive the failed test run
+            throw notReady;
         }
         return p;
     }

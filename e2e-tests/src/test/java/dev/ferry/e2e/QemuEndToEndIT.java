@@ -8,20 +8,20 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.Topics;
+import dev.ferry.platform.Trees;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestGuest;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import io.restassured.http.ContentType;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,11 +42,7 @@ class QemuEndToEndIT {
     static void startPlatform() throws Exception {
         Path root = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
         runDir = root.resolve("e2e-tests/target/qemu-run");
-        if (Files.exists(runDir)) {
-            try (Stream<Path> old = Files.walk(runDir)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Trees.delete(runDir);
         Files.createDirectories(runDir);
         platform = Platform.start("e2eqemu", Map.of("FERRY_WORKER_DRIVER", "qemu",
                 "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString()));
@@ -54,7 +50,9 @@ class QemuEndToEndIT {
 
     @AfterAll
     static void stopPlatform() {
-        platform.close();
+        if (platform != null) {
+            platform.close();
+        }
     }
 
     static long create(String path, Object body) {
@@ -90,9 +88,19 @@ class QemuEndToEndIT {
         Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + f.vm() + ".img")); // both QEMUs open it: shared storage
         var spec = TestGuest.Spec.built(guest, disk, 256, dirtyMibPerSecond, 96);
         TestGuest source = TestGuest.start(spec, socket(f.source(), f.vm()), runDir.resolve("vm-" + f.vm() + "-source.serial"), false);
-        TestGuest target = TestGuest.start(spec, socket(f.target(), f.vm()), runDir.resolve("vm-" + f.vm() + "-target.serial"), true);
-        source.awaitHeartbeat(5, Duration.ofSeconds(60));
-        return new TestGuest[] {source, target};
+        try {
+            TestGuest target = TestGuest.start(spec, socket(f.target(), f.vm()), runDir.resolve("vm-" + f.vm() + "-target.serial"), true);
+            try {
+                source.awaitHeartbeat(5, Duration.ofSeconds(60));
+            } catch (IOException | RuntimeException e) {
+                target.close();
+                throw e;
+            }
+            return new TestGuest[] {source, target};
+        } catch (IOException | RuntimeException e) {
+            source.close(); // no QEMU outlives a failed boot
+            throw e;
+        }
     }
 
     static Path socket(long host, long vm) {

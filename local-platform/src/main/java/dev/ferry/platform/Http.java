@@ -9,13 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small JSON-over-HTTP client for the launcher's tools; every call is bounded. */
-final class Http {
-    static final ObjectMapper JSON = new ObjectMapper();
+/** A small JSON-over-HTTP client for the launcher and the tools; every call is bounded. */
+public final class Http {
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A response that was not 2xx, with the problem body the service sent. */
-    static final class Failure extends RuntimeException {
+    public static final class Failure extends RuntimeException {
         final int status;
         final JsonNode body;
 
@@ -29,11 +29,11 @@ final class Http {
     private Http() {
     }
 
-    static JsonNode get(String url) {
+    public static JsonNode get(String url) {
         return send("GET", url, null);
     }
 
-    static JsonNode post(String url, Object body) {
+    public static JsonNode post(String url, Object body) {
         return send("POST", url, body);
     }
 

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,24 +135,30 @@ public final class Launcher {
     int down() {
         List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "kafka", "postgres"));
         names.addAll(0, qemuPidNames());
+        int code = 0;
         for (String name : names) {
-            Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
+            Optional<Supervised> p = running(name);
             if (p.isPresent()) {
                 // PostgreSQL's fast shutdown is SIGINT: SIGTERM would wait for every client to leave
                 Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
                 if (p.get().stop(signal, STOP_TIMEOUT)) {
                     say(name, "did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killed");
                 }
+                if (p.get().alive()) {
+                    say(name, "could not be stopped (pid " + p.get().pid() + "); its pid file stays for another ./ferry down");
+                    code = 1;
+                    continue;
+                }
                 say(name, "stopped");
             }
             delete(layout.pidFile(name));
         }
-        return 0;
+        return code;
     }
 
     int status() {
         for (String name : List.of("postgres", "kafka", "inventory", "scheduler", "worker")) {
-            Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
+            Optional<Supervised> p = running(name);
             String state = p.map(s -> "running (pid " + s.pid() + ")").orElse("stopped");
             for (FerryService s : FerryService.values()) {
                 if (p.isPresent() && s.shortName.equals(name)) {
@@ -167,8 +172,8 @@ public final class Launcher {
 
     int reset() {
         down();
-        deleteTree(layout.data());
-        deleteTree(layout.state().resolve("kafka"));
+        Trees.delete(layout.data());
+        Trees.delete(layout.state().resolve("kafka"));
         System.out.println("local data deleted");
         return 0;
     }
@@ -180,9 +185,24 @@ public final class Launcher {
             }
         }
         String vm = args.length > 1 ? args[1] : "web-1";
-        long downtime = args.length > 2 ? Long.parseLong(args[2]) : 50;
+        long downtime = 50;
+        if (args.length > 2) {
+            try {
+                downtime = Long.parseLong(args[2]);
+            } catch (NumberFormatException e) {
+                throw new LaunchException("the downtime target must be a number of milliseconds, not " + args[2]
+                        + " (usage: ./ferry demo [vm] [max-downtime-ms])");
+            }
+        }
         String driver = args.length > 3 ? args[3] : DemoMigration.SIMULATED;
         return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), vm, downtime, driver);
+    }
+
+    /** A component by the pid file ./ferry wrote; PostgreSQL also by its own, when a start was cut short. */
+    private Optional<Supervised> running(String name) {
+        Optional<Supervised> p = Supervised.find(name, layout.pidFile(name), layout.log(name), marker(name));
+        return p.isPresent() || !name.equals("postgres") ? p
+                : PostgresServer.running(layout.data().resolve("postgres"), layout.log("postgres"));
     }
 
     private String marker(String name) {
@@ -192,7 +212,8 @@ public final class Launcher {
             case "inventory" -> FerryService.INVENTORY.jar(layout.root()).toString();
             case "scheduler" -> FerryService.SCHEDULER.jar(layout.root()).toString();
             case "worker" -> FerryService.WORKER.jar(layout.root()).toString();
-            default -> "qemu-system-x86_64";
+            // a guest of the QEMU demo: its QMP socket lies under the run directory, on its command line
+            default -> layout.state().resolve("qemu").toString();
         };
     }
 
@@ -256,17 +277,6 @@ public final class Launcher {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a pid file that cannot be deleted names a stopped process: harmless, find() checks it
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new LaunchException("could not delete " + dir + ": " + e.getMessage(), e);
         }
     }
 }

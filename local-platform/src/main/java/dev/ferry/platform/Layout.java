@@ -35,6 +35,14 @@ public record Layout(Path root, Path state, Map<String, String> env) {
     }
 
     public int port(String variable, int fallback) {
+        int port = number(variable, fallback, "a port number (1 to 65535)");
+        if (port < 1 || port > 65535) {
+            throw new LaunchException(variable + "=" + port + " is not a port number (1 to 65535)");
+        }
+        return port;
+    }
+
+    private int number(String variable, int fallback, String what) {
         String v = env.get(variable);
         if (v == null || v.isBlank()) {
             return fallback;
@@ -42,7 +50,7 @@ public record Layout(Path root, Path state, Map<String, String> env) {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            throw new LaunchException(variable + "=" + v + " is not a port number");
+            throw new LaunchException(variable + "=" + v + " is not " + what);
         }
     }
 
@@ -64,6 +72,10 @@ public record Layout(Path root, Path state, Map<String, String> env) {
 
     /** How long a component may take to become ready before start-up is declared failed (FERRY_START_TIMEOUT, seconds). */
     public java.time.Duration startTimeout() {
-        return java.time.Duration.ofSeconds(port("FERRY_START_TIMEOUT", 120));
+        int seconds = number("FERRY_START_TIMEOUT", 120, "a number of seconds");
+        if (seconds < 1) {
+            throw new LaunchException("FERRY_START_TIMEOUT=" + seconds + " is not a number of seconds (at least 1)");
+        }
+        return java.time.Duration.ofSeconds(seconds);
     }
 }

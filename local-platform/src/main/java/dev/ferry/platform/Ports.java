@@ -46,11 +46,17 @@ public final class Ports {
     /** Who listens on the port, as ss reports it ("java",pid=123,...), or nothing when ss cannot tell. */
     static String holder(int port) {
         try {
-            Process ss = new ProcessBuilder("ss", "-ltnpH", "sport = :" + port).redirectErrorStream(true).start();
-            String out = new String(ss.getInputStream().readAllBytes());
-            ss.waitFor(5, TimeUnit.SECONDS);
-            int users = out.indexOf("users:((");
-            return users < 0 ? "" : out.substring(users + 8, out.indexOf(')', users)).trim();
+            java.io.File out = java.io.File.createTempFile("ferry-ss", ".txt");
+            Process ss = new ProcessBuilder("ss", "-ltnpH", "sport = :" + port).redirectErrorStream(true)
+                    .redirectOutput(out).start();
+            boolean done = ss.waitFor(5, TimeUnit.SECONDS); // bounded: the output goes to a file, not a pipe we block on
+            if (!done) {
+                ss.destroyForcibly();
+            }
+            String text = done ? java.nio.file.Files.readString(out.toPath()) : "";
+            out.delete();
+            int users = text.indexOf("users:((");
+            return users < 0 ? "" : text.substring(users + 8, text.indexOf(')', users)).trim();
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -56,27 +57,37 @@ public final class PostgresServer {
     }
 
     /**
-     * A postmaster.pid left by a killed server stops PostgreSQL from starting; one of a live server on this data must
-     * stay (a pid the system gave to another process since does not count).
+     * The server that runs on {@code dataDir}, found by its own postmaster.pid, whether or not ./ferry wrote a pid file
+     * for it (a start interrupted by Ctrl-C leaves a server running before that file is written). A pid the system
+     * gave to another process since does not count: the postmaster's command line names its data directory.
      */
+    public static Optional<Supervised> running(Path dataDir, Path log) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = postmasterPid(pidFile);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> Supervised.commandLine(p).map(c -> c.contains(dataDir.toString())).orElse(false))
+                    .map(p -> Supervised.adopt("postgres", pid, log, dataDir.toString()));
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** A postmaster.pid left by a killed server stops PostgreSQL from starting; one of a live server must stay. */
     private static void removeIfStale(Path pidFile) throws IOException {
-        if (Files.exists(pidFile) && ProcessHandle.of(postmasterPid(pidFile)).filter(ProcessHandle::isAlive)
-                .flatMap(Supervised::commandLine).map(c -> c.contains(pidFile.getParent().toString())).orElse(false)) {
-            throw new LaunchException("a PostgreSQL server (pid " + postmasterPid(pidFile) + ") already runs on " + pidFile.getParent()
-                    + " without a pid file of ./ferry; stop it first");
+        Optional<Supervised> live = running(pidFile.getParent(), Path.of("/dev/null"));
+        if (live.isPresent()) {
+            throw new LaunchException("a PostgreSQL server (pid " + live.get().pid() + ") already runs on " + pidFile.getParent()
+                    + " without a pid file of ./ferry; ./ferry down stops it");
         }
         Files.deleteIfExists(pidFile);
     }
 
     private static void stopHalfStarted(Path pidFile, Path log) {
-        try {
-            if (Files.exists(pidFile)) {
-                Supervised.adopt("postgres", postmasterPid(pidFile), log, pidFile.getParent().toString())
-                        .stop(Supervised.Signal.INT, Duration.ofSeconds(20));
-            }
-        } catch (IOException | RuntimeException alreadyGone) {
-            // nothing left to stop
-        }
+        running(pidFile.getParent(), log).ifPresent(p -> p.stop(Supervised.Signal.INT, Duration.ofSeconds(20)));
     }
 
     private static long postmasterPid(Path pidFile) throws IOException {

@@ -67,6 +67,8 @@ class SupervisedTest {
         try {
             PostgresServer.createDatabases(port);
             assertThat(Ports.open(port)).isTrue();
+            // before ./ferry wrote a pid file (a start cut short), the server is still found by its own
+            assertThat(PostgresServer.running(dir.resolve("data/postgres"), pg.log())).map(Supervised::pid).contains(pg.pid());
             pg.writePid(dir.resolve("postgres.pid"));
             var found = Supervised.find("postgres", dir.resolve("postgres.pid"), pg.log(), dir.resolve("data/postgres").toString());
             assertThat(found).isPresent();
@@ -76,6 +78,7 @@ class SupervisedTest {
             assertThat(killed).as("a fast shutdown (SIGINT) needs no SIGKILL").isFalse();
             assertThat(Ports.open(port)).isFalse();
             assertThat(dir.resolve("data/postgres/postmaster.pid")).doesNotExist();
+            assertThat(PostgresServer.running(dir.resolve("data/postgres"), pg.log())).isEmpty();
         } finally {
             pg.kill();
         }

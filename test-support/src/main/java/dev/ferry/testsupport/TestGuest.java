@@ -1,12 +1,13 @@
 package dev.ferry.testsupport;
 
+import dev.ferry.platform.LaunchException;
+import dev.ferry.platform.Supervised;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,9 +22,9 @@ public final class TestGuest implements AutoCloseable {
     /** A second QMP monitor for observers (tests, the benchmark): QEMU serves one client per monitor socket. */
     public final Path observer;
     public final Path serial;
-    private final Process process;
+    private final Supervised process;
 
-    private TestGuest(Path qmp, Path serial, Process process) {
+    private TestGuest(Path qmp, Path serial, Supervised process) {
         this.qmp = qmp;
         this.observer = qmp.resolveSibling(qmp.getFileName() + ".observer");
         this.serial = serial;
@@ -62,8 +63,17 @@ public final class TestGuest implements AutoCloseable {
         return file;
     }
 
-    /** Starts QEMU; with {@code incoming} it waits for a migration instead of booting. */
+    /** Starts QEMU as a child of this process; with {@code incoming} it waits for a migration instead of booting. */
     public static TestGuest start(Spec spec, Path qmp, Path serial, boolean incoming) throws IOException {
+        return start(spec, qmp, serial, incoming, false);
+    }
+
+    /**
+     * Starts QEMU; with {@code incoming} it waits for a migration instead of booting. {@code detached}: in a session
+     * of its own, outliving this process and its terminal's Ctrl-C (the demo's guests, stopped by ./ferry down).
+     * A QEMU that does not open its QMP socket in time is stopped, never left behind.
+     */
+    public static TestGuest start(Spec spec, Path qmp, Path serial, boolean incoming, boolean detached) throws IOException {
         Files.createDirectories(qmp.getParent());
         Files.deleteIfExists(qmp);
         Files.deleteIfExists(qmp.resolveSibling(qmp.getFileName() + ".observer"));
@@ -77,21 +87,16 @@ public final class TestGuest implements AutoCloseable {
             cmd.add("-incoming");
             cmd.add("defer");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(serial.resolveSibling(serial.getFileName() + ".qemu.log").toFile()).start();
-        TestGuest guest = new TestGuest(qmp, serial, p);
-        guest.awaitSocket(Duration.ofSeconds(20));
-        return guest;
-    }
-
-    private void awaitSocket(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(qmp)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("QEMU did not open " + qmp + ": " + log());
-            }
-            sleep(50);
+        // the QMP socket's path names this guest on its command line: what ./ferry down checks before stopping a pid
+        Supervised p = Supervised.start("qemu", cmd, java.util.Map.of(), serial.resolveSibling(serial.getFileName() + ".qemu.log"),
+                detached, qmp.toString());
+        try {
+            p.awaitReady(() -> Files.exists(qmp), Duration.ofSeconds(20));
+        } catch (LaunchException e) {
+            p.stop(Duration.ofSeconds(5));
+            throw new IOException("QEMU did not open " + qmp + ": " + e.getMessage(), e);
         }
+        return new TestGuest(qmp, serial, p);
     }
 
     /** The last heartbeat line on the serial console, or null before the guest printed one. */
@@ -124,7 +129,7 @@ public final class TestGuest implements AutoCloseable {
             if (h != null && h.count() >= beats) {
                 return h;
             }
-            if (!process.isAlive()) {
+            if (!process.alive()) {
                 throw new IOException("QEMU exited: " + log());
             }
             sleep(200);
@@ -141,27 +146,21 @@ public final class TestGuest implements AutoCloseable {
     }
 
     public boolean alive() {
-        return process.isAlive();
+        return process.alive();
+    }
+
+    /** Its process, to write a pid file for (the demo's guests). */
+    public Supervised process() {
+        return process;
     }
 
     private String log() {
-        try {
-            return Files.readString(serial.resolveSibling(serial.getFileName() + ".qemu.log"));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return process.tail();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.stop(Duration.ofSeconds(5));
     }
 
     private static void sleep(long millis) {

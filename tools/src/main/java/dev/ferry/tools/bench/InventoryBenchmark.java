@@ -6,6 +6,7 @@ import dev.ferry.platform.Layout;
 import dev.ferry.platform.Ports;
 import dev.ferry.platform.PostgresServer;
 import dev.ferry.platform.Supervised;
+import dev.ferry.platform.Trees;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +40,7 @@ public final class InventoryBenchmark {
     static final int CLUSTER = 500;
     static final int BIG_CLUSTER = 2000;
     static final int REPEATS = 3;
+    /** Its own client, not local-platform's Http: the timings are of raw bodies, unparsed, checked by counting. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** How long one request may take (-Dferry.bench.timeout, seconds): a slow build to compare with needs more. */
     private static final Duration TIMEOUT = Duration.ofSeconds(Integer.getInteger("ferry.bench.timeout", 30));
@@ -101,12 +103,13 @@ public final class InventoryBenchmark {
             p.stop(p.name().equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM, Duration.ofSeconds(30));
         }
         started.clear();
-        if (Files.exists(state)) {
-            try (var all = Files.walk(state)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("could not delete " + state + ": " + e.getMessage());
-            }
+        // a PostgreSQL whose start was cut short (Ctrl-C) is not in the list yet: found by its own pid file
+        PostgresServer.running(state.resolve("data/postgres"), state.resolve("logs/postgres.log"))
+                .ifPresent(p -> p.stop(Supervised.Signal.INT, Duration.ofSeconds(30)));
+        try {
+            Trees.delete(state);
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
         }
     }
 

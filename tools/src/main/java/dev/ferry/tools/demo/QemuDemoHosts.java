@@ -1,15 +1,11 @@
 package dev.ferry.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.platform.Http;
 import dev.ferry.testsupport.TestGuest;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +22,6 @@ import java.util.Map;
  * <p>Usage: {@code QemuDemoHosts <inventoryUrl> <runDir> <guestDir> <vmName> <dirtyMiBPerSecond> [pidDir]}
  */
 public final class QemuDemoHosts {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration CALL = Duration.ofSeconds(5);
     private static final long MIB = 1L << 20;
 
@@ -45,17 +39,17 @@ public final class QemuDemoHosts {
             if (template == null) {
                 throw new IllegalStateException("no web-1 in the inventory to place the demo VM next to: run ./ferry up first");
             }
-            vm = post(inventory + "/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1,
+            vm = Http.post(inventory + "/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1,
                     "hostId", template.path("hostId").asLong(),
                     "volumes", List.of(Map.of("poolId", template.path("volumes").get(0).path("poolId").asLong(), "sizeBytes", 16 * MIB)),
-                    "networkIds", JSON.convertValue(template.path("networkIds"), List.class)));
+                    "networkIds", Http.JSON.convertValue(template.path("networkIds"), List.class)));
         }
         long vmId = vm.path("id").asLong();
         long source = vm.path("hostId").asLong();
-        long cluster = get(inventory + "/hosts/" + source).path("clusterId").asLong();
+        long cluster = Http.get(inventory + "/hosts/" + source).path("clusterId").asLong();
         Path disk = TestGuest.sharedDisk(runDir.resolve("vm-" + vmId + ".img"));
         var spec = TestGuest.Spec.built(guestDir, disk, 256, dirty, 96);
-        for (JsonNode host : get(inventory + "/hosts")) {
+        for (JsonNode host : Http.get(inventory + "/hosts")) {
             long id = host.path("id").asLong();
             if (host.path("clusterId").asLong() != cluster) {
                 continue;
@@ -70,9 +64,9 @@ public final class QemuDemoHosts {
             if (status != null) {
                 quit(qmp); // a source that already moved away (postmigrate) or a destination left waiting
             }
-            TestGuest guest = TestGuest.start(spec, qmp, qmp.resolveSibling("vm-" + vmId + ".serial"), !isSource);
-            Files.createDirectories(pids);
-            Files.writeString(pids.resolve("qemu-host-" + id + "-vm-" + vmId + ".pid"), Long.toString(guest.pid()));
+            // detached: the guests outlive this command and a Ctrl-C of the demo that follows; ./ferry down stops them
+            TestGuest guest = TestGuest.start(spec, qmp, qmp.resolveSibling("vm-" + vmId + ".serial"), !isSource, true);
+            guest.process().writePid(pids.resolve("qemu-host-" + id + "-vm-" + vmId + ".pid"));
             if (isSource) {
                 guest.awaitHeartbeat(3, Duration.ofSeconds(90));
                 System.out.println("  host " + host.path("name").asText() + ": booted " + name + " in QEMU (TCG), dirtying "
@@ -103,30 +97,11 @@ public final class QemuDemoHosts {
     }
 
     private static JsonNode vm(String inventory, String name) throws Exception {
-        for (JsonNode vm : get(inventory + "/vms?name=" + name)) {
+        for (JsonNode vm : Http.get(inventory + "/vms?name=" + name)) {
             if (name.equals(vm.path("name").asText())) {
                 return vm;
             }
         }
         return null;
-    }
-
-    private static JsonNode get(String url) throws Exception {
-        var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET " + url + ": " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    private static JsonNode post(String url, Object body) throws Exception {
-        var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException("POST " + url + ": " + r.statusCode() + " " + r.body());
-        }
-        return JSON.readTree(r.body());
     }
 }
