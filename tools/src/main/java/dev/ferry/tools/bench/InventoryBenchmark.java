@@ -56,6 +56,7 @@ public final class InventoryBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks");
         int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int vmsPerHost = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        long runStart = System.nanoTime();
         Path root = Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize();
         Path state = Files.createTempDirectory("ferry-bench-inventory");
         Map<String, String> ports = Map.of("FERRY_KAFKA_PORT", Integer.toString(Ports.free()),
@@ -88,7 +89,8 @@ public final class InventoryBenchmark {
                 runs.add(measure(base, hosts, vmsPerHost, new SplittableRandom(r)));
             }
             Files.createDirectories(out);
-            Files.writeString(out.resolve("inventory.md"), markdown(runs, hosts, vmsPerHost, loadSeconds));
+            double runMinutes = (System.nanoTime() - runStart) / 60e9;
+            Files.writeString(out.resolve("inventory.md"), markdown(runs, hosts, vmsPerHost, loadSeconds, runMinutes));
             System.err.println("wrote " + out.resolve("inventory.md"));
         } finally {
             stopAndDelete(started, state);
@@ -285,7 +287,7 @@ public final class InventoryBenchmark {
         return r.body();
     }
 
-    static String markdown(List<Run> runs, int hosts, int vmsPerHost, double loadSeconds) {
+    static String markdown(List<Run> runs, int hosts, int vmsPerHost, double loadSeconds, double runMinutes) {
         StringBuilder s = new StringBuilder();
         s.append("# inventory-service on a large fleet\n\n");
         s.append(String.format(Locale.ROOT, "Fleet: %,d hosts (one cluster of %,d, the rest in clusters of %d; every 10th host AMD, "
@@ -306,11 +308,13 @@ public final class InventoryBenchmark {
             }
             s.append(" |\n");
         }
-        s.append("\nReservations held (then released) / refused by a pre-check (the random destination was AMD, in maintenance, "
-                + "lacked avx2 or was full), per run, warm-up included: ").append(String.join(", ", runs.stream().map(r -> r.held() + " / " + r.refused())
+        s.append("\nReservations held (then released) / refused by a pre-check (the VM's host and the random destination differ "
+                + "in CPU vendor, every 10th host being AMD; the destination is in maintenance; or it lacks the avx2 a third of "
+                + "the VMs need), per run, warm-up included: ").append(String.join(", ", runs.stream().map(r -> r.held() + " / " + r.refused())
                         .toList())).append(". Both are timed: a refusal runs every pre-check too.\n");
         s.append("\nGoals (issue 11): a compatibility check and a reservation each under 100 ms, a ranked candidate list over all "
                 + "hosts of a cluster under 1 s, every list paged.\n\n");
+        s.append(String.format(Locale.ROOT, "The whole run (platform start, load and the three runs) took %.1f min.%n%n", runMinutes));
         s.append("Command: `./ferry bench-inventory` (arguments: hosts, VMs per host; defaults 10000 10). Machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB max heap for the benchmark's client, Java ")
