@@ -13,7 +13,12 @@ public enum EventType {
     /** The migration was cancelled; the VM runs on the source. */
     MIGRATION_CANCELLED,
     /** The worker still runs the migration (sent every few seconds while a long round runs); carries nothing. */
-    HEARTBEAT;
+    HEARTBEAT,
+    /**
+     * Published by the scheduler only: nobody can tell where the VM runs (a cancel nobody confirmed, a worker silent
+     * after post-copy began). Inventory keeps the hold until an operator states where the VM runs.
+     */
+    OUTCOME_UNKNOWN;
 
     /** True for the three outcomes after which no event of the same attempt follows. */
     public boolean isOutcome() {

@@ -35,6 +35,18 @@ public record MigrationEvent(
         DirtyPageRound round,
         MigrationOutcome outcome) {
 
+    /**
+     * The worker id of the scheduler's decisions. The scheduler alone decides a migration's final phase; it publishes
+     * each decision (an outcome type, or {@link EventType#OUTCOME_UNKNOWN}) on this topic in its own name, and
+     * inventory moves a VM or frees a hold only on such a decision, never on a worker's report.
+     */
+    public static final String SCHEDULER = "scheduler";
+
+    /** True for the scheduler's decision about a migration's end, the only event inventory applies. */
+    public boolean isDecision() {
+        return SCHEDULER.equals(workerId) && (type.isOutcome() || type == EventType.OUTCOME_UNKNOWN);
+    }
+
     /** Checks what consumers rely on; an event failing this goes to the dead-letter topic. */
     public MigrationEvent validate() {
         require(eventId != null && !eventId.isBlank(), "eventId is missing");
@@ -44,6 +56,7 @@ public record MigrationEvent(
         require(sequence >= 1, "sequence must be >= 1");
         require(type != EventType.ROUND_COMPLETED || round != null, "ROUND_COMPLETED without round");
         require(!type.isOutcome() || outcome != null, type + " without outcome");
+        require(type != EventType.OUTCOME_UNKNOWN || SCHEDULER.equals(workerId), "OUTCOME_UNKNOWN is the scheduler's alone");
         return this;
     }
 

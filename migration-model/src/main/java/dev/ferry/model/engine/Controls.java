@@ -10,6 +10,21 @@ public interface Controls {
         return false;
     }
 
+    /**
+     * Whether this worker has lost the right to act for the migration. A driver asks before every action on the
+     * hypervisor and, when fenced, throws {@link FencedException} instead of acting.
+     */
+    default boolean fenced() {
+        return false;
+    }
+
+    /** Throws {@link FencedException} when {@link #fenced()}: call it right before acting on the hypervisor. */
+    default void requireClaim(String action) {
+        if (fenced()) {
+            throw new FencedException("claim lost: not " + action);
+        }
+    }
+
     /** Stop and copy after the current round, whatever remains (never before round 1 has run). */
     default boolean forceCompleteRequested() {
         return false;

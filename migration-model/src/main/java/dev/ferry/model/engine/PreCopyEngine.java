@@ -55,6 +55,7 @@ public final class PreCopyEngine {
         long bytes = 0;
         int throttle = 0;
         while (true) {
+            controls.requireClaim("starting round " + (rounds.size() + 1));
             if (controls.cancelRequested()) {
                 return cancelled(rounds, seconds, bytes);
             }
@@ -67,6 +68,7 @@ public final class PreCopyEngine {
             round = round.decided(decision);
             rounds.add(round);
             controls.roundCompleted(round);
+            controls.requireClaim("acting on round " + round.round() + "'s decision");
             if (controls.cancelRequested()) {
                 return cancelled(rounds, seconds, bytes);
             }
@@ -81,6 +83,7 @@ public final class PreCopyEngine {
                     hv.pauseOnSource();
                     RoundRecord last = copy(rounds.size() + 1, RoundRecord.Kind.STOP_AND_COPY, toSend, 0);
                     controls.pace(last);
+                    controls.requireClaim("switching the guest over"); // a lost claim leaves it paused on the source: its new owner decides
                     hv.resumeOnDestination();
                     controls.roundCompleted(last);
                     long downtime = millis(last.seconds()) + SWITCHOVER_MILLIS;
