@@ -8,7 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Database errors a caller can cause: a concurrent update (optimistic lock), a duplicate unique value or a row still
- * referenced by another become 409s; a database that is away is a 503 (retry later, nothing was applied); anything
+ * referenced by another become 409s, text the database cannot store a 400; a database that is away is a 503 (retry later, nothing was applied); anything
  * else is ours and a 500.
  */
 public class DataErrorMappers {
@@ -29,6 +29,11 @@ public class DataErrorMappers {
             if (message.contains("23505") || message.contains("duplicate key")) {
                 return ProblemMappers.respond(new Problem("duplicate", "Conflict", 409,
                         "a resource with the same unique value already exists"));
+            }
+            if (message.contains("22021") || message.contains("invalid byte sequence for encoding")) {
+                // text the database cannot store (a NUL in a path or query parameter): the caller's input, not our fault
+                return ProblemMappers.respond(new Problem("invalid-text", "Bad Request", 400,
+                        "a value contains a character the database cannot store (such as NUL, U+0000); nothing was applied"));
             }
             if (message.contains("23503") || message.contains("violates foreign key constraint")) {
                 return ProblemMappers.respond(new Problem("still-in-use", "Conflict", 409,

@@ -44,6 +44,7 @@ public class ProblemMappers {
         }
         String detail = e instanceof InvalidFormatException f
                 ? "value " + f.getValue() + " is not a valid " + f.getTargetType().getSimpleName()
+                        + (String.valueOf(f.getOriginalMessage()).endsWith(NoNulText.REASON) ? ": " + NoNulText.REASON : "")
                 : "the request body is not valid JSON for this endpoint: " + e.getOriginalMessage();
         return respond(new Problem("unreadable-body", "Invalid request", 400, detail).with("field", field));
     }
