@@ -60,16 +60,6 @@ public class ReservationRepository implements PanacheRepositoryBase<Reservation,
         return count("hostId = ?1 and state = ?2", hostId, ReservationState.ACTIVE);
     }
 
-    /** A VM's ended holds (committed or released): history of its moves that must not keep it from being deleted. */
-    public Uni<Long> deleteEndedForVm(long vmId) {
-        return delete("vmId = ?1 and state <> ?2", vmId, ReservationState.ACTIVE);
-    }
-
-    /** Ended holds that name the host as source or destination. */
-    public Uni<Long> deleteEndedTouchingHost(long hostId) {
-        return delete("(hostId = ?1 or sourceHostId = ?1) and state <> ?2", hostId, ReservationState.ACTIVE);
-    }
-
     public Uni<Long> countActiveForVm(long vmId) {
         return count("vmId = ?1 and state = ?2", vmId, ReservationState.ACTIVE);
     }

@@ -99,9 +99,8 @@ public class HostService {
     public Uni<Void> delete(long id) {
         return crud().delete(id,
                 h -> Checks.unused(vms.countOnHost(id), "host " + h.name, "VMs")
-                        .call(() -> Checks.unused(reservations.countActiveOnHost(id), "host " + h.name, "active reservations"))
-                        // ended holds from or to it are the history of past moves: they go with the host
-                        .call(() -> reservations.deleteEndedTouchingHost(id)),
+                        // ended holds from or to it stay: they are the history of past moves
+                        .call(() -> Checks.unused(reservations.countActiveOnHost(id), "host " + h.name, "active reservations")),
                 events::hostRemoved);
     }
 }

@@ -207,15 +207,18 @@ public class ReservationService {
                     if (r.state == ReservationState.COMMITTED) {
                         return Uni.createFrom().voidItem(); // applied before
                     }
-                    if (r.state == ReservationState.RELEASED) {
-                        LOG.warnf("migration %s succeeded after its hold on host %d expired; placing the VM there", migrationId, r.hostId);
-                    }
-                    r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");
                     long from = vm.hostId;
                     vm.hostId = r.hostId;
                     LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, r.hostId, from, migrationId);
-                    return events.reservation(InventoryEventType.RESERVATION_COMMITTED, r)
-                            .call(() -> events.placementChanged(vmId, from, r.hostId, "migration " + migrationId + " succeeded"));
+                    Uni<Void> placed = events.placementChanged(vmId, from, r.hostId, "migration " + migrationId + " succeeded");
+                    if (r.state == ReservationState.RELEASED) {
+                        // states only move forward: the hold stays released, the VM follows the scheduler's decision
+                        LOG.warnf("migration %s succeeded after its hold on host %d expired; the VM is placed there without it",
+                                migrationId, r.hostId);
+                        return placed;
+                    }
+                    r.end(ReservationState.COMMITTED, "migration " + migrationId + " succeeded");
+                    return events.reservation(InventoryEventType.RESERVATION_COMMITTED, r).call(() -> placed);
                 }));
     }
 
@@ -246,6 +249,26 @@ public class ReservationService {
             }
             return Uni.createFrom().voidItem();
         });
+    }
+
+    /** How long a hold whose migration's outcome is unknown is kept: until an operator resolves it, in practice. */
+    static final Duration UNRESOLVED_HOLD = Duration.ofDays(365);
+
+    /**
+     * Nobody knows where the VM runs: the hold stays (the VM may already use the destination) until the scheduler
+     * decides, on the driver's word or an operator's. A hold already ended stays as it is.
+     */
+    public Uni<Void> keepUnresolved(UUID migrationId, String why) {
+        return reservations.ofMigrationLocked(migrationId).invoke(r -> {
+            if (r != null && r.state == ReservationState.ACTIVE) {
+                r.expiresAt = Instant.now().plus(UNRESOLVED_HOLD);
+                LOG.warnf("outcome of migration %s unknown (%s): hold %d on host %d kept until it is resolved", migrationId, why,
+                        r.id, r.hostId);
+            } else {
+                LOG.warnf("outcome of migration %s unknown (%s), and it holds nothing: the VM may run on host %s without a hold",
+                        migrationId, why, r == null ? "?" : String.valueOf(r.hostId));
+            }
+        }).replaceWithVoid();
     }
 
     /** Ends holds whose migration never reported back, so that a lost scheduler never strands capacity. */

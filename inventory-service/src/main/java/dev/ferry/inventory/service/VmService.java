@@ -76,10 +76,9 @@ public class VmService {
         return crud().delete(id, this::notMigrating, events::vmRemoved);
     }
 
-    /** Refused while a migration holds a destination for it; its ended holds go with it. */
+    /** Refused while a migration holds a destination for it; its ended holds stay as the history of its moves. */
     private Uni<Void> notMigrating(Vm vm) {
-        return Checks.unused(reservations.countActiveForVm(vm.id), "VM " + vm.name, "a migration in progress (active reservation)")
-                .call(() -> reservations.deleteEndedForVm(vm.id));
+        return Checks.unused(reservations.countActiveForVm(vm.id), "VM " + vm.name, "a migration in progress (active reservation)");
     }
 
     private Uni<Void> references(NewVm req) {

@@ -99,7 +99,7 @@ class FleetChangesTest {
     }
 
     @Test
-    void aVmAndTheHostsItMovedBetweenCanBeDeletedOnceTheMoveIsOver() {
+    void aVmAndTheHostsItMovedBetweenCanBeDeletedOnceTheMoveIsOverAndTheMoveStaysOnRecord() {
         Fleet fleet = new Fleet(2, 64);
         long vm = fleet.vm("moved", fleet.hosts[0], 2);
         long hold = ReservationTest.reserve(java.util.UUID.randomUUID(), vm, fleet.hosts[1]).then().statusCode(201)
@@ -110,6 +110,16 @@ class FleetChangesTest {
         given().delete("/hosts/" + fleet.hosts[0]).then().statusCode(204);
         given().delete("/vms/" + vm).then().statusCode(204);
         given().delete("/hosts/" + fleet.hosts[1]).then().statusCode(204);
+        given().get("/reservations/" + hold).then().statusCode(200)
+                .body("state", equalTo("COMMITTED")).body("vmId", equalTo((int) vm));
+    }
+
+    @Test
+    void textWithANulCharacterIsRefusedAsBadInputNamingTheField() {
+        given().contentType(ContentType.JSON).body("{\"name\": \"rack\\u0000-7\"}").post("/clusters").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("name"))
+                .body("detail", org.hamcrest.Matchers.containsString("NUL"));
     }
 
     @Test

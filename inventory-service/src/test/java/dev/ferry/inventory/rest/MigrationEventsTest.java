@@ -17,6 +17,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import io.restassured.http.ContentType;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +28,73 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events")})
 class MigrationEventsTest {
 
+    /** The scheduler's decision: the only event inventory applies. */
     static MigrationEvent outcome(String eventId, EventType type, UUID migration, long vm, long source, long target, long seq) {
-        return new MigrationEvent(eventId, type, migration, 1, seq, Instant.now(), vm, source, target, 0, "test-worker", null,
+        return reported(MigrationEvent.SCHEDULER, eventId, type, migration, vm, source, target, seq);
+    }
+
+    static MigrationEvent reported(String by, String eventId, EventType type, UUID migration, long vm, long source, long target,
+            long seq) {
+        return new MigrationEvent(eventId, type, migration, 1, seq, Instant.now(), vm, source, target, 0, by, null,
                 new MigrationOutcome(3, 1L << 30, 20, 4000, type == EventType.MIGRATION_FAILED ? "link down" : null, "simulated"));
+    }
+
+    /** Publishes a decision on a fresh migration of the same key and waits until it took effect: what came before did too. */
+    static void drained(Fleet fleet, UUID key) {
+        UUID marker = UUID.randomUUID();
+        long markerVm = fleet.vm("marker-" + marker.toString().substring(0, 8), fleet.hosts[0], 1);
+        long markerHold = reservation(marker, markerVm, fleet.hosts[1]);
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, key.toString(), EventCodec.toJson(
+                outcome("m-" + marker, EventType.MIGRATION_CANCELLED, marker, markerVm, fleet.hosts[0], fleet.hosts[1], 1)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/reservations/" + markerHold).then().body("state", equalTo("RELEASED")));
+    }
+
+    @Test
+    void onlyTheSchedulersDecisionMovesAVmAndAReleasedHoldIsNeverCommitted() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("decided", fleet.hosts[0], 4);
+        UUID migration = UUID.randomUUID();
+        long hold = reservation(migration, vm, fleet.hosts[1]);
+
+        // a worker's own report, however final it sounds, is the scheduler's to judge
+        publish(reported("worker-1", "w-" + migration, EventType.MIGRATION_SUCCEEDED, migration, vm, fleet.hosts[0], fleet.hosts[1], 9));
+        drained(fleet, migration);
+        given().get("/reservations/" + hold).then().body("state", equalTo("ACTIVE"));
+        given().get("/vms/" + vm).then().body("hostId", equalTo((int) fleet.hosts[0]));
+
+        publish(outcome("c-" + migration, EventType.MIGRATION_CANCELLED, migration, vm, fleet.hosts[0], fleet.hosts[1], 10));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/reservations/" + hold).then().body("state", equalTo("RELEASED")));
+        // a success after the cancel was decided (forged, or replayed out of order) changes nothing
+        publish(outcome("s-" + migration, EventType.MIGRATION_SUCCEEDED, migration, vm, fleet.hosts[0], fleet.hosts[1], 11));
+        drained(fleet, migration);
+        given().get("/reservations/" + hold).then().body("state", equalTo("RELEASED"));
+        given().get("/vms/" + vm).then().body("hostId", equalTo((int) fleet.hosts[0]));
+    }
+
+    @Test
+    void anUnknownOutcomeKeepsTheHoldPastItsTimeUntilTheDecisionComes() {
+        Fleet fleet = new Fleet(2, 64);
+        long vm = fleet.vm("in-doubt", fleet.hosts[0], 4);
+        UUID migration = UUID.randomUUID();
+        long hold = given().contentType(ContentType.JSON)
+                .body(Map.of("migrationId", migration.toString(), "vmId", vm, "hostId", fleet.hosts[1], "ttlSeconds", 10))
+                .post("/reservations").then().statusCode(201).extract().jsonPath().getLong("id");
+
+        publish(new MigrationEvent("u-" + migration, EventType.OUTCOME_UNKNOWN, migration, 1, 3, Instant.now(), vm, fleet.hosts[0],
+                fleet.hosts[1], hold, MigrationEvent.SCHEDULER, null, new MigrationOutcome(2, 1L << 29, 0, 0,
+                        "a cancel nobody confirmed", "qemu")));
+        drained(fleet, migration);
+        // held until someone decides: far past its 10 s, which the sweeper (every second in tests) would have ended
+        Instant kept = Instant.parse(given().get("/reservations/" + hold).then().body("state", equalTo("ACTIVE"))
+                .extract().jsonPath().getString("expiresAt"));
+        org.assertj.core.api.Assertions.assertThat(kept).isAfter(Instant.now().plus(Duration.ofDays(300)));
+
+        publish(outcome("r-" + migration, EventType.MIGRATION_SUCCEEDED, migration, vm, fleet.hosts[0], fleet.hosts[1], 4));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/reservations/" + hold).then().body("state", equalTo("COMMITTED")));
+        given().get("/vms/" + vm).then().body("hostId", equalTo((int) fleet.hosts[1]));
     }
 
     static void publish(MigrationEvent e) {
