@@ -71,6 +71,13 @@ class MigrationLifecycleTest {
         KafkaProbe.send(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, e.migrationId().toString(), EventCodec.toJson(e));
     }
 
+    /** Worker {@code worker} claims attempt {@code attempt} of the migration, as a real worker does before it acts. */
+    static io.restassured.response.ValidatableResponse claim(UUID id, String worker, int attempt) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("attempt", attempt, "workerId", worker, "driver", "simulated", "jobsOutliveWorker", false))
+                .post("/migrations/" + id + "/claims").then();
+    }
+
     static JsonPath migration(UUID id) {
         return given().get("/migrations/" + id).then().statusCode(200).extract().jsonPath();
     }
@@ -108,8 +115,12 @@ class MigrationLifecycleTest {
         assertThat(m.getDouble("progressPercent")).isEqualTo(100.0);
         assertThat(m.getList("rounds")).hasSize(2);
         assertThat(m.getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
-        List<String> trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("type", String.class);
-        assertThat(trail).containsExactly("START", "MIGRATION_STARTED", "ROUND_COMPLETED", "ROUND_COMPLETED", "MIGRATION_SUCCEEDED");
+        JsonPath trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath();
+        assertThat(trail.getList("type", String.class)).containsExactly("START", "MIGRATION_STARTED", "ROUND_COMPLETED",
+                "ROUND_COMPLETED", "MIGRATION_SUCCEEDED", "MIGRATION_SUCCEEDED");
+        // the worker's report, then the scheduler's decision that inventory follows
+        assertThat(trail.getList("direction", String.class).subList(4, 6)).containsExactly("EVENT_RECEIVED", "COMMAND_SENT");
+        assertThat(trail.getString("[5].note")).startsWith("decision: worker worker-test reported MIGRATION_SUCCEEDED");
     }
 
     @Test
@@ -139,14 +150,20 @@ class MigrationLifecycleTest {
         publish(event(id, EventType.MIGRATION_SUCCEEDED, 4, null, new MigrationOutcome(3, 5 * GIB, 30, 8000, null, "simulated")));
         publish(event(id, EventType.MIGRATION_FAILED, 5, null, new MigrationOutcome(3, 5 * GIB, 0, 8000, "late failure", "simulated")));
 
+        // START, 4 rounds and reports received, the decision, the late failure
         await().atMost(Duration.ofSeconds(20)).until(() ->
-                given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("$").size() == 6);
+                given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("$").size() == 7);
         JsonPath m = migration(id);
         assertThat(m.getString("phase")).isEqualTo("SUCCEEDED");
         assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1, 2);
         assertThat(m.getLong("bytesSent")).isEqualTo(5 * GIB);
         List<String> notes = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("note", String.class);
-        assertThat(notes).contains("ignored: sequence 2 arrived after 3", "ignored: migration already SUCCEEDED");
+        assertThat(notes).contains("ignored: sequence 2 arrived after 3");
+        assertThat(notes).anyMatch(n -> n != null && n.startsWith("ignored: worker worker-test reports MIGRATION_FAILED but the "
+                + "migration was decided SUCCEEDED"));
+        // a report that contradicts the decision is raised, not applied
+        given().queryParam("migrationId", id).get("/discrepancies").then().statusCode(200)
+                .body("kind", org.hamcrest.Matchers.contains("CONTRADICTS_OUTCOME"));
     }
 
     @Test
@@ -255,32 +272,33 @@ class MigrationLifecycleTest {
     }
 
     @Test
-    void aWorkerThatStartsTheMigrationOverAppendsItsRoundsAsTheNextRunAndTheOldWorkerNoLongerCounts() {
+    void onceAWorkerHoldsTheClaimAnotherWorkersReportsAreKeptButNeverApplied() {
         UUID id = requestMigration(17);
-        publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
-        publish(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB), null));
-        publish(event(id, EventType.ROUND_COMPLETED, 3, round(2, GIB, GIB / 4), null));
-        await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getInt("currentRound") == 2);
+        claim(id, "worker-test", 1).statusCode(200).body("leaseMillis", equalTo(6000)).body("renewEveryMillis", equalTo(2000));
+        assertThat(migration(id).getString("phase")).isEqualTo("RUNNING");
+        assertThat(migration(id).getString("ownerId")).isEqualTo("worker-test");
+        claim(id, "worker-b", 1).statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("https://ferry.dev/problems/claimed"));
 
-        // the start was delivered again to another worker, which begins at sequence 1 and round 1
-        publish(byWorker(event(id, EventType.MIGRATION_STARTED, 1, null, null), "worker-b"));
-        publish(byWorker(event(id, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 8), null), "worker-b"));
-        // a late word from the replaced worker must not count
-        publish(event(id, EventType.ROUND_COMPLETED, 4, round(3, GIB / 4, GIB / 16), null));
-        publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 3, null,
+        publish(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        // the START delivered to another worker as well: it has no claim, its words count for nothing
+        publish(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB / 8), null), "worker-b"));
+        publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 2, null,
                 new MigrationOutcome(2, 4 * GIB + GIB / 8, 30, 4000, null, "simulated")), "worker-b"));
+        publish(event(id, EventType.MIGRATION_FAILED, 2, null, new MigrationOutcome(1, 4 * GIB, 0, 4000, "link down", "simulated")));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(id).getString("phase")));
         JsonPath m = migration(id);
-        // nothing deleted: run 1's two rounds, then run 2's round, in order
-        assertThat(m.getList("rounds.run", Integer.class)).containsExactly(1, 1, 2);
-        assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1, 2, 1);
-        assertThat(m.getList("rounds.workerId", String.class)).containsExactly("worker-test", "worker-test", "worker-b");
-        assertThat(m.getInt("run")).isEqualTo(2);
-        assertThat(m.getString("workerId")).isEqualTo("worker-b");
+        assertThat(m.getList("rounds.workerId", String.class)).containsExactly("worker-test");
+        assertThat(m.getString("failureReason")).isEqualTo("link down");
         List<String> notes = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("note", String.class);
-        assertThat(notes).anyMatch(n -> n != null && n.contains("took the migration over from worker-test") && n.contains("run 2"));
-        assertThat(notes).anyMatch(n -> n != null && n.startsWith("ignored: worker worker-test no longer runs it"));
+        assertThat(notes).anyMatch(n -> n != null && n.startsWith("ignored: worker worker-b holds no claim on the migration"));
+        // worker-b said the VM moved: that is raised for an operator to check
+        given().queryParam("migrationId", id).get("/discrepancies").then()
+                .body("kind", org.hamcrest.Matchers.contains("CONTRADICTS_OUTCOME"))
+                .body("[0].detail", containsString("worker-b"));
+        // the START replayed later (a restart, offset 0) is refused: nothing runs again
+        claim(id, "worker-c", 1).statusCode(409).body("type", equalTo("https://ferry.dev/problems/migration-ended"));
     }
 
     static MigrationEvent byWorker(MigrationEvent e, String worker) {

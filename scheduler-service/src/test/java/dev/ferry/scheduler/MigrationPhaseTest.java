@@ -2,6 +2,7 @@ package dev.ferry.scheduler;
 
 import static dev.ferry.scheduler.model.MigrationPhase.CANCELLED;
 import static dev.ferry.scheduler.model.MigrationPhase.FAILED;
+import static dev.ferry.scheduler.model.MigrationPhase.OUTCOME_UNKNOWN;
 import static dev.ferry.scheduler.model.MigrationPhase.QUEUED;
 import static dev.ferry.scheduler.model.MigrationPhase.RUNNING;
 import static dev.ferry.scheduler.model.MigrationPhase.SCHEDULED;
@@ -30,7 +31,11 @@ class MigrationPhaseTest {
             new MigrationPhase[] {QUEUED, SCHEDULED}, new MigrationPhase[] {QUEUED, FAILED}, new MigrationPhase[] {QUEUED, CANCELLED},
             new MigrationPhase[] {SCHEDULED, RUNNING}, new MigrationPhase[] {SCHEDULED, SUCCEEDED},
             new MigrationPhase[] {SCHEDULED, FAILED}, new MigrationPhase[] {SCHEDULED, CANCELLED},
-            new MigrationPhase[] {RUNNING, SUCCEEDED}, new MigrationPhase[] {RUNNING, FAILED}, new MigrationPhase[] {RUNNING, CANCELLED});
+            new MigrationPhase[] {SCHEDULED, OUTCOME_UNKNOWN},
+            new MigrationPhase[] {RUNNING, SUCCEEDED}, new MigrationPhase[] {RUNNING, FAILED}, new MigrationPhase[] {RUNNING, CANCELLED},
+            new MigrationPhase[] {RUNNING, SCHEDULED}, new MigrationPhase[] {RUNNING, OUTCOME_UNKNOWN},
+            new MigrationPhase[] {OUTCOME_UNKNOWN, RUNNING}, new MigrationPhase[] {OUTCOME_UNKNOWN, SUCCEEDED},
+            new MigrationPhase[] {OUTCOME_UNKNOWN, FAILED}, new MigrationPhase[] {OUTCOME_UNKNOWN, CANCELLED});
 
     static List<Arguments> everyPair() {
         List<Arguments> out = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.ferry.scheduler;
 
 import static dev.ferry.scheduler.model.MigrationPhase.CANCELLED;
 import static dev.ferry.scheduler.model.MigrationPhase.FAILED;
+import static dev.ferry.scheduler.model.MigrationPhase.OUTCOME_UNKNOWN;
 import static dev.ferry.scheduler.model.MigrationPhase.QUEUED;
 import static dev.ferry.scheduler.model.MigrationPhase.RUNNING;
 import static dev.ferry.scheduler.model.MigrationPhase.SCHEDULED;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.events.MigrationMode;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationTimeouts;
+import dev.ferry.scheduler.model.MigrationTimeouts.Action;
 import dev.ferry.scheduler.model.MigrationTimeouts.Facts;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,59 +30,87 @@ class MigrationTimeoutsTest {
         return NOW.minusSeconds(seconds);
     }
 
+    /** A migration a worker reported on without a claim (as before claims existed). */
     static Facts m(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
-        return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3);
+        return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1,
+                1, false);
+    }
+
+    /** A migration no worker ever took. */
+    static Facts untouched(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
+        return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, null, 0, null, null, 1,
+                1, false);
+    }
+
+    /** Claimed by worker w-1, its lease lapsing {@code leaseIn} seconds from now (negative: lapsed). */
+    static Facts claimed(long updatedAgo, long leaseIn, int attempt, boolean jobsOutlive, Instant deadline, Instant cancelAt) {
+        return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, "w-1",
+                NOW.plusSeconds(leaseIn), attempt, 1, jobsOutlive);
     }
 
     /** A migration in post-copy: the guest already runs on the destination. */
     static Facts postCopy(long updatedAgo, Instant deadline, Instant cancelAt) {
-        return new Facts(RUNNING, MigrationMode.POST_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3);
+        return new Facts(RUNNING, MigrationMode.POST_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1, 1,
+                false);
     }
 
     static Arguments[] cases() {
         return new Arguments[] {
-            Arguments.of("queued a minute", m(QUEUED, 60, 60, null, null), null, null),
-            Arguments.of("queued past 30 min", m(QUEUED, 1801, 1801, null, null), FAILED, "queued for 30 min without a free migration slot"),
-            Arguments.of("queued long but re-placed recently: the queue clock counts from creation", m(QUEUED, 1801, 5, null, null), FAILED, "without a free"),
-            Arguments.of("scheduled 119 s", m(SCHEDULED, 300, 119, null, null), null, null),
-            Arguments.of("scheduled 121 s", m(SCHEDULED, 300, 121, null, null), FAILED, "no worker picked the migration up within 120 s"),
+            Arguments.of("queued a minute", untouched(QUEUED, 60, 60, null, null), null, null),
+            Arguments.of("queued past 30 min", untouched(QUEUED, 1801, 1801, null, null), end(FAILED), "queued for 30 min without a free migration slot"),
+            Arguments.of("queued long but re-placed recently: the queue clock counts from creation", untouched(QUEUED, 1801, 5, null, null), end(FAILED), "without a free"),
+            Arguments.of("scheduled 119 s", untouched(SCHEDULED, 300, 119, null, null), null, null),
+            Arguments.of("scheduled 121 s, nobody claimed it", untouched(SCHEDULED, 300, 121, null, null), end(FAILED), "no worker picked the migration up within 120 s"),
             Arguments.of("running, last word 4 min ago", m(RUNNING, 3600, 240, null, null), null, null),
-            Arguments.of("running, silent 5 min", m(RUNNING, 3600, 301, null, null), FAILED, "no progress from worker w-1 for 300 s (last round 3)"),
-            Arguments.of("past the deadline while running", m(RUNNING, 60, 1, ago(1), null), FAILED, "past the operator's deadline"),
-            Arguments.of("past the deadline while queued", m(QUEUED, 60, 60, ago(1), null), FAILED, "in phase QUEUED"),
+            Arguments.of("running without a claim, silent 5 min", m(RUNNING, 3600, 301, null, null), end(FAILED), "no progress from worker w-1 for 300 s (last round 3)"),
+            Arguments.of("claimed and renewed, silent 5 min: the worker is asked to stop", claimed(301, 10, 1, false, null, null), Action.ASK_CANCEL, "no progress from worker w-1"),
+            Arguments.of("past the deadline while claimed: the worker is asked to stop", claimed(1, 10, 1, false, ago(1), null), Action.ASK_CANCEL, "past the operator's deadline"),
+            Arguments.of("past the deadline while queued", untouched(QUEUED, 60, 60, ago(1), null), end(FAILED), "in phase QUEUED"),
             Arguments.of("deadline ahead", m(RUNNING, 60, 1, NOW.plusSeconds(60), null), null, null),
             Arguments.of("cancel asked 10 s ago", m(RUNNING, 60, 1, null, ago(10)), null, null),
-            Arguments.of("cancel unconfirmed 31 s", m(RUNNING, 60, 40, null, ago(31)), CANCELLED, "no worker confirmed within 30 s"),
+            Arguments.of("cancel unconfirmed 31 s by a worker that ran it: it may have completed", m(RUNNING, 60, 40, null, ago(31)), Action.UNKNOWN, "did not confirm it within 30 s"),
+            Arguments.of("cancel unconfirmed 31 s, nobody ever took it", untouched(SCHEDULED, 60, 40, null, ago(31)), end(CANCELLED), "no worker ever took the migration"),
             Arguments.of("cancel pending, deadline passed: the cancel's own timeout decides", m(RUNNING, 60, 1, ago(1), ago(10)), null, null),
             Arguments.of("cancel pending, silent worker: the cancel's own timeout decides", m(RUNNING, 3600, 600, null, ago(10)), null, null),
             Arguments.of("cancel asked 40 s ago, the worker spoke 10 s ago: it still answers", m(RUNNING, 3600, 10, null, ago(40)), null, null),
             Arguments.of("post-copy, last word 4 min ago", postCopy(240, null, null), null, null),
-            Arguments.of("post-copy, silent 5 min: nobody knows where the VM runs", postCopy(301, null, null), FAILED, "VM location is unknown"),
+            Arguments.of("post-copy, silent 5 min: nobody knows where the VM runs", postCopy(301, null, null), Action.UNKNOWN, "VM location is unknown"),
             Arguments.of("post-copy past the deadline: it cannot be failed back", postCopy(1, ago(60), null), null, null),
             Arguments.of("post-copy with a cancel unconfirmed 31 s: it cannot be cancelled", postCopy(31, null, ago(31)), null, null),
+            Arguments.of("claim renewed, lease ahead", claimed(1, 5, 1, false, null, null), null, null),
+            Arguments.of("claim lapsed, a retry left: a new attempt", claimed(1, -1, 1, false, null, null), Action.RETRY, "retried as attempt 2 (retry 1 of 1)"),
+            Arguments.of("claim lapsed, no retry left, the job died with the worker", claimed(1, -1, 2, false, null, null), end(FAILED), "the VM runs on the source; no retry left"),
+            Arguments.of("claim lapsed, no retry left, the job may outlive the worker", claimed(1, -1, 2, true, null, null), Action.UNKNOWN, "may still run"),
+            Arguments.of("claim lapsed during a cancel, the job died with the worker", claimed(1, -1, 1, false, null, ago(5)), end(CANCELLED), "the VM runs on the source"),
+            Arguments.of("claim lapsed during a cancel, the job may outlive the worker", claimed(1, -1, 1, true, null, ago(5)), Action.UNKNOWN, "may have completed"),
+            Arguments.of("claim lapsed past the deadline: no retry", claimed(1, -1, 1, false, ago(1), null), end(FAILED), "no retry left"),
             Arguments.of("final phases never time out", m(SUCCEEDED, 99999, 99999, ago(5000), ago(5000)), null, null),
+            Arguments.of("an unknown outcome waits for an answer", m(OUTCOME_UNKNOWN, 99999, 99999, ago(5000), ago(5000)), null, null),
         };
+    }
+
+    /** An END in {@code phase}, as the table's expected action. */
+    static MigrationPhase end(MigrationPhase phase) {
+        return phase;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void overdue(String what, Facts migration, MigrationPhase endsIn, String reasonPart) {
+    void overdue(String what, Facts migration, Object expected, String reasonPart) {
         var overdue = MigrationTimeouts.check(migration, NOW, S);
-        if (endsIn == null) {
+        if (expected == null) {
             assertThat(overdue).isEmpty();
         } else {
             assertThat(overdue).hasValueSatisfying(o -> {
-                assertThat(o.endsIn()).isEqualTo(endsIn);
+                if (expected instanceof MigrationPhase endsIn) {
+                    assertThat(o.action()).isEqualTo(Action.END);
+                    assertThat(o.endsIn()).isEqualTo(endsIn);
+                } else {
+                    assertThat(o.action()).isEqualTo(expected);
+                }
                 assertThat(o.reason()).contains(reasonPart);
             });
         }
-    }
-
-    @org.junit.jupiter.api.Test
-    void onlyAMigrationEndedBeforePostCopyIsKnownToHaveLeftTheVmOnItsSource() {
-        assertThat(MigrationTimeouts.check(m(RUNNING, 3600, 301, null, null), NOW, S).orElseThrow().vmOnSource()).isTrue();
-        assertThat(MigrationTimeouts.check(m(RUNNING, 60, 40, null, ago(31)), NOW, S).orElseThrow().vmOnSource()).isTrue();
-        assertThat(MigrationTimeouts.check(postCopy(301, null, null), NOW, S).orElseThrow().vmOnSource()).isFalse();
     }
 
     @org.junit.jupiter.api.Test

@@ -57,8 +57,9 @@ class OperatorRequestsTest {
     }
 
     @Test
-    void cancelWhileScheduledSendsCancelAndTheWorkersConfirmationEndsIt() {
+    void cancelOfAClaimedMigrationSendsCancelAndTheWorkersConfirmationEndsIt() {
         UUID id = requestMigration(21);
+        MigrationLifecycleTest.claim(id, "worker-test", 1).statusCode(200);
         given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("cancelRequestedAt", org.hamcrest.Matchers.notNullValue());
         given().post("/migrations/" + id + "/cancel").then().statusCode(202); // asking twice is harmless
 
@@ -82,15 +83,18 @@ class OperatorRequestsTest {
     }
 
     @Test
-    void aCancelNoWorkerConfirmsIsCompletedByTheSchedulerAndTheHoldReleased() {
+    void aCancelBeforeAnyWorkerTookTheMigrationEndsItAtOnceAndNoWorkerMayTakeItThen() {
         UUID id = requestMigration(23);
-        given().post("/migrations/" + id + "/cancel").then().statusCode(202);
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("phase", equalTo("CANCELLED"))
+                .body("abortStatus", equalTo("SUCCEEDED"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(id).getString("phase")));
-        assertThat(migration(id).getString("failureReason")).contains("no worker confirmed");
+        assertThat(migration(id).getString("failureReason")).contains("before any worker took it");
         var outcome = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
                 seen -> !seen.isEmpty(), Duration.ofSeconds(20));
         assertThat(EventCodec.event(outcome.get(0).value()).type()).isEqualTo(EventType.MIGRATION_CANCELLED);
+        assertThat(EventCodec.event(outcome.get(0).value()).isDecision()).isTrue();
+        MigrationLifecycleTest.claim(id, "worker-test", 1).statusCode(409)
+                .body("type", equalTo("https://ferry.dev/problems/migration-ended"));
     }
 
     @Test
@@ -174,6 +178,7 @@ class OperatorRequestsTest {
     @Test
     void aConfirmedCancelSucceeds() {
         UUID id = requestMigration(28);
+        MigrationLifecycleTest.claim(id, "worker-test", 1).statusCode(200);
         given().post("/migrations/" + id + "/cancel").then().statusCode(202);
         publish(event(id, EventType.MIGRATION_CANCELLED, 1, null, new MigrationOutcome(0, 0, 0, 0,
                 "cancelled by the operator during round 1", "simulated", MigrationMode.PRE_COPY, AbortStatus.SUCCEEDED)));

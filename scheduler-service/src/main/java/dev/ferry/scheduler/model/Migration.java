@@ -64,6 +64,14 @@ public class Migration extends PanacheEntityBase {
     public int run;
     public String driver;
     public String workerId;
+    /** The worker holding the claim of the current attempt: the only one that may act on the hypervisor for it. */
+    public String ownerId;
+    /** When the owner's claim lapses unless renewed; past it, the migration is taken over. */
+    public Instant leaseExpiresAt;
+    /** Whether the owner's hypervisor job may keep running after the owner died (QEMU: yes; the simulator: no). */
+    public boolean jobsOutliveWorker;
+    /** How many times the migration may be retried as a new attempt after its worker died (the request's budget). */
+    public int maxRetries;
     public int currentRound;
     public long bytesSent;
     public long remainingBytes;
@@ -104,6 +112,7 @@ public class Migration extends PanacheEntityBase {
         m.abortStatus = AbortStatus.NONE;
         m.attempt = 1;
         m.run = 1;
+        m.maxRetries = 1;
         m.createdAt = now;
         m.updatedAt = now;
         return m;

@@ -17,13 +17,22 @@ public enum MigrationPhase {
     /** The migration failed; the VM runs on the source. */
     FAILED,
     /** Cancelled; the VM runs on the source. */
-    CANCELLED;
+    CANCELLED,
+    /**
+     * Nobody can tell where the VM runs: a cancel no worker confirmed, a worker silent after post-copy began, a worker
+     * whose hypervisor job may outlive it died with no retry left. Not final: the driver's late answer or an operator's
+     * statement (POST /migrations/{id}/resolve) ends it. Inventory keeps the hold meanwhile.
+     */
+    OUTCOME_UNKNOWN;
 
     private static final Map<MigrationPhase, Set<MigrationPhase>> NEXT = Map.of(
             QUEUED, EnumSet.of(SCHEDULED, FAILED, CANCELLED),
             // A worker may report the outcome before we saw its first round: SCHEDULED can end directly.
-            SCHEDULED, EnumSet.of(RUNNING, SUCCEEDED, FAILED, CANCELLED),
-            RUNNING, EnumSet.of(SUCCEEDED, FAILED, CANCELLED),
+            SCHEDULED, EnumSet.of(RUNNING, SUCCEEDED, FAILED, CANCELLED, OUTCOME_UNKNOWN),
+            // Back to SCHEDULED only as a new attempt, after the worker that ran it died (its job died with it).
+            RUNNING, EnumSet.of(SCHEDULED, SUCCEEDED, FAILED, CANCELLED, OUTCOME_UNKNOWN),
+            // The driver answers late (or the worker speaks again), or an operator states where the VM runs.
+            OUTCOME_UNKNOWN, EnumSet.of(RUNNING, SUCCEEDED, FAILED, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(MigrationPhase.class),
             FAILED, EnumSet.noneOf(MigrationPhase.class),
             CANCELLED, EnumSet.noneOf(MigrationPhase.class));
@@ -32,7 +41,13 @@ public enum MigrationPhase {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;
     }
 
-    /** The transition table: a final phase never changes, nothing goes backwards, and no phase moves to itself. */
+    /** Phases in which a migration may be moving a VM: they take a slot and keep their destination's hold. */
+    public static final java.util.List<MigrationPhase> UNDER_WAY = java.util.List.of(SCHEDULED, RUNNING, OUTCOME_UNKNOWN);
+
+    /**
+     * The transition table: a final phase never changes, no phase moves to itself, and nothing goes backwards except a
+     * retry (RUNNING to SCHEDULED, as a new attempt) and a worker heard again after its outcome was unknown.
+     */
     public boolean canMoveTo(MigrationPhase next) {
         return NEXT.get(this).contains(next);
     }

@@ -55,4 +55,21 @@ public class MigrationRound extends PanacheEntityBase {
         m.stopAndCopy = r.stopAndCopy();
         return m;
     }
+
+    /** The newest {@code n} rounds of a migration, oldest first: what its view shows. */
+    public static io.smallrye.mutiny.Uni<java.util.List<MigrationRound>> latest(UUID migrationId, int n) {
+        return MigrationRound.<MigrationRound>find("migrationId = ?1 order by id desc", migrationId)
+                .page(io.quarkus.panache.common.Page.ofSize(n)).list()
+                .map(list -> {
+                    java.util.List<MigrationRound> oldestFirst = new java.util.ArrayList<>(list);
+                    java.util.Collections.reverse(oldestFirst);
+                    return oldestFirst;
+                });
+    }
+
+    /** Up to {@code limit} rounds after the cursor {@code after} (a round's position), in the order they arrived. */
+    public static io.smallrye.mutiny.Uni<java.util.List<MigrationRound>> after(UUID migrationId, long after, int limit) {
+        return MigrationRound.<MigrationRound>find("migrationId = ?1 and id > ?2 order by id", migrationId, after)
+                .page(io.quarkus.panache.common.Page.ofSize(limit)).list();
+    }
 }

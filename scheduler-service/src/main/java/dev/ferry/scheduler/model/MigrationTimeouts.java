@@ -6,15 +6,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * When a migration has waited too long, as a pure function of the migration, the time and the settings. Every phase
- * that waits on someone else has a timeout: QUEUED on a slot, SCHEDULED on a worker, RUNNING on the worker's next word
- * (a round or a heartbeat), a requested cancel on its confirmation; and the operator's deadline bounds them all.
- * Once post-copy began only the worker's silence counts: nothing else can end it safely.
- * The watchdog's query only pre-filters; this decides.
+ * When a migration has waited too long, and what to do then, as a pure function of the migration, the time and the
+ * settings. Every phase that waits on someone else has a timeout: QUEUED on a slot, SCHEDULED on a worker's claim,
+ * RUNNING on the worker's next word (a round or a heartbeat) and on its claim's renewal, a requested cancel on its
+ * confirmation; and the operator's deadline bounds them all. The scheduler declares a final phase only where the
+ * hypervisor cannot contradict it: where a worker holds the migration it is asked to stop, and a stop nobody confirms
+ * leaves the outcome unknown. The watchdog's query only pre-filters; this decides.
  */
 public final class MigrationTimeouts {
 
-    /** @param cancel how long a requested cancel may stay unconfirmed before the scheduler ends the migration itself */
+    /**
+     * @param cancel            how long a requested cancel may stay unconfirmed
+     */
     public record Settings(Duration queued, Duration scheduled, Duration progress, Duration cancel) {
         /** The earliest a SCHEDULED or RUNNING migration can be overdue: what the watchdog's query looks back. */
         public Duration shortestWait() {
@@ -22,65 +25,130 @@ public final class MigrationTimeouts {
         }
     }
 
-    /** What the timeouts look at. {@code updatedAt} is the last change or the last word from the worker. */
+    /**
+     * What the timeouts look at. {@code updatedAt} is the last change or the last word from the worker; {@code ownerId}
+     * the worker holding the claim, whose lease runs to {@code leaseExpiresAt}; {@code workerId} the worker that
+     * reported last (a claim-less report counts as someone having run it).
+     */
     public record Facts(MigrationPhase phase, MigrationMode mode, Instant createdAt, Instant updatedAt, Instant deadline,
-            Instant cancelRequestedAt, String workerId, int currentRound) {
+            Instant cancelRequestedAt, String workerId, int currentRound, String ownerId, Instant leaseExpiresAt, int attempt,
+            int maxRetries, boolean jobsOutliveWorker) {
 
         public static Facts of(Migration m) {
             return new Facts(m.phase(), MigrationMode.orDefault(m.mode), m.createdAt, m.updatedAt, m.deadline, m.cancelRequestedAt,
-                    m.workerId, m.currentRound);
+                    m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.maxRetries, m.jobsOutliveWorker);
+        }
+
+        /** A worker may be acting on the hypervisor for it (it claimed it, or reported on it). */
+        boolean touched() {
+            return ownerId != null || workerId != null;
         }
     }
 
-    /**
-     * The phase the migration ends in, and why, in words an operator reads in its history. {@code vmOnSource}: whether
-     * the VM is known to run on its source, so that the scheduler may stop the worker and tell inventory to free the
-     * hold; after post-copy began it is not, and nothing is told on the VM's behalf.
-     */
-    public record Overdue(MigrationPhase endsIn, String reason, boolean vmOnSource) {
+    /** What the watchdog does with an overdue migration. */
+    public enum Action {
+        /** End it in {@code endsIn}: nobody acts on the hypervisor for it, the VM is on its source. */
+        END,
+        /** Ask the worker that holds it to stop (a cancel); the phase changes when it confirms. */
+        ASK_CANCEL,
+        /** Its worker died and its job with it: run it again as a new attempt. */
+        RETRY,
+        /** Nobody can tell where the VM runs: OUTCOME_UNKNOWN, the hold stays, an operator is asked. */
+        UNKNOWN
+    }
+
+    /** The action, the phase an END ends in, and why, in words an operator reads in its history. */
+    public record Overdue(Action action, MigrationPhase endsIn, String reason) {
+        static Optional<Overdue> end(MigrationPhase endsIn, String reason) {
+            return Optional.of(new Overdue(Action.END, endsIn, reason));
+        }
+
+        static Optional<Overdue> of(Action action, String reason) {
+            return Optional.of(new Overdue(action, null, reason));
+        }
     }
 
     private MigrationTimeouts() {
     }
 
     public static Optional<Overdue> check(Facts m, Instant now, Settings s) {
-        if (m.phase().isFinal()) {
+        if (m.phase().isFinal() || m.phase() == MigrationPhase.OUTCOME_UNKNOWN) {
             return Optional.empty();
+        }
+        if (m.ownerId() != null && m.leaseExpiresAt() != null && m.leaseExpiresAt().isBefore(now)) {
+            return ownerDied(m, now);
         }
         if (m.mode() == MigrationMode.POST_COPY) {
             // The guest runs on the destination and pulls its pages from the source: it can be neither cancelled nor
             // failed back, and a deadline cannot help. Only silence ends it, and then nobody knows where it runs.
             return m.updatedAt().plus(s.progress()).isBefore(now)
-                    ? Optional.of(new Overdue(MigrationPhase.FAILED, "no progress from worker " + m.workerId() + " for "
-                            + s.progress().toSeconds() + " s after post-copy began: the VM location is unknown (its memory is "
-                            + "split between source and destination); check both hosts before acting", false))
+                    ? Overdue.of(Action.UNKNOWN, "no progress from worker " + m.workerId() + " for " + s.progress().toSeconds()
+                            + " s after post-copy began: the VM location is unknown (its memory is split between source and "
+                            + "destination); check both hosts")
                     : Optional.empty();
         }
         if (m.cancelRequestedAt() != null) {
-            // A cancel is under way: only its own timeout applies, so that it ends as the operator asked (CANCELLED).
-            // It counts from the worker's last word too: a worker still reporting is still answering.
+            // A cancel is under way: only its own timeout applies. It counts from the worker's last word too: a worker
+            // still reporting is still answering.
             Instant since = m.cancelRequestedAt().isAfter(m.updatedAt()) ? m.cancelRequestedAt() : m.updatedAt();
-            return since.plus(s.cancel()).isBefore(now)
-                    ? Optional.of(new Overdue(MigrationPhase.CANCELLED, "cancelled by the operator; no worker confirmed within "
-                            + s.cancel().toSeconds() + " s, so the scheduler ended it (the VM runs on the source)", true))
-                    : Optional.empty();
+            if (!since.plus(s.cancel()).isBefore(now)) {
+                return Optional.empty();
+            }
+            return m.touched()
+                    ? Overdue.of(Action.UNKNOWN, "a cancel was asked for and worker " + name(m) + " did not confirm it within "
+                            + s.cancel().toSeconds() + " s: the migration may have completed")
+                    : Overdue.end(MigrationPhase.CANCELLED, "cancelled; no worker ever took the migration, so the VM runs on the source");
         }
         if (m.deadline() != null && m.deadline().isBefore(now)) {
-            return Optional.of(new Overdue(MigrationPhase.FAILED, "past the operator's deadline " + m.deadline() + " in phase "
-                    + m.phase() + " (round " + m.currentRound() + "); the VM stays on the source", true));
+            String reason = "past the operator's deadline " + m.deadline() + " in phase " + m.phase() + " (round " + m.currentRound() + ")";
+            return m.ownerId() != null ? Overdue.of(Action.ASK_CANCEL, reason + "; worker " + m.ownerId() + " is asked to stop")
+                    : Overdue.end(MigrationPhase.FAILED, reason + "; the VM stays on the source");
         }
         return switch (m.phase()) {
             case QUEUED -> m.createdAt().plus(s.queued()).isBefore(now)
-                    ? Optional.of(new Overdue(MigrationPhase.FAILED, "queued for " + minutes(s.queued())
-                            + " without a free migration slot", true)) : Optional.empty();
-            case SCHEDULED -> m.updatedAt().plus(s.scheduled()).isBefore(now)
-                    ? Optional.of(new Overdue(MigrationPhase.FAILED, "no worker picked the migration up within "
-                            + s.scheduled().toSeconds() + " s", true)) : Optional.empty();
-            case RUNNING -> m.updatedAt().plus(s.progress()).isBefore(now)
-                    ? Optional.of(new Overdue(MigrationPhase.FAILED, "no progress from worker " + m.workerId() + " for "
-                            + s.progress().toSeconds() + " s (last round " + m.currentRound() + ")", true)) : Optional.empty();
+                    ? Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot")
+                    : Optional.empty();
+            case SCHEDULED -> m.ownerId() == null && m.updatedAt().plus(s.scheduled()).isBefore(now)
+                    ? Overdue.end(MigrationPhase.FAILED, "no worker picked the migration up within " + s.scheduled().toSeconds() + " s")
+                    : Optional.empty();
+            case RUNNING -> {
+                if (!m.updatedAt().plus(s.progress()).isBefore(now)) {
+                    yield Optional.empty();
+                }
+                String reason = "no progress from worker " + m.workerId() + " for " + s.progress().toSeconds() + " s (last round "
+                        + m.currentRound() + ")";
+                yield m.ownerId() != null ? Overdue.of(Action.ASK_CANCEL, reason + "; worker " + m.ownerId() + " is asked to stop")
+                        : Overdue.end(MigrationPhase.FAILED, reason);
+            }
             default -> Optional.empty();
         };
+    }
+
+    /** The claim was not renewed: the worker died, hangs, or lost its way to us. */
+    private static Optional<Overdue> ownerDied(Facts m, Instant now) {
+        String died = "worker " + m.ownerId() + " stopped renewing its claim (lapsed at " + m.leaseExpiresAt() + ")";
+        if (m.mode() == MigrationMode.POST_COPY) {
+            return Overdue.of(Action.UNKNOWN, died + " after post-copy began: the VM location is unknown; check both hosts");
+        }
+        if (m.jobsOutliveWorker() && m.cancelRequestedAt() != null) {
+            return Overdue.of(Action.UNKNOWN, died + " while a cancel was pending; its hypervisor job may have completed");
+        }
+        if (m.cancelRequestedAt() != null) {
+            return Overdue.end(MigrationPhase.CANCELLED, died + " while a cancel was pending; its job died with it, so the VM runs on the source");
+        }
+        int retriesUsed = m.attempt() - 1;
+        if (retriesUsed < m.maxRetries() && (m.deadline() == null || m.deadline().isAfter(now))) {
+            return Overdue.of(Action.RETRY, died + "; retried as attempt " + (m.attempt() + 1) + " (retry " + (retriesUsed + 1)
+                    + " of " + m.maxRetries() + ")");
+        }
+        if (m.jobsOutliveWorker()) {
+            return Overdue.of(Action.UNKNOWN, died + "; its hypervisor job may still run, and no retry is left");
+        }
+        return Overdue.end(MigrationPhase.FAILED, died + "; its job died with it, so the VM runs on the source; no retry left");
+    }
+
+    private static String name(Facts m) {
+        return m.ownerId() != null ? m.ownerId() : m.workerId();
     }
 
     private static String minutes(Duration d) {

@@ -18,9 +18,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param throttleCeilingPercent the highest vCPU throttle the policy may apply
  * @param allowPostCopy     whether the policy may switch to post-copy
  * @param priority          EVACUATION before USER before REBALANCE when slots are scarce (default USER)
+ * @param maxRetries        how often the migration is run again as a new attempt after the worker running it died
+ *                          (default 1)
  */
 @Schema(example = "{\"vmId\": 1, \"targetHostId\": 2, \"maxDowntimeMillis\": 300, \"deadline\": \"2026-11-25T22:00:00Z\", "
-        + "\"throttleCeilingPercent\": 50, \"allowPostCopy\": false, \"priority\": \"USER\"}")
+        + "\"throttleCeilingPercent\": 50, \"allowPostCopy\": false, \"priority\": \"USER\", \"maxRetries\": 1}")
 public record MigrationRequest(
         @NotNull Long vmId,
         Long targetHostId,
@@ -28,10 +30,11 @@ public record MigrationRequest(
         @Future Instant deadline,
         @Min(0) @Max(99) Integer throttleCeilingPercent,
         Boolean allowPostCopy,
-        MigrationPriority priority) {
+        MigrationPriority priority,
+        @Min(0) @Max(10) Integer maxRetries) {
 
     /** The simple form: a VM, a target (or null), a downtime target (or null). */
     public MigrationRequest(Long vmId, Long targetHostId, Long maxDowntimeMillis) {
-        this(vmId, targetHostId, maxDowntimeMillis, null, null, null, null);
+        this(vmId, targetHostId, maxDowntimeMillis, null, null, null, null, null);
     }
 }

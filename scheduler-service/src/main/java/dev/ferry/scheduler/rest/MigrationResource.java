@@ -5,7 +5,6 @@ import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
-import dev.ferry.scheduler.model.PhaseTransition;
 import dev.ferry.scheduler.plan.PredictionAccuracy;
 import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.OperatorRequests;
@@ -38,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -126,7 +126,7 @@ public class MigrationResource {
         }
         return Migration.<Migration>find(q.append(" order by createdAt desc").toString(), params)
                 .page(Page.of(page, size)).list()
-                .map(list -> list.stream().map(m -> MigrationView.of(m, List.of(), List.of())).toList());
+                .map(list -> list.stream().map(m -> MigrationView.of(m, List.of(), 0, List.of())).toList());
     }
 
     @POST
@@ -150,6 +150,21 @@ public class MigrationResource {
         return operator.forceComplete(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
 
+    /** Where an operator found the VM of a migration whose outcome was unknown. */
+    @Schema(example = "{\"vmRunsOnHostId\": 3, \"note\": \"virsh list on hv-03 shows it running; hv-01 has none\"}")
+    public record Resolution(@NotNull @Min(1) Long vmRunsOnHostId, @Size(max = 1000) String note) {
+    }
+
+    @POST
+    @Path("{id}/resolve")
+    @Operation(summary = "State where the VM of an OUTCOME_UNKNOWN migration runs, after checking both hosts",
+            description = "The destination makes it SUCCEEDED, the source FAILED (CANCELLED if a cancel was asked for); "
+                    + "inventory follows, and the migration's open discrepancies close. 409 unless OUTCOME_UNKNOWN; 422 for "
+                    + "a host that is neither the source nor the destination.")
+    public Uni<MigrationView> resolve(@PathParam("id") UUID id, @NotNull @Valid Resolution resolution) {
+        return operator.resolve(id, resolution.vmRunsOnHostId(), resolution.note()).flatMap(m -> view(id));
+    }
+
     @GET
     @Path("{id}/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -164,22 +179,53 @@ public class MigrationResource {
     @GET
     @Path("{id}/events")
     @WithSession
-    @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order, paged")
-    public Uni<List<AuditView>> events(@PathParam("id") UUID id,
-            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
-            @QueryParam("size") @DefaultValue("1000") @Min(1) @Max(5000) int size) {
+    @Operation(summary = "The audit trail: every command sent and every event received for this migration, in order",
+            description = "A page of at most `limit` records after the cursor `after` (a record's position; 0 from the "
+                    + "start). When the page is full, the Link header names the next one.")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.ARRAY, implementation = AuditView.class)))
+    public Uni<Response> events(@PathParam("id") UUID id,
+            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
+            @QueryParam("limit") @DefaultValue("500") @Min(1) @Max(5000) int limit) {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
-                .flatMap(m -> AuditEntry.<AuditEntry>find("migrationId = ?1 order by id", id).page(Page.of(page, size)).list())
-                .map(entries -> entries.stream().map(AuditView::of).toList());
+                .flatMap(m -> AuditEntry.<AuditEntry>find("migrationId = ?1 and id > ?2 order by id", id, after)
+                        .page(Page.ofSize(limit)).list())
+                .map(entries -> paged(entries.stream().map(AuditView::of).toList(), limit,
+                        list -> list.get(list.size() - 1).position(), "/migrations/" + id + "/events"));
+    }
+
+    @GET
+    @Path("{id}/rounds")
+    @WithSession
+    @Operation(summary = "Every round of a migration, in the order they arrived, a page at a time",
+            description = "The migration's own view carries only its latest rounds. A page holds at most `limit` rounds after "
+                    + "the cursor `after` (a round's position; 0 from the start); when it is full, the Link header names the next.")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
+            schema = @Schema(type = SchemaType.ARRAY, implementation = MigrationView.Round.class)))
+    public Uni<Response> rounds(@PathParam("id") UUID id,
+            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
+            @QueryParam("limit") @DefaultValue("500") @Min(1) @Max(5000) int limit) {
+        return Migration.<Migration>findById(id)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
+                .flatMap(m -> MigrationRound.after(id, after, limit))
+                .map(rounds -> paged(rounds.stream().map(MigrationView::round).toList(), limit,
+                        list -> list.get(list.size() - 1).position(), "/migrations/" + id + "/rounds"));
+    }
+
+    /** A page as the body, and the next page's address in a Link header when this one is full. */
+    private static <T> Response paged(List<T> page, int limit, java.util.function.Function<List<T>, Long> lastPosition, String path) {
+        Response.ResponseBuilder ok = Response.ok(page);
+        if (page.size() == limit) {
+            ok.header("Link", "<" + path + "?after=" + lastPosition.apply(page) + "&limit=" + limit + ">; rel=\"next\"");
+        }
+        return ok.build();
     }
 
     @WithSession
     public Uni<MigrationView> view(UUID id) {
         return Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
-                .flatMap(m -> PhaseTransition.<PhaseTransition>list("migrationId = ?1 order by id", id)
-                        .flatMap(history -> MigrationRound.<MigrationRound>list("migrationId = ?1 order by attempt, run, round", id)
-                                .map(rounds -> MigrationView.of(m, history, rounds))));
+                .flatMap(MigrationView::read);
     }
 }

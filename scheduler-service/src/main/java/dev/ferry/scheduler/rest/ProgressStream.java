@@ -50,8 +50,6 @@ public class ProgressStream {
     private Uni<Snapshot> read(UUID id) {
         return Panache.withSession(() -> Migration.<Migration>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
-                .flatMap(m -> PhaseTransition.<PhaseTransition>list("migrationId = ?1 order by id", id)
-                        .flatMap(history -> MigrationRound.<MigrationRound>list("migrationId = ?1 order by attempt, run, round", id)
-                                .map(rounds -> new Snapshot(MigrationView.of(m, history, rounds), m.version)))));
+                .flatMap(m -> MigrationView.read(m).map(view -> new Snapshot(view, m.version))));
     }
 }

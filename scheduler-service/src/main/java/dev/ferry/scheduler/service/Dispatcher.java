@@ -122,7 +122,7 @@ public class Dispatcher {
     private Uni<Void> queuedPass() {
         return Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED)
                         .flatMap(queued -> queued.isEmpty() ? Uni.createFrom().item(List.<Planned>of())
-                                : Migration.<Migration>list("phase in ?1", List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
+                                : Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY)
                                         .map(active -> {
                                             Map<UUID, Long> targets = new HashMap<>();
                                             queued.forEach(m -> targets.put(m.id, m.targetHostId));
@@ -197,7 +197,7 @@ public class Dispatcher {
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
             if (m.phase() != MigrationPhase.QUEUED) {
                 boolean inUse = Long.valueOf(reservationId).equals(m.reservationId) && (m.phase() == MigrationPhase.SCHEDULED
-                        || m.phase() == MigrationPhase.RUNNING || m.phase() == MigrationPhase.SUCCEEDED);
+                        || m.phase() == MigrationPhase.RUNNING || m.phase() == MigrationPhase.OUTCOME_UNKNOWN || m.phase() == MigrationPhase.SUCCEEDED);
                 return Uni.createFrom().item(inUse ? null : "migration " + m.phase() + " before it started");
             }
             if (m.targetHostId != reservedHostId) {

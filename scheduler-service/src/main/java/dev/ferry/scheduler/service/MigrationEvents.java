@@ -3,107 +3,194 @@ package dev.ferry.scheduler.service;
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.DirtyPageRound;
 import dev.ferry.events.EventType;
+import dev.ferry.events.InvalidRecordException;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.MigrationMode;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Discrepancy;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
-import org.jboss.logging.Logger;
 
 /**
  * What a worker's event does to a migration. Every event is kept in the audit trail; only a current, in-order event
- * of a non-final migration changes it, so duplicates, stale attempts, a replaced worker and late arrivals never move a
- * phase backwards. Those checks come first; what remains goes through {@link Migration#transition}. Runs inside the
- * consumer's transaction.
+ * from the worker holding the migration's claim, of a migration not yet decided, changes it, so duplicates, stale
+ * attempts, a replaced worker and late arrivals never move a phase backwards. An event that contradicts the decided
+ * outcome is raised as a discrepancy instead. Those checks come first; what remains goes through
+ * {@link Migration#transition}, and an outcome through {@link Outcomes#decided}. Runs inside the consumer's transaction.
  */
 @ApplicationScoped
 public class MigrationEvents {
-    private static final Logger LOG = Logger.getLogger(MigrationEvents.class);
+    @Inject
+    Outcomes outcomes;
+
+    @Inject
+    Discrepancies discrepancies;
 
     public Uni<Void> apply(MigrationEvent event, String payload) {
         AuditEntry audit = AuditEntry.of(event.migrationId(), AuditEntry.RECEIVED, event.type().name(), event.eventId(),
                 event.attempt(), event.sequence(), payload);
         return Migration.<Migration>findById(event.migrationId(), LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
             if (m == null) {
-                LOG.warnf("event %s for unknown migration %s ignored", event.eventId(), event.migrationId());
-                return Uni.createFrom().voidItem();
+                // never requested here: nothing it could apply to, now or later
+                return Uni.createFrom().failure(new InvalidRecordException("event " + event.eventId() + " for migration "
+                        + event.migrationId() + ", which this scheduler never had"));
             }
-            if (Outcomes.SCHEDULER.equals(event.workerId()) && m.phase().isFinal()) {
-                return Uni.createFrom().voidItem(); // our own outcome coming back: audited when it was sent
+            if (Outcomes.SCHEDULER.equals(event.workerId())) {
+                return ownDecision(m, event, audit);
             }
-            audit.note = ignoreReason(m, event);
-            if (audit.note != null) {
-                return audit.persist().replaceWithVoid();
+            Verdict verdict = judge(m, event);
+            if (verdict != null) {
+                audit.note = verdict.note();
+                Uni<Void> kept = audit.persist().replaceWithVoid();
+                return verdict.discrepancy() == null ? kept
+                        : kept.call(() -> discrepancies.raise(m.id, verdict.discrepancy(), verdict.note().substring("ignored: ".length()),
+                                event.eventId(), Instant.now()));
             }
-            return change(m, event, audit, Instant.now()).call(() -> audit.persist());
+            // the report first, then what it caused (a decision is audited after the report it rests on)
+            return audit.persist().flatMap(x -> change(m, event, audit, Instant.now()));
         });
     }
 
-    /** Why an event must not change the migration, or null when it may. */
-    static String ignoreReason(Migration m, MigrationEvent event) {
+    /**
+     * Why an event must not change the migration, and whether that is a discrepancy; null when it may change it.
+     *
+     * @param note         "ignored: ..." for the audit trail
+     * @param discrepancy  the kind to raise, or null when the event is merely late or repeated
+     */
+    record Verdict(String note, String discrepancy) {
+        static Verdict ignored(String why) {
+            return new Verdict("ignored: " + why, null);
+        }
+
+        static Verdict contradicts(String why) {
+            return new Verdict("ignored: " + why, Discrepancy.CONTRADICTS_OUTCOME);
+        }
+    }
+
+    static Verdict judge(Migration m, MigrationEvent event) {
+        boolean moved = event.type() == EventType.MIGRATION_SUCCEEDED;
         if (event.attempt() < m.attempt) {
-            return "ignored: attempt " + event.attempt() + " is older than the current attempt " + m.attempt;
+            String why = "attempt " + event.attempt() + " is older than the current attempt " + m.attempt;
+            // an attempt given up on says it moved the VM: the hypervisor may disagree with what we believe
+            return moved ? Verdict.contradicts(why + ", and it reports the VM moved to host " + event.targetHostId())
+                    : Verdict.ignored(why);
         }
         if (m.phase().isFinal()) {
-            return "ignored: migration already " + m.phase();
+            if (!event.type().isOutcome() || decidedAs(event.type()) == m.phase()) {
+                return Verdict.ignored("migration already " + m.phase());
+            }
+            return Verdict.contradicts("worker " + event.workerId() + " reports " + event.type() + " but the migration was decided "
+                    + m.phase() + (m.phase() == MigrationPhase.SUCCEEDED ? " (VM on host " + m.targetHostId + ")"
+                            : " (VM on host " + m.sourceHostId + ")"));
         }
-        boolean takeover = event.type() == EventType.MIGRATION_STARTED && m.workerId != null && !m.workerId.equals(event.workerId());
-        if (!takeover && m.workerId != null && !m.workerId.equals(event.workerId())) {
-            return "ignored: worker " + event.workerId() + " no longer runs it; worker " + m.workerId + " took it over (run " + m.run + ")";
+        if (m.ownerId != null && !m.ownerId.equals(event.workerId())) {
+            String why = "worker " + event.workerId() + " holds no claim on the migration; worker " + m.ownerId + " does";
+            return moved ? Verdict.contradicts(why + ", yet it reports the VM moved") : Verdict.ignored(why);
+        }
+        if (m.ownerId == null && m.workerId != null && !m.workerId.equals(event.workerId())) {
+            String why = "worker " + m.workerId + " reported on this attempt first; worker " + event.workerId() + " holds no claim";
+            return moved ? Verdict.contradicts(why + ", yet it reports the VM moved") : Verdict.ignored(why);
         }
         if (event.type() == EventType.ROUND_COMPLETED && event.sequence() <= m.lastSequence) {
-            return "ignored: sequence " + event.sequence() + " arrived after " + m.lastSequence;
+            return Verdict.ignored("sequence " + event.sequence() + " arrived after " + m.lastSequence);
         }
         return null;
     }
 
+    private static MigrationPhase decidedAs(EventType type) {
+        return switch (type) {
+            case MIGRATION_SUCCEEDED -> MigrationPhase.SUCCEEDED;
+            case MIGRATION_FAILED -> MigrationPhase.FAILED;
+            case MIGRATION_CANCELLED -> MigrationPhase.CANCELLED;
+            default -> null;
+        };
+    }
+
+    /**
+     * An event in the scheduler's name: its own decision coming back (audited when it was sent), or, if it never sent
+     * one with that id, a forgery, kept and raised.
+     */
+    private Uni<Void> ownDecision(Migration m, MigrationEvent event, AuditEntry audit) {
+        return AuditEntry.count("migrationId = ?1 and recordId = ?2 and direction = ?3", m.id, event.eventId(), AuditEntry.SENT)
+                .flatMap(sent -> {
+                    if (sent > 0) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    audit.note = "ignored: a decision in the scheduler's name that the scheduler never made";
+                    return audit.persist().call(() -> discrepancies.raise(m.id, Discrepancy.FORGED_DECISION, "an event "
+                            + event.type() + " (" + event.eventId() + ") claims to be the scheduler's decision; the scheduler never "
+                            + "sent it", event.eventId(), Instant.now())).replaceWithVoid();
+                });
+    }
+
     private Uni<Void> change(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
-        if (event.type() == EventType.MIGRATION_STARTED && m.workerId != null && !m.workerId.equals(event.workerId())) {
-            return takenOver(m, event, audit, now);
-        }
         m.workerId = event.workerId();
         m.lastSequence = Math.max(m.lastSequence, event.sequence());
         m.updatedAt = now; // a word from the worker: the progress timer restarts
+        if (m.phase() == MigrationPhase.OUTCOME_UNKNOWN) {
+            return fromUnknown(m, event, audit, now);
+        }
         return switch (event.type()) {
-            case HEARTBEAT -> Uni.createFrom().voidItem();
-            case MIGRATION_STARTED -> m.phase() != MigrationPhase.RUNNING
-                    ? m.transition(MigrationPhase.RUNNING, "worker " + event.workerId() + " started round 1", now)
-                    : Uni.createFrom().voidItem();
-            case ROUND_COMPLETED -> startedIfNeeded(m, event, now).flatMap(x -> round(m, event));
+            case HEARTBEAT, OUTCOME_UNKNOWN -> Uni.createFrom().voidItem();
+            case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
+            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).flatMap(x -> round(m, event));
+            case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
+        };
+    }
+
+    /** The driver answers after the scheduler gave up waiting: its word settles the migration. */
+    private Uni<Void> fromUnknown(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
+        if (!event.type().isOutcome()) {
+            audit.note = "applied: worker " + event.workerId() + " is heard again; the migration runs";
+            return m.transition(MigrationPhase.RUNNING, "worker " + event.workerId() + " reported again after the outcome "
+                    + "was declared unknown", now).flatMap(x -> event.type() == EventType.ROUND_COMPLETED ? round(m, event)
+                            : Uni.createFrom().voidItem());
+        }
+        audit.note = "applied: the driver's answer settles an outcome that was unknown";
+        return outcome(m, event, now)
+                .call(() -> discrepancies.resolveAll(m.id, "the driver reported " + event.type() + " (event " + event.eventId() + ")", now));
+    }
+
+    private static Uni<Void> running(Migration m, String reason, Instant now) {
+        return m.phase() != MigrationPhase.RUNNING ? m.transition(MigrationPhase.RUNNING, reason, now) : Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> outcome(Migration m, MigrationEvent event, Instant now) {
+        MigrationOutcome o = event.outcome();
+        abortAndMode(m, event);
+        String by = "worker " + event.workerId() + " reported " + event.type();
+        return switch (event.type()) {
             case MIGRATION_SUCCEEDED -> {
-                MigrationOutcome o = event.outcome();
-                outcome(m, event);
                 m.downtimeMillis = o.downtimeMillis();
                 m.totalTimeMillis = o.totalTimeMillis();
                 m.bytesSent = o.totalBytesSent();
                 m.currentRound = o.rounds();
                 m.remainingBytes = 0;
                 m.progressPercent = 100;
-                yield m.transition(MigrationPhase.SUCCEEDED, "VM runs on host " + m.targetHostId + " after " + o.rounds()
+                yield outcomes.decided(m, MigrationPhase.SUCCEEDED, "VM runs on host " + m.targetHostId + " after " + o.rounds()
                         + " rounds" + (m.mode == MigrationMode.POST_COPY ? " (post-copy)" : "") + "; downtime "
-                        + o.downtimeMillis() + " ms" + (m.abortStatus == AbortStatus.FAILED ? "; the cancel came too late" : ""), now);
+                        + o.downtimeMillis() + " ms" + (m.abortStatus == AbortStatus.FAILED ? "; the cancel came too late" : ""), by, now);
             }
             case MIGRATION_FAILED -> {
-                outcome(m, event);
-                m.failureReason = event.outcome().failureReason();
-                yield m.transition(MigrationPhase.FAILED, m.failureReason, now);
+                m.failureReason = o.failureReason();
+                yield outcomes.decided(m, MigrationPhase.FAILED, m.failureReason, by, now);
             }
-            case MIGRATION_CANCELLED -> {
-                outcome(m, event);
-                m.failureReason = event.outcome().failureReason();
-                yield m.transition(MigrationPhase.CANCELLED, m.failureReason != null ? m.failureReason : "cancelled", now);
+            default -> {
+                m.failureReason = o.failureReason();
+                yield outcomes.decided(m, MigrationPhase.CANCELLED, m.failureReason != null ? m.failureReason : "cancelled", by, now);
             }
         };
     }
 
     /** What the outcome says beside the phase: how it ended (mode) and what came of a cancel. */
-    private static void outcome(Migration m, MigrationEvent event) {
+    private static void abortAndMode(Migration m, MigrationEvent event) {
         MigrationOutcome o = event.outcome();
         m.driver = o.driver();
         if (MigrationMode.orDefault(o.mode()) == MigrationMode.POST_COPY) {
@@ -116,34 +203,6 @@ public class MigrationEvents {
             // the worker ended before it saw the cancel: the VM is where the outcome says
             m.abortStatus = event.type() == EventType.MIGRATION_SUCCEEDED ? AbortStatus.FAILED : AbortStatus.SUCCEEDED;
         }
-    }
-
-    /**
-     * Another worker started the migration over: the first died after taking the start but before Kafka recorded it,
-     * so the command was delivered again. Its rounds are appended as the next run of the attempt; the first run's
-     * rounds stay in the history, and events of the replaced worker no longer count.
-     */
-    private Uni<Void> takenOver(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
-        String previous = m.workerId;
-        LOG.warnf("migration %s taken over by worker %s from %s", m.id, event.workerId(), previous);
-        m.run++;
-        m.workerId = event.workerId();
-        m.lastSequence = event.sequence();
-        m.currentRound = 0;
-        m.bytesSent = 0;
-        m.remainingBytes = m.memoryBytes;
-        m.updatedAt = now;
-        String reason = "worker " + event.workerId() + " took the migration over from " + previous + " and started again at "
-                + "round 1 (run " + m.run + " of attempt " + m.attempt + "; the rounds of earlier runs are kept)";
-        audit.note = "applied: " + reason;
-        return m.phase() != MigrationPhase.RUNNING ? m.transition(MigrationPhase.RUNNING, reason, now) : Uni.createFrom().voidItem();
-    }
-
-    /** A round means the migration runs; from QUEUED (never sent to a worker) that is an illegal transition. */
-    private static Uni<Void> startedIfNeeded(Migration m, MigrationEvent event, Instant now) {
-        return m.phase() != MigrationPhase.RUNNING
-                ? m.transition(MigrationPhase.RUNNING, "first round reported by worker " + event.workerId(), now)
-                : Uni.createFrom().voidItem();
     }
 
     private Uni<Void> round(Migration m, MigrationEvent event) {

@@ -217,6 +217,7 @@ public class MigrationService {
         m.deadline = req.deadline();
         m.throttleCeilingPercent = req.throttleCeilingPercent();
         m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
+        m.maxRetries = req.maxRetries() == null ? 1 : req.maxRetries();
         return Panache.withTransaction(() -> {
             // the phase first (the row needs one), its history entry once the row exists
             Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()

@@ -2,6 +2,7 @@ package dev.ferry.scheduler.service;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
+import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationTimeouts;
@@ -18,10 +19,9 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Ends migrations that wait on someone else for too long, so that none stays stuck after a crash. Which ones are
- * overdue is {@link MigrationTimeouts}' decision; the query only narrows the rows to look at. Ending one records the
- * reason and, while the VM is known to be on its source, sends CANCEL (a worker that still runs it stops) and
- * publishes the outcome so that inventory releases the hold.
+ * Acts on migrations that wait on someone else for too long, so that none stays stuck after a crash: which ones are
+ * overdue and what to do is {@link MigrationTimeouts}' decision (end, ask the worker to stop, retry after its worker
+ * died, or declare the outcome unknown); the query only narrows the rows to look at.
  */
 @ApplicationScoped
 public class MigrationWatchdog {
@@ -57,7 +57,8 @@ public class MigrationWatchdog {
         MigrationTimeouts.Settings s = settings();
         // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
         return Panache.withTransaction(() -> Migration.<Migration>find(
-                        "phase in ?1 and (updatedAt < ?2 or createdAt < ?3 or deadline < ?4 or cancelRequestedAt < ?5)",
+                        "phase in ?1 and (updatedAt < ?2 or createdAt < ?3 or deadline < ?4 or cancelRequestedAt < ?5"
+                                + " or leaseExpiresAt < ?4)",
                         List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING),
                         now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
@@ -76,29 +77,62 @@ public class MigrationWatchdog {
         for (Migration m : candidates) {
             var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m), now, s);
             if (overdue.isPresent()) {
-                chain = chain.flatMap(x -> end(m, overdue.get(), now));
+                chain = chain.flatMap(x -> act(m, overdue.get(), now));
             }
         }
         return chain;
     }
 
+    /** Does what {@link MigrationTimeouts} decided, in the caller's transaction. */
+    Uni<Void> act(Migration m, Overdue overdue, Instant now) {
+        return switch (overdue.action()) {
+            case END -> end(m, overdue, now);
+            case ASK_CANCEL -> {
+                LOG.warnf("migration %s of VM %s: %s", m.id, m.vmName, overdue.reason());
+                m.cancelRequestedAt = now;
+                m.abortStatus = AbortStatus.REQUESTED;
+                m.failureReason = overdue.reason();
+                AuditEntry audit = AuditEntry.of(m.id, AuditEntry.SENT, "WATCHDOG", "cancel-request", m.attempt, null, overdue.reason());
+                audit.note = "the scheduler asks the worker to stop; the phase changes when it confirms";
+                yield audit.persist().call(() -> commands.send(m, CommandType.CANCEL)).replaceWithVoid();
+            }
+            case RETRY -> retry(m, overdue.reason(), now);
+            case UNKNOWN -> {
+                LOG.errorf("migration %s of VM %s: outcome unknown: %s", m.id, m.vmName, overdue.reason());
+                yield outcomes.unknown(m, overdue.reason(), now);
+            }
+        };
+    }
+
     /**
-     * Ends the migration, in the caller's transaction. When the VM is known to be on its source, also queues the cancel
-     * command (a worker that still runs it stops) and the outcome (inventory frees the hold). When it is not (post-copy),
-     * neither: a cancel cannot undo post-copy and the outcome would tell inventory the VM stayed, which nobody knows.
+     * Ends the migration: nobody acts on the hypervisor for it, so the VM is on its source. Publishes the decision (so
+     * that inventory frees the hold) and, where a worker might still hold the command, sends CANCEL.
      */
-    Uni<Void> end(Migration m, Overdue overdue, Instant now) {
-        if (!overdue.vmOnSource()) {
-            LOG.errorf("migration %s of VM %s ended by the scheduler, VM location unknown: %s", m.id, m.vmName, overdue.reason());
-            m.failureReason = overdue.reason();
-            return m.transition(overdue.endsIn(), overdue.reason(), now);
-        }
+    private Uni<Void> end(Migration m, Overdue overdue, Instant now) {
         LOG.warnf("migration %s of VM %s ended by the scheduler: %s", m.id, m.vmName, overdue.reason());
         if (m.abortStatus == AbortStatus.REQUESTED) {
             m.abortStatus = AbortStatus.SUCCEEDED; // nobody runs it any more: the VM stays on the source
         }
-        boolean workerMayRunIt = m.phase() != MigrationPhase.QUEUED;
+        boolean workerMayHoldIt = m.phase() != MigrationPhase.QUEUED;
         return outcomes.ended(m, overdue.endsIn(), overdue.reason(), now)
-                .call(() -> workerMayRunIt ? commands.send(m, CommandType.CANCEL) : Uni.createFrom().voidItem());
+                .call(() -> workerMayHoldIt ? commands.send(m, CommandType.CANCEL) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * The worker died and its job with it: the same migration runs again as the next attempt, on the same hold. Events
+     * and claims of the old attempt count for nothing from here on.
+     */
+    private Uni<Void> retry(Migration m, String reason, Instant now) {
+        LOG.warnf("migration %s of VM %s: %s", m.id, m.vmName, reason);
+        m.attempt++;
+        m.run = 1;
+        m.ownerId = null;
+        m.leaseExpiresAt = null;
+        m.workerId = null;
+        m.lastSequence = 0;
+        m.currentRound = 0;
+        m.bytesSent = 0;
+        m.remainingBytes = m.memoryBytes;
+        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> commands.send(m, CommandType.START));
     }
 }

@@ -39,6 +39,13 @@ public class OperatorRequests {
                 m.abortStatus = AbortStatus.SUCCEEDED;
                 return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by the operator while queued", now).replaceWith(m);
             }
+            if (m.phase() == MigrationPhase.SCHEDULED && m.ownerId == null && m.workerId == null) {
+                // No worker holds it, and none can claim it once it is decided: the VM never left the source. The
+                // command still goes out so that a worker holding the START drops it at once.
+                m.abortStatus = AbortStatus.SUCCEEDED;
+                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by the operator before any worker took it", now)
+                        .call(() -> commands.send(m, CommandType.CANCEL)).replaceWith(m);
+            }
             m.abortStatus = AbortStatus.REQUESTED;
             return send(m, CommandType.CANCEL);
         }));
@@ -76,5 +83,50 @@ public class OperatorRequests {
 
     private Uni<Migration> send(Migration m, CommandType type) {
         return commands.send(m, type).replaceWith(m);
+    }
+
+    @Inject
+    Discrepancies discrepancies;
+
+    /**
+     * An operator states where the VM of a migration whose outcome is unknown runs, after checking both hosts: on the
+     * destination it SUCCEEDED, on the source it FAILED (CANCELLED when a cancel was asked for). The statement is the
+     * decision, audited with the operator's note; inventory follows it.
+     */
+    public Uni<Migration> resolve(UUID id, long vmRunsOn, String note) {
+        return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
+                .flatMap(m -> {
+                    if (m.phase() != MigrationPhase.OUTCOME_UNKNOWN) {
+                        return Uni.createFrom().failure(new ProblemException(new Problem("outcome-known", "Conflict", 409,
+                                "migration " + id + " is " + m.phase() + ", not OUTCOME_UNKNOWN: its outcome was decided; if the VM "
+                                        + "runs elsewhere, correct its host in inventory").with("phase", m.phase())));
+                    }
+                    if (vmRunsOn != m.sourceHostId && vmRunsOn != m.targetHostId) {
+                        return Uni.createFrom().failure(new ProblemException(new Problem("not-a-host-of-the-migration",
+                                "Unprocessable Entity", 422, "migration " + id + " moved VM " + m.vmName + " from host " + m.sourceHostId
+                                        + " to host " + m.targetHostId + "; host " + vmRunsOn + " is neither")));
+                    }
+                    Instant now = Instant.now();
+                    String stated = "an operator stated that VM " + m.vmName + " runs on host " + vmRunsOn
+                            + (note == null || note.isBlank() ? "" : " (" + note + ")");
+                    MigrationPhase to;
+                    if (vmRunsOn == m.targetHostId) {
+                        to = MigrationPhase.SUCCEEDED;
+                        m.progressPercent = 100;
+                        m.remainingBytes = 0;
+                        if (m.abortStatus == AbortStatus.REQUESTED) {
+                            m.abortStatus = AbortStatus.FAILED;
+                        }
+                    } else {
+                        to = m.cancelRequestedAt != null ? MigrationPhase.CANCELLED : MigrationPhase.FAILED;
+                        if (m.abortStatus == AbortStatus.REQUESTED) {
+                            m.abortStatus = AbortStatus.SUCCEEDED;
+                        }
+                    }
+                    return outcomes.decided(m, to, stated, stated, now)
+                            .call(() -> discrepancies.resolveAll(id, stated, now))
+                            .replaceWith(m);
+                }));
     }
 }

@@ -75,4 +75,20 @@ public interface SchedulerConfig {
     /** How often the watchdog looks for overdue migrations (read by its @Scheduled expression). */
     @WithDefault("5s")
     String watchdogInterval();
+
+    /** How often a worker renews its claim on a migration it runs (its heartbeat). */
+    @WithDefault("PT5S")
+    Duration workerHeartbeat();
+
+    /**
+     * Heartbeats a worker may miss before its claim lapses and its migrations are taken over: 3 at 5 s declares a
+     * worker dead after 15 s.
+     */
+    @WithDefault("3")
+    int missedHeartbeats();
+
+    /** How long a claim lasts unless renewed. */
+    default Duration claimLease() {
+        return workerHeartbeat().multipliedBy(missedHeartbeats());
+    }
 }

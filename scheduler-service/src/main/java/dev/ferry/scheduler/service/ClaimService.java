@@ -1,0 +1,99 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.scheduler.model.AuditEntry;
+import dev.ferry.scheduler.model.Claims;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.support.Problem;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Grants, renews and takes back workers' claims ({@link Claims} decides). A first grant turns a SCHEDULED migration
+ * RUNNING and is audited, as is every refusal; a renewal only moves the lease.
+ */
+@ApplicationScoped
+public class ClaimService {
+    private static final Logger LOG = Logger.getLogger(ClaimService.class);
+
+    @Inject
+    SchedulerConfig config;
+
+    /** A granted claim: the lease's end, and how often the worker must renew it. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Claim", example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"attempt\": 1, \"workerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"leaseMillis\": 15000, \"renewEveryMillis\": 5000}")
+    public record Granted(UUID migrationId, int attempt, String workerId, Instant leaseExpiresAt, long leaseMillis,
+            long renewEveryMillis) {
+    }
+
+    /** A grant, or the refusal to answer with once the refusal's audit entry is committed. */
+    private record Answer(Granted granted, ProblemException refusal) {
+    }
+
+    public Uni<Granted> claim(UUID id, Claims.Request request) {
+        return answer(id, request).flatMap(a -> a.refusal() != null ? Uni.createFrom().<Granted>failure(a.refusal())
+                : Uni.createFrom().item(a.granted()));
+    }
+
+    private Uni<Answer> answer(UUID id, Claims.Request request) {
+        return Panache.withTransaction(() -> locked(id).flatMap(m -> {
+            Instant now = Instant.now();
+            Claims.Verdict v = Claims.decide(id, Claims.Facts.of(m), request, now);
+            if (!v.granted()) {
+                AuditEntry audit = AuditEntry.of(id, AuditEntry.RECEIVED, "CLAIM", request.workerId(), request.attempt(), null,
+                        EventCodec.toJson(request));
+                audit.note = "refused: " + v.detail();
+                LOG.infof("claim of worker %s on migration %s refused: %s", request.workerId(), id, v.detail());
+                return audit.persist().replaceWith(new Answer(null, new ProblemException(
+                        new Problem(v.slug(), "Conflict", 409, v.detail()).with("phase", m.phase()).with("attempt", m.attempt))));
+            }
+            m.leaseExpiresAt = now.plus(config.claimLease());
+            Granted granted = new Granted(id, m.attempt, request.workerId(), m.leaseExpiresAt, config.claimLease().toMillis(),
+                    config.workerHeartbeat().toMillis());
+            if (v.renewal()) {
+                return Uni.createFrom().item(new Answer(granted, null));
+            }
+            m.ownerId = request.workerId();
+            m.driver = request.driver();
+            m.jobsOutliveWorker = request.jobsOutliveWorker();
+            AuditEntry audit = AuditEntry.of(id, AuditEntry.RECEIVED, "CLAIM", request.workerId(), request.attempt(), null,
+                    EventCodec.toJson(request));
+            audit.note = "granted: worker " + request.workerId() + " (" + request.driver() + ") holds attempt " + m.attempt
+                    + " until it stops renewing";
+            return audit.persist()
+                    .call(() -> m.phase() == MigrationPhase.SCHEDULED ? m.transition(MigrationPhase.RUNNING, "worker "
+                            + request.workerId() + " claimed the migration", now) : Uni.createFrom().voidItem())
+                    .replaceWith(new Answer(granted, null));
+        }));
+    }
+
+    /**
+     * The owner gives the claim back (it shuts down, or cannot go on): the lease ends now, so the watchdog's next pass
+     * takes the migration over rather than waiting for the lease to lapse. Anyone else's release changes nothing.
+     */
+    public Uni<Boolean> release(UUID id, String workerId, int attempt, String reason) {
+        return Panache.withTransaction(() -> locked(id).flatMap(m -> {
+            if (!workerId.equals(m.ownerId) || m.attempt != attempt) {
+                return Uni.createFrom().item(false);
+            }
+            Instant now = Instant.now();
+            m.leaseExpiresAt = now.minusMillis(1);
+            AuditEntry audit = AuditEntry.of(id, AuditEntry.RECEIVED, "CLAIM_RELEASED", workerId, attempt, null,
+                    EventCodec.toJson(java.util.Map.of("workerId", workerId, "attempt", attempt, "reason", reason)));
+            audit.note = "applied: worker " + workerId + " gave its claim back (" + reason + "); the migration is taken over";
+            return audit.persist().replaceWith(true);
+        }));
+    }
+
+    private static Uni<Migration> locked(UUID id) {
+        return Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.scheduler.model.Discrepancy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Raises what disagrees with a decided outcome instead of applying it: a row an operator lists and resolves, a counter
+ * ({@code ferry_discrepancies_raised_total}, by kind) and a WARN line. Runs in the caller's transaction.
+ */
+@ApplicationScoped
+public class Discrepancies {
+    private static final Logger LOG = Logger.getLogger(Discrepancies.class);
+
+    @Inject
+    MeterRegistry metrics;
+
+    public Uni<Void> raise(UUID migrationId, String kind, String detail, String recordId, Instant now) {
+        LOG.warnf("discrepancy %s on migration %s: %s", kind, migrationId, detail);
+        metrics.counter("ferry_discrepancies_raised", "kind", kind).increment();
+        return Discrepancy.of(migrationId, kind, detail, recordId, now).persist().replaceWithVoid();
+    }
+
+    /** Closes the open discrepancies of a migration, saying how. */
+    public Uni<Void> resolveAll(UUID migrationId, String resolution, Instant now) {
+        return Discrepancy.update("resolvedAt = ?1, resolution = ?2 where migrationId = ?3 and resolvedAt is null",
+                now, resolution, migrationId).replaceWithVoid();
+    }
+}

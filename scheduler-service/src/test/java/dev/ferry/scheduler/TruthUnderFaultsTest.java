@@ -1,0 +1,243 @@
+package dev.ferry.scheduler;
+
+import static dev.ferry.scheduler.MigrationLifecycleTest.GIB;
+import static dev.ferry.scheduler.MigrationLifecycleTest.byWorker;
+import static dev.ferry.scheduler.MigrationLifecycleTest.claim;
+import static dev.ferry.scheduler.MigrationLifecycleTest.event;
+import static dev.ferry.scheduler.MigrationLifecycleTest.migration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.publish;
+import static dev.ferry.scheduler.MigrationLifecycleTest.requestMigration;
+import static dev.ferry.scheduler.MigrationLifecycleTest.round;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.MigrationOutcome;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler as the one authority on how a migration ends: claims fence workers, a worker that stops renewing is
+ * taken over, what contradicts a decision is raised and never applied, and an outcome nobody can confirm stays unknown
+ * until the driver or an operator says. With a short claim (1.5 s) so that takeovers happen within a test.
+ */
+@QuarkusTest
+@TestProfile(TruthUnderFaultsTest.ShortClaims.class)
+@QuarkusTestResource(FakeInventory.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "scheduler_test"),
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
+class TruthUnderFaultsTest {
+
+    /** A claim lapses 1.5 s after its last renewal (3 missed heartbeats of 0.5 s). */
+    public static class ShortClaims implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ferry.scheduler.worker-heartbeat", "PT0.5S", "ferry.scheduler.missed-heartbeats", "3");
+        }
+    }
+
+    /** Renews a claim every 300 ms, as a live worker does, until closed. */
+    static AutoCloseable renewing(UUID id, String worker, int attempt) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        timer.scheduleAtFixedRate(() -> claim(id, worker, attempt), 0, 300, TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
+    }
+
+    static List<MigrationEvent> decisions(UUID id, int atLeast) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                        seen -> seen.stream().filter(r -> EventCodec.event(r.value()).isDecision()).count() >= atLeast,
+                        Duration.ofSeconds(20))
+                .stream().map(r -> EventCodec.event(r.value())).filter(MigrationEvent::isDecision).toList();
+    }
+
+    static List<MigrationCommand> commands(UUID id, int atLeast) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.toString().equals(r.key()),
+                seen -> seen.size() >= atLeast, Duration.ofSeconds(20)).stream().map(r -> EventCodec.command(r.value())).toList();
+    }
+
+    static MigrationEvent ofAttempt(MigrationEvent e, int attempt) {
+        return new MigrationEvent(e.eventId(), e.type(), e.migrationId(), attempt, e.sequence(), e.timestamp(), e.vmId(),
+                e.sourceHostId(), e.targetHostId(), e.reservationId(), e.workerId(), e.round(), e.outcome());
+    }
+
+    @Test
+    void aWorkerThatStopsRenewingIsTakenOverAsANewAttemptAndItsLateWordIsOnlyRaised() throws Exception {
+        UUID id = requestMigration(41);
+        claim(id, "worker-a", 1).statusCode(200);
+        publish(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null), "worker-a"));
+        Instant killed = Instant.now(); // worker-a goes silent: no renewal from here on
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getInt("attempt") == 2);
+        long detectedMillis = Duration.between(killed, Instant.now()).toMillis();
+        JsonPath m = migration(id);
+        assertThat(m.getString("phase")).isEqualTo("SCHEDULED");
+        assertThat(m.getString("ownerId")).isNull();
+        assertThat(m.getList("history.reason", String.class)).anyMatch(r -> r.contains("worker worker-a stopped renewing its claim")
+                && r.contains("retried as attempt 2 (retry 1 of 1)"));
+        // within the claim (1.5 s) and a watchdog pass (1 s), with room for a slow machine
+        assertThat(detectedMillis).isLessThan(6_000);
+        List<MigrationCommand> starts = commands(id, 2);
+        assertThat(starts).extracting(MigrationCommand::type).containsExactly(CommandType.START, CommandType.START);
+        assertThat(starts).extracting(MigrationCommand::attempt).containsExactly(1, 2);
+
+        // the old worker wakes up: it may not act, and what it says is kept, not applied
+        claim(id, "worker-a", 1).statusCode(409).body("type", equalTo("https://ferry.dev/problems/stale-attempt"));
+        try (AutoCloseable b = renewing(id, "worker-b", 2)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+            publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 2, null,
+                    new MigrationOutcome(2, 5 * GIB, 40, 6000, null, "simulated")), "worker-a"));
+            publish(ofAttempt(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB / 8), null), "worker-b"), 2));
+            publish(ofAttempt(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 2, null,
+                    new MigrationOutcome(2, 4 * GIB + GIB / 8, 30, 4000, null, "simulated")), "worker-b"), 2));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        }
+        assertThat(migration(id).getList("rounds.workerId", String.class)).containsExactly("worker-a", "worker-b");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_SUCCEEDED);
+        given().queryParam("migrationId", id).get("/discrepancies").then()
+                .body("kind", org.hamcrest.Matchers.contains("CONTRADICTS_OUTCOME"))
+                .body("[0].detail", containsString("attempt 1 is older than the current attempt 2"));
+    }
+
+    @Test
+    void withNoRetryLeftAWorkerWhoseJobDiedWithItFailsTheMigrationAndTheHoldIsFreed() {
+        FakeInventory.reserveSucceeds();
+        UUID id = UUID.fromString(given().contentType(ContentType.JSON).body(Map.of("vmId", 42, "targetHostId", 2, "maxRetries", 0))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SCHEDULED".equals(migration(id).getString("phase")));
+        claim(id, "worker-a", 1).statusCode(200);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).contains("its job died with it, so the VM runs on the source; no retry left");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_FAILED);
+    }
+
+    @Test
+    void aCancelNobodyConfirmsLeavesTheOutcomeUnknownUntilAnOperatorSaysWhereTheVmRuns() throws Exception {
+        UUID id = requestMigration(43);
+        try (AutoCloseable alive = renewing(id, "worker-a", 1)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+            given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("abortStatus", equalTo("REQUESTED"));
+            // worker-a renews but never confirms: the switch-over may have happened meanwhile
+            await().atMost(Duration.ofSeconds(15)).until(() -> "OUTCOME_UNKNOWN".equals(migration(id).getString("phase")));
+        }
+        assertThat(migration(id).getString("failureReason")).contains("did not confirm it within 3 s");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.OUTCOME_UNKNOWN);
+        given().queryParam("migrationId", id).get("/discrepancies").then()
+                .body("kind", org.hamcrest.Matchers.contains("OUTCOME_UNKNOWN"))
+                .body("[0].detail", containsString("POST /migrations/" + id + "/resolve"));
+
+        given().contentType(ContentType.JSON).body(Map.of("vmRunsOnHostId", 9)).post("/migrations/" + id + "/resolve")
+                .then().statusCode(422).body("type", equalTo("https://ferry.dev/problems/not-a-host-of-the-migration"));
+        given().contentType(ContentType.JSON).body(Map.of("vmRunsOnHostId", 2, "note", "virsh list on hv-2 shows it running"))
+                .post("/migrations/" + id + "/resolve").then().statusCode(200)
+                .body("phase", equalTo("SUCCEEDED")).body("abortStatus", equalTo("FAILED"));
+        assertThat(decisions(id, 2)).extracting(MigrationEvent::type)
+                .containsExactly(EventType.OUTCOME_UNKNOWN, EventType.MIGRATION_SUCCEEDED);
+        given().queryParam("migrationId", id).get("/discrepancies").then().body("size()", equalTo(0));
+        given().queryParam("migrationId", id).queryParam("open", false).get("/discrepancies").then()
+                .body("[0].resolution", containsString("virsh list on hv-2"));
+        given().contentType(ContentType.JSON).body(Map.of("vmRunsOnHostId", 1)).post("/migrations/" + id + "/resolve")
+                .then().statusCode(409).body("type", equalTo("https://ferry.dev/problems/outcome-known"));
+    }
+
+    @Test
+    void theDriversLateAnswerSettlesAnUnknownOutcome() throws Exception {
+        UUID id = requestMigration(44);
+        try (AutoCloseable alive = renewing(id, "worker-a", 1)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+            given().post("/migrations/" + id + "/cancel").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(15)).until(() -> "OUTCOME_UNKNOWN".equals(migration(id).getString("phase")));
+            // the switch-over had completed: the hypervisor's word wins
+            publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 1, null, new MigrationOutcome(3, 5 * GIB, 40, 6000, null,
+                    "simulated", dev.ferry.events.MigrationMode.PRE_COPY, dev.ferry.events.AbortStatus.FAILED)), "worker-a"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        }
+        assertThat(migration(id).getString("abortStatus")).isEqualTo("FAILED");
+        assertThat(decisions(id, 2)).extracting(MigrationEvent::type)
+                .containsExactly(EventType.OUTCOME_UNKNOWN, EventType.MIGRATION_SUCCEEDED);
+        given().queryParam("migrationId", id).get("/discrepancies").then().body("size()", equalTo(0));
+    }
+
+    @Test
+    void aSuccessReportedAfterTheCancelWasDecidedIsRaisedAndInventoryIsNeverToldTheVmMoved() {
+        UUID id = requestMigration(45);
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("phase", equalTo("CANCELLED"));
+        publish(event(id, EventType.MIGRATION_SUCCEEDED, 3, null, new MigrationOutcome(2, 5 * GIB, 20, 5000, null, "simulated")));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().queryParam("migrationId", id).get("/discrepancies")
+                .then().extract().jsonPath().getList("$").size() == 1);
+        assertThat(migration(id).getString("phase")).isEqualTo("CANCELLED");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_CANCELLED);
+    }
+
+    @Test
+    void aDecisionTheSchedulerNeverMadeIsRaisedAsForged() {
+        UUID id = requestMigration(46);
+        publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 9, null, new MigrationOutcome(2, 5 * GIB, 20, 5000, null,
+                "simulated")), MigrationEvent.SCHEDULER));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().queryParam("migrationId", id).get("/discrepancies")
+                .then().extract().jsonPath().getList("kind", String.class).contains("FORGED_DECISION"));
+        assertThat(migration(id).getString("phase")).isEqualTo("SCHEDULED");
+    }
+
+    @Test
+    void anEventForAMigrationThisSchedulerNeverHadIsDeadLettered() {
+        MigrationEvent stray = event(UUID.randomUUID(), EventType.ROUND_COMPLETED, 1, round(1, GIB, GIB / 2), null);
+        publish(stray);
+        var dead = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ,
+                r -> r.value().contains(stray.eventId()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+    }
+
+    @Test
+    void roundsAndTheAuditTrailArePagedByCursorAndTheViewCarriesOnlyTheLatestRounds() throws Exception {
+        UUID id = requestMigration(47);
+        try (AutoCloseable alive = renewing(id, "worker-test", 1)) {
+            for (int r = 1; r <= 7; r++) {
+                publish(event(id, EventType.ROUND_COMPLETED, r, round(r, GIB, GIB / (r + 1)), null));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getInt("currentRound") == 7);
+        }
+        assertThat(migration(id).getLong("roundCount")).isEqualTo(7);
+        var first = given().queryParam("limit", 3).get("/migrations/" + id + "/rounds").then().statusCode(200).extract();
+        assertThat(first.jsonPath().getList("round", Integer.class)).containsExactly(1, 2, 3);
+        String next = first.header("Link");
+        assertThat(next).contains("rel=\"next\"");
+        long cursor = first.jsonPath().getLong("[2].position");
+        given().queryParam("after", cursor).queryParam("limit", 3).get("/migrations/" + id + "/rounds").then()
+                .body("round", org.hamcrest.Matchers.contains(4, 5, 6));
+        given().queryParam("after", cursor).queryParam("limit", 5000).get("/migrations/" + id + "/rounds").then()
+                .header("Link", org.hamcrest.Matchers.nullValue()).body("size()", equalTo(4));
+        given().queryParam("limit", 5001).get("/migrations/" + id + "/rounds").then().statusCode(400);
+        var trail = given().queryParam("limit", 2).get("/migrations/" + id + "/events").then().statusCode(200).extract();
+        assertThat(trail.jsonPath().getList("type", String.class)).containsExactly("START", "CLAIM");
+        assertThat(trail.header("Link")).contains("after=" + trail.jsonPath().getLong("[1].position"));
+    }
+}
