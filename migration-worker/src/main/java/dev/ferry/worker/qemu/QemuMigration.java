@@ -91,6 +91,7 @@ public final class QemuMigration {
     }
 
     public MigrationResult run(Controls controls) throws IOException, InterruptedException {
+        controls.requireClaim("touching QEMU");
         String orphan = cancelOrphan(ep.source());
         if (orphan != null) {
             // Its destination gave up with it: starting over needs a fresh destination, so this attempt ends here.
@@ -100,6 +101,7 @@ public final class QemuMigration {
         if (!failed.isEmpty()) {
             throw new PrecheckFailed(failed);
         }
+        controls.requireClaim("starting the migration");
         configure();
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
@@ -166,6 +168,8 @@ public final class QemuMigration {
         String stopReason = "QEMU's rule: pending bytes fit bandwidth x downtime-limit";
         String abortReason = null;
         while (true) {
+            // A worker that lost its claim stops here, whatever QEMU does: the migration's new owner steers it.
+            controls.requireClaim("steering QEMU");
             if (controls.cancelRequested() && !cancelSent) {
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;

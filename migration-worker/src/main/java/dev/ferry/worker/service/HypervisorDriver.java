@@ -25,11 +25,11 @@ interface HypervisorDriver {
             throws IOException, InterruptedException;
 
     /**
-     * A CANCEL for a migration this worker does not run: the one that ran it may have died and left the hypervisor
-     * migrating on its own. The simulator has nothing to do; QEMU's driver cancels such an orphan.
+     * Whether a migration this driver started keeps running on the hypervisor if the worker dies (QEMU's does; the
+     * simulator's dies with the worker). The scheduler may then not assume the VM stayed on its source.
      */
-    default String cancelOrphan(MigrationCommand command) throws IOException, InterruptedException {
-        return null;
+    default boolean jobsOutliveWorker() {
+        return false;
     }
 
     static HypervisorDriver named(String name, WorkerConfig config) {

@@ -1,13 +1,13 @@
 package dev.ferry.worker.service;
 
 import dev.ferry.events.AbortStatus;
-import dev.ferry.events.CommandType;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationMode;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.FencedException;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.RoundRecord;
@@ -20,10 +20,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,15 +35,17 @@ import org.jboss.logging.Logger;
 
 /**
  * Takes commands from migration-commands (one consumer group for the whole pool) and runs each START through the
- * pre-copy engine on the simulated hypervisor, steered by the configured policy, publishing one event per round,
- * heartbeats while it runs, and the outcome. A START for a migration already seen is ignored; CANCEL stops a running
- * migration mid-round (the VM stays on the source) or, when it arrives first, keeps a later START from running;
- * FORCE_COMPLETE stops and copies after the current round.
+ * pre-copy engine on the hypervisor driver, steered by the configured policy, publishing one event per round,
+ * heartbeats while it runs, and the outcome. Before it acts on the hypervisor it claims the migration's attempt from
+ * the scheduler, and it renews the claim with every heartbeat: a START the scheduler no longer wants run (ended, an
+ * old attempt, held by another live worker) is refused and dropped, and a worker whose claim lapsed (paused, cut off)
+ * stops acting at once and reports nothing more. CANCEL stops a running migration mid-round (the VM stays on the
+ * source); FORCE_COMPLETE stops and copies after the current round. At SIGTERM it takes no new work, lets running
+ * migrations finish within the grace period and gives the claims of the others back, so that they are taken over.
  */
 @ApplicationScoped
 public class MigrationRunner {
     private static final Logger LOG = Logger.getLogger(MigrationRunner.class);
-    private static final int REMEMBERED = 10_000;
 
     @Inject
     WorkerConfig config;
@@ -56,20 +55,37 @@ public class MigrationRunner {
 
     private final Map<UUID, Control> running = new ConcurrentHashMap<>();
 
-    /** What an operator asked of one running migration, and its event stream (for heartbeats). */
+    /** What an operator asked of one running migration, its claim, and its event stream (for heartbeats). */
     static final class Control {
+        final MigrationCommand command;
         final AtomicBoolean cancel = new AtomicBoolean();
         final AtomicBoolean forceComplete = new AtomicBoolean();
         volatile EventPublisher.Stream events;
+        /** This worker acts for the migration only until then (System.nanoTime), unless the claim is renewed. */
+        volatile long claimValidUntil;
+        /** The scheduler refused a renewal, or the worker gave the claim back: never act again. */
+        volatile boolean claimLost;
+
+        Control(MigrationCommand command) {
+            this.command = command;
+        }
+
+        boolean fenced() {
+            return claimLost || System.nanoTime() - claimValidUntil > 0;
+        }
+
+        /**
+         * Counts the grant from when it was asked for, and gives it up one renewal before the scheduler would: the
+         * worker stops acting before anyone else may start.
+         */
+        void granted(long askedAtNanos, ClaimClient.Grant grant) {
+            long margin = Math.min(grant.renewEveryMillis(), grant.leaseMillis() / 2);
+            claimValidUntil = askedAtNanos + (grant.leaseMillis() - margin) * 1_000_000L;
+        }
     }
 
-    /** Migrations already started or cancelled here, bounded so that a long-lived worker does not grow. */
-    private final Set<UUID> seen = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    }));
+    private volatile boolean draining;
+    private ClaimClient claims;
     private HypervisorDriver hypervisor;
     private ExecutorService pool;
     private ScheduledExecutorService heartbeats;
@@ -86,6 +102,7 @@ public class MigrationRunner {
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
+            claims = new ClaimClient(config.schedulerUrl(), config.schedulerTimeout());
             heartbeats = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "migration-heartbeat"));
             long every = Math.max(50, config.heartbeatInterval().toMillis());
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
@@ -96,19 +113,62 @@ public class MigrationRunner {
         init();
     }
 
+    /**
+     * SIGTERM (a rollout): no new work; running migrations get the grace period to finish; the claims of those still
+     * running then are given back, and this worker stops acting for them, so that another takes them over at once.
+     * Nothing is cancelled.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        if (pool != null) {
-            running.values().forEach(control -> control.cancel.set(true));
-            heartbeats.shutdownNow();
-            pool.shutdown();
+        if (pool == null) {
+            return;
         }
+        draining = true;
+        long until = System.nanoTime() + config.shutdownGrace().toNanos();
+        try {
+            while (!running.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Control control : running.values()) {
+            control.claimLost = true;
+            try {
+                claims.release(control.command, workerId, "worker " + workerId + " shutting down");
+                LOG.infof("migration %s handed over: claim given back at shutdown", control.command.migrationId());
+            } catch (IOException | InterruptedException e) {
+                LOG.warnf("claim on migration %s not given back (%s); it lapses on its own", control.command.migrationId(), e.getMessage());
+            }
+        }
+        heartbeats.shutdownNow();
+        pool.shutdownNow();
     }
 
-    /** Every running migration says it is alive; a failed heartbeat is only logged (the next one may pass). */
+    /**
+     * Every running migration renews its claim and says it is alive. A refused renewal fences the migration here; an
+     * unanswered one is tried again on the next beat, and the claim's own end fences it if none gets through.
+     */
     private void beat() {
         for (Map.Entry<UUID, Control> e : running.entrySet()) {
-            EventPublisher.Stream events = e.getValue().events;
-            if (events == null) {
+            Control control = e.getValue();
+            if (control.claimLost) {
+                continue;
+            }
+            long asked = System.nanoTime();
+            try {
+                control.granted(asked, claims.claim(control.command, workerId, hypervisor.name(), hypervisor.jobsOutliveWorker()));
+            } catch (ClaimClient.Refused refused) {
+                control.claimLost = true;
+                LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", e.getKey(), refused.getMessage());
+                continue;
+            } catch (ClaimClient.Unanswered unanswered) {
+                LOG.warnf("claim on migration %s not renewed: %s", e.getKey(), unanswered.getMessage());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            EventPublisher.Stream events = control.events;
+            if (events == null || control.fenced()) {
                 continue;
             }
             try {
@@ -120,42 +180,50 @@ public class MigrationRunner {
     }
 
     /**
-     * Acknowledged once accepted: a migration runs for minutes, longer than a consumer may hold a record.
-     * If this worker dies mid-run, the heartbeats stop and the scheduler's progress timeout ends the migration.
+     * Acknowledged once claimed (or refused): a migration runs for minutes, longer than a consumer may hold a record.
+     * If this worker dies mid-run, its claim lapses and the scheduler takes the migration over.
      */
     @Incoming("migration-commands")
     @Blocking
     public void accept(String payload) throws InterruptedException {
         init();
         MigrationCommand command = EventCodec.command(payload);
-        if (command.type() == CommandType.CANCEL) {
-            Control control = running.get(command.migrationId());
-            if (control != null) {
-                control.cancel.set(true);
-                LOG.infof("cancel requested for running migration %s", command.migrationId());
-            } else {
-                seen.add(command.migrationId());
-                LOG.infof("cancel for migration %s that does not run here: a later start will be ignored", command.migrationId());
-                cancelOrphan(command);
-            }
-            return;
+        if (draining) {
+            holdUntilStopped(command);
         }
-        if (command.type() == CommandType.FORCE_COMPLETE) {
-            Control control = running.get(command.migrationId());
-            if (control != null) {
-                control.forceComplete.set(true);
-                LOG.infof("force-complete requested for running migration %s", command.migrationId());
-            } else {
-                LOG.infof("force-complete for migration %s that does not run here: ignored", command.migrationId());
+        Control control = running.get(command.migrationId());
+        switch (command.type()) {
+            case CANCEL -> {
+                if (control != null && control.command.attempt() == command.attempt()) {
+                    control.cancel.set(true);
+                    LOG.infof("cancel requested for running migration %s", command.migrationId());
+                } else {
+                    LOG.infof("cancel for migration %s (attempt %d), which does not run here", command.migrationId(), command.attempt());
+                }
             }
-            return;
+            case FORCE_COMPLETE -> {
+                if (control != null && control.command.attempt() == command.attempt()) {
+                    control.forceComplete.set(true);
+                    LOG.infof("force-complete requested for running migration %s", command.migrationId());
+                } else {
+                    LOG.infof("force-complete for migration %s that does not run here: ignored", command.migrationId());
+                }
+            }
+            case START -> start(command, control);
         }
-        if (!seen.add(command.migrationId())) {
-            LOG.infof("migration %s already started, finished or cancelled here; start ignored", command.migrationId());
+    }
+
+    private void start(MigrationCommand command, Control runningHere) throws InterruptedException {
+        if (runningHere != null) {
+            LOG.infof("migration %s already runs here; start delivered again, ignored", command.migrationId());
             return;
         }
         slots.acquire(); // back-pressure: wait for a free slot before taking more commands
-        Control control = new Control();
+        Control control = new Control(command);
+        if (!claim(command, control)) {
+            slots.release();
+            return;
+        }
         running.put(command.migrationId(), control);
         pool.submit(() -> {
             try {
@@ -167,17 +235,45 @@ public class MigrationRunner {
         });
     }
 
-    private void cancelOrphan(MigrationCommand command) {
-        try {
-            String found = hypervisor.cancelOrphan(command);
-            if (found != null) {
-                LOG.warnf("migration %s: %s", command.migrationId(), found);
+    /**
+     * Asks the scheduler for the migration's attempt, waiting out a scheduler that does not answer (growing pauses, up
+     * to {@code claimWait}). False when refused or never answered: then nothing was done on the hypervisor.
+     */
+    private boolean claim(MigrationCommand command, Control control) throws InterruptedException {
+        long until = System.nanoTime() + config.claimWait().toNanos();
+        long pause = 200;
+        while (true) {
+            long asked = System.nanoTime();
+            try {
+                control.granted(asked, claims.claim(command, workerId, hypervisor.name(), hypervisor.jobsOutliveWorker()));
+                return true;
+            } catch (ClaimClient.Refused refused) {
+                LOG.infof("start of migration %s attempt %d refused by the scheduler: %s", command.migrationId(), command.attempt(),
+                        refused.getMessage());
+                return false;
+            } catch (ClaimClient.Unanswered unanswered) {
+                if (System.nanoTime() + pause * 1_000_000L - until > 0) {
+                    LOG.warnf("start of migration %s dropped: the scheduler did not answer its claim within %d s (%s)",
+                            command.migrationId(), config.claimWait().toSeconds(), unanswered.getMessage());
+                    return false;
+                }
+                LOG.warnf("claim on migration %s not answered yet, asking again in %d ms: %s", command.migrationId(), pause,
+                        unanswered.getMessage());
+                Thread.sleep(pause);
+                pause = Math.min(5_000, pause * 2);
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.infof("migration %s: no orphan to cancel on the source (%s)", command.migrationId(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A command that arrives while the worker shuts down is neither run nor acknowledged: left uncommitted, it goes to
+     * the worker that takes this one's partitions. Bounded, in case the shutdown never comes.
+     */
+    private void holdUntilStopped(MigrationCommand command) throws InterruptedException {
+        LOG.infof("%s of migration %s left to another worker: shutting down", command.type(), command.migrationId());
+        Thread.sleep(config.shutdownGrace().toMillis() + 30_000);
+        throw new IllegalStateException("worker still shutting down; " + command.type() + " of migration " + command.migrationId()
+                + " not taken");
     }
 
     private void run(MigrationCommand command, Control control) {
@@ -197,6 +293,10 @@ public class MigrationRunner {
             MigrationResult result = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;
             report(command, result, paced, events, driver);
+        } catch (FencedException e) {
+            control.events = null;
+            LOG.warnf("migration %s attempt %d: %s; stopped without touching the hypervisor again, nothing reported",
+                    command.migrationId(), command.attempt(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             control.events = null;
@@ -271,11 +371,19 @@ public class MigrationRunner {
         }
 
         @Override
+        public boolean fenced() {
+            return control.fenced();
+        }
+
+        @Override
         public void pace(RoundRecord round) {
             boolean cancellable = round.kind() == RoundRecord.Kind.LIVE;
             long deadline = System.nanoTime() + Math.round(round.seconds() * 1000 * config.simulationTimeScale()) * 1_000_000L;
             try {
                 while (System.nanoTime() < deadline) {
+                    if (control.fenced()) {
+                        return; // the engine stops at its next check
+                    }
                     if (cancellable && control.cancel.get()) {
                         interrupted = true;
                         return;

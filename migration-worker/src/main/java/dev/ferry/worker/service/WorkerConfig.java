@@ -62,4 +62,26 @@ public interface WorkerConfig {
     /** Tries per event before the migration is given up as failed (the VM stays on the source). */
     @WithDefault("3")
     int publishAttempts();
+
+    /** Where scheduler-service answers: the worker claims each migration there before it acts on the hypervisor. */
+    @WithDefault("http://localhost:8082")
+    String schedulerUrl();
+
+    /** Upper bound on one call to the scheduler. */
+    @WithDefault("PT5S")
+    Duration schedulerTimeout();
+
+    /**
+     * How long a START waits for the scheduler to answer its claim (the scheduler away) before the worker lets it go;
+     * the scheduler's own SCHEDULED timeout (2 min) ends a migration nobody claimed.
+     */
+    @WithDefault("PT2M")
+    Duration claimWait();
+
+    /**
+     * At SIGTERM, how long the worker lets its running migrations finish before it gives their claims back, so that
+     * another worker takes them over (Kubernetes' default grace period is 30 s).
+     */
+    @WithDefault("PT20S")
+    Duration shutdownGrace();
 }

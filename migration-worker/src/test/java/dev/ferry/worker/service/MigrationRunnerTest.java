@@ -22,6 +22,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@QuarkusTestResource(ClaimDesk.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-commands-dlq")})
 class MigrationRunnerTest {
@@ -69,25 +70,65 @@ class MigrationRunnerTest {
     }
 
     @Test
-    void aRepeatedStartIsIgnoredAndACancelledMigrationNeverStarts() {
+    void aRepeatedStartIsIgnoredAndAStartTheSchedulerRefusesNeverRuns() {
         UUID repeated = UUID.randomUUID();
         MigrationCommand start = command(repeated, CommandType.START);
         send(repeated.toString(), start);
         send(repeated.toString(), start);
-        UUID cancelledFirst = UUID.randomUUID();
-        send(cancelledFirst.toString(), command(cancelledFirst, CommandType.CANCEL));
-        send(cancelledFirst.toString(), command(cancelledFirst, CommandType.START));
+        UUID ended = UUID.randomUUID(); // decided long ago: its START replayed from offset 0
+        ClaimDesk.end(ended);
+        send(ended.toString(), command(ended, CommandType.START));
         // Same key, so the same partition: once this one finishes, the commands before it were handled.
         UUID marker = UUID.randomUUID();
-        send(cancelledFirst.toString(), command(marker, CommandType.START));
+        send(ended.toString(), command(marker, CommandType.START));
 
         List<MigrationEvent> first = eventsUntilOutcome(repeated);
         KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> marker.toString().equals(r.key()),
                 seen -> seen.stream().anyMatch(r -> EventCodec.event(r.value()).type().isOutcome()), Duration.ofSeconds(30));
 
         assertThat(first.stream().filter(e -> e.type() == EventType.MIGRATION_STARTED)).hasSize(1);
+        assertThat(ClaimDesk.claims(ended)).isEqualTo(1);
         assertThat(KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS,
-                r -> cancelledFirst.toString().equals(r.key()), seen -> false, Duration.ofSeconds(2))).isEmpty();
+                r -> ended.toString().equals(r.key()), seen -> false, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void aWorkerThatLosesItsClaimStopsAndReportsNothingMore() throws InterruptedException {
+        UUID id = UUID.randomUUID();
+        send(id.toString(), slowStart(id));
+        KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                seen -> seen.stream().anyMatch(r -> r.value().contains("MIGRATION_STARTED")), Duration.ofSeconds(20));
+
+        ClaimDesk.end(id); // the scheduler took it away (it ended, or another worker holds the next attempt)
+        int claimsThen = ClaimDesk.claims(id);
+        Thread.sleep(300); // a few renewals: the first refused one fences the worker
+        List<MigrationEvent> atFence = all(id);
+        Thread.sleep(1_500); // long enough for the slow round 1 (0.43 s) and more to have been reported
+
+        assertThat(ClaimDesk.claims(id)).isGreaterThan(claimsThen);
+        assertThat(all(id)).hasSameSizeAs(atFence);
+        assertThat(all(id)).noneMatch(e -> e.type().isOutcome());
+        assertThat(ClaimDesk.claims(id) - claimsThen).isLessThanOrEqualTo(2); // it stopped asking too
+    }
+
+    @Test
+    void aStartWaitsForTheSchedulerToAnswerItsClaimAndThenRuns() throws InterruptedException {
+        UUID id = UUID.randomUUID();
+        ClaimDesk.AWAY.set(true);
+        try {
+            send(id.toString(), command(id, CommandType.START));
+            Thread.sleep(1_000);
+            assertThat(all(id)).isEmpty();
+        } finally {
+            ClaimDesk.AWAY.set(false);
+        }
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
+    }
+
+    static List<MigrationEvent> all(UUID id) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                seen -> false, Duration.ofMillis(500)).stream().map(r -> EventCodec.event(r.value())).toList();
     }
 
     /** 4 GiB over 10 MB/s: round 1 alone takes 430 s simulated, 0.43 s at the tests' time scale. */

@@ -1,0 +1,113 @@
+package dev.ferry.worker.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.events.MigrationCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The worker's side of the claims (scheduler-service's POST /migrations/{id}/claims): ask before acting on the
+ * hypervisor, renew with the heartbeat, give back at shutdown. Blocking: it runs on the worker's own threads.
+ */
+final class ClaimClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The scheduler said no: this worker must not act for the migration. */
+    static final class Refused extends Exception {
+        final String slug;
+
+        Refused(String slug, String detail) {
+            super(detail);
+            this.slug = slug;
+        }
+    }
+
+    /** The scheduler did not answer (away, overloaded, or the network): the question stands. */
+    static final class Unanswered extends IOException {
+        Unanswered(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A granted claim, as the scheduler measures it. */
+    record Grant(long leaseMillis, long renewEveryMillis) {
+    }
+
+    private final HttpClient http;
+    private final String schedulerUrl;
+    private final Duration timeout;
+
+    ClaimClient(String schedulerUrl, Duration timeout) {
+        this.schedulerUrl = schedulerUrl.endsWith("/") ? schedulerUrl.substring(0, schedulerUrl.length() - 1) : schedulerUrl;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    /** Claims (or renews) the command's attempt for this worker. */
+    Grant claim(MigrationCommand command, String workerId, String driver, boolean jobsOutliveWorker)
+            throws Refused, Unanswered, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("attempt", command.attempt());
+        body.put("workerId", workerId);
+        body.put("driver", driver);
+        body.put("jobsOutliveWorker", jobsOutliveWorker);
+        HttpResponse<String> r = send(HttpRequest.newBuilder(claims(command)).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+        JsonNode answer = parse(r.body());
+        if (r.statusCode() == 200) {
+            return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong());
+        }
+        if (r.statusCode() == 404 || r.statusCode() == 409 || r.statusCode() == 400 || r.statusCode() == 422) {
+            throw new Refused(answer.path("type").asText("refused"), answer.path("detail").asText("HTTP " + r.statusCode()));
+        }
+        throw new Unanswered("claim answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
+    }
+
+    /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
+    void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
+        URI uri = URI.create(claims(command) + "/" + encode(workerId) + "?attempt=" + command.attempt() + "&reason=" + encode(reason));
+        send(HttpRequest.newBuilder(uri).timeout(timeout).DELETE().build());
+    }
+
+    private URI claims(MigrationCommand command) {
+        return URI.create(schedulerUrl + "/migrations/" + command.migrationId() + "/claims");
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Unanswered, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Unanswered("scheduler at " + schedulerUrl + " did not answer: " + e, e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+}
