@@ -65,6 +65,7 @@ final class Platform implements AutoCloseable {
         p.inventory = p.add(FerryService.INVENTORY);
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());
         p.scheduler = p.add(FerryService.SCHEDULER);
+        p.env.put("FERRY_SCHEDULER_URL", p.scheduler.url());
         p.worker = p.add(FerryService.WORKER);
         try {
             for (Service s : p.services) {

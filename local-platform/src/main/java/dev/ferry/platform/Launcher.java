@@ -126,6 +126,7 @@ public final class Launcher {
         env.put("FERRY_DB_HOST", "127.0.0.1");
         env.put("FERRY_DB_PORT", Integer.toString(layout.dbPort()));
         env.put("FERRY_INVENTORY_URL", url(FerryService.INVENTORY));
+        env.put("FERRY_SCHEDULER_URL", url(FerryService.SCHEDULER));
         env.put("FERRY_WORKER_QEMU_RUN_DIR", layout.state().resolve("qemu").toString());
         env.put("FERRY_WORKER_DRIVER", layout.env().getOrDefault("FERRY_WORKER_DRIVER", "simulated"));
         return env;
