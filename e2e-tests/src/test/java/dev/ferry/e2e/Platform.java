@@ -87,11 +87,26 @@ final class Platform implements AutoCloseable {
         return s;
     }
 
-    /** kill -9 the worker and start a new one in its place (not waiting for it to be ready). */
-    void replaceWorker() {
+    /** Another worker process, not waited for. */
+    Service addWorker() {
+        return add(FerryService.WORKER);
+    }
+
+    /** The running workers, oldest first. */
+    List<Service> workers() {
+        return services.stream().filter(s -> s.process().name().contains("worker") && s.process().alive()).toList();
+    }
+
+    /** The worker whose id (pid@host, the default) names the owner of a migration, if it is one of ours. */
+    java.util.Optional<Service> worker(String ownerId) {
+        return ownerId == null ? java.util.Optional.empty()
+                : workers().stream().filter(w -> ownerId.startsWith(w.process().pid() + "@")).findFirst();
+    }
+
+    /** kill -9: no shutdown hook, no goodbye, as a host crash ends it. */
+    void kill(Service worker) {
         worker.process().kill();
         services.remove(worker);
-        worker = add(FerryService.WORKER);
     }
 
     @Override

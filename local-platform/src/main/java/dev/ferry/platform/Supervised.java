@@ -126,9 +126,9 @@ public final class Supervised {
         return this;
     }
 
-    /** The signal a stop begins with. */
+    /** The signal a stop begins with; STOP and CONT pause and resume (fault tests). */
     public enum Signal {
-        TERM, INT
+        TERM, INT, STOP, CONT
     }
 
     /** SIGTERM, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. */
@@ -158,7 +158,7 @@ public final class Supervised {
     }
 
     /** The JDK sends only TERM and KILL; kill(1) sends the rest. */
-    private void signal(Signal signal) {
+    public void signal(Signal signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal.name(), Long.toString(pid())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -138,6 +138,33 @@ class TruthUnderFaultsTest {
     }
 
     @Test
+    void aWorkerRenewsAllItsClaimsInOneCallAndLearnsWhichItMayNoLongerActFor() {
+        UUID ended = requestMigration(48);
+        claim(ended, "worker-r", 1).statusCode(200);
+        publish(byWorker(event(ended, EventType.MIGRATION_FAILED, 1, null, new MigrationOutcome(0, 0, 0, 10, "link down",
+                "simulated")), "worker-r"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(migration(ended).getString("phase")));
+        UUID kept = requestMigration(49);
+        UUID unknown = UUID.randomUUID();
+        claim(kept, "worker-r", 1).statusCode(200);
+
+        JsonPath r = given().contentType(ContentType.JSON).body(Map.of("workerId", "worker-r", "claims", List.of(
+                        Map.of("migrationId", kept.toString(), "attempt", 1), Map.of("migrationId", ended.toString(), "attempt", 1),
+                        Map.of("migrationId", unknown.toString(), "attempt", 1))))
+                .post("/claims/renewals").then().statusCode(200).extract().jsonPath();
+
+        assertThat(r.getList("renewed", String.class)).containsExactly(kept.toString());
+        assertThat(r.getLong("leaseMillis")).isEqualTo(1500);
+        assertThat(r.getList("refused.migrationId", String.class)).containsExactlyInAnyOrder(ended.toString(), unknown.toString());
+        assertThat(r.getList("refused.slug", String.class)).containsExactlyInAnyOrder("migration-ended", "migration-not-found");
+        // someone else's claim is not renewed by naming it
+        given().contentType(ContentType.JSON).body(Map.of("workerId", "worker-x", "claims", List.of(
+                        Map.of("migrationId", kept.toString(), "attempt", 1))))
+                .post("/claims/renewals").then().statusCode(200).body("renewed.size()", equalTo(0))
+                .body("refused[0].slug", equalTo("claimed"));
+    }
+
+    @Test
     void aCancelNobodyConfirmsLeavesTheOutcomeUnknownUntilAnOperatorSaysWhereTheVmRuns() throws Exception {
         UUID id = requestMigration(43);
         try (AutoCloseable alive = renewing(id, "worker-a", 1)) {

@@ -73,6 +73,29 @@ final class ClaimClient {
         throw new Unanswered("claim answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
     }
 
+    /** What one renewal of all of a worker's claims said: the lease of those renewed, and why the others were not. */
+    record Renewal(Grant grant, java.util.Set<java.util.UUID> renewed, Map<java.util.UUID, String> refused) {
+    }
+
+    /** Renews every claim this worker holds in one call (its heartbeat). */
+    Renewal renewAll(String workerId, java.util.Collection<MigrationCommand> held) throws Unanswered, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("workerId", workerId);
+        body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(schedulerUrl + "/claims/renewals")).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+        JsonNode answer = parse(r.body());
+        if (r.statusCode() != 200) {
+            throw new Unanswered("renewal answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
+        }
+        java.util.Set<java.util.UUID> renewed = new java.util.HashSet<>();
+        answer.path("renewed").forEach(id -> renewed.add(java.util.UUID.fromString(id.asText())));
+        Map<java.util.UUID, String> refused = new java.util.HashMap<>();
+        answer.path("refused").forEach(f -> refused.put(java.util.UUID.fromString(f.path("migrationId").asText()),
+                f.path("detail").asText(f.path("slug").asText())));
+        return new Renewal(new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong()), renewed, refused);
+    }
+
     /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
     void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
         URI uri = URI.create(claims(command) + "/" + encode(workerId) + "?attempt=" + command.attempt() + "&reason=" + encode(reason));

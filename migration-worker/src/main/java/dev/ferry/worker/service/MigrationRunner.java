@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +90,7 @@ public class MigrationRunner {
     private HypervisorDriver hypervisor;
     private ExecutorService pool;
     private ScheduledExecutorService heartbeats;
+    private ScheduledExecutorService renewals;
     private Semaphore slots;
     private String workerId;
 
@@ -106,6 +108,9 @@ public class MigrationRunner {
             heartbeats = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "migration-heartbeat"));
             long every = Math.max(50, config.heartbeatInterval().toMillis());
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+            // claims on a thread of their own: a heartbeat waiting on Kafka must never delay a renewal
+            renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "claim-renewal"));
+            renewals.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -141,34 +146,43 @@ public class MigrationRunner {
             }
         }
         heartbeats.shutdownNow();
+        renewals.shutdownNow();
         pool.shutdownNow();
     }
 
     /**
-     * Every running migration renews its claim and says it is alive. A refused renewal fences the migration here; an
-     * unanswered one is tried again on the next beat, and the claim's own end fences it if none gets through.
+     * Renews every claim this worker holds, in one call. A refused renewal fences that migration here; when the call
+     * goes unanswered it is made again on the next pass, and each claim's own end fences it if none gets through.
      */
+    private void renew() {
+        List<Control> held = running.values().stream().filter(c -> !c.claimLost).toList();
+        if (held.isEmpty()) {
+            return;
+        }
+        long asked = System.nanoTime();
+        try {
+            ClaimClient.Renewal r = claims.renewAll(workerId, held.stream().map(c -> c.command).toList());
+            for (Control control : held) {
+                UUID id = control.command.migrationId();
+                if (r.renewed().contains(id)) {
+                    control.granted(asked, r.grant());
+                } else if (r.refused().containsKey(id)) {
+                    control.claimLost = true;
+                    LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", id, r.refused().get(id));
+                }
+            }
+        } catch (ClaimClient.Unanswered unanswered) {
+            LOG.warnf("%d claim(s) not renewed: %s", held.size(), unanswered.getMessage());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every migration this worker still holds says it is alive; a failed heartbeat is only logged (the next may pass). */
     private void beat() {
         for (Map.Entry<UUID, Control> e : running.entrySet()) {
-            Control control = e.getValue();
-            if (control.claimLost) {
-                continue;
-            }
-            long asked = System.nanoTime();
-            try {
-                control.granted(asked, claims.claim(control.command, workerId, hypervisor.name(), hypervisor.jobsOutliveWorker()));
-            } catch (ClaimClient.Refused refused) {
-                control.claimLost = true;
-                LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", e.getKey(), refused.getMessage());
-                continue;
-            } catch (ClaimClient.Unanswered unanswered) {
-                LOG.warnf("claim on migration %s not renewed: %s", e.getKey(), unanswered.getMessage());
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            EventPublisher.Stream events = control.events;
-            if (events == null || control.fenced()) {
+            EventPublisher.Stream events = e.getValue().events;
+            if (events == null || e.getValue().fenced()) {
                 continue;
             }
             try {
@@ -382,7 +396,8 @@ public class MigrationRunner {
             try {
                 while (System.nanoTime() < deadline) {
                     if (control.fenced()) {
-                        return; // the engine stops at its next check
+                        interrupted = true; // the engine stops at its next check; this round is not reported
+                        return;
                     }
                     if (cancellable && control.cancel.get()) {
                         interrupted = true;
@@ -399,8 +414,8 @@ public class MigrationRunner {
 
         @Override
         public void roundCompleted(RoundRecord round) {
-            if (interrupted) {
-                return;
+            if (interrupted || control.fenced()) {
+                return; // cut short, or reported by a worker that no longer holds the migration
             }
             events.round(RoundEvents.of(round, lastReason, driver));
             if (round.decision() != null) {

@@ -43,6 +43,7 @@ public class ClaimDesk implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         server.createContext("/migrations/", this::handle);
+        server.createContext("/claims/renewals", this::renewals);
         server.start();
         return Map.of("ferry.worker.scheduler-url", "http://127.0.0.1:" + server.getAddress().getPort());
     }
@@ -72,6 +73,31 @@ public class ClaimDesk implements QuarkusTestResourceLifecycleManager {
             return;
         }
         answer(x, 200, "{\"leaseMillis\": 1500, \"renewEveryMillis\": 100}");
+    }
+
+    /** The same rules, for every claim of one worker at once. */
+    private void renewals(HttpExchange x) throws IOException {
+        if (AWAY.get()) {
+            answer(x, 503, "{\"type\": \"temporarily-unavailable\", \"detail\": \"scheduler away (test)\"}");
+            return;
+        }
+        JsonNode body = JSON.readTree(x.getRequestBody().readAllBytes());
+        String worker = body.path("workerId").asText();
+        var renewed = JSON.createArrayNode();
+        var refused = JSON.createArrayNode();
+        for (JsonNode c : body.path("claims")) {
+            String id = c.path("migrationId").asText();
+            CLAIMS.merge(id, 1, Integer::sum);
+            if (ENDED.contains(id) || !worker.equals(OWNERS.get(id))) {
+                refused.addObject().put("migrationId", id).put("slug", "migration-ended").put("detail", "ended (test)");
+            } else {
+                renewed.add(id);
+            }
+        }
+        var answer = JSON.createObjectNode().put("leaseMillis", 1500).put("renewEveryMillis", 100);
+        answer.set("renewed", renewed);
+        answer.set("refused", refused);
+        answer(x, 200, JSON.writeValueAsString(answer));
     }
 
     private static void answer(HttpExchange x, int status, String body) throws IOException {

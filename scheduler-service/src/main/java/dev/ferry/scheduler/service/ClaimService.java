@@ -74,6 +74,55 @@ public class ClaimService {
         }));
     }
 
+    /** One claim to renew: the migration and the attempt the worker runs. */
+    public record Held(UUID migrationId, int attempt) {
+    }
+
+    /** A claim that was not renewed, and why: the worker stops acting for it. */
+    public record Refused(UUID migrationId, String slug, String detail) {
+    }
+
+    /** What a batch renewal did: the lease and renewal interval for every claim renewed, and the refusals. */
+    public record Renewal(long leaseMillis, long renewEveryMillis, java.util.List<UUID> renewed, java.util.List<Refused> refused) {
+    }
+
+    /**
+     * Renews every claim a worker holds in one transaction (one call per heartbeat, however many it runs), by the
+     * same rules as a single claim: only the owner's live claim on the current attempt is renewed.
+     */
+    public Uni<Renewal> renew(String workerId, java.util.List<Held> held) {
+        if (held.isEmpty()) {
+            return Uni.createFrom().item(new Renewal(config.claimLease().toMillis(), config.workerHeartbeat().toMillis(),
+                    java.util.List.of(), java.util.List.of()));
+        }
+        java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
+        held.forEach(h -> attempts.put(h.migrationId(), h.attempt()));
+        return Panache.withTransaction(() -> Migration.<Migration>find("id in ?1 order by id", attempts.keySet())
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list().map(found -> {
+                    Instant now = Instant.now();
+                    java.util.List<UUID> renewed = new java.util.ArrayList<>();
+                    java.util.List<Refused> refused = new java.util.ArrayList<>();
+                    java.util.Set<UUID> missing = new java.util.HashSet<>(attempts.keySet());
+                    for (Migration m : found) {
+                        missing.remove(m.id);
+                        Claims.Verdict v = Claims.decide(m.id, Claims.Facts.of(m), new Claims.Request(attempts.get(m.id), workerId,
+                                m.driver == null ? "unknown" : m.driver, m.jobsOutliveWorker), now);
+                        if (v.granted() && v.renewal()) {
+                            m.leaseExpiresAt = now.plus(config.claimLease());
+                            renewed.add(m.id);
+                        } else {
+                            refused.add(new Refused(m.id, v.granted() ? "not-claimed" : v.slug(), v.granted()
+                                    ? "worker " + workerId + " never claimed migration " + m.id + "; claim it first" : v.detail()));
+                        }
+                    }
+                    missing.forEach(id -> refused.add(new Refused(id, "migration-not-found", "migration " + id + " does not exist")));
+                    if (!refused.isEmpty()) {
+                        LOG.infof("worker %s: %d claim(s) renewed, %d refused: %s", workerId, renewed.size(), refused.size(), refused);
+                    }
+                    return new Renewal(config.claimLease().toMillis(), config.workerHeartbeat().toMillis(), renewed, refused);
+                }));
+    }
+
     /**
      * The owner gives the claim back (it shuts down, or cannot go on): the lease ends now, so the watchdog's next pass
      * takes the migration over rather than waiting for the lease to lapse. Anyone else's release changes nothing.
