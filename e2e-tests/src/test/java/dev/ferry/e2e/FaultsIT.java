@@ -35,14 +35,12 @@ import org.junit.jupiter.api.Test;
  * running five JVMs, Kafka and PostgreSQL answered renewals too late now and then: live workers were taken over.)
  */
 class FaultsIT {
-    static final long GIB = 1L << 30;
+    static final long GIB = Fleet.GIB;
     static Platform platform;
     static String inventory;
     static String scheduler;
-    static long cluster;
-    static final List<Long> hosts = new ArrayList<>();
-    static long pool;
-    static long net;
+    static Fleet fleet;
+    static List<Long> hosts;
 
     @BeforeAll
     static void startPlatform() {
@@ -54,19 +52,8 @@ class FaultsIT {
         platform.addWorker().awaitReady(Duration.ofSeconds(120));
         inventory = platform.inventory.url();
         scheduler = platform.scheduler.url();
-        cluster = create("/clusters", Map.of("name", "faults"));
-        for (int i = 1; i <= 4; i++) {
-            // 1 GbE: round 1 of 4 GiB is 34 s simulated, 1.7 s here; up to 8 migrations in and out of each host
-            hosts.add(create("/hosts", Map.of("name", "f-hv-" + i, "clusterId", cluster,
-                    "cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "Intel Xeon 5130",
-                            "mhz", 2000, "sockets", 2, "cores", 16),
-                    "memoryBytes", 512 * GIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
-                    "migrationAddress", "192.0.2." + i, "linkBandwidthBytesPerSecond", 125_000_000L,
-                    "maxInboundMigrations", 8, "maxOutboundMigrations", 8)));
-        }
-        pool = create("/storage-pools", Map.of("name", "f-nfs", "type", "NFS", "scope", "CLUSTER",
-                "capacityBytes", 4096 * GIB, "hostIds", hosts));
-        net = create("/networks", Map.of("name", "f-net", "vlan", 30, "hostIds", hosts));
+        fleet = new Fleet(platform, TestBroker.bootstrapServers(), "faults", 4);
+        hosts = fleet.hosts;
     }
 
     @AfterAll
@@ -76,53 +63,32 @@ class FaultsIT {
         }
     }
 
-    static long create(String path, Object body) {
-        return given().baseUri(inventory).contentType(ContentType.JSON).body(body).post(path)
-                .then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
     static long vm(String name, long host, long memory) {
-        return create("/vms", Map.of("name", name, "memoryBytes", memory, "vcpus", 2, "hostId", host,
-                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 20 * GIB)), "networkIds", List.of(net)));
+        return fleet.vm(name, host, memory);
     }
 
     static String migrate(long vm, long target, int maxRetries) {
-        return given().baseUri(scheduler).contentType(ContentType.JSON)
-                .body(Map.of("vmId", vm, "targetHostId", target, "maxRetries", maxRetries))
-                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+        return fleet.migrate(vm, target, maxRetries);
     }
 
     static JsonPath migration(String id) {
-        return given().baseUri(scheduler).get("/migrations/" + id).then().statusCode(200).extract().jsonPath();
+        return fleet.migration(id);
     }
 
     static String phase(String id) {
-        return migration(id).getString("phase");
+        return fleet.phase(id);
     }
 
     static boolean ended(String id) {
-        return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(phase(id));
+        return fleet.ended(id);
     }
 
-    /** One migration seen from both sides: the VM where the scheduler's outcome says, and no hold left behind. */
     static void agree(String id, long vm, long source, long target) {
-        String phase = phase(id);
-        long expected = "SUCCEEDED".equals(phase) ? target : source;
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(given().baseUri(inventory).get("/vms/" + vm).jsonPath().getLong("hostId"))
-                    .as("VM %d after migration %s ended %s", vm, id, phase).isEqualTo(expected);
-            assertThat(given().baseUri(inventory).queryParam("migrationId", id).get("/reservations").jsonPath()
-                    .getList("state", String.class)).as("holds of migration %s", id).doesNotContain("ACTIVE");
-        });
-        assertThat(given().baseUri(inventory).queryParam("hostId", expected == target ? source : target).get("/vms").jsonPath()
-                .getList("id", Long.class)).as("VM %d on one host only", vm).doesNotContain(vm);
+        fleet.agree(id, vm, source, target);
     }
 
-    /** The scheduler's decisions about one migration on the topic: exactly one final one. */
     static List<MigrationEvent> decisions(String id) {
-        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.equals(r.key()),
-                        seen -> false, Duration.ofSeconds(2))
-                .stream().map(r -> EventCodec.event(r.value())).filter(MigrationEvent::isDecision).toList();
+        return fleet.decisions(id);
     }
 
     @Test

@@ -43,20 +43,32 @@ final class Platform implements AutoCloseable {
         this.name = name;
     }
 
+    /** Where the services find Kafka and PostgreSQL. */
+    record Infrastructure(String kafkaBootstrap, int dbPort, String dbUser, String dbPassword, String inventoryDb,
+            String schedulerDb) {
+    }
+
+    /** The services on the test JVM's broker and PostgreSQL, in databases of their own name. */
     static Platform start(String name, Map<String, String> settings) {
-        Platform p = new Platform(name);
         TestBroker.createTopics(Topics.MIGRATION_COMMANDS, Topics.MIGRATION_EVENTS, Topics.MIGRATION_EVENTS_DLQ,
                 Topics.MIGRATION_COMMANDS_DLQ, Topics.INVENTORY_EVENTS, Topics.INVENTORY_EVENTS_DLQ);
         int dbPort = TestDatabase.ensureDatabase(name + "_inventory");
         TestDatabase.ensureDatabase(name + "_scheduler");
+        return start(name, new Infrastructure(TestBroker.bootstrapServers(), dbPort, "postgres", "postgres", name + "_inventory",
+                name + "_scheduler"), settings);
+    }
+
+    /** The services on the given Kafka and PostgreSQL (a broker and a server a test may stop and start again). */
+    static Platform start(String name, Infrastructure infra, Map<String, String> settings) {
+        Platform p = new Platform(name);
         p.env.putAll(Map.of(
-                "FERRY_KAFKA_BOOTSTRAP", TestBroker.bootstrapServers(),
+                "FERRY_KAFKA_BOOTSTRAP", infra.kafkaBootstrap(),
                 "FERRY_DB_HOST", "127.0.0.1",
-                "FERRY_DB_PORT", Integer.toString(dbPort),
-                "FERRY_DB_USER", "postgres",
-                "FERRY_DB_PASSWORD", "postgres",
-                "FERRY_INVENTORY_DB", name + "_inventory",
-                "FERRY_SCHEDULER_DB", name + "_scheduler"));
+                "FERRY_DB_PORT", Integer.toString(infra.dbPort()),
+                "FERRY_DB_USER", infra.dbUser(),
+                "FERRY_DB_PASSWORD", infra.dbPassword(),
+                "FERRY_INVENTORY_DB", infra.inventoryDb(),
+                "FERRY_SCHEDULER_DB", infra.schedulerDb()));
         // a dead worker is noticed in seconds; a live one says so every second, even mid-round
         p.env.put("FERRY_SCHEDULER_PROGRESS_TIMEOUT", "PT8S");
         p.env.put("FERRY_SCHEDULER_WATCHDOG_INTERVAL", "1s");

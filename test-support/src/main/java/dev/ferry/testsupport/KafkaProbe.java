@@ -21,6 +21,22 @@ public final class KafkaProbe {
     private KafkaProbe() {
     }
 
+    /** Creates the topics that do not exist yet, 3 partitions each, on any broker. */
+    public static void createTopics(String bootstrap, String... topics) {
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            var existing = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var missing = java.util.Arrays.stream(topics).filter(t -> !existing.contains(t))
+                    .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 3, (short) 1)).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topics " + String.join(",", topics) + " on " + bootstrap, e);
+        }
+    }
+
     public static void send(String bootstrap, String topic, String key, String value) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

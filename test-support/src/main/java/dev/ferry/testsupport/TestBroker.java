@@ -3,12 +3,7 @@ package dev.ferry.testsupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import dev.ferry.platform.BrokerSettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -55,20 +50,7 @@ public final class TestBroker {
 
     /** Creates topics up front so that consumers never race topic auto-creation. */
     public static void createTopics(String... topics) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        try (Admin admin = Admin.create(props)) {
-            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            var missing = java.util.Arrays.stream(topics)
-                    .filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, 3, (short) 1))
-                    .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topics " + String.join(",", topics), e);
-        }
+        KafkaProbe.createTopics(bootstrapServers(), topics);
     }
 
     public static Map<String, String> quarkusConfig() {

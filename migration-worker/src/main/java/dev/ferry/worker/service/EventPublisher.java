@@ -35,6 +35,12 @@ public class EventPublisher {
         private final String workerId;
         private final AtomicLong sequence = new AtomicLong();
         private boolean ended;
+        /** Stops waiting for a broker that is away once the worker no longer holds the migration. */
+        private volatile java.util.function.BooleanSupplier giveUp = () -> false;
+
+        public void giveUpWhen(java.util.function.BooleanSupplier condition) {
+            this.giveUp = condition;
+        }
 
         Stream(MigrationCommand command, String workerId) {
             this.command = command;
@@ -70,7 +76,7 @@ public class EventPublisher {
             MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
                     command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
                     command.targetHostId(), command.reservationId(), workerId, round, outcome);
-            send(event);
+            send(event, giveUp);
         }
     }
 
@@ -78,11 +84,16 @@ public class EventPublisher {
         return new Stream(command, workerId);
     }
 
-    /** Blocks the calling worker thread (never the event loop) until Kafka acknowledged, or fails. */
-    void send(MigrationEvent event) {
+    /**
+     * Blocks the calling worker thread (never the event loop) until Kafka acknowledged: a broker away is waited out for
+     * {@code publishPatience}, trying again every {@code publishTimeout}, unless {@code giveUp} says the worker no longer
+     * holds the migration (then nobody needs the event).
+     */
+    void send(MigrationEvent event, java.util.function.BooleanSupplier giveUp) {
         String json = EventCodec.toJson(event);
+        long until = System.nanoTime() + config.publishPatience().toNanos();
         RuntimeException last = null;
-        for (int attempt = 1; attempt <= config.publishAttempts(); attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 emitter.sendMessage(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                                 .withKey(event.migrationId().toString()).build()))
@@ -90,8 +101,17 @@ public class EventPublisher {
                 return;
             } catch (RuntimeException e) {
                 last = e;
-                LOG.warnf("publishing %s of migration %s failed (try %d of %d): %s", event.type(), event.migrationId(),
-                        attempt, config.publishAttempts(), e.getMessage());
+                LOG.warnf("publishing %s of migration %s failed (try %d, waiting up to %d s in all): %s", event.type(),
+                        event.migrationId(), attempt, config.publishPatience().toSeconds(), e.getMessage());
+            }
+            if (System.nanoTime() - until > 0 || giveUp.getAsBoolean()) {
+                break;
+            }
+            try {
+                Thread.sleep(500); // a refused send fails at once: do not spin on a broker that is away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         throw new EventNotPublished("could not publish " + event.type() + " of migration " + event.migrationId(), last);

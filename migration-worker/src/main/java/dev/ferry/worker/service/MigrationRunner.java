@@ -293,6 +293,7 @@ public class MigrationRunner {
     private void run(MigrationCommand command, Control control) {
         String driver = hypervisor.name();
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
+        events.giveUpWhen(control::fenced);
         Paced paced = new Paced(control, events, driver);
         try {
             if (command.deadline() != null && !command.deadline().isAfter(Instant.now())) {

@@ -59,9 +59,12 @@ public interface WorkerConfig {
     @WithDefault("PT5S")
     Duration heartbeatInterval();
 
-    /** Tries per event before the migration is given up as failed (the VM stays on the source). */
-    @WithDefault("3")
-    int publishAttempts();
+    /**
+     * How long one event may wait for Kafka while the worker still holds the migration: a broker outage is waited out
+     * this long (the migration pauses on it) before the migration is given up as failed (the VM stays on the source).
+     */
+    @WithDefault("PT2M")
+    Duration publishPatience();
 
     /** Where scheduler-service answers: the worker claims each migration there before it acts on the hypervisor. */
     @WithDefault("http://localhost:8082")
