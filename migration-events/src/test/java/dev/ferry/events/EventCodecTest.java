@@ -36,6 +36,37 @@ class EventCodecTest {
     }
 
     @Test
+    void everyRecordSaysWhichContractItWasWrittenUnder() {
+        assertThat(EventCodec.toJson(roundEvent())).contains("\"contract\":" + EventCodec.CONTRACT);
+    }
+
+    @Test
+    void aRecordOfANewerContractIsRefusedWithAClearReasonNotMisread() {
+        String next = EventCodec.toJson(roundEvent()).replace("\"contract\":1", "\"contract\":2");
+        assertThatThrownBy(() -> EventCodec.event(next)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("contract version 2, newer than the 1 this service understands");
+        String command = EventCodec.toJson(new MigrationCommand("c-2", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2,
+                9, 1L << 30, 125_000_000L, 300, Instant.now(), null, false, null)).replace("\"contract\":1", "\"contract\":2");
+        assertThatThrownBy(() -> EventCodec.command(command)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("MigrationCommand of contract version 2");
+    }
+
+    @Test
+    void aTypeOfANewerContractIsRefusedAndARecordOfAnOlderOneIsUnderstood() {
+        String unknownType = EventCodec.toJson(roundEvent()).replace("\"ROUND_COMPLETED\"", "\"ROUND_SKIPPED\"");
+        assertThatThrownBy(() -> EventCodec.event(unknownType)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("ROUND_SKIPPED");
+        // written before contract versions existed (no field), and before the outcome knew its mode and abort status
+        String older = "{\"eventId\":\"e-9\",\"type\":\"MIGRATION_SUCCEEDED\",\"migrationId\":\"" + UUID.randomUUID()
+                + "\",\"attempt\":1,\"sequence\":3,\"timestamp\":\"2026-11-25T20:00:00Z\",\"vmId\":7,\"sourceHostId\":1,"
+                + "\"targetHostId\":2,\"reservationId\":9,\"workerId\":\"w\",\"outcome\":{\"rounds\":3,\"totalBytesSent\":10,"
+                + "\"downtimeMillis\":5,\"totalTimeMillis\":90,\"driver\":\"simulated\"}}";
+        MigrationEvent e = EventCodec.event(older);
+        assertThat(MigrationMode.orDefault(e.outcome().mode())).isEqualTo(MigrationMode.PRE_COPY);
+        assertThat(AbortStatus.orDefault(e.outcome().abortStatus())).isEqualTo(AbortStatus.NONE);
+    }
+
+    @Test
     void rejectsGarbageWithAClearReason() {
         assertThatThrownBy(() -> EventCodec.event("not json"))
                 .isInstanceOf(InvalidRecordException.class)
