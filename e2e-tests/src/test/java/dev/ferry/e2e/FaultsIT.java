@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * after 3 s) so that takeovers happen within a test; the defaults are 5 s and 15 s. (At 0.5 s, this 2-core machine
  * running five JVMs, Kafka and PostgreSQL answered renewals too late now and then: live workers were taken over.)
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class FaultsIT {
     static final long GIB = Fleet.GIB;
     static Platform platform;
@@ -229,5 +230,95 @@ class FaultsIT {
         assertThat(phase(id)).isEqualTo("CANCELLED");
         agree(id, vm, hosts.get(2), hosts.get(3));
         assertThat(decisions(id)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_CANCELLED);
+    }
+
+    @Test
+    void aWorkerStoppedWithSigtermFinishesOrHandsOverItsMigrationsAndCancelsNone() throws Exception {
+        Map<String, long[]> moves = new HashMap<>();
+        for (int i = 0; i < 4; i++) {
+            long vm = vm("rollout-" + i, hosts.get(3), 8 * GIB);
+            moves.put(migrate(vm, hosts.get(2), 1), new long[] {vm, hosts.get(3), hosts.get(2)});
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                moves.keySet().stream().anyMatch(id -> "RUNNING".equals(phase(id))));
+        String owner = moves.keySet().stream().map(FaultsIT::migration).filter(m -> "RUNNING".equals(m.getString("phase")))
+                .map(m -> m.getString("ownerId")).findFirst().orElseThrow();
+        Platform.Service stopping = platform.worker(owner).orElseThrow();
+        platform.addWorker(); // the rollout's new pod
+
+        assertThat(stopping.process().stop(Duration.ofSeconds(40))).as("stopped by SIGTERM within its grace, not killed").isFalse();
+        for (String id : moves.keySet()) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> ended(id));
+        }
+        for (Map.Entry<String, long[]> e : moves.entrySet()) {
+            assertThat(phase(e.getKey())).as("migration %s", e.getKey()).isEqualTo("SUCCEEDED");
+            agree(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]);
+        }
+        assertThat(Files.readString(stopping.process().log())).doesNotContain("cancel requested");
+    }
+
+    /**
+     * Runs last, over everything the tests before it left: every record of both topics delivered again, twice, in a
+     * shuffled order, to consumers that no longer remember having applied them (their consumed-event rows deleted, as
+     * retention prunes them): the same state as a fresh consumer reading from offset 0 reaches. Nothing may change.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void everyRecordDeliveredAgainTwiceAndOutOfOrderChangesNothing() throws Exception {
+        Map<String, Object> before = snapshot();
+        for (String db : List.of("faults_inventory", "faults_scheduler")) {
+            try (var c = java.sql.DriverManager.getConnection(dev.ferry.testsupport.TestDatabase.jdbcUrl(db), "postgres", "postgres");
+                    var st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM consumed_event");
+            }
+        }
+        long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
+        System.out.println("FaultsIT replay: seed " + seed);
+        int replayed = 0;
+        for (String topic : List.of(Topics.MIGRATION_EVENTS, Topics.MIGRATION_COMMANDS)) {
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> all = new ArrayList<>(KafkaProbe.readUntil(
+                    TestBroker.bootstrapServers(), topic, r -> true, seen -> false, Duration.ofSeconds(3)));
+            all.addAll(new ArrayList<>(all));
+            java.util.Collections.shuffle(all, new Random(seed));
+            for (var r : all) {
+                KafkaProbe.send(TestBroker.bootstrapServers(), topic, r.key(), r.value());
+            }
+            replayed += all.size();
+        }
+        System.out.println("FaultsIT replay: " + replayed + " records delivered again");
+        awaitNoLag("scheduler-service", Topics.MIGRATION_EVENTS);
+        awaitNoLag("inventory-service", Topics.MIGRATION_EVENTS);
+        awaitNoLag("migration-worker", Topics.MIGRATION_COMMANDS);
+
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    /** What a replay must not change: every migration's phase and attempt, every VM's host, every hold's state, the discrepancies. */
+    static Map<String, Object> snapshot() {
+        Map<String, Object> s = new java.util.TreeMap<>();
+        given().baseUri(scheduler).queryParam("size", 500).get("/migrations").jsonPath().getList("$", Map.class)
+                .forEach(m -> s.put("migration " + m.get("id"), m.get("phase") + " attempt " + m.get("attempt")));
+        given().baseUri(inventory).queryParam("size", 1000).get("/vms").jsonPath().getList("$", Map.class)
+                .forEach(v -> s.put("vm " + v.get("id"), "on host " + v.get("hostId")));
+        given().baseUri(inventory).queryParam("size", 1000).get("/reservations").jsonPath().getList("$", Map.class)
+                .forEach(r -> s.put("hold " + r.get("id"), r.get("state")));
+        s.put("discrepancies", given().baseUri(scheduler).queryParam("open", false).queryParam("size", 1000).get("/discrepancies")
+                .jsonPath().getList("id").size());
+        return s;
+    }
+
+    /** Waits until the group has consumed its topic to the end. */
+    static void awaitNoLag(String group, String topic) {
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestBroker.bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                var partitions = committed.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList();
+                var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                        tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+                return !partitions.isEmpty() && partitions.stream().allMatch(tp -> committed.get(tp).offset() >= ends.get(tp).offset());
+            });
+        }
     }
 }

@@ -36,8 +36,10 @@ public final class Launcher {
                 case "status" -> launcher.status();
                 case "reset" -> launcher.reset();
                 case "demo" -> launcher.demo(args);
+                case "dead-letters" -> launcher.deadLetters(args);
                 default -> {
-                    System.err.println("usage: Launcher up | down | status | demo [vm] [max-downtime-ms] | reset");
+                    System.err.println("usage: Launcher up | down | status | demo [vm] [max-downtime-ms] | reset"
+                            + " | dead-letters [topic | replay <topic>]");
                     yield 2;
                 }
             };
@@ -52,6 +54,40 @@ public final class Launcher {
             e.printStackTrace(System.err);
             System.exit(1);
         }
+    }
+
+    /**
+     * ./ferry dead-letters: how many records each dead-letter topic holds and why; with a topic, each record; with
+     * "replay topic", each record not replayed before goes back to the topic it came from.
+     */
+    int deadLetters(String[] args) {
+        String bootstrap = "127.0.0.1:" + layout.kafkaPort();
+        if (!Ports.open(layout.kafkaPort())) {
+            throw new LaunchException("Kafka does not answer on " + bootstrap + ": ./ferry up first");
+        }
+        if (args.length >= 3 && "replay".equals(args[1])) {
+            int sent = DeadLetters.replay(bootstrap, args[2], System.out);
+            System.out.println(sent + " record(s) replayed from " + args[2]);
+            return 0;
+        }
+        if (args.length >= 2) {
+            for (DeadLetters.Letter l : DeadLetters.list(bootstrap, args[1])) {
+                System.out.printf("%s@%d:%d  %s  key %s  %s%n    reason: %s%n    record: %s%n", l.topic(), l.partition(), l.offset(),
+                        l.at(), l.key(), l.replayed() ? "(replayed)" : "", l.reason(),
+                        l.value() == null ? "" : l.value().substring(0, Math.min(300, l.value().length())));
+            }
+            return 0;
+        }
+        for (String topic : DeadLetters.TOPICS) {
+            try {
+                var letters = DeadLetters.list(bootstrap, topic);
+                long open = letters.stream().filter(l -> !l.replayed()).count();
+                System.out.printf("%-24s %d record(s), %d not replayed%n", topic, letters.size(), open);
+            } catch (LaunchException missing) {
+                System.out.printf("%-24s none%n", topic);
+            }
+        }
+        return 0;
     }
 
     int up() {

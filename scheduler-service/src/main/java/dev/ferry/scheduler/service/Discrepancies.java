@@ -20,10 +20,18 @@ public class Discrepancies {
     @Inject
     MeterRegistry metrics;
 
+    /** Raises it once: the same record delivered again (a replay, a duplicate) raises nothing new. */
     public Uni<Void> raise(UUID migrationId, String kind, String detail, String recordId, Instant now) {
-        LOG.warnf("discrepancy %s on migration %s: %s", kind, migrationId, detail);
-        metrics.counter("ferry_discrepancies_raised", "kind", kind).increment();
-        return Discrepancy.of(migrationId, kind, detail, recordId, now).persist().replaceWithVoid();
+        Uni<Long> seen = recordId == null ? Uni.createFrom().item(0L)
+                : Discrepancy.count("migrationId = ?1 and kind = ?2 and recordId = ?3", migrationId, kind, recordId);
+        return seen.flatMap(n -> {
+            if (n > 0) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.warnf("discrepancy %s on migration %s: %s", kind, migrationId, detail);
+            metrics.counter("ferry_discrepancies_raised", "kind", kind).increment();
+            return Discrepancy.of(migrationId, kind, detail, recordId, now).persist().replaceWithVoid();
+        });
     }
 
     /** Closes the open discrepancies of a migration, saying how. */
