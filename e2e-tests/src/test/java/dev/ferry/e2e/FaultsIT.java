@@ -146,7 +146,7 @@ class FaultsIT {
             }
             retried += m.getInt("attempt") > 1 ? 1 : 0;
             agree(id, e.getValue()[0], e.getValue()[1], e.getValue()[2]);
-            assertThat(decisions(id)).as("decisions of %s", id).hasSize(1);
+            assertThat(fleet.finalDecisions(id)).as("final decisions of %s", id).hasSize(1);
         }
         System.out.println("FaultsIT: " + retried + " of " + moves.size() + " migrations retried; owner again after a kill (ms): "
                 + takeoverMillis);

@@ -29,6 +29,20 @@ final class Fleet {
     final long pool;
     final long net;
 
+    private Fleet(Fleet of, String scheduler) {
+        this.inventory = of.inventory;
+        this.scheduler = scheduler;
+        this.kafka = of.kafka;
+        this.hosts.addAll(of.hosts);
+        this.pool = of.pool;
+        this.net = of.net;
+    }
+
+    /** The same fleet, asked through another scheduler replica. */
+    Fleet on(Platform.Service schedulerReplica) {
+        return new Fleet(this, schedulerReplica.url());
+    }
+
     Fleet(Platform platform, String kafka, String name, int hostCount) {
         this.inventory = platform.inventory.url();
         this.scheduler = platform.scheduler.url();
@@ -88,6 +102,11 @@ final class Fleet {
         });
         assertThat(given().baseUri(inventory).queryParam("hostId", expected == target ? source : target).get("/vms").jsonPath()
                 .getList("id", Long.class)).as("VM %d on one host only", vm).doesNotContain(vm);
+    }
+
+    /** The scheduler's final decisions about one migration (an OUTCOME_UNKNOWN on the way is not final), as published. */
+    List<MigrationEvent> finalDecisions(String id) {
+        return decisions(id).stream().filter(e -> e.type().isOutcome()).toList();
     }
 
     /** The scheduler's decisions about one migration, as published. */

@@ -111,7 +111,7 @@ class OutagesIT {
             phases.merge(m.getString("phase"), 1, Integer::sum);
             retried += m.getInt("attempt") > 1 ? 1 : 0;
             fleet.agree(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]);
-            assertThat(fleet.decisions(e.getKey())).as("decisions of %s", e.getKey()).hasSize(1);
+            assertThat(fleet.finalDecisions(e.getKey())).as("decisions of %s", e.getKey()).hasSize(1);
         }
         System.out.println("OutagesIT " + what + ": " + phases + ", " + retried + " retried as a new attempt");
         return phases;

@@ -104,6 +104,22 @@ final class Platform implements AutoCloseable {
         return add(FerryService.WORKER);
     }
 
+    /** Another worker, claiming its migrations from these scheduler replicas, tried in turn. */
+    Service addWorker(Service... schedulers) {
+        String before = env.put("FERRY_SCHEDULER_URL", String.join(",",
+                java.util.Arrays.stream(schedulers).map(Service::url).toList()));
+        try {
+            return add(FerryService.WORKER);
+        } finally {
+            env.put("FERRY_SCHEDULER_URL", before);
+        }
+    }
+
+    /** Another scheduler replica on the same database, not waited for. */
+    Service addScheduler() {
+        return add(FerryService.SCHEDULER);
+    }
+
     /** The running workers, oldest first. */
     List<Service> workers() {
         return services.stream().filter(s -> s.process().name().contains("worker") && s.process().alive()).toList();

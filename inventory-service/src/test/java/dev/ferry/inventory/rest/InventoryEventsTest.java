@@ -27,18 +27,11 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events")})
 class InventoryEventsTest {
 
+    /** Read as every consumer reads them: the contract's codec. */
     static List<InventoryEvent> read(String key, int atLeast) {
-        var mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-                .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule()).build();
         return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, r -> key.equals(r.key()),
                         seen -> seen.size() >= atLeast, Duration.ofSeconds(30))
-                .stream().map(r -> {
-                    try {
-                        return mapper.readValue(r.value(), InventoryEvent.class);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }).toList();
+                .stream().map(r -> dev.ferry.events.EventCodec.inventoryEvent(r.value())).toList();
     }
 
     @Test

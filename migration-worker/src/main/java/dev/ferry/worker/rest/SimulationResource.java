@@ -22,6 +22,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class SimulationResource {
     static final long MAX_MEMORY_BYTES = 256L << 30; // sampling walks the guest's pages: keep a request bounded
     static final double MAX_SECONDS = 10;
+    /** 400 Gbit/s, the fastest NIC in service. */
+    static final long MAX_LINK_BYTES_PER_SECOND = 50_000_000_000L;
 
     @Inject
     WorkerConfig config;
@@ -40,9 +42,11 @@ public class SimulationResource {
             throw ProblemException.badRequest("bad-memory", "memoryBytes",
                     "memoryBytes must be between one page (4096) and 256 GiB, was " + memoryBytes);
         }
-        if (linkBandwidth <= 0) {
+        if (linkBandwidth <= 0 || linkBandwidth > MAX_LINK_BYTES_PER_SECOND) {
+            // the simulated guest dirties in proportion to the link: an absurd link would simulate for minutes
             throw ProblemException.badRequest("bad-bandwidth", "linkBandwidthBytesPerSecond",
-                    "linkBandwidthBytesPerSecond must be > 0, was " + linkBandwidth);
+                    "linkBandwidthBytesPerSecond must be > 0 and at most " + MAX_LINK_BYTES_PER_SECOND + " (400 Gbit/s), was "
+                            + linkBandwidth);
         }
         if (!(seconds > 0) || seconds > MAX_SECONDS) {
             throw ProblemException.badRequest("bad-period", "seconds", "seconds must be > 0 and <= 10, was " + seconds);

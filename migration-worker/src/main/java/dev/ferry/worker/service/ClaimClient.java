@@ -43,11 +43,18 @@ final class ClaimClient {
     }
 
     private final HttpClient http;
-    private final String schedulerUrl;
+    /** The scheduler's replicas, tried in turn: the one that answered last is asked first. */
+    private final java.util.List<String> replicas;
+    private volatile int current;
     private final Duration timeout;
 
-    ClaimClient(String schedulerUrl, Duration timeout) {
-        this.schedulerUrl = schedulerUrl.endsWith("/") ? schedulerUrl.substring(0, schedulerUrl.length() - 1) : schedulerUrl;
+    /** @param schedulerUrls one URL, or several (replicas) separated by commas */
+    ClaimClient(String schedulerUrls, Duration timeout) {
+        this.replicas = java.util.Arrays.stream(schedulerUrls.split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("ferry.worker.scheduler-url names no scheduler");
+        }
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
@@ -60,7 +67,7 @@ final class ClaimClient {
         body.put("workerId", workerId);
         body.put("driver", driver);
         body.put("jobsOutliveWorker", jobsOutliveWorker);
-        HttpResponse<String> r = send(HttpRequest.newBuilder(claims(command)).timeout(timeout)
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(claims(base, command)).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
         JsonNode answer = parse(r.body());
@@ -82,7 +89,7 @@ final class ClaimClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerId", workerId);
         body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(schedulerUrl + "/claims/renewals")).timeout(timeout)
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals")).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
         JsonNode answer = parse(r.body());
         if (r.statusCode() != 200) {
@@ -98,20 +105,36 @@ final class ClaimClient {
 
     /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
     void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
-        URI uri = URI.create(claims(command) + "/" + encode(workerId) + "?attempt=" + command.attempt() + "&reason=" + encode(reason));
-        send(HttpRequest.newBuilder(uri).timeout(timeout).DELETE().build());
+        send(base -> HttpRequest.newBuilder(URI.create(claims(base, command) + "/" + encode(workerId) + "?attempt=" + command.attempt()
+                + "&reason=" + encode(reason))).timeout(timeout).DELETE().build());
     }
 
-    private URI claims(MigrationCommand command) {
-        return URI.create(schedulerUrl + "/migrations/" + command.migrationId() + "/claims");
+    private static URI claims(String base, MigrationCommand command) {
+        return URI.create(base + "/migrations/" + command.migrationId() + "/claims");
     }
 
-    private HttpResponse<String> send(HttpRequest request) throws Unanswered, InterruptedException {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new Unanswered("scheduler at " + schedulerUrl + " did not answer: " + e, e);
+    /**
+     * Asks the replica that answered last, then the others in turn: a replica that does not answer, or answers that it
+     * cannot serve now (502/503/504), is passed over. Unanswered only when none answered.
+     */
+    private HttpResponse<String> send(java.util.function.Function<String, HttpRequest> request) throws Unanswered, InterruptedException {
+        Unanswered last = null;
+        int first = current;
+        for (int i = 0; i < replicas.size(); i++) {
+            int r = (first + i) % replicas.size();
+            try {
+                HttpResponse<String> answer = http.send(request.apply(replicas.get(r)), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() >= 502 && answer.statusCode() <= 504 && i < replicas.size() - 1) {
+                    last = new Unanswered("scheduler at " + replicas.get(r) + " answered " + answer.statusCode(), null);
+                    continue;
+                }
+                current = r;
+                return answer;
+            } catch (IOException e) {
+                last = new Unanswered("scheduler at " + replicas.get(r) + " did not answer: " + e, e);
+            }
         }
+        throw last;
     }
 
     private static String encode(String s) {

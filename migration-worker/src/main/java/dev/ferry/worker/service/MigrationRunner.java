@@ -66,6 +66,12 @@ public class MigrationRunner {
         volatile long claimValidUntil;
         /** The scheduler refused a renewal, or the worker gave the claim back: never act again. */
         volatile boolean claimLost;
+        /**
+         * When the run ended with its outcome published (System.nanoTime), or 0 while it runs. The claim is still
+         * renewed until the scheduler has decided (a renewal refused as ended): a worker that merely finished must not
+         * look dead while its outcome waits in a consumer's lag, or the migration would be run again.
+         */
+        volatile long reportedAt;
 
         Control(MigrationCommand command) {
             this.command = command;
@@ -130,13 +136,16 @@ public class MigrationRunner {
         draining = true;
         long until = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
-            while (!running.isEmpty() && System.nanoTime() < until) {
+            while (running.values().stream().anyMatch(c -> c.reportedAt == 0) && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         for (Control control : running.values()) {
+            if (control.reportedAt != 0) {
+                continue; // reported: the scheduler decides on its outcome, nothing to hand over
+            }
             control.claimLost = true;
             try {
                 claims.release(control.command, workerId, "worker " + workerId + " shutting down");
@@ -155,6 +164,8 @@ public class MigrationRunner {
      * goes unanswered it is made again on the next pass, and each claim's own end fences it if none gets through.
      */
     private void renew() {
+        long now = System.nanoTime();
+        running.values().removeIf(c -> c.reportedAt != 0 && now - c.reportedAt > config.publishPatience().toNanos());
         List<Control> held = running.values().stream().filter(c -> !c.claimLost).toList();
         if (held.isEmpty()) {
             return;
@@ -168,7 +179,11 @@ public class MigrationRunner {
                     control.granted(asked, r.grant());
                 } else if (r.refused().containsKey(id)) {
                     control.claimLost = true;
-                    LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", id, r.refused().get(id));
+                    if (control.reportedAt != 0) {
+                        running.remove(id, control); // decided: the claim has done its work
+                    } else {
+                        LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", id, r.refused().get(id));
+                    }
                 }
             }
         } catch (ClaimClient.Unanswered unanswered) {
@@ -182,7 +197,7 @@ public class MigrationRunner {
     private void beat() {
         for (Map.Entry<UUID, Control> e : running.entrySet()) {
             EventPublisher.Stream events = e.getValue().events;
-            if (events == null || e.getValue().fenced()) {
+            if (events == null || e.getValue().fenced() || e.getValue().reportedAt != 0) {
                 continue;
             }
             try {
@@ -228,8 +243,9 @@ public class MigrationRunner {
     }
 
     private void start(MigrationCommand command, Control runningHere) throws InterruptedException {
-        if (runningHere != null) {
-            LOG.infof("migration %s already runs here; start delivered again, ignored", command.migrationId());
+        if (runningHere != null && runningHere.command.attempt() >= command.attempt()) {
+            LOG.infof("migration %s attempt %d already runs here (or awaits its decision); start delivered again, ignored",
+                    command.migrationId(), command.attempt());
             return;
         }
         slots.acquire(); // back-pressure: wait for a free slot before taking more commands
@@ -240,11 +256,16 @@ public class MigrationRunner {
         }
         running.put(command.migrationId(), control);
         pool.submit(() -> {
+            boolean reported = false;
             try {
-                run(command, control);
+                reported = run(command, control);
             } finally {
-                running.remove(command.migrationId());
                 slots.release();
+                if (reported && !control.claimLost) {
+                    control.reportedAt = System.nanoTime(); // held (renewed) until the scheduler decides
+                } else {
+                    running.remove(command.migrationId(), control);
+                }
             }
         });
     }
@@ -290,16 +311,16 @@ public class MigrationRunner {
                 + " not taken");
     }
 
-    private void run(MigrationCommand command, Control control) {
+    /** Runs the migration; true when its outcome was published (the scheduler's decision is still to come). */
+    private boolean run(MigrationCommand command, Control control) {
         String driver = hypervisor.name();
         EventPublisher.Stream events = publisher.streamFor(command, workerId);
         events.giveUpWhen(control::fenced);
         Paced paced = new Paced(control, events, driver);
         try {
             if (command.deadline() != null && !command.deadline().isAfter(Instant.now())) {
-                failed(command, paced, events, driver, "the operator's deadline " + command.deadline()
+                return failed(command, paced, events, driver, "the operator's deadline " + command.deadline()
                         + " had passed when worker " + workerId + " took the migration; nothing was sent");
-                return;
             }
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             var policy = Policies.create(config.policy(), command.memoryBytes());
@@ -308,27 +329,33 @@ public class MigrationRunner {
             MigrationResult result = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;
             report(command, result, paced, events, driver);
+            return true;
         } catch (FencedException e) {
             control.events = null;
             LOG.warnf("migration %s attempt %d: %s; stopped without touching the hypervisor again, nothing reported",
                     command.migrationId(), command.attempt(), e.getMessage());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             control.events = null;
-            failed(command, paced, events, driver, "worker shutting down");
+            return failed(command, paced, events, driver, "worker shutting down");
         } catch (IOException | RuntimeException e) {
             control.events = null;
             LOG.errorf(e, "migration %s failed", command.migrationId());
-            failed(command, paced, events, driver, e.getMessage());
+            return failed(command, paced, events, driver, e.getMessage());
         }
     }
 
-    private void failed(MigrationCommand command, Paced paced, EventPublisher.Stream events, String driver, String why) {
+    /** Reports a failure; true when the report went out. */
+    private boolean failed(MigrationCommand command, Paced paced, EventPublisher.Stream events, String driver, String why) {
         try {
             events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0, 0,
                     why + "; the VM keeps running on the source", driver));
+            return true;
         } catch (RuntimeException unreported) {
-            LOG.errorf("failure of migration %s could not be reported; the scheduler's timeout will end it", command.migrationId());
+            LOG.errorf("failure of migration %s could not be reported; its claim lapses and the scheduler takes it over",
+                    command.migrationId());
+            return false;
         }
     }
 

@@ -66,7 +66,10 @@ public interface WorkerConfig {
     @WithDefault("PT2M")
     Duration publishPatience();
 
-    /** Where scheduler-service answers: the worker claims each migration there before it acts on the hypervisor. */
+    /**
+     * Where scheduler-service answers: the worker claims each migration there before it acts on the hypervisor. Several
+     * replicas may be named, separated by commas; they are tried in turn.
+     */
     @WithDefault("http://localhost:8082")
     String schedulerUrl();
 

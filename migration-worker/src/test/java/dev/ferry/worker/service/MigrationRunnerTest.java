@@ -202,6 +202,15 @@ class MigrationRunnerTest {
                 .get("/simulation/dirty-rate").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("seconds"));
         io.restassured.RestAssured.given().queryParam("memoryBytes", GIB)
                 .get("/simulation/dirty-rate").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("vmId"));
+        // found by the fuzz test: an absurd link made the simulated guest dirty for minutes
+        io.restassured.RestAssured.given().queryParam("vmId", 7).queryParam("memoryBytes", GIB)
+                .queryParam("linkBandwidthBytesPerSecond", Long.MAX_VALUE).get("/simulation/dirty-rate").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("linkBandwidthBytesPerSecond"));
+        long started = System.nanoTime();
+        io.restassured.RestAssured.given().queryParam("vmId", 7).queryParam("memoryBytes", 256 * GIB).queryParam("seconds", 10)
+                .queryParam("linkBandwidthBytesPerSecond", 50_000_000_000L).get("/simulation/dirty-rate").then().statusCode(200);
+        org.assertj.core.api.Assertions.assertThat((System.nanoTime() - started) / 1e9).as("the largest sample allowed, seconds")
+                .isLessThan(20);
     }
 
     @Test
