@@ -97,15 +97,18 @@ class FaultsIT {
         long seed = Long.getLong("ferry.faults.seed", System.nanoTime());
         System.out.println("FaultsIT kill -9 rounds: seed " + seed + " (rerun with -Dferry.faults.seed=" + seed + ")");
         Random random = new Random(seed);
+        // CI: 3 rounds over 8 migrations; ./ferry soak: more of both
+        int rounds = Integer.getInteger("ferry.faults.rounds", 3);
+        int migrations = Integer.getInteger("ferry.faults.migrations", 8);
         Map<String, long[]> moves = new HashMap<>(); // id -> {vm, source, target}
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < migrations; i++) {
             long source = hosts.get(i % 2);
             long target = hosts.get(2 + i % 2);
             long vm = vm("kill-" + i, source, 12 * GIB); // round 1 alone: 5 s here
             moves.put(migrate(vm, target, 3), new long[] {vm, source, target});
         }
         List<Long> takeoverMillis = new ArrayList<>();
-        for (int round = 1; round <= 3; round++) {
+        for (int round = 1; round <= rounds; round++) {
             Thread.sleep(500 + random.nextInt(2_500));
             // the victim: the owner of a running migration, so that every kill hits work in progress
             List<String> owners = moves.keySet().stream().map(FaultsIT::migration)

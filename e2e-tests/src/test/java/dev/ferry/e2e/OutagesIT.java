@@ -145,7 +145,7 @@ class OutagesIT {
         Instant stopped = Instant.now();
         postgres.stop(Supervised.Signal.INT, Duration.ofSeconds(20));
         Thread.sleep(Math.max(0, 30_000 - Duration.between(stopped, Instant.now()).toMillis()));
-        postgres = PostgresServer.start(pgData, layout.dbPort(), layout.log("postgres"), Duration.ofSeconds(60));
+        postgres = PostgresServer.restart(pgData, layout.log("postgres"), Duration.ofSeconds(60));
         System.out.println("OutagesIT: PostgreSQL away for " + Duration.between(stopped, Instant.now()).toMillis() + " ms");
 
         Map<String, Integer> phases = settled(moves, "PostgreSQL stopped 30 s");

