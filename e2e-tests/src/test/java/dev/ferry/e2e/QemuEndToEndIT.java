@@ -44,8 +44,9 @@ class QemuEndToEndIT {
         runDir = root.resolve("e2e-tests/target/qemu-run");
         Trees.delete(runDir);
         Files.createDirectories(runDir);
+        // a claim lapses after 3 missed 1 s heartbeats: a killed worker is replaced within a test
         platform = Platform.start("e2eqemu", Map.of("FERRY_WORKER_DRIVER", "qemu",
-                "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString()));
+                "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString(), "FERRY_SCHEDULER_WORKER_HEARTBEAT", "PT1S"));
     }
 
     @AfterAll
@@ -174,6 +175,53 @@ class QemuEndToEndIT {
             assertThat(m.getList("rounds.reason", String.class)).anyMatch(r -> r.startsWith("stall"));
             long last = guests[0].lastHeartbeat().count();
             assertThat(guests[1].awaitHeartbeat(last + 10, Duration.ofSeconds(30)).bad()).isZero();
+        } finally {
+            guests[0].close();
+            guests[1].close();
+        }
+    }
+
+    /**
+     * The QEMU half of the fault tests: the worker running a migration is killed with -9 mid-way through round 1. QEMU
+     * goes on migrating without it; its claim lapses, and the other worker takes the job over where it is (the same
+     * attempt, run 2), steers it to the end and reports it. The guest's memory is checked where it ends.
+     */
+    @Test
+    void aWorkerKilledMidMigrationIsReplacedByOneThatTakesTheQemuJobOverAndTheGuestKeepsItsMemory() throws Exception {
+        Fleet f = fleet("qemu-kill", 16 * MIB); // round 1 alone takes several seconds: the kill lands inside it
+        TestGuest[] guests = boot(f, 10);
+        Platform.Service spare = platform.addWorker();
+        spare.awaitReady(Duration.ofSeconds(120));
+        try (QmpClient observer = QmpClient.connect(guests[0].observer, CALL)) {
+            String id = migrate(f);
+            var m = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> given()
+                    .baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath(), j -> j.getString("ownerId") != null);
+            Platform.Service owner = platform.worker(m.getString("ownerId")).orElseThrow();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> observer
+                    .execute("query-migrate", null, CALL).path("ram").path("transferred").asLong() > 16 * MIB);
+            platform.kill(owner);
+            assertThat(observer.execute("query-migrate", null, CALL).path("status").asText()).isEqualTo("active");
+
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                assertThat(phase(id)).isNotIn("FAILED", "CANCELLED", "OUTCOME_UNKNOWN");
+                return "SUCCEEDED".equals(phase(id));
+            });
+            var done = given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath();
+            assertThat(done.getInt("attempt")).isEqualTo(1); // not started again: the same job, with a new owner
+            assertThat(done.getInt("run")).isEqualTo(2);
+            assertThat(done.getList("history.reason", String.class)).anyMatch(r -> r.contains("takes it over as run 2"));
+            assertThat(done.getString("workerId")).isNotEqualTo(m.getString("ownerId")); // the other worker reported the end
+            assertThat(platform.worker(done.getString("workerId"))).isPresent();
+            assertThat(observer.execute("query-status", null, CALL).path("status").asText()).isEqualTo("postmigrate");
+
+            long lastOnSource = guests[0].lastHeartbeat().count();
+            TestGuest.Heartbeat later = guests[1].awaitHeartbeat(lastOnSource + 10, Duration.ofSeconds(30));
+            assertThat(guests[1].heartbeats().get(0).count()).isEqualTo(lastOnSource + 1);
+            assertThat(later.bad()).isZero();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
+                    .queryParam("migrationId", id).get("/reservations").jsonPath().getList("state", String.class))
+                    .containsExactly("COMMITTED"));
+            assertThat(given().baseUri(platform.inventory.url()).get("/vms/" + f.vm()).jsonPath().getLong("hostId")).isEqualTo(f.target());
         } finally {
             guests[0].close();
             guests[1].close();

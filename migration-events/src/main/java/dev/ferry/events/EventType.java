@@ -15,8 +15,9 @@ public enum EventType {
     /** The worker still runs the migration (sent every few seconds while a long round runs); carries nothing. */
     HEARTBEAT,
     /**
-     * Published by the scheduler only: nobody can tell where the VM runs (a cancel nobody confirmed, a worker silent
-     * after post-copy began). Inventory keeps the hold until an operator states where the VM runs.
+     * Nobody can tell where the VM runs: decided by the scheduler (a cancel nobody confirmed, a worker silent after
+     * post-copy began), or reported by a worker whose hypervisor could not say where the guest runs after a run
+     * ended. Inventory keeps the hold until the driver or an operator states where the VM runs.
      */
     OUTCOME_UNKNOWN;
 

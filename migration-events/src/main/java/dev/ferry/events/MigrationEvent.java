@@ -56,7 +56,8 @@ public record MigrationEvent(
         require(sequence >= 1, "sequence must be >= 1");
         require(type != EventType.ROUND_COMPLETED || round != null, "ROUND_COMPLETED without round");
         require(!type.isOutcome() || outcome != null, type + " without outcome");
-        require(type != EventType.OUTCOME_UNKNOWN || SCHEDULER.equals(workerId), "OUTCOME_UNKNOWN is the scheduler's alone");
+        require(type != EventType.OUTCOME_UNKNOWN || SCHEDULER.equals(workerId) || outcome != null,
+                "a worker's OUTCOME_UNKNOWN without an outcome saying why");
         return this;
     }
 

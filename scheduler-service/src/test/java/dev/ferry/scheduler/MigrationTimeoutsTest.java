@@ -33,25 +33,37 @@ class MigrationTimeoutsTest {
     /** A migration a worker reported on without a claim (as before claims existed). */
     static Facts m(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1,
-                1, false);
+                1, 1, false);
     }
 
     /** A migration no worker ever took. */
     static Facts untouched(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, null, 0, null, null, 1,
-                1, false);
+                1, 1, false);
     }
 
     /** Claimed by worker w-1, its lease lapsing {@code leaseIn} seconds from now (negative: lapsed). */
     static Facts claimed(long updatedAgo, long leaseIn, int attempt, boolean jobsOutlive, Instant deadline, Instant cancelAt) {
         return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, "w-1",
-                NOW.plusSeconds(leaseIn), attempt, 1, jobsOutlive);
+                NOW.plusSeconds(leaseIn), attempt, 1, 1, jobsOutlive);
+    }
+
+    /** Claimed by w-1 in its second run (it took a job over), its lease lapsing {@code leaseIn} seconds from now. */
+    static Facts takenOver(long leaseIn) {
+        return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(1), null, null, "w-1", 3, "w-1", NOW.plusSeconds(leaseIn), 1,
+                2, 1, true);
+    }
+
+    /** Worker w-1 died; its QEMU job may still run, and the attempt waits for a worker to take it over. */
+    static Facts awaitingTakeover(long updatedAgo, Instant deadline, Instant cancelAt) {
+        return new Facts(SCHEDULED, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1,
+                2, 1, true);
     }
 
     /** A migration in post-copy: the guest already runs on the destination. */
     static Facts postCopy(long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(RUNNING, MigrationMode.POST_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1, 1,
-                false);
+                1, false);
     }
 
     static Arguments[] cases() {
@@ -81,8 +93,16 @@ class MigrationTimeoutsTest {
             Arguments.of("claim lapsed, a retry left: a new attempt", claimed(1, -1, 1, false, null, null), Action.RETRY, "retried as attempt 2 (retry 1 of 1)"),
             Arguments.of("claim lapsed, no retry left, the job died with the worker", claimed(1, -1, 2, false, null, null), end(FAILED), "the VM runs on the source; no retry left"),
             Arguments.of("claim lapsed, no retry left, the job may outlive the worker", claimed(1, -1, 2, true, null, null), Action.UNKNOWN, "may still run"),
+            Arguments.of("claim lapsed, the job may outlive the worker: another worker takes the job over", claimed(1, -1, 1, true, null, null), Action.ADOPT, "takes it over as run 2 of attempt 1 (takeover 1 of 1)"),
+            Arguments.of("claim lapsed past the deadline, the job may outlive the worker: its new owner stops it", claimed(1, -1, 1, true, ago(1), null), Action.ADOPT, "takes it over"),
+            Arguments.of("the taker-over's claim lapsed too: the budget is spent", takenOver(-1), Action.UNKNOWN, "no retry is left"),
+            Arguments.of("waiting 119 s for a worker to take the job over", awaitingTakeover(119, null, null), null, null),
+            Arguments.of("nobody took the job over within 120 s: it may still run", awaitingTakeover(121, null, null), Action.UNKNOWN, "no worker took over the job worker w-1 left"),
+            Arguments.of("waiting for a takeover past the deadline: the new owner stops the job", awaitingTakeover(10, ago(5), null), null, null),
+            Arguments.of("a cancel waits for the taker-over, unconfirmed 31 s", awaitingTakeover(40, null, ago(31)), Action.UNKNOWN, "did not confirm it within 30 s"),
             Arguments.of("claim lapsed during a cancel, the job died with the worker", claimed(1, -1, 1, false, null, ago(5)), end(CANCELLED), "the VM runs on the source"),
-            Arguments.of("claim lapsed during a cancel, the job may outlive the worker", claimed(1, -1, 1, true, null, ago(5)), Action.UNKNOWN, "may have completed"),
+            Arguments.of("claim lapsed during a cancel, the job may outlive the worker: taken over to confirm the cancel", claimed(1, -1, 1, true, null, ago(5)), Action.ADOPT, "takes it over"),
+            Arguments.of("claim lapsed during a cancel, the job may outlive the worker, no takeover left", claimed(1, -1, 2, true, null, ago(5)), Action.UNKNOWN, "may have completed"),
             Arguments.of("claim lapsed past the deadline: no retry", claimed(1, -1, 1, false, ago(1), null), end(FAILED), "no retry left"),
             Arguments.of("final phases never time out", m(SUCCEEDED, 99999, 99999, ago(5000), ago(5000)), null, null),
             Arguments.of("an unknown outcome waits for an answer", m(OUTCOME_UNKNOWN, 99999, 99999, ago(5000), ago(5000)), null, null),

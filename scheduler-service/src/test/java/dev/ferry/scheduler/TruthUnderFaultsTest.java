@@ -124,6 +124,71 @@ class TruthUnderFaultsTest {
                 .body("[0].detail", containsString("attempt 1 is older than the current attempt 2"));
     }
 
+    static io.restassured.response.ValidatableResponse claimQemu(UUID id, String worker, int attempt) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("attempt", attempt, "workerId", worker, "driver", "qemu", "jobsOutliveWorker", true))
+                .post("/migrations/" + id + "/claims").then();
+    }
+
+    @Test
+    void aJobThatOutlivesItsWorkerIsTakenOverAsTheSameAttemptByTheNextWorker() throws Exception {
+        UUID id = requestMigration(51);
+        claimQemu(id, "worker-a", 1).statusCode(200);
+        publish(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null), "worker-a"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getInt("currentRound") == 1);
+        // worker-a dies; QEMU goes on migrating without it
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getInt("run") == 2);
+        JsonPath m = migration(id);
+        assertThat(m.getString("phase")).isEqualTo("SCHEDULED");
+        assertThat(m.getInt("attempt")).isEqualTo(1);
+        assertThat(m.getList("history.reason", String.class)).anyMatch(r -> r.contains("another worker takes it over as run 2 of attempt 1"));
+        List<MigrationCommand> starts = commands(id, 2);
+        assertThat(starts).extracting(MigrationCommand::attempt).containsExactly(1, 1);
+        // an operator cancels while nobody holds it: the worker that takes the job over learns it with its claim
+        given().post("/migrations/" + id + "/cancel").then().statusCode(202);
+        assertThat(migration(id).getString("phase")).isEqualTo("SCHEDULED");
+
+        // the paused worker wakes up and renews: its claim is gone (a fresh claim, as after a restart, would take over)
+        given().contentType(ContentType.JSON).body(Map.of("workerId", "worker-a", "claims", List.of(
+                        Map.of("migrationId", id.toString(), "attempt", 1))))
+                .post("/claims/renewals").then().statusCode(200).body("renewed.size()", equalTo(0));
+        try (AutoCloseable b = renewing(id, "worker-b", 1)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+            given().contentType(ContentType.JSON).body(Map.of("attempt", 1, "workerId", "worker-c", "driver", "qemu",
+                    "jobsOutliveWorker", true)).post("/migrations/" + id + "/claims").then().statusCode(409);
+            // worker-b's own sequence starts at 1 again: QEMU's round 2 is its first word
+            publish(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(2, GIB, GIB / 8), null), "worker-b"));
+            publish(byWorker(event(id, EventType.ROUND_COMPLETED, 3, round(3, GIB, GIB / 8), null), "worker-a")); // late, from the dead
+            // the cancel came too late: the job had switched over, and the hypervisor's word wins
+            publish(byWorker(event(id, EventType.MIGRATION_SUCCEEDED, 2, null, new MigrationOutcome(3, 5 * GIB, 40, 6000,
+                    "cancelled by the operator during round 3, yet the guest runs on the destination (destination QEMU running)",
+                    "qemu", dev.ferry.events.MigrationMode.PRE_COPY, dev.ferry.events.AbortStatus.FAILED)), "worker-b"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(id).getString("phase")));
+        }
+        JsonPath done = migration(id);
+        assertThat(done.getList("rounds.workerId", String.class)).containsExactly("worker-a", "worker-b");
+        assertThat(done.getList("rounds.run", Integer.class)).containsExactly(1, 2);
+        assertThat(done.getString("abortStatus")).isEqualTo("FAILED");
+        assertThat(done.getList("history.reason", String.class)).anyMatch(r -> r.contains("yet the guest runs on the destination"));
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_SUCCEEDED);
+    }
+
+    @Test
+    void aWorkerWhoseHypervisorCannotSayWhereTheGuestRunsLeavesTheOutcomeUnknown() {
+        UUID id = requestMigration(52);
+        claimQemu(id, "worker-a", 1).statusCode(200);
+        publish(byWorker(event(id, EventType.OUTCOME_UNKNOWN, 1, null, new MigrationOutcome(0, 0, 0, 0,
+                "no pass from QEMU for 30 s, and the hypervisor cannot tell where the guest runs (source QEMU unreachable, "
+                        + "destination QEMU inmigrate); check both hosts", "qemu")), "worker-a"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "OUTCOME_UNKNOWN".equals(migration(id).getString("phase")));
+        assertThat(migration(id).getString("failureReason")).startsWith("worker worker-a: no pass from QEMU");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.OUTCOME_UNKNOWN);
+        given().queryParam("migrationId", id).get("/discrepancies").then()
+                .body("kind", org.hamcrest.Matchers.contains("OUTCOME_UNKNOWN"));
+    }
+
     @Test
     void withNoRetryLeftAWorkerWhoseJobDiedWithItFailsTheMigrationAndTheHoldIsFreed() {
         FakeInventory.reserveSucceeds();

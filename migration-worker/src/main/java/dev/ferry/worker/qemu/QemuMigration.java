@@ -90,12 +90,21 @@ public final class QemuMigration {
         this.progressTimeout = progressTimeout;
     }
 
+    /**
+     * Runs the migration, or takes over the one QEMU is already running for it: a worker that died (or handed the
+     * migration over) leaves QEMU migrating on its own, and the migration's next owner steers that job from where it is
+     * (the same attempt with a new owner) instead of starting again; a job that completed unwatched is reported as it
+     * ended. Only a source with no migration under way gets a new one.
+     */
     public MigrationResult run(Controls controls) throws IOException, InterruptedException {
         controls.requireClaim("touching QEMU");
-        String orphan = cancelOrphan(ep.source());
-        if (orphan != null) {
-            // Its destination gave up with it: starting over needs a fresh destination, so this attempt ends here.
-            throw new PrecheckFailed(List.of(orphan));
+        JsonNode found = ep.source().execute("query-migrate", null, CALL);
+        String status = found.path("status").asText("none");
+        if (QemuLocation.MIGRATING.contains(status)) {
+            return follow(controls, Adopted.of(ep.source(), found));
+        }
+        if (status.equals("completed") && isRunning(ep.destination())) {
+            return completedUnwatched(found);
         }
         List<String> failed = QemuPrechecks.failures(ep.source(), ep.destination());
         if (!failed.isEmpty()) {
@@ -105,29 +114,97 @@ public final class QemuMigration {
         configure();
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
-        return follow(controls);
+        return follow(controls, Adopted.NOTHING);
     }
 
     /**
-     * A worker that dies mid-migration leaves QEMU migrating on its own, and it could switch the guest over while the
-     * scheduler has already failed the migration and inventory keeps the VM on the source. Whoever meets such an
-     * orphan (a new START, or a CANCEL for a migration this worker does not run) cancels it, so the guest stays on the
-     * source. Returns what was found and done, or null when no migration was running.
+     * What a new owner finds of a job it takes over: the pass QEMU is in (rounds before it were reported by the worker
+     * that ran them), the throttle already set, and whether the guest already stopped or pulls its pages in post-copy.
      */
-    public static String cancelOrphan(QmpClient source) throws IOException, InterruptedException {
-        String status = source.execute("query-migrate", null, CALL).path("status").asText("none");
-        if (!List.of("setup", "active", "pre-switchover", "device", "wait-unplug").contains(status)) {
-            return null; // none, completed, failed, cancelled; postcopy-active cannot be undone: the guest lives there
+    record Adopted(long passesBefore, JsonNode ram, int throttle, boolean stopped, boolean postCopy, boolean cancelling) {
+        static final Adopted NOTHING = new Adopted(0, null, 0, false, false, false);
+
+        static Adopted of(QmpClient source, JsonNode migrate) throws IOException {
+            String status = migrate.path("status").asText();
+            JsonNode params = source.execute("query-migrate-parameters", null, CALL);
+            // the steered throttle is auto-converge's ceiling, armed only once a policy asked for one
+            int throttle = params.path("throttle-trigger-threshold").asInt(100) <= 1 ? params.path("max-cpu-throttle").asInt(0) : 0;
+            String run = source.execute("query-status", null, CALL).path("status").asText();
+            long passes = migrate.path("ram").path("dirty-sync-count").asLong();
+            return new Adopted(passes, passes > 0 ? migrate.path("ram") : null, throttle,
+                    run.equals("finish-migrate") || run.equals("postmigrate"), status.startsWith("postcopy"),
+                    status.equals("cancelling"));
         }
-        source.execute("migrate_cancel", null, CALL);
+    }
+
+    private static boolean isRunning(QmpClient qemu) {
+        if (qemu == null) {
+            return false;
+        }
+        try {
+            return "running".equals(qemu.execute("query-status", null, CALL).path("status").asText());
+        } catch (IOException unreachable) {
+            return false;
+        }
+    }
+
+    /** The job ended while nobody watched it (its worker died after the switch-over): QEMU's own figures. */
+    private static MigrationResult completedUnwatched(JsonNode q) {
+        RoundRecord last = new RoundRecord((int) q.path("ram").path("dirty-sync-count").asLong(), RoundRecord.Kind.STOP_AND_COPY,
+                0, 0, 0, 0, 0, q.path("downtime").asLong() / 1000.0, 0, 0, 0, q.path("downtime").asLong(), 0, null, null);
+        return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, List.of(), last, q.path("downtime").asLong(),
+                q.path("total-time").asLong(), q.path("ram").path("transferred").asLong(),
+                "QEMU completed the migration while no worker watched it");
+    }
+
+    /**
+     * Leaves no job running unsteered: a pre-copy migration still under way on the source is cancelled (the guest keeps
+     * running there) and waited for. Post-copy cannot be undone: the guest lives on the destination by then. Returns
+     * what was found and done, or null when nothing was running.
+     */
+    public static String settle(QmpClient source) throws IOException, InterruptedException {
+        String status = source.execute("query-migrate", null, CALL).path("status").asText("none");
+        if (!QemuLocation.MIGRATING.contains(status) || status.startsWith("postcopy")) {
+            return null;
+        }
+        if (!status.equals("cancelling")) {
+            source.execute("migrate_cancel", null, CALL);
+        }
         long deadline = System.nanoTime() + CALL.toNanos();
         String now = status;
-        while (System.nanoTime() < deadline && !List.of("cancelled", "completed", "failed").contains(now)) {
+        while (System.nanoTime() < deadline && QemuLocation.MIGRATING.contains(now)) {
             Thread.sleep(100);
             now = source.execute("query-migrate", null, CALL).path("status").asText();
         }
-        return "a migration left by a worker that stopped was still " + status + " on the source; migrate_cancel ended it ("
-                + now + "), the VM runs on the source";
+        return "a migration still " + status + " on the source was cancelled (" + now + ")";
+    }
+
+    /**
+     * Asks both QEMUs where the guest runs, for up to {@code patience} while the answer is still changing (a
+     * switch-over in progress). Either side may be null or unreachable.
+     */
+    public static QemuLocation.Answer locate(QmpClient source, QmpClient destination, Duration patience)
+            throws InterruptedException {
+        long until = System.nanoTime() + patience.toNanos();
+        while (true) {
+            String migration = status(source, "query-migrate");
+            QemuLocation.Answer answer = QemuLocation.of(status(source, "query-status"), status(destination, "query-status"), migration);
+            if (answer.where() != dev.ferry.model.engine.GuestLocation.UNKNOWN || System.nanoTime() > until) {
+                return answer;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String status(QmpClient qemu, String command) {
+        if (qemu == null) {
+            return null;
+        }
+        try {
+            return qemu.execute(command, null, CALL).path("status").asText("none");
+        } catch (IOException unreachable) {
+            return null;
+        }
     }
 
     private void configure() throws IOException {
@@ -154,17 +231,20 @@ public final class QemuMigration {
         ep.source().execute("migrate-set-parameters", params, CALL);
     }
 
-    private MigrationResult follow(Controls controls) throws IOException, InterruptedException {
+    private MigrationResult follow(Controls controls, Adopted adopted) throws IOException, InterruptedException {
         List<RoundRecord> rounds = new ArrayList<>();
+        // A job taken over is followed from the middle of QEMU's current pass: that pass is reported from here on,
+        // under QEMU's own number; the passes before it were reported by the worker that watched them.
+        int firstRound = (int) Math.max(1, adopted.passesBefore());
         long startNanos = System.nanoTime();
         long lastProgress = startNanos;
         double passSeconds = 0;
-        JsonNode passRam = null;
-        boolean stopped = false;
-        boolean cancelSent = false;
+        JsonNode passRam = adopted.ram();
+        boolean stopped = adopted.stopped();
+        boolean cancelSent = adopted.cancelling();
         boolean policyAborted = false;
-        boolean postCopy = false;
-        int throttleSet = 0;
+        boolean postCopy = adopted.postCopy();
+        int throttleSet = adopted.throttle();
         String stopReason = "QEMU's rule: pending bytes fit bandwidth x downtime-limit";
         String abortReason = null;
         while (true) {
@@ -197,7 +277,7 @@ public final class QemuMigration {
                 JsonNode q = ep.source().execute("query-migrate", null, CALL);
                 double t = (now - startNanos) / 1e9;
                 if (passRam != null) {
-                    RoundRecord round = liveRound(rounds.size() + 1, passRam, q, t - passSeconds);
+                    RoundRecord round = liveRound(firstRound + rounds.size(), passRam, q, t - passSeconds);
                     // The operator's force-complete is applied even when QEMU is otherwise left to its own rules.
                     boolean forced = !stopped && controls.forceCompleteRequested();
                     Decision decision = stopped ? Decision.stop(stopReason)
@@ -232,7 +312,7 @@ public final class QemuMigration {
                     case "postcopy-active" -> postCopy = true;
                     case "completed" -> {
                         JsonNode q = ep.source().execute("query-migrate", null, CALL);
-                        RoundRecord last = finalPhase(rounds.size() + 1, passRam, q, postCopy);
+                        RoundRecord last = finalPhase(firstRound + rounds.size(), passRam, q, postCopy);
                         controls.roundCompleted(last);
                         String why = policyAborted ? "QEMU completed before the abort took effect (" + abortReason + ")" : stopReason;
                         return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, last, q.path("downtime").asLong(),

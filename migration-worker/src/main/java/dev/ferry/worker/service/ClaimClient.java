@@ -38,8 +38,14 @@ final class ClaimClient {
         }
     }
 
-    /** A granted claim, as the scheduler measures it. */
-    record Grant(long leaseMillis, long renewEveryMillis) {
+    /**
+     * A granted claim, as the scheduler measures it, and what the operator asked while nobody held the migration
+     * (a cancel or force-complete sent before this worker took it over).
+     */
+    record Grant(long leaseMillis, long renewEveryMillis, boolean cancelRequested, boolean forceCompleteRequested) {
+        Grant(long leaseMillis, long renewEveryMillis) {
+            this(leaseMillis, renewEveryMillis, false, false);
+        }
     }
 
     private final HttpClient http;
@@ -72,7 +78,8 @@ final class ClaimClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
         JsonNode answer = parse(r.body());
         if (r.statusCode() == 200) {
-            return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong());
+            return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong(),
+                    answer.path("cancelRequested").asBoolean(false), answer.path("forceCompleteRequested").asBoolean(false));
         }
         if (r.statusCode() == 404 || r.statusCode() == 409 || r.statusCode() == 400 || r.statusCode() == 422) {
             throw new Refused(answer.path("type").asText("refused"), answer.path("detail").asText("HTTP " + r.statusCode()));

@@ -1,13 +1,11 @@
 package dev.ferry.worker.service;
 
-import dev.ferry.events.AbortStatus;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationCommand;
-import dev.ferry.events.MigrationMode;
-import dev.ferry.events.MigrationOutcome;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.FencedException;
+import dev.ferry.model.engine.GuestLocation;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.RoundRecord;
@@ -280,7 +278,11 @@ public class MigrationRunner {
         while (true) {
             long asked = System.nanoTime();
             try {
-                control.granted(asked, claims.claim(command, workerId, hypervisor.name(), hypervisor.jobsOutliveWorker()));
+                ClaimClient.Grant grant = claims.claim(command, workerId, hypervisor.name(), hypervisor.jobsOutliveWorker());
+                control.granted(asked, grant);
+                // asked while nobody held the migration (its CANCEL went to no one): this worker carries it out
+                control.cancel.compareAndSet(false, grant.cancelRequested());
+                control.forceComplete.compareAndSet(false, grant.forceCompleteRequested());
                 return true;
             } catch (ClaimClient.Refused refused) {
                 LOG.infof("start of migration %s attempt %d refused by the scheduler: %s", command.migrationId(), command.attempt(),
@@ -319,17 +321,16 @@ public class MigrationRunner {
         Paced paced = new Paced(control, events, driver);
         try {
             if (command.deadline() != null && !command.deadline().isAfter(Instant.now())) {
-                return failed(command, paced, events, driver, "the operator's deadline " + command.deadline()
-                        + " had passed when worker " + workerId + " took the migration; nothing was sent");
+                return report(command, hypervisor.abandon(command, "the operator's deadline " + command.deadline()
+                        + " had passed when worker " + workerId + " took the migration", paced), paced, events, driver);
             }
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             var policy = Policies.create(config.policy(), command.memoryBytes());
             events.started();
             control.events = events;
-            MigrationResult result = hypervisor.migrate(command, policy, limits, paced);
+            HypervisorDriver.Finished finished = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;
-            report(command, result, paced, events, driver);
-            return true;
+            return report(command, finished, paced, events, driver);
         } catch (FencedException e) {
             control.events = null;
             LOG.warnf("migration %s attempt %d: %s; stopped without touching the hypervisor again, nothing reported",
@@ -338,48 +339,47 @@ public class MigrationRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             control.events = null;
-            return failed(command, paced, events, driver, "worker shutting down");
-        } catch (IOException | RuntimeException e) {
+            if (control.fenced()) {
+                return false; // handed over at shutdown: the new owner reports
+            }
+            return report(command, unexpected("worker shutting down"), paced, events, driver);
+        } catch (RuntimeException e) {
             control.events = null;
             LOG.errorf(e, "migration %s failed", command.migrationId());
-            return failed(command, paced, events, driver, e.getMessage());
+            return report(command, unexpected(e.getMessage()), paced, events, driver);
         }
     }
 
-    /** Reports a failure; true when the report went out. */
-    private boolean failed(MigrationCommand command, Paced paced, EventPublisher.Stream events, String driver, String why) {
+    /** A run that broke in the worker: its job died with it, unless the driver's jobs outlive their worker. */
+    private HypervisorDriver.Finished unexpected(String why) {
+        return hypervisor.jobsOutliveWorker()
+                ? HypervisorDriver.Finished.failed(why, GuestLocation.UNKNOWN, "the " + hypervisor.name() + " job was not asked")
+                : HypervisorDriver.Finished.failed(why, GuestLocation.SOURCE, "the job ended with the run");
+    }
+
+    /**
+     * Reports how the run ended, following where the hypervisor says the guest runs ({@link OutcomeReport}); true
+     * when the report went out.
+     */
+    private boolean report(MigrationCommand command, HypervisorDriver.Finished finished, Paced paced,
+            EventPublisher.Stream events, String driver) {
+        OutcomeReport.Report r = OutcomeReport.of(finished, paced.control.cancel.get(), config.policy(),
+                new OutcomeReport.Published(paced.published.get(), paced.bytes), driver);
         try {
-            events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0, 0,
-                    why + "; the VM keeps running on the source", driver));
-            return true;
+            events.outcome(r.type(), r.outcome());
         } catch (RuntimeException unreported) {
-            LOG.errorf("failure of migration %s could not be reported; its claim lapses and the scheduler takes it over",
+            LOG.errorf("outcome of migration %s could not be reported; its claim lapses and the scheduler takes it over",
                     command.migrationId());
             return false;
         }
-    }
-
-    private void report(MigrationCommand command, MigrationResult result, Paced paced, EventPublisher.Stream events,
-            String driver) {
-        MigrationMode mode = result.postCopy() ? MigrationMode.POST_COPY : MigrationMode.PRE_COPY;
-        boolean cancelAsked = paced.control.cancel.get();
-        switch (result.outcome()) {
-            case SUCCEEDED -> {
-                // a cancel that arrived after the switch-over (or during post-copy) could not take the VM back
-                events.outcome(EventType.MIGRATION_SUCCEEDED, new MigrationOutcome(paced.published.get(), result.bytesSent(),
-                        result.downtimeMillis(), result.totalTimeMillis(), null, driver, mode,
-                        cancelAsked ? AbortStatus.FAILED : AbortStatus.NONE));
-                LOG.infof("migration %s done: %d rounds, downtime %d ms%s (%s): %s", command.migrationId(),
-                        result.roundCount(), result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", driver, result.reason());
-            }
-            case CANCELLED -> events.outcome(EventType.MIGRATION_CANCELLED, new MigrationOutcome(paced.published.get(), paced.bytes,
-                    0, result.totalTimeMillis(), "cancelled by the operator during round " + (paced.published.get() + 1)
-                            + "; the VM keeps running on the source", driver, mode, AbortStatus.SUCCEEDED));
-            case ABORTED -> events.outcome(EventType.MIGRATION_FAILED, new MigrationOutcome(paced.published.get(), paced.bytes, 0,
-                    result.totalTimeMillis(), "policy " + config.policy() + " gave up: " + result.reason()
-                            + " (the VM keeps running on the source)", driver, mode,
-                    cancelAsked ? AbortStatus.SUCCEEDED : AbortStatus.NONE));
+        MigrationResult result = finished.result();
+        if (r.type() == EventType.MIGRATION_SUCCEEDED && result != null) {
+            LOG.infof("migration %s done: %d rounds, downtime %d ms%s (%s): %s", command.migrationId(), result.roundCount(),
+                    result.downtimeMillis(), result.postCopy() ? ", post-copy" : "", driver, result.reason());
+        } else {
+            LOG.infof("migration %s ended %s: %s", command.migrationId(), r.type(), r.outcome().failureReason());
         }
+        return true;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ferry.worker.service;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.GuestLocation;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
@@ -26,7 +27,7 @@ final class SimulatedDriver implements HypervisorDriver {
     }
 
     @Override
-    public MigrationResult migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls) {
+    public Finished migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls) {
         WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
         var link = MigrationPlan.link(command);
         var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
@@ -35,6 +36,14 @@ final class SimulatedDriver implements HypervisorDriver {
         LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
                 command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
                 workload.name(), policy.name());
-        return new PreCopyEngine(guest, policy, link, limits).run(controls);
+        MigrationResult result = new PreCopyEngine(guest, policy, link, limits).run(controls);
+        // the simulated guest lives in this process: it runs where the engine left it
+        boolean moved = result.outcome() == MigrationResult.Outcome.SUCCEEDED;
+        return Finished.ran(result, moved ? GuestLocation.DESTINATION : GuestLocation.SOURCE, "simulated guest");
+    }
+
+    @Override
+    public Finished abandon(MigrationCommand command, String why, Controls controls) {
+        return Finished.failed(why + "; nothing was sent", GuestLocation.SOURCE, "simulated guest: nothing ran"); // a simulation dies with its worker
     }
 }

@@ -180,19 +180,68 @@ class QemuMigrationTest {
     }
 
     @Test
-    void aMigrationLeftRunningByADeadWorkerIsCancelledByTheNextOneThatMeetsIt() throws Exception {
+    void aJobLeftRunningByAWorkerThatLostItsClaimIsTakenOverAndSteeredToTheDestination() throws Exception {
+        try (Pair p = boot(20)) {
+            var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
+            List<RoundRecord> first = new ArrayList<>();
+            long fencedAt = System.nanoTime() + 3_000_000_000L; // mid-way through round 1 (about 8 s at 32 MiB/s)
+            Controls losesItsClaim = new Controls() {
+                @Override
+                public boolean fenced() {
+                    return System.nanoTime() > fencedAt;
+                }
+
+                @Override
+                public void roundCompleted(RoundRecord round) {
+                    first.add(round);
+                }
+            };
+            var dying = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dying.run(losesItsClaim))
+                    .isInstanceOf(dev.ferry.model.engine.FencedException.class);
+            p.sourceQmp().close(); // the worker is gone: QEMU goes on migrating without it
+            p.destinationQmp().close();
+            assertThat(first).isEmpty();
+
+            try (QmpClient src = QmpClient.connect(p.source().qmp, CALL); QmpClient dst = QmpClient.connect(p.destination().qmp, CALL)) {
+                assertThat(src.execute("query-migrate", null, CALL).path("status").asText()).isEqualTo("active");
+                List<RoundRecord> taken = new ArrayList<>();
+                MigrationResult result = new QemuMigration(new QemuMigration.Endpoints(src, dst, uri()), new FerryPolicy(),
+                        QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30)).run(recording(taken));
+
+                assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+                // the pass QEMU was in when the job was taken over is round 1: numbered by QEMU, nothing counted twice
+                assertThat(taken).extracting(RoundRecord::round).containsExactlyElementsOf(
+                        java.util.stream.IntStream.rangeClosed(1, taken.size()).boxed().toList());
+                assertThat((long) taken.size()).isEqualTo(src.execute("query-migrate", null, CALL).path("ram").path("dirty-sync-count").asLong());
+                var where = QemuMigration.locate(src, dst, Duration.ofSeconds(5));
+                assertThat(where.where()).as(where.why()).isEqualTo(dev.ferry.model.engine.GuestLocation.DESTINATION);
+            }
+            long lastOnSource = p.source().lastHeartbeat().count();
+            TestGuest.Heartbeat later = p.destination().awaitHeartbeat(lastOnSource + 10, Duration.ofSeconds(30));
+            assertThat(p.destination().heartbeats().get(0).count()).isEqualTo(lastOnSource + 1);
+            assertThat(later.bad()).isZero();
+        }
+    }
+
+    @Test
+    void settlingCancelsAJobNobodySteersAndTheGuestIsFoundOnTheSource() throws Exception {
         try (Pair p = boot(50)) {
             // what a worker that died mid-migration leaves behind: QEMU migrating on its own, slowly
             String uri = uri();
             p.destinationQmp().execute("migrate-incoming", java.util.Map.of("uri", uri), CALL);
             p.sourceQmp().execute("migrate-set-parameters", java.util.Map.of("max-bandwidth", 4L << 20), CALL);
             p.sourceQmp().execute("migrate", java.util.Map.of("uri", uri), CALL);
+            var during = QemuMigration.locate(p.sourceQmp(), p.destinationQmp(), Duration.ZERO);
+            assertThat(during.where()).as(during.why()).isEqualTo(dev.ferry.model.engine.GuestLocation.UNKNOWN);
 
-            String found = QemuMigration.cancelOrphan(p.sourceQmp());
+            String found = QemuMigration.settle(p.sourceQmp());
 
-            assertThat(found).contains("migrate_cancel ended it (cancelled)");
-            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
-            assertThat(QemuMigration.cancelOrphan(p.sourceQmp())).isNull(); // nothing left to cancel
+            assertThat(found).contains("was cancelled (cancelled)");
+            assertThat(QemuMigration.settle(p.sourceQmp())).isNull(); // nothing left to cancel
+            var after = QemuMigration.locate(p.sourceQmp(), p.destinationQmp(), Duration.ofSeconds(5));
+            assertThat(after.where()).as(after.why()).isEqualTo(dev.ferry.model.engine.GuestLocation.SOURCE);
             long before = p.source().lastHeartbeat().count();
             assertThat(p.source().awaitHeartbeat(before + 5, Duration.ofSeconds(20)).bad()).isZero();
         }

@@ -15,9 +15,19 @@ public final class Claims {
     public record Request(int attempt, String workerId, String driver, boolean jobsOutliveWorker) {
     }
 
-    public record Facts(MigrationPhase phase, int attempt, String ownerId, Instant leaseExpiresAt, Instant cancelRequestedAt) {
+    /**
+     * @param workerId the worker that last ran the attempt: set on a SCHEDULED migration, the attempt waits for a new
+     *                 owner to take over a hypervisor job that outlived its worker
+     */
+    public record Facts(MigrationPhase phase, int attempt, String ownerId, Instant leaseExpiresAt, Instant cancelRequestedAt,
+            String workerId) {
         public static Facts of(Migration m) {
-            return new Facts(m.phase(), m.attempt, m.ownerId, m.leaseExpiresAt, m.cancelRequestedAt);
+            return new Facts(m.phase(), m.attempt, m.ownerId, m.leaseExpiresAt, m.cancelRequestedAt, m.workerId);
+        }
+
+        /** Waiting for a worker to take over a job that may still run on the hypervisor. */
+        public boolean takeover() {
+            return phase == MigrationPhase.SCHEDULED && ownerId == null && workerId != null;
         }
     }
 
@@ -61,7 +71,8 @@ public final class Claims {
         if (m.phase() != MigrationPhase.SCHEDULED) {
             return Verdict.refuse("not-claimable", "migration " + id + " is " + m.phase() + "; only a SCHEDULED migration can be claimed");
         }
-        if (m.cancelRequestedAt() != null) {
+        if (m.cancelRequestedAt() != null && !m.takeover()) {
+            // a job left running is another matter: its new owner is needed to stop it (the grant says a cancel waits)
             return Verdict.refuse("cancel-requested", "migration " + id + " was cancelled before any worker took it");
         }
         return Verdict.grant(false);

@@ -32,16 +32,26 @@ public final class MigrationTimeouts {
      */
     public record Facts(MigrationPhase phase, MigrationMode mode, Instant createdAt, Instant updatedAt, Instant deadline,
             Instant cancelRequestedAt, String workerId, int currentRound, String ownerId, Instant leaseExpiresAt, int attempt,
-            int maxRetries, boolean jobsOutliveWorker) {
+            int run, int maxRetries, boolean jobsOutliveWorker) {
 
         public static Facts of(Migration m) {
             return new Facts(m.phase(), MigrationMode.orDefault(m.mode), m.createdAt, m.updatedAt, m.deadline, m.cancelRequestedAt,
-                    m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.maxRetries, m.jobsOutliveWorker);
+                    m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.run, m.maxRetries, m.jobsOutliveWorker);
         }
 
         /** A worker may be acting on the hypervisor for it (it claimed it, or reported on it). */
         boolean touched() {
             return ownerId != null || workerId != null;
+        }
+
+        /** Waiting for a worker to take over a hypervisor job its previous worker left running. */
+        boolean awaitingTakeover() {
+            return phase == MigrationPhase.SCHEDULED && ownerId == null && workerId != null && jobsOutliveWorker;
+        }
+
+        /** Takeovers so far, of either kind: retries as new attempts, and new runs of the same attempt. */
+        int takeovers() {
+            return attempt - 1 + Math.max(0, run - 1);
         }
     }
 
@@ -53,6 +63,8 @@ public final class MigrationTimeouts {
         ASK_CANCEL,
         /** Its worker died and its job with it: run it again as a new attempt. */
         RETRY,
+        /** Its worker died and its hypervisor job may still run: another worker takes that job over (the same attempt). */
+        ADOPT,
         /** Nobody can tell where the VM runs: OUTCOME_UNKNOWN, the hold stays, an operator is asked. */
         UNKNOWN
     }
@@ -99,7 +111,8 @@ public final class MigrationTimeouts {
                             + s.cancel().toSeconds() + " s: the migration may have completed")
                     : Overdue.end(MigrationPhase.CANCELLED, "cancelled; no worker ever took the migration, so the VM runs on the source");
         }
-        if (m.deadline() != null && m.deadline().isBefore(now)) {
+        if (m.deadline() != null && m.deadline().isBefore(now) && !m.awaitingTakeover()) {
+            // (a job waiting to be taken over is stopped by its new owner, who sees the deadline passed)
             String reason = "past the operator's deadline " + m.deadline() + " in phase " + m.phase() + " (round " + m.currentRound() + ")";
             return m.ownerId() != null ? Overdue.of(Action.ASK_CANCEL, reason + "; worker " + m.ownerId() + " is asked to stop")
                     : Overdue.end(MigrationPhase.FAILED, reason + "; the VM stays on the source");
@@ -108,9 +121,15 @@ public final class MigrationTimeouts {
             case QUEUED -> m.createdAt().plus(s.queued()).isBefore(now)
                     ? Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot")
                     : Optional.empty();
-            case SCHEDULED -> m.ownerId() == null && m.updatedAt().plus(s.scheduled()).isBefore(now)
-                    ? Overdue.end(MigrationPhase.FAILED, "no worker picked the migration up within " + s.scheduled().toSeconds() + " s")
-                    : Optional.empty();
+            case SCHEDULED -> {
+                if (m.ownerId() != null || !m.updatedAt().plus(s.scheduled()).isBefore(now)) {
+                    yield Optional.empty();
+                }
+                yield m.awaitingTakeover()
+                        ? Overdue.of(Action.UNKNOWN, "no worker took over the job worker " + m.workerId() + " left within "
+                                + s.scheduled().toSeconds() + " s; it may still run on the hypervisor")
+                        : Overdue.end(MigrationPhase.FAILED, "no worker picked the migration up within " + s.scheduled().toSeconds() + " s");
+            }
             case RUNNING -> {
                 if (!m.updatedAt().plus(s.progress()).isBefore(now)) {
                     yield Optional.empty();
@@ -127,6 +146,12 @@ public final class MigrationTimeouts {
     /** The claim was not renewed: the worker died, hangs, or lost its way to us. */
     private static Optional<Overdue> ownerDied(Facts m, Instant now) {
         String died = "worker " + m.ownerId() + " stopped renewing its claim (lapsed at " + m.leaseExpiresAt() + ")";
+        boolean budgetLeft = m.takeovers() < m.maxRetries();
+        if (m.jobsOutliveWorker() && budgetLeft) {
+            // the job goes on without its worker (post-copy and a pending cancel too): the next owner steers or stops it
+            return Overdue.of(Action.ADOPT, died + "; its hypervisor job may still run: another worker takes it over as run "
+                    + (m.run() + 1) + " of attempt " + m.attempt() + " (takeover " + (m.takeovers() + 1) + " of " + m.maxRetries() + ")");
+        }
         if (m.mode() == MigrationMode.POST_COPY) {
             return Overdue.of(Action.UNKNOWN, died + " after post-copy began: the VM location is unknown; check both hosts");
         }
@@ -136,9 +161,8 @@ public final class MigrationTimeouts {
         if (m.cancelRequestedAt() != null) {
             return Overdue.end(MigrationPhase.CANCELLED, died + " while a cancel was pending; its job died with it, so the VM runs on the source");
         }
-        int retriesUsed = m.attempt() - 1;
-        if (retriesUsed < m.maxRetries() && (m.deadline() == null || m.deadline().isAfter(now))) {
-            return Overdue.of(Action.RETRY, died + "; retried as attempt " + (m.attempt() + 1) + " (retry " + (retriesUsed + 1)
+        if (budgetLeft && !m.jobsOutliveWorker() && (m.deadline() == null || m.deadline().isAfter(now))) {
+            return Overdue.of(Action.RETRY, died + "; retried as attempt " + (m.attempt() + 1) + " (retry " + (m.takeovers() + 1)
                     + " of " + m.maxRetries() + ")");
         }
         if (m.jobsOutliveWorker()) {

@@ -27,10 +27,13 @@ public class ClaimService {
     @Inject
     SchedulerConfig config;
 
-    /** A granted claim: the lease's end, and how often the worker must renew it. */
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Claim", example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"attempt\": 1, \"workerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"leaseMillis\": 15000, \"renewEveryMillis\": 5000}")
+    /**
+     * A granted claim: the lease's end, how often the worker must renew it, and what the operator asked before this
+     * worker held it (a cancel or force-complete sent while nobody ran the migration must not be lost).
+     */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Claim", example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"attempt\": 1, \"workerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"leaseMillis\": 15000, \"renewEveryMillis\": 5000, \"cancelRequested\": false, \"forceCompleteRequested\": false}")
     public record Granted(UUID migrationId, int attempt, String workerId, Instant leaseExpiresAt, long leaseMillis,
-            long renewEveryMillis) {
+            long renewEveryMillis, boolean cancelRequested, boolean forceCompleteRequested) {
     }
 
     /** A grant, or the refusal to answer with once the refusal's audit entry is committed. */
@@ -56,20 +59,26 @@ public class ClaimService {
             }
             m.leaseExpiresAt = now.plus(config.claimLease());
             Granted granted = new Granted(id, m.attempt, request.workerId(), m.leaseExpiresAt, config.claimLease().toMillis(),
-                    config.workerHeartbeat().toMillis());
+                    config.workerHeartbeat().toMillis(), m.cancelRequestedAt != null, m.forceCompleteRequestedAt != null);
             if (v.renewal()) {
                 return Uni.createFrom().item(new Answer(granted, null));
             }
+            boolean takeover = Claims.Facts.of(m).takeover();
             m.ownerId = request.workerId();
+            // the new owner's events count from its own first sequence; those of a worker it replaces no longer count
+            m.workerId = request.workerId();
+            m.lastSequence = 0;
             m.driver = request.driver();
             m.jobsOutliveWorker = request.jobsOutliveWorker();
             AuditEntry audit = AuditEntry.of(id, AuditEntry.RECEIVED, "CLAIM", request.workerId(), request.attempt(), null,
                     EventCodec.toJson(request));
             audit.note = "granted: worker " + request.workerId() + " (" + request.driver() + ") holds attempt " + m.attempt
+                    + (takeover ? " (run " + m.run + ": it takes over the job its previous worker left)" : "")
                     + " until it stops renewing";
             return audit.persist()
                     .call(() -> m.phase() == MigrationPhase.SCHEDULED ? m.transition(MigrationPhase.RUNNING, "worker "
-                            + request.workerId() + " claimed the migration", now) : Uni.createFrom().voidItem())
+                            + request.workerId() + (takeover ? " took the migration over" : " claimed the migration"), now)
+                            : Uni.createFrom().voidItem())
                     .replaceWith(new Answer(granted, null));
         }));
     }

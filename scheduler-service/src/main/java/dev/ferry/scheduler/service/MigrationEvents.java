@@ -138,7 +138,12 @@ public class MigrationEvents {
             return fromUnknown(m, event, audit, now);
         }
         return switch (event.type()) {
-            case HEARTBEAT, OUTCOME_UNKNOWN -> Uni.createFrom().voidItem();
+            case HEARTBEAT -> Uni.createFrom().voidItem();
+            case OUTCOME_UNKNOWN -> {
+                // the worker's hypervisor could not say where the guest runs: nobody can, until it or an operator does
+                abortAndMode(m, event);
+                yield outcomes.unknown(m, "worker " + event.workerId() + ": " + event.outcome().failureReason(), now);
+            }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
             case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).flatMap(x -> round(m, event));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
@@ -147,6 +152,10 @@ public class MigrationEvents {
 
     /** The driver answers after the scheduler gave up waiting: its word settles the migration. */
     private Uni<Void> fromUnknown(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
+        if (event.type() == EventType.OUTCOME_UNKNOWN) {
+            audit.note = "applied: nothing changes, the outcome is still unknown";
+            return Uni.createFrom().voidItem();
+        }
         if (!event.type().isOutcome()) {
             audit.note = "applied: worker " + event.workerId() + " is heard again; the migration runs";
             return m.transition(MigrationPhase.RUNNING, "worker " + event.workerId() + " reported again after the outcome "
@@ -176,7 +185,9 @@ public class MigrationEvents {
                 m.progressPercent = 100;
                 yield outcomes.decided(m, MigrationPhase.SUCCEEDED, "VM runs on host " + m.targetHostId + " after " + o.rounds()
                         + " rounds" + (m.mode == MigrationMode.POST_COPY ? " (post-copy)" : "") + "; downtime "
-                        + o.downtimeMillis() + " ms" + (m.abortStatus == AbortStatus.FAILED ? "; the cancel came too late" : ""), by, now);
+                        + o.downtimeMillis() + " ms" + (m.abortStatus == AbortStatus.FAILED ? "; the cancel came too late" : "")
+                        // a success the run did not expect (it was cancelled or failed as the switch-over completed)
+                        + (o.failureReason() != null ? "; " + o.failureReason() : ""), by, now);
             }
             case MIGRATION_FAILED -> {
                 m.failureReason = o.failureReason();

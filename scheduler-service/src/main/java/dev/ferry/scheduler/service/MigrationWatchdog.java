@@ -97,6 +97,7 @@ public class MigrationWatchdog {
                 yield audit.persist().call(() -> commands.send(m, CommandType.CANCEL)).replaceWithVoid();
             }
             case RETRY -> retry(m, overdue.reason(), now);
+            case ADOPT -> adopt(m, overdue.reason(), now);
             case UNKNOWN -> {
                 LOG.errorf("migration %s of VM %s: outcome unknown: %s", m.id, m.vmName, overdue.reason());
                 yield outcomes.unknown(m, overdue.reason(), now);
@@ -116,6 +117,19 @@ public class MigrationWatchdog {
         boolean workerMayHoldIt = m.phase() != MigrationPhase.QUEUED;
         return outcomes.ended(m, overdue.endsIn(), overdue.reason(), now)
                 .call(() -> workerMayHoldIt ? commands.send(m, CommandType.CANCEL) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * The worker died and its hypervisor job may live on: the same attempt waits (SCHEDULED) for a new owner, whose
+     * driver takes the job over where it is, as the next run of the attempt. The last worker stays named, so that a
+     * timeout of the wait says the outcome is unknown rather than that the VM stayed home.
+     */
+    private Uni<Void> adopt(Migration m, String reason, Instant now) {
+        LOG.warnf("migration %s of VM %s: %s", m.id, m.vmName, reason);
+        m.run++;
+        m.ownerId = null;
+        m.leaseExpiresAt = null;
+        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> commands.send(m, CommandType.START));
     }
 
     /**
