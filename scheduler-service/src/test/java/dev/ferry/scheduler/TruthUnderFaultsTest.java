@@ -58,7 +58,8 @@ class TruthUnderFaultsTest {
     public static class ShortClaims implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ferry.scheduler.worker-heartbeat", "PT0.5S", "ferry.scheduler.missed-heartbeats", "3");
+            return Map.of("ferry.scheduler.worker-heartbeat", "PT0.5S", "ferry.scheduler.missed-heartbeats", "3",
+                    "ferry.scheduler.discrepancy-count-interval", "1s");
         }
     }
 
@@ -187,6 +188,36 @@ class TruthUnderFaultsTest {
         assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.OUTCOME_UNKNOWN);
         given().queryParam("migrationId", id).get("/discrepancies").then()
                 .body("kind", org.hamcrest.Matchers.contains("OUTCOME_UNKNOWN"));
+        // what an alert watches: the open discrepancies, counted from the table
+        await().atMost(Duration.ofSeconds(10)).until(() -> openDiscrepanciesGauge() >= 1);
+        long before = openDiscrepanciesGauge();
+        given().contentType(ContentType.JSON).body(Map.of("vmRunsOnHostId", migration(id).getLong("sourceHostId"),
+                        "note", "virsh list: running on the source"))
+                .post("/migrations/" + id + "/resolve").then().statusCode(200).body("phase", equalTo("FAILED"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> openDiscrepanciesGauge() == before - 1);
+    }
+
+    static long openDiscrepanciesGauge() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("ferry_discrepancies_open")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-2L);
+    }
+
+    @Test
+    void aStopTheSchedulerAskedForEndsFailedWithItsReasonNotAsAnOperatorsCancel() throws Exception {
+        UUID id = requestMigration(53);
+        try (AutoCloseable alive = renewing(id, "worker-a", 1)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(id).getString("phase")));
+            // the worker renews its claim but reports no round: after the progress timeout it is asked to stop
+            await().atMost(Duration.ofSeconds(20)).until(() -> "REQUESTED".equals(migration(id).getString("abortStatus")));
+            publish(byWorker(event(id, EventType.MIGRATION_CANCELLED, 1, null, new MigrationOutcome(0, 0, 0, 7000,
+                    "cancelled by the operator during round 1; the VM keeps running on the source", "simulated",
+                    dev.ferry.events.MigrationMode.PRE_COPY, dev.ferry.events.AbortStatus.SUCCEEDED)), "worker-a"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getString("phase").equals("FAILED"));
+        }
+        assertThat(migration(id).getString("failureReason")).contains("no progress from worker")
+                .contains("worker worker-a stopped it, the VM runs on the source").doesNotContain("by the operator");
+        assertThat(decisions(id, 1)).extracting(MigrationEvent::type).containsExactly(EventType.MIGRATION_FAILED);
     }
 
     @Test

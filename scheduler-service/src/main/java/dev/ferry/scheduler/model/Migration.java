@@ -96,6 +96,11 @@ public class Migration extends PanacheEntityBase {
     public UUID evacuationId;
     /** Set when an operator asked to cancel; the phase turns CANCELLED when the worker confirms. */
     public Instant cancelRequestedAt;
+    /**
+     * Why the scheduler itself asked the worker to stop (deadline passed, no progress): the stop it confirms ends the
+     * migration FAILED for this reason, where an operator's cancel ends it CANCELLED.
+     */
+    public String stopReason;
     /** Set when an operator asked to end the live rounds now. */
     public Instant forceCompleteRequestedAt;
     public Instant createdAt;

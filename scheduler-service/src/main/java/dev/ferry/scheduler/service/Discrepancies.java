@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Raises what disagrees with a decided outcome instead of applying it: a row an operator lists and resolves, a counter
- * ({@code ferry_discrepancies_raised_total}, by kind) and a WARN line. Runs in the caller's transaction.
+ * ({@code ferry_discrepancies_raised_total}, by kind) and a WARN line. Runs in the caller's transaction. A gauge
+ * ({@code ferry_discrepancies_open}) counts those still open, across replicas, from the table: what an alert watches.
  */
 @ApplicationScoped
 public class Discrepancies {
@@ -19,6 +20,23 @@ public class Discrepancies {
 
     @Inject
     MeterRegistry metrics;
+
+    /** Open discrepancies as last counted; -1 until the first count (or while the database is away). */
+    private final java.util.concurrent.atomic.AtomicLong open = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    void registerGauge(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        metrics.gauge("ferry_discrepancies_open", open);
+    }
+
+    /** Counts the open discrepancies for the gauge; every replica counts the same table. */
+    @io.quarkus.scheduler.Scheduled(every = "${ferry.scheduler.discrepancy-count-interval:15s}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> countOpen() {
+        return io.quarkus.hibernate.reactive.panache.Panache.withSession(() -> Discrepancy.count("resolvedAt is null"))
+                .invoke(open::set)
+                .onFailure().invoke(e -> open.set(-1))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
 
     /** Raises it once: the same record delivered again (a replay, a duplicate) raises nothing new. */
     public Uni<Void> raise(UUID migrationId, String kind, String detail, String recordId, Instant now) {

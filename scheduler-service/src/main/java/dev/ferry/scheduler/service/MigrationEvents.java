@@ -194,6 +194,11 @@ public class MigrationEvents {
                 yield outcomes.decided(m, MigrationPhase.FAILED, m.failureReason, by, now);
             }
             default -> {
+                if (m.stopReason != null) {
+                    // the scheduler asked for this stop, not an operator: the migration failed, for the scheduler's reason
+                    m.failureReason = m.stopReason + "; worker " + event.workerId() + " stopped it, the VM runs on the source";
+                    yield outcomes.decided(m, MigrationPhase.FAILED, m.failureReason, by, now);
+                }
                 m.failureReason = o.failureReason();
                 yield outcomes.decided(m, MigrationPhase.CANCELLED, m.failureReason != null ? m.failureReason : "cancelled", by, now);
             }

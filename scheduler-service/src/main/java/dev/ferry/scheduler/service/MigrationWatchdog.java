@@ -92,6 +92,7 @@ public class MigrationWatchdog {
                 m.cancelRequestedAt = now;
                 m.abortStatus = AbortStatus.REQUESTED;
                 m.failureReason = overdue.reason();
+                m.stopReason = overdue.reason();
                 AuditEntry audit = AuditEntry.of(m.id, AuditEntry.SENT, "WATCHDOG", "cancel-request", m.attempt, null, overdue.reason());
                 audit.note = "the scheduler asks the worker to stop; the phase changes when it confirms";
                 yield audit.persist().call(() -> commands.send(m, CommandType.CANCEL)).replaceWithVoid();

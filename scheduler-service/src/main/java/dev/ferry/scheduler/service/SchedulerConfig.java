@@ -76,6 +76,10 @@ public interface SchedulerConfig {
     @WithDefault("5s")
     String watchdogInterval();
 
+    /** How often the open discrepancies are counted for the ferry_discrepancies_open gauge (read by @Scheduled). */
+    @WithDefault("15s")
+    String discrepancyCountInterval();
+
     /** How often a worker renews its claim on a migration it runs (its heartbeat). */
     @WithDefault("PT5S")
     Duration workerHeartbeat();
