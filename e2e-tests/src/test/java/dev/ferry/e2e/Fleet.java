@@ -109,6 +109,17 @@ final class Fleet {
         return decisions(id).stream().filter(e -> e.type().isOutcome()).toList();
     }
 
+    /** The final decisions about each of many migrations, read in one pass over the topic. */
+    java.util.Map<String, List<MigrationEvent>> finalDecisions(java.util.Collection<String> ids) {
+        java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+        java.util.Map<String, List<MigrationEvent>> byId = new java.util.HashMap<>();
+        ids.forEach(id -> byId.put(id, new java.util.ArrayList<>()));
+        KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> wanted.contains(r.key()), seen -> false, Duration.ofSeconds(3))
+                .stream().map(r -> EventCodec.event(r.value())).filter(e -> e.isDecision() && e.type().isOutcome())
+                .forEach(e -> byId.get(e.migrationId().toString()).add(e));
+        return byId;
+    }
+
     /** The scheduler's decisions about one migration, as published. */
     List<MigrationEvent> decisions(String id) {
         return KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> id.equals(r.key()), seen -> false, Duration.ofSeconds(2))

@@ -199,8 +199,15 @@ class QemuEndToEndIT {
             Platform.Service owner = platform.worker(m.getString("ownerId")).orElseThrow();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> observer
                     .execute("query-migrate", null, CALL).path("ram").path("transferred").asLong() > 16 * MIB);
+            java.time.Instant killedAt = java.time.Instant.now();
             platform.kill(owner);
             assertThat(observer.execute("query-migrate", null, CALL).path("status").asText()).isEqualTo("active");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var now = given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath();
+                return now.getString("ownerId") != null && !now.getString("ownerId").equals(m.getString("ownerId"));
+            });
+            System.out.println("QemuEndToEndIT: the QEMU job had a new owner " + java.time.Duration.between(killedAt,
+                    java.time.Instant.now()).toMillis() + " ms after kill -9 of its worker");
 
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 assertThat(phase(id)).isNotIn("FAILED", "CANCELLED", "OUTCOME_UNKNOWN");
