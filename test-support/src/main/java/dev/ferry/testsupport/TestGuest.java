@@ -33,7 +33,8 @@ public final class TestGuest implements AutoCloseable {
 
     /** What to boot and how the guest behaves. */
     public record Spec(Path kernel, Path initrd, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib) {
-        String append() {
+        /** The kernel command line: the guest's dirty rate and region come from it. */
+        public String append() {
             return "console=ttyS0 quiet panic=-1 ferry.dirty_mib_s=" + dirtyMibPerSecond + " ferry.region_mib=" + regionMib;
         }
 
@@ -50,6 +51,33 @@ public final class TestGuest implements AutoCloseable {
             }
             return new Spec(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib);
         }
+    }
+
+    /**
+     * The same guest as a libvirt domain of {@code name}, its serial console written to {@code serial} (a path as the
+     * host's libvirtd sees it). Diskless: libvirt refuses a live migration whose disks are not on storage it knows to
+     * be shared, and the guest runs from its initrd anyway. q35 and qemu64 as with QEMU alone (TCG).
+     */
+    public static String domainXml(Spec spec, String name, String serial) {
+        return """
+                <domain type='qemu'>
+                  <name>%s</name>
+                  <memory unit='MiB'>%d</memory>
+                  <vcpu>1</vcpu>
+                  <os>
+                    <type arch='x86_64' machine='q35'>hvm</type>
+                    <kernel>%s</kernel>
+                    <initrd>%s</initrd>
+                    <cmdline>%s</cmdline>
+                  </os>
+                  <cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model></cpu>
+                  <on_reboot>destroy</on_reboot>
+                  <devices>
+                    <serial type='file'><source path='%s'/><target port='0'/></serial>
+                    <memballoon model='none'/>
+                  </devices>
+                </domain>
+                """.formatted(name, spec.memoryMib(), spec.kernel(), spec.initrd(), spec.append(), serial);
     }
 
     /** A small raw disk image for the guest, at a path both QEMUs open (shared storage). Created when missing. */
@@ -109,6 +137,11 @@ public final class TestGuest implements AutoCloseable {
     }
 
     public List<Heartbeat> heartbeats() throws IOException {
+        return heartbeats(serial);
+    }
+
+    /** The heartbeats on a guest's serial console file, wherever the guest ran (a libvirt host writes it too). */
+    public static List<Heartbeat> heartbeats(Path serial) throws IOException {
         List<Heartbeat> beats = new ArrayList<>();
         if (!Files.exists(serial)) {
             return beats;

@@ -1,0 +1,67 @@
+package dev.ferry.worker.libvirt;
+
+import dev.ferry.model.engine.RoundRecord;
+import java.util.Map;
+
+/**
+ * One reading of libvirt's migration job statistics (virDomainGetJobStats), by libvirt's field names, and the round
+ * record two readings make: libvirt counts its pre-copy passes in {@code memory_iteration}, so the reading that shows
+ * the next iteration closes the round before it. Pure: the numbers come from libvirt, the arithmetic is here.
+ */
+public record JobStats(Map<String, Double> values) {
+
+    public double get(String field) {
+        return values.getOrDefault(field, 0.0);
+    }
+
+    public long iteration() {
+        return (long) get("memory_iteration");
+    }
+
+    public long processed() {
+        return (long) get("memory_processed");
+    }
+
+    public long remaining() {
+        return (long) get("memory_remaining");
+    }
+
+    public long pageSize() {
+        long size = (long) get("memory_page_size");
+        return size > 0 ? size : 4096;
+    }
+
+    /** A job is under way (libvirt reports type NONE, no statistics, before and after). */
+    public boolean active() {
+        return values.containsKey("memory_iteration") || values.containsKey("time_elapsed");
+    }
+
+    /**
+     * The live round that ended between {@code before} and {@code after}, {@code seconds} apart, numbered
+     * {@code number}. A short or nearly empty round says little about the link: then libvirt's own rate, or the cap.
+     */
+    public static RoundRecord round(int number, JobStats before, JobStats after, double seconds, double capBytesPerSecond) {
+        long bytes = Math.max(0, after.processed() - before.processed());
+        long zero = Math.max(0, (long) (after.get("memory_constant") - before.get("memory_constant")));
+        long normal = Math.max(0, (long) (after.get("memory_normal") - before.get("memory_normal")));
+        long remaining = after.remaining();
+        long dirtyPages = remaining / after.pageSize();
+        double libvirtRate = after.get("memory_bps");
+        double bandwidth = bytes >= (4 << 20) && seconds >= 0.2 ? bytes / seconds : libvirtRate > 0 ? libvirtRate : capBytesPerSecond;
+        double rate = after.get("memory_dirty_rate");
+        RoundRecord.Sample sample = seconds > 1.5 && rate > 0 ? new RoundRecord.Sample(1.0, Math.round(rate)) : null;
+        long expected = after.values().containsKey("downtime") ? (long) after.get("downtime")
+                : Math.round(remaining * 1000.0 / Math.max(1, bandwidth));
+        return new RoundRecord(number, RoundRecord.Kind.LIVE, normal + zero, bytes, zero, 0, dirtyPages, seconds, bandwidth,
+                dirtyPages, remaining, expected, (int) after.get("auto_converge_throttle"), sample, null);
+    }
+
+    /** The final phase from the completed job's statistics (the destination keeps them: the source's guest is gone). */
+    public static RoundRecord finalPhase(int number, JobStats before, JobStats completed, boolean postCopy) {
+        long bytes = Math.max(0, completed.processed() - (before == null ? 0 : before.processed()));
+        long downtime = (long) completed.get("downtime");
+        double seconds = downtime / 1000.0;
+        return new RoundRecord(number, postCopy ? RoundRecord.Kind.POST_COPY : RoundRecord.Kind.STOP_AND_COPY, 0, bytes, 0, 0, 0,
+                seconds, seconds > 0 ? bytes / seconds : 0, 0, 0, downtime, 0, null, null);
+    }
+}

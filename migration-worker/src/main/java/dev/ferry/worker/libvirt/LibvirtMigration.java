@@ -1,0 +1,324 @@
+package dev.ferry.worker.libvirt;
+
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.Decision;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.engine.RoundRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.libvirt.TypedIntParameter;
+import org.libvirt.TypedParameter;
+import org.libvirt.TypedStringParameter;
+import org.libvirt.TypedUlongParameter;
+
+/**
+ * Moves one running guest between two hosts' libvirt daemons: a peer-to-peer live migration
+ * (virDomainMigrateToURI3) run by the source's libvirtd, the guest's definition persisted on the destination and
+ * removed from the source on success. libvirt runs the pre-copy passes; this follows its job statistics (one round
+ * record per {@code memory_iteration}) and applies the convergence policy's decisions through libvirt: the downtime
+ * limit (virDomainMigrateSetMaxDowntime; stop-and-copy lifts it), the bandwidth cap and auto-converge given at the
+ * start, abort and cancel with virDomainAbortJob (the guest keeps running on the source). The same policy code runs
+ * here as on the simulator and the QEMU driver.
+ */
+public final class LibvirtMigration {
+    /** QEMU's largest downtime limit (2000 s): "stop now, whatever remains". */
+    static final long STOP_NOW_MILLIS = 2_000_000;
+    private static final long POLL_MILLIS = 200;
+    private static final int JOB_STATS_COMPLETED = 1;
+
+    static {
+        try {
+            // the binding prints every libvirt error to stderr by default; they surface as exceptions here
+            Connect.setErrorCallback((data, error) -> { });
+        } catch (LibvirtException | RuntimeException | LinkageError e) {
+            // without libvirt.so nothing below works either, and says so where it is used
+        }
+    }
+
+    /**
+     * Where the guest is and goes: the two hosts' libvirt URIs (for example {@code qemu+tls://hv-01/system}), and the
+     * address the destination's QEMU listens on for the migration stream ({@code tcp://10.0.0.2}, or null for
+     * libvirt's choice).
+     */
+    public record Endpoints(String sourceUri, String destinationUri, String migrationUri, String domain) {
+    }
+
+    private final Endpoints ep;
+    private final ConvergencePolicy policy;
+    private final MigrationContext context;
+    private final Duration progressTimeout;
+
+    public LibvirtMigration(Endpoints ep, ConvergencePolicy policy, MigrationContext context, Duration progressTimeout) {
+        this.ep = ep;
+        this.policy = policy;
+        this.context = context;
+        this.progressTimeout = progressTimeout;
+    }
+
+    /** libvirt said no (the guest, a host, the migration): nothing moved unless {@link #locate} says otherwise. */
+    public static final class Failed extends IOException {
+        Failed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public MigrationResult run(Controls controls) throws IOException, InterruptedException {
+        controls.requireClaim("touching libvirt");
+        Connect source = connect(ep.sourceUri());
+        Connect steering = null;
+        try {
+            Domain guest = domain(source, ep.domain(), "the source");
+            if (guest.isActive() != 1) {
+                throw new Failed("guest " + ep.domain() + " does not run on " + ep.sourceUri(), null);
+            }
+            steering = connect(ep.sourceUri()); // the migrate call blocks its connection's caller: steer over another
+            Domain steered = domain(steering, ep.domain(), "the source");
+            controls.requireClaim("starting the migration");
+            AtomicReference<Throwable> ended = new AtomicReference<>();
+            Thread migrate = new Thread(() -> {
+                try {
+                    guest.migrateToURI(ep.destinationUri(), parameters(), flags());
+                } catch (LibvirtException | RuntimeException e) {
+                    ended.set(e);
+                }
+            }, "libvirt-migrate-" + ep.domain());
+            migrate.setDaemon(true);
+            migrate.start();
+            return follow(controls, migrate, ended, steered);
+        } catch (LibvirtException e) {
+            throw new Failed("libvirt: " + e.getMessage(), e);
+        } finally {
+            close(steering);
+            close(source);
+        }
+    }
+
+    private TypedParameter[] parameters() {
+        List<TypedParameter> p = new ArrayList<>();
+        if (ep.migrationUri() != null) {
+            p.add(new TypedStringParameter("migrate_uri", ep.migrationUri()));
+        }
+        p.add(new TypedUlongParameter("bandwidth", Math.max(1, Math.round(context.bandwidthBytesPerSecond() / (1 << 20)))));
+        if (autoConverge()) {
+            // auto-converge is the means for the policy's throttle: libvirt takes its steps only at the start
+            p.add(new TypedIntParameter("auto_converge.initial", Math.max(1, Math.min(99, context.limits().maxThrottlePercent() / 3))));
+            p.add(new TypedIntParameter("auto_converge.increment", 10));
+        }
+        return p.toArray(TypedParameter[]::new);
+    }
+
+    private int flags() {
+        int f = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
+                | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
+        return autoConverge() ? f | Domain.MigrateFlags.AUTO_CONVERGE : f;
+    }
+
+    private boolean autoConverge() {
+        return context.limits().maxThrottlePercent() > 0;
+    }
+
+    private MigrationResult follow(Controls controls, Thread migrate, AtomicReference<Throwable> ended, Domain guest)
+            throws IOException, InterruptedException, LibvirtException {
+        List<RoundRecord> rounds = new ArrayList<>();
+        long startNanos = System.nanoTime();
+        long lastChange = startNanos;
+        JobStats passStart = null;
+        double passSeconds = 0;
+        long iteration = 0;
+        boolean downtimeSet = false;
+        boolean stopping = false;
+        boolean abortSent = false;
+        boolean policyAborted = false;
+        String stopReason = "libvirt's rule: what remains fits the downtime limit";
+        String abortReason = null;
+        JobStats last = null;
+        while (migrate.isAlive()) {
+            // a worker that lost its claim stops here, whatever libvirt does: the migration's new owner steers it
+            controls.requireClaim("steering libvirt");
+            migrate.join(POLL_MILLIS);
+            if (!migrate.isAlive()) {
+                break;
+            }
+            JobStats now;
+            try {
+                now = stats(guest, 0);
+            } catch (LibvirtException switchedOver) {
+                // the guest stopped running here (the switch-over): the migrate call answers once the source's QEMU
+                // exits, a second or two later
+                if (System.nanoTime() - lastChange > progressTimeout.toNanos()) {
+                    throw switchedOver;
+                }
+                continue;
+            }
+            double t = (System.nanoTime() - startNanos) / 1e9;
+            if (!now.active()) {
+                if (System.nanoTime() - lastChange > progressTimeout.toNanos()) {
+                    abort(guest);
+                    throw new Failed("no migration job in libvirt for " + progressTimeout.toSeconds() + " s; aborted", null);
+                }
+                continue;
+            }
+            if (!downtimeSet) {
+                guest.migrateSetMaxDowntime(context.maxDowntimeMillis());
+                downtimeSet = true;
+            }
+            if (last == null || now.processed() != last.processed()) {
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > progressTimeout.toNanos()) {
+                abort(guest);
+                throw new Failed("libvirt's migration made no progress for " + progressTimeout.toSeconds() + " s; aborted", null);
+            }
+            last = now;
+            if (controls.cancelRequested() && !abortSent) {
+                abort(guest);
+                abortSent = true;
+            }
+            if (t > context.limits().deadlineSeconds() && !abortSent && !stopping) {
+                abortReason = String.format("past the %.0f s deadline", context.limits().deadlineSeconds());
+                policyAborted = true;
+                abortSent = true;
+                abort(guest);
+            }
+            if (now.iteration() > iteration) {
+                if (passStart != null && iteration >= 1 && !stopping) {
+                    RoundRecord round = JobStats.round(rounds.size() + 1, passStart, now, t - passSeconds, context.bandwidthBytesPerSecond());
+                    Decision decision = PreCopyEngine.decide(policy, rounds, round, controls, context);
+                    round = round.decided(decision);
+                    rounds.add(round);
+                    controls.roundCompleted(round);
+                    switch (decision.action()) {
+                        case CONTINUE -> { } // the throttle is auto-converge's, armed at the start
+                        case STOP_AND_COPY, POST_COPY -> {
+                            stopReason = decision.reason();
+                            stopping = true;
+                            guest.migrateSetMaxDowntime(STOP_NOW_MILLIS);
+                        }
+                        case ABORT -> {
+                            abortReason = decision.reason();
+                            policyAborted = true;
+                            abortSent = true;
+                            abort(guest);
+                        }
+                    }
+                }
+                iteration = now.iteration();
+                passStart = now;
+                passSeconds = t;
+            }
+        }
+        long total = (System.nanoTime() - startNanos) / 1_000_000;
+        Throwable failure = ended.get();
+        if (failure == null) {
+            JobStats completed = completedOnDestination();
+            RoundRecord finalPhase = JobStats.finalPhase(rounds.size() + 1, passStart, completed, false);
+            controls.roundCompleted(finalPhase);
+            String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"
+                    : abortSent ? "libvirt completed before the cancel took effect" : stopReason;
+            return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, finalPhase, (long) completed.get("downtime"),
+                    completed.get("time_elapsed") > 0 ? (long) completed.get("time_elapsed") : total, completed.processed(), why);
+        }
+        long sent = last == null ? 0 : last.processed();
+        if (policyAborted) {
+            return new MigrationResult(MigrationResult.Outcome.ABORTED, rounds, null, 0, total, sent, abortReason);
+        }
+        if (abortSent) {
+            return new MigrationResult(MigrationResult.Outcome.CANCELLED, rounds, null, 0, total, sent, "cancelled; the guest runs on the source");
+        }
+        throw new Failed("libvirt failed the migration: " + failure.getMessage(), failure);
+    }
+
+    /** The completed job's figures, as the destination keeps them (the source forgets a guest that left). */
+    private JobStats completedOnDestination() {
+        Connect destination = null;
+        try {
+            destination = connect(ep.destinationUri());
+            return stats(domain(destination, ep.domain(), "the destination"), JOB_STATS_COMPLETED);
+        } catch (IOException | LibvirtException e) {
+            return new JobStats(Map.of());
+        } finally {
+            close(destination);
+        }
+    }
+
+    private static void abort(Domain guest) {
+        try {
+            guest.abortJob();
+        } catch (LibvirtException e) {
+            // the job ended meanwhile: the migrate call's own answer says how
+        }
+    }
+
+    static JobStats stats(Domain guest, int flags) throws LibvirtException {
+        Map<String, Double> values = new HashMap<>();
+        for (TypedParameter p : guest.getJobStats(flags).stats) {
+            try {
+                values.put(p.field, Double.parseDouble(p.getValueAsString()));
+            } catch (NumberFormatException notANumber) {
+                // strings and booleans say nothing a round needs
+            }
+        }
+        return new JobStats(values);
+    }
+
+    /**
+     * Asks both hosts where the guest runs: running on exactly one of them, that one; otherwise (on neither, on both,
+     * a host unreachable while the other does not run it) nobody can tell.
+     */
+    public static LibvirtLocation.Answer locate(String sourceUri, String destinationUri, String domain) {
+        return LibvirtLocation.of(running(sourceUri, domain), running(destinationUri, domain));
+    }
+
+    /** "running", "not running" (defined or not there at all), or null when the host cannot be asked. */
+    private static String running(String uri, String domain) {
+        Connect c = null;
+        try {
+            c = connect(uri);
+        } catch (IOException unreachable) {
+            return null;
+        }
+        try {
+            return c.domainLookupByName(domain).isActive() == 1 ? "running" : "not running";
+        } catch (LibvirtException notThere) {
+            return "not running";
+        } finally {
+            close(c);
+        }
+    }
+
+    static Connect connect(String uri) throws IOException {
+        try {
+            return new Connect(uri);
+        } catch (LibvirtException | RuntimeException | LinkageError e) {
+            throw new Failed("cannot reach libvirt at " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Domain domain(Connect c, String name, String where) throws Failed {
+        try {
+            return c.domainLookupByName(name);
+        } catch (LibvirtException e) {
+            throw new Failed("no guest " + name + " on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void close(Connect c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (LibvirtException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}

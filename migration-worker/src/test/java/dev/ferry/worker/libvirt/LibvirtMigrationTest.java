@@ -1,0 +1,163 @@
+package dev.ferry.worker.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.FerryPolicy;
+import dev.ferry.model.engine.GuestLocation;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.platform.LibvirtHost;
+import dev.ferry.platform.Trees;
+import dev.ferry.testsupport.TestGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.libvirt.Connect;
+
+/**
+ * The libvirt driver's migration between two real libvirt daemons on this machine (two "hosts", LibvirtHost), moving
+ * Ferry's test guest under TCG; its memory is checked on the destination by the guest itself (its heartbeat counts
+ * on, with no bad page). Missing libvirt or the guest is a failure, not a skip.
+ */
+class LibvirtMigrationTest {
+    static final Path ROOT = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
+    static final Path DIR = ROOT.resolve("migration-worker/target/libvirt-hosts");
+    static LibvirtHost a;
+    static LibvirtHost b;
+
+    @BeforeAll
+    static void startHosts() throws Exception {
+        Trees.delete(DIR);
+        a = LibvirtHost.start(DIR.resolve("a"), "hv-a", 0, false);
+        b = LibvirtHost.start(DIR.resolve("b"), "hv-b", 1, false);
+    }
+
+    @AfterAll
+    static void stopHosts() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    /** Defines and starts the guest on host a, and waits for its heartbeat. */
+    static void boot(String name, int dirtyMibPerSecond) throws Exception {
+        TestGuest.Spec spec = TestGuest.Spec.built(ROOT.resolve(".ferry/guest"), null, 256, dirtyMibPerSecond, 96);
+        Connect c = new Connect(a.uri());
+        try {
+            c.domainDefineXML(TestGuest.domainXml(spec, name, "/var/log/libvirt/qemu/" + name + ".serial")).create();
+        } finally {
+            c.close();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (TestGuest.heartbeats(serial(a, name)).size() < 5) {
+            assertThat(System.nanoTime()).as("guest %s booted on hv-a", name).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    static Path serial(LibvirtHost host, String name) {
+        return host.logDir().resolve("qemu").resolve(name + ".serial");
+    }
+
+    static LibvirtMigration migration(String name, double capBytesPerSecond, MigrationLimits limits) {
+        return new LibvirtMigration(new LibvirtMigration.Endpoints(a.uri(), b.uri(), "tcp://127.0.0.1", name), new FerryPolicy(),
+                new MigrationContext(256L << 20, limits, capBytesPerSecond, 0.002), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aRunningGuestMovesAsAPersistentDomainAndItsHeartbeatGoesOnOnTheDestination() throws Exception {
+        String name = "ferry-move";
+        boot(name, 20);
+        List<RoundRecord> reported = new ArrayList<>();
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
+
+        MigrationResult result = migration(name, 32 << 20, limits).run(recording(reported));
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        // one record per libvirt iteration, in order, ending with the stop-and-copy
+        assertThat(reported).extracting(RoundRecord::round)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, reported.size()).boxed().toList());
+        assertThat(reported.get(reported.size() - 1).kind()).isEqualTo(RoundRecord.Kind.STOP_AND_COPY);
+        assertThat(reported.size()).isGreaterThanOrEqualTo(2);
+        assertThat(result.bytesSent()).isGreaterThan(100L << 20);
+        assertThat(result.totalTimeMillis()).isPositive();
+        var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
+        assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
+        Connect src = new Connect(a.uri());
+        Connect dst = new Connect(b.uri());
+        try {
+            assertThat(Arrays.asList(src.listDefinedDomains())).doesNotContain(name); // undefined on the source
+            assertThat(dst.domainLookupByName(name).isPersistent()).isEqualTo(1); // defined on the destination
+        } finally {
+            src.close();
+            dst.close();
+        }
+        long lastOnSource = TestGuest.heartbeats(serial(a, name)).get(TestGuest.heartbeats(serial(a, name)).size() - 1).count();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<TestGuest.Heartbeat> onDestination = TestGuest.heartbeats(serial(b, name));
+        while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + 10) {
+            assertThat(System.nanoTime()).as("heartbeats on hv-b").isLessThan(deadline);
+            Thread.sleep(200);
+            onDestination = TestGuest.heartbeats(serial(b, name));
+        }
+        assertThat(onDestination.get(0).count()).isEqualTo(lastOnSource + 1);
+        assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+    }
+
+    @Test
+    void aCancelMidWayLeavesTheGuestRunningOnTheSource() throws Exception {
+        String name = "ferry-cancel";
+        boot(name, 50);
+        List<RoundRecord> reported = new ArrayList<>();
+        long cancelAt = System.nanoTime() + 2_000_000_000L; // mid-way through round 1 (16 MiB/s: about 10 s)
+        Controls cancelling = new Controls() {
+            @Override
+            public boolean cancelRequested() {
+                return System.nanoTime() > cancelAt;
+            }
+
+            @Override
+            public void roundCompleted(RoundRecord round) {
+                reported.add(round);
+            }
+        };
+
+        MigrationResult result = migration(name, 16 << 20, MigrationLimits.defaults(300).withBandwidthCap(16 << 20)).run(cancelling);
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.CANCELLED);
+        var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
+        assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.SOURCE);
+        int before = TestGuest.heartbeats(serial(a, name)).size();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<TestGuest.Heartbeat> after = TestGuest.heartbeats(serial(a, name));
+        while (after.size() < before + 3) { // the guest still beats on the source, a heartbeat a second
+            assertThat(System.nanoTime()).as("heartbeats on hv-a after the cancel").isLessThan(deadline);
+            Thread.sleep(200);
+            after = TestGuest.heartbeats(serial(a, name));
+        }
+        assertThat(after.get(after.size() - 1).bad()).isZero();
+        assertThat(Files.exists(serial(b, name)) ? TestGuest.heartbeats(serial(b, name)) : List.of()).isEmpty();
+    }
+
+    static Controls recording(List<RoundRecord> into) {
+        return new Controls() {
+            @Override
+            public void roundCompleted(RoundRecord round) {
+                into.add(round);
+            }
+        };
+    }
+}
