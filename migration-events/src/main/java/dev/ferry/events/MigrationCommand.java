@@ -23,6 +23,10 @@ import java.util.UUID;
  * @param allowPostCopy whether the policy may switch to post-copy
  * @param deadline    when the migration must be over; null: none given. The worker ends it by then (abort or
  *                    post-copy), the scheduler's watchdog enforces it too
+ * @param sourceLibvirtUri where the libvirt driver reaches the source's libvirtd (qemu+tls://hv-01/system); null for
+ *                    a host without one (simulated, QMP)
+ * @param targetLibvirtUri the same for the destination
+ * @param targetMigrationAddress the address the destination takes the migration stream on
  */
 public record MigrationCommand(
         String commandId,
@@ -40,7 +44,10 @@ public record MigrationCommand(
         Instant issuedAt,
         Integer throttleCeilingPercent,
         boolean allowPostCopy,
-        Instant deadline) {
+        Instant deadline,
+        String sourceLibvirtUri,
+        String targetLibvirtUri,
+        String targetMigrationAddress) {
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -32,7 +33,8 @@ public final class Requests {
             {"name": "hv-01", "clusterId": 1, "cpu": {"vendor": "GenuineIntel", "family": 6, "model": 15,
              "modelName": "Intel Xeon 5130", "mhz": 2000, "sockets": 2, "cores": 2},
              "memoryBytes": 68719476736, "hypervisorType": "KVM", "hypervisorVersion": "QEMU 10.0.2",
-             "migrationAddress": "10.0.0.11", "linkBandwidthBytesPerSecond": 1250000000}""")
+             "migrationAddress": "10.0.0.11", "linkBandwidthBytesPerSecond": 1250000000,
+             "libvirtUri": "qemu+tls://hv-01/system"}""")
     public record NewHost(
             @NotBlank String name,
             @NotNull Long clusterId,
@@ -47,8 +49,15 @@ public final class Requests {
             @Positive long linkBandwidthBytesPerSecond,
             @Min(1) @Max(64) Integer maxInboundMigrations,
             @Min(1) @Max(64) Integer maxOutboundMigrations,
-            @Schema(description = VERSION) Long version) {
+            @Schema(description = VERSION) Long version,
+            @Schema(description = "Where a worker's libvirt driver reaches the host's libvirtd, for example "
+                    + "qemu+tls://hv-01/system; null for a host only simulated or reached over QMP")
+            @Size(max = 512) @Pattern(regexp = LIBVIRT_URI, message = "must be a libvirt URI such as qemu+tls://hv-01/system")
+            String libvirtUri) {
     }
+
+    /** A libvirt URI of the QEMU driver: a transport and host (or none, for the local daemon), then /system or /session. */
+    public static final String LIBVIRT_URI = "qemu(\\+(tls|tcp|ssh|unix|libssh2|libssh))?://[A-Za-z0-9.\\-:\\[\\]@_]*/(system|session)(\\?[^\\s]*)?";
 
     @Schema(description = "CPU of a host; vendor and family decide migration compatibility, speed does not; "
             + "flags are the features it offers (as in /proc/cpuinfo)")

@@ -25,7 +25,7 @@ public final class Views {
             String cpuModelName, Set<String> cpuFlags, int cpuMhz, int cpuSockets, int cpuCores, long memoryBytes,
             double memoryOvercommit, double cpuOvercommit, String hypervisorType, String hypervisorVersion,
             String migrationAddress, long linkBandwidthBytesPerSecond, int maxInboundMigrations, int maxOutboundMigrations,
-            long version) {
+            long version, String libvirtUri) {
     }
 
     /** Storage that VM volumes live on, and the hosts that can reach it. */

@@ -44,6 +44,8 @@ public class Host {
     public String hypervisorType;
     public String hypervisorVersion;
     public String migrationAddress;
+    /** Where the libvirt driver reaches the host's libvirtd; null for a host only simulated or reached over QMP. */
+    public String libvirtUri;
     public long linkBandwidthBytesPerSecond;
     public int maxInboundMigrations;
     public int maxOutboundMigrations;

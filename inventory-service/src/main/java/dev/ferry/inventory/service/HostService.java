@@ -81,6 +81,7 @@ public class HostService {
         h.hypervisorType = req.hypervisorType();
         h.hypervisorVersion = req.hypervisorVersion();
         h.migrationAddress = req.migrationAddress();
+        h.libvirtUri = req.libvirtUri();
         h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
         h.maxInboundMigrations = Objects.requireNonNullElse(req.maxInboundMigrations(), config.defaultMaxInboundMigrations());
         h.maxOutboundMigrations = Objects.requireNonNullElse(req.maxOutboundMigrations(), config.defaultMaxOutboundMigrations());

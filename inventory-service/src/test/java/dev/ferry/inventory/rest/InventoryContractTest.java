@@ -88,7 +88,7 @@ class InventoryContractTest {
         Fleet fleet = new Fleet(2, 64);
         NewHost hostRequest = new NewHost("contract-" + fleet.tag, fleet.clusterId, HostState.UP,
                 new Cpu("GenuineIntel", 6, 15, "Intel Xeon 5130", 2000, 2, 4, Set.of("sse4_2", "avx")), 64 * GIB, 1.5, 2.0,
-                "KVM", "QEMU 10.0.2", "10.0.0.9", 1_250_000_000L, 3, 4, null);
+                "KVM", "QEMU 10.0.2", "10.0.0.9", 1_250_000_000L, 3, 4, null, null);
         HostView host = read(post("/hosts", hostRequest, 201), new TypeReference<>() { });
         assertThat(host.name()).isEqualTo(hostRequest.name());
         assertThat(host.cpuFlags()).isEqualTo(hostRequest.cpu().flags());

@@ -272,6 +272,38 @@ public final class LibvirtMigration {
     }
 
     /**
+     * Leaves no migration job running unsteered on the source: one under way (a worker that died left it) is aborted
+     * and waited for, so the guest stays there. Returns what was found and done, or null when none was running or the
+     * source cannot be asked.
+     */
+    public static String settle(String sourceUri, String domain) throws InterruptedException {
+        Connect c = null;
+        try {
+            c = connect(sourceUri);
+            Domain guest = c.domainLookupByName(domain);
+            if (!stats(guest, 0).active()) {
+                return null;
+            }
+            abort(guest);
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            boolean active = true;
+            while (active && System.nanoTime() < deadline) {
+                Thread.sleep(POLL_MILLIS);
+                try {
+                    active = stats(guest, 0).active();
+                } catch (LibvirtException gone) {
+                    active = false; // it switched over meanwhile: where the guest runs is asked next
+                }
+            }
+            return "a migration job left running on the source was aborted" + (active ? " (still ending after 15 s)" : "");
+        } catch (IOException | LibvirtException e) {
+            return null;
+        } finally {
+            close(c);
+        }
+    }
+
+    /**
      * Asks both hosts where the guest runs: running on exactly one of them, that one; otherwise (on neither, on both,
      * a host unreachable while the other does not run it) nobody can tell.
      */

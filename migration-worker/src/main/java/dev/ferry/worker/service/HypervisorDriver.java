@@ -60,7 +60,8 @@ interface HypervisorDriver {
         return switch (name) {
             case SimulatedDriver.NAME -> new SimulatedDriver(config);
             case QemuDriver.NAME -> new QemuDriver(config);
-            default -> throw new IllegalArgumentException("ferry.worker.driver must be simulated or qemu, was '" + name + "'");
+            case LibvirtDriver.NAME -> new LibvirtDriver(config);
+            default -> throw new IllegalArgumentException("ferry.worker.driver must be simulated, qemu or libvirt, was '" + name + "'");
         };
     }
 }

@@ -27,7 +27,10 @@ public interface WorkerConfig {
     @WithDefault("PT10S")
     Duration publishTimeout();
 
-    /** The hypervisor driver: "simulated" (the page-level simulator) or "qemu" (real QEMU over QMP). */
+    /**
+     * The hypervisor driver: "simulated" (the page-level simulator), "qemu" (real QEMU over QMP on this machine) or
+     * "libvirt" (the hosts' libvirtd, at the URIs inventory holds for them).
+     */
     @WithDefault("simulated")
     String driver();
 

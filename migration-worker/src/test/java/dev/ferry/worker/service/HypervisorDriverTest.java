@@ -9,8 +9,9 @@ class HypervisorDriverTest {
 
     @Test
     void anUnknownDriverNameFailsWithTheNamesThatWork() {
-        assertThatThrownBy(() -> HypervisorDriver.named("libvirt", null))
-                .hasMessageContaining("must be simulated or qemu, was 'libvirt'");
+        assertThatThrownBy(() -> HypervisorDriver.named("xen", null))
+                .hasMessageContaining("must be simulated, qemu or libvirt, was 'xen'");
+        assertThat(HypervisorDriver.named("libvirt", null).name()).isEqualTo("libvirt");
     }
 
     @Test

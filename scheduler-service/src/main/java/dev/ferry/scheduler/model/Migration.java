@@ -48,6 +48,10 @@ public class Migration extends PanacheEntityBase {
     /** Whether the operator allows a switch to post-copy. */
     public boolean allowPostCopy;
     public long linkBandwidthBytesPerSecond;
+    /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
+    public String sourceLibvirtUri;
+    public String targetLibvirtUri;
+    public String targetMigrationAddress;
     public long maxDowntimeMillis;
     /** Changed only by {@link #transition}. */
     @Enumerated(EnumType.STRING)

@@ -24,7 +24,7 @@ public class Commands {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
-                m.deadline);
+                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress);
     }
 
     Uni<Void> send(Migration m, CommandType type) {

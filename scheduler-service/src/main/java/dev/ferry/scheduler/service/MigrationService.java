@@ -150,6 +150,8 @@ public class MigrationService {
         // The migration stream runs at the slower of the two hosts' migration links.
         m.linkBandwidthBytesPerSecond = Math.min(sourceLinkBytesPerSecond, target.host().linkBandwidthBytesPerSecond());
         m.targetMaxInbound = target.host().maxInboundMigrations();
+        m.targetLibvirtUri = target.host().libvirtUri();
+        m.targetMigrationAddress = target.host().migrationAddress();
         forecast(m, dirty, policy);
     }
 
@@ -189,6 +191,7 @@ public class MigrationService {
         m.memoryBytes = vm.memoryBytes();
         m.sourceHostId = vm.hostId();
         m.sourceMaxOutbound = source.maxOutboundMigrations();
+        m.sourceLibvirtUri = source.libvirtUri();
         m.maxDowntimeMillis = maxDowntime;
         aim(m, target, source.linkBandwidthBytesPerSecond(), dirty, policy);
         m.targetChoice = target.choice();

@@ -1,0 +1,129 @@
+package dev.ferry.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.platform.LibvirtHost;
+import dev.ferry.platform.Trees;
+import dev.ferry.testsupport.TestGuest;
+import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The libvirt driver through the whole service path: REST -> scheduler -> Kafka -> worker -> two libvirt daemons on
+ * this machine standing for two hosts (LibvirtHost) -> events -> scheduler and inventory. Each host is registered in
+ * inventory with its libvirt URI; the VM is a persistent libvirt domain of the same name running the test guest.
+ */
+class LibvirtEndToEndIT {
+    static final long MIB = 1L << 20;
+    static final Path ROOT = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
+    static Platform platform;
+    static LibvirtHost a;
+    static LibvirtHost b;
+
+    @BeforeAll
+    static void start() {
+        Path dir = ROOT.resolve("e2e-tests/target/libvirt-hosts");
+        Trees.delete(dir);
+        a = LibvirtHost.start(dir.resolve("a"), "hv-a", 2, false);
+        b = LibvirtHost.start(dir.resolve("b"), "hv-b", 3, false);
+        platform = Platform.start("e2elibvirt", Map.of("FERRY_WORKER_DRIVER", "libvirt"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    static long create(String path, Object body) {
+        return given().baseUri(platform.inventory.url()).contentType(ContentType.JSON).body(body).post(path)
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static String virsh(LibvirtHost host, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-c", host.uri()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).as("virsh %s: %s", String.join(" ", args), out).isZero();
+        return out;
+    }
+
+    static Path serial(LibvirtHost host, String name) {
+        return host.logDir().resolve("qemu").resolve(name + ".serial");
+    }
+
+    @Test
+    void aRealGuestMovesBetweenTwoLibvirtHostsThroughTheWholeServicePath() throws Exception {
+        String name = "lv-guest";
+        long cluster = create("/clusters", Map.of("name", "libvirt"));
+        long[] hosts = new long[2];
+        LibvirtHost[] daemons = {a, b};
+        for (int i = 0; i < 2; i++) {
+            hosts[i] = create("/hosts", Map.ofEntries(Map.entry("name", daemons[i].name()), Map.entry("clusterId", cluster),
+                    Map.entry("cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "QEMU Virtual CPU",
+                            "mhz", 2000, "sockets", 1, "cores", 2)),
+                    Map.entry("memoryBytes", 8192 * MIB), Map.entry("hypervisorType", "KVM"), Map.entry("hypervisorVersion", "QEMU 10.0.2"),
+                    Map.entry("migrationAddress", "127.0.0.1"), Map.entry("linkBandwidthBytesPerSecond", 32 * MIB),
+                    Map.entry("libvirtUri", daemons[i].uri())));
+        }
+        long pool = create("/storage-pools", Map.of("name", "lv-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 64 * 1024 * MIB, "hostIds", List.of(hosts[0], hosts[1])));
+        long net = create("/networks", Map.of("name", "lv-net", "vlan", 30, "hostIds", List.of(hosts[0], hosts[1])));
+        long vm = create("/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1, "hostId", hosts[0],
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 16 * MIB)), "networkIds", List.of(net)));
+        // the guest itself, as the host's operator defined it in libvirt
+        TestGuest.Spec spec = TestGuest.Spec.built(ROOT.resolve(".ferry/guest"), null, 256, 20, 96);
+        Path xml = ROOT.resolve("e2e-tests/target/libvirt-hosts/" + name + ".xml");
+        Files.writeString(xml, TestGuest.domainXml(spec, name, "/var/log/libvirt/qemu/" + name + ".serial"));
+        virsh(a, "define", xml.toString());
+        virsh(a, "start", name);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> TestGuest.heartbeats(serial(a, name)).size() >= 5);
+
+        String id = given().baseUri(platform.scheduler.url()).contentType(ContentType.JSON)
+                .body(Map.of("vmId", vm, "targetHostId", hosts[1], "maxDowntimeMillis", 300))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String phase = given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase");
+            assertThat(phase).isNotIn("FAILED", "CANCELLED", "OUTCOME_UNKNOWN");
+            return "SUCCEEDED".equals(phase);
+        });
+
+        var m = given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath();
+        assertThat(m.getString("driver")).isEqualTo("libvirt");
+        assertThat(m.getInt("roundCount")).isGreaterThanOrEqualTo(2);
+        assertThat(m.getList("rounds.reason", String.class)).allSatisfy(r -> assertThat(r).endsWith("[libvirt]"));
+        assertThat(virsh(b, "domstate", name)).isEqualTo("running");
+        assertThat(virsh(b, "dominfo", name)).containsPattern("Persistent:\\s+yes");
+        assertThat(virsh(a, "list", "--all", "--name")).doesNotContain(name); // undefined on the source
+        long lastOnSource = TestGuest.heartbeats(serial(a, name)).get(TestGuest.heartbeats(serial(a, name)).size() - 1).count();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            var beats = TestGuest.heartbeats(serial(b, name));
+            return !beats.isEmpty() && beats.get(beats.size() - 1).count() >= lastOnSource + 10;
+        });
+        var onDestination = TestGuest.heartbeats(serial(b, name));
+        assertThat(onDestination.get(0).count()).isEqualTo(lastOnSource + 1);
+        assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
+                .get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(hosts[1]));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.worker.service;
+
+import dev.ferry.events.MigrationCommand;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.FencedException;
+import dev.ferry.model.engine.GuestLocation;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.worker.libvirt.LibvirtLocation;
+import dev.ferry.worker.libvirt.LibvirtMigration;
+import java.io.IOException;
+
+/**
+ * The libvirt driver as the service uses it: the START names both hosts' libvirt URIs and the destination's migration
+ * address (inventory holds them), the VM's name is its libvirt domain's, and {@link LibvirtMigration} runs the
+ * peer-to-peer migration. A migration job a dead worker left running on the source is aborted first (the guest stays
+ * there) and the migration starts again as the same attempt. After every run the driver asks both hosts where the
+ * guest runs.
+ */
+final class LibvirtDriver implements HypervisorDriver {
+    static final String NAME = "libvirt";
+    private final WorkerConfig config;
+
+    LibvirtDriver(WorkerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean jobsOutliveWorker() {
+        return true; // the source's libvirtd runs a peer-to-peer migration, not the worker
+    }
+
+    @Override
+    public Finished migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls)
+            throws InterruptedException {
+        String missing = missing(command);
+        if (missing != null) {
+            return Finished.failed(missing, GuestLocation.SOURCE, "nothing was sent");
+        }
+        try {
+            controls.requireClaim("touching libvirt");
+            String left = LibvirtMigration.settle(command.sourceLibvirtUri(), command.vmName());
+            var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
+            var endpoints = new LibvirtMigration.Endpoints(command.sourceLibvirtUri(), command.targetLibvirtUri(),
+                    "tcp://" + command.targetMigrationAddress(), command.vmName());
+            MigrationResult result = new LibvirtMigration(endpoints, policy, context, config.qemuProgressTimeout()).run(controls);
+            LibvirtLocation.Answer where = locate(command);
+            return Finished.ran(left == null ? result : withNote(result, left), where.where(), where.why());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FencedException fenced) {
+                throw fenced; // the new owner decides; this worker touches nothing more
+            }
+            controls.requireClaim("settling libvirt after a failure");
+            String left = LibvirtMigration.settle(command.sourceLibvirtUri(), command.vmName());
+            LibvirtLocation.Answer where = locate(command);
+            return Finished.failed(left == null ? e.getMessage() : e.getMessage() + "; " + left, where.where(), where.why());
+        }
+    }
+
+    @Override
+    public Finished abandon(MigrationCommand command, String why, Controls controls) throws InterruptedException {
+        String missing = missing(command);
+        if (missing != null) {
+            return Finished.failed(why + "; " + missing, GuestLocation.SOURCE, "nothing was sent");
+        }
+        controls.requireClaim("stopping libvirt");
+        String left = LibvirtMigration.settle(command.sourceLibvirtUri(), command.vmName());
+        LibvirtLocation.Answer where = locate(command);
+        return Finished.failed(left == null ? why : why + "; " + left, where.where(), where.why());
+    }
+
+    private static LibvirtLocation.Answer locate(MigrationCommand command) {
+        return LibvirtMigration.locate(command.sourceLibvirtUri(), command.targetLibvirtUri(), command.vmName());
+    }
+
+    /** What inventory lacks for this driver, or null. */
+    private static String missing(MigrationCommand command) {
+        if (command.sourceLibvirtUri() == null || command.targetLibvirtUri() == null || command.targetMigrationAddress() == null) {
+            return "the libvirt driver needs both hosts' libvirt URIs and the destination's migration address in inventory "
+                    + "(source " + command.sourceLibvirtUri() + ", destination " + command.targetLibvirtUri() + ", address "
+                    + command.targetMigrationAddress() + "); nothing was sent";
+        }
+        return null;
+    }
+
+    private static MigrationResult withNote(MigrationResult r, String note) {
+        return new MigrationResult(r.outcome(), r.rounds(), r.finalPhase(), r.downtimeMillis(), r.totalTimeMillis(), r.bytesSent(),
+                r.reason() + " (first: " + note + ")");
+    }
+}
