@@ -9,9 +9,9 @@ import dev.ferry.model.engine.MigrationResult;
 import java.io.IOException;
 
 /**
- * What runs one migration for the worker: the simulator ({@link SimulatedDriver}) or real QEMU over QMP
- * ({@link QemuDriver}). A libvirt driver would be a third implementation: connect to both hosts' libvirt, migrate with
- * virDomainMigrate's parameters, and feed its job statistics to the same policy through {@code QemuMigration}'s loop.
+ * What runs one migration for the worker: the simulator ({@link SimulatedDriver}), real QEMU over QMP on this machine
+ * ({@link QemuDriver}), or the hosts' libvirt ({@link LibvirtDriver}). Each steers with the same policy and says
+ * where the guest runs after every run.
  */
 interface HypervisorDriver {
 
