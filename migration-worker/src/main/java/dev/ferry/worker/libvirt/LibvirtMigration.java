@@ -28,7 +28,8 @@ import org.libvirt.TypedUlongParameter;
  * removed from the source on success. libvirt runs the pre-copy passes; this follows its job statistics (one round
  * record per {@code memory_iteration}) and applies the convergence policy's decisions through libvirt: the downtime
  * limit (virDomainMigrateSetMaxDowntime; stop-and-copy lifts it), the bandwidth cap and auto-converge given at the
- * start, abort and cancel with virDomainAbortJob (the guest keeps running on the source). The same policy code runs
+ * start, post-copy (allowed at the start, switched to with virDomainMigrateStartPostCopy), abort and cancel with
+ * virDomainAbortJob (the guest keeps running on the source). The same policy code runs
  * here as on the simulator and the QEMU driver.
  */
 public final class LibvirtMigration {
@@ -121,6 +122,9 @@ public final class LibvirtMigration {
     private int flags() {
         int f = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
                 | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
+        if (context.limits().postCopyAllowed()) {
+            f |= Domain.MigrateFlags.POSTCOPY; // allowed, not started: the policy decides when (LibvirtNative)
+        }
         return autoConverge() ? f | Domain.MigrateFlags.AUTO_CONVERGE : f;
     }
 
@@ -140,6 +144,7 @@ public final class LibvirtMigration {
         boolean stopping = false;
         boolean abortSent = false;
         boolean policyAborted = false;
+        boolean postCopy = false;
         String stopReason = "libvirt's rule: what remains fits the downtime limit";
         String abortReason = null;
         JobStats last = null;
@@ -199,10 +204,16 @@ public final class LibvirtMigration {
                     controls.roundCompleted(round);
                     switch (decision.action()) {
                         case CONTINUE -> { } // the throttle is auto-converge's, armed at the start
-                        case STOP_AND_COPY, POST_COPY -> {
+                        case STOP_AND_COPY -> {
                             stopReason = decision.reason();
                             stopping = true;
                             guest.migrateSetMaxDowntime(STOP_NOW_MILLIS);
+                        }
+                        case POST_COPY -> {
+                            stopReason = decision.reason();
+                            stopping = true;
+                            postCopy = true;
+                            LibvirtNative.startPostCopy(guest);
                         }
                         case ABORT -> {
                             abortReason = decision.reason();
@@ -221,7 +232,7 @@ public final class LibvirtMigration {
         Throwable failure = ended.get();
         if (failure == null) {
             JobStats completed = completedOnDestination();
-            RoundRecord finalPhase = JobStats.finalPhase(rounds.size() + 1, passStart, completed, false);
+            RoundRecord finalPhase = JobStats.finalPhase(rounds.size() + 1, passStart, completed, postCopy);
             controls.roundCompleted(finalPhase);
             String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"
                     : abortSent ? "libvirt completed before the cancel took effect" : stopReason;

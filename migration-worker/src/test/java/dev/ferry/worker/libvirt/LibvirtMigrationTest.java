@@ -152,6 +152,33 @@ class LibvirtMigrationTest {
         assertThat(Files.exists(serial(b, name)) ? TestGuest.heartbeats(serial(b, name)) : List.of()).isEmpty();
     }
 
+    @Test
+    void postCopyFinishesAGuestTheLinkCannotCatchWhenThrottlingIsForbidden() throws Exception {
+        String name = "ferry-postcopy";
+        boot(name, 200);
+        List<RoundRecord> reported = new ArrayList<>();
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20).withMaxThrottle(0).withPostCopy(true).withDeadline(60);
+
+        MigrationResult result = migration(name, 32 << 20, limits).run(recording(reported));
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        assertThat(result.postCopy()).isTrue();
+        assertThat(reported).anySatisfy(r -> assertThat(r.decision() == null ? "" : r.decision().action().name()).isEqualTo("POST_COPY"));
+        var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
+        assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
+        List<TestGuest.Heartbeat> onSource = TestGuest.heartbeats(serial(a, name));
+        long lastOnSource = onSource.get(onSource.size() - 1).count();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<TestGuest.Heartbeat> onDestination = TestGuest.heartbeats(serial(b, name));
+        while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + 10) {
+            assertThat(System.nanoTime()).as("heartbeats on hv-b").isLessThan(deadline);
+            Thread.sleep(200);
+            onDestination = TestGuest.heartbeats(serial(b, name));
+        }
+        assertThat(onDestination.get(0).count()).isEqualTo(lastOnSource + 1);
+        assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+    }
+
     static Controls recording(List<RoundRecord> into) {
         return new Controls() {
             @Override
