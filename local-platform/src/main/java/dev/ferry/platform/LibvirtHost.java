@@ -128,22 +128,41 @@ public final class LibvirtHost implements AutoCloseable {
         return daemon;
     }
 
+    /**
+     * Runs virsh against this host and returns what it printed; a failing virsh throws with its output (the tests and
+     * the demo define, start and inspect guests with it, as an operator would).
+     */
+    public String virsh(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("virsh", "-c", uri()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) {
+                throw new IOException("virsh " + String.join(" ", args) + " on " + name + ": " + out);
+            }
+            return out;
+        } catch (InterruptedException e) {
+            p.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: virsh " + String.join(" ", args), e);
+        }
+    }
+
     /** Destroys the host's guests (they outlive libvirtd otherwise), then stops the daemon. */
     @Override
     public void close() {
         if (daemon.alive()) {
             try {
-                Process list = new ProcessBuilder("virsh", "-c", uri(), "list", "--name").redirectErrorStream(true).start();
-                String names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                list.waitFor();
-                for (String domain : names.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("error")).toList()) {
-                    new ProcessBuilder("virsh", "-c", uri(), "destroy", domain).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                for (String domain : virsh("list", "--name").lines().map(String::trim).filter(l -> !l.isEmpty()).toList()) {
+                    try {
+                        virsh("destroy", domain);
+                    } catch (IOException e) {
+                        // it may have stopped on its own meanwhile
+                    }
                 }
             } catch (IOException e) {
                 // the daemon is stopped anyway
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
         daemon.stop(Duration.ofSeconds(10));

@@ -154,6 +154,39 @@ public final class TestGuest implements AutoCloseable {
         return beats;
     }
 
+    /**
+     * Waits until a guest that moved beats {@code beats} more times on its destination, and returns the heartbeats
+     * there. What a user checks after a live migration: the counter goes on from where the source left it (no
+     * restart, nothing lost), and the guest's own memory check finds no bad page.
+     */
+    public static List<Heartbeat> awaitContinuation(Path sourceSerial, Path destinationSerial, long beats, Duration timeout)
+            throws IOException {
+        List<Heartbeat> onSource = heartbeats(sourceSerial);
+        if (onSource.isEmpty()) {
+            throw new IOException("no heartbeat on the source's console " + sourceSerial);
+        }
+        long lastOnSource = onSource.get(onSource.size() - 1).count();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Heartbeat> onDestination = heartbeats(destinationSerial);
+        while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + beats) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the guest did not beat " + beats + " times after " + lastOnSource + " on "
+                        + destinationSerial + " within " + timeout + " (saw " + onDestination.size() + ")");
+            }
+            sleep(200);
+            onDestination = heartbeats(destinationSerial);
+        }
+        if (onDestination.get(0).count() != lastOnSource + 1) {
+            throw new IOException("the guest restarted or lost time: last beat on the source " + lastOnSource
+                    + ", first on the destination " + onDestination.get(0).count());
+        }
+        Heartbeat last = onDestination.get(onDestination.size() - 1);
+        if (last.bad() != 0) {
+            throw new IOException("the guest found " + last.bad() + " bad pages after the move");
+        }
+        return onDestination;
+    }
+
     /** Waits until the guest has booted and printed at least {@code beats} heartbeats. */
     public Heartbeat awaitHeartbeat(long beats, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();

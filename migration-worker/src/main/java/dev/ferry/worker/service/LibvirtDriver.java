@@ -50,7 +50,7 @@ final class LibvirtDriver implements HypervisorDriver {
             var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
             var endpoints = new LibvirtMigration.Endpoints(command.sourceLibvirtUri(), command.targetLibvirtUri(),
                     "tcp://" + command.targetMigrationAddress(), command.vmName());
-            MigrationResult result = new LibvirtMigration(endpoints, policy, context, config.qemuProgressTimeout()).run(controls);
+            MigrationResult result = new LibvirtMigration(endpoints, policy, context, config.progressTimeout()).run(controls);
             LibvirtLocation.Answer where = locate(command);
             return Finished.ran(left == null ? result : withNote(result, left), where.where(), where.why());
         } catch (IOException | RuntimeException e) {

@@ -59,7 +59,7 @@ final class QemuDriver implements HypervisorDriver {
                 var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
                 var endpoints = new QemuMigration.Endpoints(sides.source, sides.destination, QemuMigration.localUri());
                 MigrationResult result = new QemuMigration(endpoints, policy, QemuMigration.Mode.forPolicy(config.policy()), context,
-                        config.qemuProgressTimeout()).run(controls);
+                        config.progressTimeout()).run(controls);
                 QemuLocation.Answer where = QemuMigration.locate(sides.source, sides.destination, SETTLE);
                 return Finished.ran(result, where.where(), where.why());
             } catch (IOException | RuntimeException e) {

@@ -42,9 +42,12 @@ public interface WorkerConfig {
     @WithDefault(".ferry/qemu")
     String qemuRunDir();
 
-    /** How long the qemu driver waits for QEMU's next migration pass before it cancels (the VM stays on the source). */
-    @WithDefault("PT60S")
-    Duration qemuProgressTimeout();
+    /**
+     * How long the qemu and libvirt drivers wait for the hypervisor's next migration pass before they cancel (the VM
+     * stays on the source). Its first name, {@code qemu-progress-timeout}, from when only QEMU had it, still works.
+     */
+    @WithDefault("${ferry.worker.qemu-progress-timeout:PT60S}")
+    Duration progressTimeout();
 
     /** The convergence policy: ferry, or a reference policy (qemu-default, qemu-auto-converge, xen, ...). */
     @WithDefault("ferry")

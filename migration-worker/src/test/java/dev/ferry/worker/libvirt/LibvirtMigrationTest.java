@@ -105,16 +105,7 @@ class LibvirtMigrationTest {
             src.close();
             dst.close();
         }
-        long lastOnSource = TestGuest.heartbeats(serial(a, name)).get(TestGuest.heartbeats(serial(a, name)).size() - 1).count();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<TestGuest.Heartbeat> onDestination = TestGuest.heartbeats(serial(b, name));
-        while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + 10) {
-            assertThat(System.nanoTime()).as("heartbeats on hv-b").isLessThan(deadline);
-            Thread.sleep(200);
-            onDestination = TestGuest.heartbeats(serial(b, name));
-        }
-        assertThat(onDestination.get(0).count()).isEqualTo(lastOnSource + 1);
-        assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+        TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
     }
 
     @Test
@@ -166,17 +157,7 @@ class LibvirtMigrationTest {
         assertThat(reported).anySatisfy(r -> assertThat(r.decision() == null ? "" : r.decision().action().name()).isEqualTo("POST_COPY"));
         var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
-        List<TestGuest.Heartbeat> onSource = TestGuest.heartbeats(serial(a, name));
-        long lastOnSource = onSource.get(onSource.size() - 1).count();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<TestGuest.Heartbeat> onDestination = TestGuest.heartbeats(serial(b, name));
-        while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + 10) {
-            assertThat(System.nanoTime()).as("heartbeats on hv-b").isLessThan(deadline);
-            Thread.sleep(200);
-            onDestination = TestGuest.heartbeats(serial(b, name));
-        }
-        assertThat(onDestination.get(0).count()).isEqualTo(lastOnSource + 1);
-        assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+        TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
     }
 
     static Controls recording(List<RoundRecord> into) {
