@@ -89,7 +89,7 @@ public final class QemuBenchmark {
 
     static String markdown(List<Run> runs, List<Load> loads, List<String> policies) {
         StringBuilder md = new StringBuilder("# Real QEMU migrations: QEMU's defaults, auto-converge and Ferry's policy\n\n");
-        md.append("Produced by `./ferry bench-qemu` on ").append(machine()).append(", QEMU ").append(qemuVersion())
+        md.append("Produced by `./ferry bench-qemu` on ").append(Machine.describe()).append(", QEMU ").append(qemuVersion())
                 .append(" under TCG (no KVM). Each row is one migration of the test guest (guest/init.c: ").append(MEMORY_MIB)
                 .append(" MiB of memory, a ").append(REGION_MIB).append(" MiB region rewritten page after page at the given rate) ")
                 .append("between two QEMU processes on this machine, with QEMU's max-bandwidth as the cap, a 300 ms downtime ")
@@ -117,10 +117,6 @@ public final class QemuBenchmark {
         return md.toString();
     }
 
-    private static String machine() {
-        return String.format(Locale.ROOT, "%d cores, %s %s, Java %s", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-    }
 
     private static String qemuVersion() {
         try {

@@ -29,7 +29,7 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append("# Convergence policies on the simulator\n\n");
         md.append("Produced by `").append(command).append("` (simulated hypervisor, virtual time) on ")
-                .append(machine()).append(".\n\n");
+                .append(Machine.describe()).append(".\n\n");
         md.append(String.format(Locale.ROOT, "Setup: a %.0f GiB guest, %s link (%.2f GB/s, %.0f ms per round), operator limits: "
                 + "downtime target %d ms, throttle up to %d %%, post-copy %s, deadline %.0f s. %d seeds per cell; cells show "
                 + "medians over the seeds. Lower bounds: total time = non-zero memory over the link; downtime = %d ms "
@@ -228,10 +228,5 @@ final class Report {
         return r.result().outcome().name().toLowerCase(Locale.ROOT) + ": " + (reason.length() > 110 ? reason.substring(0, 107) + "..." : reason);
     }
 
-    private static String machine() {
-        Runtime rt = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "%d cores, %s %s, Java %s", rt.availableProcessors(), System.getProperty("os.name"),
-                System.getProperty("os.arch"), System.getProperty("java.version"));
-    }
 
 }
