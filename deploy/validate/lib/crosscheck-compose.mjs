@@ -1,7 +1,7 @@
 // Cross-checks of docker-compose.yml against the services' configuration, Topics.java and the Dockerfiles.
 import fs from "node:fs";
 import path from "node:path";
-import { OTHER_VARIABLES, requiredVariables } from "./services.mjs";
+import { readsVariable, requiredVariables } from "./services.mjs";
 
 /** environment as a map, whether written as a mapping or as a list of NAME=value. */
 function environment(service) {
@@ -51,6 +51,21 @@ export function crossCheckCompose(doc, baseDir, { services, topics }) {
       }
     }
   }
+  // PostgreSQL's healthcheck: over TCP (the image's init server listens on the Unix socket only, before the init
+  // scripts have created every database), for a database the init script creates, so healthy means initialised.
+  if (pgName) {
+    const errors = [];
+    const hc = commandText(svcs[pgName].healthcheck?.test);
+    if (!/pg_isready/.test(hc)) errors.push(`docker-compose.yml: ${pgName} needs a pg_isready healthcheck`);
+    else {
+      const host = /(?:-h|--host)[\s=]+(\S+)/.exec(hc)?.[1];
+      if (!host || host.startsWith("/")) errors.push(`docker-compose.yml: ${pgName}'s healthcheck must ask over TCP (pg_isready -h 127.0.0.1): the Unix socket answers while the init scripts still run`);
+      const db = /(?:-d|--dbname)[\s=]+(\S+)/.exec(hc)?.[1];
+      const created = [...databases].slice(1);
+      if (created.length && !created.includes(db)) errors.push(`docker-compose.yml: ${pgName}'s healthcheck asks ${db}; ask a database the init script creates (${created.join(", ")})`);
+    }
+    results.push([`compose: ${pgName} is healthy only once initialised`, errors]);
+  }
   // Kafka: host:port of the advertised PLAINTEXT listeners other containers use.
   const bootstraps = new Set();
   for (const [n, s] of Object.entries(svcs)) {
@@ -87,10 +102,13 @@ export function crossCheckCompose(doc, baseDir, { services, topics }) {
     }
     const hc = commandText(s.healthcheck?.test);
     if (!hc.includes(String(svc.port)) || !hc.includes("/q/health/ready")) errors.push(`${where}: healthcheck must ask /q/health/ready on port ${svc.port}`);
+    // A memory limit: the image sizes the heap from it (MaxRAMPercentage); without one the JVM sizes itself from the
+    // whole machine and a busy service can take the host's memory.
+    if (!s.mem_limit && !s.deploy?.resources?.limits?.memory) errors.push(`${where}: no memory limit (mem_limit); the heap is a share of it`);
 
     const env = environment(s);
     for (const v of env.keys()) {
-      if (v.startsWith("FERRY_") ? !svc.variables.has(v) : !OTHER_VARIABLES.has(v)) errors.push(`${where}: sets ${v}, which ${svc.name} does not read (not in its application.properties)`);
+      if (!readsVariable(svc, v)) errors.push(`${where}: sets ${v}, which ${svc.name} does not read (no property of its application.properties or config mappings, nor a Quarkus, Kafka client or JVM variable)`);
     }
     for (const v of requiredVariables(svc)) if (!env.has(v)) errors.push(`${where}: ${v} is not set (its default points at localhost or a local setting)`);
     if (env.has(svc.portVariable) && Number(env.get(svc.portVariable)) !== svc.port) errors.push(`${where}: ${svc.portVariable}=${env.get(svc.portVariable)}, but ${svc.port} is published and probed`);

@@ -1,6 +1,6 @@
 // Cross-checks of one built kustomization (a list of objects) against the services' own configuration.
 // Each function returns [checkName, errors[]]; an empty list means the check passed.
-import { OTHER_VARIABLES, requiredAcls, requiredVariables, usedTopics } from "./services.mjs";
+import { readsVariable, requiredAcls, requiredVariables, usedTopics } from "./services.mjs";
 
 const all = (objs, kind) => objs.filter((o) => o.kind === kind);
 const one = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -19,9 +19,24 @@ function selects(selector, labels = {}) {
   return true;
 }
 
-/** Secrets the operators write for the objects in the build: name -> keys. */
-function operatorSecrets(objs) {
+/**
+ * Secrets a deployment reads that it does not contain. With Kafka or PostgreSQL outside the cluster (no Kafka or no
+ * Cluster in the build), the operator creates them under the names the operators would have used, with the keys
+ * the Deployments read (docs/DEPLOY.md lists them); the validator holds the build to that contract.
+ */
+export function externalSecrets(objs, services) {
   const secrets = new Map();
+  if (all(objs, "Cluster").length === 0) secrets.set("ferry-postgres-app", ["username", "password"]);
+  if (all(objs, "Kafka").length === 0) {
+    secrets.set("ferry-kafka-cluster-ca-cert", ["ca.crt"]);
+    for (const s of services) secrets.set(s.name, ["sasl.jaas.config"]);
+  }
+  return secrets;
+}
+
+/** Secrets the operators write for the objects in the build, or the operator creates by hand: name -> keys. */
+function operatorSecrets(objs, services) {
+  const secrets = externalSecrets(objs, services);
   for (const c of all(objs, "Cluster")) secrets.set(`${c.metadata.name}-app`, ["username", "password", "host", "port", "dbname", "uri", "jdbc-uri"]);
   for (const u of all(objs, "KafkaUser")) secrets.set(u.metadata.name, ["password", "sasl.jaas.config"]);
   for (const k of all(objs, "Kafka")) secrets.set(`${k.metadata.name}-cluster-ca-cert`, ["ca.crt", "ca.p12", "ca.password"]);
@@ -39,6 +54,12 @@ function clusterDatabases(cluster) {
 export function checkTopics(objs, topics, services) {
   const errors = [];
   const declared = new Set(topics);
+  if (all(objs, "Kafka").length === 0) {
+    // Kafka outside the cluster: its topics are created there (docs/DEPLOY.md); still, every topic used is declared.
+    for (const s of services) for (const t of diff(usedTopics(s), declared)) errors.push(`${s.name} uses topic ${t} (application.properties), which Topics.java does not declare`);
+    if (all(objs, "KafkaTopic").length) errors.push("KafkaTopics without a Kafka in this build: Strimzi would not create them");
+    return ["topics used = Topics.java (Kafka outside the cluster)", errors];
+  }
   const kafkas = new Set(all(objs, "Kafka").map((k) => k.metadata.name));
   const deployed = new Set();
   for (const t of all(objs, "KafkaTopic")) {
@@ -57,6 +78,8 @@ export function checkTopics(objs, topics, services) {
 
 export function checkAcls(objs, svc) {
   const errors = [];
+  // Kafka outside the cluster: the ACLs are granted there, as docs/DEPLOY.md lists them.
+  if (all(objs, "Kafka").length === 0 && all(objs, "KafkaUser").length === 0) return [`${svc.name}: ACLs granted outside the cluster`, errors];
   const user = one(objs, "KafkaUser", svc.name);
   if (!user) return [`KafkaUser ${svc.name}: ACLs = its channels and group.id`, [`no KafkaUser ${svc.name}`]];
   const granted = new Set();
@@ -142,20 +165,27 @@ export function checkService(objs, svc, services, composeImages) {
 
   // Environment: only variables the service reads; the ones without a usable default are set, and right.
   const env = containerEnv(objs, c, errors, where);
-  const secrets = operatorSecrets(objs);
+  const secrets = operatorSecrets(objs, services);
   for (const [v, src] of env) {
-    if (v.startsWith("FERRY_") ? !svc.variables.has(v) : !OTHER_VARIABLES.has(v)) {
-      errors.push(`${where}: sets ${v}, which ${name} does not read (not in its application.properties${v.startsWith("FERRY_") ? "" : " nor a known Kafka client/JVM variable"})`);
+    if (!readsVariable(svc, v)) {
+      errors.push(`${where}: sets ${v}, which ${name} does not read (no property of its application.properties or config mappings, nor a Quarkus, Kafka client or JVM variable)`);
     }
     if (src.secret && !(secrets.get(src.secret) || []).includes(src.key)) {
-      errors.push(`${where}: ${v} reads Secret ${src.secret} key ${src.key}, which neither this build nor its operators (CloudNativePG Cluster, KafkaUser, Kafka) provide`);
+      errors.push(`${where}: ${v} reads Secret ${src.secret} key ${src.key}, which neither this build, its operators (CloudNativePG Cluster, KafkaUser, Kafka) nor the documented external Secrets provide`);
     }
   }
   for (const v of requiredVariables(svc)) if (!env.has(v)) errors.push(`${where}: ${v} is not set (its default points at localhost or a local setting)`);
   const val = (v) => env.get(v)?.value;
   if (env.has(svc.portVariable) && Number(val(svc.portVariable)) !== svc.port) errors.push(`${where}: ${svc.portVariable}=${val(svc.portVariable)}, but the container port and probes use ${svc.port}`);
 
-  if (svc.database) {
+  if (svc.database && all(objs, "Cluster").length === 0) {
+    // PostgreSQL outside the cluster: a real address, and the database the service expects.
+    if (!val("FERRY_DB_HOST") || /localhost|127\.0\.0\.1/.test(val("FERRY_DB_HOST")) || one(objs, "Service", val("FERRY_DB_HOST"))) {
+      errors.push(`${where}: FERRY_DB_HOST=${val("FERRY_DB_HOST")}: with PostgreSQL outside the cluster, name its address`);
+    }
+    if (val(svc.database.variable) !== svc.database.name) errors.push(`${where}: ${svc.database.variable}=${val(svc.database.variable)}, the service's database is ${svc.database.name}`);
+    if (!/^\d+$/.test(val("FERRY_DB_PORT") || "")) errors.push(`${where}: FERRY_DB_PORT=${val("FERRY_DB_PORT")} is not a port`);
+  } else if (svc.database) {
     const clusters = all(objs, "Cluster");
     const cluster = clusters.find((cl) => val("FERRY_DB_HOST") === `${cl.metadata.name}-rw`);
     if (!cluster) errors.push(`${where}: FERRY_DB_HOST=${val("FERRY_DB_HOST")} is not the read-write Service of a CloudNativePG Cluster (${clusters.map((cl) => cl.metadata.name + "-rw").join(", ")})`);
@@ -173,6 +203,10 @@ export function checkService(objs, svc, services, composeImages) {
 
   // Kafka: the bootstrap Service and port of a listener, and client security that matches that listener.
   const bootstrap = val("FERRY_KAFKA_BOOTSTRAP");
+  if (all(objs, "Kafka").length === 0) {
+    errors.push(...checkExternalKafka(bootstrap, val, env, name, where));
+    return [title, errors.concat(checkInventoryUrl(objs, services, env, val, where))];
+  }
   let listener = null;
   for (const k of all(objs, "Kafka")) for (const l of k.spec?.kafka?.listeners || []) {
     if (bootstrap === `${k.metadata.name}-kafka-bootstrap:${l.port}`) listener = l;
@@ -190,7 +224,29 @@ export function checkService(objs, svc, services, composeImages) {
     }
   }
 
-  // scheduler -> inventory: a Service of this build, on inventory-service's port.
+  return [title, errors.concat(checkInventoryUrl(objs, services, env, val, where))];
+}
+
+/** Kafka outside the cluster: host:port pairs, and client security that can work (SASL needs its login). */
+function checkExternalKafka(bootstrap, val, env, name, where) {
+  const errors = [];
+  const pairs = (bootstrap || "").split(",").map((b) => b.trim());
+  for (const b of pairs) {
+    if (!/^[A-Za-z0-9.-]+:\d+$/.test(b) || /^(localhost|127\.0\.0\.1):/.test(b)) errors.push(`${where}: FERRY_KAFKA_BOOTSTRAP=${bootstrap}: with Kafka outside the cluster, list its brokers as host:port`);
+  }
+  const protocol = val("KAFKA_SECURITY_PROTOCOL") || "PLAINTEXT";
+  if (!["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].includes(protocol)) errors.push(`${where}: KAFKA_SECURITY_PROTOCOL=${protocol} is no Kafka security protocol`);
+  if (protocol.startsWith("SASL_")) {
+    if (!val("KAFKA_SASL_MECHANISM")) errors.push(`${where}: KAFKA_SASL_MECHANISM must be set for ${protocol}`);
+    const jaas = env.get("KAFKA_SASL_JAAS_CONFIG");
+    if (!jaas?.secret) errors.push(`${where}: KAFKA_SASL_JAAS_CONFIG must come from a Secret (the service's own Kafka user)`);
+  }
+  return errors;
+}
+
+/** scheduler -> inventory: a Service of this build, on inventory-service's port. */
+function checkInventoryUrl(objs, services, env, val, where) {
+  const errors = [];
   if (env.has("FERRY_INVENTORY_URL")) {
     const inv = services.find((s) => s.name === "inventory-service");
     const m = /^http:\/\/([^:/]+):(\d+)\/?$/.exec(val("FERRY_INVENTORY_URL") || "");
@@ -202,7 +258,7 @@ export function checkService(objs, svc, services, composeImages) {
       if (Number(m[2]) !== inv.port) errors.push(`${where}: FERRY_INVENTORY_URL port ${m[2]}, inventory-service listens on ${inv.port}`);
     }
   }
-  return [title, errors];
+  return errors;
 }
 
 /** The worker autoscaler stays within the partitions its consumer group can spread over. */
@@ -248,6 +304,34 @@ export function checkNetworkPolicies(objs, services) {
   return ["NetworkPolicy ports", errors];
 }
 
+/**
+ * Each service's pods may open what its configuration names: every Kafka bootstrap port and, with a database,
+ * FERRY_DB_PORT, through an egress rule of a NetworkPolicy that selects them (deny-all is the default here).
+ */
+export function checkEgress(objs, services) {
+  const errors = [];
+  for (const svc of services) {
+    const dep = one(objs, "Deployment", svc.name);
+    if (!dep) continue;
+    const labels = dep.spec.template.metadata.labels;
+    const c = dep.spec.template.spec.containers.find((x) => x.name === svc.name) || dep.spec.template.spec.containers[0];
+    const env = containerEnv(objs, c, [], "");
+    const rules = all(objs, "NetworkPolicy").filter((np) => (np.spec.policyTypes || []).includes("Egress") && selects(np.spec.podSelector, labels))
+      .flatMap((np) => np.spec.egress || []);
+    const open = (port) => rules.some((r) => !r.ports || r.ports.some((p) => (p.protocol || "TCP") === "TCP" && p.port === port));
+    const wanted = (env.get("FERRY_KAFKA_BOOTSTRAP")?.value || "").split(",").map((b) => Number(b.split(":").pop())).filter(Boolean)
+      .map((port) => ["Kafka (FERRY_KAFKA_BOOTSTRAP)", port]);
+    if (svc.database) wanted.push(["PostgreSQL (FERRY_DB_PORT)", Number(env.get("FERRY_DB_PORT")?.value)]);
+    for (const [what, port] of wanted) if (!open(port)) errors.push(`Deployment/${svc.name}: no NetworkPolicy lets its pods reach ${what} on port ${port}`);
+    // DNS: kube-dns/CoreDNS answer on 53, OpenShift's DNS pods on 5353, NodeLocal DNSCache on a node address that
+    // no selector matches; so DNS egress must admit those ports to any destination.
+    const dns = (proto, port) => rules.some((r) => !r.to && (!r.ports || r.ports.some((p) => (p.protocol || "TCP") === proto && p.port === port)));
+    const missing = [["UDP", 53], ["TCP", 53], ["UDP", 5353], ["TCP", 5353]].filter(([proto, port]) => !dns(proto, port));
+    if (missing.length) errors.push(`Deployment/${svc.name}: DNS egress must admit ${missing.map(([a, b]) => `${a} ${b}`).join(", ")} to any destination (NodeLocal DNSCache, OpenShift)`);
+  }
+  return ["NetworkPolicies let each service reach DNS, its Kafka and its PostgreSQL", errors];
+}
+
 export function crossCheckBuild(objs, { services, topics, composeImages }) {
   return [
     checkTopics(objs, topics, services),
@@ -255,6 +339,7 @@ export function crossCheckBuild(objs, { services, topics, composeImages }) {
     ...services.map((s) => checkService(objs, s, services, composeImages)),
     checkAutoscaling(objs, services),
     checkNetworkPolicies(objs, services),
+    checkEgress(objs, services),
   ];
 }
 

@@ -46,6 +46,7 @@ export function readService(repoRoot, module) {
     port: Number(port.value),
     portVariable: port.variable,
     variables: ferryVariables(props),
+    properties: readableProperties(repoRoot, module, props),
     database: null,
     consumes: [], // { channel, topic, group, dlq }
     produces: [], // { channel, topic }
@@ -79,6 +80,56 @@ export function readService(repoRoot, module) {
     }
   }
   return svc;
+}
+
+/** Ferry modules whose code a service runs besides its own: the ones its pom depends on. */
+const LIBRARY_MODULES = ["messaging"];
+
+/**
+ * The names of the ferry.* properties of every @ConfigMapping interface in a module's sources: the prefix and
+ * each method in kebab case (SmallRye's default naming), e.g. ferry.worker.max-concurrent-migrations.
+ */
+export function configMappingProperties(moduleDir) {
+  const names = [];
+  const src = path.join(moduleDir, "src/main/java");
+  if (!fs.existsSync(src)) return names;
+  for (const f of fs.readdirSync(src, { recursive: true })) {
+    if (!f.endsWith(".java")) continue;
+    const text = fs.readFileSync(path.join(src, f), "utf8");
+    const m = /@ConfigMapping\(\s*prefix\s*=\s*"([^"]+)"/.exec(text);
+    if (!m) continue;
+    for (const method of text.matchAll(/^\s+[\w<>, .?]+\s+(\w+)\(\);/gm)) {
+      names.push(`${m[1]}.${method[1].replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`);
+    }
+  }
+  return names;
+}
+
+/** Every property a service reads: its application.properties and the config mappings of its code and libraries. */
+function readableProperties(repoRoot, module, props) {
+  const names = new Set(props.keys());
+  const pom = fs.readFileSync(path.join(repoRoot, module, "pom.xml"), "utf8");
+  const modules = [module, ...LIBRARY_MODULES.filter((l) => pom.includes(`<artifactId>${l}</artifactId>`))];
+  for (const m of modules) for (const n of configMappingProperties(path.join(repoRoot, m))) names.add(n);
+  return names;
+}
+
+/** The environment variable that sets a property (MicroProfile Config: non-alphanumerics to _, upper case). */
+export function environmentName(property) {
+  return property.replace(/[^A-Za-z0-9]/g, "_").toUpperCase();
+}
+
+/**
+ * Whether setting environment variable v changes what a service does, and so may appear in a deployment: a FERRY_*
+ * variable its application.properties reads, the environment form of any property it reads (FERRY_WORKER_POLICY
+ * for ferry.worker.policy, MP_MESSAGING_… for a channel of its own), any QUARKUS_* (Quarkus' own settings, such as
+ * QUARKUS_LOG_LEVEL or QUARKUS_SHUTDOWN_TIMEOUT: too many to list, and Quarkus warns at start about a key no
+ * extension reads), and the Kafka client and JVM variables below. A misspelt FERRY_ or MP_ variable is refused.
+ */
+export function readsVariable(svc, v) {
+  if (svc.variables.has(v) || OTHER_VARIABLES.has(v) || v.startsWith("QUARKUS_")) return true;
+  for (const p of svc.properties) if (environmentName(p) === v) return true;
+  return false;
 }
 
 export function readServices(repoRoot) {

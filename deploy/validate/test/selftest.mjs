@@ -7,7 +7,7 @@ import path from "node:path";
 import { validateAll } from "../lib/pipeline.mjs";
 import { SERVICES, TOPICS_JAVA } from "../lib/services.mjs";
 
-const S = "deploy/base/services", K = "deploy/base/kafka";
+const S = "deploy/base/services", K = "deploy/components/strimzi-kafka", X = "deploy/overlays/external";
 const CASES = [
   // Schema: core Kubernetes objects (kubernetes-models)
   { what: "a Deployment with a wrong field type (replicas: two)", file: `${S}/inventory-service.yaml`, from: "replicas: 2", to: "replicas: two", expect: "Deployment/inventory-service, as built by deploy/base): /spec/replicas: must be integer" },
@@ -20,11 +20,13 @@ const CASES = [
   { what: "a KafkaUser ACL with an unknown operation", file: `${K}/users.yaml`, from: "operations: [Read]", to: "operations: [Consume]", expect: "/spec/authorization/acls/1/operations/0: must be one of" },
   { what: "a Kafka listener of an unknown type", file: `${K}/kafka.yaml`, from: "type: internal", to: "type: private", expect: "/spec/kafka/listeners/0/type: must be one of" },
   { what: "a KafkaNodePool without roles", file: `${K}/kafka.yaml`, from: "  roles:\n    - controller\n    - broker\n", to: "", expect: "must have required property 'roles'" },
-  { what: "a CloudNativePG Cluster with instances: 0", file: "deploy/base/postgres/cluster.yaml", from: "instances: 3", to: "instances: 0", expect: "/spec/instances: must be >= 1" },
+  { what: "a CloudNativePG Cluster with instances: 0", file: "deploy/components/cloudnative-pg/cluster.yaml", from: "instances: 3", to: "instances: 0", expect: "/spec/instances: must be >= 1" },
   { what: "a Strimzi resource of a version the CRD does not serve", file: `${K}/topics.yaml`, from: "apiVersion: kafka.strimzi.io/v1\n", to: "apiVersion: kafka.strimzi.io/v1alpha9\n", expect: "no served CRD version for kafka.strimzi.io/v1alpha9 KafkaTopic" },
   // Compose specification
   { what: "a compose service with an invalid key", file: "docker-compose.yml", from: "    restart: unless-stopped\n", to: "    restart_policy: always\n", expect: 'unknown field "restart_policy"' },
   { what: "a compose healthcheck with a wrong type", file: "docker-compose.yml", from: "      retries: 20", to: "      retries: [20]", expect: "/services/postgres/healthcheck/retries" },
+  { what: "a PostgreSQL healthcheck over the Unix socket", file: "docker-compose.yml", from: '"pg_isready", "-h", "127.0.0.1", "-p", "5432",', to: '"pg_isready",', expect: "healthcheck must ask over TCP" },
+  { what: "a service without a memory limit in compose", file: "docker-compose.yml", from: "mem_limit: 768m   # inventory-service", to: "# no limit   # inventory-service", expect: "inventory-service: no memory limit" },
   // kustomize
   { what: "an overlay that does not build", file: "deploy/overlays/dev/kustomization.yaml", from: "  - ../../base", to: "  - ../../basis", expect: "deploy/overlays/dev: error: accumulating resources" },
   // Cross-checks
@@ -35,11 +37,17 @@ const CASES = [
   { what: "a container port that differs from the service's", file: `${S}/migration-worker.yaml`, from: "containerPort: 8083", to: "containerPort: 8084", expect: "containerPort 8084, but migration-worker listens on 8083" },
   { what: "FERRY_INVENTORY_URL on the wrong port", file: `${S}/scheduler-service.yaml`, from: "http://inventory-service:8081", to: "http://inventory-service:8080", expect: "FERRY_INVENTORY_URL port 8080" },
   { what: "an environment variable the service does not read", file: `${S}/migration-worker.yaml`, from: "  FERRY_KAFKA_BOOTSTRAP:", to: "  FERRY_KAFKA_BOOTSTRAPS:", expect: "sets FERRY_KAFKA_BOOTSTRAPS, which migration-worker does not read" },
+  { what: "a misspelt config-mapping variable (FERRY_WORKER_SHUTDOWN_GRAZE)", file: `${S}/migration-worker.yaml`, from: "FERRY_WORKER_SHUTDOWN_GRACE:", to: "FERRY_WORKER_SHUTDOWN_GRAZE:", expect: "sets FERRY_WORKER_SHUTDOWN_GRAZE, which migration-worker does not read" },
   { what: "a database name the Cluster does not create", file: `${S}/scheduler-service.yaml`, from: "FERRY_SCHEDULER_DB: ferry_scheduler", to: "FERRY_SCHEDULER_DB: ferry_schedule", expect: "FERRY_SCHEDULER_DB=ferry_schedule" },
   { what: "a probe on the wrong path", file: `${S}/inventory-service.yaml`, from: "path: /q/health/ready", to: "path: /health/ready", expect: "readinessProbe path /health/ready" },
   { what: "a worker autoscaler beyond the partitions", file: "deploy/overlays/production/kustomization.yaml", from: "path: /spec/maxReplicas\n        value: 12", to: "path: /spec/maxReplicas\n        value: 24", expect: "maxReplicas 24 > 12 partitions of migration-commands" },
   { what: "an image name that differs between compose and the manifests", file: "docker-compose.yml", from: "image: ferry/migration-worker:0.1.0", to: "image: ferry/migration-worker:0.2.0", expect: "differs from docker-compose.yml's ferry/migration-worker:0.2.0" },
   { what: "a compose port that differs from the service's", file: "docker-compose.yml", from: '"127.0.0.1:8082:8082"', to: '"127.0.0.1:8082:8080"', expect: "publishes container port 8080, but scheduler-service listens on 8082" },
+  // Kafka and PostgreSQL outside the cluster (overlays/external)
+  { what: "an external Kafka bootstrap without a port", file: `${X}/kustomization.yaml`, from: "kafka-3.example.com:9093", to: "kafka-3.example.com", expect: "with Kafka outside the cluster, list its brokers as host:port" },
+  { what: "an external Kafka whose port no NetworkPolicy opens", file: `${X}/egress.yaml`, from: "{ protocol: TCP, port: 9093 }", to: "{ protocol: TCP, port: 9092 }", expect: "no NetworkPolicy lets its pods reach Kafka (FERRY_KAFKA_BOOTSTRAP) on port 9093" },
+  { what: "an external PostgreSQL on a port no NetworkPolicy opens", file: `${X}/kustomization.yaml`, from: 'path: /data/FERRY_DB_PORT\n        value: "5432"', to: 'path: /data/FERRY_DB_PORT\n        value: "6432"', expect: "reach PostgreSQL (FERRY_DB_PORT) on port 6432" },
+  { what: "DNS egress limited to kube-dns pods on 53 (breaks NodeLocal DNSCache and OpenShift)", file: `${S}/networkpolicies.yaml`, from: "    - ports:\n        - { protocol: UDP, port: 53 }", to: "    - to:\n        - podSelector: { matchLabels: { k8s-app: kube-dns } }\n      ports:\n        - { protocol: UDP, port: 53 }", expect: "DNS egress" },
   { what: "a topic added to Topics.java but deployed nowhere", file: TOPICS_JAVA, from: "private Topics()", to: 'public static final String AUDIT = "audit-events";\n    private Topics()', expect: "topic audit-events is in Topics.java but has no KafkaTopic" },
 ];
 
@@ -47,8 +55,9 @@ const CASES = [
 function copyTree(repoRoot) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-deploy-selftest-"));
   const copy = (rel) => fs.cpSync(path.join(repoRoot, rel), path.join(tmp, rel), { recursive: true });
-  for (const d of ["deploy/base", "deploy/overlays", "deploy/compose", "docker-compose.yml", TOPICS_JAVA]) copy(d);
-  for (const m of SERVICES) for (const f of ["src/main/resources/application.properties", "src/main/docker/Dockerfile.jvm"]) copy(`${m}/${f}`);
+  for (const d of ["deploy/base", "deploy/components", "deploy/overlays", "deploy/compose", "docker-compose.yml", TOPICS_JAVA]) copy(d);
+  for (const m of SERVICES) for (const f of ["pom.xml", "src/main/java", "src/main/resources/application.properties", "src/main/docker/Dockerfile.jvm"]) copy(`${m}/${f}`);
+  for (const f of ["pom.xml", "src/main/java"]) copy(`messaging/${f}`);
   return tmp;
 }
 
