@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import { composeValidator, isCoreKind, loadCrds, validateCore, validateCustom } from "./schemas.mjs";
-import { kustomize } from "./tools.mjs";
+import { kustomizeAll } from "./tools.mjs";
 import { readServices, readTopics } from "./services.mjs";
 import { crossCheckBuild } from "./crosscheck-kube.mjs";
 import { composeImages, crossCheckCompose } from "./crosscheck-compose.mjs";
@@ -86,11 +86,15 @@ export function validateAll({ repoRoot, deployDir, composeFile, schemasDir, kube
 
   // Kubernetes: every kustomization builds; every object it yields passes its schema; then the cross-checks.
   const sources = sourceIndex(deployDir, repoRoot);
-  for (const dir of kustomizations(deployDir)) {
+  const dirs = kustomizations(deployDir);
+  const builds = kustomizeAll(kubectl, dirs);
+  for (const dir of dirs) {
     const name = rel(dir);
     let objs;
     try {
-      objs = parseYamlStream(kustomize(kubectl, dir), name);
+      const built = builds.get(dir);
+      if (built.error !== undefined) throw new Error(built.error);
+      objs = parseYamlStream(built.output, name);
       results.push([`kustomize build ${name}`, []]);
     } catch (e) {
       results.push([`kustomize build ${name}`, [`${name}: ${e.message}`]]);

