@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
 import org.libvirt.TypedIntParameter;
 import org.libvirt.TypedParameter;
@@ -31,6 +32,10 @@ import org.libvirt.TypedUlongParameter;
  * start, post-copy (allowed at the start, switched to with virDomainMigrateStartPostCopy), abort and cancel with
  * virDomainAbortJob (the guest keeps running on the source). The same policy code runs
  * here as on the simulator and the QEMU driver.
+ *
+ * <p>The source's libvirtd, not the worker, runs a peer-to-peer migration: a worker that dies leaves the job running.
+ * The worker that takes the migration over finds it there and adopts it: it follows and steers the same job to its
+ * end (rounds numbered by libvirt's iteration, as the first worker numbered them) instead of starting another.
  */
 public final class LibvirtMigration {
     /** QEMU's largest downtime limit (2000 s): "stop now, whatever remains". */
@@ -85,8 +90,16 @@ public final class LibvirtMigration {
             }
             steering = connect(ep.sourceUri()); // the migrate call blocks its connection's caller: steer over another
             Domain steered = domain(steering, ep.domain(), "the source");
-            controls.requireClaim("starting the migration");
             AtomicReference<Throwable> ended = new AtomicReference<>();
+            JobStats running = stats(guest, 0);
+            if (running.active()) {
+                // a worker that died left this job: follow it to its end rather than send the memory again
+                Thread job = new Thread(() -> awaitEnd(steered, ended), "libvirt-adopted-" + ep.domain());
+                job.setDaemon(true);
+                job.start();
+                return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1));
+            }
+            controls.requireClaim("starting the migration");
             Thread migrate = new Thread(() -> {
                 try {
                     guest.migrateToURI(ep.destinationUri(), parameters(), flags());
@@ -96,7 +109,7 @@ public final class LibvirtMigration {
             }, "libvirt-migrate-" + ep.domain());
             migrate.setDaemon(true);
             migrate.start();
-            return follow(controls, migrate, ended, steered);
+            return follow(controls, migrate, ended, steered, 0);
         } catch (LibvirtException e) {
             throw new Failed("libvirt: " + e.getMessage(), e);
         } finally {
@@ -132,8 +145,46 @@ public final class LibvirtMigration {
         return context.limits().maxThrottlePercent() > 0;
     }
 
-    private MigrationResult follow(Controls controls, Thread migrate, AtomicReference<Throwable> ended, Domain guest)
-            throws IOException, InterruptedException, LibvirtException {
+    /**
+     * Waits for an adopted job to end, as the migrate call would have: the guest gone from the source (it moved), or
+     * running there again (the job failed or was aborted; {@code ended} says so). A guest paused on the source is
+     * still switching over, or in post-copy.
+     */
+    private void awaitEnd(Domain guest, AtomicReference<Throwable> ended) {
+        try {
+            while (true) {
+                boolean active;
+                try {
+                    active = stats(guest, 0).active();
+                } catch (LibvirtException gone) {
+                    return; // the source no longer has the guest: it moved
+                }
+                if (!active) {
+                    try {
+                        if (guest.isActive() != 1) {
+                            return;
+                        }
+                        if (guest.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING) {
+                            ended.set(new Failed("the adopted job ended with the guest running on the source", null));
+                            return;
+                        }
+                    } catch (LibvirtException gone) {
+                        return;
+                    }
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            ended.set(e);
+        }
+    }
+
+    /**
+     * Follows the job until {@code migrate} ends, one round record per libvirt iteration. {@code roundsBefore}: the
+     * rounds another worker reported before this one adopted the job (0 for a job this worker started).
+     */
+    private MigrationResult follow(Controls controls, Thread migrate, AtomicReference<Throwable> ended, Domain guest,
+            long roundsBefore) throws IOException, InterruptedException, LibvirtException {
         List<RoundRecord> rounds = new ArrayList<>();
         long startNanos = System.nanoTime();
         long lastChange = startNanos;
@@ -185,6 +236,8 @@ public final class LibvirtMigration {
                 throw new Failed("libvirt's migration made no progress for " + progressTimeout.toSeconds() + " s; aborted", null);
             }
             last = now;
+            // post-copy pages the destination asked for: set when an adopted job was already past its switch-over
+            postCopy |= now.get("memory_postcopy_requests") > 0;
             if (controls.cancelRequested() && !abortSent) {
                 abort(guest);
                 abortSent = true;
@@ -197,7 +250,8 @@ public final class LibvirtMigration {
             }
             if (now.iteration() > iteration) {
                 if (passStart != null && iteration >= 1 && !stopping) {
-                    RoundRecord round = JobStats.round(rounds.size() + 1, passStart, now, t - passSeconds, context.bandwidthBytesPerSecond());
+                    RoundRecord round = JobStats.round((int) roundsBefore + rounds.size() + 1, passStart, now, t - passSeconds,
+                            context.bandwidthBytesPerSecond());
                     Decision decision = PreCopyEngine.decide(policy, rounds, round, controls, context);
                     round = round.decided(decision);
                     rounds.add(round);
@@ -232,7 +286,7 @@ public final class LibvirtMigration {
         Throwable failure = ended.get();
         if (failure == null) {
             JobStats completed = completedOnDestination();
-            RoundRecord finalPhase = JobStats.finalPhase(rounds.size() + 1, passStart, completed, postCopy);
+            RoundRecord finalPhase = JobStats.finalPhase((int) roundsBefore + rounds.size() + 1, passStart, completed, postCopy);
             controls.roundCompleted(finalPhase);
             String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"
                     : abortSent ? "libvirt completed before the cancel took effect" : stopReason;

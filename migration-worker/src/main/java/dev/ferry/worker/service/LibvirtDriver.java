@@ -15,9 +15,9 @@ import java.io.IOException;
 /**
  * The libvirt driver as the service uses it: the START names both hosts' libvirt URIs and the destination's migration
  * address (inventory holds them), the VM's name is its libvirt domain's, and {@link LibvirtMigration} runs the
- * peer-to-peer migration. A migration job a dead worker left running on the source is aborted first (the guest stays
- * there) and the migration starts again as the same attempt. After every run the driver asks both hosts where the
- * guest runs.
+ * peer-to-peer migration. A migration job a dead worker left running on the source is adopted: followed and steered
+ * to its end as the same attempt. After every run the driver asks both hosts where the guest runs, and after a
+ * failure aborts any job left unsteered.
  */
 final class LibvirtDriver implements HypervisorDriver {
     static final String NAME = "libvirt";
@@ -45,14 +45,14 @@ final class LibvirtDriver implements HypervisorDriver {
             return Finished.failed(missing, GuestLocation.SOURCE, "nothing was sent");
         }
         try {
+            // a job already running for this guest (its worker died) is adopted by LibvirtMigration, not restarted
             controls.requireClaim("touching libvirt");
-            String left = LibvirtMigration.settle(command.sourceLibvirtUri(), command.vmName());
             var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
             var endpoints = new LibvirtMigration.Endpoints(command.sourceLibvirtUri(), command.targetLibvirtUri(),
                     "tcp://" + command.targetMigrationAddress(), command.vmName());
             MigrationResult result = new LibvirtMigration(endpoints, policy, context, config.progressTimeout()).run(controls);
             LibvirtLocation.Answer where = locate(command);
-            return Finished.ran(left == null ? result : withNote(result, left), where.where(), where.why());
+            return Finished.ran(result, where.where(), where.why());
         } catch (IOException | RuntimeException e) {
             if (e instanceof FencedException fenced) {
                 throw fenced; // the new owner decides; this worker touches nothing more
@@ -88,10 +88,5 @@ final class LibvirtDriver implements HypervisorDriver {
                     + command.targetMigrationAddress() + "); nothing was sent";
         }
         return null;
-    }
-
-    private static MigrationResult withNote(MigrationResult r, String note) {
-        return new MigrationResult(r.outcome(), r.rounds(), r.finalPhase(), r.downtimeMillis(), r.totalTimeMillis(), r.bytesSent(),
-                r.reason() + " (first: " + note + ")");
     }
 }

@@ -160,6 +160,45 @@ class LibvirtMigrationTest {
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
     }
 
+    @Test
+    void aJobWhoseWorkerWasKilledIsFoundRunningInLibvirtAndAdoptedToItsEnd() throws Exception {
+        String name = "ferry-adopt";
+        boot(name, 24);
+        // the worker that dies: a client driving the same peer-to-peer migration, killed -9 in its second pass
+        Process dying = new ProcessBuilder("virsh", "-c", a.uri(), "migrate", "--live", "--p2p", "--persistent",
+                "--undefinesource", "--abort-on-error", "--bandwidth", "32", "--migrateuri", "tcp://127.0.0.1", name, b.uri())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Connect src = new Connect(a.uri());
+        long iteration;
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while ((iteration = LibvirtMigration.stats(src.domainLookupByName(name), 0).iteration()) < 2) {
+                assertThat(System.nanoTime()).as("libvirt's second pass").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            dying.destroyForcibly().waitFor();
+            Thread.sleep(500);
+            // what the next worker finds: the job goes on in the source's libvirtd without its client
+            assertThat(LibvirtMigration.stats(src.domainLookupByName(name), 0).active()).isTrue();
+        } finally {
+            src.close();
+        }
+        List<RoundRecord> reported = new ArrayList<>();
+
+        MigrationResult result = migration(name, 32 << 20, MigrationLimits.defaults(300).withBandwidthCap(32 << 20))
+                .run(recording(reported));
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        // the adopter's rounds go on from libvirt's pass count, not from 1: the first passes were the dead worker's
+        assertThat(reported).isNotEmpty();
+        assertThat(reported.get(0).round()).isGreaterThanOrEqualTo((int) iteration);
+        assertThat(reported).extracting(RoundRecord::round)
+                .containsExactlyElementsOf(IntStream.range(0, reported.size()).mapToObj(i -> reported.get(0).round() + i).toList());
+        var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
+        assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
+        TestGuest.awaitContinuation(serial(a, name), serial(b, name), 5, Duration.ofSeconds(30));
+    }
+
     static Controls recording(List<RoundRecord> into) {
         return new Controls() {
             @Override
