@@ -3,6 +3,7 @@ package dev.ferry.worker.service;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Worker settings. */
 @ConfigMapping(prefix = "ferry.worker")
@@ -48,6 +49,13 @@ public interface WorkerConfig {
      */
     @WithDefault("${ferry.worker.qemu-progress-timeout:PT60S}")
     Duration progressTimeout();
+
+    /**
+     * The first name of {@link #progressTimeout()}, read only through it. Declared so that a deployment that still sets
+     * it starts (Quarkus refuses a key under ferry.worker that no method maps).
+     */
+    @Deprecated
+    Optional<Duration> qemuProgressTimeout();
 
     /** The convergence policy: ferry, or a reference policy (qemu-default, qemu-auto-converge, xen, ...). */
     @WithDefault("ferry")
