@@ -49,6 +49,14 @@ public final class EventCodec {
         return read(json, InventoryEvent.class).validate();
     }
 
+    public static HostProbe hostProbe(String json) {
+        return read(json, HostProbe.class).validate();
+    }
+
+    public static HostReport hostReport(String json) {
+        return read(json, HostReport.class).validate();
+    }
+
     private static <T> T read(String json, Class<T> type) {
         if (json == null || json.isBlank()) {
             throw new InvalidRecordException("empty " + type.getSimpleName() + " record");

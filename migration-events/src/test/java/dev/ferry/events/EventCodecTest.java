@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,25 @@ class EventCodecTest {
         var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
                 1L << 30, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null);
         assertThat(EventCodec.command(EventCodec.toJson(command))).isEqualTo(command);
+    }
+
+    @Test
+    void hostProbesAndReportsSurviveTheWireAndRefuseWhatTheirReadersNeed() {
+        HostProbe probe = new HostProbe("p-1", 7, "qemu+tls://hv-07/system", List.of(new HostProbe.Peer(8, "qemu+tls://hv-08/system")),
+                Instant.parse("2026-12-02T05:00:00Z"));
+        assertThat(EventCodec.hostProbe(EventCodec.toJson(probe))).isEqualTo(probe);
+        HostReport report = new HostReport("p-1", 7, Instant.parse("2026-12-02T05:00:01Z"), true, null, "hv-07",
+                new HostReport.Cpu("Intel", "Skylake-Server", 6, 85, 2, 16, 2, 2400, List.of("avx2", "vmx")), 256L << 30,
+                "QEMU 10.0.2", List.of("default"), List.of(new HostReport.Pool("images", "dir", 1L << 40)),
+                List.of(new HostReport.Guest("web-1", "0f8c3e4e-0000-0000-0000-000000000001", true, 4L << 30, 2, List.of(8L),
+                        List.of(new HostReport.Refusal(9, "the host CPU lacks avx512f")))));
+        assertThat(EventCodec.hostReport(EventCodec.toJson(report))).isEqualTo(report);
+        assertThat(EventCodec.hostReport(EventCodec.toJson(HostReport.unreachable(probe, Instant.now(), "connection refused")))
+                .reachable()).isFalse();
+        assertThatThrownBy(() -> EventCodec.hostProbe("{\"probeId\":\"p\",\"hostId\":1}"))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("libvirtUri");
+        assertThatThrownBy(() -> EventCodec.hostReport("{\"probeId\":\"p\",\"hostId\":1,\"observedAt\":\"2026-12-02T05:00:01Z\",\"reachable\":true}"))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("without its CPU");
     }
 
     @Test

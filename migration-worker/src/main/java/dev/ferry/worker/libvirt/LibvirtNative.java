@@ -5,13 +5,15 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import org.libvirt.Connect;
 import org.libvirt.Domain;
+import org.libvirt.jna.ConnectionPointer;
 import org.libvirt.jna.DomainPointer;
 
 /**
- * The migration calls libvirt's Java binding 0.5.4 lacks, over the same libvirt.so through JNA: switching a running
- * migration to post-copy, and changing its bandwidth. The binding keeps a domain's native pointer in a package-private
- * field; it is read once per call.
+ * The calls libvirt's Java binding 0.5.4 lacks, over the same libvirt.so through JNA: switching a running migration to
+ * post-copy, changing its bandwidth, and comparing a CPU definition with what a host's hypervisor can run. The binding
+ * keeps the native pointers in non-public fields; they are read once per call.
  */
 final class LibvirtNative {
 
@@ -20,6 +22,18 @@ final class LibvirtNative {
         int virDomainMigrateStartPostCopy(DomainPointer domain, int flags);
 
         int virDomainMigrateSetMaxSpeed(DomainPointer domain, NativeLong mebibytesPerSecond, int flags);
+
+        int virConnectCompareHypervisorCPU(ConnectionPointer conn, String emulator, String arch, String machine, String virttype,
+                String xmlCPU, int flags);
+
+        String virGetLastErrorMessage();
+    }
+
+    /** VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: an incompatible CPU is an error, with libvirt's reason. */
+    private static final int FAIL_INCOMPATIBLE = 1;
+
+    /** libvirt's answer to "can this host's hypervisor run this CPU": yes, or no with its reason. */
+    record CpuVerdict(boolean runs, String reason) {
     }
 
     private static volatile Calls calls;
@@ -45,6 +59,34 @@ final class LibvirtNative {
     static void setMaxSpeed(Domain guest, long mebibytesPerSecond) throws IOException {
         if (calls().virDomainMigrateSetMaxSpeed(pointer(guest), new NativeLong(mebibytesPerSecond), 0) != 0) {
             throw new IOException("libvirt refused to set the migration bandwidth to " + mebibytesPerSecond + " MiB/s");
+        }
+    }
+
+    /**
+     * Asks a host whether its hypervisor can run a guest's CPU definition (virConnectCompareHypervisorCPU): the model
+     * and features against what QEMU or KVM offers there, not the bare host CPU. Throws when the host cannot answer.
+     */
+    static CpuVerdict compareHypervisorCpu(Connect host, LibvirtXml.GuestCpu guest) throws IOException {
+        Calls c = calls();
+        int answer = c.virConnectCompareHypervisorCPU(pointer(host), null, guest.arch(), guest.machine(), guest.virtType(),
+                guest.cpuXml(), FAIL_INCOMPATIBLE);
+        if (answer > 0) {
+            return new CpuVerdict(true, answer == 1 ? "identical" : "the host offers more");
+        }
+        String why = c.virGetLastErrorMessage();
+        if (why != null && why.toLowerCase(java.util.Locale.ROOT).contains("incompatible")) {
+            return new CpuVerdict(false, why);
+        }
+        throw new IOException("libvirt could not compare the CPU: " + why);
+    }
+
+    private static ConnectionPointer pointer(Connect host) throws IOException {
+        try {
+            Field f = Connect.class.getDeclaredField("vcp");
+            f.setAccessible(true);
+            return (ConnectionPointer) f.get(host);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("this libvirt binding keeps no connection pointer where 0.5.4 does: " + e.getMessage(), e);
         }
     }
 

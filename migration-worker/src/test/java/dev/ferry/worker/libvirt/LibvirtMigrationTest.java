@@ -2,6 +2,8 @@ package dev.ferry.worker.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.events.HostProbe;
+import dev.ferry.events.HostReport;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.FerryPolicy;
 import dev.ferry.model.engine.GuestLocation;
@@ -15,6 +17,7 @@ import dev.ferry.testsupport.TestGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -197,6 +200,54 @@ class LibvirtMigrationTest {
         var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 5, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aProbeReportsWhatTheHostIsAndRunsAndWhichPeersCanRunEachGuestsCpu() throws Exception {
+        String name = "ferry-probed";
+        boot(name, 1);
+        HostProbe probe = new HostProbe("probe-1", 1, a.uri(), List.of(new HostProbe.Peer(2, b.uri()),
+                new HostProbe.Peer(3, "qemu+tcp://127.0.0.1:1/system")), Instant.now());
+
+        HostReport report = LibvirtProbe.probe(probe, Instant.now());
+
+        assertThat(report.reachable()).as(report.error()).isTrue();
+        assertThat(report.hostname()).isEqualTo("hv-a");
+        // what this machine's CPU is, as /proc/cpuinfo says it: the same facts an operator used to type in
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        assertThat(report.cpu().family()).isEqualTo(Integer.parseInt(field(cpuinfo, "cpu family")));
+        assertThat(report.cpu().modelNumber()).isEqualTo(Integer.parseInt(field(cpuinfo, "model")));
+        assertThat(report.cpu().features()).isNotEmpty();
+        assertThat(report.memoryBytes()).isGreaterThan(1L << 30);
+        assertThat(report.hypervisorVersion()).startsWith("QEMU 10.");
+        var guest = report.guests().stream().filter(g -> g.name().equals(name)).findFirst().orElseThrow();
+        assertThat(guest.running()).isTrue();
+        assertThat(guest.memoryBytes()).isEqualTo(256L << 20);
+        // hv-b's QEMU can run the guest's CPU; the third peer cannot be asked, so it is in neither list
+        assertThat(guest.cpuRunsOn()).containsExactly(2L);
+        assertThat(guest.cpuRefusedBy()).isEmpty();
+
+        // a CPU definition TCG cannot offer (AVX-512): libvirt's comparison on hv-b refuses it, with its reason
+        var avx512 = LibvirtXml.guestCpu("<domain type='qemu'><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                + "<cpu mode='custom' match='exact'><model>Skylake-Server</model><feature policy='require' name='avx512f'/></cpu></domain>");
+        Connect dst = new Connect(b.uri());
+        try {
+            var verdict = LibvirtNative.compareHypervisorCpu(dst, avx512);
+            assertThat(verdict.runs()).isFalse();
+            assertThat(verdict.reason()).containsIgnoringCase("incompatible");
+            assertThat(LibvirtNative.compareHypervisorCpu(dst, LibvirtXml.guestCpu("<domain type='qemu'/>")).runs()).isTrue();
+        } finally {
+            dst.close();
+        }
+
+        HostReport gone = LibvirtProbe.probe(new HostProbe("probe-2", 3, "qemu+tcp://127.0.0.1:1/system", List.of(), Instant.now()),
+                Instant.now());
+        assertThat(gone.reachable()).isFalse();
+        assertThat(gone.error()).contains("127.0.0.1:1");
+    }
+
+    private static String field(String cpuinfo, String name) {
+        return cpuinfo.lines().filter(l -> l.startsWith(name)).findFirst().orElseThrow().split(":")[1].trim();
     }
 
     static Controls recording(List<RoundRecord> into) {
