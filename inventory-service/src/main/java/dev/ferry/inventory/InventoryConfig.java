@@ -31,4 +31,11 @@ public interface InventoryConfig {
     /** Migrations that leave a host at once when it names no limit: oVirt/VDSM's default. */
     @WithDefault("2")
     int defaultMaxOutboundMigrations();
+
+    /**
+     * How often every host with a libvirt URI is probed again (the sync): its facts refreshed, its guests compared with
+     * inventory. Each replica probes; a report applies once whoever asked.
+     */
+    @WithDefault("5m")
+    String hostSyncInterval();
 }

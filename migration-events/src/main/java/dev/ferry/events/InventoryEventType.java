@@ -15,10 +15,16 @@ public enum InventoryEventType {
     /** The hold became the VM's placement. */
     RESERVATION_COMMITTED,
     /** The hold was freed: the migration failed, was cancelled, or the hold expired. */
-    RESERVATION_RELEASED;
+    RESERVATION_RELEASED,
+    /**
+     * A host's report disagrees with inventory (a guest running elsewhere than inventory says, a guest nobody
+     * registered, a VM its host does not run, the host unreachable): {@code state} names the kind, {@code reason} the
+     * detail. Nothing was changed; an operator decides.
+     */
+    HOST_DISCREPANCY;
 
     /** Events about a host rather than a VM: keyed by host, so that one host's events stay in order. */
     public boolean aboutHost() {
-        return this == HOST_STATE_CHANGED || this == HOST_REMOVED;
+        return this == HOST_STATE_CHANGED || this == HOST_REMOVED || this == HOST_DISCREPANCY;
     }
 }

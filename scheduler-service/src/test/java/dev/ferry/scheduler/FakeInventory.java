@@ -74,7 +74,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     static HostView host(long id, HostState state) {
         int limit = id >= 500 && id < 600 ? 2 : 64;
         return new HostView(id, "hv-" + id, 1, state, "GenuineIntel", 6, 15, "Intel Xeon 5130", Set.of(), 2000, 2, 4, 64 * GIB,
-                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", id > 1000 ? 1_250_000_000L : 125_000_000L, limit, limit, 0, null);
+                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", id > 1000 ? 1_250_000_000L : 125_000_000L, limit, limit, 0, null, null, null);
     }
 
     static Verdict verdict(long hostId, List<RuleResult> failed) {

@@ -190,4 +190,30 @@ class QueueReactionsTest {
         assertThat(migration(queued).getString("phase")).isEqualTo("QUEUED");
         assertThat(migration(queued).getList("rounds")).isEmpty();
     }
+
+    @Test
+    void whatAHostsReportContradictsJoinsTheDiscrepancyListOnceWhileOpen() {
+        long host = 4100 + (System.nanoTime() % 1000);
+        for (int sync = 0; sync < 2; sync++) { // the next sync sees the same difference: still one discrepancy
+            var e = new InventoryEvent(UUID.randomUUID().toString(), InventoryEventType.HOST_DISCREPANCY, Instant.now(), host, 77L, null,
+                    null, null, null, "GUEST_ELSEWHERE", "VM web-77 runs on hv-" + host + " (its libvirtd says so), but inventory places it on hv-1");
+            KafkaProbe.send(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, e.key(), EventCodec.toJson(e));
+        }
+        var unregistered = new InventoryEvent(UUID.randomUUID().toString(), InventoryEventType.HOST_DISCREPANCY, Instant.now(), host, null,
+                null, null, null, null, "GUEST_UNREGISTERED", "guest stray (uuid u-2) runs on hv-" + host + ", but no VM in inventory has that name");
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS, unregistered.key(), EventCodec.toJson(unregistered));
+
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                given().get("/discrepancies?hostId=" + host).jsonPath().getList("$").size() == 2);
+        List<Map<String, Object>> open = given().get("/discrepancies?hostId=" + host).jsonPath().getList("$");
+        assertThat(open).extracting(d -> d.get("kind")).containsExactlyInAnyOrder("GUEST_ELSEWHERE", "GUEST_UNREGISTERED");
+        assertThat(open).allSatisfy(d -> assertThat(d.get("migrationId")).isNull());
+        assertThat(open).filteredOn(d -> "GUEST_ELSEWHERE".equals(d.get("kind"))).singleElement()
+                .satisfies(d -> assertThat(((Number) d.get("vmId")).longValue()).isEqualTo(77L));
+        // acknowledged after checking: closed, with the note
+        long id = ((Number) open.get(0).get("id")).longValue();
+        given().contentType(ContentType.JSON).body(Map.of("note", "virsh list on both hosts: fixed the record"))
+                .post("/discrepancies/" + id + "/acknowledge").then().statusCode(200);
+        assertThat(given().get("/discrepancies?hostId=" + host).jsonPath().getList("$")).hasSize(1);
+    }
 }

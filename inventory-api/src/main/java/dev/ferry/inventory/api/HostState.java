@@ -9,5 +9,10 @@ public enum HostState {
     /** Taken out of scheduling by an operator. */
     DISABLED,
     /** Unreachable. */
-    DOWN
+    DOWN,
+    /**
+     * Registered by its libvirt URI; no worker has reported yet what the host is (CPU, memory, guests). Receives
+     * nothing until the first report makes it UP.
+     */
+    DISCOVERING
 }

@@ -56,6 +56,23 @@ public final class Requests {
             String libvirtUri) {
     }
 
+    @Schema(description = "A host registered by its libvirt URI: a worker asks its libvirtd for the CPU, memory, networks, "
+            + "pools and guests, and the host becomes UP once it has answered (state DISCOVERING until then)", example = """
+            {"name": "hv-01", "clusterId": 1, "libvirtUri": "qemu+tls://hv-01/system", "migrationAddress": "10.0.0.11",
+             "linkBandwidthBytesPerSecond": 1250000000}""")
+    public record DiscoverHost(
+            @NotBlank String name,
+            @NotNull Long clusterId,
+            @NotNull @Size(max = 512) @Pattern(regexp = LIBVIRT_URI, message = "must be a libvirt URI such as qemu+tls://hv-01/system")
+            String libvirtUri,
+            @NotBlank String migrationAddress,
+            @Positive long linkBandwidthBytesPerSecond,
+            @DecimalMin("0.1") Double memoryOvercommit,
+            @DecimalMin("0.1") Double cpuOvercommit,
+            @Min(1) @Max(64) Integer maxInboundMigrations,
+            @Min(1) @Max(64) Integer maxOutboundMigrations) {
+    }
+
     /** A libvirt URI of the QEMU driver: a transport and host (or none, for the local daemon), then /system or /session. */
     public static final String LIBVIRT_URI = "qemu(\\+(tls|tcp|ssh|unix|libssh2|libssh))?://[A-Za-z0-9.\\-:\\[\\]@_]*/(system|session)(\\?[^\\s]*)?";
 

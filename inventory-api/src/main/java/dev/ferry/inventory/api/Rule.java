@@ -14,6 +14,12 @@ public enum Rule {
     CPU_FAMILY,
     /** The target's CPU offers every feature the VM's CPU requirement names. */
     CPU_FEATURES,
+    /**
+     * libvirt on the target says its hypervisor can run the guest's CPU definition (virConnectCompareHypervisorCPU, asked
+     * by a worker during the host sync). Catches a CPU model the target cannot run although vendor and family match.
+     * Passes, saying so, where no libvirt answer exists (a host not managed through libvirt, or not yet synced).
+     */
+    LIBVIRT_CPU,
     /** Every volume is on storage the target can reach; otherwise a storage migration would be needed. */
     STORAGE_REACHABLE,
     /** Every NIC's network is carried by the target. */

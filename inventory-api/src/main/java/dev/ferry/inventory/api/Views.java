@@ -25,7 +25,11 @@ public final class Views {
             String cpuModelName, Set<String> cpuFlags, int cpuMhz, int cpuSockets, int cpuCores, long memoryBytes,
             double memoryOvercommit, double cpuOvercommit, String hypervisorType, String hypervisorVersion,
             String migrationAddress, long linkBandwidthBytesPerSecond, int maxInboundMigrations, int maxOutboundMigrations,
-            long version, String libvirtUri) {
+            long version, String libvirtUri,
+            @Schema(description = "When a worker last reported what the host's libvirtd said (discovery and sync); null if never")
+            java.time.Instant lastReportAt,
+            @Schema(description = "Why the last probe of the host got no answer; null when it answered")
+            String unreachableReason) {
     }
 
     /** Storage that VM volumes live on, and the hosts that can reach it. */

@@ -51,6 +51,17 @@ public class InventoryEventLog {
                 r.hostId, r.state.name(), r.endReason));
     }
 
+    /** Asks the workers to probe a host (discovery and sync): a host-probes record, committed with the caller's change. */
+    public Uni<Void> probe(dev.ferry.events.HostProbe probe) {
+        return outbox.write(Topics.HOST_PROBES, probe.key(), EventCodec.toJson(probe));
+    }
+
+    /** A host's report disagrees with inventory: raised for an operator, nothing changed. */
+    public Uni<Void> hostDiscrepancy(long hostId, Long vmId, String kind, String detail) {
+        return write(new InventoryEvent(id(), InventoryEventType.HOST_DISCREPANCY, Instant.now(), hostId, vmId, null, null, null,
+                null, kind, detail));
+    }
+
     private Uni<Void> write(InventoryEvent event) {
         return outbox.write(Topics.INVENTORY_EVENTS, event.key(), EventCodec.toJson(event));
     }

@@ -31,7 +31,7 @@ public final class ViewMapper {
         return new HostView(h.id, h.name, h.clusterId, h.state, h.cpuVendor, h.cpuFamily, h.cpuModel, h.cpuModelName,
                 sorted(h.cpuFlags), h.cpuMhz, h.cpuSockets, h.cpuCores, h.memoryBytes, h.memoryOvercommit, h.cpuOvercommit,
                 h.hypervisorType, h.hypervisorVersion, h.migrationAddress, h.linkBandwidthBytesPerSecond,
-                h.maxInboundMigrations, h.maxOutboundMigrations, h.version, h.libvirtUri);
+                h.maxInboundMigrations, h.maxOutboundMigrations, h.version, h.libvirtUri, h.lastReportAt, h.unreachableReason);
     }
 
     public static StoragePoolView view(StoragePool p) {

@@ -46,6 +46,10 @@ public class Host {
     public String migrationAddress;
     /** Where the libvirt driver reaches the host's libvirtd; null for a host only simulated or reached over QMP. */
     public String libvirtUri;
+    /** When a worker last reported on the host (discovery and sync); null for a host never probed. */
+    public java.time.Instant lastReportAt;
+    /** Why the last probe got no answer from the host's libvirtd; null when it answered. */
+    public String unreachableReason;
     public long linkBandwidthBytesPerSecond;
     public int maxInboundMigrations;
     public int maxOutboundMigrations;

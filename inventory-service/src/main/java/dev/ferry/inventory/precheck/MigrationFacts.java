@@ -15,13 +15,32 @@ public final class MigrationFacts {
      */
     public record VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
             Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
-            Set<String> requiredCpuFeatures) {
+            Set<String> requiredCpuFeatures, LibvirtCpu libvirtCpu) {
+
+        public VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
+                Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
+                Set<String> requiredCpuFeatures) {
+            this(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor, requiredCpuFamily,
+                    requiredCpuFeatures, null);
+        }
 
         /** A VM that asks nothing of the CPU beyond what its current host is. */
         public VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
                 Set<Long> volumePoolIds, Set<Long> networkIds) {
             this(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, null, null, Set.of());
         }
+
+        public VmFacts withLibvirtCpu(LibvirtCpu cpu) {
+            return new VmFacts(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor,
+                    requiredCpuFamily, requiredCpuFeatures, cpu);
+        }
+    }
+
+    /**
+     * What libvirt said about the VM's CPU definition at the last sync of its host: the hosts whose hypervisor can run
+     * it, and those that cannot with libvirt's reason. Null when nobody asked (no libvirt report for the guest).
+     */
+    public record LibvirtCpu(Set<Long> runsOn, java.util.Map<Long, String> refusals, java.time.Instant observedAt) {
     }
 
     /** A host as a source or a target, with what is already committed on it. */

@@ -39,6 +39,7 @@ public final class PreChecks {
                 ? RuleResult.pass(Rule.CPU_FEATURES, "target offers every required CPU feature")
                 : RuleResult.fail(Rule.CPU_FEATURES, target.name() + " lacks CPU feature(s) " + missingFeatures
                         + " that VM " + vm.name() + " uses"));
+        results.add(libvirtCpu(vm, target));
         Set<Long> unreachable = missing(vm.volumePoolIds(), target.reachablePoolIds());
         results.add(unreachable.isEmpty()
                 ? RuleResult.pass(Rule.STORAGE_REACHABLE, "every volume is on storage the target reaches")
@@ -79,6 +80,24 @@ public final class PreChecks {
         }
         return RuleResult.fail(Rule.CPU_FAMILY, "CPU family differs: " + required + (own ? " required by the VM, " : " on the source, ")
                 + target.cpuFamily() + " on " + target.name());
+    }
+
+    /**
+     * libvirt's own CPU comparison, as the last sync asked it of the target: the model and features of the guest's CPU
+     * definition against what the target's hypervisor can run. Decisive where it exists (a guest can pass the vendor and
+     * family rules and still need a feature the target lacks); where it does not, the other CPU rules decide alone.
+     */
+    private static RuleResult libvirtCpu(VmFacts vm, HostFacts target) {
+        MigrationFacts.LibvirtCpu cpu = vm.libvirtCpu();
+        if (cpu != null && cpu.refusals().containsKey(target.id())) {
+            return RuleResult.fail(Rule.LIBVIRT_CPU, "libvirt on " + target.name() + " cannot run VM " + vm.name() + "'s CPU: "
+                    + cpu.refusals().get(target.id()));
+        }
+        if (cpu != null && cpu.runsOn().contains(target.id())) {
+            return RuleResult.pass(Rule.LIBVIRT_CPU, "libvirt on " + target.name() + " can run the guest's CPU (asked " + cpu.observedAt() + ")");
+        }
+        return RuleResult.pass(Rule.LIBVIRT_CPU, "not asked: no libvirt answer for this guest and " + target.name()
+                + " (not managed through libvirt, or not synced yet); the vendor, family and feature rules decide");
     }
 
     private static Set<Long> missing(Set<Long> needed, Set<Long> available) {

@@ -4,6 +4,7 @@ import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.VmState;
 import dev.ferry.inventory.model.Vm;
 import dev.ferry.inventory.model.Volume;
+import dev.ferry.inventory.precheck.MigrationFacts;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
 import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -39,6 +40,41 @@ public class PrecheckReader {
         return new VmFacts(vm.id, vm.name, vm.state == VmState.RUNNING, vm.hostId, vm.memoryBytes, vm.vcpus, pools,
                 new HashSet<>(vm.networkIds), vm.cpuVendor, vm.cpuFamily, new HashSet<>(vm.cpuFeatures));
     }
+
+    /**
+     * The VM's facts with what libvirt said about its CPU at the last sync of its host (the LIBVIRT_CPU rule): the
+     * guest of the VM's name on the VM's host, if that host reported one.
+     */
+    public Uni<VmFacts> vm(Vm vm) {
+        VmFacts plain = vmFacts(vm);
+        return Panache.getSession().flatMap(session -> session.createNativeQuery(
+                        "SELECT array_to_string(g.cpu_runs_on, ','), g.cpu_refusals, g.observed_at FROM host_guest g WHERE g.host_id = :host AND g.name = :name "
+                                + "AND g.running", Object[].class)
+                .setParameter("host", vm.hostId).setParameter("name", vm.name).getResultList())
+                .map(rows -> rows.isEmpty() ? plain : plain.withLibvirtCpu(libvirtCpu(rows.get(0))));
+    }
+
+    private static MigrationFacts.LibvirtCpu libvirtCpu(Object[] row) {
+        Set<Long> runsOn = new HashSet<>();
+        for (String id : ((String) row[0]).split(",")) { // text: Hibernate Reactive reads no BIGINT[] in a native query
+            if (!id.isBlank()) {
+                runsOn.add(Long.parseLong(id.trim()));
+            }
+        }
+        Map<Long, String> refusals = new HashMap<>();
+        try {
+            for (var r : JSON.readTree((String) row[1])) {
+                refusals.put(r.path("hostId").asLong(), r.path("reason").asText());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("host_guest.cpu_refusals is not JSON: " + e.getMessage(), e);
+        }
+        Object at = row[2];
+        Instant observed = at instanceof java.time.OffsetDateTime o ? o.toInstant() : at instanceof Instant i ? i : null;
+        return new MigrationFacts.LibvirtCpu(runsOn, refusals, observed);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
      * The facts of these hosts, by id; ids that name no host are absent. A hold counts while it has not expired at

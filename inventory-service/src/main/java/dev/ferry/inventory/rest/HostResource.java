@@ -3,7 +3,9 @@ package dev.ferry.inventory.rest;
 import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.api.Requests.HostStateChange;
+import dev.ferry.inventory.discovery.HostDiscovery;
 import dev.ferry.inventory.api.Requests.NewHost;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.mapping.ViewMapper;
@@ -44,11 +46,34 @@ public class HostResource {
     @Inject
     HostRepository repository;
 
+    @Inject
+    HostDiscovery discovery;
+
     @POST
     @Operation(summary = "Register a hypervisor host")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = HostView.class)))
     public Uni<Response> create(@NotNull @Valid NewHost req) {
         return hosts.create(req).map(h -> Created.at("hosts", h.id, ViewMapper.view(h)));
+    }
+
+    @POST
+    @Path("discover")
+    @Operation(summary = "Register a host by its libvirt URI",
+            description = "Creates the host in state DISCOVERING and asks a worker to probe its libvirtd; the report fills in "
+                    + "the CPU, memory and versions and makes the host UP. GET the host to follow it (lastReportAt, "
+                    + "unreachableReason).")
+    @APIResponse(responseCode = "201", description = "Created, discovery under way", content = @Content(mediaType = "application/json", schema = @Schema(implementation = HostView.class)))
+    public Uni<Response> discover(@NotNull @Valid DiscoverHost req) {
+        return discovery.discover(req).map(h -> Created.at("hosts", h.id, ViewMapper.view(h)));
+    }
+
+    @POST
+    @Path("{id}/probe")
+    @Operation(summary = "Ask the host's libvirtd again now", description = "A worker probes the host (as the periodic sync "
+            + "does): its facts are refreshed and its guests compared with inventory; differences become discrepancies.")
+    @APIResponse(responseCode = "202", description = "Probe sent")
+    public Uni<Response> probe(@PathParam("id") long id) {
+        return discovery.probeNow(id).map(h -> Response.accepted(ViewMapper.view(h)).build());
     }
 
     @GET

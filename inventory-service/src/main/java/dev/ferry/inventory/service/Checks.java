@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** The reference and usage checks writes make before they change anything, each failing with its own problem. */
-final class Checks {
+public final class Checks {
     private Checks() {
     }
 
@@ -20,7 +20,7 @@ final class Checks {
                 : Uni.createFrom().voidItem());
     }
 
-    static Uni<Void> exists(Uni<?> found, String field, Object id) {
+    public static Uni<Void> exists(Uni<?> found, String field, Object id) {
         return found.flatMap(e -> e == null ? Uni.createFrom().failure(unknownReference(field, id)) : Uni.createFrom().voidItem());
     }
 

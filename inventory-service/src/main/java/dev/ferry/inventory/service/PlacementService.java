@@ -35,8 +35,8 @@ public class PlacementService {
 
     @WithSession
     public Uni<List<Verdict>> check(long vmId, List<Long> hostIds) {
-        return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId)).flatMap(vm -> {
-            VmFacts vmFacts = PrecheckReader.vmFacts(vm);
+        return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId)).flatMap(vm -> facts.vm(vm)
+                .flatMap(vmFacts -> {
             Set<Long> ids = new LinkedHashSet<>(hostIds);
             ids.add(vm.hostId);
             return facts.hosts(ids, vmFacts, Instant.now()).flatMap(found -> {
@@ -48,15 +48,14 @@ public class PlacementService {
                 HostFacts source = found.get(vm.hostId);
                 return Uni.createFrom().item(hostIds.stream().map(id -> PreChecks.evaluate(vmFacts, source, found.get(id))).toList());
             });
-        });
+        }));
     }
 
     /** Every other host of the VM's cluster, compatible ones first, ranked by the free memory they keep. */
     @WithSession
     public Uni<List<Candidate>> candidates(long vmId) {
         return vms.findById(vmId).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
-                .flatMap(vm -> hosts.findById(vm.hostId).flatMap(source -> {
-                    VmFacts vmFacts = PrecheckReader.vmFacts(vm);
+                .flatMap(vm -> hosts.findById(vm.hostId).flatMap(source -> facts.vm(vm).flatMap(vmFacts -> {
                     return facts.cluster(source.clusterId, vmFacts, Instant.now()).map(cluster -> {
                         HostFacts sourceFacts = cluster.get(source.id);
                         List<Candidate> out = new ArrayList<>();
@@ -71,6 +70,6 @@ public class PlacementService {
                                 .thenComparing(Comparator.comparingLong(Candidate::freeMemoryAfterBytes).reversed()));
                         return out;
                     });
-                }));
+                })));
     }
 }

@@ -106,16 +106,16 @@ public class ReservationService {
                                 "VM " + vm.name + " already has an active reservation (" + active.id
                                         + ") for migration " + active.migrationId));
                     }
-                    var vmFacts = PrecheckReader.vmFacts(vm);
                     // the target may be the VM's own host: then NOT_CURRENT_HOST says no, like every other rule
-                    return facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now).flatMap(hosts -> {
+                    return facts.vm(vm).flatMap(vmFacts -> facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now)
+                            .flatMap(hosts -> {
                         if (!hosts.containsKey(hostId)) {
                             return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));
                         }
                         Verdict verdict = PreChecks.evaluate(vmFacts, hosts.get(vm.hostId), hosts.get(hostId));
                         return verdict.compatible() ? persist(mine != null ? mine : new Reservation(), migrationId, vm, hostId, ttl)
                                 : Uni.createFrom().failure(refused(vm, verdict));
-                    });
+                    }));
                 });
     }
 

@@ -91,4 +91,25 @@ class PreChecksTest {
         Verdict verdict = PreChecks.evaluate(stopped, SOURCE, host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32));
         assertThat(verdict.failed()).extracting(RuleResult::code).containsExactly(Rule.VM_RUNNING);
     }
+
+    @Test
+    void aGuestThatPassesTheFamilyRuleButWhoseCpuLibvirtRefusesOnTheTargetIsRefused() {
+        var target = host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32);
+        var asked = VM.withLibvirtCpu(new MigrationFacts.LibvirtCpu(Set.of(3L),
+                java.util.Map.of(2L, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f"),
+                java.time.Instant.parse("2026-12-02T05:00:00Z")));
+
+        Verdict refused = PreChecks.evaluate(asked, SOURCE, target);
+
+        assertThat(refused.failed()).extracting(RuleResult::code).containsExactly(Rule.LIBVIRT_CPU);
+        assertThat(refused.failed().get(0).message()).contains("hv-2").contains("avx512f");
+        // the family rule alone lets it through: that is what libvirt's comparison adds
+        assertThat(refused.rules()).filteredOn(r -> r.code() == Rule.CPU_FAMILY).allMatch(RuleResult::passed);
+        assertThat(PreChecks.evaluate(asked, SOURCE, host(3, "GenuineIntel", 6, "Intel Xeon 5130", true, 32)).failed()).isEmpty();
+        // where nobody asked libvirt, the rule passes and says so
+        RuleResult notAsked = PreChecks.evaluate(VM, SOURCE, target).rules().stream().filter(r -> r.code() == Rule.LIBVIRT_CPU)
+                .findFirst().orElseThrow();
+        assertThat(notAsked.passed()).isTrue();
+        assertThat(notAsked.message()).startsWith("not asked");
+    }
 }

@@ -104,4 +104,11 @@ public interface WorkerConfig {
      */
     @WithDefault("PT20S")
     Duration shutdownGrace();
+
+    /**
+     * Upper bound on answering one host probe (discovery and sync): a host whose libvirtd does not answer within it is
+     * reported unreachable, and the next probe is not held up behind it.
+     */
+    @WithDefault("PT30S")
+    Duration probeTimeout();
 }

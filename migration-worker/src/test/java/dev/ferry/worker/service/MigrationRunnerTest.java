@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(ClaimDesk.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
-        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-commands-dlq")})
+        @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-commands-dlq,host-probes,host-reports,host-probes-dlq")})
 class MigrationRunnerTest {
     static final long GIB = 1L << 30;
 

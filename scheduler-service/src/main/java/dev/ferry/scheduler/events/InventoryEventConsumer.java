@@ -2,6 +2,8 @@ package dev.ferry.scheduler.events;
 
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.scheduler.service.Discrepancies;
 import dev.ferry.messaging.IdempotentConsumer;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.QueueReactions;
@@ -12,7 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Acts on inventory-events for the queue: a destination that left service, a source that went down, a VM that was
- * removed ({@link QueueReactions}). Applied once per event id; inventory being away is waited out; a record that
+ * removed ({@link QueueReactions}); and lists what a host's report contradicted as a discrepancy. Applied once per event id; inventory being away is waited out; a record that
  * cannot be parsed goes to the dead-letter topic.
  */
 @ApplicationScoped
@@ -27,9 +29,18 @@ public class InventoryEventConsumer {
     @Inject
     Dispatcher dispatcher;
 
+    @Inject
+    Discrepancies discrepancies;
+
     @Incoming("inventory-events")
     public Uni<Void> consume(String payload) {
         InventoryEvent event = EventCodec.inventoryEvent(payload);
+        if (event.type() == InventoryEventType.HOST_DISCREPANCY) {
+            // the one list an operator watches: a host's report that contradicts inventory joins the migrations' ones
+            String subject = "host-" + event.hostId() + "/" + (event.vmId() != null ? "vm-" + event.vmId() : event.reason());
+            return consumer.applyOnce(event.eventId(), () -> discrepancies.raiseAboutHost(event.hostId(), event.vmId(), event.state(),
+                    event.reason(), subject, event.timestamp())).replaceWithVoid();
+        }
         if (!QueueReactions.concernsTheQueue(event)) {
             return Uni.createFrom().voidItem();
         }

@@ -9,8 +9,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Something that disagrees with a migration's decided outcome (a worker's late or forged report), or a migration whose
- * outcome nobody knows. Raised instead of being applied; an operator resolves it by stating where the VM runs.
+ * Something that disagrees with a migration's decided outcome (a worker's late or forged report), a migration whose
+ * outcome nobody knows, or a host whose libvirtd contradicts inventory (discovery's sync). Raised instead of being
+ * applied; an operator resolves it by stating where the VM runs, or acknowledges it.
  */
 @Entity
 public class Discrepancy extends PanacheEntityBase {
@@ -21,10 +22,20 @@ public class Discrepancy extends PanacheEntityBase {
     /** Nobody can tell where the VM runs; the hold stays until an operator says. */
     public static final String OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN";
 
+    /** A host's report contradicts inventory (GUEST_ELSEWHERE, GUEST_UNREGISTERED, VM_NOT_ON_HOST, HOST_UNREACHABLE). */
+    public static boolean aboutHost(String kind) {
+        return !CONTRADICTS_OUTCOME.equals(kind) && !FORGED_DECISION.equals(kind) && !OUTCOME_UNKNOWN.equals(kind);
+    }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
+    /** The migration it concerns; null for one a host's report raised. */
     public UUID migrationId;
+    /** The host whose report raised it, if one did. */
+    public Long hostId;
+    /** The VM it concerns, if one. */
+    public Long vmId;
     public String kind;
     public String detail;
     /** The event or command that raised it, if one did. */

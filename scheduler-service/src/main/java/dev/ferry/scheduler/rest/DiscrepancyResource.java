@@ -30,14 +30,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** What disagreed with a decided outcome, and migrations whose outcome nobody knows: for an operator to resolve. */
 @Path("/discrepancies")
-@Tag(name = "discrepancies", description = "Events that contradict a decided outcome, and outcomes nobody knows")
+@Tag(name = "discrepancies", description = "Events that contradict a decided outcome, outcomes nobody knows, hosts that contradict inventory")
 public class DiscrepancyResource {
 
     @Schema(name = "Discrepancy", example = "{\"id\": 3, \"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"kind\": \"CONTRADICTS_OUTCOME\", \"detail\": \"worker 4242@worker-1 reports MIGRATION_SUCCEEDED but the migration was decided CANCELLED (VM on host 1)\", \"recordId\": \"c9cdbcbc-1265-4dc3-a793-a89b18b6158f\", \"raisedAt\": \"2026-11-25T20:00:09Z\", \"resolvedAt\": null, \"resolution\": null}")
     public record DiscrepancyView(long id, UUID migrationId, String kind, String detail, String recordId, Instant raisedAt,
-            Instant resolvedAt, String resolution) {
+            Instant resolvedAt, String resolution,
+            @Schema(description = "The host whose report raised it (host discovery's sync); null for a migration's") Long hostId,
+            @Schema(description = "The VM it concerns, if one") Long vmId) {
         static DiscrepancyView of(Discrepancy d) {
-            return new DiscrepancyView(d.id, d.migrationId, d.kind, d.detail, d.recordId, d.raisedAt, d.resolvedAt, d.resolution);
+            return new DiscrepancyView(d.id, d.migrationId, d.kind, d.detail, d.recordId, d.raisedAt, d.resolvedAt, d.resolution,
+                    d.hostId, d.vmId);
         }
     }
 
@@ -47,9 +50,10 @@ public class DiscrepancyResource {
 
     @GET
     @WithSession
-    @Operation(summary = "List discrepancies, newest first: open ones by default, of one migration if asked")
+    @Operation(summary = "List discrepancies, newest first: open ones by default, of one migration or one host if asked")
     public Uni<List<DiscrepancyView>> list(@QueryParam("open") @DefaultValue("true") boolean open,
             @QueryParam("migrationId") UUID migrationId,
+            @QueryParam("hostId") Long hostId,
             @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("100") @Min(1) @Max(1000) int size) {
         StringBuilder q = new StringBuilder("1 = 1");
@@ -60,6 +64,10 @@ public class DiscrepancyResource {
         if (migrationId != null) {
             q.append(" and migrationId = :m");
             params.put("m", migrationId);
+        }
+        if (hostId != null) {
+            q.append(" and hostId = :h");
+            params.put("h", hostId);
         }
         return Discrepancy.<Discrepancy>find(q.append(" order by id desc").toString(), params).page(Page.of(page, size)).list()
                 .map(list -> list.stream().map(DiscrepancyView::of).toList());

@@ -52,6 +52,24 @@ public class Discrepancies {
         });
     }
 
+    /**
+     * Raises what a host's report contradicts, once while it stays open: the next sync that sees the same difference
+     * (same kind and {@code subject}) raises nothing new; once acknowledged, it is raised again if it persists.
+     */
+    public Uni<Void> raiseAboutHost(long hostId, Long vmId, String kind, String detail, String subject, Instant now) {
+        return Discrepancy.count("kind = ?1 and recordId = ?2 and resolvedAt is null", kind, subject).flatMap(n -> {
+            if (n > 0) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.warnf("discrepancy %s on host %d: %s", kind, hostId, detail);
+            metrics.counter("ferry_discrepancies_raised", "kind", kind).increment();
+            Discrepancy d = Discrepancy.of(null, kind, detail, subject, now);
+            d.hostId = hostId;
+            d.vmId = vmId;
+            return d.persist().replaceWithVoid();
+        });
+    }
+
     /** Closes the open discrepancies of a migration, saying how. */
     public Uni<Void> resolveAll(UUID migrationId, String resolution, Instant now) {
         return Discrepancy.update("resolvedAt = ?1, resolution = ?2 where migrationId = ?3 and resolvedAt is null",

@@ -25,7 +25,7 @@ class RetargetTest {
 
     static HostView host(long id, long link, int maxInbound) {
         return new HostView(id, "hv-" + id, 1, HostState.UP, "GenuineIntel", 6, 15, "Xeon", Set.of(), 2000, 2, 4, 64 * GIB,
-                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", link, maxInbound, 2, 0, null);
+                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", link, maxInbound, 2, 0, null, null, null);
     }
 
     @Test

@@ -1,0 +1,218 @@
+package dev.ferry.inventory.discovery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.events.HostProbe;
+import dev.ferry.events.HostReport;
+import dev.ferry.inventory.InventoryConfig;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.Requests.DiscoverHost;
+import dev.ferry.inventory.events.InventoryEventLog;
+import dev.ferry.inventory.model.Host;
+import dev.ferry.inventory.repository.ClusterRepository;
+import dev.ferry.inventory.repository.HostRepository;
+import dev.ferry.inventory.service.Checks;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Hosts as their libvirtd describes them. Inventory never talks to a hypervisor: it asks the workers with a probe
+ * (host-probes) and applies their report (host-reports). Registering a host by its libvirt URI creates it DISCOVERING
+ * and asks at once; the report fills in the CPU, memory and versions and makes it UP. Every report also replaces the
+ * host's guest list (which the LIBVIRT_CPU pre-check reads) and is compared with where inventory places VMs: each
+ * difference is raised as a discrepancy, and no VM is moved on a report's word.
+ */
+@ApplicationScoped
+public class HostDiscovery {
+    private static final Logger LOG = Logger.getLogger(HostDiscovery.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    HostRepository hosts;
+
+    @Inject
+    ClusterRepository clusters;
+
+    @Inject
+    InventoryEventLog events;
+
+    @Inject
+    InventoryConfig config;
+
+    /** Registers a host by its URI: DISCOVERING, with nothing known of it yet, and a probe on its way. */
+    @WithTransaction
+    public Uni<Host> discover(DiscoverHost req) {
+        return Checks.exists(clusters.findById(req.clusterId()), "clusterId", req.clusterId())
+                .flatMap(c -> hosts.find("name", req.name()).firstResult())
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        return Uni.createFrom().failure(ProblemException.conflict("duplicate-name", "a host named " + req.name() + " exists"));
+                    }
+                    Host h = new Host();
+                    h.name = req.name();
+                    h.clusterId = req.clusterId();
+                    h.state = HostState.DISCOVERING;
+                    h.cpuVendor = "unknown";
+                    h.cpuModelName = "unknown";
+                    h.hypervisorType = "KVM";
+                    h.hypervisorVersion = "unknown";
+                    h.migrationAddress = req.migrationAddress();
+                    h.libvirtUri = req.libvirtUri();
+                    h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
+                    h.memoryOvercommit = req.memoryOvercommit() != null ? req.memoryOvercommit() : config.defaultMemoryOvercommit();
+                    h.cpuOvercommit = req.cpuOvercommit() != null ? req.cpuOvercommit() : config.defaultCpuOvercommit();
+                    h.maxInboundMigrations = req.maxInboundMigrations() != null ? req.maxInboundMigrations() : config.defaultMaxInboundMigrations();
+                    h.maxOutboundMigrations = req.maxOutboundMigrations() != null ? req.maxOutboundMigrations() : config.defaultMaxOutboundMigrations();
+                    return hosts.persist(h).call(this::probe);
+                });
+    }
+
+    /** Probes one host now (an operator's "refresh"); only a host with a libvirt URI can be asked. */
+    @WithTransaction
+    public Uni<Host> probeNow(long id) {
+        return hosts.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("Host", id))
+                .call(h -> h.libvirtUri == null
+                        ? Uni.createFrom().failure(ProblemException.conflict("no-libvirt-uri",
+                                "host " + h.name + " has no libvirt URI: nothing can ask it what it is"))
+                        : probe(h));
+    }
+
+    /** Probes every host with a libvirt URI: the sync. Returns how many probes were sent. */
+    @WithTransaction
+    public Uni<Integer> probeAll() {
+        return hosts.list("libvirtUri is not null").call(all -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Host h : all) {
+                chain = chain.call(() -> probe(h, all));
+            }
+            return chain;
+        }).map(List::size);
+    }
+
+    private Uni<Void> probe(Host h) {
+        return hosts.list("clusterId = ?1 and libvirtUri is not null", h.clusterId).flatMap(cluster -> probe(h, cluster));
+    }
+
+    /** The probe of one host, naming the other libvirt hosts of its cluster as the peers to compare guest CPUs with. */
+    private Uni<Void> probe(Host h, List<Host> candidates) {
+        List<HostProbe.Peer> peers = candidates.stream()
+                .filter(o -> !o.id.equals(h.id) && o.clusterId.equals(h.clusterId) && o.libvirtUri != null)
+                .map(o -> new HostProbe.Peer(o.id, o.libvirtUri)).toList();
+        return events.probe(new HostProbe(UUID.randomUUID().toString(), h.id, h.libvirtUri, peers, Instant.now()));
+    }
+
+    /** Applies one report, in the caller's transaction (the consumer applies each report once). */
+    public Uni<Void> apply(HostReport report) {
+        return hosts.findById(report.hostId()).flatMap(h -> {
+            if (h == null) {
+                LOG.infof("report for host %d, which inventory no longer has: ignored", report.hostId());
+                return Uni.createFrom().voidItem();
+            }
+            if (h.lastReportAt != null && report.observedAt().isBefore(h.lastReportAt)) {
+                return Uni.createFrom().voidItem(); // an older probe's answer, overtaken by a newer one
+            }
+            h.lastReportAt = report.observedAt();
+            if (!report.reachable()) {
+                boolean wasReachable = h.unreachableReason == null;
+                h.unreachableReason = report.error();
+                return wasReachable && h.state == HostState.UP
+                        ? events.hostDiscrepancy(h.id, null, Reconciliation.HOST_UNREACHABLE, "host " + h.name
+                                + " did not answer the probe at " + h.libvirtUri + ": " + report.error())
+                        : Uni.createFrom().voidItem();
+            }
+            h.unreachableReason = null;
+            fill(h, report);
+            Uni<Void> state = Uni.createFrom().voidItem();
+            if (h.state == HostState.DISCOVERING) {
+                h.state = HostState.UP;
+                state = events.hostStateChanged(h, HostState.DISCOVERING.name());
+            }
+            return state.call(() -> replaceGuests(h.id, report)).call(() -> reconcile(h, report));
+        });
+    }
+
+    /** What the host says about itself replaces what inventory had. */
+    static void fill(Host h, HostReport r) {
+        HostReport.Cpu cpu = r.cpu();
+        h.cpuVendor = Vendors.cpuid(cpu.vendor());
+        h.cpuFamily = cpu.family();
+        h.cpuModel = cpu.modelNumber();
+        h.cpuModelName = cpu.model();
+        h.cpuFlags = new HashSet<>(cpu.features());
+        h.cpuMhz = cpu.mhz();
+        h.cpuSockets = Math.max(1, cpu.sockets());
+        h.cpuCores = Math.max(1, cpu.cores()) * Math.max(1, cpu.threads()); // hardware threads are what vCPUs share
+        h.memoryBytes = r.memoryBytes();
+        h.hypervisorVersion = r.hypervisorVersion();
+    }
+
+    private Uni<Void> replaceGuests(long hostId, HostReport r) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :h")
+                .setParameter("h", hostId).executeUpdate()).flatMap(x -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (HostReport.Guest g : r.guests()) {
+                        chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
+                                        "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
+                                                + "observed_at) VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :at)")
+                                .setParameter("h", hostId).setParameter("n", g.name()).setParameter("u", g.uuid())
+                                .setParameter("r", g.running()).setParameter("m", g.memoryBytes()).setParameter("v", g.vcpus())
+                                .setParameter("runs", g.cpuRunsOn().toArray(Long[]::new))
+                                .setParameter("ref", json(g.cpuRefusedBy())).setParameter("at", r.observedAt())
+                                .executeUpdate()));
+                    }
+                    return chain;
+                });
+    }
+
+    /** Compares the report's guests with inventory's placement; every difference becomes a discrepancy. */
+    private Uni<Void> reconcile(Host h, HostReport r) {
+        List<String> names = new ArrayList<>(r.guests().stream().map(HostReport.Guest::name).toList());
+        names.add(""); // IN () must not be empty; no VM has a blank name
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT v.id, v.name, v.host_id, hv.name, v.state FROM vm v "
+                                + "JOIN host hv ON hv.id = v.host_id WHERE v.host_id = :h OR v.name IN (:names)", Object[].class)
+                        .setParameter("h", h.id).setParameter("names", names).getResultList())
+                .flatMap(rows -> {
+                    Map<String, Reconciliation.Placed> byName = new HashMap<>();
+                    for (Object[] row : rows) {
+                        byName.put((String) row[1], new Reconciliation.Placed(((Number) row[0]).longValue(), (String) row[1],
+                                ((Number) row[2]).longValue(), (String) row[3], "RUNNING".equals(row[4])));
+                    }
+                    List<Long> ids = new ArrayList<>(byName.values().stream().map(Reconciliation.Placed::vmId).toList());
+                    ids.add(-1L);
+                    return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT r.vm_id FROM reservation r WHERE r.state = 'ACTIVE' "
+                                    + "AND r.vm_id IN (:ids)", Object.class).setParameter("ids", ids).getResultList())
+                            .map(moving -> Reconciliation.compare(h.id, h.name, r, byName,
+                                    moving.stream().map(m -> ((Number) m).longValue()).collect(Collectors.toSet())));
+                })
+                .flatMap(differences -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Reconciliation.Difference d : differences) {
+                        LOG.warnf("host %s: %s", h.name, d.detail());
+                        chain = chain.call(() -> events.hostDiscrepancy(h.id, d.vmId(), d.kind(), d.detail()));
+                    }
+                    return chain;
+                });
+    }
+
+    private static String json(List<HostReport.Refusal> refusals) {
+        try {
+            return JSON.writeValueAsString(refusals);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.ferry.inventory.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.HostProbe;
+import dev.ferry.events.HostReport;
+import dev.ferry.events.InventoryEvent;
+import dev.ferry.events.InventoryEventType;
+import dev.ferry.events.Topics;
+import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Discovery through inventory's side of the wire, with a real broker and database: registering by URI sends a probe
+ * on host-probes, and a worker's report on host-reports (played here; the worker's own side is tested against real
+ * libvirt daemons in migration-worker) fills the host in, feeds the LIBVIRT_CPU pre-check and raises what it
+ * contradicts, without moving any VM.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "inventory_test"),
+        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})
+class HostDiscoveryTest {
+
+    static HostProbe probeFor(long hostId) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.HOST_PROBES, r -> ("host-" + hostId).equals(r.key()),
+                        seen -> !seen.isEmpty(), Duration.ofSeconds(30))
+                .stream().map(r -> EventCodec.hostProbe(r.value())).reduce((a, b) -> b).orElseThrow();
+    }
+
+    static void report(HostReport r) {
+        KafkaProbe.send(TestBroker.bootstrapServers(), Topics.HOST_REPORTS, r.key(), EventCodec.toJson(r));
+    }
+
+    static long discover(Fleet fleet, String name) {
+        return given().contentType(ContentType.JSON).body(Map.of("name", name + "-" + fleet.tag, "clusterId", fleet.clusterId,
+                        "libvirtUri", "qemu+tls://" + name + ".example/system", "migrationAddress", "10.0.0.9",
+                        "linkBandwidthBytesPerSecond", 1_250_000_000L))
+                .post("/hosts/discover").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+    }
+
+    static HostReport.Cpu cpu() {
+        return new HostReport.Cpu("Intel", "Skylake-Server-IBRS", 6, 85, 2, 8, 2, 2400, List.of("avx2", "vmx", "sse4_2"));
+    }
+
+    @Test
+    void aHostRegisteredByItsUriIsFilledInFromWhatItSaysAndItsGuestsAreCheckedAgainstInventory() {
+        Fleet fleet = new Fleet(2, 64);
+        long peer = discover(fleet, "peer");
+        long host = discover(fleet, "hv-new");
+        assertThat(given().get("/hosts/" + host).jsonPath().getString("state")).isEqualTo("DISCOVERING");
+        HostProbe probe = probeFor(host);
+        assertThat(probe.libvirtUri()).isEqualTo("qemu+tls://hv-new.example/system");
+        assertThat(probe.peers()).extracting(HostProbe.Peer::hostId).containsExactly(peer); // the typed-in hosts have no URI
+
+        long vm = fleet.vm("known", fleet.hosts[0], 2);     // inventory says: on hosts[0]
+        long missing = fleet.vm("missing", host, 1);         // inventory says: on the new host, which does not run it
+        String known = "known-" + fleet.tag;
+        report(new HostReport(probe.probeId(), host, Instant.now(), true, null, "hv-new", cpu(), 256L << 30, "QEMU 10.0.2, libvirt 11.3.0",
+                List.of("default"), List.of(), List.of(
+                        new HostReport.Guest(known, "u-1", true, 2L << 30, 1, List.of(peer), List.of()),
+                        new HostReport.Guest("stray-" + fleet.tag, "u-2", true, 1L << 30, 1, List.of(), List.of()))));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(given().get("/hosts/" + host).jsonPath().getString("state")));
+        JsonPath h = given().get("/hosts/" + host).jsonPath();
+        assertThat(h.getString("cpuVendor")).isEqualTo("GenuineIntel"); // libvirt's "Intel", in CPUID's words like typed hosts
+        assertThat(h.getInt("cpuFamily")).isEqualTo(6);
+        assertThat(h.getInt("cpuModel")).isEqualTo(85);
+        assertThat(h.getString("cpuModelName")).isEqualTo("Skylake-Server-IBRS");
+        assertThat(h.getList("cpuFlags", String.class)).contains("avx2", "vmx");
+        assertThat(h.getLong("memoryBytes")).isEqualTo(256L << 30);
+        assertThat(h.getInt("cpuCores")).isEqualTo(16); // 8 cores of 2 threads
+        assertThat(h.getString("hypervisorVersion")).isEqualTo("QEMU 10.0.2, libvirt 11.3.0");
+        assertThat(h.getString("lastReportAt")).isNotNull();
+
+        List<InventoryEvent> raised = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS,
+                        r -> ("host-" + host).equals(r.key()), seen -> seen.stream().filter(r -> r.value().contains("HOST_DISCREPANCY")).count() >= 3,
+                        Duration.ofSeconds(30))
+                .stream().map(r -> EventCodec.inventoryEvent(r.value())).filter(e -> e.type() == InventoryEventType.HOST_DISCREPANCY).toList();
+        assertThat(raised).extracting(InventoryEvent::state)
+                .containsExactlyInAnyOrder("GUEST_ELSEWHERE", "GUEST_UNREGISTERED", "VM_NOT_ON_HOST");
+        assertThat(raised).filteredOn(e -> e.state().equals("GUEST_ELSEWHERE")).singleElement()
+                .satisfies(e -> assertThat(e.vmId()).isEqualTo(vm));
+        assertThat(raised).filteredOn(e -> e.state().equals("VM_NOT_ON_HOST")).singleElement()
+                .satisfies(e -> assertThat(e.vmId()).isEqualTo(missing));
+        // reported, never applied: inventory still places the VM where it did
+        assertThat(given().get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(fleet.hosts[0]);
+    }
+
+    @Test
+    void libvirtsCpuAnswerDecidesTheLibvirtCpuRuleOnTheTargetsItNamed() {
+        Fleet fleet = new Fleet(2, 64);
+        long a = discover(fleet, "lv-a");
+        long b = discover(fleet, "lv-b");
+        long c = discover(fleet, "lv-c");
+        long guestVm = fleet.vm("picky", a, 1);
+        String name = "picky-" + fleet.tag;
+        for (long h : new long[] {b, c}) {
+            report(new HostReport(probeFor(h).probeId(), h, Instant.now(), true, null, "x", cpu(), 64L << 30, "QEMU 10", List.of(),
+                    List.of(), List.of()));
+        }
+        HostProbe probe = probeFor(a);
+        report(new HostReport(probe.probeId(), a, Instant.now(), true, null, "lv-a", cpu(), 64L << 30, "QEMU 10", List.of(), List.of(),
+                List.of(new HostReport.Guest(name, "u-3", true, 1L << 30, 1, List.of(b),
+                        List.of(new HostReport.Refusal(c, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f"))))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/hosts/" + a).jsonPath().getString("lastReportAt") != null
+                && given().get("/hosts/" + b).jsonPath().getString("lastReportAt") != null
+                && given().get("/hosts/" + c).jsonPath().getString("lastReportAt") != null);
+
+        List<Map<String, Object>> verdicts = given().contentType(ContentType.JSON).body(Map.of("hostIds", List.of(b, c)))
+                .post("/vms/" + guestVm + "/compatibility").then().statusCode(200).extract().jsonPath().getList("$");
+
+        assertThat(rule(verdicts.get(0), "LIBVIRT_CPU")).containsEntry("passed", true);
+        assertThat(rule(verdicts.get(1), "LIBVIRT_CPU")).containsEntry("passed", false);
+        assertThat((String) rule(verdicts.get(1), "LIBVIRT_CPU").get("message")).contains("avx512f");
+        assertThat(rule(verdicts.get(1), "CPU_FAMILY")).containsEntry("passed", true); // same family: only libvirt knew
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> rule(Map<String, Object> verdict, String code) {
+        return ((List<Map<String, Object>>) verdict.get("rules")).stream().filter(r -> code.equals(r.get("code"))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anUnreachableHostIsReportedAndItsDiscrepancyRaisedOnce() {
+        Fleet fleet = new Fleet(2, 64);
+        long host = discover(fleet, "flaky");
+        report(new HostReport(probeFor(host).probeId(), host, Instant.now(), true, null, "flaky", cpu(), 64L << 30, "QEMU 10", List.of(),
+                List.of(), List.of()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(given().get("/hosts/" + host).jsonPath().getString("state")));
+        given().post("/hosts/" + host + "/probe").then().statusCode(202);
+        HostProbe again = probeFor(host);
+        report(HostReport.unreachable(again, Instant.now(), "cannot reach libvirt at qemu+tls://flaky.example/system: connection refused"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/hosts/" + host).jsonPath().getString("unreachableReason") != null);
+        assertThat(given().get("/hosts/" + host).jsonPath().getString("unreachableReason")).contains("connection refused");
+        List<InventoryEvent> raised = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.INVENTORY_EVENTS,
+                        r -> ("host-" + host).equals(r.key()), seen -> seen.stream().anyMatch(r -> r.value().contains("HOST_UNREACHABLE")),
+                        Duration.ofSeconds(30))
+                .stream().map(r -> EventCodec.inventoryEvent(r.value())).filter(e -> e.type() == InventoryEventType.HOST_DISCREPANCY).toList();
+        assertThat(raised).singleElement().satisfies(e -> assertThat(e.reason()).contains("connection refused"));
+        // a host without a URI cannot be asked
+        given().post("/hosts/" + fleet.hosts[0] + "/probe").then().statusCode(409);
+    }
+}
