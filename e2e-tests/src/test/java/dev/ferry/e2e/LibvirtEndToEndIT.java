@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The libvirt driver through the whole service path: REST -> scheduler -> Kafka -> worker -> two libvirt daemons on
  * this machine standing for two hosts (LibvirtHost) -> events -> scheduler and inventory. Each host is registered in
- * inventory with its libvirt URI; the VM is a persistent libvirt domain of the same name running the test guest.
+ * inventory by its libvirt URI only and discovered through a worker; the VM is a persistent libvirt domain of the same
+ * name running the test guest, defined on hv-a before inventory knew of it.
  */
 class LibvirtEndToEndIT {
     static final long MIB = 1L << 20;
@@ -56,6 +57,19 @@ class LibvirtEndToEndIT {
                 .then().statusCode(201).extract().jsonPath().getLong("id");
     }
 
+    /** The LIBVIRT_CPU rule of the VM's pre-check verdict for one target: its code, passed and message. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> libvirtCpuRule(long vm, long target) {
+        List<Map<String, Object>> rules = given().baseUri(platform.inventory.url()).contentType(ContentType.JSON)
+                .body(Map.of("hostIds", List.of(target))).post("/vms/" + vm + "/compatibility").then().statusCode(200)
+                .extract().jsonPath().getList("[0].rules");
+        return rules.stream().filter(r -> "LIBVIRT_CPU".equals(r.get("code"))).findFirst().orElseThrow();
+    }
+
+    static String cpuinfoField(String cpuinfo, String field) {
+        return cpuinfo.lines().filter(l -> l.startsWith(field)).findFirst().orElseThrow().split(":")[1].trim();
+    }
+
     static Path serial(LibvirtHost host, String name) {
         return host.logDir().resolve("qemu").resolve(name + ".serial");
     }
@@ -63,28 +77,45 @@ class LibvirtEndToEndIT {
     @Test
     void aRealGuestMovesBetweenTwoLibvirtHostsThroughTheWholeServicePath() throws Exception {
         String name = "lv-guest";
-        long cluster = create("/clusters", Map.of("name", "libvirt"));
-        long[] hosts = new long[2];
-        LibvirtHost[] daemons = {a, b};
-        for (int i = 0; i < 2; i++) {
-            hosts[i] = create("/hosts", Map.ofEntries(Map.entry("name", daemons[i].name()), Map.entry("clusterId", cluster),
-                    Map.entry("cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "QEMU Virtual CPU",
-                            "mhz", 2000, "sockets", 1, "cores", 2)),
-                    Map.entry("memoryBytes", 8192 * MIB), Map.entry("hypervisorType", "KVM"), Map.entry("hypervisorVersion", "QEMU 10.0.2"),
-                    Map.entry("migrationAddress", "127.0.0.1"), Map.entry("linkBandwidthBytesPerSecond", 32 * MIB),
-                    Map.entry("libvirtUri", daemons[i].uri())));
-        }
-        long pool = create("/storage-pools", Map.of("name", "lv-nfs", "type", "NFS", "scope", "CLUSTER",
-                "capacityBytes", 64 * 1024 * MIB, "hostIds", List.of(hosts[0], hosts[1])));
-        long net = create("/networks", Map.of("name", "lv-net", "vlan", 30, "hostIds", List.of(hosts[0], hosts[1])));
-        long vm = create("/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1, "hostId", hosts[0],
-                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 16 * MIB)), "networkIds", List.of(net)));
-        // the guest itself, as the host's operator defined it in libvirt
+        // the guest itself, as the host's operator defined it in libvirt, before Ferry knows of it
         TestGuest.Spec spec = TestGuest.Spec.built(ROOT.resolve(".ferry/guest"), null, 256, 20, 96);
         Path xml = ROOT.resolve("e2e-tests/target/libvirt-hosts/" + name + ".xml");
         Files.writeString(xml, TestGuest.domainXml(spec, name, "/var/log/libvirt/qemu/" + name + ".serial"));
         a.virsh("define", xml.toString());
         a.virsh("start", name);
+
+        // both hosts registered by their URI only: what they are comes from their libvirtd, through a worker
+        long cluster = create("/clusters", Map.of("name", "libvirt"));
+        long[] hosts = new long[2];
+        LibvirtHost[] daemons = {a, b};
+        for (int i = 0; i < 2; i++) {
+            hosts[i] = create("/hosts/discover", Map.of("name", daemons[i].name(), "clusterId", cluster, "libvirtUri", daemons[i].uri(),
+                    "migrationAddress", "127.0.0.1", "linkBandwidthBytesPerSecond", 32 * MIB));
+        }
+        for (long host : hosts) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> "UP".equals(
+                    given().baseUri(platform.inventory.url()).get("/hosts/" + host).jsonPath().getString("state")));
+        }
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        var discovered = given().baseUri(platform.inventory.url()).get("/hosts/" + hosts[0]).jsonPath();
+        assertThat(discovered.getInt("cpuFamily")).isEqualTo(Integer.parseInt(cpuinfoField(cpuinfo, "cpu family")));
+        assertThat(discovered.getString("cpuVendor")).isEqualTo(cpuinfoField(cpuinfo, "vendor_id"));
+        assertThat(discovered.getLong("memoryBytes")).isPositive();
+        assertThat(discovered.getString("hypervisorVersion")).startsWith("QEMU 10.");
+        // a guest runs on hv-a that inventory does not know yet: raised, not adopted into the records
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().baseUri(platform.scheduler.url())
+                .get("/discrepancies?hostId=" + hosts[0]).jsonPath().getList("kind").contains("GUEST_UNREGISTERED"));
+
+        long pool = create("/storage-pools", Map.of("name", "lv-nfs", "type", "NFS", "scope", "CLUSTER",
+                "capacityBytes", 64 * 1024 * MIB, "hostIds", List.of(hosts[0], hosts[1])));
+        long net = create("/networks", Map.of("name", "lv-net", "vlan", 30, "hostIds", List.of(hosts[0], hosts[1])));
+        long vm = create("/vms", Map.of("name", name, "memoryBytes", 256 * MIB, "vcpus", 1, "hostId", hosts[0],
+                "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 16 * MIB)), "networkIds", List.of(net)));
+        // asked again now that hv-b is known: libvirt compares the guest's CPU with what hv-b's hypervisor runs
+        given().baseUri(platform.inventory.url()).post("/hosts/" + hosts[0] + "/probe").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> libvirtCpuRule(vm, hosts[1])
+                .get("message").toString().startsWith("libvirt on hv-b can run"));
+        assertThat(libvirtCpuRule(vm, hosts[1])).containsEntry("passed", true);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                 .until(() -> TestGuest.heartbeats(serial(a, name)).size() >= 5);
 

@@ -24,15 +24,33 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
 
 /**
  * The libvirt driver's migration between two real libvirt daemons on this machine (two "hosts", LibvirtHost), moving
  * Ferry's test guest under TCG; its memory is checked on the destination by the guest itself (its heartbeat counts
  * on, with no bad page). Missing libvirt or the guest is a failure, not a skip.
+ *
+ * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves three scenarios in
+ * order: a cancel (it stays on hv-a), a probe (read-only), then a job whose worker died, adopted (it ends on hv-b).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtMigrationTest {
+    /** The guest the ordered scenarios share; booted by the first of them. */
+    static final String RESIDENT = "ferry-resident";
+    static boolean residentBooted;
+
+    static void resident() throws Exception {
+        if (!residentBooted) {
+            boot(RESIDENT, 24);
+            residentBooted = true;
+        }
+    }
+
     static final Path ROOT = Path.of(System.getProperty("ferry.root", "..")).toAbsolutePath().normalize();
     static final Path DIR = ROOT.resolve("migration-worker/target/libvirt-hosts");
     static LibvirtHost a;
@@ -112,9 +130,10 @@ class LibvirtMigrationTest {
     }
 
     @Test
+    @Order(1)
     void aCancelMidWayLeavesTheGuestRunningOnTheSource() throws Exception {
-        String name = "ferry-cancel";
-        boot(name, 50);
+        String name = RESIDENT;
+        resident();
         List<RoundRecord> reported = new ArrayList<>();
         long cancelAt = System.nanoTime() + 2_000_000_000L; // mid-way through round 1 (16 MiB/s: about 10 s)
         Controls cancelling = new Controls() {
@@ -164,9 +183,10 @@ class LibvirtMigrationTest {
     }
 
     @Test
+    @Order(3)
     void aJobWhoseWorkerWasKilledIsFoundRunningInLibvirtAndAdoptedToItsEnd() throws Exception {
-        String name = "ferry-adopt";
-        boot(name, 24);
+        String name = RESIDENT;
+        resident();
         // the worker that dies: a client driving the same peer-to-peer migration, killed -9 in its second pass
         Process dying = new ProcessBuilder("virsh", "-c", a.uri(), "migrate", "--live", "--p2p", "--persistent",
                 "--undefinesource", "--abort-on-error", "--bandwidth", "32", "--migrateuri", "tcp://127.0.0.1", name, b.uri())
@@ -203,9 +223,10 @@ class LibvirtMigrationTest {
     }
 
     @Test
+    @Order(2)
     void aProbeReportsWhatTheHostIsAndRunsAndWhichPeersCanRunEachGuestsCpu() throws Exception {
-        String name = "ferry-probed";
-        boot(name, 1);
+        String name = RESIDENT;
+        resident();
         HostProbe probe = new HostProbe("probe-1", 1, a.uri(), List.of(new HostProbe.Peer(2, b.uri()),
                 new HostProbe.Peer(3, "qemu+tcp://127.0.0.1:1/system")), Instant.now());
 
