@@ -23,12 +23,15 @@ public final class LibvirtHost implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Supervised daemon;
+    /** The certificates when the host listens on TLS only; null for plain TCP. */
+    private final Pki pki;
 
-    private LibvirtHost(String name, Path dir, int port, Supervised daemon) {
+    private LibvirtHost(String name, Path dir, int port, Supervised daemon, Pki pki) {
         this.name = name;
         this.dir = dir;
         this.port = port;
         this.daemon = daemon;
+        this.pki = pki;
     }
 
     /**
@@ -37,6 +40,15 @@ public final class LibvirtHost implements AutoCloseable {
      * @param index which host of this machine (0, 1, ...): picks its migration and display port ranges
      */
     public static LibvirtHost start(Path dir, String name, int index, boolean detached) {
+        return start(dir, name, index, detached, null);
+    }
+
+    /**
+     * Starts a host that listens on TLS only, as a real fleet's hosts do: it presents a certificate for 127.0.0.1 from
+     * {@code pki}'s CA and admits only clients with that CA's client certificate (CN=ferry-worker). Its
+     * {@link #uri()} names the certificates with libvirt's {@code pkipath} parameter.
+     */
+    public static LibvirtHost start(Path dir, String name, int index, boolean detached, Pki pki) {
         int port = Ports.free();
         try {
             for (String mount : MOUNTS) {
@@ -48,7 +60,7 @@ public final class LibvirtHost implements AutoCloseable {
                 Trees.copy(Path.of("/etc/libvirt"), etc);
                 Files.copy(etc.resolve("qemu.conf"), etc.resolve("qemu.conf.dist"));
             }
-            Files.writeString(etc.resolve("libvirtd.conf"), libvirtdConf(name, port));
+            Files.writeString(etc.resolve("libvirtd.conf"), pki == null ? libvirtdConf(name, port) : libvirtdTlsConf(name, port, pki));
             Files.writeString(etc.resolve("qemu.conf"), qemuConf(index));
         } catch (IOException e) {
             throw new LaunchException("could not prepare libvirt host " + name + " in " + dir + ": " + e.getMessage(), e);
@@ -65,7 +77,7 @@ public final class LibvirtHost implements AutoCloseable {
         script.append("hostname '").append(name).append("' && exec libvirtd --listen --pid-file /run/libvirt/libvirtd.pid");
         Supervised daemon = Supervised.start("libvirtd " + name, List.of("unshare", "--mount", "--uts", "--propagation",
                 "private", "bash", "-c", script.toString()), Map.of(), dir.resolve("libvirtd.log"), detached, "libvirtd");
-        LibvirtHost host = new LibvirtHost(name, dir, port, daemon);
+        LibvirtHost host = new LibvirtHost(name, dir, port, daemon, pki);
         try {
             // the first start probes QEMU's capabilities (about 8 s here); later starts read them from the cache
             daemon.awaitReady(() -> Ports.open(port), Duration.ofSeconds(60));
@@ -85,9 +97,30 @@ public final class LibvirtHost implements AutoCloseable {
                 "tcp_port = \"" + port + "\"",
                 "auth_tcp = \"none\"",
                 "auth_unix_rw = \"none\"",
-                // no SMBIOS here: without it both daemons would report the same host and refuse to migrate
-                "host_uuid = \"" + UUID.nameUUIDFromBytes(("ferry-libvirt-host-" + name).getBytes(StandardCharsets.UTF_8)) + "\"",
+                hostUuid(name),
                 "");
+    }
+
+    static String libvirtdTlsConf(String name, int port, Pki pki) {
+        return String.join("\n",
+                "# written by Ferry's LibvirtHost for host " + name + ": TLS only, on loopback, clients with the test CA's client certificate",
+                "listen_tls = 1",
+                "listen_tcp = 0",
+                "listen_addr = \"127.0.0.1\"",
+                "tls_port = \"" + port + "\"",
+                "auth_tls = \"none\"",
+                "auth_unix_rw = \"none\"",
+                "key_file = \"" + pki.serverKey() + "\"",
+                "cert_file = \"" + pki.serverCert() + "\"",
+                "ca_file = \"" + pki.caCert() + "\"",
+                "tls_allowed_dn_list = [\"*CN=" + Pki.CLIENT_CN + "*\"]",
+                hostUuid(name),
+                "");
+    }
+
+    /** No SMBIOS here: without a UUID of its own each daemon would report the same host and refuse to migrate. */
+    private static String hostUuid(String name) {
+        return "host_uuid = \"" + UUID.nameUUIDFromBytes(("ferry-libvirt-host-" + name).getBytes(StandardCharsets.UTF_8)) + "\"";
     }
 
     static String qemuConf(int index) {
@@ -114,9 +147,10 @@ public final class LibvirtHost implements AutoCloseable {
         return name;
     }
 
-    /** The libvirt URI a worker connects to. */
+    /** The libvirt URI a worker connects to: TLS with the test certificates, or plain TCP. */
     public String uri() {
-        return "qemu+tcp://127.0.0.1:" + port + "/system";
+        return pki == null ? "qemu+tcp://127.0.0.1:" + port + "/system"
+                : "qemu+tls://127.0.0.1:" + port + "/system?pkipath=" + pki.dir();
     }
 
     /** The host's log directory as its guests see it: where a serial console file belongs. */
@@ -133,13 +167,18 @@ public final class LibvirtHost implements AutoCloseable {
      * the demo define, start and inspect guests with it, as an operator would).
      */
     public String virsh(String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("virsh", "-c", uri()));
+        return virshAt(uri(), args);
+    }
+
+    /** virsh against any libvirt URI (a host of an earlier run, known by its URI only). */
+    public static String virshAt(String uri, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("virsh", "-c", uri));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor() != 0) {
-                throw new IOException("virsh " + String.join(" ", args) + " on " + name + ": " + out);
+                throw new IOException("virsh " + String.join(" ", args) + " at " + uri + ": " + out);
             }
             return out;
         } catch (InterruptedException e) {

@@ -29,4 +29,24 @@ class LibvirtHostTest {
         int start = text.indexOf(from) + from.length();
         return text.substring(start, text.indexOf(to, start));
     }
+
+    @Test
+    void aTlsHostAdmitsOnlyAClientWithItsCasClientCertificate() throws Exception {
+        Pki pki = Pki.create(dir.resolve("pki"));
+        try (LibvirtHost tls = LibvirtHost.start(dir.resolve("t"), "hv-tls", 4, false, pki)) {
+            assertThat(tls.uri()).startsWith("qemu+tls://127.0.0.1:").contains("pkipath=");
+            assertThat(tls.virsh("hostname")).isEqualTo("hv-tls");
+            // without a client certificate the handshake is refused; and nothing answers in the clear
+            java.nio.file.Path bare = dir.resolve("ca-only");
+            java.nio.file.Files.createDirectories(bare);
+            java.nio.file.Files.copy(pki.caCert(), bare.resolve("cacert.pem"));
+            String port = tls.uri().replaceAll(".*:(\\d+)/system.*", "$1");
+            for (String uri : new String[] {"qemu+tls://127.0.0.1:" + port + "/system?pkipath=" + bare,
+                    "qemu+tcp://127.0.0.1:" + port + "/system"}) {
+                Process p = new ProcessBuilder("virsh", "-c", uri, "hostname").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(p.waitFor()).as("virsh -c %s: %s", uri, out).isNotZero();
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.platform.LibvirtHost;
+import dev.ferry.platform.Pki;
 import dev.ferry.platform.Trees;
 import dev.ferry.testsupport.TestGuest;
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ import org.libvirt.Connect;
 /**
  * The libvirt driver's migration between two real libvirt daemons on this machine (two "hosts", LibvirtHost), moving
  * Ferry's test guest under TCG; its memory is checked on the destination by the guest itself (its heartbeat counts
- * on, with no bad page). Missing libvirt or the guest is a failure, not a skip.
+ * on, with no bad page). hv-b listens on TLS only, with throwaway certificates (Pki): every move, probe and question
+ * to it goes through a TLS handshake. Missing libvirt or the guest is a failure, not a skip.
  *
  * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves three scenarios in
  * order: a cancel (it stays on hv-a), a probe (read-only), then a job whose worker died, adopted (it ends on hv-b).
@@ -60,7 +62,9 @@ class LibvirtMigrationTest {
     static void startHosts() throws Exception {
         Trees.delete(DIR);
         a = LibvirtHost.start(DIR.resolve("a"), "hv-a", 0, false);
-        b = LibvirtHost.start(DIR.resolve("b"), "hv-b", 1, false);
+        // hv-b as a real fleet's host: TLS only, admitting the test CA's client certificate (hv-a's libvirtd presents
+        // the same one when it migrates peer-to-peer to hv-b)
+        b = LibvirtHost.start(DIR.resolve("b"), "hv-b", 1, false, Pki.create(DIR.resolve("pki")));
     }
 
     @AfterAll
