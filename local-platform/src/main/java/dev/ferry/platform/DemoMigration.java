@@ -89,11 +89,25 @@ public final class DemoMigration {
         System.out.printf("SUCCEEDED after %d rounds: downtime %d ms, total time %.2f s, sent %s (%.2fx memory)  [%s]%n",
                 m.path("currentRound").asInt(), m.path("downtimeMillis").asLong(), m.path("totalTimeMillis").asLong() / 1000.0,
                 Format.bytes(sent), (double) sent / memory, m.path("driver").asText("?"));
+        // inventory applies the decision from Kafka, a moment after the scheduler made it: wait for it (bounded)
+        long target = m.path("targetHostId").asLong();
         JsonNode vm = Http.get(inventory + "/vms/" + m.path("vmId").asLong());
+        for (int i = 0; i < 50 && vm.path("hostId").asLong() != target; i++) {
+            sleep(200);
+            vm = Http.get(inventory + "/vms/" + m.path("vmId").asLong());
+        }
         System.out.println("inventory: " + vm.path("name").asText() + " now runs on " + hostNames.get(vm.path("hostId").asLong()));
         int trail = Http.get(scheduler + "/migrations/" + m.path("id").asText() + "/events").size();
         System.out.println("audit trail: " + trail + " records at " + scheduler + "/migrations/" + m.path("id").asText() + "/events");
         return 0;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static JsonNode findVm(String inventory, String name) {

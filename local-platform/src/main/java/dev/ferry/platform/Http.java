@@ -37,6 +37,10 @@ public final class Http {
         return send("POST", url, body);
     }
 
+    public static JsonNode put(String url, Object body) {
+        return send("PUT", url, body);
+    }
+
     static JsonNode send(String method, String url, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))

@@ -172,9 +172,13 @@ public final class Launcher {
     int down() {
         List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "kafka", "postgres"));
         names.addAll(0, qemuPidNames());
+        names.addAll(0, pidNames("libvirt-"));
         int code = 0;
         for (String name : names) {
             Optional<Supervised> p = running(name);
+            if (p.isPresent() && name.startsWith("libvirt-")) {
+                destroyGuests(name.substring("libvirt-".length()));
+            }
             if (p.isPresent()) {
                 // PostgreSQL's fast shutdown is SIGINT: SIGTERM would wait for every client to leave
                 Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
@@ -231,7 +235,8 @@ public final class Launcher {
                         + " (usage: ./ferry demo [vm] [max-downtime-ms])");
             }
         }
-        String driver = args.length > 3 ? args[3] : DemoMigration.SIMULATED;
+        String driver = args.length > 3 ? args[3] : "libvirt".equals(read(layout.state().resolve("worker-driver")))
+                ? "libvirt: a peer-to-peer live migration between two libvirt daemons on this machine (TCG)" : DemoMigration.SIMULATED;
         return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), vm, downtime, driver);
     }
 
@@ -250,7 +255,7 @@ public final class Launcher {
             case "scheduler" -> FerryService.SCHEDULER.jar(layout.root()).toString();
             case "worker" -> FerryService.WORKER.jar(layout.root()).toString();
             // a guest of the QEMU demo: its QMP socket lies under the run directory, on its command line
-            default -> layout.state().resolve("qemu").toString();
+            default -> name.startsWith("libvirt-") ? "libvirtd" : layout.state().resolve("qemu").toString();
         };
     }
 
@@ -266,13 +271,34 @@ public final class Launcher {
         };
     }
 
-    private List<String> qemuPidNames() {
+    /**
+     * The guests of a libvirt demo host outlive its libvirtd (as on a real host): destroyed first, by the URI the demo
+     * wrote, so that nothing of the demo keeps running.
+     */
+    private void destroyGuests(String host) {
+        Path uriFile = layout.state().resolve("libvirt").resolve(host + ".uri");
+        try {
+            String uri = Files.readString(uriFile).trim();
+            for (String domain : LibvirtHost.virshAt(uri, "list", "--name").lines().map(String::trim).filter(l -> !l.isEmpty()).toList()) {
+                LibvirtHost.virshAt(uri, "destroy", domain);
+                say("guest " + domain, "destroyed on " + host);
+            }
+        } catch (IOException e) {
+            say("libvirt-" + host, "its guests could not be listed (" + e.getMessage() + "); stopping the daemon anyway");
+        }
+    }
+
+    private List<String> pidNames(String prefix) {
         try (Stream<Path> files = Files.exists(layout.pids()) ? Files.list(layout.pids()) : Stream.empty()) {
-            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("qemu-") && f.endsWith(".pid"))
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith(prefix) && f.endsWith(".pid"))
                     .map(f -> f.substring(0, f.length() - 4)).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    private List<String> qemuPidNames() {
+        return pidNames("qemu-");
     }
 
     private String url(FerryService s) {
