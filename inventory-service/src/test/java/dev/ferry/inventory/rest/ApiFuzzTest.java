@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "inventory_test"),
-        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events")})
+        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})
 class ApiFuzzTest {
 
     @TestHTTPResource("/")
