@@ -4,14 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.events.HostProbe;
 import dev.ferry.events.HostReport;
-import dev.ferry.inventory.InventoryConfig;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Host;
-import dev.ferry.inventory.repository.ClusterRepository;
 import dev.ferry.inventory.repository.HostRepository;
-import dev.ferry.inventory.service.Checks;
+import dev.ferry.inventory.service.HostService;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -45,40 +43,15 @@ public class HostDiscovery {
     HostRepository hosts;
 
     @Inject
-    ClusterRepository clusters;
+    HostService hostService;
 
     @Inject
     InventoryEventLog events;
 
-    @Inject
-    InventoryConfig config;
-
     /** Registers a host by its URI: DISCOVERING, with nothing known of it yet, and a probe on its way. */
     @WithTransaction
     public Uni<Host> discover(DiscoverHost req) {
-        return Checks.exists(clusters.findById(req.clusterId()), "clusterId", req.clusterId())
-                .flatMap(c -> hosts.find("name", req.name()).firstResult())
-                .flatMap(existing -> {
-                    if (existing != null) {
-                        return Uni.createFrom().failure(ProblemException.conflict("duplicate-name", "a host named " + req.name() + " exists"));
-                    }
-                    Host h = new Host();
-                    h.name = req.name();
-                    h.clusterId = req.clusterId();
-                    h.state = HostState.DISCOVERING;
-                    h.cpuVendor = "unknown";
-                    h.cpuModelName = "unknown";
-                    h.hypervisorType = "KVM";
-                    h.hypervisorVersion = "unknown";
-                    h.migrationAddress = req.migrationAddress();
-                    h.libvirtUri = req.libvirtUri();
-                    h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
-                    h.memoryOvercommit = req.memoryOvercommit() != null ? req.memoryOvercommit() : config.defaultMemoryOvercommit();
-                    h.cpuOvercommit = req.cpuOvercommit() != null ? req.cpuOvercommit() : config.defaultCpuOvercommit();
-                    h.maxInboundMigrations = req.maxInboundMigrations() != null ? req.maxInboundMigrations() : config.defaultMaxInboundMigrations();
-                    h.maxOutboundMigrations = req.maxOutboundMigrations() != null ? req.maxOutboundMigrations() : config.defaultMaxOutboundMigrations();
-                    return hosts.persist(h).call(this::probe);
-                });
+        return hostService.createDiscovering(req).call(this::probe);
     }
 
     /** Probes one host now (an operator's "refresh"); only a host with a libvirt URI can be asked. */

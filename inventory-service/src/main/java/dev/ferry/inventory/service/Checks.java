@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** The reference and usage checks writes make before they change anything, each failing with its own problem. */
-public final class Checks {
+final class Checks {
     private Checks() {
     }
 
@@ -20,7 +20,7 @@ public final class Checks {
                 : Uni.createFrom().voidItem());
     }
 
-    public static Uni<Void> exists(Uni<?> found, String field, Object id) {
+    static Uni<Void> exists(Uni<?> found, String field, Object id) {
         return found.flatMap(e -> e == null ? Uni.createFrom().failure(unknownReference(field, id)) : Uni.createFrom().voidItem());
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.inventory.service;
 
 import dev.ferry.inventory.InventoryConfig;
 import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.api.Requests.NewHost;
 import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Host;
@@ -52,6 +53,28 @@ public class HostService {
         });
     }
 
+    /**
+     * A host registered by its libvirt URI only: DISCOVERING, nothing known of its CPU and memory until a worker's
+     * report fills them in (discovery). Same name rule and defaults as a typed-in host; the caller's transaction.
+     */
+    public Uni<Host> createDiscovering(DiscoverHost req) {
+        return crud().create(req.name(), () -> Checks.exists(clusters.findById(req.clusterId()), "clusterId", req.clusterId()), () -> {
+            Host h = new Host();
+            h.name = req.name();
+            h.clusterId = req.clusterId();
+            h.state = HostState.DISCOVERING;
+            h.cpuVendor = "unknown";
+            h.cpuModelName = "unknown";
+            h.hypervisorType = "KVM";
+            h.hypervisorVersion = "unknown";
+            h.migrationAddress = req.migrationAddress();
+            h.libvirtUri = req.libvirtUri();
+            h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
+            limits(h, req.memoryOvercommit(), req.cpuOvercommit(), req.maxInboundMigrations(), req.maxOutboundMigrations());
+            return h;
+        });
+    }
+
     @WithTransaction
     public Uni<Host> update(long id, NewHost req) {
         return crud().update(id, req.version(), req.name(),
@@ -76,15 +99,20 @@ public class HostService {
         h.cpuSockets = req.cpu().sockets();
         h.cpuCores = req.cpu().cores();
         h.memoryBytes = req.memoryBytes();
-        h.memoryOvercommit = Objects.requireNonNullElse(req.memoryOvercommit(), config.defaultMemoryOvercommit());
-        h.cpuOvercommit = Objects.requireNonNullElse(req.cpuOvercommit(), config.defaultCpuOvercommit());
+        limits(h, req.memoryOvercommit(), req.cpuOvercommit(), req.maxInboundMigrations(), req.maxOutboundMigrations());
         h.hypervisorType = req.hypervisorType();
         h.hypervisorVersion = req.hypervisorVersion();
         h.migrationAddress = req.migrationAddress();
         h.libvirtUri = req.libvirtUri();
         h.linkBandwidthBytesPerSecond = req.linkBandwidthBytesPerSecond();
-        h.maxInboundMigrations = Objects.requireNonNullElse(req.maxInboundMigrations(), config.defaultMaxInboundMigrations());
-        h.maxOutboundMigrations = Objects.requireNonNullElse(req.maxOutboundMigrations(), config.defaultMaxOutboundMigrations());
+    }
+
+    /** Overcommit and migration limits: the request's, or the configured defaults. */
+    private void limits(Host h, Double memoryOvercommit, Double cpuOvercommit, Integer inbound, Integer outbound) {
+        h.memoryOvercommit = Objects.requireNonNullElse(memoryOvercommit, config.defaultMemoryOvercommit());
+        h.cpuOvercommit = Objects.requireNonNullElse(cpuOvercommit, config.defaultCpuOvercommit());
+        h.maxInboundMigrations = Objects.requireNonNullElse(inbound, config.defaultMaxInboundMigrations());
+        h.maxOutboundMigrations = Objects.requireNonNullElse(outbound, config.defaultMaxOutboundMigrations());
     }
 
     @WithTransaction

@@ -154,7 +154,13 @@ class HostDiscoveryTest {
                         Duration.ofSeconds(30))
                 .stream().map(r -> EventCodec.inventoryEvent(r.value())).filter(e -> e.type() == InventoryEventType.HOST_DISCREPANCY).toList();
         assertThat(raised).singleElement().satisfies(e -> assertThat(e.reason()).contains("connection refused"));
-        // a host without a URI cannot be asked
+        // a host without a URI cannot be asked; a bad URI or a taken name is refused before anything is written
         given().post("/hosts/" + fleet.hosts[0] + "/probe").then().statusCode(409);
+        given().contentType(ContentType.JSON).body(Map.of("name", "bad-" + fleet.tag, "clusterId", fleet.clusterId,
+                        "libvirtUri", "http://hv.example/", "migrationAddress", "10.0.0.9", "linkBandwidthBytesPerSecond", 1))
+                .post("/hosts/discover").then().statusCode(400);
+        given().contentType(ContentType.JSON).body(Map.of("name", "flaky-" + fleet.tag, "clusterId", fleet.clusterId,
+                        "libvirtUri", "qemu+tls://other.example/system", "migrationAddress", "10.0.0.9", "linkBandwidthBytesPerSecond", 1))
+                .post("/hosts/discover").then().statusCode(409);
     }
 }
