@@ -116,13 +116,24 @@ final class Fleet {
         ids.forEach(id -> byId.put(id, new java.util.ArrayList<>()));
         KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> wanted.contains(r.key()), seen -> false, Duration.ofSeconds(3))
                 .stream().map(r -> EventCodec.event(r.value())).filter(e -> e.isDecision() && e.type().isOutcome())
+                .filter(distinctEvents())
                 .forEach(e -> byId.get(e.migrationId().toString()).add(e));
         return byId;
     }
 
-    /** The scheduler's decisions about one migration, as published. */
+    /** The scheduler's decisions about one migration, as published, each once. */
     List<MigrationEvent> decisions(String id) {
         return KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> id.equals(r.key()), seen -> false, Duration.ofSeconds(2))
-                .stream().map(r -> EventCodec.event(r.value())).filter(MigrationEvent::isDecision).toList();
+                .stream().map(r -> EventCodec.event(r.value())).filter(MigrationEvent::isDecision).filter(distinctEvents()).toList();
+    }
+
+    /**
+     * Delivery is at least once: when the broker comes back, the outbox relay sends again what it saw no
+     * acknowledgement for, so one decision can be on the topic several times with one event id (consumers apply it once).
+     * A second decision is a second event id; that is what the tests count.
+     */
+    private static java.util.function.Predicate<MigrationEvent> distinctEvents() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return e -> seen.add(e.eventId());
     }
 }
