@@ -40,17 +40,43 @@ public record HostReport(String probeId, long hostId, Instant observedAt, boolea
     /**
      * A guest (domain) on the host. {@code cpuRunsOn}: the peers of the probe whose hypervisor libvirt says can run
      * this guest's CPU definition (virConnectCompareHypervisorCPU); {@code cpuRefusedBy}: the peers that cannot, with
-     * libvirt's reason. A peer that could not be asked is in neither.
+     * libvirt's reason. {@code reach}: which peers reach its disks and carry its networks. A peer that could not be
+     * asked is in neither list.
      */
     public record Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
-            List<Refusal> cpuRefusedBy) {
+            List<Refusal> cpuRefusedBy, Reach reach) {
         public Guest {
             cpuRunsOn = cpuRunsOn == null ? List.of() : List.copyOf(cpuRunsOn);
             cpuRefusedBy = cpuRefusedBy == null ? List.of() : List.copyOf(cpuRefusedBy);
+            reach = reach == null ? Reach.NOT_ASKED : reach;
+        }
+
+        /** A guest whose disks and networks nobody asked the peers about. */
+        public Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
+                List<Refusal> cpuRefusedBy) {
+            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, Reach.NOT_ASKED);
         }
     }
 
-    /** A peer whose hypervisor cannot run a guest's CPU, and libvirt's words. */
+    /**
+     * What the peers' libvirtd said about a guest's devices: {@code disksReachedBy} finds every disk of the guest in one
+     * of its active storage pools (a guest without disks: every peer asked), {@code networksReachedBy} has every network
+     * and bridge its NICs are plugged into; the refusals name the first missing one. A peer whose libvirtd does not
+     * manage storage (or networks) is in neither list of that kind: it cannot say.
+     */
+    public record Reach(List<Long> disksReachedBy, List<Refusal> disksRefusedBy, List<Long> networksReachedBy,
+            List<Refusal> networksRefusedBy) {
+        public static final Reach NOT_ASKED = new Reach(List.of(), List.of(), List.of(), List.of());
+
+        public Reach {
+            disksReachedBy = disksReachedBy == null ? List.of() : List.copyOf(disksReachedBy);
+            disksRefusedBy = disksRefusedBy == null ? List.of() : List.copyOf(disksRefusedBy);
+            networksReachedBy = networksReachedBy == null ? List.of() : List.copyOf(networksReachedBy);
+            networksRefusedBy = networksRefusedBy == null ? List.of() : List.copyOf(networksRefusedBy);
+        }
+    }
+
+    /** A peer that cannot run a guest's CPU, or reach its disks or networks, and libvirt's words. */
     public record Refusal(long hostId, String reason) {
     }
 

@@ -17,9 +17,10 @@ import org.libvirt.StoragePool;
 /**
  * Asks one host's libvirtd what it is and what it runs, for inventory (discovery when a host is registered by its URI,
  * then the periodic sync): the CPU (vendor, model, signature, topology, features), memory, versions, active networks
- * and storage pools, and every guest. For each running guest it also asks the probe's peers (the other hosts of the
- * cluster) whether their hypervisor can run the guest's CPU definition, with libvirt's own comparison; the pre-checks
- * use that answer. Only reads: nothing on any host changes.
+ * and storage pools, and every guest. For each guest it also asks the probe's peers (the other hosts of the cluster)
+ * whether they reach its disks and carry its networks ({@link PeerReach}), and for each running guest whether their
+ * hypervisor can run its CPU definition, with libvirt's own comparison; the pre-checks use those answers. A peer that
+ * cannot be reached is asked nothing and is in no answer. Only reads: nothing on any host changes.
  */
 public final class LibvirtProbe {
     private LibvirtProbe() {
@@ -35,6 +36,7 @@ public final class LibvirtProbe {
         }
         Map<Long, Connect> peers = new HashMap<>();
         try {
+            connect(probe.peers(), peers);
             NodeInfo node = host.nodeInfo();
             HostReport.Cpu cpu = LibvirtXml.hostCpu(host.getCapabilities(), node.mhz);
             if (cpu.sockets() == 0) {
@@ -105,13 +107,18 @@ public final class LibvirtProbe {
             Map<CompareKey, Object> verdicts) throws LibvirtException {
         List<Long> runsOn = new ArrayList<>();
         List<HostReport.Refusal> refusedBy = new ArrayList<>();
+        String xml = d.getXMLDesc(0);
         if (running) {
-            LibvirtXml.GuestCpu cpu = LibvirtXml.guestCpu(d.getXMLDesc(0));
+            LibvirtXml.GuestCpu cpu = LibvirtXml.guestCpu(xml);
             for (HostProbe.Peer peer : probe.peers()) {
                 if (cpu.cpuXml() == null) {
                     break; // host-passthrough: libvirt cannot compare it; the vendor and family rules still apply
                 }
-                Object verdict = verdicts.computeIfAbsent(new CompareKey(peer.hostId(), cpu), k -> compare(peer, cpu, peers));
+                Connect at = peers.get(peer.hostId());
+                if (at == null) {
+                    continue; // not reachable: asked nothing
+                }
+                Object verdict = verdicts.computeIfAbsent(new CompareKey(peer.hostId(), cpu), k -> compare(at, cpu));
                 if (verdict instanceof LibvirtNative.CpuVerdict v && v.runs()) {
                     runsOn.add(peer.hostId());
                 } else if (verdict instanceof LibvirtNative.CpuVerdict v) {
@@ -120,18 +127,25 @@ public final class LibvirtProbe {
             }
         }
         var info = d.getInfo();
-        return new HostReport.Guest(d.getName(), d.getUUIDString(), running, info.maxMem * 1024, info.nrVirtCpu, runsOn, refusedBy);
+        return new HostReport.Guest(d.getName(), d.getUUIDString(), running, info.maxMem * 1024, info.nrVirtCpu, runsOn, refusedBy,
+                PeerReach.ask(LibvirtXml.guestDevices(xml), peers));
+    }
+
+    /** Connects to every peer that answers; one that does not is left out, so that it appears in no answer. */
+    private static void connect(List<HostProbe.Peer> all, Map<Long, Connect> into) {
+        for (HostProbe.Peer peer : all) {
+            try {
+                into.put(peer.hostId(), LibvirtMigration.connect(peer.libvirtUri()));
+            } catch (IOException | RuntimeException unreachable) {
+                // the peer's own probe reports it unreachable; here it is simply not asked
+            }
+        }
     }
 
     /** libvirt's verdict from the peer, or the reason it could not be asked (then the guest is in neither list). */
-    private static Object compare(HostProbe.Peer peer, LibvirtXml.GuestCpu cpu, Map<Long, Connect> peers) {
+    private static Object compare(Connect peer, LibvirtXml.GuestCpu cpu) {
         try {
-            Connect c = peers.get(peer.hostId());
-            if (c == null) {
-                c = LibvirtMigration.connect(peer.libvirtUri());
-                peers.put(peer.hostId(), c);
-            }
-            return LibvirtNative.compareHypervisorCpu(c, cpu);
+            return LibvirtNative.compareHypervisorCpu(peer, cpu);
         } catch (IOException | RuntimeException e) {
             return e.getMessage();
         }

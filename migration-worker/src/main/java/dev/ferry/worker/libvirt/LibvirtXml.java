@@ -18,9 +18,9 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * Reads what discovery needs out of libvirt's XML: the host CPU of {@code virConnectGetCapabilities}, and a domain's
- * CPU definition, architecture, machine type and virtualisation type from its XML (the arguments of libvirt's
- * hypervisor CPU comparison). Pure: XML in, values out; a document that lacks an element gives defaults, not errors.
+ * Reads what discovery needs out of libvirt's XML: the host CPU of {@code virConnectGetCapabilities}, a domain's
+ * CPU definition, architecture, machine type and virtualisation type (the arguments of libvirt's hypervisor CPU
+ * comparison), and the disks and networks a domain's devices need. Pure: XML in, values out; a document that lacks an element gives defaults, not errors.
  */
 public final class LibvirtXml {
     private LibvirtXml() {
@@ -67,6 +67,75 @@ public final class LibvirtXml {
             cpuXml = serialise(cpu);
         }
         return new GuestCpu(cpuXml, arch, machine, blankToNull(domain.getAttribute("type")));
+    }
+
+    /**
+     * What a guest's devices ask of a host. A disk is a file or block device by path, or a volume of a named pool;
+     * a NIC is plugged into a libvirt network or a host interface (a bridge, or a device for macvtap). {@code unchecked}
+     * names what no libvirt call can confirm for another host (a network disk: whether the host reaches a Ceph or
+     * iSCSI server is not libvirt's knowledge), so that the answer can say so.
+     */
+    public record GuestDevices(List<Disk> disks, List<String> networks, List<String> interfaces, List<String> unchecked) {
+    }
+
+    /** A disk by path ({@code pool} null), or by pool and volume ({@code path} null). */
+    public record Disk(String path, String pool, String volume) {
+        public String describe() {
+            return path != null ? path : "volume " + volume + " of pool " + pool;
+        }
+    }
+
+    /** The disks and NICs of a domain; an empty CD-ROM drive and a user-mode NIC ask nothing of a host. */
+    public static GuestDevices guestDevices(String domainXml) {
+        Element devices = first(parse(domainXml).getDocumentElement(), "devices");
+        List<Disk> disks = new ArrayList<>();
+        List<String> networks = new ArrayList<>();
+        List<String> interfaces = new ArrayList<>();
+        List<String> unchecked = new ArrayList<>();
+        for (Element disk : children(devices, "disk")) {
+            Element source = first(disk, "source");
+            if (source == null) {
+                continue;
+            }
+            switch (disk.getAttribute("type")) {
+                case "file" -> addIfSet(disks, source.getAttribute("file"));
+                case "block" -> addIfSet(disks, source.getAttribute("dev"));
+                case "dir" -> addIfSet(disks, source.getAttribute("dir"));
+                case "volume" -> disks.add(new Disk(null, source.getAttribute("pool"), source.getAttribute("volume")));
+                default -> unchecked.add(disk.getAttribute("type") + " disk " + source.getAttribute("protocol") + ":" + source.getAttribute("name"));
+            }
+        }
+        for (Element nic : children(devices, "interface")) {
+            Element source = first(nic, "source");
+            String type = nic.getAttribute("type");
+            if (source != null && "network".equals(type)) {
+                networks.add(source.getAttribute("network"));
+            } else if (source != null && "bridge".equals(type)) {
+                interfaces.add(source.getAttribute("bridge"));
+            } else if (source != null && "direct".equals(type)) {
+                interfaces.add(source.getAttribute("dev"));
+            }
+        }
+        return new GuestDevices(disks, networks, interfaces, unchecked);
+    }
+
+    private static void addIfSet(List<Disk> disks, String path) {
+        if (!path.isBlank()) {
+            disks.add(new Disk(path, null, null));
+        }
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> out = new ArrayList<>();
+        if (parent == null) {
+            return out;
+        }
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element child && child.getTagName().equals(name)) {
+                out.add(child);
+            }
+        }
+        return out;
     }
 
     /** A storage pool's type ({@code <pool type='dir'>}, 'netfs', 'rbd', ...). */
