@@ -57,13 +57,13 @@ class LibvirtEndToEndIT {
                 .then().statusCode(201).extract().jsonPath().getLong("id");
     }
 
-    /** The LIBVIRT_CPU rule of the VM's pre-check verdict for one target: its code, passed and message. */
+    /** One rule of the VM's pre-check verdict for one target: its code, passed and message. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> libvirtCpuRule(long vm, long target) {
+    static Map<String, Object> rule(long vm, long target, String code) {
         List<Map<String, Object>> rules = given().baseUri(platform.inventory.url()).contentType(ContentType.JSON)
                 .body(Map.of("hostIds", List.of(target))).post("/vms/" + vm + "/compatibility").then().statusCode(200)
                 .extract().jsonPath().getList("[0].rules");
-        return rules.stream().filter(r -> "LIBVIRT_CPU".equals(r.get("code"))).findFirst().orElseThrow();
+        return rules.stream().filter(r -> code.equals(r.get("code"))).findFirst().orElseThrow();
     }
 
     static String cpuinfoField(String cpuinfo, String field) {
@@ -113,9 +113,12 @@ class LibvirtEndToEndIT {
                 "volumes", List.of(Map.of("poolId", pool, "sizeBytes", 16 * MIB)), "networkIds", List.of(net)));
         // asked again now that hv-b is known: libvirt compares the guest's CPU with what hv-b's hypervisor runs
         given().baseUri(platform.inventory.url()).post("/hosts/" + hosts[0] + "/probe").then().statusCode(202);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> libvirtCpuRule(vm, hosts[1])
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> rule(vm, hosts[1], "LIBVIRT_CPU")
                 .get("message").toString().startsWith("libvirt on hv-b can run"));
-        assertThat(libvirtCpuRule(vm, hosts[1])).containsEntry("passed", true);
+        assertThat(rule(vm, hosts[1], "LIBVIRT_CPU")).containsEntry("passed", true);
+        assertThat(rule(vm, hosts[1], "GUEST_ON_SOURCE")).containsEntry("passed", true);
+        // hv-b's libvirtd was asked about the guest's devices (it has none): confirmed, not merely assumed
+        assertThat(rule(vm, hosts[1], "STORAGE_REACHABLE").get("message").toString()).contains("libvirt on hv-b finds every disk");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                 .until(() -> TestGuest.heartbeats(serial(a, name)).size() >= 5);
 
@@ -138,5 +141,8 @@ class LibvirtEndToEndIT {
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
                 .get("/vms/" + vm).jsonPath().getLong("hostId")).isEqualTo(hosts[1]));
+        // the guest's host record moved with it: moving it back is checked against hv-b at once, not after a sync
+        assertThat(rule(vm, hosts[0], "GUEST_ON_SOURCE").get("message").toString()).startsWith("libvirt on hv-b runs guest " + name);
+        assertThat(rule(vm, hosts[0], "LIBVIRT_CPU")).containsEntry("passed", true);
     }
 }

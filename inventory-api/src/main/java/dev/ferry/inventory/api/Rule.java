@@ -6,6 +6,11 @@ public enum Rule {
     NOT_CURRENT_HOST,
     /** The VM is running: only a running VM live-migrates. */
     VM_RUNNING,
+    /**
+     * libvirt on the source runs the guest, as its last sync (or a completed migration) said. Passes, saying so, for a
+     * source not managed through libvirt or not yet synced; fails when its libvirtd did not answer the last probe.
+     */
+    GUEST_ON_SOURCE,
     /** The target is UP (not in maintenance, disabled or down). */
     TARGET_UP,
     /** Same CPU manufacturer as the VM requires (by default: as its current host). */
@@ -20,9 +25,12 @@ public enum Rule {
      * Passes, saying so, where no libvirt answer exists (a host not managed through libvirt, or not yet synced).
      */
     LIBVIRT_CPU,
-    /** Every volume is on storage the target can reach; otherwise a storage migration would be needed. */
+    /**
+     * Every volume is on storage the target can reach; otherwise a storage migration would be needed. Where libvirt on
+     * the target was asked, it must also find every disk of the guest in one of its active pools.
+     */
     STORAGE_REACHABLE,
-    /** Every NIC's network is carried by the target. */
+    /** Every NIC's network is carried by the target; where libvirt on the target was asked, it has each network and bridge. */
     NETWORKS_CARRIED,
     /** Enough free memory on the target after placed VMs and active reservations. */
     MEMORY_CAPACITY,

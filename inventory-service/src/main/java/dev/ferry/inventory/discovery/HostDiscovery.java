@@ -1,13 +1,12 @@
 package dev.ferry.inventory.discovery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.events.HostProbe;
 import dev.ferry.events.HostReport;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Host;
+import dev.ferry.inventory.repository.HostGuestRepository;
 import dev.ferry.inventory.repository.HostRepository;
 import dev.ferry.inventory.service.HostService;
 import dev.ferry.support.ProblemException;
@@ -31,13 +30,12 @@ import org.jboss.logging.Logger;
  * Hosts as their libvirtd describes them. Inventory never talks to a hypervisor: it asks the workers with a probe
  * (host-probes) and applies their report (host-reports). Registering a host by its libvirt URI creates it DISCOVERING
  * and asks at once; the report fills in the CPU, memory and versions and makes it UP. Every report also replaces the
- * host's guest list (which the LIBVIRT_CPU pre-check reads) and is compared with where inventory places VMs: each
+ * host's guest list (which the GUEST_ON_SOURCE, LIBVIRT_CPU and reachability pre-checks read) and is compared with where inventory places VMs: each
  * difference is raised as a discrepancy, and no VM is moved on a report's word.
  */
 @ApplicationScoped
 public class HostDiscovery {
     private static final Logger LOG = Logger.getLogger(HostDiscovery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     HostRepository hosts;
@@ -47,6 +45,9 @@ public class HostDiscovery {
 
     @Inject
     InventoryEventLog events;
+
+    @Inject
+    HostGuestRepository guests;
 
     /** Registers a host by its URI: DISCOVERING, with nothing known of it yet, and a probe on its way. */
     @WithTransaction
@@ -114,7 +115,7 @@ public class HostDiscovery {
                 h.state = HostState.UP;
                 state = events.hostStateChanged(h, HostState.DISCOVERING.name());
             }
-            return state.call(() -> replaceGuests(h.id, report)).call(() -> reconcile(h, report));
+            return state.call(() -> link(h.id, report)).call(() -> guests.replace(h.id, report)).call(() -> reconcile(h, report));
         });
     }
 
@@ -133,22 +134,25 @@ public class HostDiscovery {
         h.hypervisorVersion = r.hypervisorVersion();
     }
 
-    private Uni<Void> replaceGuests(long hostId, HostReport r) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :h")
-                .setParameter("h", hostId).executeUpdate()).flatMap(x -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (HostReport.Guest g : r.guests()) {
-                        chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                                        "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
-                                                + "observed_at) VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :at)")
-                                .setParameter("h", hostId).setParameter("n", g.name()).setParameter("u", g.uuid())
-                                .setParameter("r", g.running()).setParameter("m", g.memoryBytes()).setParameter("v", g.vcpus())
-                                .setParameter("runs", g.cpuRunsOn().toArray(Long[]::new))
-                                .setParameter("ref", json(g.cpuRefusedBy())).setParameter("at", r.observedAt())
-                                .executeUpdate()));
-                    }
-                    return chain;
-                });
+    /**
+     * The host reaches the inventory's storage pools and carries the inventory's networks that it reports by the same
+     * name: the links an operator would otherwise type. A pool inventory calls local or host-scoped is never linked to
+     * a second host (every host's "default" directory pool has the same name and is not shared). Links are added, never
+     * removed: a pool or network gone from the host since is caught by libvirt's own answer in the STORAGE_REACHABLE
+     * and NETWORKS_CARRIED pre-checks, and unlinking is an operator's decision.
+     */
+    private Uni<Void> link(long hostId, HostReport r) {
+        List<String> pools = new ArrayList<>(r.pools().stream().map(HostReport.Pool::name).toList());
+        pools.add(""); // IN () must not be empty; no pool or network has a blank name
+        List<String> networks = new ArrayList<>(r.networks());
+        networks.add("");
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("INSERT INTO storage_pool_host (pool_id, host_id) SELECT p.id, :h "
+                                + "FROM storage_pool p WHERE p.name IN (:names) AND p.scope <> 'HOST' AND p.type <> 'LOCAL' ON CONFLICT DO NOTHING")
+                        .setParameter("h", hostId).setParameter("names", pools).executeUpdate())
+                .flatMap(x -> Panache.getSession().flatMap(s -> s.createNativeQuery("INSERT INTO network_host (network_id, host_id) "
+                                + "SELECT n.id, :h FROM network n WHERE n.name IN (:names) ON CONFLICT DO NOTHING")
+                        .setParameter("h", hostId).setParameter("names", networks).executeUpdate()))
+                .replaceWithVoid();
     }
 
     /** Compares the report's guests with inventory's placement; every difference becomes a discrepancy. */
@@ -179,13 +183,5 @@ public class HostDiscovery {
                     }
                     return chain;
                 });
-    }
-
-    private static String json(List<HostReport.Refusal> refusals) {
-        try {
-            return JSON.writeValueAsString(refusals);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.inventory.precheck;
 
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,7 +17,7 @@ public final class MigrationFacts {
      */
     public record VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
             Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
-            Set<String> requiredCpuFeatures, LibvirtCpu libvirtCpu) {
+            Set<String> requiredCpuFeatures, LibvirtGuest libvirt) {
 
         public VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
                 Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
@@ -30,23 +32,45 @@ public final class MigrationFacts {
             this(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, null, null, Set.of());
         }
 
-        public VmFacts withLibvirtCpu(LibvirtCpu cpu) {
+        public VmFacts withLibvirt(LibvirtGuest guest) {
             return new VmFacts(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor,
-                    requiredCpuFamily, requiredCpuFeatures, cpu);
+                    requiredCpuFamily, requiredCpuFeatures, guest);
         }
     }
 
     /**
-     * What libvirt said about the VM's CPU definition at the last sync of its host: the hosts whose hypervisor can run
-     * it, and those that cannot with libvirt's reason. Null when nobody asked (no libvirt report for the guest).
+     * What the VM's host said about the guest of the VM's name at its last sync (or what a completed migration carried
+     * over): whether it runs, and the answers of the other hosts of its cluster about its CPU (libvirt's CPU comparison),
+     * its disks and its networks. Null when the host reported no guest of that name.
      */
-    public record LibvirtCpu(Set<Long> runsOn, java.util.Map<Long, String> refusals, java.time.Instant observedAt) {
+    public record LibvirtGuest(boolean running, PeerAnswers cpu, PeerAnswers disks, PeerAnswers networks, Instant observedAt) {
+    }
+
+    /** The hosts that said yes, and those that said no with libvirt's reason; a host in neither was not asked. */
+    public record PeerAnswers(Set<Long> yes, Map<Long, String> no) {
+        public static final PeerAnswers NONE = new PeerAnswers(Set.of(), Map.of());
+    }
+
+    /**
+     * How a host is reached through libvirt, and what its last probe gave: null for a host not managed through libvirt.
+     * {@code lastReportAt} is null until a worker answered a probe; {@code unreachableReason} is set while the last one
+     * found its libvirtd silent.
+     */
+    public record HostLibvirt(String uri, Instant lastReportAt, String unreachableReason) {
     }
 
     /** A host as a source or a target, with what is already committed on it. */
     public record HostFacts(long id, String name, boolean up, String state, String cpuVendor, int cpuFamily,
             String cpuModelName, Set<String> cpuFlags, long allocatableMemoryBytes, long allocatableVcpus,
-            long usedMemoryBytes, long usedVcpus, Set<Long> reachablePoolIds, Set<Long> carriedNetworkIds) {
+            long usedMemoryBytes, long usedVcpus, Set<Long> reachablePoolIds, Set<Long> carriedNetworkIds, HostLibvirt libvirt) {
+
+        /** A host not managed through libvirt. */
+        public HostFacts(long id, String name, boolean up, String state, String cpuVendor, int cpuFamily, String cpuModelName,
+                Set<String> cpuFlags, long allocatableMemoryBytes, long allocatableVcpus, long usedMemoryBytes, long usedVcpus,
+                Set<Long> reachablePoolIds, Set<Long> carriedNetworkIds) {
+            this(id, name, up, state, cpuVendor, cpuFamily, cpuModelName, cpuFlags, allocatableMemoryBytes, allocatableVcpus,
+                    usedMemoryBytes, usedVcpus, reachablePoolIds, carriedNetworkIds, null);
+        }
 
         public long freeMemoryBytes() {
             return allocatableMemoryBytes - usedMemoryBytes;

@@ -4,6 +4,9 @@ import dev.ferry.inventory.api.Rule;
 import dev.ferry.inventory.api.RuleResult;
 import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.HostLibvirt;
+import dev.ferry.inventory.precheck.MigrationFacts.LibvirtGuest;
+import dev.ferry.inventory.precheck.MigrationFacts.PeerAnswers;
 import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +31,7 @@ public final class PreChecks {
         results.add(vm.running()
                 ? RuleResult.pass(Rule.VM_RUNNING, "VM is running")
                 : RuleResult.fail(Rule.VM_RUNNING, "VM " + vm.name() + " is not running; only a running VM live-migrates"));
+        results.add(guestOnSource(vm, source));
         results.add(target.up()
                 ? RuleResult.pass(Rule.TARGET_UP, "target is UP")
                 : RuleResult.fail(Rule.TARGET_UP, "host " + target.name() + " is " + target.state() + ", not UP"));
@@ -40,15 +44,16 @@ public final class PreChecks {
                 : RuleResult.fail(Rule.CPU_FEATURES, target.name() + " lacks CPU feature(s) " + missingFeatures
                         + " that VM " + vm.name() + " uses"));
         results.add(libvirtCpu(vm, target));
+        LibvirtGuest guest = vm.libvirt();
         Set<Long> unreachable = missing(vm.volumePoolIds(), target.reachablePoolIds());
-        results.add(unreachable.isEmpty()
-                ? RuleResult.pass(Rule.STORAGE_REACHABLE, "every volume is on storage the target reaches")
-                : RuleResult.fail(Rule.STORAGE_REACHABLE, target.name() + " cannot reach storage pool(s) "
-                        + unreachable + "; a storage migration would be needed"));
+        results.add(reach(Rule.STORAGE_REACHABLE, target, guest == null ? null : guest.disks(),
+                unreachable.isEmpty() ? null : target.name() + " cannot reach storage pool(s) " + unreachable
+                        + "; a storage migration would be needed",
+                "every volume is on storage the target reaches", "finds every disk of the guest in its storage pools"));
         Set<Long> absent = missing(vm.networkIds(), target.carriedNetworkIds());
-        results.add(absent.isEmpty()
-                ? RuleResult.pass(Rule.NETWORKS_CARRIED, "every NIC's network is on the target")
-                : RuleResult.fail(Rule.NETWORKS_CARRIED, target.name() + " does not carry network(s) " + absent));
+        results.add(reach(Rule.NETWORKS_CARRIED, target, guest == null ? null : guest.networks(),
+                absent.isEmpty() ? null : target.name() + " does not carry network(s) " + absent,
+                "every NIC's network is on the target", "has every network and bridge the guest's NICs use"));
         results.add(target.freeMemoryBytes() >= vm.memoryBytes()
                 ? RuleResult.pass(Rule.MEMORY_CAPACITY, "free memory " + target.freeMemoryBytes() / MIB + " MiB")
                 : RuleResult.fail(Rule.MEMORY_CAPACITY, target.name() + " has " + Math.max(0, target.freeMemoryBytes()) / MIB
@@ -88,16 +93,67 @@ public final class PreChecks {
      * family rules and still need a feature the target lacks); where it does not, the other CPU rules decide alone.
      */
     private static RuleResult libvirtCpu(VmFacts vm, HostFacts target) {
-        MigrationFacts.LibvirtCpu cpu = vm.libvirtCpu();
-        if (cpu != null && cpu.refusals().containsKey(target.id())) {
+        PeerAnswers cpu = vm.libvirt() == null ? PeerAnswers.NONE : vm.libvirt().cpu();
+        if (cpu.no().containsKey(target.id())) {
             return RuleResult.fail(Rule.LIBVIRT_CPU, "libvirt on " + target.name() + " cannot run VM " + vm.name() + "'s CPU: "
-                    + cpu.refusals().get(target.id()));
+                    + cpu.no().get(target.id()));
         }
-        if (cpu != null && cpu.runsOn().contains(target.id())) {
-            return RuleResult.pass(Rule.LIBVIRT_CPU, "libvirt on " + target.name() + " can run the guest's CPU (asked " + cpu.observedAt() + ")");
+        if (cpu.yes().contains(target.id())) {
+            return RuleResult.pass(Rule.LIBVIRT_CPU, "libvirt on " + target.name() + " can run the guest's CPU (asked "
+                    + vm.libvirt().observedAt() + ")");
         }
         return RuleResult.pass(Rule.LIBVIRT_CPU, "not asked: no libvirt answer for this guest and " + target.name()
                 + " (not managed through libvirt, or not synced yet); the vendor, family and feature rules decide");
+    }
+
+    /**
+     * Where the source's libvirtd runs the guest. Inventory's word that the VM runs there is checked against the host's
+     * own, as of its last report: a guest stopped or moved behind Ferry's back is refused here rather than failing in
+     * the worker. A report older than the guest (registered or started since) is refreshed by probing the host.
+     */
+    private static RuleResult guestOnSource(VmFacts vm, HostFacts source) {
+        HostLibvirt host = source.libvirt();
+        if (host == null) {
+            return RuleResult.pass(Rule.GUEST_ON_SOURCE, "not asked: " + source.name() + " is not managed through libvirt");
+        }
+        if (host.lastReportAt() == null) {
+            return RuleResult.pass(Rule.GUEST_ON_SOURCE, "not asked yet: no report from " + source.name() + "'s libvirtd so far");
+        }
+        if (host.unreachableReason() != null) {
+            return RuleResult.fail(Rule.GUEST_ON_SOURCE, "libvirt on " + source.name() + " did not answer its last probe ("
+                    + host.unreachableReason() + "): nothing can move VM " + vm.name() + " off it");
+        }
+        LibvirtGuest guest = vm.libvirt();
+        String refresh = " (report of " + host.lastReportAt() + "; POST /hosts/" + source.id() + "/probe asks again)";
+        if (guest == null) {
+            return RuleResult.fail(Rule.GUEST_ON_SOURCE, "libvirt on " + source.name() + " has no guest named " + vm.name() + refresh);
+        }
+        if (!guest.running()) {
+            return RuleResult.fail(Rule.GUEST_ON_SOURCE, "guest " + vm.name() + " is defined on " + source.name()
+                    + " but not running" + refresh);
+        }
+        return RuleResult.pass(Rule.GUEST_ON_SOURCE, "libvirt on " + source.name() + " runs guest " + vm.name() + " (as of "
+                + guest.observedAt() + ")");
+    }
+
+    /**
+     * A reachability rule: inventory's links of pools or networks to hosts, and, where libvirt on the target was asked,
+     * its own answer. Either refusal fails the rule, and the message gives every reason.
+     */
+    private static RuleResult reach(Rule rule, HostFacts target, PeerAnswers libvirt, String inventoryRefusal, String passed,
+            String libvirtPassed) {
+        List<String> why = new ArrayList<>();
+        if (inventoryRefusal != null) {
+            why.add(inventoryRefusal);
+        }
+        if (libvirt != null && libvirt.no().containsKey(target.id())) {
+            why.add("libvirt on " + target.name() + ": " + libvirt.no().get(target.id()));
+        }
+        if (!why.isEmpty()) {
+            return RuleResult.fail(rule, String.join("; ", why));
+        }
+        boolean confirmed = libvirt != null && libvirt.yes().contains(target.id());
+        return RuleResult.pass(rule, passed + (confirmed ? "; libvirt on " + target.name() + " " + libvirtPassed : ""));
     }
 
     private static Set<Long> missing(Set<Long> needed, Set<Long> available) {

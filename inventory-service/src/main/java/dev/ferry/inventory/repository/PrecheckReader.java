@@ -10,6 +10,7 @@ import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,9 @@ import org.hibernate.reactive.mutiny.Mutiny;
 @ApplicationScoped
 public class PrecheckReader {
 
+    @Inject
+    HostGuestRepository guests;
+
     /** Which hosts: a list of ids, or every host of a cluster. */
     private record Selection(String where, String name, Object value) {
     }
@@ -42,39 +46,13 @@ public class PrecheckReader {
     }
 
     /**
-     * The VM's facts with what libvirt said about its CPU at the last sync of its host (the LIBVIRT_CPU rule): the
-     * guest of the VM's name on the VM's host, if that host reported one.
+     * The VM's facts with what its host's libvirtd last said about the guest of the VM's name (the GUEST_ON_SOURCE,
+     * LIBVIRT_CPU, STORAGE_REACHABLE and NETWORKS_CARRIED rules), if that host reported one.
      */
     public Uni<VmFacts> vm(Vm vm) {
         VmFacts plain = vmFacts(vm);
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(
-                        "SELECT array_to_string(g.cpu_runs_on, ','), g.cpu_refusals, g.observed_at FROM host_guest g WHERE g.host_id = :host AND g.name = :name "
-                                + "AND g.running", Object[].class)
-                .setParameter("host", vm.hostId).setParameter("name", vm.name).getResultList())
-                .map(rows -> rows.isEmpty() ? plain : plain.withLibvirtCpu(libvirtCpu(rows.get(0))));
+        return guests.guest(vm.hostId, vm.name).map(g -> g == null ? plain : plain.withLibvirt(g));
     }
-
-    private static MigrationFacts.LibvirtCpu libvirtCpu(Object[] row) {
-        Set<Long> runsOn = new HashSet<>();
-        for (String id : ((String) row[0]).split(",")) { // text: Hibernate Reactive reads no BIGINT[] in a native query
-            if (!id.isBlank()) {
-                runsOn.add(Long.parseLong(id.trim()));
-            }
-        }
-        Map<Long, String> refusals = new HashMap<>();
-        try {
-            for (var r : JSON.readTree((String) row[1])) {
-                refusals.put(r.path("hostId").asLong(), r.path("reason").asText());
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("host_guest.cpu_refusals is not JSON: " + e.getMessage(), e);
-        }
-        Object at = row[2];
-        Instant observed = at instanceof java.time.OffsetDateTime o ? o.toInstant() : at instanceof Instant i ? i : null;
-        return new MigrationFacts.LibvirtCpu(runsOn, refusals, observed);
-    }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
      * The facts of these hosts, by id; ids that name no host are absent. A hold counts while it has not expired at
@@ -92,7 +70,8 @@ public class PrecheckReader {
     private Uni<Map<Long, HostFacts>> read(Selection s, VmFacts vm, Instant now) {
         // One statement after another: a reactive session runs one at a time.
         return rows(s, "SELECT h.id, h.name, h.state, h.cpu_vendor, h.cpu_family, h.cpu_model_name, h.memory_bytes, "
-                        + "h.memory_overcommit, h.cpu_sockets, h.cpu_cores, h.cpu_overcommit, placed.mem, placed.cpus, held.mem, held.cpus "
+                        + "h.memory_overcommit, h.cpu_sockets, h.cpu_cores, h.cpu_overcommit, placed.mem, placed.cpus, held.mem, held.cpus, "
+                        + "h.libvirt_uri, h.last_report_at, h.unreachable_reason "
                         + "FROM host h "
                         + "CROSS JOIN LATERAL (SELECT COALESCE(sum(v.memory_bytes), 0) AS mem, COALESCE(sum(v.vcpus), 0) AS cpus "
                         + "  FROM vm v WHERE v.host_id = h.id) placed "
@@ -119,9 +98,14 @@ public class PrecheckReader {
             out.put(id, new HostFacts(id, (String) r[1], state == HostState.UP, state.name(), (String) r[3],
                     ((Number) r[4]).intValue(), (String) r[5], typed(flags.get(id), String.class), allocatableMemory,
                     allocatableVcpus, asLong(r[11]) + asLong(r[13]), asLong(r[12]) + asLong(r[14]),
-                    typed(pools.get(id), Long.class), typed(networks.get(id), Long.class)));
+                    typed(pools.get(id), Long.class), typed(networks.get(id), Long.class),
+                    r[15] == null ? null : new MigrationFacts.HostLibvirt((String) r[15], instant(r[16]), (String) r[17])));
         }
         return out;
+    }
+
+    private static Instant instant(Object at) {
+        return at instanceof java.time.OffsetDateTime o ? o.toInstant() : at instanceof Instant i ? i : null;
     }
 
     private static <T> Set<T> typed(Set<Object> values, Class<T> type) {

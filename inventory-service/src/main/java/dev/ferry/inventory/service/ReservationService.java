@@ -7,6 +7,7 @@ import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Reservation;
 import dev.ferry.inventory.model.Vm;
 import dev.ferry.inventory.precheck.PreChecks;
+import dev.ferry.inventory.repository.HostGuestRepository;
 import dev.ferry.inventory.repository.PrecheckReader;
 import dev.ferry.inventory.repository.ReservationRepository;
 import dev.ferry.inventory.repository.VmRepository;
@@ -47,6 +48,9 @@ public class ReservationService {
 
     @Inject
     InventoryEventLog events;
+
+    @Inject
+    HostGuestRepository guests;
 
     /**
      * Holds the destination for a migration. A retried request gets the same hold, never a second one. A migration
@@ -210,7 +214,8 @@ public class ReservationService {
                     long from = vm.hostId;
                     vm.hostId = r.hostId;
                     LOG.infof("VM %s placed on host %d (was %d) by migration %s", vm.name, r.hostId, from, migrationId);
-                    Uni<Void> placed = events.placementChanged(vmId, from, r.hostId, "migration " + migrationId + " succeeded");
+                    Uni<Void> placed = events.placementChanged(vmId, from, r.hostId, "migration " + migrationId + " succeeded")
+                            .call(() -> guests.followMigration(vm.name, from, r.hostId));
                     if (r.state == ReservationState.RELEASED) {
                         // states only move forward: the hold stays released, the VM follows the scheduler's decision
                         LOG.warnf("migration %s succeeded after its hold on host %d expired; the VM is placed there without it",

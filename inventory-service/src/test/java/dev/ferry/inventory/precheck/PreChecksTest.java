@@ -6,7 +6,12 @@ import dev.ferry.inventory.api.Rule;
 import dev.ferry.inventory.api.RuleResult;
 import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.precheck.MigrationFacts.HostFacts;
+import dev.ferry.inventory.precheck.MigrationFacts.HostLibvirt;
+import dev.ferry.inventory.precheck.MigrationFacts.LibvirtGuest;
+import dev.ferry.inventory.precheck.MigrationFacts.PeerAnswers;
 import dev.ferry.inventory.precheck.MigrationFacts.VmFacts;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +29,19 @@ class PreChecksTest {
 
     static final VmFacts VM = new VmFacts(1, "web-1", true, 1, 4 * GIB, 2, Set.of(10L), Set.of(20L));
     static final HostFacts SOURCE = host(1, "GenuineIntel", 6, "Intel Xeon 5130", true, 32);
+    static final Instant SYNCED = Instant.parse("2026-12-02T05:00:00Z");
+
+    /** The source as a libvirt host whose last probe at SYNCED was answered, or not ({@code unreachable}). */
+    static HostFacts libvirtSource(String unreachable) {
+        HostFacts h = SOURCE;
+        return new HostFacts(h.id(), h.name(), h.up(), h.state(), h.cpuVendor(), h.cpuFamily(), h.cpuModelName(), h.cpuFlags(),
+                h.allocatableMemoryBytes(), h.allocatableVcpus(), h.usedMemoryBytes(), h.usedVcpus(), h.reachablePoolIds(),
+                h.carriedNetworkIds(), new HostLibvirt("qemu+tls://hv-1/system", SYNCED, unreachable));
+    }
+
+    static RuleResult rule(Verdict v, Rule code) {
+        return v.rules().stream().filter(r -> r.code() == code).findFirst().orElseThrow();
+    }
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -95,9 +113,9 @@ class PreChecksTest {
     @Test
     void aGuestThatPassesTheFamilyRuleButWhoseCpuLibvirtRefusesOnTheTargetIsRefused() {
         var target = host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32);
-        var asked = VM.withLibvirtCpu(new MigrationFacts.LibvirtCpu(Set.of(3L),
-                java.util.Map.of(2L, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f"),
-                java.time.Instant.parse("2026-12-02T05:00:00Z")));
+        var asked = VM.withLibvirt(new LibvirtGuest(true, new PeerAnswers(Set.of(3L),
+                Map.of(2L, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f")),
+                PeerAnswers.NONE, PeerAnswers.NONE, SYNCED));
 
         Verdict refused = PreChecks.evaluate(asked, SOURCE, target);
 
@@ -111,5 +129,46 @@ class PreChecksTest {
                 .findFirst().orElseThrow();
         assertThat(notAsked.passed()).isTrue();
         assertThat(notAsked.message()).startsWith("not asked");
+    }
+
+    @Test
+    void theSourcesLibvirtMustRunTheGuestWhenItWasAsked() {
+        var target = host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32);
+        var running = VM.withLibvirt(new LibvirtGuest(true, PeerAnswers.NONE, PeerAnswers.NONE, PeerAnswers.NONE, SYNCED));
+        var shutOff = VM.withLibvirt(new LibvirtGuest(false, PeerAnswers.NONE, PeerAnswers.NONE, PeerAnswers.NONE, SYNCED));
+
+        assertThat(PreChecks.evaluate(running, libvirtSource(null), target).failed()).isEmpty();
+        Verdict absent = PreChecks.evaluate(VM, libvirtSource(null), target);
+        assertThat(absent.failed()).extracting(RuleResult::code).containsExactly(Rule.GUEST_ON_SOURCE);
+        assertThat(absent.failed().get(0).message()).contains("no guest named web-1").contains("POST /hosts/1/probe");
+        assertThat(PreChecks.evaluate(shutOff, libvirtSource(null), target).failed()).extracting(RuleResult::message)
+                .singleElement().asString().contains("defined on hv-1 but not running");
+        assertThat(PreChecks.evaluate(running, libvirtSource("connection refused"), target).failed()).extracting(RuleResult::message)
+                .singleElement().asString().contains("did not answer its last probe (connection refused)");
+        // a host not managed through libvirt is not asked: inventory's word stands
+        assertThat(rule(PreChecks.evaluate(VM, SOURCE, target), Rule.GUEST_ON_SOURCE).message()).startsWith("not asked");
+    }
+
+    @Test
+    void libvirtOnTheTargetMustFindTheDisksAndNetworksWhereItWasAsked() {
+        var target = host(2, "GenuineIntel", 6, "Intel Xeon 5120", true, 32);
+        var refused = VM.withLibvirt(new LibvirtGuest(true, PeerAnswers.NONE,
+                new PeerAnswers(Set.of(3L), Map.of(2L, "no active storage pool holds disk /var/lib/ferry/web-1.qcow2")),
+                new PeerAnswers(Set.of(3L), Map.of(2L, "no libvirt network tenant-a")), SYNCED));
+
+        // inventory's links say the target reaches pool 10 and carries network 20; libvirt on it says otherwise
+        Verdict verdict = PreChecks.evaluate(refused, SOURCE, target);
+        assertThat(verdict.failed()).extracting(RuleResult::code).containsExactly(Rule.STORAGE_REACHABLE, Rule.NETWORKS_CARRIED);
+        assertThat(rule(verdict, Rule.STORAGE_REACHABLE).message()).contains("libvirt on hv-2").contains("/var/lib/ferry/web-1.qcow2");
+        assertThat(rule(verdict, Rule.NETWORKS_CARRIED).message()).contains("tenant-a");
+        // a host that answered yes passes, and the message says libvirt confirmed it
+        Verdict confirmed = PreChecks.evaluate(refused, SOURCE, host(3, "GenuineIntel", 6, "Intel Xeon 5120", true, 32));
+        assertThat(confirmed.failed()).isEmpty();
+        assertThat(rule(confirmed, Rule.STORAGE_REACHABLE).message()).contains("libvirt on hv-3 finds every disk");
+        // both refusals at once: inventory's and libvirt's reasons are given together
+        var unlinked = new HostFacts(2, "hv-2", true, "UP", "GenuineIntel", 6, "Intel Xeon 5120", Set.of(), 64 * GIB, 64, 0, 0,
+                Set.of(), Set.of(20L));
+        assertThat(rule(PreChecks.evaluate(refused, SOURCE, unlinked), Rule.STORAGE_REACHABLE).message())
+                .contains("cannot reach storage pool(s) [10]").contains("no active storage pool holds disk");
     }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Discovery through inventory's side of the wire, with a real broker and database: registering by URI sends a probe
  * on host-probes, and a worker's report on host-reports (played here; the worker's own side is tested against real
- * libvirt daemons in migration-worker) fills the host in, feeds the LIBVIRT_CPU pre-check and raises what it
+ * libvirt daemons in migration-worker) fills the host in, feeds the libvirt-answered pre-checks and raises what it
  * contradicts, without moving any VM.
  */
 @QuarkusTest
@@ -103,32 +103,50 @@ class HostDiscoveryTest {
     }
 
     @Test
-    void libvirtsCpuAnswerDecidesTheLibvirtCpuRuleOnTheTargetsItNamed() {
+    void libvirtsAnswersDecideTheGuestCpuAndReachRulesOnTheHostsItNamed() {
         Fleet fleet = new Fleet(2, 64);
         long a = discover(fleet, "lv-a");
         long b = discover(fleet, "lv-b");
         long c = discover(fleet, "lv-c");
         long guestVm = fleet.vm("picky", a, 1);
+        long ghostVm = fleet.vm("ghost", a, 1);
         String name = "picky-" + fleet.tag;
+        // b and c report the fleet's NFS pool and network by name: inventory links them, as an operator would have
         for (long h : new long[] {b, c}) {
-            report(new HostReport(probeFor(h).probeId(), h, Instant.now(), true, null, "x", cpu(), 64L << 30, "QEMU 10", List.of(),
-                    List.of(), List.of()));
+            report(new HostReport(probeFor(h).probeId(), h, Instant.now(), true, null, "x", cpu(), 64L << 30, "QEMU 10",
+                    List.of("net-" + fleet.tag), List.of(new HostReport.Pool("nfs-" + fleet.tag, "netfs", 1L << 40)), List.of()));
         }
         HostProbe probe = probeFor(a);
         report(new HostReport(probe.probeId(), a, Instant.now(), true, null, "lv-a", cpu(), 64L << 30, "QEMU 10", List.of(), List.of(),
                 List.of(new HostReport.Guest(name, "u-3", true, 1L << 30, 1, List.of(b),
-                        List.of(new HostReport.Refusal(c, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f"))))));
+                        List.of(new HostReport.Refusal(c, "the CPU is incompatible with host CPU: Host CPU does not provide required features: avx512f")),
+                        new HostReport.Reach(List.of(b), List.of(new HostReport.Refusal(c, "no active storage pool holds disk /srv/picky.qcow2")),
+                                List.of(b, c), List.of())))));
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/hosts/" + a).jsonPath().getString("lastReportAt") != null
                 && given().get("/hosts/" + b).jsonPath().getString("lastReportAt") != null
                 && given().get("/hosts/" + c).jsonPath().getString("lastReportAt") != null);
+        for (long h : new long[] {b, c}) {
+            assertThat(given().get("/storage-pools?hostId=" + h).jsonPath().getList("name", String.class)).containsExactly("nfs-" + fleet.tag);
+            assertThat(given().get("/networks?hostId=" + h).jsonPath().getList("name", String.class)).containsExactly("net-" + fleet.tag);
+        }
 
         List<Map<String, Object>> verdicts = given().contentType(ContentType.JSON).body(Map.of("hostIds", List.of(b, c)))
                 .post("/vms/" + guestVm + "/compatibility").then().statusCode(200).extract().jsonPath().getList("$");
 
-        assertThat(rule(verdicts.get(0), "LIBVIRT_CPU")).containsEntry("passed", true);
+        assertThat(verdicts.get(0)).containsEntry("compatible", true);
+        assertThat(rule(verdicts.get(0), "GUEST_ON_SOURCE")).containsEntry("passed", true);
+        assertThat((String) rule(verdicts.get(0), "STORAGE_REACHABLE").get("message")).contains("libvirt on lv-b-" + fleet.tag);
         assertThat(rule(verdicts.get(1), "LIBVIRT_CPU")).containsEntry("passed", false);
         assertThat((String) rule(verdicts.get(1), "LIBVIRT_CPU").get("message")).contains("avx512f");
         assertThat(rule(verdicts.get(1), "CPU_FAMILY")).containsEntry("passed", true); // same family: only libvirt knew
+        assertThat(rule(verdicts.get(1), "STORAGE_REACHABLE")).containsEntry("passed", false);
+        assertThat((String) rule(verdicts.get(1), "STORAGE_REACHABLE").get("message")).contains("/srv/picky.qcow2");
+        assertThat(rule(verdicts.get(1), "NETWORKS_CARRIED")).containsEntry("passed", true);
+        // a VM inventory places on lv-a that lv-a's libvirtd does not run cannot be moved off it
+        Map<String, Object> ghost = given().contentType(ContentType.JSON).body(Map.of("hostIds", List.of(b)))
+                .post("/vms/" + ghostVm + "/compatibility").then().statusCode(200).extract().jsonPath().getMap("[0]");
+        assertThat(rule(ghost, "GUEST_ON_SOURCE")).containsEntry("passed", false);
+        assertThat((String) rule(ghost, "GUEST_ON_SOURCE").get("message")).contains("no guest named ghost-" + fleet.tag);
     }
 
     @SuppressWarnings("unchecked")

@@ -61,6 +61,7 @@ public final class LibvirtDemoHosts {
             LibvirtHost.virshAt(uris[at], "start", VM);
             where = uris[at];
             System.out.println("guest " + VM + " booted on " + names[at] + " (" + dirty + " MiB/s of writes)");
+            reported(inventory, hosts[at], names[at]); // the pre-checks ask whether its host runs it
         }
         long onHost = where.equals(uris[0]) ? hosts[0] : hosts[1];
         if (vm(inventory) == null) {
@@ -133,6 +134,19 @@ public final class LibvirtDemoHosts {
                 throw new IllegalStateException(name + " was not discovered within 60 s: " + h.path("unreachableReason").asText("no report"));
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** Asks the host again and waits for its report, so that inventory knows what it runs now. */
+    private static void reported(String inventory, long id, String name) throws InterruptedException {
+        String before = Http.get(inventory + "/hosts/" + id).path("lastReportAt").asText();
+        Http.post(inventory + "/hosts/" + id + "/probe", Map.of());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (before.equals(Http.get(inventory + "/hosts/" + id).path("lastReportAt").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not report within 60 s of a new probe");
+            }
+            Thread.sleep(300);
         }
     }
 
