@@ -1,5 +1,6 @@
 package dev.ferry.worker.libvirt;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.Decision;
@@ -7,6 +8,7 @@ import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.worker.qemu.AutoConverge;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +24,16 @@ import org.libvirt.TypedIntParameter;
 import org.libvirt.TypedParameter;
 import org.libvirt.TypedStringParameter;
 import org.libvirt.TypedUlongParameter;
+import org.jboss.logging.Logger;
 
 /**
  * Moves one running guest between two hosts' libvirt daemons: a peer-to-peer live migration
  * (virDomainMigrateToURI3) run by the source's libvirtd, the guest's definition persisted on the destination and
  * removed from the source on success. libvirt runs the pre-copy passes; this follows its job statistics (one round
  * record per {@code memory_iteration}) and applies the convergence policy's decisions through libvirt: the downtime
- * limit (virDomainMigrateSetMaxDowntime; stop-and-copy lifts it), the bandwidth cap and auto-converge given at the
- * start, post-copy (allowed at the start, switched to with virDomainMigrateStartPostCopy), abort and cancel with
+ * limit (virDomainMigrateSetMaxDowntime; stop-and-copy lifts it), the bandwidth cap given at the start, the throttle
+ * of each round through auto-converge (enabled at the start, steered through QEMU's monitor: {@link #armThrottle}),
+ * post-copy (allowed at the start, switched to with virDomainMigrateStartPostCopy), abort and cancel with
  * virDomainAbortJob (the guest keeps running on the source). The same policy code runs
  * here as on the simulator and the QEMU driver.
  *
@@ -42,6 +46,8 @@ public final class LibvirtMigration {
     static final long STOP_NOW_MILLIS = 2_000_000;
     private static final long POLL_MILLIS = 200;
     private static final int JOB_STATS_COMPLETED = 1;
+    private static final Logger LOG = Logger.getLogger(LibvirtMigration.class);
+    private static final ObjectMapper QMP = new ObjectMapper();
 
     static {
         try {
@@ -64,6 +70,14 @@ public final class LibvirtMigration {
     private final ConvergencePolicy policy;
     private final MigrationContext context;
     private final Duration progressTimeout;
+    /**
+     * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
+     * whether a step larger than 1 % is still on its way there.
+     */
+    private boolean throttleArmed;
+    private boolean throttleSteered;
+    private int throttleSet;
+    private boolean throttleStepping;
 
     public LibvirtMigration(Endpoints ep, ConvergencePolicy policy, MigrationContext context, Duration progressTimeout) {
         this.ep = ep;
@@ -143,6 +157,54 @@ public final class LibvirtMigration {
 
     private boolean autoConverge() {
         return context.limits().maxThrottlePercent() > 0;
+    }
+
+    /**
+     * Takes auto-converge from libvirt's fixed steps to the policy's: armed idle through QEMU's monitor, so that the
+     * throttle is what the policy decides each round ({@link AutoConverge}), as the QEMU driver does over QMP. libvirt's
+     * API sets auto-converge's steps only when a migration starts; the monitor passthrough is the one way to change
+     * them mid-run. Where it is refused (not a QEMU guest, or a libvirt that forbids it), libvirt's own steps stay
+     * and the rounds say so. {@code adoptedThrottle}: the throttle a dead worker's job already runs at (its worker armed
+     * it), or -1 for a job this worker started.
+     */
+    private void armThrottle(Domain guest, int adoptedThrottle) {
+        if (!autoConverge()) {
+            return;
+        }
+        if (adoptedThrottle >= 0) {
+            throttleSteered = true;
+            throttleSet = adoptedThrottle;
+            return;
+        }
+        throttleSteered = setQemuParameters(guest, AutoConverge.idleUnderLibvirt());
+    }
+
+    /** The policy's throttle for the next pass, where the throttle is steered; {@code current}: what libvirt reports. */
+    private void steerThrottle(Domain guest, int percent, int current) {
+        int p = AutoConverge.next(percent, throttleSet);
+        if (throttleSteered && p != throttleSet && setQemuParameters(guest, AutoConverge.stepUnderLibvirt(p, current))) {
+            throttleSet = p;
+            throttleStepping = p - current > 1;
+        }
+    }
+
+    /** Once the throttle reached the policy's figure, the step that took it there is taken back. */
+    private void holdThrottle(Domain guest, int current) {
+        if (throttleStepping && current >= throttleSet) {
+            throttleStepping = false;
+            setQemuParameters(guest, AutoConverge.holdUnderLibvirt());
+        }
+    }
+
+    private boolean setQemuParameters(Domain guest, Map<String, Object> params) {
+        try {
+            LibvirtNative.qemuMonitorCommand(guest, QMP.writeValueAsString(Map.of("execute", "migrate-set-parameters", "arguments", params)));
+            return true;
+        } catch (IOException e) {
+            LOG.warnf("migration of %s: the throttle stays libvirt's auto-converge steps (%s)", ep.domain(), e.getMessage());
+            throttleSteered = false;
+            return false;
+        }
     }
 
     /**
@@ -229,6 +291,12 @@ public final class LibvirtMigration {
                 guest.migrateSetMaxDowntime(context.maxDowntimeMillis());
                 downtimeSet = true;
             }
+            if (!throttleArmed && now.processed() > 0) {
+                // once memory flows: libvirt sets auto-converge's first step as it starts the stream, after the job began
+                throttleArmed = true;
+                armThrottle(guest, roundsBefore > 0 ? (int) now.get("auto_converge_throttle") : -1);
+            }
+            holdThrottle(guest, (int) now.get("auto_converge_throttle"));
             if (last == null || now.processed() != last.processed()) {
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > progressTimeout.toNanos()) {
@@ -257,7 +325,7 @@ public final class LibvirtMigration {
                     rounds.add(round);
                     controls.roundCompleted(round);
                     switch (decision.action()) {
-                        case CONTINUE -> { } // the throttle is auto-converge's, armed at the start
+                        case CONTINUE -> steerThrottle(guest, decision.throttlePercent(), (int) now.get("auto_converge_throttle"));
                         case STOP_AND_COPY -> {
                             stopReason = decision.reason();
                             stopping = true;

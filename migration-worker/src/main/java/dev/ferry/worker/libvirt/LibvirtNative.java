@@ -3,6 +3,8 @@ package dev.ferry.worker.libvirt;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import org.libvirt.Connect;
@@ -12,7 +14,8 @@ import org.libvirt.jna.DomainPointer;
 
 /**
  * The calls libvirt's Java binding 0.5.4 lacks, over the same libvirt.so through JNA: switching a running migration to
- * post-copy, changing its bandwidth, and comparing a CPU definition with what a host's hypervisor can run. The binding
+ * post-copy, changing its bandwidth, comparing a CPU definition with what a host's hypervisor can run, and (through
+ * libvirt-qemu.so) a QMP command to a QEMU guest's monitor, for the parameters libvirt's API does not expose. The binding
  * keeps the native pointers in non-public fields; they are read once per call.
  */
 final class LibvirtNative {
@@ -29,6 +32,13 @@ final class LibvirtNative {
         String virGetLastErrorMessage();
     }
 
+    /** libvirt-qemu's passthrough to a QEMU guest's monitor (libvirt0 ships libvirt-qemu.so beside libvirt.so). */
+    interface QemuCalls extends Library {
+        int virDomainQemuMonitorCommand(DomainPointer domain, String cmd, PointerByReference result, int flags);
+    }
+
+    private static volatile QemuCalls qemuCalls;
+
     /** VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: an incompatible CPU is an error, with libvirt's reason. */
     private static final int FAIL_INCOMPATIBLE = 1;
 
@@ -39,6 +49,43 @@ final class LibvirtNative {
     private static volatile Calls calls;
 
     private LibvirtNative() {
+    }
+
+    private static QemuCalls qemuCalls() {
+        if (qemuCalls == null) {
+            qemuCalls = Native.load("virt-qemu", QemuCalls.class);
+        }
+        return qemuCalls;
+    }
+
+    /**
+     * Sends one QMP command to the guest's QEMU through libvirt (virDomainQemuMonitorCommand) and returns QEMU's reply;
+     * a reply with an error, a guest not run by QEMU or a libvirt that refuses throws. libvirt marks the domain
+     * "tainted: custom-monitor" in its log: it cannot vouch for what the command changed.
+     */
+    static String qemuMonitorCommand(Domain guest, String qmpJson) throws IOException {
+        PointerByReference result = new PointerByReference();
+        int rc;
+        try {
+            rc = qemuCalls().virDomainQemuMonitorCommand(pointer(guest), qmpJson, result, 0);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            throw new IOException("libvirt-qemu is not available here: " + e.getMessage(), e);
+        }
+        if (rc != 0) {
+            throw new IOException("libvirt refused the QEMU monitor command: " + calls().virGetLastErrorMessage());
+        }
+        Pointer reply = result.getValue();
+        try {
+            String text = reply == null ? "" : reply.getString(0);
+            if (text.contains("\"error\"")) {
+                throw new IOException("QEMU refused " + qmpJson + ": " + text);
+            }
+            return text;
+        } finally {
+            if (reply != null) {
+                Native.free(Pointer.nativeValue(reply)); // libvirt's malloc, libvirt's free
+            }
+        }
     }
 
     private static Calls calls() {

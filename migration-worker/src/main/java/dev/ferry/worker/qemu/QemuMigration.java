@@ -221,12 +221,7 @@ public final class QemuMigration {
         params.put("downtime-limit", context.maxDowntimeMillis());
         params.put("max-bandwidth", (long) context.bandwidthBytesPerSecond());
         if (mode == Mode.STEERED && autoConverge) {
-            // Auto-converge is only the means: it may not throttle past 1 % and only on a real stall until the
-            // policy sets the ceiling; then it goes straight to the policy's figure.
-            params.put("throttle-trigger-threshold", 100);
-            params.put("cpu-throttle-initial", 1);
-            params.put("cpu-throttle-increment", 99);
-            params.put("max-cpu-throttle", 1);
+            params.putAll(AutoConverge.idle()); // the policy sets the ceiling later (applyThrottle)
         }
         ep.source().execute("migrate-set-parameters", params, CALL);
     }
@@ -340,15 +335,10 @@ public final class QemuMigration {
 
     /** Auto-converge's ceiling becomes the policy's throttle; it acts at QEMU's next check (about a second). */
     private int applyThrottle(int percent, int current) throws IOException {
-        if (percent <= current || percent <= 0) {
-            return current;
+        int p = AutoConverge.next(percent, current);
+        if (p != current) {
+            ep.source().execute("migrate-set-parameters", AutoConverge.ceiling(p), CALL);
         }
-        int p = Math.min(99, percent);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("throttle-trigger-threshold", 1);
-        params.put("cpu-throttle-initial", p);
-        params.put("max-cpu-throttle", p);
-        ep.source().execute("migrate-set-parameters", params, CALL);
         return p;
     }
 

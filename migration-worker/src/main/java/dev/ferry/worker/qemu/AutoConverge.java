@@ -1,0 +1,76 @@
+package dev.ferry.worker.qemu;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a convergence policy's throttle is applied through QEMU's auto-converge, whichever way the parameters reach QEMU
+ * (QMP directly, or libvirt's QEMU monitor passthrough). Auto-converge is only the means: armed idle, it throttles at
+ * most 1 % and only on a real stall; when the policy names a throttle, that figure becomes both its first step and its
+ * ceiling, so that QEMU goes straight there at its next check (about a second) and no further. Pure.
+ */
+public final class AutoConverge {
+    private AutoConverge() {
+    }
+
+    /** migrate-set-parameters for auto-converge armed but idle until the policy asks. */
+    public static Map<String, Object> idle() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("throttle-trigger-threshold", 100);
+        params.put("cpu-throttle-initial", 1);
+        params.put("cpu-throttle-increment", 99);
+        params.put("max-cpu-throttle", 1);
+        return params;
+    }
+
+    /**
+     * The throttle to set when the policy asks for {@code percent} and {@code current} is set: a policy only raises it
+     * (QEMU's own check lowers nothing), at most 99 %.
+     */
+    public static int next(int percent, int current) {
+        return percent <= current || percent <= 0 ? current : Math.min(99, percent);
+    }
+
+    /**
+     * The same under libvirt, which sets auto-converge's first step itself as the migration starts and restores it as
+     * the job ends, while QEMU refuses a first step above the ceiling: the ceiling is left at QEMU's 99 %. Idle: a
+     * first step of 1 %, and only on a real stall, by 1 % a check.
+     */
+    public static Map<String, Object> idleUnderLibvirt() {
+        return step(100, 1, 1);
+    }
+
+    /**
+     * Takes the throttle from {@code current} to the policy's {@code percent} at QEMU's next check without a ceiling:
+     * the first step is the figure (a throttle not yet active starts there) and the increment is the difference (an
+     * active one moves there). Once there, {@link #holdUnderLibvirt} brings the increment back to 1 %, so it creeps
+     * by at most that much a check while the guest still outruns the link.
+     */
+    public static Map<String, Object> stepUnderLibvirt(int percent, int current) {
+        return step(1, percent, Math.max(1, percent - current));
+    }
+
+    /** The increment back to 1 % once the policy's figure is reached (see {@link #stepUnderLibvirt}). */
+    public static Map<String, Object> holdUnderLibvirt() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("cpu-throttle-increment", 1);
+        return params;
+    }
+
+    private static Map<String, Object> step(int threshold, int initial, int increment) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("throttle-trigger-threshold", threshold);
+        params.put("cpu-throttle-initial", initial);
+        params.put("cpu-throttle-increment", increment);
+        return params;
+    }
+
+    /** migrate-set-parameters that make {@code percent} auto-converge's step and ceiling, acting at the next check. */
+    public static Map<String, Object> ceiling(int percent) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("throttle-trigger-threshold", 1);
+        params.put("cpu-throttle-initial", percent);
+        params.put("max-cpu-throttle", percent);
+        return params;
+    }
+}
