@@ -34,8 +34,20 @@ public interface InventoryConfig {
 
     /**
      * How often every host with a libvirt URI is probed again (the sync): its facts refreshed, its guests compared with
-     * inventory. Each replica probes; a report applies once whoever asked.
+     * inventory. Every replica ticks; each host is claimed by one of them per interval (host.probe_sent_at).
      */
     @WithDefault("5m")
     String hostSyncInterval();
+
+    /**
+     * How long a probe may wait for a worker's answer before it is raised (PROBE_UNANSWERED): no worker with the libvirt
+     * driver running, or none reading host-probes. A worker gives up on a silent host itself after its probe timeout
+     * (30 s) and reports it unreachable, so an answer later than this means no worker took the probe at all.
+     */
+    @WithDefault("2m")
+    java.time.Duration probeAnswerTimeout();
+
+    /** How often unanswered probes are looked for. */
+    @WithDefault("30s")
+    String probeWatchInterval();
 }

@@ -15,6 +15,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class HostDiscovery {
+    /** A probe no worker answered in time (see {@link #raiseUnanswered}). */
+    public static final String PROBE_UNANSWERED = "PROBE_UNANSWERED";
     private static final Logger LOG = Logger.getLogger(HostDiscovery.class);
 
     @Inject
@@ -65,16 +68,57 @@ public class HostDiscovery {
                         : probe(h));
     }
 
-    /** Probes every host with a libvirt URI: the sync. Returns how many probes were sent. */
+    /**
+     * The sync: probes every host with a libvirt URI that nobody probed within most of {@code interval}. Each host is
+     * claimed with its row locked (skipping rows another replica holds), so that replicas ticking at once probe each
+     * host once. Returns how many probes were sent.
+     */
     @WithTransaction
-    public Uni<Integer> probeAll() {
+    public Uni<Integer> probeDue(Duration interval) {
+        Instant due = Instant.now().minus(interval.multipliedBy(9).dividedBy(10)); // a tick a little early still counts
+        return claim("SELECT id FROM host WHERE libvirt_uri IS NOT NULL AND (probe_sent_at IS NULL OR probe_sent_at < :at) "
+                + "ORDER BY id FOR UPDATE SKIP LOCKED", due).flatMap(this::probeEach);
+    }
+
+    /**
+     * Probes no worker answered within {@code timeout}: raised as PROBE_UNANSWERED (no worker with the libvirt driver
+     * runs, or none reads host-probes; the scheduler keeps one open discrepancy per host) and sent again, so that a
+     * worker that comes back answers. At most once per timeout per host. Returns how many were raised.
+     */
+    @WithTransaction
+    public Uni<Integer> raiseUnanswered(Duration timeout) {
+        return claim("SELECT id FROM host WHERE libvirt_uri IS NOT NULL AND probe_sent_at < :at "
+                + "AND (report_received_at IS NULL OR report_received_at < probe_sent_at) ORDER BY id FOR UPDATE SKIP LOCKED", Instant.now().minus(timeout))
+                .call(ids -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Long id : ids) {
+                        chain = chain.call(() -> hosts.findById(id).flatMap(h -> events.hostDiscrepancy(h.id, null, PROBE_UNANSWERED,
+                                "no worker answered the probe of host " + h.name + " at " + h.libvirtUri + " within " + timeout
+                                        + ": is a migration-worker with the libvirt driver running and reading host-probes?")));
+                    }
+                    return chain;
+                })
+                .flatMap(this::probeEach);
+    }
+
+    /** A probe for each of these hosts, naming every libvirt host of its cluster as a peer. */
+    private Uni<Integer> probeEach(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
         return hosts.list("libvirtUri is not null").call(all -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Host h : all) {
-                chain = chain.call(() -> probe(h, all));
+                if (ids.contains(h.id)) {
+                    chain = chain.call(() -> probe(h, all));
+                }
             }
             return chain;
-        }).map(List::size);
+        }).map(x -> ids.size());
+    }
+
+    private static Uni<List<Long>> claim(String sql, Instant at) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery(sql, Long.class).setParameter("at", at).getResultList());
     }
 
     private Uni<Void> probe(Host h) {
@@ -86,7 +130,11 @@ public class HostDiscovery {
         List<HostProbe.Peer> peers = candidates.stream()
                 .filter(o -> !o.id.equals(h.id) && o.clusterId.equals(h.clusterId) && o.libvirtUri != null)
                 .map(o -> new HostProbe.Peer(o.id, o.libvirtUri)).toList();
-        return events.probe(new HostProbe(UUID.randomUUID().toString(), h.id, h.libvirtUri, peers, Instant.now()));
+        Instant now = Instant.now();
+        // beside the entity's version: a probe changes nothing an operator edits
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE host SET probe_sent_at = :now WHERE id = :id")
+                        .setParameter("now", now).setParameter("id", h.id).executeUpdate())
+                .flatMap(x -> events.probe(new HostProbe(UUID.randomUUID().toString(), h.id, h.libvirtUri, peers, now)));
     }
 
     /** Applies one report, in the caller's transaction (the consumer applies each report once). */
@@ -96,27 +144,33 @@ public class HostDiscovery {
                 LOG.infof("report for host %d, which inventory no longer has: ignored", report.hostId());
                 return Uni.createFrom().voidItem();
             }
-            if (h.lastReportAt != null && report.observedAt().isBefore(h.lastReportAt)) {
-                return Uni.createFrom().voidItem(); // an older probe's answer, overtaken by a newer one
-            }
-            h.lastReportAt = report.observedAt();
-            if (!report.reachable()) {
-                boolean wasReachable = h.unreachableReason == null;
-                h.unreachableReason = report.error();
-                return wasReachable && h.state == HostState.UP
-                        ? events.hostDiscrepancy(h.id, null, Reconciliation.HOST_UNREACHABLE, "host " + h.name
-                                + " did not answer the probe at " + h.libvirtUri + ": " + report.error())
-                        : Uni.createFrom().voidItem();
-            }
-            h.unreachableReason = null;
-            fill(h, report);
-            Uni<Void> state = Uni.createFrom().voidItem();
-            if (h.state == HostState.DISCOVERING) {
-                h.state = HostState.UP;
-                state = events.hostStateChanged(h, HostState.DISCOVERING.name());
-            }
-            return state.call(() -> link(h.id, report)).call(() -> guests.replace(h.id, report)).call(() -> reconcile(h, report));
+            // by inventory's clock, which also stamps the probes: the watch compares the two
+            return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE host SET report_received_at = :now WHERE id = :id")
+                    .setParameter("now", Instant.now()).setParameter("id", h.id).executeUpdate()).flatMap(x -> applyTo(h, report));
         });
+    }
+
+    private Uni<Void> applyTo(Host h, HostReport report) {
+        if (h.lastReportAt != null && report.observedAt().isBefore(h.lastReportAt)) {
+            return Uni.createFrom().voidItem(); // an older probe's answer, overtaken by a newer one
+        }
+        h.lastReportAt = report.observedAt();
+        if (!report.reachable()) {
+            boolean wasReachable = h.unreachableReason == null;
+            h.unreachableReason = report.error();
+            return wasReachable && h.state == HostState.UP
+                    ? events.hostDiscrepancy(h.id, null, Reconciliation.HOST_UNREACHABLE, "host " + h.name
+                            + " did not answer the probe at " + h.libvirtUri + ": " + report.error())
+                    : Uni.createFrom().voidItem();
+        }
+        h.unreachableReason = null;
+        fill(h, report);
+        Uni<Void> state = Uni.createFrom().voidItem();
+        if (h.state == HostState.DISCOVERING) {
+            h.state = HostState.UP;
+            state = events.hostStateChanged(h, HostState.DISCOVERING.name());
+        }
+        return state.call(() -> link(h.id, report)).call(() -> guests.replace(h.id, report)).call(() -> reconcile(h, report));
     }
 
     /** What the host says about itself replaces what inventory had. */
