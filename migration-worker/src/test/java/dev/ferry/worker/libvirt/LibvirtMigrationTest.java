@@ -37,9 +37,10 @@ import org.libvirt.Connect;
  * on, with no bad page). hv-b listens on TLS only, with throwaway certificates (Pki): every move, probe and question
  * to it goes through a TLS handshake. Missing libvirt or the guest is a failure, not a skip.
  *
- * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves three scenarios in
- * order: a cancel (it stays on hv-a), a probe (read-only), a job whose worker died, adopted (it ends on hv-b), then
- * the way back over a link capped below its dirty rate, converging under the policy's throttle.
+ * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves five scenarios in
+ * order: a cancel (it stays on hv-a), a probe (read-only), a job whose worker died, adopted (it ends on hv-b), the way
+ * back over a link capped below its dirty rate, converging under the policy's throttle, then a plain move to hv-b as a
+ * persistent domain.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtMigrationTest {
@@ -104,9 +105,11 @@ class LibvirtMigrationTest {
     }
 
     @Test
+    @Order(5)
     void aRunningGuestMovesAsAPersistentDomainAndItsHeartbeatGoesOnOnTheDestination() throws Exception {
-        String name = "ferry-move";
-        boot(name, 20);
+        String name = RESIDENT;
+        resident(); // back on hv-a after the capped link
+        Files.deleteIfExists(serial(b, name)); // its console on hv-b starts afresh with this move
         List<RoundRecord> reported = new ArrayList<>();
         var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
 
@@ -250,6 +253,7 @@ class LibvirtMigrationTest {
                     .findFirst().orElse(0);
         }
         long cap = Math.max(2L << 20, (long) (dirtyMibPerSecond * 0.6 * (1 << 20)));
+        Files.deleteIfExists(serial(a, name)); // its console on hv-a starts afresh with this move
         List<RoundRecord> reported = new ArrayList<>();
         var limits = MigrationLimits.defaults(1000).withBandwidthCap(cap).withDeadline(120);
         var back = new LibvirtMigration(new LibvirtMigration.Endpoints(b.uri(), a.uri(), "tcp://127.0.0.1", name), new FerryPolicy(),
@@ -278,6 +282,7 @@ class LibvirtMigrationTest {
         assertThat(decided).as("the first throttle reported after the policy's %s", decided).contains(ran.get(0));
         var where = LibvirtMigration.locate(b.uri(), a.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
+        TestGuest.awaitContinuation(serial(b, name), serial(a, name), 5, Duration.ofSeconds(30));
     }
 
     @Test
