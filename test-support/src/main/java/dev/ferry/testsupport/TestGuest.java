@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 public final class TestGuest implements AutoCloseable {
     private static final Pattern BEAT = Pattern.compile("ferry-heartbeat (\\d+) dirtied=(\\d+) bad=(\\d+) checks=(\\d+)");
+    private static final Pattern BEAT_STARTED = Pattern.compile("ferry-heartbeat (\\d+) ");
     public final Path qmp;
     /** A second QMP monitor for observers (tests, the benchmark): QEMU serves one client per monitor socket. */
     public final Path observer;
@@ -154,6 +155,16 @@ public final class TestGuest implements AutoCloseable {
         return beats;
     }
 
+    /** The number of the last heartbeat line begun on the console, finished or cut off by a switch-over; -1 for none. */
+    static long lastBeatStarted(Path serial) throws IOException {
+        Matcher m = BEAT_STARTED.matcher(Files.readString(serial));
+        long last = -1;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        return last;
+    }
+
     /**
      * Waits until a guest that moved beats {@code beats} more times on its destination, and returns the heartbeats
      * there. What a user checks after a live migration: the counter goes on from where the source left it (no
@@ -165,7 +176,8 @@ public final class TestGuest implements AutoCloseable {
         if (onSource.isEmpty()) {
             throw new IOException("no heartbeat on the source's console " + sourceSerial);
         }
-        long lastOnSource = onSource.get(onSource.size() - 1).count();
+        // a line the guest was writing at the switch-over ends on the destination's console: its number counts here
+        long lastOnSource = Math.max(onSource.get(onSource.size() - 1).count(), lastBeatStarted(sourceSerial));
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Heartbeat> onDestination = heartbeats(destinationSerial);
         while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + beats) {
