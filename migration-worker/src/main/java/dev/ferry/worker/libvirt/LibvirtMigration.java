@@ -79,9 +79,23 @@ public final class LibvirtMigration {
     private int throttleSet;
     private boolean throttleStepping;
 
+    /**
+     * Who drives convergence: the policy through libvirt ({@code STEERED}, what the worker does), or libvirt alone with
+     * its defaults, with or without its own auto-converge, the policy's verdicts only recorded (the benchmark's
+     * baselines). A deadline still ends a run in every mode.
+     */
+    public enum Mode { STEERED, LIBVIRT_DEFAULTS, LIBVIRT_AUTO_CONVERGE }
+
+    private final Mode mode;
+
     public LibvirtMigration(Endpoints ep, ConvergencePolicy policy, MigrationContext context, Duration progressTimeout) {
+        this(ep, policy, Mode.STEERED, context, progressTimeout);
+    }
+
+    public LibvirtMigration(Endpoints ep, ConvergencePolicy policy, Mode mode, MigrationContext context, Duration progressTimeout) {
         this.ep = ep;
         this.policy = policy;
+        this.mode = mode;
         this.context = context;
         this.progressTimeout = progressTimeout;
     }
@@ -138,7 +152,7 @@ public final class LibvirtMigration {
             p.add(new TypedStringParameter("migrate_uri", ep.migrationUri()));
         }
         p.add(new TypedUlongParameter("bandwidth", Math.max(1, Math.round(context.bandwidthBytesPerSecond() / (1 << 20)))));
-        if (autoConverge()) {
+        if (autoConverge() && mode == Mode.STEERED) {
             // auto-converge is the means for the policy's throttle: libvirt takes its steps only at the start
             p.add(new TypedIntParameter("auto_converge.initial", Math.max(1, Math.min(99, context.limits().maxThrottlePercent() / 3))));
             p.add(new TypedIntParameter("auto_converge.increment", 10));
@@ -149,14 +163,14 @@ public final class LibvirtMigration {
     private int flags() {
         int f = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
                 | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
-        if (context.limits().postCopyAllowed()) {
+        if (context.limits().postCopyAllowed() && mode == Mode.STEERED) {
             f |= Domain.MigrateFlags.POSTCOPY; // allowed, not started: the policy decides when (LibvirtNative)
         }
         return autoConverge() ? f | Domain.MigrateFlags.AUTO_CONVERGE : f;
     }
 
     private boolean autoConverge() {
-        return context.limits().maxThrottlePercent() > 0;
+        return mode == Mode.LIBVIRT_AUTO_CONVERGE || (mode == Mode.STEERED && context.limits().maxThrottlePercent() > 0);
     }
 
     /**
@@ -168,7 +182,7 @@ public final class LibvirtMigration {
      * it), or -1 for a job this worker started.
      */
     private void armThrottle(Domain guest, int adoptedThrottle) {
-        if (!autoConverge()) {
+        if (!autoConverge() || mode != Mode.STEERED) {
             return;
         }
         if (adoptedThrottle >= 0) {
@@ -324,7 +338,7 @@ public final class LibvirtMigration {
                     round = round.decided(decision);
                     rounds.add(round);
                     controls.roundCompleted(round);
-                    switch (decision.action()) {
+                    switch (mode == Mode.STEERED ? decision.action() : Decision.Action.CONTINUE) { // baselines: recorded only
                         case CONTINUE -> steerThrottle(guest, decision.throttlePercent(), (int) now.get("auto_converge_throttle"));
                         case STOP_AND_COPY -> {
                             stopReason = decision.reason();

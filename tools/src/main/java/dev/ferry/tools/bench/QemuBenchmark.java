@@ -34,6 +34,9 @@ public final class QemuBenchmark {
         }
     }
 
+    /** Below, at and far above the link: the loads of this benchmark and of the libvirt one. */
+    static final List<Load> LOADS = List.of(new Load(50, 100), new Load(100, 100), new Load(200, 32));
+
     record Run(Load load, String policy, MigrationResult result, long bad, boolean heartbeatContinued) {
     }
 
@@ -42,7 +45,7 @@ public final class QemuBenchmark {
         Path work = Path.of(args.length > 1 ? args[1] : ".ferry/qemu-bench");
         Path out = Path.of(args.length > 2 ? args[2] : "docs/benchmarks");
         Files.createDirectories(work);
-        List<Load> loads = List.of(new Load(50, 100), new Load(100, 100), new Load(200, 32));
+        List<Load> loads = LOADS;
         List<String> policies = List.of("qemu-default", "qemu-auto-converge", "ferry");
         List<Run> runs = new ArrayList<>();
         for (Load load : loads) {
@@ -118,7 +121,7 @@ public final class QemuBenchmark {
     }
 
 
-    private static String qemuVersion() {
+    static String qemuVersion() {
         try {
             Process p = new ProcessBuilder("qemu-system-x86_64", "--version").start();
             String first = new String(p.getInputStream().readAllBytes()).lines().findFirst().orElse("?");

@@ -1,0 +1,204 @@
+package dev.ferry.tools.bench;
+
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.Link;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.Policies;
+import dev.ferry.platform.LibvirtHost;
+import dev.ferry.platform.Trees;
+import dev.ferry.testsupport.TestGuest;
+import dev.ferry.tools.bench.QemuBenchmark.Load;
+import dev.ferry.worker.libvirt.LibvirtMigration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The libvirt benchmark (a command, not a test): the QEMU benchmark's loads moved between two libvirt daemons on this
+ * machine by the worker's libvirt driver, under libvirt's defaults, libvirt's auto-converge with its default steps, and
+ * Ferry's policy steering through libvirt, each cell repeated. One guest is booted per load and moved back and forth,
+ * its memory checked after every move (the heartbeat goes on from where it stopped, and the guest's own check of its
+ * pages finds none bad). Writes docs/benchmarks/libvirt.md with medians and spreads.
+ *
+ * <p>Usage: {@code LibvirtBenchmark <guest-dir> <work-dir> <out-dir> [repeats]}.
+ */
+public final class LibvirtBenchmark {
+    static final int MEMORY_MIB = QemuBenchmark.MEMORY_MIB;
+    static final int REGION_MIB = QemuBenchmark.REGION_MIB;
+    static final double DEADLINE_SECONDS = QemuBenchmark.DEADLINE_SECONDS;
+    static final List<String> POLICIES = List.of("libvirt-defaults", "libvirt-auto-converge", "ferry");
+
+    record Run(Load load, String policy, int repeat, MigrationResult result, boolean memoryVerified, String note) {
+        boolean moved() {
+            return result.outcome() == MigrationResult.Outcome.SUCCEEDED;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path guestDir = Path.of(args.length > 0 ? args[0] : ".ferry/guest").toAbsolutePath();
+        Path work = Path.of(args.length > 1 ? args[1] : ".ferry/libvirt-bench").toAbsolutePath();
+        Path out = Path.of(args.length > 2 ? args[2] : "docs/benchmarks");
+        int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        Trees.delete(work);
+        List<Run> runs = new ArrayList<>();
+        long started = System.nanoTime();
+        try (LibvirtHost a = LibvirtHost.start(work.resolve("a"), "hv-a", 20, false);
+                LibvirtHost b = LibvirtHost.start(work.resolve("b"), "hv-b", 21, false)) {
+            for (Load load : QemuBenchmark.LOADS) {
+                runs.addAll(load(guestDir, load, repeats, a, b));
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("libvirt.md"), markdown(runs, repeats, minutes));
+        System.err.println("wrote " + out.resolve("libvirt.md"));
+    }
+
+    /** One guest for the load, booted on hv-a, moved by each policy in turn, {@code repeats} times over. */
+    static List<Run> load(Path guestDir, Load load, int repeats, LibvirtHost a, LibvirtHost b) throws Exception {
+        String name = "bench-" + load.dirtyMibPerSecond();
+        var spec = TestGuest.Spec.built(guestDir, null, MEMORY_MIB, load.dirtyMibPerSecond(), REGION_MIB);
+        Path xml = a.logDir().getParent().resolve(name + ".xml");
+        Files.writeString(xml, TestGuest.domainXml(spec, name, "/var/log/libvirt/qemu/" + name + ".serial"));
+        a.virsh("define", xml.toString());
+        a.virsh("start", name);
+        long booted = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (TestGuest.heartbeats(serial(a, name)).size() < 5) {
+            if (System.nanoTime() > booted) {
+                throw new IllegalStateException("guest " + name + " did not boot on hv-a within 60 s: see " + serial(a, name));
+            }
+            Thread.sleep(200);
+        }
+        LibvirtHost[] at = {a, b};
+        List<Run> runs = new ArrayList<>();
+        try {
+            for (int repeat = 1; repeat <= repeats; repeat++) {
+                for (String policy : POLICIES) {
+                    Run r = move(load, policy, repeat, at[0], at[1], name);
+                    runs.add(r);
+                    System.err.printf("%-22s %-22s #%d %s in %.1f s, downtime %d ms, %d rounds%s%n", load.name(), policy, repeat,
+                            r.result().outcome(), r.result().totalTimeMillis() / 1000.0, r.result().downtimeMillis(),
+                            r.result().roundCount(), r.note().isEmpty() ? "" : " (" + r.note() + ")");
+                    if (r.moved()) {
+                        at = new LibvirtHost[] {at[1], at[0]};
+                    }
+                }
+            }
+        } finally {
+            at[0].virsh("destroy", name);
+            at[0].virsh("undefine", name);
+        }
+        return runs;
+    }
+
+    static Run move(Load load, String policy, int repeat, LibvirtHost from, LibvirtHost to, String name) throws Exception {
+        Files.deleteIfExists(serial(to, name)); // its console starts afresh there, so the first beat is this move's
+        long cap = (long) load.capMibPerSecond() << 20;
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(DEADLINE_SECONDS);
+        var context = MigrationContext.of((long) MEMORY_MIB << 20, Link.of(cap), limits);
+        LibvirtMigration.Mode mode = switch (policy) {
+            case "libvirt-defaults" -> LibvirtMigration.Mode.LIBVIRT_DEFAULTS;
+            case "libvirt-auto-converge" -> LibvirtMigration.Mode.LIBVIRT_AUTO_CONVERGE;
+            default -> LibvirtMigration.Mode.STEERED;
+        };
+        var endpoints = new LibvirtMigration.Endpoints(from.uri(), to.uri(), "tcp://127.0.0.1", name);
+        MigrationResult result = new LibvirtMigration(endpoints, Policies.create(mode == LibvirtMigration.Mode.STEERED ? policy
+                : "qemu-default", (long) MEMORY_MIB << 20), mode, context, Duration.ofSeconds(60)).run(Controls.NONE);
+        if (result.outcome() != MigrationResult.Outcome.SUCCEEDED) {
+            return new Run(load, policy, repeat, result, false, "");
+        }
+        try {
+            TestGuest.awaitContinuation(serial(from, name), serial(to, name), 5, Duration.ofSeconds(30));
+            return new Run(load, policy, repeat, result, true, "");
+        } catch (IOException e) {
+            return new Run(load, policy, repeat, result, false, e.getMessage());
+        }
+    }
+
+    static Path serial(LibvirtHost host, String name) {
+        return host.logDir().resolve("qemu").resolve(name + ".serial");
+    }
+
+    static String markdown(List<Run> runs, int repeats, double minutes) {
+        StringBuilder md = new StringBuilder("# Real guests through libvirt: libvirt's defaults, auto-converge and Ferry's policy\n\n");
+        md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-libvirt` on %s, %s, in %.0f minutes. The QEMU benchmark's "
+                + "loads (the test guest, guest/init.c: %d MiB of memory, a %d MiB region rewritten page after page at the given "
+                + "rate) moved between two libvirt daemons on this machine standing for two hosts (`LibvirtHost`), by the "
+                + "worker's libvirt driver (`LibvirtMigration`: a peer-to-peer `virDomainMigrateToURI3`, persistent on the "
+                + "destination), with libvirt's bandwidth as the cap, a 300 ms downtime target and a %.0f s deadline. One guest "
+                + "per load is moved back and forth; each cell is %d moves, all in this run, and gives the median with the "
+                + "range (min-max) of the moves that finished. \"libvirt-defaults\": libvirt and QEMU alone; "
+                + "\"libvirt-auto-converge\": `--auto-converge` with its default steps; \"ferry\": Ferry's policy applied through "
+                + "libvirt (downtime limit, the throttle of each round over QEMU's monitor, stop-and-copy). Memory verified: "
+                + "after every move the guest's heartbeat went on from the source's last beat and its own page check found no "
+                + "bad page. Lower bound of total time: memory over the cap. Under TCG (no KVM): absolute times are this "
+                + "machine's; compare ratios within the run.%n%n", Machine.describe(), hypervisor(), minutes, MEMORY_MIB,
+                REGION_MIB, DEADLINE_SECONDS, repeats));
+        md.append("| load | policy | moved | total s, median (range) | x lower bound | downtime ms, median (range) | rounds | "
+                + "bytes x memory | total vs defaults | memory verified |\n|---|---|---:|---|---:|---|---:|---:|---:|---|\n");
+        for (Load load : QemuBenchmark.LOADS) {
+            List<Run> base = cell(runs, load, "libvirt-defaults").stream().filter(Run::moved).toList();
+            for (String policy : POLICIES) {
+                List<Run> cell = cell(runs, load, policy);
+                List<Run> moved = cell.stream().filter(Run::moved).toList();
+                double lower = (double) MEMORY_MIB / load.capMibPerSecond();
+                double total = median(moved, r -> r.result().totalTimeMillis() / 1000.0);
+                double baseTotal = median(base, r -> r.result().totalTimeMillis() / 1000.0);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s |%n", load.name(), policy,
+                        moved.size(), cell.size(), range(moved, r -> r.result().totalTimeMillis() / 1000.0, "%.1f"),
+                        moved.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", total / lower),
+                        range(moved, r -> r.result().downtimeMillis(), "%.0f"), range(moved, r -> r.result().roundCount(), "%.0f"),
+                        range(moved, r -> r.result().bytesSent() / (double) ((long) MEMORY_MIB << 20), "%.2f"),
+                        moved.isEmpty() || base.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f", total / baseTotal),
+                        moved.isEmpty() ? "-" : moved.stream().allMatch(Run::memoryVerified) ? "yes, every move"
+                                : moved.stream().filter(r -> !r.memoryVerified()).map(Run::note).findFirst().orElse("NO")));
+            }
+        }
+        md.append("\nMoves that did not finish:\n\n");
+        runs.stream().filter(r -> !r.moved()).forEach(r -> md.append(String.format(Locale.ROOT, "- %s, %s #%d: %s after %.1f s%n",
+                r.load().name(), r.policy(), r.repeat(), r.result().reason(), r.result().totalTimeMillis() / 1000.0)));
+        if (runs.stream().allMatch(Run::moved)) {
+            md.append("- none\n");
+        }
+        return md.toString();
+    }
+
+    private static List<Run> cell(List<Run> runs, Load load, String policy) {
+        return runs.stream().filter(r -> r.load().equals(load) && r.policy().equals(policy)).toList();
+    }
+
+    /** "median (min-max)" of the runs, or "-" when there are none. */
+    static String range(List<Run> runs, ToDoubleFunction<Run> f, String format) {
+        if (runs.isEmpty()) {
+            return "-";
+        }
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        String m = String.format(Locale.ROOT, format, median(runs, f));
+        return v.length == 1 ? m : m + " (" + String.format(Locale.ROOT, format, v[0]) + "-"
+                + String.format(Locale.ROOT, format, v[v.length - 1]) + ")";
+    }
+
+    static double median(List<Run> runs, ToDoubleFunction<Run> f) {
+        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String hypervisor() {
+        try {
+            Process p = new ProcessBuilder("libvirtd", "--version").start();
+            return "QEMU " + QemuBenchmark.qemuVersion() + ", " + new String(p.getInputStream().readAllBytes()).trim();
+        } catch (IOException e) {
+            return "QEMU " + QemuBenchmark.qemuVersion();
+        }
+    }
+}
