@@ -139,8 +139,6 @@ final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Service s : services) {
-            s.process().stop(Duration.ofSeconds(20));
-        }
+        Supervised.stopAll(services.stream().map(Service::process).toList(), Duration.ofSeconds(20));
     }
 }

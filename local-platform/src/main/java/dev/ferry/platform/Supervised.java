@@ -157,6 +157,16 @@ public final class Supervised {
         return false;
     }
 
+    /**
+     * SIGTERM to each at once, then waits for all (SIGKILL for any still running after the timeout): a service takes
+     * seconds to leave its consumer groups, and several need not queue for it.
+     */
+    public static void stopAll(java.util.Collection<Supervised> processes, Duration timeout) {
+        java.util.concurrent.CompletableFuture.allOf(processes.stream()
+                .map(p -> java.util.concurrent.CompletableFuture.runAsync(() -> p.stop(timeout)))
+                .toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    }
+
     /** The JDK sends only TERM and KILL; kill(1) sends the rest. */
     public void signal(Signal signal) {
         try {
