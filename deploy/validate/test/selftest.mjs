@@ -42,6 +42,7 @@ const CASES = [
   { what: "a probe on the wrong path", file: `${S}/inventory-service.yaml`, from: "path: /q/health/ready", to: "path: /health/ready", expect: "readinessProbe path /health/ready" },
   { what: "a worker autoscaler beyond the partitions", file: "deploy/overlays/production/kustomization.yaml", from: "path: /spec/maxReplicas\n        value: 12", to: "path: /spec/maxReplicas\n        value: 24", expect: "maxReplicas 24 > 12 partitions of migration-commands" },
   { what: "an image name that differs between compose and the manifests", file: "docker-compose.yml", from: "image: ferry/migration-worker:0.1.0", to: "image: ferry/migration-worker:0.2.0", expect: "differs from docker-compose.yml's ferry/migration-worker:0.2.0" },
+  { what: "a compose build of a Ferry image", file: "docker-compose.yml", from: "    image: ferry/scheduler-service:0.1.0\n", to: "    image: ferry/scheduler-service:0.1.0\n    build: ./scheduler-service\n", expect: "scheduler-service: has build:, but Ferry's images are built by Jib" },
   { what: "a compose port that differs from the service's", file: "docker-compose.yml", from: '"127.0.0.1:8082:8082"', to: '"127.0.0.1:8082:8080"', expect: "publishes container port 8080, but scheduler-service listens on 8082" },
   // Kafka and PostgreSQL outside the cluster (overlays/external)
   { what: "an external Kafka bootstrap without a port", file: `${X}/kustomization.yaml`, from: "kafka-3.example.com:9093", to: "kafka-3.example.com", expect: "with Kafka outside the cluster, list its brokers as host:port" },
@@ -56,7 +57,7 @@ function copyTree(repoRoot) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-deploy-selftest-"));
   const copy = (rel) => fs.cpSync(path.join(repoRoot, rel), path.join(tmp, rel), { recursive: true });
   for (const d of ["deploy/base", "deploy/components", "deploy/overlays", "deploy/compose", "docker-compose.yml", TOPICS_JAVA]) copy(d);
-  for (const m of SERVICES) for (const f of ["pom.xml", "src/main/java", "src/main/resources/application.properties", "src/main/docker/Dockerfile.jvm"]) copy(`${m}/${f}`);
+  for (const m of SERVICES) for (const f of ["pom.xml", "src/main/java", "src/main/resources/application.properties"]) copy(`${m}/${f}`);
   for (const f of ["pom.xml", "src/main/java"]) copy(`messaging/${f}`);
   return tmp;
 }
