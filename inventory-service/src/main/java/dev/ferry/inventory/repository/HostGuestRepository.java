@@ -9,8 +9,6 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -78,9 +76,8 @@ public class HostGuestRepository {
     }
 
     private static LibvirtGuest guest(Object[] row) {
-        Object at = row[7];
-        Instant observed = at instanceof OffsetDateTime o ? o.toInstant() : at instanceof Instant i ? i : null;
-        return new LibvirtGuest((Boolean) row[0], answers(row[1], row[2]), answers(row[3], row[4]), answers(row[5], row[6]), observed);
+        return new LibvirtGuest((Boolean) row[0], answers(row[1], row[2]), answers(row[3], row[4]), answers(row[5], row[6]),
+                PrecheckReader.instant(row[7]));
     }
 
     private static PeerAnswers answers(Object ids, Object refusals) {

@@ -104,7 +104,8 @@ public class PrecheckReader {
         return out;
     }
 
-    private static Instant instant(Object at) {
+    /** A timestamptz column as a native query returns it (OffsetDateTime from the reactive driver), or null. */
+    static Instant instant(Object at) {
         return at instanceof java.time.OffsetDateTime o ? o.toInstant() : at instanceof Instant i ? i : null;
     }
 

@@ -149,8 +149,8 @@ public final class LibvirtBenchmark {
                 List<Run> cell = cell(runs, load, policy);
                 List<Run> moved = cell.stream().filter(Run::moved).toList();
                 double lower = (double) MEMORY_MIB / load.capMibPerSecond();
-                double total = median(moved, r -> r.result().totalTimeMillis() / 1000.0);
-                double baseTotal = median(base, r -> r.result().totalTimeMillis() / 1000.0);
+                double total = Report.median(moved, r -> r.result().totalTimeMillis() / 1000.0);
+                double baseTotal = Report.median(base, r -> r.result().totalTimeMillis() / 1000.0);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s |%n", load.name(), policy,
                         moved.size(), cell.size(), range(moved, r -> r.result().totalTimeMillis() / 1000.0, "%.1f"),
                         moved.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", total / lower),
@@ -180,17 +180,9 @@ public final class LibvirtBenchmark {
             return "-";
         }
         double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-        String m = String.format(Locale.ROOT, format, median(runs, f));
+        String m = String.format(Locale.ROOT, format, Report.median(runs, f));
         return v.length == 1 ? m : m + " (" + String.format(Locale.ROOT, format, v[0]) + "-"
                 + String.format(Locale.ROOT, format, v[v.length - 1]) + ")";
-    }
-
-    static double median(List<Run> runs, ToDoubleFunction<Run> f) {
-        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static String hypervisor() {

@@ -205,7 +205,8 @@ final class Report {
                 ? r.result().downtimeMillis() : Double.POSITIVE_INFINITY);
     }
 
-    private static double median(List<PolicyBenchmark.Run> of, ToDoubleFunction<PolicyBenchmark.Run> f) {
+    /** The median of f over the runs (NaN for none); of two middle values one infinite, the infinite one. */
+    static <T> double median(List<T> of, ToDoubleFunction<T> f) {
         double[] v = of.stream().mapToDouble(f).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
