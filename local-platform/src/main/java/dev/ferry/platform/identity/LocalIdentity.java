@@ -1,0 +1,232 @@
+package dev.ferry.platform.identity;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+/**
+ * A small OpenID provider for ./ferry up and the tests, so that the services run the same OIDC code everywhere:
+ * discovery, the JWKS, and a token endpoint with the password grant (people) and the client-credentials grant
+ * (services), shaped like Keycloak's (issuer {@code <base>/realms/ferry}, roles in {@code realm_access.roles}).
+ * It has no login page, no refresh tokens and no revocation: production uses a real provider (docs/DEPLOY.md), and the
+ * end-to-end tests prove the services against Keycloak itself.
+ */
+public final class LocalIdentity implements AutoCloseable {
+    public static final String REALM_PATH = "/realms/ferry";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final LocalRealm realm;
+    private final Duration lifetime;
+    private final HttpServer server;
+    private final String issuer;
+
+    private LocalIdentity(LocalRealm realm, Duration lifetime, HttpServer server, String issuer) {
+        this.realm = realm;
+        this.lifetime = lifetime;
+        this.server = server;
+        this.issuer = issuer;
+    }
+
+    /** Serves the realm on {@code host:port} (0: any free port) until closed. */
+    public static LocalIdentity start(LocalRealm realm, String host, int port, Duration tokenLifetime) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+            String issuer = "http://" + host + ":" + server.getAddress().getPort() + REALM_PATH;
+            LocalIdentity idp = new LocalIdentity(realm, tokenLifetime, server, issuer);
+            server.createContext(REALM_PATH, idp::handle);
+            server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "local-identity");
+                t.setDaemon(true);
+                return t;
+            }));
+            server.start();
+            return idp;
+        } catch (IOException e) {
+            throw new IllegalStateException("the local identity provider could not listen on " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The issuer URL: what a service's quarkus.oidc.auth-server-url names. */
+    public String issuer() {
+        return issuer;
+    }
+
+    public String tokenEndpoint() {
+        return issuer + "/protocol/openid-connect/token";
+    }
+
+    public LocalRealm realm() {
+        return realm;
+    }
+
+    /** A token for a user of the realm, as the password grant would give it. */
+    public String tokenFor(String user) {
+        return sign(realm.user(user).orElseThrow(() -> new IllegalArgumentException("no user " + user + " in the realm")),
+                "ferry-cli");
+    }
+
+    /** A token for a client of the realm, as the client-credentials grant would give it. */
+    public String tokenForClient(String clientId) {
+        return sign(realm.client(clientId).orElseThrow(() -> new IllegalArgumentException("no client " + clientId)));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            String path = x.getRequestURI().getPath().substring(REALM_PATH.length());
+            switch (x.getRequestMethod() + " " + path) {
+                case "GET /.well-known/openid-configuration" -> reply(x, 200, discovery());
+                case "GET /protocol/openid-connect/certs" -> reply(x, 200,
+                        Map.of("keys", List.of(Jwt.jwk((RSAPublicKey) realm.key().getPublic(), realm.keyId()))));
+                case "POST /protocol/openid-connect/token" -> token(x);
+                default -> reply(x, 404, Map.of("error", "not_found", "error_description", "no such endpoint: " + path));
+            }
+        } catch (RuntimeException e) {
+            reply(x, 500, Map.of("error", "server_error", "error_description", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private Map<String, Object> discovery() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("issuer", issuer);
+        d.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
+        d.put("token_endpoint", tokenEndpoint());
+        d.put("grant_types_supported", List.of("password", "client_credentials"));
+        d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        d.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        d.put("subject_types_supported", List.of("public"));
+        d.put("response_types_supported", List.of("token"));
+        return d;
+    }
+
+    /** RFC 6749 sections 4.3 and 4.4; errors as section 5.2 names them. */
+    private void token(HttpExchange x) throws IOException {
+        Map<String, String> form = form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        basicAuth(x).forEach(form::putIfAbsent);
+        String grant = form.getOrDefault("grant_type", "");
+        switch (grant) {
+            case "password" -> {
+                var user = realm.user(form.getOrDefault("username", ""));
+                if (user.isEmpty() || !same(user.get().password(), form.getOrDefault("password", ""))) {
+                    reply(x, 401, error("invalid_grant", "unknown user or wrong password"));
+                    return;
+                }
+                reply(x, 200, tokenResponse(sign(user.get(), form.getOrDefault("client_id", "ferry-cli"))));
+            }
+            case "client_credentials" -> {
+                var client = realm.client(form.getOrDefault("client_id", ""));
+                if (client.isEmpty() || !same(client.get().secret(), form.getOrDefault("client_secret", ""))) {
+                    reply(x, 401, error("invalid_client", "unknown client or wrong secret"));
+                    return;
+                }
+                reply(x, 200, tokenResponse(sign(client.get())));
+            }
+            default -> reply(x, 400, error("unsupported_grant_type",
+                    "grant_type must be password or client_credentials, not '" + grant + "'"));
+        }
+    }
+
+    private Map<String, Object> tokenResponse(String token) {
+        return Map.of("access_token", token, "token_type", "Bearer", "expires_in", lifetime.toSeconds());
+    }
+
+    private String sign(LocalRealm.User user, String clientId) {
+        return sign("user:" + user.name(), user.name(), clientId, user.roles());
+    }
+
+    private String sign(LocalRealm.Client client) {
+        return sign("client:" + client.id(), "service-account-" + client.id(), client.id(), client.roles());
+    }
+
+    private String sign(String subjectSeed, String name, String clientId, List<String> roles) {
+        Instant now = Instant.now();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", issuer);
+        claims.put("sub", UUID.nameUUIDFromBytes(subjectSeed.getBytes(StandardCharsets.UTF_8)).toString());
+        claims.put("aud", "ferry");
+        claims.put("azp", clientId);
+        claims.put("typ", "Bearer");
+        claims.put("iat", now.getEpochSecond());
+        claims.put("exp", now.plus(lifetime).getEpochSecond());
+        claims.put("jti", UUID.randomUUID().toString());
+        claims.put("preferred_username", name);
+        claims.put("realm_access", Map.of("roles", roles));
+        return Jwt.sign(claims, realm.key().getPrivate(), realm.keyId());
+    }
+
+    private static Map<String, String> basicAuth(HttpExchange x) {
+        String h = x.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Map.of();
+        }
+        String pair = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+        int colon = pair.indexOf(':');
+        return colon < 0 ? Map.of() : Map.of("client_id", decode(pair.substring(0, colon)), "client_secret",
+                decode(pair.substring(colon + 1)));
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> form = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+            }
+        }
+        return form;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Constant-time, so that a wrong secret's timing says nothing about the right one. */
+    private static boolean same(String expected, String given) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> error(String code, String description) {
+        return Map.of("error", code, "error_description", description);
+    }
+
+    private static void reply(HttpExchange x, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        x.getResponseHeaders().set("Content-Type", "application/json");
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        x.sendResponseHeaders(status, bytes.length);
+        x.getResponseBody().write(bytes);
+    }
+
+    /** java -cp ... LocalIdentity DIR PORT [HOST]: serves the realm stored in DIR (generated there if missing). */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 2) {
+            System.err.println("usage: LocalIdentity DIR PORT [HOST]");
+            System.exit(2);
+        }
+        LocalIdentity idp = start(LocalRealm.loadOrCreate(Path.of(args[0])), args.length > 2 ? args[2] : "127.0.0.1",
+                Integer.parseInt(args[1]), Duration.ofHours(1));
+        System.out.println("local identity provider ready: issuer " + idp.issuer());
+        Runtime.getRuntime().addShutdownHook(new Thread(idp::close));
+        Thread.currentThread().join();
+    }
+}
