@@ -14,6 +14,7 @@ import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.ReservationView;
 import dev.ferry.inventory.api.Views.VmView;
 import dev.ferry.inventory.api.VmState;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -93,6 +94,12 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
         return out;
     }
 
+    /** The scheduler's token: issued by the test's provider to its own client, with the role scheduler. */
+    private static boolean fromScheduler(String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ")
+                && TestIdentity.roles(authorization.substring(7)).contains("scheduler");
+    }
+
     @Override
     public Map<String, String> start() {
         try {
@@ -101,6 +108,14 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         server.createContext("/", exchange -> {
+            if (!fromScheduler(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                // as inventory would: only the scheduler's own client (role scheduler) may call it like this
+                byte[] refusal = "{\"type\": \"unauthenticated\", \"status\": 401}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(401, refusal.length);
+                exchange.getResponseBody().write(refusal);
+                exchange.close();
+                return;
+            }
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             int status = 200;

@@ -17,12 +17,15 @@ import dev.ferry.events.MigrationOutcome;
 import dev.ferry.events.Topics;
 import dev.ferry.inventory.api.Rule;
 import dev.ferry.inventory.api.RuleResult;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -33,6 +36,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),

@@ -12,18 +12,21 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
-import dev.ferry.events.MigrationMode;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationMode;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.events.Topics;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -40,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),

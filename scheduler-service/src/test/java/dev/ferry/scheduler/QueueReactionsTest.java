@@ -13,12 +13,15 @@ import dev.ferry.events.EventType;
 import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
 import dev.ferry.events.Topics;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +38,8 @@ import org.junit.jupiter.api.Test;
  * when inventory says so. Reservations answer 503 here, so that the migrations stay queued while the events arrive.
  */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @io.quarkus.test.junit.TestProfile(QueueReactionsTest.LongQueue.class)
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {

@@ -11,16 +11,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationOutcome;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Hosts 500-599 of the fake inventory allow 2 inbound and 2 outbound migrations. */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "scheduler_test"),

@@ -21,14 +21,17 @@ import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.events.Topics;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -47,6 +50,8 @@ import org.junit.jupiter.api.Test;
  * until the driver or an operator says. With a short claim (1.5 s) so that takeovers happen within a test.
  */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @TestProfile(TruthUnderFaultsTest.ShortClaims.class)
 @QuarkusTestResource(FakeInventory.class)
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {

@@ -1,14 +1,16 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewCluster;
 import dev.ferry.inventory.api.Views.ClusterView;
 import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.ClusterRepository;
 import dev.ferry.inventory.service.ClusterService;
+import dev.ferry.support.Pages;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Clusters. */
 @Path("/clusters")
 @Tag(name = "fleet", description = "The fleet model: what runs where and what every host can take")
+@RolesAllowed(Roles.VIEWER)
 public class ClusterResource {
 
     @Inject
@@ -41,6 +44,7 @@ public class ClusterResource {
     @Inject
     ClusterRepository repository;
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Operation(summary = "Create a cluster")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ClusterView.class)))
@@ -56,6 +60,7 @@ public class ClusterResource {
         return repository.page(page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("{id}")
     @Operation(summary = "Rename a cluster", description = "Send the version you read; 409 if it changed since")
@@ -63,6 +68,7 @@ public class ClusterResource {
         return clusters.update(id, req).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")

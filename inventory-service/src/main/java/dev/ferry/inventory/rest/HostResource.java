@@ -1,19 +1,21 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.api.Requests.HostStateChange;
-import dev.ferry.inventory.discovery.HostDiscovery;
 import dev.ferry.inventory.api.Requests.NewHost;
 import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.discovery.HostDiscovery;
 import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.HostRepository;
 import dev.ferry.inventory.service.HostService;
+import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -38,6 +40,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Hypervisor hosts. */
 @Path("/hosts")
 @Tag(name = "fleet", description = "The fleet model: what runs where and what every host can take")
+@RolesAllowed(Roles.VIEWER)
 public class HostResource {
 
     @Inject
@@ -49,6 +52,7 @@ public class HostResource {
     @Inject
     HostDiscovery discovery;
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Operation(summary = "Register a hypervisor host")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = HostView.class)))
@@ -56,6 +60,7 @@ public class HostResource {
         return hosts.create(req).map(h -> Created.at("hosts", h.id, ViewMapper.view(h)));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Path("discover")
     @Operation(summary = "Register a host by its libvirt URI",
@@ -67,6 +72,7 @@ public class HostResource {
         return discovery.discover(req).map(h -> Created.at("hosts", h.id, ViewMapper.view(h)));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Path("{id}/probe")
     @Operation(summary = "Ask the host's libvirtd again now", description = "A worker probes the host (as the periodic sync "
@@ -93,6 +99,7 @@ public class HostResource {
         return repository.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("Host", id)).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("{id}")
     @Operation(summary = "Change a host", description = "Send the version you read; 409 if it changed since. "
@@ -101,6 +108,7 @@ public class HostResource {
         return hosts.update(id, req).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")
@@ -109,6 +117,7 @@ public class HostResource {
         return hosts.delete(id).map(x -> Response.noContent().build());
     }
 
+    @RolesAllowed({Roles.ADMIN, Roles.SCHEDULER})
     @PUT
     @Path("{id}/state")
     @Operation(summary = "Change a host's state (UP, MAINTENANCE, DISABLED, DOWN)")

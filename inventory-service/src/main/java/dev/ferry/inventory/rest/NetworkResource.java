@@ -1,14 +1,16 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewNetwork;
 import dev.ferry.inventory.api.Views.NetworkView;
 import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.NetworkRepository;
 import dev.ferry.inventory.service.NetworkService;
+import dev.ferry.support.Pages;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Guest networks and the hosts that carry them. */
 @Path("/networks")
 @Tag(name = "fleet", description = "The fleet model: what runs where and what every host can take")
+@RolesAllowed(Roles.VIEWER)
 public class NetworkResource {
 
     @Inject
@@ -41,6 +44,7 @@ public class NetworkResource {
     @Inject
     NetworkRepository repository;
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Operation(summary = "Create a network and say which hosts carry it")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = NetworkView.class)))
@@ -57,6 +61,7 @@ public class NetworkResource {
         return repository.page(hostId, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("{id}")
     @Operation(summary = "Change a network", description = "Send the version you read; 409 if it changed since")
@@ -64,6 +69,7 @@ public class NetworkResource {
         return networks.update(id, req).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")

@@ -1,6 +1,5 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.InventoryConfig;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewReservation;
@@ -10,9 +9,12 @@ import dev.ferry.inventory.api.Views.ReservationView;
 import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.ReservationRepository;
 import dev.ferry.inventory.service.ReservationService;
+import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -37,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Destination holds for migrations. */
 @Path("/reservations")
 @Tag(name = "reservations", description = "CPU and memory held on a destination for one migration")
+@RolesAllowed(Roles.VIEWER)
 public class ReservationResource {
 
     @Inject
@@ -48,6 +51,7 @@ public class ReservationResource {
     @Inject
     InventoryConfig config;
 
+    @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     @POST
     @Operation(summary = "Reserve the destination for a migration",
             description = "Runs every pre-check under a lock on the target; 422 lists every failed rule. "
@@ -81,6 +85,7 @@ public class ReservationResource {
                 .map(ViewMapper::view);
     }
 
+    @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     @POST
     @Path("{id}/commit")
     @Operation(summary = "Commit a reservation: the VM now runs on the reserved host",
@@ -89,6 +94,7 @@ public class ReservationResource {
         return reservations.commitById(id).map(ViewMapper::view);
     }
 
+    @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     @POST
     @Path("{id}/release")
     @Operation(summary = "Release a reservation; harmless when already released, 409 when committed")

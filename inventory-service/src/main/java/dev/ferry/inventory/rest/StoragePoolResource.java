@@ -1,14 +1,16 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.NewStoragePool;
 import dev.ferry.inventory.api.Views.StoragePoolView;
 import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.StoragePoolRepository;
 import dev.ferry.inventory.service.StoragePoolService;
+import dev.ferry.support.Pages;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Storage pools and the hosts that reach them. */
 @Path("/storage-pools")
 @Tag(name = "fleet", description = "The fleet model: what runs where and what every host can take")
+@RolesAllowed(Roles.VIEWER)
 public class StoragePoolResource {
 
     @Inject
@@ -41,6 +44,7 @@ public class StoragePoolResource {
     @Inject
     StoragePoolRepository repository;
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Operation(summary = "Create a storage pool and say which hosts reach it")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = StoragePoolView.class)))
@@ -57,6 +61,7 @@ public class StoragePoolResource {
         return repository.page(hostId, page, size).map(all -> ViewMapper.all(all, ViewMapper::view));
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("{id}")
     @Operation(summary = "Change a storage pool", description = "Send the version you read; 409 if it changed since")
@@ -64,6 +69,7 @@ public class StoragePoolResource {
         return pools.update(id, req).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")

@@ -1,6 +1,5 @@
 package dev.ferry.inventory.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.CompatibilityQuery;
 import dev.ferry.inventory.api.Requests.NewVm;
@@ -12,9 +11,12 @@ import dev.ferry.inventory.mapping.ViewMapper;
 import dev.ferry.inventory.repository.VmRepository;
 import dev.ferry.inventory.service.PlacementService;
 import dev.ferry.inventory.service.VmService;
+import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -39,6 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** VMs: register, read, and ask where they can go. */
 @Path("/vms")
 @Tag(name = "vms", description = "VMs, pre-migration checks (XenMotion rules) and candidate hosts")
+@RolesAllowed(Roles.VIEWER)
 public class VmResource {
 
     @Inject
@@ -50,6 +53,7 @@ public class VmResource {
     @Inject
     PlacementService placement;
 
+    @RolesAllowed(Roles.ADMIN)
     @POST
     @Operation(summary = "Register a VM on a host")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
@@ -76,6 +80,7 @@ public class VmResource {
         return repository.findById(id).onItem().ifNull().failWith(() -> ProblemException.notFound("VM", id)).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @PUT
     @Path("{id}")
     @Operation(summary = "Change a VM's record", description = "Send the version you read; 409 if it changed since. "
@@ -84,6 +89,7 @@ public class VmResource {
         return vms.update(id, req).map(ViewMapper::view);
     }
 
+    @RolesAllowed(Roles.ADMIN)
     @DELETE
     @APIResponse(responseCode = "204", description = "Deleted")
     @Path("{id}")

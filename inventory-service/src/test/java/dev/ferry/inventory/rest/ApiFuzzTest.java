@@ -3,12 +3,15 @@ package dev.ferry.inventory.rest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.OpenApiFuzz;
 import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every operation of inventory's OpenAPI document, 1,000 requests mostly wrong on purpose: no 5xx, every error a problem. */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "inventory_test"),
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})

@@ -10,12 +10,15 @@ import dev.ferry.events.HostReport;
 import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
 import dev.ferry.events.Topics;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * contradicts, without moving any VM.
  */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "inventory_test"),
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})

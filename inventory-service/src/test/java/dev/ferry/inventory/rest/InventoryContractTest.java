@@ -26,10 +26,13 @@ import dev.ferry.inventory.api.Views.NetworkView;
 import dev.ferry.inventory.api.Views.ReservationView;
 import dev.ferry.inventory.api.Views.StoragePoolView;
 import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -47,6 +50,8 @@ import org.junit.jupiter.api.Test;
  * its records travel through real HTTP both ways with no field missing, extra or renamed (read strictly).
  */
 @QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@TestSecurity(user = "tester", roles = {Roles.VIEWER, Roles.OPERATOR, Roles.ADMIN, Roles.SCHEDULER, Roles.WORKER})
 @QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
         @ResourceArg(name = "database", value = "inventory_test"),
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})

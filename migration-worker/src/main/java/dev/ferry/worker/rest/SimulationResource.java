@@ -1,12 +1,14 @@
 package dev.ferry.worker.rest;
 
-import dev.ferry.support.ProblemException;
 import dev.ferry.model.engine.PreCopyEngine;
-import dev.ferry.worker.service.MigrationPlan;
-import dev.ferry.worker.service.WorkerConfig;
 import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
+import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
+import dev.ferry.worker.service.MigrationPlan;
+import dev.ferry.worker.service.WorkerConfig;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 /** What the simulator can tell before a migration: the planning side of the simulated driver. */
 @Path("/simulation")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.VIEWER)
 public class SimulationResource {
     static final long MAX_MEMORY_BYTES = 256L << 30; // sampling walks the guest's pages: keep a request bounded
     static final double MAX_SECONDS = 10;

@@ -53,15 +53,26 @@ final class ClaimClient {
     private final java.util.List<String> replicas;
     private volatile int current;
     private final Duration timeout;
+    /** The worker's own bearer token: fetched, cached and renewed by the caller's identity provider client. */
+    private final BearerToken token;
+
+    /** Where the worker's token comes from; a provider that cannot be reached leaves the question standing. */
+    interface BearerToken {
+        String get() throws Exception;
+
+        /** The scheduler refused the token (401): fetch a new one next time. */
+        void refused();
+    }
 
     /** @param schedulerUrls one URL, or several (replicas) separated by commas */
-    ClaimClient(String schedulerUrls, Duration timeout) {
+    ClaimClient(String schedulerUrls, Duration timeout, BearerToken token) {
         this.replicas = java.util.Arrays.stream(schedulerUrls.split(",")).map(String::trim).filter(u -> !u.isEmpty())
                 .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
         if (replicas.isEmpty()) {
             throw new IllegalArgumentException("ferry.worker.scheduler-url names no scheduler");
         }
         this.timeout = timeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
@@ -75,7 +86,7 @@ final class ClaimClient {
         body.put("jobsOutliveWorker", jobsOutliveWorker);
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(claims(base, command)).timeout(timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))));
         JsonNode answer = parse(r.body());
         if (r.statusCode() == 200) {
             return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong(),
@@ -97,7 +108,7 @@ final class ClaimClient {
         body.put("workerId", workerId);
         body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals")).timeout(timeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))).build());
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))));
         JsonNode answer = parse(r.body());
         if (r.statusCode() != 200) {
             throw new Unanswered("renewal answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
@@ -113,7 +124,7 @@ final class ClaimClient {
     /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
     void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
         send(base -> HttpRequest.newBuilder(URI.create(claims(base, command) + "/" + encode(workerId) + "?attempt=" + command.attempt()
-                + "&reason=" + encode(reason))).timeout(timeout).DELETE().build());
+                + "&reason=" + encode(reason))).timeout(timeout).DELETE());
     }
 
     private static URI claims(String base, MigrationCommand command) {
@@ -124,13 +135,28 @@ final class ClaimClient {
      * Asks the replica that answered last, then the others in turn: a replica that does not answer, or answers that it
      * cannot serve now (502/503/504), is passed over. Unanswered only when none answered.
      */
-    private HttpResponse<String> send(java.util.function.Function<String, HttpRequest> request) throws Unanswered, InterruptedException {
+    private HttpResponse<String> send(java.util.function.Function<String, HttpRequest.Builder> request)
+            throws Unanswered, InterruptedException {
+        String bearer;
+        try {
+            bearer = token.get();
+        } catch (Exception e) {
+            throw new Unanswered("no token from the identity provider: " + e, e);
+        }
         Unanswered last = null;
         int first = current;
         for (int i = 0; i < replicas.size(); i++) {
             int r = (first + i) % replicas.size();
             try {
-                HttpResponse<String> answer = http.send(request.apply(replicas.get(r)), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> answer = http.send(request.apply(replicas.get(r)).header("Authorization", "Bearer " + bearer)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 401) {
+                    // expired early or the provider's key changed: a new token, and the question stands meanwhile
+                    token.refused();
+                    last = new Unanswered("scheduler at " + replicas.get(r) + " refused the worker's token (401): "
+                            + parse(answer.body()).path("detail").asText(answer.body()), null);
+                    break;
+                }
                 if (answer.statusCode() >= 502 && answer.statusCode() <= 504 && i < replicas.size() - 1) {
                     last = new Unanswered("scheduler at " + replicas.get(r) + " answered " + answer.statusCode(), null);
                     continue;

@@ -52,6 +52,9 @@ public class MigrationRunner {
     @Inject
     EventPublisher publisher;
 
+    @Inject
+    ServiceToken serviceToken;
+
     private final Map<UUID, Control> running = new ConcurrentHashMap<>();
 
     /** What an operator asked of one running migration, its claim, and its event stream (for heartbeats). */
@@ -108,7 +111,17 @@ public class MigrationRunner {
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
-            claims = new ClaimClient(config.schedulerUrl(), config.schedulerTimeout());
+            claims = new ClaimClient(config.schedulerUrl(), config.schedulerTimeout(), new ClaimClient.BearerToken() {
+                @Override
+                public String get() {
+                    return serviceToken.bearer(config.schedulerTimeout());
+                }
+
+                @Override
+                public void refused() {
+                    serviceToken.invalidate();
+                }
+            });
             heartbeats = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "migration-heartbeat"));
             long every = Math.max(50, config.heartbeatInterval().toMillis());
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +36,16 @@ public class ClaimDesk implements QuarkusTestResourceLifecycleManager {
         return CLAIMS.getOrDefault(migrationId.toString(), 0);
     }
 
+    /** As the scheduler would: only a worker's own client (role worker) may claim; anything else is answered 401. */
+    private static boolean fromWorker(HttpExchange x) throws IOException {
+        String authorization = x.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null && authorization.startsWith("Bearer ") && TestIdentity.roles(authorization.substring(7)).contains("worker")) {
+            return true;
+        }
+        answer(x, 401, "{\"type\": \"unauthenticated\", \"detail\": \"no worker token (test)\"}");
+        return false;
+    }
+
     @Override
     public Map<String, String> start() {
         try {
@@ -49,6 +60,9 @@ public class ClaimDesk implements QuarkusTestResourceLifecycleManager {
     }
 
     private void handle(HttpExchange x) throws IOException {
+        if (!fromWorker(x)) {
+            return;
+        }
         String[] path = x.getRequestURI().getPath().split("/"); // "", migrations, id, claims[, worker]
         String id = path[2];
         if (AWAY.get()) {
@@ -77,6 +91,9 @@ public class ClaimDesk implements QuarkusTestResourceLifecycleManager {
 
     /** The same rules, for every claim of one worker at once. */
     private void renewals(HttpExchange x) throws IOException {
+        if (!fromWorker(x)) {
+            return;
+        }
         if (AWAY.get()) {
             answer(x, 503, "{\"type\": \"temporarily-unavailable\", \"detail\": \"scheduler away (test)\"}");
             return;

@@ -1,17 +1,19 @@
 package dev.ferry.scheduler.evacuation;
 
-import dev.ferry.support.Pages;
 import dev.ferry.scheduler.service.OperatorRequests;
+import dev.ferry.support.Pages;
+import dev.ferry.support.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Host evacuation for maintenance. */
 @Path("/")
 @Tag(name = "evacuations", description = "Empty a host for maintenance: plan, order, concurrency, progress and ETA")
+@RolesAllowed(Roles.VIEWER)
 public class EvacuationResource {
 
     @Inject
@@ -33,6 +36,7 @@ public class EvacuationResource {
     @Inject
     OperatorRequests operator;
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("hosts/{id}/evacuate")
     @Operation(summary = "Evacuate a host",
@@ -62,6 +66,7 @@ public class EvacuationResource {
         return evacuations.list(page, size);
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("evacuations/{id}/cancel")
     @Operation(summary = "Cancel an evacuation: every migration not yet finished is cancelled; what moved stays moved",

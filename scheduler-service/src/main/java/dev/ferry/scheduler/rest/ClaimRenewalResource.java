@@ -1,7 +1,9 @@
 package dev.ferry.scheduler.rest;
 
 import dev.ferry.scheduler.service.ClaimService;
+import dev.ferry.support.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -20,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** A worker's heartbeat: every claim it holds renewed in one call. */
 @Path("/claims/renewals")
 @Tag(name = "claims")
+@RolesAllowed(Roles.WORKER)
 public class ClaimRenewalResource {
 
     @Inject

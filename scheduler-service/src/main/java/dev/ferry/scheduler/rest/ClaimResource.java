@@ -2,7 +2,9 @@ package dev.ferry.scheduler.rest;
 
 import dev.ferry.scheduler.model.Claims;
 import dev.ferry.scheduler.service.ClaimService;
+import dev.ferry.support.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Workers' claims: the right to act on the hypervisor for one attempt of one migration, renewed with a heartbeat. */
 @Path("/migrations/{id}/claims")
 @Tag(name = "claims", description = "For workers: the fence that keeps two workers (or a late command) off one migration")
+@RolesAllowed(Roles.WORKER)
 public class ClaimResource {
 
     @Inject

@@ -3,10 +3,12 @@ package dev.ferry.scheduler.rest;
 import dev.ferry.scheduler.model.Discrepancy;
 import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -31,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** What disagreed with a decided outcome, and migrations whose outcome nobody knows: for an operator to resolve. */
 @Path("/discrepancies")
 @Tag(name = "discrepancies", description = "Events that contradict a decided outcome, outcomes nobody knows, hosts that contradict inventory")
+@RolesAllowed(Roles.VIEWER)
 public class DiscrepancyResource {
 
     @Schema(name = "Discrepancy", example = "{\"id\": 3, \"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"kind\": \"CONTRADICTS_OUTCOME\", \"detail\": \"worker 4242@worker-1 reports MIGRATION_SUCCEEDED but the migration was decided CANCELLED (VM on host 1)\", \"recordId\": \"c9cdbcbc-1265-4dc3-a793-a89b18b6158f\", \"raisedAt\": \"2026-11-25T20:00:09Z\", \"resolvedAt\": null, \"resolution\": null}")
@@ -73,6 +76,7 @@ public class DiscrepancyResource {
                 .map(list -> list.stream().map(DiscrepancyView::of).toList());
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("{id}/acknowledge")
     @WithTransaction

@@ -1,6 +1,5 @@
 package dev.ferry.scheduler.rest;
 
-import dev.ferry.support.Pages;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -8,14 +7,14 @@ import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.plan.PredictionAccuracy;
 import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.OperatorRequests;
-import io.smallrye.mutiny.Multi;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestStreamElementType;
+import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -28,7 +27,9 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
@@ -43,10 +44,12 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** Migrations: request one, watch it, read its history and audit trail. */
 @Path("/migrations")
 @Tag(name = "migrations", description = "Live migrations as durable state machines")
+@RolesAllowed(Roles.VIEWER)
 public class MigrationResource {
 
     @Inject
@@ -58,6 +61,7 @@ public class MigrationResource {
     @Inject
     ProgressStream progress;
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Operation(summary = "Request a live migration",
             description = "Checks and reserves the destination through inventory-service and queues the start command. "
@@ -129,6 +133,7 @@ public class MigrationResource {
                 .map(list -> list.stream().map(m -> MigrationView.of(m, List.of(), 0, List.of())).toList());
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("{id}/cancel")
     @Operation(summary = "Cancel a migration in any non-final phase; the VM stays on the source",
@@ -140,6 +145,7 @@ public class MigrationResource {
         return operator.cancel(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("{id}/force-complete")
     @Operation(summary = "End the live rounds now: pause the VM and copy what remains",
@@ -155,6 +161,7 @@ public class MigrationResource {
     public record Resolution(@NotNull @Min(1) Long vmRunsOnHostId, @Size(max = 1000) String note) {
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("{id}/resolve")
     @Operation(summary = "State where the VM of an OUTCOME_UNKNOWN migration runs, after checking both hosts",

@@ -1,0 +1,66 @@
+package dev.ferry.inventory.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.ferry.platform.identity.LocalIdentity;
+import dev.ferry.platform.identity.LocalRealm;
+import dev.ferry.support.security.Roles;
+import dev.ferry.testsupport.RealInfrastructure;
+import dev.ferry.testsupport.RoleMatrix;
+import dev.ferry.testsupport.TestIdentity;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Who may do what, over real HTTP with real tokens from the test's OpenID provider (no test identity shortcut). */
+@QuarkusTest
+@QuarkusTestResource(TestIdentity.class)
+@QuarkusTestResource(value = RealInfrastructure.class, initArgs = {
+        @ResourceArg(name = "database", value = "inventory_test"),
+        @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})
+class AccessControlTest {
+
+    @TestHTTPResource
+    URL url;
+
+    @Test
+    void everyOperationNamesItsRolesAndRefusesOthersWith401Or403() {
+        LocalIdentity idp = TestIdentity.provider();
+        List<String> tokens = List.of(idp.tokenFor("viewer"), idp.tokenFor("operator"), idp.tokenFor("admin"),
+                idp.tokenForClient("scheduler-service"), idp.tokenForClient("migration-worker"));
+        String base = url.toString().replaceAll("/$", "");
+        var result = RoleMatrix.check(base, given().queryParam("format", "json").get("/q/openapi").asString(), tokens,
+                Roles::withIncluded);
+
+        assertThat(result.operations()).hasSizeGreaterThanOrEqualTo(25);
+        assertThat(result.violations()).isEmpty();
+        assertThat(result.operations()).contains(new RoleMatrix.Operation("POST", "/clusters", java.util.Set.of("admin")),
+                new RoleMatrix.Operation("GET", "/hosts", java.util.Set.of("viewer")),
+                new RoleMatrix.Operation("POST", "/reservations", java.util.Set.of("admin", "scheduler")),
+                new RoleMatrix.Operation("PUT", "/hosts/{id}/state", java.util.Set.of("admin", "scheduler")));
+    }
+
+    @Test
+    void aTokenFromAnotherIssuerOrKeyIsRefused() {
+        try (LocalIdentity stranger = LocalIdentity.start(LocalRealm.generate(), "127.0.0.1", 0, Duration.ofMinutes(5))) {
+            given().header("Authorization", "Bearer " + stranger.tokenFor("admin")).get("/hosts")
+                    .then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", containsString("Bearer"));
+        }
+        given().header("Authorization", "Bearer not-a-token").get("/hosts").then().statusCode(401);
+        given().header("Authorization", TestIdentity.bearer("viewer")).get("/hosts").then().statusCode(200);
+    }
+
+    @Test
+    void healthNeedsNoToken() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+}
