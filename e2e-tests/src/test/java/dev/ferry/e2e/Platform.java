@@ -1,6 +1,10 @@
 package dev.ferry.e2e;
 
 import dev.ferry.events.Topics;
+import dev.ferry.platform.identity.LocalIdentity;
+import dev.ferry.testsupport.TestIdentity;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import dev.ferry.platform.FerryService;
 import dev.ferry.platform.Ports;
 import dev.ferry.platform.Supervised;
@@ -76,6 +80,12 @@ final class Platform implements AutoCloseable {
         // Test services carry test loads: C1 alone and the serial collector start them in about 2/3 of the time on two
         // cores (MigrationEndToEndIT's platform start and stop, median of 3 runs: 25.5 s against 37.6 s of 4 without).
         p.env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        // the test JVM's OpenID provider: each service signs in as its own client (their ids are the services' defaults)
+        LocalIdentity identity = TestIdentity.provider();
+        p.env.put("FERRY_OIDC_URL", identity.issuer());
+        p.env.put("FERRY_OIDC_CLIENT_SECRET", identity.realm().clients().get(0).secret());
+        // the tests act as an admin (who may also do what operators and viewers do); AccessControl tests use other roles
+        RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", TestIdentity.bearer("admin")).build();
         p.env.putAll(settings);
         p.inventory = p.add(FerryService.INVENTORY);
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());

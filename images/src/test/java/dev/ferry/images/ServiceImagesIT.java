@@ -8,6 +8,7 @@ import dev.ferry.platform.Ports;
 import dev.ferry.platform.Supervised;
 import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestDatabase;
+import dev.ferry.testsupport.TestIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +120,9 @@ class ServiceImagesIT {
             ports.put(s, Ports.free());
             env.put(s.portVariable, Integer.toString(ports.get(s)));
         }
+        // the services take tokens from the test JVM's OpenID provider, and the callers sign in to it as themselves
+        env.put("FERRY_OIDC_URL", TestIdentity.provider().issuer());
+        env.put("FERRY_OIDC_CLIENT_SECRET", TestIdentity.provider().realm().clients().get(0).secret());
         env.put("FERRY_INVENTORY_URL", "http://127.0.0.1:" + ports.get(FerryService.INVENTORY));
         env.put("FERRY_SCHEDULER_URL", "http://127.0.0.1:" + ports.get(FerryService.SCHEDULER));
         Map<FerryService, Supervised> started = new LinkedHashMap<>();

@@ -26,7 +26,15 @@ public final class Http {
         }
     }
 
+    /** The caller's bearer token, put on every request once signed in (a command acts as one user). */
+    private static volatile String bearer;
+
     private Http() {
+    }
+
+    /** From now on every request carries this token (see {@link LocalLogin}). */
+    public static void signIn(String token) {
+        bearer = token;
     }
 
     public static JsonNode get(String url) {
@@ -45,6 +53,9 @@ public final class Http {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Accept", "application/json");
+            if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer);
+            }
             if (body != null) {
                 b.header("Content-Type", "application/json")
                         .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));

@@ -1,5 +1,7 @@
 package dev.ferry.platform;
 
+import dev.ferry.platform.identity.LocalIdentity;
+import dev.ferry.platform.identity.LocalRealm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +39,10 @@ public final class Launcher {
                 case "reset" -> launcher.reset();
                 case "demo" -> launcher.demo(args);
                 case "dead-letters" -> launcher.deadLetters(args);
+                case "token" -> launcher.token(args);
                 default -> {
                     System.err.println("usage: Launcher up | down | status | demo [vm] [max-downtime-ms] | reset"
-                            + " | dead-letters [topic | replay <topic>]");
+                            + " | dead-letters [topic | replay <topic>] | token [viewer|operator|admin]");
                     yield 2;
                 }
             };
@@ -104,8 +107,15 @@ public final class Launcher {
             return KafkaNode.start(layout, true);
         }, p -> p.awaitReady(() -> Ports.open(layout.kafkaPort()), layout.startTimeout()),
                 "ready on 127.0.0.1:" + layout.kafkaPort() + " (KRaft)");
-        Map<String, String> env = serviceEnv();
+        LocalRealm realm = LocalRealm.loadOrCreate(layout.identity());
+        started("identity", layout.identity().toString(), () -> {
+            Ports.requireFree("the identity provider", layout.identityPort(), "FERRY_IDENTITY_PORT");
+            return Supervised.start("identity", List.of(FerryService.java(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    LocalIdentity.class.getName(), layout.identity().toString(), Integer.toString(layout.identityPort())),
+                    Map.of(), layout.log("identity"), true, layout.identity().toString());
+        }, p -> p.awaitReady(() -> Ports.open(layout.identityPort()), layout.startTimeout()), "ready, issuer " + layout.identityIssuer());
         for (FerryService s : FerryService.values()) {
+            Map<String, String> env = serviceEnv(s, realm);
             int port = layout.servicePort(s);
             started(s.shortName, s.jar(layout.root()).toString(), () -> {
                 Ports.requireFree(s.shortName, port, s.portVariable);
@@ -115,16 +125,27 @@ public final class Launcher {
                 return s.start(layout.root(), env, port, layout.log(s.shortName), "384m", true);
             }, p -> awaitService(p, port), "ready on http://127.0.0.1:" + port);
         }
+        Http.signIn(LocalLogin.token(layout, "admin"));
         DemoInventory.load(url(FerryService.INVENTORY));
         System.out.printf("%nFerry is up.%n"
                 + "  inventory-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
                 + "  scheduler-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
                 + "  migration-worker   %s   health /q/health   metrics /q/metrics   (driver: %s)%n"
                 + "  Kafka              127.0.0.1:%d   PostgreSQL 127.0.0.1:%d (user ferry, password ferry)%n"
-                + "  logs               %s%n%nNext: ./ferry demo      (one live migration, round by round)%n"
+                + "  identity           %s   users viewer, operator, admin (passwords in %s)%n"
+                + "  logs               %s%n%nEvery API needs a token:  TOKEN=$(./ferry token operator)%n"
+                + "  curl -H \"Authorization: Bearer $TOKEN\" %s/migrations%n"
+                + "%nNext: ./ferry demo      (one live migration, round by round)%n"
                 + "      ./ferry down      (stop everything)%n", url(FerryService.INVENTORY), url(FerryService.INVENTORY),
                 url(FerryService.SCHEDULER), url(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
-                layout.kafkaPort(), layout.dbPort(), layout.logs());
+                layout.kafkaPort(), layout.dbPort(), layout.identityIssuer(), layout.identity().resolve("realm.json"), layout.logs(),
+                url(FerryService.SCHEDULER));
+        return 0;
+    }
+
+    /** ./ferry token [user]: a bearer token for a demo user of the local identity provider, on stdout alone. */
+    int token(String[] args) {
+        System.out.println(LocalLogin.token(layout, args.length > 1 ? args[1] : "operator"));
         return 0;
     }
 
@@ -156,8 +177,15 @@ public final class Launcher {
         }
     }
 
-    private Map<String, String> serviceEnv() {
+    private Map<String, String> serviceEnv(FerryService service, LocalRealm realm) {
         Map<String, String> env = new HashMap<>();
+        env.put("FERRY_OIDC_URL", layout.identityIssuer());
+        env.put("FERRY_SWAGGER_UI", "true");
+        // each service that calls another signs in as its own client, with its own secret
+        realm.client(service.module).ifPresent(c -> {
+            env.put("FERRY_OIDC_CLIENT_ID", c.id());
+            env.put("FERRY_OIDC_CLIENT_SECRET", c.secret());
+        });
         env.put("FERRY_KAFKA_BOOTSTRAP", "127.0.0.1:" + layout.kafkaPort());
         env.put("FERRY_DB_HOST", "127.0.0.1");
         env.put("FERRY_DB_PORT", Integer.toString(layout.dbPort()));
@@ -170,7 +198,7 @@ public final class Launcher {
 
     /** Stops what ./ferry up started, by the pids it wrote, newest first; QEMU guests of the QEMU demo too. */
     int down() {
-        List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "kafka", "postgres"));
+        List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "identity", "kafka", "postgres"));
         names.addAll(0, qemuPidNames());
         names.addAll(0, pidNames("libvirt-"));
         int code = 0;
@@ -198,7 +226,7 @@ public final class Launcher {
     }
 
     int status() {
-        for (String name : List.of("postgres", "kafka", "inventory", "scheduler", "worker")) {
+        for (String name : List.of("postgres", "kafka", "identity", "inventory", "scheduler", "worker")) {
             Optional<Supervised> p = running(name);
             String state = p.map(s -> "running (pid " + s.pid() + ")").orElse("stopped");
             for (FerryService s : FerryService.values()) {
@@ -237,6 +265,7 @@ public final class Launcher {
         }
         String driver = args.length > 3 ? args[3] : "libvirt".equals(read(layout.state().resolve("worker-driver")))
                 ? "libvirt: a peer-to-peer live migration between two libvirt daemons on this machine (TCG)" : DemoMigration.SIMULATED;
+        Http.signIn(LocalLogin.token(layout, "operator"));
         return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), vm, downtime, driver);
     }
 
@@ -251,6 +280,7 @@ public final class Launcher {
         return switch (name) {
             case "postgres" -> pgMarker(layout.data().resolve("postgres"));
             case "kafka" -> layout.state().resolve("kafka/server.properties").toString();
+            case "identity" -> layout.identity().toString();
             case "inventory" -> FerryService.INVENTORY.jar(layout.root()).toString();
             case "scheduler" -> FerryService.SCHEDULER.jar(layout.root()).toString();
             case "worker" -> FerryService.WORKER.jar(layout.root()).toString();
@@ -267,6 +297,7 @@ public final class Launcher {
         return switch (name) {
             case "postgres" -> layout.dbPort();
             case "kafka" -> layout.kafkaPort();
+            case "identity" -> layout.identityPort();
             default -> layout.servicePort(FerryService.valueOf(name.toUpperCase()));
         };
     }

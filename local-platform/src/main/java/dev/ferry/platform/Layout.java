@@ -66,6 +66,19 @@ public record Layout(Path root, Path state, Map<String, String> env) {
         return port("FERRY_DB_PORT", 5433);
     }
 
+    /** The local identity provider (./ferry up): its port, its realm's files and its issuer URL. */
+    public int identityPort() {
+        return port("FERRY_IDENTITY_PORT", 8084);
+    }
+
+    public Path identity() {
+        return state().resolve("identity");
+    }
+
+    public String identityIssuer() {
+        return "http://127.0.0.1:" + identityPort() + dev.ferry.platform.identity.LocalIdentity.REALM_PATH;
+    }
+
     public int servicePort(FerryService s) {
         return port(s.portVariable, s.defaultPort);
     }

@@ -1,6 +1,7 @@
 package dev.ferry.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.platform.LocalLogin;
 import dev.ferry.platform.FerryService;
 import dev.ferry.platform.Http;
 import dev.ferry.platform.Layout;
@@ -41,6 +42,7 @@ public final class FootprintBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 180;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         Layout layout = Layout.of(Path.of(".").toAbsolutePath().normalize(), System.getenv());
+        Http.signIn(LocalLogin.token(layout, "admin")); // registers nothing, but migrates: operator is included
         Map<FerryService, Long> pids = new EnumMap<>(FerryService.class);
         for (FerryService s : FerryService.values()) {
             pids.put(s, Long.parseLong(Files.readString(layout.pidFile(s.shortName)).trim()));

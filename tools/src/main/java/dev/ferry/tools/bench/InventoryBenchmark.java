@@ -1,5 +1,7 @@
 package dev.ferry.tools.bench;
 
+import dev.ferry.platform.identity.LocalIdentity;
+import dev.ferry.platform.identity.LocalRealm;
 import dev.ferry.platform.FerryService;
 import dev.ferry.platform.KafkaNode;
 import dev.ferry.platform.Layout;
@@ -42,6 +44,8 @@ public final class InventoryBenchmark {
     static final int REPEATS = 3;
     /** Its own client, not local-platform's Http: the timings are of raw bodies, unparsed, checked by counting. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The benchmark signs in as admin (it reserves as inventory's admin may) to its own in-process identity provider. */
+    private static String bearer;
     /** How long one request may take (-Dferry.bench.timeout, seconds): a slow build to compare with needs more. */
     private static final Duration TIMEOUT = Duration.ofSeconds(Integer.getInteger("ferry.bench.timeout", 30));
 
@@ -74,8 +78,11 @@ public final class InventoryBenchmark {
             started.add(kafka);
             kafka.awaitReady(() -> Ports.open(layout.kafkaPort()), Duration.ofSeconds(120));
             int port = Ports.free();
+            LocalIdentity identity = LocalIdentity.start(LocalRealm.generate(), "127.0.0.1", 0, Duration.ofHours(2));
+            bearer = "Bearer " + identity.tokenFor("admin");
             Supervised inventory = FerryService.INVENTORY.start(root, Map.of("FERRY_KAFKA_BOOTSTRAP", "127.0.0.1:" + layout.kafkaPort(),
-                    "FERRY_DB_HOST", "127.0.0.1", "FERRY_DB_PORT", Integer.toString(layout.dbPort())), port,
+                    "FERRY_DB_HOST", "127.0.0.1", "FERRY_DB_PORT", Integer.toString(layout.dbPort()),
+                    "FERRY_OIDC_URL", identity.issuer()), port,
                     layout.log("inventory"), "512m", false);
             started.add(inventory);
             inventory.awaitReady(() -> FerryService.ready(port), Duration.ofSeconds(120));
@@ -269,12 +276,12 @@ public final class InventoryBenchmark {
     }
 
     static String get(String url) throws IOException, InterruptedException {
-        return check(HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).build(),
+        return check(HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Authorization", bearer).build(),
                 HttpResponse.BodyHandlers.ofString()), url);
     }
 
     static String post(String url, String json) throws IOException, InterruptedException {
-        return check(HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+        return check(HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Authorization", bearer)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString()), url);
     }

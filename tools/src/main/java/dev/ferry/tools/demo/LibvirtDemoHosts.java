@@ -1,6 +1,7 @@
 package dev.ferry.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.platform.LocalLogin;
 import dev.ferry.platform.Http;
 import dev.ferry.platform.LibvirtHost;
 import dev.ferry.platform.Pki;
@@ -31,6 +32,7 @@ public final class LibvirtDemoHosts {
 
     public static void main(String[] args) throws Exception {
         String inventory = args[0];
+        Http.signIn(LocalLogin.token("admin")); // registers hosts and VMs: a fleet change
         Path state = Path.of(args[1]).toAbsolutePath().resolve("libvirt");
         Path guestDir = Path.of(args[2]).toAbsolutePath();
         Path pids = Path.of(args[3]).toAbsolutePath();

@@ -1,6 +1,7 @@
 package dev.ferry.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.platform.LocalLogin;
 import dev.ferry.platform.Http;
 import dev.ferry.testsupport.TestGuest;
 import dev.ferry.worker.qemu.QemuMigration;
@@ -27,6 +28,7 @@ public final class QemuDemoHosts {
 
     public static void main(String[] args) throws Exception {
         String inventory = args[0];
+        Http.signIn(LocalLogin.token("admin")); // registers hosts and VMs: a fleet change
         Path runDir = Path.of(args[1]).toAbsolutePath();
         Path guestDir = Path.of(args[2]).toAbsolutePath();
         String name = args[3];
