@@ -26,6 +26,9 @@ function selects(selector, labels = {}) {
  */
 export function externalSecrets(objs, services) {
   const secrets = new Map();
+  // the client secret each calling service holds at the identity provider (docs/DEPLOY.md, "Identity")
+  secrets.set("scheduler-service-oidc", ["client-secret"]);
+  secrets.set("migration-worker-oidc", ["client-secret"]);
   if (all(objs, "Cluster").length === 0) secrets.set("ferry-postgres-app", ["username", "password"]);
   if (all(objs, "Kafka").length === 0) {
     secrets.set("ferry-kafka-cluster-ca-cert", ["ca.crt"]);
