@@ -107,7 +107,7 @@ public final class RoleMatrix {
         boolean uuids = op.path().startsWith("/migrations") || op.path().startsWith("/evacuations");
         String path = op.path().replaceAll("\\{[^}]*}", uuids ? "00000000-0000-0000-0000-00000000f00d" : "999999999");
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10))
-                .header("Accept", "application/json");
+                .header("Accept", "*/*"); // a stream produces text/event-stream and would refuse JSON with 406
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
