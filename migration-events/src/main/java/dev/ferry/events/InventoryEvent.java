@@ -18,6 +18,8 @@ import java.util.UUID;
  * @param toHostId      for placement: where it runs now
  * @param state         the new state (host state or reservation state)
  * @param reason        why, in words
+ * @param changedBy     who made the change through inventory's API (a host's state, a removal); null for what
+ *                      inventory decided itself and for events of an inventory before 0.2
  */
 public record InventoryEvent(
         String eventId,
@@ -30,7 +32,14 @@ public record InventoryEvent(
         Long fromHostId,
         Long toHostId,
         String state,
-        String reason) {
+        String reason,
+        Principal changedBy) {
+
+    /** An event nobody asked for through the API (a reservation, a placement, a host report). */
+    public InventoryEvent(String eventId, InventoryEventType type, Instant timestamp, Long hostId, Long vmId, Long reservationId,
+            UUID migrationId, Long fromHostId, Long toHostId, String state, String reason) {
+        this(eventId, type, timestamp, hostId, vmId, reservationId, migrationId, fromHostId, toHostId, state, reason, null);
+    }
 
     /** Checks what consumers rely on; an event failing this goes to the dead-letter topic. */
     public InventoryEvent validate() {

@@ -27,6 +27,8 @@ import java.util.UUID;
  *                    a host without one (simulated, QMP)
  * @param targetLibvirtUri the same for the destination
  * @param targetMigrationAddress the address the destination takes the migration stream on
+ * @param requestedBy who asked for what this command carries out: the migration's requester for START, the operator
+ *                    who cancelled or forced it for CANCEL and FORCE_COMPLETE; null from a scheduler before 0.2
  */
 public record MigrationCommand(
         String commandId,
@@ -47,7 +49,8 @@ public record MigrationCommand(
         Instant deadline,
         String sourceLibvirtUri,
         String targetLibvirtUri,
-        String targetMigrationAddress) {
+        String targetMigrationAddress,
+        Principal requestedBy) {
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {

@@ -99,10 +99,16 @@ class MigrationLifecycleTest {
         assertThat(start.memoryBytes()).isEqualTo(4 * GIB);
         // the slower of the two links: the source has 10 GbE, hv-2 1 GbE
         assertThat(start.linkBandwidthBytesPerSecond()).isEqualTo(125_000_000L);
+        // the trail opens with the request and who made it, then the command that carries it out, naming them too
+        assertThat(start.requestedBy().name()).isEqualTo("tester");
         given().get("/migrations/" + id + "/events").then().statusCode(200)
-                .body("[0].direction", equalTo("COMMAND_SENT"))
-                .body("[0].type", equalTo("START"))
-                .body("[0].recordId", equalTo(start.commandId()));
+                .body("[0].direction", equalTo("REQUEST_RECEIVED"))
+                .body("[0].type", equalTo("MIGRATION_REQUESTED"))
+                .body("[0].principal.name", equalTo("tester"))
+                .body("[0].record.targetHostId", equalTo(2))
+                .body("[1].direction", equalTo("COMMAND_SENT"))
+                .body("[1].type", equalTo("START"))
+                .body("[1].recordId", equalTo(start.commandId()));
     }
 
     @Test
@@ -121,11 +127,11 @@ class MigrationLifecycleTest {
         assertThat(m.getList("rounds")).hasSize(2);
         assertThat(m.getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
         JsonPath trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath();
-        assertThat(trail.getList("type", String.class)).containsExactly("START", "MIGRATION_STARTED", "ROUND_COMPLETED",
-                "ROUND_COMPLETED", "MIGRATION_SUCCEEDED", "MIGRATION_SUCCEEDED");
+        assertThat(trail.getList("type", String.class)).containsExactly("MIGRATION_REQUESTED", "START", "MIGRATION_STARTED",
+                "ROUND_COMPLETED", "ROUND_COMPLETED", "MIGRATION_SUCCEEDED", "MIGRATION_SUCCEEDED");
         // the worker's report, then the scheduler's decision that inventory follows
-        assertThat(trail.getList("direction", String.class).subList(4, 6)).containsExactly("EVENT_RECEIVED", "COMMAND_SENT");
-        assertThat(trail.getString("[5].note")).startsWith("decision: worker worker-test reported MIGRATION_SUCCEEDED");
+        assertThat(trail.getList("direction", String.class).subList(5, 7)).containsExactly("EVENT_RECEIVED", "COMMAND_SENT");
+        assertThat(trail.getString("[6].note")).startsWith("decision: worker worker-test reported MIGRATION_SUCCEEDED");
     }
 
     @Test
@@ -155,9 +161,9 @@ class MigrationLifecycleTest {
         publish(event(id, EventType.MIGRATION_SUCCEEDED, 4, null, new MigrationOutcome(3, 5 * GIB, 30, 8000, null, "simulated")));
         publish(event(id, EventType.MIGRATION_FAILED, 5, null, new MigrationOutcome(3, 5 * GIB, 0, 8000, "late failure", "simulated")));
 
-        // START, 4 rounds and reports received, the decision, the late failure
+        // the request, START, 4 rounds and reports received, the decision, the late failure
         await().atMost(Duration.ofSeconds(20)).until(() ->
-                given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("$").size() == 7);
+                given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("$").size() == 8);
         JsonPath m = migration(id);
         assertThat(m.getString("phase")).isEqualTo("SUCCEEDED");
         assertThat(m.getList("rounds.round", Integer.class)).containsExactly(1, 2);

@@ -84,7 +84,7 @@ class OperatorRequestsTest {
         given().post("/migrations/" + id + "/cancel").then().statusCode(202).body("phase", equalTo("RUNNING"));
         assertThat(commandsSent(id, 2)).containsExactly(CommandType.START, CommandType.CANCEL);
         List<String> trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath().getList("type", String.class);
-        assertThat(trail).containsSubsequence("START", "ROUND_COMPLETED", "CANCEL");
+        assertThat(trail).containsSubsequence("MIGRATION_REQUESTED", "START", "ROUND_COMPLETED", "CANCEL_REQUESTED", "CANCEL");
     }
 
     @Test

@@ -79,9 +79,11 @@ class QueueTest {
         given().post("/migrations/" + queued + "/cancel").then().statusCode(202);
 
         assertThat(phase(queued)).isEqualTo("CANCELLED");
-        // no command ever went to a worker; only the outcome, for inventory
+        // no command ever went to a worker; the requests (with who made them) and the outcome, for inventory
         assertThat(given().get("/migrations/" + queued + "/events").then().extract().jsonPath().getList("type", String.class))
-                .containsExactly("MIGRATION_CANCELLED");
+                .containsExactly("MIGRATION_REQUESTED", "CANCEL_REQUESTED", "MIGRATION_CANCELLED");
+        assertThat(given().get("/migrations/" + queued).then().extract().jsonPath().getString("cancelRequestedBy.name"))
+                .isEqualTo("tester");
         given().post("/migrations/" + queued + "/force-complete").then().statusCode(409);
     }
 

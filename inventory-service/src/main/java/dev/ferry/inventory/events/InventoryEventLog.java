@@ -4,6 +4,7 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.events.InventoryEvent;
 import dev.ferry.events.InventoryEventType;
 import dev.ferry.events.Topics;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.model.Host;
 import dev.ferry.inventory.model.Reservation;
 import dev.ferry.inventory.model.Vm;
@@ -24,21 +25,26 @@ public class InventoryEventLog {
     @Inject
     Outbox outbox;
 
+    @Inject
+    FleetAudit audit;
+
+    /** A host's state changed, by the caller's hand (who is named in the event). */
     public Uni<Void> hostStateChanged(Host host, String from) {
-        return write(new InventoryEvent(id(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(), host.id, null, null,
-                null, null, null, host.state.name(), "host " + host.name + " went from " + from + " to " + host.state));
+        return audit.caller().flatMap(by -> write(new InventoryEvent(id(), InventoryEventType.HOST_STATE_CHANGED, Instant.now(),
+                host.id, null, null, null, null, null, host.state.name(),
+                "host " + host.name + " went from " + from + " to " + host.state + " (by " + by.name() + ")", by)));
     }
 
     /** A host left the inventory: whatever was queued to go there must go elsewhere. */
     public Uni<Void> hostRemoved(Host host) {
-        return write(new InventoryEvent(id(), InventoryEventType.HOST_REMOVED, Instant.now(), host.id, null, null, null, null,
-                null, null, "host " + host.name + " was removed from the inventory"));
+        return audit.caller().flatMap(by -> write(new InventoryEvent(id(), InventoryEventType.HOST_REMOVED, Instant.now(), host.id,
+                null, null, null, null, null, null, "host " + host.name + " was removed from the inventory (by " + by.name() + ")", by)));
     }
 
     /** A VM left the inventory: no migration of it can start any more. */
     public Uni<Void> vmRemoved(Vm vm) {
-        return write(new InventoryEvent(id(), InventoryEventType.VM_REMOVED, Instant.now(), vm.hostId, vm.id, null, null,
-                vm.hostId, null, null, "VM " + vm.name + " was removed from the inventory"));
+        return audit.caller().flatMap(by -> write(new InventoryEvent(id(), InventoryEventType.VM_REMOVED, Instant.now(), vm.hostId,
+                vm.id, null, null, vm.hostId, null, null, "VM " + vm.name + " was removed from the inventory (by " + by.name() + ")", by)));
     }
 
     public Uni<Void> placementChanged(long vmId, long fromHostId, long toHostId, String reason) {

@@ -1,6 +1,7 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.inventory.api.Requests.NewCluster;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.model.Cluster;
 import dev.ferry.inventory.repository.ClusterRepository;
 import dev.ferry.inventory.repository.HostRepository;
@@ -14,13 +15,16 @@ import jakarta.inject.Inject;
 public class ClusterService {
 
     @Inject
+    FleetAudit audit;
+
+    @Inject
     ClusterRepository clusters;
 
     @Inject
     HostRepository hosts;
 
     private VersionedCrud<Cluster> crud() {
-        return new VersionedCrud<>(clusters, "cluster", "Cluster", "cluster");
+        return new VersionedCrud<>(clusters, "cluster", "Cluster", "cluster", e -> e.id, audit);
     }
 
     @WithTransaction

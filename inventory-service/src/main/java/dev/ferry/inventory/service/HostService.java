@@ -4,6 +4,7 @@ import dev.ferry.inventory.InventoryConfig;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.Requests.DiscoverHost;
 import dev.ferry.inventory.api.Requests.NewHost;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Host;
 import dev.ferry.inventory.repository.ClusterRepository;
@@ -20,6 +21,9 @@ import java.util.Objects;
 /** Hypervisor hosts: their CPU, memory, link, limits and state. A state change and a removal are inventory-events. */
 @ApplicationScoped
 public class HostService {
+
+    @Inject
+    FleetAudit audit;
 
     @Inject
     HostRepository hosts;
@@ -40,7 +44,7 @@ public class HostService {
     InventoryConfig config;
 
     private VersionedCrud<Host> crud() {
-        return new VersionedCrud<>(hosts, "host", "Host", "host");
+        return new VersionedCrud<>(hosts, "host", "Host", "host", e -> e.id, audit);
     }
 
     @WithTransaction
@@ -120,7 +124,8 @@ public class HostService {
         return crud().load(id, null).call(h -> {
             HostState before = h.state;
             h.state = state;
-            return before != state ? events.hostStateChanged(h, before.name()) : Uni.createFrom().voidItem();
+            return before != state ? events.hostStateChanged(h, before.name())
+                    .call(() -> audit.record("state", "host", id, before + " -> " + state)) : Uni.createFrom().voidItem();
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.inventory.api.Requests.NewNetwork;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.model.Network;
 import dev.ferry.inventory.repository.HostRepository;
 import dev.ferry.inventory.repository.NetworkRepository;
@@ -16,6 +17,9 @@ import java.util.HashSet;
 public class NetworkService {
 
     @Inject
+    FleetAudit audit;
+
+    @Inject
     NetworkRepository networks;
 
     @Inject
@@ -25,7 +29,7 @@ public class NetworkService {
     VmRepository vms;
 
     private VersionedCrud<Network> crud() {
-        return new VersionedCrud<>(networks, "network", "Network", "network");
+        return new VersionedCrud<>(networks, "network", "Network", "network", e -> e.id, audit);
     }
 
     @WithTransaction

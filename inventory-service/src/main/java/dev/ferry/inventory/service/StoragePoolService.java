@@ -1,6 +1,7 @@
 package dev.ferry.inventory.service;
 
 import dev.ferry.inventory.api.Requests.NewStoragePool;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.model.StoragePool;
 import dev.ferry.inventory.repository.HostRepository;
 import dev.ferry.inventory.repository.StoragePoolRepository;
@@ -16,6 +17,9 @@ import java.util.HashSet;
 public class StoragePoolService {
 
     @Inject
+    FleetAudit audit;
+
+    @Inject
     StoragePoolRepository pools;
 
     @Inject
@@ -25,7 +29,7 @@ public class StoragePoolService {
     VmRepository vms;
 
     private VersionedCrud<StoragePool> crud() {
-        return new VersionedCrud<>(pools, "storage_pool", "Storage pool", "storage pool");
+        return new VersionedCrud<>(pools, "storage_pool", "Storage pool", "storage pool", e -> e.id, audit);
     }
 
     @WithTransaction

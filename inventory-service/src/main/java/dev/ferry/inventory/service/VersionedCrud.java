@@ -1,5 +1,6 @@
 package dev.ferry.inventory.service;
 
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -13,15 +14,20 @@ import java.util.function.Supplier;
  * Names are unique per aggregate; an update names the version it read and is refused with 409 when someone changed
  * the resource since; a delete that would orphan something is refused with 409.
  *
+ * Every change is recorded in the fleet's audit trail with its caller, in the same transaction.
+ *
  * @param table the aggregate's table, for the row lock and the version claim (ours, never user input)
  * @param title the aggregate as a title ("Storage pool"), for "... not found"
  * @param noun  the aggregate in a sentence ("storage pool"), for "a storage pool named ..."
+ * @param idOf  the entity's id, for the audit trail
  */
-record VersionedCrud<E>(PanacheRepositoryBase<E, Long> repository, String table, String title, String noun) {
+record VersionedCrud<E>(PanacheRepositoryBase<E, Long> repository, String table, String title, String noun,
+        Function<E, Long> idOf, FleetAudit audit) {
 
     /** Persists what {@code build} makes once the name is free and {@code references} hold. */
     Uni<E> create(String name, Supplier<Uni<Void>> references, Supplier<E> build) {
-        return unique(name, null).flatMap(x -> references.get()).flatMap(x -> repository.persist(build.get()));
+        return unique(name, null).flatMap(x -> references.get()).flatMap(x -> repository.persist(build.get()))
+                .call(e -> audit.record("created", noun, idOf.apply(e), name));
     }
 
     /** Claims the version read, checks the new name and the references, then lets {@code change} apply the request. */
@@ -29,12 +35,14 @@ record VersionedCrud<E>(PanacheRepositoryBase<E, Long> repository, String table,
         return load(id, version)
                 .call(e -> unique(name, id))
                 .call(e -> references.apply(e))
-                .call(e -> change.apply(e));
+                .call(e -> change.apply(e))
+                .call(e -> audit.record("changed", noun, id, name));
     }
 
     /** Deletes when {@code users} finds nothing that still depends on it; {@code removed} runs before the delete. */
     Uni<Void> delete(long id, Function<E, Uni<Void>> users, Function<E, Uni<Void>> removed) {
-        return load(id, null).call(e -> users.apply(e)).call(e -> removed.apply(e)).call(e -> repository.delete(e))
+        return load(id, null).call(e -> users.apply(e)).call(e -> removed.apply(e))
+                .call(e -> audit.record("deleted", noun, id, null)).call(e -> repository.delete(e))
                 .replaceWithVoid();
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.inventory.service;
 
 import dev.ferry.inventory.api.Requests.NewVm;
 import dev.ferry.inventory.api.VmState;
+import dev.ferry.inventory.audit.FleetAudit;
 import dev.ferry.inventory.events.InventoryEventLog;
 import dev.ferry.inventory.model.Vm;
 import dev.ferry.inventory.model.Volume;
@@ -28,6 +29,9 @@ import java.util.stream.Collectors;
 public class VmService {
 
     @Inject
+    FleetAudit audit;
+
+    @Inject
     VmRepository vms;
 
     @Inject
@@ -46,7 +50,7 @@ public class VmService {
     InventoryEventLog events;
 
     private VersionedCrud<Vm> crud() {
-        return new VersionedCrud<>(vms, "vm", "VM", "VM");
+        return new VersionedCrud<>(vms, "vm", "VM", "VM", e -> e.id, audit);
     }
 
     @WithTransaction

@@ -15,9 +15,11 @@ import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "database", value = "inventory_test"),
         @ResourceArg(name = "topics", value = "migration-events,migration-events-dlq,inventory-events,host-probes,host-reports,host-reports-dlq")})
 class InventoryEventsTest {
+    /** Metrics answer on the management interface, not on the API's port. */
+    @TestHTTPResource(value = "/metrics", management = true) // under the management root, /q
+    URL metricsUrl;
+
 
     /** Read as every consumer reads them: the contract's codec. */
     static List<InventoryEvent> read(String key, int atLeast) {
@@ -49,6 +55,11 @@ class InventoryEventsTest {
         assertThat(events).hasSize(1);
         assertThat(events.get(0).type()).isEqualTo(InventoryEventType.HOST_STATE_CHANGED);
         assertThat(events.get(0).state()).isEqualTo("MAINTENANCE");
+        assertThat(events.get(0).changedBy().name()).isEqualTo("tester");
+        given().queryParam("entity", "host").queryParam("entityId", fleet.hosts[0]).get("/fleet-changes").then().statusCode(200)
+                .body("[0].action", org.hamcrest.Matchers.equalTo("state"))
+                .body("[0].detail", org.hamcrest.Matchers.equalTo("UP -> MAINTENANCE"))
+                .body("[0].changedBy.name", org.hamcrest.Matchers.equalTo("tester"));
     }
 
     @Test
@@ -105,7 +116,7 @@ class InventoryEventsTest {
                 .then().statusCode(200);
         read("host-" + fleet.hosts[1], 1); // published: the backlog drains
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
         assertThat(metrics).contains("ferry_outbox_backlog ").contains("ferry_outbox_oldest_age_seconds ")
                 .contains("ferry_outbox_published ");
         assertThat(metrics.lines().filter(l -> l.startsWith("ferry_outbox_published ")).findFirst().orElseThrow())

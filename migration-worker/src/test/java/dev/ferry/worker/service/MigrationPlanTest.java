@@ -14,7 +14,7 @@ class MigrationPlanTest {
 
     static MigrationCommand start(Integer ceiling, boolean postCopy, Instant deadline) {
         return new MigrationCommand("c", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9, 1L << 30,
-                125_000_000L, 250, NOW, ceiling, postCopy, deadline, null, null, null);
+                125_000_000L, 250, NOW, ceiling, postCopy, deadline, null, null, null, null);
     }
 
     @Test

@@ -1,8 +1,11 @@
 package dev.ferry.scheduler.evacuation;
 
+import dev.ferry.events.Principal;
 import dev.ferry.scheduler.service.OperatorRequests;
 import dev.ferry.support.Pages;
+import dev.ferry.support.security.Callers;
 import dev.ferry.support.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -36,6 +39,10 @@ public class EvacuationResource {
     @Inject
     OperatorRequests operator;
 
+    /** The caller, whose name and subject the evacuation and its migrations record. */
+    @Inject
+    SecurityIdentity identity;
+
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("hosts/{id}/evacuate")
@@ -47,7 +54,7 @@ public class EvacuationResource {
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = EvacuationView.class)))
     public Uni<Response> evacuate(@PathParam("id") long hostId) {
-        return evacuations.evacuate(hostId).flatMap(evacuations::view)
+        return evacuations.evacuate(hostId, Callers.of(identity)).flatMap(evacuations::view)
                 .map(v -> Response.accepted(v).location(URI.create("/evacuations/" + v.id())).build());
     }
 
@@ -74,11 +81,12 @@ public class EvacuationResource {
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = EvacuationView.class)))
     public Uni<Response> cancel(@PathParam("id") UUID id) {
+        Principal by = Callers.of(identity);
         return evacuations.cancel(id)
                 .flatMap(ids -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (UUID m : ids) {
-                        chain = chain.flatMap(x -> operator.cancel(m).replaceWithVoid()
+                        chain = chain.flatMap(x -> operator.cancel(m, by).replaceWithVoid()
                                 .onFailure().recoverWithNull()); // one that just finished cannot be cancelled: fine
                     }
                     return chain;

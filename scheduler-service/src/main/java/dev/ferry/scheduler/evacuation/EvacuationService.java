@@ -1,25 +1,27 @@
 package dev.ferry.scheduler.evacuation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.events.Principal;
 import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.HostStateChange;
 import dev.ferry.inventory.api.Views.Candidate;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.VmView;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.scheduler.client.InventoryRefusal;
+import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Evacuation;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
-import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
+import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
-import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.SchedulerConfig;
 import dev.ferry.support.ProblemException;
@@ -57,15 +59,15 @@ public class EvacuationService {
     @Inject
     Dispatcher dispatcher;
 
-    public Uni<UUID> evacuate(long hostId) {
+    public Uni<UUID> evacuate(long hostId, Principal by) {
         return inventory.host(hostId)
                 .onFailure().transform(e -> e instanceof InventoryRefusal r && r.status() == 404 ? ProblemException.notFound("Host", hostId)
                         : InventoryErrors.translate(e, "hostId"))
                 .flatMap(host -> Panache.withSession(() -> Evacuation.<Evacuation>find("hostId = ?1 and state = ?2 order by createdAt desc",
                                 hostId, "RUNNING").firstResult())
                         .flatMap(running -> running != null
-                                ? stillRunning(running).flatMap(busy -> busy ? Uni.createFrom().item(running.id) : start(host))
-                                : start(host)));
+                                ? stillRunning(running).flatMap(busy -> busy ? Uni.createFrom().item(running.id) : start(host, by))
+                                : start(host, by)));
     }
 
     private static Uni<Boolean> stillRunning(Evacuation e) {
@@ -73,7 +75,7 @@ public class EvacuationService {
                 List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))).map(n -> n > 0);
     }
 
-    private Uni<UUID> start(HostView host) {
+    private Uni<UUID> start(HostView host, Principal by) {
         Map<Long, HostView> hosts = new HashMap<>();
         hosts.put(host.id(), host);
         return inventory.changeHostState(host.id(), new HostStateChange(HostState.MAINTENANCE))
@@ -92,7 +94,7 @@ public class EvacuationService {
                 .flatMap(entry -> {
                     var plan = EvacuationPlanner.plan(entry.getValue(), config.defaultMaxDowntimeMillis(),
                             host.maxOutboundMigrations(), config.forecastPolicy());
-                    return persist(host, entry.getKey(), entry.getValue(), plan, hosts);
+                    return persist(host, entry.getKey(), entry.getValue(), plan, hosts, by);
                 })
                 .invoke(id -> dispatcher.kick());
     }
@@ -138,7 +140,7 @@ public class EvacuationService {
     }
 
     private Uni<UUID> persist(HostView host, List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
-            Map<Long, HostView> hosts) {
+            Map<Long, HostView> hosts, Principal by) {
         Instant now = Instant.now();
         Evacuation e = new Evacuation();
         e.id = UUID.randomUUID();
@@ -148,6 +150,8 @@ public class EvacuationService {
         e.predictedMakespanMillis = plan.predictedMakespanMillis();
         e.unplaceable = JSON.valueToTree(plan.unplaceable()).toString();
         e.createdAt = now;
+        e.requestedBy = by.name();
+        e.requestedBySubject = by.subject();
         Map<Long, VmView> vmById = new HashMap<>();
         vms.forEach(v -> vmById.put(v.id(), v));
         Map<Long, VmToMove> moveById = new HashMap<>();
@@ -160,6 +164,8 @@ public class EvacuationService {
             Migration m = MigrationService.queued(vmById.get(move.vmId()), host, target, moveById.get(move.vmId()).dirty(),
                     config.defaultMaxDowntimeMillis(), MigrationPriority.EVACUATION, config.forecastPolicy(), now);
             m.evacuationId = e.id;
+            m.requestedBy = by.name();
+            m.requestedBySubject = by.subject();
             // keep the plan's order within the queue: created in plan order, a millisecond apart
             m.createdAt = e.createdAt.plusMillis(move.order());
             migrations.add(m);
@@ -169,7 +175,8 @@ public class EvacuationService {
             for (Migration m : migrations) {
                 chain = chain.flatMap(x -> {
                     Uni<Void> entered = m.transition(MigrationPhase.QUEUED, m.targetReason, now);
-                    return m.persist().call(() -> entered).replaceWithVoid();
+                    return m.persist().call(() -> entered).call(() -> AuditEntry.request(m.id, m.attempt, "MIGRATION_REQUESTED", by,
+                            "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}").persist()).replaceWithVoid();
                 });
             }
             return chain;

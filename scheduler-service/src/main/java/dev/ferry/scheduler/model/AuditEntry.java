@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.model;
 
+import dev.ferry.events.Principal;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -14,6 +15,8 @@ public class AuditEntry extends PanacheEntityBase {
     /** COMMAND_SENT for what we emitted, EVENT_RECEIVED for what a worker reported. */
     public static final String SENT = "COMMAND_SENT";
     public static final String RECEIVED = "EVENT_RECEIVED";
+    /** REQUEST_RECEIVED for what a person (or a service) asked through the API, with who asked. */
+    public static final String REQUESTED = "REQUEST_RECEIVED";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -28,6 +31,9 @@ public class AuditEntry extends PanacheEntityBase {
     public String note;
     public String payload;
     public Instant recordedAt;
+    /** Who asked, for a request: the token's name and subject. */
+    public String principal;
+    public String principalSubject;
 
     public static AuditEntry of(UUID migrationId, String direction, String type, String recordId, int attempt,
             Long sequence, String payload) {
@@ -40,6 +46,14 @@ public class AuditEntry extends PanacheEntityBase {
         a.sequence = sequence;
         a.payload = payload;
         a.recordedAt = Instant.now();
+        return a;
+    }
+
+    /** An operator's request (MIGRATION_REQUESTED, CANCEL_REQUESTED, ...), with who asked and what was asked. */
+    public static AuditEntry request(UUID migrationId, int attempt, String type, Principal by, String payload) {
+        AuditEntry a = of(migrationId, REQUESTED, type, by.subject(), attempt, null, payload);
+        a.principal = by.name();
+        a.principalSubject = by.subject();
         return a;
     }
 }

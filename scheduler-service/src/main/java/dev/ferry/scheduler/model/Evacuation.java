@@ -21,4 +21,7 @@ public class Evacuation extends PanacheEntityBase {
     public String unplaceable;
     public Instant createdAt;
     public Instant cancelledAt;
+    /** Who asked for it (the token's name and subject); its migrations carry the same. */
+    public String requestedBy;
+    public String requestedBySubject;
 }

@@ -2,6 +2,7 @@ package dev.ferry.scheduler.model;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.MigrationMode;
+import dev.ferry.events.Principal;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Entity;
@@ -107,11 +108,24 @@ public class Migration extends PanacheEntityBase {
     public String stopReason;
     /** Set when an operator asked to end the live rounds now. */
     public Instant forceCompleteRequestedAt;
+    /** Who requested it: the token's name and subject (an evacuation's migrations carry the evacuation's requester). */
+    public String requestedBy;
+    public String requestedBySubject;
+    /** Who asked to cancel it, and to force it to complete. */
+    public String cancelRequestedBy;
+    public String cancelRequestedBySubject;
+    public String forceCompleteRequestedBy;
+    public String forceCompleteRequestedBySubject;
     public Instant createdAt;
     /** The last change, or the last word from the worker: the waiting phases' timeouts count from here. */
     public Instant updatedAt;
     @Version
     public long version;
+
+    /** Who requested the migration; null for one accepted before principals were recorded. */
+    public Principal requester() {
+        return requestedBy == null ? null : new Principal(requestedBySubject, requestedBy);
+    }
 
     /** A migration just accepted, waiting for a slot; {@link #transition} records how it entered QUEUED. */
     public static Migration accepted(UUID id, Instant now) {

@@ -9,9 +9,11 @@ import dev.ferry.scheduler.service.MigrationService;
 import dev.ferry.scheduler.service.OperatorRequests;
 import dev.ferry.support.Pages;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.security.Callers;
 import dev.ferry.support.security.Roles;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -61,6 +63,10 @@ public class MigrationResource {
     @Inject
     ProgressStream progress;
 
+    /** The caller, whose name and subject every request records. */
+    @Inject
+    SecurityIdentity identity;
+
     @RolesAllowed(Roles.OPERATOR)
     @POST
     @Operation(summary = "Request a live migration",
@@ -70,7 +76,7 @@ public class MigrationResource {
             schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> request(@NotNull @Valid MigrationRequest req,
             @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey) {
-        return migrations.request(req, idempotencyKey)
+        return migrations.request(req, idempotencyKey, Callers.of(identity))
                 .flatMap(m -> view(m.id))
                 .map(v -> Response.accepted(v).location(URI.create("/migrations/" + v.id())).build());
     }
@@ -101,9 +107,11 @@ public class MigrationResource {
 
     @GET
     @WithSession
-    @Operation(summary = "List migrations, newest first, filtered by phase, VM, host and creation time")
+    @Operation(summary = "List migrations, newest first, filtered by phase, VM, host, requester and creation time",
+            description = "requestedBy matches the requester's name or subject (an evacuation's migrations carry its requester).")
     public Uni<List<MigrationView>> list(@QueryParam("phase") MigrationPhase phase, @QueryParam("vmId") Long vmId,
-            @QueryParam("hostId") Long hostId, @QueryParam("since") Instant since, @QueryParam("until") Instant until,
+            @QueryParam("hostId") Long hostId, @QueryParam("requestedBy") @Size(max = 255) String requestedBy,
+            @QueryParam("since") Instant since, @QueryParam("until") Instant until,
             @QueryParam("page") @DefaultValue("0") @Min(0) @Max(Pages.MAX_PAGE) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         StringBuilder q = new StringBuilder("1 = 1");
@@ -119,6 +127,10 @@ public class MigrationResource {
         if (hostId != null) {
             q.append(" and (sourceHostId = :host or targetHostId = :host)");
             params.put("host", hostId);
+        }
+        if (requestedBy != null) {
+            q.append(" and (requestedBy = :by or requestedBySubject = :by)");
+            params.put("by", requestedBy);
         }
         if (since != null) {
             q.append(" and createdAt >= :since");
@@ -142,7 +154,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> cancel(@PathParam("id") UUID id) {
-        return operator.cancel(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
+        return operator.cancel(id, Callers.of(identity)).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -153,7 +165,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = MigrationView.class)))
     public Uni<Response> forceComplete(@PathParam("id") UUID id) {
-        return operator.forceComplete(id).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
+        return operator.forceComplete(id, Callers.of(identity)).flatMap(m -> view(id)).map(v -> Response.accepted(v).build());
     }
 
     /** Where an operator found the VM of a migration whose outcome was unknown. */
@@ -169,7 +181,7 @@ public class MigrationResource {
                     + "inventory follows, and the migration's open discrepancies close. 409 unless OUTCOME_UNKNOWN; 422 for "
                     + "a host that is neither the source nor the destination.")
     public Uni<MigrationView> resolve(@PathParam("id") UUID id, @NotNull @Valid Resolution resolution) {
-        return operator.resolve(id, resolution.vmRunsOnHostId(), resolution.note()).flatMap(m -> view(id));
+        return operator.resolve(id, resolution.vmRunsOnHostId(), resolution.note(), Callers.of(identity)).flatMap(m -> view(id));
     }
 
     @GET

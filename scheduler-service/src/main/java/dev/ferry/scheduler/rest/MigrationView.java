@@ -1,20 +1,23 @@
 package dev.ferry.scheduler.rest;
 
 import dev.ferry.events.AbortStatus;
+import dev.ferry.events.CommandType;
 import dev.ferry.events.MigrationMode;
+import dev.ferry.events.Principal;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.model.PhaseTransition;
 import dev.ferry.scheduler.model.TargetChoice;
+import dev.ferry.scheduler.service.Commands;
 import java.time.Instant;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A migration as the operator reads it: where it stands, how far it got, and how it got there. */
-@Schema(example = "{\"id\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"vmName\": \"web-1\", \"memoryBytes\": 8589934592, \"sourceHostId\": 1, \"targetHostId\": 3, \"targetReason\": \"lowest predicted cost of 2 compatible host(s): hv-03, 7.5 s over 1250 MB/s with 0 inbound migration(s), keeps 51200 MiB free; next hv-02 at 7.5 s\", \"reservationId\": 12, \"priority\": \"USER\", \"deadline\": null, \"phase\": \"RUNNING\", \"mode\": \"PRE_COPY\", \"abortStatus\": \"NONE\", \"targetChoice\": \"PLACEMENT\", \"attempt\": 1, \"run\": 1, \"driver\": null, \"workerId\": \"4242@worker-1\", \"ownerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"maxRetries\": 1, \"currentRound\": 2, \"bytesSent\": 9055207424, \"remainingBytes\": 182452224, \"dirtyRatePagesPerSecond\": 103200.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"expectedDowntimeMillis\": 161, \"throttlePercent\": 0, \"progressPercent\": 98.0, \"downtimeMillis\": null, \"totalTimeMillis\": null, \"maxDowntimeMillis\": 50, \"failureReason\": null, \"prediction\": {\"rounds\": 5, \"totalTimeMillis\": 7530, \"downtimeMillis\": 46, \"basis\": \"learned from this VM's last migration (3 live rounds after the first: 98000 pages/s, hot set 113222 pages)\"}, \"etaMillis\": 1200, \"evacuationId\": null, \"cancelRequestedAt\": null, \"forceCompleteRequestedAt\": null, \"createdAt\": \"2026-11-25T20:00:00Z\", \"updatedAt\": \"2026-11-25T20:00:07Z\", \"history\": [{\"from\": null, \"to\": \"QUEUED\", \"at\": \"2026-11-25T20:00:00Z\", \"reason\": \"pre-checks passed for host 3; waiting for a migration slot\"}, {\"from\": \"QUEUED\", \"to\": \"SCHEDULED\", \"at\": \"2026-11-25T20:00:00.2Z\", \"reason\": \"slot free; destination host 3 reserved (reservation 12); start command queued\"}, {\"from\": \"SCHEDULED\", \"to\": \"RUNNING\", \"at\": \"2026-11-25T20:00:00.4Z\", \"reason\": \"worker 4242@worker-1 started round 1\"}], \"roundCount\": 1, \"rounds\": [{\"position\": 7, \"attempt\": 1, \"run\": 1, \"workerId\": \"4242@worker-1\", \"mode\": \"PRE_COPY\", \"round\": 1, \"bytesSent\": 8589934592, \"pagesDirtied\": 113222, \"dirtyRatePagesPerSecond\": 16480.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"durationMillis\": 6872, \"remainingBytes\": 463757312, \"expectedDowntimeMillis\": 386, \"throttlePercent\": 0, \"decision\": \"CONTINUE\", \"reason\": \"expected downtime 386 ms above the 50 ms target (simulated)\", \"stopAndCopy\": false}]}")
+@Schema(example = "{\"id\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"vmName\": \"web-1\", \"memoryBytes\": 8589934592, \"sourceHostId\": 1, \"targetHostId\": 3, \"targetReason\": \"lowest predicted cost of 2 compatible host(s): hv-03, 7.5 s over 1250 MB/s with 0 inbound migration(s), keeps 51200 MiB free; next hv-02 at 7.5 s\", \"reservationId\": 12, \"priority\": \"USER\", \"deadline\": null, \"phase\": \"RUNNING\", \"mode\": \"PRE_COPY\", \"abortStatus\": \"NONE\", \"targetChoice\": \"PLACEMENT\", \"attempt\": 1, \"run\": 1, \"driver\": null, \"workerId\": \"4242@worker-1\", \"ownerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"maxRetries\": 1, \"currentRound\": 2, \"bytesSent\": 9055207424, \"remainingBytes\": 182452224, \"dirtyRatePagesPerSecond\": 103200.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"expectedDowntimeMillis\": 161, \"throttlePercent\": 0, \"progressPercent\": 98.0, \"downtimeMillis\": null, \"totalTimeMillis\": null, \"maxDowntimeMillis\": 50, \"failureReason\": null, \"prediction\": {\"rounds\": 5, \"totalTimeMillis\": 7530, \"downtimeMillis\": 46, \"basis\": \"learned from this VM's last migration (3 live rounds after the first: 98000 pages/s, hot set 113222 pages)\"}, \"etaMillis\": 1200, \"evacuationId\": null, \"cancelRequestedAt\": null, \"forceCompleteRequestedAt\": null, \"requestedBy\": {\"subject\": \"f3b1c2d4-6a7e-4b8c-9d0e-1f2a3b4c5d6e\", \"name\": \"operator\"}, \"cancelRequestedBy\": null, \"forceCompleteRequestedBy\": null, \"createdAt\": \"2026-11-25T20:00:00Z\", \"updatedAt\": \"2026-11-25T20:00:07Z\", \"history\": [{\"from\": null, \"to\": \"QUEUED\", \"at\": \"2026-11-25T20:00:00Z\", \"reason\": \"pre-checks passed for host 3; waiting for a migration slot\"}, {\"from\": \"QUEUED\", \"to\": \"SCHEDULED\", \"at\": \"2026-11-25T20:00:00.2Z\", \"reason\": \"slot free; destination host 3 reserved (reservation 12); start command queued\"}, {\"from\": \"SCHEDULED\", \"to\": \"RUNNING\", \"at\": \"2026-11-25T20:00:00.4Z\", \"reason\": \"worker 4242@worker-1 started round 1\"}], \"roundCount\": 1, \"rounds\": [{\"position\": 7, \"attempt\": 1, \"run\": 1, \"workerId\": \"4242@worker-1\", \"mode\": \"PRE_COPY\", \"round\": 1, \"bytesSent\": 8589934592, \"pagesDirtied\": 113222, \"dirtyRatePagesPerSecond\": 16480.0, \"bandwidthBytesPerSecond\": 1250000000.0, \"durationMillis\": 6872, \"remainingBytes\": 463757312, \"expectedDowntimeMillis\": 386, \"throttlePercent\": 0, \"decision\": \"CONTINUE\", \"reason\": \"expected downtime 386 ms above the 50 ms target (simulated)\", \"stopAndCopy\": false}]}")
 public record MigrationView(
         UUID id,
         long vmId,
@@ -54,6 +57,9 @@ public record MigrationView(
         UUID evacuationId,
         Instant cancelRequestedAt,
         Instant forceCompleteRequestedAt,
+        Principal requestedBy,
+        Principal cancelRequestedBy,
+        Principal forceCompleteRequestedBy,
         Instant createdAt,
         Instant updatedAt,
         List<Transition> history,
@@ -84,7 +90,8 @@ public record MigrationView(
                 m.remainingBytes, m.dirtyRatePagesPerSecond, m.bandwidthBytesPerSecond, m.expectedDowntimeMillis,
                 m.throttlePercent, m.progressPercent, m.downtimeMillis, m.totalTimeMillis, m.maxDowntimeMillis,
                 m.failureReason, new Prediction(m.predictedRounds, m.predictedTotalTimeMillis, m.predictedDowntimeMillis,
-                        m.predictionBasis), eta(m, history), m.evacuationId, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.createdAt, m.updatedAt,
+                        m.predictionBasis), eta(m, history), m.evacuationId, m.cancelRequestedAt, m.forceCompleteRequestedAt, m.requester(),
+                Commands.requestedBy(m, CommandType.CANCEL), Commands.requestedBy(m, CommandType.FORCE_COMPLETE), m.createdAt, m.updatedAt,
                 history.stream().map(t -> new Transition(t.fromPhase, t.toPhase, t.at, t.reason)).toList(), roundCount,
                 rounds.stream().map(MigrationView::round).toList());
     }

@@ -3,6 +3,7 @@ package dev.ferry.scheduler.service;
 import dev.ferry.events.CommandType;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.MigrationCommand;
+import dev.ferry.events.Principal;
 import dev.ferry.events.Topics;
 import dev.ferry.messaging.Outbox;
 import dev.ferry.scheduler.model.AuditEntry;
@@ -24,7 +25,17 @@ public class Commands {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
-                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress);
+                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type));
+    }
+
+    /** Who asked for what the command carries out: the requester for a start, the operator for a cancel or a force. */
+    public static Principal requestedBy(Migration m, CommandType type) {
+        return switch (type) {
+            case START -> m.requester();
+            case CANCEL -> m.cancelRequestedBy == null ? null : new Principal(m.cancelRequestedBySubject, m.cancelRequestedBy);
+            case FORCE_COMPLETE -> m.forceCompleteRequestedBy == null ? null
+                    : new Principal(m.forceCompleteRequestedBySubject, m.forceCompleteRequestedBy);
+        };
     }
 
     Uni<Void> send(Migration m, CommandType type) {

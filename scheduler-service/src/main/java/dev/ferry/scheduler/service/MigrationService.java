@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.service;
 
+import dev.ferry.events.Principal;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.CompatibilityQuery;
 import dev.ferry.inventory.api.RuleResult;
@@ -10,6 +11,7 @@ import dev.ferry.inventory.api.Views.VmView;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
+import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
@@ -58,15 +60,28 @@ public class MigrationService {
     public record Replacement(Target target, DirtyModel dirty, long sourceLinkBytesPerSecond) {
     }
 
-    public Uni<Migration> request(MigrationRequest req, String idempotencyKey) {
-        if (idempotencyKey == null) {
-            return accept(req, null);
+    /** Quarkus's mapper: it writes the request's times and enums as the API reads them. */
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    private String json(Object request) {
+        try {
+            return mapper.writeValueAsString(request);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a request that was read cannot be written back: " + e.getMessage(), e);
         }
-        return Panache.withSession(() -> Migration.<Migration>find("idempotencyKey", idempotencyKey).firstResult())
-                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : accept(req, idempotencyKey));
     }
 
-    private Uni<Migration> accept(MigrationRequest req, String idempotencyKey) {
+    /** A request from {@code by}; a repeated Idempotency-Key answers the first migration, whoever asks again. */
+    public Uni<Migration> request(MigrationRequest req, String idempotencyKey, Principal by) {
+        if (idempotencyKey == null) {
+            return accept(req, null, by);
+        }
+        return Panache.withSession(() -> Migration.<Migration>find("idempotencyKey", idempotencyKey).firstResult())
+                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : accept(req, idempotencyKey, by));
+    }
+
+    private Uni<Migration> accept(MigrationRequest req, String idempotencyKey, Principal by) {
         long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
@@ -74,7 +89,7 @@ public class MigrationService {
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                         .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                                 .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty, maxDowntime)
-                                        .flatMap(target -> persist(req, idempotencyKey, vm, source, target, dirty, maxDowntime)))))
+                                        .flatMap(target -> persist(req, idempotencyKey, vm, source, target, dirty, maxDowntime, by)))))
                 .invoke(dispatcher::kick);
     }
 
@@ -212,7 +227,7 @@ public class MigrationService {
     }
 
     private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, VmView vm, HostView source, Target target,
-            DirtyModel dirty, long maxDowntime) {
+            DirtyModel dirty, long maxDowntime, Principal by) {
         Instant now = Instant.now();
         Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER),
                 config.forecastPolicy(), now);
@@ -221,11 +236,14 @@ public class MigrationService {
         m.throttleCeilingPercent = req.throttleCeilingPercent();
         m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
         m.maxRetries = req.maxRetries() == null ? 1 : req.maxRetries();
+        m.requestedBy = by.name();
+        m.requestedBySubject = by.subject();
         return Panache.withTransaction(() -> {
             // the phase first (the row needs one), its history entry once the row exists
             Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()
                     + " (" + target.reason() + "); waiting for a migration slot", now);
-            return m.<Migration>persist().call(() -> entered);
+            return m.<Migration>persist().call(() -> entered)
+                    .call(() -> AuditEntry.request(m.id, m.attempt, "MIGRATION_REQUESTED", by, json(req)).persist());
         });
     }
 }

@@ -2,6 +2,8 @@ package dev.ferry.scheduler.service;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
+import dev.ferry.events.Principal;
+import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.support.Problem;
@@ -27,23 +29,25 @@ public class OperatorRequests {
     @Inject
     Outcomes outcomes;
 
-    public Uni<Migration> cancel(UUID id) {
-        return Panache.withTransaction(() -> lockForRequest(id, "cancel").flatMap(m -> {
+    public Uni<Migration> cancel(UUID id, Principal by) {
+        return Panache.withTransaction(() -> lockForRequest(id, "cancel").call(m -> requested(m, "CANCEL_REQUESTED", by)).flatMap(m -> {
             if (m.cancelRequestedAt != null) {
                 return Uni.createFrom().item(m);
             }
             Instant now = Instant.now();
             m.cancelRequestedAt = now;
+            m.cancelRequestedBy = by.name();
+            m.cancelRequestedBySubject = by.subject();
             if (m.phase() == MigrationPhase.QUEUED) {
                 // Nothing reserved, nothing sent: it simply never starts, and the VM never left the source.
                 m.abortStatus = AbortStatus.SUCCEEDED;
-                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by the operator while queued", now).replaceWith(m);
+                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by " + by.name() + " while queued", now).replaceWith(m);
             }
             if (m.phase() == MigrationPhase.SCHEDULED && m.ownerId == null && m.workerId == null) {
                 // No worker holds it, and none can claim it once it is decided: the VM never left the source. The
                 // command still goes out so that a worker holding the START drops it at once.
                 m.abortStatus = AbortStatus.SUCCEEDED;
-                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by the operator before any worker took it", now)
+                return outcomes.ended(m, MigrationPhase.CANCELLED, "cancelled by " + by.name() + " before any worker took it", now)
                         .call(() -> commands.send(m, CommandType.CANCEL)).replaceWith(m);
             }
             m.abortStatus = AbortStatus.REQUESTED;
@@ -51,8 +55,9 @@ public class OperatorRequests {
         }));
     }
 
-    public Uni<Migration> forceComplete(UUID id) {
-        return Panache.withTransaction(() -> lockForRequest(id, "force-complete").flatMap(m -> {
+    public Uni<Migration> forceComplete(UUID id, Principal by) {
+        return Panache.withTransaction(() -> lockForRequest(id, "force-complete").call(m -> requested(m, "FORCE_COMPLETE_REQUESTED", by))
+                .flatMap(m -> {
             if (m.cancelRequestedAt != null) {
                 return Uni.createFrom().failure(ProblemException.conflict("cancel-pending",
                         "migration " + id + " is being cancelled; it cannot also be forced to complete"));
@@ -65,6 +70,8 @@ public class OperatorRequests {
                         "migration " + id + " is still queued; there are no live rounds to end"));
             }
             m.forceCompleteRequestedAt = Instant.now();
+            m.forceCompleteRequestedBy = by.name();
+            m.forceCompleteRequestedBySubject = by.subject();
             return send(m, CommandType.FORCE_COMPLETE);
         }));
     }
@@ -81,6 +88,11 @@ public class OperatorRequests {
                         : Uni.createFrom().item(m));
     }
 
+    /** Every request is kept with who asked, in the transaction that acts on it (a repeated one too). */
+    private static Uni<AuditEntry> requested(Migration m, String type, Principal by) {
+        return AuditEntry.request(m.id, m.attempt, type, by, "{}").persist();
+    }
+
     private Uni<Migration> send(Migration m, CommandType type) {
         return commands.send(m, type).replaceWith(m);
     }
@@ -93,7 +105,7 @@ public class OperatorRequests {
      * destination it SUCCEEDED, on the source it FAILED (CANCELLED when a cancel was asked for). The statement is the
      * decision, audited with the operator's note; inventory follows it.
      */
-    public Uni<Migration> resolve(UUID id, long vmRunsOn, String note) {
+    public Uni<Migration> resolve(UUID id, long vmRunsOn, String note, Principal by) {
         return Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Migration", id))
                 .flatMap(m -> {
@@ -108,7 +120,7 @@ public class OperatorRequests {
                                         + " to host " + m.targetHostId + "; host " + vmRunsOn + " is neither")));
                     }
                     Instant now = Instant.now();
-                    String stated = "an operator stated that VM " + m.vmName + " runs on host " + vmRunsOn
+                    String stated = by.name() + " stated that VM " + m.vmName + " runs on host " + vmRunsOn
                             + (note == null || note.isBlank() ? "" : " (" + note + ")");
                     MigrationPhase to;
                     if (vmRunsOn == m.targetHostId) {
@@ -125,6 +137,7 @@ public class OperatorRequests {
                         }
                     }
                     return outcomes.decided(m, to, stated, stated, now)
+                            .call(() -> requested(m, "OUTCOME_RESOLVED", by))
                             .call(() -> discrepancies.resolveAll(id, stated, now))
                             .replaceWith(m);
                 }));
