@@ -93,7 +93,7 @@ export function crossCheckCompose(doc, baseDir, { services, topics }) {
       if (target !== svc.port) errors.push(`${where}: publishes container port ${target}, but ${svc.name} listens on ${svc.port}`);
     }
     const hc = commandText(s.healthcheck?.test);
-    if (!hc.includes(String(svc.port)) || !hc.includes("/q/health/ready")) errors.push(`${where}: healthcheck must ask /q/health/ready on port ${svc.port}`);
+    if (!hc.includes(String(svc.managementPort)) || !hc.includes("/q/health/ready")) errors.push(`${where}: healthcheck must ask /q/health/ready on the management port ${svc.managementPort}`);
     // A memory limit: the image sizes the heap from it (MaxRAMPercentage); without one the JVM sizes itself from the
     // whole machine and a busy service can take the host's memory.
     if (!s.mem_limit && !s.deploy?.resources?.limits?.memory) errors.push(`${where}: no memory limit (mem_limit); the heap is a share of it`);

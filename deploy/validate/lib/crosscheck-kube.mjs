@@ -136,21 +136,26 @@ export function checkService(objs, svc, services, composeImages) {
   const composeImage = composeImages?.get(name);
   if (composeImage && `ferry/${name}:${tag}` !== composeImage) errors.push(`${where}: image ${image} differs from docker-compose.yml's ${composeImage}`);
 
-  // Ports and probes: the port named http is the service's own (quarkus.http.port default).
+  // Ports and probes: the port named http is the service's API (quarkus.http.port default); the one named management
+  // serves health and metrics (quarkus.management.port), and the probes and the scrape go there.
   const http = (c.ports || []).find((p) => p.name === "http");
   if (!http) errors.push(`${where}: no container port named http`);
   else if (http.containerPort !== svc.port) errors.push(`${where}: containerPort ${http.containerPort}, but ${name} listens on ${svc.port} (quarkus.http.port)`);
+  const mgmt = (c.ports || []).find((p) => p.name === "management");
+  if (!mgmt) errors.push(`${where}: no container port named management (health and metrics, quarkus.management.port)`);
+  else if (mgmt.containerPort !== svc.managementPort) errors.push(`${where}: management containerPort ${mgmt.containerPort}, but ${name} serves health on ${svc.managementPort} (quarkus.management.port)`);
   const portOk = (p) => p === "http" || p === svc.port;
+  const managementOk = (p) => p === "management" || p === svc.managementPort;
   for (const [probe, path] of [["startupProbe", "/q/health/started"], ["livenessProbe", "/q/health/live"], ["readinessProbe", "/q/health/ready"]]) {
     const g = c[probe]?.httpGet;
     if (!g) errors.push(`${where}: no ${probe} (httpGet ${path})`);
     else {
       if (g.path !== path) errors.push(`${where}: ${probe} path ${g.path}, expected ${path}`);
-      if (!portOk(g.port)) errors.push(`${where}: ${probe} port ${g.port}, but ${name} listens on ${svc.port}`);
+      if (!managementOk(g.port)) errors.push(`${where}: ${probe} port ${g.port}, but ${name} serves health on its management port ${svc.managementPort}`);
     }
   }
   const scrape = tpl.metadata?.annotations?.["prometheus.io/port"];
-  if (scrape && Number(scrape) !== svc.port) errors.push(`${where}: prometheus.io/port ${scrape}, but ${name} listens on ${svc.port}`);
+  if (scrape && Number(scrape) !== svc.managementPort) errors.push(`${where}: prometheus.io/port ${scrape}, but ${name} serves metrics on ${svc.managementPort}`);
 
   // The Service that selects these pods forwards to the service's port.
   const services_ = all(objs, "Service").filter((s) => selects({ matchLabels: s.spec?.selector }, tpl.metadata.labels));
@@ -289,12 +294,17 @@ export function checkNetworkPolicies(objs, services) {
   const listenerPorts = new Set(all(objs, "Kafka").flatMap((k) => (k.spec?.kafka?.listeners || []).map((l) => l.port)));
   const svcOf = (selector) => services.filter((s) => selector && Object.keys(selector).length && selects(selector, { "app.kubernetes.io/name": s.name }));
   const expectPorts = (where, peerSvcs, ports) => {
-    for (const s of peerSvcs) for (const p of ports || []) if (p.port !== s.port) errors.push(`${where}: port ${p.port} for ${s.name}, which listens on ${s.port}`);
+    for (const s of peerSvcs) for (const p of ports || []) if (p.port !== s.port && p.port !== s.managementPort) errors.push(`${where}: port ${p.port} for ${s.name}, which listens on ${s.port} (API) and ${s.managementPort} (health, metrics)`);
   };
   for (const np of all(objs, "NetworkPolicy")) {
     const where = `NetworkPolicy/${np.metadata.name}`;
     const guarded = svcOf(np.spec.podSelector);
-    for (const rule of np.spec.ingress || []) expectPorts(where, guarded, rule.ports);
+    for (const rule of np.spec.ingress || []) {
+      expectPorts(where, guarded, rule.ports);
+      // the monitoring namespace reaches the management port only, never the API
+      const metricsPeer = (rule.from || []).some((f) => f.namespaceSelector?.matchLabels?.["ferry.dev/metrics"] === "true");
+      if (metricsPeer) for (const s of guarded) for (const p of rule.ports || []) if (p.port !== s.managementPort) errors.push(`${where}: the metrics namespace may reach ${s.name} on ${p.port}; only its management port ${s.managementPort} serves metrics`);
+    }
     for (const rule of np.spec.egress || []) {
       for (const peer of rule.to || []) {
         const l = peer.podSelector?.matchLabels || {};

@@ -40,11 +40,15 @@ export function readService(repoRoot, module) {
   const props = parseProperties(fs.readFileSync(file, "utf8"));
   const name = props.get("quarkus.application.name");
   const port = expression(props.get("quarkus.http.port"), `${module}: quarkus.http.port`);
+  // health and metrics: the management interface, on a port of its own that no Service or ingress exposes
+  const management = expression(props.get("quarkus.management.port"), `${module}: quarkus.management.port`);
   const svc = {
     module,
     name,
     port: Number(port.value),
     portVariable: port.variable,
+    managementPort: Number(management.value),
+    managementPortVariable: management.variable,
     variables: ferryVariables(props),
     properties: readableProperties(repoRoot, module, props),
     database: null,

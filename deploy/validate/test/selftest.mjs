@@ -12,7 +12,7 @@ const CASES = [
   // Schema: core Kubernetes objects (kubernetes-models)
   { what: "a Deployment with a wrong field type (replicas: two)", file: `${S}/inventory-service.yaml`, from: "replicas: 2", to: "replicas: two", expect: "Deployment/inventory-service, as built by deploy/base): /spec/replicas: must be integer" },
   { what: "a Service port that is a string", file: `${S}/scheduler-service.yaml`, from: "      port: 8082", to: '      port: "8082"', expect: "/spec/ports/0/port: must be integer" },
-  { what: "a NetworkPolicy with an invalid protocol", file: "deploy/base/services/networkpolicies.yaml", from: "{ protocol: TCP, port: 8083 }", to: "{ protocol: TCPX, port: 8083 }", expect: "protocol: must be one of SCTP, TCP, UDP" },
+  { what: "a NetworkPolicy with an invalid protocol", file: "deploy/base/services/networkpolicies.yaml", from: "{ protocol: TCP, port: 9083 }", to: "{ protocol: TCPX, port: 8083 }", expect: "protocol: must be one of SCTP, TCP, UDP" },
   { what: "an HPA without maxReplicas", file: `${S}/migration-worker.yaml`, from: "  maxReplicas: 3\n", to: "", expect: "/spec: must have required property maxReplicas" },
   // Schema: custom resources (the CRDs' openAPIV3Schema)
   { what: "a KafkaTopic with an invalid field value (partitions: 0)", file: `${K}/topics.yaml`, from: "partitions: 3", to: "partitions: 0", expect: "/spec/partitions: must be >= 1" },
@@ -39,6 +39,7 @@ const CASES = [
   { what: "an environment variable the service does not read", file: `${S}/migration-worker.yaml`, from: "  FERRY_KAFKA_BOOTSTRAP:", to: "  FERRY_KAFKA_BOOTSTRAPS:", expect: "sets FERRY_KAFKA_BOOTSTRAPS, which migration-worker does not read" },
   { what: "a misspelt config-mapping variable (FERRY_WORKER_SHUTDOWN_GRAZE)", file: `${S}/migration-worker.yaml`, from: "FERRY_WORKER_SHUTDOWN_GRACE:", to: "FERRY_WORKER_SHUTDOWN_GRAZE:", expect: "sets FERRY_WORKER_SHUTDOWN_GRAZE, which migration-worker does not read" },
   { what: "a database name the Cluster does not create", file: `${S}/scheduler-service.yaml`, from: "FERRY_SCHEDULER_DB: ferry_scheduler", to: "FERRY_SCHEDULER_DB: ferry_schedule", expect: "FERRY_SCHEDULER_DB=ferry_schedule" },
+  { what: "a probe on the API's port (health answers on the management port only)", file: `${S}/scheduler-service.yaml`, from: "path: /q/health/ready\n              port: management", to: "path: /q/health/ready\n              port: http", expect: "readinessProbe port http" },
   { what: "a probe on the wrong path", file: `${S}/inventory-service.yaml`, from: "path: /q/health/ready", to: "path: /health/ready", expect: "readinessProbe path /health/ready" },
   { what: "a worker autoscaler beyond the partitions", file: "deploy/overlays/production/kustomization.yaml", from: "path: /spec/maxReplicas\n        value: 12", to: "path: /spec/maxReplicas\n        value: 24", expect: "maxReplicas 24 > 12 partitions of migration-commands" },
   { what: "an image name that differs between compose and the manifests", file: "docker-compose.yml", from: "image: ferry/migration-worker:0.1.0", to: "image: ferry/migration-worker:0.2.0", expect: "differs from docker-compose.yml's ferry/migration-worker:0.2.0" },

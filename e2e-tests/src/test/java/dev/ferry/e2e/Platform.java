@@ -1,15 +1,16 @@
 package dev.ferry.e2e;
 
 import dev.ferry.events.Topics;
-import dev.ferry.platform.identity.LocalIdentity;
-import dev.ferry.testsupport.TestIdentity;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import dev.ferry.platform.FerryService;
 import dev.ferry.platform.Ports;
 import dev.ferry.platform.Supervised;
+import dev.ferry.platform.identity.LocalIdentity;
 import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestDatabase;
+import dev.ferry.testsupport.TestIdentity;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.config.HeaderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,15 +32,21 @@ final class Platform implements AutoCloseable {
     Service scheduler;
     Service worker;
     private int workers;
+    /** Settings for one service only (its own client secret), over the shared ones. */
+    private final Map<FerryService, Map<String, String>> own = new java.util.EnumMap<>(FerryService.class);
 
-    /** A running service and the port it answers on. */
-    record Service(Supervised process, int port) {
+    /** A running service, the port its API answers on and the one its health and metrics answer on. */
+    record Service(Supervised process, int port, int managementPort) {
         String url() {
             return "http://127.0.0.1:" + port;
         }
 
+        String managementUrl() {
+            return "http://127.0.0.1:" + managementPort;
+        }
+
         void awaitReady(Duration timeout) {
-            process.awaitReady(() -> FerryService.ready(port), timeout);
+            process.awaitReady(() -> FerryService.ready(managementPort), timeout);
         }
     }
 
@@ -54,17 +61,28 @@ final class Platform implements AutoCloseable {
 
     /** The services on the test JVM's broker and PostgreSQL, in databases of their own name. */
     static Platform start(String name, Map<String, String> settings) {
+        return start(name, settings, Map.of());
+    }
+
+    /** The same, with settings of one service's own (e.g. each caller's client secret at an identity provider). */
+    static Platform start(String name, Map<String, String> settings, Map<FerryService, Map<String, String>> own) {
         TestBroker.createTopics(Topics.MIGRATION_COMMANDS, Topics.MIGRATION_EVENTS, Topics.MIGRATION_EVENTS_DLQ,
                 Topics.MIGRATION_COMMANDS_DLQ, Topics.INVENTORY_EVENTS, Topics.INVENTORY_EVENTS_DLQ);
         int dbPort = TestDatabase.ensureDatabase(name + "_inventory");
         TestDatabase.ensureDatabase(name + "_scheduler");
         return start(name, new Infrastructure(TestBroker.bootstrapServers(), dbPort, "postgres", "postgres", name + "_inventory",
-                name + "_scheduler"), settings);
+                name + "_scheduler"), settings, own);
     }
 
     /** The services on the given Kafka and PostgreSQL (a broker and a server a test may stop and start again). */
     static Platform start(String name, Infrastructure infra, Map<String, String> settings) {
+        return start(name, infra, settings, Map.of());
+    }
+
+    private static Platform start(String name, Infrastructure infra, Map<String, String> settings,
+            Map<FerryService, Map<String, String>> own) {
         Platform p = new Platform(name);
+        p.own.putAll(own);
         p.env.putAll(Map.of(
                 "FERRY_KAFKA_BOOTSTRAP", infra.kafkaBootstrap(),
                 "FERRY_DB_HOST", "127.0.0.1",
@@ -84,8 +102,8 @@ final class Platform implements AutoCloseable {
         LocalIdentity identity = TestIdentity.provider();
         p.env.put("FERRY_OIDC_URL", identity.issuer());
         p.env.put("FERRY_OIDC_CLIENT_SECRET", identity.realm().clients().get(0).secret());
-        // the tests act as an admin (who may also do what operators and viewers do); AccessControl tests use other roles
-        RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", TestIdentity.bearer("admin")).build();
+        // the tests act as an admin (who may also do what operators and viewers do); a test of roles sends its own tokens
+        actAs(TestIdentity.token("admin"));
         p.env.putAll(settings);
         p.inventory = p.add(FerryService.INVENTORY);
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());
@@ -103,11 +121,26 @@ final class Platform implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Every RestAssured request of the test carries this bearer token from now on, unless it names its own (a test of
+     * roles): that one replaces it rather than being sent second, where the service would read only the first.
+     */
+    static void actAs(String token) {
+        // a RequestSpecBuilder starts from the current default specification: cleared first, or its header stays first
+        RestAssured.requestSpecification = null;
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .setConfig(RestAssured.config().headerConfig(HeaderConfig.headerConfig().overwriteHeadersWithName("Authorization")))
+                .addHeader("Authorization", "Bearer " + token).build();
+    }
+
     private Service add(FerryService service) {
         String log = name + "-" + service.module + (service == FerryService.WORKER ? "-" + ++workers : "");
         int port = Ports.free();
-        Service s = new Service(service.start(root, env, port, root.resolve("e2e-tests/target/e2e-logs").resolve(log + ".log"),
-                "256m", false), port);
+        int management = Ports.free();
+        Map<String, String> serviceEnv = new HashMap<>(env);
+        serviceEnv.putAll(own.getOrDefault(service, Map.of()));
+        Service s = new Service(service.start(root, serviceEnv, port, management, root.resolve("e2e-tests/target/e2e-logs").resolve(log + ".log"),
+                "256m", false), port, management);
         services.add(s);
         return s;
     }

@@ -70,7 +70,7 @@ public final class BuildImages {
                 .setUser(USER)
                 .setWorkingDirectory(home)
                 .addEnvironmentVariable("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS)
-                .setExposedPorts(Port.tcp(image.port(root)))
+                .setExposedPorts(Port.tcp(image.port(root)), Port.tcp(image.managementPort(root)))
                 .addLabel("org.opencontainers.image.title", image.module())
                 .addLabel("org.opencontainers.image.version", tag)
                 .addLabel("org.opencontainers.image.base.name", "debian:bookworm (deploy/images/debian-base, "

@@ -36,17 +36,25 @@ public record ServiceImage(String module, Base base) {
         return "ferry-" + module + "-" + tag + ".tar";
     }
 
-    private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{[A-Z_]+:(\\d+)}\\s*$");
-
     /**
-     * The port the service listens on by default, read from its application.properties so that the image exposes
-     * what the service really opens.
+     * The port the service's API listens on by default, read from its application.properties so that the image
+     * exposes what the service really opens.
      */
     public int port(Path root) throws IOException {
+        return port(root, "quarkus.http.port");
+    }
+
+    /** The port its health and metrics answer on (the management interface). */
+    public int managementPort(Path root) throws IOException {
+        return port(root, "quarkus.management.port");
+    }
+
+    private int port(Path root, String property) throws IOException {
         Path properties = root.resolve(module).resolve("src/main/resources/application.properties");
-        Matcher m = HTTP_PORT.matcher(Files.readString(properties));
+        Pattern line = Pattern.compile("(?m)^" + Pattern.quote(property) + "=\\$\\{[A-Z_]+:(\\d+)}\\s*$");
+        Matcher m = line.matcher(Files.readString(properties));
         if (!m.find()) {
-            throw new IllegalStateException(properties + " has no quarkus.http.port=${VARIABLE:port} line");
+            throw new IllegalStateException(properties + " has no " + property + "=${VARIABLE:port} line");
         }
         return Integer.parseInt(m.group(1));
     }

@@ -66,9 +66,10 @@ class ServiceImagesIT {
             assertThat(image.user()).as(module + ": not root; the manifests' runAsUser").isEqualTo("185");
             assertThat(image.workingDir()).as(module).isEqualTo("/deployments");
             // the port ./ferry, the compose file and the manifests reach the service on (the validator holds those)
-            int port = java.util.Arrays.stream(FerryService.values()).filter(s -> s.module.equals(module)).findFirst()
-                    .orElseThrow().defaultPort;
-            assertThat(image.exposedPorts()).as(module).containsExactly(port + "/tcp");
+            FerryService service = java.util.Arrays.stream(FerryService.values()).filter(s -> s.module.equals(module)).findFirst()
+                    .orElseThrow();
+            assertThat(image.exposedPorts()).as(module + ": the API's port and the management interface's")
+                    .containsExactlyInAnyOrder(service.defaultPort + "/tcp", service.defaultManagementPort + "/tcp");
             assertThat(image.env()).as(module).anyMatch(e -> e.startsWith("JAVA_TOOL_OPTIONS=") && e.contains("MaxRAMPercentage"));
             // the base (one layer; two for the worker) and the fast-jar's three
             assertThat(image.layerCount()).as(module).isEqualTo(module.equals("migration-worker") ? 5 : 4);
@@ -116,9 +117,12 @@ class ServiceImagesIT {
                 "FERRY_DB_USER", "postgres", "FERRY_DB_PASSWORD", "postgres",
                 "FERRY_INVENTORY_DB", "images_inventory", "FERRY_SCHEDULER_DB", "images_scheduler"));
         Map<FerryService, Integer> ports = new LinkedHashMap<>();
+        Map<FerryService, Integer> management = new LinkedHashMap<>();
         for (FerryService s : FerryService.values()) {
             ports.put(s, Ports.free());
+            management.put(s, Ports.free());
             env.put(s.portVariable, Integer.toString(ports.get(s)));
+            env.put(s.managementPortVariable, Integer.toString(management.get(s)));
         }
         // the services take tokens from the test JVM's OpenID provider, and the callers sign in to it as themselves
         env.put("FERRY_OIDC_URL", TestIdentity.provider().issuer());
@@ -132,7 +136,7 @@ class ServiceImagesIT {
             started.put(s, p);
         }
         for (var e : started.entrySet()) {
-            int port = ports.get(e.getKey());
+            int port = management.get(e.getKey());
             e.getValue().awaitReady(() -> FerryService.ready(port), Duration.ofSeconds(120));
             assertThat(uid(e.getValue())).as(e.getKey().module + " runs as the image's user").isEqualTo("185");
         }

@@ -14,43 +14,50 @@ import java.util.Map;
 
 /** One of Ferry's three services, run the way a user runs it: java -jar on its built artifact, configured by environment. */
 public enum FerryService {
-    INVENTORY("inventory", "inventory-service", "FERRY_INVENTORY_PORT", 8081),
-    SCHEDULER("scheduler", "scheduler-service", "FERRY_SCHEDULER_PORT", 8082),
-    WORKER("worker", "migration-worker", "FERRY_WORKER_PORT", 8083);
+    INVENTORY("inventory", "inventory-service", "FERRY_INVENTORY_PORT", 8081, "FERRY_INVENTORY_MANAGEMENT_PORT", 9081),
+    SCHEDULER("scheduler", "scheduler-service", "FERRY_SCHEDULER_PORT", 8082, "FERRY_SCHEDULER_MANAGEMENT_PORT", 9082),
+    WORKER("worker", "migration-worker", "FERRY_WORKER_PORT", 8083, "FERRY_WORKER_MANAGEMENT_PORT", 9083);
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     public final String shortName;
     public final String module;
     public final String portVariable;
     public final int defaultPort;
+    /** Health and metrics answer on a port of their own, without a token, which the API's ingress does not expose. */
+    public final String managementPortVariable;
+    public final int defaultManagementPort;
 
-    FerryService(String shortName, String module, String portVariable, int defaultPort) {
+    FerryService(String shortName, String module, String portVariable, int defaultPort, String managementPortVariable,
+            int defaultManagementPort) {
         this.shortName = shortName;
         this.module = module;
         this.portVariable = portVariable;
         this.defaultPort = defaultPort;
+        this.managementPortVariable = managementPortVariable;
+        this.defaultManagementPort = defaultManagementPort;
     }
 
     public Path jar(Path root) {
         return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    /** Starts the service on {@code port}; {@code heap} as for java -Xmx. */
-    public Supervised start(Path root, Map<String, String> env, int port, Path log, String heap, boolean detached) {
+    /** Starts the service on {@code port}, its health and metrics on {@code managementPort}; {@code heap} as for java -Xmx. */
+    public Supervised start(Path root, Map<String, String> env, int port, int managementPort, Path log, String heap, boolean detached) {
         Path jar = jar(root);
         if (!Files.exists(jar)) {
             throw new LaunchException(jar + " is missing: build Ferry first (./mvnw install -DskipTests; ./ferry up builds it)");
         }
         Map<String, String> all = new HashMap<>(env);
         all.put(portVariable, Integer.toString(port));
+        all.put(managementPortVariable, Integer.toString(managementPort));
         return Supervised.start(shortName, List.of(java(), "-Xmx" + heap, "-jar", jar.toString()), all, log, detached,
                 jar.toString());
     }
 
-    /** Readiness covers the service's database and Kafka. */
-    public static boolean ready(int port) {
+    /** Readiness (on the management port) covers the service's database and Kafka. */
+    public static boolean ready(int managementPort) {
         try {
-            var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+            var r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (java.io.IOException notYet) {

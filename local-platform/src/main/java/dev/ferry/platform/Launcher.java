@@ -117,27 +117,31 @@ public final class Launcher {
         for (FerryService s : FerryService.values()) {
             Map<String, String> env = serviceEnv(s, realm);
             int port = layout.servicePort(s);
+            int management = layout.managementPort(s);
             started(s.shortName, s.jar(layout.root()).toString(), () -> {
                 Ports.requireFree(s.shortName, port, s.portVariable);
+                Ports.requireFree(s.shortName + "'s management interface", management, s.managementPortVariable);
                 if (s == FerryService.WORKER) {
                     write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
                 }
-                return s.start(layout.root(), env, port, layout.log(s.shortName), "384m", true);
-            }, p -> awaitService(p, port), "ready on http://127.0.0.1:" + port);
+                return s.start(layout.root(), env, port, management, layout.log(s.shortName), "384m", true);
+            }, p -> awaitService(p, management), "ready on http://127.0.0.1:" + port + " (health and metrics on " + management + ")");
         }
         Http.signIn(LocalLogin.token(layout, "admin"));
         DemoInventory.load(url(FerryService.INVENTORY));
         System.out.printf("%nFerry is up.%n"
-                + "  inventory-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
-                + "  scheduler-service  %s   Swagger UI %s/q/swagger-ui   metrics /q/metrics%n"
-                + "  migration-worker   %s   health /q/health   metrics /q/metrics   (driver: %s)%n"
+                + "  inventory-service  %s   Swagger UI %s/q/swagger-ui   health, metrics %s/q/health, /q/metrics%n"
+                + "  scheduler-service  %s   Swagger UI %s/q/swagger-ui   health, metrics %s/q/health, /q/metrics%n"
+                + "  migration-worker   %s   (driver: %s)   health, metrics %s/q/health, /q/metrics%n"
                 + "  Kafka              127.0.0.1:%d   PostgreSQL 127.0.0.1:%d (user ferry, password ferry)%n"
                 + "  identity           %s   users viewer, operator, admin (passwords in %s)%n"
                 + "  logs               %s%n%nEvery API needs a token:  TOKEN=$(./ferry token operator)%n"
                 + "  curl -H \"Authorization: Bearer $TOKEN\" %s/migrations%n"
                 + "%nNext: ./ferry demo      (one live migration, round by round)%n"
                 + "      ./ferry down      (stop everything)%n", url(FerryService.INVENTORY), url(FerryService.INVENTORY),
-                url(FerryService.SCHEDULER), url(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
+                management(FerryService.INVENTORY), url(FerryService.SCHEDULER), url(FerryService.SCHEDULER),
+                management(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
+                management(FerryService.WORKER),
                 layout.kafkaPort(), layout.dbPort(), layout.identityIssuer(), layout.identity().resolve("realm.json"), layout.logs(),
                 url(FerryService.SCHEDULER));
         return 0;
@@ -166,9 +170,9 @@ public final class Launcher {
         say(name, readyMessage);
     }
 
-    private void awaitService(Supervised p, int port) {
+    private void awaitService(Supervised p, int managementPort) {
         try {
-            p.awaitReady(() -> FerryService.ready(port), layout.startTimeout());
+            p.awaitReady(() -> FerryService.ready(managementPort), layout.startTimeout());
         } catch (LaunchException e) {
             String tail = p.tail();
             boolean olderSchema = tail.contains("checksum mismatch") || tail.contains("Validate failed") || tail.contains("out of order");
@@ -231,7 +235,7 @@ public final class Launcher {
             String state = p.map(s -> "running (pid " + s.pid() + ")").orElse("stopped");
             for (FerryService s : FerryService.values()) {
                 if (p.isPresent() && s.shortName.equals(name)) {
-                    state += FerryService.ready(layout.servicePort(s)) ? ", ready" : ", NOT ready";
+                    state += FerryService.ready(layout.managementPort(s)) ? ", ready" : ", NOT ready";
                 }
             }
             System.out.printf("%-10s port %-5d %s%n", name, port(name), state);
@@ -334,6 +338,10 @@ public final class Launcher {
 
     private String url(FerryService s) {
         return "http://127.0.0.1:" + layout.servicePort(s);
+    }
+
+    private String management(FerryService s) {
+        return "http://127.0.0.1:" + layout.managementPort(s);
     }
 
     private void mkdirs() {

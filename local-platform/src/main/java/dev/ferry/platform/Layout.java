@@ -83,6 +83,10 @@ public record Layout(Path root, Path state, Map<String, String> env) {
         return port(s.portVariable, s.defaultPort);
     }
 
+    public int managementPort(FerryService s) {
+        return port(s.managementPortVariable, s.defaultManagementPort);
+    }
+
     /** How long a component may take to become ready before start-up is declared failed (FERRY_START_TIMEOUT, seconds). */
     public java.time.Duration startTimeout() {
         int seconds = number("FERRY_START_TIMEOUT", 120, "a number of seconds");

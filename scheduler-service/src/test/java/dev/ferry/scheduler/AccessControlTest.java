@@ -32,6 +32,10 @@ class AccessControlTest {
     @TestHTTPResource
     URL url;
 
+    /** Health answers on the management interface, without a token. */
+    @TestHTTPResource(value = "/health/ready", management = true) // under the management root, /q
+    URL ready;
+
     @Test
     void everyOperationNamesItsRolesAndRefusesOthersWith401Or403() {
         LocalIdentity idp = TestIdentity.provider();
@@ -61,7 +65,35 @@ class AccessControlTest {
     }
 
     @Test
-    void healthNeedsNoToken() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    void theRequesterIsRecordedByNameAndSubjectAndFiltersTheList() {
+        String operator = TestIdentity.token("operator");
+        String subject = (String) dev.ferry.platform.identity.Jwt.claims(operator).get("sub");
+        FakeInventory.reserveSucceeds();
+        String id = given().header("Authorization", "Bearer " + operator).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("vmId", 91, "targetHostId", 2)).post("/migrations").then().statusCode(202)
+                .body("requestedBy.name", equalTo("operator")).body("requestedBy.subject", equalTo(subject))
+                .extract().jsonPath().getString("id");
+        given().header("Authorization", "Bearer " + operator).post("/migrations/" + id + "/cancel").then().statusCode(202)
+                .body("cancelRequestedBy.name", equalTo("operator"));
+
+        String viewer = TestIdentity.bearer("viewer");
+        for (String who : List.of("operator", subject)) {
+            given().header("Authorization", viewer).queryParam("requestedBy", who).get("/migrations").then().statusCode(200)
+                    .body("id", org.hamcrest.Matchers.hasItem(id));
+        }
+        given().header("Authorization", viewer).queryParam("requestedBy", "admin").get("/migrations").then().statusCode(200)
+                .body("id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(id)));
+        given().header("Authorization", viewer).get("/migrations/" + id + "/events").then().statusCode(200)
+                .body("findAll { it.direction == 'REQUEST_RECEIVED' }.type", org.hamcrest.Matchers.contains("MIGRATION_REQUESTED", "CANCEL_REQUESTED"))
+                .body("findAll { it.direction == 'REQUEST_RECEIVED' }.principal.subject", org.hamcrest.Matchers.everyItem(equalTo(subject)));
+    }
+
+    @Test
+    void healthNeedsNoTokenAndAnswersOnlyOnTheManagementPort() {
+        given().get(ready).then().statusCode(200).body("status", equalTo("UP"));
+        assertThat(ready.getPort()).isNotEqualTo(url.getPort());
+        // not on the API's port: the ingress that exposes the API exposes no health or metrics
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/health/ready").then().statusCode(404);
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/metrics").then().statusCode(404);
     }
 }

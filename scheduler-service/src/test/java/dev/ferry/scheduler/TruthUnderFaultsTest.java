@@ -28,12 +28,14 @@ import dev.ferry.testsupport.TestBroker;
 import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,6 +60,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "database", value = "scheduler_test"),
         @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class TruthUnderFaultsTest {
+    /** Metrics answer on the management interface, not on the API's port. */
+    @TestHTTPResource(value = "/metrics", management = true) // under the management root, /q
+    URL metricsUrl;
+
 
     /** A claim lapses 1.5 s after its last renewal (3 missed heartbeats of 0.5 s). */
     public static class ShortClaims implements QuarkusTestProfile {
@@ -202,8 +208,8 @@ class TruthUnderFaultsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> openDiscrepanciesGauge() == before - 1);
     }
 
-    static long openDiscrepanciesGauge() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    long openDiscrepanciesGauge() {
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("ferry_discrepancies_open")).findFirst()
                 .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-2L);
     }
@@ -365,7 +371,7 @@ class TruthUnderFaultsTest {
                 .header("Link", org.hamcrest.Matchers.nullValue()).body("size()", equalTo(4));
         given().queryParam("limit", 5001).get("/migrations/" + id + "/rounds").then().statusCode(400);
         var trail = given().queryParam("limit", 2).get("/migrations/" + id + "/events").then().statusCode(200).extract();
-        assertThat(trail.jsonPath().getList("type", String.class)).containsExactly("START", "CLAIM");
+        assertThat(trail.jsonPath().getList("type", String.class)).containsExactly("MIGRATION_REQUESTED", "START");
         assertThat(trail.header("Link")).contains("after=" + trail.jsonPath().getLong("[1].position"));
     }
 }

@@ -31,6 +31,10 @@ class AccessControlTest {
     @TestHTTPResource
     URL url;
 
+    /** Health answers on the management interface, without a token. */
+    @TestHTTPResource(value = "/health/ready", management = true) // under the management root, /q
+    URL ready;
+
     @Test
     void everyOperationNamesItsRolesAndRefusesOthersWith401Or403() {
         LocalIdentity idp = TestIdentity.provider();
@@ -60,7 +64,61 @@ class AccessControlTest {
     }
 
     @Test
-    void healthNeedsNoToken() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    void everyFleetChangeIsKeptWithWhoMadeItAndTheEventsItCausesNameThem() {
+        String admin = TestIdentity.token("admin");
+        String subject = (String) dev.ferry.platform.identity.Jwt.claims(admin).get("sub");
+        String name = "audited-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        long cluster = given().header("Authorization", "Bearer " + admin).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("name", name)).post("/clusters").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().header("Authorization", "Bearer " + admin).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("name", name + "-renamed")).put("/clusters/" + cluster).then().statusCode(200);
+        given().header("Authorization", "Bearer " + admin).delete("/clusters/" + cluster).then().statusCode(204);
+
+        var trail = given().header("Authorization", TestIdentity.bearer("viewer")).queryParam("entity", "cluster")
+                .queryParam("entityId", cluster).get("/fleet-changes").then().statusCode(200).extract().jsonPath();
+        assertThat(trail.getList("action", String.class)).containsExactly("deleted", "changed", "created");
+        assertThat(trail.getList("changedBy.name", String.class)).containsOnly("admin");
+        assertThat(trail.getList("changedBy.subject", String.class)).containsOnly(subject);
+        assertThat(trail.getList("detail", String.class)).containsExactly(null, name + "-renamed", name);
+        given().header("Authorization", TestIdentity.bearer("viewer")).queryParam("changedBy", subject).get("/fleet-changes")
+                .then().statusCode(200).body("entityId", org.hamcrest.Matchers.hasItem((int) cluster));
+        // a refused change leaves no trace
+        given().header("Authorization", TestIdentity.bearer("operator")).contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("name", name + "-x")).post("/clusters").then().statusCode(403);
+        given().header("Authorization", TestIdentity.bearer("viewer")).queryParam("changedBy", "operator").get("/fleet-changes")
+                .then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void noOtherOriginIsAllowedAndTheSwaggerUiIsOffUnlessAsked() {
+        // CORS closed: a browser page of another origin gets no allowance, preflight or not
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .options("/clusters").then().header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+        given().header("Origin", "https://evil.example").header("Authorization", TestIdentity.bearer("viewer"))
+                .get("/hosts").then().statusCode(200).header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+        // production profile's default (FERRY_SWAGGER_UI unset): no Swagger UI
+        given().get("/q/swagger-ui/").then().statusCode(404);
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedBeforeItIsRead() throws Exception {
+        // Quarkus's limit (quarkus.http.limits.max-body-size, 10 MiB), judged on the declared length: a client that
+        // asks first (Expect: 100-continue, as curl does for large bodies) hears 413 before sending a byte of it
+        byte[] huge = ("{\"name\": \"" + "x".repeat(11 << 20) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/clusters")).expectContinue(true)
+                .header("Authorization", TestIdentity.bearer("admin")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(huge)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void healthNeedsNoTokenAndAnswersOnlyOnTheManagementPort() {
+        given().get(ready).then().statusCode(200).body("status", equalTo("UP"));
+        assertThat(ready.getPort()).isNotEqualTo(url.getPort());
+        // not on the API's port: the ingress that exposes the API exposes no health or metrics
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/health/ready").then().statusCode(404);
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/metrics").then().statusCode(404);
     }
 }

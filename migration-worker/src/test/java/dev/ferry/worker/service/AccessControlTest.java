@@ -31,6 +31,10 @@ class AccessControlTest {
     @TestHTTPResource
     URL url;
 
+    /** Health answers on the management interface, without a token. */
+    @TestHTTPResource(value = "/health/ready", management = true) // under the management root, /q
+    URL ready;
+
     @Test
     void everyOperationNamesItsRolesAndRefusesOthersWith401Or403() {
         LocalIdentity idp = TestIdentity.provider();
@@ -57,7 +61,11 @@ class AccessControlTest {
     }
 
     @Test
-    void healthNeedsNoToken() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    void healthNeedsNoTokenAndAnswersOnlyOnTheManagementPort() {
+        given().get(ready).then().statusCode(200).body("status", equalTo("UP"));
+        assertThat(ready.getPort()).isNotEqualTo(url.getPort());
+        // not on the API's port: the ingress that exposes the API exposes no health or metrics
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/health/ready").then().statusCode(404);
+        given().header("Authorization", TestIdentity.bearer("admin")).get("/q/metrics").then().statusCode(404);
     }
 }

@@ -1,7 +1,5 @@
 package dev.ferry.tools.bench;
 
-import dev.ferry.platform.identity.LocalIdentity;
-import dev.ferry.platform.identity.LocalRealm;
 import dev.ferry.platform.FerryService;
 import dev.ferry.platform.KafkaNode;
 import dev.ferry.platform.Layout;
@@ -9,6 +7,8 @@ import dev.ferry.platform.Ports;
 import dev.ferry.platform.PostgresServer;
 import dev.ferry.platform.Supervised;
 import dev.ferry.platform.Trees;
+import dev.ferry.platform.identity.LocalIdentity;
+import dev.ferry.platform.identity.LocalRealm;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,14 +78,15 @@ public final class InventoryBenchmark {
             started.add(kafka);
             kafka.awaitReady(() -> Ports.open(layout.kafkaPort()), Duration.ofSeconds(120));
             int port = Ports.free();
+            int management = Ports.free();
             LocalIdentity identity = LocalIdentity.start(LocalRealm.generate(), "127.0.0.1", 0, Duration.ofHours(2));
             bearer = "Bearer " + identity.tokenFor("admin");
             Supervised inventory = FerryService.INVENTORY.start(root, Map.of("FERRY_KAFKA_BOOTSTRAP", "127.0.0.1:" + layout.kafkaPort(),
                     "FERRY_DB_HOST", "127.0.0.1", "FERRY_DB_PORT", Integer.toString(layout.dbPort()),
-                    "FERRY_OIDC_URL", identity.issuer()), port,
+                    "FERRY_OIDC_URL", identity.issuer()), port, management,
                     layout.log("inventory"), "512m", false);
             started.add(inventory);
-            inventory.awaitReady(() -> FerryService.ready(port), Duration.ofSeconds(120));
+            inventory.awaitReady(() -> FerryService.ready(management), Duration.ofSeconds(120));
             String base = "http://127.0.0.1:" + port;
             long loadStart = System.nanoTime();
             load(layout.dbPort(), hosts, vmsPerHost);
