@@ -8,12 +8,15 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.Topics;
+import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
+import dev.ferry.testsupport.RoleMatrix;
 import dev.ferry.testsupport.TestBroker;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -24,20 +27,29 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The walking skeleton through real infrastructure: the three services as separate processes from their
- * built jars, one Kafka broker, one PostgreSQL. POST a migration and follow it to the VM's new host.
+ * built jars, one Kafka broker, one PostgreSQL, and a real OpenID provider (Keycloak, its realm created by the test).
+ * POST a migration and follow it to the VM's new host; every API holds its roles against Keycloak's tokens, and the
+ * scheduler and the worker sign in to Keycloak as their own clients.
  */
+@SharedRealm.UsesKeycloak
 class MigrationEndToEndIT {
     static final long GIB = 1L << 30;
+    static FerryRealm realm;
     static Platform platform;
     static Platform.Service inventory;
     static Platform.Service scheduler;
 
     @BeforeAll
     static void startPlatform() throws Exception {
+        realm = SharedRealm.get();
+        Map<String, String> settings = new HashMap<>(realm.settings());
         // some wall-clock time per round, so that progress is observable while it runs
-        platform = Platform.start("e2e", Map.of("FERRY_SIMULATION_TIME_SCALE", "0.05"));
+        settings.put("FERRY_SIMULATION_TIME_SCALE", "0.05");
+        platform = Platform.start("e2e", settings, realm.clientSecrets());
         inventory = platform.inventory;
         scheduler = platform.scheduler;
+        // the tests act as Keycloak's admin user (who may also do what operators and viewers do)
+        Platform.actAs(realm.user(Roles.ADMIN));
     }
 
     @AfterAll
@@ -45,6 +57,40 @@ class MigrationEndToEndIT {
         if (platform != null) {
             platform.close();
         }
+    }
+
+    @Test
+    void everyOperationOfEachApiHoldsItsRoleAgainstKeycloakTokens() throws Exception {
+        List<String> tokens = List.of(realm.user(Roles.VIEWER), realm.user(Roles.OPERATOR), realm.user(Roles.ADMIN),
+                realm.client("scheduler-service"), realm.client("migration-worker"));
+        for (Platform.Service s : List.of(platform.inventory, platform.scheduler, platform.worker)) {
+            String doc = given().baseUri(s.url()).queryParam("format", "json").get("/q/openapi").asString();
+            var result = RoleMatrix.check(s.url(), doc, tokens, Roles::withIncluded);
+            assertThat(result.operations()).as(s.url()).isNotEmpty();
+            assertThat(result.violations()).as(s.url()).isEmpty();
+        }
+    }
+
+    @Test
+    void anOperatorsMigrationRunsWhileTheServicesSignInAsThemselvesAndSaysWhoAskedForIt() throws Exception {
+        Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "sec", 2);
+        long vm = fleet.vm("sec-web", fleet.hosts.get(0), GIB);
+        Map<String, Object> request = Map.of("vmId", vm, "targetHostId", fleet.hosts.get(1));
+
+        given().baseUri(fleet.scheduler).header("Authorization", "Bearer " + realm.user(Roles.VIEWER)).contentType(ContentType.JSON)
+                .body(request).post("/migrations").then().statusCode(403);
+        String id = given().baseUri(fleet.scheduler).header("Authorization", "Bearer " + realm.user(Roles.OPERATOR))
+                .contentType(ContentType.JSON).body(request).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+
+        // the scheduler reserved the destination in inventory and the worker claimed the run: both with Keycloak's tokens
+        await().atMost(Duration.ofSeconds(90)).until(() -> fleet.ended(id));
+        assertThat(fleet.phase(id)).isEqualTo("SUCCEEDED");
+        fleet.agree(id, vm, fleet.hosts.get(0), fleet.hosts.get(1));
+        // who asked, as Keycloak names them; the fleet's own change by the admin who made it
+        assertThat(fleet.migration(id).getString("requestedBy.name")).isEqualTo("operator");
+        assertThat(given().baseUri(fleet.inventory).queryParam("entity", "VM").queryParam("entityId", vm).get("/fleet-changes")
+                .then().statusCode(200).extract().jsonPath().getList("changedBy.name", String.class)).containsExactly("admin");
     }
 
     static long create(String path, Object body) {
@@ -107,18 +153,20 @@ class MigrationEndToEndIT {
         assertThat(m.getList("history.to", String.class)).containsExactly("QUEUED", "SCHEDULED", "RUNNING", "SUCCEEDED");
         assertThat(m.getLong("downtimeMillis")).isPositive();
 
-        // The audit trail: the start command, the worker's claim, every event in the order published, the decision.
+        // The audit trail: the request and who made it, the start command, the worker's claim, every event in the order
+        // published, the decision.
         JsonPath trail = given().baseUri(scheduler.url()).get("/migrations/" + id + "/events").then().extract().jsonPath();
         List<String> types = trail.getList("type", String.class);
-        assertThat(types.subList(0, 2)).containsExactly("START", "CLAIM");
-        assertThat(trail.getString("[1].note")).startsWith("granted: worker ");
+        assertThat(types.subList(0, 3)).containsExactly("MIGRATION_REQUESTED", "START", "CLAIM");
+        assertThat(trail.getString("[0].principal.name")).isEqualTo("admin");
+        assertThat(trail.getString("[2].note")).startsWith("granted: worker ");
         int events = published.size();
-        assertThat(trail.getList("recordId", String.class).subList(2, 2 + events))
+        assertThat(trail.getList("recordId", String.class).subList(3, 3 + events))
                 .containsExactlyElementsOf(published.stream().map(MigrationEvent::eventId).toList());
-        assertThat(trail.getList("note").subList(2, 2 + events)).containsOnlyNulls();
-        assertThat(trail.getString("[" + (2 + events) + "].direction")).isEqualTo("COMMAND_SENT");
-        assertThat(trail.getString("[" + (2 + events) + "].note")).startsWith("decision: worker ");
-        assertThat(types).hasSize(3 + events);
+        assertThat(trail.getList("note").subList(3, 3 + events)).containsOnlyNulls();
+        assertThat(trail.getString("[" + (3 + events) + "].direction")).isEqualTo("COMMAND_SENT");
+        assertThat(trail.getString("[" + (3 + events) + "].note")).startsWith("decision: worker ");
+        assertThat(types).hasSize(4 + events);
 
         // Inventory: the VM on the destination, the reservation turned into placement, and only one.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
