@@ -56,7 +56,10 @@ final class ClaimClient {
     /** The worker's own bearer token: fetched, cached and renewed by the caller's identity provider client. */
     private final BearerToken token;
 
-    /** Where the worker's token comes from; a provider that cannot be reached leaves the question standing. */
+    /**
+     * Where the worker's token comes from ({@link ServiceToken}); a provider that cannot be reached leaves the question
+     * standing.
+     */
     interface BearerToken {
         String get() throws Exception;
 

@@ -111,17 +111,7 @@ public class MigrationRunner {
             pool = Executors.newFixedThreadPool(config.maxConcurrentMigrations(), r -> new Thread(r, "migration-run"));
             slots = new Semaphore(config.maxConcurrentMigrations());
             workerId = "auto".equals(config.id()) ? ManagementFactory.getRuntimeMXBean().getName() : config.id();
-            claims = new ClaimClient(config.schedulerUrl(), config.schedulerTimeout(), new ClaimClient.BearerToken() {
-                @Override
-                public String get() {
-                    return serviceToken.bearer(config.schedulerTimeout());
-                }
-
-                @Override
-                public void refused() {
-                    serviceToken.invalidate();
-                }
-            });
+            claims = new ClaimClient(config.schedulerUrl(), config.schedulerTimeout(), serviceToken);
             heartbeats = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "migration-heartbeat"));
             long every = Math.max(50, config.heartbeatInterval().toMillis());
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);

@@ -4,33 +4,37 @@ import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
 
 /**
  * The worker's own bearer token (client credentials of quarkus.oidc-client, role worker), fetched when first needed,
- * kept until shortly before it expires, and dropped when the scheduler refuses it. Blocking: the claim client runs on
- * the worker's own threads.
+ * kept until shortly before it expires, and dropped when the scheduler refuses it. Blocking, bounded by the
+ * scheduler timeout: the claim client runs on the worker's own threads.
  */
 @ApplicationScoped
-public class ServiceToken {
+public class ServiceToken implements ClaimClient.BearerToken {
     /** A token this close to its expiry is renewed rather than sent: it could lapse on the way. */
     private static final long MARGIN_SECONDS = 10;
 
     @Inject
     OidcClient client;
 
+    @Inject
+    WorkerConfig config;
+
     private Tokens current;
 
     /** The access token, fetched from the identity provider if there is none or it is about to expire. */
-    synchronized String bearer(Duration timeout) {
+    @Override
+    public synchronized String get() {
         if (current == null || expiresWithin(current, MARGIN_SECONDS)) {
-            current = client.getTokens().await().atMost(timeout);
+            current = client.getTokens().await().atMost(config.schedulerTimeout());
         }
         return current.getAccessToken();
     }
 
     /** The scheduler said 401: the next call fetches a new token. */
-    synchronized void invalidate() {
+    @Override
+    public synchronized void refused() {
         current = null;
     }
 
