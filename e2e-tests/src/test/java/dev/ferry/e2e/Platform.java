@@ -31,7 +31,8 @@ final class Platform implements AutoCloseable {
     Service inventory;
     Service scheduler;
     Service worker;
-    private int workers;
+    /** How many of each service were started, so that a second replica logs to a file of its own. */
+    private final Map<FerryService, Integer> started = new java.util.EnumMap<>(FerryService.class);
     /** Settings for one service only (its own client secret), over the shared ones. */
     private final Map<FerryService, Map<String, String>> own = new java.util.EnumMap<>(FerryService.class);
 
@@ -104,6 +105,8 @@ final class Platform implements AutoCloseable {
         p.env.put("FERRY_OIDC_CLIENT_SECRET", identity.realm().clients().get(0).secret());
         // the tests act as an admin (who may also do what operators and viewers do); a test of roles sends its own tokens
         actAs(TestIdentity.token("admin"));
+        // an unexpected status prints the answer's body in the test's output: in a CI log, that is the only trace
+        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
         p.env.putAll(settings);
         p.inventory = p.add(FerryService.INVENTORY);
         p.env.put("FERRY_INVENTORY_URL", p.inventory.url());
@@ -134,7 +137,8 @@ final class Platform implements AutoCloseable {
     }
 
     private Service add(FerryService service) {
-        String log = name + "-" + service.module + (service == FerryService.WORKER ? "-" + ++workers : "");
+        int nth = started.merge(service, 1, Integer::sum);
+        String log = name + "-" + service.module + (service == FerryService.WORKER || nth > 1 ? "-" + nth : "");
         int port = Ports.free();
         int management = Ports.free();
         Map<String, String> serviceEnv = new HashMap<>(env);
