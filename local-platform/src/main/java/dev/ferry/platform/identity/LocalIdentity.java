@@ -213,6 +213,9 @@ public final class LocalIdentity implements AutoCloseable {
         byte[] bytes = JSON.writeValueAsBytes(body);
         x.getResponseHeaders().set("Content-Type", "application/json");
         x.getResponseHeaders().set("Cache-Control", "no-store");
+        // no kept-alive connections: the JDK server closes an idle one after 30 s, and a client that reuses it at
+        // that moment sees "connection closed" instead of a token. Sign-ins are rare; a fresh connection each is cheap.
+        x.getResponseHeaders().set("Connection", "close");
         x.sendResponseHeaders(status, bytes.length);
         x.getResponseBody().write(bytes);
     }

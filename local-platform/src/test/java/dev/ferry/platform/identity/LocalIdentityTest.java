@@ -64,6 +64,19 @@ class LocalIdentityTest {
     }
 
     @Test
+    void closesEachConnectionAfterItsAnswerSoThatNoClientReusesOneItIsAboutToDrop() throws Exception {
+        java.net.URI issuer = java.net.URI.create(idp.issuer());
+        try (java.net.Socket socket = new java.net.Socket(issuer.getHost(), issuer.getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + issuer.getPath() + "/.well-known/openid-configuration HTTP/1.1\r\nHost: "
+                    + issuer.getHost() + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            // the whole answer, then end of stream: the server closed the connection although the client asked to keep it
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains(idp.issuer());
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefusedAsInvalidGrant() throws Exception {
         HttpResponse<String> r = post("grant_type=password&username=operator&password=guess", null);
         assertThat(r.statusCode()).isEqualTo(401);
