@@ -95,10 +95,15 @@ public class ProblemMappers {
         LOG.warnf("request not served, a dependency is away: %s", e.toString());
         Problem p = new Problem("temporarily-unavailable", "Service unavailable", 503,
                 "a database or service this one needs is not reachable right now; nothing was applied; retry shortly");
-        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", "5").entity(p).build();
+        return respond(p);
     }
 
+    /** A 503 always says when to come back, whichever mapper or service rule raised it. */
     public static Response respond(Problem problem) {
-        return Response.status(problem.status).type(Problem.MEDIA_TYPE).entity(problem).build();
+        Response.ResponseBuilder answer = Response.status(problem.status).type(Problem.MEDIA_TYPE).entity(problem);
+        if (problem.status == 503) {
+            answer.header("Retry-After", "5");
+        }
+        return answer.build();
     }
 }

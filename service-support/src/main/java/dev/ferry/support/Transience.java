@@ -17,11 +17,14 @@ public final class Transience {
     private static final Set<Integer> TRANSIENT_STATUSES = Set.of(502, 503, 504);
     /**
      * Pass by themselves: the network and Vert.x's connection failures (VertxException covers a closed HTTP
-     * connection and a closed pool), any timeout (java.util.concurrent's and Mutiny's), the ORM's lock conflicts.
+     * connection and a closed pool), any timeout (java.util.concurrent's and Mutiny's), the ORM's lock conflicts, and
+     * a service's failure to sign in at the identity provider (Quarkus's OIDC client reports an unreachable provider,
+     * even a reused connection it closed, without a cause; a refused secret is an operator's fix, waited out too).
      */
     private static final Set<String> TRANSIENT_TYPES = Set.of("VertxException", "ClosedConnectionException",
             "NoStackTraceThrowable", "PoolTimeoutException", "TimeoutException", "OptimisticLockException",
-            "StaleObjectStateException", "PessimisticLockException", "LockTimeoutException", "JDBCConnectionException");
+            "StaleObjectStateException", "PessimisticLockException", "LockTimeoutException", "JDBCConnectionException",
+            "OidcClientException");
     /** Never pass: a record that breaks the contract, a body that cannot be read, a move the rules forbid. */
     private static final Set<String> PERMANENT_TYPES = Set.of("InvalidRecordException", "JsonProcessingException",
             "IllegalTransitionException", "IllegalArgumentException");

@@ -68,6 +68,8 @@ class TransienceTest {
             Arguments.of("a 500 from another service: its bug, retrying changes nothing", new ServiceAnswer(500), false),
             Arguments.of("a 504 from a gateway", new ServiceAnswer(504), true),
             Arguments.of("a closed HTTP connection (a subclass of VertxException)", new io.vertx.core.http.HttpClosedException("closed"), true),
+            Arguments.of("the identity provider not reachable to sign in (Quarkus's OIDC client gives no cause)",
+                    new io.quarkus.oidc.client.OidcClientException("OIDC Server is not available"), true),
             Arguments.of("a broken pipe", new java.io.IOException("Broken pipe"), true),
             Arguments.of("Mutiny's timeout (not java.util.concurrent's)", new io.smallrye.mutiny.TimeoutException(), true),
             Arguments.of("a JSON end of input (a subclass of JsonProcessingException)",

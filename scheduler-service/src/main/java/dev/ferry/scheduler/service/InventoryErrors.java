@@ -31,12 +31,27 @@ public final class InventoryErrors {
             }
             return new ProblemException(problem);
         }
+        if (signInFailed(failure)) {
+            return new ProblemException(new Problem("identity-unavailable", "Identity provider unavailable", 503,
+                    "the scheduler could not sign in at the identity provider to call inventory-service: "
+                            + rootMessage(failure) + "; nothing was reserved, retry later"));
+        }
         if (!fromTheClient(failure)) {
             return failure; // ours (the database, a bug): the mappers say which, not "inventory unavailable"
         }
         return new ProblemException(new Problem("inventory-unavailable", "Inventory unavailable", 503,
                 "inventory-service could not be reached to check and reserve the destination: " + rootMessage(failure)
                         + "; nothing was reserved, retry later"));
+    }
+
+    /** The REST client's OIDC filter could not get the scheduler's own token: the call to inventory never left. */
+    private static boolean signInFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.quarkus.oidc.client.OidcClientException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A failure of the call to inventory (no answer, a 5xx), not of anything else the request did. */
