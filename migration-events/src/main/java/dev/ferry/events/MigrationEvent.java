@@ -1,5 +1,6 @@
 package dev.ferry.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -42,7 +43,11 @@ public record MigrationEvent(
      */
     public static final String SCHEDULER = "scheduler";
 
-    /** True for the scheduler's decision about a migration's end, the only event inventory applies. */
+    /**
+     * True for the scheduler's decision about a migration's end, the only event inventory applies. Not on the wire:
+     * it follows from workerId and type, and a published field is a promise (docs/events).
+     */
+    @JsonIgnore
     public boolean isDecision() {
         return SCHEDULER.equals(workerId) && (type.isOutcome() || type == EventType.OUTCOME_UNKNOWN);
     }
