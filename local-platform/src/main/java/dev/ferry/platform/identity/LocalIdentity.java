@@ -30,6 +30,15 @@ import java.util.concurrent.Executors;
 public final class LocalIdentity implements AutoCloseable {
     public static final String REALM_PATH = "/realms/ferry";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** As long as a working day: a CLI signed in in the morning refreshes its short access tokens until evening. */
+    static final Duration REFRESH_LIFETIME = Duration.ofHours(10);
+
+    /** Who a refresh token was issued to, for which client, until when. */
+    private record Refresh(String user, String clientId, Instant expiresAt) {
+    }
+
+    private final Map<String, Refresh> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final LocalRealm realm;
     private final Duration lifetime;
     private final HttpServer server;
@@ -111,7 +120,7 @@ public final class LocalIdentity implements AutoCloseable {
         d.put("issuer", issuer);
         d.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
         d.put("token_endpoint", tokenEndpoint());
-        d.put("grant_types_supported", List.of("password", "client_credentials"));
+        d.put("grant_types_supported", List.of("password", "refresh_token", "client_credentials"));
         d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         d.put("id_token_signing_alg_values_supported", List.of("RS256"));
         d.put("subject_types_supported", List.of("public"));
@@ -131,7 +140,19 @@ public final class LocalIdentity implements AutoCloseable {
                     reply(x, 401, error("invalid_grant", "unknown user or wrong password"));
                     return;
                 }
-                reply(x, 200, tokenResponse(sign(user.get(), form.getOrDefault("client_id", "ferry-cli"))));
+                String clientId = form.getOrDefault("client_id", "ferry-cli");
+                reply(x, 200, tokenResponse(sign(user.get(), clientId), refresh(user.get().name(), clientId)));
+            }
+            case "refresh_token" -> {
+                // one use each (rotated), bound to the client it was issued to, valid for REFRESH_LIFETIME
+                Refresh r = refreshTokens.remove(form.getOrDefault("refresh_token", ""));
+                var user = r == null ? java.util.Optional.<LocalRealm.User>empty() : realm.user(r.user());
+                if (r == null || Instant.now().isAfter(r.expiresAt()) || !r.clientId().equals(form.getOrDefault("client_id", ""))
+                        || user.isEmpty()) {
+                    reply(x, 400, error("invalid_grant", "the refresh token is unknown, used, expired or not this client's"));
+                    return;
+                }
+                reply(x, 200, tokenResponse(sign(user.get(), r.clientId()), refresh(r.user(), r.clientId())));
             }
             case "client_credentials" -> {
                 var client = realm.client(form.getOrDefault("client_id", ""));
@@ -142,12 +163,30 @@ public final class LocalIdentity implements AutoCloseable {
                 reply(x, 200, tokenResponse(sign(client.get())));
             }
             default -> reply(x, 400, error("unsupported_grant_type",
-                    "grant_type must be password or client_credentials, not '" + grant + "'"));
+                    "grant_type must be password, refresh_token or client_credentials, not '" + grant + "'"));
         }
     }
 
     private Map<String, Object> tokenResponse(String token) {
         return Map.of("access_token", token, "token_type", "Bearer", "expires_in", lifetime.toSeconds());
+    }
+
+    private Map<String, Object> tokenResponse(String token, String refreshToken) {
+        Map<String, Object> r = new LinkedHashMap<>(tokenResponse(token));
+        r.put("refresh_token", refreshToken);
+        r.put("refresh_expires_in", REFRESH_LIFETIME.toSeconds());
+        return r;
+    }
+
+    /** A random refresh token, remembered in memory: a restarted provider forgets them, and users sign in again. */
+    private String refresh(String user, String clientId) {
+        Instant now = Instant.now();
+        refreshTokens.values().removeIf(r -> now.isAfter(r.expiresAt()));
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        refreshTokens.put(token, new Refresh(user, clientId, now.plus(REFRESH_LIFETIME)));
+        return token;
     }
 
     private String sign(LocalRealm.User user, String clientId) {

@@ -77,6 +77,29 @@ class LocalIdentityTest {
     }
 
     @Test
+    void aRefreshTokenGivesANewTokenOnceAndOnlyToItsClient() throws Exception {
+        String password = idp.realm().user("viewer").orElseThrow().password();
+        JsonNode signedIn = JSON.readTree(post("grant_type=password&client_id=ferry-cli&username=viewer&password="
+                + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8), null).body());
+        String refresh = signedIn.path("refresh_token").asText();
+        assertThat(refresh).isNotBlank();
+
+        assertThat(post("grant_type=refresh_token&client_id=another&refresh_token=" + refresh, null).statusCode())
+                .as("another client cannot use it (and the attempt spends it)").isEqualTo(400);
+        refresh = JSON.readTree(post("grant_type=password&client_id=ferry-cli&username=viewer&password="
+                + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8), null).body()).path("refresh_token").asText();
+        HttpResponse<String> renewed = post("grant_type=refresh_token&client_id=ferry-cli&refresh_token=" + refresh, null);
+        assertThat(renewed.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(renewed.body());
+        assertThat(Jwt.claims(body.path("access_token").asText())).containsEntry("preferred_username", "viewer");
+        assertThat(verifies(body.path("access_token").asText())).isTrue();
+        assertThat(body.path("refresh_token").asText()).isNotBlank().isNotEqualTo(refresh);
+        HttpResponse<String> again = post("grant_type=refresh_token&client_id=ferry-cli&refresh_token=" + refresh, null);
+        assertThat(again.statusCode()).as("a refresh token is used once").isEqualTo(400);
+        assertThat(JSON.readTree(again.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
     void wrongPasswordIsRefusedAsInvalidGrant() throws Exception {
         HttpResponse<String> r = post("grant_type=password&username=operator&password=guess", null);
         assertThat(r.statusCode()).isEqualTo(401);
