@@ -1,0 +1,88 @@
+package dev.ferry.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * ferryctl migrate VM: asks the scheduler for a live migration (it checks and reserves the destination), and with
+ * --wait draws each round until the end, exiting with the outcome's status.
+ */
+@Command(name = "migrate", description = "Live-migrate a VM; with --wait, follow it round by round to its end.")
+final class MigrateCommand extends Subcommand implements Callable<Integer> {
+    @Parameters(paramLabel = "VM", description = "the VM, by name or id")
+    String vm;
+
+    @Option(names = "--to", paramLabel = "HOST", description = "the destination (default: the scheduler picks the best compatible host)")
+    String to;
+
+    @Option(names = "--max-downtime", paramLabel = "DURATION", converter = Durations.class,
+            description = "the downtime target, e.g. 300ms (default: the scheduler's)")
+    Duration maxDowntime;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", converter = Durations.class,
+            description = "the migration must be over within this, e.g. 10m; then it is aborted or switched to post-copy")
+    Duration deadline;
+
+    @Option(names = "--allow-post-copy", description = "the policy may switch to post-copy to finish")
+    boolean allowPostCopy;
+
+    @Option(names = "--max-retries", description = "how many times a failed attempt is retried (default: the scheduler's)")
+    Integer maxRetries;
+
+    @Option(names = "--wait", description = "follow the migration to its end; the exit status is its outcome")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "how long --wait waits (default: ${DEFAULT-VALUE})")
+    Duration timeout = Duration.ofMinutes(30);
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Api api = root.api();
+        PrintWriter out = spec.commandLine().getOut();
+        JsonNode v = Names.vm(api, vm);
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("vmId", v.path("id").asLong());
+        if (to != null) {
+            request.put("targetHostId", Names.host(api, to).path("id").asLong());
+        }
+        if (maxDowntime != null) {
+            request.put("maxDowntimeMillis", maxDowntime.toMillis());
+        }
+        if (deadline != null) {
+            request.put("deadline", Instant.now().plus(deadline).toString());
+        }
+        if (allowPostCopy) {
+            request.put("allowPostCopy", true);
+        }
+        if (maxRetries != null) {
+            request.put("maxRetries", maxRetries);
+        }
+        JsonNode m = api.scheduler("POST", "/migrations", request);
+        String id = m.path("id").asText();
+        root.migrated(id);
+        out.printf("Migrating %s (%s) from %s to %s, downtime target %d ms%n", v.path("name").asText(),
+                Output.bytes(m.path("memoryBytes").asLong()), hostName(api, m.path("sourceHostId").asLong()),
+                hostName(api, m.path("targetHostId").asLong()), m.path("maxDowntimeMillis").asLong());
+        out.println("  target: " + m.path("targetReason").asText());
+        out.println("  migration " + id);
+        out.flush();
+        if (!await) {
+            return ExitCodes.OK;
+        }
+        out.println();
+        return new MigrationWatch(api, out, root.terminal()).follow(id, timeout);
+    }
+
+    private static String hostName(Api api, long id) {
+        return api.inventory("GET", "/hosts/" + id, null).path("name").asText(String.valueOf(id));
+    }
+}
