@@ -269,8 +269,8 @@ public final class Launcher {
         }
         String driver = args.length > 3 ? args[3] : "libvirt".equals(read(layout.state().resolve("worker-driver")))
                 ? "libvirt: a peer-to-peer live migration between two libvirt daemons on this machine (TCG)" : DemoMigration.SIMULATED;
-        Http.signIn(LocalLogin.token(layout, "operator"));
-        return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), vm, downtime, driver);
+        return DemoMigration.run(url(FerryService.INVENTORY), url(FerryService.SCHEDULER), LocalLogin.token(layout, "operator"),
+                vm, downtime, driver);
     }
 
     /** A component by the pid file ./ferry wrote; PostgreSQL also by its own, when a start was cut short. */
