@@ -55,6 +55,11 @@ final class FerryRealm implements AutoCloseable {
                 FerryService.WORKER, Map.of("FERRY_OIDC_CLIENT_SECRET", secrets.get("migration-worker")));
     }
 
+    /** What a person types to sign in as this user (ferryctl login). */
+    String password(String name) {
+        return passwords.get(name);
+    }
+
     /** A user's access token from Keycloak (password grant through the public client). */
     String user(String name) throws Exception {
         return keycloak.userToken(REALM, "ferry-cli", name, passwords.get(name));

@@ -111,6 +111,98 @@ class MigrationEndToEndIT {
     }
 
     @Test
+    void ferryctlSignedInAtKeycloakMigratesCancelsAndIsRefusedWhereTheRoleSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "ctl", 2);
+        fleet.vm("ctl-small", fleet.hosts.get(0), GIB);
+        long big = fleet.vm("ctl-big", fleet.hosts.get(0), 16 * GIB);
+        Ferryctl operator = new Ferryctl(home.resolve("operator.yaml"));
+        operator.ok("config", "set", "inventory", inventory.url());
+        operator.ok("config", "set", "scheduler", scheduler.url());
+        operator.ok("config", "set", "issuer", realm.issuer());
+        operator.login(Roles.OPERATOR);
+        // the access token runs out: the next command refreshes it with Keycloak's refresh token, unseen
+        String first = operator.config().get("token").asText();
+        operator.expireToken();
+        assertThat(operator.ok("hosts", "-o", "json")).contains("ctl-hv-1", "ctl-hv-2");
+        assertThat(operator.config().get("token").asText()).isNotEqualTo(first);
+
+        assertThat(operator.ok("check", "ctl-small", "--to", "ctl-hv-2")).contains("ctl-hv-2", "compatible", "CPU_VENDOR");
+        String moved = operator.ok("migrate", "ctl-small", "--to", "ctl-hv-2", "--max-downtime", "300ms", "--wait");
+        assertThat(moved).contains("Migrating ctl-small", "round  1", "SUCCEEDED after");
+
+        operator.ok("migrate", "ctl-big", "--to", "ctl-hv-2");
+        String id = operator.lastMigration;
+        assertThat(operator.ok("cancel", id)).contains(id);
+        assertThat(operator.run("events", id, "--follow", "--timeout", "2m")).isZero();
+        assertThat(operator.out).contains("CANCEL_REQUESTED", "(by operator)");
+        assertThat(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase")).isEqualTo("CANCELLED");
+        assertThat(given().baseUri(inventory.url()).get("/vms/" + big).jsonPath().getLong("hostId")).isEqualTo(fleet.hosts.get(0));
+        assertThat(operator.ok("migrations", "--requested-by", "operator", "-o", "json")).contains(id);
+
+        Ferryctl viewer = new Ferryctl(home.resolve("viewer.yaml"));
+        viewer.ok("config", "set", "inventory", inventory.url());
+        viewer.ok("config", "set", "scheduler", scheduler.url());
+        viewer.ok("config", "set", "issuer", realm.issuer());
+        viewer.login(Roles.VIEWER);
+        assertThat(viewer.run("migrate", "ctl-big", "--to", "ctl-hv-2")).isEqualTo(dev.ferry.ctl.ExitCodes.REFUSED);
+        assertThat(viewer.err).contains("403");
+        assertThat(viewer.run("migrations", "--phase", "CANCELLED")).isZero();
+    }
+
+    /** ferryctl in this JVM, with a settings file of its own, as a person at a terminal would run it. */
+    private static final class Ferryctl {
+        final java.nio.file.Path config;
+        String out = "";
+        String err = "";
+        String lastMigration;
+
+        Ferryctl(java.nio.file.Path config) {
+            this.config = config;
+        }
+
+        int run(String... args) {
+            java.io.StringWriter o = new java.io.StringWriter();
+            java.io.StringWriter e = new java.io.StringWriter();
+            dev.ferry.ctl.Ferryctl ctl = dev.ferry.ctl.Ferryctl.of(Map.of("FERRYCTL_CONFIG", config.toString()));
+            int status = ctl.execute(new java.io.PrintWriter(o), new java.io.PrintWriter(e), args);
+            out = o.toString();
+            err = e.toString();
+            if (ctl.lastMigration() != null) {
+                lastMigration = ctl.lastMigration();
+            }
+            return status;
+        }
+
+        String ok(String... args) {
+            assertThat(run(args)).as("ferryctl %s: %s", String.join(" ", args), err).isZero();
+            return out;
+        }
+
+        void login(String user) {
+            java.io.InputStream stdin = System.in;
+            System.setIn(new java.io.ByteArrayInputStream((realm.password(user) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            try {
+                assertThat(ok("login", "-u", user, "--password-stdin")).contains("signed in as " + user, "then refreshed");
+            } finally {
+                System.setIn(stdin);
+            }
+        }
+
+        com.fasterxml.jackson.databind.JsonNode config() throws java.io.IOException {
+            return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(config.toFile());
+        }
+
+        void expireToken() throws java.io.IOException {
+            var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+            var c = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(config.toFile());
+            c.put("expiresAt", java.time.Instant.now().getEpochSecond());
+            yaml.writeValue(config.toFile(), c);
+        }
+    }
+
+    @Test
     void aMigrationTravelsTheWholePathAndTheVmMovesExactlyOnce() {
         long cluster = create("/clusters", Map.of("name", "e2e"));
         long source = host(cluster, "e2e-hv-1");
