@@ -253,6 +253,24 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void aDryRunShowsTheTargetAndForecastAndStartsNothing() {
+        FakeInventory.reserveSucceeds();
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 4711, "maxDowntimeMillis", 300)).queryParam("dryRun", true)
+                .post("/migrations").then().statusCode(200)
+                .body("vmId", equalTo(4711))
+                .body("targetHostId", equalTo(3))
+                .body("targetReason", containsString("lowest predicted cost"))
+                .body("maxDowntimeMillis", equalTo(300))
+                .body("prediction.totalTimeMillis", org.hamcrest.Matchers.greaterThan(0));
+        // nothing recorded, so nothing the dispatcher could reserve or start
+        given().queryParam("vmId", 4711).get("/migrations").then().body("size()", equalTo(0));
+        FakeInventory.COMPAT_FAILURES.set(List.of(RuleResult.fail(Rule.CPU_VENDOR, "vendor differs")));
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 4711, "targetHostId", 2)).queryParam("dryRun", true)
+                .post("/migrations").then().statusCode(422).body("failedRules.code", hasItem("CPU_VENDOR"));
+        FakeInventory.reserveSucceeds();
+    }
+
+    @Test
     void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameMigration() {
         FakeInventory.reserveSucceeds();
         String key = UUID.randomUUID().toString();

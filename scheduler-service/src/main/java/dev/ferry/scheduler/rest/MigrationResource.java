@@ -71,11 +71,20 @@ public class MigrationResource {
     @POST
     @Operation(summary = "Request a live migration",
             description = "Checks and reserves the destination through inventory-service and queues the start command. "
-                    + "422 lists every failed pre-check. A repeated Idempotency-Key returns the first migration.")
+                    + "422 lists every failed pre-check. A repeated Idempotency-Key returns the first migration. "
+                    + "With dryRun=true, answers 200 with the migration it would start (target, reason, forecast) and "
+                    + "records, reserves and sends nothing.")
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = MigrationView.class)))
+    @APIResponse(responseCode = "200", description = "dryRun=true: what it would do", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = MigrationPlan.class)))
     public Uni<Response> request(@NotNull @Valid MigrationRequest req,
-            @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey) {
+            @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "only show the plan: pre-checks, "
+                    + "target and forecast; nothing is recorded, reserved or started") @QueryParam("dryRun") boolean dryRun) {
+        if (dryRun) {
+            return migrations.plan(req).map(m -> Response.ok(MigrationPlan.of(m)).build());
+        }
         return migrations.request(req, idempotencyKey, Callers.of(identity))
                 .flatMap(m -> view(m.id))
                 .map(v -> Response.accepted(v).location(URI.create("/migrations/" + v.id())).build());

@@ -82,6 +82,26 @@ public class MigrationService {
     }
 
     private Uni<Migration> accept(MigrationRequest req, String idempotencyKey, Principal by) {
+        return decide(req, (vm, source, target, dirty, maxDowntime) -> persist(req, idempotencyKey, vm, source, target, dirty,
+                maxDowntime, by)).invoke(dispatcher::kick);
+    }
+
+    /**
+     * The migration this request would start, decided as a real request is (pre-checks, placement, forecast) and then
+     * dropped: nothing is recorded, reserved or sent.
+     */
+    public Uni<Migration> plan(MigrationRequest req) {
+        Instant now = Instant.now();
+        return decide(req, (vm, source, target, dirty, maxDowntime) -> Uni.createFrom().item(queued(vm, source, target, dirty,
+                maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER), config.forecastPolicy(), now)));
+    }
+
+    /** What happens once the request's target is chosen: persisting it, or only showing it. */
+    private interface Decided {
+        Uni<Migration> then(VmView vm, HostView source, Target target, DirtyModel dirty, long maxDowntime);
+    }
+
+    private Uni<Migration> decide(MigrationRequest req, Decided then) {
         long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
@@ -89,8 +109,7 @@ public class MigrationService {
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                         .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                                 .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty, maxDowntime)
-                                        .flatMap(target -> persist(req, idempotencyKey, vm, source, target, dirty, maxDowntime, by)))))
-                .invoke(dispatcher::kick);
+                                        .flatMap(target -> then.then(vm, source, target, dirty, maxDowntime)))));
     }
 
     /** The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost. */
