@@ -49,6 +49,19 @@ class EvacuationTest {
     }
 
     @Test
+    void aDryRunShowsThePlanAndChangesNothing() {
+        int stateChanges = FakeInventory.STATE_CHANGES.get();
+        int evacuations = given().get("/evacuations").then().statusCode(200).extract().jsonPath().getList("$").size();
+        JsonPath plan = given().queryParam("dryRun", true).post("/hosts/777/evacuate").then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getLong("hostId")).isEqualTo(777);
+        assertThat(plan.getList("moves.vmId", Long.class)).containsExactlyInAnyOrder(771L, 772L, 773L);
+        assertThat(plan.getList("moves.targetHostId", Long.class)).allMatch(h -> h == 3);
+        assertThat(plan.getLong("predictedMakespanMillis")).isPositive();
+        assertThat(FakeInventory.STATE_CHANGES.get()).as("the host kept its state").isEqualTo(stateChanges);
+        assertThat(given().get("/evacuations").then().extract().jsonPath().getList("$")).as("nothing queued").hasSize(evacuations);
+    }
+
+    @Test
     void anUnknownEvacuationIsA404() {
         given().get("/evacuations/" + UUID.randomUUID()).then().statusCode(404);
     }

@@ -43,6 +43,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     /** What POST /reservations answers next: status and body. */
     public static final AtomicReference<Object[]> RESERVE_ANSWER = new AtomicReference<>();
     public static final AtomicInteger RELEASES = new AtomicInteger();
+    /** Host state changes asked for (an evacuation puts its host into maintenance). */
+    public static final AtomicInteger STATE_CHANGES = new AtomicInteger();
     /** The failed rules POST /vms/{id}/compatibility reports next; null: compatible. */
     public static final AtomicReference<List<RuleResult>> COMPAT_FAILURES = new AtomicReference<>();
     /** Hosts that are not UP: candidates report them refused by TARGET_UP. */
@@ -146,6 +148,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                         }).toList()
                         : List.of();
             } else if (method.equals("PUT") && path.matches("/hosts/\\d+/state")) {
+                STATE_CHANGES.incrementAndGet();
                 body = host(Long.parseLong(path.split("/")[2]), HostState.MAINTENANCE);
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
                 body = candidates(Long.parseLong(path.split("/")[2]));

@@ -50,10 +50,18 @@ public class EvacuationResource {
             description = "Puts the host into MAINTENANCE through inventory-service, plans a migration for every VM on it "
                     + "(targets by predicted cost, longest first, at most the host's outbound limit at once) and runs them "
                     + "at EVACUATION priority. 202 with the plan and its predicted makespan; VMs that cannot go anywhere "
-                    + "are listed with the reason. Asking again while it runs returns the running evacuation.")
+                    + "are listed with the reason. Asking again while it runs returns the running evacuation. With "
+                    + "dryRun=true, answers 200 with the plan it would run now and changes nothing.")
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = EvacuationView.class)))
-    public Uni<Response> evacuate(@PathParam("id") long hostId) {
+    @APIResponse(responseCode = "200", description = "dryRun=true: the plan", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = EvacuationPlanView.class)))
+    public Uni<Response> evacuate(@PathParam("id") long hostId,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "only show the plan: the host "
+                    + "keeps its state and nothing is queued") @jakarta.ws.rs.QueryParam("dryRun") boolean dryRun) {
+        if (dryRun) {
+            return evacuations.preview(hostId).map(p -> Response.ok(p).build());
+        }
         return evacuations.evacuate(hostId, Callers.of(identity)).flatMap(evacuations::view)
                 .map(v -> Response.accepted(v).location(URI.create("/evacuations/" + v.id())).build());
     }

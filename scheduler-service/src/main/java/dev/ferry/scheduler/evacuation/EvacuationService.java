@@ -60,9 +60,7 @@ public class EvacuationService {
     Dispatcher dispatcher;
 
     public Uni<UUID> evacuate(long hostId, Principal by) {
-        return inventory.host(hostId)
-                .onFailure().transform(e -> e instanceof InventoryRefusal r && r.status() == 404 ? ProblemException.notFound("Host", hostId)
-                        : InventoryErrors.translate(e, "hostId"))
+        return host(hostId)
                 .flatMap(host -> Panache.withSession(() -> Evacuation.<Evacuation>find("hostId = ?1 and state = ?2 order by createdAt desc",
                                 hostId, "RUNNING").firstResult())
                         .flatMap(running -> running != null
@@ -75,11 +73,40 @@ public class EvacuationService {
                 List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))).map(n -> n > 0);
     }
 
+    /**
+     * The plan an evacuation of the host would run now, changing nothing: the host stays in its state, nothing is
+     * queued. (The real evacuation puts the host into maintenance first, so its own plan may differ a little.)
+     */
+    public Uni<EvacuationPlanView> preview(long hostId) {
+        Map<Long, HostView> hosts = new HashMap<>();
+        return host(hostId).flatMap(host -> {
+            hosts.put(host.id(), host);
+            return planned(host, hosts).map(p -> EvacuationPlanView.of(host, p.plan()));
+        });
+    }
+
+    private Uni<HostView> host(long hostId) {
+        return inventory.host(hostId)
+                .onFailure().transform(e -> e instanceof InventoryRefusal r && r.status() == 404 ? ProblemException.notFound("Host", hostId)
+                        : InventoryErrors.translate(e, "hostId"));
+    }
+
     private Uni<UUID> start(HostView host, Principal by) {
         Map<Long, HostView> hosts = new HashMap<>();
         hosts.put(host.id(), host);
         return inventory.changeHostState(host.id(), new HostStateChange(HostState.MAINTENANCE))
-                .flatMap(x -> allVmsOn(host.id(), 0, new ArrayList<>()))
+                .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
+                .flatMap(x -> planned(host, hosts))
+                .flatMap(p -> persist(host, p.vms(), p.toMove(), p.plan(), hosts, by))
+                .invoke(id -> dispatcher.kick());
+    }
+
+    /** The host's VMs, where each could go, and the plan over them. */
+    private record Planned(List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan) {
+    }
+
+    private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
+        return allVmsOn(host.id(), 0, new ArrayList<>())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
                 .flatMap(vms -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
@@ -89,14 +116,9 @@ public class EvacuationService {
                             return list;
                         }));
                     }
-                    return chain.map(list -> Map.entry(vms, list));
-                })
-                .flatMap(entry -> {
-                    var plan = EvacuationPlanner.plan(entry.getValue(), config.defaultMaxDowntimeMillis(),
-                            host.maxOutboundMigrations(), config.forecastPolicy());
-                    return persist(host, entry.getKey(), entry.getValue(), plan, hosts, by);
-                })
-                .invoke(id -> dispatcher.kick());
+                    return chain.map(list -> new Planned(vms, list, EvacuationPlanner.plan(list, config.defaultMaxDowntimeMillis(),
+                            host.maxOutboundMigrations(), config.forecastPolicy())));
+                });
     }
 
     /** Every VM on the host, a page at a time: a host may run more VMs than one page holds. */
