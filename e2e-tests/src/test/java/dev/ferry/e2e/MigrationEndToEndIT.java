@@ -114,7 +114,7 @@ class MigrationEndToEndIT {
     void ferryctlSignedInAtKeycloakMigratesCancelsAndIsRefusedWhereTheRoleSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
             throws Exception {
         Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "ctl", 2);
-        fleet.vm("ctl-small", fleet.hosts.get(0), GIB);
+        long small = fleet.vm("ctl-small", fleet.hosts.get(0), GIB);
         long big = fleet.vm("ctl-big", fleet.hosts.get(0), 16 * GIB);
         Ferryctl operator = new Ferryctl(home.resolve("operator.yaml"));
         operator.ok("config", "set", "inventory", inventory.url());
@@ -128,6 +128,10 @@ class MigrationEndToEndIT {
         assertThat(operator.config().get("token").asText()).isNotEqualTo(first);
 
         assertThat(operator.ok("check", "ctl-small", "--to", "ctl-hv-2")).contains("ctl-hv-2", "compatible", "CPU_VENDOR");
+        assertThat(operator.ok("migrate", "ctl-small", "--max-downtime", "300ms", "--dry-run"))
+                .contains("Would migrate ctl-small", "to ctl-hv-2", "forecast:", "nothing was started");
+        assertThat(given().baseUri(scheduler.url()).queryParam("vmId", small).get("/migrations").jsonPath().getList("$"))
+                .isEmpty();
         String moved = operator.ok("migrate", "ctl-small", "--to", "ctl-hv-2", "--max-downtime", "300ms", "--wait");
         assertThat(moved).contains("Migrating ctl-small", "round  1", "SUCCEEDED after");
 
@@ -139,6 +143,9 @@ class MigrationEndToEndIT {
         assertThat(given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath().getString("phase")).isEqualTo("CANCELLED");
         assertThat(given().baseUri(inventory.url()).get("/vms/" + big).jsonPath().getLong("hostId")).isEqualTo(fleet.hosts.get(0));
         assertThat(operator.ok("migrations", "--requested-by", "operator", "-o", "json")).contains(id);
+        assertThat(operator.ok("evacuate", "ctl-hv-1", "--dry-run")).contains("Would evacuate ctl-hv-1: 1 VM(s)", "ctl-big",
+                "nothing was queued");
+        assertThat(given().baseUri(inventory.url()).get("/hosts/" + fleet.hosts.get(0)).jsonPath().getString("state")).isEqualTo("UP");
 
         Ferryctl viewer = new Ferryctl(home.resolve("viewer.yaml"));
         viewer.ok("config", "set", "inventory", inventory.url());

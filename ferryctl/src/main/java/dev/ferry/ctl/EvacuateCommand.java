@@ -17,6 +17,9 @@ final class EvacuateCommand extends Subcommand implements Callable<Integer> {
     @Parameters(paramLabel = "HOST", description = "the host, by name or id")
     String host;
 
+    @Option(names = "--dry-run", description = "only show the plan: the host keeps its state, nothing is queued")
+    boolean dryRun;
+
     @Option(names = "--wait", description = "follow the evacuation until every migration has ended")
     boolean await;
 
@@ -29,19 +32,23 @@ final class EvacuateCommand extends Subcommand implements Callable<Integer> {
         Api api = root.api();
         PrintWriter out = spec.commandLine().getOut();
         JsonNode h = Names.host(api, host);
-        JsonNode e = api.scheduler("POST", "/hosts/" + h.path("id").asLong() + "/evacuate", null);
-        out.printf(Locale.ROOT, "Evacuating %s: %d VM(s), %d at a time, predicted makespan %.1f s (evacuation %s)%n",
+        JsonNode e = api.scheduler("POST", "/hosts/" + h.path("id").asLong() + "/evacuate" + (dryRun ? "?dryRun=true" : ""), null);
+        out.printf(Locale.ROOT, "%s %s: %d VM(s), %d at a time, predicted makespan %.1f s%s%n", dryRun ? "Would evacuate" : "Evacuating",
                 h.path("name").asText(), e.path("moves").size(), e.path("concurrency").asInt(),
-                e.path("predictedMakespanMillis").asLong() / 1000.0, e.path("id").asText());
+                e.path("predictedMakespanMillis").asLong() / 1000.0, dryRun ? "" : " (evacuation " + e.path("id").asText() + ")");
         for (JsonNode move : e.path("moves")) {
             out.printf(Locale.ROOT, "  %2d. %-20s -> host %-6d predicted %.1f s%n", move.path("order").asInt(), move.path("vmName").asText(),
                     move.path("targetHostId").asLong(), move.path("predictedTotalTimeMillis").asLong() / 1000.0);
         }
         for (JsonNode stuck : e.path("unplaceable")) {
-            out.println("  cannot move: " + stuck);
+            out.println("  cannot move: " + stuck.path("vmName").asText(stuck.toString()) + (stuck.has("reason") ? ": "
+                    + stuck.get("reason").asText() : ""));
+        }
+        if (dryRun) {
+            out.println("  dry run: the host keeps its state, nothing was queued");
         }
         out.flush();
-        if (!await) {
+        if (dryRun || !await) {
             return e.path("unplaceable").isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
         }
         long started = System.nanoTime();

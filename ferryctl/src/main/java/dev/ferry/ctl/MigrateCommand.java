@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,6 +38,9 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--max-retries", description = "how many times a failed attempt is retried (default: the scheduler's)")
     Integer maxRetries;
 
+    @Option(names = "--dry-run", description = "only show what would happen: the pre-checks, the target and the forecast")
+    boolean dryRun;
+
     @Option(names = "--wait", description = "follow the migration to its end; the exit status is its outcome")
     boolean await;
 
@@ -65,6 +69,19 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
         }
         if (maxRetries != null) {
             request.put("maxRetries", maxRetries);
+        }
+        if (dryRun) {
+            JsonNode plan = api.scheduler("POST", "/migrations?dryRun=true", request);
+            JsonNode p = plan.path("prediction");
+            out.printf(Locale.ROOT, "Would migrate %s (%s) from %s to %s, downtime target %d ms%n", v.path("name").asText(),
+                    Output.bytes(plan.path("memoryBytes").asLong()), hostName(api, plan.path("sourceHostId").asLong()),
+                    hostName(api, plan.path("targetHostId").asLong()), plan.path("maxDowntimeMillis").asLong());
+            out.println("  target: " + plan.path("targetReason").asText());
+            out.printf(Locale.ROOT, "  forecast: %d rounds, %.1f s, downtime %d ms (%s)%n", p.path("rounds").asInt(),
+                    p.path("totalTimeMillis").asLong() / 1000.0, p.path("downtimeMillis").asLong(), p.path("basis").asText());
+            out.println("  dry run: nothing was started");
+            out.flush();
+            return ExitCodes.OK;
         }
         JsonNode m = api.scheduler("POST", "/migrations", request);
         String id = m.path("id").asText();
