@@ -22,10 +22,11 @@ import java.util.concurrent.Executors;
 
 /**
  * A small OpenID provider for ./ferry up and the tests, so that the services run the same OIDC code everywhere:
- * discovery, the JWKS, and a token endpoint with the password grant (people) and the client-credentials grant
- * (services), shaped like Keycloak's (issuer {@code <base>/realms/ferry}, roles in {@code realm_access.roles}).
- * It has no login page, no refresh tokens and no revocation: production uses a real provider (docs/DEPLOY.md), and the
- * end-to-end tests prove the services against Keycloak itself.
+ * discovery, the JWKS, a token endpoint with the password grant (people at a terminal), the refresh grant, the
+ * client-credentials grant (services) and the authorization-code grant with PKCE (people in the web console, through
+ * a login page), shaped like Keycloak's (issuer {@code <base>/realms/ferry}, roles in {@code realm_access.roles}).
+ * It has no revocation and no sessions: production uses a real provider (docs/DEPLOY.md), and the end-to-end tests
+ * prove the services and the console against Keycloak itself.
  */
 public final class LocalIdentity implements AutoCloseable {
     public static final String REALM_PATH = "/realms/ferry";
@@ -39,6 +40,7 @@ public final class LocalIdentity implements AutoCloseable {
     }
 
     private final Map<String, Refresh> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AuthorizationCodes codes = new AuthorizationCodes(java.time.Clock.systemUTC());
     private final LocalRealm realm;
     private final Duration lifetime;
     private final HttpServer server;
@@ -80,6 +82,10 @@ public final class LocalIdentity implements AutoCloseable {
         return issuer + "/protocol/openid-connect/token";
     }
 
+    public String authorizationEndpoint() {
+        return issuer + "/protocol/openid-connect/auth";
+    }
+
     public LocalRealm realm() {
         return realm;
     }
@@ -108,6 +114,10 @@ public final class LocalIdentity implements AutoCloseable {
                 case "GET /protocol/openid-connect/certs" -> reply(x, 200,
                         Map.of("keys", List.of(Jwt.jwk((RSAPublicKey) realm.key().getPublic(), realm.keyId()))));
                 case "POST /protocol/openid-connect/token" -> token(x);
+                case "OPTIONS /protocol/openid-connect/token" -> preflight(x);
+                case "GET /protocol/openid-connect/auth" -> authorize(x, query(x), false);
+                case "POST /protocol/openid-connect/auth" -> authorize(x,
+                        form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)), true);
                 default -> reply(x, 404, Map.of("error", "not_found", "error_description", "no such endpoint: " + path));
             }
         } catch (RuntimeException e) {
@@ -120,20 +130,80 @@ public final class LocalIdentity implements AutoCloseable {
         d.put("issuer", issuer);
         d.put("jwks_uri", issuer + "/protocol/openid-connect/certs");
         d.put("token_endpoint", tokenEndpoint());
-        d.put("grant_types_supported", List.of("password", "refresh_token", "client_credentials"));
+        d.put("authorization_endpoint", authorizationEndpoint());
+        d.put("grant_types_supported", List.of("authorization_code", "password", "refresh_token", "client_credentials"));
+        d.put("code_challenge_methods_supported", List.of("S256"));
         d.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         d.put("id_token_signing_alg_values_supported", List.of("RS256"));
         d.put("subject_types_supported", List.of("public"));
-        d.put("response_types_supported", List.of("token"));
+        d.put("response_types_supported", List.of("code"));
         return d;
     }
 
-    /** RFC 6749 sections 4.3 and 4.4; errors as section 5.2 names them. */
+    /**
+     * The login page of the authorization-code grant (RFC 6749 section 4.1.1): shown on GET, checked on POST, which
+     * sends the browser back to the console with a code. A request that cannot be trusted with a redirect (unknown
+     * client, foreign redirect URI, no PKCE) gets a page saying why instead.
+     */
+    private void authorize(HttpExchange x, Map<String, String> params, boolean signingIn) throws IOException {
+        AuthorizationCodes.Request request;
+        try {
+            request = AuthorizationCodes.parse(params);
+        } catch (IllegalArgumentException e) {
+            html(x, 400, LoginPage.refused(e.getMessage()));
+            return;
+        }
+        if (!signingIn) {
+            html(x, 200, LoginPage.html(request, null));
+            return;
+        }
+        var user = realm.user(params.getOrDefault("username", ""));
+        if (user.isEmpty() || !same(user.get().password(), params.getOrDefault("password", ""))) {
+            html(x, 401, LoginPage.html(request, "Unknown user or wrong password."));
+            return;
+        }
+        String code = codes.issue(request, user.get().name());
+        x.getResponseHeaders().set("Location", request.redirectUri() + (request.redirectUri().contains("?") ? "&" : "?")
+                + "code=" + encode(code) + "&state=" + encode(request.state()));
+        x.getResponseHeaders().set("Connection", "close");
+        x.sendResponseHeaders(302, -1);
+    }
+
+    /** The console reads token answers from another origin: CORS for loopback origins only (the console's). */
+    private static void allowOrigin(HttpExchange x) {
+        String origin = x.getRequestHeaders().getFirst("Origin");
+        if (origin != null && AuthorizationCodes.loopback(origin)) {
+            x.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
+            x.getResponseHeaders().set("Vary", "Origin");
+        }
+    }
+
+    private static void preflight(HttpExchange x) throws IOException {
+        allowOrigin(x);
+        x.getResponseHeaders().set("Access-Control-Allow-Methods", "POST");
+        x.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type");
+        x.getResponseHeaders().set("Connection", "close");
+        x.sendResponseHeaders(204, -1);
+    }
+
+    /** RFC 6749 sections 4.1.3, 4.3 and 4.4 and 6; errors as section 5.2 names them. */
     private void token(HttpExchange x) throws IOException {
+        allowOrigin(x);
         Map<String, String> form = form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         basicAuth(x).forEach(form::putIfAbsent);
         String grant = form.getOrDefault("grant_type", "");
         switch (grant) {
+            case "authorization_code" -> {
+                String clientId = form.getOrDefault("client_id", "");
+                var user = codes.redeem(form.getOrDefault("code", ""), clientId, form.getOrDefault("redirect_uri", ""),
+                        form.getOrDefault("code_verifier", "")).flatMap(realm::user);
+                if (user.isEmpty()) {
+                    reply(x, 400, error("invalid_grant",
+                            "the code is unknown, used, expired, not this client's or this redirect URI's, or the verifier does not fit"));
+                    return;
+                }
+                reply(x, 200, tokenResponse(sign(user.get(), clientId), refresh(user.get().name(), clientId)));
+            }
             case "password" -> {
                 var user = realm.user(form.getOrDefault("username", ""));
                 if (user.isEmpty() || !same(user.get().password(), form.getOrDefault("password", ""))) {
@@ -163,7 +233,7 @@ public final class LocalIdentity implements AutoCloseable {
                 reply(x, 200, tokenResponse(sign(client.get())));
             }
             default -> reply(x, 400, error("unsupported_grant_type",
-                    "grant_type must be password, refresh_token or client_credentials, not '" + grant + "'"));
+                    "grant_type must be authorization_code, password, refresh_token or client_credentials, not '" + grant + "'"));
         }
     }
 
@@ -233,6 +303,26 @@ public final class LocalIdentity implements AutoCloseable {
             }
         }
         return form;
+    }
+
+    private static Map<String, String> query(HttpExchange x) {
+        String q = x.getRequestURI().getRawQuery();
+        return q == null ? new HashMap<>() : form(q);
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static void html(HttpExchange x, int status, String page) throws IOException {
+        byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        x.getResponseHeaders().set("Cache-Control", "no-store");
+        // the login page is never framed by another page (clickjacking)
+        x.getResponseHeaders().set("X-Frame-Options", "DENY");
+        x.getResponseHeaders().set("Connection", "close");
+        x.sendResponseHeaders(status, bytes.length);
+        x.getResponseBody().write(bytes);
     }
 
     private static String decode(String s) {
