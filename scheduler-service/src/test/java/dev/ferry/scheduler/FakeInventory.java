@@ -55,6 +55,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     public static final java.util.concurrent.atomic.AtomicLong STALE_HOLD = new java.util.concurrent.atomic.AtomicLong();
     /** The ids of every reservation released, in order. */
     public static final List<Long> RELEASED_IDS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Calls a person's token made through the scheduler's inventory relay: "METHOD path as name". */
+    public static final List<String> RELAYED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     private HttpServer server;
 
@@ -102,6 +104,16 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 && TestIdentity.roles(authorization.substring(7)).contains("scheduler");
     }
 
+    /** The name in a person's token (one of the realm's users, relayed by the scheduler), or null. */
+    private static String person(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return null;
+        }
+        List<String> roles = TestIdentity.roles(authorization.substring(7));
+        return roles.contains("viewer") || roles.contains("operator") || roles.contains("admin")
+                ? TestIdentity.name(authorization.substring(7)) : null;
+    }
+
     @Override
     public Map<String, String> start() {
         try {
@@ -110,7 +122,13 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         server.createContext("/", exchange -> {
-            if (!fromScheduler(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            boolean scheduler = fromScheduler(authorization);
+            String person = scheduler ? null : person(authorization);
+            if (person != null) {
+                RELAYED.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " as " + person);
+            }
+            if (!scheduler && person == null) {
                 // as inventory would: only the scheduler's own client (role scheduler) may call it like this
                 byte[] refusal = "{\"type\": \"unauthenticated\", \"status\": 401}".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(401, refusal.length);
@@ -148,7 +166,9 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                         }).toList()
                         : List.of();
             } else if (method.equals("PUT") && path.matches("/hosts/\\d+/state")) {
-                STATE_CHANGES.incrementAndGet();
+                if (scheduler) {
+                    STATE_CHANGES.incrementAndGet(); // the scheduler's own changes (evacuations), not a person's
+                }
                 body = host(Long.parseLong(path.split("/")[2]), HostState.MAINTENANCE);
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
                 body = candidates(Long.parseLong(path.split("/")[2]));

@@ -25,8 +25,16 @@ public final class RoleMatrix {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** One operation and the roles the document lists for it. */
-    public record Operation(String method, String path, Set<String> roles) {
+    /**
+     * One operation and the roles the document lists for it.
+     *
+     * @param openBecause why the operation needs no token, as its {@code x-ferry-open} extension says; null if it does
+     */
+    public record Operation(String method, String path, Set<String> roles, String openBecause) {
+        public Operation(String method, String path, Set<String> roles) {
+            this(method, path, roles, null);
+        }
+
         @Override
         public String toString() {
             return method + " " + path + " " + roles;
@@ -53,7 +61,8 @@ public final class RoleMatrix {
             for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                 Set<String> roles = new TreeSet<>();
                 op.getValue().path("security").forEach(req -> req.properties().forEach(s -> s.getValue().forEach(r -> roles.add(r.asText()))));
-                ops.add(new Operation(op.getKey().toUpperCase(), path.getKey(), roles));
+                String open = op.getValue().path("x-ferry-open").asText(null);
+                ops.add(new Operation(op.getKey().toUpperCase(), path.getKey(), roles, open));
             }
         }
         return ops;
@@ -69,6 +78,15 @@ public final class RoleMatrix {
         List<Operation> ops = operations(openApiJson);
         List<String> violations = new ArrayList<>();
         for (Operation op : ops) {
+            if (op.openBecause() != null) {
+                // open on purpose, and saying why in the document: it must really answer without a token
+                int status = call(baseUrl, op, null).statusCode();
+                if (status == 401 || status == 403 || !op.roles().isEmpty() || op.openBecause().isBlank()) {
+                    violations.add(op + ": declared open (x-ferry-open) but answered " + status + " without a token, lists roles "
+                            + "or gives no reason");
+                }
+                continue;
+            }
             if (op.roles().isEmpty()) {
                 violations.add(op + ": the document lists no role (an open operation)");
                 continue;

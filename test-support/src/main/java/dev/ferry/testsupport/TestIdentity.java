@@ -45,6 +45,11 @@ public class TestIdentity implements QuarkusTestResourceLifecycleManager {
         return access instanceof Map<?, ?> m ? (List<String>) m.get("roles") : List.of();
     }
 
+    /** The name a token carries (preferred_username), as the services record it. */
+    public static String name(String token) {
+        return String.valueOf(Jwt.claims(token).get("preferred_username"));
+    }
+
     @Override
     public Map<String, String> start() {
         LocalIdentity idp = provider();

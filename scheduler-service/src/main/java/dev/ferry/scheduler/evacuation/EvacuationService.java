@@ -245,9 +245,11 @@ public class EvacuationService {
         long remainingWork = ms.stream().filter(m -> !m.phase().isFinal() && m.predictedTotalTimeMillis != null)
                 .mapToLong(m -> m.predictedTotalTimeMillis).sum();
         List<EvacuationView.Move> moves = new ArrayList<>();
+        long[] starts = dev.ferry.scheduler.plan.EvacuationPlanner.plannedStarts(
+                ms.stream().map(m -> m.predictedTotalTimeMillis).toList(), e.concurrency);
         for (Migration m : ms) {
             moves.add(new EvacuationView.Move(moves.size() + 1, m.id, m.vmId, m.vmName, m.targetHostId, m.phase(),
-                    m.predictedTotalTimeMillis, m.failureReason));
+                    starts[moves.size()], m.predictedTotalTimeMillis, m.failureReason));
         }
         int succeeded = count.getOrDefault(MigrationPhase.SUCCEEDED, 0);
         int failed = count.getOrDefault(MigrationPhase.FAILED, 0);

@@ -72,18 +72,30 @@ public final class EvacuationPlanner {
         return new Plan(moves, stuck, makespan(moves, concurrency));
     }
 
-    /** List scheduling: each move starts on the first slot to free up, in plan order. */
     static long makespan(List<Move> moves, int concurrency) {
+        List<Long> durations = moves.stream().map(m -> m.forecast().totalTimeMillis()).toList();
+        long[] starts = plannedStarts(durations, concurrency);
+        long end = 0;
+        for (int i = 0; i < starts.length; i++) {
+            end = Math.max(end, starts[i] + durations.get(i));
+        }
+        return end;
+    }
+
+    /**
+     * List scheduling: each move starts on the first slot to free up, in plan order. The planned start of each move,
+     * from the evacuation's start, given the predicted durations in plan order (an unknown one counts as 0).
+     */
+    public static long[] plannedStarts(List<Long> durations, int concurrency) {
         PriorityQueue<Long> slots = new PriorityQueue<>();
         for (int i = 0; i < Math.max(1, concurrency); i++) {
             slots.add(0L);
         }
-        long end = 0;
-        for (Move m : moves) {
-            long finish = slots.poll() + m.forecast().totalTimeMillis();
-            slots.add(finish);
-            end = Math.max(end, finish);
+        long[] starts = new long[durations.size()];
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = slots.poll();
+            slots.add(starts[i] + (durations.get(i) == null ? 0 : durations.get(i)));
         }
-        return end;
+        return starts;
     }
 }

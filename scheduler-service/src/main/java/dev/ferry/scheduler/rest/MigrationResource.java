@@ -95,16 +95,17 @@ public class MigrationResource {
     @WithSession
     @Operation(summary = "How far predictions were from the outcome, over succeeded migrations (newest 500)",
             description = "Mean absolute percentage error of total time, mean absolute error of downtime and rounds, "
-                    + "and the 20 newest samples with their basis: how far an operator can trust a forecast")
+                    + "overall and per driver, and the 100 newest samples with their basis and driver: how far an operator "
+                    + "can trust a forecast")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = PredictionAccuracy.class), examples = @ExampleObject(name = "after a dozen migrations",
-            value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\"}]}")))
+            value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"byDriver\": {\"simulated\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\", \"driver\": \"simulated\"}]}")))
     public Uni<PredictionAccuracy> predictionAccuracy() {
         return Migration.<Migration>find("phase = ?1 and predictedTotalTimeMillis is not null and totalTimeMillis is not null "
                         + "order by updatedAt desc", MigrationPhase.SUCCEEDED).page(Page.of(0, 500)).list()
                 .map(list -> PredictionAccuracy.of(list.stream().map(m -> new PredictionAccuracy.Sample(m.id.toString(), m.vmName,
                         m.predictedTotalTimeMillis, m.totalTimeMillis, m.predictedDowntimeMillis,
-                        m.downtimeMillis == null ? 0 : m.downtimeMillis, m.predictedRounds, m.currentRound, m.predictionBasis)).toList()));
+                        m.downtimeMillis == null ? 0 : m.downtimeMillis, m.predictedRounds, m.currentRound, m.predictionBasis, m.driver)).toList()));
     }
 
     @GET
