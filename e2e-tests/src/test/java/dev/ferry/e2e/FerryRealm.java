@@ -89,9 +89,19 @@ final class FerryRealm implements AutoCloseable {
                 .map(r -> Map.of("name", r)).toList()));
         realm.put("clients", List.of(
                 Map.of("clientId", "ferry-cli", "publicClient", true, "directAccessGrantsEnabled", true, "standardFlowEnabled", false),
-                service("scheduler-service"), service("migration-worker")));
+                console(), service("scheduler-service"), service("migration-worker")));
         realm.put("users", users);
         return realm;
+    }
+
+    /**
+     * The web console's public client: the authorization-code grant with PKCE only, back to the console. The test's
+     * scheduler listens on a random loopback port, hence the wildcard; a deployment names its console's URL (DEPLOY.md).
+     */
+    private static Map<String, Object> console() {
+        return Map.of("clientId", "ferry-console", "publicClient", true, "standardFlowEnabled", true,
+                "directAccessGrantsEnabled", false, "redirectUris", List.of("http://127.0.0.1:*"), "webOrigins", List.of("*"),
+                "attributes", Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris", "+"));
     }
 
     private Map<String, Object> service(String id) {

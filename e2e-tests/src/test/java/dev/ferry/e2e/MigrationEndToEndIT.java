@@ -157,6 +157,46 @@ class MigrationEndToEndIT {
         assertThat(viewer.run("migrations", "--phase", "CANCELLED")).isZero();
     }
 
+    @Test
+    void theConsoleSignedInAtKeycloakStartsAMigrationChartsEachRoundAndCancelsAnother() throws Exception {
+        Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "con", 2);
+        long web = fleet.vm("con-web", fleet.hosts.get(0), 8 * GIB);
+        long big = fleet.vm("con-big", fleet.hosts.get(0), 16 * GIB);
+        try (Browser browser = new Browser(1400, 1000)) {
+            Console console = new Console(browser, scheduler.url());
+            try {
+                console.signIn(Roles.OPERATOR, realm.password(Roles.OPERATOR));
+                console.go("#/fleet");
+                assertThat(browser.text(".host[data-host='con-hv-1']")).contains("con-web", "con-big", "UP");
+
+                // started from the page, followed live: the charts gain the rounds as they come, and hold every one
+                String id = console.startMigration(web, "con-hv-2");
+                List<Integer> points = console.pointsUntilTheEnd(Duration.ofSeconds(90));
+                assertThat(console.phase()).isEqualTo("SUCCEEDED");
+                JsonPath m = given().baseUri(scheduler.url()).get("/migrations/" + id).jsonPath();
+                assertThat(m.getString("requestedBy.name")).isEqualTo(Roles.OPERATOR);
+                Console.assertGrewRoundByRound(points, m.getLong("roundCount"));
+                int last = m.getList("rounds").size() - 1;
+                assertThat(console.hoverOnRound("downtime")).as("the policy's decision on hover")
+                        .contains("round " + m.getInt("rounds[" + last + "].round"), m.getString("rounds[" + last + "].decision"));
+                assertThat(given().baseUri(inventory.url()).get("/vms/" + web).jsonPath().getLong("hostId")).isEqualTo(fleet.hosts.get(1));
+
+                // another one cancelled from its page: the VM stays where it was
+                String other = given().baseUri(scheduler.url()).contentType(ContentType.JSON)
+                        .body(Map.of("vmId", big, "targetHostId", fleet.hosts.get(1))).post("/migrations")
+                        .then().statusCode(202).extract().jsonPath().getString("id");
+                console.go("#/migrations/" + other);
+                console.cancel();
+                console.awaitPhase("CANCELLED", Duration.ofSeconds(90));
+                assertThat(browser.text("#audit")).contains("CANCEL_REQUESTED", Roles.OPERATOR);
+                assertThat(given().baseUri(inventory.url()).get("/vms/" + big).jsonPath().getLong("hostId")).isEqualTo(fleet.hosts.get(0));
+            } catch (Throwable failed) {
+                browser.screenshot(platform.root.resolve("e2e-tests/target/e2e-logs/console-failure.png"));
+                throw failed;
+            }
+        }
+    }
+
     /** ferryctl in this JVM, with a settings file of its own, as a person at a terminal would run it. */
     private static final class Ferryctl {
         final java.nio.file.Path config;
