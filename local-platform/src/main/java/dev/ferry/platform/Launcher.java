@@ -132,6 +132,7 @@ public final class Launcher {
         System.out.printf("%nFerry is up.%n"
                 + "  inventory-service  %s   Swagger UI %s/q/swagger-ui   health, metrics %s/q/health, /q/metrics%n"
                 + "  scheduler-service  %s   Swagger UI %s/q/swagger-ui   health, metrics %s/q/health, /q/metrics%n"
+                + "  web console        %s/console/   (sign in as viewer, operator or admin)%n"
                 + "  migration-worker   %s   (driver: %s)   health, metrics %s/q/health, /q/metrics%n"
                 + "  Kafka              127.0.0.1:%d   PostgreSQL 127.0.0.1:%d (user ferry, password ferry)%n"
                 + "  identity           %s   users viewer, operator, admin (passwords in %s)%n"
@@ -140,7 +141,7 @@ public final class Launcher {
                 + "%nNext: ./ferry demo      (one live migration, round by round)%n"
                 + "      ./ferry down      (stop everything)%n", url(FerryService.INVENTORY), url(FerryService.INVENTORY),
                 management(FerryService.INVENTORY), url(FerryService.SCHEDULER), url(FerryService.SCHEDULER),
-                management(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
+                management(FerryService.SCHEDULER), url(FerryService.SCHEDULER), url(FerryService.WORKER), read(layout.state().resolve("worker-driver")),
                 management(FerryService.WORKER),
                 layout.kafkaPort(), layout.dbPort(), layout.identityIssuer(), layout.identity().resolve("realm.json"), layout.logs(),
                 url(FerryService.SCHEDULER));

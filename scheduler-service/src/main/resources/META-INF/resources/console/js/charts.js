@@ -30,7 +30,8 @@ export function roundCharts(root) {
     const plot = new uPlot({
       width: 420, height: 200,
       scales: { x: { time: false } },
-      axes: [{ label: 'round' }, {}],
+      // whole rounds on x; room for five-digit values on y
+      axes: [{ label: 'round', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { size: 64 }],
       series: [{ label: 'round' }, ...c.series.map(s => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 2,
         points: { show: true, size: 5 } }))],
       hooks: { setCursor: [u => hover(u, tooltip, rounds)] },
@@ -56,9 +57,11 @@ function hover(u, tooltip, rounds) {
   if (i === null || i === undefined || !rounds[i]) { tooltip.hidden = true; return; }
   const r = rounds[i];
   const box = u.over.getBoundingClientRect();
+  tooltip.hidden = false; // shown before placing it: its width decides where it goes
   tooltip.replaceChildren(el('strong', {}, 'round ' + r.round + (r.attempt > 1 ? ' (attempt ' + r.attempt + ')' : '') + ': '
     + (r.decision || '–')), el('br'), r.reason || '');
-  tooltip.style.left = (box.left + u.cursor.left + 12) + 'px';
+  const x = box.left + u.cursor.left;
+  // on the right half of the window the tooltip opens leftwards, so that it stays on the screen
+  tooltip.style.left = (x > window.innerWidth / 2 ? x - tooltip.offsetWidth - 12 : x + 12) + 'px';
   tooltip.style.top = (box.top + u.cursor.top + 12) + 'px';
-  tooltip.hidden = false;
 }

@@ -15,6 +15,11 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** Replaces parent's children, skipping null and false (which replaceChildren itself would print as text). */
+export function fill(parent, ...children) {
+  parent.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false));
+}
+
 export function bytes(n) {
   if (n === null || n === undefined) return '–';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -3,7 +3,7 @@
 import { get, post } from '../api.js';
 import { hasRole } from '../auth.js';
 import { hostNames } from '../hosts.js';
-import { attempt, badge, el, every, FINAL, ms } from '../ui.js';
+import { attempt, badge, el, every, fill, FINAL, ms } from '../ui.js';
 
 export async function render(root, id) {
   const host = await hostNames();
@@ -30,7 +30,7 @@ function draw(header, chart, e, migrations, host) {
   });
   const span = Math.max(e.predictedMakespanMillis, ...actual.filter(Boolean).map(a => a.to), e.state === 'RUNNING' ? now : 0, 1);
   const pct = t => (100 * t) / span + '%';
-  header.replaceChildren(el('h1', {}, 'Evacuation of ' + host(e.hostId) + ' ', badge(e.state)),
+  fill(header, el('h1', {}, 'Evacuation of ' + host(e.hostId) + ' ', badge(e.state)),
     el('p', {}, e.progress.succeeded + ' of ' + e.progress.total + ' moved, ' + e.progress.inFlight + ' in flight, '
       + e.progress.queued + ' queued' + (e.progress.failed ? ', ' + e.progress.failed + ' failed' : '') + ' · predicted makespan '
       + ms(e.predictedMakespanMillis) + ' · ', el('strong', { id: 'eta' }, e.etaMillis === null ? 'done' : 'ETA ' + ms(e.etaMillis)),

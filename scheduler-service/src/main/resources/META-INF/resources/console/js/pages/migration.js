@@ -5,7 +5,7 @@ import { get, post, stream } from '../api.js';
 import { hasRole } from '../auth.js';
 import { roundCharts } from '../charts.js';
 import { hostNames } from '../hosts.js';
-import { attempt, badge, bytes, el, FINAL, ms, notice, progress } from '../ui.js';
+import { attempt, badge, bytes, el, fill, FINAL, ms, notice, progress } from '../ui.js';
 
 export async function render(root, id) {
   const host = await hostNames();
@@ -27,7 +27,7 @@ export async function render(root, id) {
       el('p', { class: 'muted' }, host(m.sourceHostId) + ' → ' + host(m.targetHostId) + ' · ' + m.mode + ' · attempt ' + m.attempt
         + ' · driver ' + (m.driver || '–') + ' · requested by ' + (m.requestedBy ? m.requestedBy.name : '–')));
     facts.replaceChildren(el('dl', { class: 'kv' }, ...kv(m)));
-    actions.replaceChildren(...buttons(m));
+    fill(actions, buttons(m));
     drawn.update([...rounds.values()].sort((a, b) => a.position - b.position), m);
     await refreshAudit(id, audit);
   };
