@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Not a test of CI (its name does not end in IT): {@code ./ferry screenshots} runs it to photograph each page of the web
- * console into docs/console/, for the README. A small fleet on the end-to-end platform with the local identity
+ * console into docs/console/, for the README. A small fleet on the end-to-end platform, simulated in real time (so
+ * that planned and actual bars compare), with the local identity
  * provider (whose login page it signs in at, as ./ferry up does), a few finished migrations for the accuracy page, one
  * running, an evacuation under way.
  */
@@ -24,16 +25,16 @@ class ConsoleScreenshots {
     @Test
     void photographEachPage() throws Exception {
         Path out = Path.of(System.getProperty("ferry.screenshots", "target/console-screenshots")).toAbsolutePath();
-        try (Platform platform = Platform.start("shots", Map.of("FERRY_SIMULATION_TIME_SCALE", "0.05"));
+        try (Platform platform = Platform.start("shots", Map.of("FERRY_SIMULATION_TIME_SCALE", "1.0"));
                 Browser browser = new Browser(1440, 1100)) {
             Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "rack-a", 4);
             List<Long> small = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
-                small.add(fleet.vm("web-" + i, fleet.hosts.get(0), 4 * GIB));
+                small.add(fleet.vm("web-" + i, fleet.hosts.get(0), GIB));
             }
-            long db = fleet.vm("db-1", fleet.hosts.get(0), 16 * GIB);
+            long db = fleet.vm("db-1", fleet.hosts.get(0), 2 * GIB);
             for (int i = 1; i <= 6; i++) {
-                fleet.vm("batch-" + i, fleet.hosts.get(2), (1 + i % 3) * 2 * GIB);
+                fleet.vm("batch-" + i, fleet.hosts.get(2), (1 + i % 3) * GIB / 2);
             }
             // finished migrations: the accuracy page's points
             List<String> done = new ArrayList<>();
@@ -54,7 +55,9 @@ class ConsoleScreenshots {
             String evacuation = given().baseUri(platform.scheduler.url()).post("/hosts/" + fleet.hosts.get(2) + "/evacuate")
                     .then().statusCode(202).extract().jsonPath().getString("id");
             console.go("#/evacuations/" + evacuation);
-            browser.until(Duration.ofSeconds(60), d -> d.findElements(org.openqa.selenium.By.cssSelector("#gantt .actual")).size() >= 3
+            await().atMost(Duration.ofSeconds(120)).until(() -> given().baseUri(platform.scheduler.url())
+                    .get("/evacuations/" + evacuation).jsonPath().getInt("progress.succeeded") >= 2);
+            browser.until(Duration.ofSeconds(10), d -> d.findElements(org.openqa.selenium.By.cssSelector("#gantt .actual")).size() >= 3
                     ? true : null);
             browser.screenshot(out.resolve("evacuation.png"));
 
