@@ -57,6 +57,13 @@ class ConsoleApiTest {
     }
 
     @Test
+    void anErrorInventoryDidNotWriteAsAProblemReachesTheCallerAsOneWithItsWords() {
+        given().header("Authorization", TestIdentity.bearer("viewer")).get("/inventory/hosts/4040")
+                .then().statusCode(503).contentType(containsString("application/problem+json"))
+                .body("detail", containsString("upstream connect error"));
+    }
+
+    @Test
     void onlyAnAdminChangesAHostsStateThroughTheRelayAndInventoryRecordsThatPerson() {
         FakeInventory.RELAYED.clear();
         int before = FakeInventory.STATE_CHANGES.get();

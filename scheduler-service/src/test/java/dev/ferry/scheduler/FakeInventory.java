@@ -131,6 +131,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             if (!scheduler && person == null) {
                 // as inventory would: only the scheduler's own client (role scheduler) may call it like this
                 byte[] refusal = "{\"type\": \"unauthenticated\", \"status\": 401}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
                 exchange.sendResponseHeaders(401, refusal.length);
                 exchange.getResponseBody().write(refusal);
                 exchange.close();
@@ -138,6 +139,15 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             }
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (path.equals("/hosts/4040")) {
+                // a proxy in front of inventory, answering for it in its own words (as Envoy does)
+                byte[] text = "upstream connect error or disconnect/reset before headers".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/plain");
+                exchange.sendResponseHeaders(503, text.length);
+                exchange.getResponseBody().write(text);
+                exchange.close();
+                return;
+            }
             int status = 200;
             Object body;
             if (method.equals("GET") && path.matches("/vms/\\d+")) {
@@ -152,10 +162,12 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 long id = Long.parseLong(path.substring(7));
                 body = host(id, DOWN_HOSTS.contains(id) ? HostState.MAINTENANCE : HostState.UP);
             } else if (method.equals("POST") && path.matches("/vms/\\d+/compatibility")) {
-                long hostId = Long.parseLong(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
-                        .replaceAll("\\D+", " ").trim());
+                // a verdict per host asked about, as inventory gives them
                 List<RuleResult> failures = COMPAT_FAILURES.get();
-                body = List.of(verdict(hostId, failures == null ? List.of() : failures));
+                List<Verdict> verdicts = new ArrayList<>();
+                JSON.readTree(exchange.getRequestBody()).path("hostIds")
+                        .forEach(h -> verdicts.add(verdict(h.asLong(), failures == null ? List.of() : failures)));
+                body = verdicts;
             } else if (method.equals("GET") && path.equals("/vms")) {
                 // host 777 runs three VMs, 771-773
                 body = exchange.getRequestURI().getQuery().contains("hostId=777")

@@ -50,8 +50,17 @@ public class InventoryRelay {
     }
 
     private static Response relayed(HttpResponse<byte[]> answer) {
+        String type = answer.headers().firstValue("Content-Type").orElse("");
+        if (answer.statusCode() >= 400 && !type.startsWith("application/problem+json")) {
+            // every error of this API is a problem: one that inventory (or a proxy before it) did not write as one is
+            // wrapped, its text kept as the detail
+            String text = new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8);
+            throw new ProblemException(new Problem("inventory-refused", "Inventory refused the request", answer.statusCode(),
+                    "inventory-service answered " + answer.statusCode() + (text.isBlank() ? "" : ": "
+                            + (text.length() > 500 ? text.substring(0, 500) + "..." : text))));
+        }
         Response.ResponseBuilder r = Response.status(answer.statusCode()).entity(answer.body());
-        answer.headers().firstValue("Content-Type").ifPresent(type -> r.header("Content-Type", type));
+        answer.headers().firstValue("Content-Type").ifPresent(t -> r.header("Content-Type", t));
         answer.headers().firstValue("Retry-After").ifPresent(after -> r.header("Retry-After", after));
         return r.build();
     }

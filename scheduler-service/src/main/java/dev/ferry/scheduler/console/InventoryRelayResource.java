@@ -4,6 +4,8 @@ import dev.ferry.support.security.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -17,6 +19,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.inventory.api.Requests.CompatibilityQuery;
 import dev.ferry.inventory.api.Requests.HostStateChange;
 import dev.ferry.inventory.api.Verdict;
@@ -29,13 +33,13 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * inventory-service's reads under the scheduler's origin, for the web console (and any client that reaches only the
- * scheduler). Each operation answers exactly what inventory's operation of the same path answers, to the same caller.
+ * scheduler). Each operation answers exactly what inventory's operation of the same path answers, to the same caller;
+ * a malformed body is refused here (400) before it travels.
  */
 @Path("/inventory")
 @Tag(name = "inventory relay", description = "inventory-service's reads the console needs, relayed with the caller's token: "
@@ -47,6 +51,10 @@ public class InventoryRelayResource {
 
     @Inject
     InventoryRelay relay;
+
+    /** Bodies are read as inventory-api's records and written again: what is malformed is refused here, with a 400. */
+    @Inject
+    ObjectMapper json;
 
     @Context
     UriInfo uri;
@@ -126,9 +134,9 @@ public class InventoryRelayResource {
     @Operation(summary = "The pre-check verdict, rule by rule, for chosen hosts (inventory's POST /vms/{id}/compatibility)")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(type = SchemaType.ARRAY, implementation = Verdict.class)))
-    public Uni<Response> compatibility(@PathParam("id") long id,
-            @RequestBody(content = @Content(schema = @Schema(implementation = CompatibilityQuery.class))) String query, @HeaderParam(AUTH) String auth) {
-        return relay.forward("POST", "/vms/" + id + "/compatibility", null, auth, query);
+    public Uni<Response> compatibility(@PathParam("id") long id, @NotNull @Valid CompatibilityQuery query,
+            @HeaderParam(AUTH) String auth) throws JsonProcessingException {
+        return relay.forward("POST", "/vms/" + id + "/compatibility", null, auth, json.writeValueAsString(query));
     }
 
     @RolesAllowed(Roles.ADMIN)
@@ -138,9 +146,9 @@ public class InventoryRelayResource {
     @Operation(summary = "Change a host's state, e.g. into MAINTENANCE (inventory's PUT /hosts/{id}/state, admin only)")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = HostView.class)))
-    public Uni<Response> changeHostState(@PathParam("id") long id,
-            @RequestBody(content = @Content(schema = @Schema(implementation = HostStateChange.class))) String change, @HeaderParam(AUTH) String auth) {
-        return relay.forward("PUT", "/hosts/" + id + "/state", null, auth, change);
+    public Uni<Response> changeHostState(@PathParam("id") long id, @NotNull @Valid HostStateChange change,
+            @HeaderParam(AUTH) String auth) throws JsonProcessingException {
+        return relay.forward("PUT", "/hosts/" + id + "/state", null, auth, json.writeValueAsString(change));
     }
 
     private Uni<Response> get(String path, String auth) {
