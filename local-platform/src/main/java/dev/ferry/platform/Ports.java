@@ -12,13 +12,25 @@ public final class Ports {
     private Ports() {
     }
 
-    /** A port nobody listens on now (for tests and local migrations: the OS picks it). */
+    /** The ports {@link #free} has handed out: nobody listens on them yet when the next one is asked for. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nobody listens on now (for tests and local migrations: the OS picks it), and never one this JVM handed
+     * out before: two asked for in a row, before either is bound, could otherwise be the same (it happened: a
+     * service's API and management ports collided and it never became ready).
+     */
     public static int free() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on this machine", e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port on this machine", e);
+            }
         }
+        throw new IllegalStateException("the OS kept offering ports this JVM already handed out");
     }
 
     /** True when something accepts connections on 127.0.0.1:{@code port}. */
