@@ -52,9 +52,11 @@ final class EvacuateCommand extends Subcommand implements Callable<Integer> {
             return e.path("unplaceable").isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
         }
         long started = System.nanoTime();
+        Outage outage = new Outage(spec.commandLine().getErr()); // the evacuation goes on through a scheduler outage
         String last = "";
         while (true) {
-            e = api.scheduler("GET", "/evacuations/" + e.path("id").asText(), null);
+            String evacuation = e.path("id").asText();
+            e = outage.retry(() -> api.scheduler("GET", "/evacuations/" + evacuation, null), started + timeout.toNanos());
             JsonNode p = e.path("progress");
             String line = String.format(Locale.ROOT, "%s: %d succeeded, %d failed, %d cancelled, %d running, %d queued of %d%s",
                     e.path("state").asText(), p.path("succeeded").asInt(), p.path("failed").asInt(), p.path("cancelled").asInt(),

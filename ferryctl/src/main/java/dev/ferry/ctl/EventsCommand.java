@@ -33,11 +33,17 @@ final class EventsCommand extends Subcommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long after = 0;
         long started = System.nanoTime();
+        // --follow waits out a scheduler outage until the timeout; a single read fails fast
+        Outage outage = new Outage(spec.commandLine().getErr());
+        long deadline = follow ? started + timeout.toNanos() : started;
         while (true) {
-            boolean ended = !follow || MigrationWatch.ended(api.scheduler("GET", "/migrations/" + id, null).path("phase").asText());
+            boolean ended = !follow || MigrationWatch.ended(outage.retry(() -> api.scheduler("GET", "/migrations/" + id, null), deadline)
+                    .path("phase").asText());
             JsonNode page;
             do { // every page there is: the last read after the migration ended holds its last entries
-                page = api.scheduler("GET", "/migrations/" + id + "/events?after=" + after + "&limit=" + PAGE, null);
+                long from = after;
+                page = outage.retry(() -> api.scheduler("GET", "/migrations/" + id + "/events?after=" + from + "&limit=" + PAGE, null),
+                        deadline);
                 for (JsonNode entry : page) {
                     out.println(output == Output.Format.table ? line(entry) : entry.toString());
                     after = entry.path("position").asLong();

@@ -35,6 +35,10 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--allow-post-copy", description = "the policy may switch to post-copy to finish")
     boolean allowPostCopy;
 
+    @Option(names = "--policy", paramLabel = "NAME", description = "the convergence policy: ferry, qemu-default, "
+            + "qemu-auto-converge, xen, xen-legacy, nova or kubevirt (default: the workers')")
+    String policy;
+
     @Option(names = "--max-retries", description = "how many times a failed attempt is retried (default: the scheduler's)")
     Integer maxRetries;
 
@@ -70,6 +74,9 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
         if (maxRetries != null) {
             request.put("maxRetries", maxRetries);
         }
+        if (policy != null) {
+            request.put("policy", policy);
+        }
         if (dryRun) {
             JsonNode plan = api.scheduler("POST", "/migrations?dryRun=true", request);
             JsonNode p = plan.path("prediction");
@@ -90,13 +97,13 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
                 Output.bytes(m.path("memoryBytes").asLong()), hostName(api, m.path("sourceHostId").asLong()),
                 hostName(api, m.path("targetHostId").asLong()), m.path("maxDowntimeMillis").asLong());
         out.println("  target: " + m.path("targetReason").asText());
-        out.println("  migration " + id);
+        out.println("  migration " + id + (m.hasNonNull("policy") ? ", policy " + m.get("policy").asText() : ""));
         out.flush();
         if (!await) {
             return ExitCodes.OK;
         }
         out.println();
-        return new MigrationWatch(api, out, root.terminal()).follow(id, timeout);
+        return new MigrationWatch(api, out, spec.commandLine().getErr(), root.terminal()).follow(id, timeout);
     }
 
     private static String hostName(Api api, long id) {

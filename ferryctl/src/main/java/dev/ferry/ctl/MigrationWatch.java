@@ -17,20 +17,26 @@ final class MigrationWatch {
     private final Api api;
     private final PrintWriter out;
     private final boolean terminal;
+    private final Outage outage;
 
-    MigrationWatch(Api api, PrintWriter out, boolean terminal) {
+    MigrationWatch(Api api, PrintWriter out, PrintWriter err, boolean terminal) {
         this.api = api;
         this.out = out;
         this.terminal = terminal;
+        this.outage = new Outage(err);
     }
 
-    /** Waits up to {@code timeout} for the end; returns the exit status of the outcome, or TIMED_OUT. */
+    /**
+     * Waits up to {@code timeout} for the end, through a scheduler outage (the migration goes on meanwhile); returns the
+     * exit status of the outcome, or TIMED_OUT.
+     */
     int follow(String id, Duration timeout) throws InterruptedException {
         long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
         long shown = 0; // the position of the last round printed: the view carries its latest 50, each with its position
         int rounds = 0;
         while (true) {
-            JsonNode m = api.scheduler("GET", "/migrations/" + id, null);
+            JsonNode m = outage.retry(() -> api.scheduler("GET", "/migrations/" + id, null), deadline);
             for (JsonNode r : m.path("rounds")) {
                 if (r.path("position").asLong() > shown) {
                     clearStatus();
