@@ -29,6 +29,7 @@ import java.util.UUID;
  * @param targetMigrationAddress the address the destination takes the migration stream on
  * @param requestedBy who asked for what this command carries out: the migration's requester for START, the operator
  *                    who cancelled or forced it for CANCEL and FORCE_COMPLETE; null from a scheduler before 0.2
+ * @param policy      the convergence policy the request chose (ferry or a reference policy); null: the worker's default
  */
 public record MigrationCommand(
         String commandId,
@@ -50,7 +51,8 @@ public record MigrationCommand(
         String sourceLibvirtUri,
         String targetLibvirtUri,
         String targetMigrationAddress,
-        Principal requestedBy) {
+        Principal requestedBy,
+        String policy) {
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {

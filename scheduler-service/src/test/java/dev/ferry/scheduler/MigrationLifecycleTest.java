@@ -271,6 +271,29 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void thePolicyARequestChoosesIsForecastRecordedAndSentToTheWorker() {
+        FakeInventory.reserveSucceeds();
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 4712, "targetHostId", 2, "policy", "xen")).queryParam("dryRun", true)
+                .post("/migrations").then().statusCode(200)
+                .body("policy", equalTo("xen"))
+                .body("prediction.basis", containsString("running policy xen"));
+        String id = given().contentType(ContentType.JSON).body(Map.of("vmId", 4712, "targetHostId", 2, "policy", "xen"))
+                .post("/migrations").then().statusCode(202).body("policy", equalTo("xen")).extract().jsonPath().getString("id");
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS,
+                r -> id.equals(r.key()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(EventCodec.command(commands.get(0).value()).policy()).isEqualTo("xen");
+        // none chosen: the workers' default, said as such
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 4713, "targetHostId", 2)).queryParam("dryRun", true)
+                .post("/migrations").then().statusCode(200).body("policy", org.hamcrest.Matchers.nullValue());
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 4714, "policy", "fastest")).post("/migrations")
+                .then().statusCode(400).body("detail", containsString("no convergence policy named 'fastest'"))
+                .body("detail", containsString("qemu-auto-converge"));
+        given().queryParam("vmId", 4714).get("/migrations").then().body("size()", equalTo(0));
+        given().get("/policies").then().statusCode(200).body("name", hasItem("xen"))
+                .body("findAll { it.isDefault }.name", org.hamcrest.Matchers.contains("ferry"));
+    }
+
+    @Test
     void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameMigration() {
         FakeInventory.reserveSucceeds();
         String key = UUID.randomUUID().toString();

@@ -26,6 +26,11 @@ public final class MigrationPlan {
         return new MigrationLimits(c.maxDowntimeMillis(), 0, ceiling, c.allowPostCopy(), deadlineSeconds);
     }
 
+    /** The convergence policy this migration runs under: the request's choice, else the worker's default. */
+    public static String policy(MigrationCommand c, String workerDefault) {
+        return c.policy() != null && !c.policy().isBlank() ? c.policy() : workerDefault;
+    }
+
     public static Link link(MigrationCommand c) {
         return Link.of(c.linkBandwidthBytesPerSecond());
     }

@@ -328,7 +328,7 @@ public class MigrationRunner {
                         + " had passed when worker " + workerId + " took the migration", paced), paced, events, driver);
             }
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
-            var policy = Policies.create(config.policy(), command.memoryBytes());
+            var policy = Policies.create(MigrationPlan.policy(command, config.policy()), command.memoryBytes());
             events.started();
             control.events = events;
             HypervisorDriver.Finished finished = hypervisor.migrate(command, policy, limits, paced);
@@ -366,7 +366,7 @@ public class MigrationRunner {
      */
     private boolean report(MigrationCommand command, HypervisorDriver.Finished finished, Paced paced,
             EventPublisher.Stream events, String driver) {
-        OutcomeReport.Report r = OutcomeReport.of(finished, paced.control.cancel.get(), config.policy(),
+        OutcomeReport.Report r = OutcomeReport.of(finished, paced.control.cancel.get(), MigrationPlan.policy(command, config.policy()),
                 new OutcomeReport.Published(paced.published.get(), paced.bytes), driver);
         try {
             events.outcome(r.type(), r.outcome());

@@ -58,7 +58,7 @@ final class QemuDriver implements HypervisorDriver {
                 }
                 var context = MigrationContext.of(command.memoryBytes(), MigrationPlan.link(command), limits);
                 var endpoints = new QemuMigration.Endpoints(sides.source, sides.destination, QemuMigration.localUri());
-                MigrationResult result = new QemuMigration(endpoints, policy, QemuMigration.Mode.forPolicy(config.policy()), context,
+                MigrationResult result = new QemuMigration(endpoints, policy, QemuMigration.Mode.forPolicy(MigrationPlan.policy(command, config.policy())), context,
                         config.progressTimeout()).run(controls);
                 QemuLocation.Answer where = QemuMigration.locate(sides.source, sides.destination, SETTLE);
                 return Finished.ran(result, where.where(), where.why());

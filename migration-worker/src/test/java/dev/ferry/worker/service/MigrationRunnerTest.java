@@ -35,7 +35,7 @@ class MigrationRunnerTest {
 
     static MigrationCommand command(UUID id, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, id, 1, 7, "web-1", 1, 2, 9, 4 * GIB,
-                1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null);
+                1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null);
     }
 
     static void send(String key, Object command) {
@@ -139,7 +139,7 @@ class MigrationRunnerTest {
     /** 4 GiB over 10 MB/s: round 1 alone takes 430 s simulated, 0.43 s at the tests' time scale. */
     static MigrationCommand slowStart(UUID id) {
         return new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 8, "slow-1", 1, 2, 9, 4 * GIB,
-                10_000_000L, 300, Instant.now(), null, false, null, null, null, null, null);
+                10_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null);
     }
 
     @Test
@@ -222,7 +222,7 @@ class MigrationRunnerTest {
     void aStartWhoseDeadlineHasPassedFailsWithoutSendingAnything() {
         UUID id = UUID.randomUUID();
         var late = new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 9, "late-1", 1, 2, 9, 4 * GIB,
-                1_250_000_000L, 300, Instant.now(), null, false, Instant.now().minusSeconds(1), null, null, null, null);
+                1_250_000_000L, 300, Instant.now(), null, false, Instant.now().minusSeconds(1), null, null, null, null, null);
         send(id.toString(), late);
 
         List<MigrationEvent> events = eventsUntilOutcome(id);
@@ -244,11 +244,23 @@ class MigrationRunnerTest {
     }
 
     @Test
+    void thePolicyTheRequestChoseSteersInsteadOfTheWorkersDefault() {
+        UUID id = UUID.randomUUID();
+        send(id.toString(), new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 6, "app-1", 1, 2, 9,
+                GIB, 1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, "qemu-default"));
+
+        List<MigrationEvent> rounds = eventsUntilOutcome(id).stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+
+        assertThat(rounds).isNotEmpty().allSatisfy(e ->
+                assertThat(e.round().reason()).as("QEMU's own rule, not Ferry's").contains("bandwidth x downtime-limit"));
+    }
+
+    @Test
     void aSwitchToPostCopyIsReportedAsTheModeOfTheLastRoundAndOfTheOutcome() {
         UUID id = UUID.randomUUID();
         // a downtime target below the switch-over itself cannot be met by pre-copy; throttling is forbidden, post-copy allowed
         send(id.toString(), new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 5, "db-1", 1, 2, 9,
-                4 * GIB, 1_250_000_000L, 5, Instant.now(), 0, true, null, null, null, null, null));
+                4 * GIB, 1_250_000_000L, 5, Instant.now(), 0, true, null, null, null, null, null, null));
 
         List<MigrationEvent> events = eventsUntilOutcome(id);
 

@@ -48,6 +48,8 @@ public class Migration extends PanacheEntityBase {
     public Integer throttleCeilingPercent;
     /** Whether the operator allows a switch to post-copy. */
     public boolean allowPostCopy;
+    /** The convergence policy the request chose; null: the workers' default. */
+    public String policy;
     public long linkBandwidthBytesPerSecond;
     /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
     public String sourceLibvirtUri;

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Future;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -20,9 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param priority          EVACUATION before USER before REBALANCE when slots are scarce (default USER)
  * @param maxRetries        how often the migration is run again as a new attempt after the worker running it died
  *                          (default 1)
+ * @param policy            the convergence policy the worker steers with: ferry, qemu-default, qemu-auto-converge, xen,
+ *                          xen-legacy, nova or kubevirt (default: the workers' own, ferry unless configured otherwise);
+ *                          the forecast runs the same policy
  */
 @Schema(example = "{\"vmId\": 1, \"targetHostId\": 2, \"maxDowntimeMillis\": 300, \"deadline\": \"2026-11-25T22:00:00Z\", "
-        + "\"throttleCeilingPercent\": 50, \"allowPostCopy\": false, \"priority\": \"USER\", \"maxRetries\": 1}")
+        + "\"throttleCeilingPercent\": 50, \"allowPostCopy\": false, \"priority\": \"USER\", \"maxRetries\": 1, \"policy\": \"ferry\"}")
 public record MigrationRequest(
         @NotNull Long vmId,
         Long targetHostId,
@@ -31,10 +35,11 @@ public record MigrationRequest(
         @Min(0) @Max(99) Integer throttleCeilingPercent,
         Boolean allowPostCopy,
         MigrationPriority priority,
-        @Min(0) @Max(10) Integer maxRetries) {
+        @Min(0) @Max(10) Integer maxRetries,
+        @Size(max = 40) String policy) {
 
     /** The simple form: a VM, a target (or null), a downtime target (or null). */
     public MigrationRequest(Long vmId, Long targetHostId, Long maxDowntimeMillis) {
-        this(vmId, targetHostId, maxDowntimeMillis, null, null, null, null, null);
+        this(vmId, targetHostId, maxDowntimeMillis, null, null, null, null, null, null);
     }
 }

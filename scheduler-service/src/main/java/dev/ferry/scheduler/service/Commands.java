@@ -25,7 +25,7 @@ public class Commands {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
-                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type));
+                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type), m.policy);
     }
 
     /** Who asked for what the command carries out: the requester for a start, the operator for a cancel or a force. */

@@ -8,6 +8,7 @@ import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.api.Views.Candidate;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.model.engine.Policies;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
@@ -92,8 +93,12 @@ public class MigrationService {
      */
     public Uni<Migration> plan(MigrationRequest req) {
         Instant now = Instant.now();
-        return decide(req, (vm, source, target, dirty, maxDowntime) -> Uni.createFrom().item(queued(vm, source, target, dirty,
-                maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER), config.forecastPolicy(), now)));
+        return decide(req, (vm, source, target, dirty, maxDowntime) -> {
+            Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(),
+                    MigrationPriority.USER), policy(req.policy()), now);
+            m.policy = req.policy();
+            return Uni.createFrom().item(m);
+        });
     }
 
     /** What happens once the request's target is chosen: persisting it, or only showing it. */
@@ -102,6 +107,10 @@ public class MigrationService {
     }
 
     private Uni<Migration> decide(MigrationRequest req, Decided then) {
+        if (req.policy() != null && !Policies.NAMES.contains(req.policy())) {
+            return Uni.createFrom().failure(ProblemException.badRequest("unknown-policy", "policy",
+                    "no convergence policy named '" + req.policy() + "'; known: " + String.join(", ", Policies.NAMES)));
+        }
         long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
@@ -216,6 +225,14 @@ public class MigrationService {
                 .with("vmId", vm.id()).with("hostId", verdict.hostId()).with("failedRules", failed));
     }
 
+    /**
+     * The policy a migration's forecast runs: the request's, else the workers' default. Hosts are ranked with the
+     * default (the ranking compares links and room, which the choice of policy barely moves).
+     */
+    String policy(String requested) {
+        return requested != null ? requested : config.forecastPolicy();
+    }
+
     /** A new QUEUED migration with its forecast; persist it with {@link Migration#transition} to QUEUED. */
     public static Migration queued(VmView vm, HostView source, Target target, DirtyModel dirty, long maxDowntime,
             MigrationPriority priority, String policy, Instant now) {
@@ -249,7 +266,8 @@ public class MigrationService {
             DirtyModel dirty, long maxDowntime, Principal by) {
         Instant now = Instant.now();
         Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER),
-                config.forecastPolicy(), now);
+                policy(req.policy()), now);
+        m.policy = req.policy();
         m.idempotencyKey = idempotencyKey;
         m.deadline = req.deadline();
         m.throttleCeilingPercent = req.throttleCeilingPercent();

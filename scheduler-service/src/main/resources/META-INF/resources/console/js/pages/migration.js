@@ -25,7 +25,7 @@ export async function render(root, id) {
     for (const r of m.rounds) rounds.set(r.position, r);
     header.replaceChildren(el('h1', {}, m.vmName + ' ', badge(m.phase)),
       el('p', { class: 'muted' }, host(m.sourceHostId) + ' → ' + host(m.targetHostId) + ' · ' + m.mode + ' · attempt ' + m.attempt
-        + ' · driver ' + (m.driver || '–') + ' · requested by ' + (m.requestedBy ? m.requestedBy.name : '–')));
+        + ' · driver ' + (m.driver || '–') + ' · policy ' + (m.policy || "the workers' default") + ' · requested by ' + (m.requestedBy ? m.requestedBy.name : '–')));
     facts.replaceChildren(el('dl', { class: 'kv' }, ...kv(m)));
     fill(actions, buttons(m));
     drawn.update([...rounds.values()].sort((a, b) => a.position - b.position), m);

@@ -10,21 +10,25 @@ export async function render(root, vmId) {
   const downtime = el('input', { id: 'max-downtime', type: 'number', min: 1, max: 60000, value: 300 });
   const deadline = el('input', { id: 'deadline-minutes', type: 'number', min: 1, placeholder: 'none' });
   const postCopy = el('input', { id: 'allow-post-copy', type: 'checkbox' });
+  const policy = el('select', { id: 'policy' }, (await get('/policies')).map(p => el('option', { value: p.isDefault ? '' : p.name },
+    p.name + (p.isDefault ? ' (default)' : ''))));
   const hosts = el('div', { id: 'candidates' });
   root.append(el('h1', {}, 'New migration'),
     el('div', { class: 'filters' }, el('label', {}, 'VM ', pick),
       el('label', {}, 'downtime target (ms) ', downtime), el('label', {}, 'deadline (minutes) ', deadline),
+      el('label', {}, 'policy ', policy),
       el('label', {}, postCopy, ' allow post-copy')),
     hosts);
   const request = targetHostId => {
     const r = { vmId: Number(pick.value), targetHostId, maxDowntimeMillis: Number(downtime.value) || undefined,
-      allowPostCopy: postCopy.checked };
+      allowPostCopy: postCopy.checked, policy: policy.value || undefined };
     if (deadline.value) r.deadline = new Date(Date.now() + Number(deadline.value) * 60_000).toISOString();
     return r;
   };
   const show = () => (pick.value ? candidates(hosts, request) : hosts.replaceChildren());
   pick.addEventListener('change', () => { history.replaceState(null, '', '#/new/' + pick.value); show(); });
   downtime.addEventListener('change', show);
+  policy.addEventListener('change', show);
   await show();
 }
 
