@@ -56,11 +56,11 @@ public final class Api {
     }
 
     public JsonNode inventory(String method, String path, Object body) {
-        return send(method, inventory + path, body);
+        return call(method, inventory + path, body);
     }
 
     public JsonNode scheduler(String method, String path, Object body) {
-        return send(method, scheduler + path, body);
+        return call(method, scheduler + path, body);
     }
 
     /** Every row of an inventory listing, page by page (inventory serves at most 1,000 a page). */
@@ -90,7 +90,8 @@ public final class Api {
         return q.toString();
     }
 
-    private JsonNode send(String method, String url, Object body) {
+    /** One call to a full URL (the launcher's and the tools' client is this one too). */
+    public JsonNode call(String method, String url, Object body) {
         String what = method + " " + url;
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -50,8 +51,7 @@ final class Session {
         if (config.token == null) {
             throw new NotSignedIn("not signed in: ferryctl login (or set FERRY_TOKEN)");
         }
-        long now = clock.instant().getEpochSecond();
-        if (config.expiresAt != null && now >= config.expiresAt - EARLY.toSeconds()) {
+        if (expiring()) {
             if (config.refreshToken == null) {
                 throw new NotSignedIn("the token of " + config.user + " has expired: ferryctl login");
             }
@@ -71,15 +71,39 @@ final class Session {
     }
 
     private void refresh() {
+        try {
+            refreshWith(config.refreshToken);
+        } catch (NotSignedIn refused) {
+            // Another ferryctl of this user may have refreshed the same token a moment ago: providers rotate refresh
+            // tokens, so ours is spent, and the new pair is in the file. Take it (and refresh once more if it, too, is
+            // about to expire) rather than send the person to log in again.
+            Config saved = Config.load(file);
+            if (saved.refreshToken == null || saved.refreshToken.equals(config.refreshToken) || !Objects.equals(saved.user, config.user)) {
+                throw new NotSignedIn(refused.getMessage() + ": ferryctl login");
+            }
+            config.token = saved.token;
+            config.refreshToken = saved.refreshToken;
+            config.expiresAt = saved.expiresAt;
+            if (expiring()) {
+                try {
+                    refreshWith(config.refreshToken);
+                } catch (NotSignedIn again) {
+                    throw new NotSignedIn(again.getMessage() + ": ferryctl login");
+                }
+            }
+        }
+    }
+
+    private boolean expiring() {
+        return config.expiresAt != null && clock.instant().getEpochSecond() >= config.expiresAt - EARLY.toSeconds();
+    }
+
+    private void refreshWith(String refreshToken) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "refresh_token");
         form.put("client_id", config.clientId);
-        form.put("refresh_token", config.refreshToken);
-        try {
-            store(config.user, exchange(form, "refresh the token of " + config.user));
-        } catch (NotSignedIn refused) {
-            throw new NotSignedIn(refused.getMessage() + ": ferryctl login");
-        }
+        form.put("refresh_token", refreshToken);
+        store(config.user, exchange(form, "refresh the token of " + config.user));
     }
 
     private void store(String user, JsonNode tokens) {

@@ -2,17 +2,11 @@ package dev.ferry.platform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import dev.ferry.ctl.Api;
 
-/** A small JSON-over-HTTP client for the launcher and the tools; every call is bounded. */
+/** The launcher's and the tools' JSON-over-HTTP calls, by full URL, through ferryctl's {@link Api}; every call is bounded. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A response that was not 2xx, with the problem body the service sent. */
     public static final class Failure extends RuntimeException {
@@ -28,6 +22,7 @@ public final class Http {
 
     /** The caller's bearer token, put on every request once signed in (a command acts as one user). */
     private static volatile String bearer;
+    private static final Api API = new Api("", "", () -> bearer);
 
     private Http() {
     }
@@ -49,30 +44,14 @@ public final class Http {
         return send("PUT", url, body);
     }
 
+    /** ferryctl's client: one home for calling Ferry's APIs, its refusals turned into this class's Failure. */
     static JsonNode send(String method, String url, Object body) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Accept", "application/json");
-            if (bearer != null) {
-                b.header("Authorization", "Bearer " + bearer);
-            }
-            if (body != null) {
-                b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-            } else {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-            if (r.statusCode() >= 300) {
-                throw new Failure(method, url, r.statusCode(), json);
-            }
-            return json;
-        } catch (IOException e) {
-            throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            return API.call(method, url, body);
+        } catch (Api.Refused refused) {
+            throw new Failure(method, url, refused.status, refused.problem);
+        } catch (Api.Unreachable unreachable) {
+            throw new IllegalStateException(unreachable.getMessage(), unreachable);
         }
     }
 }
