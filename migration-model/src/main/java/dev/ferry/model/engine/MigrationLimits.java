@@ -1,5 +1,8 @@
 package dev.ferry.model.engine;
 
+import java.time.Duration;
+import java.time.Instant;
+
 /**
  * What the operator allows one migration: the downtime target, a bandwidth cap, how hard the guest's vCPUs
  * may be throttled, whether post-copy may be used, and a deadline after which the migration must have ended
@@ -29,9 +32,32 @@ public record MigrationLimits(long maxDowntimeMillis, long maxBandwidthBytesPerS
         }
     }
 
+    /** A migration without a deadline still ends: after this long the policy gives up (or post-copies). */
+    public static final Duration NO_DEADLINE = Duration.ofHours(1);
+
+    /**
+     * What one request allows, as the engine reads it: the scheduler forecasts with it and the worker runs with it,
+     * so both see the same limits.
+     *
+     * @param throttleCeilingPercent the request's ceiling, or null for {@code defaultCeilingPercent}
+     * @param deadline               when the migration must be over, or null for {@link #NO_DEADLINE} from now
+     */
+    public static MigrationLimits requested(long maxDowntimeMillis, Integer throttleCeilingPercent, int defaultCeilingPercent,
+            boolean postCopyAllowed, Instant deadline, Instant now) {
+        int ceiling = throttleCeilingPercent != null ? throttleCeilingPercent : defaultCeilingPercent;
+        // a deadline already passed still makes limits: the engine ends such a migration at once
+        double deadlineSeconds = deadline == null ? NO_DEADLINE.toSeconds()
+                : Math.max(0.001, Duration.between(now, deadline).toMillis() / 1000.0);
+        return new MigrationLimits(maxDowntimeMillis, 0, ceiling, postCopyAllowed, deadlineSeconds);
+    }
+
     /** QEMU's defaults as an operator would leave them: 300 ms, no cap, throttling allowed, no post-copy, an hour. */
     public static MigrationLimits defaults(long maxDowntimeMillis) {
-        return new MigrationLimits(maxDowntimeMillis, 0, 99, false, 3600);
+        return new MigrationLimits(maxDowntimeMillis, 0, 99, false, NO_DEADLINE.toSeconds());
+    }
+
+    public MigrationLimits withMaxDowntime(long millis) {
+        return new MigrationLimits(millis, maxBandwidthBytesPerSecond, maxThrottlePercent, postCopyAllowed, deadlineSeconds);
     }
 
     public MigrationLimits withPostCopy(boolean allowed) {

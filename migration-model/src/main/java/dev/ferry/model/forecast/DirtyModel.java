@@ -11,6 +11,7 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
     /** With nothing known of a VM: a hot set of 5 % of memory written at 40 % of the link's page rate. */
     static final double TYPICAL_HOT_SHARE = 0.05;
     static final double TYPICAL_RATE_SHARE = 0.4;
+    private static final String ASSUMED = "assumed typical";
 
     public DirtyModel {
         if (hotPages < 1 || dirtyPagesPerSecond < 0) {
@@ -23,6 +24,11 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
         long pages = memoryBytes / dev.ferry.model.engine.PreCopyEngine.PAGE_SIZE;
         return new DirtyModel(Math.max(1, Math.round(pages * TYPICAL_HOT_SHARE)),
                 bandwidthBytesPerSecond / dev.ferry.model.engine.PreCopyEngine.PAGE_SIZE * TYPICAL_RATE_SHARE,
-                "assumed typical: hot set 5 % of memory dirtied at 40 % of the link rate (no history for this VM)");
+                ASSUMED + ": hot set 5 % of memory dirtied at 40 % of the link rate (no history for this VM)");
+    }
+
+    /** True for {@link #typical}: nothing was measured or learned of this VM, so nothing should be refused on it. */
+    public boolean assumed() {
+        return basis.startsWith(ASSUMED);
     }
 }

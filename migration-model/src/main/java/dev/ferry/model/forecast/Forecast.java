@@ -10,7 +10,8 @@ package dev.ferry.model.forecast;
  * @param converges       false when the policy is expected to give up (the VM would stay on the source)
  * @param policy          the convergence policy the forecast ran
  * @param basis           where the dirty rate came from, in words
+ * @param reason          the policy's last decision, in its words: why it would stop, give up or post-copy
  */
 public record Forecast(int rounds, long totalTimeMillis, long downtimeMillis, long bytesSent, boolean converges,
-        String policy, String basis) {
+        String policy, String basis, String reason) {
 }

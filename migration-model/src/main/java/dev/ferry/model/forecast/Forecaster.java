@@ -32,23 +32,38 @@ public final class Forecaster {
         }
     };
 
-    private record Key(long memoryBytes, double bandwidth, long maxDowntimeMillis, DirtyModel dirty, String policy) {
+    private record Key(long memoryBytes, double bandwidth, MigrationLimits limits, DirtyModel dirty, String policy) {
     }
 
     private Forecaster() {
     }
 
     /**
+     * A forecast under QEMU's default limits but the downtime target: how hosts compare, whatever else a request says.
+     *
      * @param policy a name of {@link Policies#NAMES}: the one the workers run
      */
     public static Forecast forecast(long memoryBytes, double bandwidthBytesPerSecond, long maxDowntimeMillis, DirtyModel dirty,
             String policy) {
-        if (memoryBytes < PreCopyEngine.PAGE_SIZE || !(bandwidthBytesPerSecond > 0) || maxDowntimeMillis <= 0) {
-            throw new IllegalArgumentException("a forecast needs at least one page of memory, a bandwidth > 0 and a downtime"
-                    + " target > 0 (memory " + memoryBytes + ", bandwidth " + bandwidthBytesPerSecond + ", target "
-                    + maxDowntimeMillis + ")");
+        if (maxDowntimeMillis <= 0) {
+            throw new IllegalArgumentException("a forecast needs a downtime target > 0, was " + maxDowntimeMillis);
         }
-        Key key = new Key(memoryBytes, bandwidthBytesPerSecond, maxDowntimeMillis, dirty, policy);
+        return forecast(memoryBytes, bandwidthBytesPerSecond, MigrationLimits.defaults(maxDowntimeMillis), dirty, policy);
+    }
+
+    /**
+     * A forecast under everything the request allows (throttle ceiling, post-copy, deadline): whether the migration
+     * converges within its limits.
+     *
+     * @param policy a name of {@link Policies#NAMES}: the one the workers run
+     */
+    public static Forecast forecast(long memoryBytes, double bandwidthBytesPerSecond, MigrationLimits limits, DirtyModel dirty,
+            String policy) {
+        if (memoryBytes < PreCopyEngine.PAGE_SIZE || !(bandwidthBytesPerSecond > 0)) {
+            throw new IllegalArgumentException("a forecast needs at least one page of memory and a bandwidth > 0 (memory "
+                    + memoryBytes + ", bandwidth " + bandwidthBytesPerSecond + ")");
+        }
+        Key key = new Key(memoryBytes, bandwidthBytesPerSecond, limits, dirty, policy);
         synchronized (CACHE) {
             Forecast known = CACHE.get(key);
             if (known != null) {
@@ -62,6 +77,12 @@ public final class Forecaster {
         return f;
     }
 
+    /** A bandwidth cap shrinks with the link it caps; every other limit is a time or a share and stays. */
+    private static MigrationLimits scaled(MigrationLimits limits, double scale) {
+        long cap = limits.maxBandwidthBytesPerSecond();
+        return cap == 0 ? limits : limits.withBandwidthCap(Math.max(1, Math.round(cap / scale)));
+    }
+
     private static Forecast run(Key k) {
         long pages = k.memoryBytes() / PreCopyEngine.PAGE_SIZE;
         double scale = Math.max(1.0, (double) pages / MODEL_PAGES);
@@ -72,8 +93,8 @@ public final class Forecaster {
         // Nothing is known of zero pages before a migration: every page is assumed to carry data.
         var guest = new SimulatedGuest(modelPages, 0, writes, 1);
         MigrationResult r = new PreCopyEngine(guest, Policies.create(k.policy(), k.memoryBytes()),
-                Link.of(k.bandwidth() / scale), MigrationLimits.defaults(k.maxDowntimeMillis())).run(Controls.NONE);
+                Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         return new Forecast(r.roundCount(), r.totalTimeMillis(), r.downtimeMillis(), Math.round(r.bytesSent() * scale),
-                r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis());
+                r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis(), r.reason());
     }
 }

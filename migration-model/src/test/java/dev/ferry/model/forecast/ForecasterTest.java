@@ -51,6 +51,33 @@ class ForecasterTest {
     }
 
     @Test
+    void theRequestsLimitsDecideWhetherItConverges() {
+        long pages = 4 * GIB / 4096;
+        var hot = new DirtyModel(pages / 4, 3 * 1.25e8 / 4096, "hot");
+        var asked = MigrationLimits.defaults(300);
+
+        Forecast noThrottle = Forecaster.forecast(4 * GIB, 1.25e8, asked.withMaxThrottle(0), hot, "ferry");
+        Forecast postCopy = Forecaster.forecast(4 * GIB, 1.25e8, asked.withMaxThrottle(0).withPostCopy(true), hot, "ferry");
+        Forecast tooSoon = Forecaster.forecast(4 * GIB, 1.25e8, asked.withDeadline(5), hot, "ferry");
+
+        assertThat(noThrottle.converges()).isFalse();
+        assertThat(noThrottle.reason()).contains("ceiling");
+        assertThat(postCopy.converges()).isTrue();
+        // 4 GiB cannot cross 125 MB/s in 5 s, whatever the policy does
+        assertThat(tooSoon.converges()).isFalse();
+        assertThat(Forecaster.forecast(4 * GIB, 1.25e8, asked, hot, "ferry"))
+                .isEqualTo(Forecaster.forecast(4 * GIB, 1.25e8, 300, hot, "ferry"));
+    }
+
+    @Test
+    void aBandwidthCapIsScaledWithTheLink() {
+        var idle = new DirtyModel(1, 0, "idle");
+        // 8 GiB is scaled down 32-fold: a cap of half the link must still halve the speed
+        Forecast capped = Forecaster.forecast(8 * GIB, 1.25e9, MigrationLimits.defaults(300).withBandwidthCap(625_000_000L), idle, "ferry");
+        assertThat(capped.totalTimeMillis()).isBetween(13_700L, 13_800L);
+    }
+
+    @Test
     void aForecastIsTheEngineRunOnTheModelsGuest() {
         // 256 MiB is not scaled: the forecast must be exactly the engine's run of a guest writing uniformly over the set
         var dirty = new DirtyModel(8192, 20_000, "test");
@@ -80,6 +107,8 @@ class ForecasterTest {
     @Test
     void theTypicalModelSaysItIsAnAssumption() {
         assertThat(DirtyModel.typical(4 * GIB, 1.25e9).basis()).contains("assumed");
+        assertThat(DirtyModel.typical(4 * GIB, 1.25e9).assumed()).isTrue();
+        assertThat(new DirtyModel(1, 0, "learned from this VM's last migration").assumed()).isFalse();
     }
 
     @Test

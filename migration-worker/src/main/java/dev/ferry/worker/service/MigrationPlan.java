@@ -5,7 +5,6 @@ import dev.ferry.model.engine.Link;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.sim.WorkloadSuite;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,17 +12,13 @@ import java.util.List;
 public final class MigrationPlan {
     /** What "auto" picks from, by VM id: the everyday workloads of the suite (the hard ones must be asked for). */
     static final List<String> EVERYDAY = List.of("oltp", "hot-set", "zero-pages", "phases", "uniform-0.5");
-    /** A migration without a deadline still ends: after this long the policy gives up (or post-copies). */
-    static final Duration NO_DEADLINE = Duration.ofHours(1);
 
     private MigrationPlan() {
     }
 
     public static MigrationLimits limits(MigrationCommand c, int defaultThrottleCeiling, Instant now) {
-        int ceiling = c.throttleCeilingPercent() != null ? c.throttleCeilingPercent() : defaultThrottleCeiling;
-        double deadlineSeconds = c.deadline() == null ? NO_DEADLINE.toSeconds()
-                : Math.max(0.001, Duration.between(now, c.deadline()).toMillis() / 1000.0);
-        return new MigrationLimits(c.maxDowntimeMillis(), 0, ceiling, c.allowPostCopy(), deadlineSeconds);
+        return MigrationLimits.requested(c.maxDowntimeMillis(), c.throttleCeilingPercent(), defaultThrottleCeiling,
+                c.allowPostCopy(), c.deadline(), now);
     }
 
     /** The convergence policy this migration runs under: the request's choice, else the worker's default. */
