@@ -75,21 +75,24 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 Set.of(), 0);
     }
 
-    /** Hosts 500-599 allow 2 inbound and 2 outbound migrations, the others are roomy; sources (> 1000) have 10 GbE. */
+    /**
+     * Hosts 500-599 allow 2 inbound and 2 outbound migrations, the others are roomy; sources (> 1000) and hv-900 have
+     * 10 GbE, the other destinations 1 GbE.
+     */
     static HostView host(long id, HostState state) {
         int limit = id >= 500 && id < 600 ? 2 : 64;
         return new HostView(id, "hv-" + id, 1, state, "GenuineIntel", 6, 15, "Intel Xeon 5130", Set.of(), 2000, 2, 4, 64 * GIB,
-                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", id > 1000 ? 1_250_000_000L : 125_000_000L, limit, limit, 0, null, null, null);
+                1.0, 4.0, "KVM", "QEMU 10.0.2", "192.0.2.1", id > 1000 || id == 900 ? 1_250_000_000L : 125_000_000L, limit, limit, 0, null, null, null);
     }
 
     static Verdict verdict(long hostId, List<RuleResult> failed) {
         return new Verdict(hostId, "hv-" + hostId, failed.isEmpty(), failed, failed);
     }
 
-    /** hv-3 is the best host; VMs 600-699 may also go to hv-4; hv-2 has another CPU vendor. */
+    /** hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; hv-2 has another CPU vendor. */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
-        for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : List.of(3L)) {
+        for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
                     : List.of();
             out.add(new Candidate(verdict(h, failed), h == 3 ? 8 * GIB : 4 * GIB));

@@ -293,6 +293,58 @@ class MigrationLifecycleTest {
                 .body("findAll { it.isDefault }.name", org.hamcrest.Matchers.contains("ferry"));
     }
 
+    /** A round of a VM rewriting a 1 GiB working set at 1.3x a 1 GbE link: it stays 1 GiB behind. */
+    static DirtyPageRound hotRound(int n, long bytes) {
+        return new DirtyPageRound(n, bytes / 4096, bytes, GIB / 4096, 1.3 * 125_000_000 / 4096, 1.25e8, bytes / 125_000,
+                GIB / 4096, GIB, 8590, 0, "CONTINUE", "expected downtime above target", false);
+    }
+
+    @Test
+    void aMigrationPredictedNotToConvergeIsRefusedWithTheChangesThatWouldHelpUnlessForced() {
+        UUID first = requestMigration(731, 3, "USER", "SCHEDULED");
+        publish(event(first, EventType.ROUND_COMPLETED, 1, hotRound(1, 4 * GIB), null));
+        publish(event(first, EventType.ROUND_COMPLETED, 2, hotRound(2, GIB), null));
+        publish(event(first, EventType.ROUND_COMPLETED, 3, hotRound(3, GIB), null));
+        publish(event(first, EventType.MIGRATION_SUCCEEDED, 4, null, new MigrationOutcome(4, 6 * GIB, 900, 60000, null, "simulated")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(first).getString("phase")));
+
+        // back to hv-3 without any throttling: the policy is predicted to give up
+        Map<String, Object> noThrottle = Map.of("vmId", 731, "targetHostId", 3, "throttleCeilingPercent", 0);
+        for (boolean dryRun : List.of(false, true)) {
+            given().contentType(ContentType.JSON).body(noThrottle).queryParam("dryRun", dryRun).post("/migrations").then()
+                    .statusCode(422).contentType("application/problem+json")
+                    .body("type", org.hamcrest.Matchers.endsWith("/predicted-not-to-converge"))
+                    .body("detail", containsString("vm-731 to hv-3 is predicted not to converge within its limits: policy ferry "
+                            + "would give up"))
+                    .body("detail", containsString("learned from this VM's last migration"))
+                    .body("detail", containsString("force=true"))
+                    .body("forecast.converges", equalTo(false))
+                    .body("suggestions.field", org.hamcrest.Matchers.contains("targetHostId", "throttleCeilingPercent", "allowPostCopy"))
+                    .body("suggestions[0].value", equalTo(900))
+                    .body("suggestions[0].change", containsString("hv-900"));
+        }
+        given().queryParam("vmId", 731).get("/migrations").then().body("size()", equalTo(1));
+
+        // each suggestion, taken, is admitted
+        JsonPath refusal = given().contentType(ContentType.JSON).body(noThrottle).post("/migrations").then().extract().jsonPath();
+        for (Map<String, Object> suggestion : refusal.<Map<String, Object>>getList("suggestions")) {
+            Map<String, Object> changed = new java.util.HashMap<>(noThrottle);
+            changed.put((String) suggestion.get("field"), suggestion.get("value"));
+            given().contentType(ContentType.JSON).body(changed).queryParam("dryRun", true).post("/migrations").then()
+                    .statusCode(200).body("prediction.basis", org.hamcrest.Matchers.not(containsString("not to converge")));
+        }
+
+        // forced: queued, the forecast says what to expect and the trail says who forced it
+        String forced = given().contentType(ContentType.JSON).body(noThrottle).queryParam("force", true).post("/migrations")
+                .then().statusCode(202).body("prediction.basis", containsString("predicted not to converge"))
+                .extract().jsonPath().getString("id");
+        given().get("/migrations/" + forced + "/events").then()
+                .body("[0].type", equalTo("MIGRATION_REQUESTED"))
+                .body("[0].note", containsString("forced (force=true) although predicted not to converge"));
+        assertThat(migration(UUID.fromString(forced)).getList("history.reason", String.class).get(0))
+                .contains("forced although predicted not to converge");
+    }
+
     @Test
     void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameMigration() {
         FakeInventory.reserveSucceeds();

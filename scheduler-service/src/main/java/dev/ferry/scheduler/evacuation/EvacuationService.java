@@ -184,7 +184,8 @@ public class EvacuationService {
                     "evacuation of host " + e.hostId + ", move " + move.order() + " of " + plan.moves().size()
                             + ": lowest predicted cost to " + move.targetHostName() + " among the hosts with room left");
             Migration m = MigrationService.queued(vmById.get(move.vmId()), host, target, moveById.get(move.vmId()).dirty(),
-                    config.defaultMaxDowntimeMillis(), MigrationPriority.EVACUATION, config.forecastPolicy(), now);
+                    MigrationService.Asked.downtime(config.defaultMaxDowntimeMillis()), MigrationPriority.EVACUATION,
+                    new MigrationService.Steering(config.forecastPolicy(), config.defaultThrottleCeilingPercent()), now);
             m.evacuationId = e.id;
             m.requestedBy = by.name();
             m.requestedBySubject = by.subject();

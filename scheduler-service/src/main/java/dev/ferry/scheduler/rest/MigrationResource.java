@@ -71,21 +71,42 @@ public class MigrationResource {
     @POST
     @Operation(summary = "Request a live migration",
             description = "Checks and reserves the destination through inventory-service and queues the start command. "
-                    + "422 lists every failed pre-check. A repeated Idempotency-Key returns the first migration. "
-                    + "With dryRun=true, answers 200 with the migration it would start (target, reason, forecast) and "
-                    + "records, reserves and sends nothing.")
+                    + "422 lists every failed pre-check. Admission control: a migration whose forecast, run under "
+                    + "everything the request allows, does not converge within its limits is refused with 422 "
+                    + "predicted-not-to-converge, saying why and listing each single change predicted to make it converge, "
+                    + "least disruptive first (a longer downtime target within what the operators allow, a host with a "
+                    + "faster link, a higher throttle ceiling, post-copy, Ferry's policy); force=true queues it anyway. "
+                    + "A repeated Idempotency-Key returns the first migration. "
+                    + "With dryRun=true, answers as the request would (200 with the migration it would start: target, "
+                    + "reason, forecast; or the same refusal) and records, reserves and sends nothing.")
     @APIResponse(responseCode = "202", description = "Accepted", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = MigrationView.class)))
     @APIResponse(responseCode = "200", description = "dryRun=true: what it would do", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = MigrationPlan.class)))
+    @APIResponse(responseCode = "422", description = "Not possible (failed pre-checks), or predicted not to converge",
+            content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(name = "predicted not to converge",
+                    value = "{\"type\": \"https://ferry.dev/problems/predicted-not-to-converge\", \"title\": \"Migration "
+                            + "predicted not to converge\", \"status\": 422, \"detail\": \"VM db-7 to hv-3 is predicted not to "
+                            + "converge within its limits: policy ferry would give up after 14 rounds (...); 2 change(s) would, "
+                            + "the least disruptive first: host hv-9, whose link carries 1192 MiB/s against 119 MiB/s. Repeat the "
+                            + "request with force=true to queue it anyway.\", \"vmId\": 7, \"hostId\": 3, \"forecast\": "
+                            + "{\"rounds\": 14, \"totalTimeMillis\": 61230, \"downtimeMillis\": 0, \"converges\": false, "
+                            + "\"policy\": \"ferry\"}, \"suggestions\": [{\"field\": \"targetHostId\", \"value\": 9, "
+                            + "\"change\": \"host hv-9, whose link carries 1192 MiB/s against 119 MiB/s\", \"forecast\": "
+                            + "{\"rounds\": 4, \"totalTimeMillis\": 3900, \"downtimeMillis\": 210}}, {\"field\": "
+                            + "\"allowPostCopy\", \"value\": true, \"change\": \"allow post-copy (...)\", \"forecast\": "
+                            + "{\"rounds\": 6, \"totalTimeMillis\": 52000, \"downtimeMillis\": 15}}]}")))
     public Uni<Response> request(@NotNull @Valid MigrationRequest req,
             @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey,
             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "only show the plan: pre-checks, "
-                    + "target and forecast; nothing is recorded, reserved or started") @QueryParam("dryRun") boolean dryRun) {
+                    + "target and forecast; nothing is recorded, reserved or started") @QueryParam("dryRun") boolean dryRun,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "queue it even when it is "
+                    + "predicted not to converge within its limits (the audit trail says it was forced)") @QueryParam("force")
+            boolean force) {
         if (dryRun) {
-            return migrations.plan(req).map(m -> Response.ok(MigrationPlan.of(m)).build());
+            return migrations.plan(req, force).map(m -> Response.ok(MigrationPlan.of(m)).build());
         }
-        return migrations.request(req, idempotencyKey, Callers.of(identity))
+        return migrations.request(req, idempotencyKey, Callers.of(identity), force)
                 .flatMap(m -> view(m.id))
                 .map(v -> Response.accepted(v).location(URI.create("/migrations/" + v.id())).build());
     }

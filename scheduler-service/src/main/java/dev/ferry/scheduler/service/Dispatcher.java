@@ -248,7 +248,7 @@ public class Dispatcher {
                             AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, "RESERVATION_REFUSED",
                                     "POST /reservations for host " + refusedHostId, m.attempt, null, refusal.detail());
                             audit.note = MigrationService.retarget(m, replacement, why + "; re-placed: "
-                                    + replacement.target().reason(), migrations.policy(m.policy), now);
+                                    + replacement.target().reason(), migrations.steering(m.policy), now);
                             return audit.persist().replaceWithVoid();
                         })))
                 .invoke(this::kick);

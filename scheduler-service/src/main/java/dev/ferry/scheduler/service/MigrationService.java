@@ -8,6 +8,7 @@ import dev.ferry.inventory.api.Verdict;
 import dev.ferry.inventory.api.Views.Candidate;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
@@ -17,6 +18,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
+import dev.ferry.scheduler.plan.Admission;
 import dev.ferry.scheduler.plan.PlacementRanking;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
@@ -57,6 +59,28 @@ public class MigrationService {
     public record Target(HostView host, TargetChoice choice, String reason) {
     }
 
+    /** What a forecast runs, as the worker will: the convergence policy, and the throttle ceiling when a request names none. */
+    public record Steering(String policy, int defaultCeilingPercent) {
+    }
+
+    /**
+     * What a request allows the migration.
+     *
+     * @param throttleCeilingPercent null: the workers' default
+     * @param deadline               null: none (the engine still ends it within an hour)
+     */
+    public record Asked(long maxDowntimeMillis, Integer throttleCeilingPercent, boolean allowPostCopy, Instant deadline) {
+        /** Only a downtime target; everything else as the workers' defaults have it. */
+        public static Asked downtime(long maxDowntimeMillis) {
+            return new Asked(maxDowntimeMillis, null, false, null);
+        }
+
+        MigrationLimits limits(int defaultCeilingPercent, Instant now) {
+            return MigrationLimits.requested(maxDowntimeMillis, throttleCeilingPercent, defaultCeilingPercent, allowPostCopy,
+                    deadline, now);
+        }
+    }
+
     /** A new destination for a queued migration, with what its forecast is made from. */
     public record Replacement(Target target, DirtyModel dirty, long sourceLinkBytesPerSecond) {
     }
@@ -73,40 +97,46 @@ public class MigrationService {
         }
     }
 
-    /** A request from {@code by}; a repeated Idempotency-Key answers the first migration, whoever asks again. */
-    public Uni<Migration> request(MigrationRequest req, String idempotencyKey, Principal by) {
+    /**
+     * A request from {@code by}; a repeated Idempotency-Key answers the first migration, whoever asks again.
+     *
+     * @param force queue it even when it is predicted not to converge within its limits
+     */
+    public Uni<Migration> request(MigrationRequest req, String idempotencyKey, Principal by, boolean force) {
         if (idempotencyKey == null) {
-            return accept(req, null, by);
+            return accept(req, null, by, force);
         }
         return Panache.withSession(() -> Migration.<Migration>find("idempotencyKey", idempotencyKey).firstResult())
-                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : accept(req, idempotencyKey, by));
+                .flatMap(existing -> existing != null ? Uni.createFrom().item(existing) : accept(req, idempotencyKey, by, force));
     }
 
-    private Uni<Migration> accept(MigrationRequest req, String idempotencyKey, Principal by) {
-        return decide(req, (vm, source, target, dirty, maxDowntime) -> persist(req, idempotencyKey, vm, source, target, dirty,
-                maxDowntime, by)).invoke(dispatcher::kick);
+    private Uni<Migration> accept(MigrationRequest req, String idempotencyKey, Principal by, boolean force) {
+        return decide(req, force, (vm, source, target, dirty, admission) -> persist(req, idempotencyKey, vm, source, target, dirty,
+                admission, by)).invoke(dispatcher::kick);
     }
 
     /**
      * The migration this request would start, decided as a real request is (pre-checks, placement, forecast) and then
      * dropped: nothing is recorded, reserved or sent.
      */
-    public Uni<Migration> plan(MigrationRequest req) {
+    public Uni<Migration> plan(MigrationRequest req, boolean force) {
         Instant now = Instant.now();
-        return decide(req, (vm, source, target, dirty, maxDowntime) -> {
-            Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(),
-                    MigrationPriority.USER), policy(req.policy()), now);
-            m.policy = req.policy();
-            return Uni.createFrom().item(m);
-        });
+        return decide(req, force, (vm, source, target, dirty, admission) -> Uni.createFrom().item(queued(req, vm, source, target,
+                dirty, now)));
     }
 
-    /** What happens once the request's target is chosen: persisting it, or only showing it. */
+    /** What happens once the request's target is chosen and it is admitted: persisting it, or only showing it. */
     private interface Decided {
-        Uni<Migration> then(VmView vm, HostView source, Target target, DirtyModel dirty, long maxDowntime);
+        Uni<Migration> then(VmView vm, HostView source, Target target, DirtyModel dirty, Admission.Verdict admission);
     }
 
-    private Uni<Migration> decide(MigrationRequest req, Decided then) {
+    /** What the request allows, its unset fields as the scheduler's and the workers' defaults. */
+    private Asked asked(MigrationRequest req) {
+        return new Asked(Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis()),
+                req.throttleCeilingPercent(), Boolean.TRUE.equals(req.allowPostCopy()), req.deadline());
+    }
+
+    private Uni<Migration> decide(MigrationRequest req, boolean force, Decided then) {
         if (req.policy() != null && !Policies.NAMES.contains(req.policy())) {
             return Uni.createFrom().failure(ProblemException.badRequest("unknown-policy", "policy",
                     "no convergence policy named '" + req.policy() + "'; known: " + String.join(", ", Policies.NAMES)));
@@ -118,7 +148,60 @@ public class MigrationService {
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                         .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                                 .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty, maxDowntime)
-                                        .flatMap(target -> then.then(vm, source, target, dirty, maxDowntime)))));
+                                        .flatMap(target -> admit(req, force, vm, source, target, dirty)
+                                                .flatMap(verdict -> then.then(vm, source, target, dirty, verdict))))));
+    }
+
+    /**
+     * Admission control: the forecast under everything the request allows must converge within its limits; else the
+     * request is refused with why and the changes that would make it converge, unless it is forced.
+     */
+    Uni<Admission.Verdict> admit(MigrationRequest req, boolean force, VmView vm, HostView source, Target target, DirtyModel dirty) {
+        var c = new Admission.Case(vm.memoryBytes(), link(source, target.host()),
+                asked(req).limits(config.defaultThrottleCeilingPercent(), Instant.now()), dirty, policy(req.policy()));
+        var forecast = c.forecast();
+        if (force || Admission.admits(c, forecast)) {
+            return Uni.createFrom().item(new Admission.Verdict(Admission.admits(c, forecast), forecast, null, List.of()));
+        }
+        return inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
+                .flatMap(candidates -> {
+                    List<Candidate> others = candidates.stream()
+                            .filter(x -> x.verdict().compatible() && x.verdict().hostId() != target.host().id()).toList();
+                    return others.isEmpty() ? Uni.createFrom().item(Map.<PlacementRanking.Option, HostView>of()) : options(others, source);
+                })
+                .flatMap(options -> {
+                    var alternatives = options.keySet().stream()
+                            .map(o -> new Admission.Alternative(o.hostId(), o.hostName(), o.bandwidthBytesPerSecond())).toList();
+                    var verdict = Admission.judge(c, alternatives, config.admissionLongestDowntimeMillis());
+                    return Uni.createFrom().failure(notAdmitted(vm, target, verdict));
+                });
+    }
+
+    private static ProblemException notAdmitted(VmView vm, Target target, Admission.Verdict verdict) {
+        var f = verdict.forecast();
+        List<Map<String, Object>> suggestions = verdict.suggestions().stream().map(s -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("field", s.field());
+            one.put("value", s.value());
+            one.put("change", s.change());
+            one.put("forecast", Map.of("rounds", s.forecast().rounds(), "totalTimeMillis", s.forecast().totalTimeMillis(),
+                    "downtimeMillis", s.forecast().downtimeMillis()));
+            return one;
+        }).toList();
+        return new ProblemException(new Problem("predicted-not-to-converge", "Migration predicted not to converge", 422,
+                "VM " + vm.name() + " to " + target.host().name() + " is predicted not to converge within its limits: "
+                        + verdict.why() + (suggestions.isEmpty() ? "; no single change within what the operators allow is "
+                                + "predicted to help" : "; " + suggestions.size() + " change(s) would, the least disruptive first: "
+                                + verdict.suggestions().get(0).change()) + ". Repeat the request with force=true to queue it anyway.")
+                .with("vmId", vm.id()).with("hostId", target.host().id())
+                .with("forecast", Map.of("rounds", f.rounds(), "totalTimeMillis", f.totalTimeMillis(),
+                        "downtimeMillis", f.downtimeMillis(), "converges", f.converges(), "policy", f.policy()))
+                .with("suggestions", suggestions));
+    }
+
+    /** The migration stream runs at the slower of the two hosts' migration links. */
+    private static long link(HostView source, HostView target) {
+        return Math.min(source.linkBandwidthBytesPerSecond(), target.linkBandwidthBytesPerSecond());
     }
 
     /** The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost. */
@@ -179,23 +262,24 @@ public class MigrationService {
      *
      * @return the note for the audit entry that records the change
      */
-    static String retarget(Migration m, Replacement r, String reason, String policy, Instant now) {
+    static String retarget(Migration m, Replacement r, String reason, Steering steering, Instant now) {
         String note = "applied: destination changed from host " + m.targetHostId + " to " + r.target().host().name() + "; "
                 + reason;
-        aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), policy);
+        aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), steering, now);
         m.targetReason = reason;
         m.updatedAt = now;
         return note;
     }
 
-    private static void aim(Migration m, Target target, long sourceLinkBytesPerSecond, DirtyModel dirty, String policy) {
+    private static void aim(Migration m, Target target, long sourceLinkBytesPerSecond, DirtyModel dirty, Steering steering,
+            Instant now) {
         m.targetHostId = target.host().id();
         // The migration stream runs at the slower of the two hosts' migration links.
         m.linkBandwidthBytesPerSecond = Math.min(sourceLinkBytesPerSecond, target.host().linkBandwidthBytesPerSecond());
         m.targetMaxInbound = target.host().maxInboundMigrations();
         m.targetLibvirtUri = target.host().libvirtUri();
         m.targetMigrationAddress = target.host().migrationAddress();
-        forecast(m, dirty, policy);
+        forecast(m, dirty, steering, now);
     }
 
     /** Each compatible host as an option (its link: the slower of the two ends; the migrations already heading there). */
@@ -233,9 +317,22 @@ public class MigrationService {
         return requested != null ? requested : config.forecastPolicy();
     }
 
+    /** What a migration's forecast runs: its policy, and the workers' throttle ceiling where it names none. */
+    public Steering steering(String requestedPolicy) {
+        return new Steering(policy(requestedPolicy), config.defaultThrottleCeilingPercent());
+    }
+
+    /** The migration a request would queue, with its forecast; not persisted. */
+    private Migration queued(MigrationRequest req, VmView vm, HostView source, Target target, DirtyModel dirty, Instant now) {
+        Migration m = queued(vm, source, target, dirty, asked(req), Objects.requireNonNullElse(req.priority(), MigrationPriority.USER),
+                steering(req.policy()), now);
+        m.policy = req.policy();
+        return m;
+    }
+
     /** A new QUEUED migration with its forecast; persist it with {@link Migration#transition} to QUEUED. */
-    public static Migration queued(VmView vm, HostView source, Target target, DirtyModel dirty, long maxDowntime,
-            MigrationPriority priority, String policy, Instant now) {
+    public static Migration queued(VmView vm, HostView source, Target target, DirtyModel dirty, Asked asked,
+            MigrationPriority priority, Steering steering, Instant now) {
         Migration m = Migration.accepted(UUID.randomUUID(), now);
         m.vmId = vm.id();
         m.vmName = vm.name();
@@ -243,8 +340,11 @@ public class MigrationService {
         m.sourceHostId = vm.hostId();
         m.sourceMaxOutbound = source.maxOutboundMigrations();
         m.sourceLibvirtUri = source.libvirtUri();
-        m.maxDowntimeMillis = maxDowntime;
-        aim(m, target, source.linkBandwidthBytesPerSecond(), dirty, policy);
+        m.maxDowntimeMillis = asked.maxDowntimeMillis();
+        m.throttleCeilingPercent = asked.throttleCeilingPercent();
+        m.allowPostCopy = asked.allowPostCopy();
+        m.deadline = asked.deadline();
+        aim(m, target, source.linkBandwidthBytesPerSecond(), dirty, steering, now);
         m.targetChoice = target.choice();
         m.targetReason = target.reason();
         m.priority = priority;
@@ -252,35 +352,43 @@ public class MigrationService {
         return m;
     }
 
-    /** The forecast for the migration's current target, kept beside its outcome. */
-    static void forecast(Migration m, DirtyModel dirty, String policy) {
-        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, dirty, policy);
+    /** The forecast for the migration's current target under everything its request allows, kept beside its outcome. */
+    static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now) {
+        MigrationLimits limits = new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent, m.allowPostCopy, m.deadline)
+                .limits(steering.defaultCeilingPercent(), now);
+        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, limits, dirty, steering.policy());
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
-        m.predictionBasis = forecast.basis() + "; forecast by running policy " + policy + " in virtual time"
-                + (forecast.converges() ? "" : "; predicted not to converge: the policy would give up");
+        m.predictionBasis = forecast.basis() + "; forecast by running policy " + steering.policy() + " in virtual time"
+                + (Admission.withinLimits(forecast, limits) ? "" : forecast.converges()
+                        ? "; predicted to pause longer than the target: " + forecast.downtimeMillis() + " ms"
+                        : "; predicted not to converge: the policy would give up");
     }
 
     private Uni<Migration> persist(MigrationRequest req, String idempotencyKey, VmView vm, HostView source, Target target,
-            DirtyModel dirty, long maxDowntime, Principal by) {
+            DirtyModel dirty, Admission.Verdict admission, Principal by) {
         Instant now = Instant.now();
-        Migration m = queued(vm, source, target, dirty, maxDowntime, Objects.requireNonNullElse(req.priority(), MigrationPriority.USER),
-                policy(req.policy()), now);
-        m.policy = req.policy();
+        Migration m = queued(req, vm, source, target, dirty, now);
         m.idempotencyKey = idempotencyKey;
-        m.deadline = req.deadline();
-        m.throttleCeilingPercent = req.throttleCeilingPercent();
-        m.allowPostCopy = Boolean.TRUE.equals(req.allowPostCopy());
         m.maxRetries = req.maxRetries() == null ? 1 : req.maxRetries();
         m.requestedBy = by.name();
         m.requestedBySubject = by.subject();
         return Panache.withTransaction(() -> {
             // the phase first (the row needs one), its history entry once the row exists
             Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()
-                    + " (" + target.reason() + "); waiting for a migration slot", now);
+                    + " (" + target.reason() + ")" + (admission.admitted() ? ""
+                            : "; forced although predicted not to converge within its limits")
+                    + "; waiting for a migration slot", now);
             return m.<Migration>persist().call(() -> entered)
-                    .call(() -> AuditEntry.request(m.id, m.attempt, "MIGRATION_REQUESTED", by, json(req)).persist());
+                    .call(() -> {
+                        AuditEntry entry = AuditEntry.request(m.id, m.attempt, "MIGRATION_REQUESTED", by, json(req));
+                        if (!admission.admitted()) {
+                            entry.note = "forced (force=true) although predicted not to converge within its limits: "
+                                    + m.predictionBasis;
+                        }
+                        return entry.persist();
+                    });
         });
     }
 }

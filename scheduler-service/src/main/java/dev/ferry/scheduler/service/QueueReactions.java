@@ -140,7 +140,7 @@ public class QueueReactions {
             audit.note = "applied: the migration failed: " + d.reason();
             return outcomes.ended(m, MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
         }
-        audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), migrations.policy(m.policy), now);
+        audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), migrations.steering(m.policy), now);
         return audit.persist().replaceWithVoid();
     }
 }

@@ -27,6 +27,20 @@ public interface SchedulerConfig {
     @WithDefault("ferry")
     String forecastPolicy();
 
+    /**
+     * The vCPU throttle ceiling the forecasts assume when a request names none: the workers' own
+     * (ferry.worker.throttle-ceiling-percent), QEMU's ceiling unless configured otherwise.
+     */
+    @WithDefault("99")
+    int defaultThrottleCeilingPercent();
+
+    /**
+     * The longest downtime target admission control may suggest to a request predicted not to converge: the longest
+     * pause the fleet's operators accept for a VM. A request may still ask for more.
+     */
+    @WithDefault("1000")
+    long admissionLongestDowntimeMillis();
+
     /** Downtime target when a request names none: QEMU's default downtime-limit. */
     @WithDefault("300")
     long defaultMaxDowntimeMillis();

@@ -35,12 +35,13 @@ class RetargetTest {
         DirtyModel dirty = DirtyModel.typical(vm.memoryBytes(), TEN_GBE);
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
         Migration m = MigrationService.queued(vm, source, new Target(host(2, ONE_GBE, 2), TargetChoice.EVACUATION, "plan"),
-                dirty, 300, MigrationPriority.EVACUATION, "ferry", now);
+                dirty, MigrationService.Asked.downtime(300), MigrationPriority.EVACUATION, new MigrationService.Steering("ferry", 99), now);
         long slowForecast = m.predictedTotalTimeMillis;
         assertThat(m.linkBandwidthBytesPerSecond).isEqualTo(ONE_GBE);
 
         String note = MigrationService.retarget(m, new Replacement(new Target(host(3, TEN_GBE, 8), TargetChoice.PLACEMENT, "ranked first"),
-                dirty, source.linkBandwidthBytesPerSecond()), "hv-2 went MAINTENANCE; re-placed", "ferry", now.plusSeconds(60));
+                dirty, source.linkBandwidthBytesPerSecond()), "hv-2 went MAINTENANCE; re-placed", new MigrationService.Steering("ferry", 99),
+                now.plusSeconds(60));
 
         assertThat(note).isEqualTo("applied: destination changed from host 2 to hv-3; hv-2 went MAINTENANCE; re-placed");
         assertThat(m.targetHostId).isEqualTo(3);
