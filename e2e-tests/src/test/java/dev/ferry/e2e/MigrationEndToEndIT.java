@@ -141,6 +141,12 @@ class MigrationEndToEndIT {
         String movedId = operator.lastMigration;
         assertThat(given().baseUri(scheduler.url()).get("/migrations/" + movedId).jsonPath().getList("rounds.reason", String.class))
                 .isNotEmpty().allSatisfy(reason -> assertThat(reason).contains("bandwidth x downtime-limit"));
+        // now that ctl-small's writes are known: 1 GiB cannot cross 10 GbE within half a second, so admission refuses it,
+        // says why and what would help; --force overrides that
+        assertThat(operator.run("migrate", "ctl-small", "--to", "ctl-hv-1", "--deadline", "500ms")).isEqualTo(dev.ferry.ctl.ExitCodes.REFUSED);
+        assertThat(operator.err).contains("predicted not to converge", "learned from this VM's last migration", "--force");
+        assertThat(operator.ok("migrate", "ctl-small", "--to", "ctl-hv-1", "--deadline", "500ms", "--force", "--dry-run"))
+                .contains("Would migrate ctl-small", "predicted not to converge", "nothing was started");
 
         operator.ok("migrate", "ctl-big", "--to", "ctl-hv-2");
         String id = operator.lastMigration;

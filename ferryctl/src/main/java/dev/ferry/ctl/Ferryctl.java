@@ -112,6 +112,13 @@ public final class Ferryctl implements Runnable {
                         + rule.path("message").asText()));
                 r.problem.path("violations").forEach(v -> line.getErr().println("  - " + v.path("field").asText() + ": "
                         + v.path("message").asText()));
+                if (r.problem.path("type").asText().endsWith("/predicted-not-to-converge")) {
+                    if (r.problem.path("suggestions").size() > 0) {
+                        line.getErr().println("Predicted to converge with one of these changes, least disruptive first:");
+                        r.problem.path("suggestions").forEach(s -> line.getErr().println("  - " + MigrateCommand.suggestion(s)));
+                    }
+                    line.getErr().println("To start it as it is, add --force.");
+                }
             }
             line.getErr().flush();
             return ExitCodes.of(e);

@@ -39,6 +39,13 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
             + "qemu-auto-converge, xen, xen-legacy, nova or kubevirt (default: the workers')")
     String policy;
 
+    @Option(names = "--throttle-ceiling", paramLabel = "PERCENT", description = "the highest vCPU throttle the policy may "
+            + "apply, 0 to 99 (default: the workers')")
+    Integer throttleCeiling;
+
+    @Option(names = "--force", description = "start it even when the scheduler predicts it will not converge within its limits")
+    boolean force;
+
     @Option(names = "--max-retries", description = "how many times a failed attempt is retried (default: the scheduler's)")
     Integer maxRetries;
 
@@ -77,8 +84,12 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
         if (policy != null) {
             request.put("policy", policy);
         }
+        if (throttleCeiling != null) {
+            request.put("throttleCeilingPercent", throttleCeiling);
+        }
+        String forced = force ? "force=true" : "";
         if (dryRun) {
-            JsonNode plan = api.scheduler("POST", "/migrations?dryRun=true", request);
+            JsonNode plan = api.scheduler("POST", "/migrations?dryRun=true" + (force ? "&" + forced : ""), request);
             JsonNode p = plan.path("prediction");
             out.printf(Locale.ROOT, "Would migrate %s (%s) from %s to %s, downtime target %d ms%n", v.path("name").asText(),
                     Output.bytes(plan.path("memoryBytes").asLong()), hostName(api, plan.path("sourceHostId").asLong()),
@@ -90,7 +101,7 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        JsonNode m = api.scheduler("POST", "/migrations", request);
+        JsonNode m = api.scheduler("POST", "/migrations" + (force ? "?" + forced : ""), request);
         String id = m.path("id").asText();
         root.migrated(id);
         out.printf("Migrating %s (%s) from %s to %s, downtime target %d ms%n", v.path("name").asText(),
@@ -104,6 +115,23 @@ final class MigrateCommand extends Subcommand implements Callable<Integer> {
         }
         out.println();
         return new MigrationWatch(api, out, spec.commandLine().getErr(), root.terminal()).follow(id, timeout);
+    }
+
+    /** A change the scheduler suggests, in words and as the option that makes it. */
+    static String suggestion(JsonNode s) {
+        JsonNode value = s.path("value");
+        String option = switch (s.path("field").asText()) {
+            case "maxDowntimeMillis" -> "--max-downtime " + value.asLong() + "ms";
+            case "targetHostId" -> "--to " + value.asLong();
+            case "throttleCeilingPercent" -> "--throttle-ceiling " + value.asInt();
+            case "allowPostCopy" -> "--allow-post-copy";
+            case "policy" -> "--policy " + value.asText();
+            default -> s.path("field").asText() + "=" + value;
+        };
+        JsonNode f = s.path("forecast");
+        return String.format(Locale.ROOT, "%s: %s (forecast: %d rounds, %.1f s, downtime %d ms)", option,
+                s.path("change").asText(), f.path("rounds").asInt(), f.path("totalTimeMillis").asLong() / 1000.0,
+                f.path("downtimeMillis").asLong());
     }
 
     private static String hostName(Api api, long id) {
