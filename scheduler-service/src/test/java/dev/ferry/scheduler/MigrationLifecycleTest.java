@@ -341,8 +341,28 @@ class MigrationLifecycleTest {
         given().get("/migrations/" + forced + "/events").then()
                 .body("[0].type", equalTo("MIGRATION_REQUESTED"))
                 .body("[0].note", containsString("forced (force=true) although predicted not to converge"));
-        assertThat(migration(UUID.fromString(forced)).getList("history.reason", String.class).get(0))
+        UUID forcedId = UUID.fromString(forced);
+        assertThat(migration(forcedId).getList("history.reason", String.class).get(0))
                 .contains("forced although predicted not to converge");
+        assertThat(migration(forcedId).getBoolean("prediction.converges")).isFalse();
+
+        // and so it went: the policy gave up. The accuracy report counts that as a convergence prediction come true.
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SCHEDULED".equals(migration(forcedId).getString("phase")));
+        publish(event(forcedId, EventType.ROUND_COMPLETED, 1, hotRound(1, 4 * GIB), null));
+        DirtyPageRound last = hotRound(2, GIB);
+        publish(event(forcedId, EventType.ROUND_COMPLETED, 2, new DirtyPageRound(2, last.pagesSent(), last.bytesSent(),
+                last.pagesDirtied(), last.dirtyRatePagesPerSecond(), last.bandwidthBytesPerSecond(), last.durationMillis(),
+                last.remainingPages(), last.remainingBytes(), last.expectedDowntimeMillis(), 0, "ABORT", "stall; no throttle allowed",
+                false), null));
+        publish(event(forcedId, EventType.MIGRATION_FAILED, 3, null,
+                new MigrationOutcome(2, 5 * GIB, 0, 42_000, "the policy gave up: stall; no throttle allowed", "simulated")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(forcedId).getString("phase")));
+        assertThat(migration(forcedId).getLong("totalTimeMillis")).isEqualTo(42_000);
+        JsonPath accuracy = given().get("/migrations/prediction-accuracy").then().statusCode(200).extract().jsonPath();
+        assertThat(accuracy.getInt("convergence.gaveUpAsPredicted")).isGreaterThanOrEqualTo(1);
+        assertThat(accuracy.getInt("byOutcome.GAVE_UP.migrations")).isGreaterThanOrEqualTo(1);
+        assertThat(accuracy.getString("recent.find { it.migrationId == '" + forced + "' }.outcome")).isEqualTo("GAVE_UP");
+        assertThat(accuracy.getBoolean("recent.find { it.migrationId == '" + forced + "' }.predictedToConverge")).isFalse();
     }
 
     @Test

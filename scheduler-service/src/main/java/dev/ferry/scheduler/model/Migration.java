@@ -99,6 +99,8 @@ public class Migration extends PanacheEntityBase {
     public Long predictedDowntimeMillis;
     /** Where the forecast's dirty rate came from. */
     public String predictionBasis;
+    /** Whether the forecast converged within the request's limits (null on rows older than admission control). */
+    public Boolean predictedConverges;
     /** The host evacuation this migration belongs to, if any. */
     public UUID evacuationId;
     /** Set when an operator asked to cancel; the phase turns CANCELLED when the worker confirms. */

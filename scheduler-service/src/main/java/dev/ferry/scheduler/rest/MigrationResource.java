@@ -37,8 +37,10 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -114,19 +116,33 @@ public class MigrationResource {
     @GET
     @Path("prediction-accuracy")
     @WithSession
-    @Operation(summary = "How far predictions were from the outcome, over succeeded migrations (newest 500)",
+    @Operation(summary = "How far predictions were from the outcome, over finished migrations (newest 500)",
             description = "Mean absolute percentage error of total time, mean absolute error of downtime and rounds, "
-                    + "overall and per driver, and the 100 newest samples with their basis and driver: how far an operator "
-                    + "can trust a forecast")
+                    + "over succeeded migrations overall and per driver; per outcome (SUCCEEDED, GAVE_UP when the policy "
+                    + "aborted, FAILED for any other failure); how often the prediction of convergence, which admission "
+                    + "control acts on, was right; and the 100 newest samples with their basis, driver and outcome: how far "
+                    + "an operator can trust a forecast")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = PredictionAccuracy.class), examples = @ExampleObject(name = "after a dozen migrations",
-            value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"byDriver\": {\"simulated\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\", \"driver\": \"simulated\"}]}")))
+            value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"byDriver\": {\"simulated\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"byOutcome\": {\"GAVE_UP\": {\"migrations\": 2, \"totalTimeMeanAbsolutePercentError\": 21.0, \"downtimeMeanAbsoluteErrorMillis\": 0.0, \"roundsMeanAbsoluteError\": 3.5}, \"SUCCEEDED\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"convergence\": {\"migrations\": 14, \"succeededAsPredicted\": 12, \"succeededAgainstPrediction\": 0, \"gaveUpAsPredicted\": 1, \"gaveUpAgainstPrediction\": 1, \"rightPercent\": 92.9}, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\", \"driver\": \"simulated\", \"outcome\": \"SUCCEEDED\", \"predictedToConverge\": true}]}")))
     public Uni<PredictionAccuracy> predictionAccuracy() {
-        return Migration.<Migration>find("phase = ?1 and predictedTotalTimeMillis is not null and totalTimeMillis is not null "
-                        + "order by updatedAt desc", MigrationPhase.SUCCEEDED).page(Page.of(0, 500)).list()
-                .map(list -> PredictionAccuracy.of(list.stream().map(m -> new PredictionAccuracy.Sample(m.id.toString(), m.vmName,
-                        m.predictedTotalTimeMillis, m.totalTimeMillis, m.predictedDowntimeMillis,
-                        m.downtimeMillis == null ? 0 : m.downtimeMillis, m.predictedRounds, m.currentRound, m.predictionBasis, m.driver)).toList()));
+        return Migration.<Migration>find("phase in ?1 and predictedTotalTimeMillis is not null order by updatedAt desc",
+                        List.of(MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)).page(Page.of(0, 500)).list()
+                .flatMap(list -> {
+                    List<UUID> failed = list.stream().filter(m -> m.phase() == MigrationPhase.FAILED).map(m -> m.id).toList();
+                    // a failed migration whose policy decided to abort did not converge; any other failure says nothing of it
+                    Uni<List<MigrationRound>> aborts = failed.isEmpty() ? Uni.createFrom().item(List.of())
+                            : MigrationRound.list("migrationId in ?1 and decision = ?2", failed, "ABORT");
+                    return aborts.map(rounds -> {
+                        Set<UUID> gaveUp = rounds.stream().map(r -> r.migrationId).collect(Collectors.toSet());
+                        return PredictionAccuracy.of(list.stream().map(m -> new PredictionAccuracy.Sample(m.id.toString(), m.vmName,
+                                m.predictedTotalTimeMillis, m.totalTimeMillis == null ? 0 : m.totalTimeMillis, m.predictedDowntimeMillis,
+                                m.downtimeMillis == null ? 0 : m.downtimeMillis, m.predictedRounds, m.currentRound, m.predictionBasis,
+                                m.driver, m.phase() == MigrationPhase.SUCCEEDED ? PredictionAccuracy.SUCCEEDED
+                                        : gaveUp.contains(m.id) ? PredictionAccuracy.GAVE_UP : PredictionAccuracy.FAILED,
+                                m.predictedConverges)).toList());
+                    });
+                });
     }
 
     @GET

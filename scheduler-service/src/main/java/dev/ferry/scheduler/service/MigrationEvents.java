@@ -191,6 +191,12 @@ public class MigrationEvents {
             }
             case MIGRATION_FAILED -> {
                 m.failureReason = o.failureReason();
+                // how long it ran before it failed: what a forecast of a migration that gives up is compared with
+                if (o.totalTimeMillis() > 0) {
+                    m.totalTimeMillis = o.totalTimeMillis();
+                    m.bytesSent = o.totalBytesSent();
+                    m.currentRound = Math.max(m.currentRound, o.rounds());
+                }
                 yield outcomes.decided(m, MigrationPhase.FAILED, m.failureReason, by, now);
             }
             default -> {

@@ -360,6 +360,7 @@ public class MigrationService {
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
+        m.predictedConverges = Admission.withinLimits(forecast, limits);
         m.predictionBasis = forecast.basis() + "; forecast by running policy " + steering.policy() + " in virtual time"
                 + (Admission.withinLimits(forecast, limits) ? "" : forecast.converges()
                         ? "; predicted to pause longer than the target: " + forecast.downtimeMillis() + " ms"
