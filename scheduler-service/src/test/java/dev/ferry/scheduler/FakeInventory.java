@@ -89,16 +89,28 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
         return new Verdict(hostId, "hv-" + hostId, failed.isEmpty(), failed, failed);
     }
 
-    /** hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; hv-2 has another CPU vendor. */
+    /**
+     * hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; VMs 740-749 only to hv-590; hv-2
+     * has another CPU vendor.
+     */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
-        for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L) : List.of(3L)) {
+        for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L)
+                : vmId >= 740 && vmId < 750 ? List.of(590L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
                     : List.of();
-            out.add(new Candidate(verdict(h, failed), h == 3 ? 8 * GIB : 4 * GIB));
+            out.add(new Candidate(verdict(h, failed), room(h), h == 590 ? 4 : 1024));
         }
-        out.add(new Candidate(verdict(2, List.of(RuleResult.fail(Rule.CPU_VENDOR, "x"))), 0));
+        out.add(new Candidate(verdict(2, List.of(RuleResult.fail(Rule.CPU_VENDOR, "x"))), room(2), 1024));
         return out;
+    }
+
+    /**
+     * The memory a host keeps with the VM on it: roomy enough for every test's queue, hv-3 the roomiest; hv-590 keeps
+     * 6 GiB and 4 vCPUs, room for one more 4 GiB, 2-vCPU VM only.
+     */
+    static long room(long hostId) {
+        return hostId == 3 ? 512 * GIB : hostId == 590 ? 6 * GIB : 256 * GIB;
     }
 
     /** The scheduler's token: issued by the test's provider to its own client, with the role scheduler. */

@@ -231,13 +231,15 @@ class MigrationLifecycleTest {
     void aDestinationThatFilledUpWhileQueuedFailsTheMigrationWithTheRootCause() {
         FakeInventory.reserveSucceeds();
         FakeInventory.reserveAnswers(422, "{\"type\":\"https://ferry.dev/problems/migration-not-possible\",\"status\":422,"
-                + "\"detail\":\"VM vm-15 cannot migrate to hv-2: 1 rule(s) failed\",\"failedRules\":[{\"code\":\"MEMORY_CAPACITY\"}]}");
+                + "\"detail\":\"VM vm-15 cannot migrate to hv-2: 1 rule(s) failed\",\"failedRules\":[{\"code\":\"MEMORY_CAPACITY\","
+                + "\"message\":\"hv-2 has 1024 MiB free, needs 4096 MiB\"}]}");
         String id = given().contentType(ContentType.JSON).body(Map.of("vmId", 15, "targetHostId", 2))
                 .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(UUID.fromString(id)).getString("phase")));
         assertThat(migration(UUID.fromString(id)).getString("failureReason"))
-                .contains("could not be reserved").contains("1 rule(s) failed");
+                .contains("could not be reserved").contains("1 rule(s) failed")
+                .as("the rule and its sentence, not only a count").contains("MEMORY_CAPACITY: hv-2 has 1024 MiB free, needs 4096 MiB");
         FakeInventory.reserveSucceeds();
     }
 
@@ -363,6 +365,27 @@ class MigrationLifecycleTest {
         assertThat(accuracy.getInt("byOutcome.GAVE_UP.migrations")).isGreaterThanOrEqualTo(1);
         assertThat(accuracy.getString("recent.find { it.migrationId == '" + forced + "' }.outcome")).isEqualTo("GAVE_UP");
         assertThat(accuracy.getBoolean("recent.find { it.migrationId == '" + forced + "' }.predictedToConverge")).isFalse();
+    }
+
+    @Test
+    void theRoomQueuedMigrationsClaimOnTheirDestinationIsCountedBeforeAnotherIsAccepted() {
+        // hv-590 takes two migrations at a time and keeps room for one 4 GiB, 2-vCPU VM besides the one asked about
+        requestMigration(741, 590, "USER", "SCHEDULED");
+        requestMigration(742, 590, "USER", "SCHEDULED");
+        for (long vm : List.of(743L, 744L)) { // no slot: they wait, each claiming 4 GiB and 2 vCPUs of hv-590
+            given().contentType(ContentType.JSON).body(Map.of("vmId", vm)).post("/migrations").then().statusCode(202)
+                    .body("targetHostId", equalTo(590)).body("phase", equalTo("QUEUED"));
+        }
+
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 745)).post("/migrations").then().statusCode(422)
+                .body("type", org.hamcrest.Matchers.endsWith("/no-room-left"))
+                .body("detail", containsString("hv-590 would be short of 2048 MiB of memory once the 2 queued migration(s) "
+                        + "heading there (8192 MiB, 4 vCPUs) are placed"));
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 745, "targetHostId", 590)).post("/migrations").then()
+                .statusCode(422).body("type", org.hamcrest.Matchers.endsWith("/destination-claimed"))
+                .body("detail", containsString("it would fail when a slot frees up"))
+                .body("claimed.migrations", equalTo(2));
+        given().queryParam("vmId", 745).get("/migrations").then().body("size()", equalTo(0));
     }
 
     @Test

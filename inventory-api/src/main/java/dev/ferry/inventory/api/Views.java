@@ -60,8 +60,11 @@ public final class Views {
             int vcpus, ReservationState state, Instant createdAt, Instant expiresAt, Instant endedAt, String endReason) {
     }
 
-    /** A candidate host with its verdict and, when compatible, the free memory it would keep. */
-    @Schema(example = "{\"verdict\": {\"hostId\": 3, \"hostName\": \"hv-03\", \"compatible\": true, \"failed\": [], \"rules\": []}, \"freeMemoryAfterBytes\": 53687091200}")
-    public record Candidate(Verdict verdict, long freeMemoryAfterBytes) {
+    /**
+     * A candidate host with its verdict and the free memory and vCPUs it would keep with the VM on it (counting the
+     * destinations reserved for migrations already under way; negative when the VM does not fit).
+     */
+    @Schema(example = "{\"verdict\": {\"hostId\": 3, \"hostName\": \"hv-03\", \"compatible\": true, \"failed\": [], \"rules\": []}, \"freeMemoryAfterBytes\": 53687091200, \"freeVcpusAfter\": 12}")
+    public record Candidate(Verdict verdict, long freeMemoryAfterBytes, int freeVcpusAfter) {
     }
 }

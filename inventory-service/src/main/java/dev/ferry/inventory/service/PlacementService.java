@@ -62,7 +62,7 @@ public class PlacementService {
                         for (HostFacts target : cluster.values()) {
                             if (target.id() != source.id) {
                                 out.add(new Candidate(PreChecks.evaluate(vmFacts, sourceFacts, target),
-                                        target.freeMemoryBytes() - vm.memoryBytes));
+                                        target.freeMemoryBytes() - vm.memoryBytes, (int) (target.freeVcpus() - vm.vcpus)));
                             }
                         }
                         // Spread the load: the compatible host that keeps the most memory free first.

@@ -107,6 +107,8 @@ class FleetResourceTest {
                 .body("$", hasSize(2))
                 .body("[0].verdict.hostId", equalTo((int) fleet.hosts[1]))
                 .body("[0].verdict.compatible", equalTo(true))
+                // 8 cores at the default 4x CPU overcommit, less the VM's one vCPU
+                .body("[0].freeVcpusAfter", equalTo(31))
                 .body("[1].verdict.compatible", equalTo(false))
                 .body("[1].verdict.failed.code", hasItem("STORAGE_REACHABLE"));
     }

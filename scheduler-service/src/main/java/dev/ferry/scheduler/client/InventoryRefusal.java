@@ -22,8 +22,16 @@ public class InventoryRefusal extends RuntimeException {
         return refusal;
     }
 
-    /** Inventory's own sentence, or this exception's when it sent none. */
+    /**
+     * Inventory's own sentence, or this exception's when it sent none; with each failed pre-check rule and its
+     * sentence, so that a migration failed by a refusal says which rule (not only "1 rule(s) failed").
+     */
     public String detail() {
-        return refusal != null && refusal.detail() != null ? refusal.detail() : getMessage();
+        String said = refusal != null && refusal.detail() != null ? refusal.detail() : getMessage();
+        if (refusal == null || refusal.failedRules() == null || refusal.failedRules().isEmpty()) {
+            return said;
+        }
+        return said + " (" + refusal.failedRules().stream().map(r -> r.code() + ": " + r.message())
+                .collect(java.util.stream.Collectors.joining("; ")) + ")";
     }
 }

@@ -17,6 +17,7 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.DestinationClaims;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import dev.ferry.scheduler.service.DirtyHistory;
@@ -108,17 +109,18 @@ public class EvacuationService {
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
         return allVmsOn(host.id(), 0, new ArrayList<>())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
-                .flatMap(vms -> {
+                .flatMap(vms -> Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED))
+                        .map(DestinationClaims::of).flatMap(claims -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (VmView vm : vms) {
-                        chain = chain.flatMap(list -> vmToMove(vm, host, hosts).map(v -> {
+                        chain = chain.flatMap(list -> vmToMove(vm, host, hosts, claims).map(v -> {
                             list.add(v);
                             return list;
                         }));
                     }
                     return chain.map(list -> new Planned(vms, list, EvacuationPlanner.plan(list, config.defaultMaxDowntimeMillis(),
                             host.maxOutboundMigrations(), config.forecastPolicy())));
-                });
+                }));
     }
 
     /** Every VM on the host, a page at a time: a host may run more VMs than one page holds. */
@@ -129,13 +131,16 @@ public class EvacuationService {
         });
     }
 
-    private Uni<VmToMove> vmToMove(VmView vm, HostView source, Map<Long, HostView> hosts) {
+    /** Where the VM could go: the compatible hosts with room left once the migrations queued for them are counted. */
+    private Uni<VmToMove> vmToMove(VmView vm, HostView source, Map<Long, HostView> hosts, DestinationClaims claims) {
         return history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                 .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> {
                     List<Candidate> compatible = new ArrayList<>();
                     Set<String> why = new LinkedHashSet<>();
                     for (Candidate c : candidates) {
-                        if (c.verdict().compatible()) {
+                        if (c.verdict().compatible() && !claims.room(c).fits()) {
+                            why.add(claims.room(c).shortfall());
+                        } else if (c.verdict().compatible()) {
                             compatible.add(c);
                         } else {
                             c.verdict().failed().forEach(f -> why.add(c.verdict().hostName() + ": " + f.code()));
@@ -146,12 +151,12 @@ public class EvacuationService {
                         long target = c.verdict().hostId();
                         options = options.flatMap(list -> host(target, hosts).map(h -> {
                             list.add(new Option(target, h.name(), Math.min(source.linkBandwidthBytesPerSecond(),
-                                    h.linkBandwidthBytesPerSecond()), c.freeMemoryAfterBytes(), 0));
+                                    h.linkBandwidthBytesPerSecond()), claims.room(c).freeMemoryAfterBytes(), 0));
                             return list;
                         }));
                     }
                     String reason = candidates.isEmpty() ? "no other host in the cluster"
-                            : "no compatible host: " + String.join(", ", why);
+                            : "no compatible host with room left: " + String.join(", ", why);
                     return options.map(list -> new VmToMove(vm.id(), vm.name(), vm.memoryBytes(), dirty, list, reason));
                 }));
     }

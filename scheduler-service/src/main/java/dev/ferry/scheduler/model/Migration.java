@@ -27,6 +27,8 @@ public class Migration extends PanacheEntityBase {
     public long vmId;
     public String vmName;
     public long memoryBytes;
+    /** The VM's vCPUs: what a queued migration claims on its destination beside memory (null on older rows). */
+    public Integer vcpus;
     public long sourceHostId;
     public long targetHostId;
     /** Why this target: the operator's choice, the placement ranking, or the evacuation plan. */

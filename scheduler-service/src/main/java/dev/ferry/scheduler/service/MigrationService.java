@@ -19,6 +19,7 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.Admission;
+import dev.ferry.scheduler.plan.DestinationClaims;
 import dev.ferry.scheduler.plan.PlacementRanking;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
@@ -28,6 +29,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,7 +169,8 @@ public class MigrationService {
                 .flatMap(candidates -> {
                     List<Candidate> others = candidates.stream()
                             .filter(x -> x.verdict().compatible() && x.verdict().hostId() != target.host().id()).toList();
-                    return others.isEmpty() ? Uni.createFrom().item(Map.<PlacementRanking.Option, HostView>of()) : options(others, source);
+                    return others.isEmpty() ? Uni.createFrom().item(Map.<PlacementRanking.Option, HostView>of())
+                            : options(others, source).map(Options::hosts);
                 })
                 .flatMap(options -> {
                     var alternatives = options.keySet().stream()
@@ -214,13 +217,18 @@ public class MigrationService {
                         if (!verdict.compatible()) {
                             return Uni.createFrom().failure(notPossible(vm, verdict));
                         }
-                        return inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                        return roomClaimed(vm, operatorsChoice)
+                                .flatMap(x -> inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId")))
                                 .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator"));
                     });
         }
         return placement(vm, source, dirty, maxDowntime, Set.of())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .flatMap(target -> target != null ? Uni.createFrom().item(target)
+                .flatMap(placed -> placed.target() != null ? Uni.createFrom().item(placed.target())
+                        : !placed.full().isEmpty() ? Uni.createFrom().failure(new ProblemException(new Problem("no-room-left",
+                                "Migration not possible", 422, "every compatible host of VM " + vm.name() + "'s cluster is "
+                                        + "already claimed by queued migrations: " + String.join("; ", placed.full()))
+                                .with("vmId", vm.id())))
                         : inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                                 .flatMap(candidates -> Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
                                         "Migration not possible", 422, "no host in VM " + vm.name()
@@ -228,18 +236,54 @@ public class MigrationService {
     }
 
     /**
-     * The compatible host of the VM's cluster with the lowest predicted cost, leaving out {@code excluded}; null when
-     * none is compatible. Inventory's failures pass through as they are, for the caller to judge.
+     * Refuses the operator's destination when the migrations already queued for it leave no room for this VM: it would
+     * otherwise be accepted and fail when a slot frees up.
      */
-    Uni<Target> placement(VmView vm, HostView source, DirtyModel dirty, long maxDowntime, Set<Long> excluded) {
+    private Uni<Void> roomClaimed(VmView vm, long hostId) {
+        return inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                .flatMap(candidates -> {
+                    var chosen = candidates.stream().filter(c -> c.verdict().hostId() == hostId).findFirst();
+                    if (chosen.isEmpty()) {
+                        return Uni.createFrom().voidItem(); // not of the VM's cluster: the pre-checks judged it alone
+                    }
+                    return claims().flatMap(claims -> {
+                        var room = claims.room(chosen.get());
+                        return room.fits() ? Uni.createFrom().voidItem()
+                                : Uni.createFrom().failure(new ProblemException(new Problem("destination-claimed",
+                                        "Migration not possible", 422, "VM " + vm.name() + " cannot be queued for "
+                                                + room.shortfall() + "; it would fail when a slot frees up")
+                                        .with("vmId", vm.id()).with("hostId", hostId).with("claimed", room.claimed())));
+                    });
+                });
+    }
+
+    /** What the queued migrations claim on their destinations, now. */
+    private Uni<DestinationClaims> claims() {
+        return Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED)).map(DestinationClaims::of);
+    }
+
+    /** The placement's choice, or none; with the compatible hosts left out because queued migrations claim their room. */
+    record Placed(Target target, List<String> full) {
+    }
+
+    /**
+     * The compatible host of the VM's cluster with the lowest predicted cost and room left once the queued migrations
+     * heading there are counted, leaving out {@code excluded}; no target when none is. Inventory's failures pass
+     * through as they are, for the caller to judge.
+     */
+    Uni<Placed> placement(VmView vm, HostView source, DirtyModel dirty, long maxDowntime, Set<Long> excluded) {
         return inventory.candidates(vm.id()).flatMap(candidates -> {
             List<Candidate> compatible = candidates.stream()
                     .filter(c -> c.verdict().compatible() && !excluded.contains(c.verdict().hostId())).toList();
-            return compatible.isEmpty() ? Uni.createFrom().nullItem()
-                    : options(compatible, source).map(hosts -> {
-                        var ranked = PlacementRanking.rank(hosts.keySet().stream().toList(), vm.memoryBytes(), maxDowntime, dirty,
-                                config.forecastPolicy());
-                        return new Target(hosts.get(ranked.get(0).option()), TargetChoice.PLACEMENT, PlacementRanking.reason(ranked));
+            return compatible.isEmpty() ? Uni.createFrom().item(new Placed(null, List.of()))
+                    : options(compatible, source).map(options -> {
+                        if (options.hosts().isEmpty()) {
+                            return new Placed(null, options.full());
+                        }
+                        var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), maxDowntime,
+                                dirty, config.forecastPolicy());
+                        return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
+                                PlacementRanking.reason(ranked)), options.full());
                     });
         });
     }
@@ -252,8 +296,8 @@ public class MigrationService {
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                         .flatMap(dirty -> placement(vm, source, dirty, m.maxDowntimeMillis, excluded)
-                                .map(target -> target == null ? null
-                                        : new Replacement(target, dirty, source.linkBandwidthBytesPerSecond())))));
+                                .map(placed -> placed.target() == null ? null
+                                        : new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond())))));
     }
 
     /**
@@ -282,23 +326,38 @@ public class MigrationService {
         forecast(m, dirty, steering, now);
     }
 
-    /** Each compatible host as an option (its link: the slower of the two ends; the migrations already heading there). */
-    private Uni<Map<PlacementRanking.Option, HostView>> options(List<Candidate> compatible, HostView source) {
+    /** The compatible hosts with room left, as options; and why the others have none. */
+    record Options(Map<PlacementRanking.Option, HostView> hosts, List<String> full) {
+    }
+
+    /**
+     * Each compatible host with room left once the queued migrations heading there are counted, as an option (its
+     * link: the slower of the two ends; its free memory after those claims; the migrations already heading there).
+     */
+    private Uni<Options> options(List<Candidate> compatible, HostView source) {
         return Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
                         List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING)))
                 .flatMap(active -> {
+                    DestinationClaims claims = DestinationClaims.of(active.stream()
+                            .filter(m -> m.phase() == MigrationPhase.QUEUED).toList());
+                    List<String> full = new ArrayList<>();
                     Uni<Map<PlacementRanking.Option, HostView>> chain = Uni.createFrom().item(new LinkedHashMap<>());
                     for (Candidate c : compatible) {
                         long hostId = c.verdict().hostId();
+                        DestinationClaims.Room room = claims.room(c);
+                        if (!room.fits()) {
+                            full.add(room.shortfall());
+                            continue;
+                        }
                         int inbound = (int) active.stream().filter(m -> m.targetHostId == hostId).count();
                         chain = chain.flatMap(map -> inventory.host(hostId).map(host -> {
                             map.put(new PlacementRanking.Option(hostId, host.name(),
                                     Math.min(source.linkBandwidthBytesPerSecond(), host.linkBandwidthBytesPerSecond()),
-                                    c.freeMemoryAfterBytes(), inbound), host);
+                                    room.freeMemoryAfterBytes(), inbound), host);
                             return map;
                         }));
                     }
-                    return chain;
+                    return chain.map(hosts -> new Options(hosts, full));
                 });
     }
 
@@ -337,6 +396,7 @@ public class MigrationService {
         m.vmId = vm.id();
         m.vmName = vm.name();
         m.memoryBytes = vm.memoryBytes();
+        m.vcpus = vm.vcpus();
         m.sourceHostId = vm.hostId();
         m.sourceMaxOutbound = source.maxOutboundMigrations();
         m.sourceLibvirtUri = source.libvirtUri();

@@ -46,7 +46,8 @@ async function candidates(root, request) {
     const forecast = v.compatible ? await post('/migrations?dryRun=true', request(v.hostId)).catch(refused) : null;
     rows.push(el('tr', { dataset: { host: v.hostName, compatible: String(v.compatible) } },
       el('td', {}, v.hostName),
-      el('td', {}, v.compatible ? 'compatible, ' + bytes(c.freeMemoryAfterBytes) + ' free after' : 'refused'),
+      el('td', {}, v.compatible ? 'compatible, ' + bytes(c.freeMemoryAfterBytes) + ' and ' + c.freeVcpusAfter + ' vCPUs free after'
+        : 'refused'),
       el('td', {}, forecast && !forecast.refused ? prediction(forecast) : forecast ? refusal(forecast) : ''),
       el('td', {}, el('ul', { class: 'rules' }, v.failed.map(r => el('li', { class: 'fail' }, r.code + ': ' + r.message)))),
       el('td', {}, v.compatible && forecast && !forecast.refused
