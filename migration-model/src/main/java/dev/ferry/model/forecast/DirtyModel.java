@@ -29,6 +29,6 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
 
     /** True for {@link #typical}: nothing was measured or learned of this VM, so nothing should be refused on it. */
     public boolean assumed() {
-        return basis.startsWith(ASSUMED);
+        return basis != null && basis.startsWith(ASSUMED);
     }
 }

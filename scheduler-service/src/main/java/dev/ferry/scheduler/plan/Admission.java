@@ -166,8 +166,8 @@ public final class Admission {
     }
 
     /**
-     * The loosest-but-one limit: the smallest step in [from, to] whose forecast converges within its own limits, by
-     * bisection. A looser limit does not make a migration that converged fail, so convergence is taken as monotone in
+     * The tightest limit that converges: the smallest step in [from, to] whose forecast converges within its own
+     * limits, by bisection. A looser limit does not make a migration that converged fail, so convergence is taken as monotone in
      * the step. Empty when even {@code to} does not converge.
      */
     private static Optional<Trial> smallest(Case c, int from, int to, IntFunction<MigrationLimits> limitsAt) {

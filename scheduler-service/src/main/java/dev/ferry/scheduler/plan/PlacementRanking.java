@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.plan;
 
+import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
@@ -8,9 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Ranks compatible destinations by the predicted cost of the migration, not first fit: the predicted
- * time over the slower of the two links, stretched by the migrations already heading to that host (they
- * share its link and its inbound slots); ties go to the host that keeps the most memory free (balance).
+ * Ranks compatible destinations by the predicted cost of the migration, not first fit: hosts where the migration is
+ * predicted to converge within its limits first, then the predicted time over the slower of the two links, stretched
+ * by the migrations already heading to that host (they share its link and its inbound slots); ties go to the host that
+ * keeps the most memory free (balance).
  */
 public final class PlacementRanking {
 
@@ -26,15 +28,27 @@ public final class PlacementRanking {
     private PlacementRanking() {
     }
 
-    /** @param policy the convergence policy the workers run: the forecast runs it */
+    /** Under QEMU's default limits but the downtime target, as an evacuation plans its moves. */
     public static List<Ranked> rank(List<Option> options, long memoryBytes, long maxDowntimeMillis, DirtyModel dirty,
+            String policy) {
+        return rank(options, memoryBytes, MigrationLimits.defaults(maxDowntimeMillis), dirty, policy);
+    }
+
+    /**
+     * Under everything one request allows, so that its host is one where it converges whenever there is such a host
+     * (admission control judges the winner under the same limits).
+     *
+     * @param policy the convergence policy the migration runs under: the forecast runs it
+     */
+    public static List<Ranked> rank(List<Option> options, long memoryBytes, MigrationLimits limits, DirtyModel dirty,
             String policy) {
         List<Ranked> ranked = new ArrayList<>();
         for (Option o : options) {
-            Forecast f = Forecaster.forecast(memoryBytes, o.bandwidthBytesPerSecond(), maxDowntimeMillis, dirty, policy);
+            Forecast f = Forecaster.forecast(memoryBytes, o.bandwidthBytesPerSecond(), limits, dirty, policy);
             ranked.add(new Ranked(o, f, f.totalTimeMillis() / 1000.0 * (1 + o.inboundMigrations())));
         }
-        ranked.sort(Comparator.comparingDouble(Ranked::costSeconds)
+        ranked.sort(Comparator.comparing((Ranked r) -> !Admission.withinLimits(r.forecast(), limits))
+                .thenComparingDouble(Ranked::costSeconds)
                 .thenComparing(Comparator.comparingLong((Ranked r) -> r.option().freeMemoryAfterBytes()).reversed()));
         return ranked;
     }

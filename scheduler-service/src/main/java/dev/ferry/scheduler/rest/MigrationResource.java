@@ -126,8 +126,10 @@ public class MigrationResource {
             schema = @Schema(implementation = PredictionAccuracy.class), examples = @ExampleObject(name = "after a dozen migrations",
             value = "{\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4, \"byDriver\": {\"simulated\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"byOutcome\": {\"GAVE_UP\": {\"migrations\": 2, \"totalTimeMeanAbsolutePercentError\": 21.0, \"downtimeMeanAbsoluteErrorMillis\": 0.0, \"roundsMeanAbsoluteError\": 3.5}, \"SUCCEEDED\": {\"migrations\": 12, \"totalTimeMeanAbsolutePercentError\": 8.4, \"downtimeMeanAbsoluteErrorMillis\": 6.5, \"roundsMeanAbsoluteError\": 0.4}}, \"convergence\": {\"migrations\": 14, \"succeededAsPredicted\": 12, \"succeededAgainstPrediction\": 0, \"gaveUpAsPredicted\": 1, \"gaveUpAgainstPrediction\": 1, \"rightPercent\": 92.9}, \"recent\": [{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmName\": \"web-1\", \"predictedTotalTimeMillis\": 7530, \"actualTotalTimeMillis\": 7500, \"predictedDowntimeMillis\": 46, \"actualDowntimeMillis\": 46, \"predictedRounds\": 5, \"actualRounds\": 5, \"basis\": \"learned from this VM's last migration\", \"driver\": \"simulated\", \"outcome\": \"SUCCEEDED\", \"predictedToConverge\": true}]}")))
     public Uni<PredictionAccuracy> predictionAccuracy() {
-        return Migration.<Migration>find("phase in ?1 and predictedTotalTimeMillis is not null order by updatedAt desc",
-                        List.of(MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)).page(Page.of(0, 500)).list()
+        // a success with no figures (an unknown outcome an operator resolved) has nothing to compare with
+        return Migration.<Migration>find("predictedTotalTimeMillis is not null and (phase = ?1 and totalTimeMillis is not null "
+                        + "or phase = ?2) order by updatedAt desc", MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)
+                .page(Page.of(0, 500)).list()
                 .flatMap(list -> {
                     List<UUID> failed = list.stream().filter(m -> m.phase() == MigrationPhase.FAILED).map(m -> m.id).toList();
                     // a failed migration whose policy decided to abort did not converge; any other failure says nothing of it

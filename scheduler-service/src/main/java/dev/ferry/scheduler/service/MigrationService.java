@@ -26,6 +26,7 @@ import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -143,13 +144,14 @@ public class MigrationService {
             return Uni.createFrom().failure(ProblemException.badRequest("unknown-policy", "policy",
                     "no convergence policy named '" + req.policy() + "'; known: " + String.join(", ", Policies.NAMES)));
         }
-        long maxDowntime = Objects.requireNonNullElse(req.maxDowntimeMillis(), config.defaultMaxDowntimeMillis());
+        Asked asked = asked(req);
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                 .flatMap(vm -> inventory.host(vm.hostId())
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                         .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                                .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty, maxDowntime)
+                                .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty,
+                                        asked.limits(config.defaultThrottleCeilingPercent(), Instant.now()), policy(req.policy()))
                                         .flatMap(target -> admit(req, force, vm, source, target, dirty)
                                                 .flatMap(verdict -> then.then(vm, source, target, dirty, verdict))))));
     }
@@ -175,8 +177,10 @@ public class MigrationService {
                 .flatMap(options -> {
                     var alternatives = options.keySet().stream()
                             .map(o -> new Admission.Alternative(o.hostId(), o.hostName(), o.bandwidthBytesPerSecond())).toList();
-                    var verdict = Admission.judge(c, alternatives, config.admissionLongestDowntimeMillis());
-                    return Uni.createFrom().failure(notAdmitted(vm, target, verdict));
+                    // a dozen forecasts or more: off the event loop (nothing after this touches the database)
+                    return Uni.createFrom().item(() -> Admission.judge(c, alternatives, config.admissionLongestDowntimeMillis()))
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                            .flatMap(verdict -> Uni.createFrom().failure(notAdmitted(vm, target, verdict)));
                 });
     }
 
@@ -208,7 +212,8 @@ public class MigrationService {
     }
 
     /** The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost. */
-    Uni<Target> chooseTarget(VmView vm, HostView source, Long operatorsChoice, DirtyModel dirty, long maxDowntime) {
+    Uni<Target> chooseTarget(VmView vm, HostView source, Long operatorsChoice, DirtyModel dirty, MigrationLimits limits,
+            String policy) {
         if (operatorsChoice != null) {
             return inventory.compatibility(vm.id(), new CompatibilityQuery(List.of(operatorsChoice)))
                     .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
@@ -222,7 +227,7 @@ public class MigrationService {
                                 .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator"));
                     });
         }
-        return placement(vm, source, dirty, maxDowntime, Set.of())
+        return placement(vm, source, dirty, limits, policy, Set.of())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                 .flatMap(placed -> placed.target() != null ? Uni.createFrom().item(placed.target())
                         : !placed.full().isEmpty() ? Uni.createFrom().failure(new ProblemException(new Problem("no-room-left",
@@ -271,7 +276,8 @@ public class MigrationService {
      * heading there are counted, leaving out {@code excluded}; no target when none is. Inventory's failures pass
      * through as they are, for the caller to judge.
      */
-    Uni<Placed> placement(VmView vm, HostView source, DirtyModel dirty, long maxDowntime, Set<Long> excluded) {
+    Uni<Placed> placement(VmView vm, HostView source, DirtyModel dirty, MigrationLimits limits, String policy,
+            Set<Long> excluded) {
         return inventory.candidates(vm.id()).flatMap(candidates -> {
             List<Candidate> compatible = candidates.stream()
                     .filter(c -> c.verdict().compatible() && !excluded.contains(c.verdict().hostId())).toList();
@@ -280,8 +286,8 @@ public class MigrationService {
                         if (options.hosts().isEmpty()) {
                             return new Placed(null, options.full());
                         }
-                        var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), maxDowntime,
-                                dirty, config.forecastPolicy());
+                        var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), limits,
+                                dirty, policy);
                         return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
                                 PlacementRanking.reason(ranked)), options.full());
                     });
@@ -295,7 +301,9 @@ public class MigrationService {
     Uni<Replacement> replacement(Migration m, Set<Long> excluded) {
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                        .flatMap(dirty -> placement(vm, source, dirty, m.maxDowntimeMillis, excluded)
+                        .flatMap(dirty -> placement(vm, source, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
+                                m.allowPostCopy, m.deadline).limits(config.defaultThrottleCeilingPercent(), Instant.now()),
+                                policy(m.policy), excluded)
                                 .map(placed -> placed.target() == null ? null
                                         : new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond())))));
     }
@@ -369,8 +377,8 @@ public class MigrationService {
     }
 
     /**
-     * The policy a migration's forecast runs: the request's, else the workers' default. Hosts are ranked with the
-     * default (the ranking compares links and room, which the choice of policy barely moves).
+     * The policy a migration's forecast runs: the request's, else the workers' default. Hosts are ranked with it too,
+     * under the request's limits, so that the host chosen is one where the migration converges whenever one is.
      */
     String policy(String requested) {
         return requested != null ? requested : config.forecastPolicy();
