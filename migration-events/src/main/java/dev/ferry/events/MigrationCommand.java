@@ -30,6 +30,8 @@ import java.util.UUID;
  * @param requestedBy who asked for what this command carries out: the migration's requester for START, the operator
  *                    who cancelled or forced it for CANCEL and FORCE_COMPLETE; null from a scheduler before 0.2
  * @param policy      the convergence policy the request chose (ferry or a reference policy); null: the worker's default
+ * @param bandwidthCapBytesPerSecond the migration's share of the links it crosses, which it shares with other migrations
+ *                    (set on START and by LIMIT_BANDWIDTH when the share changes); null: the whole link
  */
 public record MigrationCommand(
         String commandId,
@@ -52,7 +54,8 @@ public record MigrationCommand(
         String targetLibvirtUri,
         String targetMigrationAddress,
         Principal requestedBy,
-        String policy) {
+        String policy,
+        Long bandwidthCapBytesPerSecond) {
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {
@@ -67,6 +70,11 @@ public record MigrationCommand(
             require(throttleCeilingPercent == null || (throttleCeilingPercent >= 0 && throttleCeilingPercent <= 99),
                     "throttleCeilingPercent must be 0..99");
         }
+        if (type == CommandType.LIMIT_BANDWIDTH) {
+            require(bandwidthCapBytesPerSecond != null && bandwidthCapBytesPerSecond > 0,
+                    "bandwidthCapBytesPerSecond must be > 0 for LIMIT_BANDWIDTH");
+        }
+        require(bandwidthCapBytesPerSecond == null || bandwidthCapBytesPerSecond > 0, "bandwidthCapBytesPerSecond must be > 0");
         return this;
     }
 

@@ -26,7 +26,7 @@ class EventCodecTest {
     @Test
     void commandSurvivesTheWireUnchanged() {
         var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
-                1L << 30, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, new Principal("5f2c", "alice"), null);
+                1L << 30, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, new Principal("5f2c", "alice"), null, null);
         assertThat(EventCodec.command(EventCodec.toJson(command))).isEqualTo(command);
     }
 
@@ -74,7 +74,7 @@ class EventCodecTest {
         assertThatThrownBy(() -> EventCodec.event(next)).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("contract version 2, newer than the 1 this service understands");
         String command = EventCodec.toJson(new MigrationCommand("c-2", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2,
-                9, 1L << 30, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null)).replace("\"contract\":1", "\"contract\":2");
+                9, 1L << 30, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null, null)).replace("\"contract\":1", "\"contract\":2");
         assertThatThrownBy(() -> EventCodec.command(command)).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("MigrationCommand of contract version 2");
     }
@@ -116,7 +116,7 @@ class EventCodecTest {
     @Test
     void rejectsAStartCommandWithoutMemory() {
         var command = new MigrationCommand("c-1", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9,
-                0, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null);
+                0, 125_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null, null);
         assertThatThrownBy(() -> EventCodec.command(EventCodec.toJson(command)))
                 .hasMessageContaining("memoryBytes must be > 0");
     }

@@ -38,9 +38,11 @@ public final class Channels {
             new Channel<>(Topics.MIGRATION_COMMANDS, MigrationCommand.class, List.of(
                     new MigrationCommand("cmd-1", CommandType.START, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
                             1_250_000_000L, 300, AT, 99, false, AT.plusSeconds(600), "qemu+tls://hv-03/system",
-                            "qemu+tls://hv-05/system", "10.20.0.5", OPERATOR, "ferry"),
+                            "qemu+tls://hv-05/system", "10.20.0.5", OPERATOR, "ferry", 1_250_000_000L),
+                    new MigrationCommand("cmd-3", CommandType.LIMIT_BANDWIDTH, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
+                            1_250_000_000L, 300, AT.plusSeconds(4), null, false, null, null, null, null, null, null, 625_000_000L),
                     new MigrationCommand("cmd-2", CommandType.CANCEL, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
-                            1_250_000_000L, 300, AT.plusSeconds(20), null, false, null, null, null, null, OPERATOR, null))),
+                            1_250_000_000L, 300, AT.plusSeconds(20), null, false, null, null, null, null, OPERATOR, null, null))),
             new Channel<>(Topics.MIGRATION_EVENTS, MigrationEvent.class, List.of(
                     new MigrationEvent("evt-2", EventType.ROUND_COMPLETED, MIGRATION, 1, 2, AT.plusSeconds(9), 42, 3, 5,
                             912, "worker-1", new DirtyPageRound(1, 2_097_152, 8 * GIB, 151_000, 16_700.0, 1.1e9, 7_800,

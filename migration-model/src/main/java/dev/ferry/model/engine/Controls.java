@@ -31,6 +31,15 @@ public interface Controls {
     }
 
     /**
+     * The migration's share of the links it crosses, when the scheduler has capped it (other migrations share the
+     * source's outbound or the destination's inbound bandwidth); 0: no cap. Read before every round, so a new share
+     * applies from the next round on.
+     */
+    default long bandwidthCapBytesPerSecond() {
+        return 0;
+    }
+
+    /**
      * Called when a round's copy is done, before the policy decides: where the hypervisor runs in virtual time,
      * this is where a caller lets the round's time pass (and a cancel or force-complete arrive meanwhile).
      */

@@ -9,6 +9,17 @@ public record MigrationContext(long memoryBytes, MigrationLimits limits, double 
         return new MigrationContext(memoryBytes, limits, link.effectiveBandwidth(limits), link.roundOverheadSeconds());
     }
 
+    /**
+     * The same migration held to the share of the links the scheduler gave it (another migration shares its source's
+     * outbound or its destination's inbound bandwidth): never more than this context's own bandwidth.
+     *
+     * @param capBytesPerSecond the share; 0: none, the whole link
+     */
+    public MigrationContext sharing(long capBytesPerSecond) {
+        return capBytesPerSecond <= 0 || capBytesPerSecond >= bandwidthBytesPerSecond ? this
+                : new MigrationContext(memoryBytes, limits, capBytesPerSecond, roundOverheadSeconds);
+    }
+
     public long maxDowntimeMillis() {
         return limits.maxDowntimeMillis();
     }

@@ -27,14 +27,17 @@ public final class PreCopyEngine {
 
     private final Hypervisor hv;
     private final ConvergencePolicy policy;
-    private final MigrationContext context;
-    private final double bandwidth;
+    /** The link under the operator's own cap: what the migration may use when it has the link to itself. */
+    private final MigrationContext planned;
+    private MigrationContext context;
+    private double bandwidth;
 
     public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits) {
         this.hv = hv;
         this.policy = policy;
-        this.context = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
-        this.bandwidth = context.bandwidthBytesPerSecond();
+        this.planned = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
+        this.context = planned;
+        this.bandwidth = planned.bandwidthBytesPerSecond();
     }
 
     /** Link without per-round overhead, QEMU-like defaults with the given downtime target: for short tests. */
@@ -59,6 +62,7 @@ public final class PreCopyEngine {
             if (controls.cancelRequested()) {
                 return cancelled(rounds, seconds, bytes);
             }
+            followShare(controls);
             RoundRecord round = liveRound(rounds.size() + 1, toSend, throttle);
             controls.pace(round);
             seconds += round.seconds();
@@ -80,6 +84,7 @@ public final class PreCopyEngine {
                             decision.reason() + "; the guest runs on the source");
                 }
                 case STOP_AND_COPY -> {
+                    followShare(controls);
                     hv.pauseOnSource();
                     RoundRecord last = copy(rounds.size() + 1, RoundRecord.Kind.STOP_AND_COPY, toSend, 0);
                     controls.pace(last);
@@ -103,6 +108,15 @@ public final class PreCopyEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Takes the share of the links the scheduler gave this migration (never more than the link and the operator's
+     * cap allow), so that the round about to start, the policy's view and its estimates all use it.
+     */
+    private void followShare(Controls controls) {
+        context = planned.sharing(controls.bandwidthCapBytesPerSecond());
+        bandwidth = context.bandwidthBytesPerSecond();
     }
 
     /**

@@ -26,6 +26,32 @@ class PreCopyEngineTest {
     }
 
     @Test
+    void aShareOfTheLinkGivenMidMigrationAppliesFromTheNextRoundAndNeverExceedsTheLink() {
+        var guest = new SimulatedGuest(PAGES, 0, GuestWorkload.hotSet(0.05, 0.2, 800), 3);
+        long[] share = {0};
+        var result = new PreCopyEngine(guest, new XenPolicy(), LINK, 300).run(new Controls() {
+            @Override
+            public long bandwidthCapBytesPerSecond() {
+                return share[0];
+            }
+
+            @Override
+            public void roundCompleted(RoundRecord round) {
+                // a second migration starts on the same link after round 1, and a huge cap is no more than the link
+                share[0] = round.round() == 1 ? (long) (LINK / 2) : round.round() == 2 ? (long) (LINK * 10) : share[0];
+            }
+        });
+
+        assertThat(result.rounds().size()).isGreaterThanOrEqualTo(3);
+        assertThat(result.rounds().get(0).bandwidthBytesPerSecond()).isEqualTo(LINK);
+        RoundRecord halved = result.rounds().get(1);
+        assertThat(halved.bandwidthBytesPerSecond()).isEqualTo(LINK / 2);
+        assertThat(halved.seconds()).isCloseTo(halved.bytesSent() / (LINK / 2), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(result.rounds().get(2).bandwidthBytesPerSecond()).isEqualTo(LINK);
+        assertThat(guest.destinationMatchesSource()).isTrue();
+    }
+
+    @Test
     void zeroPagesAreAnnouncedNotSent() {
         var guest = new SimulatedGuest(PAGES, 0.5, GuestWorkload.idle(), 2);
         var result = new PreCopyEngine(guest, new QemuDefaultPolicy(), LINK, 300).run(Controls.NONE);

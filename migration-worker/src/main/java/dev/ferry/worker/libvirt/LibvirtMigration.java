@@ -68,7 +68,9 @@ public final class LibvirtMigration {
 
     private final Endpoints ep;
     private final ConvergencePolicy policy;
-    private final MigrationContext context;
+    /** The migration with the link to itself; {@link #context} is held to the share the scheduler gives it. */
+    private final MigrationContext planned;
+    private MigrationContext context;
     private final Duration progressTimeout;
     /**
      * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
@@ -96,6 +98,7 @@ public final class LibvirtMigration {
         this.ep = ep;
         this.policy = policy;
         this.mode = mode;
+        this.planned = context;
         this.context = context;
         this.progressTimeout = progressTimeout;
     }
@@ -128,6 +131,7 @@ public final class LibvirtMigration {
                 return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1));
             }
             controls.requireClaim("starting the migration");
+            context = planned.sharing(controls.bandwidthCapBytesPerSecond());
             Thread migrate = new Thread(() -> {
                 try {
                     guest.migrateToURI(ep.destinationUri(), parameters(), flags());
@@ -151,7 +155,7 @@ public final class LibvirtMigration {
         if (ep.migrationUri() != null) {
             p.add(new TypedStringParameter("migrate_uri", ep.migrationUri()));
         }
-        p.add(new TypedUlongParameter("bandwidth", Math.max(1, Math.round(context.bandwidthBytesPerSecond() / (1 << 20)))));
+        p.add(new TypedUlongParameter("bandwidth", mebibytes(context.bandwidthBytesPerSecond())));
         if (autoConverge() && mode == Mode.STEERED) {
             // auto-converge is the means for the policy's throttle: libvirt takes its steps only at the start
             p.add(new TypedIntParameter("auto_converge.initial", Math.max(1, Math.min(99, context.limits().maxThrottlePercent() / 3))));
@@ -255,6 +259,19 @@ public final class LibvirtMigration {
         }
     }
 
+    /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed). */
+    private void followShare(Controls controls, Domain guest) throws IOException {
+        MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
+        if (now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
+            LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()));
+            context = now;
+        }
+    }
+
+    private static long mebibytes(double bytesPerSecond) {
+        return Math.max(1, Math.round(bytesPerSecond / (1 << 20)));
+    }
+
     /**
      * Follows the job until {@code migrate} ends, one round record per libvirt iteration. {@code roundsBefore}: the
      * rounds another worker reported before this one adopted the job (0 for a job this worker started).
@@ -278,6 +295,7 @@ public final class LibvirtMigration {
         while (migrate.isAlive()) {
             // a worker that lost its claim stops here, whatever libvirt does: the migration's new owner steers it
             controls.requireClaim("steering libvirt");
+            followShare(controls, guest);
             migrate.join(POLL_MILLIS);
             if (!migrate.isAlive()) {
                 break;

@@ -79,13 +79,16 @@ public final class QemuMigration {
     private final Endpoints ep;
     private final ConvergencePolicy policy;
     private final Mode mode;
-    private final MigrationContext context;
+    /** The migration with the link to itself; {@link #context} is held to the share the scheduler gives it. */
+    private final MigrationContext planned;
+    private MigrationContext context;
     private final Duration progressTimeout;
 
     public QemuMigration(Endpoints ep, ConvergencePolicy policy, Mode mode, MigrationContext context, Duration progressTimeout) {
         this.ep = ep;
         this.policy = policy;
         this.mode = mode;
+        this.planned = context;
         this.context = context;
         this.progressTimeout = progressTimeout;
     }
@@ -111,6 +114,7 @@ public final class QemuMigration {
             throw new PrecheckFailed(failed);
         }
         controls.requireClaim("starting the migration");
+        context = planned.sharing(controls.bandwidthCapBytesPerSecond());
         configure();
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
@@ -226,6 +230,15 @@ public final class QemuMigration {
         ep.source().execute("migrate-set-parameters", params, CALL);
     }
 
+    /** A new share of the links from the scheduler applies at once: QEMU paces the stream to max-bandwidth. */
+    private void followShare(Controls controls) throws IOException {
+        MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
+        if (now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
+            ep.source().execute("migrate-set-parameters", Map.of("max-bandwidth", (long) now.bandwidthBytesPerSecond()), CALL);
+            context = now;
+        }
+    }
+
     private MigrationResult follow(Controls controls, Adopted adopted) throws IOException, InterruptedException {
         List<RoundRecord> rounds = new ArrayList<>();
         // A job taken over is followed from the middle of QEMU's current pass: that pass is reported from here on,
@@ -245,6 +258,7 @@ public final class QemuMigration {
         while (true) {
             // A worker that lost its claim stops here, whatever QEMU does: the migration's new owner steers it.
             controls.requireClaim("steering QEMU");
+            followShare(controls);
             if (controls.cancelRequested() && !cancelSent) {
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;

@@ -62,6 +62,8 @@ public class MigrationRunner {
         final MigrationCommand command;
         final AtomicBoolean cancel = new AtomicBoolean();
         final AtomicBoolean forceComplete = new AtomicBoolean();
+        /** The migration's share of the links, from START and each LIMIT_BANDWIDTH; 0: the whole link. */
+        final java.util.concurrent.atomic.AtomicLong bandwidthCap = new java.util.concurrent.atomic.AtomicLong();
         volatile EventPublisher.Stream events;
         /** This worker acts for the migration only until then (System.nanoTime), unless the claim is renewed. */
         volatile long claimValidUntil;
@@ -76,6 +78,7 @@ public class MigrationRunner {
 
         Control(MigrationCommand command) {
             this.command = command;
+            this.bandwidthCap.set(command.bandwidthCapBytesPerSecond() == null ? 0 : command.bandwidthCapBytesPerSecond());
         }
 
         boolean fenced() {
@@ -237,6 +240,15 @@ public class MigrationRunner {
                     LOG.infof("force-complete requested for running migration %s", command.migrationId());
                 } else {
                     LOG.infof("force-complete for migration %s that does not run here: ignored", command.migrationId());
+                }
+            }
+            case LIMIT_BANDWIDTH -> {
+                if (control != null && control.command.attempt() == command.attempt()) {
+                    control.bandwidthCap.set(command.bandwidthCapBytesPerSecond());
+                    LOG.infof("migration %s now shares its links: capped at %d MB/s", command.migrationId(),
+                            command.bandwidthCapBytesPerSecond() / 1_000_000);
+                } else {
+                    LOG.infof("bandwidth cap for migration %s that does not run here: ignored", command.migrationId());
                 }
             }
             case START -> start(command, control);
@@ -418,6 +430,11 @@ public class MigrationRunner {
         @Override
         public boolean fenced() {
             return control.fenced();
+        }
+
+        @Override
+        public long bandwidthCapBytesPerSecond() {
+            return control.bandwidthCap.get();
         }
 
         @Override

@@ -14,13 +14,13 @@ class MigrationPlanTest {
 
     static MigrationCommand start(Integer ceiling, boolean postCopy, Instant deadline) {
         return new MigrationCommand("c", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9, 1L << 30,
-                125_000_000L, 250, NOW, ceiling, postCopy, deadline, null, null, null, null, null);
+                125_000_000L, 250, NOW, ceiling, postCopy, deadline, null, null, null, null, null, null);
     }
 
     @Test
     void theRequestsPolicyWinsOverTheWorkersDefault() {
         MigrationCommand chosen = new MigrationCommand("c", CommandType.START, UUID.randomUUID(), 1, 7, "web-1", 1, 2, 9, 1L << 30,
-                125_000_000L, 250, NOW, null, false, null, null, null, null, null, "xen");
+                125_000_000L, 250, NOW, null, false, null, null, null, null, null, "xen", null);
         assertThat(MigrationPlan.policy(chosen, "ferry")).isEqualTo("xen");
         assertThat(MigrationPlan.policy(start(null, false, null), "ferry")).isEqualTo("ferry");
     }

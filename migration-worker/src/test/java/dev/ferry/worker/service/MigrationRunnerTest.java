@@ -35,7 +35,7 @@ class MigrationRunnerTest {
 
     static MigrationCommand command(UUID id, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, id, 1, 7, "web-1", 1, 2, 9, 4 * GIB,
-                1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null);
+                1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null, null);
     }
 
     static void send(String key, Object command) {
@@ -139,7 +139,7 @@ class MigrationRunnerTest {
     /** 4 GiB over 10 MB/s: round 1 alone takes 430 s simulated, 0.43 s at the tests' time scale. */
     static MigrationCommand slowStart(UUID id) {
         return new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 8, "slow-1", 1, 2, 9, 4 * GIB,
-                10_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null);
+                10_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -170,6 +170,31 @@ class MigrationRunnerTest {
         assertThat(rounds).hasSize(2);
         assertThat(rounds.get(1).round().stopAndCopy()).isTrue();
         assertThat(rounds.get(1).round().reason()).contains("forced by the operator");
+    }
+
+    @Test
+    void theSchedulersShareOfTheLinksCapsTheRoundsAndANewShareAppliesFromTheNextRound() {
+        UUID id = UUID.randomUUID();
+        MigrationCommand start = slowStart(id);
+        send(id.toString(), new MigrationCommand(start.commandId(), start.type(), id, 1, start.vmId(), start.vmName(), 1, 2, 9,
+                start.memoryBytes(), start.linkBandwidthBytesPerSecond(), 300, Instant.now(), null, false, null, null, null, null,
+                null, null, 5_000_000L));
+        KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+                seen -> seen.stream().anyMatch(r -> r.value().contains("ROUND_COMPLETED")), Duration.ofSeconds(20));
+        // a second migration started on the same source: the scheduler halves this one's share
+        MigrationCommand limit = command(id, CommandType.LIMIT_BANDWIDTH);
+        send(id.toString(), new MigrationCommand(limit.commandId(), limit.type(), id, 1, 8, "slow-1", 1, 2, 9, 0, 0, 0,
+                Instant.now(), null, false, null, null, null, null, null, null, 2_500_000L));
+        send(id.toString(), command(id, CommandType.FORCE_COMPLETE));
+
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
+        List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+        assertThat(rounds.get(0).round().bandwidthBytesPerSecond()).isEqualTo(5_000_000.0);
+        MigrationEvent last = rounds.get(rounds.size() - 1);
+        assertThat(last.round().stopAndCopy()).isTrue();
+        assertThat(last.round().bandwidthBytesPerSecond()).isEqualTo(2_500_000.0);
     }
 
     @Test
@@ -222,7 +247,7 @@ class MigrationRunnerTest {
     void aStartWhoseDeadlineHasPassedFailsWithoutSendingAnything() {
         UUID id = UUID.randomUUID();
         var late = new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 9, "late-1", 1, 2, 9, 4 * GIB,
-                1_250_000_000L, 300, Instant.now(), null, false, Instant.now().minusSeconds(1), null, null, null, null, null);
+                1_250_000_000L, 300, Instant.now(), null, false, Instant.now().minusSeconds(1), null, null, null, null, null, null);
         send(id.toString(), late);
 
         List<MigrationEvent> events = eventsUntilOutcome(id);
@@ -247,7 +272,7 @@ class MigrationRunnerTest {
     void thePolicyTheRequestChoseSteersInsteadOfTheWorkersDefault() {
         UUID id = UUID.randomUUID();
         send(id.toString(), new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 6, "app-1", 1, 2, 9,
-                GIB, 1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, "qemu-default"));
+                GIB, 1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, "qemu-default", null));
 
         List<MigrationEvent> rounds = eventsUntilOutcome(id).stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
 
@@ -260,7 +285,7 @@ class MigrationRunnerTest {
         UUID id = UUID.randomUUID();
         // a downtime target below the switch-over itself cannot be met by pre-copy; throttling is forbidden, post-copy allowed
         send(id.toString(), new MigrationCommand(UUID.randomUUID().toString(), CommandType.START, id, 1, 5, "db-1", 1, 2, 9,
-                4 * GIB, 1_250_000_000L, 5, Instant.now(), 0, true, null, null, null, null, null, null));
+                4 * GIB, 1_250_000_000L, 5, Instant.now(), 0, true, null, null, null, null, null, null, null));
 
         List<MigrationEvent> events = eventsUntilOutcome(id);
 
