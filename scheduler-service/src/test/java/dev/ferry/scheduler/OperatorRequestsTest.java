@@ -14,6 +14,7 @@ import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationMode;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.events.Topics;
@@ -55,10 +56,23 @@ class OperatorRequestsTest {
     @TestHTTPResource("/")
     URL base;
 
+    /** The commands sent for the migration, but the bandwidth caps that other migrations sharing its links cause. */
     static List<CommandType> commandsSent(UUID id, int atLeast) {
-        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.toString().equals(r.key()),
+        return commands(id, atLeast).stream().map(MigrationCommand::type).toList();
+    }
+
+    static List<MigrationCommand> commands(UUID id, int atLeast) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.toString().equals(r.key())
+                                && EventCodec.command(r.value()).type() != CommandType.LIMIT_BANDWIDTH,
                         seen -> seen.size() >= atLeast, Duration.ofSeconds(20))
-                .stream().map(r -> EventCodec.command(r.value()).type()).toList();
+                .stream().map(r -> EventCodec.command(r.value())).toList();
+    }
+
+    /** Every command sent for the migration, bandwidth caps included, once {@code until} holds of them. */
+    static List<MigrationCommand> allCommands(UUID id, java.util.function.Predicate<List<MigrationCommand>> until) {
+        return KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS, r -> id.toString().equals(r.key()),
+                        seen -> until.test(seen.stream().map(r -> EventCodec.command(r.value())).toList()), Duration.ofSeconds(20))
+                .stream().map(r -> EventCodec.command(r.value())).toList();
     }
 
     @Test

@@ -9,6 +9,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.events.CommandType;
 import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationOutcome;
 import dev.ferry.support.security.Roles;
@@ -68,6 +69,26 @@ class QueueTest {
 
         succeed(second);
         await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(phase(user)));
+    }
+
+    @Test
+    void twoMigrationsIntoOneHostShareItsLinkAndTheOneLeftGetsItAllBack() {
+        // hv-530 takes the migration stream at 1 GbE (125 MB/s); each VM leaves a 10 GbE host of its own
+        UUID first = requestMigration(531, 530, "USER", "SCHEDULED");
+        assertThat(OperatorRequestsTest.commands(first, 1).get(0).bandwidthCapBytesPerSecond()).isNull(); // alone: the whole link
+        UUID second = requestMigration(532, 530, "USER", "SCHEDULED");
+
+        assertThat(OperatorRequestsTest.commands(second, 1).get(0).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+        var halved = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 2);
+        assertThat(halved.get(1).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);
+        assertThat(halved.get(1).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+
+        succeed(second);
+        var restored = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 3);
+        assertThat(restored.get(2).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);
+        assertThat(restored.get(2).bandwidthCapBytesPerSecond()).isEqualTo(125_000_000L);
+        assertThat(given().get("/migrations/" + first + "/events").then().extract().jsonPath().getList("type", String.class))
+                .containsSubsequence("START", "LIMIT_BANDWIDTH", "LIMIT_BANDWIDTH");
     }
 
     @Test

@@ -52,7 +52,11 @@ public class Migration extends PanacheEntityBase {
     public boolean allowPostCopy;
     /** The convergence policy the request chose; null: the workers' default. */
     public String policy;
+    /** The stream's link: the slower of the two hosts' migration links. */
     public long linkBandwidthBytesPerSecond;
+    /** Each end's own migration link, which concurrent migrations share; null on rows older than V14. */
+    public Long sourceLinkBytesPerSecond;
+    public Long targetLinkBytesPerSecond;
     /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
     public String sourceLibvirtUri;
     public String targetLibvirtUri;

@@ -22,10 +22,15 @@ public class Commands {
     Outbox outbox;
 
     static MigrationCommand of(Migration m, CommandType type) {
+        return of(m, type, null);
+    }
+
+    /** @param share the migration's share of the links it crosses (START, LIMIT_BANDWIDTH); null: the whole link */
+    static MigrationCommand of(Migration m, CommandType type, Long share) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
-                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type), m.policy);
+                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type), m.policy, share);
     }
 
     /** Who asked for what the command carries out: the requester for a start, the operator for a cancel or a force. */
@@ -35,11 +40,16 @@ public class Commands {
             case CANCEL -> m.cancelRequestedBy == null ? null : new Principal(m.cancelRequestedBySubject, m.cancelRequestedBy);
             case FORCE_COMPLETE -> m.forceCompleteRequestedBy == null ? null
                     : new Principal(m.forceCompleteRequestedBySubject, m.forceCompleteRequestedBy);
+            case LIMIT_BANDWIDTH -> null; // the scheduler's own doing
         };
     }
 
     Uni<Void> send(Migration m, CommandType type) {
-        MigrationCommand command = of(m, type);
+        return send(m, type, null);
+    }
+
+    Uni<Void> send(Migration m, CommandType type, Long share) {
+        MigrationCommand command = of(m, type, share);
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
                 .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json))

@@ -66,6 +66,9 @@ public class Dispatcher {
     @Inject
     Outcomes outcomes;
 
+    @Inject
+    LinkAllocation links;
+
     private DatabaseLease lease;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -112,7 +115,13 @@ public class Dispatcher {
 
     /** A pass, when this replica holds the lease; the holder's next tick serves the others' requests. */
     private Uni<Void> pass() {
-        return lease.claim().flatMap(held -> held ? queuedPass() : Uni.createFrom().voidItem());
+        return lease.claim().flatMap(held -> held ? shareLinks().call(this::queuedPass) : Uni.createFrom().voidItem());
+    }
+
+    /** What ended since the last pass leaves its share of the links to the others (a failure waits for the next). */
+    private Uni<Void> shareLinks() {
+        return links.rebalance().onFailure().invoke(e -> LOG.warnf("links not re-shared in this pass: %s", e.getMessage()))
+                .onFailure().recoverWithNull();
     }
 
     /** A queued migration the planner gave a slot, for the destination it was planned for. */
@@ -207,7 +216,7 @@ public class Dispatcher {
             m.reservationId = reservationId;
             return m.transition(MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
                             + " reserved (reservation " + reservationId + "); start command queued", Instant.now())
-                    .call(() -> commands.send(m, CommandType.START))
+                    .call(() -> links.starting(m).call(share -> commands.send(m, CommandType.START, share)))
                     .replaceWith((String) null);
         })).flatMap(reason -> reason == null ? Uni.createFrom().voidItem() : giveBack(id, reservationId, reason));
     }

@@ -328,6 +328,8 @@ public class MigrationService {
         m.targetHostId = target.host().id();
         // The migration stream runs at the slower of the two hosts' migration links.
         m.linkBandwidthBytesPerSecond = Math.min(sourceLinkBytesPerSecond, target.host().linkBandwidthBytesPerSecond());
+        m.sourceLinkBytesPerSecond = sourceLinkBytesPerSecond;
+        m.targetLinkBytesPerSecond = target.host().linkBandwidthBytesPerSecond();
         m.targetMaxInbound = target.host().maxInboundMigrations();
         m.targetLibvirtUri = target.host().libvirtUri();
         m.targetMigrationAddress = target.host().migrationAddress();

@@ -39,6 +39,9 @@ public class MigrationWatchdog {
     Commands commands;
 
     @Inject
+    LinkAllocation links;
+
+    @Inject
     Outcomes outcomes;
 
     MigrationTimeouts.Settings settings() {
@@ -120,6 +123,11 @@ public class MigrationWatchdog {
                 .call(() -> workerMayHoldIt ? commands.send(m, CommandType.CANCEL) : Uni.createFrom().voidItem());
     }
 
+    /** The START again, with the migration's share of the links as they are shared now. */
+    private Uni<Void> start(Migration m) {
+        return links.starting(m).call(share -> commands.send(m, CommandType.START, share)).replaceWithVoid();
+    }
+
     /**
      * The worker died and its hypervisor job may live on: the same attempt waits (SCHEDULED) for a new owner, whose
      * driver takes the job over where it is, as the next run of the attempt. The last worker stays named, so that a
@@ -130,7 +138,7 @@ public class MigrationWatchdog {
         m.run++;
         m.ownerId = null;
         m.leaseExpiresAt = null;
-        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> commands.send(m, CommandType.START));
+        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> start(m));
     }
 
     /**
@@ -148,6 +156,6 @@ public class MigrationWatchdog {
         m.currentRound = 0;
         m.bytesSent = 0;
         m.remainingBytes = m.memoryBytes;
-        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> commands.send(m, CommandType.START));
+        return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> start(m));
     }
 }

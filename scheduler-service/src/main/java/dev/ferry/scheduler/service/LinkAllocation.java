@@ -1,0 +1,115 @@
+package dev.ferry.scheduler.service;
+
+import dev.ferry.events.CommandType;
+import dev.ferry.model.forecast.LinkShares;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Gives every migration under way its share of the links it crosses and tells its worker (LIMIT_BANDWIDTH): a host's
+ * outbound and inbound bandwidth is shared by the migrations leaving and entering it ({@link LinkShares}), and each
+ * worker's driver holds its migration to its share, as operators cap migration bandwidth on real hosts. The scheduler
+ * is the one place that sees every migration, so it is the one that can divide a link.
+ *
+ * <p>A share is computed when a migration starts (its START carries it, and those it now shares a link with get less)
+ * and on every dispatcher pass (what ended leaves more for the others). Only the lease holder does either. What was
+ * last sent is kept in memory: a new lease holder sends every migration its share once, which is harmless.
+ */
+@ApplicationScoped
+public class LinkAllocation {
+    /** A share that moved less than this since it was sent is not worth a command. */
+    static final double RESEND_CHANGE = 0.05;
+
+    @Inject
+    Commands commands;
+
+    /** The cap last sent to each migration under way; 0: the whole link. */
+    private final Map<UUID, Long> sent = new ConcurrentHashMap<>();
+
+    /**
+     * In the starting migration's transaction: its share, for its START (null: the whole link), and a smaller cap for
+     * each migration under way that it now shares a link with.
+     */
+    public Uni<Long> starting(Migration starting) {
+        return Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY).flatMap(active -> {
+            List<Migration> all = new ArrayList<>();
+            active.stream().filter(m -> !m.id.equals(starting.id)).forEach(all::add);
+            Map<UUID, Long> caps = caps(all, starting);
+            Long mine = caps.get(starting.id);
+            sent.put(starting.id, mine == null ? 0 : mine);
+            return resend(all, caps).replaceWith(mine);
+        });
+    }
+
+    /** A dispatcher pass: what ended since leaves its share to the migrations still under way. */
+    public Uni<Void> rebalance() {
+        return Panache.withTransaction(() -> Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY).flatMap(active -> {
+            Set<UUID> ids = new HashSet<>();
+            active.forEach(m -> ids.add(m.id));
+            sent.keySet().retainAll(ids);
+            return resend(active, caps(active, null));
+        }));
+    }
+
+    private Uni<Void> resend(List<Migration> migrations, Map<UUID, Long> caps) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Migration m : migrations) {
+            long now = caps.getOrDefault(m.id, null) == null ? 0 : caps.get(m.id);
+            Long before = sent.get(m.id);
+            if (before != null && !changed(before, now)) {
+                continue;
+            }
+            sent.put(m.id, now);
+            // the whole link again is said as a cap of the link: null means "no news" in a LIMIT_BANDWIDTH
+            long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
+            chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap));
+        }
+        return chain;
+    }
+
+    /**
+     * Each migration's cap: its max-min share of the two hosts' links, or null where the share is its whole stream's
+     * link (nothing to hold it to).
+     *
+     * @param extra a migration about to start, counted with the others (may be null)
+     */
+    static Map<UUID, Long> caps(List<Migration> active, Migration extra) {
+        List<Migration> all = new ArrayList<>(active);
+        if (extra != null) {
+            all.add(extra);
+        }
+        Map<Long, Double> links = new HashMap<>();
+        List<LinkShares.Flow<UUID>> flows = new ArrayList<>();
+        for (Migration m : all) {
+            links.put(m.sourceHostId, (double) (m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
+            links.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
+            flows.add(LinkShares.Flow.of(m.id, m.sourceHostId, m.targetHostId));
+        }
+        Map<UUID, Double> shares = LinkShares.maxMin(flows, links::get);
+        Map<UUID, Long> caps = new HashMap<>();
+        for (Migration m : all) {
+            long share = Math.round(shares.get(m.id));
+            caps.put(m.id, share < m.linkBandwidthBytesPerSecond * (1 - RESEND_CHANGE / 5) ? share : null);
+        }
+        return caps;
+    }
+
+    static boolean changed(long before, long now) {
+        if (before == 0 || now == 0) {
+            return before != now;
+        }
+        return Math.abs(now - before) > RESEND_CHANGE * before;
+    }
+}
