@@ -2,33 +2,48 @@ package dev.ferry.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.EvacuationTimeline.Links;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
-import dev.ferry.model.forecast.DirtyModel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EvacuationPlannerTest {
     static final long GIB = 1L << 30;
+    static final double TEN_GBE = 1.25e9;
+    static final double ONE_GBE = 1.25e8;
     static final DirtyModel IDLE = new DirtyModel(1, 0, "idle");
 
     static VmToMove vm(long id, long memGib, List<Option> options) {
-        return new VmToMove(id, "vm-" + id, memGib * GIB, IDLE, options, "no compatible host: STORAGE_REACHABLE");
+        return vm(id, memGib, IDLE, options);
+    }
+
+    static VmToMove vm(long id, long memGib, DirtyModel dirty, List<Option> options) {
+        return new VmToMove(id, "vm-" + id, memGib * GIB, dirty, options, "no compatible host: STORAGE_REACHABLE");
+    }
+
+    static Links links(double source, Map<Long, Double> targets, int inbound) {
+        Map<Long, Integer> limits = new HashMap<>();
+        targets.keySet().forEach(h -> limits.put(h, inbound));
+        return new Links(source, targets, limits);
     }
 
     @Test
     void everyVmGetsATargetOrAReasonAndNoTargetIsOverfilled() {
         // free memory after one 4 GiB VM lands: 4 GiB, so each host has 8 GiB free and takes two of them
-        List<Option> two = List.of(new Option(1, "a", 1.25e9, 4 * GIB, 0), new Option(2, "b", 1.25e9, 4 * GIB, 0));
+        List<Option> two = List.of(new Option(1, "a", TEN_GBE, 4 * GIB, 0), new Option(2, "b", TEN_GBE, 4 * GIB, 0));
         List<VmToMove> vms = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             vms.add(vm(i, 4, two));
         }
         vms.add(vm(99, 1, List.of()));
 
-        var plan = EvacuationPlanner.plan(vms, 300, 2, "ferry");
+        var plan = EvacuationPlanner.plan(vms, links(TEN_GBE, Map.of(1L, TEN_GBE, 2L, TEN_GBE), 2), 2, 300, "ferry");
 
         // two per host: the other two 4 GiB VMs cannot go, and neither can the one without any compatible host
         assertThat(plan.moves()).hasSize(4);
@@ -39,15 +54,53 @@ class EvacuationPlannerTest {
     }
 
     @Test
-    void theLongestMigrationGoesFirstAndTheMakespanFollowsTheSlots() {
-        List<Option> roomy = List.of(new Option(1, "a", 1.25e9, 100 * GIB, 0));
-        var plan = EvacuationPlanner.plan(List.of(vm(1, 2, roomy), vm(2, 8, roomy), vm(3, 4, roomy)), 300, 2, "ferry");
+    void onOneFullLinkMoreAtOnceIsNotFasterSoTheyLeaveOneByOneLongestFirst() {
+        // guests that write: at half the link each, more pages are sent again than at the full link one after another
+        DirtyModel writes = new DirtyModel(100_000, 200e6 / 4096, "measured");
+        List<Option> roomy = List.of(new Option(1, "a", TEN_GBE, 100 * GIB, 0), new Option(2, "b", TEN_GBE, 100 * GIB, 0));
+        var plan = EvacuationPlanner.plan(List.of(vm(1, 2, writes, roomy), vm(2, 8, writes, roomy), vm(3, 4, writes, roomy)),
+                links(TEN_GBE, Map.of(1L, TEN_GBE, 2L, TEN_GBE), 4), 4, 300, "ferry");
 
+        assertThat(plan.concurrency()).isEqualTo(1);
         assertThat(plan.moves()).extracting(EvacuationPlanner.Move::vmId).containsExactly(2L, 3L, 1L);
-        long t8 = plan.moves().get(0).forecast().totalTimeMillis();
-        long t4 = plan.moves().get(1).forecast().totalTimeMillis();
-        long t2 = plan.moves().get(2).forecast().totalTimeMillis();
-        // two slots: 8 on one, 4 then 2 on the other
-        assertThat(plan.predictedMakespanMillis()).isEqualTo(Math.max(t8, t4 + t2));
+        for (int i = 1; i < plan.moves().size(); i++) {
+            assertThat(plan.moves().get(i).plannedStartMillis()).isEqualTo(plan.moves().get(i - 1).plannedEndMillis());
+        }
+        assertThat(plan.predictedMakespanMillis()).isEqualTo(plan.moves().get(2).plannedEndMillis());
+    }
+
+    @Test
+    void destinationsSlowerThanTheSourceTakeSeveralAtOnceAndNeverBeatTheirLinks() {
+        // a 10 GbE host emptied into four 1 GbE hosts: one at a time would use a tenth of its link
+        Map<Long, Double> slow = Map.of(1L, ONE_GBE, 2L, ONE_GBE, 3L, ONE_GBE, 4L, ONE_GBE);
+        List<Option> options = new ArrayList<>();
+        slow.keySet().stream().sorted().forEach(h -> options.add(new Option(h, "hv-" + h, ONE_GBE, 100 * GIB, 0)));
+        List<VmToMove> vms = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            vms.add(vm(i, 2, options));
+        }
+
+        var plan = EvacuationPlanner.plan(vms, links(TEN_GBE, slow, 2), 8, 300, "ferry");
+
+        assertThat(plan.concurrency()).isGreaterThanOrEqualTo(4);
+        assertThat(plan.moves()).hasSize(8);
+        // 16 GiB into 4 x 125 MB/s cannot take less than 34 s; spread over the four hosts it takes about that
+        double bound = 16.0 * GIB / (4 * ONE_GBE) * 1000;
+        assertThat(plan.predictedMakespanMillis()).isBetween((long) bound, (long) (bound * 1.1));
+        assertThat(plan.moves().stream().map(EvacuationPlanner.Move::targetHostId).distinct()).hasSize(4);
+    }
+
+    @Test
+    void theMakespanNeverBeatsTheSourcesLink() {
+        List<Option> roomy = List.of(new Option(1, "a", TEN_GBE, 100 * GIB, 0), new Option(2, "b", TEN_GBE, 100 * GIB, 0));
+        List<VmToMove> vms = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            vms.add(vm(i, 1 + i, roomy));
+        }
+
+        var plan = EvacuationPlanner.plan(vms, links(TEN_GBE, Map.of(1L, TEN_GBE, 2L, TEN_GBE), 8), 8, 300, "ferry");
+
+        double bound = 21.0 * GIB / TEN_GBE * 1000; // 1 + 2 + ... + 6 GiB over one 10 GbE link
+        assertThat(plan.predictedMakespanMillis()).isBetween((long) bound, (long) (bound * 1.05));
     }
 }

@@ -19,6 +19,7 @@ import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.DestinationClaims;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
+import dev.ferry.scheduler.plan.EvacuationTimeline;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
@@ -118,9 +119,20 @@ public class EvacuationService {
                             return list;
                         }));
                     }
-                    return chain.map(list -> new Planned(vms, list, EvacuationPlanner.plan(list, config.defaultMaxDowntimeMillis(),
-                            host.maxOutboundMigrations(), config.forecastPolicy())));
+                    return chain.map(list -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts),
+                            host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy())));
                 }));
+    }
+
+    /** The evacuated host's outbound link, and each destination's inbound link and limit. */
+    private static EvacuationTimeline.Links links(HostView source, Map<Long, HostView> hosts) {
+        Map<Long, Double> link = new HashMap<>();
+        Map<Long, Integer> inbound = new HashMap<>();
+        hosts.values().forEach(h -> {
+            link.put(h.id(), (double) h.linkBandwidthBytesPerSecond());
+            inbound.put(h.id(), h.maxInboundMigrations());
+        });
+        return new EvacuationTimeline.Links(source.linkBandwidthBytesPerSecond(), link, inbound);
     }
 
     /** Every VM on the host, a page at a time: a host may run more VMs than one page holds. */
@@ -173,7 +185,7 @@ public class EvacuationService {
         e.id = UUID.randomUUID();
         e.hostId = host.id();
         e.state = "RUNNING";
-        e.concurrency = host.maxOutboundMigrations();
+        e.concurrency = plan.concurrency();
         e.predictedMakespanMillis = plan.predictedMakespanMillis();
         e.unplaceable = JSON.valueToTree(plan.unplaceable()).toString();
         e.createdAt = now;
@@ -192,6 +204,8 @@ public class EvacuationService {
                     MigrationService.Asked.downtime(config.defaultMaxDowntimeMillis()), MigrationPriority.EVACUATION,
                     new MigrationService.Steering(config.forecastPolicy(), config.defaultThrottleCeilingPercent()), now);
             m.evacuationId = e.id;
+            // as many leave at once as the plan found fastest, never more than the host allows
+            m.sourceMaxOutbound = Math.min(plan.concurrency(), host.maxOutboundMigrations());
             m.requestedBy = by.name();
             m.requestedBySubject = by.subject();
             // keep the plan's order within the queue: created in plan order, a millisecond apart

@@ -1,93 +1,97 @@
 package dev.ferry.scheduler.plan;
 
+import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
+import dev.ferry.model.forecast.Forecaster;
+import dev.ferry.scheduler.plan.EvacuationTimeline.Links;
+import dev.ferry.scheduler.plan.EvacuationTimeline.Played;
+import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
- * Plans the evacuation of one host: a target for every VM that can go somewhere, in an order and with a
- * predicted makespan. Longest predicted migration first (the classic list-scheduling rule that keeps the
- * last slot from finishing far behind the others); each VM goes to the compatible host with the lowest
- * predicted cost counting the VMs already planned there, as long as the memory planned so far still fits.
+ * Plans the evacuation of one host under the physics of its links: the order, each VM's destination and how many
+ * migrations leave at once, chosen to finish soonest.
+ *
+ * <p>Concurrent migrations share the host's outbound link and each destination's inbound link, so more at once is not
+ * faster once the link is full: every migration then runs slower, and a slower migration sends more, since its guest
+ * writes pages again while the rounds take longer. Fewer at once leaves a link idle when the destinations are slower
+ * than the source. The planner plays the evacuation out ({@link EvacuationTimeline}) for every concurrency from one to
+ * the host's outbound limit and keeps the one that ends first (a tie goes to fewer at once). Within a run the longest
+ * migration starts first (list scheduling's rule that keeps the last one from finishing far behind the others), and
+ * each VM goes, when its turn comes, to the destination with room where it gets the largest share of the links
+ * (ties: the shortest forecast at that share, then the most memory left).
  */
 public final class EvacuationPlanner {
+    /** A concurrency wins only when it ends sooner by more than this share: forecasts are not that exact. */
+    static final double BETTER_BY = 0.01;
 
     /** A VM on the host, with every compatible destination as inventory sees it now. */
-    public record VmToMove(long vmId, String vmName, long memoryBytes, DirtyModel dirty, List<PlacementRanking.Option> options,
-            String whyNoOption) {
+    public record VmToMove(long vmId, String vmName, long memoryBytes, DirtyModel dirty, List<Option> options, String whyNoOption) {
     }
 
-    /** One planned migration. */
-    public record Move(long vmId, String vmName, long targetHostId, String targetHostName, Forecast forecast, int order) {
+    /**
+     * One planned migration: where, in which order, and when it starts and ends in the plan. Its forecast is at the
+     * smallest share of the links it has in the plan.
+     */
+    public record Move(long vmId, String vmName, long targetHostId, String targetHostName, Forecast forecast, int order,
+            long plannedStartMillis, long plannedEndMillis) {
     }
 
     /** A VM that cannot go anywhere, and why. */
     public record Stuck(long vmId, String vmName, String reason) {
     }
 
-    public record Plan(List<Move> moves, List<Stuck> unplaceable, long predictedMakespanMillis) {
+    /** The moves in start order, who cannot go, when the last move ends, and how many run at once. */
+    public record Plan(List<Move> moves, List<Stuck> unplaceable, long predictedMakespanMillis, int concurrency) {
     }
 
     private EvacuationPlanner() {
     }
 
-    public static Plan plan(List<VmToMove> vms, long maxDowntimeMillis, int concurrency, String policy) {
-        List<VmToMove> ordered = new ArrayList<>(vms);
-        // longest first: predicted over the VM's best link
-        ordered.sort(Comparator.comparingLong((VmToMove v) -> v.options().isEmpty() ? 0
-                : PlacementRanking.rank(v.options(), v.memoryBytes(), maxDowntimeMillis, v.dirty(), policy).get(0).forecast().totalTimeMillis())
-                .reversed());
-        Map<Long, Long> plannedMemory = new HashMap<>();
-        Map<Long, Integer> plannedCount = new HashMap<>();
-        List<Move> moves = new ArrayList<>();
+    public static Plan plan(List<VmToMove> vms, Links links, int maxOutbound, long maxDowntimeMillis, String policy) {
+        MigrationLimits limits = MigrationLimits.defaults(maxDowntimeMillis);
         List<Stuck> stuck = new ArrayList<>();
-        for (VmToMove vm : ordered) {
+        List<VmToMove> movable = new ArrayList<>();
+        for (VmToMove vm : vms) {
             if (vm.options().isEmpty()) {
                 stuck.add(new Stuck(vm.vmId(), vm.vmName(), vm.whyNoOption()));
-                continue;
+            } else {
+                movable.add(vm);
             }
-            List<PlacementRanking.Option> fitting = new ArrayList<>();
-            for (PlacementRanking.Option o : vm.options()) {
-                long freeAfter = o.freeMemoryAfterBytes() - plannedMemory.getOrDefault(o.hostId(), 0L);
-                if (freeAfter >= 0) {
-                    fitting.add(new PlacementRanking.Option(o.hostId(), o.hostName(), o.bandwidthBytesPerSecond(), freeAfter,
-                            o.inboundMigrations() + plannedCount.getOrDefault(o.hostId(), 0)));
-                }
-            }
-            if (fitting.isEmpty()) {
-                stuck.add(new Stuck(vm.vmId(), vm.vmName(), "compatible hosts exist but the VMs planned before it fill them"));
-                continue;
-            }
-            var best = PlacementRanking.rank(fitting, vm.memoryBytes(), maxDowntimeMillis, vm.dirty(), policy).get(0);
-            plannedMemory.merge(best.option().hostId(), vm.memoryBytes(), Long::sum);
-            plannedCount.merge(best.option().hostId(), 1, Integer::sum);
-            moves.add(new Move(vm.vmId(), vm.vmName(), best.option().hostId(), best.option().hostName(), best.forecast(),
-                    moves.size() + 1));
         }
-        return new Plan(moves, stuck, makespan(moves, concurrency));
-    }
-
-    static long makespan(List<Move> moves, int concurrency) {
-        List<Long> durations = moves.stream().map(m -> m.forecast().totalTimeMillis()).toList();
-        long[] starts = plannedStarts(durations, concurrency);
-        long end = 0;
-        for (int i = 0; i < starts.length; i++) {
-            end = Math.max(end, starts[i] + durations.get(i));
+        List<VmToMove> order = longestFirst(movable, links, limits, policy);
+        EvacuationTimeline.Chooser chooser = largestShare(links, limits, policy);
+        EvacuationTimeline.Result best = null;
+        int bestSlots = 1;
+        for (int slots = 1; slots <= Math.max(1, maxOutbound); slots++) {
+            EvacuationTimeline.Result r = EvacuationTimeline.play(order, slots, chooser, links, limits, policy);
+            if (best == null || r.unplaced().size() < best.unplaced().size()
+                    || (r.unplaced().size() == best.unplaced().size() && r.makespanMillis() < best.makespanMillis() * (1 - BETTER_BY))) {
+                best = r;
+                bestSlots = slots;
+            }
         }
-        return end;
+        List<Move> moves = new ArrayList<>();
+        for (Played p : best.played()) {
+            Forecast f = Forecaster.forecast(p.vm().memoryBytes(), p.slowestShareBytesPerSecond(), limits, p.vm().dirty(), policy);
+            moves.add(new Move(p.vm().vmId(), p.vm().vmName(), p.target().hostId(), p.target().hostName(), f, moves.size() + 1,
+                    p.startMillis(), p.endMillis()));
+        }
+        for (VmToMove vm : best.unplaced()) {
+            stuck.add(new Stuck(vm.vmId(), vm.vmName(), "compatible hosts exist but the VMs planned before it fill them"));
+        }
+        return new Plan(moves, stuck, best.makespanMillis(), bestSlots);
     }
 
     /**
-     * List scheduling: each move starts on the first slot to free up, in plan order. The planned start of each move,
-     * from the evacuation's start, given the predicted durations in plan order (an unknown one counts as 0).
+     * List scheduling over stored forecasts: each move starts on the first slot to free up, in plan order. What an
+     * evacuation's view shows of a plan once it runs (an unknown duration counts as 0).
      */
     public static long[] plannedStarts(List<Long> durations, int concurrency) {
-        PriorityQueue<Long> slots = new PriorityQueue<>();
+        java.util.PriorityQueue<Long> slots = new java.util.PriorityQueue<>();
         for (int i = 0; i < Math.max(1, concurrency); i++) {
             slots.add(0L);
         }
@@ -97,5 +101,36 @@ public final class EvacuationPlanner {
             slots.add(starts[i] + (durations.get(i) == null ? 0 : durations.get(i)));
         }
         return starts;
+    }
+
+    /** Longest first, each at the fastest link it could have to itself. */
+    static List<VmToMove> longestFirst(List<VmToMove> vms, Links links, MigrationLimits limits, String policy) {
+        List<VmToMove> order = new ArrayList<>(vms);
+        order.sort(Comparator.comparingDouble((VmToMove v) -> -EvacuationTimeline.seconds(v,
+                v.options().stream().mapToDouble(Option::bandwidthBytesPerSecond).max().orElse(links.sourceBytesPerSecond()),
+                links, limits, policy)));
+        return order;
+    }
+
+    /** The destination with room where the VM gets the largest share now; ties: shortest forecast, most memory left. */
+    static EvacuationTimeline.Chooser largestShare(Links links, MigrationLimits limits, String policy) {
+        return (vm, state) -> {
+            Option best = null;
+            double bestShare = 0;
+            double bestSeconds = 0;
+            for (Option o : state.open(vm)) {
+                double share = state.shareIfStarted(o.hostId());
+                double seconds = EvacuationTimeline.seconds(vm, share, links, limits, policy);
+                boolean wider = share > bestShare * (1 + BETTER_BY);
+                boolean asWide = share >= bestShare * (1 - BETTER_BY);
+                if (best == null || wider || (asWide && (seconds < bestSeconds
+                        || (seconds == bestSeconds && o.freeMemoryAfterBytes() > best.freeMemoryAfterBytes())))) {
+                    best = o;
+                    bestShare = share;
+                    bestSeconds = seconds;
+                }
+            }
+            return best;
+        };
     }
 }

@@ -1,0 +1,186 @@
+package dev.ferry.scheduler.plan;
+
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.forecast.Forecaster;
+import dev.ferry.model.forecast.LinkShares;
+import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.PlacementRanking.Option;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An evacuation played out in time under shared links: the migrations leaving the host share its outbound link, those
+ * entering one destination share its inbound link ({@link LinkShares}, as the scheduler divides them while they run).
+ *
+ * <p>A fluid model between events: while the set of running migrations stays the same, each runs at its share, and a
+ * migration's progress is the fraction of its forecast at that share that has passed (the forecast runs the engine and
+ * policy at that bandwidth, so a smaller share costs more than the time it loses: more pages are written again while
+ * the rounds are slower). At each start and end the shares are computed again. Up to {@code slots} migrations run at
+ * once, started in list order (a VM that cannot start yet because its destinations' inbound slots are busy lets the
+ * next one go first, as the dispatcher does).
+ */
+public final class EvacuationTimeline {
+    /** The host being evacuated, in the link model's terms. */
+    static final long SOURCE = Long.MIN_VALUE;
+    /** Shares are forecast on a grid of this fraction of the link: forecasts are cached, bandwidths are not all distinct. */
+    private static final int GRID = 200;
+
+    /** The links and limits an evacuation runs under. */
+    public record Links(double sourceBytesPerSecond, Map<Long, Double> targetBytesPerSecond, Map<Long, Integer> targetMaxInbound) {
+        double target(long hostId) {
+            return targetBytesPerSecond.getOrDefault(hostId, sourceBytesPerSecond);
+        }
+
+        int inbound(long hostId) {
+            return targetMaxInbound.getOrDefault(hostId, Integer.MAX_VALUE);
+        }
+    }
+
+    /** Picks the destination of a VM about to start, or null when none of its options can take it now. */
+    public interface Chooser {
+        Option choose(VmToMove vm, State state);
+    }
+
+    /** What is running and what is taken, as a chooser sees it. */
+    public static final class State {
+        final Links links;
+        final List<Running> running = new ArrayList<>();
+        final Map<Long, Long> memoryTaken = new HashMap<>();
+        final Map<Long, Integer> entering = new HashMap<>();
+
+        State(Links links) {
+            this.links = links;
+        }
+
+        /** The options with room left for the VM and a free inbound slot. */
+        public List<Option> open(VmToMove vm) {
+            List<Option> open = new ArrayList<>();
+            for (Option o : vm.options()) {
+                if (o.freeMemoryAfterBytes() - memoryTaken.getOrDefault(o.hostId(), 0L) >= 0
+                        && entering.getOrDefault(o.hostId(), 0) < links.inbound(o.hostId())) {
+                    open.add(o);
+                }
+            }
+            return open;
+        }
+
+        /** The bandwidth a migration to {@code target} would get if it started now beside the running ones. */
+        public double shareIfStarted(long target) {
+            List<LinkShares.Flow<Integer>> flows = flows();
+            flows.add(LinkShares.Flow.of(-1, SOURCE, target));
+            return LinkShares.maxMin(flows, this::link).get(-1);
+        }
+
+        /** What leaves the host per second now. */
+        public double outbound() {
+            return shares().values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        Map<Integer, Double> shares() {
+            return running.isEmpty() ? Map.of() : LinkShares.maxMin(flows(), this::link);
+        }
+
+        private List<LinkShares.Flow<Integer>> flows() {
+            List<LinkShares.Flow<Integer>> flows = new ArrayList<>();
+            for (int i = 0; i < running.size(); i++) {
+                flows.add(LinkShares.Flow.of(i, SOURCE, running.get(i).target.hostId()));
+            }
+            return flows;
+        }
+
+        private double link(long hostId) {
+            return hostId == SOURCE ? links.sourceBytesPerSecond() : links.target(hostId);
+        }
+    }
+
+    static final class Running {
+        final VmToMove vm;
+        final Option target;
+        final double startSeconds;
+        double left = 1; // fraction of the migration still to run
+
+        Running(VmToMove vm, Option target, double startSeconds) {
+            this.vm = vm;
+            this.target = target;
+            this.startSeconds = startSeconds;
+        }
+    }
+
+    /** One migration as it played out. */
+    public record Played(VmToMove vm, Option target, long startMillis, long endMillis, double slowestShareBytesPerSecond) {
+    }
+
+    /** The played migrations in start order, the VMs that never found room, and when the last one ended. */
+    public record Result(List<Played> played, List<VmToMove> unplaced, long makespanMillis) {
+    }
+
+    private EvacuationTimeline() {
+    }
+
+    public static Result play(List<VmToMove> order, int slots, Chooser chooser, Links links, MigrationLimits limits,
+            String policy) {
+        State state = new State(links);
+        List<VmToMove> pending = new ArrayList<>(order);
+        List<Played> played = new ArrayList<>();
+        Map<Running, Double> slowest = new HashMap<>();
+        double now = 0;
+        while (true) {
+            startWhatCan(pending, state, slots, chooser, now);
+            if (state.running.isEmpty()) {
+                break; // what is left never finds room: no running migration will free any memory
+            }
+            Map<Integer, Double> shares = state.shares();
+            double step = Double.POSITIVE_INFINITY;
+            double[] seconds = new double[state.running.size()];
+            for (int i = 0; i < seconds.length; i++) {
+                Running r = state.running.get(i);
+                seconds[i] = seconds(r.vm, shares.get(i), links, limits, policy);
+                slowest.merge(r, shares.get(i), Math::min);
+                step = Math.min(step, r.left * seconds[i]);
+            }
+            now += step;
+            List<Running> ended = new ArrayList<>();
+            for (int i = 0; i < seconds.length; i++) {
+                Running r = state.running.get(i);
+                r.left -= step / seconds[i];
+                if (r.left <= 1e-9) {
+                    ended.add(r);
+                }
+            }
+            for (Running r : ended) {
+                state.running.remove(r);
+                state.entering.merge(r.target.hostId(), -1, Integer::sum);
+                played.add(new Played(r.vm, r.target, Math.round(r.startSeconds * 1000), Math.round(now * 1000), slowest.get(r)));
+            }
+        }
+        played.sort(java.util.Comparator.comparingLong(Played::startMillis));
+        return new Result(played, pending, Math.round(now * 1000));
+    }
+
+    private static void startWhatCan(List<VmToMove> pending, State state, int slots, Chooser chooser, double now) {
+        boolean started = true;
+        while (started && state.running.size() < slots) {
+            started = false;
+            for (VmToMove vm : pending) {
+                Option target = vm.options().isEmpty() ? null : chooser.choose(vm, state);
+                if (target != null) {
+                    state.running.add(new Running(vm, target, now));
+                    state.memoryTaken.merge(target.hostId(), vm.memoryBytes(), Long::sum);
+                    state.entering.merge(target.hostId(), 1, Integer::sum);
+                    pending.remove(vm);
+                    started = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The migration's forecast total time at a bandwidth, on the grid (never above the link it runs over). */
+    static double seconds(VmToMove vm, double bandwidth, Links links, MigrationLimits limits, String policy) {
+        double step = links.sourceBytesPerSecond() / GRID;
+        double onGrid = Math.max(step, Math.round(bandwidth / step) * step);
+        return Math.max(0.001, Forecaster.forecast(vm.memoryBytes(), onGrid, limits, vm.dirty(), policy).totalTimeMillis() / 1000.0);
+    }
+}
