@@ -84,10 +84,38 @@ class EvacuationPlannerTest {
 
         assertThat(plan.concurrency()).isGreaterThanOrEqualTo(4);
         assertThat(plan.moves()).hasSize(8);
+        assertThat(plan.unplaceable()).isEmpty();
         // 16 GiB into 4 x 125 MB/s cannot take less than 34 s; spread over the four hosts it takes about that
         double bound = 16.0 * GIB / (4 * ONE_GBE) * 1000;
         assertThat(plan.predictedMakespanMillis()).isBetween((long) bound, (long) (bound * 1.1));
         assertThat(plan.moves().stream().map(EvacuationPlanner.Move::targetHostId).distinct()).hasSize(4);
+    }
+
+    @Test
+    void whenTheFastDestinationsLackRoomTheSlowOnesWorkBesideThemFromTheStart() {
+        // one 10 GbE destination with room for 16 GiB, three 1 GbE ones: 40 GiB must leave, 24 GiB over slow links
+        Map<Long, Double> mixed = Map.of(1L, TEN_GBE, 2L, ONE_GBE, 3L, ONE_GBE, 4L, ONE_GBE);
+        List<VmToMove> vms = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long gib = 2 + (i % 3) * 2; // 2, 4 and 6 GiB
+            List<Option> options = new ArrayList<>();
+            for (long h = 1; h <= 4; h++) {
+                options.add(new Option(h, "hv-" + h, Math.min(TEN_GBE, mixed.get(h)), (h == 1 ? 16 : 64) * GIB - gib * GIB, 0));
+            }
+            vms.add(vm(i, gib, options));
+        }
+        long total = vms.stream().mapToLong(VmToMove::memoryBytes).sum();
+
+        var plan = EvacuationPlanner.plan(vms, links(TEN_GBE, mixed, 4), 8, 300, "ferry");
+
+        assertThat(plan.unplaceable()).isEmpty();
+        assertThat(plan.onePerDestination()).isTrue();
+        assertThat(plan.concurrency()).isGreaterThanOrEqualTo(4);
+        // what the fast host cannot hold must cross the three slow links: no plan beats that
+        double bound = (total - 16.0 * GIB) / (3 * ONE_GBE) * 1000;
+        assertThat(plan.predictedMakespanMillis()).isBetween((long) bound, (long) (bound * 1.25));
+        assertThat(plan.moves().stream().filter(m -> m.targetHostId() == 1).mapToLong(m -> vms.stream()
+                .filter(v -> v.vmId() == m.vmId()).findFirst().orElseThrow().memoryBytes()).sum()).isLessThanOrEqualTo(16 * GIB);
     }
 
     @Test

@@ -206,6 +206,9 @@ public class EvacuationService {
             m.evacuationId = e.id;
             // as many leave at once as the plan found fastest, never more than the host allows
             m.sourceMaxOutbound = Math.min(plan.concurrency(), host.maxOutboundMigrations());
+            if (plan.onePerDestination()) {
+                m.targetMaxInbound = 1; // each destination works through its queue in plan order
+            }
             m.requestedBy = by.name();
             m.requestedBySubject = by.subject();
             // keep the plan's order within the queue: created in plan order, a millisecond apart

@@ -44,8 +44,12 @@ public final class EvacuationPlanner {
     public record Stuck(long vmId, String vmName, String reason) {
     }
 
-    /** The moves in start order, who cannot go, when the last move ends, and how many run at once. */
-    public record Plan(List<Move> moves, List<Stuck> unplaceable, long predictedMakespanMillis, int concurrency) {
+    /**
+     * The moves in start order, who cannot go, when the last move ends, how many leave at once, and whether each
+     * destination takes one at a time (its queue in plan order) or as many as its inbound limit allows.
+     */
+    public record Plan(List<Move> moves, List<Stuck> unplaceable, long predictedMakespanMillis, int concurrency,
+            boolean onePerDestination) {
     }
 
     private EvacuationPlanner() {
@@ -63,15 +67,25 @@ public final class EvacuationPlanner {
             }
         }
         List<VmToMove> order = longestFirst(movable, links, limits, policy);
-        EvacuationTimeline.Chooser chooser = largestShare(links, limits, policy);
+        // two ways to pick destinations, each tried at every concurrency: as each VM's turn comes, or all up front
+        List<VmToMove> balanced = balanced(order, links, limits, policy);
         EvacuationTimeline.Result best = null;
+        List<VmToMove> bestUnplaced = List.of();
         int bestSlots = 1;
+        boolean bestOnePer = false;
         for (int slots = 1; slots <= Math.max(1, maxOutbound); slots++) {
-            EvacuationTimeline.Result r = EvacuationTimeline.play(order, slots, chooser, links, limits, policy);
-            if (best == null || r.unplaced().size() < best.unplaced().size()
-                    || (r.unplaced().size() == best.unplaced().size() && r.makespanMillis() < best.makespanMillis() * (1 - BETTER_BY))) {
-                best = r;
-                bestSlots = slots;
+            List<EvacuationTimeline.Result> tried = List.of(
+                    EvacuationTimeline.play(order, slots, largestShare(links, limits, policy), links, limits, policy),
+                    EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy));
+            for (EvacuationTimeline.Result r : tried) {
+                List<VmToMove> unplaced = notPlayed(order, r);
+                if (best == null || unplaced.size() < bestUnplaced.size() || (unplaced.size() == bestUnplaced.size()
+                        && r.makespanMillis() < best.makespanMillis() * (1 - BETTER_BY))) {
+                    best = r;
+                    bestUnplaced = unplaced;
+                    bestSlots = slots;
+                    bestOnePer = r == tried.get(1);
+                }
             }
         }
         List<Move> moves = new ArrayList<>();
@@ -80,10 +94,16 @@ public final class EvacuationPlanner {
             moves.add(new Move(p.vm().vmId(), p.vm().vmName(), p.target().hostId(), p.target().hostName(), f, moves.size() + 1,
                     p.startMillis(), p.endMillis()));
         }
-        for (VmToMove vm : best.unplaced()) {
+        for (VmToMove vm : bestUnplaced) {
             stuck.add(new Stuck(vm.vmId(), vm.vmName(), "compatible hosts exist but the VMs planned before it fill them"));
         }
-        return new Plan(moves, stuck, best.makespanMillis(), bestSlots);
+        return new Plan(moves, stuck, best.makespanMillis(), bestSlots, bestOnePer);
+    }
+
+    private static List<VmToMove> notPlayed(List<VmToMove> order, EvacuationTimeline.Result r) {
+        java.util.Set<Long> played = new java.util.HashSet<>();
+        r.played().forEach(p -> played.add(p.vm().vmId()));
+        return order.stream().filter(vm -> !played.contains(vm.vmId())).toList();
     }
 
     /**
@@ -110,6 +130,69 @@ public final class EvacuationPlanner {
                 v.options().stream().mapToDouble(Option::bandwidthBytesPerSecond).max().orElse(links.sourceBytesPerSecond()),
                 links, limits, policy)));
         return order;
+    }
+
+    /**
+     * A VM whose destination was assigned up front goes there (its only option) once a slot is free and nothing else
+     * enters that host: each destination works through its own queue, one at a time, at its whole share.
+     */
+    static final EvacuationTimeline.Chooser ONE_PER_DESTINATION = (vm, state) -> state.open(vm).isEmpty()
+            || state.entering(vm.options().get(0).hostId()) > 0 ? null : state.open(vm).get(0);
+
+    /**
+     * Destinations assigned up front to balance when each destination is done: each VM, longest first, to the host with
+     * room where the work assigned so far plus its own migration ends first (earliest finish on machines of different
+     * speeds, each destination's speed its max-min share when every destination takes one migration at once). When
+     * the fast destinations cannot take everything, the slow ones get the rest evenly and work from the start beside
+     * the fast ones. Returned in waves (every destination's first VM, then every second one, ...), each with its one
+     * option; a VM with no room anywhere is left out.
+     */
+    static List<VmToMove> balanced(List<VmToMove> order, Links links, MigrationLimits limits, String policy) {
+        java.util.Map<Long, Double> speed = wholeFleetShares(order, links);
+        java.util.Map<Long, Double> busyUntil = new java.util.HashMap<>();
+        java.util.Map<Long, Long> taken = new java.util.HashMap<>();
+        java.util.Map<VmToMove, Double> seconds = new java.util.HashMap<>();
+        java.util.Map<VmToMove, Integer> wave = new java.util.HashMap<>();
+        java.util.Map<Long, Integer> queued = new java.util.HashMap<>();
+        List<VmToMove> assigned = new ArrayList<>();
+        for (VmToMove vm : order) {
+            Option best = null;
+            double bestEnd = 0;
+            double bestSeconds = 0;
+            for (Option o : vm.options()) {
+                if (o.freeMemoryAfterBytes() - taken.getOrDefault(o.hostId(), 0L) < 0) {
+                    continue;
+                }
+                double s = EvacuationTimeline.seconds(vm, Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links,
+                        limits, policy);
+                double end = busyUntil.getOrDefault(o.hostId(), 0.0) + s;
+                if (best == null || end < bestEnd) {
+                    best = o;
+                    bestEnd = end;
+                    bestSeconds = s;
+                }
+            }
+            if (best != null) {
+                busyUntil.put(best.hostId(), bestEnd);
+                taken.merge(best.hostId(), vm.memoryBytes(), Long::sum);
+                VmToMove there = new VmToMove(vm.vmId(), vm.vmName(), vm.memoryBytes(), vm.dirty(), List.of(best), vm.whyNoOption());
+                wave.put(there, queued.merge(best.hostId(), 1, Integer::sum));
+                seconds.put(there, bestSeconds);
+                assigned.add(there);
+            }
+        }
+        assigned.sort(Comparator.comparingInt((VmToMove v) -> wave.get(v)).thenComparingDouble(v -> -seconds.get(v)));
+        return assigned;
+    }
+
+    /** Each destination's max-min share of the links when every destination takes one migration at once. */
+    private static java.util.Map<Long, Double> wholeFleetShares(List<VmToMove> vms, Links links) {
+        java.util.Set<Long> hosts = new java.util.TreeSet<>();
+        vms.forEach(vm -> vm.options().forEach(o -> hosts.add(o.hostId())));
+        List<dev.ferry.model.forecast.LinkShares.Flow<Long>> flows = new ArrayList<>();
+        hosts.forEach(h -> flows.add(dev.ferry.model.forecast.LinkShares.Flow.of(h, EvacuationTimeline.SOURCE, h)));
+        return dev.ferry.model.forecast.LinkShares.maxMin(flows,
+                h -> h == EvacuationTimeline.SOURCE ? links.sourceBytesPerSecond() : links.target(h));
     }
 
     /** The destination with room where the VM gets the largest share now; ties: shortest forecast, most memory left. */

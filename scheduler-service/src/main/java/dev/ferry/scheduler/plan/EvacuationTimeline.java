@@ -66,6 +66,11 @@ public final class EvacuationTimeline {
             return open;
         }
 
+        /** How many migrations enter the host now. */
+        public int entering(long hostId) {
+            return entering.getOrDefault(hostId, 0);
+        }
+
         /** The bandwidth a migration to {@code target} would get if it started now beside the running ones. */
         public double shareIfStarted(long target) {
             List<LinkShares.Flow<Integer>> flows = flows();
