@@ -358,7 +358,10 @@ class MigrationEndToEndIT {
     void evacuatingAHostOf20VmsMovesEveryOneThatCanGoTwoAtATimeAndReportsTheOneThatCannot() {
         long cluster = create("/clusters", Map.of("name", "e2e-evac"));
         long source = host(cluster, "e2e-evac-src");
-        List<Long> targets = List.of(host(cluster, "e2e-evac-t1"), host(cluster, "e2e-evac-t2"), host(cluster, "e2e-evac-t3"));
+        // destinations on 1 GbE, the source on 10 GbE: one migration at a time would leave most of its link idle, so the
+        // plan takes as many at once as the host allows
+        List<Long> targets = List.of(host(cluster, "e2e-evac-t1", 125_000_000L), host(cluster, "e2e-evac-t2", 125_000_000L),
+                host(cluster, "e2e-evac-t3", 125_000_000L));
         List<Long> all = new ArrayList<>(targets);
         all.add(source);
         long shared = create("/storage-pools", Map.of("name", "e2e-evac-nfs", "type", "NFS", "scope", "CLUSTER",
