@@ -75,6 +75,7 @@ class QueueTest {
     void twoMigrationsIntoOneHostShareItsLinkAndTheOneLeftGetsItAllBack() {
         // hv-530 takes the migration stream at 1 GbE (125 MB/s); each VM leaves a 10 GbE host of its own
         UUID first = requestMigration(531, 530, "USER", "SCHEDULED");
+        publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null)); // running: no timeout meanwhile
         assertThat(OperatorRequestsTest.commands(first, 1).get(0).bandwidthCapBytesPerSecond()).isNull(); // alone: the whole link
         UUID second = requestMigration(532, 530, "USER", "SCHEDULED");
 
@@ -83,6 +84,7 @@ class QueueTest {
         assertThat(halved.get(1).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);
         assertThat(halved.get(1).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
 
+        publish(event(first, EventType.ROUND_COMPLETED, 2, round(2, GIB, GIB / 2), null));
         succeed(second);
         var restored = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 3);
         assertThat(restored.get(2).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);

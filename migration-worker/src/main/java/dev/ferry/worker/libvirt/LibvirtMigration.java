@@ -71,6 +71,8 @@ public final class LibvirtMigration {
     /** The migration with the link to itself; {@link #context} is held to the share the scheduler gives it. */
     private final MigrationContext planned;
     private MigrationContext context;
+    /** Whether libvirt's migration speed is known to be {@link #context}'s: not for a job taken over. */
+    private boolean shareApplied;
     private final Duration progressTimeout;
     /**
      * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
@@ -132,6 +134,7 @@ public final class LibvirtMigration {
             }
             controls.requireClaim("starting the migration");
             context = planned.sharing(controls.bandwidthCapBytesPerSecond());
+            shareApplied = true; // the migrate call's bandwidth parameter
             Thread migrate = new Thread(() -> {
                 try {
                     guest.migrateToURI(ep.destinationUri(), parameters(), flags());
@@ -262,9 +265,10 @@ public final class LibvirtMigration {
     /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed). */
     private void followShare(Controls controls, Domain guest) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
-        if (now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
+        if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
             LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()));
             context = now;
+            shareApplied = true;
         }
     }
 

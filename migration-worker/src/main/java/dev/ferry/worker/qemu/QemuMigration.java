@@ -82,6 +82,8 @@ public final class QemuMigration {
     /** The migration with the link to itself; {@link #context} is held to the share the scheduler gives it. */
     private final MigrationContext planned;
     private MigrationContext context;
+    /** Whether QEMU's max-bandwidth is known to be {@link #context}'s: not for a job taken over from another worker. */
+    private boolean shareApplied;
     private final Duration progressTimeout;
 
     public QemuMigration(Endpoints ep, ConvergencePolicy policy, Mode mode, MigrationContext context, Duration progressTimeout) {
@@ -116,6 +118,7 @@ public final class QemuMigration {
         controls.requireClaim("starting the migration");
         context = planned.sharing(controls.bandwidthCapBytesPerSecond());
         configure();
+        shareApplied = true;
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
         return follow(controls, Adopted.NOTHING);
@@ -233,9 +236,10 @@ public final class QemuMigration {
     /** A new share of the links from the scheduler applies at once: QEMU paces the stream to max-bandwidth. */
     private void followShare(Controls controls) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
-        if (now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
+        if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
             ep.source().execute("migrate-set-parameters", Map.of("max-bandwidth", (long) now.bandwidthBytesPerSecond()), CALL);
             context = now;
+            shareApplied = true;
         }
     }
 

@@ -71,18 +71,25 @@ public final class EvacuationPlanner {
         List<VmToMove> balanced = balanced(order, links, limits, policy);
         EvacuationTimeline.Result best = null;
         List<VmToMove> bestUnplaced = List.of();
+        long bestGivingUp = 0;
         int bestSlots = 1;
         boolean bestOnePer = false;
-        for (int slots = 1; slots <= Math.max(1, maxOutbound); slots++) {
+        for (int slots = 1; slots <= Math.max(1, Math.min(maxOutbound, movable.size())); slots++) {
             List<EvacuationTimeline.Result> tried = List.of(
                     EvacuationTimeline.play(order, slots, largestShare(links, limits, policy), links, limits, policy),
                     EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy));
             for (EvacuationTimeline.Result r : tried) {
                 List<VmToMove> unplaced = notPlayed(order, r);
-                if (best == null || unplaced.size() < bestUnplaced.size() || (unplaced.size() == bestUnplaced.size()
+                // a migration predicted to give up at the share it gets is no finish: fewer of those first
+                long givingUp = r.played().stream().filter(p -> !EvacuationTimeline.forecast(p.vm(), p.slowestShareBytesPerSecond(),
+                        links, limits, policy).converges()).count();
+                boolean placesMore = best == null || unplaced.size() < bestUnplaced.size();
+                boolean asMany = best != null && unplaced.size() == bestUnplaced.size();
+                if (placesMore || (asMany && givingUp < bestGivingUp) || (asMany && givingUp == bestGivingUp
                         && r.makespanMillis() < best.makespanMillis() * (1 - BETTER_BY))) {
                     best = r;
                     bestUnplaced = unplaced;
+                    bestGivingUp = givingUp;
                     bestSlots = slots;
                     bestOnePer = r == tried.get(1);
                 }

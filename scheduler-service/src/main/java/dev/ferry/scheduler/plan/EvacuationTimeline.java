@@ -184,8 +184,13 @@ public final class EvacuationTimeline {
 
     /** The migration's forecast total time at a bandwidth, on the grid (never above the link it runs over). */
     static double seconds(VmToMove vm, double bandwidth, Links links, MigrationLimits limits, String policy) {
+        return Math.max(0.001, forecast(vm, bandwidth, links, limits, policy).totalTimeMillis() / 1000.0);
+    }
+
+    static dev.ferry.model.forecast.Forecast forecast(VmToMove vm, double bandwidth, Links links, MigrationLimits limits,
+            String policy) {
         double step = links.sourceBytesPerSecond() / GRID;
         double onGrid = Math.max(step, Math.round(bandwidth / step) * step);
-        return Math.max(0.001, Forecaster.forecast(vm.memoryBytes(), onGrid, limits, vm.dirty(), policy).totalTimeMillis() / 1000.0);
+        return Forecaster.forecast(vm.memoryBytes(), onGrid, limits, vm.dirty(), policy);
     }
 }

@@ -10,12 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Gives every migration under way its share of the links it crosses and tells its worker (LIMIT_BANDWIDTH): a host's
@@ -24,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * is the one place that sees every migration, so it is the one that can divide a link.
  *
  * <p>A share is computed when a migration starts (its START carries it, and those it now shares a link with get less)
- * and on every dispatcher pass (what ended leaves more for the others). Only the lease holder does either. What was
- * last sent is kept in memory: a new lease holder sends every migration its share once, which is harmless.
+ * and on every dispatcher pass (what ended leaves more for the others). What was last sent is kept on the migration
+ * ({@code bandwidth_cap_bytes_per_second}, V15), written with the command in one transaction, so that a command rolled back
+ * is sent again and another replica knows what was sent. The column is written by its own UPDATE, never through the
+ * entity: the rows of running migrations are updated by their workers' events at the same time, and the entity's
+ * optimistic version must not make either transaction fail.
  */
 @ApplicationScoped
 public class LinkAllocation {
@@ -34,9 +34,6 @@ public class LinkAllocation {
 
     @Inject
     Commands commands;
-
-    /** The cap last sent to each migration under way; 0: the whole link. */
-    private final Map<UUID, Long> sent = new ConcurrentHashMap<>();
 
     /**
      * In the starting migration's transaction: its share, for its START (null: the whole link), and a smaller cap for
@@ -48,35 +45,40 @@ public class LinkAllocation {
             active.stream().filter(m -> !m.id.equals(starting.id)).forEach(all::add);
             Map<UUID, Long> caps = caps(all, starting);
             Long mine = caps.get(starting.id);
-            sent.put(starting.id, mine == null ? 0 : mine);
-            return resend(all, caps).replaceWith(mine);
+            return record(starting.id, mine).call(() -> resend(all, caps)).replaceWith(mine);
         });
     }
 
     /** A dispatcher pass: what ended since leaves its share to the migrations still under way. */
     public Uni<Void> rebalance() {
-        return Panache.withTransaction(() -> Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY).flatMap(active -> {
-            Set<UUID> ids = new HashSet<>();
-            active.forEach(m -> ids.add(m.id));
-            sent.keySet().retainAll(ids);
-            return resend(active, caps(active, null));
-        }));
+        return Panache.withTransaction(() -> Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY)
+                .flatMap(active -> resend(active, caps(active, null))));
     }
 
     private Uni<Void> resend(List<Migration> migrations, Map<UUID, Long> caps) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Migration m : migrations) {
-            long now = caps.getOrDefault(m.id, null) == null ? 0 : caps.get(m.id);
-            Long before = sent.get(m.id);
-            if (before != null && !changed(before, now)) {
+            long now = caps.get(m.id) == null ? 0 : caps.get(m.id);
+            long before = m.bandwidthCapBytesPerSecond == null ? 0 : m.bandwidthCapBytesPerSecond;
+            if (!changed(before, now)) {
                 continue;
             }
-            sent.put(m.id, now);
-            // the whole link again is said as a cap of the link: null means "no news" in a LIMIT_BANDWIDTH
+            // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
             long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
-            chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap));
+            chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
+                    .call(() -> record(m.id, now == 0 ? null : now));
         }
         return chain;
+    }
+
+    /** Keeps what was sent, in the caller's transaction. */
+    private static Uni<Void> record(UUID id, Long cap) {
+        // a null parameter has no type PostgreSQL can infer: the whole link is said as NULL in the statement
+        return Panache.getSession().flatMap(s -> (cap == null
+                ? s.createNativeQuery("UPDATE migration SET bandwidth_cap_bytes_per_second = NULL WHERE id = :id")
+                : s.createNativeQuery("UPDATE migration SET bandwidth_cap_bytes_per_second = :cap WHERE id = :id")
+                        .setParameter("cap", cap))
+                .setParameter("id", id).executeUpdate()).replaceWithVoid();
     }
 
     /**
