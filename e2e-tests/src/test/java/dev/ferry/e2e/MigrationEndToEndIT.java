@@ -159,6 +159,8 @@ class MigrationEndToEndIT {
         assertThat(operator.ok("evacuate", "ctl-hv-1", "--dry-run")).contains("Would evacuate ctl-hv-1: 1 VM(s)", "ctl-big",
                 "nothing was queued");
         assertThat(given().baseUri(inventory.url()).get("/hosts/" + fleet.hosts.get(0)).jsonPath().getString("state")).isEqualTo("UP");
+        // the cluster's hosts as inventory lists them, each VM's pre-checks: a plan, nothing queued
+        assertThat(operator.ok("rebalance", "ctl", "--dry-run")).contains("Would rebalance ctl: imbalance", "dry run: nothing was queued");
 
         Ferryctl viewer = new Ferryctl(home.resolve("viewer.yaml"));
         viewer.ok("config", "set", "inventory", inventory.url());

@@ -37,8 +37,9 @@ final class EvacuateCommand extends Subcommand implements Callable<Integer> {
                 h.path("name").asText(), e.path("moves").size(), e.path("concurrency").asInt(),
                 e.path("predictedMakespanMillis").asLong() / 1000.0, dryRun ? "" : " (evacuation " + e.path("id").asText() + ")");
         for (JsonNode move : e.path("moves")) {
-            out.printf(Locale.ROOT, "  %2d. %-20s -> host %-6d predicted %.1f s%n", move.path("order").asInt(), move.path("vmName").asText(),
-                    move.path("targetHostId").asLong(), move.path("predictedTotalTimeMillis").asLong() / 1000.0);
+            out.printf(Locale.ROOT, "  %2d. %-20s -> host %-6d%s predicted %.1f s%n", move.path("order").asInt(), move.path("vmName").asText(),
+                    move.path("targetHostId").asLong(), move.has("plannedStartMillis") ? String.format(Locale.ROOT, " starts at %.1f s,",
+                            move.get("plannedStartMillis").asLong() / 1000.0) : "", move.path("predictedTotalTimeMillis").asLong() / 1000.0);
         }
         for (JsonNode stuck : e.path("unplaceable")) {
             out.println("  cannot move: " + stuck.path("vmName").asText(stuck.toString()) + (stuck.has("reason") ? ": "

@@ -15,6 +15,16 @@ final class Names {
         return find(api, "/hosts", "host", nameOrId);
     }
 
+    /** Clusters are read from their list, by name or id: inventory has no GET of one cluster. */
+    static JsonNode cluster(Api api, String nameOrId) {
+        for (JsonNode n : api.inventoryAll("/clusters")) {
+            if (nameOrId.equals(n.path("name").asText()) || nameOrId.equals(n.path("id").asText())) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("no cluster named '" + nameOrId + "' in the inventory");
+    }
+
     private static JsonNode find(Api api, String path, String kind, String nameOrId) {
         if (nameOrId.matches("\\d+")) {
             return api.inventory("GET", path + "/" + nameOrId, null);

@@ -49,6 +49,39 @@ class EvacuationTest {
     }
 
     @Test
+    void aClusterWithOneLoadedHostIsRebalancedAtRebalancePriorityAfterADryRunThatChangesNothing() {
+        FakeInventory.reserveSucceeds();
+        // cluster 88: hv-881 runs six 4 GiB VMs, hv-882 one, hv-883 none, hv-884 is in maintenance and left out
+        JsonPath dry = given().queryParam("dryRun", true).post("/clusters/88/rebalance").then().statusCode(200).extract().jsonPath();
+        assertThat(dry.getBoolean("dryRun")).isTrue();
+        assertThat(dry.getDouble("imbalanceBefore")).isGreaterThan(0.2);
+        assertThat(dry.getDouble("imbalanceAfter")).isLessThan(dry.getDouble("imbalanceBefore") / 4);
+        assertThat(dry.getList("moves.fromHostId", Long.class)).isNotEmpty().allMatch(h -> h == 881);
+        assertThat(dry.getList("moves.toHostId", Long.class)).allMatch(h -> h == 882 || h == 883);
+        assertThat(dry.getList("moves.migrationId")).allMatch(java.util.Objects::isNull);
+        assertThat(dry.getLong("cost.totalTimeMillis")).isEqualTo(dry.getList("moves.predictedTotalTimeMillis", Long.class)
+                .stream().mapToLong(Long::longValue).sum());
+        assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).isEmpty();
+
+        JsonPath done = given().post("/clusters/88/rebalance").then().statusCode(202).extract().jsonPath();
+        List<String> ids = done.getList("moves.migrationId", String.class);
+        assertThat(ids).hasSameSizeAs(dry.getList("moves")).doesNotContainNull();
+        for (String id : ids) {
+            JsonPath m = migration(UUID.fromString(id));
+            assertThat(m.getString("priority")).isEqualTo("REBALANCE");
+            assertThat(m.getString("targetReason")).contains("rebalance of cluster 88");
+        }
+        // its moves are not done: no second plan over the first
+        given().post("/clusters/88/rebalance").then().statusCode(409).body("type", org.hamcrest.Matchers.endsWith("rebalance-running"));
+        given().post("/clusters/8899/rebalance").then().statusCode(404);
+        // a plan made meanwhile leaves alone the VMs those migrations move, and counts where they are going
+        JsonPath meanwhile = given().queryParam("dryRun", true).post("/clusters/88/rebalance").then().statusCode(200).extract().jsonPath();
+        assertThat(meanwhile.getList("moves.vmId", Long.class)).doesNotContainAnyElementsOf(done.getList("moves.vmId", Long.class));
+        assertThat(meanwhile.getDouble("imbalanceBefore")).isLessThan(dry.getDouble("imbalanceBefore"));
+        ids.forEach(id -> given().post("/migrations/" + id + "/cancel").then().statusCode(202));
+    }
+
+    @Test
     void aDryRunShowsThePlanAndChangesNothing() {
         int stateChanges = FakeInventory.STATE_CHANGES.get();
         int evacuations = given().get("/evacuations").then().statusCode(200).extract().jsonPath().getList("$").size();

@@ -95,6 +95,14 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
      */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
+        if (vmId >= 8810 && vmId < 8840) { // cluster 88: the other UP hosts
+            for (long h = 881; h <= 883; h++) {
+                if (h != vmId / 10) {
+                    out.add(new Candidate(verdict(h, List.of()), room(h), 1024));
+                }
+            }
+            return out;
+        }
         for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L)
                 : vmId >= 740 && vmId < 750 ? List.of(590L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
@@ -183,6 +191,15 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 JSON.readTree(exchange.getRequestBody()).path("hostIds")
                         .forEach(h -> verdicts.add(verdict(h.asLong(), failures == null ? List.of() : failures)));
                 body = verdicts;
+            } else if (method.equals("GET") && path.equals("/hosts")) {
+                // cluster 88: hv-881 runs six 4 GiB VMs, hv-882 one, hv-883 none; hv-884 is in maintenance
+                body = exchange.getRequestURI().getQuery().contains("clusterId=88&") ? List.of(host(881, HostState.UP),
+                        host(882, HostState.UP), host(883, HostState.UP), host(884, HostState.MAINTENANCE)) : List.of();
+            } else if (method.equals("GET") && path.equals("/vms") && exchange.getRequestURI().getQuery().matches(".*hostId=88\\d&.*")) {
+                long hostId = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*hostId=(88\\d)&.*", "$1"));
+                body = LongStream.rangeClosed(hostId * 10 + 1, hostId * 10 + (hostId == 881 ? 6 : hostId == 882 ? 1 : 0))
+                        .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
+                                List.of(), Set.of(), 0)).toList();
             } else if (method.equals("GET") && path.equals("/vms")) {
                 // host 777 runs three VMs, 771-773
                 body = exchange.getRequestURI().getQuery().contains("hostId=777")

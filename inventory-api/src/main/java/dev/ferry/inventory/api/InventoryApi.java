@@ -45,6 +45,12 @@ public interface InventoryApi {
     @Path("hosts/{id}")
     Uni<HostView> host(@PathParam("id") long id);
 
+    /** One page of a cluster's hosts, by name. */
+    @GET
+    @Path("hosts")
+    Uni<List<HostView>> hostsOfCluster(@QueryParam("clusterId") long clusterId, @QueryParam("page") int page,
+            @QueryParam("size") int size);
+
     @PUT
     @Path("hosts/{id}/state")
     Uni<HostView> changeHostState(@PathParam("id") long id, HostStateChange request);

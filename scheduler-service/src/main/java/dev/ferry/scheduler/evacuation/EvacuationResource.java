@@ -48,7 +48,8 @@ public class EvacuationResource {
     @Path("hosts/{id}/evacuate")
     @Operation(summary = "Evacuate a host",
             description = "Puts the host into MAINTENANCE through inventory-service, plans a migration for every VM on it "
-                    + "(targets by predicted cost, longest first, at most the host's outbound limit at once) and runs them "
+                    + "(order, destinations and how many at once chosen under shared links: concurrent migrations share the host's "
+                    + "outbound and each destination's inbound link) and runs them "
                     + "at EVACUATION priority. 202 with the plan and its predicted makespan; VMs that cannot go anywhere "
                     + "are listed with the reason. Asking again while it runs returns the running evacuation. With "
                     + "dryRun=true, answers 200 with the plan it would run now and changes nothing.")

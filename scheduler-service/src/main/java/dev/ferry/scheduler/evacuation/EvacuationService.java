@@ -9,6 +9,7 @@ import dev.ferry.inventory.api.Requests.HostStateChange;
 import dev.ferry.inventory.api.Views.Candidate;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.scheduler.client.InventoryLists;
 import dev.ferry.scheduler.client.InventoryRefusal;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Evacuation;
@@ -25,6 +26,7 @@ import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.QueuedMigrations;
 import dev.ferry.scheduler.service.SchedulerConfig;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -108,7 +110,7 @@ public class EvacuationService {
     }
 
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
-        return allVmsOn(host.id(), 0, new ArrayList<>())
+        return InventoryLists.vmsOn(inventory, host.id())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
                 .flatMap(vms -> Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED))
                         .map(DestinationClaims::of).flatMap(claims -> {
@@ -133,14 +135,6 @@ public class EvacuationService {
             inbound.put(h.id(), h.maxInboundMigrations());
         });
         return new EvacuationTimeline.Links(source.linkBandwidthBytesPerSecond(), link, inbound);
-    }
-
-    /** Every VM on the host, a page at a time: a host may run more VMs than one page holds. */
-    private Uni<List<VmView>> allVmsOn(long hostId, int page, List<VmView> sofar) {
-        return inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE).flatMap(vms -> {
-            sofar.addAll(vms);
-            return vms.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar) : allVmsOn(hostId, page + 1, sofar);
-        });
     }
 
     /** Where the VM could go: the compatible hosts with room left once the migrations queued for them are counted. */
@@ -209,23 +203,12 @@ public class EvacuationService {
             if (plan.onePerDestination()) {
                 m.targetMaxInbound = 1; // each destination works through its queue in plan order
             }
-            m.requestedBy = by.name();
-            m.requestedBySubject = by.subject();
             // keep the plan's order within the queue: created in plan order, a millisecond apart
             m.createdAt = e.createdAt.plusMillis(move.order());
             migrations.add(m);
         }
-        return Panache.withTransaction(() -> {
-            Uni<Void> chain = e.persist().replaceWithVoid();
-            for (Migration m : migrations) {
-                chain = chain.flatMap(x -> {
-                    Uni<Void> entered = m.transition(MigrationPhase.QUEUED, m.targetReason, now);
-                    return m.persist().call(() -> entered).call(() -> AuditEntry.request(m.id, m.attempt, "MIGRATION_REQUESTED", by,
-                            "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}").persist()).replaceWithVoid();
-                });
-            }
-            return chain;
-        }).replaceWith(e.id);
+        return Panache.withTransaction(() -> e.persist().replaceWithVoid().call(() -> QueuedMigrations.enqueue(migrations, by,
+                "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}", now))).replaceWith(e.id);
     }
 
     public Uni<EvacuationView> view(UUID id) {

@@ -54,9 +54,17 @@ public class Migration extends PanacheEntityBase {
     public String policy;
     /** The stream's link: the slower of the two hosts' migration links. */
     public long linkBandwidthBytesPerSecond;
+    /** The cluster a rebalance migration evens out; null for any other. */
+    public Long rebalanceClusterId;
     /** Each end's own migration link, which concurrent migrations share; null on rows older than V14. */
     public Long sourceLinkBytesPerSecond;
     public Long targetLinkBytesPerSecond;
+    /**
+     * The share of the links last sent to its worker; null: the whole link. Written only by LinkAllocation's own
+     * UPDATE, with the command it goes with: never by this entity, whose version the workers' events move on.
+     */
+    @jakarta.persistence.Column(insertable = false, updatable = false)
+    public Long bandwidthCapBytesPerSecond;
     /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
     public String sourceLibvirtUri;
     public String targetLibvirtUri;

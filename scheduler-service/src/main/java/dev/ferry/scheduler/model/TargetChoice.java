@@ -7,7 +7,9 @@ public enum TargetChoice {
     /** The scheduler's placement ranking chose it: another compatible host may replace it. */
     PLACEMENT,
     /** An evacuation plan chose it: another compatible host may replace it. */
-    EVACUATION;
+    EVACUATION,
+    /** A rebalance plan chose it: another compatible host may replace it. */
+    REBALANCE;
 
     public boolean replaceable() {
         return this != OPERATOR;

@@ -109,4 +109,28 @@ public interface SchedulerConfig {
     default Duration claimLease() {
         return workerHeartbeat().multipliedBy(missedHeartbeats());
     }
+
+    /** Rebalancing clusters (RebalanceService). */
+    Rebalance rebalance();
+
+    interface Rebalance {
+        /** How often the configured clusters are looked at (read by its @Scheduled expression); off by default. */
+        @WithDefault("off")
+        String every();
+
+        /** The clusters the schedule rebalances. */
+        java.util.Optional<java.util.List<Long>> clusters();
+
+        /** The schedule rebalances a cluster only when its imbalance is over this. */
+        @WithDefault("0.1")
+        double threshold();
+
+        /** At most this many moves per plan. */
+        @WithDefault("10")
+        int maxMoves();
+
+        /** A move must remove at least this much imbalance to be worth its cost. */
+        @WithDefault("0.005")
+        double minGain();
+    }
 }

@@ -1,0 +1,167 @@
+package dev.ferry.scheduler.plan;
+
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.Forecast;
+import dev.ferry.model.forecast.Forecaster;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Proposes migrations that even out a cluster, each weighed against what it costs (DRS with the cost CloudStack's DRS
+ * leaves as a TODO).
+ *
+ * <p><b>Imbalance</b> is the spread of the hosts' allocation relative to their capacity: the population standard
+ * deviation, across the cluster's hosts that take VMs, of each host's allocated memory share (its VMs' memory over its
+ * memory times its memory overcommit), plus the same for vCPUs (its VMs' vCPUs over its cores times its CPU overcommit).
+ * 0 is a cluster where every host carries the same share; 0.25 is, for example, half the hosts at 50 % memory and half
+ * at 0 %.
+ *
+ * <p><b>Cost</b> of a move is its forecast (the engine and the workers' policy over the VM's dirty model and the link):
+ * total time plus its downtime counted {@value #DOWNTIME_WEIGHT} times (a pause is felt by the guest's users, the
+ * copy mostly is not). A move predicted not to converge within its limits is never proposed.
+ *
+ * <p>Greedy: at each step, every VM on a host above the mean to every compatible host with room; the move that
+ * removes the most imbalance per second of cost is taken, if it removes at least {@code minGain}. A VM moves at most
+ * once per plan; at most {@code maxMoves} moves.
+ */
+public final class RebalancePlanner {
+    /** A second of downtime costs as much as this many seconds of migration. */
+    static final int DOWNTIME_WEIGHT = 100;
+
+    /** A host as rebalancing sees it: what it can hold and what it holds. */
+    public record HostLoad(long hostId, String name, double memoryCapacityBytes, double vcpuCapacity, long memoryAllocatedBytes,
+            int vcpusAllocated, double linkBytesPerSecond) {
+        double memoryShare() {
+            return memoryAllocatedBytes / memoryCapacityBytes;
+        }
+
+        double vcpuShare() {
+            return vcpusAllocated / vcpuCapacity;
+        }
+
+        HostLoad with(long memoryDelta, int vcpuDelta) {
+            return new HostLoad(hostId, name, memoryCapacityBytes, vcpuCapacity, memoryAllocatedBytes + memoryDelta,
+                    vcpusAllocated + vcpuDelta, linkBytesPerSecond);
+        }
+
+        boolean fits(long memory, int vcpus) {
+            return memoryAllocatedBytes + memory <= memoryCapacityBytes && vcpusAllocated + vcpus <= vcpuCapacity;
+        }
+    }
+
+    /** A VM of the cluster, where it runs and where it may go (inventory's pre-checks passed). */
+    public record VmOnHost(long vmId, String vmName, long hostId, long memoryBytes, int vcpus, DirtyModel dirty,
+            Set<Long> compatibleHostIds) {
+    }
+
+    /** One proposed move, its forecast and the imbalance once it and those before it are done. */
+    public record Move(long vmId, String vmName, long fromHostId, long toHostId, String toHostName, Forecast forecast,
+            double imbalanceAfter) {
+    }
+
+    /** What all the moves cost together, as forecast. */
+    public record Cost(long bytes, long totalTimeMillis, long downtimeMillis) {
+    }
+
+    public record Plan(double imbalanceBefore, double imbalanceAfter, List<Move> moves, Cost cost) {
+    }
+
+    private RebalancePlanner() {
+    }
+
+    /** The cluster's imbalance: standard deviation of memory shares plus that of vCPU shares (0 for fewer than 2 hosts). */
+    public static double imbalance(Collection<HostLoad> hosts) {
+        return spread(hosts.stream().mapToDouble(HostLoad::memoryShare).toArray())
+                + spread(hosts.stream().mapToDouble(HostLoad::vcpuShare).toArray());
+    }
+
+    private static double spread(double[] values) {
+        if (values.length < 2) {
+            return 0;
+        }
+        double mean = 0;
+        for (double v : values) {
+            mean += v / values.length;
+        }
+        double variance = 0;
+        for (double v : values) {
+            variance += (v - mean) * (v - mean) / values.length;
+        }
+        return Math.sqrt(variance);
+    }
+
+    public static Plan plan(List<HostLoad> hosts, List<VmOnHost> vms, int maxMoves, double minGain, long maxDowntimeMillis,
+            String policy) {
+        Map<Long, HostLoad> load = new LinkedHashMap<>();
+        hosts.forEach(h -> load.put(h.hostId(), h));
+        MigrationLimits limits = MigrationLimits.defaults(maxDowntimeMillis);
+        double before = imbalance(load.values());
+        double now = before;
+        Set<Long> moved = new HashSet<>();
+        List<Move> moves = new ArrayList<>();
+        long bytes = 0;
+        long time = 0;
+        long downtime = 0;
+        while (moves.size() < maxMoves) {
+            double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
+            double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
+            Move best = null;
+            double bestScore = 0;
+            for (VmOnHost vm : vms) {
+                HostLoad from = load.get(vm.hostId());
+                if (from == null || moved.contains(vm.vmId())
+                        || (from.memoryShare() <= meanMemory && from.vcpuShare() <= meanVcpus)) {
+                    continue;
+                }
+                for (long t : vm.compatibleHostIds()) {
+                    HostLoad to = load.get(t);
+                    if (to == null || t == vm.hostId() || !to.fits(vm.memoryBytes(), vm.vcpus())) {
+                        continue;
+                    }
+                    Map<Long, HostLoad> after = new LinkedHashMap<>(load);
+                    after.put(from.hostId(), from.with(-vm.memoryBytes(), -vm.vcpus()));
+                    after.put(to.hostId(), to.with(vm.memoryBytes(), vm.vcpus()));
+                    double gain = now - imbalance(after.values());
+                    if (gain < minGain) {
+                        continue;
+                    }
+                    Forecast f = Forecaster.forecast(vm.memoryBytes(), Math.min(from.linkBytesPerSecond(), to.linkBytesPerSecond()),
+                            limits, vm.dirty(), policy);
+                    if (!Admission.withinLimits(f, limits)) {
+                        continue;
+                    }
+                    double score = gain / cost(f);
+                    if (best == null || score > bestScore) {
+                        best = new Move(vm.vmId(), vm.vmName(), from.hostId(), to.hostId(), to.name(), f, now - gain);
+                        bestScore = score;
+                    }
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            long chosen = best.vmId();
+            VmOnHost vm = vms.stream().filter(v -> v.vmId() == chosen).findFirst().orElseThrow();
+            load.put(best.fromHostId(), load.get(best.fromHostId()).with(-vm.memoryBytes(), -vm.vcpus()));
+            load.put(best.toHostId(), load.get(best.toHostId()).with(vm.memoryBytes(), vm.vcpus()));
+            now = best.imbalanceAfter();
+            moved.add(vm.vmId());
+            moves.add(best);
+            bytes += best.forecast().bytesSent();
+            time += best.forecast().totalTimeMillis();
+            downtime += best.forecast().downtimeMillis();
+        }
+        return new Plan(before, now, moves, new Cost(bytes, time, downtime));
+    }
+
+    /** Seconds of cost: the migration's total time, and its downtime weighted. */
+    static double cost(Forecast f) {
+        return Math.max(0.001, f.totalTimeMillis() / 1000.0 + DOWNTIME_WEIGHT * f.downtimeMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.ferry.scheduler.rebalance;
+
+import dev.ferry.events.Principal;
+import dev.ferry.inventory.api.HostState;
+import dev.ferry.inventory.api.InventoryApi;
+import dev.ferry.inventory.api.Views.HostView;
+import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.scheduler.client.InventoryLists;
+import dev.ferry.scheduler.model.Migration;
+import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationPriority;
+import dev.ferry.scheduler.model.TargetChoice;
+import dev.ferry.scheduler.plan.RebalancePlanner;
+import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
+import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
+import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.Dispatcher;
+import dev.ferry.scheduler.service.InventoryErrors;
+import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.QueuedMigrations;
+import dev.ferry.scheduler.service.SchedulerConfig;
+import dev.ferry.support.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Evens out a cluster (`plan/RebalancePlanner`): the cluster's UP hosts, what each holds (its VMs, and what the queued
+ * migrations heading there will add), where each VM on a host above the mean may go by inventory's pre-checks, and
+ * each move's forecast. A dry run answers the plan; otherwise its moves are queued at REBALANCE priority, after any
+ * evacuation or operator's request. Optionally on a schedule, for the clusters configured, when the imbalance is over
+ * a threshold.
+ */
+@ApplicationScoped
+public class RebalanceService {
+    private static final Logger LOG = Logger.getLogger(RebalanceService.class);
+
+    @Inject
+    InventoryApi inventory;
+
+    @Inject
+    SchedulerConfig config;
+
+    @Inject
+    DirtyHistory history;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    /** The plan for the cluster now, changing nothing. */
+    public Uni<RebalancePlanView> preview(long clusterId) {
+        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, p.plan(), null));
+    }
+
+    /** Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. */
+    public Uni<RebalancePlanView> rebalance(long clusterId, Principal by) {
+        return Panache.withSession(() -> stillRunning(clusterId))
+                .flatMap(x -> planned(clusterId))
+                .flatMap(p -> queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), ids)))
+                .invoke(v -> dispatcher.kick());
+    }
+
+    /** 409 while the cluster's last rebalance has moves left (asked again under a lock when its moves are queued). */
+    private static Uni<Void> stillRunning(long clusterId) {
+        return Migration.count("targetChoice = ?1 and phase in ?2 and rebalanceClusterId = ?3", TargetChoice.REBALANCE,
+                unfinished(), clusterId).invoke(pending -> {
+                    if (pending > 0) {
+                        throw ProblemException.conflict("rebalance-running", "cluster " + clusterId + " has " + pending
+                                + " rebalancing migration(s) still to finish; ask again once they have");
+                    }
+                }).replaceWithVoid();
+    }
+
+    private static List<MigrationPhase> unfinished() {
+        List<MigrationPhase> phases = new ArrayList<>(MigrationPhase.UNDER_WAY);
+        phases.add(MigrationPhase.QUEUED);
+        return phases;
+    }
+
+    /** On a schedule (off unless configured): each configured cluster whose imbalance is over the threshold. */
+    @Scheduled(every = "${ferry.scheduler.rebalance.every:off}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> periodically() {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (long cluster : config.rebalance().clusters().orElse(List.of())) {
+            chain = chain.call(() -> preview(cluster).flatMap(p -> p.imbalanceBefore() <= config.rebalance().threshold()
+                                    || p.moves().isEmpty() ? Uni.createFrom().voidItem()
+                                    : rebalance(cluster, SCHEDULE).invoke(v -> LOG.infof("cluster %d rebalanced on schedule: "
+                                            + "imbalance %.3f to %.3f in %d move(s)", cluster, v.imbalanceBefore(),
+                                            v.imbalanceAfter(), v.moves().size())).replaceWithVoid())
+                    .onFailure().invoke(e -> LOG.warnf("scheduled rebalance of cluster %d skipped: %s", cluster, e.getMessage()))
+                    .onFailure().recoverWithNull());
+        }
+        return chain;
+    }
+
+    /** Who the scheduled rebalances are recorded as. */
+    static final Principal SCHEDULE = new Principal("ferry-scheduler", "scheduled rebalance");
+
+    /** The plan, and what it was made from (to queue its moves). */
+    record Planned(RebalancePlanner.Plan plan, Map<Long, HostView> hosts, Map<Long, VmView> vms, Map<Long, VmOnHost> models) {
+    }
+
+    private Uni<Planned> planned(long clusterId) {
+        return InventoryLists.hostsOf(inventory, clusterId)
+                .onFailure().transform(e -> InventoryErrors.translate(e, "clusterId"))
+                .flatMap(all -> {
+                    List<HostView> up = all.stream().filter(h -> h.state() == HostState.UP).toList();
+                    if (all.isEmpty()) {
+                        throw ProblemException.notFound("Cluster", clusterId);
+                    }
+                    if (up.isEmpty()) {
+                        throw ProblemException.conflict("no-host-up", "none of cluster " + clusterId + "'s " + all.size()
+                                + " host(s) is UP: there is nothing to even out");
+                    }
+                    return Panache.withSession(() -> Migration.<Migration>list("phase in ?1", unfinished()))
+                            .flatMap(unfinished -> loads(up, unfinished));
+                });
+    }
+
+    /**
+     * Every UP host's load as it will be once the migrations not yet finished are: its VMs (as inventory places them
+     * now), plus those heading there, less those leaving. Then the VMs on the hosts above the mean, but those a
+     * migration already moves.
+     */
+    private Uni<Planned> loads(List<HostView> up, List<Migration> unfinished) {
+        Map<Long, Long> memoryDelta = new HashMap<>();
+        Map<Long, Integer> vcpuDelta = new HashMap<>();
+        Set<Long> moving = new HashSet<>();
+        for (Migration m : unfinished) {
+            moving.add(m.vmId);
+            int vcpus = m.vcpus == null ? 0 : m.vcpus;
+            memoryDelta.merge(m.sourceHostId, -m.memoryBytes, Long::sum);
+            vcpuDelta.merge(m.sourceHostId, -vcpus, Integer::sum);
+            memoryDelta.merge(m.targetHostId, m.memoryBytes, Long::sum);
+            vcpuDelta.merge(m.targetHostId, vcpus, Integer::sum);
+        }
+        Map<Long, HostView> hosts = new HashMap<>();
+        Map<Long, List<VmView>> vmsOn = new HashMap<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (HostView h : up) {
+            hosts.put(h.id(), h);
+            chain = chain.call(() -> InventoryLists.vmsOn(inventory, h.id()).invoke(vms -> vmsOn.put(h.id(), vms)));
+        }
+        return chain.flatMap(x -> {
+            List<HostLoad> loads = new ArrayList<>();
+            for (HostView h : up) {
+                long memory = vmsOn.get(h.id()).stream().mapToLong(VmView::memoryBytes).sum() + memoryDelta.getOrDefault(h.id(), 0L);
+                int vcpus = vmsOn.get(h.id()).stream().mapToInt(VmView::vcpus).sum() + vcpuDelta.getOrDefault(h.id(), 0);
+                loads.add(new HostLoad(h.id(), h.name(), h.memoryBytes() * h.memoryOvercommit(),
+                        h.cpuSockets() * h.cpuCores() * h.cpuOvercommit(), memory, vcpus, h.linkBandwidthBytesPerSecond()));
+            }
+            double meanMemory = loads.stream().mapToDouble(l -> l.memoryAllocatedBytes() / l.memoryCapacityBytes()).average().orElse(0);
+            double meanVcpus = loads.stream().mapToDouble(l -> l.vcpusAllocated() / l.vcpuCapacity()).average().orElse(0);
+            Map<Long, VmView> vms = new HashMap<>();
+            Map<Long, VmOnHost> models = new HashMap<>();
+            Uni<Void> each = Uni.createFrom().voidItem();
+            for (HostLoad l : loads) {
+                if (l.memoryAllocatedBytes() / l.memoryCapacityBytes() <= meanMemory && l.vcpusAllocated() / l.vcpuCapacity() <= meanVcpus) {
+                    continue; // only what leaves a host above the mean can even the cluster out
+                }
+                for (VmView vm : vmsOn.get(l.hostId())) {
+                    if (moving.contains(vm.id())) {
+                        continue; // a migration already moves it
+                    }
+                    vms.put(vm.id(), vm);
+                    each = each.call(() -> vmOnHost(vm, hosts.get(l.hostId())).invoke(v -> models.put(vm.id(), v)));
+                }
+            }
+            return each.map(y -> new Planned(RebalancePlanner.plan(loads, new ArrayList<>(models.values()),
+                    config.rebalance().maxMoves(), config.rebalance().minGain(), config.defaultMaxDowntimeMillis(),
+                    config.forecastPolicy()), hosts, vms, models));
+        });
+    }
+
+    private Uni<VmOnHost> vmOnHost(VmView vm, HostView host) {
+        return history.modelFor(vm.id(), vm.memoryBytes(), host.linkBandwidthBytesPerSecond())
+                .flatMap(dirty -> inventory.candidates(vm.id()).map(candidates -> {
+                    Set<Long> compatible = new HashSet<>();
+                    candidates.stream().filter(c -> c.verdict().compatible()).forEach(c -> compatible.add(c.verdict().hostId()));
+                    return new VmOnHost(vm.id(), vm.name(), host.id(), vm.memoryBytes(), vm.vcpus(), dirty, compatible);
+                }));
+    }
+
+    private Uni<List<UUID>> queue(long clusterId, Planned p, Principal by) {
+        Instant now = Instant.now();
+        List<Migration> migrations = new ArrayList<>();
+        for (RebalancePlanner.Move move : p.plan().moves()) {
+            var target = new MigrationService.Target(p.hosts().get(move.toHostId()), TargetChoice.REBALANCE, String.format(
+                    java.util.Locale.ROOT, "rebalance of cluster %d, move %d of %d: imbalance %.3f to %.3f", clusterId,
+                    migrations.size() + 1, p.plan().moves().size(), p.plan().imbalanceBefore(), move.imbalanceAfter()));
+            Migration m = MigrationService.queued(p.vms().get(move.vmId()), p.hosts().get(move.fromHostId()), target,
+                    p.models().get(move.vmId()).dirty(), MigrationService.Asked.downtime(config.defaultMaxDowntimeMillis()),
+                    MigrationPriority.REBALANCE, new MigrationService.Steering(config.forecastPolicy(),
+                            config.defaultThrottleCeilingPercent()), now);
+            m.rebalanceClusterId = clusterId;
+            m.createdAt = now.plusMillis(migrations.size()); // the plan's order within the queue
+            migrations.add(m);
+        }
+        // one rebalance of a cluster at a time, whichever replica or schedule asks: a lock for the cluster, then the check again
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked").setParameter("key", REBALANCE_LOCK + clusterId)
+                                .getSingleResult())
+                        .call(() -> stillRunning(clusterId))
+                        .call(() -> QueuedMigrations.enqueue(migrations, by, "{\"rebalanceClusterId\": " + clusterId + "}", now)))
+                .replaceWith(migrations.stream().map(m -> m.id).toList());
+    }
+
+    /** Advisory lock keys of rebalances: this plus the cluster's id (the leases use their own table, not these). */
+    private static final long REBALANCE_LOCK = 0x5245_4241_4c00_0000L;
+
+}

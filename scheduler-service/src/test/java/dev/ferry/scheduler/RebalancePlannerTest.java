@@ -1,0 +1,81 @@
+package dev.ferry.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.scheduler.plan.RebalancePlanner;
+import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
+import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RebalancePlannerTest {
+    static final long GIB = 1L << 30;
+    static final double TEN_GBE = 1.25e9;
+    static final DirtyModel IDLE = new DirtyModel(1, 0, "idle");
+
+    static HostLoad host(long id, long allocatedGib, int vcpus) {
+        return new HostLoad(id, "hv-" + id, 64.0 * GIB, 32, allocatedGib * GIB, vcpus, TEN_GBE);
+    }
+
+    @Test
+    void imbalanceIsTheSpreadOfMemoryAndVcpuShares() {
+        // memory shares 0.5 and 0: a standard deviation of 0.25; vCPU shares equal: 0
+        assertThat(RebalancePlanner.imbalance(List.of(host(1, 32, 8), host(2, 0, 8)))).isCloseTo(0.25, offset(1e-9));
+        assertThat(RebalancePlanner.imbalance(List.of(host(1, 16, 8), host(2, 16, 8), host(3, 16, 8)))).isZero();
+    }
+
+    @Test
+    void aLoadedHostSharesItsVmsWithEmptyOnesAndNoHostGoesOverItsCapacity() {
+        List<HostLoad> hosts = List.of(host(1, 24, 12), host(2, 0, 0), host(3, 0, 0));
+        List<VmOnHost> vms = new ArrayList<>();
+        for (long i = 1; i <= 6; i++) {
+            vms.add(new VmOnHost(i, "vm-" + i, 1, 4 * GIB, 2, IDLE, Set.of(2L, 3L)));
+        }
+
+        var plan = RebalancePlanner.plan(hosts, vms, 10, 0.005, 300, "ferry");
+
+        // four of the six leave, two to each empty host: 8 GiB and 4 vCPUs everywhere
+        assertThat(plan.moves()).hasSize(4);
+        assertThat(plan.imbalanceAfter()).isCloseTo(0, offset(1e-9));
+        assertThat(plan.imbalanceBefore()).isGreaterThan(0.2);
+        Map<Long, Integer> arriving = new HashMap<>();
+        plan.moves().forEach(m -> arriving.merge(m.toHostId(), 1, Integer::sum));
+        assertThat(arriving).containsEntry(2L, 2).containsEntry(3L, 2);
+        for (int i = 1; i < plan.moves().size(); i++) {
+            assertThat(plan.moves().get(i).imbalanceAfter()).isLessThan(plan.moves().get(i - 1).imbalanceAfter());
+        }
+        assertThat(plan.cost().totalTimeMillis()).isEqualTo(plan.moves().stream().mapToLong(m -> m.forecast().totalTimeMillis()).sum());
+        assertThat(plan.cost().bytes()).isGreaterThanOrEqualTo(4 * 4 * GIB);
+    }
+
+    @Test
+    void ofTwoMovesThatEvenTheClusterOutEquallyTheCheaperOneIsTaken() {
+        // host 1 runs two 8 GiB VMs, one idle and one writing hard; moving either evens the two hosts out
+        DirtyModel hot = new DirtyModel(8 * GIB / 4096 / 2, 600e6 / 4096, "measured");
+        List<VmOnHost> vms = List.of(new VmOnHost(1, "busy-db", 1, 8 * GIB, 4, hot, Set.of(2L)),
+                new VmOnHost(2, "quiet-app", 1, 8 * GIB, 4, IDLE, Set.of(2L)));
+
+        var plan = RebalancePlanner.plan(List.of(host(1, 16, 8), host(2, 0, 0)), vms, 10, 0.005, 300, "ferry");
+
+        assertThat(plan.moves()).extracting(RebalancePlanner.Move::vmName).containsExactly("quiet-app");
+        assertThat(plan.imbalanceAfter()).isCloseTo(0, offset(1e-9));
+    }
+
+    @Test
+    void aVmOnlyGoesWhereThePreChecksLetItAndABalancedClusterIsLeftAlone() {
+        List<VmOnHost> pinned = List.of(new VmOnHost(1, "pinned", 1, 8 * GIB, 4, IDLE, Set.of()));
+        assertThat(RebalancePlanner.plan(List.of(host(1, 8, 4), host(2, 0, 0)), pinned, 10, 0.005, 300, "ferry").moves()).isEmpty();
+
+        List<VmOnHost> even = List.of(new VmOnHost(1, "a", 1, 8 * GIB, 4, IDLE, Set.of(2L)),
+                new VmOnHost(2, "b", 2, 8 * GIB, 4, IDLE, Set.of(1L)));
+        var plan = RebalancePlanner.plan(List.of(host(1, 8, 4), host(2, 8, 4)), even, 10, 0.005, 300, "ferry");
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.imbalanceBefore()).isZero();
+    }
+}
