@@ -113,7 +113,6 @@ public class RebalanceService {
 
     private Uni<Planned> planned(long clusterId) {
         return InventoryLists.hostsOf(inventory, clusterId)
-                .onFailure().transform(e -> InventoryErrors.translate(e, "clusterId"))
                 .flatMap(all -> {
                     List<HostView> up = all.stream().filter(h -> h.state() == HostState.UP).toList();
                     if (all.isEmpty()) {
@@ -125,7 +124,9 @@ public class RebalanceService {
                     }
                     return Panache.withSession(() -> Migration.<Migration>list("phase in ?1", unfinished()))
                             .flatMap(unfinished -> loads(up, unfinished));
-                });
+                })
+                // inventory away at any step (hosts, their VMs, each VM's pre-checks): 503, nothing queued
+                .onFailure().transform(e -> InventoryErrors.translate(e, "clusterId"));
     }
 
     /**
