@@ -63,7 +63,7 @@ class EvacuationTest {
                 .stream().mapToLong(Long::longValue).sum());
         assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).isEmpty();
 
-        JsonPath done = given().post("/clusters/88/rebalance").then().statusCode(202).extract().jsonPath();
+        JsonPath done = given().post("/clusters/88/rebalance").then().log().ifValidationFails().statusCode(202).extract().jsonPath();
         List<String> ids = done.getList("moves.migrationId", String.class);
         assertThat(ids).hasSameSizeAs(dry.getList("moves")).doesNotContainNull();
         for (String id : ids) {

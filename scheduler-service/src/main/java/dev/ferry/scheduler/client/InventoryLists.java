@@ -7,9 +7,34 @@ import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Whole lists from inventory's pages: a host may run, and a cluster hold, more than one page. */
+/**
+ * Whole lists from inventory's pages (a host may run, and a cluster hold, more than one page), and reads that outlast a
+ * connection dropped under them: a read is asked again, a few times, before its failure counts.
+ */
 public final class InventoryLists {
     private InventoryLists() {
+    }
+
+    /**
+     * An idempotent read, asked again (3 times, from 200 ms apart) when the connection failed under it: a pooled
+     * keep-alive connection the server has just closed, or a restart of inventory within a second. An answer, even an
+     * error, is not asked again.
+     */
+    public static <T> Uni<T> read(Uni<T> call) {
+        return call.onFailure(InventoryLists::connectionFailed).retry().withBackOff(java.time.Duration.ofMillis(200)).atMost(3);
+    }
+
+    private static boolean connectionFailed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof jakarta.ws.rs.WebApplicationException || t instanceof InventoryRefusal) {
+                return false; // inventory answered
+            }
+            if (t instanceof java.io.IOException || t instanceof io.vertx.core.VertxException
+                    || t instanceof jakarta.ws.rs.ProcessingException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Uni<List<VmView>> vmsOn(InventoryApi inventory, long hostId) {
@@ -17,7 +42,7 @@ public final class InventoryLists {
     }
 
     private static Uni<List<VmView>> vmsOn(InventoryApi inventory, long hostId, int page, List<VmView> sofar) {
-        return inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE).flatMap(vms -> {
+        return read(inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE)).flatMap(vms -> {
             sofar.addAll(vms);
             return vms.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar) : vmsOn(inventory, hostId, page + 1, sofar);
         });
@@ -28,7 +53,7 @@ public final class InventoryLists {
     }
 
     private static Uni<List<HostView>> hostsOf(InventoryApi inventory, long clusterId, int page, List<HostView> sofar) {
-        return inventory.hostsOfCluster(clusterId, page, InventoryApi.MAX_PAGE_SIZE).flatMap(hosts -> {
+        return read(inventory.hostsOfCluster(clusterId, page, InventoryApi.MAX_PAGE_SIZE)).flatMap(hosts -> {
             sofar.addAll(hosts);
             return hosts.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar)
                     : hostsOf(inventory, clusterId, page + 1, sofar);

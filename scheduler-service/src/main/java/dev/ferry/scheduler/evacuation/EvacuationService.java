@@ -140,7 +140,7 @@ public class EvacuationService {
     /** Where the VM could go: the compatible hosts with room left once the migrations queued for them are counted. */
     private Uni<VmToMove> vmToMove(VmView vm, HostView source, Map<Long, HostView> hosts, DestinationClaims claims) {
         return history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> {
+                .flatMap(dirty -> InventoryLists.read(inventory.candidates(vm.id())).flatMap(candidates -> {
                     List<Candidate> compatible = new ArrayList<>();
                     Set<String> why = new LinkedHashSet<>();
                     for (Candidate c : candidates) {

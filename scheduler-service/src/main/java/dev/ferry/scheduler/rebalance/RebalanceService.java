@@ -186,7 +186,7 @@ public class RebalanceService {
 
     private Uni<VmOnHost> vmOnHost(VmView vm, HostView host) {
         return history.modelFor(vm.id(), vm.memoryBytes(), host.linkBandwidthBytesPerSecond())
-                .flatMap(dirty -> inventory.candidates(vm.id()).map(candidates -> {
+                .flatMap(dirty -> InventoryLists.read(inventory.candidates(vm.id())).map(candidates -> {
                     Set<Long> compatible = new HashSet<>();
                     candidates.stream().filter(c -> c.verdict().compatible()).forEach(c -> compatible.add(c.verdict().hostId()));
                     return new VmOnHost(vm.id(), vm.name(), host.id(), vm.memoryBytes(), vm.vcpus(), dirty, compatible);
