@@ -93,6 +93,36 @@ class QueueTest {
                 .containsSubsequence("START", "LIMIT_BANDWIDTH", "LIMIT_BANDWIDTH");
     }
 
+    /**
+     * An operator's cancel holds a migration's row, then takes the outbox's lock for its commands. A share given
+     * meanwhile must not take those locks the other way round (that deadlocked: one of the two failed with a 503) nor
+     * wait for the row: the other migration starts at once, and the held one gets its share once it is free.
+     */
+    @Test
+    void aShareNeverWaitsForAMigrationAnotherTransactionHolds() throws Exception {
+        UUID first = requestMigration(541, 540, "USER", "SCHEDULED"); // hv-540: 1 GbE, two at a time
+        publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(phase(first)));
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class), config.getValue("quarkus.datasource.password", String.class))) {
+            db.setAutoCommit(false);
+            try (java.sql.Statement st = db.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '5s'");
+                st.execute("SELECT id FROM migration WHERE id = '" + first + "' FOR UPDATE");
+
+                UUID second = requestMigration(542, 540, "USER", "SCHEDULED");
+                assertThat(OperatorRequestsTest.commands(second, 1).get(0).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+                // the cancel's second lock is free: nobody took it while waiting for the row
+                st.execute("SELECT pg_advisory_xact_lock(hashtextextended('" + dev.ferry.events.Topics.MIGRATION_COMMANDS + "/" + first + "', 0))");
+            }
+            db.rollback();
+        }
+        var halved = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 2);
+        assertThat(halved.get(1).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);
+        assertThat(halved.get(1).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+    }
+
     @Test
     void aQueuedMigrationCancelledNeverStarts() {
         requestMigration(521, 520, "USER", "SCHEDULED");

@@ -55,20 +55,53 @@ public class LinkAllocation {
                 .flatMap(active -> resend(active, caps(active, null))));
     }
 
+    /**
+     * Sends each migration whose share moved its new cap. The row is locked before its command is written, as every
+     * other writer of a migration's commands does (an operator's cancel locks the row, then writes to the outbox, whose
+     * per-key lock comes second): the other order deadlocks with them. A row someone else holds is skipped, never
+     * waited for, so that two allocations cannot wait on each other either: the next dispatcher pass gives it its share.
+     */
     private Uni<Void> resend(List<Migration> migrations, Map<UUID, Long> caps) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Migration m : migrations) {
-            long now = caps.get(m.id) == null ? 0 : caps.get(m.id);
-            long before = m.bandwidthCapBytesPerSecond == null ? 0 : m.bandwidthCapBytesPerSecond;
-            if (!changed(before, now)) {
-                continue;
-            }
-            // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
-            long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
-            chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
-                    .call(() -> record(m.id, now == 0 ? null : now));
+        List<Migration> moved = migrations.stream()
+                .filter(m -> changed(m.bandwidthCapBytesPerSecond == null ? 0 : m.bandwidthCapBytesPerSecond, orZero(caps.get(m.id))))
+                .toList();
+        if (moved.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return chain;
+        return lockStillUnderWay(moved.stream().map(m -> m.id).toList()).flatMap(sent -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Migration m : moved) {
+                if (!sent.containsKey(m.id)) {
+                    continue; // ended meanwhile, or another transaction holds it
+                }
+                long now = orZero(caps.get(m.id));
+                if (!changed(orZero(sent.get(m.id)), now)) {
+                    continue; // another replica sent it already
+                }
+                // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
+                long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
+                chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
+                        .call(() -> record(m.id, now == 0 ? null : now));
+            }
+            return chain;
+        });
+    }
+
+    /** Locks, in id order, the rows of these migrations that are still under way and free: their last cap sent by id. */
+    private static Uni<Map<UUID, Long>> lockStillUnderWay(List<UUID> ids) {
+        List<String> phases = MigrationPhase.UNDER_WAY.stream().map(Enum::name).toList();
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT id, bandwidth_cap_bytes_per_second FROM migration"
+                        + " WHERE id IN (:ids) AND phase IN (:phases) ORDER BY id FOR UPDATE SKIP LOCKED", Object[].class)
+                .setParameter("ids", ids).setParameter("phases", phases).getResultList())
+                .map(rows -> {
+                    Map<UUID, Long> sent = new HashMap<>();
+                    rows.forEach(r -> sent.put((UUID) r[0], r[1] == null ? null : ((Number) r[1]).longValue()));
+                    return sent;
+                });
+    }
+
+    private static long orZero(Long cap) {
+        return cap == null ? 0 : cap;
     }
 
     /** Keeps what was sent, in the caller's transaction. */
