@@ -49,7 +49,12 @@ class FaultsIT {
                 "FERRY_SIMULATION_TIME_SCALE", "0.05",
                 "FERRY_WORKER_HEARTBEAT_INTERVAL", "PT1S",
                 "FERRY_SCHEDULER_WORKER_HEARTBEAT", "PT1S",
-                "FERRY_SCHEDULER_MAX_CONCURRENT_MIGRATIONS", "12"));
+                "FERRY_SCHEDULER_MAX_CONCURRENT_MIGRATIONS", "12",
+                // Kafka pins each migration's commands to the worker holding its partition: with 4 slots, a worker
+                // given two of the three partitions can hold more retried STARTs than it has room for, and they wait
+                // for its slots (30 s in one CI run) while the other worker idles. That is capacity, not takeover: here
+                // every worker has room for every migration, so that the bound below measures finding the dead worker
+                "FERRY_WORKER_MAX_CONCURRENT_MIGRATIONS", "8"));
         platform.addWorker().awaitReady(Duration.ofSeconds(120));
         inventory = platform.inventory.url();
         scheduler = platform.scheduler.url();
