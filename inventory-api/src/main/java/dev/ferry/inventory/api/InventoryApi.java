@@ -64,6 +64,12 @@ public interface InventoryApi {
     @Path("vms/{id}/compatibility")
     Uni<List<Verdict>> compatibility(@PathParam("id") long vmId, CompatibilityQuery query);
 
+    /** One page of the placement rules that name a VM on this host (or in this cluster), by name. */
+    @GET
+    @Path("placement-rules")
+    Uni<List<Views.PlacementRuleView>> placementRules(@QueryParam("hostId") Long hostId, @QueryParam("clusterId") Long clusterId,
+            @QueryParam("page") int page, @QueryParam("size") int size);
+
     /** Holds the destination; 422 with every failed rule when it cannot be held. */
     @POST
     @Path("reservations")

@@ -25,6 +25,13 @@ public final class Requests {
     public record NewCluster(@NotBlank String name, @Schema(description = VERSION) Long version) {
     }
 
+    @Schema(example = "{\"name\": \"web-apart\", \"kind\": \"APART\", \"vmIds\": [11, 12, 13]}")
+    public record NewPlacementRule(@NotBlank String name, @NotNull PlacementKind kind,
+            @Schema(description = "The VMs it binds; TOGETHER and APART need two or more") @NotNull @Size(min = 1, max = 1000) Set<Long> vmIds,
+            @Schema(description = "ON_HOSTS only: the hosts its VMs may run on") @Size(max = 10_000) Set<Long> hostIds,
+            @Schema(description = VERSION) Long version) {
+    }
+
     /** How every update says which version it changes. */
     public static final String VERSION = "On update: the version you read. If the resource changed since, the update is "
             + "refused with 409 instead of overwriting someone else's change. Ignored on create.";

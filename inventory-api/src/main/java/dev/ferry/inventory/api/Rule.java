@@ -35,5 +35,14 @@ public enum Rule {
     /** Enough free memory on the target after placed VMs and active reservations. */
     MEMORY_CAPACITY,
     /** Enough free vCPUs on the target after placed VMs and active reservations. */
-    CPU_CAPACITY
+    CPU_CAPACITY,
+    /**
+     * Every TOGETHER placement rule naming the VM: each other member is on the target or moving there, or stays beside
+     * the VM on its current host (to follow it). A group is thus on one host, or on two while it moves.
+     */
+    VM_AFFINITY,
+    /** Every APART placement rule naming the VM: no other member is on the target or moving there. */
+    VM_ANTI_AFFINITY,
+    /** Every ON_HOSTS placement rule naming the VM lists the target. */
+    HOST_AFFINITY
 }

@@ -54,6 +54,11 @@ public final class Views {
             long version) {
     }
 
+    /** A placement rule: these VMs together, apart, or only on these hosts. */
+    @Schema(name = "PlacementRule", example = "{\"id\": 4, \"name\": \"web-apart\", \"kind\": \"APART\", \"vmIds\": [11, 12, 13], \"hostIds\": [], \"version\": 0}")
+    public record PlacementRuleView(long id, String name, PlacementKind kind, Set<Long> vmIds, Set<Long> hostIds, long version) {
+    }
+
     /** CPU and memory held on a destination host for one migration. */
     @Schema(name = "Reservation", example = "{\"id\": 7, \"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"vmId\": 1, \"sourceHostId\": 1, \"hostId\": 3, \"memoryBytes\": 8589934592, \"vcpus\": 4, \"state\": \"ACTIVE\", \"createdAt\": \"2026-11-25T20:00:00Z\", \"expiresAt\": \"2026-11-25T21:00:00Z\", \"endedAt\": null, \"endReason\": null}")
     public record ReservationView(long id, UUID migrationId, long vmId, long sourceHostId, long hostId, long memoryBytes,

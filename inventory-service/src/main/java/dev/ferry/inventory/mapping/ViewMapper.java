@@ -42,6 +42,10 @@ public final class ViewMapper {
         return new NetworkView(n.id, n.name, n.vlan, n.bridge, sorted(n.hostIds), n.version);
     }
 
+    public static dev.ferry.inventory.api.Views.PlacementRuleView view(dev.ferry.inventory.model.PlacementRule r) {
+        return new dev.ferry.inventory.api.Views.PlacementRuleView(r.id, r.name, r.kind, sorted(r.vmIds), sorted(r.hostIds), r.version);
+    }
+
     public static VmView view(Vm v) {
         return new VmView(v.id, v.name, v.memoryBytes, v.vcpus, v.hostId, v.state, v.cpuVendor, v.cpuFamily, v.cpuModelName,
                 sorted(v.cpuFeatures), v.volumes.stream().map(vol -> new VolumeView(vol.poolId, vol.sizeBytes)).toList(),

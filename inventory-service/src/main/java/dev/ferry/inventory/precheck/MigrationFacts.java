@@ -1,6 +1,8 @@
 package dev.ferry.inventory.precheck;
 
+import dev.ferry.inventory.api.PlacementKind;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,13 +19,18 @@ public final class MigrationFacts {
      */
     public record VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
             Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
-            Set<String> requiredCpuFeatures, LibvirtGuest libvirt) {
+            Set<String> requiredCpuFeatures, LibvirtGuest libvirt, List<PlacementFacts> placement) {
 
         public VmFacts(long id, String name, boolean running, long hostId, long memoryBytes, int vcpus,
                 Set<Long> volumePoolIds, Set<Long> networkIds, String requiredCpuVendor, Integer requiredCpuFamily,
                 Set<String> requiredCpuFeatures) {
             this(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor, requiredCpuFamily,
-                    requiredCpuFeatures, null);
+                    requiredCpuFeatures, null, List.of());
+        }
+
+        public VmFacts withPlacement(List<PlacementFacts> rules) {
+            return new VmFacts(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor,
+                    requiredCpuFamily, requiredCpuFeatures, libvirt, List.copyOf(rules));
         }
 
         /** A VM that asks nothing of the CPU beyond what its current host is. */
@@ -34,7 +41,22 @@ public final class MigrationFacts {
 
         public VmFacts withLibvirt(LibvirtGuest guest) {
             return new VmFacts(id, name, running, hostId, memoryBytes, vcpus, volumePoolIds, networkIds, requiredCpuVendor,
-                    requiredCpuFamily, requiredCpuFeatures, guest);
+                    requiredCpuFamily, requiredCpuFeatures, guest, placement);
+        }
+    }
+
+    /**
+     * A placement rule that names the VM: the other VMs it names, with where each runs and where an active reservation
+     * is taking it (null: nowhere), and for ON_HOSTS the hosts allowed, by id with their names.
+     */
+    public record PlacementFacts(String name, PlacementKind kind, List<Member> others, Map<Long, String> hosts) {
+    }
+
+    /** Another VM of a placement rule, where it runs and where it is moving (null when it is not). */
+    public record Member(long vmId, String vmName, long hostId, String hostName, Long movingToHostId, String movingToHostName) {
+        /** Where it will be: its destination while it moves, its host otherwise. */
+        public long endsOn() {
+            return movingToHostId != null ? movingToHostId : hostId;
         }
     }
 

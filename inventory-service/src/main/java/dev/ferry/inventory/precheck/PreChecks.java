@@ -62,6 +62,7 @@ public final class PreChecks {
                 ? RuleResult.pass(Rule.CPU_CAPACITY, "free vCPUs " + target.freeVcpus())
                 : RuleResult.fail(Rule.CPU_CAPACITY, target.name() + " has " + Math.max(0, target.freeVcpus())
                         + " vCPUs free, VM needs " + vm.vcpus()));
+        results.addAll(PlacementChecks.evaluate(vm, target));
         return Verdict.of(target.id(), target.name(), results);
     }
 

@@ -51,7 +51,54 @@ public class PrecheckReader {
      */
     public Uni<VmFacts> vm(Vm vm) {
         VmFacts plain = vmFacts(vm);
-        return guests.guest(vm.hostId, vm.name).map(g -> g == null ? plain : plain.withLibvirt(g));
+        return guests.guest(vm.hostId, vm.name).map(g -> g == null ? plain : plain.withLibvirt(g))
+                .flatMap(facts -> placement(vm.id, Instant.now()).map(facts::withPlacement));
+    }
+
+    /**
+     * The placement rules that name the VM (the VM_AFFINITY, VM_ANTI_AFFINITY and HOST_AFFINITY rules): each with the
+     * other VMs it names, where they run and where a hold unexpired at {@code now} is taking them, and its hosts.
+     */
+    Uni<List<MigrationFacts.PlacementFacts>> placement(long vmId, Instant now) {
+        Selection vm = new Selection("", "vm", vmId);
+        return rows(vm, "SELECT r.id, r.name, r.kind FROM placement_rule r JOIN placement_rule_vm m ON m.rule_id = r.id "
+                + "WHERE m.vm_id = :vm ORDER BY r.name", Map.of()).flatMap(rules -> {
+            if (rules.isEmpty()) {
+                return Uni.createFrom().item(List.of());
+            }
+            List<Long> ids = rules.stream().map(r -> asLong(r[0])).toList();
+            return rows(vm, "SELECT m.rule_id, v.id, v.name, v.host_id, h.name, held.host_id, held.name FROM placement_rule_vm m "
+                    + "JOIN vm v ON v.id = m.vm_id LEFT JOIN host h ON h.id = v.host_id "
+                    + "LEFT JOIN LATERAL (SELECT r.host_id, rh.name FROM reservation r JOIN host rh ON rh.id = r.host_id "
+                    + "  WHERE r.vm_id = v.id AND r.state = 'ACTIVE' AND r.expires_at > :now LIMIT 1) held ON true "
+                    + "WHERE m.rule_id IN (:rules) AND v.id <> :vm ORDER BY v.name", Map.of("rules", ids, "now", now))
+                    .flatMap(members -> rows(vm, "SELECT ph.rule_id, h.id, h.name FROM placement_rule_host ph "
+                            + "JOIN host h ON h.id = ph.host_id WHERE ph.rule_id IN (SELECT rule_id FROM placement_rule_vm WHERE vm_id = :vm) "
+                            + "ORDER BY h.name", Map.of()).map(hosts -> placement(rules, members, hosts)));
+        });
+    }
+
+    private static List<MigrationFacts.PlacementFacts> placement(List<Object[]> rules, List<Object[]> members, List<Object[]> hosts) {
+        List<MigrationFacts.PlacementFacts> out = new ArrayList<>();
+        for (Object[] r : rules) {
+            long id = asLong(r[0]);
+            List<MigrationFacts.Member> others = new ArrayList<>();
+            for (Object[] m : members) {
+                if (asLong(m[0]) == id && m[3] != null) { // a VM on no host binds nothing yet
+                    others.add(new MigrationFacts.Member(asLong(m[1]), (String) m[2], asLong(m[3]), (String) m[4],
+                            m[5] == null ? null : asLong(m[5]), (String) m[6]));
+                }
+            }
+            Map<Long, String> allowed = new LinkedHashMap<>();
+            for (Object[] h : hosts) {
+                if (asLong(h[0]) == id) {
+                    allowed.put(asLong(h[1]), (String) h[2]);
+                }
+            }
+            out.add(new MigrationFacts.PlacementFacts((String) r[1], dev.ferry.inventory.api.PlacementKind.valueOf((String) r[2]),
+                    others, allowed));
+        }
+        return out;
     }
 
     /**

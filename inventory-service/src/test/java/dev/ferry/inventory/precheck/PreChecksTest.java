@@ -75,6 +75,63 @@ class PreChecksTest {
         assertThat(verdict.rules()).hasSize(Rule.values().length);
     }
 
+    /** web-1 runs on hv-1 with the rules given; hv-2 and hv-3 are otherwise good targets. */
+    static VmFacts bound(MigrationFacts.PlacementFacts... rules) {
+        return VM.withPlacement(java.util.List.of(rules));
+    }
+
+    static MigrationFacts.Member member(long id, long host, Long movingTo) {
+        return new MigrationFacts.Member(id, "web-" + id, host, "hv-" + host, movingTo, movingTo == null ? null : "hv-" + movingTo);
+    }
+
+    static final HostFacts HV2 = host(2, "GenuineIntel", 6, "Intel Xeon 5130", true, 32);
+    static final HostFacts HV3 = host(3, "GenuineIntel", 6, "Intel Xeon 5130", true, 32);
+
+    @Test
+    void apartRulesRefuseAHostWhereAnotherMemberRunsOrIsMovingAndNameTheRule() {
+        var apart = new MigrationFacts.PlacementFacts("web-apart", dev.ferry.inventory.api.PlacementKind.APART,
+                java.util.List.of(member(2, 2, null), member(3, 1, 3L)), java.util.Map.of());
+
+        assertThat(rule(PreChecks.evaluate(bound(apart), SOURCE, HV2), Rule.VM_ANTI_AFFINITY).message())
+                .isEqualTo("placement rule 'web-apart' keeps VM web-1 apart from web-2, which runs on hv-2");
+        assertThat(PreChecks.evaluate(bound(apart), SOURCE, HV3).failed()).extracting(RuleResult::code)
+                .containsExactly(Rule.VM_ANTI_AFFINITY); // web-3 is on its way there
+        assertThat(rule(PreChecks.evaluate(bound(apart), SOURCE, HV3), Rule.VM_ANTI_AFFINITY).message()).endsWith("is moving to hv-3");
+        var elsewhere = new MigrationFacts.PlacementFacts("web-apart", dev.ferry.inventory.api.PlacementKind.APART,
+                java.util.List.of(member(2, 4, null)), java.util.Map.of());
+        assertThat(PreChecks.evaluate(bound(elsewhere), SOURCE, HV2).compatible()).isTrue();
+    }
+
+    @Test
+    void aTogetherGroupMovesOneVmAtATimeAndTheOthersMayOnlyFollow() {
+        // db-2 runs beside db-1: db-1 may lead anywhere, db-2 follows later
+        var beside = new MigrationFacts.PlacementFacts("db-pair", dev.ferry.inventory.api.PlacementKind.TOGETHER,
+                java.util.List.of(member(2, 1, null)), java.util.Map.of());
+        assertThat(PreChecks.evaluate(bound(beside), SOURCE, HV2).compatible()).isTrue();
+        assertThat(PreChecks.evaluate(bound(beside), SOURCE, HV3).compatible()).isTrue();
+        // db-2 leads to hv-2: only hv-2 is open to db-1
+        var led = new MigrationFacts.PlacementFacts("db-pair", dev.ferry.inventory.api.PlacementKind.TOGETHER,
+                java.util.List.of(member(2, 1, 2L)), java.util.Map.of());
+        assertThat(PreChecks.evaluate(bound(led), SOURCE, HV2).compatible()).isTrue();
+        assertThat(rule(PreChecks.evaluate(bound(led), SOURCE, HV3), Rule.VM_AFFINITY).message())
+                .isEqualTo("placement rule 'db-pair' keeps VM web-1 with web-2, which is moving to hv-2, not on hv-3");
+        // the group apart already (web-2 on hv-3): web-1 may only join it
+        var split = new MigrationFacts.PlacementFacts("db-pair", dev.ferry.inventory.api.PlacementKind.TOGETHER,
+                java.util.List.of(member(2, 3, null)), java.util.Map.of());
+        assertThat(PreChecks.evaluate(bound(split), SOURCE, HV3).compatible()).isTrue();
+        assertThat(PreChecks.evaluate(bound(split), SOURCE, HV2).failed()).extracting(RuleResult::code).containsExactly(Rule.VM_AFFINITY);
+    }
+
+    @Test
+    void anOnHostsRuleAdmitsOnlyItsHosts() {
+        var licensed = new MigrationFacts.PlacementFacts("licensed", dev.ferry.inventory.api.PlacementKind.ON_HOSTS,
+                java.util.List.of(), new java.util.LinkedHashMap<>(java.util.Map.of(1L, "hv-1", 3L, "hv-3")));
+        assertThat(PreChecks.evaluate(bound(licensed), SOURCE, HV3).compatible()).isTrue();
+        assertThat(rule(PreChecks.evaluate(bound(licensed), SOURCE, HV2), Rule.HOST_AFFINITY).message())
+                .startsWith("placement rule 'licensed' keeps VM web-1 on ").endsWith(" only, not hv-2").contains("hv-1", "hv-3");
+        assertThat(rule(PreChecks.evaluate(VM, SOURCE, HV2), Rule.HOST_AFFINITY).message()).isEqualTo("no ON_HOSTS placement rule names VM web-1");
+    }
+
     @Test
     void everyFailureSaysWhyInWords() {
         Verdict verdict = PreChecks.evaluate(VM, SOURCE, host(2, "AuthenticAMD", 15, "AMD Opteron 2218", false, 1));

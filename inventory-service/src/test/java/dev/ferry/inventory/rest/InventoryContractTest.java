@@ -125,6 +125,14 @@ class InventoryContractTest {
         assertThat(released.state()).isEqualTo(ReservationState.RELEASED);
         assertThat(released.endReason()).isEqualTo("contract test");
 
+        var ruleRequest = new dev.ferry.inventory.api.Requests.NewPlacementRule("contract-rule-" + fleet.tag,
+                dev.ferry.inventory.api.PlacementKind.ON_HOSTS, Set.of(vm.id()), Set.of(fleet.hosts[0], fleet.hosts[1]), null);
+        var rule = read(post("/placement-rules", ruleRequest, 201), new TypeReference<dev.ferry.inventory.api.Views.PlacementRuleView>() { });
+        assertThat(rule.vmIds()).containsExactly(vm.id());
+        assertThat(read(given().queryParam("hostId", fleet.hosts[0]).queryParam("page", 0).queryParam("size", 10)
+                .get("/placement-rules").asString(), new TypeReference<List<dev.ferry.inventory.api.Views.PlacementRuleView>>() { }))
+                .containsExactly(rule);
+
         HostView maintenance = read(given().contentType(ContentType.JSON).body(quarkusMapper.writeValueAsString(
                 new HostStateChange(HostState.MAINTENANCE))).put("/hosts/" + host.id() + "/state").asString(), new TypeReference<>() { });
         assertThat(maintenance.state()).isEqualTo(HostState.MAINTENANCE);
@@ -142,7 +150,7 @@ class InventoryContractTest {
     @Test
     void everyListIsPaged() {
         Fleet fleet = new Fleet(3, 64);
-        for (String list : List.of("/clusters", "/hosts", "/storage-pools", "/networks", "/vms", "/reservations")) {
+        for (String list : List.of("/clusters", "/hosts", "/storage-pools", "/networks", "/vms", "/reservations", "/placement-rules")) {
             given().queryParam("size", InventoryApi.MAX_PAGE_SIZE + 1).get(list).then().statusCode(400);
             given().queryParam("page", -1).get(list).then().statusCode(400);
             // page x size past 2^31 would overflow the offset: a clear 400, not a 500
