@@ -53,6 +53,37 @@ class EvacuationPlannerTest {
         assertThat(plan.unplaceable()).allSatisfy(s -> assertThat(s.reason()).isNotBlank());
     }
 
+    static dev.ferry.scheduler.plan.GroupRules rules(String name, dev.ferry.inventory.api.PlacementKind kind, Long... vms) {
+        return new dev.ferry.scheduler.plan.GroupRules(List.of(new dev.ferry.scheduler.plan.GroupRules.Group(name, kind,
+                java.util.Set.of(vms))));
+    }
+
+    @Test
+    void apartVmsLeaveForDifferentHostsAndTogetherVmsForTheSameAndARuleNoHostCanKeepIsNamed() {
+        List<Option> roomy = List.of(new Option(1, "a", ONE_GBE, 100 * GIB, 0), new Option(2, "b", ONE_GBE, 100 * GIB, 0),
+                new Option(3, "c", ONE_GBE, 100 * GIB, 0));
+        Links links = links(TEN_GBE, Map.of(1L, ONE_GBE, 2L, ONE_GBE, 3L, ONE_GBE), 4);
+        List<VmToMove> four = List.of(vm(1, 4, roomy), vm(2, 4, roomy), vm(3, 4, roomy), vm(4, 4, roomy));
+
+        var apart = EvacuationPlanner.plan(four.subList(0, 3), links, 4, 300, "ferry",
+                rules("db-apart", dev.ferry.inventory.api.PlacementKind.APART, 1L, 2L, 3L));
+        assertThat(apart.moves()).extracting(EvacuationPlanner.Move::targetHostId).containsExactlyInAnyOrder(1L, 2L, 3L);
+
+        // without the rule the four would spread over the three 1 GbE hosts; together, they all go where the first goes
+        var together = EvacuationPlanner.plan(four, links, 4, 300, "ferry",
+                rules("web-pair", dev.ferry.inventory.api.PlacementKind.TOGETHER, 1L, 2L, 3L, 4L));
+        assertThat(together.moves()).hasSize(4);
+        assertThat(together.moves().stream().map(EvacuationPlanner.Move::targetHostId).distinct()).hasSize(1);
+        assertThat(EvacuationPlanner.plan(four, links, 4, 300, "ferry").moves().stream()
+                .map(EvacuationPlanner.Move::targetHostId).distinct().count()).isGreaterThan(1);
+
+        // four apart, three hosts: one stays, and the reason names the rule
+        var tooMany = EvacuationPlanner.plan(four, links, 4, 300, "ferry",
+                rules("db-apart", dev.ferry.inventory.api.PlacementKind.APART, 1L, 2L, 3L, 4L));
+        assertThat(tooMany.moves()).hasSize(3);
+        assertThat(tooMany.unplaceable()).singleElement().satisfies(s -> assertThat(s.reason()).startsWith("placement rule 'db-apart' keeps VM "));
+    }
+
     @Test
     void onOneFullLinkMoreAtOnceIsNotFasterSoTheyLeaveOneByOneLongestFirst() {
         // guests that write: at half the link each, more pages are sent again than at the full link one after another

@@ -82,6 +82,19 @@ class EvacuationTest {
     }
 
     @Test
+    void aRebalancePlanKeepsTheOperatorsApartRule() {
+        FakeInventory.RULES.set(List.of(new dev.ferry.inventory.api.Views.PlacementRuleView(1, "db-apart",
+                dev.ferry.inventory.api.PlacementKind.APART, java.util.Set.of(8811L, 8812L, 8813L, 8814L, 8815L, 8816L), java.util.Set.of(), 0)));
+        try {
+            JsonPath dry = given().queryParam("dryRun", true).post("/clusters/88/rebalance").then().statusCode(200).extract().jsonPath();
+            // without the rule, hv-882 and hv-883 would each take more than one of hv-881's VMs
+            assertThat(dry.getList("moves.toHostId", Long.class)).isNotEmpty().doesNotHaveDuplicates();
+        } finally {
+            FakeInventory.RULES.set(List.of());
+        }
+    }
+
+    @Test
     void aDryRunShowsThePlanAndChangesNothing() {
         int stateChanges = FakeInventory.STATE_CHANGES.get();
         int evacuations = given().get("/evacuations").then().statusCode(200).extract().jsonPath().getList("$").size();

@@ -58,6 +58,9 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     /** Calls a person's token made through the scheduler's inventory relay: "METHOD path as name". */
     public static final List<String> RELAYED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
+    /** The placement rules inventory answers for any host or cluster: none unless a test sets them. */
+    static final java.util.concurrent.atomic.AtomicReference<List<dev.ferry.inventory.api.Views.PlacementRuleView>> RULES =
+            new java.util.concurrent.atomic.AtomicReference<>(List.of());
     private HttpServer server;
 
     public static void reserveSucceeds() {
@@ -214,6 +217,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                     STATE_CHANGES.incrementAndGet(); // the scheduler's own changes (evacuations), not a person's
                 }
                 body = host(Long.parseLong(path.split("/")[2]), HostState.MAINTENANCE);
+            } else if (method.equals("GET") && path.equals("/placement-rules")) {
+                body = RULES.get();
             } else if (method.equals("GET") && path.matches("/vms/\\d+/candidates")) {
                 body = candidates(Long.parseLong(path.split("/")[2]));
             } else if (method.equals("POST") && path.equals("/reservations")) {

@@ -55,6 +55,23 @@ class RebalancePlannerTest {
     }
 
     @Test
+    void placementRulesHoldAsThePlanMovesVms() {
+        List<HostLoad> hosts = List.of(host(1, 24, 12), host(2, 0, 0), host(3, 0, 0));
+        List<VmOnHost> vms = new ArrayList<>();
+        for (long i = 1; i <= 6; i++) {
+            vms.add(new VmOnHost(i, "vm-" + i, 1, 4 * GIB, 2, IDLE, Set.of(2L, 3L)));
+        }
+        // all six apart: each empty host takes one of them, never two
+        var apart = RebalancePlanner.plan(hosts, vms, 10, 0.005, 300, "ferry", EvacuationPlannerTest.rules("apart",
+                dev.ferry.inventory.api.PlacementKind.APART, 1L, 2L, 3L, 4L, 5L, 6L));
+        assertThat(apart.moves()).extracting(RebalancePlanner.Move::toHostId).containsExactlyInAnyOrder(2L, 3L);
+        // 1 and 2 together: neither leaves alone; the other four even the cluster out
+        var together = RebalancePlanner.plan(hosts, vms, 10, 0.005, 300, "ferry", EvacuationPlannerTest.rules("pair",
+                dev.ferry.inventory.api.PlacementKind.TOGETHER, 1L, 2L));
+        assertThat(together.moves()).hasSize(4).extracting(RebalancePlanner.Move::vmId).doesNotContain(1L, 2L);
+    }
+
+    @Test
     void ofTwoMovesThatEvenTheClusterOutEquallyTheCheaperOneIsTaken() {
         // host 1 runs two 8 GiB VMs, one idle and one writing hard; moving either evens the two hosts out
         DirtyModel hot = new DirtyModel(8 * GIB / 4096 / 2, 600e6 / 4096, "measured");

@@ -38,25 +38,28 @@ public final class InventoryLists {
     }
 
     public static Uni<List<VmView>> vmsOn(InventoryApi inventory, long hostId) {
-        return vmsOn(inventory, hostId, 0, new ArrayList<>());
-    }
-
-    private static Uni<List<VmView>> vmsOn(InventoryApi inventory, long hostId, int page, List<VmView> sofar) {
-        return read(inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE)).flatMap(vms -> {
-            sofar.addAll(vms);
-            return vms.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar) : vmsOn(inventory, hostId, page + 1, sofar);
-        });
+        return all(page -> inventory.vmsOnHost(hostId, page, InventoryApi.MAX_PAGE_SIZE));
     }
 
     public static Uni<List<HostView>> hostsOf(InventoryApi inventory, long clusterId) {
-        return hostsOf(inventory, clusterId, 0, new ArrayList<>());
+        return all(page -> inventory.hostsOfCluster(clusterId, page, InventoryApi.MAX_PAGE_SIZE));
     }
 
-    private static Uni<List<HostView>> hostsOf(InventoryApi inventory, long clusterId, int page, List<HostView> sofar) {
-        return read(inventory.hostsOfCluster(clusterId, page, InventoryApi.MAX_PAGE_SIZE)).flatMap(hosts -> {
-            sofar.addAll(hosts);
-            return hosts.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar)
-                    : hostsOf(inventory, clusterId, page + 1, sofar);
+    /** Every placement rule that names a VM on the host ({@code hostId}) or in the cluster ({@code clusterId}). */
+    public static Uni<List<dev.ferry.inventory.api.Views.PlacementRuleView>> placementRules(InventoryApi inventory, Long hostId,
+            Long clusterId) {
+        return all(page -> inventory.placementRules(hostId, clusterId, page, InventoryApi.MAX_PAGE_SIZE));
+    }
+
+    /** Every page of a list, read until one is short. */
+    private static <T> Uni<List<T>> all(java.util.function.IntFunction<Uni<List<T>>> page) {
+        return all(page, 0, new ArrayList<>());
+    }
+
+    private static <T> Uni<List<T>> all(java.util.function.IntFunction<Uni<List<T>>> page, int number, List<T> sofar) {
+        return read(page.apply(number)).flatMap(items -> {
+            sofar.addAll(items);
+            return items.size() < InventoryApi.MAX_PAGE_SIZE ? Uni.createFrom().item(sofar) : all(page, number + 1, sofar);
         });
     }
 }

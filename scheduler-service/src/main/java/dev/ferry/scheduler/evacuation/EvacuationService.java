@@ -21,6 +21,7 @@ import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.DestinationClaims;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
 import dev.ferry.scheduler.plan.EvacuationTimeline;
+import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
@@ -111,7 +112,6 @@ public class EvacuationService {
 
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
         return InventoryLists.vmsOn(inventory, host.id())
-                .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
                 .flatMap(vms -> Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED))
                         .map(DestinationClaims::of).flatMap(claims -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
@@ -121,9 +121,13 @@ public class EvacuationService {
                             return list;
                         }));
                     }
-                    return chain.map(list -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts),
-                            host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy())));
-                }));
+                    return chain.flatMap(list -> InventoryLists.placementRules(inventory, host.id(), null)
+                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts),
+                                    host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
+                                    GroupRules.of(rules)))));
+                }))
+                // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
+                .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
     }
 
     /** The evacuated host's outbound link, and each destination's inbound link and limit. */
@@ -149,7 +153,8 @@ public class EvacuationService {
                         } else if (c.verdict().compatible()) {
                             compatible.add(c);
                         } else {
-                            c.verdict().failed().forEach(f -> why.add(c.verdict().hostName() + ": " + f.code()));
+                            // the rule and its sentence: an operator's placement rule is named by the sentence
+                            c.verdict().failed().forEach(f -> why.add(c.verdict().hostName() + ": " + f.code() + " (" + f.message() + ")"));
                         }
                     }
                     Uni<List<Option>> options = Uni.createFrom().item(new ArrayList<>());

@@ -56,6 +56,12 @@ public final class EvacuationPlanner {
     }
 
     public static Plan plan(List<VmToMove> vms, Links links, int maxOutbound, long maxDowntimeMillis, String policy) {
+        return plan(vms, links, maxOutbound, maxDowntimeMillis, policy, GroupRules.NONE);
+    }
+
+    /** As above, keeping the VMs' placement rules among the plan's own moves ({@link GroupRules}). */
+    public static Plan plan(List<VmToMove> vms, Links links, int maxOutbound, long maxDowntimeMillis, String policy,
+            GroupRules rules) {
         MigrationLimits limits = MigrationLimits.defaults(maxDowntimeMillis);
         List<Stuck> stuck = new ArrayList<>();
         List<VmToMove> movable = new ArrayList<>();
@@ -68,7 +74,7 @@ public final class EvacuationPlanner {
         }
         List<VmToMove> order = longestFirst(movable, links, limits, policy);
         // two ways to pick destinations, each tried at every concurrency: as each VM's turn comes, or all up front
-        List<VmToMove> balanced = balanced(order, links, limits, policy);
+        List<VmToMove> balanced = balanced(order, links, limits, policy, rules);
         EvacuationTimeline.Result best = null;
         List<VmToMove> bestUnplaced = List.of();
         long bestGivingUp = 0;
@@ -76,8 +82,8 @@ public final class EvacuationPlanner {
         boolean bestOnePer = false;
         for (int slots = 1; slots <= Math.max(1, Math.min(maxOutbound, movable.size())); slots++) {
             List<EvacuationTimeline.Result> tried = List.of(
-                    EvacuationTimeline.play(order, slots, largestShare(links, limits, policy), links, limits, policy),
-                    EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy));
+                    EvacuationTimeline.play(order, slots, largestShare(links, limits, policy), links, limits, policy, rules),
+                    EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy, rules));
             for (EvacuationTimeline.Result r : tried) {
                 List<VmToMove> unplaced = notPlayed(order, r);
                 // a migration predicted to give up at the share it gets is no finish: fewer of those first
@@ -101,8 +107,14 @@ public final class EvacuationPlanner {
             moves.add(new Move(p.vm().vmId(), p.vm().vmName(), p.target().hostId(), p.target().hostName(), f, moves.size() + 1,
                     p.startMillis(), p.endMillis()));
         }
+        java.util.Map<Long, Long> endsOn = new java.util.HashMap<>();
+        best.played().forEach(p -> endsOn.put(p.vm().vmId(), p.target().hostId()));
         for (VmToMove vm : bestUnplaced) {
-            stuck.add(new Stuck(vm.vmId(), vm.vmName(), "compatible hosts exist but the VMs planned before it fill them"));
+            String rule = vm.options().stream().map(o -> rules.blocks(vm.vmId(), o.hostId(), endsOn))
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            stuck.add(new Stuck(vm.vmId(), vm.vmName(), rule != null && vm.options().stream()
+                    .allMatch(o -> rules.blocks(vm.vmId(), o.hostId(), endsOn) != null) ? rule
+                    : "compatible hosts exist but the VMs planned before it fill them"));
         }
         return new Plan(moves, stuck, best.makespanMillis(), bestSlots, bestOnePer);
     }
@@ -154,20 +166,22 @@ public final class EvacuationPlanner {
      * the fast ones. Returned in waves (every destination's first VM, then every second one, ...), each with its one
      * option; a VM with no room anywhere is left out.
      */
-    static List<VmToMove> balanced(List<VmToMove> order, Links links, MigrationLimits limits, String policy) {
+    static List<VmToMove> balanced(List<VmToMove> order, Links links, MigrationLimits limits, String policy, GroupRules rules) {
         java.util.Map<Long, Double> speed = wholeFleetShares(order, links);
         java.util.Map<Long, Double> busyUntil = new java.util.HashMap<>();
         java.util.Map<Long, Long> taken = new java.util.HashMap<>();
         java.util.Map<VmToMove, Double> seconds = new java.util.HashMap<>();
         java.util.Map<VmToMove, Integer> wave = new java.util.HashMap<>();
         java.util.Map<Long, Integer> queued = new java.util.HashMap<>();
+        java.util.Map<Long, Long> assignedTo = new java.util.HashMap<>();
         List<VmToMove> assigned = new ArrayList<>();
         for (VmToMove vm : order) {
             Option best = null;
             double bestEnd = 0;
             double bestSeconds = 0;
             for (Option o : vm.options()) {
-                if (o.freeMemoryAfterBytes() - taken.getOrDefault(o.hostId(), 0L) < 0) {
+                if (o.freeMemoryAfterBytes() - taken.getOrDefault(o.hostId(), 0L) < 0
+                        || rules.blocks(vm.vmId(), o.hostId(), assignedTo) != null) {
                     continue;
                 }
                 double s = EvacuationTimeline.seconds(vm, Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links,
@@ -181,6 +195,7 @@ public final class EvacuationPlanner {
             }
             if (best != null) {
                 busyUntil.put(best.hostId(), bestEnd);
+                assignedTo.put(vm.vmId(), best.hostId());
                 taken.merge(best.hostId(), vm.memoryBytes(), Long::sum);
                 VmToMove there = new VmToMove(vm.vmId(), vm.vmName(), vm.memoryBytes(), vm.dirty(), List.of(best), vm.whyNoOption());
                 wave.put(there, queued.merge(best.hostId(), 1, Integer::sum));

@@ -49,17 +49,22 @@ public final class EvacuationTimeline {
         final List<Running> running = new ArrayList<>();
         final Map<Long, Long> memoryTaken = new HashMap<>();
         final Map<Long, Integer> entering = new HashMap<>();
+        final GroupRules rules;
+        /** Where each VM started so far goes: what the placement rules are checked against. */
+        final Map<Long, Long> endsOn = new HashMap<>();
 
-        State(Links links) {
+        State(Links links, GroupRules rules) {
             this.links = links;
+            this.rules = rules;
         }
 
-        /** The options with room left for the VM and a free inbound slot. */
+        /** The options with room left for the VM and a free inbound slot, that its placement rules allow. */
         public List<Option> open(VmToMove vm) {
             List<Option> open = new ArrayList<>();
             for (Option o : vm.options()) {
                 if (o.freeMemoryAfterBytes() - memoryTaken.getOrDefault(o.hostId(), 0L) >= 0
-                        && entering.getOrDefault(o.hostId(), 0) < links.inbound(o.hostId())) {
+                        && entering.getOrDefault(o.hostId(), 0) < links.inbound(o.hostId())
+                        && rules.blocks(vm.vmId(), o.hostId(), endsOn) == null) {
                     open.add(o);
                 }
             }
@@ -126,7 +131,12 @@ public final class EvacuationTimeline {
 
     public static Result play(List<VmToMove> order, int slots, Chooser chooser, Links links, MigrationLimits limits,
             String policy) {
-        State state = new State(links);
+        return play(order, slots, chooser, links, limits, policy, GroupRules.NONE);
+    }
+
+    public static Result play(List<VmToMove> order, int slots, Chooser chooser, Links links, MigrationLimits limits,
+            String policy, GroupRules rules) {
+        State state = new State(links, rules);
         List<VmToMove> pending = new ArrayList<>(order);
         List<Played> played = new ArrayList<>();
         Map<Running, Double> slowest = new HashMap<>();
@@ -174,6 +184,7 @@ public final class EvacuationTimeline {
                     state.running.add(new Running(vm, target, now));
                     state.memoryTaken.merge(target.hostId(), vm.memoryBytes(), Long::sum);
                     state.entering.merge(target.hostId(), 1, Integer::sum);
+                    state.endsOn.put(vm.vmId(), target.hostId());
                     pending.remove(vm);
                     started = true;
                     break;

@@ -6,6 +6,7 @@ import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,6 +99,17 @@ public final class RebalancePlanner {
 
     public static Plan plan(List<HostLoad> hosts, List<VmOnHost> vms, int maxMoves, double minGain, long maxDowntimeMillis,
             String policy) {
+        return plan(hosts, vms, maxMoves, minGain, maxDowntimeMillis, policy, GroupRules.NONE);
+    }
+
+    /**
+     * As above, keeping the VMs' placement rules as the plan's moves change where VMs are: no APART VM to a host the plan
+     * leaves another of its rule on, and no single VM of a TOGETHER rule away from the others (a group is not split).
+     */
+    public static Plan plan(List<HostLoad> hosts, List<VmOnHost> vms, int maxMoves, double minGain, long maxDowntimeMillis,
+            String policy, GroupRules rules) {
+        Map<Long, Long> endsOn = new HashMap<>();
+        vms.forEach(vm -> endsOn.put(vm.vmId(), vm.hostId()));
         Map<Long, HostLoad> load = new LinkedHashMap<>();
         hosts.forEach(h -> load.put(h.hostId(), h));
         MigrationLimits limits = MigrationLimits.defaults(maxDowntimeMillis);
@@ -121,7 +133,8 @@ public final class RebalancePlanner {
                 }
                 for (long t : vm.compatibleHostIds()) {
                     HostLoad to = load.get(t);
-                    if (to == null || t == vm.hostId() || !to.fits(vm.memoryBytes(), vm.vcpus())) {
+                    if (to == null || t == vm.hostId() || !to.fits(vm.memoryBytes(), vm.vcpus())
+                            || rules.blocks(vm.vmId(), t, endsOn) != null) {
                         continue;
                     }
                     Map<Long, HostLoad> after = new LinkedHashMap<>(load);
@@ -152,6 +165,7 @@ public final class RebalancePlanner {
             load.put(best.toHostId(), load.get(best.toHostId()).with(vm.memoryBytes(), vm.vcpus()));
             now = best.imbalanceAfter();
             moved.add(vm.vmId());
+            endsOn.put(vm.vmId(), best.toHostId());
             moves.add(best);
             bytes += best.forecast().bytesSent();
             time += best.forecast().totalTimeMillis();

@@ -10,6 +10,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
+import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.RebalancePlanner;
 import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
 import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
@@ -178,9 +179,11 @@ public class RebalanceService {
                     each = each.call(() -> vmOnHost(vm, hosts.get(l.hostId())).invoke(v -> models.put(vm.id(), v)));
                 }
             }
-            return each.map(y -> new Planned(RebalancePlanner.plan(loads, new ArrayList<>(models.values()),
-                    config.rebalance().maxMoves(), config.rebalance().minGain(), config.defaultMaxDowntimeMillis(),
-                    config.forecastPolicy()), hosts, vms, models));
+            long clusterId = up.get(0).clusterId();
+            return each.flatMap(y -> InventoryLists.placementRules(inventory, null, clusterId))
+                    .map(rules -> new Planned(RebalancePlanner.plan(loads, new ArrayList<>(models.values()),
+                            config.rebalance().maxMoves(), config.rebalance().minGain(), config.defaultMaxDowntimeMillis(),
+                            config.forecastPolicy(), GroupRules.of(rules)), hosts, vms, models));
         });
     }
 
