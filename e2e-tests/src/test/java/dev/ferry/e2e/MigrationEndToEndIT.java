@@ -161,6 +161,22 @@ class MigrationEndToEndIT {
         assertThat(given().baseUri(inventory.url()).get("/hosts/" + fleet.hosts.get(0)).jsonPath().getString("state")).isEqualTo("UP");
         // the cluster's hosts as inventory lists them, each VM's pre-checks: a plan, nothing queued
         assertThat(operator.ok("rebalance", "ctl", "--dry-run")).contains("Would rebalance ctl: imbalance", "dry run: nothing was queued");
+        // an admin's placement rule keeps ctl-big on ctl-hv-1: the operator's check and request name it
+        Ferryctl admin = new Ferryctl(home.resolve("admin.yaml"));
+        admin.ok("config", "set", "inventory", inventory.url());
+        admin.ok("config", "set", "scheduler", scheduler.url());
+        admin.ok("config", "set", "issuer", realm.issuer());
+        admin.login(Roles.ADMIN);
+        assertThat(admin.ok("rule", "ctl-pinned", "--on-hosts", "ctl-hv-1", "ctl-big")).contains("Placement rule ctl-pinned", "only on ctl-hv-1");
+        assertThat(operator.ok("rules")).contains("ctl-pinned", "ON_HOSTS");
+        assertThat(operator.run("check", "ctl-big", "--to", "ctl-hv-2")).isEqualTo(dev.ferry.ctl.ExitCodes.REFUSED);
+        assertThat(operator.out).contains("NOT compatible", "FAIL", "HOST_AFFINITY",
+                "placement rule 'ctl-pinned' keeps VM ctl-big on ctl-hv-1 only, not ctl-hv-2");
+        assertThat(operator.run("migrate", "ctl-big", "--to", "ctl-hv-2")).isEqualTo(dev.ferry.ctl.ExitCodes.REFUSED);
+        assertThat(operator.err).contains("HOST_AFFINITY: placement rule 'ctl-pinned'");
+        assertThat(operator.run("rule", "ctl-other", "--apart", "ctl-big", "ctl-small")).isEqualTo(dev.ferry.ctl.ExitCodes.REFUSED);
+        assertThat(operator.err).contains("403"); // rules are an admin's
+        assertThat(admin.ok("rule", "ctl-pinned", "--delete")).contains("Deleted placement rule ctl-pinned");
 
         Ferryctl viewer = new Ferryctl(home.resolve("viewer.yaml"));
         viewer.ok("config", "set", "inventory", inventory.url());

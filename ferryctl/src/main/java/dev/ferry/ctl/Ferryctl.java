@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 "8 outcome unknown, 9 not signed in."},
         subcommands = {ListCommands.Hosts.class, ListCommands.Vms.class, ListCommands.Migrations.class, CheckCommand.class,
                 MigrateCommand.class, ActionCommands.Cancel.class, ActionCommands.ForceComplete.class, EvacuateCommand.class,
-                RebalanceCommand.class,
+                RebalanceCommand.class, RuleCommands.Rules.class, RuleCommands.Rule.class,
                 EventsCommand.class, LoginCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class,
                 CompletionCommand.class})
 public final class Ferryctl implements Runnable {
