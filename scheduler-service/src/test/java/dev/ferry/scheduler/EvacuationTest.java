@@ -94,6 +94,82 @@ class EvacuationTest {
         }
     }
 
+    static JsonPath evacuation(String id) {
+        return given().get("/evacuations/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    static dev.ferry.events.DirtyPageRound measured(long sentBytes, long remainingBytes, long durationMillis) {
+        return new dev.ferry.events.DirtyPageRound(1, sentBytes / 4096, sentBytes, remainingBytes / 4096, 1000, 1.25e8, durationMillis,
+                remainingBytes / 4096, remainingBytes, remainingBytes * 1000 / 125_000_000L, 0, "CONTINUE", "expected downtime above target", false);
+    }
+
+    @Test
+    void theEtaFollowsWhatTheMigrationsMeasureAndItsErrorIsReportedOnceTheyAreDone() {
+        FakeInventory.reserveSucceeds();
+        // hv-778 runs two 4 GiB VMs; at 1 GbE the plan gives each half a minute, one after the other
+        JsonPath plan = given().post("/hosts/778/evacuate").then().statusCode(202).extract().jsonPath();
+        String id = plan.getString("id");
+        long planned = plan.getLong("predictedMakespanMillis");
+        List<UUID> moves = plan.getList("moves.migrationId", String.class).stream().map(UUID::fromString).toList();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(migration(moves.get(0)).getString("phase")));
+        // half of the first one went in a second: far faster than forecast, and the ETA says so
+        MigrationLifecycleTest.publish(MigrationLifecycleTest.event(moves.get(0), dev.ferry.events.EventType.ROUND_COMPLETED, 1,
+                measured(2L << 30, 2L << 30, 1_000), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).getLong("etaMillis") < planned / 2);
+        assertThat(evacuation(id).getString("etaAt")).isNotNull();
+        // and the tracker writes it down as it runs
+        await().atMost(Duration.ofSeconds(10)).until(() -> recordedEtasBelow(id, planned / 2) > 0);
+
+        for (UUID m : moves) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> List.of("SCHEDULED", "RUNNING").contains(migration(m).getString("phase")));
+            QueueTest.succeed(m);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(migration(m).getString("phase")));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).get("etaError") != null);
+        JsonPath done = evacuation(id);
+        assertThat(done.getString("state")).isEqualTo("COMPLETED");
+        assertThat(done.getString("finishedAt")).isNotNull();
+        assertThat(done.getLong("etaMillis")).isZero();
+        // the plan alone promised far later than it took; each mark's error is told beside it
+        assertThat(done.getDouble("etaError.planAlone")).isGreaterThan(1);
+        for (String at : List.of("at25", "at50", "at75")) {
+            assertThat(done.getDouble("etaError." + at)).isNotNull();
+        }
+    }
+
+    /** The ETAs the tracker recorded for the evacuation that gave less than {@code millis} left. */
+    static int recordedEtasBelow(String evacuation, long millis) throws java.sql.SQLException {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        try (var db = java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class), config.getValue("quarkus.datasource.password", String.class));
+                var st = db.prepareStatement("SELECT count(*) FROM evacuation_eta WHERE evacuation_id = ? AND eta_at - at < ? * interval '1 millisecond'")) {
+            st.setObject(1, UUID.fromString(evacuation));
+            st.setLong(2, millis);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    @Test
+    void destinationsSlowerThanPlannedLetMoreLeaveAtOnce() {
+        FakeInventory.reserveSucceeds();
+        // hv-779 runs four 4 GiB VMs for hv-3, both 1 GbE: the plan sends them one at a time, the links full
+        JsonPath plan = given().post("/hosts/779/evacuate").then().statusCode(202).extract().jsonPath();
+        String id = plan.getString("id");
+        assertThat(plan.getInt("concurrency")).isEqualTo(1);
+        UUID first = UUID.fromString(plan.getList("moves.migrationId", String.class).get(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(migration(first).getString("phase")));
+        // the first sends a tenth in 12 s: hv-3 takes far less than its link, and the source has room for more
+        MigrationLifecycleTest.publish(MigrationLifecycleTest.event(first, dev.ferry.events.EventType.ROUND_COMPLETED, 1,
+                measured(410L << 20, 3686L << 20, 12_000), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).getInt("concurrency") > 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).getList("moves.phase", String.class).stream()
+                .filter(p -> p.equals("SCHEDULED") || p.equals("RUNNING")).count() > 1);
+        given().post("/evacuations/" + id + "/cancel").then().statusCode(202);
+    }
+
     @Test
     void aDryRunShowsThePlanAndChangesNothing() {
         int stateChanges = FakeInventory.STATE_CHANGES.get();

@@ -204,14 +204,16 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                         .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
                                 List.of(), Set.of(), 0)).toList();
             } else if (method.equals("GET") && path.equals("/vms")) {
-                // host 777 runs three VMs, 771-773
-                body = exchange.getRequestURI().getQuery().contains("hostId=777")
-                        ? LongStream.rangeClosed(771, 773).mapToObj(id -> {
-                            VmView v = vm(id);
-                            return new VmView(v.id(), v.name(), v.memoryBytes(), v.vcpus(), 777, v.state(), null, null, null,
-                                    Set.of(), List.of(), Set.of(), 0);
-                        }).toList()
-                        : List.of();
+                // host 777 runs three VMs, 771-773; 778 two, 781-782; 779 four, 791-794
+                String query = exchange.getRequestURI().getQuery();
+                long onHost = query.contains("hostId=777") ? 777 : query.contains("hostId=778") ? 778 : query.contains("hostId=779") ? 779 : 0;
+                int count = onHost == 777 ? 3 : onHost == 778 ? 2 : onHost == 779 ? 4 : 0;
+                long firstVm = onHost == 777 ? 771 : onHost == 778 ? 781 : 791;
+                body = LongStream.range(firstVm, firstVm + count).mapToObj(id -> {
+                    VmView v = vm(id);
+                    return new VmView(v.id(), v.name(), v.memoryBytes(), v.vcpus(), onHost, v.state(), null, null, null,
+                            Set.of(), List.of(), Set.of(), 0);
+                }).toList();
             } else if (method.equals("PUT") && path.matches("/hosts/\\d+/state")) {
                 if (scheduler) {
                     STATE_CHANGES.incrementAndGet(); // the scheduler's own changes (evacuations), not a person's

@@ -20,6 +20,7 @@ import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.DestinationClaims;
 import dev.ferry.scheduler.plan.EvacuationPlanner;
+import dev.ferry.scheduler.plan.EvacuationEta;
 import dev.ferry.scheduler.plan.EvacuationTimeline;
 import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
@@ -185,6 +186,7 @@ public class EvacuationService {
         e.hostId = host.id();
         e.state = "RUNNING";
         e.concurrency = plan.concurrency();
+        e.maxOutbound = host.maxOutboundMigrations();
         e.predictedMakespanMillis = plan.predictedMakespanMillis();
         e.unplaceable = JSON.valueToTree(plan.unplaceable()).toString();
         e.createdAt = now;
@@ -219,7 +221,14 @@ public class EvacuationService {
     public Uni<EvacuationView> view(UUID id) {
         return Panache.withSession(() -> Evacuation.<Evacuation>findById(id)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Evacuation", id))
-                .flatMap(e -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", id).map(ms -> toView(e, ms))));
+                .flatMap(EvacuationService::viewOf));
+    }
+
+    /** The evacuation with its migrations, the time each has worked and the ETAs it gave. */
+    private static Uni<EvacuationView> viewOf(Evacuation e) {
+        return Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
+                .flatMap(ms -> EvacuationTracker.worked(e.id).flatMap(worked -> EvacuationTracker.etas(e)
+                        .map(etas -> toView(e, ms, worked, etas, Instant.now()))));
     }
 
     public Uni<List<EvacuationView>> list(int page, int size) {
@@ -227,11 +236,10 @@ public class EvacuationService {
                 .page(io.quarkus.panache.common.Page.of(page, size)).list().flatMap(all -> {
             Uni<List<EvacuationView>> chain = Uni.createFrom().item(new ArrayList<>());
             for (Evacuation e : all) {
-                chain = chain.flatMap(list -> Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
-                        .map(ms -> {
-                            list.add(toView(e, ms));
-                            return list;
-                        }));
+                chain = chain.flatMap(list -> viewOf(e).map(v -> {
+                    list.add(v);
+                    return list;
+                }));
             }
             return chain;
         }));
@@ -250,11 +258,9 @@ public class EvacuationService {
                 .map(ms -> ms.stream().map(m -> m.id).toList());
     }
 
-    static EvacuationView toView(Evacuation e, List<Migration> ms) {
+    static EvacuationView toView(Evacuation e, List<Migration> ms, Map<UUID, Long> worked, List<long[]> etas, Instant now) {
         Map<MigrationPhase, Integer> count = new java.util.EnumMap<>(MigrationPhase.class);
         ms.forEach(m -> count.merge(m.phase(), 1, Integer::sum));
-        long remainingWork = ms.stream().filter(m -> !m.phase().isFinal() && m.predictedTotalTimeMillis != null)
-                .mapToLong(m -> m.predictedTotalTimeMillis).sum();
         List<EvacuationView.Move> moves = new ArrayList<>();
         long[] starts = dev.ferry.scheduler.plan.EvacuationPlanner.plannedStarts(
                 ms.stream().map(m -> m.predictedTotalTimeMillis).toList(), e.concurrency);
@@ -275,9 +281,16 @@ public class EvacuationService {
         } catch (Exception ex) {
             unplaceable = JSON.getNodeFactory().arrayNode();
         }
-        return new EvacuationView(e.id, e.hostId, state, e.concurrency, e.predictedMakespanMillis,
-                allFinal ? 0L : remainingWork / Math.max(1, e.concurrency),
+        long eta = allFinal ? 0L : EvacuationEta.estimate(EvacuationTracker.moves(ms, worked), e.concurrency).remainingMillis();
+        EvacuationView.EtaError error = null;
+        if (e.finishedAt != null) {
+            long actual = java.time.Duration.between(e.createdAt, e.finishedAt).toMillis();
+            error = new EvacuationView.EtaError(EvacuationEta.errorAt(0.25, etas, actual), EvacuationEta.errorAt(0.5, etas, actual),
+                    EvacuationEta.errorAt(0.75, etas, actual), actual <= 0 ? 0 : (e.predictedMakespanMillis - actual) / (double) actual);
+        }
+        return new EvacuationView(e.id, e.hostId, state, e.concurrency, e.predictedMakespanMillis, eta,
+                allFinal ? null : now.plusMillis(eta),
                 new EvacuationView.Progress(ms.size(), succeeded, failed, cancelled, inFlight, queued), moves, unplaceable,
-                e.createdAt, e.cancelledAt);
+                e.createdAt, e.cancelledAt, e.finishedAt, error);
     }
 }

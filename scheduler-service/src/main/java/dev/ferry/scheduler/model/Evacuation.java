@@ -21,6 +21,10 @@ public class Evacuation extends PanacheEntityBase {
     public String unplaceable;
     public Instant createdAt;
     public Instant cancelledAt;
+    /** The host's outbound limit when it started (V16): what a re-plan may go up to; null for older ones (no re-plan). */
+    public Integer maxOutbound;
+    /** When its last migration ended (V16); null while any runs. */
+    public Instant finishedAt;
     /** Who asked for it (the token's name and subject); its migrations carry the same. */
     public String requestedBy;
     public String requestedBySubject;

@@ -79,6 +79,10 @@ public interface SchedulerConfig {
     @WithDefault("1s")
     String dispatchInterval();
 
+    /** How often an evacuation under way has its ETA followed and its concurrency re-planned (EvacuationTracker). */
+    @WithDefault("5s")
+    String evacuationTrackInterval();
+
     /**
      * Of the replicas, only the holder of the dispatcher lease starts migrations; another takes over this long after
      * the holder died (at once when it shut down). Half of it bounds one start (a reservation call and a transaction).

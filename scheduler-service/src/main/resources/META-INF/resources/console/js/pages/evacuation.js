@@ -33,8 +33,12 @@ function draw(header, chart, e, migrations, host) {
   fill(header, el('h1', {}, 'Evacuation of ' + host(e.hostId) + ' ', badge(e.state)),
     el('p', {}, e.progress.succeeded + ' of ' + e.progress.total + ' moved, ' + e.progress.inFlight + ' in flight, '
       + e.progress.queued + ' queued' + (e.progress.failed ? ', ' + e.progress.failed + ' failed' : '') + ' · predicted makespan '
-      + ms(e.predictedMakespanMillis) + ' · ', el('strong', { id: 'eta' }, e.etaMillis === null ? 'done' : 'ETA ' + ms(e.etaMillis)),
-    ' · ', ms(now), ' so far'),
+      + ms(e.predictedMakespanMillis) + ' · ', el('strong', { id: 'eta' }, e.state !== 'RUNNING' ? 'done' : 'ETA ' + ms(e.etaMillis)),
+    ' · ', ms(now), ' so far · ', e.concurrency + ' at once'),
+    // once done: how far the ETA that followed the migrations was off, beside the plan's own
+    e.etaError ? el('p', { id: 'eta-error' }, 'ETA off by ' + ['at25', 'at50', 'at75'].map(k => (e.etaError[k] === null ? '–'
+      : Math.round(100 * e.etaError[k]) + ' %') + ' at ' + k.slice(2) + ' %').join(', ') + ' of the way (the plan alone: '
+      + Math.round(100 * e.etaError.planAlone) + ' %)') : null,
     hasRole('operator') && e.state === 'RUNNING' ? el('div', { class: 'actions' }, el('button', { class: 'danger',
       onclick: () => confirm('Cancel the moves not yet done?') && attempt(() => post('/evacuations/' + e.id + '/cancel')) },
     'Cancel the evacuation')) : null,
