@@ -44,6 +44,11 @@ final class Fleet {
     }
 
     Fleet(Platform platform, String kafka, String name, int hostCount) {
+        this(platform, kafka, name, hostCount, 125_000_000L);
+    }
+
+    /** @param firstHostLink the first host's link (the others have 1 GbE) */
+    Fleet(Platform platform, String kafka, String name, int hostCount, long firstHostLink) {
         this.inventory = platform.inventory.url();
         this.scheduler = platform.scheduler.url();
         this.kafka = kafka;
@@ -54,7 +59,7 @@ final class Fleet {
                     "cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", "Intel Xeon 5130",
                             "mhz", 2000, "sockets", 2, "cores", 16),
                     "memoryBytes", 512 * GIB, "hypervisorType", "KVM", "hypervisorVersion", "QEMU 10.0.2",
-                    "migrationAddress", "192.0.2." + i, "linkBandwidthBytesPerSecond", 125_000_000L,
+                    "migrationAddress", "192.0.2." + i, "linkBandwidthBytesPerSecond", i == 1 ? firstHostLink : 125_000_000L,
                     "maxInboundMigrations", 8, "maxOutboundMigrations", 8)));
         }
         pool = create("/storage-pools", Map.of("name", name + "-nfs", "type", "NFS", "scope", "CLUSTER",
