@@ -80,6 +80,10 @@ class QueueTest {
         UUID second = requestMigration(532, 530, "USER", "SCHEDULED");
 
         assertThat(OperatorRequestsTest.commands(second, 1).get(0).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+        // its forecast follows the share it starts with: the same 4 GiB guest at half the link takes longer
+        assertThat(migration(second).getString("prediction.basis")).contains("at its share of the links, 62 MB/s");
+        assertThat(migration(second).getLong("prediction.totalTimeMillis"))
+                .isGreaterThan(migration(first).getLong("prediction.totalTimeMillis") * 3 / 2);
         var halved = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 2);
         assertThat(halved.get(1).type()).isEqualTo(CommandType.LIMIT_BANDWIDTH);
         assertThat(halved.get(1).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);

@@ -216,7 +216,8 @@ public class Dispatcher {
             m.reservationId = reservationId;
             return m.transition(MigrationPhase.SCHEDULED, "slot free; destination host " + m.targetHostId
                             + " reserved (reservation " + reservationId + "); start command queued", Instant.now())
-                    .call(() -> links.starting(m).call(share -> commands.send(m, CommandType.START, share)))
+                    .call(() -> links.starting(m).call(share -> migrations.forecastAtShare(m, share))
+                            .call(share -> commands.send(m, CommandType.START, share)))
                     .replaceWith((String) null);
         })).flatMap(reason -> reason == null ? Uni.createFrom().voidItem() : giveBack(id, reservationId, reason));
     }

@@ -424,14 +424,33 @@ public class MigrationService {
 
     /** The forecast for the migration's current target under everything its request allows, kept beside its outcome. */
     static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now) {
+        forecast(m, dirty, steering, now, m.linkBandwidthBytesPerSecond);
+    }
+
+    /**
+     * The migration's forecast again at the share of the links it starts with (its START's cap), in the starting
+     * transaction: a host's link shared with others makes every round longer and the guest rewrites more meanwhile, so
+     * the whole-link forecast made at the request no longer holds. A null share is the whole link: nothing changes.
+     */
+    public Uni<Void> forecastAtShare(Migration m, Long share) {
+        if (share == null || share >= m.linkBandwidthBytesPerSecond) {
+            return Uni.createFrom().voidItem();
+        }
+        long source = m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond;
+        return history.modelFor(m.vmId, m.memoryBytes, source)
+                .invoke(dirty -> forecast(m, dirty, steering(m.policy), Instant.now(), share)).replaceWithVoid();
+    }
+
+    private static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now, long bandwidth) {
         MigrationLimits limits = new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent, m.allowPostCopy, m.deadline)
                 .limits(steering.defaultCeilingPercent(), now);
-        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, limits, dirty, steering.policy());
+        Forecast forecast = Forecaster.forecast(m.memoryBytes, bandwidth, limits, dirty, steering.policy());
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();
         m.predictedConverges = Admission.withinLimits(forecast, limits);
         m.predictionBasis = forecast.basis() + "; forecast by running policy " + steering.policy() + " in virtual time"
+                + (bandwidth < m.linkBandwidthBytesPerSecond ? " at its share of the links, " + bandwidth / 1_000_000 + " MB/s" : "")
                 + (Admission.withinLimits(forecast, limits) ? "" : forecast.converges()
                         ? "; predicted to pause longer than the target: " + forecast.downtimeMillis() + " ms"
                         : "; predicted not to converge: the policy would give up");
