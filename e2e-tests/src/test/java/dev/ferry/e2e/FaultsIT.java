@@ -310,7 +310,7 @@ class FaultsIT {
     void everyRecordDeliveredAgainTwiceAndOutOfOrderChangesNothing() throws Exception {
         Map<String, Object> before = snapshot();
         for (String db : List.of("faults_inventory", "faults_scheduler")) {
-            try (var c = java.sql.DriverManager.getConnection(dev.ferry.testsupport.TestDatabase.jdbcUrl(db), "postgres", "postgres");
+            try (var c = dev.ferry.testsupport.TestDatabase.connect(db);
                     var st = c.createStatement()) {
                 st.executeUpdate("DELETE FROM consumed_event");
             }

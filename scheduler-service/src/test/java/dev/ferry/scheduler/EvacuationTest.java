@@ -139,9 +139,7 @@ class EvacuationTest {
 
     /** The ETAs the tracker recorded for the evacuation that gave less than {@code millis} left. */
     static int recordedEtasBelow(String evacuation, long millis) throws java.sql.SQLException {
-        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        try (var db = java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class), config.getValue("quarkus.datasource.password", String.class));
+        try (var db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
                 var st = db.prepareStatement("SELECT count(*) FROM evacuation_eta WHERE evacuation_id = ? AND eta_at - at < ? * interval '1 millisecond'")) {
             st.setObject(1, UUID.fromString(evacuation));
             st.setLong(2, millis);

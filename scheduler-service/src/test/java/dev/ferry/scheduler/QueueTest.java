@@ -107,9 +107,7 @@ class QueueTest {
         UUID first = requestMigration(541, 540, "USER", "SCHEDULED"); // hv-540: 1 GbE, two at a time
         publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(phase(first)));
-        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                config.getValue("quarkus.datasource.username", String.class), config.getValue("quarkus.datasource.password", String.class))) {
+        try (java.sql.Connection db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
             db.setAutoCommit(false);
             try (java.sql.Statement st = db.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = '5s'");

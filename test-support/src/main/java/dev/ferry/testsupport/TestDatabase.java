@@ -61,6 +61,11 @@ public final class TestDatabase {
         return "jdbc:postgresql://localhost:" + ensureDatabase(database) + "/" + database;
     }
 
+    /** A plain JDBC connection to one test database, for a test that must hold a lock or read what a service wrote. */
+    public static Connection connect(String database) throws SQLException {
+        return java.sql.DriverManager.getConnection(jdbcUrl(database), "postgres", "postgres");
+    }
+
     private static synchronized void stop() {
         if (postgres != null) {
             try {

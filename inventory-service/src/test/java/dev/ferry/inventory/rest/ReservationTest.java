@@ -84,7 +84,7 @@ class ReservationTest {
     }
 
     static void overdue(long reservationId) throws java.sql.SQLException {
-        try (var c = java.sql.DriverManager.getConnection(dev.ferry.testsupport.TestDatabase.jdbcUrl("inventory_test"), "postgres", "postgres");
+        try (var c = dev.ferry.testsupport.TestDatabase.connect("inventory_test");
                 var s = c.createStatement()) {
             s.execute("UPDATE reservation SET expires_at = now() - interval '1 second' WHERE id = " + reservationId);
         }
