@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class EvacuationTracker {
     private static final Logger LOG = Logger.getLogger(EvacuationTracker.class);
-    /** pg_try_advisory_xact_lock's key for this job: "evacuation-tracker" hashed once, a constant. */
+    /** pg_try_advisory_xact_lock's key for this job: the ASCII bytes of "EvacTrkr", distinct from the other jobs' keys. */
     static final long LOCK = 0x4576_6163_5472_6b72L;
 
     @Scheduled(every = "${ferry.scheduler.evacuation-track-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
