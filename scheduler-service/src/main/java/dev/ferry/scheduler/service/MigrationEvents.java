@@ -38,9 +38,9 @@ public class MigrationEvents {
                 event.attempt(), event.sequence(), payload);
         return Migration.<Migration>findById(event.migrationId(), LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
             if (m == null) {
-                // never requested here: nothing it could apply to, now or later
+                // never requested here, or ended longer ago than the history is kept: nothing it could apply to
                 return Uni.createFrom().failure(new InvalidRecordException("event " + event.eventId() + " for migration "
-                        + event.migrationId() + ", which this scheduler never had"));
+                        + event.migrationId() + ", which this scheduler never had or has deleted with its history"));
             }
             if (Outcomes.SCHEDULER.equals(event.workerId())) {
                 return ownDecision(m, event, audit);

@@ -84,6 +84,21 @@ public interface SchedulerConfig {
     String evacuationTrackInterval();
 
     /**
+     * A migration that ended (SUCCEEDED, FAILED or CANCELLED, with no open discrepancy) this long ago is deleted with
+     * its rounds, phase transitions, resolved discrepancies and audit trail; an evacuation once none of its migrations
+     * is left. At least {@code ferry.messaging.consumed-retention}: a replayed event must still find its migration.
+     */
+    @WithDefault("P30D")
+    Duration historyRetention();
+
+    /**
+     * The audit trail's entries are kept this long (oVirt keeps its events 30 days), never while their migration is
+     * still under way, and never beyond the migration itself (see {@link #historyRetention()}).
+     */
+    @WithDefault("P30D")
+    Duration auditRetention();
+
+    /**
      * Of the replicas, only the holder of the dispatcher lease starts migrations; another takes over this long after
      * the holder died (at once when it shut down). Half of it bounds one start (a reservation call and a transaction).
      */
