@@ -16,6 +16,17 @@ public interface InventoryConfig {
     @WithDefault("30s")
     String reservationSweepInterval();
 
+    /**
+     * A reservation that ended (committed or released) this long ago is deleted. At least
+     * {@code ferry.messaging.consumed-retention}, so that a replayed outcome still finds the hold it ends.
+     */
+    @WithDefault("P30D")
+    Duration historyRetention();
+
+    /** The fleet's audit trail (fleet changes) is kept this long: 30 days, as oVirt keeps its events. */
+    @WithDefault("P30D")
+    Duration auditRetention();
+
     /** Memory overcommit of a host that names none: none, since a migrating VM must fit. */
     @WithDefault("1.0")
     double defaultMemoryOvercommit();

@@ -90,6 +90,42 @@ class ReservationTest {
         }
     }
 
+    @jakarta.inject.Inject
+    dev.ferry.inventory.InventoryRetention retention;
+
+    @Test
+    void anEndedHoldAndAnOldFleetChangeGoOnceTheirRetentionIsPastButAnActiveHoldNever() throws Exception {
+        Fleet fleet = new Fleet(2, 64);
+        long oldVm = fleet.vm("old", fleet.hosts[0], 4);
+        long heldVm = fleet.vm("held", fleet.hosts[0], 4);
+        long recentVm = fleet.vm("recent", fleet.hosts[0], 4);
+        long ended = reserve(UUID.randomUUID(), oldVm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        long endedRecently = reserve(UUID.randomUUID(), recentVm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        for (long hold : List.of(ended, endedRecently)) {
+            given().contentType(ContentType.JSON).body(Map.of("reason", "test")).post("/reservations/" + hold + "/release")
+                    .then().statusCode(200);
+        }
+        long active = reserve(UUID.randomUUID(), heldVm, fleet.hosts[1]).then().statusCode(201).extract().jsonPath().getLong("id");
+        try (var c = dev.ferry.testsupport.TestDatabase.connect("inventory_test"); var s = c.createStatement()) {
+            // a month and a day ago, as far as retention can tell: one ended hold, one still held, one VM's creation
+            s.execute("UPDATE reservation SET created_at = now() - interval '31 days', ended_at = now() - interval '31 days' WHERE id = " + ended);
+            s.execute("UPDATE reservation SET created_at = now() - interval '31 days' WHERE id = " + active);
+            s.execute("UPDATE fleet_change SET changed_at = now() - interval '31 days' WHERE entity = 'VM' AND entity_id = " + oldVm);
+        }
+        assertThat(given().queryParam("entity", "VM").queryParam("entityId", oldVm).get("/fleet-changes").jsonPath().getList("$")).isNotEmpty();
+
+        // one row per statement: the slices go on until nothing past its time is left
+        long deleted = retention.prune(java.time.Duration.ofDays(30), java.time.Duration.ofDays(30), 1)
+                .await().atMost(java.time.Duration.ofSeconds(20));
+
+        assertThat(deleted).isGreaterThanOrEqualTo(2);
+        given().get("/reservations/" + ended).then().statusCode(404);
+        given().get("/reservations/" + endedRecently).then().statusCode(200).body("state", equalTo("RELEASED"));
+        given().get("/reservations/" + active).then().statusCode(200).body("state", equalTo("ACTIVE"));
+        given().queryParam("entity", "VM").queryParam("entityId", oldVm).get("/fleet-changes").then().body("size()", equalTo(0));
+        given().queryParam("entity", "VM").queryParam("entityId", heldVm).get("/fleet-changes").then().body("size()", equalTo(1));
+    }
+
     @Test
     void anOverdueHoldIsSweptButOneItsMigrationHeldAgainIsNot() throws Exception {
         Fleet fleet = new Fleet(2, 64);
