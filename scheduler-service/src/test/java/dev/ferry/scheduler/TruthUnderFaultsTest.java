@@ -70,7 +70,7 @@ class TruthUnderFaultsTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("ferry.scheduler.worker-heartbeat", "PT0.5S", "ferry.scheduler.missed-heartbeats", "3",
-                    "ferry.scheduler.discrepancy-count-interval", "1s");
+                    "ferry.scheduler.gauge-interval", "1s");
         }
     }
 
@@ -101,11 +101,14 @@ class TruthUnderFaultsTest {
     @Test
     void aWorkerThatStopsRenewingIsTakenOverAsANewAttemptAndItsLateWordIsOnlyRaised() throws Exception {
         UUID id = requestMigration(41);
+        long takeovers = takeoversCounted();
         claim(id, "worker-a", 1).statusCode(200);
         publish(byWorker(event(id, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null), "worker-a"));
         Instant killed = Instant.now(); // worker-a goes silent: no renewal from here on
 
         await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getInt("attempt") == 2);
+        // what the on-call dashboard shows, counted once the watchdog's pass committed
+        await().atMost(Duration.ofSeconds(5)).until(() -> takeoversCounted() >= takeovers + 1);
         long detectedMillis = Duration.between(killed, Instant.now()).toMillis();
         JsonPath m = migration(id);
         assertThat(m.getString("phase")).isEqualTo("SCHEDULED");
@@ -206,6 +209,12 @@ class TruthUnderFaultsTest {
                         "note", "virsh list: running on the source"))
                 .post("/migrations/" + id + "/resolve").then().statusCode(200).body("phase", equalTo("FAILED"));
         await().atMost(Duration.ofSeconds(10)).until(() -> openDiscrepanciesGauge() == before - 1);
+    }
+
+    long takeoversCounted() {
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("ferry_migration_takeovers_total")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0L);
     }
 
     long openDiscrepanciesGauge() {

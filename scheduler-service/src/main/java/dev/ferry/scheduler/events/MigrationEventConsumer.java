@@ -4,6 +4,7 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.messaging.IdempotentConsumer;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.MigrationEvents;
+import dev.ferry.scheduler.service.MigrationMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +27,9 @@ public class MigrationEventConsumer {
     @Inject
     IdempotentConsumer consumer;
 
+    @Inject
+    MigrationMetrics metrics;
+
     @Incoming("migration-events")
     public Uni<Void> consume(String payload) {
         return Uni.createFrom().item(() -> EventCodec.event(payload))
@@ -35,7 +39,9 @@ public class MigrationEventConsumer {
                             if (event.type().isOutcome()) {
                                 dispatcher.kick();
                             }
-                        }))
+                        })
+                        // counted once it has committed, and only the first time
+                        .call(first -> first ? metrics.applied(event) : Uni.createFrom().voidItem()))
                 .replaceWithVoid();
     }
 }

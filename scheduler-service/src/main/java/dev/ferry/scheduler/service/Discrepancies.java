@@ -29,7 +29,7 @@ public class Discrepancies {
     }
 
     /** Counts the open discrepancies for the gauge; every replica counts the same table. */
-    @io.quarkus.scheduler.Scheduled(every = "${ferry.scheduler.discrepancy-count-interval:15s}",
+    @io.quarkus.scheduler.Scheduled(every = "${ferry.scheduler.gauge-interval:15s}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> countOpen() {
         return io.quarkus.hibernate.reactive.panache.Panache.withSession(() -> Discrepancy.count("resolvedAt is null"))

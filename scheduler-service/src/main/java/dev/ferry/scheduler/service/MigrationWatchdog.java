@@ -44,6 +44,9 @@ public class MigrationWatchdog {
     @Inject
     Outcomes outcomes;
 
+    @Inject
+    MigrationMetrics metrics;
+
     MigrationTimeouts.Settings settings() {
         return new MigrationTimeouts.Settings(config.queuedTimeout(), config.scheduledTimeout(), config.progressTimeout(),
                 config.cancelTimeout());
@@ -66,6 +69,7 @@ public class MigrationWatchdog {
                         now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                         .flatMap(candidates -> endOverdue(candidates, now, s)))
+                .invoke(metrics::tookOver) // once the pass committed
                 .onFailure().invoke(e -> {
                     lastFailedPass = Instant.now();
                     LOG.warnf("watchdog pass failed; judging again %d s after the database answers: %s",
@@ -75,15 +79,19 @@ public class MigrationWatchdog {
                 .replaceWithVoid();
     }
 
-    private Uni<Void> endOverdue(List<Migration> candidates, Instant now, MigrationTimeouts.Settings s) {
+    /** Acts on each overdue migration; returns how many were taken over from a worker that died. */
+    private Uni<Integer> endOverdue(List<Migration> candidates, Instant now, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
+        int takeovers = 0;
         for (Migration m : candidates) {
             var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m), now, s);
             if (overdue.isPresent()) {
                 chain = chain.flatMap(x -> act(m, overdue.get(), now));
+                var action = overdue.get().action();
+                takeovers += action == MigrationTimeouts.Action.RETRY || action == MigrationTimeouts.Action.ADOPT ? 1 : 0;
             }
         }
-        return chain;
+        return chain.replaceWith(takeovers);
     }
 
     /** Does what {@link MigrationTimeouts} decided, in the caller's transaction. */

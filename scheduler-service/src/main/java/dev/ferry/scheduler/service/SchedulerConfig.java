@@ -109,9 +109,12 @@ public interface SchedulerConfig {
     @WithDefault("5s")
     String watchdogInterval();
 
-    /** How often the open discrepancies are counted for the ferry_discrepancies_open gauge (read by @Scheduled). */
+    /**
+     * How often the gauges counted from the database (open discrepancies, migrations by phase) are counted again
+     * (read by the @Scheduled expressions).
+     */
     @WithDefault("15s")
-    String discrepancyCountInterval();
+    String gaugeInterval();
 
     /** How often a worker renews its claim on a migration it runs (its heartbeat). */
     @WithDefault("PT5S")
