@@ -161,6 +161,11 @@ export function checkService(objs, svc, services, composeImages) {
   const services_ = all(objs, "Service").filter((s) => selects({ matchLabels: s.spec?.selector }, tpl.metadata.labels));
   if (services_.length === 0) errors.push(`${where}: no Service selects its pods`);
   for (const s of services_) for (const p of s.spec.ports || []) {
+    if (p.name === "management") {
+      // the scrape port (a ServiceMonitor's endpoint): health and metrics, never the API
+      if (!managementOk(p.targetPort ?? p.port) || p.port !== svc.managementPort) errors.push(`Service/${s.metadata.name}: port management ${p.port} -> ${p.targetPort ?? p.port}, but ${name} serves metrics on ${svc.managementPort}`);
+      continue;
+    }
     if (!portOk(p.targetPort ?? p.port)) errors.push(`Service/${s.metadata.name}: targetPort ${p.targetPort ?? p.port}, but ${name} listens on ${svc.port}`);
     if (p.port !== svc.port) errors.push(`Service/${s.metadata.name}: port ${p.port}; keep it ${svc.port}, the port every Ferry configuration uses for ${name}`);
   }
@@ -269,23 +274,39 @@ function checkInventoryUrl(objs, services, env, val, where) {
   return errors;
 }
 
-/** The worker autoscaler stays within the partitions its consumer group can spread over. */
+/**
+ * The worker autoscaler stays within the partitions its consumer group can spread over. It is an HPA (on CPU) or a
+ * KEDA ScaledObject (on the group's lag), never both on one Deployment: two controllers would fight over replicas.
+ * A Kafka trigger measures what the target really consumes: its topic and its group.
+ */
 export function checkAutoscaling(objs, services) {
   const errors = [];
   const partitions = new Map(all(objs, "KafkaTopic").map((t) => [t.spec?.topicName || t.metadata.name, t.spec?.partitions]));
-  for (const hpa of all(objs, "HorizontalPodAutoscaler")) {
-    const ref = hpa.spec.scaleTargetRef || {};
-    const svc = services.find((s) => s.name === ref.name);
-    if (ref.kind !== "Deployment" || !one(objs, "Deployment", ref.name)) { errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: target ${ref.kind}/${ref.name} is not in this build`); continue; }
+  const scalers = [
+    ...all(objs, "HorizontalPodAutoscaler").map((h) => ({ what: `HorizontalPodAutoscaler/${h.metadata.name}`, ref: { kind: "Deployment", ...h.spec.scaleTargetRef }, max: h.spec.maxReplicas, maxField: "maxReplicas" })),
+    ...all(objs, "ScaledObject").map((o) => ({ what: `ScaledObject/${o.metadata.name}`, ref: { kind: "Deployment", ...o.spec.scaleTargetRef }, max: o.spec.maxReplicaCount ?? 100, maxField: "maxReplicaCount", triggers: o.spec.triggers || [] })),
+  ];
+  const scaled = new Map();
+  for (const s of scalers) {
+    const svc = services.find((x) => x.name === s.ref.name);
+    if (s.ref.kind !== "Deployment" || !one(objs, "Deployment", s.ref.name)) { errors.push(`${s.what}: target ${s.ref.kind}/${s.ref.name} is not in this build`); continue; }
+    if (scaled.has(s.ref.name)) errors.push(`${s.what} and ${scaled.get(s.ref.name)} both scale Deployment/${s.ref.name}; keep one`);
+    scaled.set(s.ref.name, s.what);
     for (const c of svc?.consumes || []) {
       const p = partitions.get(c.topic);
-      if (p !== undefined && hpa.spec.maxReplicas > p) {
-        errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: maxReplicas ${hpa.spec.maxReplicas} > ${p} partitions of ${c.topic}; group ${c.group} cannot use more than ${p} consumers`);
+      if (p !== undefined && s.max > p) {
+        errors.push(`${s.what}: ${s.maxField} ${s.max} > ${p} partitions of ${c.topic}; group ${c.group} cannot use more than ${p} consumers`);
+      }
+    }
+    for (const t of (s.triggers || []).filter((x) => x.type === "kafka")) {
+      const m = t.metadata || {};
+      if (!(svc?.consumes || []).some((c) => c.topic === m.topic && c.group === m.consumerGroup)) {
+        errors.push(`${s.what}: its kafka trigger measures topic ${m.topic} in group ${m.consumerGroup}, which ${s.ref.name} does not consume (${(svc?.consumes || []).map((c) => `${c.topic} in ${c.group}`).join(", ")})`);
       }
     }
   }
-  if (!all(objs, "HorizontalPodAutoscaler").some((h) => h.spec.scaleTargetRef?.name === "migration-worker")) errors.push("no HorizontalPodAutoscaler for migration-worker");
-  return ["HorizontalPodAutoscaler within the partitions", errors];
+  if (!scaled.has("migration-worker")) errors.push("no HorizontalPodAutoscaler or ScaledObject for migration-worker");
+  return ["worker autoscaler within the partitions", errors];
 }
 
 /** NetworkPolicy ports agree with what they guard: service ports, Kafka listeners, PostgreSQL. */
@@ -345,8 +366,35 @@ export function checkEgress(objs, services) {
   return ["NetworkPolicies let each service reach DNS, its Kafka and its PostgreSQL", errors];
 }
 
-export function crossCheckBuild(objs, { services, topics, composeImages }) {
+/** Kafka client metrics the alerts and dashboard may use (Micrometer's binder of the Kafka clients). */
+const KAFKA_METRICS = new Set(["kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag"]);
+
+/**
+ * Every metric an alert or the dashboard queries is one the code registers (with the suffixes Prometheus adds to
+ * counters, timers and histograms): a renamed metric must not leave an alert that can never fire.
+ */
+export function checkMetricNames(objs, metrics) {
+  const errors = [];
+  const known = (name) => KAFKA_METRICS.has(name) || ["", "_total", "_bucket", "_count", "_sum", "_max", "_seconds_bucket", "_seconds_count", "_seconds_sum", "_seconds_max"]
+    .some((suffix) => name.endsWith(suffix) && metrics.has(name.slice(0, name.length - suffix.length)));
+  const queries = [];
+  for (const r of all(objs, "PrometheusRule")) for (const g of r.spec?.groups || []) for (const rule of g.rules || []) queries.push([`PrometheusRule/${r.metadata.name} ${rule.alert || rule.record}`, String(rule.expr)]);
+  for (const cm of all(objs, "ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard)) {
+    for (const [file, text] of Object.entries(cm.data || {})) {
+      let dash;
+      try { dash = JSON.parse(text); } catch (e) { errors.push(`ConfigMap/${cm.metadata.name} ${file}: not JSON: ${e.message}`); continue; }
+      for (const p of dash.panels || []) for (const t of p.targets || []) queries.push([`ConfigMap/${cm.metadata.name} ${file} panel "${p.title}"`, String(t.expr)]);
+    }
+  }
+  for (const [where, expr] of queries) {
+    for (const m of expr.matchAll(/\b((?:ferry|kafka)_[a-z_]+)\b/g)) if (!known(m[1])) errors.push(`${where}: ${m[1]} is not a metric Ferry registers`);
+  }
+  return ["alerts and dashboard query metrics that exist", errors];
+}
+
+export function crossCheckBuild(objs, { services, topics, composeImages, metrics }) {
   return [
+    checkMetricNames(objs, metrics),
     checkTopics(objs, topics, services),
     ...services.map((s) => checkAcls(objs, s)),
     ...services.map((s) => checkService(objs, s, services, composeImages)),

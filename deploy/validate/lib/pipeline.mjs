@@ -5,7 +5,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { composeValidator, isCoreKind, loadCrds, validateCore, validateCustom } from "./schemas.mjs";
 import { kustomizeAll } from "./tools.mjs";
-import { readServices, readTopics } from "./services.mjs";
+import { readMetrics, readServices, readTopics } from "./services.mjs";
 import { crossCheckBuild } from "./crosscheck-kube.mjs";
 import { composeImages, crossCheckCompose } from "./crosscheck-compose.mjs";
 
@@ -15,6 +15,10 @@ export const CRD_FILES = [
   "strimzi/044-Crd-kafkauser.yaml",
   "strimzi/045-Crd-kafkanodepool.yaml",
   "cloudnative-pg/postgresql.cnpg.io_clusters.yaml",
+  "keda/keda.sh_scaledobjects.yaml",
+  "keda/keda.sh_triggerauthentications.yaml",
+  "prometheus-operator/monitoring.coreos.com_servicemonitors.yaml",
+  "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
 ];
 export const COMPOSE_SCHEMA = "compose/compose-spec.json";
 
@@ -64,6 +68,7 @@ export function validateAll({ repoRoot, deployDir, composeFile, schemasDir, kube
   const rel = (p) => path.relative(repoRoot, p) || ".";
   const services = readServices(repoRoot);
   const topics = readTopics(repoRoot);
+  const metrics = readMetrics(repoRoot);
   const crds = loadCrds(CRD_FILES.map((f) => path.join(schemasDir, f)));
 
   // docker-compose.yml: the Compose specification, then the cross-checks.
@@ -108,7 +113,7 @@ export function validateAll({ repoRoot, deployDir, composeFile, schemasDir, kube
       results.push([`${name}: ${id} against ${custom ? "its CRD's openAPIV3Schema" : "the Kubernetes API schema"}`, errors.map((e) => `${from}: ${e}`)]);
     }
     if (path.basename(path.dirname(dir)) !== "overlays") continue;
-    for (const [check, errors] of crossCheckBuild(objs, { services, topics, composeImages: images })) {
+    for (const [check, errors] of crossCheckBuild(objs, { services, topics, composeImages: images, metrics })) {
       results.push([`${name}: ${check}`, errors.map((e) => `${name}: ${e}`)]);
     }
   }

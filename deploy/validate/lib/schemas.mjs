@@ -68,9 +68,21 @@ function strictify(schema) {
   return out;
 }
 
+/**
+ * CRD patterns are Go regular expressions (RE2), which may open with flags such as (?i), as the Prometheus
+ * Operator's do; JavaScript takes those as flags of the RegExp instead.
+ */
+function goRegExp(pattern, flags) {
+  const m = /^(\^?)\(\?([imsU]+)\)/.exec(pattern); // "(?i)..." or "^(?i)..."
+  if (!m) return new RegExp(pattern, flags);
+  const goFlags = m[2];
+  return new RegExp(m[1] + pattern.slice(m[0].length),
+    flags + (goFlags.includes("i") ? "i" : "") + (goFlags.includes("s") ? "s" : "") + (goFlags.includes("m") ? "m" : ""));
+}
+
 function kubeAjv() {
   // strict: false because CRD schemas carry Kubernetes' x-kubernetes-* extension keywords.
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
   addFormats(ajv);
   // OpenAPI formats Kubernetes uses that ajv-formats does not define.
   ajv.addFormat("int32", { type: "number", validate: (n) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });

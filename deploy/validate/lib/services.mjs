@@ -140,6 +140,26 @@ export function readServices(repoRoot) {
   return SERVICES.map((m) => readService(repoRoot, m));
 }
 
+/**
+ * The Prometheus names of the metrics Ferry's code registers (Micrometer: gauge(...), counter(...), X.builder(...)
+ * with a literal name; dots become underscores), from the services' and the messaging module's sources.
+ */
+export function readMetrics(repoRoot) {
+  const names = new Set();
+  const walk = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const f = path.join(dir, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (e.name.endsWith(".java")) {
+        for (const m of fs.readFileSync(f, "utf8").matchAll(/(?:gauge|counter|builder)\(\s*"(ferry[._][\w.]+)"/g)) names.add(m[1].replaceAll(".", "_"));
+      }
+    }
+  };
+  for (const m of [...SERVICES, "messaging"]) walk(path.join(repoRoot, m, "src/main/java"));
+  return names;
+}
+
 /** Topic names declared in Topics.java (public static final String X = "name";). */
 export function readTopics(repoRoot) {
   const text = fs.readFileSync(path.join(repoRoot, TOPICS_JAVA), "utf8");
