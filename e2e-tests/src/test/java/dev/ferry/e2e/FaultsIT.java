@@ -319,8 +319,8 @@ class FaultsIT {
         System.out.println("FaultsIT replay: seed " + seed);
         int replayed = 0;
         for (String topic : List.of(Topics.MIGRATION_EVENTS, Topics.MIGRATION_COMMANDS)) {
-            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> all = new ArrayList<>(KafkaProbe.readUntil(
-                    TestBroker.bootstrapServers(), topic, r -> true, seen -> false, Duration.ofSeconds(3)));
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> all = new ArrayList<>(KafkaProbe.readToEnd(
+                    TestBroker.bootstrapServers(), topic, r -> true));
             all.addAll(new ArrayList<>(all));
             java.util.Collections.shuffle(all, new Random(seed));
             for (var r : all) {

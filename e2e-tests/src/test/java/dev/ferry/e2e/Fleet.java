@@ -119,7 +119,7 @@ final class Fleet {
         java.util.Set<String> wanted = new java.util.HashSet<>(ids);
         java.util.Map<String, List<MigrationEvent>> byId = new java.util.HashMap<>();
         ids.forEach(id -> byId.put(id, new java.util.ArrayList<>()));
-        KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> wanted.contains(r.key()), seen -> false, Duration.ofSeconds(3))
+        KafkaProbe.readToEnd(kafka, Topics.MIGRATION_EVENTS, r -> wanted.contains(r.key()))
                 .stream().map(r -> EventCodec.event(r.value())).filter(e -> e.isDecision() && e.type().isOutcome())
                 .filter(distinctEvents())
                 .forEach(e -> byId.get(e.migrationId().toString()).add(e));
@@ -128,7 +128,7 @@ final class Fleet {
 
     /** The scheduler's decisions about one migration, as published, each once. */
     List<MigrationEvent> decisions(String id) {
-        return KafkaProbe.readUntil(kafka, Topics.MIGRATION_EVENTS, r -> id.equals(r.key()), seen -> false, Duration.ofSeconds(2))
+        return KafkaProbe.readToEnd(kafka, Topics.MIGRATION_EVENTS, r -> id.equals(r.key()))
                 .stream().map(r -> EventCodec.event(r.value())).filter(MigrationEvent::isDecision).filter(distinctEvents()).toList();
     }
 

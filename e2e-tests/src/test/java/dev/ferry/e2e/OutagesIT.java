@@ -95,8 +95,7 @@ class OutagesIT {
     }
 
     int deadLetters() {
-        return DEAD_LETTERS.stream().mapToInt(t -> KafkaProbe.readUntil(bootstrap, t, r -> true, seen -> false,
-                Duration.ofSeconds(1)).size()).sum();
+        return DEAD_LETTERS.stream().mapToInt(t -> KafkaProbe.readToEnd(bootstrap, t, r -> true).size()).sum();
     }
 
     /** Every migration ended, each where its outcome says, one decision each; returns the phases for the log. */
@@ -106,12 +105,13 @@ class OutagesIT {
         }
         Map<String, Integer> phases = new java.util.TreeMap<>();
         int retried = 0;
+        Map<String, List<dev.ferry.events.MigrationEvent>> decisions = fleet.finalDecisions(moves.keySet());
         for (Map.Entry<String, long[]> e : moves.entrySet()) {
             var m = fleet.migration(e.getKey());
             phases.merge(m.getString("phase"), 1, Integer::sum);
             retried += m.getInt("attempt") > 1 ? 1 : 0;
             fleet.agree(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]);
-            assertThat(fleet.finalDecisions(e.getKey())).as("decisions of %s", e.getKey()).hasSize(1);
+            assertThat(decisions.get(e.getKey())).as("decisions of %s", e.getKey()).hasSize(1);
         }
         System.out.println("OutagesIT " + what + ": " + phases + ", " + retried + " retried as a new attempt");
         return phases;

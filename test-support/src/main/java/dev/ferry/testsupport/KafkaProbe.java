@@ -50,6 +50,40 @@ public final class KafkaProbe {
     }
 
     /**
+     * Everything on {@code topic} now that matches {@code filter}, in order per partition: reads every partition from
+     * its beginning up to the end it had when called, and no longer. For "what has been published so far", where
+     * {@link #readUntil} would wait out its whole timeout.
+     */
+    public static List<ConsumerRecord<String, String>> readToEnd(String bootstrap, String topic,
+            Predicate<ConsumerRecord<String, String>> filter) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, Duration.ofSeconds(30)) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end " + ends + " within 60 s");
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < ends.get(new org.apache.kafka.common.TopicPartition(topic, r.partition())) && filter.test(r)) {
+                        seen.add(r);
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+
+    /**
      * Reads {@code topic} from the beginning in a fresh consumer group until {@code done} holds for the
      * records that match {@code filter}, or the timeout passes; returns the matching records in order.
      */
