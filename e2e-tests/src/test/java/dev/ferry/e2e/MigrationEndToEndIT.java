@@ -87,6 +87,11 @@ class MigrationEndToEndIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> fleet.ended(id));
         assertThat(fleet.phase(id)).isEqualTo("SUCCEEDED");
         fleet.agree(id, vm, fleet.hosts.get(0), fleet.hosts.get(1));
+        // the worker's lines about it name the migration, its attempt and its VM, as an operator greps for them
+        String workerLog = java.nio.file.Files.readString(platform.worker(fleet.migration(id).getString("workerId")).orElseThrow()
+                .process().log());
+        assertThat(workerLog.lines().filter(l -> l.contains("[" + id.substring(0, 8) + " #1 sec-web")))
+                .anyMatch(l -> l.contains("done:")).anyMatch(l -> l.contains("MiB over")); // the driver's line too
         // who asked, as Keycloak names them; the fleet's own change by the admin who made it
         assertThat(fleet.migration(id).getString("requestedBy.name")).isEqualTo("operator");
         assertThat(given().baseUri(fleet.inventory).queryParam("entity", "VM").queryParam("entityId", vm).get("/fleet-changes")

@@ -45,8 +45,10 @@ class QemuEndToEndIT {
         Trees.delete(runDir);
         Files.createDirectories(runDir);
         // a claim lapses after 3 missed 1 s heartbeats: a killed worker is replaced within a test
+        // the workers log JSON, as a log pipeline would take it (checked in the first test)
         platform = Platform.start("e2eqemu", Map.of("FERRY_WORKER_DRIVER", "qemu",
-                "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString(), "FERRY_SCHEDULER_WORKER_HEARTBEAT", "PT1S"));
+                "FERRY_WORKER_QEMU_RUN_DIR", runDir.toString(), "FERRY_SCHEDULER_WORKER_HEARTBEAT", "PT1S"),
+                Map.of(dev.ferry.platform.FerryService.WORKER, Map.of("FERRY_LOG_JSON", "true")));
     }
 
     @AfterAll
@@ -154,6 +156,22 @@ class QemuEndToEndIT {
             assertThat(later.bad()).isZero();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().baseUri(platform.inventory.url())
                     .get("/vms/" + f.vm()).jsonPath().getLong("hostId")).isEqualTo(f.target()));
+
+            // one JSON object per line; every line the worker wrote about this migration carries it as fields
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+            for (String l : Files.readAllLines(platform.worker(given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath().getString("workerId")).orElseThrow().process().log())) {
+                if (l.startsWith("{")) {
+                    lines.add(json.readTree(l));
+                }
+            }
+            List<com.fasterxml.jackson.databind.JsonNode> about = lines.stream()
+                    .filter(n -> id.equals(n.path("mdc").path("migrationId").asText())).toList();
+            assertThat(about).extracting(n -> n.path("message").asText()).anyMatch(m -> m.contains("done:"));
+            assertThat(about).allSatisfy(n -> {
+                assertThat(n.path("mdc").path("attempt").asText()).isEqualTo("1");
+                assertThat(n.path("mdc").path("vmId").asText()).isEqualTo(Long.toString(f.vm()));
+            });
         } finally {
             guests[0].close();
             guests[1].close();

@@ -9,6 +9,7 @@ import dev.ferry.model.engine.GuestLocation;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.support.MigrationLogContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -221,6 +222,17 @@ public class MigrationRunner {
     public void accept(String payload) throws InterruptedException {
         init();
         MigrationCommand command = EventCodec.command(payload);
+        try (MigrationLogContext ignored = logContext(command)) {
+            accept(command);
+        }
+    }
+
+    /** Every line logged about a migration names it, its attempt and its VM (MDC; docs/DEPLOY.md, "Logs"). */
+    static MigrationLogContext logContext(MigrationCommand command) {
+        return MigrationLogContext.of(command.migrationId(), command.attempt(), command.vmId(), command.vmName());
+    }
+
+    private void accept(MigrationCommand command) throws InterruptedException {
         if (draining) {
             holdUntilStopped(command);
         }
@@ -270,7 +282,7 @@ public class MigrationRunner {
         running.put(command.migrationId(), control);
         pool.submit(() -> {
             boolean reported = false;
-            try {
+            try (MigrationLogContext ignored = logContext(command)) {
                 reported = run(command, control);
             } finally {
                 slots.release();

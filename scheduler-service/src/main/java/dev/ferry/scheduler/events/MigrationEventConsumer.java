@@ -1,10 +1,12 @@
 package dev.ferry.scheduler.events;
 
 import dev.ferry.events.EventCodec;
+import dev.ferry.events.MigrationEvent;
 import dev.ferry.messaging.IdempotentConsumer;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.MigrationEvents;
 import dev.ferry.scheduler.service.MigrationMetrics;
+import dev.ferry.support.MigrationLogContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,7 +35,7 @@ public class MigrationEventConsumer {
     @Incoming("migration-events")
     public Uni<Void> consume(String payload) {
         return Uni.createFrom().item(() -> EventCodec.event(payload))
-                .flatMap(event -> consumer.applyOnce(event.eventId(), () -> events.apply(event, payload))
+                .flatMap(event -> logged(event, () -> consumer.applyOnce(event.eventId(), () -> events.apply(event, payload))
                         // an outcome frees a slot: let the queue move now rather than on the next tick
                         .invoke(() -> {
                             if (event.type().isOutcome()) {
@@ -41,7 +43,18 @@ public class MigrationEventConsumer {
                             }
                         })
                         // counted once it has committed, and only the first time
-                        .call(first -> first ? metrics.applied(event) : Uni.createFrom().voidItem()))
+                        .call(first -> first ? metrics.applied(event) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Every line logged while an event is applied names its migration, attempt and VM (MDC, kept on the record's
+     * Vert.x context through the pipeline), as the worker's lines about it do.
+     */
+    private static <T> Uni<T> logged(MigrationEvent event, java.util.function.Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            MigrationLogContext log = MigrationLogContext.of(event.migrationId(), event.attempt(), event.vmId(), null);
+            return work.get().eventually(log::close);
+        });
     }
 }
