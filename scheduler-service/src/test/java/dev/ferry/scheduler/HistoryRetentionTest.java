@@ -54,6 +54,10 @@ class HistoryRetentionTest {
             update(db, "UPDATE migration SET updated_at = now() - interval '31 days' WHERE id IN (?, ?)", old, disputed);
             update(db, "UPDATE audit_entry SET recorded_at = now() - interval '31 days' WHERE migration_id IN (?, ?, ?)", old, disputed, running);
             update(db, "INSERT INTO discrepancy (migration_id, kind, detail, raised_at) VALUES (?, 'CONTRADICTS_OUTCOME', 'retention test', now())", disputed);
+            // what hosts' reports contradicted: one resolved a month and a day ago, one still open
+            update(db, "INSERT INTO discrepancy (kind, detail, raised_at, resolved_at, resolution, host_id) VALUES "
+                    + "('GUEST_UNKNOWN', 'retention test', now() - interval '40 days', now() - interval '31 days', 'test', 4242),"
+                    + " ('GUEST_UNKNOWN', 'retention test', now() - interval '40 days', NULL, NULL, 4243)");
 
             // one migration per statement: the slices go on until nothing is left
             long deleted = retention.prune(Duration.ofDays(30), Duration.ofDays(30), HistoryRetention.ROWS_PER_MIGRATION)
@@ -66,10 +70,14 @@ class HistoryRetentionTest {
             }
             assertThat(migration(recent).getList("rounds")).hasSize(1);
             assertThat(migration(disputed).getString("phase")).isEqualTo("SUCCEEDED"); // an open discrepancy keeps it
+            assertThat(count(db, "audit_entry", disputed)).as("the trail the discrepancy rests on").isPositive();
+            assertThat(hostDiscrepancies(db, 4242)).isZero();
+            assertThat(hostDiscrepancies(db, 4243)).isEqualTo(1);
             // a month-old trail of a migration still under way is the evidence of what it does now
             assertThat(given().get("/migrations/" + running + "/events").then().statusCode(200).extract().jsonPath()
                     .getList("type", String.class)).contains("MIGRATION_REQUESTED", "START", "ROUND_COMPLETED");
             update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE migration_id = ?", disputed);
+            update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE host_id = 4243");
         }
     }
 
@@ -88,6 +96,16 @@ class HistoryRetentionTest {
                 st.setObject(i + 1, ids[i]);
             }
             st.executeUpdate();
+        }
+    }
+
+    static int hostDiscrepancies(Connection db, long host) throws SQLException {
+        try (var st = db.prepareStatement("SELECT count(*) FROM discrepancy WHERE host_id = ?")) {
+            st.setLong(1, host);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 

@@ -16,8 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the scheduler's history from growing without bound: migrations that ended longer than
  * {@code history-retention} ago go with their rounds, transitions, discrepancies and audit trail, then the evacuations
- * none of whose migrations is left, then audit entries older than {@code audit-retention}. Nothing under way and no
- * open discrepancy is touched. Each statement deletes a bounded slice and skips rows another transaction holds, so
+ * none of whose migrations is left and host discrepancies resolved that long ago, then audit entries older than
+ * {@code audit-retention}. Nothing under way, no open discrepancy and no trail one rests on is touched. Each statement deletes a bounded slice and skips rows another transaction holds, so
  * ingest never waits for it; two replicas running it at once only share the work.
  */
 @ApplicationScoped
@@ -46,7 +46,14 @@ public class HistoryRetention {
     static final String AUDIT = "DELETE FROM audit_entry WHERE id IN (SELECT a.id FROM audit_entry a"
             + " WHERE a.recorded_at < now() - $1 * interval '1 millisecond'"
             + " AND NOT EXISTS (SELECT 1 FROM migration m WHERE m.id = a.migration_id AND m.phase NOT IN " + ENDED + ")"
+            // the trail an open discrepancy rests on stays with it
+            + " AND NOT EXISTS (SELECT 1 FROM discrepancy d WHERE d.migration_id = a.migration_id AND d.resolved_at IS NULL)"
             + " LIMIT $2 FOR UPDATE OF a SKIP LOCKED)";
+
+    /** What a host's report contradicted (no migration of its own), once resolved that long ago. */
+    static final String HOST_DISCREPANCIES = "DELETE FROM discrepancy WHERE id IN (SELECT id FROM discrepancy"
+            + " WHERE migration_id IS NULL AND resolved_at < now() - $1 * interval '1 millisecond'"
+            + " LIMIT $2 FOR UPDATE SKIP LOCKED)";
 
     @Inject
     Pool pool;
@@ -69,11 +76,12 @@ public class HistoryRetention {
 
     /**
      * Deletes what is past its retention, {@code batch} audit entries (or {@code batch / 50} migrations with theirs)
-     * per statement; returns the migrations, evacuations and lone audit entries deleted.
+     * per statement; returns the migrations, evacuations, host discrepancies and lone audit entries deleted.
      */
     public Uni<Long> prune(Duration history, Duration audit, int batch) {
         return SlicedDelete.run(pool, MIGRATIONS, history, Math.max(1, batch / ROWS_PER_MIGRATION))
                 .flatMap(m -> SlicedDelete.run(pool, EVACUATIONS, history, batch).map(e -> m + e))
+                .flatMap(me -> SlicedDelete.run(pool, HOST_DISCREPANCIES, history, batch).map(h -> me + h))
                 .flatMap(me -> SlicedDelete.run(pool, AUDIT, audit, batch).map(a -> me + a));
     }
 }
