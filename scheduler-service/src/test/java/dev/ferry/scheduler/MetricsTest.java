@@ -1,10 +1,14 @@
 package dev.ferry.scheduler;
 
 import static dev.ferry.scheduler.HistoryRetentionTest.succeeded;
+import static dev.ferry.scheduler.MigrationLifecycleTest.event;
+import static dev.ferry.scheduler.MigrationLifecycleTest.publish;
+import static dev.ferry.scheduler.MigrationLifecycleTest.round;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.events.EventType;
 import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestIdentity;
@@ -15,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import java.net.URL;
 import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** What an on-call engineer's dashboard and alerts read, on the management port: the numbers follow what happened. */
@@ -26,6 +31,7 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "database", value = "scheduler_test"),
         @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class MetricsTest {
+    static final long GIB = 1L << 30;
     @TestHTTPResource(value = "/metrics", management = true)
     URL metricsUrl;
 
@@ -46,6 +52,17 @@ class MetricsTest {
         assertThat(metric("ferry_migration_downtime_seconds_bucket{le=\"1.0\"")).isEqualTo(underOneSecond + 1);
         assertThat(metric("ferry_migration_total_time_seconds_count")).isEqualTo(totals + 1);
         assertThat(metric("ferry_migration_bytes_sent_total") - bytes).isEqualTo((double) ((4L << 30) + (1L << 26)));
+    }
+
+    @Test
+    void aRoundReportedAfterTheMigrationEndedIsRecordedButNotCounted() {
+        UUID id = succeeded(66);
+        double rounds = metric("ferry_migration_rounds_total");
+        publish(event(id, EventType.ROUND_COMPLETED, 4, round(2, GIB, 0), null)); // late: the migration has ended
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/migrations/" + id + "/events").jsonPath()
+                .getList("type", String.class).stream().filter("ROUND_COMPLETED"::equals).count() == 2);
+        assertThat(metric("ferry_migration_rounds_total")).isEqualTo(rounds);
     }
 
     @Test

@@ -34,17 +34,18 @@ public class MigrationEventConsumer {
 
     @Incoming("migration-events")
     public Uni<Void> consume(String payload) {
-        return Uni.createFrom().item(() -> EventCodec.event(payload))
-                .flatMap(event -> logged(event, () -> consumer.applyOnce(event.eventId(), () -> events.apply(event, payload))
-                        // an outcome frees a slot: let the queue move now rather than on the next tick
-                        .invoke(() -> {
-                            if (event.type().isOutcome()) {
-                                dispatcher.kick();
-                            }
-                        })
-                        // counted once it has committed, and only the first time
-                        .call(first -> first ? metrics.applied(event) : Uni.createFrom().voidItem())))
-                .replaceWithVoid();
+        return Uni.createFrom().item(() -> EventCodec.event(payload)).flatMap(event -> logged(event, () -> {
+            java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+            return consumer.applyOnce(event.eventId(), () -> events.apply(event, payload).invoke(changed::set).replaceWithVoid())
+                    // an outcome frees a slot: let the queue move now rather than on the next tick
+                    .invoke(() -> {
+                        if (event.type().isOutcome()) {
+                            dispatcher.kick();
+                        }
+                    })
+                    // counted once it has committed, the first time, and only what changed the migration
+                    .call(first -> first && changed.get() ? metrics.applied(event) : Uni.createFrom().voidItem());
+        })).replaceWithVoid();
     }
 
     /**

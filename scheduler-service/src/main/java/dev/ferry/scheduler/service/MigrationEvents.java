@@ -33,7 +33,13 @@ public class MigrationEvents {
     @Inject
     Discrepancies discrepancies;
 
-    public Uni<Void> apply(MigrationEvent event, String payload) {
+    /**
+     * Applies the event in the caller's transaction.
+     *
+     * @return true when it changed the migration (or is a decision this scheduler made), false when it was only
+     *         recorded: late, repeated, contradicting, or forged. What metrics count.
+     */
+    public Uni<Boolean> apply(MigrationEvent event, String payload) {
         AuditEntry audit = AuditEntry.of(event.migrationId(), AuditEntry.RECEIVED, event.type().name(), event.eventId(),
                 event.attempt(), event.sequence(), payload);
         return Migration.<Migration>findById(event.migrationId(), LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
@@ -48,13 +54,13 @@ public class MigrationEvents {
             Verdict verdict = judge(m, event);
             if (verdict != null) {
                 audit.note = verdict.note();
-                Uni<Void> kept = audit.persist().replaceWithVoid();
+                Uni<Boolean> kept = audit.persist().replaceWith(false);
                 return verdict.discrepancy() == null ? kept
                         : kept.call(() -> discrepancies.raise(m.id, verdict.discrepancy(), verdict.note().substring("ignored: ".length()),
                                 event.eventId(), Instant.now()));
             }
             // the report first, then what it caused (a decision is audited after the report it rests on)
-            return audit.persist().flatMap(x -> change(m, event, audit, Instant.now()));
+            return audit.persist().flatMap(x -> change(m, event, audit, Instant.now())).replaceWith(true);
         });
     }
 
@@ -117,16 +123,16 @@ public class MigrationEvents {
      * An event in the scheduler's name: its own decision coming back (audited when it was sent), or, if it never sent
      * one with that id, a forgery, kept and raised.
      */
-    private Uni<Void> ownDecision(Migration m, MigrationEvent event, AuditEntry audit) {
+    private Uni<Boolean> ownDecision(Migration m, MigrationEvent event, AuditEntry audit) {
         return AuditEntry.count("migrationId = ?1 and recordId = ?2 and direction = ?3", m.id, event.eventId(), AuditEntry.SENT)
                 .flatMap(sent -> {
                     if (sent > 0) {
-                        return Uni.createFrom().voidItem();
+                        return Uni.createFrom().item(true);
                     }
                     audit.note = "ignored: a decision in the scheduler's name that the scheduler never made";
                     return audit.persist().call(() -> discrepancies.raise(m.id, Discrepancy.FORGED_DECISION, "an event "
                             + event.type() + " (" + event.eventId() + ") claims to be the scheduler's decision; the scheduler never "
-                            + "sent it", event.eventId(), Instant.now())).replaceWithVoid();
+                            + "sent it", event.eventId(), Instant.now())).replaceWith(false);
                 });
     }
 

@@ -38,7 +38,10 @@ public class MigrationMetrics {
     MeterRegistry registry;
 
     private final Map<MigrationPhase, AtomicLong> byPhase = new EnumMap<>(MigrationPhase.class);
-    /** Seconds since the quietest migration under way last changed; -1 while the database is away, 0 when none. */
+    /**
+     * Seconds since the quietest SCHEDULED or RUNNING migration last changed (the watchdog acts on those); -1 while
+     * the database is away, 0 when none.
+     */
     private final AtomicLong quietestUnderWay = new AtomicLong(-1);
     private Timer downtime;
     private Timer totalTime;
@@ -79,7 +82,8 @@ public class MigrationMetrics {
                     for (Object[] r : rows) {
                         MigrationPhase p = MigrationPhase.valueOf((String) r[0]);
                         counts.put(p, ((Number) r[1]).longValue());
-                        if (MigrationPhase.UNDER_WAY.contains(p)) {
+                        // the watchdog's: an unknown outcome waits for an operator (FerryDiscrepancyOpen says so)
+                        if (p == MigrationPhase.SCHEDULED || p == MigrationPhase.RUNNING) {
                             quietest = Math.max(quietest, ((Number) r[2]).longValue());
                         }
                     }
@@ -94,8 +98,8 @@ public class MigrationMetrics {
     }
 
     /**
-     * An event was applied for the first time: a worker's round, or the scheduler's own decision (read back with the
-     * migration's forecast). A failure to count is logged, never passed on to the consumer.
+     * An event changed its migration, applied for the first time: a worker's round, or a decision this scheduler made
+     * (read back with the migration's forecast). A failure to count is logged, never passed on to the consumer.
      */
     public Uni<Void> applied(MigrationEvent event) {
         if (event.type() == EventType.ROUND_COMPLETED && event.round() != null) {
@@ -119,8 +123,8 @@ public class MigrationMetrics {
     public void decided(MigrationEvent decision, Long predictedTotalMillis) {
         registry.counter("ferry_migrations_decided", "outcome", outcomeOf(decision.type())).increment();
         MigrationOutcome o = decision.outcome();
-        if (o == null) {
-            return;
+        if (o == null || !decision.type().isOutcome()) {
+            return; // an unknown outcome is decided again once known: its bytes count then, once
         }
         registry.counter("ferry_migration_bytes_sent").increment(o.totalBytesSent());
         if (decision.type() == EventType.MIGRATION_SUCCEEDED && o.totalTimeMillis() > 0) {
