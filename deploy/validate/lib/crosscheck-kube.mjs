@@ -370,14 +370,14 @@ export function checkEgress(objs, services) {
 const KAFKA_METRICS = new Set(["kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag"]);
 
 /**
- * Every metric an alert or the dashboard queries is one the code registers (with the suffixes Prometheus adds to
- * counters, timers and histograms): a renamed metric must not leave an alert that can never fire.
+ * Every series an alert, the dashboard or an autoscaler queries is one the code exports (with the suffixes its meter
+ * kind gets): a renamed metric must not leave an alert that can never fire.
  */
 export function checkMetricNames(objs, metrics) {
   const errors = [];
-  const known = (name) => KAFKA_METRICS.has(name) || ["", "_total", "_bucket", "_count", "_sum", "_max", "_seconds_bucket", "_seconds_count", "_seconds_sum", "_seconds_max"]
-    .some((suffix) => name.endsWith(suffix) && metrics.has(name.slice(0, name.length - suffix.length)));
+  const known = (name) => KAFKA_METRICS.has(name) || metrics.has(name);
   const queries = [];
+  for (const o of all(objs, "ScaledObject")) for (const t of (o.spec?.triggers || []).filter((x) => x.type === "prometheus")) queries.push([`ScaledObject/${o.metadata.name} prometheus trigger`, String(t.metadata?.query)]);
   for (const r of all(objs, "PrometheusRule")) for (const g of r.spec?.groups || []) for (const rule of g.rules || []) queries.push([`PrometheusRule/${r.metadata.name} ${rule.alert || rule.record}`, String(rule.expr)]);
   for (const cm of all(objs, "ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard)) {
     for (const [file, text] of Object.entries(cm.data || {})) {

@@ -140,19 +140,31 @@ export function readServices(repoRoot) {
   return SERVICES.map((m) => readService(repoRoot, m));
 }
 
+/** The series Prometheus gets from a Micrometer meter of each kind (base unit seconds for timers). */
+const SERIES = {
+  gauge: [""],
+  counter: ["_total"],
+  timer: ["_seconds_bucket", "_seconds_count", "_seconds_sum", "_seconds_max"],
+  summary: ["_bucket", "_count", "_sum", "_max"],
+};
+
 /**
- * The Prometheus names of the metrics Ferry's code registers (Micrometer: gauge(...), counter(...), X.builder(...)
- * with a literal name; dots become underscores), from the services' and the messaging module's sources.
+ * The Prometheus series of the metrics Ferry's code registers (Micrometer: registry.gauge(...)/counter(...),
+ * Gauge/Counter/Timer/DistributionSummary.builder(...) with a literal name; dots become underscores), from the
+ * services' and the messaging module's sources.
  */
 export function readMetrics(repoRoot) {
   const names = new Set();
+  const kindOf = { gauge: "gauge", counter: "counter", Gauge: "gauge", Counter: "counter", Timer: "timer", DistributionSummary: "summary" };
   const walk = (dir) => {
     if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const f = path.join(dir, e.name);
       if (e.isDirectory()) walk(f);
       else if (e.name.endsWith(".java")) {
-        for (const m of fs.readFileSync(f, "utf8").matchAll(/(?:gauge|counter|builder)\(\s*"(ferry[._][\w.]+)"/g)) names.add(m[1].replaceAll(".", "_"));
+        for (const m of fs.readFileSync(f, "utf8").matchAll(/\b(?:(gauge|counter)|(Gauge|Counter|Timer|DistributionSummary)\.builder)\(\s*"(ferry[._][\w.]+)"/g)) {
+          for (const suffix of SERIES[kindOf[m[1] || m[2]]]) names.add(m[3].replaceAll(".", "_") + suffix);
+        }
       }
     }
   };
