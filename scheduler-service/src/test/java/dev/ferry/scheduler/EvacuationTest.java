@@ -138,16 +138,9 @@ class EvacuationTest {
     }
 
     /** The ETAs the tracker recorded for the evacuation that gave less than {@code millis} left. */
-    static int recordedEtasBelow(String evacuation, long millis) throws java.sql.SQLException {
-        try (var db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
-                var st = db.prepareStatement("SELECT count(*) FROM evacuation_eta WHERE evacuation_id = ? AND eta_at - at < ? * interval '1 millisecond'")) {
-            st.setObject(1, UUID.fromString(evacuation));
-            st.setLong(2, millis);
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    static long recordedEtasBelow(String evacuation, long millis) throws java.sql.SQLException {
+        return dev.ferry.testsupport.TestDatabase.number("scheduler_test", "SELECT count(*) FROM evacuation_eta"
+                + " WHERE evacuation_id = ? AND eta_at - at < ? * interval '1 millisecond'", UUID.fromString(evacuation), millis);
     }
 
     @Test

@@ -66,13 +66,13 @@ class HistoryRetentionTest {
             assertThat(deleted).isGreaterThanOrEqualTo(1);
             given().get("/migrations/" + old).then().statusCode(404);
             for (String table : List.of("migration_round", "phase_transition", "audit_entry", "discrepancy")) {
-                assertThat(count(db, table, old)).as(table).isZero();
+                assertThat(count(table, old)).as(table).isZero();
             }
             assertThat(migration(recent).getList("rounds")).hasSize(1);
             assertThat(migration(disputed).getString("phase")).isEqualTo("SUCCEEDED"); // an open discrepancy keeps it
-            assertThat(count(db, "audit_entry", disputed)).as("the trail the discrepancy rests on").isPositive();
-            assertThat(hostDiscrepancies(db, 4242)).isZero();
-            assertThat(hostDiscrepancies(db, 4243)).isEqualTo(1);
+            assertThat(count("audit_entry", disputed)).as("the trail the discrepancy rests on").isPositive();
+            assertThat(hostDiscrepancies(4242)).isZero();
+            assertThat(hostDiscrepancies(4243)).isEqualTo(1);
             // a month-old trail of a migration still under way is the evidence of what it does now
             assertThat(given().get("/migrations/" + running + "/events").then().statusCode(200).extract().jsonPath()
                     .getList("type", String.class)).contains("MIGRATION_REQUESTED", "START", "ROUND_COMPLETED");
@@ -99,23 +99,11 @@ class HistoryRetentionTest {
         }
     }
 
-    static int hostDiscrepancies(Connection db, long host) throws SQLException {
-        try (var st = db.prepareStatement("SELECT count(*) FROM discrepancy WHERE host_id = ?")) {
-            st.setLong(1, host);
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    static long hostDiscrepancies(long host) throws SQLException {
+        return TestDatabase.number("scheduler_test", "SELECT count(*) FROM discrepancy WHERE host_id = ?", host);
     }
 
-    static int count(Connection db, String table, UUID migration) throws SQLException {
-        try (var st = db.prepareStatement("SELECT count(*) FROM " + table + " WHERE migration_id = ?")) {
-            st.setObject(1, migration);
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    static long count(String table, UUID migration) throws SQLException {
+        return TestDatabase.number("scheduler_test", "SELECT count(*) FROM " + table + " WHERE migration_id = ?", migration);
     }
 }

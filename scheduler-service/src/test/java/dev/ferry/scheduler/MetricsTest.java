@@ -76,14 +76,7 @@ class MetricsTest {
     }
 
     static long inPhase(String phase) throws java.sql.SQLException {
-        try (var db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
-                var st = db.prepareStatement("SELECT count(*) FROM migration WHERE phase = ?")) {
-            st.setString(1, phase);
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return dev.ferry.testsupport.TestDatabase.number("scheduler_test", "SELECT count(*) FROM migration WHERE phase = ?", phase);
     }
 
     /** The value of the first series starting with {@code prefix} (name and the labels up to some point), 0 if none. */

@@ -66,6 +66,19 @@ public final class TestDatabase {
         return java.sql.DriverManager.getConnection(jdbcUrl(database), "postgres", "postgres");
     }
 
+    /** The single number {@code sql} answers (a count, say) in one test database, with {@code params} bound in order. */
+    public static long number(String database, String sql, Object... params) throws SQLException {
+        try (Connection c = connect(database); var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static synchronized void stop() {
         if (postgres != null) {
             try {
