@@ -1,7 +1,7 @@
 package dev.ferry.inventory;
 
 import dev.ferry.messaging.MessagingConfig;
-import dev.ferry.messaging.ReplayWindow;
+import dev.ferry.messaging.RetentionSettings;
 import dev.ferry.messaging.SlicedDelete;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -38,7 +38,8 @@ public class InventoryRetention {
     MessagingConfig messaging;
 
     void refuseAHistoryShorterThanReplays(@Observes StartupEvent start) {
-        ReplayWindow.require("ferry.inventory.history-retention", config.historyRetention(), messaging.consumedRetention());
+        RetentionSettings.require("ferry.inventory.history-retention", config.historyRetention(),
+                "ferry.inventory.audit-retention", config.auditRetention(), messaging.consumedRetention());
     }
 
     @Scheduled(every = "${ferry.messaging.prune-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

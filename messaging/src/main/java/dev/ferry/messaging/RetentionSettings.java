@@ -3,11 +3,13 @@ package dev.ferry.messaging;
 import java.time.Duration;
 
 /**
- * A service's history must outlast the window in which an event can be delivered again without being recognised as
- * consumed: an event replayed after what it names was deleted could no longer be applied.
+ * Checks a service's retention settings at start, so that a wrong one stops it with the reason instead of deleting
+ * what it should keep. A history must outlast the window in which an event can be delivered again without being
+ * recognised as consumed (an event replayed after what it names was deleted could no longer be applied), and an audit
+ * trail must be kept for some time at all.
  */
-public final class ReplayWindow {
-    private ReplayWindow() {
+public final class RetentionSettings {
+    private RetentionSettings() {
     }
 
     /** Why a history kept this long cannot work with these consumed-event ids, or null when it can. */
@@ -19,9 +21,18 @@ public final class ReplayWindow {
         return null;
     }
 
-    /** Fails a service's start, with the reason, when its history is kept for less than the replay window. */
-    public static void require(String setting, Duration history, Duration consumed) {
-        String wrong = tooShort(setting, history, consumed);
+    /** Why an audit trail kept this long is no trail, or null when it is one. */
+    public static String notPositive(String setting, Duration audit) {
+        if (audit.isNegative() || audit.isZero()) {
+            return setting + " (" + audit + ") must be longer than zero: the trail would be deleted as soon as written";
+        }
+        return null;
+    }
+
+    /** Fails a service's start, with every reason, when its history or audit retention cannot work. */
+    public static void require(String historySetting, Duration history, String auditSetting, Duration audit, Duration consumed) {
+        String wrong = java.util.stream.Stream.of(tooShort(historySetting, history, consumed), notPositive(auditSetting, audit))
+                .filter(java.util.Objects::nonNull).reduce((a, b) -> a + "; " + b).orElse(null);
         if (wrong != null) {
             throw new IllegalStateException(wrong);
         }

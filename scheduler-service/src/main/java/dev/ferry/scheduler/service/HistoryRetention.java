@@ -1,7 +1,7 @@
 package dev.ferry.scheduler.service;
 
 import dev.ferry.messaging.MessagingConfig;
-import dev.ferry.messaging.ReplayWindow;
+import dev.ferry.messaging.RetentionSettings;
 import dev.ferry.messaging.SlicedDelete;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -65,7 +65,8 @@ public class HistoryRetention {
     MessagingConfig messaging;
 
     void refuseAHistoryShorterThanReplays(@Observes StartupEvent start) {
-        ReplayWindow.require("ferry.scheduler.history-retention", config.historyRetention(), messaging.consumedRetention());
+        RetentionSettings.require("ferry.scheduler.history-retention", config.historyRetention(),
+                "ferry.scheduler.audit-retention", config.auditRetention(), messaging.consumedRetention());
     }
 
     @Scheduled(every = "${ferry.messaging.prune-interval:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
