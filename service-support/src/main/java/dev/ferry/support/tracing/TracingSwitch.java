@@ -1,0 +1,61 @@
+package dev.ferry.support.tracing;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+/**
+ * Tracing is off unless an OTLP endpoint is configured ({@code FERRY_OTLP_ENDPOINT}, or the system property
+ * {@code ferry.otlp.endpoint}): one setting turns the OpenTelemetry SDK on and points its exporter there, instead of
+ * two that must agree. Without it the SDK is disabled, so nothing is recorded and no exporter retries a collector that
+ * does not exist. Its ordinal sits above application.properties and below the environment and system properties, so a
+ * {@code QUARKUS_OTEL_*} variable set by an operator still wins.
+ */
+public class TracingSwitch implements ConfigSource {
+    static final String ENV = "FERRY_OTLP_ENDPOINT";
+    static final String PROPERTY = "ferry.otlp.endpoint";
+    static final String SDK_DISABLED = "quarkus.otel.sdk.disabled";
+    static final String TRACES_ENDPOINT = "quarkus.otel.exporter.otlp.traces.endpoint";
+
+    private final Map<String, String> values;
+
+    public TracingSwitch() {
+        this(System.getProperty(PROPERTY, System.getenv(ENV)));
+    }
+
+    TracingSwitch(String endpoint) {
+        Map<String, String> v = new HashMap<>();
+        boolean on = endpoint != null && !endpoint.isBlank();
+        v.put(SDK_DISABLED, String.valueOf(!on));
+        if (on) {
+            v.put(TRACES_ENDPOINT, endpoint.trim());
+        }
+        values = Map.copyOf(v);
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        return values;
+    }
+
+    @Override
+    public Set<String> getPropertyNames() {
+        return values.keySet();
+    }
+
+    @Override
+    public String getValue(String name) {
+        return values.get(name);
+    }
+
+    @Override
+    public String getName() {
+        return "ferry-tracing-switch";
+    }
+
+    @Override
+    public int getOrdinal() {
+        return 260;
+    }
+}
