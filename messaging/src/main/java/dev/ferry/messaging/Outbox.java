@@ -1,5 +1,6 @@
 package dev.ferry.messaging;
 
+import dev.ferry.support.tracing.TraceParents;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,15 +24,27 @@ public class Outbox {
 
     private Set<String> topics;
 
-    /** Must run inside a transaction ({@code Panache.withTransaction} or {@code @WithTransaction}). */
+    /**
+     * Must run inside a transaction ({@code Panache.withTransaction} or {@code @WithTransaction}). The record carries
+     * the trace of the span current here, if any.
+     */
     public Uni<Void> write(String topic, String key, String payload) {
+        return write(topic, key, payload, TraceParents.current());
+    }
+
+    /**
+     * As {@link #write(String, String, String)}, in the trace {@code traceParent} names (null: none): for work that
+     * belongs to a trace begun elsewhere, such as a migration's attempt.
+     */
+    public Uni<Void> write(String topic, String key, String payload, String traceParent) {
         if (!allowed().contains(topic)) {
             return Uni.createFrom().failure(new IllegalArgumentException("topic " + topic + " is not an outbox topic of this "
                     + "service; declare it in ferry.messaging.outbox-topics (" + allowed() + ")"));
         }
         // outbox_write (in the messaging SQL) numbers the rows of a key in commit order
-        return Panache.getSession().flatMap(session -> session.createNativeQuery("SELECT outbox_write(:topic, :key, :payload)")
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("SELECT outbox_write(:topic, :key, :payload, :trace)")
                 .setParameter("topic", topic).setParameter("key", key).setParameter("payload", payload)
+                .setParameter("trace", traceParent)
                 .getSingleResult()).replaceWithVoid();
     }
 

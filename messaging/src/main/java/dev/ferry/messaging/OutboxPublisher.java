@@ -44,7 +44,8 @@ public final class OutboxPublisher {
     /** Sends one record and completes when the broker acknowledged it. */
     @FunctionalInterface
     public interface RecordSender {
-        Uni<Void> send(String topic, String key, String payload);
+        /** @param traceParent the trace the row was written in, for the record's traceparent header; null: none */
+        Uni<Void> send(String topic, String key, String payload, String traceParent);
     }
 
     /** @param leaseTtl must exceed the send timeout, so that a holder renews before a send could outlive the lease */
@@ -65,7 +66,7 @@ public final class OutboxPublisher {
     private record Batch(boolean holder, int read, int published, int failed) {
     }
 
-    private record Pending(long id, String topic, String key, String payload) {
+    private record Pending(long id, String topic, String key, String payload, String traceParent) {
     }
 
     private final Pool pool;
@@ -177,7 +178,7 @@ public final class OutboxPublisher {
     /** One batch: claim the lease, read the oldest rows of keys that have not failed, send them, mark what went out. */
     private Uni<Batch> batch(Exclusions exclusions) {
         return lease.claim().flatMap(held -> !held ? Uni.createFrom().item(new Batch(false, 0, 0, 0))
-                : pool.preparedQuery("SELECT id, topic, record_key, payload FROM outbox_message m WHERE published_at IS NULL "
+                : pool.preparedQuery("SELECT id, topic, record_key, payload, trace_parent FROM outbox_message m WHERE published_at IS NULL "
                                 + "AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(topic, record_key) "
                                 + "WHERE f.topic = m.topic AND f.record_key = m.record_key) "
                                 + "AND NOT (m.topic = ANY($4::text[])) "
@@ -188,7 +189,7 @@ public final class OutboxPublisher {
                             List<Pending> pending = new ArrayList<>();
                             for (Row r : rows) {
                                 pending.add(new Pending(r.getLong("id"), r.getString("topic"), r.getString("record_key"),
-                                        r.getString("payload")));
+                                        r.getString("payload"), r.getString("trace_parent")));
                             }
                             return pending;
                         })
@@ -222,7 +223,7 @@ public final class OutboxPublisher {
             return Uni.createFrom().voidItem();
         }
         Pending p = rows.get(index);
-        return sender.send(p.topic(), p.key(), p.payload())
+        return sender.send(p.topic(), p.key(), p.payload(), p.traceParent())
                 .ifNoItem().after(settings.sendTimeout()).fail()
                 .map(ok -> true)
                 .onFailure().recoverWithItem(e -> {

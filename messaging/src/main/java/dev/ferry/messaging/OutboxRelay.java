@@ -1,12 +1,15 @@
 package dev.ferry.messaging;
 
+import dev.ferry.support.tracing.TraceParents;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,9 +71,15 @@ public class OutboxRelay {
         }
     }
 
-    private Uni<Void> send(String topic, String key, String payload) {
-        return outbox.sendMessage(Message.of(payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withTopic(topic).build()));
+    /**
+     * The connector's producer span goes under the span that wrote the row (tracing only what is current here would
+     * start every relayed record a trace of its own), and its context goes out as the record's traceparent header.
+     */
+    private Uni<Void> send(String topic, String key, String payload, String traceParent) {
+        Message<String> message = Message.of(payload)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withTopic(topic).build());
+        Context trace = TraceParents.context(traceParent);
+        return outbox.sendMessage(trace == null ? message : message.addMetadata(TracingMetadata.withCurrent(trace)));
     }
 
     /** Publishes now; never waits for Kafka, so a dead broker never slows the caller. */

@@ -1,5 +1,6 @@
 package dev.ferry.messaging;
 
+import dev.ferry.support.tracing.TraceParents;
 import dev.ferry.testsupport.TestDatabase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -33,8 +34,10 @@ final class OutboxDatabase implements AutoCloseable {
 
     OutboxDatabase() throws IOException {
         port = TestDatabase.ensureDatabase(name);
-        try (InputStream ddl = getClass().getResourceAsStream("/db/messaging/V2_1__reliable_messaging.sql")) {
-            pool().query(new String(ddl.readAllBytes(), StandardCharsets.UTF_8)).execute().await().atMost(WAIT);
+        for (String script : new String[] {"V2_1__reliable_messaging.sql", "V2_2__outbox_trace.sql"}) {
+            try (InputStream ddl = getClass().getResourceAsStream("/db/messaging/" + script)) {
+                pool().query(new String(ddl.readAllBytes(), StandardCharsets.UTF_8)).execute().await().atMost(WAIT);
+            }
         }
     }
 
@@ -57,6 +60,12 @@ final class OutboxDatabase implements AutoCloseable {
         }).await().atMost(WAIT);
     }
 
+    /** One row written by a traced transaction: {@code traceParent} is the span that wrote it. */
+    void writeTraced(String topic, String key, String payload, String traceParent) {
+        pools.get(0).preparedQuery("SELECT outbox_write($1, $2, $3, $4)").execute(Tuple.of(topic, key, payload, traceParent))
+                .await().atMost(WAIT);
+    }
+
     long unpublished() {
         return pools.get(0).query("SELECT count(*) FROM outbox_message WHERE published_at IS NULL").execute()
                 .await().atMost(WAIT).iterator().next().getLong(0);
@@ -64,9 +73,13 @@ final class OutboxDatabase implements AutoCloseable {
 
     /** A real Kafka producer as the sender: completes on the broker's acknowledgement. */
     static OutboxPublisher.RecordSender kafka(KafkaProducer<String, String> producer) {
-        return (topic, key, payload) -> Uni.createFrom().completionStage(() -> {
+        return (topic, key, payload, traceParent) -> Uni.createFrom().completionStage(() -> {
             CompletableFuture<Void> acked = new CompletableFuture<>();
-            producer.send(new ProducerRecord<>(topic, key, payload), (meta, e) -> {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, payload);
+            if (traceParent != null) {
+                record.headers().add(TraceParents.HEADER, traceParent.getBytes(StandardCharsets.UTF_8));
+            }
+            producer.send(record, (meta, e) -> {
                 if (e != null) {
                     acked.completeExceptionally(e);
                 } else {

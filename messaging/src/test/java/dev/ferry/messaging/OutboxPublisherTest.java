@@ -3,6 +3,7 @@ package dev.ferry.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.support.tracing.TraceParents;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.TestBroker;
 import io.smallrye.mutiny.Uni;
@@ -100,6 +101,25 @@ class OutboxPublisherTest {
     }
 
     @Test
+    void aRowGoesOutInTheTraceThatWroteItAndAnUntracedOneWithoutATraceparent() throws Exception {
+        String topic = topic();
+        String traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (OutboxDatabase db = new OutboxDatabase()) {
+            db.writeTraced(topic, "k", "k:0", traceParent);
+            db.write(topic, List.<String[]>of(new String[] {"k", "k:1"}));
+            new OutboxPublisher(db.pool(), OutboxDatabase.kafka(producer), SETTINGS, "replica-a").drain().await().atMost(OutboxDatabase.WAIT);
+
+            var records = KafkaProbe.readUntil(TestBroker.bootstrapServers(), topic, r -> true, seen -> seen.size() >= 2,
+                    Duration.ofSeconds(30));
+            assertThat(OutboxDatabase.values(records)).containsExactly("k:0", "k:1");
+            var traced = records.get(0).headers().lastHeader(TraceParents.HEADER);
+            assertThat(traced).isNotNull();
+            assertThat(new String(traced.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(traceParent);
+            assertThat(records.get(1).headers().lastHeader(TraceParents.HEADER)).isNull();
+        }
+    }
+
+    @Test
     void whenThePublishingReplicaDiesTheOtherTakesOverOnceItsLeaseRunsOut() throws Exception {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
@@ -131,7 +151,7 @@ class OutboxPublisherTest {
         try (OutboxDatabase db = new OutboxDatabase()) {
             CountDownLatch sending = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            OutboxPublisher.RecordSender slow = (t, k, p) -> Uni.createFrom().<Void>item(() -> {
+            OutboxPublisher.RecordSender slow = (t, k, p, tp) -> Uni.createFrom().<Void>item(() -> {
                 sending.countDown();
                 try {
                     release.await(10, TimeUnit.SECONDS);
@@ -140,7 +160,7 @@ class OutboxPublisherTest {
                 }
                 return null;
             }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-                    .call(() -> OutboxDatabase.kafka(producer).send(t, k, p));
+                    .call(() -> OutboxDatabase.kafka(producer).send(t, k, p, tp));
             OutboxPublisher relay = new OutboxPublisher(db.pool(), slow,
                     new OutboxPublisher.Settings(50, Duration.ofSeconds(5), Duration.ofSeconds(15)), "slow");
             db.write(topic, List.<String[]>of(new String[] {"k", "k:0"}));
@@ -164,9 +184,9 @@ class OutboxPublisherTest {
         try (OutboxDatabase db = new OutboxDatabase()) {
             AtomicBoolean brokerDownForK1 = new AtomicBoolean(true);
             OutboxPublisher.RecordSender kafka = OutboxDatabase.kafka(producer);
-            OutboxPublisher.RecordSender flaky = (t, k, p) -> k.equals("k1") && brokerDownForK1.get()
+            OutboxPublisher.RecordSender flaky = (t, k, p, tp) -> k.equals("k1") && brokerDownForK1.get()
                     ? Uni.createFrom().<Void>failure(new org.apache.kafka.common.errors.TimeoutException("no leader"))
-                    : kafka.send(t, k, p);
+                    : kafka.send(t, k, p, tp);
             OutboxPublisher relay = new OutboxPublisher(db.pool(), flaky, SETTINGS, "flaky");
             db.write(topic, List.of(new String[] {"k1", "k1:0"}, new String[] {"k2", "k2:0"}, new String[] {"k1", "k1:1"},
                     new String[] {"k2", "k2:1"}));
@@ -192,9 +212,9 @@ class OutboxPublisherTest {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
             OutboxPublisher.RecordSender kafka = OutboxDatabase.kafka(producer);
-            OutboxPublisher.RecordSender refusing = (t, k, p) -> k.equals("poison")
+            OutboxPublisher.RecordSender refusing = (t, k, p, tp) -> k.equals("poison")
                     ? Uni.createFrom().<Void>failure(new org.apache.kafka.common.errors.RecordTooLargeException("too large"))
-                    : kafka.send(t, k, p);
+                    : kafka.send(t, k, p, tp);
             OutboxPublisher relay = new OutboxPublisher(db.pool(), refusing, SETTINGS, "refusing");
             List<String[]> rows = new ArrayList<>();
             for (int i = 0; i < SETTINGS.batchSize() + 10; i++) {
@@ -224,9 +244,9 @@ class OutboxPublisherTest {
         String missing = "never-created-" + UUID.randomUUID();
         try (OutboxDatabase db = new OutboxDatabase()) {
             OutboxPublisher.RecordSender kafka = OutboxDatabase.kafka(producer);
-            OutboxPublisher.RecordSender refusing = (t, k, p) -> t.equals(missing)
+            OutboxPublisher.RecordSender refusing = (t, k, p, tp) -> t.equals(missing)
                     ? Uni.createFrom().<Void>failure(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(t))
-                    : kafka.send(t, k, p);
+                    : kafka.send(t, k, p, tp);
             OutboxPublisher relay = new OutboxPublisher(db.pool(), refusing, SETTINGS, "relay");
             List<String[]> head = new ArrayList<>();
             for (int i = 0; i < SETTINGS.batchSize() * 3; i++) {
@@ -248,7 +268,7 @@ class OutboxPublisherTest {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
             OutboxPublisher relay = new OutboxPublisher(db.pool(),
-                    (t, k, p) -> Uni.createFrom().failure(new org.apache.kafka.common.errors.TimeoutException("no broker")),
+                    (t, k, p, tp) -> Uni.createFrom().failure(new org.apache.kafka.common.errors.TimeoutException("no broker")),
                     SETTINGS, "alone");
             List<String[]> rows = new ArrayList<>();
             for (int i = 0; i < SETTINGS.batchSize() * 5; i++) {
@@ -292,7 +312,7 @@ class OutboxPublisherTest {
     void everyReplicaMeasuresTheBacklogAndItsAgeEvenWithoutTheLease() throws Exception {
         String topic = topic();
         try (OutboxDatabase db = new OutboxDatabase()) {
-            OutboxPublisher holder = new OutboxPublisher(db.pool(), (t, k, p) -> Uni.createFrom().failure(new IllegalStateException("down")),
+            OutboxPublisher holder = new OutboxPublisher(db.pool(), (t, k, p, tp) -> Uni.createFrom().failure(new IllegalStateException("down")),
                     SETTINGS, "holder");
             OutboxPublisher standby = new OutboxPublisher(db.pool(), OutboxDatabase.kafka(producer), SETTINGS, "standby");
             db.write(topic, List.of(new String[] {"a", "a:0"}, new String[] {"b", "b:0"}, new String[] {"c", "c:0"}));
