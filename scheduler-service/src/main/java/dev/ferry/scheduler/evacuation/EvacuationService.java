@@ -28,6 +28,7 @@ import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.AttemptTraces;
 import dev.ferry.scheduler.service.QueuedMigrations;
 import dev.ferry.scheduler.service.SchedulerConfig;
 import dev.ferry.support.ProblemException;
@@ -58,6 +59,9 @@ public class EvacuationService {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    AttemptTraces traces;
 
     @Inject
     DirtyHistory history;
@@ -215,7 +219,7 @@ public class EvacuationService {
             migrations.add(m);
         }
         return Panache.withTransaction(() -> e.persist().replaceWithVoid().call(() -> QueuedMigrations.enqueue(migrations, by,
-                "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}", now))).replaceWith(e.id);
+                "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}", traces, now))).replaceWith(e.id);
     }
 
     public Uni<EvacuationView> view(UUID id) {

@@ -83,6 +83,8 @@ public class Migration extends PanacheEntityBase {
     public int attempt;
     /** Which worker run of the attempt reports: a worker that takes the migration over starts the next run. */
     public int run;
+    /** Where the current attempt's trace begins (AttemptTraces): its commands and decisions go out in it; null: untraced. */
+    public String traceParent;
     public String driver;
     public String workerId;
     /** The worker holding the claim of the current attempt: the only one that may act on the hypervisor for it. */

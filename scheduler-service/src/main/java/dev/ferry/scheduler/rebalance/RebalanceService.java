@@ -18,6 +18,7 @@ import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.AttemptTraces;
 import dev.ferry.scheduler.service.QueuedMigrations;
 import dev.ferry.scheduler.service.SchedulerConfig;
 import dev.ferry.support.ProblemException;
@@ -52,6 +53,9 @@ public class RebalanceService {
 
     @Inject
     SchedulerConfig config;
+
+    @Inject
+    AttemptTraces traces;
 
     @Inject
     DirtyHistory history;
@@ -216,7 +220,7 @@ public class RebalanceService {
                         .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked").setParameter("key", REBALANCE_LOCK + clusterId)
                                 .getSingleResult())
                         .call(() -> stillRunning(clusterId))
-                        .call(() -> QueuedMigrations.enqueue(migrations, by, "{\"rebalanceClusterId\": " + clusterId + "}", now)))
+                        .call(() -> QueuedMigrations.enqueue(migrations, by, "{\"rebalanceClusterId\": " + clusterId + "}", traces, now)))
                 .replaceWith(migrations.stream().map(m -> m.id).toList());
     }
 

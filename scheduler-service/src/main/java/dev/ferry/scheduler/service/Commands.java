@@ -14,7 +14,10 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Commands to workers: built from the migration, audited and queued in the outbox in the caller's transaction. */
+/**
+ * Commands to workers: built from the migration, audited and queued in the outbox in the caller's transaction, in the
+ * trace of the migration's attempt (AttemptTraces), whoever sends them.
+ */
 @ApplicationScoped
 public class Commands {
 
@@ -52,12 +55,12 @@ public class Commands {
         MigrationCommand command = of(m, type, share);
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
-                .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json))
+                .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json, m.traceParent))
                 .replaceWithVoid();
     }
 
-    /** An event on the workers' topic in the scheduler's name (the outcome of a migration it ended), in the outbox. */
-    Uni<Void> publish(dev.ferry.events.MigrationEvent event) {
-        return outbox.write(Topics.MIGRATION_EVENTS, event.migrationId().toString(), EventCodec.toJson(event));
+    /** An event on the workers' topic in the scheduler's name (the outcome of {@code m}, which it ended), in the outbox. */
+    Uni<Void> publish(Migration m, dev.ferry.events.MigrationEvent event) {
+        return outbox.write(Topics.MIGRATION_EVENTS, event.migrationId().toString(), EventCodec.toJson(event), m.traceParent);
     }
 }

@@ -56,6 +56,9 @@ public class MigrationService {
     Dispatcher dispatcher;
 
     @Inject
+    AttemptTraces traces;
+
+    @Inject
     DirtyHistory history;
 
     /** The chosen destination, who chose it and why. */
@@ -464,6 +467,7 @@ public class MigrationService {
         m.maxRetries = req.maxRetries() == null ? 1 : req.maxRetries();
         m.requestedBy = by.name();
         m.requestedBySubject = by.subject();
+        traces.first(m);
         return Panache.withTransaction(() -> {
             // the phase first (the row needs one), its history entry once the row exists
             Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()

@@ -45,6 +45,9 @@ public class MigrationWatchdog {
     Outcomes outcomes;
 
     @Inject
+    AttemptTraces traces;
+
+    @Inject
     MigrationMetrics metrics;
 
     MigrationTimeouts.Settings settings() {
@@ -156,6 +159,7 @@ public class MigrationWatchdog {
     private Uni<Void> retry(Migration m, String reason, Instant now) {
         LOG.warnf("migration %s of VM %s: %s", m.id, m.vmName, reason);
         m.attempt++;
+        traces.next(m);
         m.run = 1;
         m.ownerId = null;
         m.leaseExpiresAt = null;

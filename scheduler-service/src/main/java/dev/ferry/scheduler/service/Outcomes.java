@@ -54,7 +54,7 @@ public class Outcomes {
             m.ownerId = null; // nobody may act on the hypervisor for a decided migration
             m.leaseExpiresAt = null;
         }
-        return m.transition(to, reason, now).call(() -> audit.persist()).call(() -> commands.publish(decision));
+        return m.transition(to, reason, now).call(() -> audit.persist()).call(() -> commands.publish(m, decision));
     }
 
     /** Nobody can tell where the VM runs: the hold stays, and an operator is asked to say. */

@@ -15,12 +15,14 @@ public final class QueuedMigrations {
 
     /**
      * @param request the MIGRATION_REQUESTED entry's JSON: what asked for these moves
+     * @param traces begins each migration's trace, linked to the request being served
      */
-    public static Uni<Void> enqueue(List<Migration> migrations, Principal by, String request, Instant now) {
+    public static Uni<Void> enqueue(List<Migration> migrations, Principal by, String request, AttemptTraces traces, Instant now) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Migration m : migrations) {
             m.requestedBy = by.name();
             m.requestedBySubject = by.subject();
+            traces.planned(m);
             chain = chain.flatMap(x -> {
                 Uni<Void> entered = m.transition(MigrationPhase.QUEUED, m.targetReason, now);
                 return m.persist().call(() -> entered)
