@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import dev.ferry.support.tracing.TraceParents;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -151,8 +152,12 @@ final class ClaimClient {
         for (int i = 0; i < replicas.size(); i++) {
             int r = (first + i) % replicas.size();
             try {
-                HttpResponse<String> answer = http.send(request.apply(replicas.get(r)).header("Authorization", "Bearer " + bearer)
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder ask = request.apply(replicas.get(r)).header("Authorization", "Bearer " + bearer);
+                String trace = TraceParents.current();
+                if (trace != null) {
+                    ask.header(TraceParents.HEADER, trace); // the scheduler's answer joins the migration's trace
+                }
+                HttpResponse<String> answer = http.send(ask.build(), HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() == 401) {
                     // expired early or the provider's key changed: a new token, and the question stands meanwhile
                     token.refused();

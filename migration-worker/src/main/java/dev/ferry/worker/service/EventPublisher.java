@@ -6,7 +6,12 @@ import dev.ferry.events.EventType;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.events.MigrationOutcome;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,12 +34,16 @@ public class EventPublisher {
     @Inject
     WorkerConfig config;
 
+    private static final AttributeKey<Long> SEQUENCE = AttributeKey.longKey("ferry.event.sequence");
+
     /** The event stream of one attempt of one migration: numbers its events 1, 2, 3... */
     public final class Stream {
         private final MigrationCommand command;
         private final String workerId;
         private final AtomicLong sequence = new AtomicLong();
         private boolean ended;
+        /** The run's trace, taken when the stream is made: heartbeats go out from another thread in it too. */
+        private final Context trace = Context.current();
         /** Stops waiting for a broker that is away once the worker no longer holds the migration. */
         private volatile java.util.function.BooleanSupplier giveUp = () -> false;
 
@@ -76,7 +85,8 @@ public class EventPublisher {
             MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
                     command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
                     command.targetHostId(), command.reservationId(), workerId, round, outcome);
-            send(event, giveUp);
+            Span.fromContext(trace).addEvent(type.name(), Attributes.of(SEQUENCE, event.sequence()));
+            send(event, trace, giveUp);
         }
     }
 
@@ -89,14 +99,14 @@ public class EventPublisher {
      * {@code publishPatience}, trying again every {@code publishTimeout}, unless {@code giveUp} says the worker no longer
      * holds the migration (then nobody needs the event).
      */
-    void send(MigrationEvent event, java.util.function.BooleanSupplier giveUp) {
+    void send(MigrationEvent event, Context trace, java.util.function.BooleanSupplier giveUp) {
         String json = EventCodec.toJson(event);
         long until = System.nanoTime() + config.publishPatience().toNanos();
         RuntimeException last = null;
         for (int attempt = 1; ; attempt++) {
             try {
                 emitter.sendMessage(Message.of(json).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                .withKey(event.migrationId().toString()).build()))
+                                .withKey(event.migrationId().toString()).build()).addMetadata(TracingMetadata.withCurrent(trace)))
                         .await().atMost(config.publishTimeout());
                 return;
             } catch (RuntimeException e) {

@@ -10,6 +10,8 @@ import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.support.MigrationLogContext;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -52,6 +54,9 @@ public class MigrationRunner {
 
     @Inject
     EventPublisher publisher;
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     ServiceToken serviceToken;
@@ -280,10 +285,12 @@ public class MigrationRunner {
             return;
         }
         running.put(command.migrationId(), control);
-        pool.submit(() -> {
+        // the run goes on in the command's trace (the connector's consumer span is current here), on the pool's thread
+        pool.submit(Context.current().wrap(() -> {
             boolean reported = false;
-            try (MigrationLogContext ignored = logContext(command)) {
+            try (MigrationLogContext ignored = logContext(command); RunSpan span = RunSpan.start(tracer, command, workerId)) {
                 reported = run(command, control);
+                span.reported(reported);
             } finally {
                 slots.release();
                 if (reported && !control.claimLost) {
@@ -292,7 +299,7 @@ public class MigrationRunner {
                     running.remove(command.migrationId(), control);
                 }
             }
-        });
+        }));
     }
 
     /**
