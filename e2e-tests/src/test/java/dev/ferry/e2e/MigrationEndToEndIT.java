@@ -38,11 +38,17 @@ class MigrationEndToEndIT {
     static Platform platform;
     static Platform.Service inventory;
     static Platform.Service scheduler;
+    static OtlpCollector collector;
 
     @BeforeAll
     static void startPlatform() throws Exception {
         realm = SharedRealm.get();
         Map<String, String> settings = new HashMap<>(realm.settings());
+        // tracing on, as an operator turns it on: one endpoint (here over OTLP/HTTP, exported within a fraction of a second)
+        collector = OtlpCollector.start();
+        settings.put("FERRY_OTLP_ENDPOINT", collector.endpoint());
+        settings.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
+        settings.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
         // some wall-clock time per round, so that progress is observable while it runs
         settings.put("FERRY_SIMULATION_TIME_SCALE", "0.05");
         platform = Platform.start("e2e", settings, realm.clientSecrets());
@@ -57,6 +63,78 @@ class MigrationEndToEndIT {
         if (platform != null) {
             platform.close();
         }
+        if (collector != null) {
+            collector.close();
+        }
+    }
+
+    @Test
+    void aMigrationsAttemptIsOneTraceFromTheRequestThroughKafkaToTheWorkerAndEveryConsumer() throws Exception {
+        Fleet fleet = new Fleet(platform, TestBroker.bootstrapServers(), "trace", 2);
+        long vm = fleet.vm("trace-web", fleet.hosts.get(0), GIB);
+        String id = given().baseUri(fleet.scheduler).contentType(ContentType.JSON)
+                .body(Map.of("vmId", vm, "targetHostId", fleet.hosts.get(1))).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(90)).until(() -> fleet.ended(id));
+        assertThat(fleet.phase(id)).isEqualTo("SUCCEEDED");
+
+        // what an on-call engineer opens: the attempt's trace, found by the migration's id
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            List<OtlpCollector.Span> attempts = collector.spans().stream()
+                    .filter(s -> s.name().equals("migration attempt") && id.equals(s.attribute("ferry.migration.id"))).toList();
+            assertThat(attempts).hasSize(1);
+            List<OtlpCollector.Span> trace = collector.trace(attempts.get(0).traceId());
+            String shown = "\n" + String.join("\n", trace.stream().map(Object::toString).toList());
+            // the request that asked for it is the trace's root, and the attempt hangs under it
+            OtlpCollector.Span request = trace.stream().filter(s -> s.service().equals("scheduler-service")
+                    && s.kind() == OtlpCollector.SERVER && s.name().equals("POST /migrations")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no POST /migrations span in" + shown));
+            assertThat(request.parentSpanId()).as(shown).isEmpty();
+            assertThat(ancestors(trace, attempts.get(0))).as(shown).contains(request.spanId());
+            // the START through the outbox and Kafka to the worker, its run, and its claim answered by the scheduler
+            OtlpCollector.Span startSent = only(trace, "scheduler-service", OtlpCollector.PRODUCER, Topics.MIGRATION_COMMANDS, shown);
+            OtlpCollector.Span startTaken = only(trace, "migration-worker", OtlpCollector.CONSUMER, Topics.MIGRATION_COMMANDS, shown);
+            assertThat(startTaken.parentSpanId()).as(shown).isEqualTo(startSent.spanId());
+            OtlpCollector.Span run = trace.stream().filter(s -> s.name().equals("migration run")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no worker run in" + shown));
+            assertThat(run.service()).isEqualTo("migration-worker");
+            assertThat(ancestors(trace, run)).as(shown).contains(startTaken.spanId());
+            assertThat(trace).as(shown).anyMatch(s -> s.service().equals("scheduler-service") && s.kind() == OtlpCollector.SERVER
+                    && s.name().contains("claims") && ancestors(trace, s).contains(startTaken.spanId()));
+            // every event of the run goes out under it, and the scheduler and inventory each consume them in the trace
+            List<OtlpCollector.Span> events = trace.stream().filter(s -> s.service().equals("migration-worker")
+                    && s.kind() == OtlpCollector.PRODUCER && Topics.MIGRATION_EVENTS.equals(s.attribute("messaging.destination.name"))).toList();
+            assertThat(events).as(shown).hasSizeGreaterThanOrEqualTo(3) // started, a round, the outcome
+                    .allSatisfy(e -> assertThat(e.parentSpanId()).isEqualTo(run.spanId()));
+            // the scheduler applies the worker's events; inventory (which moves the VM on the scheduler's decision, an
+            // event of the attempt too) consumes in the trace, and what it writes in turn goes on in it
+            assertThat(trace).as(shown).anyMatch(s -> s.service().equals("scheduler-service") && s.kind() == OtlpCollector.CONSUMER
+                    && events.stream().anyMatch(e -> e.spanId().equals(s.parentSpanId())));
+            OtlpCollector.Span decision = trace.stream().filter(s -> s.service().equals("scheduler-service")
+                    && s.kind() == OtlpCollector.PRODUCER && Topics.MIGRATION_EVENTS.equals(s.attribute("messaging.destination.name")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no decision published in" + shown));
+            assertThat(decision.parentSpanId()).as(shown).isEqualTo(attempts.get(0).spanId());
+            assertThat(trace).as(shown).anyMatch(s -> s.service().equals("inventory-service") && s.kind() == OtlpCollector.CONSUMER
+                    && decision.spanId().equals(s.parentSpanId()));
+        });
+    }
+
+    /** The span ids above {@code span} in its trace, nearest first. */
+    static List<String> ancestors(List<OtlpCollector.Span> trace, OtlpCollector.Span span) {
+        Map<String, OtlpCollector.Span> byId = new HashMap<>();
+        trace.forEach(s -> byId.put(s.spanId(), s));
+        List<String> out = new ArrayList<>();
+        for (OtlpCollector.Span at = byId.get(span.parentSpanId()); at != null; at = byId.get(at.parentSpanId())) {
+            out.add(at.spanId());
+        }
+        return out;
+    }
+
+    static OtlpCollector.Span only(List<OtlpCollector.Span> trace, String service, int kind, String topic, String shown) {
+        List<OtlpCollector.Span> found = trace.stream().filter(s -> s.service().equals(service) && s.kind() == kind
+                && topic.equals(s.attribute("messaging.destination.name"))).toList();
+        assertThat(found).as(service + " " + OtlpCollector.kindName(kind) + " " + topic + shown).hasSize(1);
+        return found.get(0);
     }
 
     @Test
