@@ -82,7 +82,6 @@ class MetricsTest {
     /** The value of the first series starting with {@code prefix} (name and the labels up to some point), 0 if none. */
     double metric(String prefix) {
         String all = given().get(metricsUrl).then().statusCode(200).extract().asString();
-        return all.lines().filter(l -> l.startsWith(prefix)).findFirst()
-                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0.0);
+        return dev.ferry.testsupport.PrometheusText.value(all, prefix).orElse(0.0);
     }
 }

@@ -213,14 +213,12 @@ class TruthUnderFaultsTest {
 
     long takeoversCounted() {
         String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("ferry_migration_takeovers_total")).findFirst()
-                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0L);
+        return (long) dev.ferry.testsupport.PrometheusText.value(metrics, "ferry_migration_takeovers_total").orElse(0);
     }
 
     long openDiscrepanciesGauge() {
         String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("ferry_discrepancies_open")).findFirst()
-                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-2L);
+        return (long) dev.ferry.testsupport.PrometheusText.value(metrics, "ferry_discrepancies_open").orElse(-2);
     }
 
     @Test

@@ -8,8 +8,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /**
  * Tracing is off unless an OTLP endpoint is configured ({@code FERRY_OTLP_ENDPOINT}, or the system property
  * {@code ferry.otlp.endpoint}): one setting turns the OpenTelemetry SDK on and points its exporter there, instead of
- * two that must agree. Without it the SDK is disabled, so nothing is recorded and no exporter retries a collector that
- * does not exist. Its ordinal sits above application.properties and below the environment and system properties, so a
+ * two that must agree. Without it the SDK is disabled: nothing is exported and no exporter retries a collector that
+ * does not exist (Quarkus still gives spans ids, so traceparents travel all the same). Its ordinal sits above application.properties and below the environment and system properties, so a
  * {@code QUARKUS_OTEL_*} variable set by an operator still wins.
  */
 public class TracingSwitch implements ConfigSource {
