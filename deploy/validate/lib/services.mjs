@@ -216,6 +216,7 @@ export const OTHER_VARIABLES = new Set([
   "KAFKA_SSL_KEYSTORE_PASSWORD",
   "KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM",
   "JAVA_TOOL_OPTIONS",
+  "FERRY_OTLP_ENDPOINT", // read by service-support's TracingSwitch, not through a property
 ]);
 
 /** FERRY_* variables whose default points at localhost: a deployment must set them. */

@@ -114,8 +114,11 @@ class MigrationEndToEndIT {
                     && s.kind() == OtlpCollector.PRODUCER && Topics.MIGRATION_EVENTS.equals(s.attribute("messaging.destination.name")))
                     .findFirst().orElseThrow(() -> new AssertionError("no decision published in" + shown));
             assertThat(decision.parentSpanId()).as(shown).isEqualTo(attempts.get(0).spanId());
-            assertThat(trace).as(shown).anyMatch(s -> s.service().equals("inventory-service") && s.kind() == OtlpCollector.CONSUMER
-                    && decision.spanId().equals(s.parentSpanId()));
+            OtlpCollector.Span moved = trace.stream().filter(s -> s.service().equals("inventory-service")
+                    && s.kind() == OtlpCollector.CONSUMER && decision.spanId().equals(s.parentSpanId())).findFirst()
+                    .orElseThrow(() -> new AssertionError("inventory did not consume the decision in" + shown));
+            assertThat(trace).as(shown).anyMatch(s -> s.service().equals("inventory-service") && s.kind() == OtlpCollector.PRODUCER
+                    && Topics.INVENTORY_EVENTS.equals(s.attribute("messaging.destination.name")) && moved.spanId().equals(s.parentSpanId()));
         });
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class ClaimClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NOT_SAMPLED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
 
     /** The scheduler said no: this worker must not act for the migration. */
     static final class Refused extends Exception {
@@ -154,9 +155,9 @@ final class ClaimClient {
             try {
                 HttpRequest.Builder ask = request.apply(replicas.get(r)).header("Authorization", "Bearer " + bearer);
                 String trace = TraceParents.current();
-                if (trace != null) {
-                    ask.header(TraceParents.HEADER, trace); // the scheduler's answer joins the migration's trace
-                }
+                // a claim joins the migration's trace; a renewal, made for all runs at once outside any trace, says
+                // "not sampled" so that the scheduler does not start a trace for each one every few seconds
+                ask.header(TraceParents.HEADER, trace != null ? trace : NOT_SAMPLED);
                 HttpResponse<String> answer = http.send(ask.build(), HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() == 401) {
                     // expired early or the provider's key changed: a new token, and the question stands meanwhile

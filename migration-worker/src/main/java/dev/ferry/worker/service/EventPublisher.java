@@ -85,7 +85,10 @@ public class EventPublisher {
             MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
                     command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
                     command.targetHostId(), command.reservationId(), workerId, round, outcome);
-            Span.fromContext(trace).addEvent(type.name(), Attributes.of(SEQUENCE, event.sequence()));
+            if (type != EventType.HEARTBEAT) {
+                // the rounds' timeline; heartbeats would crowd it out (a span keeps 128 events)
+                Span.fromContext(trace).addEvent(type.name(), Attributes.of(SEQUENCE, event.sequence()));
+            }
             send(event, trace, giveUp);
         }
     }

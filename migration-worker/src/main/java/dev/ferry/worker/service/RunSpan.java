@@ -9,8 +9,9 @@ import io.opentelemetry.context.Scope;
 
 /**
  * The worker's span of one run of a migration's attempt, in the trace its START came in (docs/DEPLOY.md, "Tracing").
- * Current on the run's thread while it lasts, so that the claim renewals, the events and their consumers go on under
- * it; each event it publishes is also an event on this span, a timeline of the rounds.
+ * Current on the run's thread while it lasts, so that the events (heartbeats too, sent from another thread in its
+ * context) and their consumers go on under it; each event but the heartbeats is also an event on this span, a
+ * timeline of the rounds. Claim renewals serve all runs at once and are not traced.
  */
 final class RunSpan implements AutoCloseable {
     private final Span span;

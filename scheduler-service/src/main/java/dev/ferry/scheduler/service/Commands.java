@@ -6,6 +6,7 @@ import dev.ferry.events.MigrationCommand;
 import dev.ferry.events.Principal;
 import dev.ferry.events.Topics;
 import dev.ferry.messaging.Outbox;
+import dev.ferry.support.tracing.TraceParents;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import io.smallrye.mutiny.Uni;
@@ -55,12 +56,17 @@ public class Commands {
         MigrationCommand command = of(m, type, share);
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
-                .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json, m.traceParent))
+                .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json, trace(m)))
                 .replaceWithVoid();
+    }
+
+    /** The attempt's trace; for a migration that began while tracing was off, whatever is being traced here. */
+    private static String trace(Migration m) {
+        return m.traceParent != null ? m.traceParent : TraceParents.current();
     }
 
     /** An event on the workers' topic in the scheduler's name (the outcome of {@code m}, which it ended), in the outbox. */
     Uni<Void> publish(Migration m, dev.ferry.events.MigrationEvent event) {
-        return outbox.write(Topics.MIGRATION_EVENTS, event.migrationId().toString(), EventCodec.toJson(event), m.traceParent);
+        return outbox.write(Topics.MIGRATION_EVENTS, event.migrationId().toString(), EventCodec.toJson(event), trace(m));
     }
 }
