@@ -57,6 +57,10 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     public static final List<Long> RELEASED_IDS = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Calls a person's token made through the scheduler's inventory relay: "METHOD path as name". */
     public static final List<String> RELAYED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** GET /hosts/{id} calls per host id: what a request read host by host. */
+    public static final Map<Long, AtomicInteger> HOST_READS = new ConcurrentHashMap<>();
+    /** The destinations the candidates name, all of cluster 1 (as the sources are): what GET /hosts?clusterId=1 lists. */
+    static final List<Long> CLUSTER_1_DESTINATIONS = List.of(2L, 3L, 4L, 590L, 900L);
     private static final AtomicInteger RESERVATION_IDS = new AtomicInteger(100);
     /** The placement rules inventory answers for any host or cluster: none unless a test sets them. */
     static final java.util.concurrent.atomic.AtomicReference<List<dev.ferry.inventory.api.Views.PlacementRuleView>> RULES =
@@ -186,6 +190,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 }
             } else if (method.equals("GET") && path.matches("/hosts/\\d+")) {
                 long id = Long.parseLong(path.substring(7));
+                HOST_READS.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                 body = host(id, DOWN_HOSTS.contains(id) ? HostState.MAINTENANCE : HostState.UP);
             } else if (method.equals("POST") && path.matches("/vms/\\d+/compatibility")) {
                 // a verdict per host asked about, as inventory gives them
@@ -196,8 +201,12 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 body = verdicts;
             } else if (method.equals("GET") && path.equals("/hosts")) {
                 // cluster 88: hv-881 runs six 4 GiB VMs, hv-882 one, hv-883 none; hv-884 is in maintenance
-                body = exchange.getRequestURI().getQuery().contains("clusterId=88&") ? List.of(host(881, HostState.UP),
-                        host(882, HostState.UP), host(883, HostState.UP), host(884, HostState.MAINTENANCE)) : List.of();
+                String query = exchange.getRequestURI().getQuery();
+                body = query.contains("clusterId=88&") ? List.of(host(881, HostState.UP),
+                        host(882, HostState.UP), host(883, HostState.UP), host(884, HostState.MAINTENANCE))
+                        : query.contains("clusterId=1&") && query.contains("page=0&") ? CLUSTER_1_DESTINATIONS.stream()
+                                .map(id -> host(id, DOWN_HOSTS.contains(id) ? HostState.MAINTENANCE : HostState.UP)).toList()
+                        : List.of();
             } else if (method.equals("GET") && path.equals("/vms") && exchange.getRequestURI().getQuery().matches(".*hostId=88\\d&.*")) {
                 long hostId = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*hostId=(88\\d)&.*", "$1"));
                 body = LongStream.rangeClosed(hostId * 10 + 1, hostId * 10 + (hostId == 881 ? 6 : hostId == 882 ? 1 : 0))

@@ -263,6 +263,24 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void placementReadsTheClustersHostsInOnePageNotEachCandidateByItself() {
+        FakeInventory.reserveSucceeds();
+        int before3 = reads(3);
+        int before4 = reads(4);
+        // VM 650 may go to hv-3 or hv-4: both are ranked, both taken from the cluster's list
+        given().contentType(ContentType.JSON).body(Map.of("vmId", 650, "maxDowntimeMillis", 300)).queryParam("dryRun", true)
+                .post("/migrations").then().statusCode(200)
+                .body("targetHostId", equalTo(3))
+                .body("targetReason", containsString("2 compatible host(s)"));
+        assertThat(reads(3) - before3).as("GET /hosts/3").isZero();
+        assertThat(reads(4) - before4).as("GET /hosts/4").isZero();
+    }
+
+    private static int reads(long hostId) {
+        return FakeInventory.HOST_READS.computeIfAbsent(hostId, k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+    }
+
+    @Test
     void aDryRunShowsTheTargetAndForecastAndStartsNothing() {
         FakeInventory.reserveSucceeds();
         given().contentType(ContentType.JSON).body(Map.of("vmId", 4711, "maxDowntimeMillis", 300)).queryParam("dryRun", true)

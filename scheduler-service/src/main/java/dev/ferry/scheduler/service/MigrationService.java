@@ -13,6 +13,7 @@ import dev.ferry.model.engine.Policies;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
+import dev.ferry.scheduler.client.InventoryLists;
 import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -150,13 +151,19 @@ public class MigrationService {
         Asked asked = asked(req);
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                .flatMap(vm -> inventory.host(vm.hostId())
+                // the VM's host and, when the scheduler places it, its candidates: two calls at once, not one after the other
+                .flatMap(vm -> Uni.combine().all().unis(inventory.host(vm.hostId()),
+                                req.targetHostId() != null ? Uni.createFrom().item(List.<Candidate>of()) : inventory.candidates(vm.id()))
+                        .asTuple()
                         .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                        .flatMap(source -> history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                                .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), dirty,
-                                        asked.limits(config.defaultThrottleCeilingPercent(), Instant.now()), policy(req.policy()))
-                                        .flatMap(target -> admit(req, force, vm, source, target, dirty)
-                                                .flatMap(verdict -> then.then(vm, source, target, dirty, verdict))))));
+                        .flatMap(read -> {
+                            HostView source = read.getItem1();
+                            return history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                                    .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), read.getItem2(), dirty,
+                                            asked.limits(config.defaultThrottleCeilingPercent(), Instant.now()), policy(req.policy()))
+                                            .flatMap(target -> admit(req, force, vm, source, target, dirty)
+                                                    .flatMap(verdict -> then.then(vm, source, target, dirty, verdict))));
+                        }));
     }
 
     /**
@@ -214,9 +221,13 @@ public class MigrationService {
         return Math.min(source.linkBandwidthBytesPerSecond(), target.linkBandwidthBytesPerSecond());
     }
 
-    /** The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost. */
-    Uni<Target> chooseTarget(VmView vm, HostView source, Long operatorsChoice, DirtyModel dirty, MigrationLimits limits,
-            String policy) {
+    /**
+     * The operator's host, checked; or the best compatible host of the VM's cluster by predicted cost.
+     *
+     * @param candidates the VM's candidates as inventory ranks them (read by the caller; unused for the operator's host)
+     */
+    Uni<Target> chooseTarget(VmView vm, HostView source, Long operatorsChoice, List<Candidate> candidates, DirtyModel dirty,
+            MigrationLimits limits, String policy) {
         if (operatorsChoice != null) {
             return inventory.compatibility(vm.id(), new CompatibilityQuery(List.of(operatorsChoice)))
                     .onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
@@ -230,17 +241,16 @@ public class MigrationService {
                                 .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator"));
                     });
         }
-        return placement(vm, source, dirty, limits, policy, Set.of())
+        return placement(vm, source, candidates, dirty, limits, policy, Set.of())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                 .flatMap(placed -> placed.target() != null ? Uni.createFrom().item(placed.target())
                         : !placed.full().isEmpty() ? Uni.createFrom().failure(new ProblemException(new Problem("no-room-left",
                                 "Migration not possible", 422, "every compatible host of VM " + vm.name() + "'s cluster is "
                                         + "already claimed by queued migrations: " + String.join("; ", placed.full()))
                                 .with("vmId", vm.id())))
-                        : inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
-                                .flatMap(candidates -> Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
-                                        "Migration not possible", 422, "no host in VM " + vm.name()
-                                                + "'s cluster passes every pre-check").with("excludedHosts", candidates)))));
+                        : Uni.createFrom().failure(new ProblemException(new Problem("no-compatible-host",
+                                "Migration not possible", 422, "no host in VM " + vm.name()
+                                        + "'s cluster passes every pre-check").with("excludedHosts", candidates))));
     }
 
     /**
@@ -279,22 +289,20 @@ public class MigrationService {
      * heading there are counted, leaving out {@code excluded}; no target when none is. Inventory's failures pass
      * through as they are, for the caller to judge.
      */
-    Uni<Placed> placement(VmView vm, HostView source, DirtyModel dirty, MigrationLimits limits, String policy,
-            Set<Long> excluded) {
-        return inventory.candidates(vm.id()).flatMap(candidates -> {
-            List<Candidate> compatible = candidates.stream()
-                    .filter(c -> c.verdict().compatible() && !excluded.contains(c.verdict().hostId())).toList();
-            return compatible.isEmpty() ? Uni.createFrom().item(new Placed(null, List.of()))
-                    : options(compatible, source).map(options -> {
-                        if (options.hosts().isEmpty()) {
-                            return new Placed(null, options.full());
-                        }
-                        var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), limits,
-                                dirty, policy);
-                        return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
-                                PlacementRanking.reason(ranked)), options.full());
-                    });
-        });
+    Uni<Placed> placement(VmView vm, HostView source, List<Candidate> candidates, DirtyModel dirty, MigrationLimits limits,
+            String policy, Set<Long> excluded) {
+        List<Candidate> compatible = candidates.stream()
+                .filter(c -> c.verdict().compatible() && !excluded.contains(c.verdict().hostId())).toList();
+        return compatible.isEmpty() ? Uni.createFrom().item(new Placed(null, List.of()))
+                : options(compatible, source).map(options -> {
+                    if (options.hosts().isEmpty()) {
+                        return new Placed(null, options.full());
+                    }
+                    var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), limits,
+                            dirty, policy);
+                    return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
+                            PlacementRanking.reason(ranked)), options.full());
+                });
     }
 
     /**
@@ -304,11 +312,11 @@ public class MigrationService {
     Uni<Replacement> replacement(Migration m, Set<Long> excluded) {
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
-                        .flatMap(dirty -> placement(vm, source, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
+                        .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> placement(vm, source, candidates, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
                                 m.allowPostCopy, m.deadline).limits(config.defaultThrottleCeilingPercent(), Instant.now()),
                                 policy(m.policy), excluded)
                                 .map(placed -> placed.target() == null ? null
-                                        : new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond())))));
+                                        : new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond()))))));
     }
 
     /**
@@ -347,31 +355,39 @@ public class MigrationService {
      * Each compatible host with room left once the queued migrations heading there are counted, as an option (its
      * link: the slower of the two ends; its free memory after those claims; the migrations already heading there).
      */
+    /**
+     * The compatible hosts with room left, each with what ranking needs. The hosts come from one paged read of the
+     * source's cluster (where the candidates are), not one call per candidate: a cluster of 500 hosts is a page, not
+     * 500 round trips on the request's path.
+     */
     private Uni<Options> options(List<Candidate> compatible, HostView source) {
-        return Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
-                        List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING)))
-                .flatMap(active -> {
-                    DestinationClaims claims = DestinationClaims.of(active.stream()
-                            .filter(m -> m.phase() == MigrationPhase.QUEUED).toList());
-                    List<String> full = new ArrayList<>();
-                    Uni<Map<PlacementRanking.Option, HostView>> chain = Uni.createFrom().item(new LinkedHashMap<>());
-                    for (Candidate c : compatible) {
-                        long hostId = c.verdict().hostId();
-                        DestinationClaims.Room room = claims.room(c);
-                        if (!room.fits()) {
-                            full.add(room.shortfall());
-                            continue;
-                        }
-                        int inbound = (int) active.stream().filter(m -> m.targetHostId == hostId).count();
-                        chain = chain.flatMap(map -> inventory.host(hostId).map(host -> {
-                            map.put(new PlacementRanking.Option(hostId, host.name(),
-                                    Math.min(source.linkBandwidthBytesPerSecond(), host.linkBandwidthBytesPerSecond()),
-                                    room.freeMemoryAfterBytes(), inbound), host);
-                            return map;
-                        }));
-                    }
-                    return chain.map(hosts -> new Options(hosts, full));
-                });
+        Uni<List<Migration>> under = Panache.withSession(() -> Migration.<Migration>list("phase in ?1",
+                List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING)));
+        return under.flatMap(active -> InventoryLists.hostsOf(inventory, source.clusterId()).flatMap(cluster -> {
+            Map<Long, HostView> hosts = new java.util.HashMap<>();
+            cluster.forEach(h -> hosts.put(h.id(), h));
+            DestinationClaims claims = DestinationClaims.of(active.stream().filter(m -> m.phase() == MigrationPhase.QUEUED).toList());
+            List<String> full = new ArrayList<>();
+            Uni<Map<PlacementRanking.Option, HostView>> chain = Uni.createFrom().item(new LinkedHashMap<>());
+            for (Candidate c : compatible) {
+                long hostId = c.verdict().hostId();
+                DestinationClaims.Room room = claims.room(c);
+                if (!room.fits()) {
+                    full.add(room.shortfall());
+                    continue;
+                }
+                int inbound = (int) active.stream().filter(m -> m.targetHostId == hostId).count();
+                // a candidate outside the source's cluster (not one inventory offers today) is read by itself
+                Uni<HostView> host = hosts.containsKey(hostId) ? Uni.createFrom().item(hosts.get(hostId)) : inventory.host(hostId);
+                chain = chain.flatMap(map -> host.map(h -> {
+                    map.put(new PlacementRanking.Option(hostId, h.name(),
+                            Math.min(source.linkBandwidthBytesPerSecond(), h.linkBandwidthBytesPerSecond()),
+                            room.freeMemoryAfterBytes(), inbound), h);
+                    return map;
+                }));
+            }
+            return chain.map(ranked -> new Options(ranked, full));
+        }));
     }
 
     private static ProblemException notPossible(VmView vm, Verdict verdict) {
