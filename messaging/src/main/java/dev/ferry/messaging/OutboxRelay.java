@@ -87,7 +87,12 @@ public class OutboxRelay {
         publish().subscribe().with(x -> { }, e -> { });
     }
 
-    @Scheduled(every = "${ferry.messaging.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Not before the application runs: a tick during start-up would make the bean before the messaging has connected
+     * the {@code outbox} channel, and fail its injection (logged as an error at every start).
+     */
+    @Scheduled(every = "${ferry.messaging.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> publish() {
         if (publisher == null || stopping) {
             return Uni.createFrom().voidItem();
