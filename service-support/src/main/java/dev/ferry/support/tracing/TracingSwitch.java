@@ -29,9 +29,34 @@ public class TracingSwitch implements ConfigSource {
         boolean on = endpoint != null && !endpoint.isBlank();
         v.put(SDK_DISABLED, String.valueOf(!on));
         if (on) {
-            v.put(TRACES_ENDPOINT, endpoint.trim());
+            v.put(TRACES_ENDPOINT, checked(endpoint.trim()));
         }
         values = Map.copyOf(v);
+    }
+
+    /**
+     * An endpoint the exporter can use, or a start that fails saying which setting is wrong: a host:port without a
+     * scheme would otherwise be taken as a URL with no host and every span silently dropped.
+     */
+    static String checked(String endpoint) {
+        String problem = null;
+        try {
+            java.net.URI uri = new java.net.URI(endpoint);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                problem = "it names no http:// or https:// scheme";
+            } else if (uri.getHost() == null) {
+                problem = "it names no host";
+            }
+        } catch (java.net.URISyntaxException e) {
+            problem = "it is not a URL (" + e.getMessage() + ")";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(ENV + " (or -D" + PROPERTY + ") is '" + endpoint + "', which is not an OTLP "
+                    + "endpoint: " + problem + ". Give the collector's URL, such as http://otel-collector:4317 (gRPC) or "
+                    + "http://otel-collector:4318 with QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf; unset it to "
+                    + "turn tracing off.");
+        }
+        return endpoint;
     }
 
     @Override

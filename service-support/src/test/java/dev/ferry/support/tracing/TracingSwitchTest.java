@@ -1,6 +1,7 @@
 package dev.ferry.support.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,16 @@ class TracingSwitchTest {
         TracingSwitch s = new TracingSwitch(" http://collector:4317 ");
         assertThat(s.getValue(TracingSwitch.SDK_DISABLED)).isEqualTo("false");
         assertThat(s.getValue(TracingSwitch.TRACES_ENDPOINT)).isEqualTo("http://collector:4317");
+    }
+
+    @Test
+    void anEndpointThatIsNoUrlIsRefusedNamingTheSetting() {
+        for (String bad : new String[] {"otel-collector:4317", "grpc://otel-collector:4317", "http://", "http://exa mple:4317"}) {
+            assertThatThrownBy(() -> new TracingSwitch(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("FERRY_OTLP_ENDPOINT").hasMessageContaining(bad).hasMessageContaining("http://otel-collector:4317");
+        }
+        assertThat(new TracingSwitch("https://collector.example:4318").getValue(TracingSwitch.TRACES_ENDPOINT))
+                .isEqualTo("https://collector.example:4318");
     }
 
     @Test
