@@ -24,7 +24,7 @@ public final class Launcher {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private final Layout layout;
 
-    Launcher(Layout layout) {
+    public Launcher(Layout layout) {
         this.layout = layout;
     }
 
@@ -93,7 +93,7 @@ public final class Launcher {
         return 0;
     }
 
-    int up() {
+    public int up() {
         mkdirs();
         Path pgData = layout.data().resolve("postgres");
         started("postgres", pgMarker(pgData), () -> {
@@ -107,7 +107,7 @@ public final class Launcher {
             return KafkaNode.start(layout, true);
         }, p -> p.awaitReady(() -> Ports.open(layout.kafkaPort()), layout.startTimeout()),
                 "ready on 127.0.0.1:" + layout.kafkaPort() + " (KRaft)");
-        LocalRealm realm = LocalRealm.loadOrCreate(layout.identity());
+        LocalRealm.loadOrCreate(layout.identity()); // the realm's files, before the provider that serves them starts
         started("identity", layout.identity().toString(), () -> {
             Ports.requireFree("the identity provider", layout.identityPort(), "FERRY_IDENTITY_PORT");
             return Supervised.start("identity", List.of(FerryService.java(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
@@ -115,17 +115,10 @@ public final class Launcher {
                     Map.of(), layout.log("identity"), true, layout.identity().toString());
         }, p -> p.awaitReady(() -> Ports.open(layout.identityPort()), layout.startTimeout()), "ready, issuer " + layout.identityIssuer());
         for (FerryService s : FerryService.values()) {
-            Map<String, String> env = serviceEnv(s, realm);
             int port = layout.servicePort(s);
             int management = layout.managementPort(s);
-            started(s.shortName, s.jar(layout.root()).toString(), () -> {
-                Ports.requireFree(s.shortName, port, s.portVariable);
-                Ports.requireFree(s.shortName + "'s management interface", management, s.managementPortVariable);
-                if (s == FerryService.WORKER) {
-                    write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
-                }
-                return s.start(layout.root(), env, port, management, layout.log(s.shortName), "384m", true);
-            }, p -> awaitService(p, management), "ready on http://127.0.0.1:" + port + " (health and metrics on " + management + ")");
+            started(s.shortName, s.jar(layout.root()).toString(), () -> startService(s),
+                    p -> awaitService(p, management), "ready on http://127.0.0.1:" + port + " (health and metrics on " + management + ")");
         }
         Http.signIn(LocalLogin.token(layout, "admin"));
         DemoInventory.load(url(FerryService.INVENTORY));
@@ -146,6 +139,29 @@ public final class Launcher {
                 layout.kafkaPort(), layout.dbPort(), layout.identityIssuer(), layout.identity().resolve("realm.json"), layout.logs(),
                 url(FerryService.SCHEDULER));
         return 0;
+    }
+
+    /**
+     * Starts one service of the platform as ./ferry up does (its environment, ports, heap and log), without waiting for
+     * it: its pid file is written, readiness is the caller's to await. The identity provider must have been started.
+     */
+    public Supervised startService(FerryService s) {
+        Map<String, String> env = serviceEnv(s, LocalRealm.loadOrCreate(layout.identity()));
+        int port = layout.servicePort(s);
+        int management = layout.managementPort(s);
+        Ports.requireFree(s.shortName, port, s.portVariable);
+        Ports.requireFree(s.shortName + "'s management interface", management, s.managementPortVariable);
+        if (s == FerryService.WORKER) {
+            write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
+        }
+        Supervised p = s.start(layout.root(), env, port, management, layout.log(s.shortName), "384m", true);
+        p.writePid(layout.pidFile(s.shortName));
+        return p;
+    }
+
+    /** The service ./ferry up started, while its pid file names it and it runs. */
+    public Optional<Supervised> running(FerryService s) {
+        return running(s.shortName);
     }
 
     /** ./ferry token [user]: a bearer token for a demo user of the local identity provider, on stdout alone. */
@@ -202,7 +218,7 @@ public final class Launcher {
     }
 
     /** Stops what ./ferry up started, by the pids it wrote, newest first; QEMU guests of the QEMU demo too. */
-    int down() {
+    public int down() {
         List<String> names = new ArrayList<>(List.of("worker", "scheduler", "inventory", "identity", "kafka", "postgres"));
         names.addAll(0, qemuPidNames());
         names.addAll(0, pidNames("libvirt-"));
