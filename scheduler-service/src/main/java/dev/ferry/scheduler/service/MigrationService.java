@@ -354,11 +354,8 @@ public class MigrationService {
     /**
      * Each compatible host with room left once the queued migrations heading there are counted, as an option (its
      * link: the slower of the two ends; its free memory after those claims; the migrations already heading there).
-     */
-    /**
-     * The compatible hosts with room left, each with what ranking needs. The hosts come from one paged read of the
-     * source's cluster (where the candidates are), not one call per candidate: a cluster of 500 hosts is a page, not
-     * 500 round trips on the request's path.
+     * The hosts come from one paged read of the source's cluster (where the candidates are), not one call per
+     * candidate: a cluster of 500 hosts is a page, not 500 round trips on the request's path.
      */
     private Uni<Options> options(List<Candidate> compatible, HostView source) {
         Uni<List<Migration>> under = Panache.withSession(() -> Migration.<Migration>list("phase in ?1",

@@ -42,10 +42,10 @@ public class TracingSwitch implements ConfigSource {
         String problem = null;
         try {
             java.net.URI uri = new java.net.URI(endpoint);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
                 problem = "it names no http:// or https:// scheme";
             } else if (uri.getHost() == null) {
-                problem = "it names no host";
+                problem = "it names no host (a host name has letters, digits, dots and hyphens only: no '_')";
             }
         } catch (java.net.URISyntaxException e) {
             problem = "it is not a URL (" + e.getMessage() + ")";
