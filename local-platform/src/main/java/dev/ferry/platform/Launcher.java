@@ -146,16 +146,23 @@ public final class Launcher {
      * it: its pid file is written, readiness is the caller's to await. The identity provider must have been started.
      */
     public Supervised startService(FerryService s) {
+        return startService(s, s.shortName, layout.servicePort(s), layout.managementPort(s), Map.of());
+    }
+
+    /**
+     * Starts another instance of a service (a second worker, say) under its own name, ports, log and pid file, with
+     * settings over the platform's; stopping it is the caller's: ./ferry down knows only the platform's own.
+     */
+    public Supervised startService(FerryService s, String name, int port, int management, Map<String, String> overrides) {
         Map<String, String> env = serviceEnv(s, LocalRealm.loadOrCreate(layout.identity()));
-        int port = layout.servicePort(s);
-        int management = layout.managementPort(s);
-        Ports.requireFree(s.shortName, port, s.portVariable);
-        Ports.requireFree(s.shortName + "'s management interface", management, s.managementPortVariable);
-        if (s == FerryService.WORKER) {
+        env.putAll(overrides);
+        Ports.requireFree(name, port, s.portVariable);
+        Ports.requireFree(name + "'s management interface", management, s.managementPortVariable);
+        if (s == FerryService.WORKER && name.equals(s.shortName)) {
             write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
         }
-        Supervised p = s.start(layout.root(), env, port, management, layout.log(s.shortName), "384m", true);
-        p.writePid(layout.pidFile(s.shortName));
+        Supervised p = s.start(layout.root(), env, port, management, layout.log(name), "384m", true);
+        p.writePid(layout.pidFile(name));
         return p;
     }
 

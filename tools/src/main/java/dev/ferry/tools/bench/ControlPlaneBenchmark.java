@@ -32,8 +32,10 @@ import java.util.Set;
  * <li><b>start and footprint</b>: each service stopped, then started alone (Kafka, PostgreSQL and the identity
  * provider up, the database already migrated) several times: from the process's spawn to its readiness answering 200,
  * its resident memory then and 10 s later, and the start-up steps Quarkus reports.</li>
+ * <li><b>many at once</b>: {@link ConcurrencyRun}, a thousand migrations on a fleet of 200 hosts and three workers.</li>
  * </ul>
- * A command, not a test: {@code ./ferry bench-control-plane [samples] [starts]} writes docs/benchmarks/control-plane.md.
+ * A command, not a test: {@code ./ferry bench-control-plane [samples] [starts] [concurrent]} writes
+ * docs/benchmarks/control-plane.md.
  */
 public final class ControlPlaneBenchmark {
     static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED", "OUTCOME_UNKNOWN");
@@ -58,6 +60,7 @@ public final class ControlPlaneBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks");
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int starts = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
         Path root = Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize();
         Path state = Files.createTempDirectory("ferry-bench-control-plane");
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -71,7 +74,7 @@ public final class ControlPlaneBenchmark {
         env.put("FERRY_WORKER_DRIVER", "simulated");
         Layout layout = new Layout(root, state, env);
         Launcher launcher = new Launcher(layout);
-        Thread cleanUp = new Thread(() -> stop(launcher, state), "bench-clean-up");
+        Thread cleanUp = new Thread(() -> stop(launcher, layout), "bench-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp);
         long runStart = System.nanoTime();
         try {
@@ -98,19 +101,41 @@ public final class ControlPlaneBenchmark {
                 }
             }
             List<Start> measured = starts(launcher, layout, starts);
+            ConcurrencyRun.Result many = concurrent > 0 ? ConcurrencyRun.run(launcher, layout, concurrent) : null;
             Files.createDirectories(out);
-            String md = ControlPlaneReport.markdown(first, warm, measured, upSeconds, starts, (System.nanoTime() - runStart) / 60e9);
+            String md = ControlPlaneReport.markdown(first, warm, measured, many, upSeconds, starts, (System.nanoTime() - runStart) / 60e9);
             Files.writeString(out.resolve("control-plane.md"), md);
             System.out.print(md);
         } finally {
-            stop(launcher, state);
-            Runtime.getRuntime().removeShutdownHook(cleanUp);
+            stop(launcher, layout);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook runs (or ran) the same clean-up
+            }
         }
     }
 
     /** Stops the platform; its logs stay in tools/target/bench-control-plane-logs for a look at an outlier. */
-    private static synchronized void stop(Launcher launcher, Path state) {
+    /** Set once the platform is being stopped (Ctrl-C): nothing may be started after that. */
+    private static volatile boolean stopping;
+
+    static void checkNotStopping() {
+        if (stopping) {
+            throw new IllegalStateException("the benchmark is stopping: nothing more is started");
+        }
+    }
+
+    private static synchronized void stop(Launcher launcher, Layout layout) {
+        stopping = true;
+        Path state = layout.state();
         if (Files.exists(state)) {
+            // the extra workers of the concurrency run, which ./ferry down does not know
+            for (int w = 2; w <= ConcurrencyRun.WORKERS; w++) {
+                String name = "worker-" + w;
+                Supervised.find(name, layout.pidFile(name), layout.log(name), FerryService.WORKER.jar(layout.root()).toString())
+                        .ifPresent(p -> p.stop(Supervised.Signal.TERM, Duration.ofSeconds(30)));
+            }
             launcher.down();
             Path logs = Path.of(System.getProperty("ferry.root", ".")).resolve("tools/target/bench-control-plane-logs");
             try {
@@ -147,8 +172,8 @@ public final class ControlPlaneBenchmark {
         double post = (System.nanoTime() - t0) / 1e6;
         String id = requested.path("id").asText();
         Instant roundOne = topics.roundOneBegan(id, Duration.ofSeconds(60));
-        Instant startSent = topics.startSent(id);
         JsonNode m = awaitEnd(scheduler + "/migrations/" + id, Duration.ofSeconds(120));
+        Instant startSent = topics.startSent(id); // read once the migration ended: its START was read long before
         if (!m.path("phase").asText().equals("SUCCEEDED")) {
             throw new IllegalStateException("migration " + id + " of VM " + vmId + " ended " + m.path("phase").asText() + ": "
                     + m.path("failureReason").asText());
@@ -198,6 +223,7 @@ public final class ControlPlaneBenchmark {
             for (int i = 0; i < times; i++) {
                 Path log = layout.log(s.shortName);
                 long offset = Files.exists(log) ? Files.size(log) : 0;
+                checkNotStopping();
                 long t0 = System.nanoTime();
                 Supervised p = launcher.startService(s);
                 int management = layout.managementPort(s);

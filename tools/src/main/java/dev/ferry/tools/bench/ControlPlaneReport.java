@@ -27,11 +27,12 @@ final class ControlPlaneReport {
     private ControlPlaneReport() {
     }
 
-    static String markdown(Dispatch first, List<Dispatch> warm, List<Start> starts, double upSeconds, int startsPerService,
-            double runMinutes) {
+    static String markdown(Dispatch first, List<Dispatch> warm, List<Start> starts, ConcurrencyRun.Result many, double upSeconds,
+            int startsPerService, double runMinutes) {
         StringBuilder md = new StringBuilder("# The control plane: dispatch latency, start and footprint\n\n");
-        md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-control-plane %d %d` on %s, %s, in %.1f minutes. ",
-                warm.size(), startsPerService, Machine.describe(), Instant.now().toString().substring(0, 10), runMinutes));
+        md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-control-plane %d %d %d` on %s, %s, in %.1f minutes. ",
+                warm.size(), startsPerService, many == null ? 0 : many.requested(), Machine.describe(),
+                Instant.now().toString().substring(0, 10), runMinutes));
         md.append(String.format(Locale.ROOT, "A platform of its own: PostgreSQL, one Kafka node (KRaft), the local identity provider and "
                 + "the three services from their jars as `./ferry up` starts them (`java -Xmx384m -jar`, JVM mode, tokens checked "
                 + "on every request), the worker on the simulator. Bringing it all up on an empty database took %.1f s.%n%n", upSeconds));
@@ -40,14 +41,14 @@ final class ControlPlaneReport {
         md.append(String.format(Locale.ROOT, "From just before `POST /migrations` to the worker beginning round 1 (the `timestamp` of "
                 + "its MIGRATION_STARTED event, which it publishes as it calls the driver), one migration after another, each started "
                 + "only once the previous one ended and inventory showed its VM on the new host: a slot is always free. In between: "
-                + "the answer to the POST, the move to SCHEDULED (the migration's history) and the START command going out on "
-                + "`migration-commands` (the record's producer timestamp). One clock: all on this machine. The first migration after "
+                + "the answer to the POST, the move to SCHEDULED (the migration's history) and the START command handed to the producer of "
+                + "`migration-commands` (the record's timestamp, set as it is sent). One clock: all on this machine. The first migration after "
                 + "the platform came up is shown apart; the next %d ran untimed, so that the timed ones meet a JIT-compiled request "
                 + "path, as a service that has run for a while does.%n%n", ControlPlaneBenchmark.WARM_UP));
         md.append("| | samples | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | first after start (ms) |\n|---|---:|---:|---:|---:|---:|---:|\n");
         row(md, "`POST /migrations` answered", warm, Dispatch::postMillis, first.postMillis());
         row(md, "SCHEDULED (slot and destination reserved)", warm, Dispatch::scheduledMillis, first.scheduledMillis());
-        row(md, "START on Kafka", warm, Dispatch::startSentMillis, first.startSentMillis());
+        row(md, "START handed to Kafka's producer", warm, Dispatch::startSentMillis, first.startSentMillis());
         row(md, "worker began round 1", warm, Dispatch::roundOneMillis, first.roundOneMillis());
         md.append("\nThe median to round 1 of each 50 timed migrations, in the order they ran: ");
         List<String> blocks = new java.util.ArrayList<>();
@@ -93,11 +94,55 @@ final class ControlPlaneReport {
         for (Map.Entry<FerryService, List<Start>> e : by.entrySet()) {
             steps(md, e.getKey(), e.getValue());
         }
+        if (many != null) {
+            concurrency(md, many);
+        }
         return md.toString();
+    }
+
+    private static void concurrency(StringBuilder md, ConcurrencyRun.Result r) {
+        md.append("## Many migrations at once (issue #14, goal 3)\n\n");
+        md.append(String.format(Locale.ROOT, "%d migrations requested at once (four clients, one VM each) on a fleet of its own: %d hosts "
+                + "in one cluster, 1 GbE links, ten migrations in and ten out per host, 1 to 4 GiB VMs; the scheduler's limit raised "
+                + "to %d; %d worker processes sharing %d partitions of `migration-commands` and `migration-events` (the production "
+                + "overlay's count); the simulator in real time, so that each migration lasts as long as its share of the links "
+                + "says. Meanwhile `GET /migrations?phase=RUNNING` (its first page, 50 migrations) was read every 100 ms, as a console "
+                + "would.%n%n",
+                r.requested(), ConcurrencyRun.HOSTS, r.requested(), ConcurrencyRun.WORKERS, ConcurrencyRun.PARTITIONS));
+        md.append("| | |\n|---|---:|\n");
+        md.append(String.format(Locale.ROOT, "| accepted | %d of %d |%n", r.accepted(), r.requested()));
+        md.append(String.format(Locale.ROOT, "| succeeded | %d |%n", r.succeeded()));
+        md.append(String.format(Locale.ROOT, "| failed, cancelled or never ended | %d |%n", r.notSucceeded().size()));
+        md.append(String.format(Locale.ROOT, "| retried or run again (attempt or run above 1) | %d |%n", r.retried()));
+        md.append(String.format(Locale.ROOT, "| VMs not where inventory says they went | %d |%n", r.misplaced()));
+        md.append(String.format(Locale.ROOT, "| open discrepancies | %d |%n", r.discrepancies()));
+        md.append(String.format(Locale.ROOT, "| most running at once (from the migrations' histories) | %d |%n", r.peakRunning()));
+        md.append(String.format(Locale.ROOT, "| last one SCHEDULED, from the first request | %.1f s |%n", r.dispatchAllSeconds()));
+        md.append(String.format(Locale.ROOT, "| last one SUCCEEDED, from the first request | %.1f s |%n", r.lastEndedSeconds()));
+        md.append("| migrations per worker | ").append(r.perWorker().values().stream().map(String::valueOf)
+                .collect(Collectors.joining(", "))).append(" |\n");
+        double[] v = r.listMillis();
+        double p99 = v.length == 0 ? Double.NaN : InventoryBenchmark.pct(v, 99);
+        md.append(String.format(Locale.ROOT, "%n`GET /migrations?phase=RUNNING`: %d reads, p50 %.0f ms, p99 %.0f ms, max %.0f ms.%n%n",
+                v.length, v.length == 0 ? Double.NaN : InventoryBenchmark.pct(v, 50), p99, v.length == 0 ? Double.NaN : v[v.length - 1]));
+        boolean all = r.accepted() == r.requested() && r.succeeded() == r.requested() && r.retried() == 0 && r.misplaced() == 0
+                && r.discrepancies() == 0;
+        md.append(String.format(Locale.ROOT, "Goal: all succeed, none lost or run twice: **%s**; the running list's p99 under 100 ms: **%s**.%n%n",
+                all ? "met" : "not met", p99 < 100 ? "met" : "not met"));
+        if (!r.refusals().isEmpty() || !r.notSucceeded().isEmpty()) {
+            md.append("What went wrong (the first ten):\n\n");
+            java.util.stream.Stream.concat(r.refusals().stream(), r.notSucceeded().stream()).limit(10)
+                    .forEach(x -> md.append("- ").append(x.replace("|", "/")).append('\n'));
+            md.append('\n');
+        }
     }
 
     private static void row(StringBuilder md, String what, List<Dispatch> warm, ToDoubleFunction<Dispatch> f, double first) {
         double[] v = sorted(warm, f);
+        if (v.length == 0) {
+            md.append("| ").append(what).append(" | 0 | | | | | |\n");
+            return;
+        }
         md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f |%n", what, v.length,
                 InventoryBenchmark.pct(v, 50), InventoryBenchmark.pct(v, 95), InventoryBenchmark.pct(v, 99), v[v.length - 1], first));
     }
@@ -111,7 +156,8 @@ final class ControlPlaneReport {
         if (v.length == 0) {
             return "not reported";
         }
-        return String.format(Locale.ROOT, format + " (" + format + " to " + format + ")", Report.median(of, f), v[0], v[v.length - 1]);
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return String.format(Locale.ROOT, format + " (" + format + " to " + format + ")", median, v[0], v[v.length - 1]);
     }
 
     private static void steps(StringBuilder md, FerryService service, List<Start> starts) {
