@@ -29,7 +29,7 @@ final class ControlPlaneReport {
 
     static String markdown(Dispatch first, List<Dispatch> warm, List<Start> starts, ConcurrencyRun.Result many, double upSeconds,
             int startsPerService, double runMinutes) {
-        StringBuilder md = new StringBuilder("# The control plane: dispatch latency, start and footprint\n\n");
+        StringBuilder md = new StringBuilder("# The control plane: dispatch latency, start and footprint, many migrations at once\n\n");
         md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-control-plane %d %d %d` on %s, %s, in %.1f minutes. ",
                 warm.size(), startsPerService, many == null ? 0 : many.requested(), Machine.describe(),
                 Instant.now().toString().substring(0, 10), runMinutes));
