@@ -126,7 +126,8 @@ public class MigrationRunner {
             heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
             // claims on a thread of their own: a heartbeat waiting on Kafka must never delay a renewal
             renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "claim-renewal"));
-            renewals.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+            // at a fixed rate: a grant counts from its ask, so a slow answer must not push the next ask later too
+            renewals.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -291,6 +292,10 @@ public class MigrationRunner {
             try (MigrationLogContext ignored = logContext(command); RunSpan span = RunSpan.start(tracer, command, workerId)) {
                 reported = run(command, control);
                 span.reported(reported);
+            } catch (Throwable broke) {
+                // a task of the pool that throws is dropped silently with its Future: never let a run vanish unlogged
+                LOG.errorf(broke, "migration %s attempt %d: the run broke before reporting; its claim lapses and the "
+                        + "scheduler takes it over", command.migrationId(), command.attempt());
             } finally {
                 slots.release();
                 if (reported && !control.claimLost) {
@@ -381,6 +386,11 @@ public class MigrationRunner {
             control.events = null;
             LOG.errorf(e, "migration %s failed", command.migrationId());
             return report(command, unexpected(e.getMessage()), paced, events, driver);
+        } catch (OutOfMemoryError e) {
+            // a run's own allocation (the simulator's guest) failed: the others go on, this one says why it ended
+            control.events = null;
+            LOG.errorf("migration %s failed: worker %s ran out of memory (%s)", command.migrationId(), workerId, e.getMessage());
+            return report(command, unexpected("worker " + workerId + " ran out of memory: " + e.getMessage()), paced, events, driver);
         }
     }
 
