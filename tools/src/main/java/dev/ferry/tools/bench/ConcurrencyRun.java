@@ -7,10 +7,7 @@ import dev.ferry.platform.Launcher;
 import dev.ferry.platform.Layout;
 import dev.ferry.platform.Ports;
 import dev.ferry.platform.Supervised;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +40,6 @@ final class ConcurrencyRun {
     static final long CLUSTER = 900;
     static final long FIRST_HOST = 9001;
     static final long FIRST_VM = 90001;
-    static final long GIB = 1L << 30;
     private static final Duration END_TIMEOUT = Duration.ofMinutes(20);
 
     /** What one run found. */
@@ -93,40 +89,12 @@ final class ConcurrencyRun {
         return p.awaitReady(() -> FerryService.ready(management), Duration.ofSeconds(180));
     }
 
-    /** Hosts (1 GbE, ten migrations in and out each) and VMs straight into inventory's tables, as the inventory benchmark does. */
+    /** Hosts (1 GbE, ten migrations in and out each) in one cluster, and VMs of 1 to 4 GiB, straight into inventory's tables. */
     static void load(int dbPort, int hosts, int vmsPerHost) throws SQLException {
-        long lastHost = FIRST_HOST + hosts - 1;
-        long vms = (long) hosts * vmsPerHost;
-        String hostOf = "(" + FIRST_HOST + " + (v - " + FIRST_VM + ") / " + vmsPerHost + ")";
-        String vmRange = "generate_series(" + FIRST_VM + ", " + (FIRST_VM + vms - 1) + ") v";
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort + "/ferry_inventory", "ferry", "ferry");
-                Statement s = c.createStatement()) {
-            s.execute("INSERT INTO cluster (id, name) VALUES (" + CLUSTER + ", 'bench-concurrency')");
-            s.execute("INSERT INTO host (id, name, cluster_id, state, cpu_vendor, cpu_family, cpu_model, cpu_model_name, cpu_mhz, "
-                    + "cpu_sockets, cpu_cores, memory_bytes, memory_overcommit, cpu_overcommit, hypervisor_type, hypervisor_version, "
-                    + "migration_address, link_bandwidth_bytes_per_second, max_inbound_migrations, max_outbound_migrations) "
-                    + "SELECT h, 'bench-hv-' || h, " + CLUSTER + ", 'UP', 'GenuineIntel', 6, 15, 'Xeon', 2000, 2, 16, " + (256 * GIB)
-                    + ", 1.0, 4.0, 'KVM', 'QEMU 10.0.2', '10.0.0.1', 125000000, 10, 10 FROM generate_series(" + FIRST_HOST + ", "
-                    + lastHost + ") h");
-            s.execute("INSERT INTO host_cpu_flag (host_id, flag) SELECT h, f FROM generate_series(" + FIRST_HOST + ", " + lastHost
-                    + ") h, unnest(ARRAY['sse4_2', 'avx', 'aes', 'vmx']) f");
-            s.execute("INSERT INTO storage_pool (id, name, type, scope, capacity_bytes) VALUES (" + CLUSTER + ", 'bench-nfs', 'NFS', "
-                    + "'CLUSTER', " + (1L << 50) + ")");
-            s.execute("INSERT INTO storage_pool_host (pool_id, host_id) SELECT " + CLUSTER + ", h FROM generate_series(" + FIRST_HOST
-                    + ", " + lastHost + ") h");
-            s.execute("INSERT INTO network (id, name, vlan) VALUES (" + CLUSTER + ", 'bench-net', 100)");
-            s.execute("INSERT INTO network_host (network_id, host_id) SELECT " + CLUSTER + ", h FROM generate_series(" + FIRST_HOST
-                    + ", " + lastHost + ") h");
-            // 1 to 4 GiB
-            s.execute("INSERT INTO vm (id, name, memory_bytes, vcpus, host_id, state) SELECT v, 'bench-vm-' || v, (1 + v % 4)::bigint * "
-                    + GIB + ", 2, " + hostOf + ", 'RUNNING' FROM " + vmRange);
-            s.execute("INSERT INTO vm_volume (vm_id, pool_id, size_bytes) SELECT v, " + CLUSTER + ", 20::bigint * " + GIB + " FROM " + vmRange);
-            s.execute("INSERT INTO vm_nic (vm_id, network_id) SELECT v, " + CLUSTER + " FROM " + vmRange);
-            for (String t : List.of("cluster", "host", "storage_pool", "network", "vm")) {
-                s.execute("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), (SELECT max(id) FROM " + t + "))");
-            }
-            s.execute("ANALYZE");
-        }
+        new FleetSql("bench-concurrency-", CLUSTER, 1, FIRST_HOST, hosts, Long.toString(CLUSTER), "'UP'", "'GenuineIntel'", 256 * FleetSql.GIB,
+                125_000_000, 10, 10, List.of("sse4_2", "avx", "aes", "vmx"), "true", FIRST_VM, (long) hosts * vmsPerHost,
+                "(" + FIRST_HOST + " + (v - " + FIRST_VM + ") / " + vmsPerHost + ")", "(1 + v % 4)::bigint * " + FleetSql.GIB, "2",
+                20 * FleetSql.GIB, null).load(dbPort);
     }
 
     /** The production overlay's partitions for the topics the workers share (raised before any consumer joins). */

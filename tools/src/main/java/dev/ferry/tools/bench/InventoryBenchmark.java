@@ -16,10 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +34,6 @@ import java.util.function.IntFunction;
  * the lists. A command, not a test: ./ferry bench-inventory [hosts] [vms-per-host] writes docs/benchmarks/inventory.md.
  */
 public final class InventoryBenchmark {
-    static final long GIB = 1L << 30;
     /** Most clusters hold this many hosts; one holds {@link #BIG_CLUSTER}, to show what a ranking costs there. */
     static final int CLUSTER = 500;
     static final int BIG_CLUSTER = 2000;
@@ -123,43 +119,19 @@ public final class InventoryBenchmark {
         }
     }
 
-    /** The fleet, with SQL into inventory's own tables: its clusters, hosts with CPU flags, shared pools, networks, VMs. */
+    /**
+     * The fleet, with SQL into inventory's own tables: one big cluster and many of {@link #CLUSTER} hosts; every 50th
+     * host in maintenance, every 10th an AMD, every 7th without avx2; VMs of 4 to 16 GiB, a third of them needing avx2.
+     */
     static void load(int dbPort, int hosts, int vmsPerHost) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort + "/ferry_inventory", "ferry", "ferry");
-                Statement s = c.createStatement()) {
-            int big = Math.min(hosts, BIG_CLUSTER);
-            // host h (1-based) is in cluster 1 when h <= big, else in 2 + (h - big - 1) / CLUSTER
-            String clusterOf = "(CASE WHEN h <= " + big + " THEN 1 ELSE 2 + (h - " + big + " - 1) / " + CLUSTER + " END)";
-            int clusters = 1 + (int) Math.ceil(Math.max(0, hosts - big) / (double) CLUSTER);
-            s.execute("INSERT INTO cluster (id, name) SELECT g, 'bench-c' || g FROM generate_series(1, " + clusters + ") g");
-            s.execute("INSERT INTO host (id, name, cluster_id, state, cpu_vendor, cpu_family, cpu_model, cpu_model_name, cpu_mhz, "
-                    + "cpu_sockets, cpu_cores, memory_bytes, memory_overcommit, cpu_overcommit, hypervisor_type, hypervisor_version, "
-                    + "migration_address, link_bandwidth_bytes_per_second, max_inbound_migrations, max_outbound_migrations) "
-                    + "SELECT h, 'bench-hv-' || h, " + clusterOf + ", CASE WHEN h % 50 = 0 THEN 'MAINTENANCE' ELSE 'UP' END, "
-                    + "CASE WHEN h % 10 = 0 THEN 'AuthenticAMD' ELSE 'GenuineIntel' END, 6, 15, 'Xeon', 2000, 2, 16, "
-                    + (512 * GIB) + ", 1.0, 4.0, 'KVM', 'QEMU 10.0.2', '10.0.0.1', 1250000000, 2, 2 "
-                    + "FROM generate_series(1, " + hosts + ") h");
-            s.execute("INSERT INTO host_cpu_flag (host_id, flag) SELECT h, f FROM generate_series(1, " + hosts + ") h, "
-                    + "unnest(ARRAY['sse4_2', 'avx', 'avx2', 'aes', 'vmx']) f WHERE f <> 'avx2' OR h % 7 <> 0");
-            s.execute("INSERT INTO storage_pool (id, name, type, scope, capacity_bytes) SELECT g, 'bench-nfs-' || g, 'NFS', 'CLUSTER', "
-                    + (1L << 50) + " FROM generate_series(1, " + clusters + ") g");
-            s.execute("INSERT INTO storage_pool_host (pool_id, host_id) SELECT " + clusterOf + ", h FROM generate_series(1, " + hosts + ") h");
-            s.execute("INSERT INTO network (id, name, vlan) SELECT g, 'bench-net-' || g, 100 FROM generate_series(1, " + clusters + ") g");
-            s.execute("INSERT INTO network_host (network_id, host_id) SELECT " + clusterOf + ", h FROM generate_series(1, " + hosts + ") h");
-            String hostOf = "((v - 1) / " + vmsPerHost + " + 1)";
-            s.execute("INSERT INTO vm (id, name, memory_bytes, vcpus, host_id, state) SELECT v, 'bench-vm-' || v, "
-                    + "(4 + v % 4 * 4)::bigint * " + GIB + ", 2 + v % 3, " + hostOf + ", 'RUNNING' FROM generate_series(1, " + hosts * vmsPerHost + ") v");
-            s.execute("INSERT INTO vm_volume (vm_id, pool_id, size_bytes) SELECT v, (SELECT cluster_id FROM host WHERE id = " + hostOf
-                    + "), 40::bigint * " + GIB + " FROM generate_series(1, " + hosts * vmsPerHost + ") v");
-            s.execute("INSERT INTO vm_nic (vm_id, network_id) SELECT v, (SELECT cluster_id FROM host WHERE id = " + hostOf
-                    + ") FROM generate_series(1, " + hosts * vmsPerHost + ") v");
-            s.execute("INSERT INTO vm_cpu_feature (vm_id, feature) SELECT v, 'avx2' FROM generate_series(1, " + hosts * vmsPerHost + ") v "
-                    + "WHERE v % 3 = 0");
-            for (String t : List.of("cluster", "host", "storage_pool", "network", "vm")) {
-                s.execute("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), (SELECT max(id) FROM " + t + "))");
-            }
-            s.execute("ANALYZE");
-        }
+        int big = Math.min(hosts, BIG_CLUSTER);
+        // host h (1-based) is in cluster 1 when h <= big, else in 2 + (h - big - 1) / CLUSTER
+        String clusterOf = "(CASE WHEN h <= " + big + " THEN 1 ELSE 2 + (h - " + big + " - 1) / " + CLUSTER + " END)";
+        int clusters = 1 + (int) Math.ceil(Math.max(0, hosts - big) / (double) CLUSTER);
+        new FleetSql("bench-c", 1, clusters, 1, hosts, clusterOf, "CASE WHEN h % 50 = 0 THEN 'MAINTENANCE' ELSE 'UP' END",
+                "CASE WHEN h % 10 = 0 THEN 'AuthenticAMD' ELSE 'GenuineIntel' END", 512 * FleetSql.GIB, 1_250_000_000, 2, 2,
+                List.of("sse4_2", "avx", "avx2", "aes", "vmx"), "f <> 'avx2' OR h % 7 <> 0", 1, (long) hosts * vmsPerHost,
+                "((v - 1) / " + vmsPerHost + " + 1)", "(4 + v % 4 * 4)::bigint * " + FleetSql.GIB, "2 + v % 3", 40 * FleetSql.GIB, "v % 3 = 0").load(dbPort);
     }
 
     /** The hosts of the cluster {@code host} is in: its first host and how many there are. */
