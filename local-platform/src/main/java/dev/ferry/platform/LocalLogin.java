@@ -39,10 +39,25 @@ public final class LocalLogin {
         return token(Layout.of(Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize(), System.getenv()), user);
     }
 
+    /**
+     * A token for one of the local identity's service clients (RFC 6749 section 4.4, client credentials): what a tool
+     * that stands in for a service, such as a benchmark's load generator acting as a worker, signs in with.
+     */
+    public static String clientToken(Layout layout, String clientId) {
+        LocalRealm realm = LocalRealm.loadOrCreate(layout.identity());
+        LocalRealm.Client c = realm.client(clientId).orElseThrow(() -> new LaunchException("no client '" + clientId
+                + "' in the local identity under " + layout.identity()));
+        return grant(layout.identityIssuer() + "/protocol/openid-connect/token", clientId, "grant_type=client_credentials&client_id="
+                + URLEncoder.encode(clientId, StandardCharsets.UTF_8) + "&client_secret=" + URLEncoder.encode(c.secret(), StandardCharsets.UTF_8));
+    }
+
     /** RFC 6749 section 4.3 (the resource owner password grant). */
     static String password(String tokenEndpoint, String user, String password) {
-        String form = "grant_type=password&client_id=ferry-cli&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
+        return grant(tokenEndpoint, user, "grant_type=password&client_id=ferry-cli&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
+    }
+
+    private static String grant(String tokenEndpoint, String user, String form) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint)).timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form))

@@ -61,7 +61,7 @@ final class ConcurrencyRun {
         morePartitions("127.0.0.1:" + layout.kafkaPort());
         List<Supervised> started = new ArrayList<>();
         try {
-            ControlPlaneBenchmark.checkNotStopping();
+            BenchPlatform.checkNotStopping();
             started.add(await(launcher.startService(FerryService.INVENTORY), layout.managementPort(FerryService.INVENTORY)));
             started.add(await(launcher.startService(FerryService.SCHEDULER, FerryService.SCHEDULER.shortName,
                     layout.servicePort(FerryService.SCHEDULER), layout.managementPort(FerryService.SCHEDULER),
@@ -70,7 +70,7 @@ final class ConcurrencyRun {
             Map<String, String> worker = Map.of("FERRY_WORKER_SIMULATION_TIME_SCALE", "1.0",
                     "FERRY_WORKER_MAX_CONCURRENT_MIGRATIONS", Integer.toString(migrations / WORKERS + 50));
             for (int w = 1; w <= WORKERS; w++) {
-                ControlPlaneBenchmark.checkNotStopping();
+                BenchPlatform.checkNotStopping();
                 int port = w == 1 ? layout.servicePort(FerryService.WORKER) : Ports.free();
                 int management = w == 1 ? layout.managementPort(FerryService.WORKER) : Ports.free();
                 started.add(await(launcher.startService(FerryService.WORKER, w == 1 ? "worker" : "worker-" + w, port, management,
@@ -85,7 +85,7 @@ final class ConcurrencyRun {
         }
     }
 
-    private static Supervised await(Supervised p, int management) {
+    static Supervised await(Supervised p, int management) {
         return p.awaitReady(() -> FerryService.ready(management), Duration.ofSeconds(180));
     }
 

@@ -61,23 +61,10 @@ public final class ControlPlaneBenchmark {
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int starts = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
-        Path root = Path.of(System.getProperty("ferry.root", ".")).toAbsolutePath().normalize();
-        Path state = Files.createTempDirectory("ferry-bench-control-plane");
-        Map<String, String> env = new HashMap<>(System.getenv());
-        for (String port : List.of("FERRY_KAFKA_PORT", "FERRY_KAFKA_CONTROLLER_PORT", "FERRY_DB_PORT", "FERRY_IDENTITY_PORT")) {
-            env.put(port, Integer.toString(Ports.free()));
-        }
-        for (FerryService s : FerryService.values()) {
-            env.put(s.portVariable, Integer.toString(Ports.free()));
-            env.put(s.managementPortVariable, Integer.toString(Ports.free()));
-        }
-        env.put("FERRY_WORKER_DRIVER", "simulated");
-        Layout layout = new Layout(root, state, env);
-        Launcher launcher = new Launcher(layout);
-        Thread cleanUp = new Thread(() -> stop(launcher, layout), "bench-clean-up");
-        Runtime.getRuntime().addShutdownHook(cleanUp);
         long runStart = System.nanoTime();
-        try {
+        try (BenchPlatform platform = new BenchPlatform("bench-control-plane-logs")) {
+            Layout layout = platform.layout;
+            Launcher launcher = platform.launcher;
             long upStart = System.nanoTime();
             launcher.up();
             double upSeconds = (System.nanoTime() - upStart) / 1e9;
@@ -100,52 +87,16 @@ public final class ControlPlaneBenchmark {
                     System.err.printf("sample %d: %s%n", i + 1, d);
                 }
             }
-            List<Start> measured = starts(launcher, layout, starts);
+            List<Start> measured = starts(platform, starts);
             ConcurrencyRun.Result many = concurrent > 0 ? ConcurrencyRun.run(launcher, layout, concurrent) : null;
             Files.createDirectories(out);
             String md = ControlPlaneReport.markdown(first, warm, measured, many, upSeconds, starts, (System.nanoTime() - runStart) / 60e9);
-            Files.writeString(out.resolve("control-plane.md"), md);
+            // the ingest's section is another command's (./ferry bench-ingest): kept as its run wrote it
+            Path file = out.resolve("control-plane.md");
+            String ingest = Files.exists(file) ? ReportSections.section(Files.readString(file), IngestReport.HEADING) : "";
+            md = ingest.isEmpty() ? md : ReportSections.replace(md, IngestReport.HEADING, ingest);
+            Files.writeString(file, md);
             System.out.print(md);
-        } finally {
-            stop(launcher, layout);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanUp);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook runs (or ran) the same clean-up
-            }
-        }
-    }
-
-    /** Stops the platform; its logs stay in tools/target/bench-control-plane-logs for a look at an outlier. */
-    /** Set once the platform is being stopped (Ctrl-C): nothing may be started after that. */
-    private static volatile boolean stopping;
-
-    static void checkNotStopping() {
-        if (stopping) {
-            throw new IllegalStateException("the benchmark is stopping: nothing more is started");
-        }
-    }
-
-    private static synchronized void stop(Launcher launcher, Layout layout) {
-        stopping = true;
-        Path state = layout.state();
-        if (Files.exists(state)) {
-            // the extra workers of the concurrency run, which ./ferry down does not know
-            for (int w = 2; w <= ConcurrencyRun.WORKERS; w++) {
-                String name = "worker-" + w;
-                Supervised.find(name, layout.pidFile(name), layout.log(name), FerryService.WORKER.jar(layout.root()).toString())
-                        .ifPresent(p -> p.stop(Supervised.Signal.TERM, Duration.ofSeconds(30)));
-            }
-            launcher.down();
-            Path logs = Path.of(System.getProperty("ferry.root", ".")).resolve("tools/target/bench-control-plane-logs");
-            try {
-                Trees.delete(logs);
-                Files.createDirectories(logs.getParent());
-                Files.move(state.resolve("logs"), logs);
-            } catch (IOException | RuntimeException e) {
-                System.err.println("logs not kept in " + logs + ": " + e.getMessage());
-            }
-            Trees.delete(state);
         }
     }
 
@@ -214,16 +165,16 @@ public final class ControlPlaneBenchmark {
     }
 
     /** Stops the three services, then starts each alone {@code times} times, stopping it after each. */
-    static List<Start> starts(Launcher launcher, Layout layout, int times) throws IOException, InterruptedException {
-        for (FerryService s : FerryService.values()) {
-            launcher.running(s).ifPresent(p -> p.stop(Supervised.Signal.TERM, Duration.ofSeconds(30)));
-        }
+    static List<Start> starts(BenchPlatform platform, int times) throws IOException, InterruptedException {
+        platform.stopServices();
+        Launcher launcher = platform.launcher;
+        Layout layout = platform.layout;
         List<Start> out = new ArrayList<>();
         for (FerryService s : FerryService.values()) {
             for (int i = 0; i < times; i++) {
                 Path log = layout.log(s.shortName);
                 long offset = Files.exists(log) ? Files.size(log) : 0;
-                checkNotStopping();
+                BenchPlatform.checkNotStopping();
                 long t0 = System.nanoTime();
                 Supervised p = launcher.startService(s);
                 int management = layout.managementPort(s);

@@ -1,0 +1,58 @@
+package dev.ferry.tools.bench;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/** The event ingest's section of docs/benchmarks/control-plane.md, from one {@link IngestRun}. */
+final class IngestReport {
+    static final String HEADING = "## Event ingest";
+    /** What the issue asks: the goal's rate sustained, and within 200 ms (p99) to the API at the moderate rate. */
+    static final double VISIBLE_P99_GOAL_MS = 200;
+
+    private IngestReport() {
+    }
+
+    static String markdown(IngestRun.Result r, double upSeconds, double runMinutes) {
+        IngestRun.Stage timed = r.stages().get(0);
+        IngestRun.Stage goal = r.stages().get(r.stages().size() - 1);
+        StringBuilder md = new StringBuilder(HEADING + " (issue #14, goal 1)\n\n");
+        md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-ingest %d` on %s, %s, in %.1f minutes, on a platform of its "
+                + "own as above (up in %.1f s). ", goal.rate(), Machine.describe(), Instant.now().toString().substring(0, 10), runMinutes,
+                upSeconds));
+        md.append(String.format(Locale.ROOT, "%d migrations were requested, placed, reserved and dispatched through the API on a fleet "
+                + "of their own (%d hosts), then claimed by the load generator acting as their worker (the worker client's token); no "
+                + "worker process ran. The generator kept the claims and wrote valid ROUND_COMPLETED events straight to "
+                + "`migration-events` (%d partitions), round-robin over the migrations, each migration's in sequence, for %d s per "
+                + "stage. Inventory-service read the same records. Applied per second: the scheduler's own "
+                + "`ferry_migration_rounds_total` over the stage; lag: each consumer group's uncommitted records, from Kafka; visible: "
+                + "from just before the event was handed to the producer until `GET /migrations/{id}` showed its round (one event "
+                + "in %d followed, the oldest still pending read every 10 ms). After each stage the scheduler had up to %d s to catch up.%n%n",
+                r.migrations(), IngestRun.HOSTS, ConcurrencyRun.PARTITIONS, IngestRun.STAGE.toSeconds(), IngestRun.TRACK_EVERY,
+                IngestRun.DRAIN.toSeconds()));
+        md.append("| events/s asked | produced | produced/s | applied/s by the scheduler | scheduler lag at the stage's end | "
+                + "caught up after | inventory lag, most | inventory lag after | visible p50 | visible p99 |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (IngestRun.Stage s : r.stages()) {
+            double[] v = s.visibleMillis();
+            md.append(String.format(Locale.ROOT, "| %d | %d | %.0f | %.0f | %d | %s | %d | %d | %s | %s |%n", s.rate(), s.produced(),
+                    s.producedPerSecond(), s.appliedPerSecond(), s.schedulerLagAtEnd(),
+                    Double.isNaN(s.drainedSeconds()) ? "not within " + IngestRun.DRAIN.toSeconds() + " s"
+                            : String.format(Locale.ROOT, "%.1f s", s.drainedSeconds()),
+                    s.inventoryLagMax(), s.inventoryLagAfter(), millis(v, 50), millis(v, 99)));
+        }
+        md.append(String.format(Locale.ROOT, "%nChecked at the end: the rounds of every 20th migration (%d rounds) are 1, 2, 3, ... in "
+                + "order with none missing or twice: %s; open discrepancies: %d; records on `migration-events-dlq`: %d.%n%n",
+                r.roundsChecked(), r.outOfOrder().isEmpty() ? "yes" : "**no** (" + r.outOfOrder().size() + ": "
+                        + String.join("; ", r.outOfOrder().stream().limit(3).toList()) + ")", r.discrepancies(), r.deadLetters()));
+        double[] v = timed.visibleMillis();
+        md.append(String.format(Locale.ROOT, "Goal: %d events a second sustained: **%s** (%.0f applied a second); visible within %.0f ms "
+                + "(p99) at %d a second: **%s**.%n%n", goal.rate(), goal.appliedPerSecond() >= goal.rate() * 0.98 ? "met" : "not met",
+                goal.appliedPerSecond(), VISIBLE_P99_GOAL_MS, timed.rate(),
+                v.length > 0 && InventoryBenchmark.pct(v, 99) < VISIBLE_P99_GOAL_MS ? "met" : "not met"));
+        return md.toString();
+    }
+
+    private static String millis(double[] sorted, int pct) {
+        return sorted.length == 0 ? "-" : String.format(Locale.ROOT, "%.0f ms", InventoryBenchmark.pct(sorted, pct));
+    }
+}

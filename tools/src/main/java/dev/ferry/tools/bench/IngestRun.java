@@ -1,0 +1,385 @@
+package dev.ferry.tools.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.ctl.Api;
+import dev.ferry.events.DirtyPageRound;
+import dev.ferry.events.EventCodec;
+import dev.ferry.events.EventType;
+import dev.ferry.events.MigrationEvent;
+import dev.ferry.events.MigrationMode;
+import dev.ferry.platform.FerryService;
+import dev.ferry.platform.Http;
+import dev.ferry.platform.Launcher;
+import dev.ferry.platform.Layout;
+import dev.ferry.platform.LocalLogin;
+import dev.ferry.platform.Supervised;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Event ingest (issue #14, goal 1): round events at a set rate, spread over many running migrations, through the
+ * scheduler's projection and audit trail while inventory reads every record of the same topic.
+ *
+ * <p>The migrations are real: requested, placed, reserved and dispatched through the API, then claimed by this load
+ * generator acting as a worker (the local identity's worker client), which keeps its claims and writes valid
+ * ROUND_COMPLETED events for them straight to Kafka, each migration's in sequence. No worker process runs. Two stages:
+ * a moderate rate at which each event's way to {@code GET /migrations/{id}} is timed, then the goal's rate, at which
+ * what the scheduler applies per second is read from its own round counter and both consumer groups' lag from Kafka.
+ * At the end the order of every sampled migration's rounds, the open discrepancies and the dead-letter topic are checked.
+ */
+final class IngestRun {
+    static final long CLUSTER = 901;
+    static final long FIRST_HOST = 9501;
+    static final long FIRST_VM = 95001;
+    static final int HOSTS = 100;
+    static final String WORKER = "bench-loadgen";
+    static final String TOPIC = "migration-events";
+    /** The moderate stage's rate: the issue asks for the visibility p99 at 1,000 events a second. */
+    static final int TIMED_RATE = 1000;
+    static final Duration STAGE = Duration.ofSeconds(30);
+    static final Duration DRAIN = Duration.ofSeconds(90);
+    /** One event in this many is followed to the API at the moderate rate. */
+    static final int TRACK_EVERY = 100;
+
+    /**
+     * One stage at a constant rate.
+     *
+     * @param appliedPerSecond rounds the scheduler applied per second while the stage produced, from its counter
+     * @param drainedSeconds   from the stage's end until the scheduler's lag was 0, or NaN if not within {@link #DRAIN}
+     * @param visibleMillis    production to visibility in the API, sorted (the moderate stage only)
+     */
+    record Stage(int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
+            double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis) {
+    }
+
+    record Result(int migrations, List<Stage> stages, int roundsChecked, List<String> outOfOrder, int discrepancies,
+            long deadLetters) {
+    }
+
+    private record Running(UUID id, long vmId, long source, long target, long reservation) {
+    }
+
+    private record Tracked(int migration, long sequence, long sentNanos) {
+    }
+
+    private IngestRun() {
+    }
+
+    /** On a platform whose services are all stopped: starts inventory and the scheduler (no worker), and stops them after. */
+    static Result run(Launcher launcher, Layout layout, int migrations, int rate) throws Exception {
+        int vmsPerHost = (int) Math.ceil(migrations / (double) HOSTS);
+        new FleetSql("bench-ingest-", CLUSTER, 1, FIRST_HOST, HOSTS, Long.toString(CLUSTER), "'UP'", "'GenuineIntel'",
+                512 * FleetSql.GIB, 1_250_000_000, 50, 50, List.of("sse4_2", "avx", "aes", "vmx"), "true", FIRST_VM,
+                (long) HOSTS * vmsPerHost, "(" + FIRST_HOST + " + (v - " + FIRST_VM + ") / " + vmsPerHost + ")",
+                "(1 + v % 4)::bigint * " + FleetSql.GIB, "2", 20 * FleetSql.GIB, null).load(layout.dbPort());
+        String bootstrap = "127.0.0.1:" + layout.kafkaPort();
+        ConcurrencyRun.morePartitions(bootstrap);
+        List<Supervised> started = new ArrayList<>();
+        try {
+            BenchPlatform.checkNotStopping();
+            started.add(ConcurrencyRun.await(launcher.startService(FerryService.INVENTORY), layout.managementPort(FerryService.INVENTORY)));
+            started.add(ConcurrencyRun.await(launcher.startService(FerryService.SCHEDULER, FerryService.SCHEDULER.shortName,
+                    layout.servicePort(FerryService.SCHEDULER), layout.managementPort(FerryService.SCHEDULER),
+                    Map.of("FERRY_SCHEDULER_MAX_CONCURRENT_MIGRATIONS", Integer.toString(migrations))),
+                    layout.managementPort(FerryService.SCHEDULER)));
+            String scheduler = "http://127.0.0.1:" + layout.servicePort(FerryService.SCHEDULER);
+            String metrics = "http://127.0.0.1:" + layout.managementPort(FerryService.SCHEDULER) + "/q/metrics";
+            Http.signIn(LocalLogin.token(layout, "operator"));
+            Api asWorker = new Api("", scheduler, memo(() -> LocalLogin.clientToken(layout, "migration-worker")));
+            // renewed from the first claim on: claiming them all takes longer than a lease
+            List<Running> running = new CopyOnWriteArrayList<>();
+            Thread renewals = renewals(asWorker, running);
+            claimAll(scheduler, asWorker, migrations, running);
+            System.err.printf("ingest: %d migrations claimed by %s%n", running.size(), WORKER);
+            long[] sequence = new long[running.size()];
+            List<Stage> stages = new ArrayList<>();
+            try (KafkaProducer<String, String> producer = producer(bootstrap); Admin admin = admin(bootstrap)) {
+                stages.add(stage(producer, admin, scheduler, metrics, running, sequence, TIMED_RATE, true));
+                stages.add(stage(producer, admin, scheduler, metrics, running, sequence, rate, false));
+                renewals.interrupt();
+                return judge(scheduler, admin, running, sequence, stages);
+            } finally {
+                renewals.interrupt();
+            }
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).stop(Supervised.Signal.TERM, Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /** Requests a migration of each VM, and claims each as soon as it is SCHEDULED (before its start would time out). */
+    private static void claimAll(String scheduler, Api asWorker, int migrations, List<Running> claimed) throws Exception {
+        List<String> refused = new CopyOnWriteArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        for (long vm = FIRST_VM; vm < FIRST_VM + migrations; vm++) {
+            long vmId = vm;
+            clients.submit(() -> {
+                try {
+                    JsonNode m = Http.post(scheduler + "/migrations", Map.of("vmId", vmId, "maxDowntimeMillis", 300));
+                    String id = m.path("id").asText();
+                    long until = System.nanoTime() + 60_000_000_000L;
+                    while (!m.path("phase").asText().equals("SCHEDULED")) {
+                        if (System.nanoTime() > until || m.path("phase").asText().matches("FAILED|CANCELLED|SUCCEEDED")) {
+                            throw new IllegalStateException("migration " + id + " of VM " + vmId + " is " + m.path("phase").asText());
+                        }
+                        Thread.sleep(50);
+                        m = Http.get(scheduler + "/migrations/" + id);
+                    }
+                    asWorker.scheduler("POST", "/migrations/" + id + "/claims", Map.of("attempt", 1, "workerId", WORKER,
+                            "driver", "simulated", "jobsOutliveWorker", false));
+                    claimed.add(new Running(UUID.fromString(id), vmId, m.path("sourceHostId").asLong(), m.path("targetHostId").asLong(),
+                            m.path("reservationId").asLong()));
+                } catch (Exception e) {
+                    refused.add("VM " + vmId + ": " + e.getMessage());
+                }
+                return null;
+            });
+        }
+        clients.shutdown();
+        if (!clients.awaitTermination(10, TimeUnit.MINUTES) || !refused.isEmpty()) {
+            throw new IllegalStateException(refused.size() + " migration(s) not claimed, e.g. " + refused.stream().limit(3).toList());
+        }
+    }
+
+    /** Renews every claim held so far every 5 s (the scheduler's default renewal interval), as a worker's heartbeat does. */
+    private static Thread renewals(Api asWorker, List<Running> running) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    List<Map<String, Object>> held = running.stream()
+                            .map(r -> Map.<String, Object>of("migrationId", r.id().toString(), "attempt", 1)).toList();
+                    JsonNode r = held.isEmpty() ? null : asWorker.scheduler("POST", "/claims/renewals", Map.of("workerId", WORKER, "claims", held));
+                    if (r != null && r.path("refused").size() > 0) {
+                        System.err.println("ingest: claims refused: " + r.path("refused").get(0));
+                    }
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    System.err.println("ingest: renewal failed: " + e.getMessage());
+                }
+            }
+        }, "bench-renewals");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Produces at {@code rate} for {@link #STAGE}, round-robin over the migrations, then waits up to {@link #DRAIN} for
+     * the scheduler to catch up. Timed: one event in {@link #TRACK_EVERY} is followed until the API shows it.
+     */
+    private static Stage stage(KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics,
+            List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
+        System.err.printf("ingest: %d events a second for %d s%n", rate, STAGE.toSeconds());
+        ConcurrentLinkedQueue<Tracked> toFollow = new ConcurrentLinkedQueue<>();
+        List<Double> visible = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> followers = new ArrayList<>();
+        if (timed) {
+            followers.add(follower(scheduler, running, toFollow, visible));
+        }
+        long inventoryLagMax = 0;
+        double appliedBefore = applied(metrics);
+        long begin = System.nanoTime();
+        long sent = 0;
+        int next = 0;
+        long lastLagRead = begin;
+        while (System.nanoTime() - begin < STAGE.toNanos()) {
+            long due = (long) ((System.nanoTime() - begin) / 1e9 * rate);
+            for (; sent < due; sent++) {
+                int i = next;
+                next = (next + 1) % running.size();
+                long seq = ++sequence[i];
+                long at = System.nanoTime();
+                producer.send(new ProducerRecord<>(TOPIC, running.get(i).id().toString(), event(running.get(i), seq)));
+                if (timed && sent % TRACK_EVERY == 0) {
+                    toFollow.add(new Tracked(i, seq, at));
+                }
+            }
+            if (System.nanoTime() - lastLagRead > 1_000_000_000L) {
+                lastLagRead = System.nanoTime();
+                inventoryLagMax = Math.max(inventoryLagMax, lag(admin, "inventory-service"));
+            }
+            Thread.sleep(2);
+        }
+        producer.flush();
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        double appliedPerSecond = (applied(metrics) - appliedBefore) / seconds;
+        long schedulerLag = lag(admin, "scheduler-service");
+        long drainStart = System.nanoTime();
+        double drained = Double.NaN;
+        while (System.nanoTime() - drainStart < DRAIN.toNanos()) {
+            inventoryLagMax = Math.max(inventoryLagMax, lag(admin, "inventory-service"));
+            if (lag(admin, "scheduler-service") == 0) {
+                drained = (System.nanoTime() - drainStart) / 1e9;
+                break;
+            }
+            Thread.sleep(500);
+        }
+        followers.forEach(Thread::interrupt);
+        double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Stage s = new Stage(rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
+                lag(admin, "inventory-service"), v);
+        System.err.printf("ingest: %s%n", s);
+        return s;
+    }
+
+    /**
+     * Follows tracked events until {@code GET /migrations/{id}} shows their round (rounds only grow, in order): one read
+     * every 10 ms at most, of the oldest event still pending, so that the follower itself is no load to speak of.
+     */
+    private static Thread follower(String scheduler, List<Running> running, ConcurrentLinkedQueue<Tracked> toFollow, List<Double> visible) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Tracked e = toFollow.peek();
+                    if (e != null && Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound")
+                            .asLong() >= e.sequence()) {
+                        visible.add((System.nanoTime() - e.sentNanos()) / 1e6);
+                        toFollow.poll();
+                        continue; // the next may be visible already
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException | RuntimeException stop) {
+                // the stage is over (an interrupted read ends as a RuntimeException)
+            }
+        }, "bench-follower");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** A worker's round report, as the worker writes it: round n is event n of the migration's attempt. */
+    static String event(Running r, long n) {
+        long pages = 262_144;
+        DirtyPageRound round = new DirtyPageRound((int) n, pages, pages * 4096, pages / 10, 25_000.0, 1.25e9, 200, pages / 10,
+                pages * 4096 / 10, 40, 0, "CONTINUE", "ingest benchmark", false, MigrationMode.PRE_COPY);
+        return EventCodec.toJson(new MigrationEvent(UUID.randomUUID().toString(), EventType.ROUND_COMPLETED, r.id(), 1, n,
+                Instant.now(), r.vmId(), r.source(), r.target(), r.reservation(), WORKER, round, null));
+    }
+
+    /** Every sampled migration's rounds must be 1, 2, ... in order with none missing or twice, up to its current one. */
+    private static Result judge(String scheduler, Admin admin, List<Running> running, long[] sequence, List<Stage> stages)
+            throws Exception {
+        List<String> outOfOrder = new ArrayList<>();
+        int checked = 0;
+        for (int i : IntStream.range(0, running.size()).filter(i -> i % 20 == 0).toArray()) {
+            UUID id = running.get(i).id();
+            long current = Http.get(scheduler + "/migrations/" + id).path("currentRound").asLong();
+            long expect = 1;
+            long after = 0;
+            while (true) {
+                JsonNode page = Http.get(scheduler + "/migrations/" + id + "/rounds?after=" + after + "&limit=500");
+                for (JsonNode round : page) {
+                    if (round.path("round").asLong() != expect) {
+                        outOfOrder.add(id + ": round " + round.path("round").asLong() + " where " + expect + " was due");
+                        break;
+                    }
+                    expect++;
+                    after = round.path("position").asLong();
+                    checked++;
+                }
+                if (page.size() < 500) {
+                    break;
+                }
+            }
+            if (expect - 1 != current || current > sequence[i]) {
+                outOfOrder.add(id + ": " + (expect - 1) + " rounds kept, current round " + current + ", " + sequence[i] + " sent");
+            }
+        }
+        int open = Http.get(scheduler + "/discrepancies?open=true").size();
+        return new Result(running.size(), stages, checked, outOfOrder, open, endOffsets(admin, TOPIC + "-dlq"));
+    }
+
+    /** Rounds the scheduler has applied (the first time each), from its Prometheus counter. */
+    static double applied(String metrics) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return dev.ferry.testsupport.PrometheusText.value(r.body(), "ferry_migration_rounds_total").orElse(0);
+    }
+
+    /** How many records of the topic the group has not committed yet. */
+    static long lag(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long lag = 0;
+        for (var e : ends(admin, TOPIC).entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += e.getValue() - (c == null ? 0 : c.offset());
+        }
+        return lag;
+    }
+
+    private static long endOffsets(Admin admin, String topic) throws Exception {
+        if (!admin.listTopics().names().get().contains(topic)) {
+            return 0;
+        }
+        return ends(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static Map<TopicPartition, Long> ends(Admin admin, String topic) throws Exception {
+        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // each migration's events land once, in order
+        return new KafkaProducer<>(p);
+    }
+
+    private static Admin admin(String bootstrap) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return Admin.create(p);
+    }
+
+    /** A worker's token lasts minutes: fetched again when it is older than one. */
+    private static java.util.function.Supplier<String> memo(java.util.function.Supplier<String> fetch) {
+        String[] token = {null};
+        long[] at = {0};
+        return () -> {
+            synchronized (token) {
+                if (token[0] == null || System.nanoTime() - at[0] > 60_000_000_000L) {
+                    token[0] = fetch.get();
+                    at[0] = System.nanoTime();
+                }
+                return token[0];
+            }
+        };
+    }
+}
