@@ -46,6 +46,27 @@ public class IdempotentConsumer {
                                 : Uni.createFrom().item(false)))))));
     }
 
+    /**
+     * A batch of records in one transaction: the {@code consumed_event} rows of all of them and the effects of those not
+     * applied before commit together, or nothing does; a failure that will pass retries the whole batch. One
+     * transaction and one dedup statement per batch instead of per record is what lets a consumer keep up with
+     * thousands of events a second.
+     *
+     * @param effect given the ids being applied for the first time (an id twice in the batch counts once, the first
+     *               time), applies them in the batch's order
+     * @return the ids applied now
+     */
+    public Uni<java.util.Set<String>> applyBatchOnce(java.util.List<String> eventIds,
+            java.util.function.Function<java.util.Set<String>, Uni<Void>> effect) {
+        if (eventIds.isEmpty()) {
+            return Uni.createFrom().item(java.util.Set.of());
+        }
+        Context context = Vertx.currentContext();
+        String what = eventIds.size() + " events from " + eventIds.get(0);
+        return retried(what, Uni.createFrom().deferred(() -> onContext(context, () -> Panache.withTransaction(
+                () -> claimAll(eventIds).flatMap(first -> effect.apply(first).replaceWith(first))))));
+    }
+
     private <T> Uni<T> retried(String eventId, Uni<T> attempt) {
         return attempt
                 .onFailure(Transience::isTransient).invoke(e -> LOG.warnf("event %s not applied yet, retrying: %s", eventId,
@@ -58,6 +79,23 @@ public class IdempotentConsumer {
         return Panache.getSession().flatMap(s -> s.createNativeQuery(
                         "INSERT INTO consumed_event (event_id, consumed_at) VALUES (:id, now()) ON CONFLICT DO NOTHING")
                 .setParameter("id", eventId).executeUpdate()).map(rows -> rows == 1);
+    }
+
+    /** One statement for the batch: the ids the table did not hold yet come back, each once. */
+    private static Uni<java.util.Set<String>> claimAll(java.util.List<String> eventIds) {
+        java.util.List<String> distinct = eventIds.stream().distinct().toList();
+        StringBuilder sql = new StringBuilder("INSERT INTO consumed_event (event_id, consumed_at) VALUES ");
+        for (int i = 0; i < distinct.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?").append(i + 1).append(", now())");
+        }
+        sql.append(" ON CONFLICT DO NOTHING RETURNING event_id");
+        return Panache.getSession().flatMap(s -> {
+            var q = s.createNativeQuery(sql.toString(), String.class);
+            for (int i = 0; i < distinct.size(); i++) {
+                q.setParameter(i + 1, distinct.get(i));
+            }
+            return q.getResultList();
+        }).map(java.util.HashSet::new);
     }
 
     /** A retry resumes on a timer thread: the database session needs the consumer's Vert.x context back. */

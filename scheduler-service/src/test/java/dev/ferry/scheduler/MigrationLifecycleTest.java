@@ -119,6 +119,71 @@ class MigrationLifecycleTest {
                 .body("[1].recordId", equalTo(start.commandId()));
     }
 
+    static Map.Entry<String, String> record(MigrationEvent e) {
+        return Map.entry(e.migrationId().toString(), EventCodec.toJson(e));
+    }
+
+    /** Every round of the migration in the order the scheduler kept them (GET /migrations/{id}/rounds). */
+    static List<Integer> roundsKept(UUID id) {
+        return given().get("/migrations/" + id + "/rounds").then().statusCode(200).extract().jsonPath().getList("round", Integer.class);
+    }
+
+    @Test
+    void oneBatchOfTwoMigrationsEventsAppliesInOrderOnceAndDeadLettersOnlyItsGarbage() {
+        UUID a = requestMigration(81);
+        UUID b = requestMigration(82);
+        MigrationEvent aRound1 = event(a, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null);
+        MigrationEvent aRound2 = event(a, EventType.ROUND_COMPLETED, 3, round(2, GIB / 2, GIB / 16), null);
+        MigrationEvent aStarted = event(a, EventType.MIGRATION_STARTED, 1, null, null);
+        String garbage = "{\"not\": \"an event " + UUID.randomUUID() + "\"}";
+        List<Map.Entry<String, String>> batch = List.of(record(aStarted),
+                record(event(b, EventType.MIGRATION_STARTED, 1, null, null)),
+                Map.entry(a.toString(), garbage),
+                record(aRound1),
+                record(aRound1), // the same event twice in one batch: applied once
+                record(event(b, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null)),
+                record(aRound2),
+                record(event(b, EventType.MIGRATION_SUCCEEDED, 3, null, new MigrationOutcome(1, 4 * GIB, 40, 4000, null, "simulated"))),
+                Map.entry(b.toString(), garbage + " ")); // the newest record of its partition: its offset is the batch's last
+
+        KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, batch);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(migration(b).getString("phase"))
+                && migration(a).getInt("currentRound") == 2);
+        // at once (a has no worker's claim, and the test's progress timeout is short): the same records again, as after a
+        // crash before the offsets were committed; nothing applies twice
+        KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, List.of(record(aStarted), record(aRound1),
+                record(aRound2), record(event(a, EventType.HEARTBEAT, 4, null, null))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/migrations/" + a + "/events").then().extract().jsonPath()
+                .getList("type", String.class).contains("HEARTBEAT"));
+        assertThat(roundsKept(a)).containsExactly(1, 2);
+        assertThat(roundsKept(b)).containsExactly(1);
+        var dead = KafkaProbe.readToEnd(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ, r -> r.value().startsWith(garbage));
+        assertThat(dead).as("each garbage record, dead-lettered once").extracting(r -> r.value()).containsExactlyInAnyOrder(garbage, garbage + " ");
+        assertThat(given().get("/migrations/" + a + "/events").then().extract().jsonPath().getList("type", String.class)
+                .stream().filter(t -> !t.equals("LIMIT_BANDWIDTH")).toList()) // a and b share hv-2's link
+                .containsExactly("MIGRATION_REQUESTED", "START", "MIGRATION_STARTED", "ROUND_COMPLETED", "ROUND_COMPLETED", "HEARTBEAT");
+    }
+
+    @Test
+    void aBatchWithAnEventThatCannotApplyStillAppliesTheRestAndDeadLettersThatOneAlone() {
+        UUID c = requestMigration(83);
+        MigrationEvent orphan = event(UUID.randomUUID(), EventType.ROUND_COMPLETED, 1, round(1, GIB, GIB / 4), null);
+
+        KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, List.of(
+                record(event(c, EventType.MIGRATION_STARTED, 1, null, null)), record(orphan),
+                record(event(c, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null)),
+                record(event(c, EventType.ROUND_COMPLETED, 3, round(2, GIB / 2, GIB / 16), null))));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(c).getInt("currentRound") == 2);
+        assertThat(roundsKept(c)).containsExactly(1, 2);
+        var dead = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ,
+                r -> r.value().contains(orphan.eventId()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(dead).hasSize(1);
+        assertThat(KafkaProbe.readToEnd(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ, r -> r.value().contains(c.toString())))
+                .as("nothing of the migration that exists is dead-lettered").isEmpty();
+    }
+
     @Test
     void roundsAndOutcomeDriveThePhaseAndTheAuditTrailKeepsThemInOrder() {
         UUID id = requestMigration(8);

@@ -3,22 +3,42 @@ package dev.ferry.scheduler.events;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.messaging.IdempotentConsumer;
+import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.MigrationEvents;
 import dev.ferry.scheduler.service.MigrationMetrics;
 import dev.ferry.support.MigrationLogContext;
+import dev.ferry.support.Transience;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
- * Applies worker events to migrations, once per event id ({@link IdempotentConsumer}): the dedup row, the audit entry
- * and the state change share one transaction; an unparseable record goes to the dead-letter topic, and consumption
- * goes on.
+ * Applies worker events to migrations, once per event id ({@link IdempotentConsumer}), a batch of records (one poll) at a
+ * time: the dedup rows, the audit entries and the state changes of the whole batch share one transaction, which first
+ * locks every migration the batch touches, in id order. Within the batch the events apply one after another in the
+ * order Kafka gave them, so each migration's events (one partition, keyed by migration) keep their order.
+ *
+ * <p>An unparseable record goes to the dead-letter topic on its own, and the rest of the batch is applied. When the
+ * batch fails for a reason that will not pass (an event for a migration this scheduler never had), it is applied again
+ * record by record, each in its own transaction, so that only the bad record is dead-lettered; a failure that will pass
+ * (the database away) retries the batch until it applies.
  */
 @ApplicationScoped
 public class MigrationEventConsumer {
+    private static final Logger LOG = Logger.getLogger(MigrationEventConsumer.class);
 
     @Inject
     MigrationEvents events;
@@ -32,20 +52,81 @@ public class MigrationEventConsumer {
     @Inject
     MigrationMetrics metrics;
 
+    /** A record that parsed, with what it says. */
+    private record Parsed(KafkaRecord<String, String> record, MigrationEvent event) {
+    }
+
     @Incoming("migration-events")
-    public Uni<Void> consume(String payload) {
-        return Uni.createFrom().item(() -> EventCodec.event(payload)).flatMap(event -> logged(event, () -> {
-            java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
-            return consumer.applyOnce(event.eventId(), () -> events.apply(event, payload).invoke(changed::set).replaceWithVoid())
-                    // an outcome frees a slot: let the queue move now rather than on the next tick
-                    .invoke(() -> {
-                        if (event.type().isOutcome()) {
-                            dispatcher.kick();
-                        }
-                    })
-                    // counted once it has committed, the first time, and only what changed the migration
-                    .call(first -> first && changed.get() ? metrics.applied(event) : Uni.createFrom().voidItem());
-        })).replaceWithVoid();
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        List<Parsed> parsed = new ArrayList<>();
+        List<java.util.function.Supplier<Uni<Void>>> rejected = new ArrayList<>();
+        for (KafkaRecord<String, String> record : batch.getRecords()) {
+            try {
+                parsed.add(new Parsed(record, EventCodec.event(record.getPayload())));
+            } catch (RuntimeException invalid) {
+                rejected.add(() -> Uni.createFrom().completionStage(() -> record.nack(invalid)));
+            }
+        }
+        return applyBatch(parsed)
+                .onFailure(e -> !Transience.isTransient(e)).recoverWithUni(e -> {
+                    LOG.infof("a batch of %d events did not apply (%s); applying them one by one", parsed.size(), e.getMessage());
+                    return oneByOne(parsed);
+                })
+                // dead-lettered only now: the dead-letter handler acks its record, which may be the newest of its
+                // partition, and that offset must not be committed before the records before it have applied
+                .flatMap(x -> Multi.createFrom().iterable(rejected).onItem().transformToUniAndConcatenate(java.util.function.Supplier::get)
+                        .collect().last())
+                .flatMap(x -> Uni.createFrom().completionStage(batch::ack));
+    }
+
+    /** The whole batch in one transaction; counted and followed up once it has committed. */
+    private Uni<Void> applyBatch(List<Parsed> parsed) {
+        Set<String> changed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return consumer.applyBatchOnce(parsed.stream().map(p -> p.event().eventId()).toList(), first -> {
+            changed.clear(); // a retried batch starts over: only its committed attempt counts
+            Set<String> todo = new HashSet<>(first);
+            List<Parsed> now = parsed.stream().filter(p -> todo.remove(p.event().eventId())).toList();
+            Set<UUID> migrations = new java.util.TreeSet<>(now.stream().map(p -> p.event().migrationId()).toList());
+            // every row the batch changes, locked at once and in id order as the claim renewals lock them; the events
+            // below then find their migration in the session, already locked
+            Uni<?> locked = migrations.isEmpty() ? Uni.createFrom().voidItem()
+                    : Migration.<Migration>find("id in ?1 order by id", migrations).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+            return locked.flatMap(x -> Multi.createFrom().iterable(now)
+                    .onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> events.apply(p.event(), p.record().getPayload())
+                            .invoke(c -> {
+                                if (c) {
+                                    changed.add(p.event().eventId());
+                                }
+                            })))
+                    .collect().last().replaceWithVoid());
+        }).flatMap(first -> {
+            Set<String> once = new HashSet<>(first); // an event twice in the batch is followed up once, as it applied once
+            return followUp(parsed.stream().map(Parsed::event).filter(e -> once.remove(e.eventId())).toList(), changed);
+        });
+    }
+
+    /** Record by record, each in its own transaction: a record that cannot apply goes to the dead-letter topic alone. */
+    private Uni<Void> oneByOne(List<Parsed> parsed) {
+        return Multi.createFrom().iterable(parsed).onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> {
+            AtomicBoolean changed = new AtomicBoolean();
+            return consumer.applyOnce(p.event().eventId(), () -> events.apply(p.event(), p.record().getPayload()).invoke(changed::set)
+                    .replaceWithVoid())
+                    .flatMap(first -> first ? followUp(List.of(p.event()), changed.get() ? Set.of(p.event().eventId()) : Set.of())
+                            : Uni.createFrom().voidItem())
+                    .onFailure(e -> !Transience.isTransient(e)).recoverWithUni(e -> Uni.createFrom().completionStage(() -> p.record().nack(e)));
+        })).collect().last().replaceWithVoid();
+    }
+
+    /**
+     * After commit: what changed a migration is counted, the first time only; an outcome frees a slot, so the queue moves
+     * now rather than on the next tick.
+     */
+    private Uni<Void> followUp(List<MigrationEvent> applied, Set<String> changed) {
+        if (applied.stream().anyMatch(e -> e.type().isOutcome())) {
+            dispatcher.kick();
+        }
+        return Multi.createFrom().iterable(applied).filter(e -> changed.contains(e.eventId()))
+                .onItem().transformToUniAndConcatenate(metrics::applied).collect().last().replaceWithVoid();
     }
 
     /**

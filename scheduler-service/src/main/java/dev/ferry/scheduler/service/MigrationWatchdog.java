@@ -67,7 +67,8 @@ public class MigrationWatchdog {
         // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
         return Panache.withTransaction(() -> Migration.<Migration>find(
                         "phase in ?1 and (updatedAt < ?2 or createdAt < ?3 or deadline < ?4 or cancelRequestedAt < ?5"
-                                + " or leaseExpiresAt < ?4)",
+                                // in id order, as the event batches and claim renewals lock rows: no deadlock among them
+                                + " or leaseExpiresAt < ?4) order by id",
                         List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING),
                         now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list()
