@@ -166,6 +166,27 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void withinOneBatchAnOutcomeIsDecidedFirstAndAContradictingOneAfterItIsRaisedNotApplied() {
+        UUID d = requestMigration(84);
+        MigrationEvent failedAfter = event(d, EventType.MIGRATION_FAILED, 4, null,
+                new MigrationOutcome(1, GIB, 0, 3000, "link lost", "simulated"));
+
+        KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, List.of(
+                record(event(d, EventType.MIGRATION_STARTED, 1, null, null)),
+                record(event(d, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null)),
+                record(event(d, EventType.MIGRATION_SUCCEEDED, 3, null, new MigrationOutcome(1, 4 * GIB, 40, 4000, null, "simulated"))),
+                record(failedAfter)));
+
+        // the second outcome is judged against the first, applied earlier in the same transaction
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().queryParam("migrationId", d).get("/discrepancies").then()
+                .extract().jsonPath().getList("kind").size() == 1);
+        assertThat(migration(d).getString("phase")).isEqualTo("SUCCEEDED");
+        given().queryParam("migrationId", d).get("/discrepancies").then()
+                .body("kind", org.hamcrest.Matchers.contains("CONTRADICTS_OUTCOME"))
+                .body("[0].detail", containsString("reports MIGRATION_FAILED but the migration was decided SUCCEEDED"));
+    }
+
+    @Test
     void aBatchWithAnEventThatCannotApplyStillAppliesTheRestAndDeadLettersThatOneAlone() {
         UUID c = requestMigration(83);
         MigrationEvent orphan = event(UUID.randomUUID(), EventType.ROUND_COMPLETED, 1, round(1, GIB, GIB / 4), null);
