@@ -184,6 +184,23 @@ class MigrationLifecycleTest {
         given().queryParam("migrationId", d).get("/discrepancies").then()
                 .body("kind", org.hamcrest.Matchers.contains("CONTRADICTS_OUTCOME"))
                 .body("[0].detail", containsString("reports MIGRATION_FAILED but the migration was decided SUCCEEDED"));
+        // the batch's audit entries and round, written together at its end, sit in the order things happened: the
+        // scheduler's decision after the report it rests on, and the contradicting report after that
+        JsonPath trail = given().get("/migrations/" + d + "/events").then().extract().jsonPath();
+        List<String> kinds = new java.util.ArrayList<>();
+        for (int i = 0; i < trail.getList("$").size(); i++) {
+            if (!trail.getString("[" + i + "].type").equals("LIMIT_BANDWIDTH")) {
+                kinds.add(trail.getString("[" + i + "].type") + " " + trail.getString("[" + i + "].direction"));
+            }
+        }
+        assertThat(kinds).containsExactly("MIGRATION_REQUESTED REQUEST_RECEIVED", "START COMMAND_SENT",
+                "MIGRATION_STARTED EVENT_RECEIVED", "ROUND_COMPLETED EVENT_RECEIVED", "MIGRATION_SUCCEEDED EVENT_RECEIVED",
+                "MIGRATION_SUCCEEDED COMMAND_SENT", "MIGRATION_FAILED EVENT_RECEIVED");
+        JsonPath kept = given().get("/migrations/" + d + "/rounds").then().statusCode(200).extract().jsonPath();
+        assertThat(kept.getList("round", Integer.class)).containsExactly(1);
+        assertThat(kept.getLong("[0].bytesSent")).isEqualTo(4 * GIB);
+        assertThat(kept.getString("[0].mode")).isEqualTo("PRE_COPY");
+        assertThat(kept.getString("[0].decision")).isEqualTo("CONTINUE");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.ferry.events.MigrationEvent;
 import dev.ferry.messaging.IdempotentConsumer;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.service.Dispatcher;
+import dev.ferry.scheduler.service.EventRows;
 import dev.ferry.scheduler.service.MigrationEvents;
 import dev.ferry.scheduler.service.MigrationMetrics;
 import dev.ferry.support.MigrationLogContext;
@@ -29,7 +30,8 @@ import org.jboss.logging.Logger;
  * Applies worker events to migrations, once per event id ({@link IdempotentConsumer}), a batch of records (one poll) at a
  * time: the dedup rows, the audit entries and the state changes of the whole batch share one transaction, which first
  * locks every migration the batch touches, in id order. Within the batch the events apply one after another in the
- * order Kafka gave them, so each migration's events (one partition, keyed by migration) keep their order.
+ * order Kafka gave them, so each migration's events (one partition, keyed by migration) keep their order; their audit
+ * entries and rounds are written together at the end ({@link EventRows}).
  *
  * <p>An unparseable record goes to the dead-letter topic on its own, and the rest of the batch is applied. When the
  * batch fails for a reason that will not pass (an event for a migration this scheduler never had), it is applied again
@@ -91,14 +93,15 @@ public class MigrationEventConsumer {
             // below then find their migration in the session, already locked
             Uni<?> locked = migrations.isEmpty() ? Uni.createFrom().voidItem()
                     : Migration.<Migration>find("id in ?1 order by id", migrations).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+            EventRows rows = new EventRows();
             return locked.flatMap(x -> Multi.createFrom().iterable(now)
-                    .onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> events.apply(p.event(), p.record().getPayload())
+                    .onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> events.apply(p.event(), p.record().getPayload(), rows)
                             .invoke(c -> {
                                 if (c) {
                                     changed.add(p.event().eventId());
                                 }
                             })))
-                    .collect().last().replaceWithVoid());
+                    .collect().last()).flatMap(x -> rows.flush());
         }).flatMap(first -> {
             Set<String> once = new HashSet<>(first); // an event twice in the batch is followed up once, as it applied once
             return followUp(parsed.stream().map(Parsed::event).filter(e -> once.remove(e.eventId())).toList(), changed);
@@ -109,8 +112,10 @@ public class MigrationEventConsumer {
     private Uni<Void> oneByOne(List<Parsed> parsed) {
         return Multi.createFrom().iterable(parsed).onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> {
             AtomicBoolean changed = new AtomicBoolean();
-            return consumer.applyOnce(p.event().eventId(), () -> events.apply(p.event(), p.record().getPayload()).invoke(changed::set)
-                    .replaceWithVoid())
+            return consumer.applyOnce(p.event().eventId(), () -> {
+                EventRows rows = new EventRows(); // a retried attempt starts over
+                return events.apply(p.event(), p.record().getPayload(), rows).invoke(changed::set).flatMap(x -> rows.flush());
+            })
                     .flatMap(first -> first ? followUp(List.of(p.event()), changed.get() ? Set.of(p.event().eventId()) : Set.of())
                             : Uni.createFrom().voidItem())
                     .onFailure(e -> !Transience.isTransient(e)).recoverWithUni(e -> Uni.createFrom().completionStage(() -> p.record().nack(e)));

@@ -34,12 +34,14 @@ public class MigrationEvents {
     Discrepancies discrepancies;
 
     /**
-     * Applies the event in the caller's transaction.
+     * Applies the event in the caller's transaction. Its audit entry and round go into {@code rows}, which the caller
+     * flushes before the transaction commits; an event whose consequences write audit entries of their own (an outcome,
+     * a discrepancy) flushes them first, so that the trail stays in the order things happened.
      *
      * @return true when it changed the migration (or is a decision this scheduler made), false when it was only
      *         recorded: late, repeated, contradicting, or forged. What metrics count.
      */
-    public Uni<Boolean> apply(MigrationEvent event, String payload) {
+    public Uni<Boolean> apply(MigrationEvent event, String payload, EventRows rows) {
         AuditEntry audit = AuditEntry.of(event.migrationId(), AuditEntry.RECEIVED, event.type().name(), event.eventId(),
                 event.attempt(), event.sequence(), payload);
         return Migration.<Migration>findById(event.migrationId(), LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
@@ -49,19 +51,33 @@ public class MigrationEvents {
                         + event.migrationId() + ", which this scheduler never had or has deleted with its history"));
             }
             if (Outcomes.SCHEDULER.equals(event.workerId())) {
-                return ownDecision(m, event, audit);
+                return rows.flush().flatMap(x -> ownDecision(m, event, audit));
             }
             Verdict verdict = judge(m, event);
             if (verdict != null) {
                 audit.note = verdict.note();
-                Uni<Boolean> kept = audit.persist().replaceWith(false);
-                return verdict.discrepancy() == null ? kept
-                        : kept.call(() -> discrepancies.raise(m.id, verdict.discrepancy(), verdict.note().substring("ignored: ".length()),
+                if (verdict.discrepancy() == null) {
+                    rows.add(audit);
+                    return Uni.createFrom().item(false);
+                }
+                return rows.flush().flatMap(x -> audit.persist()).replaceWith(false)
+                        .call(() -> discrepancies.raise(m.id, verdict.discrepancy(), verdict.note().substring("ignored: ".length()),
                                 event.eventId(), Instant.now()));
             }
-            // the report first, then what it caused (a decision is audited after the report it rests on)
-            return audit.persist().flatMap(x -> change(m, event, audit, Instant.now())).replaceWith(true);
+            Instant now = Instant.now();
+            if (onlyProgress(m, event)) {
+                rows.add(audit);
+                return change(m, event, audit, rows, now).replaceWith(true);
+            }
+            // the report first, then what it caused (a decision is audited after the report it rests on); kept as an
+            // entity, since what it causes may still add to its note
+            return rows.flush().flatMap(x -> audit.persist()).flatMap(x -> change(m, event, audit, rows, now)).replaceWith(true);
         });
+    }
+
+    /** A start, a round or a heartbeat of a migration whose outcome is not in question: it writes no audit entry of its own. */
+    static boolean onlyProgress(Migration m, MigrationEvent event) {
+        return m.phase() != MigrationPhase.OUTCOME_UNKNOWN && !event.type().isOutcome() && event.type() != EventType.OUTCOME_UNKNOWN;
     }
 
     /**
@@ -136,12 +152,12 @@ public class MigrationEvents {
                 });
     }
 
-    private Uni<Void> change(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
+    private Uni<Void> change(Migration m, MigrationEvent event, AuditEntry audit, EventRows rows, Instant now) {
         m.workerId = event.workerId();
         m.lastSequence = Math.max(m.lastSequence, event.sequence());
         m.updatedAt = now; // a word from the worker: the progress timer restarts
         if (m.phase() == MigrationPhase.OUTCOME_UNKNOWN) {
-            return fromUnknown(m, event, audit, now);
+            return fromUnknown(m, event, audit, rows, now);
         }
         return switch (event.type()) {
             case HEARTBEAT -> Uni.createFrom().voidItem();
@@ -151,13 +167,13 @@ public class MigrationEvents {
                 yield outcomes.unknown(m, "worker " + event.workerId() + ": " + event.outcome().failureReason(), now);
             }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
-            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).flatMap(x -> round(m, event));
+            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };
     }
 
     /** The driver answers after the scheduler gave up waiting: its word settles the migration. */
-    private Uni<Void> fromUnknown(Migration m, MigrationEvent event, AuditEntry audit, Instant now) {
+    private Uni<Void> fromUnknown(Migration m, MigrationEvent event, AuditEntry audit, EventRows rows, Instant now) {
         if (event.type() == EventType.OUTCOME_UNKNOWN) {
             audit.note = "applied: nothing changes, the outcome is still unknown";
             return Uni.createFrom().voidItem();
@@ -165,8 +181,11 @@ public class MigrationEvents {
         if (!event.type().isOutcome()) {
             audit.note = "applied: worker " + event.workerId() + " is heard again; the migration runs";
             return m.transition(MigrationPhase.RUNNING, "worker " + event.workerId() + " reported again after the outcome "
-                    + "was declared unknown", now).flatMap(x -> event.type() == EventType.ROUND_COMPLETED ? round(m, event)
-                            : Uni.createFrom().voidItem());
+                    + "was declared unknown", now).invoke(x -> {
+                        if (event.type() == EventType.ROUND_COMPLETED) {
+                            round(m, event, rows);
+                        }
+                    });
         }
         audit.note = "applied: the driver's answer settles an outcome that was unknown";
         return outcome(m, event, now)
@@ -233,7 +252,7 @@ public class MigrationEvents {
         }
     }
 
-    private Uni<Void> round(Migration m, MigrationEvent event) {
+    private static void round(Migration m, MigrationEvent event, EventRows rows) {
         DirtyPageRound r = event.round();
         m.currentRound = r.round();
         m.bytesSent += r.bytesSent();
@@ -246,6 +265,6 @@ public class MigrationEvents {
             m.mode = MigrationMode.POST_COPY;
         }
         m.progressPercent = Progress.next(m.progressPercent, m.bytesSent, m.remainingBytes);
-        return MigrationRound.of(m.id, event.attempt(), m.run, event.workerId(), r).persist().replaceWithVoid();
+        rows.add(MigrationRound.of(m.id, event.attempt(), m.run, event.workerId(), r));
     }
 }
