@@ -4,9 +4,16 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.inventory.service.ReservationService;
 import dev.ferry.messaging.IdempotentConsumer;
+import dev.ferry.support.Transience;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -25,11 +32,33 @@ public class MigrationEventConsumer {
     @Inject
     IdempotentConsumer consumer;
 
+    /**
+     * A poll's records at a time: inventory reads every record of the topic, and all but the decisions are skipped, so
+     * taking them one message at a time through the channel cost more than the work. The decisions apply in the
+     * batch's order, each in its own transaction; unparseable records are dead-lettered once the rest has applied, so
+     * that no offset after a record still to apply is committed before it.
+     */
     @Incoming("migration-events")
-    public Uni<Void> consume(String payload) {
-        return Uni.createFrom().item(() -> EventCodec.event(payload)).flatMap(event -> !event.isDecision()
-                ? Uni.createFrom().voidItem()
-                : consumer.applyOnce(event.eventId(), () -> apply(event)).replaceWithVoid());
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        List<Supplier<Uni<Void>>> dead = new ArrayList<>();
+        Uni<Void> applied = Uni.createFrom().voidItem();
+        for (KafkaRecord<String, String> record : batch.getRecords()) {
+            MigrationEvent event;
+            try {
+                event = EventCodec.event(record.getPayload());
+            } catch (RuntimeException invalid) {
+                dead.add(() -> Uni.createFrom().completionStage(() -> record.nack(invalid)));
+                continue;
+            }
+            if (event.isDecision()) {
+                applied = applied.flatMap(x -> consumer.applyOnce(event.eventId(), () -> apply(event)).replaceWithVoid()
+                        .onFailure(e -> !Transience.isTransient(e)).invoke(e -> dead.add(() -> Uni.createFrom().completionStage(() -> record.nack(e))))
+                        .onFailure(e -> !Transience.isTransient(e)).recoverWithNull());
+            }
+        }
+        return applied
+                .flatMap(x -> Multi.createFrom().iterable(dead).onItem().transformToUniAndConcatenate(Supplier::get).collect().last())
+                .flatMap(x -> Uni.createFrom().completionStage(batch::ack));
     }
 
     private Uni<Void> apply(MigrationEvent event) {

@@ -21,6 +21,7 @@ import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -169,5 +170,47 @@ class MigrationEventsTest {
         var dead = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ,
                 r -> r.value().equals(garbage), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
         org.assertj.core.api.Assertions.assertThat(dead).hasSize(1);
+    }
+
+    @Test
+    void oneBatchSkipsTheWorkersReportsAppliesEachDecisionOnceInOrderAndDeadLettersOnlyItsGarbage() {
+        Fleet fleet = new Fleet(2, 64);
+        long moves = fleet.vm("batch-moves", fleet.hosts[0], 2);
+        long stays = fleet.vm("batch-stays", fleet.hosts[0], 2);
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        long holdA = reservation(a, moves, fleet.hosts[1]);
+        long holdB = reservation(b, stays, fleet.hosts[1]);
+        UUID last = UUID.randomUUID();
+        long lastVm = fleet.vm("batch-last", fleet.hosts[0], 1);
+        long lastHold = reservation(last, lastVm, fleet.hosts[1]);
+        String garbage = "{\"eventId\": \"bad-" + a + "\", \"type\": \"NO_SUCH_TYPE\"}";
+        MigrationEvent aDecided = outcome("ok-" + a, EventType.MIGRATION_SUCCEEDED, a, moves, fleet.hosts[0], fleet.hosts[1], 5);
+
+        // one partition, one poll: the worker's own word on b, garbage, a's decision twice, then b's failure and a
+        // success for b replayed after it, which must find the hold already released
+        KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, List.of(
+                record(reported("worker-1", "w-" + b, EventType.MIGRATION_SUCCEEDED, b, stays, fleet.hosts[0], fleet.hosts[1], 4)),
+                Map.entry(a.toString(), garbage),
+                record(aDecided), record(aDecided),
+                record(outcome("f-" + b, EventType.MIGRATION_FAILED, b, stays, fleet.hosts[0], fleet.hosts[1], 5)),
+                record(outcome("s-" + b, EventType.MIGRATION_SUCCEEDED, b, stays, fleet.hosts[0], fleet.hosts[1], 6)),
+                record(outcome("c-" + last, EventType.MIGRATION_CANCELLED, last, lastVm, fleet.hosts[0], fleet.hosts[1], 1))));
+
+        // the batch's last decision has applied, so has everything before it
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/reservations/" + lastHold).then().body("state", equalTo("RELEASED")));
+        given().get("/reservations/" + holdA).then().body("state", equalTo("COMMITTED"));
+        given().get("/reservations/" + holdB).then().body("state", equalTo("RELEASED"))
+                .body("endReason", equalTo("migration failed: link down"));
+        given().get("/vms/" + moves).then().body("hostId", equalTo((int) fleet.hosts[1]));
+        given().get("/vms/" + stays).then().body("hostId", equalTo((int) fleet.hosts[0]));
+        given().get("/reservations/" + holdB).then().body("state", equalTo("RELEASED"));
+        var dead = KafkaProbe.readToEnd(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS_DLQ, r -> r.value().equals(garbage));
+        org.assertj.core.api.Assertions.assertThat(dead).as("the garbage, dead-lettered once").hasSize(1);
+    }
+
+    static Map.Entry<String, String> record(MigrationEvent e) {
+        return Map.entry(e.migrationId().toString(), EventCodec.toJson(e));
     }
 }
