@@ -131,18 +131,25 @@ public class Dispatcher {
     private Uni<Void> queuedPass() {
         return Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED)
                         .flatMap(queued -> queued.isEmpty() ? Uni.createFrom().item(List.<Planned>of())
-                                : Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY)
-                                        .map(active -> {
+                                : activeStreams().map(active -> {
                                             Map<UUID, Long> targets = new HashMap<>();
                                             queued.forEach(m -> targets.put(m.id, m.targetHostId));
                                             return SlotPlanner.startable(
                                                     queued.stream().map(m -> new SlotPlanner.Waiting(m.id, m.priority, m.createdAt,
                                                             m.sourceHostId, m.targetHostId, m.sourceMaxOutbound, m.targetMaxInbound)).toList(),
-                                                    active.stream().map(m -> new SlotPlanner.Active(m.sourceHostId, m.targetHostId)).toList(),
+                                                    active,
                                                     config.maxConcurrentMigrations())
                                                     .stream().map(id -> new Planned(id, targets.get(id))).toList();
                                         })))
                 .flatMap(this::startInOrder);
+    }
+
+    /** The hosts of every migration under way: columns, not rows, since a busy fleet has a thousand of them and every pass reads them. */
+    private static Uni<List<SlotPlanner.Active>> activeStreams() {
+        List<String> phases = MigrationPhase.UNDER_WAY.stream().map(Enum::name).toList();
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT source_host_id, target_host_id FROM migration WHERE phase IN (:phases)",
+                Object[].class).setParameter("phases", phases).getResultList())
+                .map(rows -> rows.stream().map(r -> new SlotPlanner.Active(((Number) r[0]).longValue(), ((Number) r[1]).longValue())).toList());
     }
 
     private Uni<Void> startInOrder(List<Planned> planned) {

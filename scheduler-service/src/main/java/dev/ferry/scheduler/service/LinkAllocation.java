@@ -40,10 +40,9 @@ public class LinkAllocation {
      * each migration under way that it now shares a link with.
      */
     public Uni<Long> starting(Migration starting) {
-        return Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY).flatMap(active -> {
-            List<Migration> all = new ArrayList<>();
-            active.stream().filter(m -> !m.id.equals(starting.id)).forEach(all::add);
-            Map<UUID, Long> caps = caps(all, starting);
+        return underWay().flatMap(active -> {
+            List<Flow> all = active.stream().filter(f -> !f.id().equals(starting.id)).toList();
+            Map<UUID, Long> caps = caps(all, Flow.of(starting));
             Long mine = caps.get(starting.id);
             return record(starting.id, mine).call(() -> resend(all, caps)).replaceWith(mine);
         });
@@ -51,8 +50,33 @@ public class LinkAllocation {
 
     /** A dispatcher pass: what ended since leaves its share to the migrations still under way. */
     public Uni<Void> rebalance() {
-        return Panache.withTransaction(() -> Migration.<Migration>list("phase in ?1", MigrationPhase.UNDER_WAY)
-                .flatMap(active -> resend(active, caps(active, null))));
+        return Panache.withTransaction(() -> underWay().flatMap(active -> resend(active, caps(active, null))));
+    }
+
+    /**
+     * What dividing the links needs of a migration under way, and the cap last sent to it. Read as columns, not
+     * entities: a busy fleet has a thousand migrations under way, and every start and every pass reads them all.
+     */
+    record Flow(UUID id, long sourceHostId, long targetHostId, long sourceLink, long targetLink, long link, Long capSent) {
+        static Flow of(Migration m) {
+            long link = m.linkBandwidthBytesPerSecond;
+            return new Flow(m.id, m.sourceHostId, m.targetHostId, m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : link,
+                    m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : link, link, m.bandwidthCapBytesPerSecond);
+        }
+    }
+
+    private static Uni<List<Flow>> underWay() {
+        List<String> phases = MigrationPhase.UNDER_WAY.stream().map(Enum::name).toList();
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT id, source_host_id, target_host_id, "
+                        + "source_link_bytes_per_second, target_link_bytes_per_second, link_bandwidth_bytes_per_second, "
+                        + "bandwidth_cap_bytes_per_second FROM migration WHERE phase IN (:phases)", Object[].class)
+                .setParameter("phases", phases).getResultList())
+                .map(rows -> rows.stream().map(r -> {
+                    long link = ((Number) r[5]).longValue();
+                    return new Flow((UUID) r[0], ((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
+                            r[3] != null ? ((Number) r[3]).longValue() : link, r[4] != null ? ((Number) r[4]).longValue() : link,
+                            link, r[6] != null ? ((Number) r[6]).longValue() : null);
+                }).toList());
     }
 
     /**
@@ -61,29 +85,27 @@ public class LinkAllocation {
      * per-key lock comes second): the other order deadlocks with them. A row someone else holds is skipped, never
      * waited for, so that two allocations cannot wait on each other either: the next dispatcher pass gives it its share.
      */
-    private Uni<Void> resend(List<Migration> migrations, Map<UUID, Long> caps) {
-        List<Migration> moved = migrations.stream()
-                .filter(m -> changed(m.bandwidthCapBytesPerSecond == null ? 0 : m.bandwidthCapBytesPerSecond, orZero(caps.get(m.id))))
-                .toList();
+    private Uni<Void> resend(List<Flow> flows, Map<UUID, Long> caps) {
+        List<UUID> moved = flows.stream().filter(f -> changed(orZero(f.capSent()), orZero(caps.get(f.id())))).map(Flow::id).toList();
         if (moved.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return lockStillUnderWay(moved.stream().map(m -> m.id).toList()).flatMap(sent -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Migration m : moved) {
-                if (!sent.containsKey(m.id)) {
-                    continue; // ended meanwhile, or another transaction holds it
+        return lockStillUnderWay(moved).flatMap(sent -> {
+            List<UUID> due = moved.stream().filter(id -> sent.containsKey(id) // ended meanwhile, or another transaction holds it
+                    && changed(orZero(sent.get(id)), orZero(caps.get(id)))) // or another replica sent it already
+                    .toList();
+            // the whole row only of those to be told: their command carries the migration
+            return due.isEmpty() ? Uni.createFrom().voidItem() : Migration.<Migration>list("id in ?1", due).flatMap(ms -> {
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (Migration m : ms) {
+                    long now = orZero(caps.get(m.id));
+                    // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
+                    long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
+                    chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
+                            .call(() -> record(m.id, now == 0 ? null : now));
                 }
-                long now = orZero(caps.get(m.id));
-                if (!changed(orZero(sent.get(m.id)), now)) {
-                    continue; // another replica sent it already
-                }
-                // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
-                long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
-                chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
-                        .call(() -> record(m.id, now == 0 ? null : now));
-            }
-            return chain;
+                return chain;
+            });
         });
     }
 
@@ -120,23 +142,23 @@ public class LinkAllocation {
      *
      * @param extra a migration about to start, counted with the others (may be null)
      */
-    static Map<UUID, Long> caps(List<Migration> active, Migration extra) {
-        List<Migration> all = new ArrayList<>(active);
+    static Map<UUID, Long> caps(List<Flow> active, Flow extra) {
+        List<Flow> all = new ArrayList<>(active);
         if (extra != null) {
             all.add(extra);
         }
         Map<Long, Double> links = new HashMap<>();
         List<LinkShares.Flow<UUID>> flows = new ArrayList<>();
-        for (Migration m : all) {
-            links.put(m.sourceHostId, (double) (m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
-            links.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
-            flows.add(LinkShares.Flow.of(m.id, m.sourceHostId, m.targetHostId));
+        for (Flow f : all) {
+            links.put(f.sourceHostId(), (double) f.sourceLink());
+            links.put(f.targetHostId(), (double) f.targetLink());
+            flows.add(LinkShares.Flow.of(f.id(), f.sourceHostId(), f.targetHostId()));
         }
         Map<UUID, Double> shares = LinkShares.maxMin(flows, links::get);
         Map<UUID, Long> caps = new HashMap<>();
-        for (Migration m : all) {
-            long share = Math.round(shares.get(m.id));
-            caps.put(m.id, share < m.linkBandwidthBytesPerSecond * (1 - RESEND_CHANGE / 5) ? share : null);
+        for (Flow f : all) {
+            long share = Math.round(shares.get(f.id()));
+            caps.put(f.id(), share < f.link() * (1 - RESEND_CHANGE / 5) ? share : null);
         }
         return caps;
     }
