@@ -170,10 +170,16 @@ class MigrationLifecycleTest {
         UUID d = requestMigration(84);
         MigrationEvent failedAfter = event(d, EventType.MIGRATION_FAILED, 4, null,
                 new MigrationOutcome(1, GIB, 0, 3000, "link lost", "simulated"));
+        // text that an array literal would have to quote: it must come back as sent
+        String reason = "dirty rate \"high\", {bursty}; back\\slash, ünïcode";
+        DirtyPageRound r = round(1, 4 * GIB, GIB / 2);
+        DirtyPageRound awkward = new DirtyPageRound(r.round(), r.pagesSent(), r.bytesSent(), r.pagesDirtied(), r.dirtyRatePagesPerSecond(),
+                r.bandwidthBytesPerSecond(), r.durationMillis(), r.remainingPages(), r.remainingBytes(), r.expectedDowntimeMillis(),
+                r.throttlePercent(), r.decision(), reason, r.stopAndCopy());
 
         KafkaProbe.sendAll(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, 0, List.of(
                 record(event(d, EventType.MIGRATION_STARTED, 1, null, null)),
-                record(event(d, EventType.ROUND_COMPLETED, 2, round(1, 4 * GIB, GIB / 2), null)),
+                record(event(d, EventType.ROUND_COMPLETED, 2, awkward, null)),
                 record(event(d, EventType.MIGRATION_SUCCEEDED, 3, null, new MigrationOutcome(1, 4 * GIB, 40, 4000, null, "simulated"))),
                 record(failedAfter)));
 
@@ -201,6 +207,8 @@ class MigrationLifecycleTest {
         assertThat(kept.getLong("[0].bytesSent")).isEqualTo(4 * GIB);
         assertThat(kept.getString("[0].mode")).isEqualTo("PRE_COPY");
         assertThat(kept.getString("[0].decision")).isEqualTo("CONTINUE");
+        assertThat(kept.getString("[0].reason")).isEqualTo(reason);
+        assertThat(trail.getString("find { it.type == 'ROUND_COMPLETED' }.record.round.reason")).isEqualTo(reason);
     }
 
     @Test

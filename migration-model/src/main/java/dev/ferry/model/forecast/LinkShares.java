@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongToDoubleFunction;
 
 /**
@@ -68,7 +69,8 @@ public final class LinkShares {
             }
             double rise = Math.max(0, step);
             crossing.forEach((nic, n) -> left.merge(nic, -rise * n, Double::sum));
-            List<Flow<K>> done = new ArrayList<>();
+            // by identity: a busy fleet has a thousand flows, and removing a list from a list compares each with each
+            Set<Flow<K>> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (Flow<K> f : open) {
                 double now = share.merge(f.key(), rise, Double::sum);
                 boolean atCap = f.ownCapBytesPerSecond() > 0 && now >= f.ownCapBytesPerSecond() * (1 - EPSILON);
@@ -77,7 +79,7 @@ public final class LinkShares {
                     done.add(f);
                 }
             }
-            open.removeAll(done);
+            open.removeIf(done::contains);
         }
         return share;
     }

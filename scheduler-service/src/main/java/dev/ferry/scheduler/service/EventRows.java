@@ -4,33 +4,55 @@ import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.model.MigrationRound;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The audit entries and rounds a batch of worker events adds, written with one multi-row INSERT per table when
+ * The audit entries and rounds a batch of worker events adds, written with one INSERT per table when
  * {@link #flush flushed}, in the caller's transaction. Persisting them one by one costs a statement and a round trip
  * each (their ids are database identities, which Hibernate cannot batch); at thousands of round events a second that
  * was most of the consumer's time.
  *
- * <p>Rows go in in the order they were added, and the database hands out identities in that order, so a migration's
- * rounds and audit trail keep the order its events arrived in. A row added here is not a managed entity: what is
- * added must be complete, and anything else that writes an audit entry must {@link #flush} first, so that the trail
- * stays in order.
+ * <p>Each column goes as one array parameter, unnested into rows: a parameter per value costs more to bind than the
+ * insert itself. Rows go in in the order they were added ({@code ORDER BY} the position), and the database hands out
+ * identities in that order, so a migration's rounds and audit trail keep the order its events arrived in. A row added
+ * here is not a managed entity: what is added must be complete, and anything else that writes an audit entry must
+ * {@link #flush} first, so that the trail stays in order.
  */
 public final class EventRows {
-    /** Far below PostgreSQL's 65,535 parameters per statement at 17 columns. */
-    static final int ROWS_PER_STATEMENT = 1000;
+    private static final Table<AuditEntry> AUDIT = new Table<>("audit_entry", List.of(
+            new Column<>("migration_id", "uuid", e -> e.migrationId),
+            new Column<>("direction", "text", e -> e.direction),
+            new Column<>("record_type", "text", e -> e.recordType),
+            new Column<>("record_id", "text", e -> e.recordId),
+            new Column<>("attempt", "int", e -> e.attempt),
+            new Column<>("sequence", "bigint", e -> e.sequence),
+            new Column<>("note", "text", e -> e.note),
+            new Column<>("payload", "text", e -> e.payload),
+            new Column<>("recorded_at", "timestamptz", e -> e.recordedAt),
+            new Column<>("principal", "text", e -> e.principal),
+            new Column<>("principal_subject", "text", e -> e.principalSubject)));
 
-    private static final String AUDIT = "INSERT INTO audit_entry (migration_id, direction, record_type, record_id, attempt, "
-            + "sequence, note, payload, recorded_at, principal, principal_subject) VALUES ";
-    private static final int AUDIT_COLUMNS = 11;
-    private static final String ROUND = "INSERT INTO migration_round (migration_id, attempt, run, worker_id, mode, round, "
-            + "bytes_sent, pages_dirtied, dirty_rate_pages_per_second, bandwidth_bytes_per_second, duration_millis, "
-            + "remaining_bytes, expected_downtime_millis, throttle_percent, decision, reason, stop_and_copy) VALUES ";
-    private static final int ROUND_COLUMNS = 17;
+    private static final Table<MigrationRound> ROUND = new Table<>("migration_round", List.of(
+            new Column<>("migration_id", "uuid", r -> r.migrationId),
+            new Column<>("attempt", "int", r -> r.attempt),
+            new Column<>("run", "int", r -> r.run),
+            new Column<>("worker_id", "text", r -> r.workerId),
+            new Column<>("mode", "text", r -> r.mode.name()),
+            new Column<>("round", "int", r -> r.round),
+            new Column<>("bytes_sent", "bigint", r -> r.bytesSent),
+            new Column<>("pages_dirtied", "bigint", r -> r.pagesDirtied),
+            new Column<>("dirty_rate_pages_per_second", "float8", r -> r.dirtyRatePagesPerSecond),
+            new Column<>("bandwidth_bytes_per_second", "float8", r -> r.bandwidthBytesPerSecond),
+            new Column<>("duration_millis", "bigint", r -> r.durationMillis),
+            new Column<>("remaining_bytes", "bigint", r -> r.remainingBytes),
+            new Column<>("expected_downtime_millis", "bigint", r -> r.expectedDowntimeMillis),
+            new Column<>("throttle_percent", "int", r -> r.throttlePercent),
+            new Column<>("decision", "text", r -> r.decision),
+            new Column<>("reason", "text", r -> r.reason),
+            new Column<>("stop_and_copy", "boolean", r -> r.stopAndCopy)));
 
     private final List<AuditEntry> audit = new ArrayList<>();
     private final List<MigrationRound> rounds = new ArrayList<>();
@@ -49,49 +71,57 @@ public final class EventRows {
         List<MigrationRound> r = List.copyOf(rounds);
         audit.clear();
         rounds.clear();
-        return insert(AUDIT, AUDIT_COLUMNS, a, EventRows::auditValues).flatMap(x -> insert(ROUND, ROUND_COLUMNS, r, EventRows::roundValues));
+        return AUDIT.insert(a).flatMap(x -> ROUND.insert(r));
     }
 
-    private static Object[] auditValues(AuditEntry e) {
-        return new Object[] { e.migrationId, e.direction, e.recordType, e.recordId, e.attempt, e.sequence, e.note, e.payload,
-                e.recordedAt.atOffset(ZoneOffset.UTC), e.principal, e.principalSubject };
+    /** A column, its PostgreSQL type and where its value comes from. */
+    record Column<T>(String name, String type, Function<T, Object> value) {
     }
 
-    private static Object[] roundValues(MigrationRound r) {
-        return new Object[] { r.migrationId, r.attempt, r.run, r.workerId, r.mode.name(), r.round, r.bytesSent, r.pagesDirtied,
-                r.dirtyRatePagesPerSecond, r.bandwidthBytesPerSecond, r.durationMillis, r.remainingBytes,
-                r.expectedDowntimeMillis, r.throttlePercent, r.decision, r.reason, r.stopAndCopy };
-    }
+    record Table<T>(String name, List<Column<T>> columns) {
+        /**
+         * INSERT INTO t (a, b) SELECT a, b FROM unnest(CAST(CAST(?1 AS text[]) AS uuid[]), ...) WITH ORDINALITY AS r(a, b, n)
+         * ORDER BY n (CAST, not {@code ::}, which Hibernate's parameter parsing reads as part of the label). Every array goes as text and is cast in the statement: one parameter type Hibernate binds the same way
+         * everywhere, and PostgreSQL's own parsing of each value.
+         */
+        String sql() {
+            StringBuilder names = new StringBuilder();
+            StringBuilder arrays = new StringBuilder();
+            for (int i = 0; i < columns.size(); i++) {
+                names.append(i == 0 ? "" : ", ").append(columns.get(i).name());
+                arrays.append(i == 0 ? "" : ", ").append("CAST(CAST(?").append(i + 1).append(" AS text[]) AS ").append(columns.get(i).type())
+                        .append("[])");
+            }
+            return "INSERT INTO " + name + " (" + names + ") SELECT " + names + " FROM unnest(" + arrays + ") WITH ORDINALITY AS r("
+                    + names + ", position) ORDER BY position";
+        }
 
-    private static <T> Uni<Void> insert(String head, int columns, List<T> rows, Function<T, Object[]> values) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.flatMap(x -> Panache.getSession().flatMap(s -> {
-                var q = s.createNativeQuery(head + placeholders(chunk.size(), columns));
-                int i = 1;
-                for (T row : chunk) {
-                    for (Object v : values.apply(row)) {
-                        q.setParameter(i++, v);
-                    }
+        /** Column by column, the rows' values as text (null stays null). */
+        List<String[]> arrays(List<T> rows) {
+            List<String[]> arrays = new ArrayList<>();
+            for (Column<T> c : columns) {
+                String[] values = new String[rows.size()];
+                for (int r = 0; r < rows.size(); r++) {
+                    Object v = c.value().apply(rows.get(r));
+                    values[r] = v == null ? null : Objects.toString(v);
+                }
+                arrays.add(values);
+            }
+            return arrays;
+        }
+
+        Uni<Void> insert(List<T> rows) {
+            if (rows.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            List<String[]> arrays = arrays(rows);
+            return Panache.getSession().flatMap(s -> {
+                var q = s.createNativeQuery(sql());
+                for (int i = 0; i < arrays.size(); i++) {
+                    q.setParameter(i + 1, arrays.get(i));
                 }
                 return q.executeUpdate();
-            })).replaceWithVoid();
+            }).replaceWithVoid();
         }
-        return chain;
-    }
-
-    /** "(?1, ?2), (?3, ?4)" for two rows of two columns. */
-    static String placeholders(int rows, int columns) {
-        StringBuilder sql = new StringBuilder();
-        int p = 1;
-        for (int r = 0; r < rows; r++) {
-            sql.append(r == 0 ? "(" : ", (");
-            for (int c = 0; c < columns; c++) {
-                sql.append(c == 0 ? "?" : ", ?").append(p++);
-            }
-            sql.append(')');
-        }
-        return sql.toString();
     }
 }
