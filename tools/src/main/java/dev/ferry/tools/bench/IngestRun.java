@@ -24,8 +24,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,6 +84,10 @@ final class IngestRun {
 
     private record Running(UUID id, long vmId, long source, long target, long reservation) {
     }
+
+    /** Events followed at once, each read every {@link #FOLLOW_EVERY} ms: at 10 a second, 4 cover 400 ms each; at most 160 reads a second. */
+    static final int FOLLOWERS = 4;
+    static final long FOLLOW_EVERY = 25;
 
     private record Tracked(int migration, long sequence, long sentNanos) {
     }
@@ -198,12 +203,13 @@ final class IngestRun {
     private static Stage stage(KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics,
             List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
         System.err.printf("ingest: %d events a second for %d s%n", rate, STAGE.toSeconds());
-        ConcurrentLinkedQueue<Tracked> toFollow = new ConcurrentLinkedQueue<>();
         List<Double> visible = Collections.synchronizedList(new ArrayList<>());
-        List<Thread> followers = new ArrayList<>();
-        if (timed) {
-            followers.add(follower(scheduler, running, toFollow, visible));
-        }
+        Set<Tracked> pending = ConcurrentHashMap.newKeySet();
+        ExecutorService followers = Executors.newFixedThreadPool(FOLLOWERS, r -> {
+            Thread t = new Thread(r, "bench-follower");
+            t.setDaemon(true);
+            return t;
+        });
         long inventoryLagMax = 0;
         double appliedBefore = applied(metrics);
         long begin = System.nanoTime();
@@ -219,7 +225,9 @@ final class IngestRun {
                 long at = System.nanoTime();
                 producer.send(new ProducerRecord<>(TOPIC, running.get(i).id().toString(), event(running.get(i), seq)));
                 if (timed && sent % TRACK_EVERY == 0) {
-                    toFollow.add(new Tracked(i, seq, at));
+                    Tracked t = new Tracked(i, seq, at);
+                    pending.add(t);
+                    followers.execute(() -> follow(scheduler, running, t, pending, visible));
                 }
             }
             if (System.nanoTime() - lastLagRead > 1_000_000_000L) {
@@ -242,7 +250,11 @@ final class IngestRun {
             }
             Thread.sleep(500);
         }
-        followers.forEach(Thread::interrupt);
+        followers.shutdownNow();
+        followers.awaitTermination(10, TimeUnit.SECONDS);
+        // never seen: counted at what they had waited when the stage gave up on them, a lower bound, not left out
+        long end = System.nanoTime();
+        pending.forEach(t -> visible.add((end - t.sentNanos()) / 1e6));
         double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Stage s = new Stage(rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
                 lag(admin, "inventory-service"), v);
@@ -251,29 +263,24 @@ final class IngestRun {
     }
 
     /**
-     * Follows tracked events until {@code GET /migrations/{id}} shows their round (rounds only grow, in order): one read
-     * every 10 ms at most, of the oldest event still pending, so that the follower itself is no load to speak of.
+     * Follows one tracked event until {@code GET /migrations/{id}} shows its round (rounds only grow, in order), reading
+     * every {@link #FOLLOW_EVERY} ms: each event on its own, so that one seen early is not timed behind an older one
+     * still pending ({@link #FOLLOWERS} at once; beyond that an event waits for a follower, and is timed from its
+     * production all the same).
      */
-    private static Thread follower(String scheduler, List<Running> running, ConcurrentLinkedQueue<Tracked> toFollow, List<Double> visible) {
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Tracked e = toFollow.peek();
-                    if (e != null && Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound")
-                            .asLong() >= e.sequence()) {
-                        visible.add((System.nanoTime() - e.sentNanos()) / 1e6);
-                        toFollow.poll();
-                        continue; // the next may be visible already
-                    }
-                    Thread.sleep(10);
+    private static void follow(String scheduler, List<Running> running, Tracked e, Set<Tracked> pending, List<Double> visible) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound").asLong() >= e.sequence()) {
+                    visible.add((System.nanoTime() - e.sentNanos()) / 1e6);
+                    pending.remove(e);
+                    return;
                 }
-            } catch (InterruptedException | RuntimeException stop) {
-                // the stage is over (an interrupted read ends as a RuntimeException)
+                Thread.sleep(FOLLOW_EVERY);
             }
-        }, "bench-follower");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        } catch (InterruptedException | RuntimeException stop) {
+            // the stage is over (an interrupted read ends as a RuntimeException): still pending, timed by the stage
+        }
     }
 
     /** A worker's round report, as the worker writes it: round n is event n of the migration's attempt. */
