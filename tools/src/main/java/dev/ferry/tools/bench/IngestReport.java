@@ -47,6 +47,9 @@ final class IngestReport {
                 + "order with none missing or twice: %s; open discrepancies: %d; records on `migration-events-dlq`: %d.%n%n",
                 r.roundsChecked(), r.outOfOrder().isEmpty() ? "yes" : "**no** (" + r.outOfOrder().size() + ": "
                         + String.join("; ", r.outOfOrder().stream().limit(3).toList()) + ")", r.discrepancies(), r.deadLetters()));
+        double[] reads = timed.readMillis();
+        md.append(String.format(Locale.ROOT, "The followers' own reads of `GET /migrations/{id}` at %d a second (%d reads): p50 %s, p99 %s.%n%n",
+                timed.rate(), reads.length, millis(reads, 50), millis(reads, 99)));
         double[] v = timed.visibleMillis();
         md.append(String.format(Locale.ROOT, "Goal: %d events a second sustained: **%s** (%.0f applied a second); visible within %.0f ms "
                 + "(p99) at %d a second: **%s**.%n%n", goal.rate(), goal.appliedPerSecond() >= goal.rate() * 0.98 ? "met" : "not met",

@@ -73,9 +73,10 @@ final class IngestRun {
      * @param appliedPerSecond rounds the scheduler applied per second while the stage produced, from its counter
      * @param drainedSeconds   from the stage's end until the scheduler's lag was 0, or NaN if not within {@link #DRAIN}
      * @param visibleMillis    production to visibility in the API, sorted (the moderate stage only)
+     * @param readMillis       how long each of the followers' reads of the API took, sorted: what of the visibility is the read
      */
     record Stage(int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
-            double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis) {
+            double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis, double[] readMillis) {
     }
 
     record Result(int migrations, List<Stage> stages, int roundsChecked, List<String> outOfOrder, int discrepancies,
@@ -204,6 +205,7 @@ final class IngestRun {
             List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
         System.err.printf("ingest: %d events a second for %d s%n", rate, STAGE.toSeconds());
         List<Double> visible = Collections.synchronizedList(new ArrayList<>());
+        List<Double> reads = Collections.synchronizedList(new ArrayList<>());
         Set<Tracked> pending = ConcurrentHashMap.newKeySet();
         ExecutorService followers = Executors.newFixedThreadPool(FOLLOWERS, r -> {
             Thread t = new Thread(r, "bench-follower");
@@ -227,7 +229,7 @@ final class IngestRun {
                 if (timed && sent % TRACK_EVERY == 0) {
                     Tracked t = new Tracked(i, seq, at);
                     pending.add(t);
-                    followers.execute(() -> follow(scheduler, running, t, pending, visible));
+                    followers.execute(() -> follow(scheduler, running, t, pending, visible, reads));
                 }
             }
             if (System.nanoTime() - lastLagRead > 1_000_000_000L) {
@@ -257,7 +259,7 @@ final class IngestRun {
         pending.forEach(t -> visible.add((end - t.sentNanos()) / 1e6));
         double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Stage s = new Stage(rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
-                lag(admin, "inventory-service"), v);
+                lag(admin, "inventory-service"), v, reads.stream().mapToDouble(Double::doubleValue).sorted().toArray());
         System.err.printf("ingest: %s%n", s);
         return s;
     }
@@ -268,10 +270,14 @@ final class IngestRun {
      * still pending ({@link #FOLLOWERS} at once; beyond that an event waits for a follower, and is timed from its
      * production all the same).
      */
-    private static void follow(String scheduler, List<Running> running, Tracked e, Set<Tracked> pending, List<Double> visible) {
+    private static void follow(String scheduler, List<Running> running, Tracked e, Set<Tracked> pending, List<Double> visible,
+            List<Double> reads) {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                if (Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound").asLong() >= e.sequence()) {
+                long asked = System.nanoTime();
+                long round = Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound").asLong();
+                reads.add((System.nanoTime() - asked) / 1e6);
+                if (round >= e.sequence()) {
                     visible.add((System.nanoTime() - e.sentNanos()) / 1e6);
                     pending.remove(e);
                     return;
