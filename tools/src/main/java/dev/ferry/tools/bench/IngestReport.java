@@ -26,12 +26,14 @@ final class IngestReport {
                 + "stage. Inventory-service read the same records. Applied per second: the scheduler's own "
                 + "`ferry_migration_rounds_total` over the stage; lag: each consumer group's uncommitted records, from Kafka; visible: "
                 + "from just before the event was handed to the producer until `GET /migrations/{id}` showed its round (one event "
-                + "in %d followed, each on its own, read every %d ms by one of %d followers; an event never seen counts with what it "
+                + "in %d followed, each on its own, read every %d ms for its first %d ms and every %d ms after, by one of %d followers; "
+                + "an event never seen counts with what it "
                 + "had waited when the stage ended). Lag is counted from committed offsets, which the consumers commit every few "
                 + "seconds: a lag of a few thousand records at 1,000/s is that interval, not a backlog. After each stage the "
                 + "scheduler had up to %d s to catch up.%n%n",
                 r.migrations(), IngestRun.HOSTS, ConcurrencyRun.PARTITIONS, IngestRun.STAGE.toSeconds(), IngestRun.TRACK_EVERY,
-                IngestRun.FOLLOW_EVERY, IngestRun.FOLLOWERS, IngestRun.DRAIN.toSeconds()));
+                IngestRun.FOLLOW_EVERY, IngestRun.FOLLOW_SLOWER_AFTER, IngestRun.FOLLOW_LATE, IngestRun.FOLLOWERS,
+                IngestRun.DRAIN.toSeconds()));
         md.append("| events/s asked | produced | produced/s | applied/s by the scheduler | scheduler lag at the stage's end | "
                 + "caught up after | inventory lag, most | inventory lag after | visible p50 | visible p99 |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -86,9 +86,17 @@ final class IngestRun {
     private record Running(UUID id, long vmId, long source, long target, long reservation) {
     }
 
-    /** Events followed at once, each read every {@link #FOLLOW_EVERY} ms: at 10 a second, 4 cover 400 ms each; at most 160 reads a second. */
-    static final int FOLLOWERS = 4;
+    /**
+     * Events followed at once. Enough that an event seldom waits for a follower (a follower busy elsewhere would add
+     * its wait to the timing), few enough, with {@link #FOLLOW_EVERY} and {@link #FOLLOW_LATE}, that the reads stay a
+     * small load on the scheduler they time (about 50 a second when events take seconds to show).
+     */
+    static final int FOLLOWERS = 16;
+    /** How often an event is read while it is young, where the goal's 200 ms is decided... */
     static final long FOLLOW_EVERY = 25;
+    /** ...and once it is older than {@link #FOLLOW_SLOWER_AFTER}, where 200 ms more or less decides nothing. */
+    static final long FOLLOW_LATE = 200;
+    static final long FOLLOW_SLOWER_AFTER = 500;
 
     private record Tracked(int migration, long sequence, long sentNanos) {
     }
@@ -266,7 +274,7 @@ final class IngestRun {
 
     /**
      * Follows one tracked event until {@code GET /migrations/{id}} shows its round (rounds only grow, in order), reading
-     * every {@link #FOLLOW_EVERY} ms: each event on its own, so that one seen early is not timed behind an older one
+     * every {@link #FOLLOW_EVERY} ms, later every {@link #FOLLOW_LATE} ms: each event on its own, so that one seen early is not timed behind an older one
      * still pending ({@link #FOLLOWERS} at once; beyond that an event waits for a follower, and is timed from its
      * production all the same).
      */
@@ -282,7 +290,7 @@ final class IngestRun {
                     pending.remove(e);
                     return;
                 }
-                Thread.sleep(FOLLOW_EVERY);
+                Thread.sleep((System.nanoTime() - e.sentNanos()) / 1_000_000 < FOLLOW_SLOWER_AFTER ? FOLLOW_EVERY : FOLLOW_LATE);
             }
         } catch (InterruptedException | RuntimeException stop) {
             // the stage is over (an interrupted read ends as a RuntimeException): still pending, timed by the stage
