@@ -4,6 +4,7 @@ import dev.ferry.events.EventCodec;
 import dev.ferry.events.MigrationEvent;
 import dev.ferry.inventory.service.ReservationService;
 import dev.ferry.messaging.IdempotentConsumer;
+import dev.ferry.messaging.RecordTrace;
 import dev.ferry.support.Transience;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -51,7 +52,9 @@ public class MigrationEventConsumer {
                 continue;
             }
             if (event.isDecision()) {
-                applied = applied.flatMap(x -> consumer.applyOnce(event.eventId(), () -> apply(event)).replaceWithVoid()
+                // in the record's trace: what the decision causes (inventory's own events) goes on in the migration's
+                applied = applied.flatMap(x -> RecordTrace.within(record, () -> consumer.applyOnce(event.eventId(), () -> apply(event)))
+                        .replaceWithVoid()
                         .onFailure(e -> !Transience.isTransient(e)).invoke(e -> dead.add(() -> Uni.createFrom().completionStage(() -> record.nack(e))))
                         .onFailure(e -> !Transience.isTransient(e)).recoverWithNull());
             }
