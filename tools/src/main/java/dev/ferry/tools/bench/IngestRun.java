@@ -74,9 +74,11 @@ final class IngestRun {
      * @param drainedSeconds   from the stage's end until the scheduler's lag was 0, or NaN if not within {@link #DRAIN}
      * @param visibleMillis    production to visibility in the API, sorted (the moderate stage only)
      * @param readMillis       how long each of the followers' reads of the API took, sorted: what of the visibility is the read
+     * @param reachedMillis    production to the scheduler's consumer applying the event (its audit entry's time), sorted
      */
     record Stage(int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
-            double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis, double[] readMillis) {
+            double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis, double[] readMillis,
+            double[] reachedMillis) {
     }
 
     record Result(int migrations, List<Stage> stages, int roundsChecked, List<String> outOfOrder, int discrepancies,
@@ -98,7 +100,7 @@ final class IngestRun {
     static final long FOLLOW_LATE = 200;
     static final long FOLLOW_SLOWER_AFTER = 500;
 
-    private record Tracked(int migration, long sequence, long sentNanos) {
+    private record Tracked(int migration, long sequence, long sentNanos, long sentEpochMillis, String eventId) {
     }
 
     private IngestRun() {
@@ -133,8 +135,9 @@ final class IngestRun {
             long[] sequence = new long[running.size()];
             List<Stage> stages = new ArrayList<>();
             try (KafkaProducer<String, String> producer = producer(bootstrap); Admin admin = admin(bootstrap)) {
-                stages.add(stage(producer, admin, scheduler, metrics, running, sequence, TIMED_RATE, true));
-                stages.add(stage(producer, admin, scheduler, metrics, running, sequence, rate, false));
+                int db = layout.dbPort();
+                stages.add(stage(producer, admin, scheduler, metrics, db, running, sequence, TIMED_RATE, true));
+                stages.add(stage(producer, admin, scheduler, metrics, db, running, sequence, rate, false));
                 renewals.interrupt();
                 return judge(scheduler, admin, running, sequence, stages);
             } finally {
@@ -209,12 +212,13 @@ final class IngestRun {
      * Produces at {@code rate} for {@link #STAGE}, round-robin over the migrations, then waits up to {@link #DRAIN} for
      * the scheduler to catch up. Timed: one event in {@link #TRACK_EVERY} is followed until the API shows it.
      */
-    private static Stage stage(KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics,
+    private static Stage stage(KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics, int dbPort,
             List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
         System.err.printf("ingest: %d events a second for %d s%n", rate, STAGE.toSeconds());
         List<Double> visible = Collections.synchronizedList(new ArrayList<>());
         List<Double> reads = Collections.synchronizedList(new ArrayList<>());
         Set<Tracked> pending = ConcurrentHashMap.newKeySet();
+        List<Tracked> tracked = new ArrayList<>();
         ExecutorService followers = Executors.newFixedThreadPool(FOLLOWERS, r -> {
             Thread t = new Thread(r, "bench-follower");
             t.setDaemon(true);
@@ -232,10 +236,13 @@ final class IngestRun {
                 int i = next;
                 next = (next + 1) % running.size();
                 long seq = ++sequence[i];
+                String id = UUID.randomUUID().toString();
                 long at = System.nanoTime();
-                producer.send(new ProducerRecord<>(TOPIC, running.get(i).id().toString(), event(running.get(i), seq)));
+                long wall = System.currentTimeMillis();
+                producer.send(new ProducerRecord<>(TOPIC, running.get(i).id().toString(), event(running.get(i), seq, id)));
                 if (timed && sent % TRACK_EVERY == 0) {
-                    Tracked t = new Tracked(i, seq, at);
+                    Tracked t = new Tracked(i, seq, at, wall, id);
+                    tracked.add(t);
                     pending.add(t);
                     followers.execute(() -> follow(scheduler, running, t, pending, visible, reads));
                 }
@@ -267,7 +274,8 @@ final class IngestRun {
         pending.forEach(t -> visible.add((end - t.sentNanos()) / 1e6));
         double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Stage s = new Stage(rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
-                lag(admin, "inventory-service"), v, reads.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+                lag(admin, "inventory-service"), v, reads.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
+                reached(dbPort, tracked));
         System.err.printf("ingest: %s%n", s);
         return s;
     }
@@ -298,11 +306,41 @@ final class IngestRun {
     }
 
     /** A worker's round report, as the worker writes it: round n is event n of the migration's attempt. */
+    /**
+     * From production to the scheduler's consumer applying each tracked event: the time its audit entry records, taken
+     * as the event is applied within its batch (one clock: the same machine). The rest of the visibility is the batch's
+     * own remaining work, its commit, and the read.
+     */
+    private static double[] reached(int dbPort, List<Tracked> tracked) throws java.sql.SQLException {
+        if (tracked.isEmpty()) {
+            return new double[0];
+        }
+        Map<String, Long> sent = new java.util.HashMap<>();
+        tracked.forEach(t -> sent.put(t.eventId(), t.sentEpochMillis()));
+        List<Double> reached = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + dbPort + "/ferry_scheduler",
+                "ferry", "ferry");
+                java.sql.PreparedStatement q = c.prepareStatement("SELECT record_id, (extract(epoch FROM recorded_at) * 1000)::bigint "
+                        + "FROM audit_entry WHERE direction = 'EVENT_RECEIVED' AND record_id = ANY(?)")) {
+            q.setArray(1, c.createArrayOf("text", sent.keySet().toArray()));
+            try (java.sql.ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    reached.add((double) (r.getLong(2) - sent.get(r.getString(1))));
+                }
+            }
+        }
+        return reached.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
     static String event(Running r, long n) {
+        return event(r, n, UUID.randomUUID().toString());
+    }
+
+    static String event(Running r, long n, String eventId) {
         long pages = 262_144;
         DirtyPageRound round = new DirtyPageRound((int) n, pages, pages * 4096, pages / 10, 25_000.0, 1.25e9, 200, pages / 10,
                 pages * 4096 / 10, 40, 0, "CONTINUE", "ingest benchmark", false, MigrationMode.PRE_COPY);
-        return EventCodec.toJson(new MigrationEvent(UUID.randomUUID().toString(), EventType.ROUND_COMPLETED, r.id(), 1, n,
+        return EventCodec.toJson(new MigrationEvent(eventId, EventType.ROUND_COMPLETED, r.id(), 1, n,
                 Instant.now(), r.vmId(), r.source(), r.target(), r.reservation(), WORKER, round, null));
     }
 
