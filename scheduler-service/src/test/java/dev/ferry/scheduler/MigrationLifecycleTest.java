@@ -556,6 +556,43 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void aHeartbeatRenewsWhatItCanAtOnceAndWaitsOnlyForTheRowABatchHolds() throws Exception {
+        UUID free = requestMigration(751);
+        UUID held = requestMigration(752);
+        claim(free, "worker-test", 1).statusCode(200);
+        claim(held, "worker-test", 1).statusCode(200);
+        Instant freeLease = Instant.parse(migration(free).getString("leaseExpiresAt"));
+        Instant heldLease = Instant.parse(migration(held).getString("leaseExpiresAt"));
+        java.util.concurrent.CompletableFuture<JsonPath> renewal;
+        try (java.sql.Connection db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+            // another transaction (an event batch, say) holds one of the rows
+            db.setAutoCommit(false);
+            try (var lock = db.prepareStatement("SELECT 1 FROM migration WHERE id = ? FOR UPDATE")) {
+                lock.setObject(1, held);
+                lock.executeQuery();
+            }
+            renewal = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
+                    .body(Map.of("workerId", "worker-test", "claims", List.of(Map.of("migrationId", free.toString(), "attempt", 1),
+                            Map.of("migrationId", held.toString(), "attempt", 1))))
+                    .post("/claims/renewals").then().statusCode(200).extract().jsonPath());
+            // the free row is renewed (and committed) while the other is still held...
+            await().atMost(Duration.ofSeconds(5)).until(() -> Instant.parse(migration(free).getString("leaseExpiresAt")).isAfter(freeLease));
+            assertThat(renewal).isNotDone();
+            assertThat(Instant.parse(migration(held).getString("leaseExpiresAt"))).isEqualTo(heldLease);
+            db.commit();
+        }
+        // ...and the held one as soon as it is let go, in the same call
+        JsonPath r = renewal.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.getList("renewed", String.class)).containsExactlyInAnyOrder(free.toString(), held.toString());
+        assertThat(r.getList("refused")).isEmpty();
+        assertThat(Instant.parse(migration(held).getString("leaseExpiresAt"))).isAfter(heldLease);
+        for (UUID id : List.of(free, held)) {
+            publish(event(id, EventType.MIGRATION_FAILED, 1, null, new MigrationOutcome(0, 0, 0, 10, "test over", "simulated")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(id).getString("phase")));
+        }
+    }
+
+    @Test
     void onceAWorkerHoldsTheClaimAnotherWorkersReportsAreKeptButNeverApplied() {
         UUID id = requestMigration(17);
         claim(id, "worker-test", 1).statusCode(200).body("leaseMillis", equalTo(6000)).body("renewEveryMillis", equalTo(2000));

@@ -84,6 +84,8 @@ public class MigrationEventConsumer {
     /** The whole batch in one transaction; counted and followed up once it has committed. */
     private Uni<Void> applyBatch(List<Parsed> parsed) {
         Set<String> changed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        long begun = System.nanoTime();
+        long[] marks = new long[3];
         return consumer.applyBatchOnce(parsed.stream().map(p -> p.event().eventId()).toList(), first -> {
             changed.clear(); // a retried batch starts over: only its committed attempt counts
             Set<String> todo = new HashSet<>(first);
@@ -94,15 +96,18 @@ public class MigrationEventConsumer {
             Uni<?> locked = migrations.isEmpty() ? Uni.createFrom().voidItem()
                     : Migration.<Migration>find("id in ?1 order by id", migrations).withLock(LockModeType.PESSIMISTIC_WRITE).list();
             EventRows rows = new EventRows();
-            return locked.flatMap(x -> Multi.createFrom().iterable(now)
+            marks[0] = System.nanoTime();
+            return locked.invoke(x -> marks[1] = System.nanoTime()).flatMap(x -> Multi.createFrom().iterable(now)
                     .onItem().transformToUniAndConcatenate(p -> logged(p.event(), () -> events.apply(p.event(), p.record().getPayload(), rows)
                             .invoke(c -> {
                                 if (c) {
                                     changed.add(p.event().eventId());
                                 }
                             })))
-                    .collect().last()).flatMap(x -> rows.flush());
-        }).flatMap(first -> {
+                    .collect().last()).flatMap(x -> rows.flush()).invoke(x -> marks[2] = System.nanoTime());
+        }).invoke(first -> LOG.debugf("batch of %d events, %d new: dedup %d ms, lock %d ms, apply %d ms, commit %d ms",
+                parsed.size(), first.size(), (marks[0] - begun) / 1_000_000, (marks[1] - marks[0]) / 1_000_000,
+                (marks[2] - marks[1]) / 1_000_000, (System.nanoTime() - marks[2]) / 1_000_000)).flatMap(first -> {
             Set<String> once = new HashSet<>(first); // an event twice in the batch is followed up once, as it applied once
             return followUp(parsed.stream().map(Parsed::event).filter(e -> once.remove(e.eventId())).toList(), changed);
         });

@@ -96,40 +96,89 @@ public class ClaimService {
     }
 
     /**
-     * Renews every claim a worker holds in one transaction (one call per heartbeat, however many it runs), by the
-     * same rules as a single claim: only the owner's live claim on the current attempt is renewed.
+     * Renews every claim a worker holds (one call per heartbeat, however many it runs), by the same rules as a single
+     * claim: only the owner's live claim on the current attempt is renewed.
+     *
+     * <p>Two statements, not an entity each, and locks held for as short a time as they can be: a worker running
+     * hundreds of migrations renews them all every few seconds while the event consumer locks the same rows batch after
+     * batch (renewing 1,000 entities held them for 130 ms to 2.6 s under ingest, and the consumer waited). The first
+     * pass skips the rows a batch holds rather than waiting for them with all the others locked; the second renews
+     * those few once the batch lets go. Rows are locked in id order, as the consumer locks them, and the version moves
+     * on as an entity's update would move it, so that no one writes an older lease back over this one.
      */
     public Uni<Renewal> renew(String workerId, java.util.List<Held> held) {
-        if (held.isEmpty()) {
-            return Uni.createFrom().item(new Renewal(config.claimLease().toMillis(), config.workerHeartbeat().toMillis(),
-                    java.util.List.of(), java.util.List.of()));
-        }
         java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
         held.forEach(h -> attempts.put(h.migrationId(), h.attempt()));
-        return Panache.withTransaction(() -> Migration.<Migration>find("id in ?1 order by id", attempts.keySet())
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list().map(found -> {
+        long begun = System.nanoTime();
+        return renewPass(workerId, attempts, attempts.keySet(), true)
+                .flatMap(first -> first.unseen().isEmpty() ? Uni.createFrom().item(first)
+                        : renewPass(workerId, attempts, first.unseen(), false).map(first::then))
+                .map(pass -> {
+                    java.util.List<Refused> refused = new java.util.ArrayList<>(pass.refused());
+                    pass.unseen().forEach(id -> refused.add(new Refused(id, "migration-not-found", "migration " + id + " does not exist")));
+                    if (!refused.isEmpty()) {
+                        LOG.infof("worker %s: %d claim(s) renewed, %d refused: %s", workerId, pass.renewed().size(), refused.size(), refused);
+                    }
+                    LOG.debugf("worker %s: %d claim(s) renewed in %d ms", workerId, pass.renewed().size(), (System.nanoTime() - begun) / 1_000_000);
+                    return new Renewal(config.claimLease().toMillis(), config.workerHeartbeat().toMillis(), pass.renewed(), refused);
+                });
+    }
+
+    /** What one renewal pass did, and the claims it did not see: rows another transaction held (skipped), or none. */
+    private record Pass(java.util.List<UUID> renewed, java.util.List<Refused> refused, java.util.Set<UUID> unseen) {
+        Pass then(Pass second) {
+            java.util.List<UUID> r = new java.util.ArrayList<>(renewed);
+            r.addAll(second.renewed());
+            java.util.List<Refused> f = new java.util.ArrayList<>(refused);
+            f.addAll(second.refused());
+            return new Pass(r, f, second.unseen());
+        }
+    }
+
+    private Uni<Pass> renewPass(String workerId, java.util.Map<UUID, Integer> attempts, java.util.Set<UUID> ids, boolean skipLocked) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(new Pass(java.util.List.of(), java.util.List.of(), java.util.Set.of()));
+        }
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT id, phase, attempt, "
+                        + "owner_id, lease_expires_at, cancel_requested_at, worker_id FROM migration "
+                        + "WHERE id = ANY(CAST(CAST(?1 AS text[]) AS uuid[])) ORDER BY id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""),
+                        Object[].class)
+                .setParameter(1, uuids(ids)).getResultList()
+                .flatMap(found -> {
                     Instant now = Instant.now();
                     java.util.List<UUID> renewed = new java.util.ArrayList<>();
                     java.util.List<Refused> refused = new java.util.ArrayList<>();
-                    java.util.Set<UUID> missing = new java.util.HashSet<>(attempts.keySet());
-                    for (Migration m : found) {
-                        missing.remove(m.id);
-                        Claims.Verdict v = Claims.decide(m.id, Claims.Facts.of(m), new Claims.Request(attempts.get(m.id), workerId,
-                                m.driver == null ? "unknown" : m.driver, m.jobsOutliveWorker), now);
+                    java.util.Set<UUID> unseen = new java.util.HashSet<>(ids);
+                    for (Object[] row : found) {
+                        UUID id = (UUID) row[0];
+                        unseen.remove(id);
+                        Claims.Facts facts = new Claims.Facts(MigrationPhase.valueOf((String) row[1]), ((Number) row[2]).intValue(),
+                                (String) row[3], instant(row[4]), instant(row[5]), (String) row[6]);
+                        // the driver and whether jobs outlive the worker matter to a first claim only
+                        Claims.Verdict v = Claims.decide(id, facts, new Claims.Request(attempts.get(id), workerId, "unknown", false), now);
                         if (v.granted() && v.renewal()) {
-                            m.leaseExpiresAt = now.plus(config.claimLease());
-                            renewed.add(m.id);
+                            renewed.add(id);
                         } else {
-                            refused.add(new Refused(m.id, v.granted() ? "not-claimed" : v.slug(), v.granted()
-                                    ? "worker " + workerId + " never claimed migration " + m.id + "; claim it first" : v.detail()));
+                            refused.add(new Refused(id, v.granted() ? "not-claimed" : v.slug(), v.granted()
+                                    ? "worker " + workerId + " never claimed migration " + id + "; claim it first" : v.detail()));
                         }
                     }
-                    missing.forEach(id -> refused.add(new Refused(id, "migration-not-found", "migration " + id + " does not exist")));
-                    if (!refused.isEmpty()) {
-                        LOG.infof("worker %s: %d claim(s) renewed, %d refused: %s", workerId, renewed.size(), refused.size(), refused);
-                    }
-                    return new Renewal(config.claimLease().toMillis(), config.workerHeartbeat().toMillis(), renewed, refused);
-                }));
+                    Pass pass = new Pass(renewed, refused, unseen);
+                    return renewed.isEmpty() ? Uni.createFrom().item(pass)
+                            : s.createNativeQuery("UPDATE migration SET lease_expires_at = ?1, version = version + 1 "
+                                            + "WHERE id = ANY(CAST(CAST(?2 AS text[]) AS uuid[]))")
+                                    .setParameter(1, now.plus(config.claimLease())).setParameter(2, uuids(renewed))
+                                    .executeUpdate().replaceWith(pass);
+                })));
+    }
+
+    private static String[] uuids(java.util.Collection<UUID> ids) {
+        return ids.stream().map(UUID::toString).toArray(String[]::new);
+    }
+
+    /** A TIMESTAMPTZ column as the reactive driver hands it over. */
+    private static Instant instant(Object column) {
+        return column == null ? null : column instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) column;
     }
 
     /**
