@@ -23,6 +23,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ClaimService {
     private static final Logger LOG = Logger.getLogger(ClaimService.class);
+    /** Claims renewed per transaction: what an event batch may have to wait for (a slice of 1,000 took up to 100 ms). */
+    static final int RENEWAL_SLICE = 100;
 
     @Inject
     SchedulerConfig config;
@@ -102,15 +104,22 @@ public class ClaimService {
      * <p>Two statements, not an entity each, and locks held for as short a time as they can be: a worker running
      * hundreds of migrations renews them all every few seconds while the event consumer locks the same rows batch after
      * batch (renewing 1,000 entities held them for 130 ms to 2.6 s under ingest, and the consumer waited). The first
-     * pass skips the rows a batch holds rather than waiting for them with all the others locked; the second renews
-     * those few once the batch lets go. Rows are locked in id order, as the consumer locks them, and the version moves
+     * passes, a slice of rows each, skip the rows a batch holds rather than waiting for them with all the others
+     * locked; the last renews those few once the batch lets go. Rows are locked in id order, as the consumer locks them, and the version moves
      * on as an entity's update would move it, so that no one writes an older lease back over this one.
      */
     public Uni<Renewal> renew(String workerId, java.util.List<Held> held) {
         java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
         held.forEach(h -> attempts.put(h.migrationId(), h.attempt()));
         long begun = System.nanoTime();
-        return renewPass(workerId, attempts, attempts.keySet(), true)
+        // in slices of RENEWAL_SLICE rows, each its own transaction: a batch waits for one slice at most
+        java.util.List<UUID> ids = attempts.keySet().stream().sorted().toList();
+        Uni<Pass> passes = Uni.createFrom().item(new Pass(java.util.List.of(), java.util.List.of(), java.util.Set.of()));
+        for (int from = 0; from < ids.size(); from += RENEWAL_SLICE) {
+            java.util.Set<UUID> slice = new java.util.HashSet<>(ids.subList(from, Math.min(ids.size(), from + RENEWAL_SLICE)));
+            passes = passes.flatMap(done -> renewPass(workerId, attempts, slice, true).map(done::then));
+        }
+        return passes
                 .flatMap(first -> first.unseen().isEmpty() ? Uni.createFrom().item(first)
                         : renewPass(workerId, attempts, first.unseen(), false).map(first::then))
                 .map(pass -> {
@@ -126,12 +135,17 @@ public class ClaimService {
 
     /** What one renewal pass did, and the claims it did not see: rows another transaction held (skipped), or none. */
     private record Pass(java.util.List<UUID> renewed, java.util.List<Refused> refused, java.util.Set<UUID> unseen) {
-        Pass then(Pass second) {
+        /** This pass and a later one over other claims, or over those this one did not see. */
+        Pass then(Pass later) {
             java.util.List<UUID> r = new java.util.ArrayList<>(renewed);
-            r.addAll(second.renewed());
+            r.addAll(later.renewed());
             java.util.List<Refused> f = new java.util.ArrayList<>(refused);
-            f.addAll(second.refused());
-            return new Pass(r, f, second.unseen());
+            f.addAll(later.refused());
+            java.util.Set<UUID> u = new java.util.HashSet<>(unseen);
+            u.removeAll(later.renewed());
+            later.refused().forEach(x -> u.remove(x.migrationId()));
+            u.addAll(later.unseen());
+            return new Pass(r, f, u);
         }
     }
 
