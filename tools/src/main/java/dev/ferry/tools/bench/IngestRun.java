@@ -48,8 +48,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>The migrations are real: requested, placed, reserved and dispatched through the API, then claimed by this load
  * generator acting as a worker (the local identity's worker client), which keeps its claims and writes valid
- * ROUND_COMPLETED events for them straight to Kafka, each migration's in sequence. No worker process runs. Two stages:
- * a moderate rate at which each event's way to {@code GET /migrations/{id}} is timed, then the goal's rate, at which
+ * ROUND_COMPLETED events for them straight to Kafka, each migration's in sequence. No worker process runs. Three stages:
+ * a moderate rate at which each event's way to {@code GET /migrations/{id}} is timed, twice (the services' first events,
+ * then warm), then the goal's rate, at which
  * what the scheduler applies per second is read from its own round counter and both consumer groups' lag from Kafka.
  * At the end the order of every sampled migration's rounds, the open discrepancies and the dead-letter topic are checked.
  */
@@ -64,19 +65,22 @@ final class IngestRun {
     static final int TIMED_RATE = 1000;
     static final Duration STAGE = Duration.ofSeconds(30);
     static final Duration DRAIN = Duration.ofSeconds(90);
+    static final String COLD = "first events";
+    static final String WARM = "again, warm";
     /** One event in this many is followed to the API at the moderate rate. */
     static final int TRACK_EVERY = 100;
 
     /**
      * One stage at a constant rate.
      *
+     * @param when             what the stage is for: the services' first events, the same rate again warm, the goal's rate
      * @param appliedPerSecond rounds the scheduler applied per second while the stage produced, from its counter
      * @param drainedSeconds   from the stage's end until the scheduler's lag was 0, or NaN if not within {@link #DRAIN}
      * @param visibleMillis    production to visibility in the API, sorted (the moderate stage only)
      * @param readMillis       how long each of the followers' reads of the API took, sorted: what of the visibility is the read
      * @param reachedMillis    production to the scheduler's consumer applying the event (its audit entry's time), sorted
      */
-    record Stage(int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
+    record Stage(String when, int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
             double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis, double[] readMillis,
             double[] reachedMillis) {
     }
@@ -136,8 +140,11 @@ final class IngestRun {
             List<Stage> stages = new ArrayList<>();
             try (KafkaProducer<String, String> producer = producer(bootstrap); Admin admin = admin(bootstrap)) {
                 int db = layout.dbPort();
-                stages.add(stage(producer, admin, scheduler, metrics, db, running, sequence, TIMED_RATE, true));
-                stages.add(stage(producer, admin, scheduler, metrics, db, running, sequence, rate, false));
+                // twice: first as the services meet their first events (the JIT compiles the event path as it goes),
+                // then again warm, as a service runs for most of its life
+                stages.add(stage(COLD, producer, admin, scheduler, metrics, db, running, sequence, TIMED_RATE, true));
+                stages.add(stage(WARM, producer, admin, scheduler, metrics, db, running, sequence, TIMED_RATE, true));
+                stages.add(stage("goal", producer, admin, scheduler, metrics, db, running, sequence, rate, false));
                 renewals.interrupt();
                 return judge(scheduler, admin, running, sequence, stages);
             } finally {
@@ -212,9 +219,9 @@ final class IngestRun {
      * Produces at {@code rate} for {@link #STAGE}, round-robin over the migrations, then waits up to {@link #DRAIN} for
      * the scheduler to catch up. Timed: one event in {@link #TRACK_EVERY} is followed until the API shows it.
      */
-    private static Stage stage(KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics, int dbPort,
+    private static Stage stage(String when, KafkaProducer<String, String> producer, Admin admin, String scheduler, String metrics, int dbPort,
             List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
-        System.err.printf("ingest: %d events a second for %d s%n", rate, STAGE.toSeconds());
+        System.err.printf("ingest: %d events a second for %d s (%s)%n", rate, STAGE.toSeconds(), when);
         List<Double> visible = Collections.synchronizedList(new ArrayList<>());
         List<Double> reads = Collections.synchronizedList(new ArrayList<>());
         Set<Tracked> pending = ConcurrentHashMap.newKeySet();
@@ -273,7 +280,7 @@ final class IngestRun {
         long end = System.nanoTime();
         pending.forEach(t -> visible.add((end - t.sentNanos()) / 1e6));
         double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        Stage s = new Stage(rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
+        Stage s = new Stage(when, rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
                 lag(admin, "inventory-service"), v, reads.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
                 reached(dbPort, tracked));
         System.err.printf("ingest: %s%n", s);
