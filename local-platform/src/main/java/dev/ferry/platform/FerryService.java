@@ -50,8 +50,10 @@ public enum FerryService {
         Map<String, String> all = new HashMap<>(env);
         all.put(portVariable, Integer.toString(port));
         all.put(managementPortVariable, Integer.toString(managementPort));
-        return Supervised.start(shortName, List.of(java(), "-Xmx" + heap, "-jar", jar.toString()), all, log, detached,
-                jar.toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx" + heap));
+        command.addAll(ClassData.options(jar));
+        command.addAll(List.of("-jar", jar.toString()));
+        return Supervised.start(shortName, command, all, log, detached, jar.toString());
     }
 
     /** Readiness (on the management port) covers the service's database and Kafka. */

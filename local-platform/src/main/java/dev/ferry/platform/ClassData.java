@@ -1,0 +1,91 @@
+package dev.ferry.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A service's application class-data archive (AppCDS): the classes one full start of the service loaded, written by the
+ * JVM when that run exits cleanly, and mapped by every start after it instead of being loaded and verified one by one.
+ * Most of a start on two cores is loading classes and running them cold; with the archive inventory was ready in
+ * 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller (docs/benchmarks/README.md). The archive Quarkus can build
+ * at package time (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
+ *
+ * <p>Java 17 cannot create the archive on its own as a start goes (JDK 19's AutoCreateSharedArchive), so a start
+ * without a usable archive writes one under a name of its own when it exits, and the next start makes the newest
+ * finished one the archive. The JVM checks the archive against the jar it was made from and ignores one that does not
+ * match (a rebuild), and a checksum ({@code VerifySharedSpaces}) guards against a dump cut short: either way the
+ * service starts, only slower, and writes a new one.
+ */
+final class ClassData {
+    static final String ARCHIVE = "ferry-classes.jsa";
+    private static final String PART = ".part";
+
+    private ClassData() {
+    }
+
+    /** The JVM options for one start of the service packaged as {@code jar}. */
+    static List<String> options(Path jar) {
+        if ("off".equals(System.getenv("FERRY_CLASS_DATA"))) { // to compare, or should a JVM ever reject it loudly
+            return List.of();
+        }
+        Path dir = jar.getParent();
+        Path archive = dir.resolve(ARCHIVE);
+        promoteFinishedDump(dir, archive, jar);
+        if (usable(archive, jar)) {
+            return List.of("-XX:+VerifySharedSpaces", "-XX:SharedArchiveFile=" + archive);
+        }
+        // (the dump warns of every class it leaves out, thousands of lines: not for the service's log)
+        return List.of("-XX:+VerifySharedSpaces", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + UUID.randomUUID() + PART));
+    }
+
+    /** Made from this very jar: not older than it (a rebuilt jar makes the archive stale). */
+    static boolean usable(Path archive, Path jar) {
+        try {
+            return Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A dump is finished once no running process names it any more (its JVM wrote it at exit); the newest finished dump
+     * made from the current jar replaces the archive, the others are deleted.
+     */
+    static void promoteFinishedDump(Path dir, Path archive, Path jar) {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(ARCHIVE + ".")
+                    && p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
+            Optional<Path> newest = finished.stream().filter(p -> usable(p, jar))
+                    .max((a, b) -> lastModified(a).compareTo(lastModified(b)));
+            if (newest.isPresent() && !usable(archive, jar)) {
+                Files.move(newest.get(), archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            for (Path p : finished) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // no archive this time: the start is only slower
+        }
+    }
+
+    private static boolean beingWritten(Path dump) {
+        String name = dump.toString();
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
+                .map(args -> Stream.of(args).anyMatch(a -> a.contains(name))).orElse(false));
+    }
+
+    private static java.nio.file.attribute.FileTime lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return java.nio.file.attribute.FileTime.fromMillis(0);
+        }
+    }
+}
