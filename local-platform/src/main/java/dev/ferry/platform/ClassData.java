@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * <p>Java 17 cannot create the archive on its own as a start goes (JDK 19's AutoCreateSharedArchive), so a start
  * without a usable archive writes one under a name of its own when it exits, and the next start makes the newest
  * finished one the archive. The JVM checks the archive against the jar it was made from and ignores one that does not
- * match (a rebuild), and a checksum ({@code VerifySharedSpaces}) guards against a dump cut short: either way the
- * service starts, only slower, and writes a new one.
+ * match, and a rebuilt jar or an updated JDK gets a new one. A checksum ({@code VerifySharedSpaces}) guards against a
+ * dump cut short (its JVM killed while writing at exit): the JVM then starts without the archive, only slower, and
+ * warns in the service's log; such an archive stays until the next rebuild (delete it to have a new one written).
  */
 final class ClassData {
     static final String ARCHIVE = "ferry-classes.jsa";
@@ -45,10 +46,17 @@ final class ClassData {
                 "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + UUID.randomUUID() + PART));
     }
 
-    /** Made from this very jar: not older than it (a rebuilt jar makes the archive stale). */
+    /**
+     * Made from this very jar and this very JVM: not older than either (a rebuilt jar, or a JDK updated in place, makes
+     * the archive one the JVM would ignore, so a new one is written instead).
+     */
     static boolean usable(Path archive, Path jar) {
         try {
-            return Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0;
+            if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                return false;
+            }
+            Path jvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+            return !Files.exists(jvm) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jvm)) >= 0;
         } catch (IOException e) {
             return false;
         }
