@@ -37,21 +37,40 @@ class MetricsTest {
 
     @Test
     void aSuccessCountsItsDecisionRoundsDowntimeTotalTimeAndBytes() {
-        double decided = metric("ferry_migrations_decided_total{outcome=\"SUCCEEDED\"");
-        double rounds = metric("ferry_migration_rounds_total");
-        double downtimes = metric("ferry_migration_downtime_seconds_count");
-        double underOneSecond = metric("ferry_migration_downtime_seconds_bucket{le=\"1.0\"");
-        double totals = metric("ferry_migration_total_time_seconds_count");
-        double bytes = metric("ferry_migration_bytes_sent_total");
+        // The counters are the whole service's: a migration another test left under way can be decided meanwhile (its
+        // claim lapses, and its bytes count then). A window in which anything else was decided proves nothing about this
+        // one, so it is tried again with another VM; each try still asserts every counter.
+        for (long vm : new long[] {65, 67, 68}) {
+            double all = decisions();
+            double decided = metric("ferry_migrations_decided_total{outcome=\"SUCCEEDED\"");
+            double rounds = metric("ferry_migration_rounds_total");
+            double downtimes = metric("ferry_migration_downtime_seconds_count");
+            double underOneSecond = metric("ferry_migration_downtime_seconds_bucket{le=\"1.0\"");
+            double totals = metric("ferry_migration_total_time_seconds_count");
+            double bytes = metric("ferry_migration_bytes_sent_total");
 
-        succeeded(65); // one round, 40 ms pause, 5 s in all, 4 GiB + 256 MiB sent
+            succeeded(vm); // one round, 40 ms pause, 5 s in all, 4 GiB + 256 MiB sent
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> metric("ferry_migrations_decided_total{outcome=\"SUCCEEDED\"") == decided + 1);
-        assertThat(metric("ferry_migration_rounds_total")).isEqualTo(rounds + 1);
-        assertThat(metric("ferry_migration_downtime_seconds_count")).isEqualTo(downtimes + 1);
-        assertThat(metric("ferry_migration_downtime_seconds_bucket{le=\"1.0\"")).isEqualTo(underOneSecond + 1);
-        assertThat(metric("ferry_migration_total_time_seconds_count")).isEqualTo(totals + 1);
-        assertThat(metric("ferry_migration_bytes_sent_total") - bytes).isEqualTo((double) ((4L << 30) + (1L << 26)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric("ferry_migrations_decided_total{outcome=\"SUCCEEDED\"") >= decided + 1);
+            double bytesNow = metric("ferry_migration_bytes_sent_total");
+            if (decisions() != all + 1) {
+                continue; // something else was decided in the window
+            }
+            assertThat(metric("ferry_migrations_decided_total{outcome=\"SUCCEEDED\"")).isEqualTo(decided + 1);
+            assertThat(metric("ferry_migration_rounds_total")).isEqualTo(rounds + 1);
+            assertThat(metric("ferry_migration_downtime_seconds_count")).isEqualTo(downtimes + 1);
+            assertThat(metric("ferry_migration_downtime_seconds_bucket{le=\"1.0\"")).isEqualTo(underOneSecond + 1);
+            assertThat(metric("ferry_migration_total_time_seconds_count")).isEqualTo(totals + 1);
+            assertThat(bytesNow - bytes).isEqualTo((double) ((4L << 30) + (1L << 26)));
+            return;
+        }
+        throw new AssertionError("every window saw other migrations decided as well: nothing could be attributed");
+    }
+
+    /** Every decision the scheduler counted, whatever its outcome. */
+    private double decisions() {
+        return java.util.stream.Stream.of("SUCCEEDED", "FAILED", "CANCELLED", "OUTCOME_UNKNOWN")
+                .mapToDouble(o -> metric("ferry_migrations_decided_total{outcome=\"" + o + "\"")).sum();
     }
 
     @Test
