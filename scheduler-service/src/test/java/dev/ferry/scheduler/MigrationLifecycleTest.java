@@ -317,7 +317,8 @@ class MigrationLifecycleTest {
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://ferry.dev/problems/migration-not-possible"))
                 .body("failedRules.code", hasItem("CPU_VENDOR"))
-                .body("failedRules.code", hasItem("STORAGE_REACHABLE"));
+                .body("failedRules.code", hasItem("STORAGE_REACHABLE"))
+                .body("detail", containsString("CPU_VENDOR: vendor differs; STORAGE_REACHABLE: no NFS"));
         FakeInventory.reserveSucceeds();
         given().queryParam("vmId", 11).get("/migrations").then().body("size()", equalTo(0));
     }

@@ -11,4 +11,13 @@ public record Verdict(long hostId, String hostName, boolean compatible, List<Rul
         List<RuleResult> failed = rules.stream().filter(r -> !r.passed()).toList();
         return new Verdict(hostId, hostName, failed.isEmpty(), failed, List.copyOf(rules));
     }
+
+    /**
+     * Why the VM cannot go to this host, each failed rule named with its sentence: what every refusal says, so that an
+     * operator reads "MEMORY_CAPACITY: ..." and not "1 rule(s) failed".
+     */
+    public String refusal(String vmName) {
+        return "VM " + vmName + " cannot migrate to " + hostName + ": " + failed.stream()
+                .map(r -> r.code() + ": " + r.message()).collect(java.util.stream.Collectors.joining("; "));
+    }
 }

@@ -158,7 +158,7 @@ public class ReservationService {
         List<Map<String, String>> failed = verdict.failed().stream()
                 .map(f -> Map.of("code", f.code().name(), "message", f.message())).toList();
         return new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
-                "VM " + vm.name + " cannot migrate to " + verdict.hostName() + ": " + failed.size() + " rule(s) failed")
+                verdict.refusal(vm.name))
                 .with("vmId", vm.id).with("hostId", verdict.hostId()).with("failedRules", failed));
     }
 

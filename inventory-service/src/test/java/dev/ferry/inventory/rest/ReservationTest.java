@@ -2,6 +2,7 @@ package dev.ferry.inventory.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -169,7 +170,10 @@ class ReservationTest {
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://ferry.dev/problems/migration-not-possible"))
                 .body("failedRules.code", hasItem("CPU_VENDOR"))
-                .body("failedRules.code", hasItem("STORAGE_REACHABLE"));
+                .body("failedRules.code", hasItem("STORAGE_REACHABLE"))
+                // the sentence itself names the rules, for whoever reads only the detail (a failed migration's reason)
+                .body("detail", org.hamcrest.Matchers.matchesPattern("VM web-\\S+ cannot migrate to amd-\\S+: CPU_VENDOR: CPU vendor differs.*"))
+                .body("detail", containsString("STORAGE_REACHABLE: "));
         given().queryParam("hostId", amd).get("/reservations").then().body("size()", equalTo(0));
     }
 

@@ -31,7 +31,9 @@ public class InventoryRefusal extends RuntimeException {
         if (refusal == null || refusal.failedRules() == null || refusal.failedRules().isEmpty()) {
             return said;
         }
-        return said + " (" + refusal.failedRules().stream().map(r -> r.code() + ": " + r.message())
+        // inventory's own sentence names them since its refusals do; an older inventory's does not
+        var unsaid = refusal.failedRules().stream().filter(r -> r.message() == null || !said.contains(r.message())).toList();
+        return unsaid.isEmpty() ? said : said + " (" + unsaid.stream().map(r -> r.code() + ": " + r.message())
                 .collect(java.util.stream.Collectors.joining("; ")) + ")";
     }
 }

@@ -249,19 +249,21 @@ public class Dispatcher {
         return Panache.withSession(() -> Migration.<Migration>findById(id))
                 .flatMap(m -> m.targetChoice.replaceable() && !"vm-not-found".equals(slug(refusal))
                         ? migrations.replacement(m, Set.of(refusedHostId))
-                                .onFailure(InventoryRefusal.class).recoverWithNull()
-                        : Uni.createFrom().<Replacement>nullItem())
-                .flatMap(replacement -> Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                                .onFailure(InventoryRefusal.class).recoverWithItem(e -> new MigrationService.Replaced(null,
+                                        "no other host could be chosen: " + ((InventoryRefusal) e).detail()))
+                        : Uni.createFrom().item(new MigrationService.Replaced(null, null)))
+                .flatMap(replaced -> Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
                         .flatMap(m -> {
                             if (m.phase() != MigrationPhase.QUEUED || m.targetHostId != refusedHostId) {
                                 return Uni.createFrom().voidItem(); // moved on meanwhile
                             }
                             String why = "the destination could not be reserved when a slot freed up: " + refusal.detail();
                             Instant now = Instant.now();
-                            if (replacement == null) {
-                                return outcomes.ended(m, MigrationPhase.FAILED, why + (m.targetChoice.replaceable()
-                                        ? "; no other host of the cluster passes every pre-check" : ""), now);
+                            if (replaced.found() == null) {
+                                return outcomes.ended(m, MigrationPhase.FAILED, why + (replaced.whyNone() != null
+                                        ? "; " + replaced.whyNone() : ""), now);
                             }
+                            Replacement replacement = replaced.found();
                             AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, "RESERVATION_REFUSED",
                                     "POST /reservations for host " + refusedHostId, m.attempt, null, refusal.detail());
                             audit.note = MigrationService.retarget(m, replacement, why + "; re-placed: "

@@ -305,18 +305,26 @@ public class MigrationService {
                 });
     }
 
+    /** A queued migration's new destination, or (when {@code found} is null) why it has none, in words. */
+    record Replaced(Replacement found, String whyNone) {
+    }
+
     /**
      * The best destination for a queued migration other than {@code excluded}, ranked as at its request with the VM's
-     * dirty history of now; null when no other host of the cluster passes every pre-check.
+     * dirty history of now; or why there is none: no other host passes every pre-check, or those that do are full.
      */
-    Uni<Replacement> replacement(Migration m, Set<Long> excluded) {
+    Uni<Replaced> replacement(Migration m, Set<Long> excluded) {
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                         .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> placement(vm, source, candidates, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
                                 m.allowPostCopy, m.deadline).limits(config.defaultThrottleCeilingPercent(), Instant.now()),
                                 policy(m.policy), excluded)
-                                .map(placed -> placed.target() == null ? null
-                                        : new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond()))))));
+                                .map(placed -> placed.target() != null
+                                        ? new Replaced(new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond()), null)
+                                        : new Replaced(null, placed.full().isEmpty()
+                                                ? "no other host of the cluster passes every pre-check"
+                                                : "every other compatible host of the cluster is already claimed by queued "
+                                                        + "migrations: " + String.join("; ", placed.full())))))));
     }
 
     /**
@@ -390,7 +398,7 @@ public class MigrationService {
     private static ProblemException notPossible(VmView vm, Verdict verdict) {
         List<RuleResult> failed = verdict.failed();
         return new ProblemException(new Problem("migration-not-possible", "Migration not possible", 422,
-                "VM " + vm.name() + " cannot migrate to " + verdict.hostName() + ": " + failed.size() + " rule(s) failed")
+                verdict.refusal(vm.name()))
                 .with("vmId", vm.id()).with("hostId", verdict.hostId()).with("failedRules", failed));
     }
 

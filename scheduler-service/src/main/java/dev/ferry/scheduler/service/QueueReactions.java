@@ -106,9 +106,9 @@ public class QueueReactions {
             return fail(m, "the destination the operator chose, " + what + ", while the migration waited in the queue");
         }
         return migrations.replacement(m, Set.of(m.targetHostId))
-                .map(r -> new Decision(m.id, m.targetHostId, r, r == null
-                        ? "its destination " + what + " while it waited, and no other host of the cluster passes every pre-check"
-                        : "its destination " + what + " while it waited; re-placed: " + r.target().reason()))
+                .map(r -> new Decision(m.id, m.targetHostId, r.found(), r.found() == null
+                        ? "its destination " + what + " while it waited, and " + r.whyNone()
+                        : "its destination " + what + " while it waited; re-placed: " + r.found().target().reason()))
                 // inventory refusing this migration's VM or source (removed meanwhile) ends this migration, not the others
                 .onFailure(InventoryRefusal.class).recoverWithItem(refusal -> new Decision(m.id, m.targetHostId, null,
                         "its destination " + what + " while it waited, and no new one could be chosen: "
