@@ -24,16 +24,23 @@ final class RebalanceCommand extends Subcommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode c = Names.cluster(api, cluster);
         JsonNode plan = api.scheduler("POST", "/clusters/" + c.path("id").asLong() + "/rebalance" + (dryRun ? "?dryRun=true" : ""), null);
-        out.printf(Locale.ROOT, "%s %s: imbalance %.3f -> %.3f in %d move(s); predicted cost %.1f s of migration, %.1f GB sent, "
-                        + "%d ms of downtime in all%n", dryRun ? "Would rebalance" : "Rebalancing", c.path("name").asText(),
+        out.printf(Locale.ROOT, "%s %s: imbalance %.3f -> %.3f in %d move(s), done in %.1f s; predicted cost %.1f s of "
+                        + "migration, %.1f GB sent, %d ms of downtime, %.1f throttle-seconds in all%n",
+                dryRun ? "Would rebalance" : "Rebalancing", c.path("name").asText(),
                 plan.path("imbalanceBefore").asDouble(), plan.path("imbalanceAfter").asDouble(), plan.path("moves").size(),
+                plan.path("predictedMakespanMillis").asLong() / 1000.0,
                 plan.path("cost").path("totalTimeMillis").asLong() / 1000.0, plan.path("cost").path("bytes").asLong() / 1e9,
-                plan.path("cost").path("downtimeMillis").asLong());
+                plan.path("cost").path("downtimeMillis").asLong(), plan.path("cost").path("throttleSeconds").asDouble());
         for (JsonNode move : plan.path("moves")) {
             out.printf(Locale.ROOT, "  %2d. %-20s host %d -> %s, predicted %.1f s, leaves %.3f%s%n", move.path("order").asInt(),
                     move.path("vmName").asText(), move.path("fromHostId").asLong(), move.path("toHostName").asText(),
                     move.path("predictedTotalTimeMillis").asLong() / 1000.0, move.path("imbalanceAfter").asDouble(),
                     move.hasNonNull("migrationId") ? " (migration " + move.get("migrationId").asText() + ")" : "");
+        }
+        for (JsonNode vm : plan.path("notMoved")) {
+            out.printf(Locale.ROOT, "  stays: %s, because %s%n", vm.path("vmName").asText(),
+                    String.join("; ", java.util.stream.StreamSupport.stream(vm.path("reasons").spliterator(), false)
+                            .map(JsonNode::asText).toList()));
         }
         if (dryRun) {
             out.println("  dry run: nothing was queued");

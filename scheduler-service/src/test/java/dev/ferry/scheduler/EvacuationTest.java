@@ -61,6 +61,9 @@ class EvacuationTest {
         assertThat(dry.getList("moves.migrationId")).allMatch(java.util.Objects::isNull);
         assertThat(dry.getLong("cost.totalTimeMillis")).isEqualTo(dry.getList("moves.predictedTotalTimeMillis", Long.class)
                 .stream().mapToLong(Long::longValue).sum());
+        // played out together, sharing hv-881's link: no shorter than its longest move
+        assertThat(dry.getLong("predictedMakespanMillis")).isGreaterThanOrEqualTo(dry.getList("moves.predictedTotalTimeMillis",
+                Long.class).stream().mapToLong(Long::longValue).max().orElseThrow());
         assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).isEmpty();
 
         JsonPath done = given().post("/clusters/88/rebalance").then().log().ifValidationFails().statusCode(202).extract().jsonPath();
@@ -89,6 +92,10 @@ class EvacuationTest {
             JsonPath dry = given().queryParam("dryRun", true).post("/clusters/88/rebalance").then().statusCode(200).extract().jsonPath();
             // without the rule, hv-882 and hv-883 would each take more than one of hv-881's VMs
             assertThat(dry.getList("moves.toHostId", Long.class)).isNotEmpty().doesNotHaveDuplicates();
+            // and the VMs it keeps on hv-881 are listed, the rule named for each host that would have taken them
+            assertThat(dry.getList("notMoved.vmId", Long.class)).isNotEmpty().doesNotContainAnyElementsOf(dry.getList("moves.vmId", Long.class));
+            assertThat(dry.getList("notMoved.reasons.flatten()", String.class)).isNotEmpty()
+                    .allMatch(r -> r.contains("placement rule 'db-apart' keeps VM"));
         } finally {
             FakeInventory.RULES.set(List.of());
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.scheduler.plan.MoveTimeline;
 import dev.ferry.scheduler.plan.RebalancePlanner;
 import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
 import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
@@ -52,6 +53,55 @@ class RebalancePlannerTest {
         }
         assertThat(plan.cost().totalTimeMillis()).isEqualTo(plan.moves().stream().mapToLong(m -> m.forecast().totalTimeMillis()).sum());
         assertThat(plan.cost().bytes()).isGreaterThanOrEqualTo(4 * 4 * GIB);
+        assertThat(plan.cost().throttleSeconds()).isZero(); // idle guests are never throttled
+        assertThat(plan.notMoved()).isEmpty(); // the cluster is even: nothing more was wanted
+
+        // played out: all four leave host 1, whose link they share, so together they take as long as one after another
+        var limits = new MoveTimeline.Host(TEN_GBE, 2, 2);
+        long makespan = RebalancePlanner.makespanMillis(plan, vms, Map.of(1L, limits, 2L, limits, 3L, limits), 5, 300, "ferry");
+        assertThat((double) makespan).isCloseTo(plan.cost().totalTimeMillis(), org.assertj.core.data.Percentage.withPercentage(3));
+        // and with room for one at a time on each destination and in all, exactly so
+        var one = new MoveTimeline.Host(TEN_GBE, 1, 1);
+        assertThat(RebalancePlanner.makespanMillis(plan, vms, Map.of(1L, one, 2L, one, 3L, one), 1, 300, "ferry"))
+                .isEqualTo(plan.cost().totalTimeMillis());
+    }
+
+    @Test
+    void aVmThatWouldHelpButMayNotMoveIsListedWithWhyForEachHost() {
+        // hv-1 runs two web VMs kept apart and two databases writing three times faster than the 1 GbE link; hv-2 is empty
+        double oneGbe = 1.25e8;
+        List<HostLoad> hosts = List.of(new HostLoad(1, "hv-1", 64.0 * GIB, 32, 32 * GIB, 16, oneGbe),
+                new HostLoad(2, "hv-2", 64.0 * GIB, 32, 0, 0, oneGbe));
+        DirtyModel hot = new DirtyModel(8 * GIB / 4096 / 4, 3 * oneGbe / 4096, "measured");
+        List<VmOnHost> vms = List.of(new VmOnHost(1, "web-1", 1, 8 * GIB, 4, IDLE, Set.of(2L)),
+                new VmOnHost(2, "web-2", 1, 8 * GIB, 4, IDLE, Set.of(2L)),
+                new VmOnHost(3, "db-1", 1, 8 * GIB, 4, hot, Set.of(2L)),
+                new VmOnHost(4, "db-2", 1, 8 * GIB, 4, hot, Set.of(2L)));
+
+        // under QEMU's defaults (no throttle) the databases never converge
+        var plan = RebalancePlanner.plan(hosts, vms, 10, 0.005, 300, "qemu-default", EvacuationPlannerTest.rules("webs",
+                dev.ferry.inventory.api.PlacementKind.APART, 1L, 2L));
+
+        assertThat(plan.moves()).hasSize(1).extracting(RebalancePlanner.Move::vmName).containsAnyOf("web-1", "web-2");
+        String web = plan.moves().get(0).vmId() == 1 ? "web-2" : "web-1";
+        Map<String, List<String>> why = new HashMap<>();
+        plan.notMoved().forEach(n -> why.put(n.vmName(), n.reasons()));
+        assertThat(why).containsOnlyKeys(web, "db-1", "db-2");
+        assertThat(why.get(web)).singleElement().asString().startsWith("hv-2: placement rule 'webs' keeps VM");
+        assertThat(why.get("db-1")).singleElement().asString().startsWith("hv-2: predicted not to converge within 300 ms")
+                .contains("give up");
+    }
+
+    @Test
+    void aMoveThatThrottlesItsGuestCostsItsThrottleSeconds() {
+        DirtyModel hot = new DirtyModel(8 * GIB / 4096 / 4, 3 * 1.25e8 / 4096, "measured");
+        var converging = dev.ferry.model.forecast.Forecaster.forecast(8 * GIB, 1.25e8, 300, hot, "ferry");
+        var plain = new dev.ferry.model.forecast.Forecast(converging.rounds(), converging.totalTimeMillis(),
+                converging.downtimeMillis(), converging.bytesSent(), true, "ferry", "", "", 0);
+
+        assertThat(converging.throttleSeconds()).isPositive();
+        assertThat(RebalancePlanner.cost(converging) - RebalancePlanner.cost(plain))
+                .isCloseTo(RebalancePlanner.THROTTLE_WEIGHT * converging.throttleSeconds(), offset(1e-6));
     }
 
     @Test

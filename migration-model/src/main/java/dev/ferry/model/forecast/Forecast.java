@@ -11,7 +11,8 @@ package dev.ferry.model.forecast;
  * @param policy          the convergence policy the forecast ran
  * @param basis           where the dirty rate came from, in words
  * @param reason          the policy's last decision, in its words: why it would stop, give up or post-copy
+ * @param throttleSeconds what the throttle would cost the guest (see {@code MigrationResult#throttleSeconds})
  */
 public record Forecast(int rounds, long totalTimeMillis, long downtimeMillis, long bytesSent, boolean converges,
-        String policy, String basis, String reason) {
+        String policy, String basis, String reason, double throttleSeconds) {
 }

@@ -95,6 +95,6 @@ public final class Forecaster {
         MigrationResult r = new PreCopyEngine(guest, Policies.create(k.policy(), k.memoryBytes()),
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         return new Forecast(r.roundCount(), r.totalTimeMillis(), r.downtimeMillis(), Math.round(r.bytesSent() * scale),
-                r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis(), r.reason());
+                r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis(), r.reason(), r.throttleSeconds());
     }
 }

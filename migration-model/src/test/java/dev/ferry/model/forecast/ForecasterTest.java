@@ -48,6 +48,25 @@ class ForecasterTest {
         assertThat(qemu.converges()).isFalse();
         assertThat(ferry.converges()).isTrue();
         assertThat(ferry.downtimeMillis()).isLessThanOrEqualTo(300);
+        // what converging cost the guest: Ferry throttles it; QEMU's default never does
+        assertThat(ferry.throttleSeconds()).isPositive();
+        assertThat(qemu.throttleSeconds()).isZero();
+    }
+
+    @Test
+    void throttleSecondsLieBetweenNothingAndTheLongestThrottleHeldThroughout() {
+        long pages = 4 * GIB / 4096;
+        var hot = new DirtyModel(pages / 4, 3 * 1.25e8 / 4096, "hot");
+
+        Forecast auto = Forecaster.forecast(4 * GIB, 1.25e8, 300, hot, "qemu-auto-converge");
+
+        // auto-converge raises its throttle step by step: it costs the guest something, less than the top step all along
+        assertThat(auto.converges()).isTrue();
+        assertThat(auto.throttleSeconds()).isPositive()
+                .isLessThan(auto.totalTimeMillis() / 1000.0 * MigrationLimits.defaults(300).maxThrottlePercent() / 100.0);
+        // an idle guest is never throttled
+        assertThat(Forecaster.forecast(4 * GIB, 1.25e8, 300, new DirtyModel(1, 0, "idle"), "qemu-auto-converge").throttleSeconds())
+                .isZero();
     }
 
     @Test

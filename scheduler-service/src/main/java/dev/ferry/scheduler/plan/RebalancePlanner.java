@@ -24,8 +24,9 @@ import java.util.Set;
  * at 0 %.
  *
  * <p><b>Cost</b> of a move is its forecast (the engine and the workers' policy over the VM's dirty model and the link):
- * total time plus its downtime counted {@value #DOWNTIME_WEIGHT} times (a pause is felt by the guest's users, the
- * copy mostly is not). A move predicted not to converge within its limits is never proposed.
+ * total time, plus its downtime counted {@value #DOWNTIME_WEIGHT} times (a pause is felt by the guest's users, the
+ * copy mostly is not), plus its throttle-seconds counted {@value #THROTTLE_WEIGHT} times. A move predicted not to
+ * converge within its limits is never proposed.
  *
  * <p>Greedy: at each step, every VM on a host above the mean to every compatible host with room; the move that
  * removes the most imbalance per second of cost is taken, if it removes at least {@code minGain}. A VM moves at most
@@ -34,6 +35,12 @@ import java.util.Set;
 public final class RebalancePlanner {
     /** A second of downtime costs as much as this many seconds of migration. */
     static final int DOWNTIME_WEIGHT = 100;
+    /**
+     * A throttle-second (a second of the guest's vCPUs taken by the throttle, spread over the rounds) costs as much as
+     * this many seconds of migration: less than a second of downtime, which stops every connection at once, more than a
+     * second of copying, which the guest does not feel.
+     */
+    public static final int THROTTLE_WEIGHT = 10;
 
     /** A host as rebalancing sees it: what it can hold and what it holds. */
     public record HostLoad(long hostId, String name, double memoryCapacityBytes, double vcpuCapacity, long memoryAllocatedBytes,
@@ -66,11 +73,22 @@ public final class RebalancePlanner {
             double imbalanceAfter) {
     }
 
-    /** What all the moves cost together, as forecast. */
-    public record Cost(long bytes, long totalTimeMillis, long downtimeMillis) {
+    /**
+     * What all the moves cost together, as forecast: the bytes sent, the sum of their total times and downtimes, and the
+     * throttle-seconds their guests would pay.
+     */
+    public record Cost(long bytes, long totalTimeMillis, long downtimeMillis, double throttleSeconds) {
     }
 
-    public record Plan(double imbalanceBefore, double imbalanceAfter, List<Move> moves, Cost cost) {
+    /**
+     * A VM the plan would have moved (a move somewhere lowers the imbalance by at least the minimum gain) but could not,
+     * with why for each such host: no room, a placement rule's sentence, or a forecast that does not converge.
+     */
+    public record NotMoved(long vmId, String vmName, List<String> reasons) {
+    }
+
+    /** @param notMoved the VMs a move would have helped but none was allowed, with why */
+    public record Plan(double imbalanceBefore, double imbalanceAfter, List<Move> moves, Cost cost, List<NotMoved> notMoved) {
     }
 
     private RebalancePlanner() {
@@ -120,6 +138,7 @@ public final class RebalancePlanner {
         long bytes = 0;
         long time = 0;
         long downtime = 0;
+        double throttle = 0;
         while (moves.size() < maxMoves) {
             double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
             double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
@@ -170,12 +189,88 @@ public final class RebalancePlanner {
             bytes += best.forecast().bytesSent();
             time += best.forecast().totalTimeMillis();
             downtime += best.forecast().downtimeMillis();
+            throttle += best.forecast().throttleSeconds();
         }
-        return new Plan(before, now, moves, new Cost(bytes, time, downtime));
+        return new Plan(before, now, moves, new Cost(bytes, time, downtime, throttle),
+                notMoved(load, vms, moved, endsOn, now, minGain, limits, policy, rules));
     }
 
-    /** Seconds of cost: the migration's total time, and its downtime weighted. */
-    static double cost(Forecast f) {
-        return Math.max(0.001, f.totalTimeMillis() / 1000.0 + DOWNTIME_WEIGHT * f.downtimeMillis() / 1000.0);
+    /**
+     * Why the VMs left on hosts above the mean stay there, once the plan is made: each host where a move would still
+     * gain enough, and what forbids it. A VM with no such host is not listed: nothing was wanted of it.
+     */
+    private static List<NotMoved> notMoved(Map<Long, HostLoad> load, List<VmOnHost> vms, Set<Long> moved, Map<Long, Long> endsOn,
+            double now, double minGain, MigrationLimits limits, String policy, GroupRules rules) {
+        double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
+        double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
+        List<NotMoved> out = new ArrayList<>();
+        for (VmOnHost vm : vms) {
+            HostLoad from = load.get(vm.hostId());
+            if (from == null || moved.contains(vm.vmId()) || (from.memoryShare() <= meanMemory && from.vcpuShare() <= meanVcpus)) {
+                continue;
+            }
+            List<String> reasons = new ArrayList<>();
+            boolean allowed = false;
+            for (long t : vm.compatibleHostIds()) {
+                HostLoad to = load.get(t);
+                if (to == null || t == vm.hostId()) {
+                    continue;
+                }
+                Map<Long, HostLoad> after = new LinkedHashMap<>(load);
+                after.put(from.hostId(), from.with(-vm.memoryBytes(), -vm.vcpus()));
+                after.put(to.hostId(), to.with(vm.memoryBytes(), vm.vcpus()));
+                if (now - imbalance(after.values()) < minGain) {
+                    continue;
+                }
+                String rule = rules.blocks(vm.vmId(), t, endsOn);
+                if (!to.fits(vm.memoryBytes(), vm.vcpus())) {
+                    reasons.add(String.format(java.util.Locale.ROOT, "%s has no room: %.1f of %.1f GiB and %d of %.0f vCPUs "
+                            + "allocated, the VM needs %.1f GiB and %d", to.name(), to.memoryAllocatedBytes() / GIB,
+                            to.memoryCapacityBytes() / GIB, to.vcpusAllocated(), to.vcpuCapacity(), vm.memoryBytes() / GIB, vm.vcpus()));
+                } else if (rule != null) {
+                    reasons.add(to.name() + ": " + rule);
+                } else {
+                    Forecast f = Forecaster.forecast(vm.memoryBytes(), Math.min(from.linkBytesPerSecond(), to.linkBytesPerSecond()),
+                            limits, vm.dirty(), policy);
+                    if (Admission.withinLimits(f, limits)) {
+                        allowed = true; // only the plan's length (maxMoves) kept it
+                        break;
+                    }
+                    reasons.add(to.name() + ": predicted not to converge within " + limits.maxDowntimeMillis() + " ms ("
+                            + (f.converges() ? "a pause of " + f.downtimeMillis() + " ms" : "the policy would give up: " + f.reason())
+                            + ")");
+                }
+            }
+            if (!allowed && !reasons.isEmpty()) {
+                out.add(new NotMoved(vm.vmId(), vm.vmName(), reasons));
+            }
+        }
+        return out;
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    /**
+     * How long the plan's moves take from their start, played out together under shared links and the hosts' limits
+     * ({@link MoveTimeline}), in the plan's order; with nothing else running.
+     *
+     * @param hosts every host of the cluster
+     */
+    public static long makespanMillis(Plan plan, List<VmOnHost> vms, Map<Long, MoveTimeline.Host> hosts, int slots,
+            long maxDowntimeMillis, String policy) {
+        Map<Long, VmOnHost> byId = new HashMap<>();
+        vms.forEach(v -> byId.put(v.vmId(), v));
+        List<MoveTimeline.Move> order = plan.moves().stream().map(m -> new MoveTimeline.Move(m.vmId(), m.fromHostId(),
+                m.toHostId(), byId.get(m.vmId()).memoryBytes(), byId.get(m.vmId()).dirty())).toList();
+        return MoveTimeline.play(order, hosts, slots, MigrationLimits.defaults(maxDowntimeMillis), policy).makespanMillis();
+    }
+
+    /**
+     * Seconds of cost: the migration's total time, its downtime weighted {@value #DOWNTIME_WEIGHT} times and its
+     * throttle-seconds {@value #THROTTLE_WEIGHT} times. The bytes are in the total time already (they are what takes it).
+     */
+    public static double cost(Forecast f) {
+        return Math.max(0.001, f.totalTimeMillis() / 1000.0 + DOWNTIME_WEIGHT * f.downtimeMillis() / 1000.0
+                + THROTTLE_WEIGHT * f.throttleSeconds());
     }
 }

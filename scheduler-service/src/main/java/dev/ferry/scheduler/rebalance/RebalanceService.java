@@ -11,6 +11,7 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.GroupRules;
+import dev.ferry.scheduler.plan.MoveTimeline;
 import dev.ferry.scheduler.plan.RebalancePlanner;
 import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
 import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
@@ -65,14 +66,14 @@ public class RebalanceService {
 
     /** The plan for the cluster now, changing nothing. */
     public Uni<RebalancePlanView> preview(long clusterId) {
-        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, p.plan(), null));
+        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, p.plan(), makespan(p), null));
     }
 
     /** Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. */
     public Uni<RebalancePlanView> rebalance(long clusterId, Principal by) {
         return Panache.withSession(() -> stillRunning(clusterId))
                 .flatMap(x -> planned(clusterId))
-                .flatMap(p -> queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), ids)))
+                .flatMap(p -> queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), makespan(p), ids)))
                 .invoke(v -> dispatcher.kick());
     }
 
@@ -111,6 +112,15 @@ public class RebalanceService {
 
     /** Who the scheduled rebalances are recorded as. */
     static final Principal SCHEDULE = new Principal("ferry-scheduler", "scheduled rebalance");
+
+    /** The plan's moves played out together from now, under the hosts' links and limits and the scheduler's slots. */
+    private long makespan(Planned p) {
+        Map<Long, MoveTimeline.Host> hosts = new HashMap<>();
+        p.hosts().values().forEach(h -> hosts.put(h.id(), new MoveTimeline.Host(h.linkBandwidthBytesPerSecond(),
+                h.maxOutboundMigrations(), h.maxInboundMigrations())));
+        return RebalancePlanner.makespanMillis(p.plan(), new ArrayList<>(p.models().values()), hosts,
+                config.maxConcurrentMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy());
+    }
 
     /** The plan, and what it was made from (to queue its moves). */
     record Planned(RebalancePlanner.Plan plan, Map<Long, HostView> hosts, Map<Long, VmView> vms, Map<Long, VmOnHost> models) {
