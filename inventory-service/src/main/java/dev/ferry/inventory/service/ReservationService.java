@@ -61,7 +61,8 @@ public class ReservationService {
     @WithTransaction
     public Uni<Reservation> reserve(UUID migrationId, long vmId, long hostId, Duration ttl) {
         Instant now = Instant.now(); // one clock for which holds still count and which have expired
-        // Lock order, here and in commit: the VM row, the host row, then the migration's reservation.
+        // Lock order, here and in commit: the VM row, the host row, then the migration's reservation (and, here, the VM's
+        // placement rules between VMs).
         return RowLock.forUpdate("vm", vmId).flatMap(x -> vms.findById(vmId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("VM", vmId))
                 .flatMap(vm -> RowLock.forUpdate("host", hostId)
@@ -111,7 +112,7 @@ public class ReservationService {
                                         + ") for migration " + active.migrationId));
                     }
                     // the target may be the VM's own host: then NOT_CURRENT_HOST says no, like every other rule
-                    return facts.vm(vm).flatMap(vmFacts -> facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now)
+                    return RowLock.vmRulesOf(vm.id).flatMap(x -> facts.vm(vm)).flatMap(vmFacts -> facts.hosts(new LinkedHashSet<>(List.of(vm.hostId, hostId)), vmFacts, now)
                             .flatMap(hosts -> {
                         if (!hosts.containsKey(hostId)) {
                             return Uni.createFrom().failure(ProblemException.notFound("Host", hostId));

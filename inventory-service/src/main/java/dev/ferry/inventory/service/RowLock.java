@@ -24,6 +24,21 @@ final class RowLock {
                 .replaceWithVoid();
     }
 
+    /**
+     * Locks the VM's rules between VMs (TOGETHER, APART), in id order, before its pre-checks read where the other VMs of
+     * those rules run or are going. Two VMs of one rule reserved at the same moment would otherwise each judge the other
+     * by where it was, and both pass: two TOGETHER VMs sent to different hosts. With the rule locked, the second waits
+     * for the first's hold and is judged against it. NO KEY UPDATE, as above: a rule's own change takes the same lock
+     * and then only key-share locks on its VMs, which a reservation's NO KEY UPDATE on the VM does not block.
+     */
+    static Uni<Void> vmRulesOf(long vmId) {
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("SELECT r.id FROM placement_rule r JOIN placement_rule_vm v ON "
+                        + "v.rule_id = r.id WHERE v.vm_id = :vm AND r.kind IN ('TOGETHER', 'APART') ORDER BY r.id FOR NO KEY UPDATE OF r")
+                        .setParameter("vm", vmId).getResultList())
+                .replaceWithVoid();
+    }
+
     /** Bumps the row's version if it still is {@code expected}; true when this caller won it. */
     static Uni<Boolean> claimVersion(String table, long id, long expected) {
         return Panache.getSession()

@@ -114,6 +114,42 @@ class PlacementRuleTest {
     }
 
     @Test
+    void twoVmsOfATogetherRuleReservedAtOnceForDifferentHostsCannotBothPass() throws Exception {
+        Four f = new Four();
+        long p = f.vm("p", 0);
+        long q = f.vm("q", 0);
+        String name = "race-" + f.fleet.tag;
+        long id = rule(name, "TOGETHER", List.of(p, q), List.of());
+        try (var holder = dev.ferry.testsupport.TestDatabase.connect("inventory_test");
+                var watcher = dev.ferry.testsupport.TestDatabase.connect("inventory_test")) {
+            // something else holds the rule (as a reservation of one of its VMs does while it is judged)
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement("SELECT id FROM placement_rule WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, id);
+                lock.executeQuery().close();
+            }
+            var toHv1 = java.util.concurrent.CompletableFuture.supplyAsync(() -> reserve(UUID.randomUUID(), p, f.host(1)));
+            var toHv2 = java.util.concurrent.CompletableFuture.supplyAsync(() -> reserve(UUID.randomUUID(), q, f.host(2)));
+
+            // both wait for the rule before they read where the other VM is going: neither judges the other's old place
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+                try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE wait_event_type = 'Lock' AND query ILIKE '%placement_rule%'")) {
+                    rs.next();
+                    return rs.getInt(1) == 2;
+                }
+            });
+            holder.commit();
+
+            // one holds its host; the other is then judged against it and refused, naming the rule
+            List<io.restassured.response.Response> answers = List.of(toHv1.get(), toHv2.get());
+            assertThat(answers).extracting(io.restassured.response.Response::statusCode).containsExactlyInAnyOrder(201, 422);
+            var refused = answers.stream().filter(r -> r.statusCode() == 422).findFirst().orElseThrow();
+            assertThat(refused.jsonPath().getString("detail")).contains("VM_AFFINITY: placement rule '" + name + "' keeps VM");
+        }
+    }
+
+    @Test
     void aVmBoundToHostsMayGoToThoseOnly() {
         Four f = new Four();
         long licensed = f.vm("licensed", 0);
