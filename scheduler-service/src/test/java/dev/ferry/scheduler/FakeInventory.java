@@ -97,8 +97,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
     }
 
     /**
-     * hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; VMs 740-749 only to hv-590; hv-2
-     * has another CPU vendor.
+     * hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; VMs 740-749 only to hv-590, VMs
+     * 750-759 only to hv-591; hv-2 has another CPU vendor.
      */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
@@ -111,7 +111,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             return out;
         }
         for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L)
-                : vmId >= 740 && vmId < 750 ? List.of(590L) : List.of(3L)) {
+                : vmId >= 740 && vmId < 750 ? List.of(590L) : vmId >= 750 && vmId < 760 ? List.of(591L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
                     : List.of();
             out.add(new Candidate(verdict(h, failed), room(h), h == 590 ? 4 : 1024));
@@ -122,10 +122,10 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
 
     /**
      * The memory a host keeps with the VM on it: roomy enough for every test's queue, hv-3 the roomiest; hv-590 keeps
-     * 6 GiB and 4 vCPUs, room for one more 4 GiB, 2-vCPU VM only.
+     * 6 GiB and 4 vCPUs, room for one more 4 GiB, 2-vCPU VM only; hv-591 keeps 2 GiB, room for the VM asked about only.
      */
     static long room(long hostId) {
-        return hostId == 3 ? 512 * GIB : hostId == 590 ? 6 * GIB : 256 * GIB;
+        return hostId == 3 ? 512 * GIB : hostId == 590 ? 6 * GIB : hostId == 591 ? 2 * GIB : 256 * GIB;
     }
 
     /** The scheduler's token: issued by the test's provider to its own client, with the role scheduler. */

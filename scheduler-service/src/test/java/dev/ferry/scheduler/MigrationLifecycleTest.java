@@ -527,6 +527,50 @@ class MigrationLifecycleTest {
     }
 
     @Test
+    void twoRequestsAtOnceForTheLastRoomOnAHostAreNotBothQueued() throws Exception {
+        // hv-591 has room for one more 4 GiB VM; no hold is granted, so what is accepted stays QUEUED, claiming that room
+        FakeInventory.reserveAnswers(503, "{}");
+        List<String> accepted = new java.util.ArrayList<>();
+        try (var holder = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                var watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+            // another request is being queued for hv-591 (it holds the destination's lock)
+            holder.setAutoCommit(false);
+            try (var lock = holder.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, dev.ferry.scheduler.service.MigrationService.DESTINATION_LOCK + 591);
+                lock.executeQuery().close();
+            }
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
+                    .body(Map.of("vmId", 751)).post("/migrations"));
+            var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
+                    .body(Map.of("vmId", 752)).post("/migrations"));
+
+            // both were judged to fit, and both wait to queue: neither has seen the other's claim yet
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'")) {
+                    rs.next();
+                    return rs.getInt(1) == 2;
+                }
+            });
+            holder.commit();
+
+            var answers = List.of(first.get(), second.get());
+            assertThat(answers).extracting(io.restassured.response.Response::statusCode).containsExactlyInAnyOrder(202, 422);
+            var refused = answers.stream().filter(r -> r.statusCode() == 422).findFirst().orElseThrow();
+            // placed again once the other's claim counted: no other host, and it says why
+            assertThat(refused.jsonPath().getString("type")).endsWith("/no-room-left");
+            assertThat(refused.jsonPath().getString("detail")).contains("hv-591 would be short of 2048 MiB of memory once the 1 "
+                    + "queued migration(s)");
+            answers.stream().filter(r -> r.statusCode() == 202).forEach(r -> accepted.add(r.jsonPath().getString("id")));
+        } finally {
+            FakeInventory.reserveSucceeds();
+            accepted.forEach(id -> given().post("/migrations/" + id + "/cancel"));
+        }
+        assertThat(given().queryParam("vmId", 751).get("/migrations").jsonPath().getList("$").size()
+                + given().queryParam("vmId", 752).get("/migrations").jsonPath().getList("$").size()).isEqualTo(1);
+    }
+
+    @Test
     void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameMigration() {
         FakeInventory.reserveSucceeds();
         String key = UUID.randomUUID().toString();

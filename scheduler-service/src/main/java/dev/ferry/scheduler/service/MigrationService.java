@@ -62,8 +62,14 @@ public class MigrationService {
     @Inject
     DirtyHistory history;
 
-    /** The chosen destination, who chose it and why. */
-    public record Target(HostView host, TargetChoice choice, String reason) {
+    /**
+     * The chosen destination, who chose it and why; with inventory's candidate for it when a request's room was judged
+     * on it (null otherwise), so that queueing can judge it again under the destination's lock.
+     */
+    public record Target(HostView host, TargetChoice choice, String reason, Candidate asRead) {
+        public Target(HostView host, TargetChoice choice, String reason) {
+            this(host, choice, reason, null);
+        }
     }
 
     /** What a forecast runs, as the worker will: the convergence policy, and the throttle ceiling when a request names none. */
@@ -118,8 +124,15 @@ public class MigrationService {
     }
 
     private Uni<Migration> accept(MigrationRequest req, String idempotencyKey, Principal by, boolean force) {
-        return decide(req, force, (vm, source, target, dirty, admission) -> persist(req, idempotencyKey, vm, source, target, dirty,
-                admission, by)).invoke(dispatcher::kick);
+        Decided queue = (vm, source, target, dirty, admission) -> persist(req, idempotencyKey, vm, source, target, dirty,
+                admission, by);
+        return decide(req, force, queue)
+                // a destination the scheduler chose, whose room another request took meanwhile: placed again, once, now
+                // that the other's claim is counted (the operator's own choice is refused instead: theirs to change)
+                .onFailure(e -> req.targetHostId() == null && e instanceof ProblemException p
+                        && p.problem().type.endsWith("/destination-claimed"))
+                .recoverWithUni(() -> decide(req, force, queue))
+                .invoke(dispatcher::kick);
     }
 
     /**
@@ -237,8 +250,8 @@ public class MigrationService {
                             return Uni.createFrom().failure(notPossible(vm, verdict));
                         }
                         return roomClaimed(vm, operatorsChoice)
-                                .flatMap(x -> inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId")))
-                                .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator"));
+                                .flatMap(candidate -> inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
+                                        .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator", candidate)));
                     });
         }
         return placement(vm, source, candidates, dirty, limits, policy, Set.of())
@@ -257,21 +270,46 @@ public class MigrationService {
      * Refuses the operator's destination when the migrations already queued for it leave no room for this VM: it would
      * otherwise be accepted and fail when a slot frees up.
      */
-    private Uni<Void> roomClaimed(VmView vm, long hostId) {
+    private Uni<Candidate> roomClaimed(VmView vm, long hostId) {
         return inventory.candidates(vm.id()).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
                 .flatMap(candidates -> {
                     var chosen = candidates.stream().filter(c -> c.verdict().hostId() == hostId).findFirst();
                     if (chosen.isEmpty()) {
-                        return Uni.createFrom().voidItem(); // not of the VM's cluster: the pre-checks judged it alone
+                        return Uni.createFrom().nullItem(); // not of the VM's cluster: the pre-checks judged it alone
                     }
                     return claims().flatMap(claims -> {
                         var room = claims.room(chosen.get());
-                        return room.fits() ? Uni.createFrom().voidItem()
-                                : Uni.createFrom().failure(new ProblemException(new Problem("destination-claimed",
-                                        "Migration not possible", 422, "VM " + vm.name() + " cannot be queued for "
-                                                + room.shortfall() + "; it would fail when a slot frees up")
-                                        .with("vmId", vm.id()).with("hostId", hostId).with("claimed", room.claimed())));
+                        return room.fits() ? Uni.createFrom().item(chosen.get()) : Uni.createFrom().failure(claimed(vm, hostId, room));
                     });
+                });
+    }
+
+    private static ProblemException claimed(VmView vm, long hostId, DestinationClaims.Room room) {
+        return new ProblemException(new Problem("destination-claimed", "Migration not possible", 422, "VM " + vm.name()
+                + " cannot be queued for " + room.shortfall() + "; it would fail when a slot frees up")
+                .with("vmId", vm.id()).with("hostId", hostId).with("claimed", room.claimed()));
+    }
+
+    /** Advisory lock keys of destinations' room: this plus the host's id (rebalances and leases use keys of their own). */
+    public static final long DESTINATION_LOCK = 0x4445_5354_0000_0000L;
+
+    /**
+     * In the queueing transaction: the destination's room judged again under a lock of that host, against the queued
+     * migrations heading there now. Two requests judged at the same moment would otherwise both see the last room free
+     * and both be queued, and one would fail at dispatch; with the lock the second sees the first's claim.
+     */
+    private static Uni<Void> holdRoom(VmView vm, Target target) {
+        if (target.asRead() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        long hostId = target.host().id();
+        return Panache.getSession()
+                .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked")
+                        .setParameter("key", DESTINATION_LOCK + hostId).getSingleResult())
+                .flatMap(x -> Migration.<Migration>list("phase = ?1 and targetHostId = ?2", MigrationPhase.QUEUED, hostId))
+                .flatMap(queued -> {
+                    var room = DestinationClaims.of(queued).room(target.asRead());
+                    return room.fits() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(claimed(vm, hostId, room));
                 });
     }
 
@@ -300,8 +338,10 @@ public class MigrationService {
                     }
                     var ranked = PlacementRanking.rank(options.hosts().keySet().stream().toList(), vm.memoryBytes(), limits,
                             dirty, policy);
+                    long chosen = ranked.get(0).option().hostId();
                     return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
-                            PlacementRanking.reason(ranked)), options.full());
+                            PlacementRanking.reason(ranked), compatible.stream().filter(c -> c.verdict().hostId() == chosen)
+                                    .findFirst().orElse(null)), options.full());
                 });
     }
 
@@ -489,7 +529,7 @@ public class MigrationService {
         m.requestedBy = by.name();
         m.requestedBySubject = by.subject();
         traces.first(m);
-        return Panache.withTransaction(() -> {
+        return Panache.withTransaction(() -> holdRoom(vm, target).flatMap(held -> {
             // the phase first (the row needs one), its history entry once the row exists
             Uni<Void> entered = m.transition(MigrationPhase.QUEUED, "pre-checks passed for host " + target.host().name()
                     + " (" + target.reason() + ")" + (admission.admitted() ? ""
@@ -504,6 +544,6 @@ public class MigrationService {
                         }
                         return entry.persist();
                     });
-        });
+        }));
     }
 }
