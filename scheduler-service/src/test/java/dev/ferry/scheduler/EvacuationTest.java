@@ -52,6 +52,7 @@ class EvacuationTest {
     void aClusterWithOneLoadedHostIsRebalancedAtRebalancePriorityAfterADryRunThatChangesNothing() {
         FakeInventory.reserveSucceeds();
         // cluster 88: hv-881 runs six 4 GiB VMs, hv-882 one, hv-883 none, hv-884 is in maintenance and left out
+        int before = given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$").size();
         JsonPath dry = given().queryParam("dryRun", true).post("/clusters/88/rebalance").then().statusCode(200).extract().jsonPath();
         assertThat(dry.getBoolean("dryRun")).isTrue();
         assertThat(dry.getDouble("imbalanceBefore")).isGreaterThan(0.2);
@@ -64,7 +65,7 @@ class EvacuationTest {
         // played out together, sharing hv-881's link: no shorter than its longest move
         assertThat(dry.getLong("predictedMakespanMillis")).isGreaterThanOrEqualTo(dry.getList("moves.predictedTotalTimeMillis",
                 Long.class).stream().mapToLong(Long::longValue).max().orElseThrow());
-        assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).isEmpty();
+        assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).hasSize(before);
 
         JsonPath done = given().post("/clusters/88/rebalance").then().log().ifValidationFails().statusCode(202).extract().jsonPath();
         List<String> ids = done.getList("moves.migrationId", String.class);
@@ -82,6 +83,40 @@ class EvacuationTest {
         assertThat(meanwhile.getList("moves.vmId", Long.class)).doesNotContainAnyElementsOf(done.getList("moves.vmId", Long.class));
         assertThat(meanwhile.getDouble("imbalanceBefore")).isLessThan(dry.getDouble("imbalanceBefore"));
         ids.forEach(id -> given().post("/migrations/" + id + "/cancel").then().statusCode(202));
+    }
+
+    @jakarta.inject.Inject
+    dev.ferry.scheduler.rebalance.RebalanceService rebalances;
+
+    @Test
+    void aScheduledPassRebalancesOnlyAClusterOverItsThresholdAndSkipsOneItCannotPlan() {
+        FakeInventory.reserveSucceeds();
+        // cluster 88 is uneven (imbalance above 0.2): under a threshold of 1 it is left alone
+        int before = given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$").size();
+        assertThat(rebalances.overThreshold(List.of(88L), 1.0).await().atMost(Duration.ofSeconds(30))).isEmpty();
+        assertThat(given().queryParam("vmId", 8811).get("/migrations").then().extract().jsonPath().getList("$")).hasSize(before);
+
+        // over 0.1 it is rebalanced, as the schedule; cluster 8899 does not exist and is skipped, not fatal
+        assertThat(rebalances.overThreshold(List.of(8899L, 88L), 0.1).await().atMost(Duration.ofSeconds(30))).containsExactly(88L);
+        // the moves leave hv-881, whose VMs are 8811 to 8816
+        List<String> ids = new java.util.ArrayList<>();
+        for (long vm = 8811; vm <= 8816; vm++) {
+            List<java.util.Map<String, Object>> of = given().queryParam("vmId", vm).get("/migrations").then().statusCode(200)
+                    .extract().jsonPath().getList("$");
+            of.stream().filter(m -> "REBALANCE".equals(m.get("priority")) && List.of("QUEUED", "SCHEDULED", "RUNNING")
+                    .contains(m.get("phase"))).forEach(m -> ids.add((String) m.get("id")));
+        }
+        try {
+            assertThat(ids).isNotEmpty();
+            for (String id : ids) {
+                assertThat(migration(UUID.fromString(id)).getString("requestedBy.subject")).isEqualTo("ferry-scheduler");
+                assertThat(migration(UUID.fromString(id)).getString("requestedBy.name")).isEqualTo("scheduled rebalance");
+            }
+            // a pass while its moves are under way plans nothing over them
+            assertThat(rebalances.overThreshold(List.of(88L), 0.1).await().atMost(Duration.ofSeconds(30))).isEmpty();
+        } finally {
+            ids.forEach(id -> given().post("/migrations/" + id + "/cancel").then().statusCode(202));
+        }
     }
 
     @Test

@@ -17,10 +17,25 @@ final class Fleet {
     final long[] hosts;
 
     Fleet(int hostCount, long hostMemoryGib) {
+        this(hostCount, hostMemoryGib, null);
+    }
+
+    /**
+     * @param intelModels each host's CPU as its model name, all of Intel's family 6 model 15 ("Intel Xeon 5130" at
+     *                    2000 MHz, "Intel Xeon 5120" at 1866 MHz, as the seed has them); null: a generic Intel CPU each
+     */
+    Fleet(int hostCount, long hostMemoryGib, List<String> intelModels) {
         clusterId = post("/clusters", Map.of("name", "c-" + tag));
         hosts = new long[hostCount];
         for (int i = 0; i < hostCount; i++) {
-            hosts[i] = host("hv" + i, "GenuineIntel", 6, hostMemoryGib);
+            Map<String, Object> body = new java.util.HashMap<>(hostBody("hv" + i, "GenuineIntel", 6, hostMemoryGib,
+                    List.of("sse4_2", "avx")));
+            if (intelModels != null) {
+                String model = intelModels.get(i);
+                body.put("cpu", Map.of("vendor", "GenuineIntel", "family", 6, "model", 15, "modelName", model,
+                        "mhz", model.endsWith("5120") ? 1866 : 2000, "sockets", 2, "cores", 4, "flags", List.of("sse4_2", "avx")));
+            }
+            hosts[i] = post("/hosts", body);
         }
         poolId = post("/storage-pools", Map.of("name", "nfs-" + tag, "type", "NFS", "scope", "CLUSTER",
                 "capacityBytes", 1000 * GIB, "hostIds", List.of(hosts[0], hosts[1])));

@@ -178,6 +178,21 @@ class ReservationTest {
     }
 
     @Test
+    void aXeon5120HostIsACandidateAndAHoldForAVmOnAXeon5130() {
+        // the seed's two CPUs: one family and model, another model name and speed
+        Fleet fleet = new Fleet(2, 64, List.of("Intel Xeon 5130", "Intel Xeon 5120"));
+        long vm = fleet.vm("web", fleet.hosts[0], 4);
+
+        // what every planner places from (requests, evacuations, rebalances): inventory's candidates
+        var candidates = given().get("/vms/" + vm + "/candidates").then().statusCode(200).extract().jsonPath();
+        assertThat(candidates.getList("verdict.hostId", Long.class)).contains(fleet.hosts[1]);
+        int i = candidates.getList("verdict.hostId", Long.class).indexOf(fleet.hosts[1]);
+        assertThat(candidates.getBoolean("verdict[" + i + "].compatible")).isTrue();
+        assertThat(candidates.getList("verdict[" + i + "].rules.code", String.class)).contains("CPU_VENDOR", "CPU_FAMILY");
+        reserve(UUID.randomUUID(), vm, fleet.hosts[1]).then().statusCode(201);
+    }
+
+    @Test
     void reservingTheHostTheVmRunsOnIsRefusedByItsRuleNotAnError() {
         Fleet fleet = new Fleet(2, 64);
         long vm = fleet.vm("home", fleet.hosts[0], 4);

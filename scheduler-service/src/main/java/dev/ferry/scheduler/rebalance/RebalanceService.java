@@ -97,21 +97,35 @@ public class RebalanceService {
     /** On a schedule (off unless configured): each configured cluster whose imbalance is over the threshold. */
     @Scheduled(every = "${ferry.scheduler.rebalance.every:off}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> periodically() {
+        return overThreshold(config.rebalance().clusters().orElse(List.of()), config.rebalance().threshold()).replaceWithVoid();
+    }
+
+    /**
+     * What a scheduled pass does: rebalances, as {@link #SCHEDULE}, each of these clusters whose imbalance is over the
+     * threshold and that a move would even out. A cluster that cannot be planned (inventory away, its last rebalance
+     * still running) is skipped with a warning and tried again on the next pass; the others go on.
+     *
+     * @return the clusters rebalanced
+     */
+    public Uni<List<Long>> overThreshold(List<Long> clusters, double threshold) {
+        List<Long> done = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (long cluster : config.rebalance().clusters().orElse(List.of())) {
-            chain = chain.call(() -> preview(cluster).flatMap(p -> p.imbalanceBefore() <= config.rebalance().threshold()
-                                    || p.moves().isEmpty() ? Uni.createFrom().voidItem()
-                                    : rebalance(cluster, SCHEDULE).invoke(v -> LOG.infof("cluster %d rebalanced on schedule: "
-                                            + "imbalance %.3f to %.3f in %d move(s)", cluster, v.imbalanceBefore(),
-                                            v.imbalanceAfter(), v.moves().size())).replaceWithVoid())
+        for (long cluster : clusters) {
+            chain = chain.call(() -> preview(cluster).flatMap(p -> p.imbalanceBefore() <= threshold || p.moves().isEmpty()
+                                    ? Uni.createFrom().voidItem()
+                                    : rebalance(cluster, SCHEDULE).invoke(v -> {
+                                        done.add(cluster);
+                                        LOG.infof("cluster %d rebalanced on schedule: imbalance %.3f to %.3f in %d move(s)",
+                                                cluster, v.imbalanceBefore(), v.imbalanceAfter(), v.moves().size());
+                                    }).replaceWithVoid())
                     .onFailure().invoke(e -> LOG.warnf("scheduled rebalance of cluster %d skipped: %s", cluster, e.getMessage()))
                     .onFailure().recoverWithNull());
         }
-        return chain;
+        return chain.replaceWith(done);
     }
 
     /** Who the scheduled rebalances are recorded as. */
-    static final Principal SCHEDULE = new Principal("ferry-scheduler", "scheduled rebalance");
+    public static final Principal SCHEDULE = new Principal("ferry-scheduler", "scheduled rebalance");
 
     /** The plan's moves played out together from now, under the hosts' links and limits and the scheduler's slots. */
     private long makespan(Planned p) {
