@@ -99,6 +99,8 @@ final class Platform implements AutoCloseable {
         // Test services carry test loads: C1 alone and the serial collector start them in about 2/3 of the time on two
         // cores (MigrationEndToEndIT's platform start and stop, median of 3 runs: 25.5 s against 37.6 s of 4 without).
         p.env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        // no class-data archive: a service's first stop would write one after it stopped, inside the grace FaultsIT checks
+        p.env.put("FERRY_CLASS_DATA", "off");
         // the test JVM's OpenID provider: each service signs in as its own client (their ids are the services' defaults)
         LocalIdentity identity = TestIdentity.provider();
         p.env.put("FERRY_OIDC_URL", identity.issuer());

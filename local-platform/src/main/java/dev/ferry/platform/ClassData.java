@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -30,9 +31,14 @@ final class ClassData {
     private ClassData() {
     }
 
-    /** The JVM options for one start of the service packaged as {@code jar}. */
-    static List<String> options(Path jar) {
-        if ("off".equals(System.getenv("FERRY_CLASS_DATA"))) { // to compare, or should a JVM ever reject it loudly
+    /**
+     * The JVM options for one start of the service packaged as {@code jar}: none when {@code FERRY_CLASS_DATA=off} is
+     * in the launcher's environment or the service's ({@code env}): to compare, should a JVM ever reject an archive
+     * loudly, or for processes that are started and stopped by the dozen (the end-to-end tests), where every first stop
+     * would spend seconds writing an archive after the service has stopped, inside the stop's grace period.
+     */
+    static List<String> options(Path jar, Map<String, String> env) {
+        if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA"))) {
             return List.of();
         }
         Path dir = jar.getParent();

@@ -51,7 +51,7 @@ public enum FerryService {
         all.put(portVariable, Integer.toString(port));
         all.put(managementPortVariable, Integer.toString(managementPort));
         List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx" + heap));
-        command.addAll(ClassData.options(jar));
+        command.addAll(ClassData.options(jar, env));
         command.addAll(List.of("-jar", jar.toString()));
         return Supervised.start(shortName, command, all, log, detached, jar.toString());
     }

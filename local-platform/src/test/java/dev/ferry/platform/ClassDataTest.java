@@ -24,10 +24,22 @@ class ClassDataTest {
     void withoutAnArchiveTheStartWritesOneOfItsOwnWhenItExits() throws Exception {
         Path jar = file("quarkus-run.jar", Instant.now());
 
-        List<String> options = ClassData.options(jar);
+        List<String> options = ClassData.options(jar, java.util.Map.of());
 
         assertThat(options).contains("-XX:+VerifySharedSpaces");
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve(ClassData.ARCHIVE + ".")) && o.endsWith(".part"));
+    }
+
+    @Test
+    void aServiceStartedWithClassDataOffNeitherUsesNorWritesAnArchive() throws Exception {
+        Path jar = file("quarkus-run.jar", Instant.now().minusSeconds(600));
+        file(ClassData.ARCHIVE + ".a.part", Instant.now());
+
+        assertThat(ClassData.options(jar, java.util.Map.of("FERRY_CLASS_DATA", "off"))).isEmpty();
+        try (var left = Files.list(dir)) { // the finished dump is left for a start that uses archives
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar",
+                    ClassData.ARCHIVE + ".a.part");
+        }
     }
 
     @Test
@@ -37,7 +49,7 @@ class ClassDataTest {
         file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
         file(ClassData.ARCHIVE + ".b.part", built.plusSeconds(120));
 
-        List<String> options = ClassData.options(jar);
+        List<String> options = ClassData.options(jar, java.util.Map.of());
 
         assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
         assertThat(Files.readString(dir.resolve(ClassData.ARCHIVE))).isEqualTo(ClassData.ARCHIVE + ".b.part");
@@ -52,7 +64,7 @@ class ClassDataTest {
         file(ClassData.ARCHIVE, built.minusSeconds(60));
         Path jar = file("quarkus-run.jar", built);
 
-        List<String> options = ClassData.options(jar);
+        List<String> options = ClassData.options(jar, java.util.Map.of());
 
         assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
@@ -66,7 +78,7 @@ class ClassDataTest {
         // a process whose command line names the dump, as the JVM writing it does
         Process jvm = new ProcessBuilder("sh", "-c", "sleep 30", "-XX:ArchiveClassesAtExit=" + writing).start();
         try {
-            List<String> options = ClassData.options(jar);
+            List<String> options = ClassData.options(jar, java.util.Map.of());
 
             assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
             assertThat(writing).exists();
