@@ -34,6 +34,39 @@ class EvacuationPlannerTest {
     }
 
     @Test
+    void aMigrationAlreadyEnteringADestinationTakesItsShareThereAndThePlanGoesAroundIt() {
+        // two equal 1 GbE destinations; hv-1 already receives a migration at its whole link for another 200 s
+        List<Option> both = List.of(new Option(1, "a", ONE_GBE, 64 * GIB, 0), new Option(2, "b", ONE_GBE, 64 * GIB, 0));
+        Map<Long, Integer> inbound = Map.of(1L, 4, 2L, 4);
+        var busy = List.of(new dev.ferry.scheduler.plan.EvacuationTimeline.Busy(1, false, ONE_GBE, 200));
+        Links alone = new Links(TEN_GBE, Map.of(1L, ONE_GBE, 2L, ONE_GBE), inbound);
+        Links beside = new Links(TEN_GBE, Map.of(1L, ONE_GBE, 2L, ONE_GBE), inbound, 8, busy);
+
+        var one = EvacuationPlanner.plan(List.of(vm(1, 4, both)), beside, 8, 300, "ferry");
+        assertThat(one.moves()).singleElement().extracting(EvacuationPlanner.Move::targetHostId).isEqualTo(2L);
+
+        // with only the busy host to go to, the VM gets half its link until the other ends: longer than alone
+        List<Option> onlyA = List.of(both.get(0));
+        long free = EvacuationPlanner.plan(List.of(vm(1, 4, onlyA)), alone, 8, 300, "ferry").predictedMakespanMillis();
+        long shared = EvacuationPlanner.plan(List.of(vm(1, 4, onlyA)), beside, 8, 300, "ferry").predictedMakespanMillis();
+        assertThat((double) shared).isCloseTo(2.0 * free, org.assertj.core.data.Percentage.withPercentage(5));
+    }
+
+    @Test
+    void migrationsAlreadyLeavingTheHostHoldItsOutboundSlotsUntilTheyEnd() {
+        List<Option> a = List.of(new Option(1, "a", TEN_GBE, 64 * GIB, 0));
+        // the host lets one migration leave at a time, and an operator's move holds that slot for 30 s more
+        var busy = List.of(new dev.ferry.scheduler.plan.EvacuationTimeline.Busy(7, true, TEN_GBE, 30));
+        Links links = new Links(TEN_GBE, Map.of(1L, TEN_GBE), Map.of(1L, 4), 1, busy);
+
+        var plan = EvacuationPlanner.plan(List.of(vm(1, 4, a), vm(2, 4, a)), links, 1, 300, "ferry");
+
+        assertThat(plan.moves()).hasSize(2);
+        assertThat(plan.moves().get(0).plannedStartMillis()).isEqualTo(30_000);
+        assertThat(plan.moves().get(1).plannedStartMillis()).isEqualTo(plan.moves().get(0).plannedEndMillis());
+    }
+
+    @Test
     void everyVmGetsATargetOrAReasonAndNoTargetIsOverfilled() {
         // free memory after one 4 GiB VM lands: 4 GiB, so each host has 8 GiB free and takes two of them
         List<Option> two = List.of(new Option(1, "a", TEN_GBE, 4 * GIB, 0), new Option(2, "b", TEN_GBE, 4 * GIB, 0));

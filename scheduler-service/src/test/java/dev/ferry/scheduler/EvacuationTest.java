@@ -204,6 +204,24 @@ class EvacuationTest {
     }
 
     @Test
+    void aMigrationAlreadyEnteringTheDestinationMakesTheEvacuationTakeLonger() {
+        // hv-778's two VMs can only go to hv-6, whose 1 GbE inbound link a migration of VM 29 is about to share
+        long alone = given().queryParam("dryRun", true).post("/hosts/778/evacuate").then().statusCode(200).extract().jsonPath()
+                .getLong("predictedMakespanMillis");
+        UUID entering = MigrationLifecycleTest.requestMigration(29, 6, "USER", "SCHEDULED");
+        try {
+            long beside = given().queryParam("dryRun", true).post("/hosts/778/evacuate").then().statusCode(200).extract()
+                    .jsonPath().getLong("predictedMakespanMillis");
+            assertThat(migration(entering).getLong("prediction.totalTimeMillis")).isPositive();
+            assertThat(beside).isGreaterThan(alone + alone / 10);
+        } finally {
+            // ended, not cancelled: a cancel no worker confirms leaves it under way, and hv-6 is the next test's destination
+            QueueTest.succeed(entering);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(migration(entering).getString("phase")));
+        }
+    }
+
+    @Test
     void aDryRunShowsThePlanAndChangesNothing() {
         int stateChanges = FakeInventory.STATE_CHANGES.get();
         int evacuations = given().get("/evacuations").then().statusCode(200).extract().jsonPath().getList("$").size();

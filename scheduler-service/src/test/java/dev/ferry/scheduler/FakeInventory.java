@@ -98,7 +98,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
 
     /**
      * hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; VMs 740-749 only to hv-590, VMs
-     * 750-759 only to hv-591; hv-2 has another CPU vendor.
+     * 750-759 only to hv-591, VMs 780-789 (on hv-778) only to hv-6, which no other test fills; hv-2 has another CPU vendor.
      */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
@@ -111,7 +111,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             return out;
         }
         for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L)
-                : vmId >= 740 && vmId < 750 ? List.of(590L) : vmId >= 750 && vmId < 760 ? List.of(591L) : List.of(3L)) {
+                : vmId >= 740 && vmId < 750 ? List.of(590L) : vmId >= 750 && vmId < 760 ? List.of(591L)
+                : vmId >= 780 && vmId < 790 ? List.of(6L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
                     : List.of();
             out.add(new Candidate(verdict(h, failed), room(h), h == 590 ? 4 : 1024));

@@ -16,6 +16,7 @@ import dev.ferry.scheduler.model.Evacuation;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
+import dev.ferry.scheduler.model.PhaseTransition;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.DestinationClaims;
@@ -126,24 +127,53 @@ public class EvacuationService {
                             return list;
                         }));
                     }
-                    return chain.flatMap(list -> InventoryLists.placementRules(inventory, host.id(), null)
-                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts),
+                    return chain.flatMap(list -> busy(host, Set.copyOf(hosts.keySet())).flatMap(busy -> InventoryLists.placementRules(inventory, host.id(), null)
+                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy),
                                     host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
-                                    GroupRules.of(rules)))));
+                                    GroupRules.of(rules))))));
                 }))
                 // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
     }
 
-    /** The evacuated host's outbound link, and each destination's inbound link and limit. */
-    private static EvacuationTimeline.Links links(HostView source, Map<Long, HostView> hosts) {
+    /** The evacuated host's outbound link and limit, each destination's inbound link and limit, and what is under way on them. */
+    private static EvacuationTimeline.Links links(HostView source, Map<Long, HostView> hosts, List<EvacuationTimeline.Busy> busy) {
         Map<Long, Double> link = new HashMap<>();
         Map<Long, Integer> inbound = new HashMap<>();
         hosts.values().forEach(h -> {
             link.put(h.id(), (double) h.linkBandwidthBytesPerSecond());
             inbound.put(h.id(), h.maxInboundMigrations());
         });
-        return new EvacuationTimeline.Links(source.linkBandwidthBytesPerSecond(), link, inbound);
+        return new EvacuationTimeline.Links(source.linkBandwidthBytesPerSecond(), link, inbound, source.maxOutboundMigrations(), busy);
+    }
+
+    /**
+     * The migrations under way that leave the host or enter one of its VMs' destinations: each at the share of the
+     * links the scheduler last sent it (its whole link when none was), until its ETA. The plan then shares the links
+     * with them as the dispatcher and the link allocation will.
+     */
+    private static Uni<List<EvacuationTimeline.Busy>> busy(HostView source, Set<Long> destinations) {
+        Instant now = Instant.now();
+        return Panache.withSession(() -> Migration.<Migration>list("phase in ?1 and (sourceHostId = ?2 or targetHostId in ?3)",
+                        MigrationPhase.UNDER_WAY, source.id(), destinations.isEmpty() ? Set.of(-1L) : destinations)
+                .flatMap(under -> (under.isEmpty() ? Uni.createFrom().item(List.<PhaseTransition>of())
+                        : PhaseTransition.<PhaseTransition>list("migrationId in ?1 and toPhase = ?2",
+                                under.stream().map(m -> m.id).toList(), MigrationPhase.RUNNING))
+                        .map(started -> {
+                            Map<UUID, Instant> since = new HashMap<>();
+                            started.forEach(t -> since.merge(t.migrationId, t.at, (a, b) -> a.isBefore(b) ? a : b));
+                            List<EvacuationTimeline.Busy> busy = new ArrayList<>();
+                            for (Migration m : under) {
+                                Long eta = m.etaMillis(since.get(m.id), now);
+                                double rate = m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond;
+                                if (eta == null || eta <= 0 || !(rate > 0)) {
+                                    continue; // no forecast or about to end: nothing to plan around
+                                }
+                                busy.add(new EvacuationTimeline.Busy(m.targetHostId, m.sourceHostId == source.id(), rate,
+                                        eta / 1000.0));
+                            }
+                            return busy;
+                        })));
     }
 
     /** Where the VM could go: the compatible hosts with room left once the migrations queued for them are counted. */

@@ -177,4 +177,20 @@ public class Migration extends PanacheEntityBase {
         updatedAt = now;
         return entry.persist().replaceWithVoid();
     }
+
+    /**
+     * How long until it ends, in milliseconds: the later of what its forecast leaves after the time it has run, and its
+     * remaining bytes at the bandwidth its last round measured; 0 once ended, null without a forecast.
+     *
+     * @param runningSince when it entered RUNNING (its history), or null when it has not
+     */
+    public Long etaMillis(Instant runningSince, Instant now) {
+        if (phase().isFinal() || predictedTotalTimeMillis == null) {
+            return phase().isFinal() ? 0L : null;
+        }
+        long elapsed = runningSince == null ? 0 : java.time.Duration.between(runningSince, now).toMillis();
+        long byForecast = Math.max(0, predictedTotalTimeMillis - elapsed);
+        long byBytes = bandwidthBytesPerSecond > 0 ? Math.round(remainingBytes * 1000.0 / bandwidthBytesPerSecond) : 0;
+        return Math.max(byForecast, byBytes);
+    }
 }

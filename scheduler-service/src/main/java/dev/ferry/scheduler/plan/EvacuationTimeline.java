@@ -27,8 +27,19 @@ public final class EvacuationTimeline {
     /** Shares are forecast on a grid of this fraction of the link: forecasts are cached, bandwidths are not all distinct. */
     private static final int GRID = 200;
 
-    /** The links and limits an evacuation runs under. */
-    public record Links(double sourceBytesPerSecond, Map<Long, Double> targetBytesPerSecond, Map<Long, Integer> targetMaxInbound) {
+    /**
+     * The links and limits an evacuation runs under, and the migrations already under way on them.
+     *
+     * @param sourceMaxOutbound how many migrations may leave the host at once, the evacuation's and others' together
+     * @param busy              migrations already under way that leave the host or enter a destination
+     */
+    public record Links(double sourceBytesPerSecond, Map<Long, Double> targetBytesPerSecond, Map<Long, Integer> targetMaxInbound,
+            int sourceMaxOutbound, List<Busy> busy) {
+        /** Nothing else under way: the evacuation has the links to itself. */
+        public Links(double sourceBytesPerSecond, Map<Long, Double> targetBytesPerSecond, Map<Long, Integer> targetMaxInbound) {
+            this(sourceBytesPerSecond, targetBytesPerSecond, targetMaxInbound, Integer.MAX_VALUE, List.of());
+        }
+
         double target(long hostId) {
             return targetBytesPerSecond.getOrDefault(hostId, sourceBytesPerSecond);
         }
@@ -37,6 +48,26 @@ public final class EvacuationTimeline {
             return targetMaxInbound.getOrDefault(hostId, Integer.MAX_VALUE);
         }
     }
+
+    /**
+     * A migration under way when the evacuation is planned, on one of its links: entering host {@code hostId} (a
+     * destination of the evacuation, or one outside it), and leaving the evacuated host ({@code leavesSource}, an
+     * operator's move already running from it) or another one.
+     * It takes its max-min share of that link beside the evacuation's migrations, never more than
+     * {@code capBytesPerSecond} (what the rest of its path, outside this model, lets it have: its share now), and holds
+     * its slot there until {@code endsAtSeconds} (its ETA): a plan made beside it is what the links will really carry.
+     */
+    public record Busy(long hostId, boolean leavesSource, double capBytesPerSecond, double endsAtSeconds) {
+        public Busy {
+            if (!(capBytesPerSecond > 0) || endsAtSeconds < 0) {
+                throw new IllegalArgumentException("a migration under way needs a rate > 0 and an end >= 0, was "
+                        + capBytesPerSecond + " and " + endsAtSeconds);
+            }
+        }
+    }
+
+    /** The NIC ids of busy migrations' other ends, outside the model: each its own, as fast as its cap. */
+    private static final long OUTSIDE = Long.MIN_VALUE / 2;
 
     /** Picks the destination of a VM about to start, or null when none of its options can take it now. */
     public interface Chooser {
@@ -53,9 +84,32 @@ public final class EvacuationTimeline {
         /** Where each VM started so far goes: what the placement rules are checked against. */
         final Map<Long, Long> endsOn = new HashMap<>();
 
+        /** Seconds since the evacuation began: which of the migrations under way still are. */
+        double now;
+
         State(Links links, GroupRules rules) {
             this.links = links;
             this.rules = rules;
+        }
+
+        /** The migrations under way still running at {@link #now}, by their index in {@code links.busy()}. */
+        private List<Integer> busyNow() {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < links.busy().size(); i++) {
+                if (links.busy().get(i).endsAtSeconds() > now) {
+                    out.add(i);
+                }
+            }
+            return out;
+        }
+
+        int busyLeaving() {
+            return (int) busyNow().stream().filter(i -> links.busy().get(i).leavesSource()).count();
+        }
+
+        /** When the next migration under way ends, or infinity when none is left. */
+        double nextBusyEnd() {
+            return busyNow().stream().mapToDouble(i -> links.busy().get(i).endsAtSeconds()).min().orElse(Double.POSITIVE_INFINITY);
         }
 
         /** The options with room left for the VM and a free inbound slot, that its placement rules allow. */
@@ -63,7 +117,7 @@ public final class EvacuationTimeline {
             List<Option> open = new ArrayList<>();
             for (Option o : vm.options()) {
                 if (o.freeMemoryAfterBytes() - memoryTaken.getOrDefault(o.hostId(), 0L) >= 0
-                        && entering.getOrDefault(o.hostId(), 0) < links.inbound(o.hostId())
+                        && entering(o.hostId()) < links.inbound(o.hostId())
                         && rules.blocks(vm.vmId(), o.hostId(), endsOn) == null) {
                     open.add(o);
                 }
@@ -71,9 +125,10 @@ public final class EvacuationTimeline {
             return open;
         }
 
-        /** How many migrations enter the host now. */
+        /** How many migrations enter the host now, the evacuation's and those already under way. */
         public int entering(long hostId) {
-            return entering.getOrDefault(hostId, 0);
+            return entering.getOrDefault(hostId, 0) + (int) busyNow().stream()
+                    .filter(i -> links.busy().get(i).hostId() == hostId).count();
         }
 
         /** The bandwidth a migration to {@code target} would get if it started now beside the running ones. */
@@ -83,25 +138,36 @@ public final class EvacuationTimeline {
             return LinkShares.maxMin(flows, this::link).get(-1);
         }
 
-        /** What leaves the host per second now. */
-        public double outbound() {
-            return shares().values().stream().mapToDouble(Double::doubleValue).sum();
-        }
-
+        /** Each running migration's share, by its index in {@code running}; the migrations under way count, unlisted. */
         Map<Integer, Double> shares() {
             return running.isEmpty() ? Map.of() : LinkShares.maxMin(flows(), this::link);
         }
 
+        /**
+         * The evacuation's running migrations (keys 0, 1, ...) and the migrations under way (keys -2, -3, ...), each
+         * of those at most at its cap: one leaving the host crosses its outbound link and its destination's inbound
+         * one; one entering a destination from elsewhere crosses that inbound link and one of its own outside the model.
+         */
         private List<LinkShares.Flow<Integer>> flows() {
             List<LinkShares.Flow<Integer>> flows = new ArrayList<>();
             for (int i = 0; i < running.size(); i++) {
                 flows.add(LinkShares.Flow.of(i, SOURCE, running.get(i).target.hostId()));
             }
+            for (int i : busyNow()) {
+                Busy b = links.busy().get(i);
+                flows.add(new LinkShares.Flow<>(-2 - i, b.leavesSource() ? SOURCE : OUTSIDE - i, b.hostId(), b.capBytesPerSecond()));
+            }
             return flows;
         }
 
         private double link(long hostId) {
-            return hostId == SOURCE ? links.sourceBytesPerSecond() : links.target(hostId);
+            if (hostId == SOURCE) {
+                return links.sourceBytesPerSecond();
+            }
+            if (hostId <= OUTSIDE && hostId > OUTSIDE - links.busy().size()) {
+                return links.busy().get((int) (OUTSIDE - hostId)).capBytesPerSecond();
+            }
+            return links.target(hostId);
         }
     }
 
@@ -142,12 +208,17 @@ public final class EvacuationTimeline {
         Map<Running, Double> slowest = new HashMap<>();
         double now = 0;
         while (true) {
+            state.now = now;
             startWhatCan(pending, state, slots, chooser, now);
             if (state.running.isEmpty()) {
+                if (!pending.isEmpty() && state.nextBusyEnd() < Double.POSITIVE_INFINITY) {
+                    now = state.nextBusyEnd(); // waiting for a slot a migration under way holds
+                    continue;
+                }
                 break; // what is left never finds room: no running migration will free any memory
             }
             Map<Integer, Double> shares = state.shares();
-            double step = Double.POSITIVE_INFINITY;
+            double step = state.nextBusyEnd() - now; // the shares change when a migration under way ends
             double[] seconds = new double[state.running.size()];
             for (int i = 0; i < seconds.length; i++) {
                 Running r = state.running.get(i);
@@ -171,12 +242,14 @@ public final class EvacuationTimeline {
             }
         }
         played.sort(java.util.Comparator.comparingLong(Played::startMillis));
-        return new Result(played, pending, Math.round(now * 1000));
+        // the last of the evacuation's own moves: not the end of a migration under way it waited for in vain
+        return new Result(played, pending, played.stream().mapToLong(Played::endMillis).max().orElse(0));
     }
 
     private static void startWhatCan(List<VmToMove> pending, State state, int slots, Chooser chooser, double now) {
         boolean started = true;
-        while (started && state.running.size() < slots) {
+        // the dispatcher holds the evacuation's moves to its concurrency counting every migration leaving the host
+        while (started && state.running.size() + state.busyLeaving() < Math.min(slots, state.links.sourceMaxOutbound())) {
             started = false;
             for (VmToMove vm : pending) {
                 Option target = vm.options().isEmpty() ? null : chooser.choose(vm, state);

@@ -73,7 +73,10 @@ public class RebalanceService {
     public Uni<RebalancePlanView> rebalance(long clusterId, Principal by) {
         return Panache.withSession(() -> stillRunning(clusterId))
                 .flatMap(x -> planned(clusterId))
-                .flatMap(p -> queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), makespan(p), ids)))
+                .flatMap(p -> {
+                    long makespan = makespan(p); // before anything is queued: a plan that cannot be played queues nothing
+                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), makespan, ids));
+                })
                 .invoke(v -> dispatcher.kick());
     }
 

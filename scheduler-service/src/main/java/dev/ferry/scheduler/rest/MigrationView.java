@@ -117,13 +117,7 @@ public record MigrationView(
      * still to send need at the measured bandwidth. Null when final or nothing is known.
      */
     static Long eta(Migration m, List<PhaseTransition> history) {
-        if (m.phase().isFinal() || m.predictedTotalTimeMillis == null) {
-            return m.phase().isFinal() ? 0L : null;
-        }
         Instant started = history.stream().filter(t -> t.toPhase == MigrationPhase.RUNNING).map(t -> t.at).findFirst().orElse(null);
-        long elapsed = started == null ? 0 : java.time.Duration.between(started, Instant.now()).toMillis();
-        long byForecast = Math.max(0, m.predictedTotalTimeMillis - elapsed);
-        long byBytes = m.bandwidthBytesPerSecond > 0 ? Math.round(m.remainingBytes * 1000.0 / m.bandwidthBytesPerSecond) : 0;
-        return Math.max(byForecast, byBytes);
+        return m.etaMillis(started, Instant.now());
     }
 }

@@ -66,9 +66,18 @@ public class MigrationService {
      * The chosen destination, who chose it and why; with inventory's candidate for it when a request's room was judged
      * on it (null otherwise), so that queueing can judge it again under the destination's lock.
      */
-    public record Target(HostView host, TargetChoice choice, String reason, Candidate asRead) {
+    public record Target(HostView host, TargetChoice choice, String reason, Candidate asRead, Instant asReadAt) {
         public Target(HostView host, TargetChoice choice, String reason) {
-            this(host, choice, reason, null);
+            this(host, choice, reason, null, null);
+        }
+
+        Target(HostView host, TargetChoice choice, String reason, Candidate asRead) {
+            this(host, choice, reason, asRead, null);
+        }
+
+        /** The same, with when inventory's room was read at the latest (no later than it really was). */
+        Target readBy(Instant at) {
+            return asRead == null ? this : new Target(host, choice, reason, asRead, at);
         }
     }
 
@@ -162,6 +171,7 @@ public class MigrationService {
                     "no convergence policy named '" + req.policy() + "'; known: " + String.join(", ", Policies.NAMES)));
         }
         Asked asked = asked(req);
+        Instant reading = Instant.now(); // inventory's room is read after this: what holdRoom counts from
         return inventory.vm(req.vmId())
                 .onFailure().transform(e -> InventoryErrors.translate(e, "vmId"))
                 // the VM's host and, when the scheduler places it, its candidates: two calls at once, not one after the other
@@ -174,6 +184,7 @@ public class MigrationService {
                             return history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                                     .flatMap(dirty -> chooseTarget(vm, source, req.targetHostId(), read.getItem2(), dirty,
                                             asked.limits(config.defaultThrottleCeilingPercent(), Instant.now()), policy(req.policy()))
+                                            .map(target -> target.readBy(reading))
                                             .flatMap(target -> admit(req, force, vm, source, target, dirty)
                                                     .flatMap(verdict -> then.then(vm, source, target, dirty, verdict))));
                         }));
@@ -296,19 +307,24 @@ public class MigrationService {
     /**
      * In the queueing transaction: the destination's room judged again under a lock of that host, against the queued
      * migrations heading there now. Two requests judged at the same moment would otherwise both see the last room free
-     * and both be queued, and one would fail at dispatch; with the lock the second sees the first's claim.
+     * and both be queued, and one would fail at dispatch; with the lock the second sees the first's claim. A migration
+     * dispatched there since inventory's room was read holds a reservation inventory did not count then, and is no
+     * longer queued: it counts too.
      */
     private static Uni<Void> holdRoom(VmView vm, Target target) {
         if (target.asRead() == null) {
             return Uni.createFrom().voidItem();
         }
         long hostId = target.host().id();
+        Instant read = target.asReadAt() != null ? target.asReadAt() : Instant.EPOCH;
         return Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked")
                         .setParameter("key", DESTINATION_LOCK + hostId).getSingleResult())
-                .flatMap(x -> Migration.<Migration>list("phase = ?1 and targetHostId = ?2", MigrationPhase.QUEUED, hostId))
-                .flatMap(queued -> {
-                    var room = DestinationClaims.of(queued).room(target.asRead());
+                .flatMap(x -> Migration.<Migration>list("targetHostId = ?1 and (phase = ?2 or (phase in ?3 and id in (select t.migrationId "
+                        + "from PhaseTransition t where t.toPhase = ?4 and t.at >= ?5)))", hostId, MigrationPhase.QUEUED,
+                        MigrationPhase.UNDER_WAY, MigrationPhase.SCHEDULED, read))
+                .flatMap(claiming -> {
+                    var room = DestinationClaims.of(claiming).room(target.asRead());
                     return room.fits() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(claimed(vm, hostId, room));
                 });
     }
