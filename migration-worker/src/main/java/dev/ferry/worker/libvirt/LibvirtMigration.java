@@ -73,6 +73,8 @@ public final class LibvirtMigration {
     private MigrationContext context;
     /** Whether libvirt's migration speed is known to be {@link #context}'s: not for a job taken over. */
     private boolean shareApplied;
+    /** Whether the share was said again once memory flowed (see where it is set). */
+    private boolean shareSaidOnceFlowing;
     private final Duration progressTimeout;
     /**
      * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
@@ -262,6 +264,26 @@ public final class LibvirtMigration {
         }
     }
 
+    /**
+     * Lets the guest switch over now. Libvirt may have switched it over by its own rule between the stats just read
+     * and this call ("domain is not running"): then there is nothing to do, and the migrate call answers shortly.
+     */
+    private static void stopNow(Domain guest) throws LibvirtException {
+        try {
+            guest.migrateSetMaxDowntime(STOP_NOW_MILLIS);
+        } catch (LibvirtException e) {
+            boolean stillRunning;
+            try {
+                stillRunning = guest.isActive() == 1 && guest.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING;
+            } catch (LibvirtException gone) {
+                stillRunning = false;
+            }
+            if (stillRunning) {
+                throw e;
+            }
+        }
+    }
+
     /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed). */
     private void followShare(Controls controls, Domain guest) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
@@ -327,6 +349,13 @@ public final class LibvirtMigration {
                 guest.migrateSetMaxDowntime(context.maxDowntimeMillis());
                 downtimeSet = true;
             }
+            if (!shareSaidOnceFlowing && now.processed() > 0) {
+                // A share sent while libvirt was still in its begin and prepare phases is overwritten when QEMU's
+                // migration starts, with the migrate call's own bandwidth parameter (measured: a LIMIT_BANDWIDTH half a
+                // second in left the job at the planned rate): say it again, once, now that memory flows.
+                shareApplied = false;
+                shareSaidOnceFlowing = true;
+            }
             if (!throttleArmed && now.processed() > 0) {
                 // once memory flows: libvirt sets auto-converge's first step as it starts the stream, after the job began
                 throttleArmed = true;
@@ -365,7 +394,7 @@ public final class LibvirtMigration {
                         case STOP_AND_COPY -> {
                             stopReason = decision.reason();
                             stopping = true;
-                            guest.migrateSetMaxDowntime(STOP_NOW_MILLIS);
+                            stopNow(guest);
                         }
                         case POST_COPY -> {
                             stopReason = decision.reason();

@@ -106,16 +106,37 @@ class LibvirtMigrationTest {
 
     @Test
     @Order(5)
-    void aRunningGuestMovesAsAPersistentDomainAndItsHeartbeatGoesOnOnTheDestination() throws Exception {
+    void aRunningGuestMovesAsAPersistentDomainAtTheShareItIsSentAndItsHeartbeatGoesOnOnTheDestination() throws Exception {
         String name = RESIDENT;
         resident(); // back on hv-a after the capped link
         Files.deleteIfExists(serial(b, name)); // its console on hv-b starts afresh with this move
         List<RoundRecord> reported = new ArrayList<>();
         var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
+        // half a second in, the scheduler's LIMIT_BANDWIDTH: another migration now shares a link, 16 MiB/s is this one's
+        long share = 16L << 20;
+        long[] started = {0};
+        Controls sharedHalfASecondIn = new Controls() {
+            @Override
+            public long bandwidthCapBytesPerSecond() {
+                if (started[0] == 0) {
+                    started[0] = System.nanoTime();
+                }
+                return System.nanoTime() - started[0] < 500_000_000L ? 0 : share;
+            }
 
-        MigrationResult result = migration(name, 32 << 20, limits).run(recording(reported));
+            @Override
+            public void roundCompleted(RoundRecord round) {
+                reported.add(round);
+            }
+        };
+
+        MigrationResult result = migration(name, 32 << 20, limits).run(sharedHalfASecondIn);
 
         assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        // libvirt held it to the share from then on: whatever went in the first half second (at most 16 MiB at the
+        // planned 32 MiB/s), the rest took at least its bytes over the share
+        double atLeast = 0.5 + (result.bytesSent() - (16L << 20)) / (double) share;
+        assertThat(result.totalTimeMillis() / 1000.0).as("seconds for %d bytes", result.bytesSent()).isGreaterThan(0.9 * atLeast);
         // one record per libvirt iteration, in order, ending with the stop-and-copy
         assertThat(reported).extracting(RoundRecord::round)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, reported.size()).boxed().toList());

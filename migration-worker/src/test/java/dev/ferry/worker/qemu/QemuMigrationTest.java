@@ -80,6 +80,38 @@ class QemuMigrationTest {
     }
 
     @Test
+    void aSmallerShareOfTheLinksSentMidRoundPacesQemuFromThenOn() throws Exception {
+        try (Pair p = boot(5)) {
+            long planned = 64L << 20;
+            long share = 16L << 20;
+            long[] started = {0};
+            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(MigrationLimits.defaults(300), planned),
+                    Duration.ofSeconds(30));
+            // the scheduler's LIMIT_BANDWIDTH half a second in: another migration now shares a link with this one
+            Controls halfASecondIn = new Controls() {
+                @Override
+                public long bandwidthCapBytesPerSecond() {
+                    if (started[0] == 0) {
+                        started[0] = System.nanoTime();
+                    }
+                    return System.nanoTime() - started[0] < 500_000_000L ? 0 : share;
+                }
+            };
+
+            MigrationResult result = migration.run(halfASecondIn);
+
+            assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            // QEMU was told, and held to it: whatever went in the first half second (at most 32 MiB at the planned
+            // rate), the rest took at least its bytes over the share
+            assertThat(p.sourceQmp().execute("query-migrate-parameters", null, CALL).path("max-bandwidth").asLong()).isEqualTo(share);
+            double atLeast = 0.5 + (result.bytesSent() - planned / 2.0) / share;
+            assertThat(result.bytesSent()).isGreaterThan(planned);
+            assertThat(result.totalTimeMillis() / 1000.0).isGreaterThan(0.9 * atLeast);
+        }
+    }
+
+    @Test
     void cancelMidWayLeavesTheSourceRunning() throws Exception {
         try (Pair p = boot(100)) {
             List<RoundRecord> reported = new ArrayList<>();
