@@ -1,7 +1,6 @@
 package dev.ferry.scheduler.plan;
 
 import dev.ferry.model.engine.MigrationLimits;
-import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.model.forecast.LinkShares;
 import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
@@ -24,8 +23,6 @@ import java.util.Map;
 public final class EvacuationTimeline {
     /** The host being evacuated, in the link model's terms. */
     static final long SOURCE = Long.MIN_VALUE;
-    /** Shares are forecast on a grid of this fraction of the link: forecasts are cached, bandwidths are not all distinct. */
-    private static final int GRID = 200;
 
     /**
      * The links and limits an evacuation runs under, and the migrations already under way on them.
@@ -266,15 +263,13 @@ public final class EvacuationTimeline {
         }
     }
 
-    /** The migration's forecast total time at a bandwidth, on the grid (never above the link it runs over). */
+    /** The migration's forecast total time at a bandwidth, on the grid of the evacuated host's link. */
     static double seconds(VmToMove vm, double bandwidth, Links links, MigrationLimits limits, String policy) {
-        return Math.max(0.001, forecast(vm, bandwidth, links, limits, policy).totalTimeMillis() / 1000.0);
+        return ShareForecast.seconds(vm.memoryBytes(), vm.dirty(), bandwidth, links.sourceBytesPerSecond(), limits, policy);
     }
 
     static dev.ferry.model.forecast.Forecast forecast(VmToMove vm, double bandwidth, Links links, MigrationLimits limits,
             String policy) {
-        double step = links.sourceBytesPerSecond() / GRID;
-        double onGrid = Math.max(step, Math.round(bandwidth / step) * step);
-        return Forecaster.forecast(vm.memoryBytes(), onGrid, limits, vm.dirty(), policy);
+        return ShareForecast.at(vm.memoryBytes(), vm.dirty(), bandwidth, links.sourceBytesPerSecond(), limits, policy);
     }
 }

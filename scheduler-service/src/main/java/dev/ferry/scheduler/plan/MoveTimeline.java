@@ -2,7 +2,6 @@ package dev.ferry.scheduler.plan;
 
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.forecast.DirtyModel;
-import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.model.forecast.LinkShares;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,9 +21,6 @@ import java.util.Map;
  * next one go first.
  */
 public final class MoveTimeline {
-    /** Shares are forecast on a grid of this fraction of a move's own link: forecasts are cached, shares are not all distinct. */
-    private static final int GRID = 200;
-
     /** One move: the VM's memory and dirty model, from one host to another. */
     public record Move(long vmId, long sourceHostId, long targetHostId, long memoryBytes, DirtyModel dirty) {
     }
@@ -111,8 +107,6 @@ public final class MoveTimeline {
 
     /** The move's forecast total time at a bandwidth, on the grid of its own link. */
     private static double seconds(Move m, double bandwidth, double link, MigrationLimits limits, String policy) {
-        double step = link / GRID;
-        double onGrid = Math.max(step, Math.min(link, Math.round(bandwidth / step) * step));
-        return Math.max(0.001, Forecaster.forecast(m.memoryBytes(), onGrid, limits, m.dirty(), policy).totalTimeMillis() / 1000.0);
+        return ShareForecast.seconds(m.memoryBytes(), m.dirty(), bandwidth, link, limits, policy);
     }
 }
