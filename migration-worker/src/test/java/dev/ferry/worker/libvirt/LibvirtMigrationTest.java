@@ -15,6 +15,7 @@ import dev.ferry.platform.LibvirtHost;
 import dev.ferry.platform.Pki;
 import dev.ferry.platform.Trees;
 import dev.ferry.testsupport.TestGuest;
+import dev.ferry.worker.testing.ShareSentLater;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,25 +111,10 @@ class LibvirtMigrationTest {
         String name = RESIDENT;
         resident(); // back on hv-a after the capped link
         Files.deleteIfExists(serial(b, name)); // its console on hv-b starts afresh with this move
-        List<RoundRecord> reported = new ArrayList<>();
         var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
         // half a second in, the scheduler's LIMIT_BANDWIDTH: another migration now shares a link, 16 MiB/s is this one's
         long share = 16L << 20;
-        long[] started = {0};
-        Controls sharedHalfASecondIn = new Controls() {
-            @Override
-            public long bandwidthCapBytesPerSecond() {
-                if (started[0] == 0) {
-                    started[0] = System.nanoTime();
-                }
-                return System.nanoTime() - started[0] < 500_000_000L ? 0 : share;
-            }
-
-            @Override
-            public void roundCompleted(RoundRecord round) {
-                reported.add(round);
-            }
-        };
+        ShareSentLater sharedHalfASecondIn = new ShareSentLater(Duration.ofMillis(500), share);
 
         MigrationResult result = migration(name, 32 << 20, limits).run(sharedHalfASecondIn);
 
@@ -138,6 +124,7 @@ class LibvirtMigrationTest {
         double atLeast = 0.5 + (result.bytesSent() - (16L << 20)) / (double) share;
         assertThat(result.totalTimeMillis() / 1000.0).as("seconds for %d bytes", result.bytesSent()).isGreaterThan(0.9 * atLeast);
         // one record per libvirt iteration, in order, ending with the stop-and-copy
+        List<RoundRecord> reported = sharedHalfASecondIn.reported();
         assertThat(reported).extracting(RoundRecord::round)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, reported.size()).boxed().toList());
         assertThat(reported.get(reported.size() - 1).kind()).isEqualTo(RoundRecord.Kind.STOP_AND_COPY);

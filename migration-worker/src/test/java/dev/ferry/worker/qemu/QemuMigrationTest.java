@@ -10,6 +10,7 @@ import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.QemuDefaultPolicy;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.testsupport.TestGuest;
+import dev.ferry.worker.testing.ShareSentLater;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,20 +85,11 @@ class QemuMigrationTest {
         try (Pair p = boot(5)) {
             long planned = 64L << 20;
             long share = 16L << 20;
-            long[] started = {0};
             var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
                     new FerryPolicy(), QemuMigration.Mode.STEERED, context(MigrationLimits.defaults(300), planned),
                     Duration.ofSeconds(30));
             // the scheduler's LIMIT_BANDWIDTH half a second in: another migration now shares a link with this one
-            Controls halfASecondIn = new Controls() {
-                @Override
-                public long bandwidthCapBytesPerSecond() {
-                    if (started[0] == 0) {
-                        started[0] = System.nanoTime();
-                    }
-                    return System.nanoTime() - started[0] < 500_000_000L ? 0 : share;
-                }
-            };
+            Controls halfASecondIn = new ShareSentLater(Duration.ofMillis(500), share);
 
             MigrationResult result = migration.run(halfASecondIn);
 
