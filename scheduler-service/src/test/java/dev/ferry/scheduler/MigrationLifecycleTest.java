@@ -534,24 +534,14 @@ class MigrationLifecycleTest {
         try (var holder = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
                 var watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
             // another request is being queued for hv-591 (it holds the destination's lock)
-            holder.setAutoCommit(false);
-            try (var lock = holder.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, dev.ferry.scheduler.service.MigrationService.DESTINATION_LOCK + 591);
-                lock.executeQuery().close();
-            }
+            holdDestinationLock(holder, 591);
             var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
                     .body(Map.of("vmId", 751)).post("/migrations"));
             var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
                     .body(Map.of("vmId", 752)).post("/migrations"));
 
             // both were judged to fit, and both wait to queue: neither has seen the other's claim yet
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
-                        + "WHERE wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'")) {
-                    rs.next();
-                    return rs.getInt(1) == 2;
-                }
-            });
+            awaitWaitingForTheLock(watcher, 2);
             holder.commit();
 
             var answers = List.of(first.get(), second.get());
@@ -568,6 +558,73 @@ class MigrationLifecycleTest {
         }
         assertThat(given().queryParam("vmId", 751).get("/migrations").jsonPath().getList("$").size()
                 + given().queryParam("vmId", 752).get("/migrations").jsonPath().getList("$").size()).isEqualTo(1);
+    }
+
+    @Test
+    void aMigrationDispatchedToTheHostWhileARequestWaitsToQueueTakesTheRoomItWasJudgedOn() throws Exception {
+        // a migration to hv-591 that no longer claims anything: queued (no hold is granted), then cancelled
+        FakeInventory.reserveAnswers(503, "{}");
+        UUID dispatched;
+        try {
+            dispatched = UUID.fromString(given().contentType(ContentType.JSON).body(Map.of("vmId", 753, "targetHostId", 591))
+                    .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id"));
+            given().post("/migrations/" + dispatched + "/cancel");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(dispatched).getString("phase")));
+        } finally {
+            FakeInventory.reserveSucceeds();
+        }
+        try (var holder = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                var watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+            holdDestinationLock(holder, 591);
+            // the operator asks for hv-591: inventory's room there is read with nothing queued, so it fits, and waits to queue
+            var request = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
+                    .body(Map.of("vmId", 754, "targetHostId", 591)).post("/migrations"));
+            awaitWaitingForTheLock(watcher, 1);
+            // meanwhile the dispatcher starts the other migration there: it leaves QUEUED, and the room inventory showed
+            // the request is now held by that migration's reservation
+            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'SCHEDULED' WHERE id = ?")) {
+                st.setObject(1, dispatched);
+                st.executeUpdate();
+            }
+            try (var st = holder.prepareStatement("INSERT INTO phase_transition (migration_id, from_phase, to_phase, at, reason) "
+                    + "VALUES (?, 'QUEUED', 'SCHEDULED', clock_timestamp(), 'dispatched while the request waited')")) {
+                st.setObject(1, dispatched);
+                st.executeUpdate();
+            }
+            holder.commit();
+
+            var answer = request.get();
+            assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(422);
+            assertThat(answer.jsonPath().getString("type")).endsWith("/destination-claimed");
+            assertThat(answer.jsonPath().getString("detail")).contains("VM vm-754 cannot be queued for hv-591");
+        } finally {
+            try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                    var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ?")) {
+                st.setObject(1, dispatched);
+                st.executeUpdate();
+            }
+        }
+        given().queryParam("vmId", 754).get("/migrations").then().body("size()", equalTo(0));
+    }
+
+    /** Takes the destination's queueing lock in the connection's transaction, as another request being queued would. */
+    private static void holdDestinationLock(java.sql.Connection holder, long hostId) throws java.sql.SQLException {
+        holder.setAutoCommit(false);
+        try (var lock = holder.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, dev.ferry.scheduler.service.MigrationService.DESTINATION_LOCK + hostId);
+            lock.executeQuery().close();
+        }
+    }
+
+    /** Until {@code requests} sessions wait for an advisory lock: judged, and about to queue. */
+    private static void awaitWaitingForTheLock(java.sql.Connection watcher, int requests) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                    + "WHERE wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'")) {
+                rs.next();
+                return rs.getInt(1) == requests;
+            }
+        });
     }
 
     @Test

@@ -63,21 +63,28 @@ public class MigrationService {
     DirtyHistory history;
 
     /**
-     * The chosen destination, who chose it and why; with inventory's candidate for it when a request's room was judged
-     * on it (null otherwise), so that queueing can judge it again under the destination's lock.
+     * The chosen destination, who chose it and why; with inventory's room on it when a request was judged on that
+     * (null otherwise), so that queueing can judge it again under the destination's lock.
      */
-    public record Target(HostView host, TargetChoice choice, String reason, Candidate asRead, Instant asReadAt) {
+    public record Target(HostView host, TargetChoice choice, String reason, RoomAsRead room) {
         public Target(HostView host, TargetChoice choice, String reason) {
-            this(host, choice, reason, null, null);
-        }
-
-        Target(HostView host, TargetChoice choice, String reason, Candidate asRead) {
-            this(host, choice, reason, asRead, null);
+            this(host, choice, reason, (RoomAsRead) null);
         }
 
         /** The same, with when inventory's room was read at the latest (no later than it really was). */
         Target readBy(Instant at) {
-            return asRead == null ? this : new Target(host, choice, reason, asRead, at);
+            return room == null ? this : new Target(host, choice, reason, new RoomAsRead(room.candidate(), at));
+        }
+    }
+
+    /**
+     * Inventory's candidate for the destination and a moment before it was read: migrations dispatched there since then
+     * hold reservations the candidate did not count (EPOCH: every migration dispatched there counts).
+     */
+    public record RoomAsRead(Candidate candidate, Instant readAfter) {
+        /** The candidate, read at a moment not yet known (null: none was read). */
+        static RoomAsRead of(Candidate candidate) {
+            return candidate == null ? null : new RoomAsRead(candidate, Instant.EPOCH);
         }
     }
 
@@ -262,7 +269,7 @@ public class MigrationService {
                         }
                         return roomClaimed(vm, operatorsChoice)
                                 .flatMap(candidate -> inventory.host(operatorsChoice).onFailure().transform(e -> InventoryErrors.translate(e, "targetHostId"))
-                                        .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator", candidate)));
+                                        .map(host -> new Target(host, TargetChoice.OPERATOR, "chosen by the operator", RoomAsRead.of(candidate))));
                     });
         }
         return placement(vm, source, candidates, dirty, limits, policy, Set.of())
@@ -312,11 +319,11 @@ public class MigrationService {
      * longer queued: it counts too.
      */
     private static Uni<Void> holdRoom(VmView vm, Target target) {
-        if (target.asRead() == null) {
+        if (target.room() == null) {
             return Uni.createFrom().voidItem();
         }
         long hostId = target.host().id();
-        Instant read = target.asReadAt() != null ? target.asReadAt() : Instant.EPOCH;
+        Instant read = target.room().readAfter();
         return Panache.getSession()
                 .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked")
                         .setParameter("key", DESTINATION_LOCK + hostId).getSingleResult())
@@ -324,7 +331,7 @@ public class MigrationService {
                         + "from PhaseTransition t where t.toPhase = ?4 and t.at >= ?5)))", hostId, MigrationPhase.QUEUED,
                         MigrationPhase.UNDER_WAY, MigrationPhase.SCHEDULED, read))
                 .flatMap(claiming -> {
-                    var room = DestinationClaims.of(claiming).room(target.asRead());
+                    var room = DestinationClaims.of(claiming).room(target.room().candidate());
                     return room.fits() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(claimed(vm, hostId, room));
                 });
     }
@@ -356,8 +363,8 @@ public class MigrationService {
                             dirty, policy);
                     long chosen = ranked.get(0).option().hostId();
                     return new Placed(new Target(options.hosts().get(ranked.get(0).option()), TargetChoice.PLACEMENT,
-                            PlacementRanking.reason(ranked), compatible.stream().filter(c -> c.verdict().hostId() == chosen)
-                                    .findFirst().orElse(null)), options.full());
+                            PlacementRanking.reason(ranked), RoomAsRead.of(compatible.stream()
+                                    .filter(c -> c.verdict().hostId() == chosen).findFirst().orElse(null))), options.full());
                 });
     }
 
