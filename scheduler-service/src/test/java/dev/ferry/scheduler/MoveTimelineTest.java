@@ -37,6 +37,18 @@ class MoveTimelineTest {
         // each at half the source's link: both end at about twice one alone (the switch-over is not shared)
         assertThat(r.makespanMillis()).isBetween(2 * alone() - 200, 2 * alone() + 50);
         assertThat(r.endMillis().get(1L)).isEqualTo(r.endMillis().get(2L));
+        assertThat(r.meanShareBytesPerSecond().get(1L)).isCloseTo(TEN_GBE / 2, org.assertj.core.data.Offset.offset(1.0));
+    }
+
+    @Test
+    void aMoveThatSharesItsLinkOnlyAtFirstHadOnAverageAShareBetweenHalfAndAll() {
+        var r = MoveTimeline.play(List.of(new Move(1, 1, 2, 4 * GIB, IDLE), new Move(2, 1, 3, GIB, IDLE)), hosts(2, 2), 5,
+                LIMITS, "ferry");
+
+        // the small move ends first, at half the link all along; the big one then has the whole link to itself
+        assertThat(r.endMillis().get(2L)).isLessThan(r.endMillis().get(1L));
+        assertThat(r.meanShareBytesPerSecond().get(2L)).isCloseTo(TEN_GBE / 2, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(r.meanShareBytesPerSecond().get(1L)).isStrictlyBetween(TEN_GBE / 2 * 1.1, TEN_GBE * 0.9);
     }
 
     @Test
@@ -61,6 +73,8 @@ class MoveTimelineTest {
                 new Move(3, 3, 4, 4 * GIB, IDLE)), hosts(1, 1), 5, LIMITS, "ferry");
         assertThat(r.endMillis().get(3L)).isEqualTo(alone());
         assertThat(r.makespanMillis()).isEqualTo(2 * alone());
+        // each ran alone on its links: its whole link throughout
+        assertThat(r.meanShareBytesPerSecond()).containsOnlyKeys(1L, 2L, 3L).allSatisfy((vm, share) -> assertThat(share).isEqualTo(TEN_GBE));
     }
 
     @Test

@@ -56,14 +56,22 @@ class RebalancePlannerTest {
         assertThat(plan.cost().throttleSeconds()).isZero(); // idle guests are never throttled
         assertThat(plan.notMoved()).isEmpty(); // the cluster is even: nothing more was wanted
 
-        // played out: all four leave host 1, whose link they share, so together they take as long as one after another
+        // played out: all four leave host 1, two at a time (its outbound limit), each pair sharing its link: together
+        // they take as long as one after another, and each move, at half the link, takes twice as long as alone
         var limits = new MoveTimeline.Host(TEN_GBE, 2, 2);
-        long makespan = RebalancePlanner.makespanMillis(plan, vms, Map.of(1L, limits, 2L, limits, 3L, limits), 5, 300, "ferry");
-        assertThat((double) makespan).isCloseTo(plan.cost().totalTimeMillis(), org.assertj.core.data.Percentage.withPercentage(3));
-        // and with room for one at a time on each destination and in all, exactly so
+        var played = RebalancePlanner.playedOut(plan, vms, Map.of(1L, limits, 2L, limits, 3L, limits), 5, 300, "ferry");
+        assertThat((double) played.makespanMillis()).isCloseTo(plan.cost().totalTimeMillis(), org.assertj.core.data.Percentage.withPercentage(3));
+        assertThat((double) played.plan().cost().totalTimeMillis())
+                .isCloseTo(2.0 * plan.cost().totalTimeMillis(), org.assertj.core.data.Percentage.withPercentage(5));
+        assertThat(played.plan().cost().totalTimeMillis())
+                .isEqualTo(played.plan().moves().stream().mapToLong(m -> m.forecast().totalTimeMillis()).sum());
+        assertThat(played.plan().moves()).extracting(RebalancePlanner.Move::vmId)
+                .containsExactlyElementsOf(plan.moves().stream().map(RebalancePlanner.Move::vmId).toList());
+        // and with room for one at a time on each destination and in all, exactly so, each move at its whole link
         var one = new MoveTimeline.Host(TEN_GBE, 1, 1);
-        assertThat(RebalancePlanner.makespanMillis(plan, vms, Map.of(1L, one, 2L, one, 3L, one), 1, 300, "ferry"))
-                .isEqualTo(plan.cost().totalTimeMillis());
+        var alone = RebalancePlanner.playedOut(plan, vms, Map.of(1L, one, 2L, one, 3L, one), 1, 300, "ferry");
+        assertThat(alone.makespanMillis()).isEqualTo(plan.cost().totalTimeMillis());
+        assertThat(alone.plan().cost()).isEqualTo(plan.cost());
     }
 
     @Test

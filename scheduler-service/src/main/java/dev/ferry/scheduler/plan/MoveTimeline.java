@@ -29,8 +29,11 @@ public final class MoveTimeline {
     public record Host(double linkBytesPerSecond, int maxOutbound, int maxInbound) {
     }
 
-    /** When each move ended, by VM id, and when the last one did. */
-    public record Result(Map<Long, Long> endMillis, long makespanMillis) {
+    /**
+     * When each move ended and the bandwidth it had on average over its run (its shares weighted by how long it held
+     * each), by VM id; and when the last one ended.
+     */
+    public record Result(Map<Long, Long> endMillis, Map<Long, Double> meanShareBytesPerSecond, long makespanMillis) {
     }
 
     private MoveTimeline() {
@@ -53,6 +56,9 @@ public final class MoveTimeline {
         Map<Long, Integer> leaving = new HashMap<>();
         Map<Long, Integer> entering = new HashMap<>();
         Map<Long, Long> ends = new HashMap<>();
+        Map<Move, Double> carried = new HashMap<>(); // share x seconds, summed over the move's run
+        Map<Move, Double> started = new HashMap<>();
+        Map<Long, Double> meanShare = new HashMap<>();
         double now = 0;
         while (true) {
             for (Move m : new ArrayList<>(pending)) {
@@ -64,6 +70,7 @@ public final class MoveTimeline {
                     pending.remove(m);
                     running.add(m);
                     left.put(m, 1.0);
+                    started.put(m, now);
                     leaving.merge(m.sourceHostId(), 1, Integer::sum);
                     entering.merge(m.targetHostId(), 1, Integer::sum);
                 }
@@ -82,6 +89,9 @@ public final class MoveTimeline {
                 step = Math.min(step, left.get(m) * s);
             }
             now += step;
+            for (Move m : running) {
+                carried.merge(m, shares.get(m) * step, Double::sum);
+            }
             for (Move m : new ArrayList<>(running)) {
                 double rest = left.get(m) - step / seconds.get(m);
                 left.put(m, rest);
@@ -90,6 +100,8 @@ public final class MoveTimeline {
                     leaving.merge(m.sourceHostId(), -1, Integer::sum);
                     entering.merge(m.targetHostId(), -1, Integer::sum);
                     ends.put(m.vmId(), Math.round(now * 1000));
+                    double ran = now - started.get(m);
+                    meanShare.put(m.vmId(), ran > 0 ? carried.get(m) / ran : link(m, hosts));
                 }
             }
         }
@@ -97,7 +109,7 @@ public final class MoveTimeline {
             throw new IllegalArgumentException("VM " + pending.get(0).vmId() + " can never start: a host it crosses allows no "
                     + "migration at once, or slots is " + slots);
         }
-        return new Result(ends, Math.round(now * 1000));
+        return new Result(ends, meanShare, Math.round(now * 1000));
     }
 
     /** The slower of the two hosts' links: what the move gets alone. */

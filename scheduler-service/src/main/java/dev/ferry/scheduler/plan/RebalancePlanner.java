@@ -75,7 +75,8 @@ public final class RebalancePlanner {
 
     /**
      * What all the moves cost together, as forecast: the bytes sent, the sum of their total times and downtimes, and the
-     * throttle-seconds their guests would pay.
+     * throttle-seconds their guests would pay. A plan's own cost is at each move's whole link; once played out
+     * ({@link #playedOut}) at the shares the moves get running together.
      */
     public record Cost(long bytes, long totalTimeMillis, long downtimeMillis, double throttleSeconds) {
     }
@@ -135,10 +136,6 @@ public final class RebalancePlanner {
         double now = before;
         Set<Long> moved = new HashSet<>();
         List<Move> moves = new ArrayList<>();
-        long bytes = 0;
-        long time = 0;
-        long downtime = 0;
-        double throttle = 0;
         while (moves.size() < maxMoves) {
             double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
             double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
@@ -186,12 +183,8 @@ public final class RebalancePlanner {
             moved.add(vm.vmId());
             endsOn.put(vm.vmId(), best.toHostId());
             moves.add(best);
-            bytes += best.forecast().bytesSent();
-            time += best.forecast().totalTimeMillis();
-            downtime += best.forecast().downtimeMillis();
-            throttle += best.forecast().throttleSeconds();
         }
-        return new Plan(before, now, moves, new Cost(bytes, time, downtime, throttle),
+        return new Plan(before, now, moves, costOf(moves),
                 notMoved(load, vms, moved, endsOn, now, minGain, limits, policy, rules));
     }
 
@@ -250,19 +243,44 @@ public final class RebalancePlanner {
 
     private static final double GIB = 1024.0 * 1024 * 1024;
 
+    /** A plan as its moves would run together: their forecasts and cost at their shares, and when the last one ends. */
+    public record PlayedOut(Plan plan, long makespanMillis) {
+    }
+
     /**
-     * How long the plan's moves take from their start, played out together under shared links and the hosts' limits
-     * ({@link MoveTimeline}), in the plan's order; with nothing else running.
+     * The plan's moves played out together from their start, in the plan's order, under shared links and the hosts' and
+     * the scheduler's limits ({@link MoveTimeline}), with nothing else running. The plan chose each move by its cost
+     * alone over the whole link (which moves are worth making does not depend on their order); moves that share a link
+     * run at their share of it, so each move's forecast is made again at the bandwidth it had on average there, and the
+     * plan's cost summed from those: what the operator is told the plan costs.
      *
      * @param hosts every host of the cluster
      */
-    public static long makespanMillis(Plan plan, List<VmOnHost> vms, Map<Long, MoveTimeline.Host> hosts, int slots,
+    public static PlayedOut playedOut(Plan plan, List<VmOnHost> vms, Map<Long, MoveTimeline.Host> hosts, int slots,
             long maxDowntimeMillis, String policy) {
         Map<Long, VmOnHost> byId = new HashMap<>();
         vms.forEach(v -> byId.put(v.vmId(), v));
         List<MoveTimeline.Move> order = plan.moves().stream().map(m -> new MoveTimeline.Move(m.vmId(), m.fromHostId(),
                 m.toHostId(), byId.get(m.vmId()).memoryBytes(), byId.get(m.vmId()).dirty())).toList();
-        return MoveTimeline.play(order, hosts, slots, MigrationLimits.defaults(maxDowntimeMillis), policy).makespanMillis();
+        MigrationLimits limits = MigrationLimits.defaults(maxDowntimeMillis);
+        MoveTimeline.Result played = MoveTimeline.play(order, hosts, slots, limits, policy);
+        List<Move> moves = new ArrayList<>();
+        for (Move m : plan.moves()) {
+            VmOnHost vm = byId.get(m.vmId());
+            double link = Math.min(hosts.get(m.fromHostId()).linkBytesPerSecond(), hosts.get(m.toHostId()).linkBytesPerSecond());
+            Forecast f = ShareForecast.at(vm.memoryBytes(), vm.dirty(), played.meanShareBytesPerSecond().get(m.vmId()), link,
+                    limits, policy);
+            moves.add(new Move(m.vmId(), m.vmName(), m.fromHostId(), m.toHostId(), m.toHostName(), f, m.imbalanceAfter()));
+        }
+        return new PlayedOut(new Plan(plan.imbalanceBefore(), plan.imbalanceAfter(), moves, costOf(moves), plan.notMoved()),
+                played.makespanMillis());
+    }
+
+    private static Cost costOf(List<Move> moves) {
+        return new Cost(moves.stream().mapToLong(m -> m.forecast().bytesSent()).sum(),
+                moves.stream().mapToLong(m -> m.forecast().totalTimeMillis()).sum(),
+                moves.stream().mapToLong(m -> m.forecast().downtimeMillis()).sum(),
+                moves.stream().mapToDouble(m -> m.forecast().throttleSeconds()).sum());
     }
 
     /**

@@ -6,8 +6,9 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * What {@code POST /clusters/{id}/rebalance} answers: the imbalance before and after, every move with its forecast, what
- * they cost together, how long they take played out together under shared links ({@code predictedMakespanMillis}), and
+ * What {@code POST /clusters/{id}/rebalance} answers: the imbalance before and after, every move with its forecast and
+ * what they cost together (both at the shares of the links the moves get when they run together), how long they take
+ * played out so ({@code predictedMakespanMillis}), and
  * the VMs a move would have helped but none was allowed, with why; with the queued migrations' ids unless it was a dry
  * run.
  */
@@ -26,7 +27,8 @@ public record RebalancePlanView(long clusterId, double imbalanceBefore, double i
             long predictedTotalTimeMillis, long predictedDowntimeMillis, long predictedBytes, double imbalanceAfter, UUID migrationId) {
     }
 
-    static RebalancePlanView of(long clusterId, RebalancePlanner.Plan plan, long makespanMillis, List<UUID> migrationIds) {
+    static RebalancePlanView of(long clusterId, RebalancePlanner.PlayedOut played, List<UUID> migrationIds) {
+        RebalancePlanner.Plan plan = played.plan();
         List<Move> moves = new java.util.ArrayList<>();
         for (RebalancePlanner.Move m : plan.moves()) {
             moves.add(new Move(moves.size() + 1, m.vmId(), m.vmName(), m.fromHostId(), m.toHostId(), m.toHostName(),
@@ -34,6 +36,6 @@ public record RebalancePlanView(long clusterId, double imbalanceBefore, double i
                     migrationIds == null ? null : migrationIds.get(moves.size())));
         }
         return new RebalancePlanView(clusterId, plan.imbalanceBefore(), plan.imbalanceAfter(), moves, plan.cost(),
-                makespanMillis, plan.notMoved(), migrationIds == null);
+                played.makespanMillis(), plan.notMoved(), migrationIds == null);
     }
 }

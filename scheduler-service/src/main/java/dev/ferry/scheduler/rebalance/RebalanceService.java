@@ -66,7 +66,7 @@ public class RebalanceService {
 
     /** The plan for the cluster now, changing nothing. */
     public Uni<RebalancePlanView> preview(long clusterId) {
-        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, p.plan(), makespan(p), null));
+        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, playedOut(p), null));
     }
 
     /** Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. */
@@ -74,8 +74,8 @@ public class RebalanceService {
         return Panache.withSession(() -> stillRunning(clusterId))
                 .flatMap(x -> planned(clusterId))
                 .flatMap(p -> {
-                    long makespan = makespan(p); // before anything is queued: a plan that cannot be played queues nothing
-                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, p.plan(), makespan, ids));
+                    var played = playedOut(p); // before anything is queued: a plan that cannot be played queues nothing
+                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, played, ids));
                 })
                 .invoke(v -> dispatcher.kick());
     }
@@ -131,11 +131,11 @@ public class RebalanceService {
     public static final Principal SCHEDULE = new Principal("ferry-scheduler", "scheduled rebalance");
 
     /** The plan's moves played out together from now, under the hosts' links and limits and the scheduler's slots. */
-    private long makespan(Planned p) {
+    private RebalancePlanner.PlayedOut playedOut(Planned p) {
         Map<Long, MoveTimeline.Host> hosts = new HashMap<>();
         p.hosts().values().forEach(h -> hosts.put(h.id(), new MoveTimeline.Host(h.linkBandwidthBytesPerSecond(),
                 h.maxOutboundMigrations(), h.maxInboundMigrations())));
-        return RebalancePlanner.makespanMillis(p.plan(), new ArrayList<>(p.models().values()), hosts,
+        return RebalancePlanner.playedOut(p.plan(), new ArrayList<>(p.models().values()), hosts,
                 config.maxConcurrentMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy());
     }
 
