@@ -37,6 +37,25 @@ class EvacuationEtaTest {
     }
 
     @Test
+    void aWaitingMoveLeavesOnlyForAHostPredictedAQuarterFasterWithWhatWasMeasured() {
+        var moves = List.of(new MoveNow(3, State.DONE, 10_000, 20_000, 1), new MoveNow(4, State.DONE, 10_000, 10_000, 1),
+                new MoveNow(3, State.WAITING, 10_000, 0, 0));
+        var estimate = EvacuationEta.estimate(moves, 1);
+        // hv-3 (5/3) is slower than the evacuation over all (4/3), hv-4 (7/6) is not; hv-5, unmeasured, is believed at 4/3
+        assertThat(estimate.slowerThanOverall()).containsExactly(3L);
+        assertThat(estimate.slowdownOf(5)).isCloseTo(4.0 / 3, offset(1e-9));
+        assertThat(estimate.asSlowAs(4)).containsExactlyInAnyOrder(3L, 4L);
+        assertThat(estimate.asSlowAs(3)).containsExactly(3L);
+        // same forecast: hv-4 is 5/3 over 7/6 = 1.43 times faster there, enough; hv-5 5/3 over 4/3 = 1.25 times, and with
+        // a forecast 1 % longer there not enough
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 10_000, estimate.slowdownOf(4))).isTrue();
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 10_100, estimate.slowdownOf(5))).isFalse();
+        // a host slower on paper loses what it gains in measure: a forecast 1.2 times longer at hv-4 is 1.19 times faster
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 12_000, estimate.slowdownOf(4))).isFalse();
+        assertThat(EvacuationEta.worthLeaving(10_000, 2, 0, 1)).as("no forecast there").isFalse();
+    }
+
+    @Test
     void aRunningMoveIsJudgedByWhatItSentOnceATenthIsOut() {
         // half sent in 6 s: 6 s left; its 12 s against a 10 s forecast make the move after it 1.15x its forecast
         var running = List.of(new MoveNow(3, State.RUNNING, 10_000, 6_000, 0.5), new MoveNow(3, State.WAITING, 10_000, 0, 0));

@@ -98,7 +98,8 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
 
     /**
      * hv-3 is the best host; VMs 600-699 may also go to hv-4, VMs 730-739 to hv-900; VMs 740-749 only to hv-590, VMs
-     * 750-759 only to hv-591, VMs 780-789 (on hv-778) only to hv-6, which no other test fills; hv-2 has another CPU vendor.
+     * 750-759 only to hv-591, VMs 560-569 (on hv-576) to hv-3 or hv-4, VMs 780-789 (on hv-778) only to hv-6, which no
+     * other test fills; hv-2 has another CPU vendor.
      */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
@@ -112,6 +113,7 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
         }
         for (long h : vmId >= 600 && vmId < 700 ? List.of(3L, 4L) : vmId >= 730 && vmId < 740 ? List.of(3L, 900L)
                 : vmId >= 740 && vmId < 750 ? List.of(590L) : vmId >= 750 && vmId < 760 ? List.of(591L)
+                : vmId >= 560 && vmId < 570 ? List.of(3L, 4L)
                 : vmId >= 780 && vmId < 790 ? List.of(6L) : List.of(3L)) {
             List<RuleResult> failed = DOWN_HOSTS.contains(h) ? List.of(RuleResult.fail(Rule.TARGET_UP, "hv-" + h + " is MAINTENANCE, not UP"))
                     : List.of();
@@ -214,11 +216,12 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                         .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
                                 List.of(), Set.of(), 0)).toList();
             } else if (method.equals("GET") && path.equals("/vms")) {
-                // host 777 runs three VMs, 771-773; 778 two, 781-782; 779 four, 791-794
+                // host 576 runs four VMs, 561-564; 777 three, 771-773; 778 two, 781-782; 779 four, 791-794
                 String query = exchange.getRequestURI().getQuery();
-                long onHost = query.contains("hostId=777") ? 777 : query.contains("hostId=778") ? 778 : query.contains("hostId=779") ? 779 : 0;
-                int count = onHost == 777 ? 3 : onHost == 778 ? 2 : onHost == 779 ? 4 : 0;
-                long firstVm = onHost == 777 ? 771 : onHost == 778 ? 781 : 791;
+                long onHost = query.contains("hostId=576") ? 576 : query.contains("hostId=777") ? 777 : query.contains("hostId=778") ? 778
+                        : query.contains("hostId=779") ? 779 : 0;
+                int count = onHost == 576 ? 4 : onHost == 777 ? 3 : onHost == 778 ? 2 : onHost == 779 ? 4 : 0;
+                long firstVm = onHost == 576 ? 561 : onHost == 777 ? 771 : onHost == 778 ? 781 : 791;
                 body = LongStream.range(firstVm, firstVm + count).mapToObj(id -> {
                     VmView v = vm(id);
                     return new VmView(v.id(), v.name(), v.memoryBytes(), v.vcpus(), onHost, v.state(), null, null, null,

@@ -9,6 +9,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,26 +29,33 @@ public class EvacuationTracker {
     /** pg_try_advisory_xact_lock's key for this job: the ASCII bytes of "EvacTrkr", distinct from the other jobs' keys. */
     static final long LOCK = 0x4576_6163_5472_6b72L;
 
+    @Inject
+    SlowDestinations slowDestinations;
+
     @Scheduled(every = "${ferry.scheduler.evacuation-track-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> track() {
+        List<SlowDestinations.Waiting> slow = new ArrayList<>();
         return Panache.withTransaction(() -> Panache.getSession()
                         .flatMap(s -> s.createNativeQuery("SELECT pg_try_advisory_xact_lock(:k)", Boolean.class).setParameter("k", LOCK)
                                 .getSingleResult())
                         .flatMap(mine -> mine ? Evacuation.<Evacuation>list("state = 'RUNNING' and finishedAt is null")
-                                .flatMap(this::trackAll) : Uni.createFrom().voidItem()))
+                                .flatMap(evacuations -> trackAll(evacuations, slow)) : Uni.createFrom().voidItem()))
                 .onFailure().invoke(e -> LOG.warnf("evacuation ETAs not followed in this pass: %s", e.getMessage()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithNull()
+                // after the transaction: weighing a destination again asks inventory
+                .call(() -> slowDestinations.weigh(slow));
     }
 
-    private Uni<Void> trackAll(List<Evacuation> evacuations) {
+    private Uni<Void> trackAll(List<Evacuation> evacuations, List<SlowDestinations.Waiting> slow) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Evacuation e : evacuations) {
-            chain = chain.call(() -> track(e, Instant.now()));
+            chain = chain.call(() -> track(e, Instant.now(), slow));
         }
         return chain;
     }
 
-    Uni<Void> track(Evacuation e, Instant now) {
+    /** @param slow where the waiting moves whose destination was measured slow are added, to be weighed again */
+    Uni<Void> track(Evacuation e, Instant now, List<SlowDestinations.Waiting> slow) {
         return Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
                 .flatMap(ms -> worked(e.id).flatMap(worked -> {
                     if (ms.stream().allMatch(m -> m.phase().isFinal())) {
@@ -57,6 +65,7 @@ public class EvacuationTracker {
                     }
                     List<MoveNow> moves = moves(ms, worked);
                     EvacuationEta.Estimate measured = EvacuationEta.estimate(moves, e.concurrency);
+                    slow.addAll(SlowDestinations.worthWeighing(e.id, ms, measured));
                     return replan(e, ms, moves).flatMap(concurrency -> {
                         long left = concurrency == e.concurrency ? measured.remainingMillis()
                                 : EvacuationEta.estimate(moves, concurrency).remainingMillis();

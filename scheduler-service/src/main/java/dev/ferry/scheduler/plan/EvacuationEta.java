@@ -79,6 +79,49 @@ public final class EvacuationEta {
 
     /** What is left, in milliseconds from now, and the slowdown each destination showed (measured over forecast). */
     public record Estimate(long remainingMillis, double slowdown, Map<Long, Double> slowdownByTarget) {
+        /** What a host is believed to show: measured where moves went there, the evacuation's over all elsewhere. */
+        public double slowdownOf(long hostId) {
+            return slowdownByTarget.getOrDefault(hostId, slowdown);
+        }
+
+        /** The destinations measured slower than the evacuation as a whole: where a waiting move may do better elsewhere. */
+        public java.util.Set<Long> slowerThanOverall() {
+            java.util.Set<Long> out = new java.util.HashSet<>();
+            slowdownByTarget.forEach((host, s) -> {
+                if (s > slowdown) {
+                    out.add(host);
+                }
+            });
+            return out;
+        }
+
+        /** The destinations measured at least as slow as {@code hostId}: no better place for its waiting moves. */
+        public java.util.Set<Long> asSlowAs(long hostId) {
+            double here = slowdownOf(hostId);
+            java.util.Set<Long> out = new java.util.HashSet<>();
+            slowdownByTarget.forEach((host, s) -> {
+                if (s >= here) {
+                    out.add(host);
+                }
+            });
+            out.add(hostId);
+            return out;
+        }
+    }
+
+    /**
+     * A waiting move leaves its destination only when another is predicted this much faster, measured slowdowns
+     * counted: the estimates are noisy, and a move sent back and forth between two hosts gains nothing.
+     */
+    public static final double LEAVE_FOR = 1.25;
+
+    /**
+     * Whether a waiting move should go elsewhere: its forecast at each destination times what that destination is
+     * believed to show ({@link Estimate#slowdownOf}), the other at least {@value #LEAVE_FOR} times faster.
+     */
+    public static boolean worthLeaving(double forecastHereMillis, double slowdownHere, double forecastThereMillis,
+            double slowdownThere) {
+        return forecastThereMillis > 0 && forecastThereMillis * slowdownThere * LEAVE_FOR < forecastHereMillis * slowdownHere;
     }
 
     private EvacuationEta() {

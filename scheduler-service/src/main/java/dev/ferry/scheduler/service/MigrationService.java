@@ -369,14 +369,14 @@ public class MigrationService {
     }
 
     /** A queued migration's new destination, or (when {@code found} is null) why it has none, in words. */
-    record Replaced(Replacement found, String whyNone) {
+    public record Replaced(Replacement found, String whyNone) {
     }
 
     /**
      * The best destination for a queued migration other than {@code excluded}, ranked as at its request with the VM's
      * dirty history of now; or why there is none: no other host passes every pre-check, or those that do are full.
      */
-    Uni<Replaced> replacement(Migration m, Set<Long> excluded) {
+    public Uni<Replaced> replacement(Migration m, Set<Long> excluded) {
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                         .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> placement(vm, source, candidates, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
@@ -396,7 +396,7 @@ public class MigrationService {
      *
      * @return the note for the audit entry that records the change
      */
-    static String retarget(Migration m, Replacement r, String reason, Steering steering, Instant now) {
+    public static String retarget(Migration m, Replacement r, String reason, Steering steering, Instant now) {
         String note = "applied: destination changed from host " + m.targetHostId + " to " + r.target().host().name() + "; "
                 + reason;
         aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), steering, now);
@@ -528,9 +528,24 @@ public class MigrationService {
                 .invoke(dirty -> forecast(m, dirty, steering(m.policy), Instant.now(), share)).replaceWithVoid();
     }
 
-    private static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now, long bandwidth) {
-        MigrationLimits limits = new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent, m.allowPostCopy, m.deadline)
+    /**
+     * What a queued migration's forecast total time would be at the replacement's destination, changing nothing: what
+     * a re-plan weighs before it moves the migration there.
+     */
+    public long forecastMillisAt(Migration m, Replacement r) {
+        long link = Math.min(r.sourceLinkBytesPerSecond(), r.target().host().linkBandwidthBytesPerSecond());
+        Steering steering = steering(m.policy);
+        return Forecaster.forecast(m.memoryBytes, link, limitsOf(m, steering, Instant.now()), r.dirty(), steering.policy())
+                .totalTimeMillis();
+    }
+
+    private static MigrationLimits limitsOf(Migration m, Steering steering, Instant now) {
+        return new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent, m.allowPostCopy, m.deadline)
                 .limits(steering.defaultCeilingPercent(), now);
+    }
+
+    private static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now, long bandwidth) {
+        MigrationLimits limits = limitsOf(m, steering, now);
         Forecast forecast = Forecaster.forecast(m.memoryBytes, bandwidth, limits, dirty, steering.policy());
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
