@@ -38,20 +38,23 @@ class EvacuationEtaTest {
 
     @Test
     void aWaitingMoveLeavesOnlyForAHostPredictedAQuarterFasterWithWhatWasMeasured() {
-        var moves = List.of(new MoveNow(3, State.DONE, 10_000, 20_000, 1), new MoveNow(4, State.DONE, 10_000, 10_000, 1),
+        var moves = List.of(new MoveNow(3, State.DONE, 10_000, 30_000, 1), new MoveNow(4, State.DONE, 10_000, 10_000, 1),
                 new MoveNow(3, State.WAITING, 10_000, 0, 0));
         var estimate = EvacuationEta.estimate(moves, 1);
-        // hv-3 (5/3) is slower than the evacuation over all (4/3), hv-4 (7/6) is not; hv-5, unmeasured, is believed at 4/3
-        assertThat(estimate.slowerThanOverall()).containsExactly(3L);
-        assertThat(estimate.slowdownOf(5)).isCloseTo(4.0 / 3, offset(1e-9));
+        // over all (30 + 10 + 10) / (20 + 10) = 5/3; hv-3 (30 + 10 x 5/3) / 20 = 7/3, 1.4 times that; hv-4 4/3;
+        // hv-5, unmeasured, is believed at 5/3
+        assertThat(estimate.slowdownOf(3)).isCloseTo(7.0 / 3, offset(1e-9));
+        assertThat(estimate.slowdownOf(4)).isCloseTo(4.0 / 3, offset(1e-9));
+        assertThat(estimate.slowdownOf(5)).isCloseTo(5.0 / 3, offset(1e-9));
+        assertThat(estimate.markedlySlower()).containsExactly(3L);
         assertThat(estimate.asSlowAs(4)).containsExactlyInAnyOrder(3L, 4L);
         assertThat(estimate.asSlowAs(3)).containsExactly(3L);
-        // same forecast: hv-4 is 5/3 over 7/6 = 1.43 times faster there, enough; hv-5 5/3 over 4/3 = 1.25 times, and with
-        // a forecast 1 % longer there not enough
+        // same forecast: hv-4 (1.75 times faster) and hv-5 (1.4 times) are both worth it
         assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 10_000, estimate.slowdownOf(4))).isTrue();
-        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 10_100, estimate.slowdownOf(5))).isFalse();
-        // a host slower on paper loses what it gains in measure: a forecast 1.2 times longer at hv-4 is 1.19 times faster
-        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 12_000, estimate.slowdownOf(4))).isFalse();
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 10_000, estimate.slowdownOf(5))).isTrue();
+        // a forecast 1.2 times longer there: hv-4 still is (1.46 times), hv-5 no longer (1.17 times)
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 12_000, estimate.slowdownOf(4))).isTrue();
+        assertThat(EvacuationEta.worthLeaving(10_000, estimate.slowdownOf(3), 12_000, estimate.slowdownOf(5))).isFalse();
         assertThat(EvacuationEta.worthLeaving(10_000, 2, 0, 1)).as("no forecast there").isFalse();
     }
 

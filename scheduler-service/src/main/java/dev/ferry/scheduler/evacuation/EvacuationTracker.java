@@ -65,7 +65,7 @@ public class EvacuationTracker {
                     }
                     List<MoveNow> moves = moves(ms, worked);
                     EvacuationEta.Estimate measured = EvacuationEta.estimate(moves, e.concurrency);
-                    slow.addAll(SlowDestinations.worthWeighing(e.id, ms, measured));
+                    slow.addAll(slowDestinations.worthWeighing(e.id, ms, measured));
                     return replan(e, ms, moves).flatMap(concurrency -> {
                         long left = concurrency == e.concurrency ? measured.remainingMillis()
                                 : EvacuationEta.estimate(moves, concurrency).remainingMillis();

@@ -84,11 +84,14 @@ public final class EvacuationEta {
             return slowdownByTarget.getOrDefault(hostId, slowdown);
         }
 
-        /** The destinations measured slower than the evacuation as a whole: where a waiting move may do better elsewhere. */
-        public java.util.Set<Long> slowerThanOverall() {
+        /**
+         * The destinations measured at least {@value EvacuationEta#LEAVE_FOR} times slower than the evacuation as a
+         * whole: where a waiting move may do better elsewhere, and where none is sent.
+         */
+        public java.util.Set<Long> markedlySlower() {
             java.util.Set<Long> out = new java.util.HashSet<>();
             slowdownByTarget.forEach((host, s) -> {
-                if (s > slowdown) {
+                if (s > LEAVE_FOR * slowdown) {
                     out.add(host);
                 }
             });

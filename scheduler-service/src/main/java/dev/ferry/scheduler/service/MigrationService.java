@@ -399,7 +399,12 @@ public class MigrationService {
     public static String retarget(Migration m, Replacement r, String reason, Steering steering, Instant now) {
         String note = "applied: destination changed from host " + m.targetHostId + " to " + r.target().host().name() + "; "
                 + reason;
+        // an evacuation whose destinations each take its moves one at a time keeps that at the new one
+        boolean onePerDestination = m.evacuationId != null && m.targetMaxInbound == 1;
         aim(m, r.target(), r.sourceLinkBytesPerSecond(), r.dirty(), steering, now);
+        if (onePerDestination) {
+            m.targetMaxInbound = 1;
+        }
         m.targetReason = reason;
         m.updatedAt = now;
         return note;
@@ -529,14 +534,13 @@ public class MigrationService {
     }
 
     /**
-     * What a queued migration's forecast total time would be at the replacement's destination, changing nothing: what
-     * a re-plan weighs before it moves the migration there.
+     * What a queued migration's forecast total time would be over a link, with the VM's dirty model of now, changing
+     * nothing: what a re-plan weighs before it moves the migration (the same model for here and there).
      */
-    public long forecastMillisAt(Migration m, Replacement r) {
-        long link = Math.min(r.sourceLinkBytesPerSecond(), r.target().host().linkBandwidthBytesPerSecond());
+    public long forecastMillisAt(Migration m, DirtyModel dirty, long sourceLinkBytesPerSecond, long targetLinkBytesPerSecond) {
         Steering steering = steering(m.policy);
-        return Forecaster.forecast(m.memoryBytes, link, limitsOf(m, steering, Instant.now()), r.dirty(), steering.policy())
-                .totalTimeMillis();
+        return Forecaster.forecast(m.memoryBytes, Math.min(sourceLinkBytesPerSecond, targetLinkBytesPerSecond),
+                limitsOf(m, steering, Instant.now()), dirty, steering.policy()).totalTimeMillis();
     }
 
     private static MigrationLimits limitsOf(Migration m, Steering steering, Instant now) {

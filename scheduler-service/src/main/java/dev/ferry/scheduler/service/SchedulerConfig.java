@@ -84,6 +84,13 @@ public interface SchedulerConfig {
     String evacuationTrackInterval();
 
     /**
+     * Whether an evacuation under way may send a waiting move to another destination when its own was measured far
+     * slower than the evacuation as a whole (SlowDestinations); off: destinations stay as planned.
+     */
+    @WithDefault("true")
+    boolean evacuationReplanDestinations();
+
+    /**
      * A migration that ended (SUCCEEDED, FAILED or CANCELLED, with no open discrepancy) this long ago is deleted with
      * its rounds, phase transitions, resolved discrepancies and audit trail; an evacuation once none of its migrations
      * is left. At least {@code ferry.messaging.consumed-retention}: a replayed event must still find its migration.
