@@ -45,6 +45,11 @@ final class EvacuateCommand extends Subcommand implements Callable<Integer> {
             out.println("  cannot move: " + stuck.path("vmName").asText(stuck.toString()) + (stuck.has("reason") ? ": "
                     + stuck.get("reason").asText() : ""));
         }
+        for (JsonNode around : e.path("plannedAround")) {
+            out.printf(Locale.ROOT, "  planned around: VM %s (migration %s, %s) for %.0f s more: %s%n", around.path("vmName").asText(),
+                    around.path("migrationId").asText(), around.path("phase").asText(), around.path("untilMillis").asLong() / 1000.0,
+                    around.path("why").asText());
+        }
         if (dryRun) {
             out.println("  dry run: the host keeps its state, nothing was queued");
         }

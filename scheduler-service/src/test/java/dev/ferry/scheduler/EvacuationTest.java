@@ -210,10 +210,15 @@ class EvacuationTest {
                 .getLong("predictedMakespanMillis");
         UUID entering = MigrationLifecycleTest.requestMigration(29, 6, "USER", "SCHEDULED");
         try {
-            long beside = given().queryParam("dryRun", true).post("/hosts/778/evacuate").then().statusCode(200).extract()
-                    .jsonPath().getLong("predictedMakespanMillis");
+            JsonPath plan = given().queryParam("dryRun", true).post("/hosts/778/evacuate").then().statusCode(200).extract().jsonPath();
+            long beside = plan.getLong("predictedMakespanMillis");
             assertThat(migration(entering).getLong("prediction.totalTimeMillis")).isPositive();
             assertThat(beside).isGreaterThan(alone + alone / 10);
+            // and the plan says which migration it shared the links with, and until when
+            assertThat(plan.getList("plannedAround.migrationId", String.class)).containsExactly(entering.toString());
+            assertThat(plan.getString("plannedAround[0].why")).isEqualTo("enters host 6, a destination of this plan");
+            assertThat(plan.getLong("plannedAround[0].untilMillis")).isPositive()
+                    .isLessThanOrEqualTo(migration(entering).getLong("prediction.totalTimeMillis"));
         } finally {
             // ended, not cancelled: a cancel no worker confirms leaves it under way, and hv-6 is the next test's destination
             QueueTest.succeed(entering);

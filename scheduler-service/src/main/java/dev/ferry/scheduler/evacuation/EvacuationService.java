@@ -92,7 +92,7 @@ public class EvacuationService {
         Map<Long, HostView> hosts = new HashMap<>();
         return host(hostId).flatMap(host -> {
             hosts.put(host.id(), host);
-            return planned(host, hosts).map(p -> EvacuationPlanView.of(host, p.plan()));
+            return planned(host, hosts).map(p -> EvacuationPlanView.of(host, p.plan(), p.plannedAround()));
         });
     }
 
@@ -112,8 +112,9 @@ public class EvacuationService {
                 .invoke(id -> dispatcher.kick());
     }
 
-    /** The host's VMs, where each could go, and the plan over them. */
-    private record Planned(List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan) {
+    /** The host's VMs, where each could go, the plan over them, and the migrations under way it shares links with. */
+    private record Planned(List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
+            List<EvacuationPlanView.PlannedAround> plannedAround) {
     }
 
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
@@ -128,9 +129,9 @@ public class EvacuationService {
                         }));
                     }
                     return chain.flatMap(list -> busy(host, Set.copyOf(hosts.keySet())).flatMap(busy -> InventoryLists.placementRules(inventory, host.id(), null)
-                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy),
+                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy.model()),
                                     host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
-                                    GroupRules.of(rules))))));
+                                    GroupRules.of(rules)), busy.shown()))));
                 }))
                 // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
@@ -147,12 +148,17 @@ public class EvacuationService {
         return new EvacuationTimeline.Links(source.linkBandwidthBytesPerSecond(), link, inbound, source.maxOutboundMigrations(), busy);
     }
 
+    /** The migrations under way a plan shares links with: as the link model takes them, and as the plan shows them. */
+    private record UnderWay(List<EvacuationTimeline.Busy> model, List<EvacuationPlanView.PlannedAround> shown) {
+    }
+
     /**
      * The migrations under way that leave the host or enter one of its VMs' destinations: each at the share of the
      * links the scheduler last sent it (its whole link when none was), until its ETA. The plan then shares the links
-     * with them as the dispatcher and the link allocation will.
+     * with them as the dispatcher and the link allocation will. One whose outcome is unknown counts too (it may still
+     * be running on the hypervisor), and the plan says so.
      */
-    private static Uni<List<EvacuationTimeline.Busy>> busy(HostView source, Set<Long> destinations) {
+    private static Uni<UnderWay> busy(HostView source, Set<Long> destinations) {
         Instant now = Instant.now();
         return Panache.withSession(() -> Migration.<Migration>list("phase in ?1 and (sourceHostId = ?2 or targetHostId in ?3)",
                         MigrationPhase.UNDER_WAY, source.id(), destinations.isEmpty() ? Set.of(-1L) : destinations)
@@ -162,17 +168,19 @@ public class EvacuationService {
                         .map(started -> {
                             Map<UUID, Instant> since = new HashMap<>();
                             started.forEach(t -> since.merge(t.migrationId, t.at, (a, b) -> a.isBefore(b) ? a : b));
-                            List<EvacuationTimeline.Busy> busy = new ArrayList<>();
+                            List<EvacuationTimeline.Busy> model = new ArrayList<>();
+                            List<EvacuationPlanView.PlannedAround> shown = new ArrayList<>();
                             for (Migration m : under) {
                                 Long eta = m.etaMillis(since.get(m.id), now);
                                 double rate = m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond;
                                 if (eta == null || eta <= 0 || !(rate > 0)) {
                                     continue; // no forecast or about to end: nothing to plan around
                                 }
-                                busy.add(new EvacuationTimeline.Busy(m.targetHostId, m.sourceHostId == source.id(), rate,
-                                        eta / 1000.0));
+                                boolean leaves = m.sourceHostId == source.id();
+                                model.add(new EvacuationTimeline.Busy(m.targetHostId, leaves, rate, eta / 1000.0));
+                                shown.add(EvacuationPlanView.PlannedAround.of(m, leaves, Math.round(rate), eta));
                             }
-                            return busy;
+                            return new UnderWay(model, shown);
                         })));
     }
 
