@@ -73,8 +73,10 @@ public final class EvacuationPlanner {
             }
         }
         List<VmToMove> order = longestFirst(movable, links, limits, policy);
-        // two ways to pick destinations, each tried at every concurrency: as each VM's turn comes, or all up front
+        // ways to pick destinations, each tried at every concurrency: as each VM's turn comes, or all up front (greedy,
+        // and greedy improved by local search)
         List<VmToMove> balanced = balanced(order, links, limits, policy, rules);
+        List<VmToMove> searched = searched(balanced, order, links, limits, policy, rules);
         EvacuationTimeline.Result best = null;
         List<VmToMove> bestUnplaced = List.of();
         long bestGivingUp = 0;
@@ -83,7 +85,8 @@ public final class EvacuationPlanner {
         for (int slots = 1; slots <= Math.max(1, Math.min(maxOutbound, movable.size())); slots++) {
             List<EvacuationTimeline.Result> tried = List.of(
                     EvacuationTimeline.play(order, slots, largestShare(links, limits, policy), links, limits, policy, rules),
-                    EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy, rules));
+                    EvacuationTimeline.play(balanced, slots, ONE_PER_DESTINATION, links, limits, policy, rules),
+                    EvacuationTimeline.play(searched, slots, ONE_PER_DESTINATION, links, limits, policy, rules));
             for (EvacuationTimeline.Result r : tried) {
                 List<VmToMove> unplaced = notPlayed(order, r);
                 // a migration predicted to give up at the share it gets is no finish: fewer of those first
@@ -97,7 +100,7 @@ public final class EvacuationPlanner {
                     bestUnplaced = unplaced;
                     bestGivingUp = givingUp;
                     bestSlots = slots;
-                    bestOnePer = r == tried.get(1);
+                    bestOnePer = r != tried.get(0);
                 }
             }
         }
@@ -205,6 +208,40 @@ public final class EvacuationPlanner {
         }
         assigned.sort(Comparator.comparingInt((VmToMove v) -> wave.get(v)).thenComparingDouble(v -> -seconds.get(v)));
         return assigned;
+    }
+
+    /**
+     * {@link #balanced}, then improved by moving or swapping VMs of the destination that ends last
+     * ({@link AssignmentSearch}); in waves as there, each destination's VMs longest first.
+     */
+    static List<VmToMove> searched(List<VmToMove> balanced, List<VmToMove> order, Links links, MigrationLimits limits,
+            String policy, GroupRules rules) {
+        java.util.Map<Long, Double> speed = wholeFleetShares(order, links);
+        java.util.Map<Long, VmToMove> original = new java.util.HashMap<>();
+        order.forEach(vm -> original.put(vm.vmId(), vm));
+        java.util.Map<VmToMove, Option> chosen = new java.util.LinkedHashMap<>();
+        balanced.forEach(vm -> chosen.put(original.get(vm.vmId()), vm.options().get(0)));
+        java.util.function.ToDoubleBiFunction<VmToMove, Option> seconds = (vm, o) -> EvacuationTimeline.seconds(vm,
+                Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links, limits, policy);
+        if (!chosen.isEmpty()) {
+            AssignmentSearch.improve(chosen, seconds, rules);
+        }
+        java.util.Map<Long, List<VmToMove>> byHost = new java.util.TreeMap<>();
+        chosen.forEach((vm, o) -> byHost.computeIfAbsent(o.hostId(), h -> new ArrayList<>())
+                .add(new VmToMove(vm.vmId(), vm.vmName(), vm.memoryBytes(), vm.dirty(), List.of(o), vm.whyNoOption())));
+        java.util.Map<VmToMove, Integer> wave = new java.util.HashMap<>();
+        java.util.Map<VmToMove, Double> length = new java.util.HashMap<>();
+        List<VmToMove> out = new ArrayList<>();
+        byHost.values().forEach(vms -> {
+            vms.forEach(vm -> length.put(vm, seconds.applyAsDouble(vm, vm.options().get(0))));
+            vms.sort(Comparator.comparingDouble((VmToMove vm) -> -length.get(vm)));
+            for (int i = 0; i < vms.size(); i++) {
+                wave.put(vms.get(i), i);
+            }
+            out.addAll(vms);
+        });
+        out.sort(Comparator.comparingInt((VmToMove v) -> wave.get(v)).thenComparingDouble(v -> -length.get(v)));
+        return out;
     }
 
     /** Each destination's max-min share of the links when every destination takes one migration at once. */

@@ -222,10 +222,12 @@ public final class EvacuationBenchmark {
                 + "link it can have, and, where the fast destinations lack room for everything, what does not fit there over "
                 + "the slow destinations' links together. Pages written again during a migration come on top, so no plan "
                 + "reaches it when guests write.\n");
-        s.append("- **Ferry**: `EvacuationPlanner`: two ways to choose destinations (as each VM's turn comes, to the host "
+        s.append("- **Ferry**: `EvacuationPlanner`: three ways to choose destinations (as each VM's turn comes, to the host "
                 + "where it gets the largest share; or all up front, balancing when each destination is done, each "
-                + "destination then taking one at a time), each played out at every concurrency from 1 to the host's limit; "
-                + "the fastest kept. Longest first.\n");
+                + "destination then taking one at a time; or that up-front assignment improved by local search, "
+                + "`AssignmentSearch`: the destination ending last gives a VM to another, or swaps one, while its end comes "
+                + "earlier), each played out at every concurrency from 1 to the host's limit; the fastest kept. Longest "
+                + "first.\n");
         s.append("- **FIFO-2**: the VMs in inventory's order, two at a time, each to the host of lowest predicted cost as if "
                 + "it had the link to itself (Ferry's planner before links were shared). *Promised* is the makespan that "
                 + "plan announced with every migration on a whole link; *played* is what the shared links make of it.\n\n");
