@@ -204,6 +204,51 @@ class EvacuationTest {
     }
 
     @Test
+    void aRequestQueuedForADestinationWhileAnEvacuationIsPlannedMakesItPlanAgain() throws Exception {
+        // a migration to hv-591 that no longer claims anything: queued (no hold is granted), then cancelled
+        FakeInventory.reserveAnswers(503, "{}");
+        UUID other = null;
+        try (var holder = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                var watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+            UUID queued = UUID.fromString(given().contentType(io.restassured.http.ContentType.JSON)
+                    .body(java.util.Map.of("vmId", 757, "targetHostId", 591)).post("/migrations").then().statusCode(202)
+                    .extract().jsonPath().getString("id"));
+            other = queued;
+            given().post("/migrations/" + queued + "/cancel");
+            await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(queued).getString("phase")));
+
+            // hv-577's one VM can only go to hv-591, which has room for it alone; its plan is made, and waits to queue
+            MigrationLifecycleTest.holdDestinationLock(holder, 591);
+            var evacuating = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().post("/hosts/577/evacuate"));
+            MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
+            // meanwhile a request for hv-591 is queued: it takes the room the plan counted on
+            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'QUEUED', created_at = clock_timestamp() WHERE id = ?")) {
+                st.setObject(1, queued);
+                st.executeUpdate();
+            }
+            holder.commit();
+
+            var answer = evacuating.get();
+            assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(202);
+            // planned again with that claim counted: the VM has nowhere to go, and the evacuation says why
+            JsonPath e = evacuation(answer.jsonPath().getString("id"));
+            assertThat(e.getList("moves")).isEmpty();
+            assertThat(e.getList("unplaceable.vmName", String.class)).containsExactly("vm-759");
+            assertThat(e.getString("unplaceable[0].reason")).contains("hv-591");
+            given().post("/evacuations/" + answer.jsonPath().getString("id") + "/cancel");
+        } finally {
+            FakeInventory.reserveSucceeds();
+            if (other != null) {
+                try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                        var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ?")) {
+                    st.setObject(1, other);
+                    st.executeUpdate();
+                }
+            }
+        }
+    }
+
+    @Test
     void aMigrationAlreadyEnteringTheDestinationMakesTheEvacuationTakeLonger() {
         // hv-778's two VMs can only go to hv-6, whose 1 GbE inbound link a migration of VM 29 is about to share
         long alone = given().queryParam("dryRun", true).post("/hosts/778/evacuate").then().statusCode(200).extract().jsonPath()

@@ -614,16 +614,16 @@ class MigrationLifecycleTest {
     }
 
     /** Takes the destination's queueing lock in the connection's transaction, as another request being queued would. */
-    private static void holdDestinationLock(java.sql.Connection holder, long hostId) throws java.sql.SQLException {
+    static void holdDestinationLock(java.sql.Connection holder, long hostId) throws java.sql.SQLException {
         holder.setAutoCommit(false);
         try (var lock = holder.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, dev.ferry.scheduler.service.MigrationService.DESTINATION_LOCK + hostId);
+            lock.setLong(1, dev.ferry.scheduler.service.DestinationLocks.DESTINATION_LOCK + hostId);
             lock.executeQuery().close();
         }
     }
 
     /** Until {@code requests} sessions wait for an advisory lock: judged, and about to queue. */
-    private static void awaitWaitingForTheLock(java.sql.Connection watcher, int requests) {
+    static void awaitWaitingForTheLock(java.sql.Connection watcher, int requests) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
                     + "WHERE wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'")) {

@@ -25,7 +25,9 @@ import dev.ferry.scheduler.plan.EvacuationEta;
 import dev.ferry.scheduler.plan.EvacuationTimeline;
 import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
+import dev.ferry.scheduler.plan.PlanRoom;
 import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.DestinationLocks;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
@@ -53,6 +55,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class EvacuationService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(EvacuationService.class);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -108,16 +112,33 @@ public class EvacuationService {
         return inventory.changeHostState(host.id(), new HostStateChange(HostState.MAINTENANCE))
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"))
                 .flatMap(x -> planned(host, hosts))
-                .flatMap(p -> persist(host, p.vms(), p.toMove(), p.plan(), hosts, by))
+                .flatMap(p -> persist(host, p, hosts, by, true))
+                // requests for its destinations queued while it was planned took room it counted on: planned again, once
+                // (a second such race is left to the dispatcher, which re-places a move whose destination is full)
+                .onFailure(PlanOutdated.class).recoverWithUni(e -> {
+                    LOG.infof("evacuation of host %d planned again: %s", host.id(), e.getMessage());
+                    return planned(host, hosts).flatMap(p -> persist(host, p, hosts, by, false));
+                })
                 .invoke(id -> dispatcher.kick());
     }
 
-    /** The host's VMs, where each could go, the plan over them, and the migrations under way it shares links with. */
+    /** The plan no longer fits its destinations: others queued migrations there after it read their room. */
+    static final class PlanOutdated extends RuntimeException {
+        PlanOutdated(List<String> shortfalls) {
+            super(String.join("; ", shortfalls), null, false, false);
+        }
+    }
+
+    /**
+     * The host's VMs, where each could go, the plan over them, and the migrations under way it shares links with;
+     * {@code claimsReadAt}: a moment before the queued migrations' claims were read.
+     */
     private record Planned(List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
-            List<EvacuationPlanView.PlannedAround> plannedAround) {
+            List<EvacuationPlanView.PlannedAround> plannedAround, Instant claimsReadAt) {
     }
 
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
+        Instant claimsReadAt = Instant.now();
         return InventoryLists.vmsOn(inventory, host.id())
                 .flatMap(vms -> Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED))
                         .map(DestinationClaims::of).flatMap(claims -> {
@@ -131,7 +152,7 @@ public class EvacuationService {
                     return chain.flatMap(list -> busy(host, Set.copyOf(hosts.keySet())).flatMap(busy -> InventoryLists.placementRules(inventory, host.id(), null)
                             .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy.model()),
                                     host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
-                                    GroupRules.of(rules)), busy.shown()))));
+                                    GroupRules.of(rules)), busy.shown(), claimsReadAt))));
                 }))
                 // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
@@ -220,8 +241,40 @@ public class EvacuationService {
         return known != null ? Uni.createFrom().item(known) : inventory.host(id).invoke(h -> cache.put(id, h));
     }
 
-    private Uni<UUID> persist(HostView host, List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
-            Map<Long, HostView> hosts, Principal by) {
+    /**
+     * Queues the plan's moves under the locks of their destinations' room ({@link DestinationLocks}), as a request is
+     * queued; when {@code check}, first fails with {@link PlanOutdated} if migrations requested for them since the plan
+     * read their claims took more than the room the plan left there ({@link PlanRoom}).
+     */
+    private Uni<UUID> persist(HostView host, Planned p, Map<Long, HostView> hosts, Principal by, boolean check) {
+        EvacuationPlanner.Plan plan = p.plan();
+        Map<Long, VmToMove> byVm = new HashMap<>();
+        p.toMove().forEach(v -> byVm.put(v.vmId(), v));
+        Map<Long, Long> slack = PlanRoom.slack(plan.moves(), byVm);
+        return queue(host, p.vms(), p.toMove(), plan, hosts, by, () -> !check || slack.isEmpty() ? Uni.createFrom().voidItem()
+                : claimedSince(slack.keySet(), p.claimsReadAt()).invoke(since -> {
+                    List<String> shortfalls = PlanRoom.shortfalls(slack, since);
+                    if (!shortfalls.isEmpty()) {
+                        throw new PlanOutdated(shortfalls);
+                    }
+                }).replaceWithVoid());
+    }
+
+    /** Memory of the migrations requested for each of these hosts since then and not ended in failure or a cancel. */
+    private static Uni<Map<Long, Long>> claimedSince(java.util.Collection<Long> hosts, Instant since) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT target_host_id, sum(memory_bytes) FROM migration "
+                        + "WHERE target_host_id IN (:h) AND created_at >= :t AND phase NOT IN ('FAILED', 'CANCELLED') "
+                        + "GROUP BY target_host_id", Object[].class)
+                .setParameter("h", hosts).setParameter("t", since).getResultList())
+                .map(rows -> {
+                    Map<Long, Long> out = new HashMap<>();
+                    rows.forEach(r -> out.put(((Number) r[0]).longValue(), ((Number) r[1]).longValue()));
+                    return out;
+                });
+    }
+
+    private Uni<UUID> queue(HostView host, List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
+            Map<Long, HostView> hosts, Principal by, java.util.function.Supplier<Uni<Void>> stillFits) {
         Instant now = Instant.now();
         Evacuation e = new Evacuation();
         e.id = UUID.randomUUID();
@@ -256,8 +309,11 @@ public class EvacuationService {
             m.createdAt = e.createdAt.plusMillis(move.order());
             migrations.add(m);
         }
-        return Panache.withTransaction(() -> e.persist().replaceWithVoid().call(() -> QueuedMigrations.enqueue(migrations, by,
-                "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}", traces, now))).replaceWith(e.id);
+        Set<Long> destinations = new java.util.HashSet<>();
+        migrations.forEach(m -> destinations.add(m.targetHostId));
+        return Panache.withTransaction(() -> DestinationLocks.hold(destinations).call(stillFits::get)
+                .call(() -> e.persist()).call(() -> QueuedMigrations.enqueue(migrations, by,
+                        "{\"evacuationId\": \"" + e.id + "\", \"hostId\": " + e.hostId + "}", traces, now))).replaceWith(e.id);
     }
 
     public Uni<EvacuationView> view(UUID id) {

@@ -308,8 +308,6 @@ public class MigrationService {
                 .with("vmId", vm.id()).with("hostId", hostId).with("claimed", room.claimed()));
     }
 
-    /** Advisory lock keys of destinations' room: this plus the host's id (rebalances and leases use keys of their own). */
-    public static final long DESTINATION_LOCK = 0x4445_5354_0000_0000L;
 
     /**
      * In the queueing transaction: the destination's room judged again under a lock of that host, against the queued
@@ -324,9 +322,7 @@ public class MigrationService {
         }
         long hostId = target.host().id();
         Instant read = target.room().readAfter();
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked")
-                        .setParameter("key", DESTINATION_LOCK + hostId).getSingleResult())
+        return DestinationLocks.hold(List.of(hostId))
                 .flatMap(x -> Migration.<Migration>list("targetHostId = ?1 and (phase = ?2 or (phase in ?3 and id in (select t.migrationId "
                         + "from PhaseTransition t where t.toPhase = ?4 and t.at >= ?5)))", hostId, MigrationPhase.QUEUED,
                         MigrationPhase.UNDER_WAY, MigrationPhase.SCHEDULED, read))
