@@ -17,7 +17,6 @@ import io.quarkus.test.security.TestSecurity;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,7 @@ class EvacuationReplanTest {
                 measured(410L << 20, 3686L << 20, forecast), null));
 
         // the moves still waiting for it go to the other host and say why (one may have started first: the slow sending
-        // also lets a second leave at once), once each: the next passes leave them there
+        // also lets a second leave at once)
         List<UUID> waiting = moves.subList(measuredAt + 1, moves.size()).stream()
                 .filter(m -> targets.get(moves.indexOf(m)) == slow).toList();
         await().atMost(Duration.ofSeconds(15)).until(() -> waiting.stream().allMatch(m -> migration(m).getLong("targetHostId") != slow
@@ -77,14 +76,6 @@ class EvacuationReplanTest {
             // the evacuation shows the move where it now goes
             assertThat(evacuation(id).getList("moves.targetHostId", Long.class).get(moves.indexOf(m))).isNotEqualTo(slow);
         }
-        Map<UUID, Long> after = new java.util.HashMap<>();
-        replanned.forEach(m -> after.put(m, migration(m).getLong("targetHostId")));
-        try {
-            Thread.sleep(2_500); // a couple of tracker passes
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        replanned.forEach(m -> assertThat(migration(m).getLong("targetHostId")).isEqualTo(after.get(m)));
         finish(id, moves);
     }
 

@@ -34,7 +34,7 @@ class PlanRoomTest {
 
         assertThat(PlanRoom.shortfalls(slack, Map.of(3L, 4 * GIB))).isEmpty();
         assertThat(PlanRoom.shortfalls(slack, Map.of(3L, 4 * GIB, 4L, 3 * GIB)))
-                .containsExactly("host 4: 3072 MiB claimed by migrations requested since the plan read its room, 2048 MiB left beyond the plan");
+                .containsExactly("host 4: 3072 MiB more claimed by other migrations than when the plan read its room, 2048 MiB left beyond the plan");
     }
 
     @Test

@@ -131,16 +131,19 @@ public class EvacuationService {
 
     /**
      * The host's VMs, where each could go, the plan over them, and the migrations under way it shares links with;
-     * {@code claimsReadAt}: a moment before the queued migrations' claims were read.
+     * {@code claimsReadAt}: a moment before the queued migrations' claims were read, and {@code queuedAtRead}: the
+     * memory they claimed on each host then.
      */
     private record Planned(List<VmView> vms, List<VmToMove> toMove, EvacuationPlanner.Plan plan,
-            List<EvacuationPlanView.PlannedAround> plannedAround, Instant claimsReadAt) {
+            List<EvacuationPlanView.PlannedAround> plannedAround, Instant claimsReadAt, Map<Long, Long> queuedAtRead) {
     }
 
     private Uni<Planned> planned(HostView host, Map<Long, HostView> hosts) {
         Instant claimsReadAt = Instant.now();
+        Map<Long, Long> queuedAtRead = new HashMap<>();
         return InventoryLists.vmsOn(inventory, host.id())
                 .flatMap(vms -> Panache.withSession(() -> Migration.<Migration>list("phase", MigrationPhase.QUEUED))
+                        .invoke(queued -> queued.forEach(m -> queuedAtRead.merge(m.targetHostId, m.memoryBytes, Long::sum)))
                         .map(DestinationClaims::of).flatMap(claims -> {
                     Uni<List<VmToMove>> chain = Uni.createFrom().item(new ArrayList<>());
                     for (VmView vm : vms) {
@@ -152,7 +155,7 @@ public class EvacuationService {
                     return chain.flatMap(list -> busy(host, Set.copyOf(hosts.keySet())).flatMap(busy -> InventoryLists.placementRules(inventory, host.id(), null)
                             .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy.model()),
                                     host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
-                                    GroupRules.of(rules)), busy.shown(), claimsReadAt))));
+                                    GroupRules.of(rules)), busy.shown(), claimsReadAt, queuedAtRead))));
                 }))
                 // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
@@ -243,8 +246,11 @@ public class EvacuationService {
 
     /**
      * Queues the plan's moves under the locks of their destinations' room ({@link DestinationLocks}), as a request is
-     * queued; when {@code check}, first fails with {@link PlanOutdated} if migrations requested for them since the plan
-     * read their claims took more than the room the plan left there ({@link PlanRoom}).
+     * queued; when {@code check}, first fails with {@link PlanOutdated} if the migrations claiming room there now take
+     * more than they did when the plan read them, by more than the room the plan left ({@link PlanRoom}). Claims are
+     * counted as a request's are: queued now, or dispatched there since the reading (its reservation not in what
+     * inventory showed the plan); by which migrations they are, not when they were created, so a request stamped
+     * before the reading but queued after it, or a move re-aimed there, counts.
      */
     private Uni<UUID> persist(HostView host, Planned p, Map<Long, HostView> hosts, Principal by, boolean check) {
         EvacuationPlanner.Plan plan = p.plan();
@@ -252,7 +258,9 @@ public class EvacuationService {
         p.toMove().forEach(v -> byVm.put(v.vmId(), v));
         Map<Long, Long> slack = PlanRoom.slack(plan.moves(), byVm);
         return queue(host, p.vms(), p.toMove(), plan, hosts, by, () -> !check || slack.isEmpty() ? Uni.createFrom().voidItem()
-                : claimedSince(slack.keySet(), p.claimsReadAt()).invoke(since -> {
+                : claimedNow(slack.keySet(), p.claimsReadAt()).invoke(now -> {
+                    Map<Long, Long> since = new HashMap<>();
+                    now.forEach((h, m) -> since.put(h, m - p.queuedAtRead().getOrDefault(h, 0L)));
                     List<String> shortfalls = PlanRoom.shortfalls(slack, since);
                     if (!shortfalls.isEmpty()) {
                         throw new PlanOutdated(shortfalls);
@@ -260,12 +268,13 @@ public class EvacuationService {
                 }).replaceWithVoid());
     }
 
-    /** Memory of the migrations requested for each of these hosts since then and not ended in failure or a cancel. */
-    private static Uni<Map<Long, Long>> claimedSince(java.util.Collection<Long> hosts, Instant since) {
+    /** Memory claimed on each of these hosts now: by migrations queued for it, or dispatched there since the reading. */
+    private static Uni<Map<Long, Long>> claimedNow(java.util.Collection<Long> hosts, Instant readAt) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT target_host_id, sum(memory_bytes) FROM migration "
-                        + "WHERE target_host_id IN (:h) AND created_at >= :t AND phase NOT IN ('FAILED', 'CANCELLED') "
+                        + "WHERE target_host_id IN (:h) AND (phase = 'QUEUED' OR (phase IN ('SCHEDULED', 'RUNNING', 'OUTCOME_UNKNOWN') "
+                        + "AND id IN (SELECT t.migration_id FROM phase_transition t WHERE t.to_phase = 'SCHEDULED' AND t.at >= :t))) "
                         + "GROUP BY target_host_id", Object[].class)
-                .setParameter("h", hosts).setParameter("t", since).getResultList())
+                .setParameter("h", hosts).setParameter("t", readAt).getResultList())
                 .map(rows -> {
                     Map<Long, Long> out = new HashMap<>();
                     rows.forEach(r -> out.put(((Number) r[0]).longValue(), ((Number) r[1]).longValue()));

@@ -14,6 +14,9 @@ import java.util.TreeMap;
  * with that VM there, less the claims queued when the plan read them) covered the plan's other VMs sent there; what is
  * left beyond the plan's own moves is the destination's <em>slack</em>. A migration requested for that destination
  * after the reading claims room the plan did not see: more than the slack, and the plan no longer fits.
+ *
+ * <p>Memory only, as the evacuation planner places by memory: a destination short of vCPUs is found by the reservation
+ * at dispatch, which places the move again.
  */
 public final class PlanRoom {
     private PlanRoom() {
@@ -40,15 +43,15 @@ public final class PlanRoom {
      * The destinations where what others claimed since the reading is more than the slack, in words; empty: the plan
      * still fits.
      *
-     * @param claimedSince memory of the migrations queued for each destination since the plan read the claims
+     * @param claimedSince memory claimed on each destination beyond what was claimed when the plan read the claims
      */
     public static List<String> shortfalls(Map<Long, Long> slack, Map<Long, Long> claimedSince) {
         List<String> out = new ArrayList<>();
         slack.forEach((host, s) -> {
             long since = claimedSince.getOrDefault(host, 0L);
             if (since > s) {
-                out.add(String.format(java.util.Locale.ROOT, "host %d: %d MiB claimed by migrations requested since the plan "
-                        + "read its room, %d MiB left beyond the plan", host, since >> 20, s >> 20));
+                out.add(String.format(java.util.Locale.ROOT, "host %d: %d MiB more claimed by other migrations than when the "
+                        + "plan read its room, %d MiB left beyond the plan", host, since >> 20, s >> 20));
             }
         });
         return out;
