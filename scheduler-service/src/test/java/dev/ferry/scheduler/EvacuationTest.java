@@ -85,6 +85,23 @@ class EvacuationTest {
         ids.forEach(id -> given().post("/migrations/" + id + "/cancel").then().statusCode(202));
     }
 
+    @Test
+    void aClusterEvenByAllocationIsRebalancedByTheCpuItsGuestsWereMeasuredToUse() {
+        // cluster 89: hv-891 and hv-892 hold four 4 GiB, 2-vCPU VMs each; hv-891's guests use 1.5 cores each of its 8,
+        // hv-892's 0.1: even by allocation, a hot spot by measurement
+        JsonPath dry = given().queryParam("dryRun", true).post("/clusters/89/rebalance").then().statusCode(200).extract().jsonPath();
+
+        assertThat(dry.getInt("measuredCpu.vmsMeasured")).isEqualTo(8);
+        assertThat(dry.getInt("measuredCpu.vmsEstimated")).isZero();
+        assertThat(dry.getString("measuredCpu.oldestMeasuredAt")).isNotNull();
+        assertThat(dry.getDouble("imbalanceBefore")).isCloseTo(0.35, org.assertj.core.data.Offset.offset(1e-6)); // 6/8 against 0.4/8
+        assertThat(dry.getLong("moves[0].fromHostId")).as("a busy guest leaves first").isEqualTo(891L);
+        List<Long> moved = dry.getList("moves.vmId", Long.class);
+        assertThat(moved.stream().filter(v -> v / 10 == 891).count()).as("busy guests moved to hv-892").isEqualTo(2);
+        assertThat(moved.stream().filter(v -> v / 10 == 892).count()).as("quiet guests moved back for the memory").isEqualTo(2);
+        assertThat(dry.getDouble("imbalanceAfter")).isLessThan(0.01);
+    }
+
     @jakarta.inject.Inject
     dev.ferry.scheduler.rebalance.RebalanceService rebalances;
 

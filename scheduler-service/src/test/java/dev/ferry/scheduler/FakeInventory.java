@@ -103,6 +103,10 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
      */
     static List<Candidate> candidates(long vmId) {
         List<Candidate> out = new ArrayList<>();
+        if (vmId >= 8910 && vmId < 8930) { // cluster 89: the other host
+            long other = vmId / 10 == 891 ? 892 : 891;
+            return List.of(new Candidate(verdict(other, List.of()), room(other), 1024));
+        }
         if (vmId >= 8810 && vmId < 8840) { // cluster 88: the other UP hosts
             for (long h = 881; h <= 883; h++) {
                 if (h != vmId / 10) {
@@ -205,7 +209,9 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
             } else if (method.equals("GET") && path.equals("/hosts")) {
                 // cluster 88: hv-881 runs six 4 GiB VMs, hv-882 one, hv-883 none; hv-884 is in maintenance
                 String query = exchange.getRequestURI().getQuery();
-                body = query.contains("clusterId=88&") ? List.of(host(881, HostState.UP),
+                // cluster 89: hv-891 and hv-892, four 4 GiB VMs each, hv-891's measured busy (see below)
+                body = query.contains("clusterId=89&") ? List.of(host(891, HostState.UP), host(892, HostState.UP))
+                        : query.contains("clusterId=88&") ? List.of(host(881, HostState.UP),
                         host(882, HostState.UP), host(883, HostState.UP), host(884, HostState.MAINTENANCE))
                         : query.contains("clusterId=1&") && query.contains("page=0&") ? CLUSTER_1_DESTINATIONS.stream()
                                 .map(id -> host(id, DOWN_HOSTS.contains(id) ? HostState.MAINTENANCE : HostState.UP)).toList()
@@ -215,6 +221,13 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                 body = LongStream.rangeClosed(hostId * 10 + 1, hostId * 10 + (hostId == 881 ? 6 : hostId == 882 ? 1 : 0))
                         .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
                                 List.of(), Set.of(), 0)).toList();
+            } else if (method.equals("GET") && path.equals("/vms") && exchange.getRequestURI().getQuery().matches(".*hostId=89\\d&.*")) {
+                // cluster 89: the guests on hv-891 were measured a minute ago at 1.5 cores each, those on hv-892 at 0.1
+                long hostId = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*hostId=(89\\d)&.*", "$1"));
+                Instant measured = Instant.now().minusSeconds(60);
+                body = LongStream.rangeClosed(hostId * 10 + 1, hostId * 10 + 4)
+                        .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
+                                List.of(), Set.of(), 0, hostId == 891 ? 1.5 : 0.1, measured)).toList();
             } else if (method.equals("GET") && path.equals("/vms")) {
                 // host 576 runs four VMs, 561-564; 577 one, 759; 777 three, 771-773; 778 two, 781-782; 779 four, 791-794
                 String query = exchange.getRequestURI().getQuery();

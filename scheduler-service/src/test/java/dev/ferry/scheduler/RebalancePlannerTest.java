@@ -32,6 +32,37 @@ class RebalancePlannerTest {
     }
 
     @Test
+    void measuredCpuEvensOutBusyGuestsThatAllocationAloneWouldLeaveTogether() {
+        // two hosts of 16 hardware threads, each holding four VMs of 4 GiB and 2 vCPUs: even by allocation. But hv-1's
+        // four guests each keep 1.5 cores busy and hv-2's use 0.1 each: 6 of 16 cores against 0.4
+        List<VmOnHost> vms = new ArrayList<>();
+        for (long i = 1; i <= 8; i++) {
+            long on = i <= 4 ? 1 : 2;
+            vms.add(new VmOnHost(i, "vm-" + i, on, 4 * GIB, 2, IDLE, Set.of(3 - on), on == 1 ? 1.5 : 0.1));
+        }
+        List<HostLoad> measured = List.of(new HostLoad(1, "hv-1", 64.0 * GIB, 32, 16 * GIB, 8, TEN_GBE, 16, 6.0),
+                new HostLoad(2, "hv-2", 64.0 * GIB, 32, 16 * GIB, 8, TEN_GBE, 16, 0.4));
+        List<HostLoad> unmeasured = List.of(host(1, 16, 8), host(2, 16, 8));
+
+        var plan = RebalancePlanner.plan(measured, vms, 10, 0.005, 300, "ferry");
+
+        // the CPU shares 0.375 and 0.025 spread 0.175 (memory is even); busy guests leave hv-1 first, then quiet ones
+        // come back for the memory, until two busy and two quiet guests run on each host
+        assertThat(plan.imbalanceBefore()).isCloseTo(0.175, offset(1e-9));
+        assertThat(plan.moves().get(0).fromHostId()).as("a busy guest leaves first").isEqualTo(1L);
+        assertThat(plan.moves().get(0).vmId()).isLessThanOrEqualTo(4L);
+        Map<Long, Long> endsOn = new HashMap<>();
+        vms.forEach(v -> endsOn.put(v.vmId(), v.hostId()));
+        plan.moves().forEach(m -> endsOn.put(m.vmId(), m.toHostId()));
+        assertThat(endsOn.entrySet().stream().filter(e -> e.getKey() <= 4 && e.getValue() == 1L).count()).as("busy guests left on hv-1")
+                .isEqualTo(2);
+        assertThat(endsOn.values().stream().filter(h -> h == 1L).count()).as("guests on hv-1").isEqualTo(4);
+        assertThat(plan.imbalanceAfter()).isCloseTo(0, offset(1e-9));
+        // without the measurements there is nothing to even out
+        assertThat(RebalancePlanner.plan(unmeasured, vms, 10, 0.005, 300, "ferry").moves()).isEmpty();
+    }
+
+    @Test
     void aLoadedHostSharesItsVmsWithEmptyOnesAndNoHostGoesOverItsCapacity() {
         List<HostLoad> hosts = List.of(host(1, 24, 12), host(2, 0, 0), host(3, 0, 0));
         List<VmOnHost> vms = new ArrayList<>();

@@ -48,10 +48,23 @@ public final class Views {
     }
 
     /** A virtual machine, where it runs, and what it needs from a destination. */
-    @Schema(name = "Vm", example = "{\"id\": 1, \"name\": \"web-1\", \"memoryBytes\": 8589934592, \"vcpus\": 4, \"hostId\": 1, \"state\": \"RUNNING\", \"cpuVendor\": null, \"cpuFamily\": null, \"cpuModelName\": null, \"cpuFeatures\": [\"sse4_2\"], \"volumes\": [{\"poolId\": 1, \"sizeBytes\": 42949672960}], \"networkIds\": [1], \"version\": 0}")
+    @Schema(name = "Vm", example = "{\"id\": 1, \"name\": \"web-1\", \"memoryBytes\": 8589934592, \"vcpus\": 4, \"hostId\": 1, \"state\": \"RUNNING\", \"cpuVendor\": null, \"cpuFamily\": null, \"cpuModelName\": null, \"cpuFeatures\": [\"sse4_2\"], \"volumes\": [{\"poolId\": 1, \"sizeBytes\": 42949672960}], \"networkIds\": [1], \"version\": 0, \"cpuCoresUsed\": 1.4, \"cpuMeasuredAt\": \"2026-12-04T21:00:00Z\"}")
     public record VmView(long id, String name, long memoryBytes, int vcpus, long hostId, VmState state, String cpuVendor,
             Integer cpuFamily, String cpuModelName, Set<String> cpuFeatures, List<VolumeView> volumes, Set<Long> networkIds,
-            long version) {
+            long version,
+            @Schema(description = "Host CPU the guest was last measured to use, in cores (its CPU time per second, over the "
+                    + "host probe's window); null until a libvirt host's report measured it")
+            Double cpuCoresUsed,
+            @Schema(description = "When cpuCoresUsed was measured; null if never")
+            Instant cpuMeasuredAt) {
+
+        /** A VM whose CPU use nobody measured. */
+        public VmView(long id, String name, long memoryBytes, int vcpus, long hostId, VmState state, String cpuVendor,
+                Integer cpuFamily, String cpuModelName, Set<String> cpuFeatures, List<VolumeView> volumes, Set<Long> networkIds,
+                long version) {
+            this(id, name, memoryBytes, vcpus, hostId, state, cpuVendor, cpuFamily, cpuModelName, cpuFeatures, volumes, networkIds,
+                    version, null, null);
+        }
     }
 
     /** A placement rule: these VMs together, apart, or only on these hosts. */

@@ -49,7 +49,7 @@ public final class ViewMapper {
     public static VmView view(Vm v) {
         return new VmView(v.id, v.name, v.memoryBytes, v.vcpus, v.hostId, v.state, v.cpuVendor, v.cpuFamily, v.cpuModelName,
                 sorted(v.cpuFeatures), v.volumes.stream().map(vol -> new VolumeView(vol.poolId, vol.sizeBytes)).toList(),
-                sorted(v.networkIds), v.version);
+                sorted(v.networkIds), v.version, v.cpuCoresUsed, v.cpuMeasuredAt);
     }
 
     public static ReservationView view(Reservation r) {

@@ -49,6 +49,14 @@ public class Vm {
     @CollectionTable(name = "vm_nic", joinColumns = @JoinColumn(name = "vm_id"))
     @Column(name = "network_id")
     public Set<Long> networkIds = new HashSet<>();
+    /**
+     * The host CPU the guest was last measured to use, in cores, and when (its host's report); null until a report
+     * measured it. Written by the reports alone, beside the version: a measurement changes nothing an operator edits.
+     */
+    @Column(insertable = false, updatable = false)
+    public Double cpuCoresUsed;
+    @Column(insertable = false, updatable = false)
+    public java.time.Instant cpuMeasuredAt;
     @Version
     public long version;
 }

@@ -34,18 +34,30 @@ public class HostGuestRepository {
                         HostReport.Reach reach = g.reach();
                         chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                                         "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
-                                                + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at) "
-                                                + "VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :dy, :dn, :ny, :nn, :at)")
+                                                + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at, cpu_cores_used) "
+                                                + "VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :dy, :dn, :ny, :nn, :at, CAST(:cpu AS DOUBLE PRECISION))")
                                 .setParameter("h", hostId).setParameter("n", g.name()).setParameter("u", g.uuid())
                                 .setParameter("r", g.running()).setParameter("m", g.memoryBytes()).setParameter("v", g.vcpus())
                                 .setParameter("runs", g.cpuRunsOn().toArray(Long[]::new)).setParameter("ref", json(g.cpuRefusedBy()))
                                 .setParameter("dy", reach.disksReachedBy().toArray(Long[]::new)).setParameter("dn", json(reach.disksRefusedBy()))
                                 .setParameter("ny", reach.networksReachedBy().toArray(Long[]::new))
                                 .setParameter("nn", json(reach.networksRefusedBy())).setParameter("at", r.observedAt())
+                                .setParameter("cpu", g.cpuCoresUsed())
                                 .executeUpdate()));
                     }
                     return chain;
-                });
+                }).call(() -> measured(hostId));
+    }
+
+    /**
+     * The VMs inventory places on this host take the CPU use its report measured for their guests (same name, running),
+     * with when. A VM the report measured nothing for keeps its last measurement and its date: the reader judges its age.
+     */
+    private static Uni<Integer> measured(long hostId) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE vm v SET cpu_cores_used = g.cpu_cores_used, "
+                        + "cpu_measured_at = g.observed_at FROM host_guest g WHERE g.host_id = :h AND v.host_id = :h "
+                        + "AND g.name = v.name AND g.running AND g.cpu_cores_used IS NOT NULL")
+                .setParameter("h", hostId).executeUpdate());
     }
 
     /**

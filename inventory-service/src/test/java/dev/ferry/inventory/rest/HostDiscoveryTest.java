@@ -110,6 +110,46 @@ class HostDiscoveryTest {
     }
 
     @Test
+    void aGuestsMeasuredCpuUseIsTheVmsUntilAReportMeasuresItAgain() {
+        Fleet fleet = new Fleet(2, 64);
+        long host = discover(fleet, "busy");
+        long vm = fleet.vm("cruncher", host, 4);
+        long elsewhere = fleet.vm("twin", fleet.hosts[0], 1); // a guest of its name runs here: not this VM's measurement
+        String probe = probeFor(host).probeId();
+        Instant first = Instant.parse("2026-12-04T21:00:00Z");
+        report(measuring(probe + "-1", host, first, fleet, 3.5, 0.9));
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/vms/" + vm).jsonPath().get("cpuCoresUsed") != null);
+        JsonPath measured = given().get("/vms/" + vm).jsonPath();
+        assertThat(measured.getDouble("cpuCoresUsed")).isEqualTo(3.5);
+        assertThat(Instant.parse(measured.getString("cpuMeasuredAt"))).isEqualTo(first);
+        assertThat(given().get("/vms/" + elsewhere).jsonPath().getString("cpuCoresUsed")).isNull();
+
+        // a report that measured nothing (the guest's reading failed) keeps the last measurement, with its date
+        report(measuring(probe + "-2", host, first.plusSeconds(300), fleet, null, null));
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.plusSeconds(300).toString()
+                .equals(given().get("/hosts/" + host).jsonPath().getString("lastReportAt")));
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(3.5);
+
+        // an operator's edit of the VM leaves the measurement alone; the next measurement replaces it
+        JsonPath now = given().get("/vms/" + vm).jsonPath();
+        Map<String, Object> edit = Map.of("name", now.getString("name"), "memoryBytes", now.getLong("memoryBytes"), "vcpus", 2,
+                "hostId", host, "volumes", now.getList("volumes"), "networkIds", now.getList("networkIds"));
+        given().contentType(ContentType.JSON).body(edit).put("/vms/" + vm).then().statusCode(200);
+        assertThat(given().get("/vms/" + vm).jsonPath().getInt("vcpus")).isEqualTo(2);
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(3.5);
+        report(measuring(probe + "-3", host, first.plusSeconds(600), fleet, 0.25, 0.5));
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed") == 0.25);
+        assertThat(Instant.parse(given().get("/vms/" + vm).jsonPath().getString("cpuMeasuredAt"))).isEqualTo(first.plusSeconds(600));
+    }
+
+    /** A report of the host running the fleet's cruncher and twin guests, measured as given (null: not measured). */
+    static HostReport measuring(String probeId, long host, Instant at, Fleet fleet, Double cruncher, Double twin) {
+        return new HostReport(probeId, host, at, true, null, "busy", cpu(), 64L << 30, "QEMU 10", List.of(), List.of(), List.of(
+                new HostReport.Guest("cruncher-" + fleet.tag, "u-c", true, 2L << 30, 4, List.of(), List.of(), null, cruncher),
+                new HostReport.Guest("twin-" + fleet.tag, "u-t", true, 1L << 30, 1, List.of(), List.of(), null, twin)));
+    }
+
+    @Test
     void libvirtsAnswersDecideTheGuestCpuAndReachRulesOnTheHostsItNamed() {
         Fleet fleet = new Fleet(2, 64);
         long a = discover(fleet, "lv-a");

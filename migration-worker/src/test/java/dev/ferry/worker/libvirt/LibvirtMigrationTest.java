@@ -96,6 +96,33 @@ class LibvirtMigrationTest {
         }
     }
 
+    /** Linux counts a process's CPU time in ticks of 1/100 s (USER_HZ) in /proc/PID/stat. */
+    static final double USER_HZ = 100;
+
+    /** The QEMU process running this guest (libvirt names the guest on its command line). */
+    static long qemuPid(String guest) throws Exception {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    if (cmdline.contains("qemu") && cmdline.contains("guest=" + guest + ",")) {
+                        return Long.parseLong(p.getFileName().toString());
+                    }
+                } catch (java.io.IOException gone) {
+                    // a process that ended while listed
+                }
+            }
+        }
+        throw new AssertionError("no QEMU process runs guest " + guest);
+    }
+
+    /** User plus system CPU time of a process, in ticks (fields 14 and 15 of /proc/PID/stat, after the command's name). */
+    static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
     static Path serial(LibvirtHost host, String name) {
         return host.logDir().resolve("qemu").resolve(name + ".serial");
     }
@@ -301,7 +328,12 @@ class LibvirtMigrationTest {
         HostProbe probe = new HostProbe("probe-1", 1, a.uri(), List.of(new HostProbe.Peer(2, b.uri()),
                 new HostProbe.Peer(3, "qemu+tcp://127.0.0.1:1/system")), Instant.now());
 
+        long pid = qemuPid(name);
+        long ticksBefore = cpuTicks(pid);
+        long startedAt = System.nanoTime();
         HostReport report = LibvirtProbe.probe(probe, Instant.now());
+        double seconds = (System.nanoTime() - startedAt) / 1e9;
+        double coresByProc = (cpuTicks(pid) - ticksBefore) / USER_HZ / seconds;
 
         assertThat(report.reachable()).as(report.error()).isTrue();
         assertThat(report.hostname()).isEqualTo("hv-a");
@@ -315,6 +347,10 @@ class LibvirtMigrationTest {
         var guest = report.guests().stream().filter(g -> g.name().equals(name)).findFirst().orElseThrow();
         assertThat(guest.running()).isTrue();
         assertThat(guest.memoryBytes()).isEqualTo(256L << 20);
+        // the guest's CPU use, as the kernel counted its QEMU process over the probe (whose 1 s window lies inside)
+        assertThat(seconds).as("the probe watches the guests' CPU time for a second").isGreaterThanOrEqualTo(1.0);
+        assertThat(guest.cpuCoresUsed()).as("measured while the guest writes memory under TCG").isNotNull()
+                .isGreaterThan(0.05).isCloseTo(coresByProc, org.assertj.core.data.Offset.offset(Math.max(0.15, 0.35 * coresByProc)));
         // hv-b's QEMU can run the guest's CPU; the third peer cannot be asked, so it is in neither list
         assertThat(guest.cpuRunsOn()).containsExactly(2L);
         assertThat(guest.cpuRefusedBy()).isEmpty();

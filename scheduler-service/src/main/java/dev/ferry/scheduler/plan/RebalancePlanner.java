@@ -20,8 +20,11 @@ import java.util.Set;
  * <p><b>Imbalance</b> is the spread of the hosts' allocation relative to their capacity: the population standard
  * deviation, across the cluster's hosts that take VMs, of each host's allocated memory share (its VMs' memory over its
  * memory times its memory overcommit), plus the same for vCPUs (its VMs' vCPUs over its cores times its CPU overcommit).
- * 0 is a cluster where every host carries the same share; 0.25 is, for example, half the hosts at 50 % memory and half
- * at 0 %.
+ * Where the guests' CPU use is measured ({@link MeasuredLoad}), the CPU term is the measured one instead: the cores a
+ * host's VMs use over its physical cores. Allocated vCPUs only stand in for what a guest might use; once what it does
+ * use is known, a host of busy guests is the hot spot to relieve, as VMware's DRS balances CPU demand rather than
+ * configured vCPUs (vCPUs still bound what fits on a host). 0 is a cluster where every host carries the same share;
+ * 0.25 is, for example, half the hosts at 50 % memory and half at 0 %.
  *
  * <p><b>Cost</b> of a move is its forecast (the engine and the workers' policy over the VM's dirty model and the link):
  * total time, plus its downtime counted {@value #DOWNTIME_WEIGHT} times (a pause is felt by the guest's users, the
@@ -42,9 +45,19 @@ public final class RebalancePlanner {
      */
     public static final int THROTTLE_WEIGHT = 10;
 
-    /** A host as rebalancing sees it: what it can hold and what it holds. */
+    /**
+     * A host as rebalancing sees it: what it can hold and what it holds. {@code physicalCores} and {@code cpuCoresUsed}:
+     * its hardware threads and the cores its VMs were measured to use (0 and 0 where nothing is measured).
+     */
     public record HostLoad(long hostId, String name, double memoryCapacityBytes, double vcpuCapacity, long memoryAllocatedBytes,
-            int vcpusAllocated, double linkBytesPerSecond) {
+            int vcpusAllocated, double linkBytesPerSecond, double physicalCores, double cpuCoresUsed) {
+
+        /** A host whose load nobody measured: allocation alone. */
+        public HostLoad(long hostId, String name, double memoryCapacityBytes, double vcpuCapacity, long memoryAllocatedBytes,
+                int vcpusAllocated, double linkBytesPerSecond) {
+            this(hostId, name, memoryCapacityBytes, vcpuCapacity, memoryAllocatedBytes, vcpusAllocated, linkBytesPerSecond, 0, 0);
+        }
+
         double memoryShare() {
             return memoryAllocatedBytes / memoryCapacityBytes;
         }
@@ -53,9 +66,25 @@ public final class RebalancePlanner {
             return vcpusAllocated / vcpuCapacity;
         }
 
-        HostLoad with(long memoryDelta, int vcpuDelta) {
-            return new HostLoad(hostId, name, memoryCapacityBytes, vcpuCapacity, memoryAllocatedBytes + memoryDelta,
-                    vcpusAllocated + vcpuDelta, linkBytesPerSecond);
+        double cpuShare() {
+            return physicalCores > 0 ? cpuCoresUsed / physicalCores : 0;
+        }
+
+        boolean measured() {
+            return physicalCores > 0;
+        }
+
+        HostLoad with(VmOnHost vm, int sign) {
+            return new HostLoad(hostId, name, memoryCapacityBytes, vcpuCapacity, memoryAllocatedBytes + sign * vm.memoryBytes(),
+                    vcpusAllocated + sign * vm.vcpus(), linkBytesPerSecond, physicalCores, cpuCoresUsed + sign * vm.cpuCoresUsed());
+        }
+
+        /** Over the cluster's mean on a share the imbalance weighs: a VM leaving it can even the cluster out. */
+        public boolean aboveMean(Collection<HostLoad> all) {
+            boolean measured = all.stream().anyMatch(HostLoad::measured);
+            return memoryShare() > all.stream().mapToDouble(HostLoad::memoryShare).average().orElse(0)
+                    || (measured ? cpuShare() > all.stream().mapToDouble(HostLoad::cpuShare).average().orElse(0)
+                            : vcpuShare() > all.stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0));
         }
 
         boolean fits(long memory, int vcpus) {
@@ -63,9 +92,18 @@ public final class RebalancePlanner {
         }
     }
 
-    /** A VM of the cluster, where it runs and where it may go (inventory's pre-checks passed). */
+    /**
+     * A VM of the cluster, where it runs and where it may go (inventory's pre-checks passed), and the host CPU it uses
+     * ({@link MeasuredLoad}; 0 where nothing is measured).
+     */
     public record VmOnHost(long vmId, String vmName, long hostId, long memoryBytes, int vcpus, DirtyModel dirty,
-            Set<Long> compatibleHostIds) {
+            Set<Long> compatibleHostIds, double cpuCoresUsed) {
+
+        /** A VM whose CPU use nobody measured. */
+        public VmOnHost(long vmId, String vmName, long hostId, long memoryBytes, int vcpus, DirtyModel dirty,
+                Set<Long> compatibleHostIds) {
+            this(vmId, vmName, hostId, memoryBytes, vcpus, dirty, compatibleHostIds, 0);
+        }
     }
 
     /** One proposed move, its forecast and the imbalance once it and those before it are done. */
@@ -95,10 +133,14 @@ public final class RebalancePlanner {
     private RebalancePlanner() {
     }
 
-    /** The cluster's imbalance: standard deviation of memory shares plus that of vCPU shares (0 for fewer than 2 hosts). */
+    /**
+     * The cluster's imbalance: standard deviation of memory shares plus that of measured CPU shares where the load is
+     * measured (any host with physical cores given), of allocated vCPU shares otherwise (0 for fewer than 2 hosts).
+     */
     public static double imbalance(Collection<HostLoad> hosts) {
+        boolean measured = hosts.stream().anyMatch(HostLoad::measured);
         return spread(hosts.stream().mapToDouble(HostLoad::memoryShare).toArray())
-                + spread(hosts.stream().mapToDouble(HostLoad::vcpuShare).toArray());
+                + spread(hosts.stream().mapToDouble(measured ? HostLoad::cpuShare : HostLoad::vcpuShare).toArray());
     }
 
     private static double spread(double[] values) {
@@ -137,14 +179,11 @@ public final class RebalancePlanner {
         Set<Long> moved = new HashSet<>();
         List<Move> moves = new ArrayList<>();
         while (moves.size() < maxMoves) {
-            double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
-            double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
             Move best = null;
             double bestScore = 0;
             for (VmOnHost vm : vms) {
                 HostLoad from = load.get(vm.hostId());
-                if (from == null || moved.contains(vm.vmId())
-                        || (from.memoryShare() <= meanMemory && from.vcpuShare() <= meanVcpus)) {
+                if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(load.values())) {
                     continue;
                 }
                 for (long t : vm.compatibleHostIds()) {
@@ -154,8 +193,8 @@ public final class RebalancePlanner {
                         continue;
                     }
                     Map<Long, HostLoad> after = new LinkedHashMap<>(load);
-                    after.put(from.hostId(), from.with(-vm.memoryBytes(), -vm.vcpus()));
-                    after.put(to.hostId(), to.with(vm.memoryBytes(), vm.vcpus()));
+                    after.put(from.hostId(), from.with(vm, -1));
+                    after.put(to.hostId(), to.with(vm, 1));
                     double gain = now - imbalance(after.values());
                     if (gain < minGain) {
                         continue;
@@ -177,8 +216,8 @@ public final class RebalancePlanner {
             }
             long chosen = best.vmId();
             VmOnHost vm = vms.stream().filter(v -> v.vmId() == chosen).findFirst().orElseThrow();
-            load.put(best.fromHostId(), load.get(best.fromHostId()).with(-vm.memoryBytes(), -vm.vcpus()));
-            load.put(best.toHostId(), load.get(best.toHostId()).with(vm.memoryBytes(), vm.vcpus()));
+            load.put(best.fromHostId(), load.get(best.fromHostId()).with(vm, -1));
+            load.put(best.toHostId(), load.get(best.toHostId()).with(vm, 1));
             now = best.imbalanceAfter();
             moved.add(vm.vmId());
             endsOn.put(vm.vmId(), best.toHostId());
@@ -194,12 +233,10 @@ public final class RebalancePlanner {
      */
     private static List<NotMoved> notMoved(Map<Long, HostLoad> load, List<VmOnHost> vms, Set<Long> moved, Map<Long, Long> endsOn,
             double now, double minGain, MigrationLimits limits, String policy, GroupRules rules) {
-        double meanMemory = load.values().stream().mapToDouble(HostLoad::memoryShare).average().orElse(0);
-        double meanVcpus = load.values().stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0);
         List<NotMoved> out = new ArrayList<>();
         for (VmOnHost vm : vms) {
             HostLoad from = load.get(vm.hostId());
-            if (from == null || moved.contains(vm.vmId()) || (from.memoryShare() <= meanMemory && from.vcpuShare() <= meanVcpus)) {
+            if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(load.values())) {
                 continue;
             }
             List<String> reasons = new ArrayList<>();
@@ -210,8 +247,8 @@ public final class RebalancePlanner {
                     continue;
                 }
                 Map<Long, HostLoad> after = new LinkedHashMap<>(load);
-                after.put(from.hostId(), from.with(-vm.memoryBytes(), -vm.vcpus()));
-                after.put(to.hostId(), to.with(vm.memoryBytes(), vm.vcpus()));
+                after.put(from.hostId(), from.with(vm, -1));
+                after.put(to.hostId(), to.with(vm, 1));
                 if (now - imbalance(after.values()) < minGain) {
                     continue;
                 }

@@ -11,6 +11,7 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.GroupRules;
+import dev.ferry.scheduler.plan.MeasuredLoad;
 import dev.ferry.scheduler.plan.MoveTimeline;
 import dev.ferry.scheduler.plan.RebalancePlanner;
 import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
@@ -66,7 +67,7 @@ public class RebalanceService {
 
     /** The plan for the cluster now, changing nothing. */
     public Uni<RebalancePlanView> preview(long clusterId) {
-        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, playedOut(p), null));
+        return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, playedOut(p), p.cpu(), null));
     }
 
     /** Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. */
@@ -75,7 +76,7 @@ public class RebalanceService {
                 .flatMap(x -> planned(clusterId))
                 .flatMap(p -> {
                     var played = playedOut(p); // before anything is queued: a plan that cannot be played queues nothing
-                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, played, ids));
+                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, played, p.cpu(), ids));
                 })
                 .invoke(v -> dispatcher.kick());
     }
@@ -139,8 +140,9 @@ public class RebalanceService {
                 config.maxConcurrentMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy());
     }
 
-    /** The plan, and what it was made from (to queue its moves). */
-    record Planned(RebalancePlanner.Plan plan, Map<Long, HostView> hosts, Map<Long, VmView> vms, Map<Long, VmOnHost> models) {
+    /** The plan, what it was made from (to queue its moves), and how the VMs' CPU use was known. */
+    record Planned(RebalancePlanner.Plan plan, Map<Long, HostView> hosts, Map<Long, VmView> vms, Map<Long, VmOnHost> models,
+            MeasuredLoad.Summary cpu) {
     }
 
     private Uni<Planned> planned(long clusterId) {
@@ -163,8 +165,8 @@ public class RebalanceService {
 
     /**
      * Every UP host's load as it will be once the migrations not yet finished are: its VMs (as inventory places them
-     * now), plus those heading there, less those leaving. Then the VMs on the hosts above the mean, but those a
-     * migration already moves.
+     * now), plus those heading there, less those leaving, and the CPU its guests were measured to use
+     * ({@link MeasuredLoad}). Then every VM, but those a migration already moves, with where it may go.
      */
     private Uni<Planned> loads(List<HostView> up, List<Migration> unfinished) {
         Map<Long, Long> memoryDelta = new HashMap<>();
@@ -186,44 +188,53 @@ public class RebalanceService {
             chain = chain.call(() -> InventoryLists.vmsOn(inventory, h.id()).invoke(vms -> vmsOn.put(h.id(), vms)));
         }
         return chain.flatMap(x -> {
+            MeasuredLoad.Result cpu = MeasuredLoad.of(vmsOn.values().stream().flatMap(List::stream)
+                    .map(v -> new MeasuredLoad.Reading(v.id(), v.vcpus(), v.cpuCoresUsed(), v.cpuMeasuredAt())).toList(),
+                    Instant.now(), config.rebalance().loadMaxAge());
+            Map<Long, Double> cpuDelta = new HashMap<>();
+            for (Migration m : unfinished) {
+                // a VM on its way carries its CPU use with it (known while its source is UP, which lists it)
+                double cores = cpu.of(m.vmId);
+                cpuDelta.merge(m.sourceHostId, -cores, Double::sum);
+                cpuDelta.merge(m.targetHostId, cores, Double::sum);
+            }
             List<HostLoad> loads = new ArrayList<>();
             for (HostView h : up) {
                 long memory = vmsOn.get(h.id()).stream().mapToLong(VmView::memoryBytes).sum() + memoryDelta.getOrDefault(h.id(), 0L);
                 int vcpus = vmsOn.get(h.id()).stream().mapToInt(VmView::vcpus).sum() + vcpuDelta.getOrDefault(h.id(), 0);
+                double used = vmsOn.get(h.id()).stream().mapToDouble(v -> cpu.of(v.id())).sum() + cpuDelta.getOrDefault(h.id(), 0.0);
                 loads.add(new HostLoad(h.id(), h.name(), h.memoryBytes() * h.memoryOvercommit(),
-                        h.cpuSockets() * h.cpuCores() * h.cpuOvercommit(), memory, vcpus, h.linkBandwidthBytesPerSecond()));
+                        h.cpuSockets() * h.cpuCores() * h.cpuOvercommit(), memory, vcpus, h.linkBandwidthBytesPerSecond(),
+                        cpu.summary().included() ? h.cpuSockets() * h.cpuCores() : 0, used));
             }
-            double meanMemory = loads.stream().mapToDouble(l -> l.memoryAllocatedBytes() / l.memoryCapacityBytes()).average().orElse(0);
-            double meanVcpus = loads.stream().mapToDouble(l -> l.vcpusAllocated() / l.vcpuCapacity()).average().orElse(0);
             Map<Long, VmView> vms = new HashMap<>();
             Map<Long, VmOnHost> models = new HashMap<>();
             Uni<Void> each = Uni.createFrom().voidItem();
             for (HostLoad l : loads) {
-                if (l.memoryAllocatedBytes() / l.memoryCapacityBytes() <= meanMemory && l.vcpusAllocated() / l.vcpuCapacity() <= meanVcpus) {
-                    continue; // only what leaves a host above the mean can even the cluster out
-                }
+                // every host's VMs, not only those of hosts above the mean now: once busy guests have left a host, the
+                // plan may bring quiet ones back from a host that was below the mean at the start
                 for (VmView vm : vmsOn.get(l.hostId())) {
                     if (moving.contains(vm.id())) {
                         continue; // a migration already moves it
                     }
                     vms.put(vm.id(), vm);
-                    each = each.call(() -> vmOnHost(vm, hosts.get(l.hostId())).invoke(v -> models.put(vm.id(), v)));
+                    each = each.call(() -> vmOnHost(vm, hosts.get(l.hostId()), cpu.of(vm.id())).invoke(v -> models.put(vm.id(), v)));
                 }
             }
             long clusterId = up.get(0).clusterId();
             return each.flatMap(y -> InventoryLists.placementRules(inventory, null, clusterId))
                     .map(rules -> new Planned(RebalancePlanner.plan(loads, new ArrayList<>(models.values()),
                             config.rebalance().maxMoves(), config.rebalance().minGain(), config.defaultMaxDowntimeMillis(),
-                            config.forecastPolicy(), GroupRules.of(rules)), hosts, vms, models));
+                            config.forecastPolicy(), GroupRules.of(rules)), hosts, vms, models, cpu.summary()));
         });
     }
 
-    private Uni<VmOnHost> vmOnHost(VmView vm, HostView host) {
+    private Uni<VmOnHost> vmOnHost(VmView vm, HostView host, double cpuCoresUsed) {
         return history.modelFor(vm.id(), vm.memoryBytes(), host.linkBandwidthBytesPerSecond())
                 .flatMap(dirty -> InventoryLists.read(inventory.candidates(vm.id())).map(candidates -> {
                     Set<Long> compatible = new HashSet<>();
                     candidates.stream().filter(c -> c.verdict().compatible()).forEach(c -> compatible.add(c.verdict().hostId()));
-                    return new VmOnHost(vm.id(), vm.name(), host.id(), vm.memoryBytes(), vm.vcpus(), dirty, compatible);
+                    return new VmOnHost(vm.id(), vm.name(), host.id(), vm.memoryBytes(), vm.vcpus(), dirty, compatible, cpuCoresUsed);
                 }));
     }
 

@@ -161,5 +161,12 @@ public interface SchedulerConfig {
         /** A move must remove at least this much imbalance to be worth its cost. */
         @WithDefault("0.005")
         double minGain();
+
+        /**
+         * A guest's measured CPU use older than this is not used (the guest is estimated like one never measured):
+         * inventory's host sync measures every 5 minutes by default, so this spans a few missed syncs.
+         */
+        @WithDefault("30m")
+        java.time.Duration loadMaxAge();
     }
 }
