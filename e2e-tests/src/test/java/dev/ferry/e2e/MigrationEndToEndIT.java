@@ -246,7 +246,7 @@ class MigrationEndToEndIT {
                 "nothing was queued");
         assertThat(given().baseUri(inventory.url()).get("/hosts/" + fleet.hosts.get(0)).jsonPath().getString("state")).isEqualTo("UP");
         // the cluster's hosts as inventory lists them, each VM's pre-checks: a plan, nothing queued
-        assertThat(operator.ok("rebalance", "ctl", "--dry-run")).contains("Would rebalance ctl: imbalance", "CPU use: no VM of the cluster was measured recently",
+        assertThat(operator.ok("rebalance", "ctl", "--dry-run")).contains("Would rebalance ctl: imbalance", "CPU use: not measured recently for enough of the cluster",
                 "dry run: nothing was queued");
         // an admin's placement rule keeps ctl-big on ctl-hv-1: the operator's check and request name it
         Ferryctl admin = new Ferryctl(home.resolve("admin.yaml"));

@@ -32,13 +32,13 @@ final class RebalanceCommand extends Subcommand implements Callable<Integer> {
                 plan.path("cost").path("totalTimeMillis").asLong() / 1000.0, plan.path("cost").path("bytes").asLong() / 1e9,
                 plan.path("cost").path("downtimeMillis").asLong(), plan.path("cost").path("throttleSeconds").asDouble());
         JsonNode cpu = plan.path("measuredCpu");
-        if (cpu.path("vmsMeasured").asInt() > 0) {
+        if (cpu.hasNonNull("oldestMeasuredAt")) {
             out.printf(Locale.ROOT, "  CPU use: %d VM(s) measured by their hosts (oldest at %s), %d estimated at %.2f cores per vCPU%n",
                     cpu.path("vmsMeasured").asInt(), cpu.path("oldestMeasuredAt").asText(), cpu.path("vmsEstimated").asInt(),
                     cpu.path("estimatedCoresPerVcpu").asDouble());
         } else {
-            out.println("  CPU use: no VM of the cluster was measured recently (only libvirt hosts' reports measure it): "
-                    + "allocation alone");
+            out.printf(Locale.ROOT, "  CPU use: not measured recently for enough of the cluster (%.0f %% of running vCPUs; only "
+                    + "libvirt hosts' reports measure it): allocation alone%n", 100 * cpu.path("vcpusMeasuredShare").asDouble());
         }
         for (JsonNode move : plan.path("moves")) {
             out.printf(Locale.ROOT, "  %2d. %-20s host %d -> %s, predicted %.1f s, leaves %.3f%s%n", move.path("order").asInt(),

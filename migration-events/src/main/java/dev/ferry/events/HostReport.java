@@ -41,19 +41,20 @@ public record HostReport(String probeId, long hostId, Instant observedAt, boolea
      * A guest (domain) on the host. {@code cpuRunsOn}: the peers of the probe whose hypervisor libvirt says can run
      * this guest's CPU definition (virConnectCompareHypervisorCPU); {@code cpuRefusedBy}: the peers that cannot, with
      * libvirt's reason. {@code reach}: which peers reach its disks and carry its networks. A peer that could not be
-     * asked is in neither list. {@code cpuCoresUsed}: the host CPU time the guest used per second of the probe's
-     * sampling window (1.0 is one core busy all the time; the hypervisor's own threads for the guest included), or
-     * null when it was not measured (a guest not running, or a report written before the measurement existed).
+     * asked is in neither list. {@code cpuTimeNanos}: the host CPU time the running guest has used since its
+     * hypervisor process started (libvirt's, all of its QEMU threads), as read during the probe; null for a guest not
+     * running, or from a worker that does not read it. Inventory divides the difference between two reports by the
+     * time between them: a guest's load over the sync interval, not over a moment.
      */
     public record Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
-            List<Refusal> cpuRefusedBy, Reach reach, Double cpuCoresUsed) {
+            List<Refusal> cpuRefusedBy, Reach reach, Long cpuTimeNanos) {
         public Guest {
             cpuRunsOn = cpuRunsOn == null ? List.of() : List.copyOf(cpuRunsOn);
             cpuRefusedBy = cpuRefusedBy == null ? List.of() : List.copyOf(cpuRefusedBy);
             reach = reach == null ? Reach.NOT_ASKED : reach;
         }
 
-        /** A guest whose CPU use was not measured. */
+        /** A guest whose CPU time was not read. */
         public Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
                 List<Refusal> cpuRefusedBy, Reach reach) {
             this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, reach, null);
@@ -65,10 +66,6 @@ public record HostReport(String probeId, long hostId, Instant observedAt, boolea
             this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, Reach.NOT_ASKED, null);
         }
 
-        /** The same guest with its measured CPU use. */
-        public Guest measured(Double cores) {
-            return new Guest(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, reach, cores);
-        }
     }
 
     /**

@@ -93,6 +93,7 @@ class EvacuationTest {
 
         assertThat(dry.getInt("measuredCpu.vmsMeasured")).isEqualTo(8);
         assertThat(dry.getInt("measuredCpu.vmsEstimated")).isZero();
+        assertThat(dry.getDouble("measuredCpu.vcpusMeasuredShare")).isEqualTo(1.0);
         assertThat(dry.getString("measuredCpu.oldestMeasuredAt")).isNotNull();
         assertThat(dry.getDouble("imbalanceBefore")).isCloseTo(0.35, org.assertj.core.data.Offset.offset(1e-6)); // 6/8 against 0.4/8
         assertThat(dry.getLong("moves[0].fromHostId")).as("a busy guest leaves first").isEqualTo(891L);

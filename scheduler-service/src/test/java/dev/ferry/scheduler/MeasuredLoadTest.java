@@ -17,30 +17,40 @@ class MeasuredLoadTest {
     @Test
     void aRecentMeasurementIsUsedAndAnUnmeasuredVmIsEstimatedFromTheMeasuredOnesPerVcpu() {
         var load = MeasuredLoad.of(List.of(
-                new Reading(1, 4, 2.0, NOW.minusSeconds(60)),
-                new Reading(2, 2, 0.4, NOW.minusSeconds(600)),
-                new Reading(3, 3, null, null),                              // never measured
-                new Reading(4, 1, 0.9, NOW.minus(Duration.ofMinutes(31)))), NOW, MAX_AGE); // too old to use
+                new Reading(1, 4, true, 2.0, NOW.minusSeconds(60)),
+                new Reading(2, 2, true, 0.4, NOW.minusSeconds(600)),
+                new Reading(3, 1, true, null, null),                              // never measured
+                new Reading(4, 1, true, 0.9, NOW.minus(Duration.ofMinutes(31))),  // too old to use
+                new Reading(5, 8, false, 3.0, NOW.minusSeconds(60))), NOW, MAX_AGE); // stopped since
 
-        // measured: 2.4 cores over 6 vCPUs, 0.4 per vCPU; VMs 3 and 4 at that
+        // measured: 2.4 cores over 6 vCPUs, 0.4 per vCPU; VMs 3 and 4 at that; the stopped VM uses nothing
         assertThat(load.of(1)).isEqualTo(2.0);
         assertThat(load.of(2)).isEqualTo(0.4);
-        assertThat(load.of(3)).isCloseTo(1.2, offset(1e-9));
+        assertThat(load.of(3)).isCloseTo(0.4, offset(1e-9));
         assertThat(load.of(4)).isCloseTo(0.4, offset(1e-9));
+        assertThat(load.of(5)).isZero();
         assertThat(load.summary().vmsMeasured()).isEqualTo(2);
         assertThat(load.summary().vmsEstimated()).isEqualTo(2);
         assertThat(load.summary().estimatedCoresPerVcpu()).isCloseTo(0.4, offset(1e-9));
+        assertThat(load.summary().vcpusMeasuredShare()).isCloseTo(0.75, offset(1e-9)); // 6 of the 8 running vCPUs
         assertThat(load.summary().oldestMeasuredAt()).isEqualTo(NOW.minusSeconds(600));
         assertThat(load.summary().included()).isTrue();
+        // a VM on its way from a host the cluster's lists do not hold: estimated like one never measured
+        assertThat(load.moving(99, 5)).isCloseTo(2.0, offset(1e-9));
+        assertThat(load.moving(1, 4)).isEqualTo(2.0);
     }
 
     @Test
-    void aClusterNobodyMeasuredRecentlyHasNoMeasuredLoad() {
-        var load = MeasuredLoad.of(List.of(new Reading(1, 4, null, null), new Reading(2, 2, 3.0, NOW.minus(Duration.ofHours(2)))), NOW, MAX_AGE);
+    void aClusterLessThanHalfMeasuredRecentlyHasNoMeasuredLoad() {
+        var load = MeasuredLoad.of(List.of(new Reading(1, 4, true, null, null), new Reading(2, 2, true, 3.0, NOW.minus(Duration.ofHours(2))),
+                new Reading(3, 1, true, 0.5, NOW.minusSeconds(60))), NOW, MAX_AGE);
 
-        assertThat(load.summary().included()).isFalse();
+        assertThat(load.summary().included()).as("1 of 7 running vCPUs measured").isFalse();
+        assertThat(load.summary().vmsMeasured()).isEqualTo(1);
         assertThat(load.of(1)).isZero();
-        assertThat(load.of(2)).as("an old measurement is not used").isZero();
+        assertThat(load.of(2)).isZero();
+        assertThat(load.of(3)).as("all weighed on allocation alone").isZero();
+        assertThat(load.moving(99, 4)).isZero();
         assertThat(load.summary().oldestMeasuredAt()).isNull();
     }
 }

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  */
 public final class TestGuest implements AutoCloseable {
     private static final Pattern BEAT = Pattern.compile("ferry-heartbeat (\\d+) dirtied=(\\d+) bad=(\\d+) checks=(\\d+)");
-    private static final Pattern BEAT_STARTED = Pattern.compile("ferry-heartbeat (\\d+) ");
     public final Path qmp;
     /** A second QMP monitor for observers (tests, the benchmark): QEMU serves one client per monitor socket. */
     public final Path observer;
@@ -155,14 +154,24 @@ public final class TestGuest implements AutoCloseable {
         return beats;
     }
 
-    /** The number of the last heartbeat line begun on the console, finished or cut off by a switch-over; -1 for none. */
-    static long lastBeatStarted(Path serial) throws IOException {
-        Matcher m = BEAT_STARTED.matcher(Files.readString(serial));
-        long last = -1;
-        while (m.find()) {
-            last = Long.parseLong(m.group(1));
+    /**
+     * The heartbeats on the destination's console, read as the continuation of the source's: a line the guest was
+     * writing at the switch-over begins on the source and ends on the destination, cut anywhere, even inside a word
+     * ("fe" there, "rry-heartbeat 425 ..." here), so the source's unfinished last line is put back in front.
+     */
+    static List<Heartbeat> continued(Path sourceSerial, Path destinationSerial) throws IOException {
+        if (!Files.exists(destinationSerial)) {
+            return new ArrayList<>();
         }
-        return last;
+        String source = Files.readString(sourceSerial);
+        String unfinished = source.substring(source.lastIndexOf('\n') + 1);
+        List<Heartbeat> beats = new ArrayList<>();
+        Matcher m = BEAT.matcher(unfinished + Files.readString(destinationSerial));
+        while (m.find()) {
+            beats.add(new Heartbeat(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                    Long.parseLong(m.group(4))));
+        }
+        return beats;
     }
 
     /**
@@ -176,17 +185,16 @@ public final class TestGuest implements AutoCloseable {
         if (onSource.isEmpty()) {
             throw new IOException("no heartbeat on the source's console " + sourceSerial);
         }
-        // a line the guest was writing at the switch-over ends on the destination's console: its number counts here
-        long lastOnSource = Math.max(onSource.get(onSource.size() - 1).count(), lastBeatStarted(sourceSerial));
+        long lastOnSource = onSource.get(onSource.size() - 1).count();
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<Heartbeat> onDestination = heartbeats(destinationSerial);
+        List<Heartbeat> onDestination = continued(sourceSerial, destinationSerial);
         while (onDestination.isEmpty() || onDestination.get(onDestination.size() - 1).count() < lastOnSource + beats) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("the guest did not beat " + beats + " times after " + lastOnSource + " on "
                         + destinationSerial + " within " + timeout + " (saw " + onDestination.size() + ")");
             }
             sleep(200);
-            onDestination = heartbeats(destinationSerial);
+            onDestination = continued(sourceSerial, destinationSerial);
         }
         if (onDestination.get(0).count() != lastOnSource + 1) {
             throw new IOException("the guest restarted or lost time: last beat on the source " + lastOnSource

@@ -27,7 +27,18 @@ class TestGuestTest {
         Path source = Files.writeString(dir.resolve("src"), beats(2410, 2413) + "ferry-heartbeat 2414 dirtied=24140 bad=0 checks=");
         Path destination = Files.writeString(dir.resolve("dst"), "482\r\n" + beats(2415, 2425));
 
-        assertEquals(2425, TestGuest.awaitContinuation(source, destination, 10, Duration.ofSeconds(1)).get(10).count());
+        var onDestination = TestGuest.awaitContinuation(source, destination, 10, Duration.ofSeconds(1));
+        assertEquals(2414, onDestination.get(0).count());
+        assertEquals(2425, onDestination.get(onDestination.size() - 1).count());
+    }
+
+    @Test
+    void aLineCutInsideItsFirstWordIsJoinedAgain(@TempDir Path dir) throws IOException {
+        // seen in CI: "fe" ended the source's console, "rry-heartbeat 425 ..." began the destination's
+        Path source = Files.writeString(dir.resolve("src"), beats(420, 424) + "fe");
+        Path destination = Files.writeString(dir.resolve("dst"), "rry-heartbeat 425 dirtied=4250 bad=0 checks=85\r\n" + beats(426, 436));
+
+        assertEquals(425, TestGuest.awaitContinuation(source, destination, 10, Duration.ofSeconds(1)).get(0).count());
     }
 
     @Test

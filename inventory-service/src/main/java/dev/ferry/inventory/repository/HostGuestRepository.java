@@ -3,6 +3,7 @@ package dev.ferry.inventory.repository;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.events.HostReport;
+import dev.ferry.inventory.discovery.GuestCpu;
 import dev.ferry.inventory.precheck.MigrationFacts.LibvirtGuest;
 import dev.ferry.inventory.precheck.MigrationFacts.PeerAnswers;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -25,37 +26,60 @@ import java.util.Set;
 public class HostGuestRepository {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a host's report says it runs replaces what it said before. */
+    /**
+     * What a host's report says it runs replaces what it said before; each running guest's CPU time is compared with the
+     * last report's reading of it ({@link GuestCpu}), and the load found is kept on the row and given to the VM.
+     */
     public Uni<Void> replace(long hostId, HostReport r) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :h")
+        return cpuStates(hostId).flatMap(before -> Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :h")
                 .setParameter("h", hostId).executeUpdate()).flatMap(x -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (HostReport.Guest g : r.guests()) {
                         HostReport.Reach reach = g.reach();
+                        GuestCpu.State cpu = GuestCpu.next(before.getOrDefault(g.name(), GuestCpu.State.NONE), g.uuid(),
+                                g.running() ? g.cpuTimeNanos() : null, r.observedAt());
                         chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                                         "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
-                                                + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at, cpu_cores_used) "
-                                                + "VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :dy, :dn, :ny, :nn, :at, CAST(:cpu AS DOUBLE PRECISION))")
+                                                + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at, "
+                                                + "cpu_time_nanos, cpu_read_at, cpu_cores_used, cpu_cores_at) "
+                                                + "VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :dy, :dn, :ny, :nn, :at, CAST(:cpuNanos AS BIGINT), "
+                                                + "CAST(:cpuAt AS TIMESTAMPTZ), CAST(:cores AS DOUBLE PRECISION), CAST(:coresAt AS TIMESTAMPTZ))")
                                 .setParameter("h", hostId).setParameter("n", g.name()).setParameter("u", g.uuid())
                                 .setParameter("r", g.running()).setParameter("m", g.memoryBytes()).setParameter("v", g.vcpus())
                                 .setParameter("runs", g.cpuRunsOn().toArray(Long[]::new)).setParameter("ref", json(g.cpuRefusedBy()))
                                 .setParameter("dy", reach.disksReachedBy().toArray(Long[]::new)).setParameter("dn", json(reach.disksRefusedBy()))
                                 .setParameter("ny", reach.networksReachedBy().toArray(Long[]::new))
                                 .setParameter("nn", json(reach.networksRefusedBy())).setParameter("at", r.observedAt())
-                                .setParameter("cpu", g.cpuCoresUsed())
+                                .setParameter("cpuNanos", cpu.cpuNanos()).setParameter("cpuAt", cpu.readAt())
+                                .setParameter("cores", cpu.coresUsed()).setParameter("coresAt", cpu.coresAt())
                                 .executeUpdate()));
                     }
                     return chain;
-                }).call(() -> measured(hostId));
+                })).call(() -> measured(hostId));
+    }
+
+    /** The CPU readings and loads the host's last report left, by guest name. */
+    private static Uni<Map<String, GuestCpu.State>> cpuStates(long hostId) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT name, uuid, cpu_time_nanos, cpu_read_at, cpu_cores_used, "
+                        + "cpu_cores_at FROM host_guest WHERE host_id = :h", Object[].class).setParameter("h", hostId).getResultList())
+                .map(rows -> {
+                    Map<String, GuestCpu.State> out = new HashMap<>();
+                    for (Object[] row : rows) {
+                        out.put((String) row[0], new GuestCpu.State((String) row[1], row[2] == null ? null : ((Number) row[2]).longValue(),
+                                PrecheckReader.instant(row[3]), row[4] == null ? null : ((Number) row[4]).doubleValue(),
+                                PrecheckReader.instant(row[5])));
+                    }
+                    return out;
+                });
     }
 
     /**
-     * The VMs inventory places on this host take the CPU use its report measured for their guests (same name, running),
-     * with when. A VM the report measured nothing for keeps its last measurement and its date: the reader judges its age.
+     * The VMs inventory places on this host take the load found for their guests (same name, running), with the end of
+     * its window. A VM none was found for keeps its last one and its date: the reader judges its age.
      */
     private static Uni<Integer> measured(long hostId) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE vm v SET cpu_cores_used = g.cpu_cores_used, "
-                        + "cpu_measured_at = g.observed_at FROM host_guest g WHERE g.host_id = :h AND v.host_id = :h "
+                        + "cpu_measured_at = g.cpu_cores_at FROM host_guest g WHERE g.host_id = :h AND v.host_id = :h "
                         + "AND g.name = v.name AND g.running AND g.cpu_cores_used IS NOT NULL")
                 .setParameter("h", hostId).executeUpdate());
     }
@@ -68,7 +92,9 @@ public class HostGuestRepository {
     public Uni<Void> followMigration(String name, long from, long to) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :to AND name = :n")
                         .setParameter("to", to).setParameter("n", name).executeUpdate())
+                // a new hypervisor process runs the guest there: its CPU time starts again (its load stays the guest's)
                 .flatMap(x -> Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE host_guest SET host_id = :to, running = true, "
+                                + "cpu_time_nanos = NULL, cpu_read_at = NULL, "
                                 + "cpu_runs_on = array_append(array_remove(array_remove(cpu_runs_on, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)), "
                                 + "disks_reached_by = array_append(array_remove(array_remove(disks_reached_by, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)), "
                                 + "networks_reached_by = array_append(array_remove(array_remove(networks_reached_by, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)) "

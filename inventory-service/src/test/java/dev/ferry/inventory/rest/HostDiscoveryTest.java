@@ -110,43 +110,55 @@ class HostDiscoveryTest {
     }
 
     @Test
-    void aGuestsMeasuredCpuUseIsTheVmsUntilAReportMeasuresItAgain() {
+    void aGuestsLoadBetweenTwoReportsIsTheVmsUntilReportsFindItAgain() {
         Fleet fleet = new Fleet(2, 64);
         long host = discover(fleet, "busy");
         long vm = fleet.vm("cruncher", host, 4);
-        long elsewhere = fleet.vm("twin", fleet.hosts[0], 1); // a guest of its name runs here: not this VM's measurement
+        long elsewhere = fleet.vm("twin", fleet.hosts[0], 1); // a guest of its name runs here: not this VM's load
         String probe = probeFor(host).probeId();
         Instant first = Instant.parse("2026-12-04T21:00:00Z");
-        report(measuring(probe + "-1", host, first, fleet, 3.5, 0.9));
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/vms/" + vm).jsonPath().get("cpuCoresUsed") != null);
+        long second = 1_000_000_000L;
+        report(cpuTimes(probe + "-1", host, first, fleet, 100 * second, 20 * second));
+        awaitReport(host, first);
+        assertThat(given().get("/vms/" + vm).jsonPath().getString("cpuCoresUsed")).as("one reading: no load yet").isNull();
+
+        // five minutes later: 1,050 CPU seconds more, 3.5 cores
+        Instant later = first.plusSeconds(300);
+        report(cpuTimes(probe + "-2", host, later, fleet, 1_150 * second, 290 * second));
+        awaitReport(host, later);
         JsonPath measured = given().get("/vms/" + vm).jsonPath();
         assertThat(measured.getDouble("cpuCoresUsed")).isEqualTo(3.5);
-        assertThat(Instant.parse(measured.getString("cpuMeasuredAt"))).isEqualTo(first);
+        assertThat(Instant.parse(measured.getString("cpuMeasuredAt"))).isEqualTo(later);
         assertThat(given().get("/vms/" + elsewhere).jsonPath().getString("cpuCoresUsed")).isNull();
 
-        // a report that measured nothing (the guest's reading failed) keeps the last measurement, with its date
-        report(measuring(probe + "-2", host, first.plusSeconds(300), fleet, null, null));
-        await().atMost(Duration.ofSeconds(30)).until(() -> first.plusSeconds(300).toString()
-                .equals(given().get("/hosts/" + host).jsonPath().getString("lastReportAt")));
+        // the guest restarted (its CPU time began again): no load from that report, and the VM keeps its last one
+        report(cpuTimes(probe + "-3", host, first.plusSeconds(600), fleet, 30 * second, 300 * second));
+        awaitReport(host, first.plusSeconds(600));
         assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(3.5);
 
-        // an operator's edit of the VM leaves the measurement alone; the next measurement replaces it
+        // an operator's edit of the VM leaves its load alone; the next window replaces it
         JsonPath now = given().get("/vms/" + vm).jsonPath();
         Map<String, Object> edit = Map.of("name", now.getString("name"), "memoryBytes", now.getLong("memoryBytes"), "vcpus", 2,
                 "hostId", host, "volumes", now.getList("volumes"), "networkIds", now.getList("networkIds"));
         given().contentType(ContentType.JSON).body(edit).put("/vms/" + vm).then().statusCode(200);
         assertThat(given().get("/vms/" + vm).jsonPath().getInt("vcpus")).isEqualTo(2);
         assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(3.5);
-        report(measuring(probe + "-3", host, first.plusSeconds(600), fleet, 0.25, 0.5));
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed") == 0.25);
-        assertThat(Instant.parse(given().get("/vms/" + vm).jsonPath().getString("cpuMeasuredAt"))).isEqualTo(first.plusSeconds(600));
+        report(cpuTimes(probe + "-4", host, first.plusSeconds(900), fleet, 105 * second, 400 * second));
+        awaitReport(host, first.plusSeconds(900));
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(0.25);
+        assertThat(Instant.parse(given().get("/vms/" + vm).jsonPath().getString("cpuMeasuredAt"))).isEqualTo(first.plusSeconds(900));
     }
 
-    /** A report of the host running the fleet's cruncher and twin guests, measured as given (null: not measured). */
-    static HostReport measuring(String probeId, long host, Instant at, Fleet fleet, Double cruncher, Double twin) {
+    static void awaitReport(long host, Instant observedAt) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> observedAt.toString()
+                .equals(given().get("/hosts/" + host).jsonPath().getString("lastReportAt")));
+    }
+
+    /** A report of the host running the fleet's cruncher and twin guests with these CPU times so far. */
+    static HostReport cpuTimes(String probeId, long host, Instant at, Fleet fleet, long cruncherNanos, long twinNanos) {
         return new HostReport(probeId, host, at, true, null, "busy", cpu(), 64L << 30, "QEMU 10", List.of(), List.of(), List.of(
-                new HostReport.Guest("cruncher-" + fleet.tag, "u-c", true, 2L << 30, 4, List.of(), List.of(), null, cruncher),
-                new HostReport.Guest("twin-" + fleet.tag, "u-t", true, 1L << 30, 1, List.of(), List.of(), null, twin)));
+                new HostReport.Guest("cruncher-" + fleet.tag, "u-c", true, 2L << 30, 4, List.of(), List.of(), null, cruncherNanos),
+                new HostReport.Guest("twin-" + fleet.tag, "u-t", true, 1L << 30, 1, List.of(), List.of(), null, twinNanos)));
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.libvirt.StoragePool;
  * then the periodic sync): the CPU (vendor, model, signature, topology, features), memory, versions, active networks
  * and storage pools, and every guest. For each guest it also asks the probe's peers (the other hosts of the cluster)
  * whether they reach its disks and carry its networks ({@link PeerReach}), and for each running guest whether their
- * hypervisor can run its CPU definition, with libvirt's own comparison; the pre-checks use those answers. A peer that
+ * hypervisor can run its CPU definition, with libvirt's own comparison; the pre-checks use those answers; and each
+ * running guest's CPU time so far, from which inventory computes its load. A peer that
  * cannot be reached is asked nothing and is in no answer. Only reads: nothing on any host changes.
  */
 public final class LibvirtProbe {
@@ -46,16 +47,12 @@ public final class LibvirtProbe {
             List<HostReport.Pool> pools = pools(host);
             Map<CompareKey, Object> verdicts = new HashMap<>(); // few CPU definitions among many guests: ask once each
             List<HostReport.Guest> guests = new ArrayList<>();
-            Map<String, CpuReading> first = new HashMap<>();
             for (int id : host.listDomains()) {
-                Domain d = host.domainLookupByID(id);
-                first.put(d.getName(), CpuReading.of(d));
-                guests.add(guest(d, true, probe, peers, verdicts));
+                guests.add(guest(host.domainLookupByID(id), true, probe, peers, verdicts));
             }
             for (String name : host.listDefinedDomains()) {
                 guests.add(guest(host.domainLookupByName(name), false, probe, peers, verdicts));
             }
-            guests = measured(host, guests, first);
             return new HostReport(probe.probeId(), probe.hostId(), now, true, null, host.getHostName(), cpu,
                     node.memory * 1024, version(host), networks(host), pools, guests);
         } catch (LibvirtException | RuntimeException e) {
@@ -64,60 +61,6 @@ public final class LibvirtProbe {
             close(host);
             peers.values().forEach(LibvirtProbe::close);
         }
-    }
-
-    /**
-     * How long the guests' CPU time is watched: long enough that a second's jitter in the scheduler's ticks is a few
-     * percent of it, short enough to keep the probe quick. The comparisons with the peers run inside the window.
-     */
-    static final long SAMPLE_WINDOW_NANOS = 1_000_000_000L;
-
-    /** A guest's CPU time (libvirt's, in nanoseconds: all of its QEMU threads) and when it was read. */
-    record CpuReading(long cpuNanos, long atNanos) {
-        static CpuReading of(Domain d) throws LibvirtException {
-            return new CpuReading(d.getInfo().cpuTime, System.nanoTime());
-        }
-
-        /** Cores used between this reading and a later one: CPU time per wall time; null when no time passed. */
-        Double coresUntil(CpuReading later) {
-            long wall = later.atNanos - atNanos;
-            return wall <= 0 ? null : Math.max(0, later.cpuNanos - cpuNanos) / (double) wall;
-        }
-    }
-
-    /**
-     * Each running guest's CPU use over the window since its first reading: read again once the window has passed. A
-     * guest that stopped or left meanwhile keeps no measurement (it is not running here any more).
-     */
-    private static List<HostReport.Guest> measured(Connect host, List<HostReport.Guest> guests, Map<String, CpuReading> first)
-            throws LibvirtException {
-        if (first.isEmpty()) {
-            return guests;
-        }
-        long waitUntil = first.values().stream().mapToLong(CpuReading::atNanos).min().orElseThrow() + SAMPLE_WINDOW_NANOS;
-        long left = waitUntil - System.nanoTime();
-        if (left > 0) {
-            try {
-                Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the probe was cut off: report what it has, unmeasured
-                return guests;
-            }
-        }
-        List<HostReport.Guest> out = new ArrayList<>();
-        for (HostReport.Guest g : guests) {
-            CpuReading before = first.get(g.name());
-            Double cores = null;
-            if (g.running() && before != null) {
-                try {
-                    cores = before.coresUntil(CpuReading.of(host.domainLookupByName(g.name())));
-                } catch (LibvirtException gone) {
-                    // shut off or migrated away inside the window: nothing to say about it
-                }
-            }
-            out.add(g.measured(cores));
-        }
-        return out;
     }
 
     /**
@@ -185,8 +128,9 @@ public final class LibvirtProbe {
             }
         }
         var info = d.getInfo();
+        // the guest's CPU time so far: inventory turns two reports' readings into its load between them
         return new HostReport.Guest(d.getName(), d.getUUIDString(), running, info.maxMem * 1024, info.nrVirtCpu, runsOn, refusedBy,
-                PeerReach.ask(LibvirtXml.guestDevices(xml), peers));
+                PeerReach.ask(LibvirtXml.guestDevices(xml), peers), running ? info.cpuTime : null);
     }
 
     /** Connects to every peer that answers; one that does not is left out, so that it appears in no answer. */

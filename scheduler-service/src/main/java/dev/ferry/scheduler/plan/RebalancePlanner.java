@@ -21,7 +21,7 @@ import java.util.Set;
  * deviation, across the cluster's hosts that take VMs, of each host's allocated memory share (its VMs' memory over its
  * memory times its memory overcommit), plus the same for vCPUs (its VMs' vCPUs over its cores times its CPU overcommit).
  * Where the guests' CPU use is measured ({@link MeasuredLoad}), the CPU term is the measured one instead: the cores a
- * host's VMs use over its physical cores. Allocated vCPUs only stand in for what a guest might use; once what it does
+ * host's VMs use over its hardware threads. Allocated vCPUs only stand in for what a guest might use; once what it does
  * use is known, a host of busy guests is the hot spot to relieve, as VMware's DRS balances CPU demand rather than
  * configured vCPUs (vCPUs still bound what fits on a host). 0 is a cluster where every host carries the same share;
  * 0.25 is, for example, half the hosts at 50 % memory and half at 0 %.
@@ -81,14 +81,24 @@ public final class RebalancePlanner {
 
         /** Over the cluster's mean on a share the imbalance weighs: a VM leaving it can even the cluster out. */
         public boolean aboveMean(Collection<HostLoad> all) {
-            boolean measured = all.stream().anyMatch(HostLoad::measured);
-            return memoryShare() > all.stream().mapToDouble(HostLoad::memoryShare).average().orElse(0)
-                    || (measured ? cpuShare() > all.stream().mapToDouble(HostLoad::cpuShare).average().orElse(0)
-                            : vcpuShare() > all.stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0));
+            return aboveMean(Means.of(all));
+        }
+
+        boolean aboveMean(Means means) {
+            return memoryShare() > means.memory() || (means.measured() ? cpuShare() > means.cpu() : vcpuShare() > means.vcpus());
         }
 
         boolean fits(long memory, int vcpus) {
             return memoryAllocatedBytes + memory <= memoryCapacityBytes && vcpusAllocated + vcpus <= vcpuCapacity;
+        }
+    }
+
+    /** The cluster's mean shares, and whether its load is measured (then CPU is weighed in place of vCPUs). */
+    record Means(double memory, double vcpus, double cpu, boolean measured) {
+        static Means of(Collection<HostLoad> all) {
+            return new Means(all.stream().mapToDouble(HostLoad::memoryShare).average().orElse(0),
+                    all.stream().mapToDouble(HostLoad::vcpuShare).average().orElse(0),
+                    all.stream().mapToDouble(HostLoad::cpuShare).average().orElse(0), all.stream().anyMatch(HostLoad::measured));
         }
     }
 
@@ -181,9 +191,10 @@ public final class RebalancePlanner {
         while (moves.size() < maxMoves) {
             Move best = null;
             double bestScore = 0;
+            Means means = Means.of(load.values());
             for (VmOnHost vm : vms) {
                 HostLoad from = load.get(vm.hostId());
-                if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(load.values())) {
+                if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(means)) {
                     continue;
                 }
                 for (long t : vm.compatibleHostIds()) {
@@ -234,9 +245,10 @@ public final class RebalancePlanner {
     private static List<NotMoved> notMoved(Map<Long, HostLoad> load, List<VmOnHost> vms, Set<Long> moved, Map<Long, Long> endsOn,
             double now, double minGain, MigrationLimits limits, String policy, GroupRules rules) {
         List<NotMoved> out = new ArrayList<>();
+        Means means = Means.of(load.values());
         for (VmOnHost vm : vms) {
             HostLoad from = load.get(vm.hostId());
-            if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(load.values())) {
+            if (from == null || moved.contains(vm.vmId()) || !from.aboveMean(means)) {
                 continue;
             }
             List<String> reasons = new ArrayList<>();

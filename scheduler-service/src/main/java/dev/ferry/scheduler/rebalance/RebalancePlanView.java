@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * what they cost together (both at the shares of the links the moves get when they run together), how long they take
  * played out so ({@code predictedMakespanMillis}), and
  * the VMs a move would have helped but none was allowed, with why; how the VMs' CPU use was known
- * ({@code measuredCpu}: measured recently by their hosts, or estimated; none measured: allocation alone); with the
+ * ({@code measuredCpu}: measured recently by their hosts, or estimated; under half measured: allocation alone); with the
  * queued migrations' ids unless it was a dry run.
  */
 @Schema(name = "RebalancePlan", example = "{\"clusterId\": 1, \"imbalanceBefore\": 0.31, \"imbalanceAfter\": 0.04, "
@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
         + "\"imbalanceAfter\": 0.17, \"migrationId\": null}], \"cost\": {\"bytes\": 4400000000, \"totalTimeMillis\": 5500, "
         + "\"downtimeMillis\": 22, \"throttleSeconds\": 0.0}, \"predictedMakespanMillis\": 5500, \"notMoved\": [{\"vmId\": 7, "
         + "\"vmName\": \"db-1\", \"reasons\": [\"hv-03: placement rule 'db-apart' keeps VM db-1 apart from db-2, which runs on "
-        + "hv-03\"]}], \"measuredCpu\": {\"vmsMeasured\": 14, \"vmsEstimated\": 2, \"estimatedCoresPerVcpu\": 0.31, "
+        + "hv-03\"]}], \"measuredCpu\": {\"vmsMeasured\": 14, \"vmsEstimated\": 2, \"estimatedCoresPerVcpu\": 0.31, \"vcpusMeasuredShare\": 0.9, "
         + "\"oldestMeasuredAt\": \"2026-12-04T21:00:00Z\"}, \"dryRun\": true}")
 public record RebalancePlanView(long clusterId, double imbalanceBefore, double imbalanceAfter, List<Move> moves,
         RebalancePlanner.Cost cost, long predictedMakespanMillis, List<RebalancePlanner.NotMoved> notMoved,

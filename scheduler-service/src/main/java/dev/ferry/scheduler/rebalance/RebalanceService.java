@@ -5,6 +5,7 @@ import dev.ferry.inventory.api.HostState;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Views.HostView;
 import dev.ferry.inventory.api.Views.VmView;
+import dev.ferry.inventory.api.VmState;
 import dev.ferry.scheduler.client.InventoryLists;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
@@ -166,7 +167,8 @@ public class RebalanceService {
     /**
      * Every UP host's load as it will be once the migrations not yet finished are: its VMs (as inventory places them
      * now), plus those heading there, less those leaving, and the CPU its guests were measured to use
-     * ({@link MeasuredLoad}). Then every VM, but those a migration already moves, with where it may go.
+     * ({@link MeasuredLoad}). Then the VMs that may move (all where the load is measured, those on hosts above the mean
+     * otherwise), but those a migration already moves, with where each may go.
      */
     private Uni<Planned> loads(List<HostView> up, List<Migration> unfinished) {
         Map<Long, Long> memoryDelta = new HashMap<>();
@@ -189,12 +191,13 @@ public class RebalanceService {
         }
         return chain.flatMap(x -> {
             MeasuredLoad.Result cpu = MeasuredLoad.of(vmsOn.values().stream().flatMap(List::stream)
-                    .map(v -> new MeasuredLoad.Reading(v.id(), v.vcpus(), v.cpuCoresUsed(), v.cpuMeasuredAt())).toList(),
+                    .map(v -> new MeasuredLoad.Reading(v.id(), v.vcpus(), v.state() == VmState.RUNNING, v.cpuCoresUsed(),
+                            v.cpuMeasuredAt())).toList(),
                     Instant.now(), config.rebalance().loadMaxAge());
             Map<Long, Double> cpuDelta = new HashMap<>();
             for (Migration m : unfinished) {
-                // a VM on its way carries its CPU use with it (known while its source is UP, which lists it)
-                double cores = cpu.of(m.vmId);
+                // a VM on its way carries its CPU use with it (estimated when its source is not UP, so not listed)
+                double cores = cpu.moving(m.vmId, m.vcpus == null ? 0 : m.vcpus);
                 cpuDelta.merge(m.sourceHostId, -cores, Double::sum);
                 cpuDelta.merge(m.targetHostId, cores, Double::sum);
             }
@@ -211,8 +214,11 @@ public class RebalanceService {
             Map<Long, VmOnHost> models = new HashMap<>();
             Uni<Void> each = Uni.createFrom().voidItem();
             for (HostLoad l : loads) {
-                // every host's VMs, not only those of hosts above the mean now: once busy guests have left a host, the
-                // plan may bring quiet ones back from a host that was below the mean at the start
+                // by measured load, every host's VMs: once busy guests have left a host, the plan may bring quiet ones
+                // back from a host that was below the mean at the start. By allocation, those of hosts above the mean.
+                if (!cpu.summary().included() && !l.aboveMean(loads)) {
+                    continue;
+                }
                 for (VmView vm : vmsOn.get(l.hostId())) {
                     if (moving.contains(vm.id())) {
                         continue; // a migration already moves it

@@ -1,0 +1,49 @@
+package dev.ferry.inventory.discovery;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A guest's load from its host's reports: each report carries the guest's CPU time so far, and the difference
+ * between two readings over the time between them is the cores it used meanwhile (over the sync interval, 5 minutes
+ * by default: a load, not a moment's burst). Pure.
+ *
+ * <p>Two readings are compared only when they are of the same hypervisor process: the same guest (UUID) and a CPU time
+ * that did not go down (a restarted guest starts from 0). A migration starts a new process on the destination, so the
+ * row that follows a guest there drops its reading ({@code HostGuestRepository.followMigration}). Readings closer than
+ * {@link #MIN_WINDOW} (an operator's probe right after the sync's) are not compared: the earlier reading stays the
+ * baseline and the last load stands, so a quick second probe neither shortens the window nor loses the load.
+ */
+public final class GuestCpu {
+    /** The shortest window a load is computed over. */
+    public static final Duration MIN_WINDOW = Duration.ofSeconds(10);
+
+    private GuestCpu() {
+    }
+
+    /**
+     * What the last report left: the baseline reading (its CPU time and when) and the load last computed (null if
+     * none), with when that load's window ended.
+     */
+    public record State(String uuid, Long cpuNanos, Instant readAt, Double coresUsed, Instant coresAt) {
+        public static final State NONE = new State(null, null, null, null, null);
+    }
+
+    /** The state after a report read {@code cpuNanos} of guest {@code uuid} at {@code at} (null: not read, not running). */
+    public static State next(State last, String uuid, Long cpuNanos, Instant at) {
+        if (cpuNanos == null || at == null) {
+            return State.NONE; // not running here now: nothing to compare the next reading with
+        }
+        boolean sameProcess = last.cpuNanos() != null && last.readAt() != null && uuid != null && uuid.equals(last.uuid())
+                && cpuNanos >= last.cpuNanos();
+        if (!sameProcess) {
+            return new State(uuid, cpuNanos, at, null, null);
+        }
+        Duration window = Duration.between(last.readAt(), at);
+        if (window.compareTo(MIN_WINDOW) < 0) {
+            return last;
+        }
+        double cores = (cpuNanos - last.cpuNanos()) / (double) window.toNanos();
+        return new State(uuid, cpuNanos, at, cores, at);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ferry.inventory.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.ferry.inventory.discovery.GuestCpu.State;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class GuestCpuTest {
+    static final Instant T0 = Instant.parse("2026-12-04T21:00:00Z");
+    static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void twoReadingsOfOneProcessGiveTheCoresUsedBetweenThem() {
+        State first = GuestCpu.next(State.NONE, "u-1", 100 * SECOND, T0);
+        assertThat(first.coresUsed()).as("one reading: nothing to compare").isNull();
+
+        // 450 CPU seconds over 5 minutes: 1.5 cores
+        State second = GuestCpu.next(first, "u-1", 550 * SECOND, T0.plusSeconds(300));
+        assertThat(second.coresUsed()).isCloseTo(1.5, offset(1e-9));
+        assertThat(second.coresAt()).isEqualTo(T0.plusSeconds(300));
+        assertThat(second.readAt()).isEqualTo(T0.plusSeconds(300));
+    }
+
+    @Test
+    void aReadingTooSoonAfterTheLastKeepsItsBaselineAndItsLoad() {
+        State second = GuestCpu.next(GuestCpu.next(State.NONE, "u-1", 100 * SECOND, T0), "u-1", 550 * SECOND, T0.plusSeconds(300));
+
+        State quick = GuestCpu.next(second, "u-1", 560 * SECOND, T0.plusSeconds(303));
+        assertThat(quick).isEqualTo(second);
+        // the next window runs from the kept baseline: 90 s over 60 s
+        assertThat(GuestCpu.next(quick, "u-1", 640 * SECOND, T0.plusSeconds(360)).coresUsed()).isCloseTo(1.5, offset(1e-9));
+    }
+
+    @Test
+    void anotherProcessIsNotComparedWithTheLast() {
+        State second = GuestCpu.next(GuestCpu.next(State.NONE, "u-1", 100 * SECOND, T0), "u-1", 550 * SECOND, T0.plusSeconds(300));
+
+        // restarted: its CPU time began again from 0
+        State restarted = GuestCpu.next(second, "u-1", 5 * SECOND, T0.plusSeconds(600));
+        assertThat(restarted.coresUsed()).isNull();
+        assertThat(restarted.cpuNanos()).isEqualTo(5 * SECOND);
+        // another guest of the same name
+        assertThat(GuestCpu.next(second, "u-2", 900 * SECOND, T0.plusSeconds(600)).coresUsed()).isNull();
+        // moved here by a migration: the row kept its load but no reading (followMigration)
+        State moved = new State("u-1", null, null, 1.5, T0.plusSeconds(300));
+        assertThat(GuestCpu.next(moved, "u-1", 2 * SECOND, T0.plusSeconds(600)).coresUsed()).isNull();
+        // not running: nothing to compare with next time
+        assertThat(GuestCpu.next(second, "u-1", null, T0.plusSeconds(600))).isEqualTo(State.NONE);
+    }
+}
