@@ -103,6 +103,51 @@ class EvacuationTest {
         assertThat(dry.getDouble("imbalanceAfter")).isLessThan(0.01);
     }
 
+    @Test
+    void aRequestQueuedForADestinationWhileARebalanceIsPlannedMakesItPlanAgain() throws Exception {
+        // a migration that no longer claims anything: queued (no hold is granted), then cancelled
+        FakeInventory.reserveAnswers(503, "{}");
+        UUID other = UUID.fromString(given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("vmId", 756, "targetHostId", 591)).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id"));
+        given().post("/migrations/" + other + "/cancel");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(other).getString("phase")));
+        String answer = null;
+        try (var holder = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                var watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+            // cluster 89's plan sends busy guests to hv-892 (aClusterEvenByAllocation...); it is made, and waits to queue
+            MigrationLifecycleTest.holdDestinationLock(holder, 892);
+            var rebalancing = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().post("/clusters/89/rebalance"));
+            MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
+            // meanwhile a request for hv-892 is queued: 56 GiB, more than the 48 GiB the plan leaves there
+            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'QUEUED', target_host_id = 892, "
+                    + "memory_bytes = 56 * 1073741824::bigint, created_at = clock_timestamp() WHERE id = ?")) {
+                st.setObject(1, other);
+                st.executeUpdate();
+            }
+            holder.commit();
+
+            var done = rebalancing.get();
+            answer = done.asString();
+            assertThat(done.statusCode()).as(answer).isEqualTo(202);
+            // planned again with that claim counted: hv-892 (64 GiB, 16 held by its four VMs) ends within its memory. The
+            // plan made before the claim (busy guests in, quiet ones out) would have left it at 16 + 56 = 72 GiB
+            long gib = 1L << 30;
+            long on892 = 16 * gib + 56 * gib;
+            for (long to : done.jsonPath().getList("moves.toHostId", Long.class)) {
+                on892 += to == 892 ? 4 * gib : -4 * gib;
+            }
+            assertThat(on892 / gib).as("GiB on hv-892 once the moves are made: %s", answer).isLessThanOrEqualTo(64);
+        } finally {
+            FakeInventory.reserveSucceeds();
+            try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                    var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ? OR rebalance_cluster_id = 89")) {
+                st.setObject(1, other);
+                st.executeUpdate();
+            }
+        }
+    }
+
     @jakarta.inject.Inject
     dev.ferry.scheduler.rebalance.RebalanceService rebalances;
 

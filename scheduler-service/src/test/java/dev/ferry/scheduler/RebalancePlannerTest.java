@@ -58,6 +58,8 @@ class RebalancePlannerTest {
                 .isEqualTo(2);
         assertThat(endsOn.values().stream().filter(h -> h == 1L).count()).as("guests on hv-1").isEqualTo(4);
         assertThat(plan.imbalanceAfter()).isCloseTo(0, offset(1e-9));
+        // what each destination has left once the plan is made: 48 GiB, which a request queued meanwhile must not exceed
+        assertThat(RebalancePlanner.slack(measured, plan, vms)).isEqualTo(Map.of(1L, 48 * GIB, 2L, 48 * GIB));
         // without the measurements there is nothing to even out
         assertThat(RebalancePlanner.plan(unmeasured, vms, 10, 0.005, 300, "ferry").moves()).isEmpty();
     }

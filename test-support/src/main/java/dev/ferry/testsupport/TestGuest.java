@@ -142,11 +142,12 @@ public final class TestGuest implements AutoCloseable {
 
     /** The heartbeats on a guest's serial console file, wherever the guest ran (a libvirt host writes it too). */
     public static List<Heartbeat> heartbeats(Path serial) throws IOException {
+        return Files.exists(serial) ? beats(Files.readString(serial)) : new ArrayList<>();
+    }
+
+    private static List<Heartbeat> beats(String console) {
         List<Heartbeat> beats = new ArrayList<>();
-        if (!Files.exists(serial)) {
-            return beats;
-        }
-        Matcher m = BEAT.matcher(Files.readString(serial));
+        Matcher m = BEAT.matcher(console);
         while (m.find()) {
             beats.add(new Heartbeat(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
                     Long.parseLong(m.group(4))));
@@ -165,13 +166,7 @@ public final class TestGuest implements AutoCloseable {
         }
         String source = Files.readString(sourceSerial);
         String unfinished = source.substring(source.lastIndexOf('\n') + 1);
-        List<Heartbeat> beats = new ArrayList<>();
-        Matcher m = BEAT.matcher(unfinished + Files.readString(destinationSerial));
-        while (m.find()) {
-            beats.add(new Heartbeat(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                    Long.parseLong(m.group(4))));
-        }
-        return beats;
+        return beats(unfinished + Files.readString(destinationSerial));
     }
 
     /**
@@ -181,7 +176,9 @@ public final class TestGuest implements AutoCloseable {
      */
     public static List<Heartbeat> awaitContinuation(Path sourceSerial, Path destinationSerial, long beats, Duration timeout)
             throws IOException {
-        List<Heartbeat> onSource = heartbeats(sourceSerial);
+        // the source's finished lines only: its unfinished last one, cut anywhere, is read with the destination's
+        String source = Files.readString(sourceSerial);
+        List<Heartbeat> onSource = beats(source.substring(0, source.lastIndexOf('\n') + 1));
         if (onSource.isEmpty()) {
             throw new IOException("no heartbeat on the source's console " + sourceSerial);
         }

@@ -42,6 +42,15 @@ class TestGuestTest {
     }
 
     @Test
+    void aLineCutInsideItsLastNumberIsTheDestinationsFirstBeat(@TempDir Path dir) throws IOException {
+        // the source's unfinished line already matches a beat ("checks=48" of "checks=482"): still not the source's
+        Path source = Files.writeString(dir.resolve("src"), beats(2410, 2413) + "ferry-heartbeat 2414 dirtied=24140 bad=0 checks=48");
+        Path destination = Files.writeString(dir.resolve("dst"), "2\r\n" + beats(2415, 2425));
+
+        assertEquals(2414, TestGuest.awaitContinuation(source, destination, 10, Duration.ofSeconds(1)).get(0).count());
+    }
+
+    @Test
     void aBeatMissingBetweenTheConsolesIsStillRefused(@TempDir Path dir) throws IOException {
         Path source = Files.writeString(dir.resolve("src"), beats(2410, 2413));
         Path destination = Files.writeString(dir.resolve("dst"), beats(2415, 2425));

@@ -11,12 +11,16 @@ import java.time.Instant;
  * <p>Two readings are compared only when they are of the same hypervisor process: the same guest (UUID) and a CPU time
  * that did not go down (a restarted guest starts from 0). A migration starts a new process on the destination, so the
  * row that follows a guest there drops its reading ({@code HostGuestRepository.followMigration}). Readings closer than
- * {@link #MIN_WINDOW} (an operator's probe right after the sync's) are not compared: the earlier reading stays the
- * baseline and the last load stands, so a quick second probe neither shortens the window nor loses the load.
+ * {@link #MIN_WINDOW} (an operator's probe soon after the sync's) are not compared: the earlier reading stays the
+ * baseline and the last load stands, so an extra probe neither turns the load into a short burst nor loses it.
+ *
+ * <p>The window is timed by the reports' {@code observedAt}, stamped by the worker as it asks the host; the probe
+ * reads the guests' CPU times first, right after connecting, so both readings sit the same short way after their
+ * stamps (workers' clocks, synchronised as a fleet's are, add their skew over minutes).
  */
 public final class GuestCpu {
-    /** The shortest window a load is computed over. */
-    public static final Duration MIN_WINDOW = Duration.ofSeconds(10);
+    /** The shortest window a load is computed over: most of a sync interval (5 minutes by default). */
+    public static final Duration MIN_WINDOW = Duration.ofMinutes(2);
 
     private GuestCpu() {
     }

@@ -75,12 +75,15 @@ public class HostGuestRepository {
 
     /**
      * The VMs inventory places on this host take the load found for their guests (same name, running), with the end of
-     * its window. A VM none was found for keeps its last one and its date: the reader judges its age.
+     * its window. A VM none was found for keeps its last one and its date: the reader judges its age. A VM whose row
+     * another transaction holds is skipped: a migration's commit locks the VM and then the guest rows this report
+     * holds, so waiting for it here could deadlock; that VM gets its load from the next report.
      */
     private static Uni<Integer> measured(long hostId) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE vm v SET cpu_cores_used = g.cpu_cores_used, "
                         + "cpu_measured_at = g.cpu_cores_at FROM host_guest g WHERE g.host_id = :h AND v.host_id = :h "
-                        + "AND g.name = v.name AND g.running AND g.cpu_cores_used IS NOT NULL")
+                        + "AND g.name = v.name AND g.running AND g.cpu_cores_used IS NOT NULL "
+                        + "AND v.id IN (SELECT id FROM vm WHERE host_id = :h FOR UPDATE SKIP LOCKED)")
                 .setParameter("h", hostId).executeUpdate());
     }
 

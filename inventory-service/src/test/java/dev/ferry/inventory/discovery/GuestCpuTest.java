@@ -29,8 +29,9 @@ class GuestCpuTest {
 
         State quick = GuestCpu.next(second, "u-1", 560 * SECOND, T0.plusSeconds(303));
         assertThat(quick).isEqualTo(second);
-        // the next window runs from the kept baseline: 90 s over 60 s
-        assertThat(GuestCpu.next(quick, "u-1", 640 * SECOND, T0.plusSeconds(360)).coresUsed()).isCloseTo(1.5, offset(1e-9));
+        // an operator's probe a minute later is not a window either; the next runs from the kept baseline: 270 s over 180 s
+        assertThat(GuestCpu.next(quick, "u-1", 640 * SECOND, T0.plusSeconds(360))).isEqualTo(second);
+        assertThat(GuestCpu.next(quick, "u-1", 820 * SECOND, T0.plusSeconds(480)).coresUsed()).isCloseTo(1.5, offset(1e-9));
     }
 
     @Test

@@ -149,6 +149,32 @@ class HostDiscoveryTest {
         assertThat(Instant.parse(given().get("/vms/" + vm).jsonPath().getString("cpuMeasuredAt"))).isEqualTo(first.plusSeconds(900));
     }
 
+    @Test
+    void aReportDoesNotWaitForAVmRowAMigrationHolds() throws Exception {
+        Fleet fleet = new Fleet(2, 64);
+        long host = discover(fleet, "held");
+        long vm = fleet.vm("cruncher", host, 4);
+        String probe = probeFor(host).probeId();
+        Instant first = Instant.parse("2026-12-04T21:00:00Z");
+        report(cpuTimes(probe + "-1", host, first, fleet, 100_000_000_000L, 0));
+        awaitReport(host, first);
+        // a migration's commit holds the VM's row (and would next take the guest rows a report holds)
+        try (var c = dev.ferry.testsupport.TestDatabase.connect("inventory_test")) {
+            c.setAutoCommit(false);
+            try (var st = c.prepareStatement("SELECT id FROM vm WHERE id = ? FOR UPDATE")) {
+                st.setLong(1, vm);
+                st.executeQuery().close();
+            }
+            report(cpuTimes(probe + "-2", host, first.plusSeconds(300), fleet, 400_000_000_000L, 0));
+            awaitReport(host, first.plusSeconds(300)); // applied without waiting for the row
+            c.rollback();
+        }
+        assertThat(given().get("/vms/" + vm).jsonPath().getString("cpuCoresUsed")).as("skipped this time").isNull();
+        report(cpuTimes(probe + "-3", host, first.plusSeconds(600), fleet, 700_000_000_000L, 0));
+        awaitReport(host, first.plusSeconds(600));
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(1.0);
+    }
+
     static void awaitReport(long host, Instant observedAt) {
         await().atMost(Duration.ofSeconds(30)).until(() -> observedAt.toString()
                 .equals(given().get("/hosts/" + host).jsonPath().getString("lastReportAt")));

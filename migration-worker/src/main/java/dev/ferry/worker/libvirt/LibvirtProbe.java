@@ -37,6 +37,12 @@ public final class LibvirtProbe {
         }
         Map<Long, Connect> peers = new HashMap<>();
         try {
+            // first thing, before the peers are asked: inventory times the load between two reports by their stamps
+            int[] running = host.listDomains();
+            Map<Integer, Long> cpuNanos = new HashMap<>();
+            for (int id : running) {
+                cpuNanos.put(id, host.domainLookupByID(id).getInfo().cpuTime);
+            }
             connect(probe.peers(), peers);
             NodeInfo node = host.nodeInfo();
             HostReport.Cpu cpu = LibvirtXml.hostCpu(host.getCapabilities(), node.mhz);
@@ -47,11 +53,11 @@ public final class LibvirtProbe {
             List<HostReport.Pool> pools = pools(host);
             Map<CompareKey, Object> verdicts = new HashMap<>(); // few CPU definitions among many guests: ask once each
             List<HostReport.Guest> guests = new ArrayList<>();
-            for (int id : host.listDomains()) {
-                guests.add(guest(host.domainLookupByID(id), true, probe, peers, verdicts));
+            for (int id : running) {
+                guests.add(guest(host.domainLookupByID(id), cpuNanos.get(id), probe, peers, verdicts));
             }
             for (String name : host.listDefinedDomains()) {
-                guests.add(guest(host.domainLookupByName(name), false, probe, peers, verdicts));
+                guests.add(guest(host.domainLookupByName(name), null, probe, peers, verdicts));
             }
             return new HostReport(probe.probeId(), probe.hostId(), now, true, null, host.getHostName(), cpu,
                     node.memory * 1024, version(host), networks(host), pools, guests);
@@ -104,8 +110,10 @@ public final class LibvirtProbe {
     private record CompareKey(long peer, LibvirtXml.GuestCpu cpu) {
     }
 
-    private static HostReport.Guest guest(Domain d, boolean running, HostProbe probe, Map<Long, Connect> peers,
+    /** @param cpuNanos the running guest's CPU time as read first; null for a guest defined but not running */
+    private static HostReport.Guest guest(Domain d, Long cpuNanos, HostProbe probe, Map<Long, Connect> peers,
             Map<CompareKey, Object> verdicts) throws LibvirtException {
+        boolean running = cpuNanos != null;
         List<Long> runsOn = new ArrayList<>();
         List<HostReport.Refusal> refusedBy = new ArrayList<>();
         String xml = d.getXMLDesc(0);
@@ -128,9 +136,8 @@ public final class LibvirtProbe {
             }
         }
         var info = d.getInfo();
-        // the guest's CPU time so far: inventory turns two reports' readings into its load between them
         return new HostReport.Guest(d.getName(), d.getUUIDString(), running, info.maxMem * 1024, info.nrVirtCpu, runsOn, refusedBy,
-                PeerReach.ask(LibvirtXml.guestDevices(xml), peers), running ? info.cpuTime : null);
+                PeerReach.ask(LibvirtXml.guestDevices(xml), peers), cpuNanos);
     }
 
     /** Connects to every peer that answers; one that does not is left out, so that it appears in no answer. */

@@ -115,18 +115,11 @@ public class EvacuationService {
                 .flatMap(p -> persist(host, p, hosts, by, true))
                 // requests for its destinations queued while it was planned took room it counted on: planned again, once
                 // (a second such race is left to the dispatcher, which re-places a move whose destination is full)
-                .onFailure(PlanOutdated.class).recoverWithUni(e -> {
+                .onFailure(PlanRoom.Outdated.class).recoverWithUni(e -> {
                     LOG.infof("evacuation of host %d planned again: %s", host.id(), e.getMessage());
                     return planned(host, hosts).flatMap(p -> persist(host, p, hosts, by, false));
                 })
                 .invoke(id -> dispatcher.kick());
-    }
-
-    /** The plan no longer fits its destinations: others queued migrations there after it read their room. */
-    static final class PlanOutdated extends RuntimeException {
-        PlanOutdated(List<String> shortfalls) {
-            super(String.join("; ", shortfalls), null, false, false);
-        }
     }
 
     /**
@@ -246,7 +239,7 @@ public class EvacuationService {
 
     /**
      * Queues the plan's moves under the locks of their destinations' room ({@link DestinationLocks}), as a request is
-     * queued; when {@code check}, first fails with {@link PlanOutdated} if the migrations claiming room there now take
+     * queued; when {@code check}, first fails with {@link PlanRoom.Outdated} if the migrations claiming room there now take
      * more than they did when the plan read them, by more than the room the plan left ({@link PlanRoom}). Claims are
      * counted as a request's are: queued now, or dispatched there since the reading (its reservation not in what
      * inventory showed the plan); by which migrations they are, not when they were created, so a request stamped
@@ -263,7 +256,7 @@ public class EvacuationService {
                     now.forEach((h, m) -> since.put(h, m - p.queuedAtRead().getOrDefault(h, 0L)));
                     List<String> shortfalls = PlanRoom.shortfalls(slack, since);
                     if (!shortfalls.isEmpty()) {
-                        throw new PlanOutdated(shortfalls);
+                        throw new PlanRoom.Outdated(shortfalls);
                     }
                 }).replaceWithVoid());
     }

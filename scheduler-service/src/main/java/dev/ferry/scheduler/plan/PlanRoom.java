@@ -16,10 +16,18 @@ import java.util.TreeMap;
  * after the reading claims room the plan did not see: more than the slack, and the plan no longer fits.
  *
  * <p>Memory only, as the evacuation planner places by memory: a destination short of vCPUs is found by the reservation
- * at dispatch, which places the move again.
+ * at dispatch, which places the move again. A rebalance computes its slack from its own loads
+ * ({@link RebalancePlanner#slack}) and is judged by {@link #shortfalls} the same way.
  */
 public final class PlanRoom {
     private PlanRoom() {
+    }
+
+    /** A plan no longer fits its destinations: others queued migrations there after it read their room. */
+    public static final class Outdated extends RuntimeException {
+        public Outdated(List<String> shortfalls) {
+            super(String.join("; ", shortfalls), null, false, false);
+        }
     }
 
     /** Memory each destination has left beyond the plan's own moves there, as the plan read it. */

@@ -292,6 +292,28 @@ public final class RebalancePlanner {
 
     private static final double GIB = 1024.0 * 1024 * 1024;
 
+    /**
+     * The memory each destination of the plan's moves has left once they are all made, as the plan read the hosts
+     * ({@link PlanRoom}: a migration queued there since that takes more is a plan that no longer fits).
+     */
+    public static Map<Long, Long> slack(List<HostLoad> hosts, Plan plan, List<VmOnHost> vms) {
+        Map<Long, Long> memory = new HashMap<>();
+        vms.forEach(v -> memory.put(v.vmId(), v.memoryBytes()));
+        Map<Long, Long> allocated = new HashMap<>();
+        hosts.forEach(h -> allocated.put(h.hostId(), h.memoryAllocatedBytes()));
+        for (Move m : plan.moves()) {
+            allocated.merge(m.fromHostId(), -memory.get(m.vmId()), Long::sum);
+            allocated.merge(m.toHostId(), memory.get(m.vmId()), Long::sum);
+        }
+        Map<Long, Long> slack = new java.util.TreeMap<>();
+        for (HostLoad h : hosts) {
+            if (plan.moves().stream().anyMatch(m -> m.toHostId() == h.hostId())) {
+                slack.put(h.hostId(), (long) h.memoryCapacityBytes() - allocated.get(h.hostId()));
+            }
+        }
+        return slack;
+    }
+
     /** A plan as its moves would run together: their forecasts and cost at their shares, and when the last one ends. */
     public record PlayedOut(Plan plan, long makespanMillis) {
     }

@@ -13,11 +13,13 @@ import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.MeasuredLoad;
+import dev.ferry.scheduler.plan.PlanRoom;
 import dev.ferry.scheduler.plan.MoveTimeline;
 import dev.ferry.scheduler.plan.RebalancePlanner;
 import dev.ferry.scheduler.plan.RebalancePlanner.HostLoad;
 import dev.ferry.scheduler.plan.RebalancePlanner.VmOnHost;
 import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.DestinationLocks;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
@@ -71,15 +73,25 @@ public class RebalanceService {
         return planned(clusterId).map(p -> RebalancePlanView.of(clusterId, playedOut(p), p.cpu(), null));
     }
 
-    /** Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. */
+    /**
+     * Plans and queues the moves; a cluster whose last rebalance still has moves to make is not planned again. When
+     * requests for the plan's destinations took the room it counted on while it was made, it is planned again, once.
+     */
     public Uni<RebalancePlanView> rebalance(long clusterId, Principal by) {
         return Panache.withSession(() -> stillRunning(clusterId))
-                .flatMap(x -> planned(clusterId))
-                .flatMap(p -> {
-                    var played = playedOut(p); // before anything is queued: a plan that cannot be played queues nothing
-                    return queue(clusterId, p, by).map(ids -> RebalancePlanView.of(clusterId, played, p.cpu(), ids));
+                .flatMap(x -> planAndQueue(clusterId, by, true))
+                .onFailure(PlanRoom.Outdated.class).recoverWithUni(e -> {
+                    LOG.infof("rebalance of cluster %d planned again: %s", clusterId, e.getMessage());
+                    return planAndQueue(clusterId, by, false);
                 })
                 .invoke(v -> dispatcher.kick());
+    }
+
+    private Uni<RebalancePlanView> planAndQueue(long clusterId, Principal by, boolean check) {
+        return planned(clusterId).flatMap(p -> {
+            var played = playedOut(p); // before anything is queued: a plan that cannot be played queues nothing
+            return queue(clusterId, p, by, check).map(ids -> RebalancePlanView.of(clusterId, played, p.cpu(), ids));
+        });
     }
 
     /** 409 while the cluster's last rebalance has moves left (asked again under a lock when its moves are queued). */
@@ -141,9 +153,12 @@ public class RebalanceService {
                 config.maxConcurrentMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy());
     }
 
-    /** The plan, what it was made from (to queue its moves), and how the VMs' CPU use was known. */
+    /**
+     * The plan, what it was made from (to queue its moves), how the VMs' CPU use was known, the memory each destination
+     * has left beyond the plan ({@link RebalancePlanner#slack}) and the migrations whose claims the plan counted.
+     */
     record Planned(RebalancePlanner.Plan plan, Map<Long, HostView> hosts, Map<Long, VmView> vms, Map<Long, VmOnHost> models,
-            MeasuredLoad.Summary cpu) {
+            MeasuredLoad.Summary cpu, Map<Long, Long> slack, Set<UUID> claimsRead) {
     }
 
     private Uni<Planned> planned(long clusterId) {
@@ -228,10 +243,17 @@ public class RebalanceService {
                 }
             }
             long clusterId = up.get(0).clusterId();
+            Set<UUID> claimsRead = new HashSet<>();
+            unfinished.forEach(m -> claimsRead.add(m.id));
             return each.flatMap(y -> InventoryLists.placementRules(inventory, null, clusterId))
-                    .map(rules -> new Planned(RebalancePlanner.plan(loads, new ArrayList<>(models.values()),
-                            config.rebalance().maxMoves(), config.rebalance().minGain(), config.defaultMaxDowntimeMillis(),
-                            config.forecastPolicy(), GroupRules.of(rules)), hosts, vms, models, cpu.summary()));
+                    .map(rules -> {
+                        List<VmOnHost> candidates = new ArrayList<>(models.values());
+                        RebalancePlanner.Plan plan = RebalancePlanner.plan(loads, candidates, config.rebalance().maxMoves(),
+                                config.rebalance().minGain(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
+                                GroupRules.of(rules));
+                        return new Planned(plan, hosts, vms, models, cpu.summary(), RebalancePlanner.slack(loads, plan, candidates),
+                                claimsRead);
+                    });
         });
     }
 
@@ -244,7 +266,13 @@ public class RebalanceService {
                 }));
     }
 
-    private Uni<List<UUID>> queue(long clusterId, Planned p, Principal by) {
+    /**
+     * Queues the plan's moves under the cluster's rebalance lock and its destinations' room locks
+     * ({@link DestinationLocks}), as a request is queued; when {@code check}, first fails with {@link PlanRoom.Outdated}
+     * if migrations the plan did not count (queued or dispatched since it read them) now claim more memory on a
+     * destination than the plan left there.
+     */
+    private Uni<List<UUID>> queue(long clusterId, Planned p, Principal by, boolean check) {
         Instant now = Instant.now();
         List<Migration> migrations = new ArrayList<>();
         for (RebalancePlanner.Move move : p.plan().moves()) {
@@ -264,8 +292,25 @@ public class RebalanceService {
                         .flatMap(s -> s.createNativeQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:key)) AS locked").setParameter("key", REBALANCE_LOCK + clusterId)
                                 .getSingleResult())
                         .call(() -> stillRunning(clusterId))
+                        .call(() -> DestinationLocks.hold(p.slack().keySet()))
+                        .call(() -> check ? stillFits(p) : Uni.createFrom().voidItem())
                         .call(() -> QueuedMigrations.enqueue(migrations, by, "{\"rebalanceClusterId\": " + clusterId + "}", traces, now)))
                 .replaceWith(migrations.stream().map(m -> m.id).toList());
+    }
+
+    /** Fails with {@link PlanRoom.Outdated} when migrations the plan did not count take more than it left on a destination. */
+    private static Uni<Void> stillFits(Planned p) {
+        if (p.slack().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Migration.<Migration>list("phase in ?1 and targetHostId in ?2", unfinished(), p.slack().keySet()).invoke(now -> {
+            Map<Long, Long> since = new HashMap<>();
+            now.stream().filter(m -> !p.claimsRead().contains(m.id)).forEach(m -> since.merge(m.targetHostId, m.memoryBytes, Long::sum));
+            List<String> shortfalls = PlanRoom.shortfalls(p.slack(), since);
+            if (!shortfalls.isEmpty()) {
+                throw new PlanRoom.Outdated(shortfalls);
+            }
+        }).replaceWithVoid();
     }
 
     /** Advisory lock keys of rebalances: this plus the cluster's id (the leases use their own table, not these). */
