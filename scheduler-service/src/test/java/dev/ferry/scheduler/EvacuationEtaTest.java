@@ -2,50 +2,110 @@ package dev.ferry.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.scheduler.plan.EvacuationEta;
+import dev.ferry.scheduler.plan.EvacuationEta.Model;
+import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.EvacuationTimeline;
 import dev.ferry.scheduler.plan.EvacuationEta.MoveNow;
 import dev.ferry.scheduler.plan.EvacuationEta.State;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EvacuationEtaTest {
+    static final long GIB = 1L << 30;
+    static final double GBE = 1.25e8;
+    /** A guest that writes nothing: its forecast is its memory over the bandwidth and the switch-over, nothing more. */
+    static final DirtyModel IDLE = new DirtyModel(1, 0, "writes nothing");
+    static final MigrationLimits LIMITS = MigrationLimits.defaults(300);
+
+    /** The evacuation of {@code n} idle 1 GiB VMs from a 10 GbE host to 1 GbE hosts 3, 4 and 5, four inbound each. */
+    static Model model(int n) {
+        List<VmToMove> vms = java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> new VmToMove(i, "vm-" + i, GIB, IDLE, List.of(), null)).toList();
+        Map<Long, Double> links = Map.of(3L, GBE, 4L, GBE, 5L, GBE);
+        return new Model(new EvacuationTimeline.Links(10 * GBE, links, Map.of(3L, 4, 4L, 4, 5L, 4)), LIMITS, "ferry", vms);
+    }
+
+    /** The engine's forecast of one of those VMs at a bandwidth, in milliseconds. */
+    static double f(double bandwidth) {
+        return Forecaster.forecast(GIB, bandwidth, LIMITS, IDLE, "ferry").totalTimeMillis();
+    }
+
+    static final double F = f(GBE);
+
+    static MoveNow waiting(long target) {
+        return MoveNow.waiting(target);
+    }
+
+    /** A move done: its rounds took {@code tookMillis}, where their bytes would have taken {@code atShareMillis} at its shares. */
+    static MoveNow done(long target, double tookMillis, double atShareMillis) {
+        return new MoveNow(target, State.DONE, Math.round(tookMillis), GIB, 0, Math.round(tookMillis), Math.round(atShareMillis), GBE,
+                Math.round(tookMillis));
+    }
+
+    /** A move running for {@code runningMillis}, whose rounds so far took {@code workedMillis} and left {@code dirtyBytes}. */
+    static MoveNow running(long target, double workedMillis, double atShareMillis, long dirtyBytes, double runningMillis) {
+        return new MoveNow(target, State.RUNNING, Math.round(workedMillis), Math.round(atShareMillis / 1000 * GBE), dirtyBytes,
+                Math.round(workedMillis), Math.round(atShareMillis), GBE, Math.round(runningMillis));
+    }
 
     @Test
-    void withNothingMeasuredThePlanStands() {
-        var moves = List.of(new MoveNow(3, State.WAITING, 10_000, 0, 0), new MoveNow(3, State.WAITING, 10_000, 0, 0),
-                new MoveNow(4, State.WAITING, 6_000, 0, 0));
-        assertThat(EvacuationEta.estimate(moves, 1).remainingMillis()).isEqualTo(26_000);
-        assertThat(EvacuationEta.estimate(moves, 2).remainingMillis()).isEqualTo(16_000);
-        assertThat(EvacuationEta.estimate(moves, 1).slowdown()).isEqualTo(1);
+    void withNothingMeasuredTheRestIsThePlansModelPlayedOutUnderSharedLinks() {
+        var moves = List.of(waiting(3), waiting(3), waiting(4));
+        assertThat(EvacuationEta.estimate(moves, 1, model(3)).remainingMillis()).isCloseTo(Math.round(3 * F), within(3L));
+        // two at once: both first moves enter hv-3 and share its link, then hv-4's runs alone; not two forecasts' time
+        long two = EvacuationEta.estimate(moves, 2, model(3)).remainingMillis();
+        assertThat(two).isCloseTo(Math.round(f(GBE / 2) + F), within(3L)).isGreaterThan(Math.round(2 * F));
+        // to two destinations, two at once run side by side
+        assertThat(EvacuationEta.estimate(List.of(waiting(3), waiting(4)), 2, model(2)).remainingMillis()).isCloseTo(Math.round(F), within(2L));
+        assertThat(EvacuationEta.estimate(moves, 1, model(3)).slowdown()).isEqualTo(1);
     }
 
     @Test
     void aDestinationSlowerThanForecastMakesWhatIsLeftForItSlowerThanElsewhereAndThePlanWeighsAsOneMove() {
-        var moves = List.of(new MoveNow(3, State.DONE, 10_000, 20_000, 1), new MoveNow(4, State.DONE, 10_000, 10_000, 1),
-                new MoveNow(3, State.WAITING, 10_000, 0, 0), new MoveNow(4, State.WAITING, 10_000, 0, 0));
-        var estimate = EvacuationEta.estimate(moves, 1);
-        // over all: (20 + 10 s measured + 10 s of the plan's belief) / (20 + 10 s forecast) = 4/3
-        assertThat(estimate.slowdown()).isCloseTo(4.0 / 3, offset(1e-9));
-        // hv-3: (20 s + 10 s x 4/3) / (10 + 10 s) = 5/3, not the 2 its one move showed; hv-4: 7/6
-        assertThat(estimate.slowdownByTarget().get(3L)).isCloseTo(5.0 / 3, offset(1e-9));
-        assertThat(estimate.slowdownByTarget().get(4L)).isCloseTo(7.0 / 6, offset(1e-9));
-        assertThat(estimate.remainingMillis()).isEqualTo(28_333);
-        // a destination without evidence takes the evacuation's slowdown over all
-        assertThat(EvacuationEta.estimate(List.of(new MoveNow(3, State.DONE, 10_000, 20_000, 1),
-                new MoveNow(5, State.WAITING, 10_000, 0, 0)), 1).remainingMillis()).isEqualTo(15_000);
+        // hv-3's rounds took twice what their bytes take at its share, hv-4's as long
+        var moves = List.of(done(3, 2 * F, F), done(4, F, F), waiting(3), waiting(4));
+        var estimate = EvacuationEta.estimate(moves, 1, model(4));
+        // over all: (2F + F measured + F of the plan's belief) / (F + F at the shares + F) = 4/3
+        assertThat(estimate.slowdown()).isCloseTo(4.0 / 3, offset(1e-3));
+        // hv-3: (2F + F x 4/3) / (F + F) = 5/3, not the 2 its one move showed; hv-4: 7/6
+        assertThat(estimate.slowdownByTarget().get(3L)).isCloseTo(5.0 / 3, offset(1e-3));
+        assertThat(estimate.slowdownByTarget().get(4L)).isCloseTo(7.0 / 6, offset(1e-3));
+        assertThat(estimate.remainingMillis()).isCloseTo(Math.round(F * (5.0 / 3 + 7.0 / 6)), within(5L));
+        // a destination without evidence takes the evacuation's slowdown over all: (2F + F) / (F + F)
+        assertThat(EvacuationEta.estimate(List.of(done(3, 2 * F, F), waiting(5)), 1, model(2)).remainingMillis())
+                .isCloseTo(Math.round(1.5 * F), within(3L));
+    }
+
+    @Test
+    void aGuestThatSentLittleSaysNothingOfTheNextButALinkSlowerThanItsShareDoes() {
+        // a guest of zero pages done in a third of its forecast, its few bytes at its share: the next one is as forecast
+        var quick = EvacuationEta.estimate(List.of(done(3, F / 3, F / 3), waiting(3)), 1, model(2));
+        assertThat(quick.slowdownOf(3)).isCloseTo(1, offset(1e-3));
+        assertThat(quick.remainingMillis()).isCloseTo(Math.round(F), within(2L));
+        // its bytes took twice what its share allows: over all (F + F) / (F / 2 + F) = 4/3; hv-3 (F + F x 4/3) / (F / 2 + F)
+        // = 14/9 for the next one
+        var slow = EvacuationEta.estimate(List.of(done(3, F, F / 2), waiting(3)), 1, model(2));
+        assertThat(slow.slowdown()).isCloseTo(4.0 / 3, offset(1e-3));
+        assertThat(slow.slowdownOf(3)).isCloseTo(14.0 / 9, offset(1e-3));
+        assertThat(slow.remainingMillis()).isCloseTo(Math.round(14 * F / 9), within(3L));
     }
 
     @Test
     void aWaitingMoveLeavesOnlyForAHostPredictedAQuarterFasterWithWhatWasMeasured() {
-        var moves = List.of(new MoveNow(3, State.DONE, 10_000, 30_000, 1), new MoveNow(4, State.DONE, 10_000, 10_000, 1),
-                new MoveNow(3, State.WAITING, 10_000, 0, 0));
-        var estimate = EvacuationEta.estimate(moves, 1);
-        // over all (30 + 10 + 10) / (20 + 10) = 5/3; hv-3 (30 + 10 x 5/3) / 20 = 7/3, 1.4 times that; hv-4 4/3;
+        var moves = List.of(done(3, 3 * F, F), done(4, F, F), waiting(3));
+        var estimate = EvacuationEta.estimate(moves, 1, model(3));
+        // over all (3F + F + F) / (2F + F) = 5/3; hv-3 (3F + F x 5/3) / 2F = 7/3, 1.4 times that; hv-4 4/3;
         // hv-5, unmeasured, is believed at 5/3
-        assertThat(estimate.slowdownOf(3)).isCloseTo(7.0 / 3, offset(1e-9));
-        assertThat(estimate.slowdownOf(4)).isCloseTo(4.0 / 3, offset(1e-9));
-        assertThat(estimate.slowdownOf(5)).isCloseTo(5.0 / 3, offset(1e-9));
+        assertThat(estimate.slowdownOf(3)).isCloseTo(7.0 / 3, offset(1e-3));
+        assertThat(estimate.slowdownOf(4)).isCloseTo(4.0 / 3, offset(1e-3));
+        assertThat(estimate.slowdownOf(5)).isCloseTo(5.0 / 3, offset(1e-3));
         assertThat(estimate.markedlySlower()).containsExactly(3L);
         assertThat(estimate.asSlowAs(4)).containsExactlyInAnyOrder(3L, 4L);
         assertThat(estimate.asSlowAs(3)).containsExactly(3L);
@@ -59,28 +119,44 @@ class EvacuationEtaTest {
     }
 
     @Test
-    void aRunningMoveIsJudgedByWhatItSentOnceATenthIsOut() {
-        // half sent in 6 s: 6 s left; its 12 s against a 10 s forecast make the move after it 1.15x its forecast
-        var running = List.of(new MoveNow(3, State.RUNNING, 10_000, 6_000, 0.5), new MoveNow(3, State.WAITING, 10_000, 0, 0));
-        assertThat(EvacuationEta.estimate(running, 1).remainingMillis()).isEqualTo(17_500);
-        // 5 % sent: too early to tell, the forecast stands
-        var early = List.of(new MoveNow(3, State.RUNNING, 10_000, 1_000, 0.05));
-        assertThat(EvacuationEta.estimate(early, 1).remainingMillis()).isEqualTo(9_000);
+    void aRunningMoveGoesOnFromTheShareOfItsForecastLeftEvenInItsFirstRound() {
+        // a large guest's first round tells nothing until it ends: 70 % of its forecast has passed, 30 % is left
+        var first = List.of(running(3, 0, 0, GIB, 0.7 * F));
+        assertThat(EvacuationEta.estimate(first, 1, model(1)).remainingMillis()).isCloseTo(Math.round(0.3 * F), within(2L));
+        // past its forecast it has not ended yet: a little is left, not a negative time nor a whole forecast
+        var late = List.of(running(3, 0, 0, GIB, 1.5 * F));
+        assertThat(EvacuationEta.estimate(late, 1, model(1)).remainingMillis())
+                .isCloseTo(Math.round(EvacuationEta.LEAST_LEFT * F), within(2L));
+        // its rounds took 0.6F where its share allowed 0.5F: hv-3 is believed (0.6F + 16/15 F) / (0.5F + F) = 10/9
+        // slower than forecast (over all (0.6F + F) / (0.5F + F) = 16/15), for its own rest and the move after it:
+        // (1 - 0.6F / (10/9 F)) + 1 = 1.46 of 10/9 F
+        var half = List.of(running(3, 0.6 * F, 0.5 * F, 0, 0.6 * F), waiting(3));
+        assertThat(EvacuationEta.estimate(half, 1, model(2)).remainingMillis()).isCloseTo(Math.round(1.46 * 10 / 9 * F), within(3L));
+    }
+
+    @Test
+    void aRunningMoveHasAtLeastOneMoreCopyOfWhatItsLastRoundLeftDirty() {
+        // 80 % of its forecast has passed, but its last round left half a GiB dirty: that takes 0.5 GiB at 1 GbE more
+        var dirty = List.of(running(3, 0.8 * F, 0.8 * F, GIB / 2, 0.8 * F));
+        assertThat(EvacuationEta.estimate(dirty, 1, model(1)).remainingMillis()).isCloseTo(Math.round(GIB / 2 * 1000.0 / GBE), within(2L));
+        // in its first round the memory not yet sent is no such floor: the time it has run counts
+        var first = List.of(running(3, 0, 0, GIB, 0.8 * F));
+        assertThat(EvacuationEta.estimate(first, 1, model(1)).remainingMillis()).isCloseTo(Math.round(0.2 * F), within(2L));
     }
 
     @Test
     void migrationsSendingWellBelowTheirShareLetMoreLeaveAtOnceUpToWhatTheLinksCarry() {
-        MoveNow waiting = new MoveNow(3, State.WAITING, 40_000, 0, 0);
-        // one running at 25 MB/s of a 125 MB/s share, three waiting for one 1 GbE destination: five would fill its
-        // link at that rate, four are left
-        var slow = List.of(new MoveNow(3, State.RUNNING, 40_000, 10_000, 0.1, 250_000_000L, 1.25e8), waiting, waiting, waiting);
-        assertThat(EvacuationEta.concurrency(slow, 1, 8, 1.25e9, java.util.Map.of(3L, 1.25e8))).isEqualTo(4);
-        assertThat(EvacuationEta.concurrency(slow, 1, 2, 1.25e9, java.util.Map.of(3L, 1.25e8))).isEqualTo(2); // the host's limit
+        MoveNow waiting = MoveNow.waiting(3);
+        // one running at 25 MB/s of a 125 MB/s share (250 MB in 10 s, 2 s at its share), three waiting for one 1 GbE
+        // destination: five would fill its link at that rate, four are left
+        var slow = List.of(new MoveNow(3, State.RUNNING, 10_000, 250_000_000L, 0, 10_000, 2_000, 1.25e8, 10_000), waiting, waiting, waiting);
+        assertThat(EvacuationEta.concurrency(slow, 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(4);
+        assertThat(EvacuationEta.concurrency(slow, 1, 2, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(2); // the host's limit
         // at its share the links are what limits it: the plan stands
-        var full = List.of(new MoveNow(3, State.RUNNING, 40_000, 10_000, 0.3, 1_200_000_000L, 1.25e8), waiting, waiting);
-        assertThat(EvacuationEta.concurrency(full, 1, 8, 1.25e9, java.util.Map.of(3L, 1.25e8))).isEqualTo(1);
+        var full = List.of(new MoveNow(3, State.RUNNING, 10_000, 1_200_000_000L, 0, 10_000, 9_600, 1.25e8, 10_000), waiting, waiting);
+        assertThat(EvacuationEta.concurrency(full, 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(1);
         // nothing measured yet
-        assertThat(EvacuationEta.concurrency(List.of(waiting, waiting), 1, 8, 1.25e9, java.util.Map.of(3L, 1.25e8))).isEqualTo(1);
+        assertThat(EvacuationEta.concurrency(List.of(waiting, waiting), 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(1);
     }
 
     @Test

@@ -217,13 +217,14 @@ class EvacuationTest {
         long planned = plan.getLong("predictedMakespanMillis");
         List<UUID> moves = plan.getList("moves.migrationId", String.class).stream().map(UUID::fromString).toList();
         await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(migration(moves.get(0)).getString("phase")));
-        // half of the first one went in a second: far faster than forecast, and the ETA says so
+        // half of the first one went in a second, 17 times faster than its share of the link allows: the link is far
+        // faster than declared, and the ETA says so (the plan's belief, weighing as one move, keeps it from 17 times)
         MigrationLifecycleTest.publish(MigrationLifecycleTest.event(moves.get(0), dev.ferry.events.EventType.ROUND_COMPLETED, 1,
                 measured(2L << 30, 2L << 30, 1_000), null));
-        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).getLong("etaMillis") < planned / 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> evacuation(id).getLong("etaMillis") < planned * 2 / 3);
         assertThat(evacuation(id).getString("etaAt")).isNotNull();
         // and the tracker writes it down as it runs
-        await().atMost(Duration.ofSeconds(10)).until(() -> recordedEtasBelow(id, planned / 2) > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> recordedEtasBelow(id, planned * 2 / 3) > 0);
 
         for (UUID m : moves) {
             await().atMost(Duration.ofSeconds(10)).until(() -> List.of("SCHEDULED", "RUNNING").contains(migration(m).getString("phase")));

@@ -324,11 +324,10 @@ public class EvacuationService {
                 .flatMap(EvacuationService::viewOf));
     }
 
-    /** The evacuation with its migrations, the time each has worked and the ETAs it gave. */
+    /** The evacuation with its migrations and the ETAs it gave. */
     private static Uni<EvacuationView> viewOf(Evacuation e) {
         return Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
-                .flatMap(ms -> EvacuationTracker.worked(e.id).flatMap(worked -> EvacuationTracker.etas(e)
-                        .map(etas -> toView(e, ms, worked, etas, Instant.now()))));
+                .flatMap(ms -> EvacuationTracker.etas(e).map(etas -> toView(e, ms, etas, Instant.now())));
     }
 
     public Uni<List<EvacuationView>> list(int page, int size) {
@@ -358,7 +357,8 @@ public class EvacuationService {
                 .map(ms -> ms.stream().map(m -> m.id).toList());
     }
 
-    static EvacuationView toView(Evacuation e, List<Migration> ms, Map<UUID, Long> worked, List<long[]> etas, Instant now) {
+    /** @param etas what the tracker said, as {@link EvacuationTracker#etas} gives them: the last one is the ETA now */
+    static EvacuationView toView(Evacuation e, List<Migration> ms, List<long[]> etas, Instant now) {
         Map<MigrationPhase, Integer> count = new java.util.EnumMap<>(MigrationPhase.class);
         ms.forEach(m -> count.merge(m.phase(), 1, Integer::sum));
         List<EvacuationView.Move> moves = new ArrayList<>();
@@ -381,7 +381,8 @@ public class EvacuationService {
         } catch (Exception ex) {
             unplaceable = JSON.getNodeFactory().arrayNode();
         }
-        long eta = allFinal ? 0L : EvacuationEta.estimate(EvacuationTracker.moves(ms, worked), e.concurrency).remainingMillis();
+        long etaFromStart = etas.isEmpty() ? e.predictedMakespanMillis : etas.get(etas.size() - 1)[1];
+        long eta = allFinal ? 0L : Math.max(0, etaFromStart - java.time.Duration.between(e.createdAt, now).toMillis());
         EvacuationView.EtaError error = null;
         if (e.finishedAt != null) {
             long actual = java.time.Duration.between(e.createdAt, e.finishedAt).toMillis();

@@ -3,8 +3,15 @@ package dev.ferry.scheduler.evacuation;
 import dev.ferry.scheduler.model.Evacuation;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.plan.EvacuationEta;
 import dev.ferry.scheduler.plan.EvacuationEta.MoveNow;
+import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.EvacuationTimeline;
+import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.SchedulerConfig;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.forecast.DirtyModel;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +39,12 @@ public class EvacuationTracker {
     @Inject
     SlowDestinations slowDestinations;
 
+    @Inject
+    DirtyHistory history;
+
+    @Inject
+    SchedulerConfig config;
+
     @Scheduled(every = "${ferry.scheduler.evacuation-track-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> track() {
         List<SlowDestinations.Waiting> slow = new ArrayList<>();
@@ -57,24 +70,82 @@ public class EvacuationTracker {
     /** @param slow where the waiting moves whose destination was measured slow are added, to be weighed again */
     Uni<Void> track(Evacuation e, Instant now, List<SlowDestinations.Waiting> slow) {
         return Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
-                .flatMap(ms -> worked(e.id).flatMap(worked -> {
+                .flatMap(ms -> worked(e.id).flatMap(worked -> runningSince(e.id).flatMap(since -> model(ms).flatMap(model -> {
                     if (ms.stream().allMatch(m -> m.phase().isFinal())) {
                         Instant finished = ms.stream().map(m -> m.updatedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(now);
+                        ms.forEach(m -> dirty.remove(m.id));
                         // by statement, not through the entity: a cancel writing the row meanwhile must keep its state
                         return update(e, "finished_at = :v", finished);
                     }
-                    List<MoveNow> moves = moves(ms, worked);
-                    EvacuationEta.Estimate measured = EvacuationEta.estimate(moves, e.concurrency);
+                    List<Migration> followed = followed(ms);
+                    List<MoveNow> moves = moves(followed, worked, since, now);
+                    EvacuationEta.Estimate measured = EvacuationEta.estimate(moves, e.concurrency, model.apply(e, followed));
                     slow.addAll(slowDestinations.worthWeighing(e.id, ms, measured));
                     return replan(e, ms, moves).flatMap(concurrency -> {
                         long left = concurrency == e.concurrency ? measured.remainingMillis()
-                                : EvacuationEta.estimate(moves, concurrency).remainingMillis();
+                                : EvacuationEta.estimate(moves, concurrency, model.apply(e, followed)).remainingMillis();
                         return Panache.getSession().flatMap(s -> s.createNativeQuery("INSERT INTO evacuation_eta "
                                         + "(evacuation_id, at, eta_at, concurrency) VALUES (:e, :at, :eta, :c) ON CONFLICT DO NOTHING")
                                 .setParameter("e", e.id).setParameter("at", now).setParameter("eta", now.plusMillis(left))
                                 .setParameter("c", concurrency).executeUpdate()).replaceWithVoid();
                     });
-                }));
+                }))));
+    }
+
+    /** The dirty model of each migration's VM as the plan had it, kept while its evacuation runs: it does not change. */
+    private final Map<UUID, DirtyModel> dirty = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The migrations an ETA follows, in plan order: done, running and waiting (not those failed or cancelled). */
+    static List<Migration> followed(List<Migration> ms) {
+        return ms.stream().filter(m -> m.phase() == MigrationPhase.SUCCEEDED && m.totalTimeMillis != null
+                || m.phase() == MigrationPhase.RUNNING || m.phase() == MigrationPhase.QUEUED || m.phase() == MigrationPhase.SCHEDULED).toList();
+    }
+
+    /**
+     * The model an evacuation's rest is played in, once its VMs' dirty models are at hand: its links and limits as its
+     * migrations carry them (copied from the hosts when planned), under the planner's limits and policy. A running
+     * migration whose rounds have told how its guest writes takes what they say ({@link DirtyHistory#learned}, its first
+     * round included: a large guest's is minutes of evidence); the others the plan's. Migrations outside the evacuation
+     * that share its links are not counted: the plan counted those it saw.
+     */
+    private Uni<java.util.function.BiFunction<Evacuation, List<Migration>, EvacuationEta.Model>> model(List<Migration> ms) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Migration m : ms) {
+            if (!m.phase().isFinal() && !dirty.containsKey(m.id)) {
+                chain = chain.call(() -> history.modelFor(m.vmId, m.memoryBytes, sourceLink(m)).invoke(d -> dirty.put(m.id, d)));
+            }
+        }
+        Map<UUID, Migration> running = new HashMap<>();
+        ms.stream().filter(m -> m.phase() == MigrationPhase.RUNNING).forEach(m -> running.put(m.id, m));
+        Uni<List<MigrationRound>> rounds = running.isEmpty() ? Uni.createFrom().item(List.of())
+                : MigrationRound.list("migrationId in ?1 and stopAndCopy = false", running.keySet());
+        return chain.replaceWith(rounds).map(list -> {
+            Map<UUID, List<MigrationRound>> byMigration = new HashMap<>();
+            list.stream().filter(r -> r.attempt == running.get(r.migrationId).attempt)
+                    .forEach(r -> byMigration.computeIfAbsent(r.migrationId, k -> new ArrayList<>()).add(r));
+            return (e, followed) -> {
+                Map<Long, Double> link = new HashMap<>();
+                Map<Long, Integer> inbound = new HashMap<>();
+                List<VmToMove> vms = new ArrayList<>();
+                for (Migration m : followed) {
+                    link.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
+                    inbound.merge(m.targetHostId, m.targetMaxInbound > 0 ? m.targetMaxInbound : Integer.MAX_VALUE, Math::min);
+                    DirtyModel d = DirtyHistory.learned(byMigration.getOrDefault(m.id, List.of()), "this migration's live rounds so far");
+                    if (d == null) {
+                        d = dirty.getOrDefault(m.id, DirtyModel.typical(m.memoryBytes, sourceLink(m)));
+                    }
+                    vms.add(new VmToMove(m.vmId, m.vmName, m.memoryBytes, d, List.of(), null));
+                }
+                double source = followed.isEmpty() ? 1 : sourceLink(followed.get(0));
+                EvacuationTimeline.Links links = new EvacuationTimeline.Links(source, link, inbound,
+                        e.maxOutbound != null ? e.maxOutbound : Integer.MAX_VALUE, List.of());
+                return new EvacuationEta.Model(links, MigrationLimits.defaults(config.defaultMaxDowntimeMillis()), config.forecastPolicy(), vms);
+            };
+        });
+    }
+
+    private static double sourceLink(Migration m) {
+        return m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond;
     }
 
     /**
@@ -87,8 +158,7 @@ public class EvacuationTracker {
         if (e.maxOutbound == null || queued.isEmpty()) {
             return Uni.createFrom().item(e.concurrency);
         }
-        Migration first = queued.get(0);
-        double source = first.sourceLinkBytesPerSecond != null ? first.sourceLinkBytesPerSecond : first.linkBandwidthBytesPerSecond;
+        double source = sourceLink(queued.get(0));
         Map<Long, Double> targets = new HashMap<>();
         queued.forEach(m -> targets.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond
                 : m.linkBandwidthBytesPerSecond)));
@@ -108,21 +178,26 @@ public class EvacuationTracker {
                 .setParameter("v", value).setParameter("e", e.id).executeUpdate()).replaceWithVoid();
     }
 
-    /** Each move as it stands now, in plan order. */
-    static List<MoveNow> moves(List<Migration> ms, Map<UUID, Long> worked) {
+    /**
+     * Each of the followed migrations ({@link #followed}) as it stands now, in plan order.
+     *
+     * @param since when each running one entered RUNNING in its current attempt
+     */
+    static List<MoveNow> moves(List<Migration> followed, Map<UUID, Worked> worked, Map<UUID, Instant> since, Instant now) {
         List<MoveNow> moves = new ArrayList<>();
-        for (Migration m : ms) {
-            long forecast = m.predictedTotalTimeMillis == null ? 0 : m.predictedTotalTimeMillis;
+        for (Migration m : followed) {
+            Worked w = worked.getOrDefault(m.id, Worked.NONE);
             MigrationPhase phase = m.phase();
-            if (phase == MigrationPhase.SUCCEEDED && m.totalTimeMillis != null) {
-                moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.DONE, forecast, m.totalTimeMillis, 1, m.bytesSent, share(m)));
+            if (phase == MigrationPhase.SUCCEEDED) {
+                moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.DONE, w.millis(), w.bytes(), 0, w.judgedMillis(),
+                        w.atShareMillis(), share(m), m.totalTimeMillis));
             } else if (phase == MigrationPhase.RUNNING) {
-                long sent = m.bytesSent;
-                double done = sent + m.remainingBytes <= 0 ? 0 : sent / (double) (sent + Math.max(0, m.remainingBytes));
-                moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.RUNNING, forecast, worked.getOrDefault(m.id, 0L), done,
-                        m.bytesSent, share(m)));
-            } else if (phase == MigrationPhase.QUEUED || phase == MigrationPhase.SCHEDULED) {
-                moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.WAITING, forecast, 0, 0));
+                long running = since.containsKey(m.id) ? Math.max(0, java.time.Duration.between(since.get(m.id), now).toMillis()) : 0;
+                // what this attempt's rounds sent and left dirty (an attempt before it started again from the first page)
+                moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.RUNNING, w.millis(), w.bytes(),
+                        w.millis() > 0 ? Math.max(0, m.remainingBytes) : m.memoryBytes, w.judgedMillis(), w.atShareMillis(), share(m), running));
+            } else {
+                moves.add(MoveNow.waiting(m.targetHostId));
             }
         }
         return moves;
@@ -133,14 +208,36 @@ public class EvacuationTracker {
         return m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond;
     }
 
-    /** What the rounds of each migration's current attempt took, by migration: the time it has worked. */
-    static Uni<Map<UUID, Long>> worked(UUID evacuation) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT r.migration_id, sum(r.duration_millis) FROM migration_round r "
-                        + "JOIN migration m ON m.id = r.migration_id AND m.attempt = r.attempt WHERE m.evacuation_id = :e "
-                        + "GROUP BY r.migration_id", Object[].class).setParameter("e", evacuation).getResultList())
+    /**
+     * What the rounds of each migration's current attempt sent and took, and, of those whose share of the links held
+     * throughout, what they took and what their bytes take at that share.
+     */
+    record Worked(long bytes, long millis, long judgedMillis, long atShareMillis) {
+        static final Worked NONE = new Worked(0, 0, 0, 0);
+    }
+
+    static Uni<Map<UUID, Worked>> worked(UUID evacuation) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT r.migration_id, sum(r.bytes_sent), sum(r.duration_millis), "
+                        + "sum(r.duration_millis) FILTER (WHERE r.share_bytes_per_second > 0), "
+                        + "sum(r.bytes_sent * 1000.0 / r.share_bytes_per_second) FILTER (WHERE r.share_bytes_per_second > 0) "
+                        + "FROM migration_round r JOIN migration m ON m.id = r.migration_id AND m.attempt = r.attempt "
+                        + "WHERE m.evacuation_id = :e GROUP BY r.migration_id", Object[].class).setParameter("e", evacuation).getResultList())
                 .map(rows -> {
-                    Map<UUID, Long> out = new HashMap<>();
-                    rows.forEach(r -> out.put((UUID) r[0], ((Number) r[1]).longValue()));
+                    Map<UUID, Worked> out = new HashMap<>();
+                    rows.forEach(r -> out.put((UUID) r[0], new Worked(((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
+                            r[3] == null ? 0 : ((Number) r[3]).longValue(), r[4] == null ? 0 : Math.round(((Number) r[4]).doubleValue()))));
+                    return out;
+                });
+    }
+
+    /** When each running migration of the evacuation entered RUNNING in its current attempt (its last such step). */
+    static Uni<Map<UUID, Instant>> runningSince(UUID evacuation) {
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT t.migration_id, max(t.at) FROM phase_transition t "
+                        + "JOIN migration m ON m.id = t.migration_id WHERE m.evacuation_id = :e AND m.phase = 'RUNNING' "
+                        + "AND t.to_phase = 'RUNNING' GROUP BY t.migration_id", Object[].class).setParameter("e", evacuation).getResultList())
+                .map(rows -> {
+                    Map<UUID, Instant> out = new HashMap<>();
+                    rows.forEach(r -> out.put((UUID) r[0], instant(r[1])));
                     return out;
                 });
     }
@@ -160,7 +257,10 @@ public class EvacuationTracker {
     }
 
     private static long millisSince(Instant start, Object at) {
-        Instant i = at instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) at;
-        return java.time.Duration.between(start, i).toMillis();
+        return java.time.Duration.between(start, instant(at)).toMillis();
+    }
+
+    private static Instant instant(Object at) {
+        return at instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) at;
     }
 }

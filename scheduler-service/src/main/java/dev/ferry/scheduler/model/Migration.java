@@ -65,6 +65,12 @@ public class Migration extends PanacheEntityBase {
      */
     @jakarta.persistence.Column(insertable = false, updatable = false)
     public Long bandwidthCapBytesPerSecond;
+    /**
+     * When that cap last changed while the migration ran (null: not since its START), by the same UPDATE: a round that
+     * began before it had another share.
+     */
+    @jakarta.persistence.Column(insertable = false, updatable = false)
+    public Instant capChangedAt;
     /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
     public String sourceLibvirtUri;
     public String targetLibvirtUri;

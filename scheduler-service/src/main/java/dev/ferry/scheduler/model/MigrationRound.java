@@ -31,6 +31,8 @@ public class MigrationRound extends PanacheEntityBase {
     public String decision;
     public String reason;
     public boolean stopAndCopy;
+    /** The bandwidth the scheduler had given the migration when the round was recorded: its share of the links. */
+    public Double shareBytesPerSecond;
     @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
     public dev.ferry.events.MigrationMode mode;
 

@@ -1,41 +1,70 @@
 package dev.ferry.scheduler.plan;
 
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
+import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * When an evacuation under way will end, from what it has measured so far rather than from its plan alone.
  *
- * <p>Each destination's <b>slowdown</b> is what its moves took over what they were forecast to take: a finished move
- * counts its whole time, a running one (once a tenth of it is sent) what its rounds took over the share of its bytes
- * sent, so a link slower than declared or a guest writing more than its model shows in the first minutes. The plan's
- * own belief (1) weighs as much as one typical move, so that the first few moves do not swing it; a destination with
- * no evidence takes the evacuation's slowdown over all. A running move
- * has its estimate less what it has worked left; a waiting move its forecast times its destination's slowdown. The
- * waiting moves then start in plan order as slots free (list scheduling over the evacuation's concurrency, as the
- * dispatcher starts them), and the ETA is when the last one ends.
+ * <p>Each destination's <b>slowdown</b> is how much longer its moves' rounds took than their bytes would at the share
+ * of the links the scheduler gave them: a link slower than declared, or a host that cannot take pages as fast, shows
+ * in the first minutes. The plan's own belief (1) weighs as much as one typical move, so that the first few rounds do
+ * not swing it; a destination with no evidence takes the evacuation's slowdown over all. How much each guest sends is
+ * its own and is not carried over to the next one: a guest of zero pages done in seconds says nothing of the next.
+ *
+ * <p>The rest is then played in the plan's own link model ({@link EvacuationTimeline}) from now. A running move goes on
+ * from the share of it left: the time it has run (its first round included, of which no event tells until it ends)
+ * over its whole time, the engine's forecast at its share with the dirty model its own rounds gave it. The waiting ones
+ * start in plan order as slots and their destinations' inbound limits allow, as the dispatcher starts them. Every
+ * migration takes the engine's forecast at its share of the links times its destination's slowdown, so a move's time
+ * grows while it shares a link and shrinks when the others end, as the scheduler's link shares make it; the ETA is when
+ * the last one ends.
  */
 public final class EvacuationEta {
-    /** Evidence from a running move counts once this share of its bytes is sent: before, the ratio is mostly noise. */
-    static final double EVIDENCE_FROM = 0.1;
-
     public enum State { DONE, RUNNING, WAITING }
 
     /**
-     * A move as it stands: forecast and measured time in milliseconds, and the share of its bytes sent (0 to 1).
+     * A move as it stands, times in milliseconds.
      *
-     * @param workedMillis for a running move, what its rounds took so far; for a done one, its whole time
+     * @param workedMillis   what its rounds of this attempt took so far (for a done one, all of them)
+     * @param bytesSent      what those rounds sent
+     * @param remainingBytes for a running move, what its last round left dirty
+     * @param judgedMillis   what those of its rounds took whose share of the links held throughout (the others ran at
+     *                       several shares, none known)
+     * @param atShareMillis  what those rounds' bytes take at that share: {@code judgedMillis} over it is how much slower
+     *                       than its share it sent
+     * @param shareBytesPerSecond the bandwidth the scheduler last gave it (its share of the links), 0 when unknown
+     * @param runningMillis  for a running move, how long since it started running: its rounds so far and the one under
+     *                       way, of which no event has told yet (a large guest's first round is minutes)
      */
-    public record MoveNow(long targetHostId, State state, long forecastMillis, long workedMillis, double doneFraction,
-            long bytesSent, double shareBytesPerSecond) {
+    public record MoveNow(long targetHostId, State state, long workedMillis, long bytesSent, long remainingBytes,
+            long judgedMillis, long atShareMillis, double shareBytesPerSecond, long runningMillis) {
 
-        public MoveNow(long targetHostId, State state, long forecastMillis, long workedMillis, double doneFraction) {
-            this(targetHostId, state, forecastMillis, workedMillis, doneFraction, 0, 0);
+        public static MoveNow waiting(long targetHostId) {
+            return new MoveNow(targetHostId, State.WAITING, 0, 0, 0, 0, 0, 0, 0);
         }
     }
+
+    /**
+     * What the rest of an evacuation is played in: its links and limits, and each move's VM (by the index of its
+     * move) with its dirty model: for a move whose rounds have told how its guest writes, that; else the plan's.
+     */
+    public record Model(EvacuationTimeline.Links links, MigrationLimits limits, String policy, List<VmToMove> vms) {
+        /** The model's forecast of a move at a share of its links, in milliseconds. */
+        double millis(int move, long target, double share) {
+            double path = Math.min(links.sourceBytesPerSecond(), links.target(target));
+            double at = share > 0 ? Math.min(share, path) : path;
+            return 1000 * EvacuationTimeline.seconds(vms.get(move), at, links, limits, policy);
+        }
+    }
+
+    /** A running move is believed to have at least this share of it left: it has not ended yet, whatever it measured. */
+    public static final double LEAST_LEFT = 0.02;
 
     /** A migration's own rate below this share of the links it was given means something per migration limits it. */
     static final double BELOW_SHARE = 0.8;
@@ -52,23 +81,23 @@ public final class EvacuationEta {
     public static int concurrency(List<MoveNow> moves, int planned, int hostLimit, double sourceLink, Map<Long, Double> targetLinks) {
         double bytes = 0;
         double seconds = 0;
-        double share = 0;
+        double judged = 0;
+        double atShare = 0;
         int left = 0;
         for (MoveNow m : moves) {
-            if ((m.state() == State.RUNNING || m.state() == State.DONE) && m.workedMillis() > 0 && m.bytesSent() > 0) {
+            if (m.state() != State.WAITING && m.workedMillis() > 0 && m.bytesSent() > 0) {
                 bytes += m.bytesSent();
                 seconds += m.workedMillis() / 1000.0;
-                share += m.shareBytesPerSecond() * m.workedMillis() / 1000.0;
+                judged += m.judgedMillis() / 1000.0;
+                atShare += m.atShareMillis() / 1000.0;
             }
             left += m.state() == State.RUNNING || m.state() == State.WAITING ? 1 : 0;
         }
-        if (seconds <= 0 || share <= 0) {
+        // sent at BELOW_SHARE of its shares or less: the rounds took at least 1 / BELOW_SHARE times what they allowed
+        if (seconds <= 0 || judged <= 0 || atShare >= BELOW_SHARE * judged) {
             return planned;
         }
         double rate = bytes / seconds;
-        if (rate >= BELOW_SHARE * share / seconds) {
-            return planned;
-        }
         long byDestinations = 0;
         for (double link : targetLinks.values()) {
             byDestinations += (long) Math.ceil(link / rate);
@@ -130,65 +159,72 @@ public final class EvacuationEta {
     private EvacuationEta() {
     }
 
-    public static Estimate estimate(List<MoveNow> moves, int concurrency) {
-        Map<Long, double[]> evidence = new HashMap<>(); // target -> {measured, forecast}
+    /**
+     * What is left of the evacuation and what its destinations showed.
+     *
+     * <p>A destination's slowdown is judged on its links alone: the time its moves' rounds took over what their bytes
+     * would take at the shares they were given. How much a guest sends is its own (a guest of zero pages sends little,
+     * one rewriting all of its memory a lot): one guest's says nothing of the next one's, so it is not carried over; a
+     * running move shows its own through the share of its bytes sent.
+     */
+    public static Estimate estimate(List<MoveNow> moves, int concurrency, Model model) {
+        if (moves.size() != model.vms().size()) {
+            throw new IllegalArgumentException(moves.size() + " moves but " + model.vms().size() + " VMs");
+        }
+        Map<Long, double[]> evidence = new HashMap<>(); // target -> {measured, at the shares}
         double[] all = new double[2];
         for (MoveNow m : moves) {
-            double measured = measured(m);
-            if (measured > 0 && m.forecastMillis() > 0) {
+            if (m.state() != State.WAITING && m.judgedMillis() > 0 && m.atShareMillis() > 0) {
                 double[] e = evidence.computeIfAbsent(m.targetHostId(), k -> new double[2]);
-                e[0] += measured;
-                e[1] += m.forecastMillis();
-                all[0] += measured;
-                all[1] += m.forecastMillis();
+                e[0] += m.judgedMillis();
+                e[1] += m.atShareMillis();
+                all[0] += m.judgedMillis();
+                all[1] += m.atShareMillis();
             }
         }
-        // the plan's own belief (slowdown 1) counts as much as one typical move's evidence: the first moves to finish are
-        // often the small, quick ones, and one guest's writing says little about the next one's
-        double prior = typicalForecast(moves);
+        // the plan's own belief (slowdown 1) counts as much as one typical move's evidence, so that a first round or
+        // two do not swing it
+        double prior = typicalForecast(moves, model);
         double overall = all[1] + prior > 0 ? (all[0] + prior) / (all[1] + prior) : 1;
         Map<Long, Double> byTarget = new HashMap<>();
         evidence.forEach((t, e) -> byTarget.put(t, (e[0] + prior * overall) / (e[1] + prior)));
 
-        PriorityQueue<Double> slots = new PriorityQueue<>();
-        List<MoveNow> waiting = new ArrayList<>();
-        double last = 0;
-        for (MoveNow m : moves) {
-            double slowdown = byTarget.getOrDefault(m.targetHostId(), overall);
+        List<EvacuationTimeline.Started> running = new ArrayList<>();
+        List<VmToMove> waiting = new ArrayList<>();
+        for (int i = 0; i < moves.size(); i++) {
+            MoveNow m = moves.get(i);
+            VmToMove vm = model.vms().get(i);
+            Option to = new Option(m.targetHostId(), "", model.links().target(m.targetHostId()), Long.MAX_VALUE / 4, 0);
             if (m.state() == State.RUNNING) {
-                double whole = m.doneFraction() >= EVIDENCE_FROM ? m.workedMillis() / m.doneFraction() : m.forecastMillis() * slowdown;
-                double left = Math.max(0, whole - m.workedMillis());
-                slots.add(left);
-                last = Math.max(last, left);
+                // its whole time: the engine's forecast at its share, with the dirty model its own rounds gave it (see
+                // Model), on its destination's links
+                double slowdown = byTarget.getOrDefault(m.targetHostId(), overall);
+                double whole = model.millis(i, m.targetHostId(), m.shareBytesPerSecond()) * slowdown;
+                double ran = Math.max(m.runningMillis(), m.workedMillis());
+                // and once a round has told, never less than one more copy of what it left dirty
+                double dirty = m.workedMillis() > 0 && m.shareBytesPerSecond() > 0
+                        ? m.remainingBytes() * 1000.0 / m.shareBytesPerSecond() * slowdown : 0;
+                double left = Math.max(1 - ran / whole, dirty / whole);
+                running.add(new EvacuationTimeline.Started(vm, to, Math.min(1, Math.max(LEAST_LEFT, left))));
             } else if (m.state() == State.WAITING) {
-                waiting.add(m);
+                // its destination was chosen (memory counted there when queued): the model only has it wait for a slot
+                waiting.add(new VmToMove(vm.vmId(), vm.vmName(), vm.memoryBytes(), vm.dirty(), List.of(to), null));
             }
         }
-        while (slots.size() < Math.max(1, concurrency)) {
-            slots.add(0.0);
-        }
-        for (MoveNow m : waiting) {
-            double start = slots.poll();
-            double end = start + m.forecastMillis() * byTarget.getOrDefault(m.targetHostId(), overall);
-            slots.add(end);
-            last = Math.max(last, end);
-        }
-        return new Estimate(Math.round(last), overall, byTarget);
+        EvacuationTimeline.Result rest = EvacuationTimeline.playOn(running, waiting, Math.max(1, concurrency),
+                (vm, state) -> state.open(vm).isEmpty() ? null : state.open(vm).get(0), model.links(), model.limits(),
+                model.policy(), host -> byTarget.getOrDefault(host, overall));
+        return new Estimate(rest.makespanMillis(), overall, byTarget);
     }
 
-    /** The median forecast of the moves: what one move's evidence weighs against the plan's. */
-    private static double typicalForecast(List<MoveNow> moves) {
-        double[] forecasts = moves.stream().mapToDouble(MoveNow::forecastMillis).filter(f -> f > 0).sorted().toArray();
+    /** The median of the model's forecasts of the moves over their whole paths: what one move's evidence weighs against the plan's. */
+    private static double typicalForecast(List<MoveNow> moves, Model model) {
+        double[] forecasts = new double[moves.size()];
+        for (int i = 0; i < forecasts.length; i++) {
+            forecasts[i] = model.millis(i, moves.get(i).targetHostId(), 0);
+        }
+        java.util.Arrays.sort(forecasts);
         return forecasts.length == 0 ? 0 : forecasts[forecasts.length / 2];
-    }
-
-    /** The move's time as measured so far, scaled to the whole move: 0 where there is no evidence yet. */
-    private static double measured(MoveNow m) {
-        return switch (m.state()) {
-            case DONE -> m.workedMillis();
-            case RUNNING -> m.doneFraction() >= EVIDENCE_FROM ? m.workedMillis() / m.doneFraction() : 0;
-            case WAITING -> 0;
-        };
     }
 
     /**

@@ -199,7 +199,42 @@ public final class EvacuationTimeline {
 
     public static Result play(List<VmToMove> order, int slots, Chooser chooser, Links links, MigrationLimits limits,
             String policy, GroupRules rules) {
+        return play(List.of(), order, slots, chooser, links, limits, policy, rules, host -> 1);
+    }
+
+    /**
+     * A move of an evacuation under way, already running: its VM, its destination, and the share of it still to run
+     * (of its forecast at whatever share of the links it gets from now on).
+     */
+    public record Started(VmToMove vm, Option target, double left) {
+        public Started {
+            if (!(left > 0 && left <= 1)) {
+                throw new IllegalArgumentException("the share left of a running move is in (0, 1], was " + left);
+            }
+        }
+    }
+
+    /**
+     * The rest of an evacuation under way, from now: the running moves go on from where they are, the waiting ones
+     * start in order as slots free, all sharing the links; each migration at a share takes its forecast there times
+     * the {@code slowdown} measured on its destination (measured over forecast, 1 for as forecast).
+     */
+    public static Result playOn(List<Started> started, List<VmToMove> order, int slots, Chooser chooser, Links links,
+            MigrationLimits limits, String policy, java.util.function.LongToDoubleFunction slowdown) {
+        return play(started, order, slots, chooser, links, limits, policy, GroupRules.NONE, slowdown);
+    }
+
+    private static Result play(List<Started> started, List<VmToMove> order, int slots, Chooser chooser, Links links,
+            MigrationLimits limits, String policy, GroupRules rules, java.util.function.LongToDoubleFunction slowdown) {
         State state = new State(links, rules);
+        for (Started s : started) {
+            Running r = new Running(s.vm(), s.target(), 0);
+            r.left = s.left();
+            state.running.add(r);
+            state.memoryTaken.merge(s.target().hostId(), s.vm().memoryBytes(), Long::sum);
+            state.entering.merge(s.target().hostId(), 1, Integer::sum);
+            state.endsOn.put(s.vm().vmId(), s.target().hostId());
+        }
         List<VmToMove> pending = new ArrayList<>(order);
         List<Played> played = new ArrayList<>();
         Map<Running, Double> slowest = new HashMap<>();
@@ -219,7 +254,7 @@ public final class EvacuationTimeline {
             double[] seconds = new double[state.running.size()];
             for (int i = 0; i < seconds.length; i++) {
                 Running r = state.running.get(i);
-                seconds[i] = seconds(r.vm, shares.get(i), links, limits, policy);
+                seconds[i] = seconds(r.vm, shares.get(i), links, limits, policy) * slowdown.applyAsDouble(r.target.hostId());
                 slowest.merge(r, shares.get(i), Math::min);
                 step = Math.min(step, r.left * seconds[i]);
             }

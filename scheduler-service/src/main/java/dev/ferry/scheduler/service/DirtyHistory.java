@@ -22,15 +22,23 @@ public class DirtyHistory {
                 .flatMap(last -> last == null ? Uni.createFrom().item(List.<MigrationRound>of())
                         : MigrationRound.<MigrationRound>list("migrationId = ?1 and round > 1 and stopAndCopy = false", last.id)
                                 .map(rounds -> rounds))
-                .map(rounds -> {
-                    if (rounds.isEmpty()) {
-                        return DirtyModel.typical(memoryBytes, bandwidthBytesPerSecond);
-                    }
-                    double rate = rounds.stream().mapToDouble(r -> r.dirtyRatePagesPerSecond).average().orElse(0);
-                    long hot = rounds.stream().mapToLong(r -> r.pagesDirtied).max().orElse(1);
-                    return new DirtyModel(Math.max(1, hot), rate, "learned from this VM's last migration ("
-                            + rounds.size() + " live rounds after the first: " + Math.round(rate) + " pages/s, hot set "
-                            + hot + " pages)");
-                }));
+                .map(rounds -> rounds.isEmpty() ? DirtyModel.typical(memoryBytes, bandwidthBytesPerSecond)
+                        : learned(rounds, "this VM's last migration (" + rounds.size() + " live rounds after the first)")));
+    }
+
+    /**
+     * What rounds of a migration say of how its guest writes: their mean dirty rate, and the most pages one of them
+     * left dirty as its hot set; null for no rounds.
+     *
+     * @param from where the rounds come from, as the model's basis says it
+     */
+    public static DirtyModel learned(List<MigrationRound> rounds, String from) {
+        if (rounds.isEmpty()) {
+            return null;
+        }
+        double rate = rounds.stream().mapToDouble(r -> r.dirtyRatePagesPerSecond).average().orElse(0);
+        long hot = rounds.stream().mapToLong(r -> r.pagesDirtied).max().orElse(1);
+        return new DirtyModel(Math.max(1, hot), rate, "learned from " + from + ": " + Math.round(rate) + " pages/s, hot set "
+                + hot + " pages");
     }
 }

@@ -52,7 +52,8 @@ public final class EventRows {
             new Column<>("throttle_percent", "int", r -> r.throttlePercent),
             new Column<>("decision", "text", r -> r.decision),
             new Column<>("reason", "text", r -> r.reason),
-            new Column<>("stop_and_copy", "boolean", r -> r.stopAndCopy)));
+            new Column<>("stop_and_copy", "boolean", r -> r.stopAndCopy),
+            new Column<>("share_bytes_per_second", "float8", r -> r.shareBytesPerSecond)));
 
     private final List<AuditEntry> audit = new ArrayList<>();
     private final List<MigrationRound> rounds = new ArrayList<>();

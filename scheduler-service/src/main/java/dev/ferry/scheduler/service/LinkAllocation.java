@@ -44,7 +44,7 @@ public class LinkAllocation {
             List<Flow> all = active.stream().filter(f -> !f.id().equals(starting.id)).toList();
             Map<UUID, Long> caps = caps(all, Flow.of(starting));
             Long mine = caps.get(starting.id);
-            return record(starting.id, mine).call(() -> resend(all, caps)).replaceWith(mine);
+            return record(starting.id, mine, null).call(() -> resend(all, caps)).replaceWith(mine);
         });
     }
 
@@ -102,7 +102,7 @@ public class LinkAllocation {
                     // the whole link again is said as a cap of the link: a LIMIT_BANDWIDTH always names one
                     long cap = now == 0 ? m.linkBandwidthBytesPerSecond : now;
                     chain = chain.call(() -> commands.send(m, CommandType.LIMIT_BANDWIDTH, cap))
-                            .call(() -> record(m.id, now == 0 ? null : now));
+                            .call(() -> record(m.id, now == 0 ? null : now, java.time.Instant.now()));
                 }
                 return chain;
             });
@@ -126,14 +126,24 @@ public class LinkAllocation {
         return cap == null ? 0 : cap;
     }
 
-    /** Keeps what was sent, in the caller's transaction. */
-    private static Uni<Void> record(UUID id, Long cap) {
-        // a null parameter has no type PostgreSQL can infer: the whole link is said as NULL in the statement
-        return Panache.getSession().flatMap(s -> (cap == null
-                ? s.createNativeQuery("UPDATE migration SET bandwidth_cap_bytes_per_second = NULL WHERE id = :id")
-                : s.createNativeQuery("UPDATE migration SET bandwidth_cap_bytes_per_second = :cap WHERE id = :id")
-                        .setParameter("cap", cap))
-                .setParameter("id", id).executeUpdate()).replaceWithVoid();
+    /**
+     * Keeps what was sent, in the caller's transaction, and when it changed while the migration ran ({@code changedAt};
+     * null with its START: the share it begins with holds from its first round's start).
+     */
+    private static Uni<Void> record(UUID id, Long cap, java.time.Instant changedAt) {
+        // a null parameter has no type PostgreSQL can infer: the whole link, and a start, are said as NULL in the statement
+        String set = (cap == null ? "bandwidth_cap_bytes_per_second = NULL" : "bandwidth_cap_bytes_per_second = :cap")
+                + (changedAt == null ? ", cap_changed_at = NULL" : ", cap_changed_at = :at");
+        return Panache.getSession().flatMap(s -> {
+            var q = s.createNativeQuery("UPDATE migration SET " + set + " WHERE id = :id").setParameter("id", id);
+            if (cap != null) {
+                q.setParameter("cap", cap);
+            }
+            if (changedAt != null) {
+                q.setParameter("at", changedAt);
+            }
+            return q.executeUpdate();
+        }).replaceWithVoid();
     }
 
     /**

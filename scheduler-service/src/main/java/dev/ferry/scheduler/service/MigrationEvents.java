@@ -167,7 +167,7 @@ public class MigrationEvents {
                 yield outcomes.unknown(m, "worker " + event.workerId() + ": " + event.outcome().failureReason(), now);
             }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
-            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows));
+            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows, now));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };
     }
@@ -183,7 +183,7 @@ public class MigrationEvents {
             return m.transition(MigrationPhase.RUNNING, "worker " + event.workerId() + " reported again after the outcome "
                     + "was declared unknown", now).invoke(x -> {
                         if (event.type() == EventType.ROUND_COMPLETED) {
-                            round(m, event, rows);
+                            round(m, event, rows, now);
                         }
                     });
         }
@@ -252,7 +252,19 @@ public class MigrationEvents {
         }
     }
 
-    private static void round(Migration m, MigrationEvent event, EventRows rows) {
+    /**
+     * The share of the links the migration had throughout a round that ended at {@code end}: its cap (or its whole
+     * link), when that was last sent before the round began; null when it was sent since, during the round (which then
+     * ran at several) or after it (the cap read now is not the round's).
+     */
+    public static Double shareThroughout(Migration m, long roundMillis, Instant end) {
+        if (m.capChangedAt != null && m.capChangedAt.isAfter(end.minusMillis(roundMillis))) {
+            return null;
+        }
+        return (double) (m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond);
+    }
+
+    private static void round(Migration m, MigrationEvent event, EventRows rows, Instant now) {
         DirtyPageRound r = event.round();
         m.currentRound = r.round();
         m.bytesSent += r.bytesSent();
@@ -265,6 +277,8 @@ public class MigrationEvents {
             m.mode = MigrationMode.POST_COPY;
         }
         m.progressPercent = Progress.next(m.progressPercent, m.bytesSent, m.remainingBytes);
-        rows.add(MigrationRound.of(m.id, event.attempt(), m.run, event.workerId(), r));
+        MigrationRound row = MigrationRound.of(m.id, event.attempt(), m.run, event.workerId(), r);
+        row.shareBytesPerSecond = shareThroughout(m, r.durationMillis(), event.timestamp() != null ? event.timestamp() : now);
+        rows.add(row);
     }
 }

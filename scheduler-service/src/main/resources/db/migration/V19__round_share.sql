@@ -1,0 +1,6 @@
+-- When the scheduler last sent a migration a cap (its share of the links), and, for each round, the share it had
+-- throughout that round: an evacuation's ETA compares the time rounds took with what their bytes take at their shares,
+-- to tell a slow link from a guest that sends more. A round during which the share changed has none (its mean share
+-- is not known), nor do rounds recorded before this was kept.
+ALTER TABLE migration ADD COLUMN cap_changed_at TIMESTAMPTZ;
+ALTER TABLE migration_round ADD COLUMN share_bytes_per_second DOUBLE PRECISION;
