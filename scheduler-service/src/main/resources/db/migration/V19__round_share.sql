@@ -3,4 +3,6 @@
 -- to tell a slow link from a guest that sends more. A round during which the share changed has none (its mean share
 -- is not known), nor do rounds recorded before this was kept.
 ALTER TABLE migration ADD COLUMN cap_changed_at TIMESTAMPTZ;
+-- When the current attempt first ran: a worker taken over (the same attempt, its next run) does not start it again.
+ALTER TABLE migration ADD COLUMN attempt_running_since TIMESTAMPTZ;
 ALTER TABLE migration_round ADD COLUMN share_bytes_per_second DOUBLE PRECISION;

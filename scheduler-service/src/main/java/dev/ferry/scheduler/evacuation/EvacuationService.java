@@ -27,6 +27,7 @@ import dev.ferry.scheduler.plan.GroupRules;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
 import dev.ferry.scheduler.plan.PlanRoom;
 import dev.ferry.scheduler.service.DirtyHistory;
+import dev.ferry.scheduler.service.OffTheLoop;
 import dev.ferry.scheduler.service.DestinationLocks;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
@@ -146,9 +147,9 @@ public class EvacuationService {
                         }));
                     }
                     return chain.flatMap(list -> busy(host, Set.copyOf(hosts.keySet())).flatMap(busy -> InventoryLists.placementRules(inventory, host.id(), null)
-                            .map(rules -> new Planned(vms, list, EvacuationPlanner.plan(list, links(host, hosts, busy.model()),
-                                    host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
-                                    GroupRules.of(rules)), busy.shown(), claimsReadAt, queuedAtRead))));
+                            .flatMap(rules -> OffTheLoop.compute(() -> new Planned(vms, list, EvacuationPlanner.plan(list,
+                                    links(host, hosts, busy.model()), host.maxOutboundMigrations(), config.defaultMaxDowntimeMillis(),
+                                    config.forecastPolicy(), GroupRules.of(rules)), busy.shown(), claimsReadAt, queuedAtRead)))));
                 }))
                 // inventory away at any step (the VMs, their candidates, their rules): 503, nothing queued
                 .onFailure().transform(e -> InventoryErrors.translate(e, "hostId"));
@@ -381,8 +382,10 @@ public class EvacuationService {
         } catch (Exception ex) {
             unplaceable = JSON.getNodeFactory().arrayNode();
         }
-        long etaFromStart = etas.isEmpty() ? e.predictedMakespanMillis : etas.get(etas.size() - 1)[1];
-        long eta = allFinal ? 0L : Math.max(0, etaFromStart - java.time.Duration.between(e.createdAt, now).toMillis());
+        // what the tracker said last (the plan's makespan before its first pass); a cancelled one promises nothing
+        long etaFromStart = etas.get(etas.size() - 1)[1];
+        Long eta = allFinal ? Long.valueOf(0) : "CANCELLED".equals(state) ? null
+                : Math.max(0, etaFromStart - java.time.Duration.between(e.createdAt, now).toMillis());
         EvacuationView.EtaError error = null;
         if (e.finishedAt != null) {
             long actual = java.time.Duration.between(e.createdAt, e.finishedAt).toMillis();
@@ -390,7 +393,7 @@ public class EvacuationService {
                     EvacuationEta.errorAt(0.75, etas, actual), actual <= 0 ? 0 : (e.predictedMakespanMillis - actual) / (double) actual);
         }
         return new EvacuationView(e.id, e.hostId, state, e.concurrency, e.predictedMakespanMillis, eta,
-                allFinal ? null : now.plusMillis(eta),
+                allFinal || eta == null ? null : now.plusMillis(eta),
                 new EvacuationView.Progress(ms.size(), succeeded, failed, cancelled, inFlight, queued), moves, unplaceable,
                 e.createdAt, e.cancelledAt, e.finishedAt, error);
     }

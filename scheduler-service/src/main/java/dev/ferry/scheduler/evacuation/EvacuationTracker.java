@@ -52,7 +52,7 @@ public class EvacuationTracker {
                         .flatMap(s -> s.createNativeQuery("SELECT pg_try_advisory_xact_lock(:k)", Boolean.class).setParameter("k", LOCK)
                                 .getSingleResult())
                         .flatMap(mine -> mine ? Evacuation.<Evacuation>list("state = 'RUNNING' and finishedAt is null")
-                                .flatMap(evacuations -> trackAll(evacuations, slow)) : Uni.createFrom().voidItem()))
+                                .flatMap(evacuations -> trackAll(evacuations, slow)) : Uni.createFrom().voidItem().invoke(dirty::clear)))
                 .onFailure().invoke(e -> LOG.warnf("evacuation ETAs not followed in this pass: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 // after the transaction: weighing a destination again asks inventory
@@ -64,21 +64,25 @@ public class EvacuationTracker {
         for (Evacuation e : evacuations) {
             chain = chain.call(() -> track(e, Instant.now(), slow));
         }
-        return chain;
+        // the dirty models of migrations no evacuation followed here any more (ended, cancelled) are dropped
+        return chain.invoke(() -> dirty.keySet().retainAll(followedNow)).invoke(followedNow::clear);
     }
+
+    /** The migrations this pass followed: what the dirty models are kept for. */
+    private final java.util.Set<UUID> followedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param slow where the waiting moves whose destination was measured slow are added, to be weighed again */
     Uni<Void> track(Evacuation e, Instant now, List<SlowDestinations.Waiting> slow) {
         return Migration.<Migration>list("evacuationId = ?1 order by createdAt", e.id)
-                .flatMap(ms -> worked(e.id).flatMap(worked -> runningSince(e.id).flatMap(since -> model(ms).flatMap(model -> {
+                .invoke(ms -> ms.forEach(m -> followedNow.add(m.id)))
+                .flatMap(ms -> worked(e.id).flatMap(worked -> model(ms).flatMap(model -> {
                     if (ms.stream().allMatch(m -> m.phase().isFinal())) {
                         Instant finished = ms.stream().map(m -> m.updatedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(now);
-                        ms.forEach(m -> dirty.remove(m.id));
                         // by statement, not through the entity: a cancel writing the row meanwhile must keep its state
                         return update(e, "finished_at = :v", finished);
                     }
                     List<Migration> followed = followed(ms);
-                    List<MoveNow> moves = moves(followed, worked, since, now);
+                    List<MoveNow> moves = moves(followed, worked, now);
                     EvacuationEta.Estimate measured = EvacuationEta.estimate(moves, e.concurrency, model.apply(e, followed));
                     slow.addAll(slowDestinations.worthWeighing(e.id, ms, measured));
                     return replan(e, ms, moves).flatMap(concurrency -> {
@@ -89,7 +93,7 @@ public class EvacuationTracker {
                                 .setParameter("e", e.id).setParameter("at", now).setParameter("eta", now.plusMillis(left))
                                 .setParameter("c", concurrency).executeUpdate()).replaceWithVoid();
                     });
-                }))));
+                })));
     }
 
     /** The dirty model of each migration's VM as the plan had it, kept while its evacuation runs: it does not change. */
@@ -104,8 +108,9 @@ public class EvacuationTracker {
     /**
      * The model an evacuation's rest is played in, once its VMs' dirty models are at hand: its links and limits as its
      * migrations carry them (copied from the hosts when planned), under the planner's limits and policy. A running
-     * migration whose rounds have told how its guest writes takes what they say ({@link DirtyHistory#learned}, its first
-     * round included: a large guest's is minutes of evidence); the others the plan's. Migrations outside the evacuation
+     * migration whose rounds have told how its guest writes takes what they say ({@link DirtyHistory#learned}: its rounds
+     * after the first, or its first while that is all there is, a large guest's being minutes of evidence); the others
+     * the plan's. Migrations outside the evacuation
      * that share its links are not counted: the plan counted those it saw.
      */
     private Uni<java.util.function.BiFunction<Evacuation, List<Migration>, EvacuationEta.Model>> model(List<Migration> ms) {
@@ -123,6 +128,9 @@ public class EvacuationTracker {
             Map<UUID, List<MigrationRound>> byMigration = new HashMap<>();
             list.stream().filter(r -> r.attempt == running.get(r.migrationId).attempt)
                     .forEach(r -> byMigration.computeIfAbsent(r.migrationId, k -> new ArrayList<>()).add(r));
+            // as a VM's history is learned: from the rounds after the first (a long first round leaves more dirty than the
+            // guest's working set), or from the first while it is the only one
+            byMigration.replaceAll((id, rs) -> rs.stream().anyMatch(r -> r.round > 1) ? rs.stream().filter(r -> r.round > 1).toList() : rs);
             return (e, followed) -> {
                 Map<Long, Double> link = new HashMap<>();
                 Map<Long, Integer> inbound = new HashMap<>();
@@ -178,12 +186,8 @@ public class EvacuationTracker {
                 .setParameter("v", value).setParameter("e", e.id).executeUpdate()).replaceWithVoid();
     }
 
-    /**
-     * Each of the followed migrations ({@link #followed}) as it stands now, in plan order.
-     *
-     * @param since when each running one entered RUNNING in its current attempt
-     */
-    static List<MoveNow> moves(List<Migration> followed, Map<UUID, Worked> worked, Map<UUID, Instant> since, Instant now) {
+    /** Each of the followed migrations ({@link #followed}) as it stands now, in plan order. */
+    static List<MoveNow> moves(List<Migration> followed, Map<UUID, Worked> worked, Instant now) {
         List<MoveNow> moves = new ArrayList<>();
         for (Migration m : followed) {
             Worked w = worked.getOrDefault(m.id, Worked.NONE);
@@ -192,7 +196,7 @@ public class EvacuationTracker {
                 moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.DONE, w.millis(), w.bytes(), 0, w.judgedMillis(),
                         w.atShareMillis(), share(m), m.totalTimeMillis));
             } else if (phase == MigrationPhase.RUNNING) {
-                long running = since.containsKey(m.id) ? Math.max(0, java.time.Duration.between(since.get(m.id), now).toMillis()) : 0;
+                long running = m.attemptRunningSince == null ? 0 : Math.max(0, java.time.Duration.between(m.attemptRunningSince, now).toMillis());
                 // what this attempt's rounds sent and left dirty (an attempt before it started again from the first page)
                 moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.RUNNING, w.millis(), w.bytes(),
                         w.millis() > 0 ? Math.max(0, m.remainingBytes) : m.memoryBytes, w.judgedMillis(), w.atShareMillis(), share(m), running));
@@ -226,18 +230,6 @@ public class EvacuationTracker {
                     Map<UUID, Worked> out = new HashMap<>();
                     rows.forEach(r -> out.put((UUID) r[0], new Worked(((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
                             r[3] == null ? 0 : ((Number) r[3]).longValue(), r[4] == null ? 0 : Math.round(((Number) r[4]).doubleValue()))));
-                    return out;
-                });
-    }
-
-    /** When each running migration of the evacuation entered RUNNING in its current attempt (its last such step). */
-    static Uni<Map<UUID, Instant>> runningSince(UUID evacuation) {
-        return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT t.migration_id, max(t.at) FROM phase_transition t "
-                        + "JOIN migration m ON m.id = t.migration_id WHERE m.evacuation_id = :e AND m.phase = 'RUNNING' "
-                        + "AND t.to_phase = 'RUNNING' GROUP BY t.migration_id", Object[].class).setParameter("e", evacuation).getResultList())
-                .map(rows -> {
-                    Map<UUID, Instant> out = new HashMap<>();
-                    rows.forEach(r -> out.put((UUID) r[0], instant(r[1])));
                     return out;
                 });
     }

@@ -13,9 +13,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
         + "\"moves\": [{\"order\": 1, \"migrationId\": \"7d8e...\", \"vmId\": 4, \"vmName\": \"db-1\", \"targetHostId\": 3, \"phase\": \"RUNNING\", "
         + "\"plannedStartMillis\": 0, \"predictedTotalTimeMillis\": 14000}], \"unplaceable\": [{\"vmId\": 9, \"vmName\": \"batch-1\", \"reason\": \"no compatible host: STORAGE_REACHABLE on hv-02, hv-03\"}]}")
 public record EvacuationView(UUID id, long hostId, String state, int concurrency, long predictedMakespanMillis,
-        @Schema(description = "Time left, from what its migrations have measured so far (each destination's slowdown over "
-                + "its forecasts); 0 once every migration has ended") Long etaMillis,
-        @Schema(description = "When it will end, as of now; null once ended") Instant etaAt,
+        @Schema(description = "Time left, as the tracker last played the rest in the plan's link model from what its "
+                + "migrations measured (its pass every few seconds); 0 once every migration has ended, null once cancelled") Long etaMillis,
+        @Schema(description = "When it will end, as of now; null once ended or cancelled") Instant etaAt,
         Progress progress, List<Move> moves, JsonNode unplaceable, Instant createdAt, Instant cancelledAt,
         @Schema(description = "When its last migration ended; null while any runs") Instant finishedAt,
         @Schema(description = "Once ended: how far its ETA was off a quarter, half and three quarters of the way through") EtaError etaError) {

@@ -87,6 +87,8 @@ public class Migration extends PanacheEntityBase {
     public AbortStatus abortStatus;
     /** Epoch of the migration, carried by its commands: events of older attempts never change it. */
     public int attempt;
+    /** When this attempt first ran (null: not yet); kept across runs of the attempt, cleared by a retry. */
+    public Instant attemptRunningSince;
     /** Which worker run of the attempt reports: a worker that takes the migration over starts the next run. */
     public int run;
     /** Where the current attempt's trace begins (AttemptTraces): its commands and decisions go out in it; null: untraced. */

@@ -79,11 +79,30 @@ public final class EvacuationEta {
      * @param targetLinks the link of each destination still to receive a move
      */
     public static int concurrency(List<MoveNow> moves, int planned, int hostLimit, double sourceLink, Map<Long, Double> targetLinks) {
+        java.util.OptionalDouble limited = perMigrationRate(moves);
+        if (limited.isEmpty()) {
+            return planned;
+        }
+        double rate = limited.getAsDouble();
+        int left = (int) moves.stream().filter(m -> m.state() == State.RUNNING || m.state() == State.WAITING).count();
+        long byDestinations = 0;
+        for (double link : targetLinks.values()) {
+            byDestinations += (long) Math.ceil(link / rate);
+        }
+        long byLinks = Math.min((long) Math.ceil(sourceLink / rate), byDestinations);
+        return (int) Math.max(planned, Math.min(Math.min(hostLimit, left), byLinks));
+    }
+
+    /**
+     * The rate the migrations measured so far sent at, when it is well below their shares of the links (their rounds
+     * took at least 1 / {@value #BELOW_SHARE} times what their shares allowed): something per migration limits them.
+     * Empty when they sent at about their shares, or nothing was measured.
+     */
+    static java.util.OptionalDouble perMigrationRate(List<MoveNow> moves) {
         double bytes = 0;
         double seconds = 0;
         double judged = 0;
         double atShare = 0;
-        int left = 0;
         for (MoveNow m : moves) {
             if (m.state() != State.WAITING && m.workedMillis() > 0 && m.bytesSent() > 0) {
                 bytes += m.bytesSent();
@@ -91,19 +110,11 @@ public final class EvacuationEta {
                 judged += m.judgedMillis() / 1000.0;
                 atShare += m.atShareMillis() / 1000.0;
             }
-            left += m.state() == State.RUNNING || m.state() == State.WAITING ? 1 : 0;
         }
-        // sent at BELOW_SHARE of its shares or less: the rounds took at least 1 / BELOW_SHARE times what they allowed
         if (seconds <= 0 || judged <= 0 || atShare >= BELOW_SHARE * judged) {
-            return planned;
+            return java.util.OptionalDouble.empty();
         }
-        double rate = bytes / seconds;
-        long byDestinations = 0;
-        for (double link : targetLinks.values()) {
-            byDestinations += (long) Math.ceil(link / rate);
-        }
-        long byLinks = Math.min((long) Math.ceil(sourceLink / rate), byDestinations);
-        return (int) Math.max(planned, Math.min(Math.min(hostLimit, left), byLinks));
+        return java.util.OptionalDouble.of(bytes / seconds);
     }
 
     /** What is left, in milliseconds from now, and the slowdown each destination showed (measured over forecast). */
@@ -189,6 +200,9 @@ public final class EvacuationEta {
         Map<Long, Double> byTarget = new HashMap<>();
         evidence.forEach((t, e) -> byTarget.put(t, (e[0] + prior * overall) / (e[1] + prior)));
 
+        // migrations held back by something of their own send at the rate measured, however many leave at once: their
+        // slowness is that cap, not their links'
+        java.util.OptionalDouble limited = perMigrationRate(moves);
         List<EvacuationTimeline.Started> running = new ArrayList<>();
         List<VmToMove> waiting = new ArrayList<>();
         for (int i = 0; i < moves.size(); i++) {
@@ -198,12 +212,13 @@ public final class EvacuationEta {
             if (m.state() == State.RUNNING) {
                 // its whole time: the engine's forecast at its share, with the dirty model its own rounds gave it (see
                 // Model), on its destination's links
-                double slowdown = byTarget.getOrDefault(m.targetHostId(), overall);
-                double whole = model.millis(i, m.targetHostId(), m.shareBytesPerSecond()) * slowdown;
+                double slowdown = limited.isPresent() ? 1 : byTarget.getOrDefault(m.targetHostId(), overall);
+                double share = limited.isPresent() && (m.shareBytesPerSecond() <= 0 || m.shareBytesPerSecond() > limited.getAsDouble())
+                        ? limited.getAsDouble() : m.shareBytesPerSecond();
+                double whole = model.millis(i, m.targetHostId(), share) * slowdown;
                 double ran = Math.max(m.runningMillis(), m.workedMillis());
                 // and once a round has told, never less than one more copy of what it left dirty
-                double dirty = m.workedMillis() > 0 && m.shareBytesPerSecond() > 0
-                        ? m.remainingBytes() * 1000.0 / m.shareBytesPerSecond() * slowdown : 0;
+                double dirty = m.workedMillis() > 0 && share > 0 ? m.remainingBytes() * 1000.0 / share * slowdown : 0;
                 double left = Math.max(1 - ran / whole, dirty / whole);
                 running.add(new EvacuationTimeline.Started(vm, to, Math.min(1, Math.max(LEAST_LEFT, left))));
             } else if (m.state() == State.WAITING) {
@@ -213,7 +228,7 @@ public final class EvacuationEta {
         }
         EvacuationTimeline.Result rest = EvacuationTimeline.playOn(running, waiting, Math.max(1, concurrency),
                 (vm, state) -> state.open(vm).isEmpty() ? null : state.open(vm).get(0), model.links(), model.limits(),
-                model.policy(), host -> byTarget.getOrDefault(host, overall));
+                model.policy(), host -> limited.isPresent() ? 1 : byTarget.getOrDefault(host, overall), limited.orElse(0));
         return new Estimate(rest.makespanMillis(), overall, byTarget);
     }
 

@@ -83,6 +83,8 @@ public final class EvacuationTimeline {
 
         /** Seconds since the evacuation began: which of the migrations under way still are. */
         double now;
+        /** What each of the evacuation's migrations can send at most, whatever its share (0: no such limit). */
+        double flowCap;
 
         State(Links links, GroupRules rules) {
             this.links = links;
@@ -131,7 +133,7 @@ public final class EvacuationTimeline {
         /** The bandwidth a migration to {@code target} would get if it started now beside the running ones. */
         public double shareIfStarted(long target) {
             List<LinkShares.Flow<Integer>> flows = flows();
-            flows.add(LinkShares.Flow.of(-1, SOURCE, target));
+            flows.add(new LinkShares.Flow<>(-1, SOURCE, target, flowCap));
             return LinkShares.maxMin(flows, this::link).get(-1);
         }
 
@@ -148,7 +150,7 @@ public final class EvacuationTimeline {
         private List<LinkShares.Flow<Integer>> flows() {
             List<LinkShares.Flow<Integer>> flows = new ArrayList<>();
             for (int i = 0; i < running.size(); i++) {
-                flows.add(LinkShares.Flow.of(i, SOURCE, running.get(i).target.hostId()));
+                flows.add(new LinkShares.Flow<>(i, SOURCE, running.get(i).target.hostId(), flowCap));
             }
             for (int i : busyNow()) {
                 Busy b = links.busy().get(i);
@@ -199,7 +201,7 @@ public final class EvacuationTimeline {
 
     public static Result play(List<VmToMove> order, int slots, Chooser chooser, Links links, MigrationLimits limits,
             String policy, GroupRules rules) {
-        return play(List.of(), order, slots, chooser, links, limits, policy, rules, host -> 1);
+        return play(List.of(), order, slots, chooser, links, limits, policy, rules, host -> 1, 0);
     }
 
     /**
@@ -217,16 +219,19 @@ public final class EvacuationTimeline {
     /**
      * The rest of an evacuation under way, from now: the running moves go on from where they are, the waiting ones
      * start in order as slots free, all sharing the links; each migration at a share takes its forecast there times
-     * the {@code slowdown} measured on its destination (measured over forecast, 1 for as forecast).
+     * the {@code slowdown} measured on its destination (measured over forecast, 1 for as forecast), and none sends
+     * faster than {@code flowCapBytesPerSecond} (0: as fast as its share) whatever its share.
      */
     public static Result playOn(List<Started> started, List<VmToMove> order, int slots, Chooser chooser, Links links,
-            MigrationLimits limits, String policy, java.util.function.LongToDoubleFunction slowdown) {
-        return play(started, order, slots, chooser, links, limits, policy, GroupRules.NONE, slowdown);
+            MigrationLimits limits, String policy, java.util.function.LongToDoubleFunction slowdown, double flowCapBytesPerSecond) {
+        return play(started, order, slots, chooser, links, limits, policy, GroupRules.NONE, slowdown, flowCapBytesPerSecond);
     }
 
     private static Result play(List<Started> started, List<VmToMove> order, int slots, Chooser chooser, Links links,
-            MigrationLimits limits, String policy, GroupRules rules, java.util.function.LongToDoubleFunction slowdown) {
+            MigrationLimits limits, String policy, GroupRules rules, java.util.function.LongToDoubleFunction slowdown,
+            double flowCap) {
         State state = new State(links, rules);
+        state.flowCap = flowCap;
         for (Started s : started) {
             Running r = new Running(s.vm(), s.target(), 0);
             r.left = s.left();

@@ -23,6 +23,7 @@ import dev.ferry.scheduler.service.DestinationLocks;
 import dev.ferry.scheduler.service.Dispatcher;
 import dev.ferry.scheduler.service.InventoryErrors;
 import dev.ferry.scheduler.service.MigrationService;
+import dev.ferry.scheduler.service.OffTheLoop;
 import dev.ferry.scheduler.service.AttemptTraces;
 import dev.ferry.scheduler.service.QueuedMigrations;
 import dev.ferry.scheduler.service.SchedulerConfig;
@@ -246,14 +247,14 @@ public class RebalanceService {
             Set<UUID> claimsRead = new HashSet<>();
             unfinished.forEach(m -> claimsRead.add(m.id));
             return each.flatMap(y -> InventoryLists.placementRules(inventory, null, clusterId))
-                    .map(rules -> {
+                    .flatMap(rules -> OffTheLoop.compute(() -> {
                         List<VmOnHost> candidates = new ArrayList<>(models.values());
                         RebalancePlanner.Plan plan = RebalancePlanner.plan(loads, candidates, config.rebalance().maxMoves(),
                                 config.rebalance().minGain(), config.defaultMaxDowntimeMillis(), config.forecastPolicy(),
                                 GroupRules.of(rules));
                         return new Planned(plan, hosts, vms, models, cpu.summary(), RebalancePlanner.slack(loads, plan, candidates),
                                 claimsRead);
-                    });
+                    }));
         });
     }
 

@@ -44,7 +44,10 @@ public class LinkAllocation {
             List<Flow> all = active.stream().filter(f -> !f.id().equals(starting.id)).toList();
             Map<UUID, Long> caps = caps(all, Flow.of(starting));
             Long mine = caps.get(starting.id);
-            return record(starting.id, mine, null).call(() -> resend(all, caps)).replaceWith(mine);
+            // a first START's share holds from the attempt's first round; a worker taking over a job under way (the
+            // attempt's next run) may get another one mid-round
+            java.time.Instant changedAt = starting.run > 1 ? java.time.Instant.now() : null;
+            return record(starting.id, mine, changedAt).call(() -> resend(all, caps)).replaceWith(mine);
         });
     }
 
@@ -128,7 +131,7 @@ public class LinkAllocation {
 
     /**
      * Keeps what was sent, in the caller's transaction, and when it changed while the migration ran ({@code changedAt};
-     * null with its START: the share it begins with holds from its first round's start).
+     * null with an attempt's first START: the share it begins with holds from its first round's start).
      */
     private static Uni<Void> record(UUID id, Long cap, java.time.Instant changedAt) {
         // a null parameter has no type PostgreSQL can infer: the whole link, and a start, are said as NULL in the statement

@@ -193,6 +193,9 @@ public class MigrationEvents {
     }
 
     private static Uni<Void> running(Migration m, String reason, Instant now) {
+        if (m.attemptRunningSince == null) {
+            m.attemptRunningSince = now;
+        }
         return m.phase() != MigrationPhase.RUNNING ? m.transition(MigrationPhase.RUNNING, reason, now) : Uni.createFrom().voidItem();
     }
 
@@ -253,12 +256,20 @@ public class MigrationEvents {
     }
 
     /**
-     * The share of the links the migration had throughout a round that ended at {@code end}: its cap (or its whole
-     * link), when that was last sent before the round began; null when it was sent since, during the round (which then
-     * ran at several) or after it (the cap read now is not the round's).
+     * How long before a round's start a cap must have been written to count as in force from its start: the command
+     * reaches the worker's driver later, and the worker's clock, which times the round, may run ahead of this one.
      */
-    public static Double shareThroughout(Migration m, long roundMillis, Instant end) {
-        if (m.capChangedAt != null && m.capChangedAt.isAfter(end.minusMillis(roundMillis))) {
+    static final java.time.Duration CAP_SETTLES = java.time.Duration.ofSeconds(2);
+
+    /**
+     * The share of the links the migration had throughout a round the worker says ended at {@code end} (this clock's
+     * {@code now} when that is earlier): its cap (or its whole link), when that was written well before the round began;
+     * null when it was written since, during the round (which then ran at several) or after it (the cap read now is not
+     * the round's).
+     */
+    public static Double shareThroughout(Migration m, long roundMillis, Instant end, Instant now) {
+        Instant started = (end.isBefore(now) ? end : now).minusMillis(roundMillis).minus(CAP_SETTLES);
+        if (m.capChangedAt != null && m.capChangedAt.isAfter(started)) {
             return null;
         }
         return (double) (m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond);
@@ -278,7 +289,7 @@ public class MigrationEvents {
         }
         m.progressPercent = Progress.next(m.progressPercent, m.bytesSent, m.remainingBytes);
         MigrationRound row = MigrationRound.of(m.id, event.attempt(), m.run, event.workerId(), r);
-        row.shareBytesPerSecond = shareThroughout(m, r.durationMillis(), event.timestamp() != null ? event.timestamp() : now);
+        row.shareBytesPerSecond = shareThroughout(m, r.durationMillis(), event.timestamp() != null ? event.timestamp() : now, now);
         rows.add(row);
     }
 }

@@ -27,7 +27,6 @@ import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -218,9 +217,8 @@ public class MigrationService {
                 .flatMap(options -> {
                     var alternatives = options.keySet().stream()
                             .map(o -> new Admission.Alternative(o.hostId(), o.hostName(), o.bandwidthBytesPerSecond())).toList();
-                    // a dozen forecasts or more: off the event loop (nothing after this touches the database)
-                    return Uni.createFrom().item(() -> Admission.judge(c, alternatives, config.admissionLongestDowntimeMillis()))
-                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    // a dozen forecasts or more
+                    return OffTheLoop.compute(() -> Admission.judge(c, alternatives, config.admissionLongestDowntimeMillis()))
                             .flatMap(verdict -> Uni.createFrom().failure(notAdmitted(vm, target, verdict)));
                 });
     }

@@ -167,6 +167,7 @@ public class MigrationWatchdog {
         m.workerId = null;
         m.lastSequence = 0;
         m.currentRound = 0;
+        m.attemptRunningSince = null;
         m.bytesSent = 0;
         m.remainingBytes = m.memoryBytes;
         return m.transition(MigrationPhase.SCHEDULED, reason, now).call(() -> start(m));

@@ -18,16 +18,29 @@ class RoundShareTest {
         return m;
     }
 
+    static Double share(Migration m, long roundMillis) {
+        return MigrationEvents.shareThroughout(m, roundMillis, END, END.plusMillis(200));
+    }
+
     @Test
     void aRoundHasTheShareThatHeldThroughoutItOrNone() {
-        // the share it started with (a START's): its cap, or its whole link where it had no cap
-        assertThat(MigrationEvents.shareThroughout(migration(62_500_000L, null), 5_000, END)).isEqualTo(62_500_000.0);
-        assertThat(MigrationEvents.shareThroughout(migration(null, null), 5_000, END)).isEqualTo(125_000_000.0);
+        // the share it started with (an attempt's first START): its cap, or its whole link where it had no cap
+        assertThat(share(migration(62_500_000L, null), 5_000)).isEqualTo(62_500_000.0);
+        assertThat(share(migration(null, null), 5_000)).isEqualTo(125_000_000.0);
         // changed 10 s before a 5 s round ended: it held throughout
-        assertThat(MigrationEvents.shareThroughout(migration(62_500_000L, END.minusSeconds(10)), 5_000, END)).isEqualTo(62_500_000.0);
+        assertThat(share(migration(62_500_000L, END.minusSeconds(10)), 5_000)).isEqualTo(62_500_000.0);
         // changed 2 s before its end: the round ran at two shares, its mean unknown
-        assertThat(MigrationEvents.shareThroughout(migration(62_500_000L, END.minusSeconds(2)), 5_000, END)).isNull();
+        assertThat(share(migration(62_500_000L, END.minusSeconds(2)), 5_000)).isNull();
+        // written a second before the round began: the command may have reached the worker after it began
+        assertThat(share(migration(62_500_000L, END.minusSeconds(6)), 5_000)).isNull();
         // changed after it ended: the cap read now is not the round's
-        assertThat(MigrationEvents.shareThroughout(migration(62_500_000L, END.plusSeconds(1)), 5_000, END)).isNull();
+        assertThat(share(migration(62_500_000L, END.plusSeconds(1)), 5_000)).isNull();
+    }
+
+    @Test
+    void aWorkerClockAheadOfTheSchedulersIsReadAsTheSchedulersNow() {
+        // the worker says its 5 s round ended 30 s from now; written 3 s ago the cap came during it
+        Instant now = END;
+        assertThat(MigrationEvents.shareThroughout(migration(62_500_000L, now.minusSeconds(3)), 5_000, now.plusSeconds(30), now)).isNull();
     }
 }
