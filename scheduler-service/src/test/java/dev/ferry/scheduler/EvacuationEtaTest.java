@@ -170,6 +170,11 @@ class EvacuationEtaTest {
         long four = EvacuationEta.estimate(moves, 4, model(5)).remainingMillis();
         assertThat(one).isCloseTo(Math.round(4 * f(25e6)), within(5L));
         assertThat(four).isCloseTo(Math.round(f(25e6)), within(5L));
+        // held back everywhere, and hv-4 twice as slow as hv-3 besides: its link is, by as much as the rest shows
+        MoveNow slower = new MoveNow(4, State.DONE, 20_000, 250_000_000L, 0, 20_000, 2_000, GBE, 20_000);
+        long toThree = EvacuationEta.estimate(List.of(slow, slower, waiting(3)), 1, model(3)).remainingMillis();
+        long toFour = EvacuationEta.estimate(List.of(slow, slower, waiting(4)), 1, model(3)).remainingMillis();
+        assertThat(toFour).isGreaterThan(toThree * 6 / 5);
     }
 
     @Test

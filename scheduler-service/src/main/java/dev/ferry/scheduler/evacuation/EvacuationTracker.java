@@ -60,6 +60,7 @@ public class EvacuationTracker {
     }
 
     private Uni<Void> trackAll(List<Evacuation> evacuations, List<SlowDestinations.Waiting> slow) {
+        followedNow.clear(); // a pass that failed half-way left some
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Evacuation e : evacuations) {
             chain = chain.call(() -> track(e, Instant.now(), slow));

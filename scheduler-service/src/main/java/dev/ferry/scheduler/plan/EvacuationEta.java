@@ -201,8 +201,14 @@ public final class EvacuationEta {
         evidence.forEach((t, e) -> byTarget.put(t, (e[0] + prior * overall) / (e[1] + prior)));
 
         // migrations held back by something of their own send at the rate measured, however many leave at once: their
-        // slowness is that cap, not their links'
+        // slowness is that cap, not their links'; a destination slower than the others still is, by as much. (One
+        // destination alone cannot tell a slow link from a limit per migration; more at once, the next rounds will.)
         java.util.OptionalDouble limited = perMigrationRate(moves);
+        // (relative to all the evidence taken as one destination's, so that a single destination is 1)
+        double pooled = (all[0] + prior * overall) / (all[1] + prior);
+        java.util.function.LongToDoubleFunction slowdownOf = limited.isPresent()
+                ? host -> byTarget.getOrDefault(host, pooled) / pooled
+                : host -> byTarget.getOrDefault(host, overall);
         List<EvacuationTimeline.Started> running = new ArrayList<>();
         List<VmToMove> waiting = new ArrayList<>();
         for (int i = 0; i < moves.size(); i++) {
@@ -212,7 +218,7 @@ public final class EvacuationEta {
             if (m.state() == State.RUNNING) {
                 // its whole time: the engine's forecast at its share, with the dirty model its own rounds gave it (see
                 // Model), on its destination's links
-                double slowdown = limited.isPresent() ? 1 : byTarget.getOrDefault(m.targetHostId(), overall);
+                double slowdown = slowdownOf.applyAsDouble(m.targetHostId());
                 double share = limited.isPresent() && (m.shareBytesPerSecond() <= 0 || m.shareBytesPerSecond() > limited.getAsDouble())
                         ? limited.getAsDouble() : m.shareBytesPerSecond();
                 double whole = model.millis(i, m.targetHostId(), share) * slowdown;
@@ -228,7 +234,7 @@ public final class EvacuationEta {
         }
         EvacuationTimeline.Result rest = EvacuationTimeline.playOn(running, waiting, Math.max(1, concurrency),
                 (vm, state) -> state.open(vm).isEmpty() ? null : state.open(vm).get(0), model.links(), model.limits(),
-                model.policy(), host -> limited.isPresent() ? 1 : byTarget.getOrDefault(host, overall), limited.orElse(0));
+                model.policy(), slowdownOf, limited.orElse(0));
         return new Estimate(rest.makespanMillis(), overall, byTarget);
     }
 

@@ -16,10 +16,13 @@ public final class OffTheLoop {
     private OffTheLoop() {
     }
 
-    /** {@code work} on a worker thread; its result delivered on the context this is called on (as is, without one). */
+    /** {@code work} on a worker thread; its result delivered on the subscriber's context (as is, without one). */
     public static <T> Uni<T> compute(Supplier<T> work) {
-        Context context = Vertx.currentContext();
-        Uni<T> off = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return context == null ? off : off.emitOn(command -> context.runOnContext(x -> command.run()));
+        // the context is the subscriber's, read when it subscribes
+        return Uni.createFrom().deferred(() -> {
+            Context context = Vertx.currentContext();
+            Uni<T> off = Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            return context == null ? off : off.emitOn(command -> context.runOnContext(x -> command.run()));
+        });
     }
 }
