@@ -120,11 +120,8 @@ class EvacuationTest {
             var rebalancing = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().post("/clusters/89/rebalance"));
             MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
             // meanwhile a request for hv-892 is queued: 56 GiB, more than the 48 GiB the plan leaves there
-            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'QUEUED', target_host_id = 892, "
-                    + "memory_bytes = 56 * 1073741824::bigint, created_at = clock_timestamp() WHERE id = ?")) {
-                st.setObject(1, other);
-                st.executeUpdate();
-            }
+            dev.ferry.testsupport.TestDatabase.update(holder, "UPDATE migration SET phase = 'QUEUED', target_host_id = 892, "
+                    + "memory_bytes = 56 * 1073741824::bigint, created_at = clock_timestamp() WHERE id = ?", other);
             holder.commit();
 
             var done = rebalancing.get();
@@ -140,11 +137,8 @@ class EvacuationTest {
             assertThat(on892 / gib).as("GiB on hv-892 once the moves are made: %s", answer).isLessThanOrEqualTo(64);
         } finally {
             FakeInventory.reserveSucceeds();
-            try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
-                    var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ? OR rebalance_cluster_id = 89")) {
-                st.setObject(1, other);
-                st.executeUpdate();
-            }
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test",
+                    "UPDATE migration SET phase = 'CANCELLED' WHERE id = ? OR rebalance_cluster_id = 89", other);
         }
     }
 
@@ -286,10 +280,8 @@ class EvacuationTest {
             var evacuating = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().post("/hosts/577/evacuate"));
             MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
             // meanwhile a request for hv-591 is queued: it takes the room the plan counted on
-            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'QUEUED', created_at = clock_timestamp() WHERE id = ?")) {
-                st.setObject(1, queued);
-                st.executeUpdate();
-            }
+            dev.ferry.testsupport.TestDatabase.update(holder, "UPDATE migration SET phase = 'QUEUED', created_at = clock_timestamp() WHERE id = ?",
+                    queued);
             holder.commit();
 
             var answer = evacuating.get();
@@ -303,11 +295,7 @@ class EvacuationTest {
         } finally {
             FakeInventory.reserveSucceeds();
             if (other != null) {
-                try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
-                        var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ?")) {
-                    st.setObject(1, other);
-                    st.executeUpdate();
-                }
+                dev.ferry.testsupport.TestDatabase.update("scheduler_test", "UPDATE migration SET phase = 'CANCELLED' WHERE id = ?", other);
             }
         }
     }

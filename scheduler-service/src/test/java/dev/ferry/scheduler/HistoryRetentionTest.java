@@ -51,11 +51,11 @@ class HistoryRetentionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(running).getString("phase")));
         try (Connection db = TestDatabase.connect("scheduler_test")) {
             // a month and a day ago, as far as retention can tell; the running one only in its trail
-            update(db, "UPDATE migration SET updated_at = now() - interval '31 days' WHERE id IN (?, ?)", old, disputed);
-            update(db, "UPDATE audit_entry SET recorded_at = now() - interval '31 days' WHERE migration_id IN (?, ?, ?)", old, disputed, running);
-            update(db, "INSERT INTO discrepancy (migration_id, kind, detail, raised_at) VALUES (?, 'CONTRADICTS_OUTCOME', 'retention test', now())", disputed);
+            TestDatabase.update(db, "UPDATE migration SET updated_at = now() - interval '31 days' WHERE id IN (?, ?)", old, disputed);
+            TestDatabase.update(db, "UPDATE audit_entry SET recorded_at = now() - interval '31 days' WHERE migration_id IN (?, ?, ?)", old, disputed, running);
+            TestDatabase.update(db, "INSERT INTO discrepancy (migration_id, kind, detail, raised_at) VALUES (?, 'CONTRADICTS_OUTCOME', 'retention test', now())", disputed);
             // what hosts' reports contradicted: one resolved a month and a day ago, one still open
-            update(db, "INSERT INTO discrepancy (kind, detail, raised_at, resolved_at, resolution, host_id) VALUES "
+            TestDatabase.update(db, "INSERT INTO discrepancy (kind, detail, raised_at, resolved_at, resolution, host_id) VALUES "
                     + "('GUEST_UNKNOWN', 'retention test', now() - interval '40 days', now() - interval '31 days', 'test', 4242),"
                     + " ('GUEST_UNKNOWN', 'retention test', now() - interval '40 days', NULL, NULL, 4243)");
 
@@ -76,8 +76,8 @@ class HistoryRetentionTest {
             // a month-old trail of a migration still under way is the evidence of what it does now
             assertThat(given().get("/migrations/" + running + "/events").then().statusCode(200).extract().jsonPath()
                     .getList("type", String.class)).contains("MIGRATION_REQUESTED", "START", "ROUND_COMPLETED");
-            update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE migration_id = ?", disputed);
-            update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE host_id = 4243");
+            TestDatabase.update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE migration_id = ?", disputed);
+            TestDatabase.update(db, "UPDATE discrepancy SET resolved_at = now(), resolution = 'retention test' WHERE host_id = 4243");
         }
     }
 
@@ -90,14 +90,6 @@ class HistoryRetentionTest {
         return id;
     }
 
-    static void update(Connection db, String sql, UUID... ids) throws SQLException {
-        try (var st = db.prepareStatement(sql)) {
-            for (int i = 0; i < ids.length; i++) {
-                st.setObject(i + 1, ids[i]);
-            }
-            st.executeUpdate();
-        }
-    }
 
     static long hostDiscrepancies(long host) throws SQLException {
         return TestDatabase.number("scheduler_test", "SELECT count(*) FROM discrepancy WHERE host_id = ?", host);

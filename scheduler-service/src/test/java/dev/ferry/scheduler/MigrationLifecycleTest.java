@@ -21,6 +21,7 @@ import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestDatabase;
 import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -583,15 +584,9 @@ class MigrationLifecycleTest {
             awaitWaitingForTheLock(watcher, 1);
             // meanwhile the dispatcher starts the other migration there: it leaves QUEUED, and the room inventory showed
             // the request is now held by that migration's reservation
-            try (var st = holder.prepareStatement("UPDATE migration SET phase = 'SCHEDULED' WHERE id = ?")) {
-                st.setObject(1, dispatched);
-                st.executeUpdate();
-            }
-            try (var st = holder.prepareStatement("INSERT INTO phase_transition (migration_id, from_phase, to_phase, at, reason) "
-                    + "VALUES (?, 'QUEUED', 'SCHEDULED', clock_timestamp(), 'dispatched while the request waited')")) {
-                st.setObject(1, dispatched);
-                st.executeUpdate();
-            }
+            TestDatabase.update(holder, "UPDATE migration SET phase = 'SCHEDULED' WHERE id = ?", dispatched);
+            TestDatabase.update(holder, "INSERT INTO phase_transition (migration_id, from_phase, to_phase, at, reason) "
+                    + "VALUES (?, 'QUEUED', 'SCHEDULED', clock_timestamp(), 'dispatched while the request waited')", dispatched);
             holder.commit();
 
             var answer = request.get();
@@ -605,12 +600,8 @@ class MigrationLifecycleTest {
                     .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id"));
         } finally {
             // ended by hand: neither has a worker to confirm a cancel, and hv-591 is other tests' destination too
-            try (var c = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
-                    var st = c.prepareStatement("UPDATE migration SET phase = 'CANCELLED' WHERE id = ? OR id = ?")) {
-                st.setObject(1, dispatched);
-                st.setObject(2, later[0] != null ? later[0] : dispatched);
-                st.executeUpdate();
-            }
+            TestDatabase.update("scheduler_test", "UPDATE migration SET phase = 'CANCELLED' WHERE id = ? OR id = ?", dispatched,
+                    later[0] != null ? later[0] : dispatched);
         }
         given().queryParam("vmId", 754).get("/migrations").then().body("size()", equalTo(0));
     }

@@ -79,6 +79,23 @@ public final class TestDatabase {
         }
     }
 
+    /** Runs one statement on an open connection (in its transaction), with {@code params} bound in order; rows changed. */
+    public static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            return st.executeUpdate();
+        }
+    }
+
+    /** Runs one statement in a test database of its own connection, committed; rows changed. */
+    public static int update(String database, String sql, Object... params) throws SQLException {
+        try (Connection c = connect(database)) {
+            return update(c, sql, params);
+        }
+    }
+
     private static synchronized void stop() {
         if (postgres != null) {
             try {
