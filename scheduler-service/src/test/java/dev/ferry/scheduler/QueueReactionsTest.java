@@ -17,6 +17,7 @@ import dev.ferry.support.security.Roles;
 import dev.ferry.testsupport.KafkaProbe;
 import dev.ferry.testsupport.RealInfrastructure;
 import dev.ferry.testsupport.TestBroker;
+import dev.ferry.testsupport.TestDatabase;
 import dev.ferry.testsupport.TestIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -123,6 +124,81 @@ class QueueReactionsTest {
         assertThat(migration(placed).getString("targetReason")).contains("could not be reserved").contains("re-placed");
         assertThat(notes(placed)).anyMatch(n -> n != null && n.startsWith("applied: destination changed from host " + first
                 + " to hv-" + other));
+    }
+
+    /**
+     * A re-placement is chosen outside any transaction, so a request may claim the chosen host's last room before it is
+     * applied. The choice is judged again under the host's lock: here the lock is held while the re-placement waits for
+     * it, and a migration claiming more than the host's room is queued for it meanwhile.
+     */
+    @Test
+    void aReplacementAtDispatchDoesNotTakeRoomClaimedWhileItWasChosen() throws Exception {
+        UUID placed = queue(632, null);
+        long first = migration(placed).getLong("targetHostId");
+        long other = first == 3 ? 4 : 3;
+        UUID claim = claimingNothingYet(633, other);
+        FakeInventory.FULL_HOSTS.add(first);
+        try (var holder = TestDatabase.connect("scheduler_test"); var watcher = TestDatabase.connect("scheduler_test")) {
+            MigrationLifecycleTest.holdDestinationLock(holder, other);
+            FakeInventory.reserveSucceeds(); // the first choice refuses; the re-placement chooses the other, and waits for it
+            MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
+            claimAll(holder, claim);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(placed).getString("phase")));
+            assertThat(migration(placed).getString("failureReason")).contains("could not be reserved")
+                    .contains("already claimed by queued migrations").contains("hv-" + other + " would be short of");
+            assertThat(notes(placed)).noneMatch(n -> n != null && n.contains("destination changed"));
+        } finally {
+            TestDatabase.update("scheduler_test", "UPDATE migration SET phase = 'CANCELLED' WHERE id = ?", claim);
+        }
+    }
+
+    @Test
+    void aDestinationLeavingServiceDoesNotMoveItsQueueOntoRoomClaimedWhileTheNewHostWasChosen() throws Exception {
+        UUID placed = queue(634, null);
+        long first = migration(placed).getLong("targetHostId");
+        long other = first == 3 ? 4 : 3;
+        UUID claim = claimingNothingYet(635, other);
+        FakeInventory.DOWN_HOSTS.add(first);
+        try (var holder = TestDatabase.connect("scheduler_test"); var watcher = TestDatabase.connect("scheduler_test")) {
+            MigrationLifecycleTest.holdDestinationLock(holder, other);
+            inventorySays(InventoryEventType.HOST_STATE_CHANGED, first, null, "MAINTENANCE");
+            MigrationLifecycleTest.awaitWaitingForTheLock(watcher, 1);
+            claimAll(holder, claim);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> notes(placed).stream().anyMatch(n -> n != null
+                    && n.startsWith("applied: not re-placed yet") && n.contains("hv-" + other + " would be short of")));
+            assertThat(migration(placed).getString("phase")).isEqualTo("QUEUED");
+            assertThat(migration(placed).getLong("targetHostId")).isEqualTo(first);
+
+            // when a slot frees up, the old destination refuses (as inventory refuses a host in maintenance) and the
+            // next choice counts the claim: no host is left
+            FakeInventory.FULL_HOSTS.add(first);
+            FakeInventory.reserveSucceeds();
+            await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(migration(placed).getString("phase")));
+            assertThat(migration(placed).getString("failureReason")).contains("already claimed by queued migrations");
+            assertThat(notes(placed)).noneMatch(n -> n != null && n.contains("destination changed"));
+        } finally {
+            TestDatabase.update("scheduler_test", "UPDATE migration SET phase = 'CANCELLED' WHERE id = ?", claim);
+        }
+    }
+
+    /** A migration for {@code host} that claims nothing: queued (reservations stall here), then cancelled. */
+    private static UUID claimingNothingYet(long vmId, long host) {
+        UUID claim = queue(vmId, host);
+        given().post("/migrations/" + claim + "/cancel").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(migration(claim).getString("phase")));
+        return claim;
+    }
+
+    /**
+     * In the lock holder's transaction: the migration queued again, claiming 1 TiB (more than any host here has), and
+     * held back at its source so that it stays queued; then the lock is let go.
+     */
+    private static void claimAll(java.sql.Connection holder, UUID claim) throws java.sql.SQLException {
+        TestDatabase.update(holder, "UPDATE migration SET phase = 'QUEUED', memory_bytes = 1024 * 1073741824::bigint, "
+                + "source_max_outbound = 0, created_at = clock_timestamp() WHERE id = ?", claim);
+        holder.commit();
     }
 
     @Test

@@ -126,17 +126,23 @@ public class SlowDestinations {
         String why = String.format(Locale.ROOT, "%s from what its migrations measured: host %d is believed at %.1fx its "
                 + "forecasts, host %d (%s) at %.1fx; predicted %.0f s there against %.0f s here", REPLANNED, w.fromHostId(),
                 slowHere, newHost, there.target().host().name(), slowThere, thereMillis * slowThere / 1000, hereMillis * slowHere / 1000);
-        return Panache.withTransaction(() -> Migration.<Migration>findById(m.id, LockModeType.PESSIMISTIC_WRITE)
+        // the new host's room judged again under its lock, taken before the migration's row (as every holder does)
+        return Panache.withTransaction(() -> MigrationService.roomHeld(there.target()).flatMap(room ->
+                Migration.<Migration>findById(m.id, LockModeType.PESSIMISTIC_WRITE)
                         .flatMap(locked -> {
                             if (!stillWaiting(locked, w)) {
                                 return Uni.createFrom().voidItem(); // started, cancelled or re-placed meanwhile
+                            }
+                            if (room != null && !room.fits()) {
+                                LOG.infof("evacuation %s: migration %s stays: %s", w.evacuationId(), locked.id, room.shortfall());
+                                return Uni.createFrom().voidItem(); // claimed meanwhile: weighed again in a later pass
                             }
                             AuditEntry audit = AuditEntry.of(locked.id, AuditEntry.SENT, "EVACUATION_REPLANNED",
                                     w.evacuationId().toString(), locked.attempt, null, why);
                             audit.note = MigrationService.retarget(locked, there, why, migrations.steering(locked.policy), Instant.now());
                             LOG.infof("evacuation %s: migration %s of VM %s %s", w.evacuationId(), locked.id, locked.vmName, audit.note);
                             return audit.persist().replaceWithVoid();
-                        }))
+                        })))
                 .invoke(() -> {
                     keptAt.remove(m.id);
                     dispatcher.kick();

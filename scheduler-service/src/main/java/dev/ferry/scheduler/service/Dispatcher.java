@@ -10,6 +10,7 @@ import dev.ferry.scheduler.model.AuditEntry;
 import dev.ferry.scheduler.service.MigrationService.Replacement;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
+import dev.ferry.scheduler.plan.DestinationClaims;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -242,8 +243,9 @@ public class Dispatcher {
 
     /**
      * The destination could not be held when the slot came (it filled up or changed since the pre-check). A destination
-     * the scheduler chose is replaced by the next best host, asked before the transaction; the operator's choice, or
-     * no other host passing, fails the migration.
+     * the scheduler chose is replaced by the next best host, asked before the transaction and judged again in it under
+     * that host's lock (a host claimed meanwhile leaves the migration queued, for the next pass to choose again); the
+     * operator's choice, or no other host passing, fails the migration.
      */
     private Uni<Void> refused(UUID id, long refusedHostId, InventoryRefusal refusal) {
         return Panache.withSession(() -> Migration.<Migration>findById(id))
@@ -252,8 +254,10 @@ public class Dispatcher {
                                 .onFailure(InventoryRefusal.class).recoverWithItem(e -> new MigrationService.Replaced(null,
                                         "no other host could be chosen: " + ((InventoryRefusal) e).detail()))
                         : Uni.createFrom().item(new MigrationService.Replaced(null, null)))
-                .flatMap(replaced -> Panache.withTransaction(() -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE)
-                        .flatMap(m -> {
+                // the new destination's room is judged again under its lock, taken before the migration's row
+                .flatMap(replaced -> Panache.withTransaction(() -> (replaced.found() == null ? Uni.createFrom().<DestinationClaims.Room>nullItem()
+                        : MigrationService.roomHeld(replaced.found().target()))
+                        .flatMap(room -> Migration.<Migration>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(m -> {
                             if (m.phase() != MigrationPhase.QUEUED || m.targetHostId != refusedHostId) {
                                 return Uni.createFrom().voidItem(); // moved on meanwhile
                             }
@@ -263,13 +267,19 @@ public class Dispatcher {
                                 return outcomes.ended(m, MigrationPhase.FAILED, why + (replaced.whyNone() != null
                                         ? "; " + replaced.whyNone() : ""), now);
                             }
+                            if (room != null && !room.fits()) {
+                                // queued for meanwhile: the next pass chooses again, counting that claim
+                                LOG.infof("migration %s not re-placed on %s, claimed meanwhile: %s", id,
+                                        replaced.found().target().host().name(), room.shortfall());
+                                return Uni.createFrom().voidItem();
+                            }
                             Replacement replacement = replaced.found();
                             AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, "RESERVATION_REFUSED",
                                     "POST /reservations for host " + refusedHostId, m.attempt, null, refusal.detail());
                             audit.note = MigrationService.retarget(m, replacement, why + "; re-placed: "
                                     + replacement.target().reason(), migrations.steering(m.policy), now);
                             return audit.persist().replaceWithVoid();
-                        })))
+                        }))))
                 .invoke(this::kick);
     }
 

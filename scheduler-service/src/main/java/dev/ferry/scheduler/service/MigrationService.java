@@ -310,13 +310,23 @@ public class MigrationService {
     /**
      * In the queueing transaction: the destination's room judged again under a lock of that host, against the queued
      * migrations heading there now. Two requests judged at the same moment would otherwise both see the last room free
-     * and both be queued, and one would fail at dispatch; with the lock the second sees the first's claim. A migration
-     * dispatched there since inventory's room was read holds a reservation inventory did not count then, and is no
-     * longer queued: it counts too.
+     * and both be queued, and one would fail at dispatch; with the lock the second sees the first's claim.
      */
     private static Uni<Void> holdRoom(VmView vm, Target target) {
+        return roomHeld(target).flatMap(room -> room == null || room.fits() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(claimed(vm, target.host().id(), room)));
+    }
+
+    /**
+     * The target's room now, judged under its host's lock ({@link DestinationLocks}, held to the end of the caller's
+     * transaction): inventory's room as read, less what the migrations queued for that host claim now, and less what
+     * those dispatched there since the reading hold (their reservations were not in what inventory showed). Whoever
+     * points a migration at a host, a request or a re-placement, judges it so: two judged at once would otherwise both
+     * see the last room free. Null when the target was chosen without reading its room (nothing to judge).
+     */
+    public static Uni<DestinationClaims.Room> roomHeld(Target target) {
         if (target.room() == null) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().nullItem();
         }
         long hostId = target.host().id();
         Instant read = target.room().readAfter();
@@ -324,10 +334,7 @@ public class MigrationService {
                 .flatMap(x -> Migration.<Migration>list("targetHostId = ?1 and (phase = ?2 or (phase in ?3 and id in (select t.migrationId "
                         + "from PhaseTransition t where t.toPhase = ?4 and t.at >= ?5)))", hostId, MigrationPhase.QUEUED,
                         MigrationPhase.UNDER_WAY, MigrationPhase.SCHEDULED, read))
-                .flatMap(claiming -> {
-                    var room = DestinationClaims.of(claiming).room(target.room().candidate());
-                    return room.fits() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(claimed(vm, hostId, room));
-                });
+                .map(claiming -> DestinationClaims.of(claiming).room(target.room().candidate()));
     }
 
     /** What the queued migrations claim on their destinations, now. */
@@ -371,13 +378,15 @@ public class MigrationService {
      * dirty history of now; or why there is none: no other host passes every pre-check, or those that do are full.
      */
     public Uni<Replaced> replacement(Migration m, Set<Long> excluded) {
+        Instant reading = Instant.now(); // inventory's room is read after this: what roomHeld counts from
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
                         .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> placement(vm, source, candidates, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
                                 m.allowPostCopy, m.deadline).limits(config.defaultThrottleCeilingPercent(), Instant.now()),
                                 policy(m.policy), excluded)
                                 .map(placed -> placed.target() != null
-                                        ? new Replaced(new Replacement(placed.target(), dirty, source.linkBandwidthBytesPerSecond()), null)
+                                        ? new Replaced(new Replacement(placed.target().readBy(reading), dirty,
+                                                source.linkBandwidthBytesPerSecond()), null)
                                         : new Replaced(null, placed.full().isEmpty()
                                                 ? "no other host of the cluster passes every pre-check"
                                                 : "every other compatible host of the cluster is already claimed by queued "

@@ -119,9 +119,17 @@ public class QueueReactions {
         return Uni.createFrom().item(new Decision(m.id, m.targetHostId, null, reason));
     }
 
-    /** Applies the decisions still valid (the migration still QUEUED for the same destination), in the caller's transaction. */
+    /**
+     * Applies the decisions still valid (the migration still QUEUED for the same destination), in the caller's
+     * transaction. The new destinations' locks are taken first, all at once in id order (as every holder takes them),
+     * and each new destination's room is judged again under it: decisions made one by one may have chosen the same
+     * host's last room, and requests may have claimed it since.
+     */
     public Uni<Void> apply(InventoryEvent e, String payload, List<Decision> decisions) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+        Set<Long> destinations = new java.util.TreeSet<>();
+        decisions.stream().filter(d -> d != null && d.replacement() != null)
+                .forEach(d -> destinations.add(d.replacement().target().host().id()));
+        Uni<Void> chain = DestinationLocks.hold(destinations);
         Instant now = Instant.now();
         for (Decision d : decisions) {
             if (d == null) {
@@ -140,7 +148,16 @@ public class QueueReactions {
             audit.note = "applied: the migration failed: " + d.reason();
             return outcomes.ended(m, MigrationPhase.FAILED, d.reason(), now).call(() -> audit.persist());
         }
-        audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), migrations.steering(m.policy), now);
-        return audit.persist().replaceWithVoid();
+        return MigrationService.roomHeld(d.replacement().target()).flatMap(room -> {
+            if (room != null && !room.fits()) {
+                // left for the dispatcher, which is refused the old destination and chooses again, counting this claim
+                audit.note = "applied: not re-placed yet: " + d.reason() + "; but " + room.shortfall()
+                        + " (claimed meanwhile); a new destination is chosen when a slot frees up";
+                return audit.persist().replaceWithVoid();
+            }
+            audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), migrations.steering(m.policy), now);
+            // written now, so that the next decision's room counts this claim
+            return audit.persist().call(Panache::flush).replaceWithVoid();
+        });
     }
 }
