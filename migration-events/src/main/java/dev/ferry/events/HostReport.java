@@ -44,26 +44,35 @@ public record HostReport(String probeId, long hostId, Instant observedAt, boolea
      * asked is in neither list. {@code cpuTimeNanos}: the host CPU time the running guest has used since its
      * hypervisor process started (libvirt's, all of its QEMU threads), as read during the probe; null for a guest not
      * running, or from a worker that does not read it. Inventory divides the difference between two reports by the
-     * time between them: a guest's load over the sync interval, not over a moment.
+     * time between them: a guest's load over the sync interval, not over a moment. {@code domainId}: libvirt's id of
+     * the running domain, new each time the guest starts, so that two readings of one id are of one hypervisor process
+     * (a guest restarted between two reports whose CPU time has already passed the earlier reading is not mistaken for
+     * the same); null for a guest not running, or from a worker that does not send it.
      */
     public record Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
-            List<Refusal> cpuRefusedBy, Reach reach, Long cpuTimeNanos) {
+            List<Refusal> cpuRefusedBy, Reach reach, Long cpuTimeNanos, Integer domainId) {
         public Guest {
             cpuRunsOn = cpuRunsOn == null ? List.of() : List.copyOf(cpuRunsOn);
             cpuRefusedBy = cpuRefusedBy == null ? List.of() : List.copyOf(cpuRefusedBy);
             reach = reach == null ? Reach.NOT_ASKED : reach;
         }
 
+        /** A guest whose domain id was not sent. */
+        public Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
+                List<Refusal> cpuRefusedBy, Reach reach, Long cpuTimeNanos) {
+            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, reach, cpuTimeNanos, null);
+        }
+
         /** A guest whose CPU time was not read. */
         public Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
                 List<Refusal> cpuRefusedBy, Reach reach) {
-            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, reach, null);
+            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, reach, null, null);
         }
 
         /** A guest whose disks and networks nobody asked the peers about. */
         public Guest(String name, String uuid, boolean running, long memoryBytes, int vcpus, List<Long> cpuRunsOn,
                 List<Refusal> cpuRefusedBy) {
-            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, Reach.NOT_ASKED, null);
+            this(name, uuid, running, memoryBytes, vcpus, cpuRunsOn, cpuRefusedBy, Reach.NOT_ASKED, null, null);
         }
 
     }

@@ -41,7 +41,7 @@ class EventCodecTest {
                 List.of(new HostReport.Guest("web-1", "0f8c3e4e-0000-0000-0000-000000000001", true, 4L << 30, 2, List.of(8L),
                         List.of(new HostReport.Refusal(9, "the host CPU lacks avx512f")),
                         new HostReport.Reach(List.of(8L), List.of(new HostReport.Refusal(9, "no active storage pool holds disk /srv/web-1.img")),
-                                List.of(8L, 9L), List.of()), 86_400_000_000_000L)));
+                                List.of(8L, 9L), List.of()), 86_400_000_000_000L, 42)));
         assertThat(EventCodec.hostReport(EventCodec.toJson(report))).isEqualTo(report);
         // a report from a worker that did not ask about devices yet: nobody answered, nothing refused
         HostReport notAsked = new HostReport("p-2", 7, report.observedAt(), true, null, "hv-07", report.cpu(), 1L << 30, "QEMU 10",

@@ -8,11 +8,15 @@ import java.time.Instant;
  * between two readings over the time between them is the cores it used meanwhile (over the sync interval, 5 minutes
  * by default: a load, not a moment's burst). Pure.
  *
- * <p>Two readings are compared only when they are of the same hypervisor process: the same guest (UUID) and a CPU time
- * that did not go down (a restarted guest starts from 0). A migration starts a new process on the destination, so the
+ * <p>Two readings are compared only when they are of the same hypervisor process: the same guest (UUID), the same
+ * libvirt domain id (new each time the guest starts; a worker that does not send it leaves this test out) and a CPU
+ * time that did not go down (a restarted guest starts from 0). A migration starts a new process on the destination, so the
  * row that follows a guest there drops its reading ({@code HostGuestRepository.followMigration}). Readings closer than
  * {@link #MIN_WINDOW} (an operator's probe soon after the sync's) are not compared: the earlier reading stays the
  * baseline and the last load stands, so an extra probe neither turns the load into a short burst nor loses it.
+ * Readings further apart than {@link #MAX_WINDOW} (reports missed for a while) are not compared either: an average over
+ * hours is not the guest's load now. The later reading becomes the baseline, and the last load keeps its own time, so
+ * its reader sees how old it is.
  *
  * <p>The window is timed by the reports' {@code observedAt}, stamped by the worker as it asks the host; the probe
  * reads the guests' CPU times first, right after connecting, so both readings sit the same short way after their
@@ -21,6 +25,8 @@ import java.time.Instant;
 public final class GuestCpu {
     /** The shortest window a load is computed over: most of a sync interval (5 minutes by default). */
     public static final Duration MIN_WINDOW = Duration.ofMinutes(2);
+    /** The longest: a few sync intervals; past this the reports were missed, and the average is not a load of now. */
+    public static final Duration MAX_WINDOW = Duration.ofMinutes(20);
 
     private GuestCpu() {
     }
@@ -29,25 +35,32 @@ public final class GuestCpu {
      * What the last report left: the baseline reading (its CPU time and when) and the load last computed (null if
      * none), with when that load's window ended.
      */
-    public record State(String uuid, Long cpuNanos, Instant readAt, Double coresUsed, Instant coresAt) {
-        public static final State NONE = new State(null, null, null, null, null);
+    public record State(String uuid, Integer domainId, Long cpuNanos, Instant readAt, Double coresUsed, Instant coresAt) {
+        public static final State NONE = new State(null, null, null, null, null, null);
     }
 
-    /** The state after a report read {@code cpuNanos} of guest {@code uuid} at {@code at} (null: not read, not running). */
-    public static State next(State last, String uuid, Long cpuNanos, Instant at) {
+    /**
+     * The state after a report read {@code cpuNanos} of guest {@code uuid}, running as domain {@code domainId} (null: not
+     * sent), at {@code at} (null: not read, not running).
+     */
+    public static State next(State last, String uuid, Integer domainId, Long cpuNanos, Instant at) {
         if (cpuNanos == null || at == null) {
             return State.NONE; // not running here now: nothing to compare the next reading with
         }
+        boolean sameDomain = domainId == null || last.domainId() == null || domainId.equals(last.domainId());
         boolean sameProcess = last.cpuNanos() != null && last.readAt() != null && uuid != null && uuid.equals(last.uuid())
-                && cpuNanos >= last.cpuNanos();
+                && sameDomain && cpuNanos >= last.cpuNanos();
         if (!sameProcess) {
-            return new State(uuid, cpuNanos, at, null, null);
+            return new State(uuid, domainId, cpuNanos, at, null, null);
         }
         Duration window = Duration.between(last.readAt(), at);
         if (window.compareTo(MIN_WINDOW) < 0) {
             return last;
         }
+        if (window.compareTo(MAX_WINDOW) > 0) {
+            return new State(uuid, domainId, cpuNanos, at, last.coresUsed(), last.coresAt());
+        }
         double cores = (cpuNanos - last.cpuNanos()) / (double) window.toNanos();
-        return new State(uuid, cpuNanos, at, cores, at);
+        return new State(uuid, domainId, cpuNanos, at, cores, at);
     }
 }

@@ -37,13 +37,14 @@ public class HostGuestRepository {
                     for (HostReport.Guest g : r.guests()) {
                         HostReport.Reach reach = g.reach();
                         GuestCpu.State cpu = GuestCpu.next(before.getOrDefault(g.name(), GuestCpu.State.NONE), g.uuid(),
-                                g.running() ? g.cpuTimeNanos() : null, r.observedAt());
+                                g.domainId(), g.running() ? g.cpuTimeNanos() : null, r.observedAt());
                         chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                                         "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
                                                 + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at, "
-                                                + "cpu_time_nanos, cpu_read_at, cpu_cores_used, cpu_cores_at) "
+                                                + "cpu_time_nanos, cpu_read_at, cpu_cores_used, cpu_cores_at, cpu_domain_id) "
                                                 + "VALUES (:h, :n, :u, :r, :m, :v, :runs, :ref, :dy, :dn, :ny, :nn, :at, CAST(:cpuNanos AS BIGINT), "
-                                                + "CAST(:cpuAt AS TIMESTAMPTZ), CAST(:cores AS DOUBLE PRECISION), CAST(:coresAt AS TIMESTAMPTZ))")
+                                                + "CAST(:cpuAt AS TIMESTAMPTZ), CAST(:cores AS DOUBLE PRECISION), CAST(:coresAt AS TIMESTAMPTZ), "
+                                                + "CAST(:domain AS INTEGER))")
                                 .setParameter("h", hostId).setParameter("n", g.name()).setParameter("u", g.uuid())
                                 .setParameter("r", g.running()).setParameter("m", g.memoryBytes()).setParameter("v", g.vcpus())
                                 .setParameter("runs", g.cpuRunsOn().toArray(Long[]::new)).setParameter("ref", json(g.cpuRefusedBy()))
@@ -52,6 +53,7 @@ public class HostGuestRepository {
                                 .setParameter("nn", json(reach.networksRefusedBy())).setParameter("at", r.observedAt())
                                 .setParameter("cpuNanos", cpu.cpuNanos()).setParameter("cpuAt", cpu.readAt())
                                 .setParameter("cores", cpu.coresUsed()).setParameter("coresAt", cpu.coresAt())
+                                .setParameter("domain", cpu.domainId())
                                 .executeUpdate()));
                     }
                     return chain;
@@ -61,11 +63,12 @@ public class HostGuestRepository {
     /** The CPU readings and loads the host's last report left, by guest name. */
     private static Uni<Map<String, GuestCpu.State>> cpuStates(long hostId) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT name, uuid, cpu_time_nanos, cpu_read_at, cpu_cores_used, "
-                        + "cpu_cores_at FROM host_guest WHERE host_id = :h", Object[].class).setParameter("h", hostId).getResultList())
+                        + "cpu_cores_at, cpu_domain_id FROM host_guest WHERE host_id = :h", Object[].class).setParameter("h", hostId).getResultList())
                 .map(rows -> {
                     Map<String, GuestCpu.State> out = new HashMap<>();
                     for (Object[] row : rows) {
-                        out.put((String) row[0], new GuestCpu.State((String) row[1], row[2] == null ? null : ((Number) row[2]).longValue(),
+                        out.put((String) row[0], new GuestCpu.State((String) row[1], row[6] == null ? null : ((Number) row[6]).intValue(),
+                                row[2] == null ? null : ((Number) row[2]).longValue(),
                                 PrecheckReader.instant(row[3]), row[4] == null ? null : ((Number) row[4]).doubleValue(),
                                 PrecheckReader.instant(row[5])));
                     }
@@ -97,7 +100,7 @@ public class HostGuestRepository {
                         .setParameter("to", to).setParameter("n", name).executeUpdate())
                 // a new hypervisor process runs the guest there: its CPU time starts again (its load stays the guest's)
                 .flatMap(x -> Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE host_guest SET host_id = :to, running = true, "
-                                + "cpu_time_nanos = NULL, cpu_read_at = NULL, "
+                                + "cpu_time_nanos = NULL, cpu_read_at = NULL, cpu_domain_id = NULL, "
                                 + "cpu_runs_on = array_append(array_remove(array_remove(cpu_runs_on, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)), "
                                 + "disks_reached_by = array_append(array_remove(array_remove(disks_reached_by, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)), "
                                 + "networks_reached_by = array_append(array_remove(array_remove(networks_reached_by, CAST(:to AS BIGINT)), CAST(:from AS BIGINT)), CAST(:from AS BIGINT)) "

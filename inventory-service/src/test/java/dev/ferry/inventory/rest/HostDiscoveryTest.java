@@ -147,6 +147,14 @@ class HostDiscoveryTest {
         awaitReport(host, first.plusSeconds(900));
         assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(0.25);
         assertThat(Instant.parse(given().get("/vms/" + vm).jsonPath().getString("cpuMeasuredAt"))).isEqualTo(first.plusSeconds(900));
+
+        // destroyed and started again as domain 3, and busy since: its 500 CPU seconds are not 395 over 5 minutes
+        report(cpuTimes(probe + "-5", host, first.plusSeconds(1200), fleet, 500 * second, 500 * second, 3));
+        awaitReport(host, first.plusSeconds(1200));
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(0.25);
+        report(cpuTimes(probe + "-6", host, first.plusSeconds(1500), fleet, 800 * second, 600 * second, 3));
+        awaitReport(host, first.plusSeconds(1500));
+        assertThat(given().get("/vms/" + vm).jsonPath().getDouble("cpuCoresUsed")).isEqualTo(1.0);
     }
 
     @Test
@@ -180,11 +188,17 @@ class HostDiscoveryTest {
                 .equals(given().get("/hosts/" + host).jsonPath().getString("lastReportAt")));
     }
 
-    /** A report of the host running the fleet's cruncher and twin guests with these CPU times so far. */
+    /** A report of the host running the fleet's cruncher and twin guests with these CPU times so far, as domains 1 and 2. */
     static HostReport cpuTimes(String probeId, long host, Instant at, Fleet fleet, long cruncherNanos, long twinNanos) {
+        return cpuTimes(probeId, host, at, fleet, cruncherNanos, twinNanos, 1);
+    }
+
+    static HostReport cpuTimes(String probeId, long host, Instant at, Fleet fleet, long cruncherNanos, long twinNanos,
+            int cruncherDomain) {
         return new HostReport(probeId, host, at, true, null, "busy", cpu(), 64L << 30, "QEMU 10", List.of(), List.of(), List.of(
-                new HostReport.Guest("cruncher-" + fleet.tag, "u-c", true, 2L << 30, 4, List.of(), List.of(), null, cruncherNanos),
-                new HostReport.Guest("twin-" + fleet.tag, "u-t", true, 1L << 30, 1, List.of(), List.of(), null, twinNanos)));
+                new HostReport.Guest("cruncher-" + fleet.tag, "u-c", true, 2L << 30, 4, List.of(), List.of(), null, cruncherNanos,
+                        cruncherDomain),
+                new HostReport.Guest("twin-" + fleet.tag, "u-t", true, 1L << 30, 1, List.of(), List.of(), null, twinNanos, 2)));
     }
 
     @Test

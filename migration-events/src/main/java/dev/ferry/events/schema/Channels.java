@@ -70,7 +70,7 @@ public final class Channels {
                             List.of("default"), List.of(new HostReport.Pool("images", "dir", 2048 * GIB)), List.of(
                             new HostReport.Guest("web-7", "0e4f9c1a-3d2b-4f6e-8a7c-5b1d2e3f4a5b", true, 8 * GIB, 2,
                                     List.of(5L), List.of(new HostReport.Refusal(7, "CPU lacks avx512f")),
-                                    new HostReport.Reach(List.of(5L), List.of(), List.of(5L), List.of()), 5_412_000_000_000L))),
+                                    new HostReport.Reach(List.of(5L), List.of(), List.of(5L), List.of()), 5_412_000_000_000L, 17))),
                     new HostReport("probe-2", 4, AT, false, "Cannot recv data: Connection reset by peer", null, null, 0,
                             null, List.of(), List.of(), List.of()))));
 

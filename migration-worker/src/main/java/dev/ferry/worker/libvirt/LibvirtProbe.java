@@ -137,7 +137,7 @@ public final class LibvirtProbe {
         }
         var info = d.getInfo();
         return new HostReport.Guest(d.getName(), d.getUUIDString(), running, info.maxMem * 1024, info.nrVirtCpu, runsOn, refusedBy,
-                PeerReach.ask(LibvirtXml.guestDevices(xml), peers), cpuNanos);
+                PeerReach.ask(LibvirtXml.guestDevices(xml), peers), cpuNanos, running ? d.getID() : null);
     }
 
     /** Connects to every peer that answers; one that does not is left out, so that it appears in no answer. */

@@ -358,6 +358,11 @@ class LibvirtMigrationTest {
         assertThat(secondsByLibvirt).as("CPU seconds of the guest between the readings; the kernel counted %.2f s over %.1f s",
                         secondsByProc, wall).isGreaterThan(0.02).isLessThanOrEqualTo(secondsByProc + 0.02)
                 .isGreaterThanOrEqualTo(0.5 * secondsByProc * 2.0 / wall);
+        // libvirt's id of the running domain, as its QEMU process was started with it (its private directory, domain-ID-name)
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+        assertThat(guest.domainId()).isNotNull();
+        assertThat(cmdline).contains("/domain-" + guest.domainId() + "-");
+        assertThat(before.domainId()).isEqualTo(guest.domainId());
         // hv-b's QEMU can run the guest's CPU; the third peer cannot be asked, so it is in neither list
         assertThat(guest.cpuRunsOn()).containsExactly(2L);
         assertThat(guest.cpuRefusedBy()).isEmpty();

@@ -178,7 +178,8 @@ public class EvacuationTracker {
         LOG.infof("evacuation %s of host %d: %d at once from now on, was %d: its migrations send well below their share of the links",
                 e.id, e.hostId, concurrency, e.concurrency);
         return update(e, "concurrency = :v", concurrency).call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
-                "UPDATE migration SET source_max_outbound = :c WHERE evacuation_id = :e AND phase = 'QUEUED'")
+                // the version moves too: an entity read before this must not write the old limit back unnoticed
+                "UPDATE migration SET source_max_outbound = :c, version = version + 1 WHERE evacuation_id = :e AND phase = 'QUEUED'")
                 .setParameter("c", concurrency).setParameter("e", e.id).executeUpdate())).replaceWith(concurrency);
     }
 
