@@ -6,8 +6,6 @@ import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
 import dev.ferry.scheduler.plan.EvacuationEta;
 import dev.ferry.scheduler.plan.EvacuationEta.MoveNow;
-import dev.ferry.scheduler.plan.EvacuationPlanner.VmToMove;
-import dev.ferry.scheduler.plan.EvacuationTimeline;
 import dev.ferry.scheduler.service.DirtyHistory;
 import dev.ferry.scheduler.service.SchedulerConfig;
 import dev.ferry.model.engine.MigrationLimits;
@@ -107,18 +105,14 @@ public class EvacuationTracker {
     }
 
     /**
-     * The model an evacuation's rest is played in, once its VMs' dirty models are at hand: its links and limits as its
-     * migrations carry them (copied from the hosts when planned), under the planner's limits and policy. A running
-     * migration whose rounds have told how its guest writes takes what they say ({@link DirtyHistory#learned}: its rounds
-     * after the first, or its first while that is all there is, a large guest's being minutes of evidence); the others
-     * the plan's. Migrations outside the evacuation
-     * that share its links are not counted: the plan counted those it saw.
+     * The model an evacuation's rest is played in ({@link EtaModel}), once its VMs' dirty models as planned are at hand
+     * and its running migrations' rounds are read.
      */
     private Uni<java.util.function.BiFunction<Evacuation, List<Migration>, EvacuationEta.Model>> model(List<Migration> ms) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Migration m : ms) {
             if (!m.phase().isFinal() && !dirty.containsKey(m.id)) {
-                chain = chain.call(() -> history.modelFor(m.vmId, m.memoryBytes, sourceLink(m)).invoke(d -> dirty.put(m.id, d)));
+                chain = chain.call(() -> history.modelFor(m.vmId, m.memoryBytes, EtaModel.sourceLink(m)).invoke(d -> dirty.put(m.id, d)));
             }
         }
         Map<UUID, Migration> running = new HashMap<>();
@@ -126,35 +120,10 @@ public class EvacuationTracker {
         Uni<List<MigrationRound>> rounds = running.isEmpty() ? Uni.createFrom().item(List.of())
                 : MigrationRound.list("migrationId in ?1 and stopAndCopy = false", running.keySet());
         return chain.replaceWith(rounds).map(list -> {
-            Map<UUID, List<MigrationRound>> byMigration = new HashMap<>();
-            list.stream().filter(r -> r.attempt == running.get(r.migrationId).attempt)
-                    .forEach(r -> byMigration.computeIfAbsent(r.migrationId, k -> new ArrayList<>()).add(r));
-            // as a VM's history is learned: from the rounds after the first (a long first round leaves more dirty than the
-            // guest's working set), or from the first while it is the only one
-            byMigration.replaceAll((id, rs) -> rs.stream().anyMatch(r -> r.round > 1) ? rs.stream().filter(r -> r.round > 1).toList() : rs);
-            return (e, followed) -> {
-                Map<Long, Double> link = new HashMap<>();
-                Map<Long, Integer> inbound = new HashMap<>();
-                List<VmToMove> vms = new ArrayList<>();
-                for (Migration m : followed) {
-                    link.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : m.linkBandwidthBytesPerSecond));
-                    inbound.merge(m.targetHostId, m.targetMaxInbound > 0 ? m.targetMaxInbound : Integer.MAX_VALUE, Math::min);
-                    DirtyModel d = DirtyHistory.learned(byMigration.getOrDefault(m.id, List.of()), "this migration's live rounds so far");
-                    if (d == null) {
-                        d = dirty.getOrDefault(m.id, DirtyModel.typical(m.memoryBytes, sourceLink(m)));
-                    }
-                    vms.add(new VmToMove(m.vmId, m.vmName, m.memoryBytes, d, List.of(), null));
-                }
-                double source = followed.isEmpty() ? 1 : sourceLink(followed.get(0));
-                EvacuationTimeline.Links links = new EvacuationTimeline.Links(source, link, inbound,
-                        e.maxOutbound != null ? e.maxOutbound : Integer.MAX_VALUE, List.of());
-                return new EvacuationEta.Model(links, MigrationLimits.defaults(config.defaultMaxDowntimeMillis()), config.forecastPolicy(), vms);
-            };
+            Map<UUID, List<MigrationRound>> evidence = EtaModel.evidence(list, running);
+            return (e, followed) -> EtaModel.of(e.maxOutbound, followed, evidence, dirty,
+                    MigrationLimits.defaults(config.defaultMaxDowntimeMillis()), config.forecastPolicy());
         });
-    }
-
-    private static double sourceLink(Migration m) {
-        return m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond;
     }
 
     /**
@@ -167,10 +136,9 @@ public class EvacuationTracker {
         if (e.maxOutbound == null || queued.isEmpty()) {
             return Uni.createFrom().item(e.concurrency);
         }
-        double source = sourceLink(queued.get(0));
+        double source = EtaModel.sourceLink(queued.get(0));
         Map<Long, Double> targets = new HashMap<>();
-        queued.forEach(m -> targets.put(m.targetHostId, (double) (m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond
-                : m.linkBandwidthBytesPerSecond)));
+        queued.forEach(m -> targets.put(m.targetHostId, (double) EtaModel.targetLink(m)));
         int concurrency = EvacuationEta.concurrency(moves, e.concurrency, e.maxOutbound, source, targets);
         if (concurrency == e.concurrency) {
             return Uni.createFrom().item(concurrency);
