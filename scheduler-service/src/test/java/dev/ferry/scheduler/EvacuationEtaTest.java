@@ -46,13 +46,13 @@ class EvacuationEtaTest {
     /** A move done: its rounds took {@code tookMillis}, where their bytes would have taken {@code atShareMillis} at its shares. */
     static MoveNow done(long target, double tookMillis, double atShareMillis) {
         return new MoveNow(target, State.DONE, Math.round(tookMillis), GIB, 0, Math.round(tookMillis), Math.round(atShareMillis), GBE,
-                Math.round(tookMillis));
+                Math.round(tookMillis), GBE);
     }
 
     /** A move running for {@code runningMillis}, whose rounds so far took {@code workedMillis} and left {@code dirtyBytes}. */
     static MoveNow running(long target, double workedMillis, double atShareMillis, long dirtyBytes, double runningMillis) {
         return new MoveNow(target, State.RUNNING, Math.round(workedMillis), Math.round(atShareMillis / 1000 * GBE), dirtyBytes,
-                Math.round(workedMillis), Math.round(atShareMillis), GBE, Math.round(runningMillis));
+                Math.round(workedMillis), Math.round(atShareMillis), GBE, Math.round(runningMillis), atShareMillis > 0 ? GBE : 0);
     }
 
     @Test
@@ -65,6 +65,24 @@ class EvacuationEtaTest {
         // to two destinations, two at once run side by side
         assertThat(EvacuationEta.estimate(List.of(waiting(3), waiting(4)), 2, model(2)).remainingMillis()).isCloseTo(Math.round(F), within(2L));
         assertThat(EvacuationEta.estimate(moves, 1, model(3)).slowdown()).isEqualTo(1);
+    }
+
+    @Test
+    void aMoveWhoseShareFellWhenAnotherJoinedItsLinkKeepsTheProgressItMadeAtTheLargerShare() {
+        // hv-3's first move sent 80 % of its guest at the whole link; then a second move entered hv-3, and each has half
+        long dirty = GIB / 5;
+        MoveNow first = new MoveNow(3, State.RUNNING, Math.round(0.8 * F), 4 * GIB / 5, dirty, Math.round(0.8 * F),
+                Math.round(0.8 * F), GBE / 2, Math.round(0.8 * F), GBE);
+        MoveNow second = new MoveNow(3, State.RUNNING, 0, 0, GIB, 0, 0, GBE / 2, 0, 0);
+        long left = EvacuationEta.estimate(List.of(first, second), 2, model(2)).remainingMillis();
+
+        // the first is a fifth from its end: a fifth of its time at half the link, while the second does as much of its
+        // own; then the second alone at the whole link. Judged by its time at half the link, the first would seem 60 %
+        // from its end, and the rest about a third longer
+        double half = f(GBE / 2);
+        assertThat(left).isCloseTo(Math.round(0.2 * half + 0.8 * F), within(Math.round(0.02 * F)));
+        double asIfAtHalf = (1 - 0.8 * F / half) * half + (0.8 * F / half) * F;
+        assertThat((double) left).isLessThan(0.85 * asIfAtHalf);
     }
 
     @Test
@@ -150,11 +168,11 @@ class EvacuationEtaTest {
         MoveNow waiting = MoveNow.waiting(3);
         // one running at 25 MB/s of a 125 MB/s share (250 MB in 10 s, 2 s at its share), three waiting for one 1 GbE
         // destination: five would fill its link at that rate, four are left
-        var slow = List.of(new MoveNow(3, State.RUNNING, 10_000, 250_000_000L, 0, 10_000, 2_000, 1.25e8, 10_000), waiting, waiting, waiting);
+        var slow = List.of(new MoveNow(3, State.RUNNING, 10_000, 250_000_000L, 0, 10_000, 2_000, 1.25e8, 10_000, 1.25e8), waiting, waiting, waiting);
         assertThat(EvacuationEta.concurrency(slow, 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(4);
         assertThat(EvacuationEta.concurrency(slow, 1, 2, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(2); // the host's limit
         // at its share the links are what limits it: the plan stands
-        var full = List.of(new MoveNow(3, State.RUNNING, 10_000, 1_200_000_000L, 0, 10_000, 9_600, 1.25e8, 10_000), waiting, waiting);
+        var full = List.of(new MoveNow(3, State.RUNNING, 10_000, 1_200_000_000L, 0, 10_000, 9_600, 1.25e8, 10_000, 1.25e8), waiting, waiting);
         assertThat(EvacuationEta.concurrency(full, 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(1);
         // nothing measured yet
         assertThat(EvacuationEta.concurrency(List.of(waiting, waiting), 1, 8, 1.25e9, Map.of(3L, 1.25e8))).isEqualTo(1);
@@ -164,14 +182,14 @@ class EvacuationEtaTest {
     void migrationsHeldBackByThemselvesAreFasterTogetherAndTheEtaSaysSo() {
         // one done at 25 MB/s where its share allowed 125 (its rounds took 10 s, 2 s at its share): something of its
         // own limits it, and four at once into the 1 GbE hv-3 each still send at 25 MB/s, not a quarter of that
-        MoveNow slow = new MoveNow(3, State.DONE, 10_000, 250_000_000L, 0, 10_000, 2_000, GBE, 10_000);
+        MoveNow slow = new MoveNow(3, State.DONE, 10_000, 250_000_000L, 0, 10_000, 2_000, GBE, 10_000, GBE);
         var moves = List.of(slow, waiting(3), waiting(3), waiting(3), waiting(3));
         long one = EvacuationEta.estimate(moves, 1, model(5)).remainingMillis();
         long four = EvacuationEta.estimate(moves, 4, model(5)).remainingMillis();
         assertThat(one).isCloseTo(Math.round(4 * f(25e6)), within(5L));
         assertThat(four).isCloseTo(Math.round(f(25e6)), within(5L));
         // held back everywhere, and hv-4 twice as slow as hv-3 besides: its link is, by as much as the rest shows
-        MoveNow slower = new MoveNow(4, State.DONE, 20_000, 250_000_000L, 0, 20_000, 2_000, GBE, 20_000);
+        MoveNow slower = new MoveNow(4, State.DONE, 20_000, 250_000_000L, 0, 20_000, 2_000, GBE, 20_000, GBE);
         long toThree = EvacuationEta.estimate(List.of(slow, slower, waiting(3)), 1, model(3)).remainingMillis();
         long toFour = EvacuationEta.estimate(List.of(slow, slower, waiting(4)), 1, model(3)).remainingMillis();
         assertThat(toFour).isGreaterThan(toThree * 6 / 5);

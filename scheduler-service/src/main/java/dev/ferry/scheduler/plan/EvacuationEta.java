@@ -41,12 +41,14 @@ public final class EvacuationEta {
      * @param shareBytesPerSecond the bandwidth the scheduler last gave it (its share of the links), 0 when unknown
      * @param runningMillis  for a running move, how long since it started running: its rounds so far and the one under
      *                       way, of which no event has told yet (a large guest's first round is minutes)
+     * @param ranAtBytesPerSecond the share its judged rounds were sent at, weighted by their bytes (their bytes over
+     *                       {@code atShareMillis}); 0 when none was judged
      */
     public record MoveNow(long targetHostId, State state, long workedMillis, long bytesSent, long remainingBytes,
-            long judgedMillis, long atShareMillis, double shareBytesPerSecond, long runningMillis) {
+            long judgedMillis, long atShareMillis, double shareBytesPerSecond, long runningMillis, double ranAtBytesPerSecond) {
 
         public static MoveNow waiting(long targetHostId) {
-            return new MoveNow(targetHostId, State.WAITING, 0, 0, 0, 0, 0, 0, 0);
+            return new MoveNow(targetHostId, State.WAITING, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -219,13 +221,17 @@ public final class EvacuationEta {
                 // its whole time: the engine's forecast at its share, with the dirty model its own rounds gave it (see
                 // Model), on its destination's links
                 double slowdown = slowdownOf.applyAsDouble(m.targetHostId());
-                double share = limited.isPresent() && (m.shareBytesPerSecond() <= 0 || m.shareBytesPerSecond() > limited.getAsDouble())
-                        ? limited.getAsDouble() : m.shareBytesPerSecond();
+                double share = held(m.shareBytesPerSecond(), limited);
                 double whole = model.millis(i, m.targetHostId(), share) * slowdown;
-                double ran = Math.max(m.runningMillis(), m.workedMillis());
+                // how much of it is done: its rounds' time against its whole time at the share they were sent at, and
+                // the time since against it at the share of now. A move whose share fell when another joined its link
+                // did most of its work at the larger one: it is not as far from its end as its time at the smaller says
+                double ranAt = m.ranAtBytesPerSecond() > 0 ? held(m.ranAtBytesPerSecond(), limited) : share;
+                double wholeThen = ranAt == share ? whole : model.millis(i, m.targetHostId(), ranAt) * slowdown;
+                double done = m.workedMillis() / wholeThen + Math.max(0, m.runningMillis() - m.workedMillis()) / whole;
                 // and once a round has told, never less than one more copy of what it left dirty
                 double dirty = m.workedMillis() > 0 && share > 0 ? m.remainingBytes() * 1000.0 / share * slowdown : 0;
-                double left = Math.max(1 - ran / whole, dirty / whole);
+                double left = Math.max(1 - done, dirty / whole);
                 running.add(new EvacuationTimeline.Started(vm, to, Math.min(1, Math.max(LEAST_LEFT, left))));
             } else if (m.state() == State.WAITING) {
                 // its destination was chosen (memory counted there when queued): the model only has it wait for a slot
@@ -236,6 +242,11 @@ public final class EvacuationEta {
                 (vm, state) -> state.open(vm).isEmpty() ? null : state.open(vm).get(0), model.links(), model.limits(),
                 model.policy(), slowdownOf, limited.orElse(0));
         return new Estimate(rest.makespanMillis(), overall, byTarget);
+    }
+
+    /** A share, or the rate measured where migrations are held back by something of their own and it is lower. */
+    private static double held(double share, java.util.OptionalDouble limited) {
+        return limited.isPresent() && (share <= 0 || share > limited.getAsDouble()) ? limited.getAsDouble() : share;
     }
 
     /** The median of the model's forecasts of the moves over their whole paths: what one move's evidence weighs against the plan's. */
