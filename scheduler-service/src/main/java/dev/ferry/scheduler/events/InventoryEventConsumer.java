@@ -44,8 +44,11 @@ public class InventoryEventConsumer {
         if (!QueueReactions.concernsTheQueue(event)) {
             return Uni.createFrom().voidItem();
         }
+        java.util.concurrent.atomic.AtomicInteger leftBehind = new java.util.concurrent.atomic.AtomicInteger();
         return consumer.applyOnce(event.eventId(), () -> reactions.decide(event),
-                        decisions -> reactions.apply(event, payload, decisions))
+                        decisions -> reactions.apply(event, payload, decisions, leftBehind))
+                // new destinations claimed meanwhile: decided on again, counting what this one claimed
+                .call(() -> leftBehind.get() > 0 ? reactions.placeLeftBehind(event, payload) : Uni.createFrom().voidItem())
                 .invoke(dispatcher::kick) // a re-placed migration may start at once
                 .replaceWithVoid();
     }

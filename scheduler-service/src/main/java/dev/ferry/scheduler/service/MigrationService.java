@@ -378,14 +378,17 @@ public class MigrationService {
      * dirty history of now; or why there is none: no other host passes every pre-check, or those that do are full.
      */
     public Uni<Replaced> replacement(Migration m, Set<Long> excluded) {
-        Instant reading = Instant.now(); // inventory's room is read after this: what roomHeld counts from
+        // inventory's room is read after this, as late as can be: what roomHeld counts from (a migration dispatched
+        // between the two is counted by both, on the safe side)
+        java.util.concurrent.atomic.AtomicReference<Instant> read = new java.util.concurrent.atomic.AtomicReference<>();
         return inventory.vm(m.vmId).flatMap(vm -> inventory.host(m.sourceHostId).flatMap(source ->
                 history.modelFor(vm.id(), vm.memoryBytes(), source.linkBandwidthBytesPerSecond())
+                        .invoke(x -> read.set(Instant.now()))
                         .flatMap(dirty -> inventory.candidates(vm.id()).flatMap(candidates -> placement(vm, source, candidates, dirty, new Asked(m.maxDowntimeMillis, m.throttleCeilingPercent,
                                 m.allowPostCopy, m.deadline).limits(config.defaultThrottleCeilingPercent(), Instant.now()),
                                 policy(m.policy), excluded)
                                 .map(placed -> placed.target() != null
-                                        ? new Replaced(new Replacement(placed.target().readBy(reading), dirty,
+                                        ? new Replaced(new Replacement(placed.target().readBy(read.get()), dirty,
                                                 source.linkBandwidthBytesPerSecond()), null)
                                         : new Replaced(null, placed.full().isEmpty()
                                                 ? "no other host of the cluster passes every pre-check"

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * What a change in the inventory means for migrations still waiting in the queue, decided when it happens instead of
@@ -29,6 +31,7 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class QueueReactions {
+    private static final Logger LOG = Logger.getLogger(QueueReactions.class);
 
     @Inject
     InventoryApi inventory;
@@ -126,23 +129,52 @@ public class QueueReactions {
      * host's last room, and requests may have claimed it since.
      */
     public Uni<Void> apply(InventoryEvent e, String payload, List<Decision> decisions) {
+        return apply(e, payload, decisions, new AtomicInteger());
+    }
+
+    /** @param leftBehind counts the migrations whose new destination was claimed meanwhile ({@link #placeLeftBehind}) */
+    public Uni<Void> apply(InventoryEvent e, String payload, List<Decision> decisions, AtomicInteger leftBehind) {
         Set<Long> destinations = new java.util.TreeSet<>();
         decisions.stream().filter(d -> d != null && d.replacement() != null)
                 .forEach(d -> destinations.add(d.replacement().target().host().id()));
         Uni<Void> chain = DestinationLocks.hold(destinations);
         Instant now = Instant.now();
-        for (Decision d : decisions) {
-            if (d == null) {
-                continue;
-            }
+        // rows locked in id order, as the database orders them (the watchdog and the consumers lock in that order)
+        List<Decision> inOrder = decisions.stream().filter(d -> d != null)
+                .sorted(java.util.Comparator.comparing(d -> d.migrationId().toString())).toList();
+        for (Decision d : inOrder) {
             chain = chain.flatMap(x -> Migration.<Migration>findById(d.migrationId(), LockModeType.PESSIMISTIC_WRITE)
                     .flatMap(m -> m == null || m.phase() != MigrationPhase.QUEUED || m.targetHostId != d.fromHostId()
-                            ? Uni.createFrom().voidItem() : act(m, e, payload, d, now)));
+                            ? Uni.createFrom().voidItem() : act(m, e, payload, d, now, leftBehind)));
         }
         return chain;
     }
 
-    private Uni<Void> act(Migration m, InventoryEvent e, String payload, Decision d, Instant now) {
+    /** How many times the migrations left behind are decided on again before the dispatcher is left to deal with them. */
+    static final int AGAIN = 4;
+
+    /**
+     * Decides again, in a transaction of its own, on the migrations the event left on the host it concerns because
+     * their new destination was claimed meanwhile: typically several that were each decided alone and chose the same
+     * host's last room. Each round counts the claims the last one made, so it places at least one more or finds no room
+     * and fails them with the reason; a few rounds, then what is left waits for the dispatcher (refused the old
+     * destination when a slot frees up, it chooses again). Outside any transaction: deciding asks inventory.
+     */
+    public Uni<Void> placeLeftBehind(InventoryEvent e, String payload) {
+        return placeLeftBehind(e, payload, 1)
+                .onFailure().invoke(f -> LOG.warnf("migrations left behind by inventory event %s not decided on again: %s",
+                        e.eventId(), f.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> placeLeftBehind(InventoryEvent e, String payload, int round) {
+        AtomicInteger left = new AtomicInteger();
+        return decide(e).flatMap(decisions -> decisions.stream().allMatch(d -> d == null) ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> apply(e, payload, decisions, left)))
+                .flatMap(x -> left.get() > 0 && round < AGAIN ? placeLeftBehind(e, payload, round + 1) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> act(Migration m, InventoryEvent e, String payload, Decision d, Instant now, AtomicInteger leftBehind) {
         AuditEntry audit = AuditEntry.of(m.id, AuditEntry.RECEIVED, e.type().name(), e.eventId(), m.attempt, null, payload);
         if (d.replacement() == null) {
             audit.note = "applied: the migration failed: " + d.reason();
@@ -150,9 +182,10 @@ public class QueueReactions {
         }
         return MigrationService.roomHeld(d.replacement().target()).flatMap(room -> {
             if (room != null && !room.fits()) {
-                // left for the dispatcher, which is refused the old destination and chooses again, counting this claim
+                // decided on again once this transaction's claims are in (placeLeftBehind)
+                leftBehind.incrementAndGet();
                 audit.note = "applied: not re-placed yet: " + d.reason() + "; but " + room.shortfall()
-                        + " (claimed meanwhile); a new destination is chosen when a slot frees up";
+                        + " (claimed meanwhile); a new destination is chosen again";
                 return audit.persist().replaceWithVoid();
             }
             audit.note = MigrationService.retarget(m, d.replacement(), d.reason(), migrations.steering(m.policy), now);
