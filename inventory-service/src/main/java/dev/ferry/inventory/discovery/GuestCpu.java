@@ -14,7 +14,7 @@ import java.time.Instant;
  * row that follows a guest there drops its reading ({@code HostGuestRepository.followMigration}). Readings closer than
  * {@link #MIN_WINDOW} (an operator's probe soon after the sync's) are not compared: the earlier reading stays the
  * baseline and the last load stands, so an extra probe neither turns the load into a short burst nor loses it.
- * Readings further apart than {@link #MAX_WINDOW} (reports missed for a while) are not compared either: an average over
+ * Readings further apart than {@link #maxWindow} (reports missed for a while) are not compared either: an average over
  * hours is not the guest's load now. The later reading becomes the baseline, and the last load keeps its own time, so
  * its reader sees how old it is.
  *
@@ -25,8 +25,14 @@ import java.time.Instant;
 public final class GuestCpu {
     /** The shortest window a load is computed over: most of a sync interval (5 minutes by default). */
     public static final Duration MIN_WINDOW = Duration.ofMinutes(2);
-    /** The longest: a few sync intervals; past this the reports were missed, and the average is not a load of now. */
+    /** The longest window at the default sync interval (5 minutes): four intervals, three reports missed. */
     public static final Duration MAX_WINDOW = Duration.ofMinutes(20);
+
+    /** The longest window a load is computed over: four sync intervals, and never less than {@link #MAX_WINDOW}. */
+    public static Duration maxWindow(Duration syncInterval) {
+        Duration four = syncInterval.multipliedBy(4);
+        return four.compareTo(MAX_WINDOW) > 0 ? four : MAX_WINDOW;
+    }
 
     private GuestCpu() {
     }
@@ -41,9 +47,14 @@ public final class GuestCpu {
 
     /**
      * The state after a report read {@code cpuNanos} of guest {@code uuid}, running as domain {@code domainId} (null: not
-     * sent), at {@code at} (null: not read, not running).
+     * sent), at {@code at} (null: not read, not running), at the default sync interval.
      */
     public static State next(State last, String uuid, Integer domainId, Long cpuNanos, Instant at) {
+        return next(last, uuid, domainId, cpuNanos, at, MAX_WINDOW);
+    }
+
+    /** Likewise, comparing readings at most {@code maxWindow} apart ({@link #maxWindow}). */
+    public static State next(State last, String uuid, Integer domainId, Long cpuNanos, Instant at, Duration maxWindow) {
         if (cpuNanos == null || at == null) {
             return State.NONE; // not running here now: nothing to compare the next reading with
         }
@@ -57,7 +68,7 @@ public final class GuestCpu {
         if (window.compareTo(MIN_WINDOW) < 0) {
             return last;
         }
-        if (window.compareTo(MAX_WINDOW) > 0) {
+        if (window.compareTo(maxWindow) > 0) {
             return new State(uuid, domainId, cpuNanos, at, last.coresUsed(), last.coresAt());
         }
         double cores = (cpuNanos - last.cpuNanos()) / (double) window.toNanos();

@@ -24,6 +24,9 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class HostGuestRepository {
+    /** The sync interval: how far apart two readings of a guest's CPU time may be and still give its load. */
+    @jakarta.inject.Inject
+    dev.ferry.inventory.InventoryConfig config;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -31,13 +34,15 @@ public class HostGuestRepository {
      * last report's reading of it ({@link GuestCpu}), and the load found is kept on the row and given to the VM.
      */
     public Uni<Void> replace(long hostId, HostReport r) {
+        java.time.Duration maxWindow = GuestCpu.maxWindow(io.quarkus.runtime.configuration.DurationConverter.parseDuration(
+                config.hostSyncInterval()));
         return cpuStates(hostId).flatMap(before -> Panache.getSession().flatMap(s -> s.createNativeQuery("DELETE FROM host_guest WHERE host_id = :h")
                 .setParameter("h", hostId).executeUpdate()).flatMap(x -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (HostReport.Guest g : r.guests()) {
                         HostReport.Reach reach = g.reach();
                         GuestCpu.State cpu = GuestCpu.next(before.getOrDefault(g.name(), GuestCpu.State.NONE), g.uuid(),
-                                g.domainId(), g.running() ? g.cpuTimeNanos() : null, r.observedAt());
+                                g.domainId(), g.running() ? g.cpuTimeNanos() : null, r.observedAt(), maxWindow);
                         chain = chain.call(() -> Panache.getSession().flatMap(s -> s.createNativeQuery(
                                         "INSERT INTO host_guest (host_id, name, uuid, running, memory_bytes, vcpus, cpu_runs_on, cpu_refusals, "
                                                 + "disks_reached_by, disk_refusals, networks_reached_by, network_refusals, observed_at, "

@@ -78,4 +78,16 @@ class GuestCpuTest {
         assertThat(next.coresUsed()).isCloseTo(2.0, offset(1e-9));
         assertThat(next.coresAt()).isEqualTo(T0.plusSeconds(600 + 3 * 3600));
     }
+
+    @Test
+    void aLongerSyncIntervalAllowsLongerWindows() {
+        assertThat(GuestCpu.maxWindow(java.time.Duration.ofMinutes(5))).isEqualTo(GuestCpu.MAX_WINDOW);
+        assertThat(GuestCpu.maxWindow(java.time.Duration.ofSeconds(30))).isEqualTo(GuestCpu.MAX_WINDOW);
+        java.time.Duration hourly = GuestCpu.maxWindow(java.time.Duration.ofHours(1));
+        assertThat(hourly).isEqualTo(java.time.Duration.ofHours(4));
+        // reports an hour apart, as that interval makes them: a load, where the default window would give none
+        State first = GuestCpu.next(State.NONE, "u-1", 7, 100 * SECOND, T0, hourly);
+        assertThat(GuestCpu.next(first, "u-1", 7, 3_700 * SECOND, T0.plusSeconds(3600), hourly).coresUsed()).isCloseTo(1.0, offset(1e-9));
+        assertThat(GuestCpu.next(first, "u-1", 7, 3_700 * SECOND, T0.plusSeconds(3600)).coresUsed()).isNull();
+    }
 }
