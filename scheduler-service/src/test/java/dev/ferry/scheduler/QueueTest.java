@@ -97,6 +97,27 @@ class QueueTest {
                 .containsSubsequence("START", "LIMIT_BANDWIDTH", "LIMIT_BANDWIDTH");
     }
 
+    /** What a migration's shares let it send is kept as they change: the mean share it ran at is what its ETA judges it by. */
+    @Test
+    void whatItsSharesLetAMigrationSendIsKeptWhenItsShareChanges() throws Exception {
+        UUID first = requestMigration(571, 570, "USER", "SCHEDULED"); // hv-570: 1 GbE (125 MB/s), two at a time
+        publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(phase(first)));
+        // as if it had run alone for 100 s, at the whole link
+        dev.ferry.testsupport.TestDatabase.update("scheduler_test", "UPDATE migration SET share_from = now() - interval '100 seconds', "
+                + "share_since = now() - interval '100 seconds' WHERE id = ?", first);
+
+        requestMigration(572, 570, "USER", "SCHEDULED");
+        var halved = OperatorRequestsTest.allCommands(first, seen -> seen.size() >= 2);
+        assertThat(halved.get(1).bandwidthCapBytesPerSecond()).isEqualTo(62_500_000L);
+        // the 100 s at the whole link are kept (12.5 GB), from the start of the attempt; half the link counts from now
+        long kept = dev.ferry.testsupport.TestDatabase.number("scheduler_test",
+                "SELECT round(share_capacity_bytes) FROM migration WHERE id = ?", first);
+        assertThat(kept).isBetween(12_500_000_000L, 13_000_000_000L);
+        assertThat(dev.ferry.testsupport.TestDatabase.number("scheduler_test",
+                "SELECT round(extract(epoch FROM share_since - share_from)) FROM migration WHERE id = ?", first)).isBetween(100L, 104L);
+    }
+
     /**
      * An operator's cancel holds a migration's row, then takes the outbox's lock for its commands. A share given
      * meanwhile must not take those locks the other way round (that deadlocked: one of the two failed with a 503) nor

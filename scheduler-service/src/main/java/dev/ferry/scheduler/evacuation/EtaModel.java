@@ -78,4 +78,23 @@ final class EtaModel {
     static long targetLink(Migration m) {
         return m.targetLinkBytesPerSecond != null ? m.targetLinkBytesPerSecond : m.linkBandwidthBytesPerSecond;
     }
+
+    /**
+     * The mean over time of the shares a migration was given since its attempt's START: what they let it send (V20, up
+     * to when its cap in force was sent, and that cap since) over the time; 0 when not kept (started before V20).
+     */
+    static double meanShare(Migration m, java.time.Instant now) {
+        if (m.shareFrom == null || m.shareSince == null) {
+            return 0;
+        }
+        double since = Math.max(0, java.time.Duration.between(m.shareSince, now).toMillis()) / 1000.0;
+        double span = Math.max(0, java.time.Duration.between(m.shareFrom, now).toMillis()) / 1000.0;
+        double capacity = (m.shareCapacityBytes == null ? 0 : m.shareCapacityBytes) + share(m) * since;
+        return span > 0 ? capacity / span : 0;
+    }
+
+    /** The bandwidth the migration was given: its share of the links when it had one, else its link. */
+    static double share(Migration m) {
+        return m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond;
+    }
 }

@@ -164,13 +164,13 @@ public class EvacuationTracker {
             MigrationPhase phase = m.phase();
             if (phase == MigrationPhase.SUCCEEDED) {
                 moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.DONE, w.millis(), w.bytes(), 0, w.judgedMillis(),
-                        w.atShareMillis(), share(m), m.totalTimeMillis, w.ranAt()));
+                        w.atShareMillis(), EtaModel.share(m), m.totalTimeMillis, 0));
             } else if (phase == MigrationPhase.RUNNING) {
                 long running = m.attemptRunningSince == null ? 0 : Math.max(0, java.time.Duration.between(m.attemptRunningSince, now).toMillis());
                 // what this attempt's rounds sent and left dirty (an attempt before it started again from the first page)
                 moves.add(new MoveNow(m.targetHostId, EvacuationEta.State.RUNNING, w.millis(), w.bytes(),
-                        w.millis() > 0 ? Math.max(0, m.remainingBytes) : m.memoryBytes, w.judgedMillis(), w.atShareMillis(), share(m), running,
-                        w.ranAt()));
+                        w.millis() > 0 ? Math.max(0, m.remainingBytes) : m.memoryBytes, w.judgedMillis(), w.atShareMillis(), EtaModel.share(m), running,
+                        EtaModel.meanShare(m, now)));
             } else {
                 moves.add(MoveNow.waiting(m.targetHostId));
             }
@@ -178,27 +178,16 @@ public class EvacuationTracker {
         return moves;
     }
 
-    /** The bandwidth the migration was given: its share of the links when it had one, else its link. */
-    private static double share(Migration m) {
-        return m.bandwidthCapBytesPerSecond != null ? m.bandwidthCapBytesPerSecond : m.linkBandwidthBytesPerSecond;
-    }
-
     /**
      * What the rounds of each migration's current attempt sent and took, and, of those whose share of the links held
-     * throughout, what they sent, what they took and what their bytes take at that share.
+     * throughout, what they took and what their bytes take at that share.
      */
-    record Worked(long bytes, long millis, long judgedBytes, long judgedMillis, long atShareMillis) {
-        static final Worked NONE = new Worked(0, 0, 0, 0, 0);
-
-        /** The share the judged rounds were sent at, weighted by their bytes; 0 when none was judged. */
-        double ranAt() {
-            return atShareMillis > 0 ? judgedBytes * 1000.0 / atShareMillis : 0;
-        }
+    record Worked(long bytes, long millis, long judgedMillis, long atShareMillis) {
+        static final Worked NONE = new Worked(0, 0, 0, 0);
     }
 
     static Uni<Map<UUID, Worked>> worked(UUID evacuation) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT r.migration_id, sum(r.bytes_sent), sum(r.duration_millis), "
-                        + "sum(r.bytes_sent) FILTER (WHERE r.share_bytes_per_second > 0), "
                         + "sum(r.duration_millis) FILTER (WHERE r.share_bytes_per_second > 0), "
                         + "sum(r.bytes_sent * 1000.0 / r.share_bytes_per_second) FILTER (WHERE r.share_bytes_per_second > 0) "
                         + "FROM migration_round r JOIN migration m ON m.id = r.migration_id AND m.attempt = r.attempt "
@@ -206,8 +195,7 @@ public class EvacuationTracker {
                 .map(rows -> {
                     Map<UUID, Worked> out = new HashMap<>();
                     rows.forEach(r -> out.put((UUID) r[0], new Worked(((Number) r[1]).longValue(), ((Number) r[2]).longValue(),
-                            r[3] == null ? 0 : ((Number) r[3]).longValue(), r[4] == null ? 0 : ((Number) r[4]).longValue(),
-                            r[5] == null ? 0 : Math.round(((Number) r[5]).doubleValue()))));
+                            r[3] == null ? 0 : ((Number) r[3]).longValue(), r[4] == null ? 0 : Math.round(((Number) r[4]).doubleValue()))));
                     return out;
                 });
     }

@@ -71,6 +71,16 @@ public class Migration extends PanacheEntityBase {
      */
     @jakarta.persistence.Column(insertable = false, updatable = false)
     public Instant capChangedAt;
+    /**
+     * What its shares let it send from {@link #shareFrom} (its attempt's START) to {@link #shareSince}, when the cap in
+     * force now was sent; by the same UPDATE (V20). Null on migrations started before it was kept.
+     */
+    @jakarta.persistence.Column(insertable = false, updatable = false)
+    public Double shareCapacityBytes;
+    @jakarta.persistence.Column(insertable = false, updatable = false)
+    public Instant shareSince;
+    @jakarta.persistence.Column(insertable = false, updatable = false)
+    public Instant shareFrom;
     /** Where the libvirt driver reaches the two hosts, and where the destination takes the migration stream. */
     public String sourceLibvirtUri;
     public String targetLibvirtUri;

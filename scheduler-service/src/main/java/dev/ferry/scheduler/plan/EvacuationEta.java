@@ -41,8 +41,8 @@ public final class EvacuationEta {
      * @param shareBytesPerSecond the bandwidth the scheduler last gave it (its share of the links), 0 when unknown
      * @param runningMillis  for a running move, how long since it started running: its rounds so far and the one under
      *                       way, of which no event has told yet (a large guest's first round is minutes)
-     * @param ranAtBytesPerSecond the share its judged rounds were sent at, weighted by their bytes (their bytes over
-     *                       {@code atShareMillis}); 0 when none was judged
+     * @param ranAtBytesPerSecond for a running move, the mean of the shares it was given since its attempt began,
+     *                       over time; 0 when not known
      */
     public record MoveNow(long targetHostId, State state, long workedMillis, long bytesSent, long remainingBytes,
             long judgedMillis, long atShareMillis, double shareBytesPerSecond, long runningMillis, double ranAtBytesPerSecond) {
@@ -223,12 +223,12 @@ public final class EvacuationEta {
                 double slowdown = slowdownOf.applyAsDouble(m.targetHostId());
                 double share = held(m.shareBytesPerSecond(), limited);
                 double whole = model.millis(i, m.targetHostId(), share) * slowdown;
-                // how much of it is done: its rounds' time against its whole time at the share they were sent at, and
-                // the time since against it at the share of now. A move whose share fell when another joined its link
-                // did most of its work at the larger one: it is not as far from its end as its time at the smaller says
+                // how much of it is done: the time it ran against its whole time at the shares it ran at (their mean over
+                // time). A move whose share fell when another joined its link did most of its work at the larger one:
+                // it is not as far from its end as its time at the smaller says, nor, risen, as near
                 double ranAt = m.ranAtBytesPerSecond() > 0 ? held(m.ranAtBytesPerSecond(), limited) : share;
                 double wholeThen = ranAt == share ? whole : model.millis(i, m.targetHostId(), ranAt) * slowdown;
-                double done = m.workedMillis() / wholeThen + Math.max(0, m.runningMillis() - m.workedMillis()) / whole;
+                double done = Math.max(m.runningMillis(), m.workedMillis()) / wholeThen;
                 // and once a round has told, never less than one more copy of what it left dirty
                 double dirty = m.workedMillis() > 0 && share > 0 ? m.remainingBytes() * 1000.0 / share * slowdown : 0;
                 double left = Math.max(1 - done, dirty / whole);

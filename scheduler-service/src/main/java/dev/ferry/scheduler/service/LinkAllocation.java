@@ -131,14 +131,23 @@ public class LinkAllocation {
 
     /**
      * Keeps what was sent, in the caller's transaction, and when it changed while the migration ran ({@code changedAt};
-     * null with an attempt's first START: the share it begins with holds from its first round's start).
+     * null with an attempt's first START: the share it begins with holds from its first round's start). With it, what
+     * the shares so far let it send (V20): the cap that held until now, times how long it held, is added (the SET's
+     * right-hand sides read the row as it was); an attempt's first START begins again from nothing.
      */
     private static Uni<Void> record(UUID id, Long cap, java.time.Instant changedAt) {
         // a null parameter has no type PostgreSQL can infer: the whole link, and a start, are said as NULL in the statement
         String set = (cap == null ? "bandwidth_cap_bytes_per_second = NULL" : "bandwidth_cap_bytes_per_second = :cap")
-                + (changedAt == null ? ", cap_changed_at = NULL" : ", cap_changed_at = :at");
+                + (changedAt == null ? ", cap_changed_at = NULL" : ", cap_changed_at = :at")
+                + (changedAt == null ? ", share_capacity_bytes = 0, share_from = :now"
+                        : ", share_capacity_bytes = coalesce(share_capacity_bytes, 0) + coalesce(bandwidth_cap_bytes_per_second, "
+                                + "link_bandwidth_bytes_per_second) * greatest(0, extract(epoch FROM (CAST(:now AS TIMESTAMPTZ) - "
+                                + "coalesce(share_since, CAST(:now AS TIMESTAMPTZ))))), share_from = coalesce(share_from, :now)")
+                + ", share_since = :now";
+        java.time.Instant now = java.time.Instant.now();
         return Panache.getSession().flatMap(s -> {
-            var q = s.createNativeQuery("UPDATE migration SET " + set + " WHERE id = :id").setParameter("id", id);
+            var q = s.createNativeQuery("UPDATE migration SET " + set + " WHERE id = :id").setParameter("id", id)
+                    .setParameter("now", now);
             if (cap != null) {
                 q.setParameter("cap", cap);
             }

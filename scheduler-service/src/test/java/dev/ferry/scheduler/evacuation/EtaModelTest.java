@@ -91,4 +91,22 @@ class EtaModelTest {
         assertThat(model.links().targetMaxInbound()).containsEntry(6L, Integer.MAX_VALUE);
         assertThat(model.links().sourceMaxOutbound()).isEqualTo(Integer.MAX_VALUE);
     }
+
+    @Test
+    void theMeanShareIsWhatTheSharesLetItSendOverTheTimeSinceItsStart() {
+        Migration m = move(1, 2, 1, 4);
+        java.time.Instant start = java.time.Instant.parse("2026-12-05T03:00:00Z");
+        // a minute at 125 MB/s (7.5 GB), then half that since its cap was halved 20 s ago
+        m.shareFrom = start;
+        m.shareSince = start.plusSeconds(60);
+        m.shareCapacityBytes = 7.5e9;
+        m.bandwidthCapBytesPerSecond = 62_500_000L;
+        assertThat(EtaModel.meanShare(m, start.plusSeconds(80))).isCloseTo((7.5e9 + 1.25e9) / 80, org.assertj.core.data.Offset.offset(1.0));
+        // no cap: the whole link (here the stream's, 125 MB/s)
+        m.bandwidthCapBytesPerSecond = null;
+        assertThat(EtaModel.meanShare(m, start.plusSeconds(80))).isCloseTo(125e6, org.assertj.core.data.Offset.offset(1.0));
+        // a migration started before this was kept: not known
+        m.shareFrom = null;
+        assertThat(EtaModel.meanShare(m, start.plusSeconds(80))).isZero();
+    }
 }
