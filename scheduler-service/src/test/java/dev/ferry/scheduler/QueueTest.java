@@ -101,8 +101,13 @@ class QueueTest {
     @Test
     void whatItsSharesLetAMigrationSendIsKeptWhenItsShareChanges() throws Exception {
         UUID first = requestMigration(571, 570, "USER", "SCHEDULED"); // hv-570: 1 GbE (125 MB/s), two at a time
+        // as if it had waited 30 s for its worker: counted from when it runs, as its time running is
+        dev.ferry.testsupport.TestDatabase.update("scheduler_test", "UPDATE migration SET share_from = now() - interval '30 seconds', "
+                + "share_since = now() - interval '30 seconds', share_capacity_bytes = 30 * 125e6 WHERE id = ?", first);
         publish(event(first, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(phase(first)));
+        assertThat(dev.ferry.testsupport.TestDatabase.number("scheduler_test", "SELECT round(share_capacity_bytes + "
+                + "extract(epoch FROM share_since - share_from)) FROM migration WHERE id = ?", first)).isZero();
         // as if it had run alone for 100 s, at the whole link
         dev.ferry.testsupport.TestDatabase.update("scheduler_test", "UPDATE migration SET share_from = now() - interval '100 seconds', "
                 + "share_since = now() - interval '100 seconds' WHERE id = ?", first);

@@ -80,7 +80,7 @@ final class EtaModel {
     }
 
     /**
-     * The mean over time of the shares a migration was given since its attempt's START: what they let it send (V20, up
+     * The mean over time of the shares a migration was given since its attempt first ran: what they let it send (V20, up
      * to when its cap in force was sent, and that cap since) over the time; 0 when not kept (started before V20).
      */
     static double meanShare(Migration m, java.time.Instant now) {

@@ -46,7 +46,10 @@ public class InventoryEventConsumer {
         }
         java.util.concurrent.atomic.AtomicInteger leftBehind = new java.util.concurrent.atomic.AtomicInteger();
         return consumer.applyOnce(event.eventId(), () -> reactions.decide(event),
-                        decisions -> reactions.apply(event, payload, decisions, leftBehind))
+                        decisions -> {
+                            leftBehind.set(0); // an attempt rolled back and retried counts again
+                            return reactions.apply(event, payload, decisions, leftBehind);
+                        })
                 // new destinations claimed meanwhile: decided on again, counting what this one claimed
                 .call(() -> leftBehind.get() > 0 ? reactions.placeLeftBehind(event, payload) : Uni.createFrom().voidItem())
                 .invoke(dispatcher::kick) // a re-placed migration may start at once

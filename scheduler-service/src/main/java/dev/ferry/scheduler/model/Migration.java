@@ -72,8 +72,9 @@ public class Migration extends PanacheEntityBase {
     @jakarta.persistence.Column(insertable = false, updatable = false)
     public Instant capChangedAt;
     /**
-     * What its shares let it send from {@link #shareFrom} (its attempt's START) to {@link #shareSince}, when the cap in
-     * force now was sent; by the same UPDATE (V20). Null on migrations started before it was kept.
+     * What its shares let it send from {@link #shareFrom} (when its attempt first ran; its START until then) to
+     * {@link #shareSince}, when the cap in force now was sent; by LinkAllocation's UPDATE with each cap, and begun again
+     * by MigrationEvents when the attempt first runs (V20). Null on migrations started before it was kept.
      */
     @jakarta.persistence.Column(insertable = false, updatable = false)
     public Double shareCapacityBytes;

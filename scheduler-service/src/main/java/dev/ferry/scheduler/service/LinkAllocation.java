@@ -133,7 +133,8 @@ public class LinkAllocation {
      * Keeps what was sent, in the caller's transaction, and when it changed while the migration ran ({@code changedAt};
      * null with an attempt's first START: the share it begins with holds from its first round's start). With it, what
      * the shares so far let it send (V20): the cap that held until now, times how long it held, is added (the SET's
-     * right-hand sides read the row as it was); an attempt's first START begins again from nothing.
+     * right-hand sides read the row as it was); an attempt's first START begins again from nothing (and its first
+     * round, once more: MigrationEvents). A migration started before V20 keeps no start, and its mean stays unknown.
      */
     private static Uni<Void> record(UUID id, Long cap, java.time.Instant changedAt) {
         // a null parameter has no type PostgreSQL can infer: the whole link, and a start, are said as NULL in the statement
@@ -142,7 +143,7 @@ public class LinkAllocation {
                 + (changedAt == null ? ", share_capacity_bytes = 0, share_from = :now"
                         : ", share_capacity_bytes = coalesce(share_capacity_bytes, 0) + coalesce(bandwidth_cap_bytes_per_second, "
                                 + "link_bandwidth_bytes_per_second) * greatest(0, extract(epoch FROM (CAST(:now AS TIMESTAMPTZ) - "
-                                + "coalesce(share_since, CAST(:now AS TIMESTAMPTZ))))), share_from = coalesce(share_from, :now)")
+                                + "coalesce(share_since, CAST(:now AS TIMESTAMPTZ)))))")
                 + ", share_since = :now";
         java.time.Instant now = java.time.Instant.now();
         return Panache.getSession().flatMap(s -> {

@@ -12,6 +12,7 @@ import dev.ferry.scheduler.model.Discrepancy;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -193,10 +194,18 @@ public class MigrationEvents {
     }
 
     private static Uni<Void> running(Migration m, String reason, Instant now) {
+        Uni<Void> fromNow = Uni.createFrom().voidItem();
         if (m.attemptRunningSince == null) {
             m.attemptRunningSince = now;
+            // what its shares let it send is counted from here, as its time running is: a cap changed while it waited
+            // for its worker (or for a dirty-rate sample) would make the mean share one it never ran at (V20; the
+            // cap in force stays, and LinkAllocation's own UPDATE is the only other writer of these columns)
+            fromNow = Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE migration SET share_capacity_bytes = 0, "
+                    + "share_from = :now, share_since = :now WHERE id = :id AND share_from IS NOT NULL")
+                    .setParameter("now", now).setParameter("id", m.id).executeUpdate()).replaceWithVoid();
         }
-        return m.phase() != MigrationPhase.RUNNING ? m.transition(MigrationPhase.RUNNING, reason, now) : Uni.createFrom().voidItem();
+        Uni<Void> then = fromNow;
+        return m.phase() != MigrationPhase.RUNNING ? then.call(() -> m.transition(MigrationPhase.RUNNING, reason, now)) : then;
     }
 
     private Uni<Void> outcome(Migration m, MigrationEvent event, Instant now) {
