@@ -7,11 +7,24 @@
  *   ferry-heartbeat <n> dirtied=<pages> bad=<pages> checks=<k>
  *
  * Command line (all optional): ferry.dirty_mib_s=<MiB written per second, 0 = idle> ferry.region_mib=<region size>
- * ferry.beat_ms=<heartbeat period>. After a live migration the destination continues the heartbeat where the
- * source stopped, and bad= stays 0 unless a page was lost or went stale.
+ * ferry.beat_ms=<heartbeat period> ferry.pattern=<which pages are written, below>. After a live migration the
+ * destination continues the heartbeat where the source stopped, and bad= stays 0 unless a page was lost or went stale.
+ *
+ * Patterns (the rate is pages written, not distinct pages dirtied: how many distinct pages a window dirties is the
+ * pattern's business, which is the point: none of them is the saturating curve Ferry's policy fits):
+ *   seq      rewrite the region page after page (the default)
+ *   uniform  uniformly random pages of the region
+ *   zipf     a skewed hot set: page ranks drawn from Zipf(ferry.zipf_s/100, default 0.99), ranks scattered over the region
+ *   bursts   seq, on for ferry.burst_ms (default 1000) then idle as long, again and again; the rate is the one while on
+ *   phase    quiet then busy, each for ferry.phase_s (default 2), again and again: quiet writes uniformly random pages of
+ *            an eighth of the region at a tenth of the rate, busy writes uniformly random pages of the whole region at
+ *            the rate; a migration longer than a phase sees the guest change under it
+ *   grow     uniformly random in a working set that grows from an eighth of the region to all of it over
+ *            ferry.grow_s (default 30), then starts small again
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +41,88 @@
 static long param(const char *cmdline, const char *key, long fallback) {
     const char *p = strstr(cmdline, key);
     return p ? strtol(p + strlen(key), NULL, 10) : fallback;
+}
+
+/* The pattern's name: the word after ferry.pattern=, or "seq". */
+static void word(const char *cmdline, const char *key, char *out, size_t size) {
+    const char *p = strstr(cmdline, key);
+    snprintf(out, size, "%s", "seq");
+    if (p) {
+        p += strlen(key);
+        size_t n = strcspn(p, " \n");
+        if (n > 0 && n < size) {
+            memcpy(out, p, n);
+            out[n] = 0;
+        }
+    }
+}
+
+/* xorshift64*: the same draws on every boot, so two runs of one pattern write the same pages. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t rng(void) {
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static double unit(void) {
+    return (rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+enum pattern { SEQ, UNIFORM, ZIPF, BURSTS, PHASE, GROW };
+
+struct writer {
+    enum pattern pattern;
+    size_t pages;
+    size_t next;        /* seq and bursts: the next page */
+    double *zipf_cdf;   /* zipf: P(rank <= i) */
+    double burst_s, phase_s, grow_s;
+};
+
+/* The share of the rate the pattern writes at at time t (seconds since start): bursts rest half the time, and the
+ * quiet phase writes a tenth. */
+static double pace(const struct writer *w, double t) {
+    if (w->pattern == BURSTS) {
+        return (long) (t / w->burst_s) % 2 == 0 ? 1 : 0;
+    }
+    if (w->pattern == PHASE) {
+        return (long) (t / w->phase_s) % 2 == 0 ? 0.1 : 1;
+    }
+    return 1;
+}
+
+static size_t below(size_t n) {
+    return n <= 1 ? 0 : (size_t) (rng() % n);
+}
+
+/* The page the pattern writes next at time t. */
+static size_t next_page(struct writer *w, double t) {
+    switch (w->pattern) {
+    case UNIFORM:
+        return below(w->pages);
+    case ZIPF: {
+        double u = unit();
+        size_t lo = 0, hi = w->pages - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (w->zipf_cdf[mid] < u) lo = mid + 1; else hi = mid;
+        }
+        return (lo * 7919) % w->pages; /* 7919 is prime, so ranks map to distinct pages spread over the region */
+    }
+    case PHASE:
+        return (long) (t / w->phase_s) % 2 == 0 ? below(w->pages / 8 > 0 ? w->pages / 8 : 1) : below(w->pages);
+    case GROW: {
+        double f = 0.125 + 0.875 * (t - w->grow_s * (long) (t / w->grow_s)) / w->grow_s;
+        size_t set = (size_t) (w->pages * f);
+        return below(set > 0 ? set : 1);
+    }
+    default: { /* SEQ, BURSTS */
+        size_t p = w->next;
+        w->next = (w->next + 1) % w->pages;
+        return p;
+    }
+    }
 }
 
 static double now(void) {
@@ -72,37 +167,66 @@ int main(void) {
     long region_mib = param(cmdline, "ferry.region_mib=", 64);
     long beat_ms = param(cmdline, "ferry.beat_ms=", 200);
     size_t pages = (size_t) region_mib * 1024 * 1024 / PAGE;
+    char name[32];
+    word(cmdline, "ferry.pattern=", name, sizeof name);
+    static const char *names[] = {"seq", "uniform", "zipf", "bursts", "phase", "grow"};
+    struct writer w = {SEQ, pages, 0, NULL, 0, 0, 0};
+    int known = 0;
+    for (int i = 0; i < 6; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            w.pattern = (enum pattern) i;
+            known = 1;
+        }
+    }
+    w.burst_s = param(cmdline, "ferry.burst_ms=", 1000) / 1000.0;
+    w.phase_s = (double) param(cmdline, "ferry.phase_s=", 2);
+    w.grow_s = (double) param(cmdline, "ferry.grow_s=", 30);
+    if (!known || pages == 0 || w.burst_s <= 0 || w.phase_s <= 0 || w.grow_s <= 0) {
+        printf("ferry-guest: bad command line (pattern %s, region %ld MiB): writing nothing\n", name, region_mib);
+        for (;;) pause();
+    }
+    if (w.pattern == ZIPF) {
+        double s = param(cmdline, "ferry.zipf_s=", 99) / 100.0, sum = 0;
+        w.zipf_cdf = malloc(pages * sizeof *w.zipf_cdf);
+        for (size_t i = 0; w.zipf_cdf && i < pages; i++) {
+            sum += 1.0 / pow((double) (i + 1), s);
+            w.zipf_cdf[i] = sum;
+        }
+        for (size_t i = 0; w.zipf_cdf && i < pages; i++) {
+            w.zipf_cdf[i] /= sum;
+        }
+    }
 
     uint64_t *region = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     uint32_t *shadow = calloc(pages, sizeof *shadow); /* the version every page must hold */
-    if (region == MAP_FAILED || shadow == NULL) {
+    if (region == MAP_FAILED || shadow == NULL || (w.pattern == ZIPF && w.zipf_cdf == NULL)) {
         printf("ferry-guest: cannot allocate %ld MiB\n", region_mib);
         for (;;) pause();
     }
     for (size_t i = 0; i < pages; i++) {
         stamp(region + i * WORDS, i, 0);
     }
-    printf("ferry-guest: ready, region %ld MiB, dirtying %ld MiB/s\n", region_mib, rate_mib);
+    printf("ferry-guest: ready, region %ld MiB, writing %ld MiB/s, pattern %s\n", region_mib, rate_mib, name);
 
     double pages_per_second = rate_mib * 1024.0 * 1024.0 / PAGE;
-    double start = now(), last_beat = start, last_check = start;
-    double due = 0;
+    double start = now(), last_beat = start, last_check = start, last = start;
+    double owed = 0; /* pages the rate asks for and not yet written */
     uint64_t written = 0, beat = 0, bad = 0, checks = 0;
-    size_t next = 0;
     for (;;) {
         double t = now();
-        double target = (t - start) * pages_per_second;
-        if (target - due > pages_per_second * 0.003) {
+        owed += (t - last) * pages_per_second * pace(&w, t - start);
+        last = t;
+        double most = pages_per_second * 0.003 > 1 ? pages_per_second * 0.003 : 1;
+        if (owed > most) {
             /* Like a CPU-bound program, a throttled or descheduled vCPU loses the writes it had no time for; it does
              * not catch up afterwards (which would defeat a throttle that runs the vCPU 10 ms in every 20 ms). */
-            due = target - pages_per_second * 0.003;
+            owed = most;
         }
-        /* Sequential over the region, so that the set dirtied in a window is what the rate says. */
-        while (due < target) {
+        while (owed >= 1) {
+            size_t next = next_page(&w, t - start);
             uint32_t v = ++shadow[next];
             stamp(region + next * WORDS, next, v);
-            next = (next + 1) % pages;
-            due += 1;
+            owed -= 1;
             written++;
             if ((written & 1023) == 0 && now() - t > 0.01) {
                 break; /* keep the heartbeat on time even when the CPU cannot keep up */

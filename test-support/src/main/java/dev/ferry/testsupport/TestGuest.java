@@ -31,11 +31,24 @@ public final class TestGuest implements AutoCloseable {
         this.process = process;
     }
 
-    /** What to boot and how the guest behaves. */
-    public record Spec(Path kernel, Path initrd, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib) {
-        /** The kernel command line: the guest's dirty rate and region come from it. */
+    /**
+     * What to boot and how the guest behaves. {@code pattern} names which pages it writes (guest/init.c: seq, uniform,
+     * zipf, bursts, phase, grow), with any of its own settings after it ("zipf ferry.zipf_s=120").
+     */
+    public record Spec(Path kernel, Path initrd, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib, String pattern) {
+        public Spec(Path kernel, Path initrd, Path disk, int memoryMib, int dirtyMibPerSecond, int regionMib) {
+            this(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib, "seq");
+        }
+
+        /** The kernel command line: the guest's dirty rate, region and pattern come from it. */
         public String append() {
-            return "console=ttyS0 quiet panic=-1 ferry.dirty_mib_s=" + dirtyMibPerSecond + " ferry.region_mib=" + regionMib;
+            return "console=ttyS0 quiet panic=-1 ferry.dirty_mib_s=" + dirtyMibPerSecond + " ferry.region_mib=" + regionMib
+                    + " ferry.pattern=" + pattern;
+        }
+
+        /** The same guest writing in another pattern. */
+        public Spec writing(String pattern) {
+            return new Spec(kernel, initrd, disk, memoryMib, dirtyMibPerSecond, regionMib, pattern);
         }
 
         /**

@@ -24,6 +24,22 @@ public final class AutoConverge {
     }
 
     /**
+     * QEMU's own defaults for auto-converge (QEMU 10: throttle past half the link, first step 20 %, then 10 % more a
+     * check, up to 99 %), set before a migration that is to run under QEMU's auto-converge: a process that served a
+     * steered migration before (one that was cancelled, or a guest that moved here and back) keeps the parameters it
+     * was given, and would otherwise run "QEMU's auto-converge" with a policy's idle settings.
+     */
+    public static Map<String, Object> qemuDefaults() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("throttle-trigger-threshold", 50);
+        params.put("cpu-throttle-initial", 20);
+        params.put("cpu-throttle-increment", 10);
+        params.put("cpu-throttle-tailslow", false);
+        params.put("max-cpu-throttle", 99);
+        return params;
+    }
+
+    /**
      * The throttle to set when the policy asks for {@code percent} and {@code current} is set: a policy only raises it
      * (QEMU's own check lowers nothing), at most 99 %.
      */

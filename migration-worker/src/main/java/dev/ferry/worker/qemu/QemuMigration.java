@@ -229,6 +229,8 @@ public final class QemuMigration {
         params.put("max-bandwidth", (long) context.bandwidthBytesPerSecond());
         if (mode == Mode.STEERED && autoConverge) {
             params.putAll(AutoConverge.idle()); // the policy sets the ceiling later (applyThrottle)
+        } else if (mode == Mode.QEMU_AUTO_CONVERGE) {
+            params.putAll(AutoConverge.qemuDefaults());
         }
         ep.source().execute("migrate-set-parameters", params, CALL);
     }

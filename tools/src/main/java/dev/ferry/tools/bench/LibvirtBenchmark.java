@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The libvirt benchmark (a command, not a test): the QEMU benchmark's loads moved between two libvirt daemons on this
@@ -152,10 +151,10 @@ public final class LibvirtBenchmark {
                 double total = Report.median(moved, r -> r.result().totalTimeMillis() / 1000.0);
                 double baseTotal = Report.median(base, r -> r.result().totalTimeMillis() / 1000.0);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s |%n", load.name(), policy,
-                        moved.size(), cell.size(), range(moved, r -> r.result().totalTimeMillis() / 1000.0, "%.1f"),
+                        moved.size(), cell.size(), Report.medianRange(moved, r -> r.result().totalTimeMillis() / 1000.0, "%.1f"),
                         moved.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", total / lower),
-                        range(moved, r -> r.result().downtimeMillis(), "%.0f"), range(moved, r -> r.result().roundCount(), "%.0f"),
-                        range(moved, r -> r.result().bytesSent() / (double) ((long) MEMORY_MIB << 20), "%.2f"),
+                        Report.medianRange(moved, r -> r.result().downtimeMillis(), "%.0f"), Report.medianRange(moved, r -> r.result().roundCount(), "%.0f"),
+                        Report.medianRange(moved, r -> r.result().bytesSent() / (double) ((long) MEMORY_MIB << 20), "%.2f"),
                         moved.isEmpty() || base.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f", total / baseTotal),
                         moved.isEmpty() ? "-" : moved.stream().allMatch(Run::memoryVerified) ? "yes, every move"
                                 : moved.stream().filter(r -> !r.memoryVerified()).map(Run::note).findFirst().orElse("NO")));
@@ -172,17 +171,6 @@ public final class LibvirtBenchmark {
 
     private static List<Run> cell(List<Run> runs, Load load, String policy) {
         return runs.stream().filter(r -> r.load().equals(load) && r.policy().equals(policy)).toList();
-    }
-
-    /** "median (min-max)" of the runs, or "-" when there are none. */
-    static String range(List<Run> runs, ToDoubleFunction<Run> f, String format) {
-        if (runs.isEmpty()) {
-            return "-";
-        }
-        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-        String m = String.format(Locale.ROOT, format, Report.median(runs, f));
-        return v.length == 1 ? m : m + " (" + String.format(Locale.ROOT, format, v[0]) + "-"
-                + String.format(Locale.ROOT, format, v[v.length - 1]) + ")";
     }
 
     private static String hypervisor() {

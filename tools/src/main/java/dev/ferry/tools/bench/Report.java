@@ -220,6 +220,17 @@ final class Report {
         return Double.isInfinite(a) || Double.isInfinite(b) ? Math.max(a, b) : (a + b) / 2;
     }
 
+    /** "median (min-max)" of f over the runs in {@code format}, the median alone for one run, "-" for none. */
+    static <T> String medianRange(List<T> of, ToDoubleFunction<T> f, String format) {
+        if (of.isEmpty()) {
+            return "-";
+        }
+        double[] v = of.stream().mapToDouble(f).sorted().toArray();
+        String m = String.format(Locale.ROOT, format, median(of, f));
+        return v.length == 1 ? m : m + " (" + String.format(Locale.ROOT, format, v[0]) + "-"
+                + String.format(Locale.ROOT, format, v[v.length - 1]) + ")";
+    }
+
     private static String ms(double v) {
         return Double.isInfinite(v) ? "no move" : String.format(Locale.ROOT, "%.0f", v);
     }

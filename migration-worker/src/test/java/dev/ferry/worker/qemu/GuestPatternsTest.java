@@ -1,0 +1,93 @@
+package dev.ferry.worker.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.MigrationContext;
+import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.QemuDefaultPolicy;
+import dev.ferry.testsupport.TestGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The test guest's write patterns (guest/init.c), booted under real QEMU: what the real-guest suite moves. */
+class GuestPatternsTest {
+    static final Duration CALL = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    /** All six at once: a boot under TCG is seconds of CPU, and one after another they would take a minute of CI. */
+    @Test
+    void everyPatternWritesAndItsGuestFindsEveryPageIntact() throws Exception {
+        List<String> patterns = List.of("seq", "uniform", "zipf", "bursts", "phase", "grow");
+        List<TestGuest> guests = new ArrayList<>();
+        try {
+            for (String pattern : patterns) {
+                var spec = QemuGuests.spec(dir.resolve(pattern), 128, 50, 32).writing(pattern); // a disk each
+                guests.add(TestGuest.start(spec, dir.resolve(pattern + ".qmp"), dir.resolve(pattern + ".serial"), false));
+            }
+            for (int i = 0; i < patterns.size(); i++) {
+                TestGuest guest = guests.get(i);
+                TestGuest.Heartbeat later = guest.awaitHeartbeat(16, Duration.ofSeconds(120));
+
+                assertThat(Files.readString(guest.serial)).contains("ready, region 32 MiB, writing 50 MiB/s, pattern " + patterns.get(i));
+                assertThat(later.dirtied()).as(patterns.get(i)).isPositive();
+                assertThat(later.checks()).as(patterns.get(i)).isGreaterThanOrEqualTo(2);
+                assertThat(later.bad()).as(patterns.get(i)).isZero();
+            }
+        } finally {
+            guests.forEach(TestGuest::close);
+        }
+    }
+
+    @Test
+    void aPatternItDoesNotKnowIsRefusedAloudAndWritesNothing() throws Exception {
+        var spec = QemuGuests.spec(dir, 128, 50, 32).writing("zipff");
+        try (TestGuest guest = TestGuest.start(spec, dir.resolve("g.qmp"), dir.resolve("g.serial"), false)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.readString(guest.serial).contains("ferry-guest:") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(guest.serial)).contains("ferry-guest: bad command line (pattern zipff, region 32 MiB)");
+            assertThat(guest.heartbeats()).isEmpty();
+        }
+    }
+
+    /**
+     * QEMU's auto-converge is run with QEMU's own parameters even from a process that a steered migration configured
+     * before (here: the policy's idle settings, as a cancelled steered move leaves them), and a skewed guest moves
+     * with its memory intact.
+     */
+    @Test
+    void autoConvergeRunsWithQemusDefaultsWhateverTheSourceWasToldBefore() throws Exception {
+        var spec = QemuGuests.spec(dir, 256, 50, 96).writing("zipf");
+        try (TestGuest source = TestGuest.start(spec, dir.resolve("src.qmp"), dir.resolve("src.serial"), false);
+                TestGuest destination = TestGuest.start(spec, dir.resolve("dst.qmp"), dir.resolve("dst.serial"), true)) {
+            source.awaitHeartbeat(5, Duration.ofSeconds(60));
+            try (QmpClient src = QmpClient.connect(source.qmp, CALL); QmpClient dst = QmpClient.connect(destination.qmp, CALL)) {
+                src.execute("migrate-set-parameters", AutoConverge.idle(), CALL);
+                var context = new MigrationContext(256L << 20, MigrationLimits.defaults(300), 100 << 20, 0.002);
+
+                MigrationResult result = new QemuMigration(new QemuMigration.Endpoints(src, dst, QemuMigration.localUri()),
+                        new QemuDefaultPolicy(), QemuMigration.Mode.QEMU_AUTO_CONVERGE, context, Duration.ofSeconds(30))
+                        .run(Controls.NONE);
+
+                assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+                var params = src.execute("query-migrate-parameters", null, CALL);
+                assertThat(params.path("throttle-trigger-threshold").asInt()).isEqualTo(50);
+                assertThat(params.path("cpu-throttle-initial").asInt()).isEqualTo(20);
+                assertThat(params.path("cpu-throttle-increment").asInt()).isEqualTo(10);
+                assertThat(params.path("max-cpu-throttle").asInt()).isEqualTo(99);
+            }
+            var onDestination = TestGuest.awaitContinuation(source.serial, destination.serial, 10, Duration.ofSeconds(30));
+            assertThat(onDestination.get(onDestination.size() - 1).bad()).isZero();
+        }
+    }
+}
