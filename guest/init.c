@@ -16,7 +16,7 @@
  *   uniform  uniformly random pages of the region
  *   zipf     a skewed hot set: page ranks drawn from Zipf(ferry.zipf_s/100, default 0.99), ranks scattered over the region
  *   bursts   seq, on for ferry.burst_ms (default 1000) then idle as long, again and again; the rate is the one while on
- *   phase    quiet then busy, each for ferry.phase_s (default 2), again and again: quiet writes uniformly random pages of
+ *   phase    quiet then busy, each for ferry.phase_s (default 1), again and again: quiet writes uniformly random pages of
  *            an eighth of the region at a tenth of the rate, busy writes uniformly random pages of the whole region at
  *            the rate; a migration longer than a phase sees the guest change under it
  *   grow     uniformly random in a working set that grows from an eighth of the region to all of it over
@@ -179,7 +179,7 @@ int main(void) {
         }
     }
     w.burst_s = param(cmdline, "ferry.burst_ms=", 1000) / 1000.0;
-    w.phase_s = (double) param(cmdline, "ferry.phase_s=", 2);
+    w.phase_s = (double) param(cmdline, "ferry.phase_s=", 1);
     w.grow_s = (double) param(cmdline, "ferry.grow_s=", 30);
     if (!known || pages == 0 || w.burst_s <= 0 || w.phase_s <= 0 || w.grow_s <= 0) {
         printf("ferry-guest: bad command line (pattern %s, region %ld MiB): writing nothing\n", name, region_mib);

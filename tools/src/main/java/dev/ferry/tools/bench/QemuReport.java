@@ -67,6 +67,7 @@ final class QemuReport {
                 + "vCPU throttle over the migration (10 s at 30 %% is 3 throttle-seconds). All figures come from this run; "
                 + "compare ratios within it.%n%n", s.repeats(), s.machine(), s.qemu(), s.minutes(), s.memoryMib(),
                 s.regionMib(), s.repeats(), QemuSuite.DEADLINE_TIMES_BOUND));
+        md.append("## Checks (issue #17, goals on real QEMU)\n\n").append(QemuChecks.markdown(runs, cells)).append('\n');
         md.append("Patterns:\n\n");
         QemuSuite.PATTERNS.forEach((name, what) -> md.append("- `").append(name).append("`: ").append(what).append('\n'));
         md.append("\n| guest | policy | moved | total s, median (range) | x lower bound | downtime ms | rounds | bytes x memory "

@@ -73,8 +73,9 @@ final class QemuSuite {
         m.put("uniform", "writes uniformly random pages of the region");
         m.put("zipf", "a skewed hot set: page ranks drawn from Zipf(0.99), scattered over the region");
         m.put("bursts", "seq for 1 s, then idle for 1 s, again and again (the rate is the one while writing)");
-        m.put("phase", "quiet then busy, 2 s each, again and again: quiet writes uniformly random pages of an eighth of the "
-                + "region at a tenth of the rate, busy writes uniformly random pages of the whole region at the rate");
+        m.put("phase", "quiet then busy, 1 s each (shorter than any move here, so every move sees the guest change), again "
+                + "and again: quiet writes uniformly random pages of an eighth of the region at a tenth of the rate, busy "
+                + "writes uniformly random pages of the whole region at the rate");
         m.put("grow", "uniformly random pages of a working set that grows from an eighth of the region to all of it over 30 s, "
                 + "then starts again");
         return java.util.Collections.unmodifiableMap(m);

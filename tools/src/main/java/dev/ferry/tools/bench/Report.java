@@ -32,8 +32,9 @@ final class Report {
                 .append(Machine.describe()).append(".\n\n");
         md.append(String.format(Locale.ROOT, "Setup: a %.0f GiB guest, %s link (%.2f GB/s, %.0f ms per round), operator limits: "
                 + "downtime target %d ms, throttle up to %d %%, post-copy %s, deadline %.0f s. %d seeds per cell; cells show "
-                + "medians over the seeds. Lower bounds: total time = non-zero memory over the link; downtime = %d ms "
-                + "switch-over; bytes = non-zero memory.%n%n", setup.memoryBytes() / (double) (1L << 30), "10 GbE",
+                + "medians over the seeds. Lower bounds: total time = non-zero memory over the link; downtime = the model's "
+                + "switch-over parameter, %d ms (a parameter of the simulator, not a physical bound: what QEMU's own pause "
+                + "measures for an idle guest is in the benchmarks README); bytes = non-zero memory.%n%n", setup.memoryBytes() / (double) (1L << 30), "10 GbE",
                 setup.link().bandwidthBytesPerSecond() / 1e9, setup.link().roundOverheadSeconds() * 1000,
                 setup.limits().maxDowntimeMillis(), setup.limits().maxThrottlePercent(),
                 setup.limits().postCopyAllowed() ? "allowed" : "not allowed", setup.limits().deadlineSeconds(), seeds,
@@ -41,25 +42,30 @@ final class Report {
         md.append("A run *converged* when the guest moved within the downtime target and the deadline. An aborted run "
                 + "(guest left on the source) has no downtime; medians count it as infinite.\n\n");
         md.append("## Checks (issue #5)\n\n").append(checks()).append("\n");
-        md.append("## Median downtime across the suite\n\n| policy | median downtime (ms) | converged runs |\n|---|---:|---:|\n");
+        md.append("## Across the suite\n\nThrottle-s: the integral of the vCPU throttle over the migration (10 s at 30 % is 3 "
+                + "throttle-seconds), what throttling cost the guest.\n\n| policy | median downtime (ms) | median total s | "
+                + "median throttle-s | most throttle-s | converged runs |\n|---|---:|---:|---:|---:|---:|\n");
         for (String policy : Policies.NAMES) {
             List<PolicyBenchmark.Run> of = of(policy);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d |%n", policy, ms(medianDowntime(of)),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %d / %d |%n", policy, ms(medianDowntime(of)),
+                    median(of, r -> r.result().totalTimeMillis() / 1000.0), median(of, r -> r.result().throttleSeconds()),
+                    of.stream().mapToDouble(r -> r.result().throttleSeconds()).max().orElse(0),
                     of.stream().filter(r -> r.converged(setup.limits())).count(), of.size()));
         }
         md.append("\n![median downtime per workload and policy](policies-downtime.svg)\n\n");
         md.append("## Per workload\n\n");
         for (WorkloadSuite.Spec w : WorkloadSuite.all()) {
             md.append("### ").append(w.name()).append("\n\n").append(w.description()).append(".\n\n");
-            md.append("| policy | converged | downtime ms (x lower bound) | total s (x lower bound) | bytes x memory (x lower bound) | rounds | max throttle | how it ended (seed 1) |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+            md.append("| policy | converged | downtime ms (x lower bound) | total s (x lower bound) | throttle-s | bytes x memory (x lower bound) | rounds | max throttle | how it ended (seed 1) |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (String policy : Policies.NAMES) {
                 List<PolicyBenchmark.Run> cell = runs.stream().filter(r -> r.workload().equals(w.name()) && r.policy().equals(policy)).toList();
                 double downtime = medianDowntime(cell);
-                md.append(String.format(Locale.ROOT, "| %s | %d/%d | %s (%s) | %.2f (%.2f) | %.2f (%.2f) | %.0f | %.0f %% | %s |%n",
+                md.append(String.format(Locale.ROOT, "| %s | %d/%d | %s (%s) | %.2f (%.2f) | %.2f | %.2f (%.2f) | %.0f | %.0f %% | %s |%n",
                         policy, cell.stream().filter(r -> r.converged(setup.limits())).count(), cell.size(), ms(downtime),
                         Double.isInfinite(downtime) ? "-" : String.format(Locale.ROOT, "%.1f", downtime / PreCopyEngine.SWITCHOVER_MILLIS),
                         median(cell, r -> r.result().totalTimeMillis() / 1000.0), median(cell, PolicyBenchmark.Run::totalRatio),
+                        median(cell, r -> r.result().throttleSeconds()),
                         median(cell, PolicyBenchmark.Run::bytesRatio), median(cell, PolicyBenchmark.Run::bytesOverLowerBound),
                         median(cell, r -> r.result().roundCount()),
                         median(cell, r -> r.maxThrottle()), outcome(cell.get(0))));
@@ -99,18 +105,21 @@ final class Report {
             }
         }
         String floorNote = bestDowntime < 2 * PreCopyEngine.SWITCHOVER_MILLIS
-                ? String.format(Locale.ROOT, "; %s's median is already %.2fx the %d ms switch-over that every migration pays, "
-                        + "so half of it is below the physical lower bound", best, bestDowntime / PreCopyEngine.SWITCHOVER_MILLIS,
+                ? String.format(Locale.ROOT, "; %s's median is already %.2fx the model's %d ms switch-over, which every "
+                        + "simulated migration pays, so half of it is below what the model allows", best, bestDowntime / PreCopyEngine.SWITCHOVER_MILLIS,
                         PreCopyEngine.SWITCHOVER_MILLIS)
                 : "";
         line(s, ferry <= bestDowntime / 2, "Ferry's median downtime is at most half the best reference policy's",
                 String.format(Locale.ROOT, "ferry %s ms, best reference %s %s ms: ratio %.2f%s", ms(ferry), best, ms(bestDowntime),
                         ferry / bestDowntime, floorNote));
-        // 3. Total time within 1.3x the lower bound where QEMU's default converges (no throttling needed).
+        // 3. Total time within 1.3x the lower bound on every workload that some policy moves within its limits on every
+        // seed without ever throttling (not only where QEMU's default does: it missed uniform-0.5's target by 9 ms).
         Set<String> easy = new LinkedHashSet<>();
         for (WorkloadSuite.Spec w : WorkloadSuite.all()) {
-            if (runs.stream().filter(r -> r.workload().equals(w.name()) && r.policy().equals("qemu-default"))
-                    .allMatch(r -> r.converged(setup.limits()))) {
+            boolean withoutThrottling = Policies.NAMES.stream().anyMatch(p -> runs.stream()
+                    .filter(r -> r.workload().equals(w.name()) && r.policy().equals(p))
+                    .allMatch(r -> r.converged(setup.limits()) && r.maxThrottle() == 0));
+            if (withoutThrottling) {
                 easy.add(w.name());
             }
         }
