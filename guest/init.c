@@ -50,14 +50,16 @@ static void word(const char *cmdline, const char *key, char *out, size_t size) {
     if (p) {
         p += strlen(key);
         size_t n = strcspn(p, " \n");
-        if (n > 0 && n < size) {
+        if (n >= size) {
+            snprintf(out, size, "%s", "(too long)"); /* refused below, never read as seq */
+        } else if (n > 0) {
             memcpy(out, p, n);
             out[n] = 0;
         }
     }
 }
 
-/* xorshift64*: the same draws on every boot, so two runs of one pattern write the same pages. */
+/* xorshift64*: the same sequence of draws on every boot (which write takes which draw depends on timing). */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 static uint64_t rng(void) {
     rng_state ^= rng_state >> 12;
@@ -108,7 +110,8 @@ static size_t next_page(struct writer *w, double t) {
             size_t mid = (lo + hi) / 2;
             if (w->zipf_cdf[mid] < u) lo = mid + 1; else hi = mid;
         }
-        return (lo * 7919) % w->pages; /* 7919 is prime, so ranks map to distinct pages spread over the region */
+        /* 7919 is prime: ranks map to distinct pages spread over the region unless the page count is a multiple of it */
+        return (lo * 7919) % w->pages;
     }
     case PHASE:
         return (long) (t / w->phase_s) % 2 == 0 ? below(w->pages / 8 > 0 ? w->pages / 8 : 1) : below(w->pages);

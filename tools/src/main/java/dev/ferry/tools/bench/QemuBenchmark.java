@@ -71,7 +71,11 @@ public final class QemuBenchmark {
         List<QemuReport.Run> runs = new ArrayList<>();
         try (GuestShuttle guest = GuestShuttle.boot(spec, dir)) {
             for (int repeat = 1; repeat <= repeats; repeat++) {
-                for (String policy : QemuReport.POLICIES) {
+                // rotated, so that no policy always follows the same one: where a move starts in a guest's cycle (grow
+                // over 30 s, bursts of 1 s) depends on how long the move before it took
+                List<String> order = new ArrayList<>(QemuReport.POLICIES);
+                java.util.Collections.rotate(order, -(repeat - 1));
+                for (String policy : order) {
                     var r = new QemuReport.Run(cell, policy, repeat, guest.move(policy, context));
                     runs.add(r);
                     var result = r.move().result();

@@ -55,8 +55,8 @@ final class QemuReport {
                 + "minutes. The test guest (guest/init.c: %d MiB of memory, a %d MiB region written in one of the patterns "
                 + "below at the given rate, in pages written per second) moved between QEMU processes on this machine, with "
                 + "QEMU's max-bandwidth as the cap and a 300 ms downtime target. One guest is booted per row group and moved "
-                + "back and forth, each policy in turn, %d times over; each cell gives the median and the range (min-max) of "
-                + "the moves that finished. Lower bound of a move: its first pass, every page once, a page of data in full and a "
+                + "back and forth, each policy in turn (the order rotated from one repeat to the next), %d times over; each cell "
+                + "gives the median and the range (min-max) of the moves that finished. Lower bound of a move: its first pass, every page once, a page of data in full and a "
                 + "zero page (as QEMU counted them in that pass) as an 8-byte header, over the cap or, where QEMU sent faster "
                 + "than its max-bandwidth, over the move's fastest live round of at least 0.5 s; x lower bound is the median "
                 + "of each move's ratio. A "
@@ -87,7 +87,7 @@ final class QemuReport {
                         Report.medianRange(moved, r -> r.move().result().roundCount(), "%.0f"),
                         Report.medianRange(moved, r -> r.move().result().bytesSent() / (double) ((long) s.memoryMib() << 20), "%.2f"),
                         Report.medianRange(moved, r -> r.move().result().throttleSeconds(), "%.1f"),
-                        ratio(moved, of(runs, cell, "qemu-default")), ratio(moved, of(runs, cell, "qemu-auto-converge")),
+                        ratio(all, of(runs, cell, "qemu-default")), ratio(all, of(runs, cell, "qemu-auto-converge")),
                         verified(all)));
             }
         }
@@ -102,12 +102,12 @@ final class QemuReport {
     }
 
     /** The ratio of the medians of total time, when every move of both cells finished; blank otherwise. */
-    static String ratio(List<Run> moved, List<Run> base) {
-        if (moved.isEmpty() || base.isEmpty() || !base.stream().allMatch(Run::moved)) {
+    static String ratio(List<Run> all, List<Run> base) {
+        if (all.isEmpty() || base.isEmpty() || !base.stream().allMatch(Run::moved) || !all.stream().allMatch(Run::moved)) {
             return "";
         }
         ToDoubleFunction<Run> total = Run::totalSeconds;
-        return String.format(Locale.ROOT, "%.2f", Report.median(moved, total) / Report.median(base, total));
+        return String.format(Locale.ROOT, "%.2f", Report.median(all, total) / Report.median(base, total));
     }
 
     /** "yes, n of n" when every move's check passed, or the first failure's reason. */

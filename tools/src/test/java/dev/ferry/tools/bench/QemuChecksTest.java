@@ -81,4 +81,19 @@ class QemuChecksTest {
 
         assertThat(check(md, "never throttles")).startsWith("- **FAIL**").contains("seq, 50 MiB/s over 100 MiB/s: up to 0.5 throttle-s");
     }
+
+    @Test
+    void aFerryThatNeverMovesAGuestWellBelowTheLinkFailsAndChecksWithNothingToJudgeSaySo() {
+        var defaults = moves(BELOW, "qemu-default", new double[] {2.0, 2.1, 2.0}, 10, 0);
+        var auto = moves(BELOW, "qemu-auto-converge", new double[] {2.0, 2.1, 2.0}, 10, 0);
+
+        String md = QemuChecks.markdown(all(List.of(defaults, auto, moves(BELOW, "ferry", new double[] {0, 0, 0}, 0, 0))),
+                List.of(BELOW));
+
+        assertThat(check(md, "Well below")).startsWith("- **FAIL**");
+        assertThat(check(md, "dominates")).startsWith("- **FAIL**");
+        // no guest above the link and no slow-link guest in this run: nothing to judge, not a pass
+        assertThat(check(md, "0.4x")).startsWith("- **NOT JUDGED**").endsWith("no such guest");
+        assertThat(check(md, "32 MiB/s")).startsWith("- **NOT JUDGED**").endsWith("not run");
+    }
 }
