@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pattern.h"
+
 #define PAGE 4096
 #define WORDS (PAGE / 8)
 
@@ -56,75 +58,6 @@ static void word(const char *cmdline, const char *key, char *out, size_t size) {
             memcpy(out, p, n);
             out[n] = 0;
         }
-    }
-}
-
-/* xorshift64*: the same sequence of draws on every boot (which write takes which draw depends on timing). */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-static uint64_t rng(void) {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static double unit(void) {
-    return (rng() >> 11) * (1.0 / 9007199254740992.0);
-}
-
-enum pattern { SEQ, UNIFORM, ZIPF, BURSTS, PHASE, GROW };
-
-struct writer {
-    enum pattern pattern;
-    size_t pages;
-    size_t next;        /* seq and bursts: the next page */
-    double *zipf_cdf;   /* zipf: P(rank <= i) */
-    double burst_s, phase_s, grow_s;
-};
-
-/* The share of the rate the pattern writes at at time t (seconds since start): bursts rest half the time, and the
- * quiet phase writes a tenth. */
-static double pace(const struct writer *w, double t) {
-    if (w->pattern == BURSTS) {
-        return (long) (t / w->burst_s) % 2 == 0 ? 1 : 0;
-    }
-    if (w->pattern == PHASE) {
-        return (long) (t / w->phase_s) % 2 == 0 ? 0.1 : 1;
-    }
-    return 1;
-}
-
-static size_t below(size_t n) {
-    return n <= 1 ? 0 : (size_t) (rng() % n);
-}
-
-/* The page the pattern writes next at time t. */
-static size_t next_page(struct writer *w, double t) {
-    switch (w->pattern) {
-    case UNIFORM:
-        return below(w->pages);
-    case ZIPF: {
-        double u = unit();
-        size_t lo = 0, hi = w->pages - 1;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (w->zipf_cdf[mid] < u) lo = mid + 1; else hi = mid;
-        }
-        /* 7919 is prime: ranks map to distinct pages spread over the region unless the page count is a multiple of it */
-        return (lo * 7919) % w->pages;
-    }
-    case PHASE:
-        return (long) (t / w->phase_s) % 2 == 0 ? below(w->pages / 8 > 0 ? w->pages / 8 : 1) : below(w->pages);
-    case GROW: {
-        double f = 0.125 + 0.875 * (t - w->grow_s * (long) (t / w->grow_s)) / w->grow_s;
-        size_t set = (size_t) (w->pages * f);
-        return below(set > 0 ? set : 1);
-    }
-    default: { /* SEQ, BURSTS */
-        size_t p = w->next;
-        w->next = (w->next + 1) % w->pages;
-        return p;
-    }
     }
 }
 
@@ -172,14 +105,10 @@ int main(void) {
     size_t pages = (size_t) region_mib * 1024 * 1024 / PAGE;
     char name[32];
     word(cmdline, "ferry.pattern=", name, sizeof name);
-    static const char *names[] = {"seq", "uniform", "zipf", "bursts", "phase", "grow"};
     struct writer w = {SEQ, pages, 0, NULL, 0, 0, 0};
-    int known = 0;
-    for (int i = 0; i < 6; i++) {
-        if (strcmp(name, names[i]) == 0) {
-            w.pattern = (enum pattern) i;
-            known = 1;
-        }
+    int known = pattern_named(name) >= 0;
+    if (known) {
+        w.pattern = (enum pattern) pattern_named(name);
     }
     w.burst_s = param(cmdline, "ferry.burst_ms=", 1000) / 1000.0;
     w.phase_s = (double) param(cmdline, "ferry.phase_s=", 1);
@@ -189,15 +118,7 @@ int main(void) {
         for (;;) pause();
     }
     if (w.pattern == ZIPF) {
-        double s = param(cmdline, "ferry.zipf_s=", 99) / 100.0, sum = 0;
-        w.zipf_cdf = malloc(pages * sizeof *w.zipf_cdf);
-        for (size_t i = 0; w.zipf_cdf && i < pages; i++) {
-            sum += 1.0 / pow((double) (i + 1), s);
-            w.zipf_cdf[i] = sum;
-        }
-        for (size_t i = 0; w.zipf_cdf && i < pages; i++) {
-            w.zipf_cdf[i] /= sum;
-        }
+        zipf_init(&w, param(cmdline, "ferry.zipf_s=", 99) / 100.0);
     }
 
     uint64_t *region = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
