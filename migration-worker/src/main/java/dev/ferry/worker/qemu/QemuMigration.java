@@ -288,7 +288,8 @@ public final class QemuMigration {
             String name = ev.path("event").asText();
             if (name.equals("STOP")) {
                 stopped = true;
-            } else if (name.equals("MIGRATION_PASS")) {
+            } else if (name.equals("MIGRATION_PASS") && !cancelSent) {
+                // a pass QEMU reports while it cancels is no round: its counters are already reset (seen as -3 GB "sent")
                 JsonNode q = ep.source().execute("query-migrate", null, CALL);
                 double t = (now - startNanos) / 1e9;
                 if (passRam != null) {

@@ -158,6 +158,8 @@ class QemuMigrationTest {
 
         assertThat(qemu.outcome()).as("QEMU's defaults within 20 s").isEqualTo(MigrationResult.Outcome.ABORTED);
         assertThat(qemu.reason()).contains("deadline");
+        assertThat(qemu.rounds()).as("no round reported from the cancel's reset counters")
+                .allSatisfy(r -> assertThat(r.bytesSent()).isNotNegative());
         assertThat(ferry.outcome()).as("Ferry's policy: " + ferry.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
         assertThat(ferry.rounds()).anySatisfy(r -> assertThat(r.throttlePercent()).isPositive());
     }
