@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * The real-guest suite (a command, not a test): the test guest, in every write pattern at a rate below, near and above
  * the link, moved between real QEMU processes (TCG) under QEMU's defaults, QEMU's auto-converge with its defaults, and
- * Ferry's policy, each cell repeated. Writes docs/benchmarks/qemu.md after every guest, so an interrupted run still
- * leaves what it measured; FERRY_BENCH_ROUNDS=1 also prints every move's rounds. Usage:
+ * Ferry's policy, each cell repeated. Writes docs/benchmarks/qemu.md and every move's figures (qemu-runs.tsv, what
+ * the simulator's fidelity is judged against) after every guest, so an interrupted run still leaves what it measured; FERRY_BENCH_ROUNDS=1 also prints every move's rounds. Usage:
  * {@code QemuBenchmark <guest-dir> <work-dir> <out-dir> [repeats [pattern...]]}.
  */
 public final class QemuBenchmark {
@@ -55,8 +55,16 @@ public final class QemuBenchmark {
             var setup = new QemuReport.Setup(Machine.describe(), qemuVersion(), MEMORY_MIB, REGION_MIB, repeats,
                     (System.nanoTime() - started) / 60e9);
             Files.writeString(out.resolve("qemu.md"), QemuReport.markdown(runs, done, setup));
+            Files.writeString(out.resolve("qemu-runs.tsv"), QemuRuns.tsv(runs.stream().map(QemuRuns::of).toList()));
         }
-        System.err.println("wrote " + out.resolve("qemu.md"));
+        System.err.println("wrote " + out.resolve("qemu.md") + " and qemu-runs.tsv");
+    }
+
+    /** What every policy is held to on the cell: QEMU's 300 ms, the cell's cap, the suite's deadline. */
+    static MigrationContext context(Cell cell) {
+        long cap = (long) cell.load().capMibPerSecond() << 20;
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(cell.deadlineSeconds(MEMORY_MIB));
+        return MigrationContext.of((long) MEMORY_MIB << 20, Link.of(cap), limits);
     }
 
     /** One guest for the cell, moved by each policy in turn, {@code repeats} times over. */
@@ -65,9 +73,7 @@ public final class QemuBenchmark {
                 + cell.load().capMibPerSecond()));
         var spec = TestGuest.Spec.built(guestDir, TestGuest.sharedDisk(dir.resolve("disk.img")), MEMORY_MIB,
                 cell.load().dirtyMibPerSecond(), REGION_MIB).writing(cell.pattern());
-        long cap = (long) cell.load().capMibPerSecond() << 20;
-        var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(cell.deadlineSeconds(MEMORY_MIB));
-        var context = MigrationContext.of((long) MEMORY_MIB << 20, Link.of(cap), limits);
+        var context = context(cell);
         List<QemuReport.Run> runs = new ArrayList<>();
         try (GuestShuttle guest = GuestShuttle.boot(spec, dir)) {
             for (int repeat = 1; repeat <= repeats; repeat++) {
@@ -83,8 +89,10 @@ public final class QemuBenchmark {
                             policy, repeat, result.outcome(), r.totalSeconds(), result.downtimeMillis(), result.roundCount(),
                             result.throttleSeconds(), r.move().verified() ? "" : " NOT VERIFIED: " + r.move().note());
                     if (System.getenv("FERRY_BENCH_ROUNDS") != null) {
-                        result.rounds().forEach(x -> System.err.printf("    round %d: %.2f s, %d bytes, %d zero pages, %d pages%n",
-                                x.round(), x.seconds(), x.bytesSent(), x.zeroPages(), x.pagesSent()));
+                        result.rounds().forEach(x -> System.err.printf("    round %d: %.2f s, %d bytes, %d zero pages, %d pages, "
+                                + "%d left, throttle %d%%%s%n", x.round(), x.seconds(), x.bytesSent(), x.zeroPages(), x.pagesSent(),
+                                x.remainingPages(), x.throttlePercent(), x.decision() == null ? ""
+                                        : " -> " + x.decision().action() + " " + x.decision().throttlePercent() + "%: " + x.decision().reason()));
                     }
                 }
             }

@@ -1,0 +1,59 @@
+package dev.ferry.tools.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.tools.bench.QemuBenchmark.Load;
+import dev.ferry.tools.bench.QemuRuns.Measured;
+import dev.ferry.tools.bench.QemuSuite.Cell;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SimFidelityTest {
+    static final Cell IDLE = new Cell("seq", new Load(0, 100));
+    static final Cell SEQ_ABOVE = new Cell("seq", new Load(200, 100));
+    static final long MEMORY = 256L << 20;
+
+    /** A move as the suite records it: moved or not, total seconds, downtime, rounds, bytes as a share of memory. */
+    static Measured move(Cell cell, String policy, int repeat, boolean moved, double seconds, long downtime, int rounds, double bytes) {
+        return new Measured(cell, policy, repeat, moved ? "SUCCEEDED" : "ABORTED", true, seconds, moved ? downtime : 0, rounds,
+                (long) (bytes * MEMORY), 0, 25_000);
+    }
+
+    @Test
+    void theRunsFileReadsBackWhatTheSuiteWroteAndADamagedLineIsNamed() {
+        var moves = List.of(move(SEQ_ABOVE, "ferry", 1, true, 5.4, 15, 8, 2.1), move(SEQ_ABOVE, "qemu-default", 2, false, 31.1, 0, 73, 12));
+
+        assertThat(QemuRuns.parse(QemuRuns.tsv(moves))).isEqualTo(moves);
+
+        String damaged = QemuRuns.tsv(moves).replace("\t5.400\t", "\tfive\t");
+        assertThatThrownBy(() -> QemuRuns.parse(damaged)).hasMessageContaining("line 2 of the runs file");
+        assertThatThrownBy(() -> QemuRuns.parse("guest\tpolicy\n")).hasMessageContaining("not a runs file");
+    }
+
+    @Test
+    void theErrorIsTheSimulatorsMedianOverQemusAndOnlyJudgedWhereBothMovedEveryTime() {
+        List<Measured> qemu = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            // an idle guest: the first pass, 62 % of memory, over the cap; reported twice as long as it is
+            qemu.add(move(IDLE, "ferry", i, true, 2 * 1.6, 10, 3, 0.62));
+            // QEMU's defaults never moved this guest
+            qemu.add(move(SEQ_ABOVE, "qemu-default", i, false, 31.1, 0, 73, 12));
+        }
+
+        List<SimFidelity.Pair> pairs = SimFidelity.compare(qemu, 3);
+
+        var idle = pairs.stream().filter(p -> p.cell().equals(IDLE)).findFirst().orElseThrow();
+        assertThat(idle.comparable()).isTrue();
+        assertThat(idle.error(SimFidelity.Metric.TOTAL)).as("the simulated first pass takes about half the reported time").isBetween(-0.55, -0.4);
+        assertThat(idle.error(SimFidelity.Metric.BYTES)).as("the same zero pages, so the same bytes").isBetween(-0.05, 0.05);
+        var never = pairs.stream().filter(p -> p.cell().equals(SEQ_ABOVE)).findFirst().orElseThrow();
+        assertThat(never.comparable()).isFalse();
+        assertThat(never.simMoved()).as("the simulator's model of QEMU's defaults does not converge either").isEmpty();
+
+        String md = SimFidelity.markdown(pairs, SimFidelity.zeroShare(qemu), 3, "./ferry bench-fidelity 3", "this machine");
+        assertThat(md).contains("| ferry | 1 of 1 | 1 / 0 / 0 |").contains("| qemu-default | 0 of 1 | 0 / 1 / 0 | - |")
+                .contains("| seq, 200 MiB/s over 100 MiB/s | qemu-default | 0 / 3, 0 / 3 | - |");
+    }
+}
