@@ -22,8 +22,11 @@ public final class PreCopyEngine {
     public static final int ROUND_CAP = 100;
     /** The guest runs between slices of at most this many pages (and at least 64 slices a full round). */
     static final int SLICE_PAGES = 2048;
-    /** Rounds at least this long take an early sample of the bitmap, an eighth of the way in. */
-    static final double MIN_SAMPLED_ROUND_SECONDS = 0.4;
+    /**
+     * The short window of the dirty curve the real drivers measure as the first pass begins (QEMU's calc-dirty-rate):
+     * the simulated first round takes the same look at its bitmap, so that a policy sees here what it sees there.
+     */
+    public static final double EARLY_SAMPLE_SECONDS = 0.25;
 
     private final Hypervisor hv;
     private final ConvergencePolicy policy;
@@ -167,9 +170,9 @@ public final class PreCopyEngine {
         long sliceBytes = 0;
         int inSlice = 0;
         int slicePages = Math.max(1, Math.min(SLICE_PAGES, hv.pages() / 64));
-        // A long round takes a free early look at the bitmap: a short window on the dirty curve.
+        // The first round takes the drivers' early look at the bitmap: a short window on the dirty curve.
         double expectedSeconds = (double) pages.cardinality() * PAGE_SIZE / bandwidth;
-        double sampleAt = live && expectedSeconds >= MIN_SAMPLED_ROUND_SECONDS ? expectedSeconds / 8 : Double.MAX_VALUE;
+        double sampleAt = live && number == 1 && expectedSeconds > EARLY_SAMPLE_SECONDS ? EARLY_SAMPLE_SECONDS : Double.MAX_VALUE;
         RoundRecord.Sample sample = null;
         for (int p = pages.nextSetBit(0); p >= 0; p = pages.nextSetBit(p + 1)) {
             if (skip && hv.isDirty(p)) {

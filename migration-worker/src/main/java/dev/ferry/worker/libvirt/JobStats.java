@@ -38,9 +38,12 @@ public record JobStats(Map<String, Double> values) {
 
     /**
      * The live round that ended between {@code before} and {@code after}, {@code seconds} apart, numbered
-     * {@code number}. A short or nearly empty round says little about the link: then libvirt's own rate, or the cap.
+     * {@code number}, with the short window the driver sampled, if any ({@code DirtySample}; libvirt's memory_dirty_rate
+     * is QEMU's average over the round, no second window). A short or nearly empty round says little about the link:
+     * then libvirt's own rate, or the cap.
      */
-    public static RoundRecord round(int number, JobStats before, JobStats after, double seconds, double capBytesPerSecond) {
+    public static RoundRecord round(int number, JobStats before, JobStats after, double seconds, double capBytesPerSecond,
+            RoundRecord.Sample sample) {
         long bytes = Math.max(0, after.processed() - before.processed());
         long zero = Math.max(0, (long) (after.get("memory_constant") - before.get("memory_constant")));
         long normal = Math.max(0, (long) (after.get("memory_normal") - before.get("memory_normal")));
@@ -48,8 +51,6 @@ public record JobStats(Map<String, Double> values) {
         long dirtyPages = remaining / after.pageSize();
         double libvirtRate = after.get("memory_bps");
         double bandwidth = bytes >= (4 << 20) && seconds >= 0.2 ? bytes / seconds : libvirtRate > 0 ? libvirtRate : capBytesPerSecond;
-        double rate = after.get("memory_dirty_rate");
-        RoundRecord.Sample sample = seconds > 1.5 && rate > 0 ? new RoundRecord.Sample(1.0, Math.round(rate)) : null;
         long expected = after.values().containsKey("downtime") ? (long) after.get("downtime")
                 : Math.round(remaining * 1000.0 / Math.max(1, bandwidth));
         return new RoundRecord(number, RoundRecord.Kind.LIVE, normal + zero, bytes, zero, 0, dirtyPages, seconds, bandwidth,

@@ -1,5 +1,6 @@
 package dev.ferry.worker.libvirt;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
@@ -9,6 +10,7 @@ import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.worker.qemu.AutoConverge;
+import dev.ferry.worker.qemu.DirtySample;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +78,8 @@ public final class LibvirtMigration {
     /** Whether the share was said again once memory flowed (see where it is set). */
     private boolean shareSaidOnceFlowing;
     private final Duration progressTimeout;
+    /** calc-dirty-rate was started as the first pass began and its window is not yet taken. */
+    private boolean sampling;
     /**
      * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
      * whether a step larger than 1 % is still on its way there.
@@ -216,6 +220,35 @@ public final class LibvirtMigration {
         if (throttleStepping && current >= throttleSet) {
             throttleStepping = false;
             setQemuParameters(guest, AutoConverge.holdUnderLibvirt());
+        }
+    }
+
+    /**
+     * The window calc-dirty-rate measured as the first pass began ({@link DirtySample}), once it is measured and only
+     * for the first rounds; null otherwise (libvirt forbids the monitor, or QEMU has not finished measuring).
+     */
+    private RoundRecord.Sample sampled(Domain guest, long pageSize, int roundsSoFar) {
+        if (!sampling) {
+            return null;
+        }
+        JsonNode answer = monitor(guest, "query-dirty-rate", DirtySample.query());
+        RoundRecord.Sample sample = answer == null ? null : DirtySample.of(answer.path("return"), pageSize);
+        sampling = sample == null && roundsSoFar < 2;
+        return sample;
+    }
+
+    /** A QMP command through libvirt's monitor passthrough; null where it is refused (a measurement, not the migration). */
+    private JsonNode monitor(Domain guest, String command, Map<String, Object> arguments) {
+        try {
+            JsonNode reply = QMP.readTree(LibvirtNative.qemuMonitorCommand(guest, QMP.writeValueAsString(Map.of("execute", command,
+                    "arguments", arguments))));
+            if (reply.has("error")) {
+                throw new IOException(reply.path("error").path("desc").asText("QEMU refused it"));
+            }
+            return reply;
+        } catch (IOException e) {
+            LOG.debugf("migration of %s: %s refused (%s)", ep.domain(), command, e.getMessage());
+            return null;
         }
     }
 
@@ -360,6 +393,7 @@ public final class LibvirtMigration {
                 // once memory flows: libvirt sets auto-converge's first step as it starts the stream, after the job began
                 throttleArmed = true;
                 armThrottle(guest, roundsBefore > 0 ? (int) now.get("auto_converge_throttle") : -1);
+                sampling = mode == Mode.STEERED && roundsBefore == 0 && monitor(guest, "calc-dirty-rate", DirtySample.start()) != null;
             }
             holdThrottle(guest, (int) now.get("auto_converge_throttle"));
             if (last == null || now.processed() != last.processed()) {
@@ -384,7 +418,7 @@ public final class LibvirtMigration {
             if (now.iteration() > iteration) {
                 if (passStart != null && iteration >= 1 && !stopping) {
                     RoundRecord round = JobStats.round((int) roundsBefore + rounds.size() + 1, passStart, now, t - passSeconds,
-                            context.bandwidthBytesPerSecond());
+                            context.bandwidthBytesPerSecond(), sampled(guest, now.pageSize(), rounds.size()));
                     Decision decision = PreCopyEngine.decide(policy, rounds, round, controls, context);
                     round = round.decided(decision);
                     rounds.add(round);

@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class QemuMigration {
     private static final Duration CALL = Duration.ofSeconds(10);
+
     /** QEMU's largest downtime-limit (2000 s): "stop now, whatever remains". */
     static final long STOP_NOW_MILLIS = 2_000_000;
 
@@ -85,6 +86,8 @@ public final class QemuMigration {
     /** Whether QEMU's max-bandwidth is known to be {@link #context}'s: not for a job taken over from another worker. */
     private boolean shareApplied;
     private final Duration progressTimeout;
+    /** calc-dirty-rate ({@link DirtySample}) was started with a steered migration and its figure is not yet taken. */
+    private boolean sampling;
 
     public QemuMigration(Endpoints ep, ConvergencePolicy policy, Mode mode, MigrationContext context, Duration progressTimeout) {
         this.ep = ep;
@@ -121,6 +124,7 @@ public final class QemuMigration {
         shareApplied = true;
         ep.destination().execute("migrate-incoming", Map.of("uri", ep.uri()), CALL);
         ep.source().execute("migrate", Map.of("uri", ep.uri()), CALL);
+        sampling = mode == Mode.STEERED && startSample();
         return follow(controls, Adopted.NOTHING);
     }
 
@@ -363,6 +367,24 @@ public final class QemuMigration {
         return p;
     }
 
+    /** Starts calc-dirty-rate; a QEMU that refuses it (one older than 8.2) leaves the policy its rounds alone. */
+    private boolean startSample() {
+        try {
+            ep.source().execute("calc-dirty-rate", DirtySample.start(), CALL);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private RoundRecord.Sample takeSample(long pageSize) {
+        try {
+            return DirtySample.of(ep.source().execute("query-dirty-rate", DirtySample.query(), CALL), pageSize);
+        } catch (IOException e) {
+            return null; // a measurement, not the migration: the policy goes on with its rounds alone
+        }
+    }
+
     private RoundRecord liveRound(int number, JsonNode before, JsonNode q, double seconds) {
         JsonNode ram = q.path("ram");
         long pageSize = ram.path("page-size").asLong(4096);
@@ -375,8 +397,12 @@ public final class QemuMigration {
         double qemuRate = ram.path("mbps").asDouble() * 1e6 / 8;
         double bandwidth = bytes >= (4 << 20) && seconds >= 0.2 ? bytes / seconds
                 : qemuRate > 0 ? qemuRate : context.bandwidthBytesPerSecond();
-        double rate = ram.path("dirty-pages-rate").asDouble();
-        RoundRecord.Sample sample = seconds > 1.5 && rate > 0 ? new RoundRecord.Sample(1.0, Math.round(rate)) : null;
+        RoundRecord.Sample sample = null; // the sampled window, once
+
+        if (sampling) {
+            sample = takeSample(pageSize);
+            sampling = sample == null && number < 3; // a first pass shorter than the sample: asked again, twice
+        }
         return new RoundRecord(number, RoundRecord.Kind.LIVE, normal + zero, bytes, zero, 0, dirtyPages, seconds, bandwidth,
                 dirtyPages, remaining, q.path("expected-downtime").asLong(Math.round(remaining * 1000.0 / bandwidth)),
                 q.path("cpu-throttle-percentage").asInt(0), sample, null);

@@ -18,7 +18,7 @@ class JobStatsTest {
                 "memory_normal", 18000.0, "memory_remaining", 8.0 * MIB, "memory_page_size", 4096.0, "downtime", 250.0,
                 "memory_dirty_rate", 5000.0, "auto_converge_throttle", 20.0));
 
-        RoundRecord r = JobStats.round(1, before, after, 2.0, 32.0 * MIB);
+        RoundRecord r = JobStats.round(1, before, after, 2.0, 32.0 * MIB, new RoundRecord.Sample(0.25, 3000));
 
         assertThat(r.round()).isEqualTo(1);
         assertThat(r.kind()).isEqualTo(RoundRecord.Kind.LIVE);
@@ -28,7 +28,8 @@ class JobStatsTest {
         assertThat(r.remainingPages()).isEqualTo(2048);
         assertThat(r.expectedDowntimeMillis()).isEqualTo(250); // libvirt's own expected downtime
         assertThat(r.throttlePercent()).isEqualTo(20);
-        assertThat(r.earlySample()).isEqualTo(new RoundRecord.Sample(1.0, 5000));
+        // the driver's sampled window, not libvirt's dirty rate, which averages over the whole round
+        assertThat(r.earlySample()).isEqualTo(new RoundRecord.Sample(0.25, 3000));
     }
 
     @Test
@@ -36,7 +37,7 @@ class JobStatsTest {
         JobStats before = new JobStats(Map.of("memory_processed", 0.0));
         JobStats after = new JobStats(Map.of("memory_processed", 1.0 * MIB, "memory_remaining", 16.0 * MIB));
 
-        RoundRecord r = JobStats.round(3, before, after, 0.1, 32.0 * MIB);
+        RoundRecord r = JobStats.round(3, before, after, 0.1, 32.0 * MIB, null);
 
         assertThat(r.bandwidthBytesPerSecond()).isEqualTo(32.0 * MIB);
         assertThat(r.expectedDowntimeMillis()).isEqualTo(500); // 16 MiB at 32 MiB/s

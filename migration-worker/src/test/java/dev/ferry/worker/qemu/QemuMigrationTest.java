@@ -162,6 +162,12 @@ class QemuMigrationTest {
                 .allSatisfy(r -> assertThat(r.bytesSent()).isNotNegative());
         assertThat(ferry.outcome()).as("Ferry's policy: " + ferry.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
         assertThat(ferry.rounds()).anySatisfy(r -> assertThat(r.throttlePercent()).isPositive());
+        // the window Ferry's driver sampled as the first pass began: a quarter of a second of a guest rewriting 96 MiB at
+        // 200 MiB/s is about 12,800 distinct pages (fewer when TCG writes slower), never more than the region's 24,576
+        var window = ferry.rounds().get(0).earlySample();
+        assertThat(window).as("calc-dirty-rate's window on round 1").isNotNull();
+        assertThat(window.seconds()).isEqualTo(0.25);
+        assertThat(window.pages()).isBetween(3_000L, 24_576L + 1_000);
     }
 
     @Test
