@@ -2,10 +2,13 @@ package dev.ferry.tools.bench;
 
 import dev.ferry.tools.bench.QemuReport.Run;
 import dev.ferry.tools.bench.QemuSuite.Cell;
+import dev.ferry.tools.bench.Objective.Range;
+import dev.ferry.tools.bench.Objective.Summary;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
+import java.util.Map;
 
 /**
  * Issue #17's goals on real QEMU, judged from the suite's moves: each check PASS or FAIL with the numbers behind it.
@@ -18,30 +21,10 @@ final class QemuChecks {
     private QemuChecks() {
     }
 
-    /** One policy on one guest: how many moves finished, and the medians and ranges of what they cost. */
-    record Cell3(int moved, int of, Range total, Range downtime, Range throttle) {
-        boolean always() {
-            return of > 0 && moved == of;
-        }
-
-        static Cell3 of(List<Run> runs) {
-            List<Run> moved = runs.stream().filter(Run::moved).toList();
-            return new Cell3(moved.size(), runs.size(), Range.of(moved, Run::totalSeconds),
-                    Range.of(moved, r -> r.move().result().downtimeMillis()), Range.of(moved, r -> r.move().result().throttleSeconds()));
-        }
-    }
-
-    /** Median, least and most of one metric over the moves that finished (NaN for none). */
-    record Range(double median, double min, double max) {
-        static Range of(List<Run> runs, ToDoubleFunction<Run> f) {
-            double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-            return v.length == 0 ? new Range(Double.NaN, Double.NaN, Double.NaN) : new Range(Report.median(runs, f), v[0], v[v.length - 1]);
-        }
-
-        /** Lower beyond the spread: every move of this one below every move of the other. */
-        boolean clearlyBelow(Range other) {
-            return max < other.min;
-        }
+    /** One policy on one guest, in the objective's terms. */
+    static Summary summary(List<Run> runs) {
+        return Summary.of(runs.stream().map(r -> new Objective.Cost(r.moved(), r.totalSeconds(), r.move().result().downtimeMillis(),
+                r.move().result().throttleSeconds())).toList());
     }
 
     static String markdown(List<Run> runs, List<Cell> cells) {
@@ -55,9 +38,9 @@ final class QemuChecks {
         String slowLink = "not run";
         boolean slowLinkOk = true;
         for (Cell cell : cells) {
-            Cell3 ferry = Cell3.of(of(runs, cell, FERRY));
-            Cell3 defaults = Cell3.of(of(runs, cell, "qemu-default"));
-            Cell3 auto = Cell3.of(of(runs, cell, "qemu-auto-converge"));
+            Summary ferry = summary(of(runs, cell, FERRY));
+            Summary defaults = summary(of(runs, cell, "qemu-default"));
+            Summary auto = summary(of(runs, cell, "qemu-auto-converge"));
             if (ferry.of() == 0) {
                 continue;
             }
@@ -81,10 +64,10 @@ final class QemuChecks {
             // well below the link: no worse than the best reference by more than 10 % on any metric (ties inside the spread)
             if (rate * 2 <= cap) {
                 for (String metric : List.of("total", "downtime", "throttle-s")) {
-                    Range f = pick(ferry, metric);
+                    Range f = ferry.pick(metric);
                     for (String ref : REFERENCES) {
-                        Cell3 r = Cell3.of(of(runs, cell, ref));
-                        Range b = pick(r, metric);
+                        Summary r = summary(of(runs, cell, ref));
+                        Range b = r.pick(metric);
                         boolean ferryMissed = r.always() && !ferry.always() && metric.equals("total");
                         if (ferryMissed || r.always() && f.median() > 1.1 * b.median() + (metric.equals("throttle-s") ? 0.05 : 0)
                                 && b.clearlyBelow(f)) {
@@ -94,23 +77,11 @@ final class QemuChecks {
                 }
                 below.add(cell.name());
             }
-            // never dominated: no reference at least as good on all three and better on one, beyond the spread
-            for (String ref : REFERENCES) {
-                Cell3 r = Cell3.of(of(runs, cell, ref));
-                boolean notWorse = true;
-                boolean better = false;
-                for (String metric : List.of("total", "downtime", "throttle-s")) {
-                    notWorse &= !pick(ferry, metric).clearlyBelow(pick(r, metric));
-                    better |= pick(r, metric).clearlyBelow(pick(ferry, metric));
-                }
-                if (r.always() && (!ferry.always() || notWorse && better)) {
-                    dominated.add(cell.name() + " by " + ref);
-                }
-            }
-            // a guest that converges within its limits without throttling is never throttled
-            boolean convergesUnthrottled = REFERENCES.stream().map(ref -> Cell3.of(of(runs, cell, ref)))
-                    .anyMatch(r -> r.always() && r.throttle().max() == 0);
-            if (convergesUnthrottled && ferry.throttle().max() > 0) {
+            // the objective (docs/POLICY.md): never dominated, never a needless throttle
+            Map<String, Summary> references = new LinkedHashMap<>();
+            REFERENCES.forEach(ref -> references.put(ref, summary(of(runs, cell, ref))));
+            Objective.dominating(ferry, references).forEach(ref -> dominated.add(cell.name() + " by " + ref));
+            if (Objective.throttledNeedlessly(ferry, references.values())) {
                 needless.add(String.format(Locale.ROOT, "%s: up to %.1f throttle-s", cell.name(), ferry.throttle().max()));
             }
         }
@@ -133,14 +104,6 @@ final class QemuChecks {
         line(s, needless.isEmpty(), "Ferry never throttles a guest that a reference moves every time without throttling",
                 needless.isEmpty() ? "never" : String.join("; ", needless));
         return s.toString();
-    }
-
-    private static Range pick(Cell3 c, String metric) {
-        return switch (metric) {
-            case "total" -> c.total();
-            case "downtime" -> c.downtime();
-            default -> c.throttle();
-        };
     }
 
     private static void line(StringBuilder s, boolean pass, String claim, String detail) {

@@ -20,25 +20,9 @@ final class QemuReport {
             return move.result().totalTimeMillis() / 1000.0;
         }
 
-        /**
-         * No move can be shorter than its first pass at the fastest rate the link ran: every page once, a page of data in
-         * full and a zero page as an 8-byte header. The first pass's zero pages are QEMU's own count ("duplicate"); every
-         * other page of memory is data. The rate is the cap, or the move's fastest live round of at least half a second
-         * when QEMU sent faster than its max-bandwidth (it did, by a few per cent: an idle guest moved in 0.96x the
-         * first pass over the cap). The first round's bytes would overstate the pass (the round's end is seen at the next
-         * poll, with some of the second pass in it), and memory over the cap counted zero pages in full.
-         */
+        /** The move's first pass at its link's rate ({@link FirstPass}). */
         double lowerBoundSeconds(int memoryMib) {
-            var rounds = move.result().rounds();
-            long pages = ((long) memoryMib << 20) / 4096;
-            long zero = rounds.isEmpty() ? 0 : Math.min(pages, rounds.get(0).zeroPages());
-            double rate = (double) ((long) cell.load().capMibPerSecond() << 20);
-            for (var r : rounds) {
-                if (r.kind() == RoundRecord.Kind.LIVE && r.seconds() >= 0.5) {
-                    rate = Math.max(rate, r.bytesSent() / r.seconds());
-                }
-            }
-            return ((pages - zero) * 4096.0 + zero * 8.0) / rate;
+            return FirstPass.seconds(move.result(), memoryMib, cell.load().capMibPerSecond());
         }
     }
 
@@ -58,7 +42,7 @@ final class QemuReport {
                 + "back and forth, each policy in turn (the order rotated from one repeat to the next), %d times over; each cell "
                 + "gives the median and the range (min-max) of the moves that finished. Lower bound of a move: its first pass, every page once, a page of data in full and a "
                 + "zero page (as QEMU counted them in that pass) as an 8-byte header, over the cap or, where QEMU sent faster "
-                + "than its max-bandwidth, over the move's fastest live round of at least 0.5 s; x lower bound is the median "
+                + "than its max-bandwidth, over the move's own average rate in its live rounds; x lower bound is the median "
                 + "of each move's ratio. A "
                 + "policy is given %d times memory over the cap before its move is cancelled: a policy that does not "
                 + "converge is cut off there. Memory verified: after "
