@@ -323,9 +323,7 @@ class FaultsIT {
                     TestBroker.bootstrapServers(), topic, r -> true));
             all.addAll(new ArrayList<>(all));
             java.util.Collections.shuffle(all, new Random(seed));
-            for (var r : all) {
-                KafkaProbe.send(TestBroker.bootstrapServers(), topic, r.key(), r.value());
-            }
+            KafkaProbe.sendEach(TestBroker.bootstrapServers(), topic, all.stream().map(r -> (Map.Entry<String, String>) new java.util.AbstractMap.SimpleEntry<>(r.key(), r.value())).toList());
             replayed += all.size();
         }
         System.out.println("FaultsIT replay: " + replayed + " records delivered again");

@@ -70,12 +70,13 @@ class ReplicasIT {
         for (String id : moves.keySet()) {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> survivor.ended(id));
         }
+        Map<String, List<dev.ferry.events.MigrationEvent>> outcomes = survivor.finalDecisions(moves.keySet());
         for (Map.Entry<String, long[]> e : moves.entrySet()) {
             String id = e.getKey();
             assertThat(survivor.phase(id)).as("migration %s: %s", id, survivor.migration(id).getString("failureReason"))
                     .isEqualTo("SUCCEEDED");
             survivor.agree(id, e.getValue()[0], e.getValue()[1], e.getValue()[2]);
-            assertThat(survivor.finalDecisions(id)).hasSize(1);
+            assertThat(outcomes.get(id)).as("final decisions about %s", id).hasSize(1);
             // one worker per attempt: exactly one granted claim for each attempt that was claimed
             List<Map<String, Object>> trail = given().baseUri(second.url()).queryParam("limit", 5000)
                     .get("/migrations/" + id + "/events").jsonPath().getList("$");

@@ -24,12 +24,13 @@ class GuestPatternsTest {
     Path dir;
 
     /**
-     * All six at once, and one the guest does not know: a boot under TCG is seconds of CPU, and one after another they
-     * would take a minute of CI.
+     * The generator itself is checked draw for draw on the host against the same header (GuestPatternTest in
+     * migration-model); here the guest runs it: the pattern with a table of its own (zipf), the one that rests half the
+     * time (bursts), and a name the guest does not know, booted at once (a boot under TCG is seconds of CPU).
      */
     @Test
-    void everyPatternWritesAndItsGuestFindsEveryPageIntactAndAnUnknownOneIsRefusedAloud() throws Exception {
-        List<String> patterns = List.of("seq", "uniform", "zipf", "bursts", "phase", "grow");
+    void thePatternsWriteAndTheirGuestsFindEveryPageIntactAndAnUnknownOneIsRefusedAloud() throws Exception {
+        List<String> patterns = List.of("zipf", "bursts");
         List<TestGuest> guests = new ArrayList<>();
         try {
             for (String pattern : patterns) {
