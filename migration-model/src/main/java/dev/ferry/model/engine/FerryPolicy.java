@@ -3,7 +3,7 @@ package dev.ferry.model.engine;
 import java.util.List;
 
 /**
- * Ferry's adaptive policy. After every live round it fits the guest's dirty curve ({@link DirtyCurve}) to the
+ * Ferry's adaptive policy. What it optimises, and how the benchmarks hold it to that: docs/POLICY.md. After every live round it fits the guest's dirty curve ({@link DirtyCurve}) to the
  * latest rounds and projects the rounds ahead at the link's measured speed:
  * <ul>
  * <li>downtime within the target: one more round when it is predicted to cut the downtime by at least 40 % for
