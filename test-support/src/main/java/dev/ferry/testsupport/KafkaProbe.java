@@ -39,7 +39,7 @@ public final class KafkaProbe {
     }
 
     public static void send(String bootstrap, String topic, String key, String value) {
-        sendEach(bootstrap, topic, List.of(Map.entry(key, value)));
+        sendEach(bootstrap, topic, List.of(new java.util.AbstractMap.SimpleEntry<>(key, value))); // a null key is a record too
     }
 
     /**

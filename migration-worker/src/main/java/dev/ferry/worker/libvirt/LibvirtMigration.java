@@ -224,17 +224,16 @@ public final class LibvirtMigration {
     }
 
     /**
-     * The window calc-dirty-rate measured as the first pass began ({@link DirtySample}), once it is measured and only
-     * for the first rounds; null otherwise (libvirt forbids the monitor, or QEMU has not finished measuring).
+     * The window calc-dirty-rate measured as the first pass began ({@link DirtySample}), for round 1 only (unthrottled,
+     * as the policy reads it); null otherwise (libvirt forbids the monitor, or QEMU had not finished measuring).
      */
-    private RoundRecord.Sample sampled(Domain guest, long pageSize, int roundsSoFar) {
+    private RoundRecord.Sample sampled(Domain guest, long pageSize) {
         if (!sampling) {
             return null;
         }
+        sampling = false;
         JsonNode answer = monitor(guest, "query-dirty-rate", DirtySample.query());
-        RoundRecord.Sample sample = answer == null ? null : DirtySample.of(answer.path("return"), pageSize);
-        sampling = sample == null && roundsSoFar < 2;
-        return sample;
+        return answer == null ? null : DirtySample.of(answer.path("return"), pageSize);
     }
 
     /** A QMP command through libvirt's monitor passthrough; null where it is refused (a measurement, not the migration). */
@@ -418,7 +417,7 @@ public final class LibvirtMigration {
             if (now.iteration() > iteration) {
                 if (passStart != null && iteration >= 1 && !stopping) {
                     RoundRecord round = JobStats.round((int) roundsBefore + rounds.size() + 1, passStart, now, t - passSeconds,
-                            context.bandwidthBytesPerSecond(), sampled(guest, now.pageSize(), rounds.size()));
+                            context.bandwidthBytesPerSecond(), sampled(guest, now.pageSize()));
                     Decision decision = PreCopyEngine.decide(policy, rounds, round, controls, context);
                     round = round.decided(decision);
                     rounds.add(round);

@@ -319,6 +319,7 @@ public final class QemuMigration {
                             case ABORT -> {
                                 abortReason = decision.reason();
                                 policyAborted = true;
+                                cancelSent = true;
                                 ep.source().execute("migrate_cancel", null, CALL);
                             }
                         }
@@ -397,12 +398,10 @@ public final class QemuMigration {
         double qemuRate = ram.path("mbps").asDouble() * 1e6 / 8;
         double bandwidth = bytes >= (4 << 20) && seconds >= 0.2 ? bytes / seconds
                 : qemuRate > 0 ? qemuRate : context.bandwidthBytesPerSecond();
-        RoundRecord.Sample sample = null; // the sampled window, once
-
-        if (sampling) {
-            sample = takeSample(pageSize);
-            sampling = sample == null && number < 3; // a first pass shorter than the sample: asked again, twice
-        }
+        // the sampled window belongs to round 1 (unthrottled, as the policy reads it); a first pass shorter than the
+        // window goes without, as on the simulator
+        RoundRecord.Sample sample = sampling ? takeSample(pageSize) : null;
+        sampling = false;
         return new RoundRecord(number, RoundRecord.Kind.LIVE, normal + zero, bytes, zero, 0, dirtyPages, seconds, bandwidth,
                 dirtyPages, remaining, q.path("expected-downtime").asLong(Math.round(remaining * 1000.0 / bandwidth)),
                 q.path("cpu-throttle-percentage").asInt(0), sample, null);

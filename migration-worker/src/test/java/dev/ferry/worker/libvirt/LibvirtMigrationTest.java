@@ -303,6 +303,10 @@ class LibvirtMigrationTest {
         assertThat(result.outcome()).as("%s at %.1f MiB/s over a %d MiB/s link: %s", name, dirtyMibPerSecond, cap >> 20, result.reason())
                 .isEqualTo(MigrationResult.Outcome.SUCCEEDED);
         assertThat(result.postCopy()).isFalse();
+        // round 1 carries the quarter second of the dirty curve the driver measured through QEMU's monitor
+        assertThat(reported.get(0).earlySample()).as("calc-dirty-rate's window on round 1").isNotNull();
+        assertThat(reported.get(0).earlySample().seconds()).isEqualTo(0.25);
+        assertThat(reported.get(0).earlySample().pages()).isPositive();
         // the policy asked for a throttle, and the next pass ran at exactly that figure
         List<RoundRecord> throttled = reported.stream().filter(r -> r.decision() != null && r.decision().throttlePercent() > 0).toList();
         assertThat(throttled).as("rounds %s", reported).isNotEmpty();

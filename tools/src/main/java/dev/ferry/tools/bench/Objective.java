@@ -15,7 +15,10 @@ final class Objective {
     private Objective() {
     }
 
-    /** What one move cost: whether it moved the guest within the limits, and if so its total time, pause and throttle. */
+    /**
+     * What one move cost: whether it moved the guest (as its suite counts a move: the simulator within the target and
+     * the deadline, the real suites as the hypervisor completed it), and if so its total time, pause and throttle.
+     */
     record Cost(boolean moved, double totalSeconds, double downtimeMillis, double throttleSeconds) {
     }
 

@@ -17,7 +17,7 @@ final class QemuRuns {
     static final String HEADER = "pattern\tdirty_mib_s\tcap_mib_s\tpolicy\trepeat\toutcome\tverified\ttotal_s\tdowntime_ms"
             + "\trounds\tbytes_sent\tthrottle_s\tfirst_pass_zero_pages";
 
-    /** One move as measured: {@code moved} is a success within the downtime target. */
+    /** One move as measured: {@code moved} is QEMU's own verdict, completed (whatever its pause). */
     record Measured(Cell cell, String policy, int repeat, String outcome, boolean verified, double totalSeconds,
             long downtimeMillis, int rounds, long bytesSent, double throttleSeconds, long firstPassZeroPages) {
         boolean moved() {
@@ -43,6 +43,13 @@ final class QemuRuns {
         return s.toString();
     }
 
+    private static boolean bool(String s) {
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new IllegalArgumentException("verified must be true or false, not " + s);
+        }
+        return s.equals("true");
+    }
+
     /** Reads what {@link #tsv} wrote; a line that does not fit says which and why. */
     static List<Measured> parse(String text) {
         List<String> lines = text.lines().toList();
@@ -60,7 +67,7 @@ final class QemuRuns {
                     throw new IllegalArgumentException(f.length + " fields, 13 expected");
                 }
                 var cell = new Cell(f[0], new Load(Integer.parseInt(f[1]), Integer.parseInt(f[2])));
-                moves.add(new Measured(cell, f[3], Integer.parseInt(f[4]), f[5], Boolean.parseBoolean(f[6]),
+                moves.add(new Measured(cell, f[3], Integer.parseInt(f[4]), f[5], bool(f[6]),
                         Double.parseDouble(f[7]), Long.parseLong(f[8]), Integer.parseInt(f[9]), Long.parseLong(f[10]),
                         Double.parseDouble(f[11]), Long.parseLong(f[12])));
             } catch (RuntimeException e) {

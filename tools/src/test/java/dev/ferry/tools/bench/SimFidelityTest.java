@@ -30,6 +30,8 @@ class SimFidelityTest {
         String damaged = QemuRuns.tsv(moves).replace("\t5.400\t", "\tfive\t");
         assertThatThrownBy(() -> QemuRuns.parse(damaged)).hasMessageContaining("line 2 of the runs file");
         assertThatThrownBy(() -> QemuRuns.parse("guest\tpolicy\n")).hasMessageContaining("not a runs file");
+        assertThatThrownBy(() -> QemuRuns.parse(QemuRuns.tsv(moves).replaceFirst("\ttrue\t", "\tyes\t")))
+                .hasMessageContaining("line 2 of the runs file: verified must be true or false, not yes");
     }
 
     @Test
@@ -53,7 +55,7 @@ class SimFidelityTest {
         assertThat(never.simMoved()).as("the simulator's model of QEMU's defaults does not converge either").isEmpty();
 
         String md = SimFidelity.markdown(pairs, SimFidelity.zeroShare(qemu), 3, "./ferry bench-fidelity 3", "this machine");
-        assertThat(md).contains("| ferry | 1 of 1 | 1 / 0 / 0 |").contains("| qemu-default | 0 of 1 | 0 / 1 / 0 | - |")
+        assertThat(md).contains("| ferry | 1 of 1 | 1 / 0 / 0 |").contains("| 0 / 0 |\n").contains("| qemu-default | 0 of 1 | 0 / 1 / 0 | - |")
                 .contains("| seq, 200 MiB/s over 100 MiB/s | qemu-default | 0 / 3, 0 / 3 | - |");
     }
 }
