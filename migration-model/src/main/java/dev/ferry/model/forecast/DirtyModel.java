@@ -1,5 +1,9 @@
 package dev.ferry.model.forecast;
 
+import dev.ferry.model.engine.RoundRecord;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * How a VM dirties memory, as far as it is known before it migrates: a writable working set of {@code hotPages}
  * written at {@code dirtyPagesPerSecond}. The distinct pages dirtied in a window of t seconds then follow
@@ -25,6 +29,77 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
         return new DirtyModel(Math.max(1, Math.round(pages * TYPICAL_HOT_SHARE)),
                 bandwidthBytesPerSecond / dev.ferry.model.engine.PreCopyEngine.PAGE_SIZE * TYPICAL_RATE_SHARE,
                 ASSUMED + ": hot set 5 % of memory dirtied at 40 % of the link rate (no history for this VM)");
+    }
+
+    /**
+     * The model through windows measured on the guest just before it migrates (QEMU's calc-dirty-rate, or the
+     * simulator's sample): distinct pages written in each. Two windows of different length fix both numbers of the
+     * curve: their ratio says how far the short one is from saturating, which sets the rate over the working set.
+     * A ratio at the windows' length ratio is a writer that never repeats a page within them (its set is taken as all
+     * memory); a ratio of one or less is a set already rewritten within the short window (its rate is then only known
+     * to be at least the short window's).
+     *
+     * @param windows     at least one window, each of a positive length
+     * @param memoryPages the guest's memory: no working set is larger
+     * @param from        where the windows come from, as the basis says it
+     */
+    public static DirtyModel measured(List<RoundRecord.Sample> windows, long memoryPages,
+            String from) {
+        if (windows.isEmpty() || memoryPages < 1 || windows.stream().anyMatch(w -> !(w.seconds() > 0) || w.pages() < 0)) {
+            throw new IllegalArgumentException("a measured dirty model needs at least one window of positive length and "
+                    + "a guest of at least one page, was " + windows + " over " + memoryPages + " pages");
+        }
+        var shortest = windows.stream().min(Comparator.comparingDouble(RoundRecord.Sample::seconds)).get();
+        var longest = windows.stream().max(Comparator.comparingDouble(RoundRecord.Sample::seconds)).get();
+        long hot;
+        double rate;
+        double lengths = longest.seconds() / shortest.seconds();
+        double ratio = shortest.pages() == 0 ? lengths : (double) longest.pages() / shortest.pages();
+        if (longest.pages() == 0) {
+            hot = 1;
+            rate = 0;
+        } else if (lengths <= 1 || ratio >= lengths * SATURATION_LIMIT) {
+            // one window, or no page written twice: the curve is still a line
+            hot = memoryPages;
+            rate = longest.pages() / longest.seconds();
+        } else if (ratio <= 1) {
+            hot = Math.max(shortest.pages(), longest.pages());
+            rate = shortest.pages() / shortest.seconds();
+        } else {
+            double x = speedOverSet(ratio, shortest.seconds(), longest.seconds());
+            hot = Math.round(longest.pages() / -Math.expm1(-x * longest.seconds()));
+            rate = x * hot;
+        }
+        hot = Math.max(1, Math.min(hot, memoryPages));
+        StringBuilder seen = new StringBuilder();
+        for (var w : windows) {
+            seen.append(seen.length() == 0 ? "" : ", ").append(w.pages()).append(" pages in ")
+                    .append(Math.round(w.seconds() * 1000)).append(" ms");
+        }
+        return new DirtyModel(hot, rate, "measured just before the start (" + from + ": " + seen + "): "
+                + Math.round(rate) + " pages/s over a working set of " + hot + " pages");
+    }
+
+    /** Above this share of the windows' length ratio, the longer window is taken as still on the curve's straight start. */
+    static final double SATURATION_LIMIT = 0.98;
+
+    /**
+     * The x = r / H at which (1 - e^(-x t2)) / (1 - e^(-x t1)) equals the measured ratio, by bisection: that ratio
+     * falls from t2 / t1 (x near 0) to 1 (x large), so it has one solution for a ratio between.
+     */
+    private static double speedOverSet(double ratio, double t1, double t2) {
+        double lo = 1e-9;
+        double hi = 1e3 / t1;
+        for (int i = 0; i < 200; i++) {
+            double mid = Math.sqrt(lo * hi);
+            double at = Math.expm1(-mid * t2) / Math.expm1(-mid * t1);
+            if (at > ratio) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return Math.sqrt(lo * hi);
     }
 
     /** True for {@link #typical}: nothing was measured or learned of this VM, so nothing should be refused on it. */
