@@ -4,6 +4,11 @@ package dev.ferry.events;
 public enum EventType {
     /** A worker took the migration and is about to run round 1. */
     MIGRATION_STARTED,
+    /**
+     * The worker watched the guest write just before round 1, as the start command asked; carries a
+     * {@link DirtyMeasurement}. The scheduler forecasts the migration again from it.
+     */
+    DIRTY_RATE_MEASURED,
     /** One pre-copy round (or the final stop-and-copy) finished; carries a {@link DirtyPageRound}. */
     ROUND_COMPLETED,
     /** The VM runs on the destination; carries a {@link MigrationOutcome}. */

@@ -32,6 +32,8 @@ import java.util.UUID;
  * @param policy      the convergence policy the request chose (ferry or a reference policy); null: the worker's default
  * @param bandwidthCapBytesPerSecond the migration's share of the links it crosses, which it shares with other migrations
  *                    (set on START and by LIMIT_BANDWIDTH when the share changes); null: the whole link
+ * @param measureDirtyRate START only: measure how the guest writes just before round 1 and report it
+ *                    ({@link EventType#DIRTY_RATE_MEASURED}), for the scheduler's forecast; null: do not
  */
 public record MigrationCommand(
         String commandId,
@@ -55,7 +57,24 @@ public record MigrationCommand(
         String targetMigrationAddress,
         Principal requestedBy,
         String policy,
-        Long bandwidthCapBytesPerSecond) {
+        Long bandwidthCapBytesPerSecond,
+        Boolean measureDirtyRate) {
+
+    /** A command that asks for no measurement before the start. */
+    public MigrationCommand(String commandId, CommandType type, UUID migrationId, int attempt, long vmId, String vmName,
+            long sourceHostId, long targetHostId, long reservationId, long memoryBytes, long linkBandwidthBytesPerSecond,
+            long maxDowntimeMillis, Instant issuedAt, Integer throttleCeilingPercent, boolean allowPostCopy, Instant deadline,
+            String sourceLibvirtUri, String targetLibvirtUri, String targetMigrationAddress, Principal requestedBy,
+            String policy, Long bandwidthCapBytesPerSecond) {
+        this(commandId, type, migrationId, attempt, vmId, vmName, sourceHostId, targetHostId, reservationId, memoryBytes,
+                linkBandwidthBytesPerSecond, maxDowntimeMillis, issuedAt, throttleCeilingPercent, allowPostCopy, deadline,
+                sourceLibvirtUri, targetLibvirtUri, targetMigrationAddress, requestedBy, policy, bandwidthCapBytesPerSecond, null);
+    }
+
+    /** Whether the worker should measure the guest's writing before round 1. */
+    public boolean measuresFirst() {
+        return Boolean.TRUE.equals(measureDirtyRate);
+    }
 
     /** Checks what a worker cannot do without; a command failing this goes to the dead-letter topic. */
     public MigrationCommand validate() {

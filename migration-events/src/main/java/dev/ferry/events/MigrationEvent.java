@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param workerId     which worker ran it
  * @param round        set for {@link EventType#ROUND_COMPLETED}
  * @param outcome      set for the outcome types
+ * @param measurement  set for {@link EventType#DIRTY_RATE_MEASURED}
  */
 public record MigrationEvent(
         String eventId,
@@ -34,7 +35,16 @@ public record MigrationEvent(
         long reservationId,
         String workerId,
         DirtyPageRound round,
-        MigrationOutcome outcome) {
+        MigrationOutcome outcome,
+        DirtyMeasurement measurement) {
+
+    /** An event that carries no measurement: every type but {@link EventType#DIRTY_RATE_MEASURED}. */
+    public MigrationEvent(String eventId, EventType type, UUID migrationId, int attempt, long sequence, Instant timestamp,
+            long vmId, long sourceHostId, long targetHostId, long reservationId, String workerId, DirtyPageRound round,
+            MigrationOutcome outcome) {
+        this(eventId, type, migrationId, attempt, sequence, timestamp, vmId, sourceHostId, targetHostId, reservationId,
+                workerId, round, outcome, null);
+    }
 
     /**
      * The worker id of the scheduler's decisions. The scheduler alone decides a migration's final phase; it publishes
@@ -61,6 +71,8 @@ public record MigrationEvent(
         require(sequence >= 1, "sequence must be >= 1");
         require(type != EventType.ROUND_COMPLETED || round != null, "ROUND_COMPLETED without round");
         require(!type.isOutcome() || outcome != null, type + " without outcome");
+        require(type != EventType.DIRTY_RATE_MEASURED || (measurement != null && measurement.valid()),
+                "DIRTY_RATE_MEASURED without windows of positive length");
         require(type != EventType.OUTCOME_UNKNOWN || SCHEDULER.equals(workerId) || outcome != null,
                 "a worker's OUTCOME_UNKNOWN without an outcome saying why");
         return this;

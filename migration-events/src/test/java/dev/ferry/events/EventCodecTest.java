@@ -109,6 +109,23 @@ class EventCodecTest {
     }
 
     @Test
+    void aMeasurementTravelsWithItsEventAndOneWithoutWindowsIsRefused() throws Exception {
+        var measured = new MigrationEvent("e-m", EventType.DIRTY_RATE_MEASURED, UUID.randomUUID(), 1, 2, Instant.now(), 7, 1, 2,
+                9, "w-1", null, null, new DirtyMeasurement(List.of(new DirtyMeasurement.Window(250, 13_312),
+                new DirtyMeasurement.Window(1_000, 24_832)), "calc-dirty-rate page-sampling"));
+        assertThat(EventCodec.event(EventCodec.toJson(measured))).isEqualTo(measured);
+
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(EventCodec.toJson(measured));
+        String none = tree.putNull("measurement").toString();
+        assertThatThrownBy(() -> EventCodec.event(none)).hasMessageContaining("DIRTY_RATE_MEASURED without windows");
+        String empty = EventCodec.toJson(measured).replaceAll("\"windows\":\\[[^]]*]", "\"windows\":[]");
+        assertThatThrownBy(() -> EventCodec.event(empty)).hasMessageContaining("DIRTY_RATE_MEASURED without windows");
+        String zero = EventCodec.toJson(measured).replace("\"millis\":250", "\"millis\":0");
+        assertThatThrownBy(() -> EventCodec.event(zero)).hasMessageContaining("DIRTY_RATE_MEASURED without windows");
+    }
+
+    @Test
     void rejectsAnEventWithoutId() {
         String json = EventCodec.toJson(roundEvent()).replace("\"eventId\":\"e-1\",", "");
         assertThatThrownBy(() -> EventCodec.event(json)).hasMessageContaining("eventId is missing");

@@ -2,6 +2,7 @@ package dev.ferry.events.schema;
 
 import dev.ferry.events.AbortStatus;
 import dev.ferry.events.CommandType;
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.DirtyPageRound;
 import dev.ferry.events.EventType;
 import dev.ferry.events.HostProbe;
@@ -38,7 +39,7 @@ public final class Channels {
             new Channel<>(Topics.MIGRATION_COMMANDS, MigrationCommand.class, List.of(
                     new MigrationCommand("cmd-1", CommandType.START, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
                             1_250_000_000L, 300, AT, 99, false, AT.plusSeconds(600), "qemu+tls://hv-03/system",
-                            "qemu+tls://hv-05/system", "10.20.0.5", OPERATOR, "ferry", 1_250_000_000L),
+                            "qemu+tls://hv-05/system", "10.20.0.5", OPERATOR, "ferry", 1_250_000_000L, true),
                     new MigrationCommand("cmd-3", CommandType.LIMIT_BANDWIDTH, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
                             1_250_000_000L, 300, AT.plusSeconds(4), null, false, null, null, null, null, null, null, 625_000_000L),
                     new MigrationCommand("cmd-2", CommandType.CANCEL, MIGRATION, 1, 42, "web-7", 3, 5, 912, 8 * GIB,
@@ -48,6 +49,9 @@ public final class Channels {
                             912, "worker-1", new DirtyPageRound(1, 2_097_152, 8 * GIB, 151_000, 16_700.0, 1.1e9, 7_800,
                             151_000, 618_496_000, 560, 0, "CONTINUE", "remaining memory fell by 93 %: another round",
                             false, MigrationMode.PRE_COPY), null),
+                    new MigrationEvent("evt-1m", EventType.DIRTY_RATE_MEASURED, MIGRATION, 1, 2, AT.plusSeconds(1), 42, 3, 5,
+                            912, "worker-1", null, null, new DirtyMeasurement(List.of(new DirtyMeasurement.Window(250, 38_000),
+                            new DirtyMeasurement.Window(1_000, 96_000)), "calc-dirty-rate page-sampling")),
                     new MigrationEvent("evt-9", EventType.MIGRATION_SUCCEEDED, MIGRATION, 1, 9, AT.plusSeconds(14), 42, 3,
                             5, 912, "worker-1", null, new MigrationOutcome(4, 9_120_000_000L, 180, 14_020, null, "libvirt",
                             MigrationMode.PRE_COPY, AbortStatus.NONE)),

@@ -21,6 +21,16 @@ class ProgressTest {
     }
 
     @Test
+    void theWritingMeasuredBeforeRoundOneIsShownWindowByWindow() throws Exception {
+        Progress p = new Progress();
+        assertThat(p.line(json("{\"eventId\": \"e4\", \"migrationId\": \"" + M + "\", \"attempt\": 1, \"type\": "
+                + "\"DIRTY_RATE_MEASURED\", \"workerId\": \"w\", \"measurement\": {\"windows\": [{\"millis\": 250, "
+                + "\"pages\": 3904}, {\"millis\": 1000, \"pages\": 7680}], \"method\": \"calc-dirty-rate page-sampling\"}}")))
+                .contains("6f1c2a9e attempt 1: before round 1 the guest wrote 3,904 distinct pages in 250 ms, 7,680 in 1000 ms "
+                        + "(calc-dirty-rate page-sampling)");
+    }
+
+    @Test
     void aFailureDecidedByTheSchedulerSaysWhy() throws Exception {
         Progress p = new Progress();
         assertThat(p.line(json("{\"eventId\": \"e3\", \"migrationId\": \"" + M + "\", \"attempt\": 2, \"type\": \"MIGRATION_FAILED\", "
