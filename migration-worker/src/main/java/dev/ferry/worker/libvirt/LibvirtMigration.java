@@ -2,6 +2,7 @@ package dev.ferry.worker.libvirt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.Decision;
@@ -239,21 +240,42 @@ public final class LibvirtMigration {
     /** A QMP command through libvirt's monitor passthrough; null where it is refused (a measurement, not the migration). */
     private JsonNode monitor(Domain guest, String command, Map<String, Object> arguments) {
         try {
-            JsonNode reply = QMP.readTree(LibvirtNative.qemuMonitorCommand(guest, QMP.writeValueAsString(Map.of("execute", command,
-                    "arguments", arguments))));
-            if (reply.has("error")) {
-                throw new IOException(reply.path("error").path("desc").asText("QEMU refused it"));
-            }
-            return reply;
+            return qmp(guest, command, arguments);
         } catch (IOException e) {
             LOG.debugf("migration of %s: %s refused (%s)", ep.domain(), command, e.getMessage());
             return null;
         }
     }
 
+    /** A QMP command through libvirt's monitor passthrough: QEMU's whole reply, or IOException when it is an error. */
+    private static JsonNode qmp(Domain guest, String command, Map<String, Object> arguments) throws IOException {
+        JsonNode reply = QMP.readTree(LibvirtNative.qemuMonitorCommand(guest, QMP.writeValueAsString(Map.of("execute", command,
+                "arguments", arguments))));
+        if (reply.has("error")) {
+            throw new IOException(reply.path("error").path("desc").asText("QEMU refused it"));
+        }
+        return reply;
+    }
+
+    /**
+     * Watches the guest on the source write before its migration starts ({@link DirtySample#beforeStart}), through
+     * libvirt's monitor passthrough.
+     *
+     * @throws IOException when the source cannot be reached, has no such guest, or QEMU refuses to measure
+     */
+    public static DirtyMeasurement measureBeforeStart(String sourceUri, String domain) throws IOException, InterruptedException {
+        Connect c = connect(sourceUri);
+        try {
+            Domain guest = domain(c, domain, sourceUri);
+            return DirtySample.beforeStart((command, arguments) -> qmp(guest, command, arguments).path("return"));
+        } finally {
+            close(c);
+        }
+    }
+
     private boolean setQemuParameters(Domain guest, Map<String, Object> params) {
         try {
-            LibvirtNative.qemuMonitorCommand(guest, QMP.writeValueAsString(Map.of("execute", "migrate-set-parameters", "arguments", params)));
+            qmp(guest, "migrate-set-parameters", params);
             return true;
         } catch (IOException e) {
             LOG.warnf("migration of %s: the throttle stays libvirt's auto-converge steps (%s)", ep.domain(), e.getMessage());

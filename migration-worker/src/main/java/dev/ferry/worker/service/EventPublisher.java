@@ -1,5 +1,6 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.DirtyPageRound;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
@@ -60,6 +61,10 @@ public class EventPublisher {
             publish(EventType.MIGRATION_STARTED, null, null);
         }
 
+        public void measured(DirtyMeasurement measurement) {
+            publish(EventType.DIRTY_RATE_MEASURED, null, null, measurement);
+        }
+
         public void round(DirtyPageRound round) {
             publish(EventType.ROUND_COMPLETED, round, null);
         }
@@ -73,8 +78,13 @@ public class EventPublisher {
             publish(EventType.HEARTBEAT, null, null);
         }
 
+        private void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome) {
+            publish(type, round, outcome, null);
+        }
+
         /** One at a time: a heartbeat from another thread must not overtake a round in the sequence. */
-        private synchronized void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome) {
+        private synchronized void publish(EventType type, DirtyPageRound round, MigrationOutcome outcome,
+                DirtyMeasurement measurement) {
             if (ended) {
                 if (type == EventType.HEARTBEAT) {
                     return;
@@ -84,7 +94,7 @@ public class EventPublisher {
             ended = type.isOutcome();
             MigrationEvent event = new MigrationEvent(UUID.randomUUID().toString(), type, command.migrationId(),
                     command.attempt(), sequence.incrementAndGet(), Instant.now(), command.vmId(), command.sourceHostId(),
-                    command.targetHostId(), command.reservationId(), workerId, round, outcome);
+                    command.targetHostId(), command.reservationId(), workerId, round, outcome, measurement);
             if (type != EventType.HEARTBEAT) {
                 // the rounds' timeline; heartbeats would crowd it out (a span keeps 128 events)
                 Span.fromContext(trace).addEvent(type.name(), Attributes.of(SEQUENCE, event.sequence()));

@@ -1,5 +1,6 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
@@ -47,6 +48,14 @@ interface HypervisorDriver {
      * worker) and says where the guest runs: for a migration that must not go on, such as one past its deadline.
      */
     Finished abandon(MigrationCommand command, String why, Controls controls) throws InterruptedException;
+
+    /**
+     * Watches the guest write before round 1, as a start command may ask ({@link MigrationCommand#measuresFirst}): the
+     * distinct pages it writes in a short and a longer window, for the scheduler's forecast. Touches no migration.
+     *
+     * @throws IOException when the hypervisor cannot measure: the migration goes on without
+     */
+    DirtyMeasurement measure(MigrationCommand command) throws IOException, InterruptedException;
 
     /**
      * Whether a migration this driver started keeps running on the hypervisor if the worker dies (QEMU's does; the

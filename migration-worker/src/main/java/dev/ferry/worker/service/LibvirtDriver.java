@@ -1,5 +1,6 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
@@ -62,6 +63,14 @@ final class LibvirtDriver implements HypervisorDriver {
             LibvirtLocation.Answer where = locate(command);
             return Finished.failed(left == null ? e.getMessage() : e.getMessage() + "; " + left, where.where(), where.why());
         }
+    }
+
+    @Override
+    public DirtyMeasurement measure(MigrationCommand command) throws IOException, InterruptedException {
+        if (command.sourceLibvirtUri() == null) {
+            throw new IOException("inventory has no libvirt URI for the source host");
+        }
+        return LibvirtMigration.measureBeforeStart(command.sourceLibvirtUri(), command.vmName());
     }
 
     @Override

@@ -352,6 +352,23 @@ public class MigrationRunner {
                 + " not taken");
     }
 
+    /**
+     * Watches the guest write before round 1 and reports it, as the start command asked. A measurement is not the
+     * migration: one that fails is logged and the migration starts all the same, on the forecast made at the request.
+     */
+    private void measure(MigrationCommand command, EventPublisher.Stream events, Controls controls) throws InterruptedException {
+        controls.requireClaim("measuring the guest's writing");
+        try {
+            events.measured(hypervisor.measure(command));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FencedException fenced) {
+                throw fenced;
+            }
+            LOG.warnf("migration %s: the guest's writing could not be measured before the start (%s); it starts on the "
+                    + "forecast made at the request", command.migrationId(), e.getMessage());
+        }
+    }
+
     /** Runs the migration; true when its outcome was published (the scheduler's decision is still to come). */
     private boolean run(MigrationCommand command, Control control) {
         String driver = hypervisor.name();
@@ -366,6 +383,9 @@ public class MigrationRunner {
             var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             var policy = Policies.create(MigrationPlan.policy(command, config.policy()), command.memoryBytes());
             events.started();
+            if (command.measuresFirst()) {
+                measure(command, events, paced);
+            }
             control.events = events;
             HypervisorDriver.Finished finished = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;

@@ -1,5 +1,6 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
@@ -7,6 +8,7 @@ import dev.ferry.model.engine.FencedException;
 import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.worker.qemu.DirtySample;
 import dev.ferry.worker.qemu.QemuLocation;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
@@ -72,6 +74,13 @@ final class QemuDriver implements HypervisorDriver {
                 QemuLocation.Answer where = QemuMigration.locate(sides.source, sides.destination, SETTLE);
                 return Finished.failed(e.getMessage(), where.where(), where.why());
             }
+        }
+    }
+
+    @Override
+    public DirtyMeasurement measure(MigrationCommand command) throws IOException, InterruptedException {
+        try (QmpClient source = QmpClient.connect(socket(config.qemuRunDir(), command.sourceHostId(), command.vmId()), CONNECT)) {
+            return DirtySample.beforeStart((name, arguments) -> source.execute(name, arguments, CONNECT));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.worker.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Controls;
@@ -9,6 +10,9 @@ import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
+import dev.ferry.worker.qemu.DirtySample;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /** The pre-copy engine over a page-level simulated guest whose workload is picked for the VM: a simulation. */
@@ -30,9 +34,7 @@ final class SimulatedDriver implements HypervisorDriver {
     public Finished migrate(MigrationCommand command, ConvergencePolicy policy, MigrationLimits limits, Controls controls) {
         WorkloadSuite.Spec workload = MigrationPlan.workload(config.simulatedWorkload(), command.vmId());
         var link = MigrationPlan.link(command);
-        var guest = new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
-                workload.create(link.bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
-                command.migrationId().getLeastSignificantBits());
+        var guest = guest(command, workload);
         LOG.infof("migration %s of VM %s: %d MiB over %d MB/s, workload %s, policy %s (simulated)", command.migrationId(),
                 command.vmName(), command.memoryBytes() >> 20, command.linkBandwidthBytesPerSecond() / 1_000_000,
                 workload.name(), policy.name());
@@ -40,6 +42,27 @@ final class SimulatedDriver implements HypervisorDriver {
         // the simulated guest lives in this process: it runs where the engine left it
         boolean moved = result.outcome() == MigrationResult.Outcome.SUCCEEDED;
         return Finished.ran(result, moved ? GuestLocation.DESTINATION : GuestLocation.SOURCE, "simulated guest");
+    }
+
+    /**
+     * The simulator's sample of the guest the migration will move (its workload and seed), in virtual time: the windows
+     * QEMU's calc-dirty-rate takes on a real guest ({@link DirtySample#BEFORE_START_MILLIS}).
+     */
+    @Override
+    public DirtyMeasurement measure(MigrationCommand command) {
+        var guest = guest(command, MigrationPlan.workload(config.simulatedWorkload(), command.vmId()));
+        List<DirtyMeasurement.Window> windows = new ArrayList<>();
+        for (int millis : DirtySample.BEFORE_START_MILLIS) {
+            double seconds = millis / 1000.0;
+            windows.add(new DirtyMeasurement.Window(millis, Math.round(guest.sampleDirtyRate(seconds) * seconds)));
+        }
+        return new DirtyMeasurement(windows, "simulated sample");
+    }
+
+    private static SimulatedGuest guest(MigrationCommand command, WorkloadSuite.Spec workload) {
+        return new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
+                workload.create(MigrationPlan.link(command).bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
+                command.migrationId().getLeastSignificantBits());
     }
 
     @Override

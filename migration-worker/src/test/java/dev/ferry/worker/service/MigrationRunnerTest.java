@@ -75,6 +75,29 @@ class MigrationRunnerTest {
     }
 
     @Test
+    void aStartThatAsksForAMeasurementReportsTheGuestsWritingBeforeRoundOne() {
+        UUID id = UUID.randomUUID();
+        MigrationCommand plain = command(id, CommandType.START);
+        send(id.toString(), new MigrationCommand(plain.commandId(), plain.type(), id, 1, plain.vmId(), plain.vmName(), 1, 2, 9,
+                plain.memoryBytes(), plain.linkBandwidthBytesPerSecond(), 300, Instant.now(), null, false, null, null, null,
+                null, null, null, null, true));
+
+        List<MigrationEvent> events = eventsUntilOutcome(id);
+
+        assertThat(events).extracting(MigrationEvent::type).filteredOn(t -> t != EventType.HEARTBEAT)
+                .startsWith(EventType.MIGRATION_STARTED, EventType.DIRTY_RATE_MEASURED, EventType.ROUND_COMPLETED);
+        assertThat(events).extracting(MigrationEvent::sequence)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+        var measured = events.get(1).measurement();
+        assertThat(measured.method()).isEqualTo("simulated sample");
+        assertThat(measured.windows()).extracting(w -> w.millis()).containsExactly(250L, 1_000L);
+        // the guest writes: some pages in a quarter second, and no fewer in a whole one
+        assertThat(measured.windows().get(0).pages()).isPositive();
+        assertThat(measured.windows().get(1).pages()).isGreaterThanOrEqualTo(measured.windows().get(0).pages());
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
+    }
+
+    @Test
     void aRepeatedStartIsIgnoredAndAStartTheSchedulerRefusesNeverRuns() {
         UUID repeated = UUID.randomUUID();
         MigrationCommand start = command(repeated, CommandType.START);
