@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.ferry.events.CommandType;
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.DirtyPageRound;
 import dev.ferry.events.EventCodec;
 import dev.ferry.events.EventType;
@@ -268,6 +269,33 @@ class MigrationLifecycleTest {
         assertThat(accuracy.getInt("migrations")).isGreaterThanOrEqualTo(1);
         assertThat(accuracy.getList("recent.migrationId", String.class)).contains(first.toString());
         assertThat(accuracy.getDouble("totalTimeMeanAbsolutePercentError")).isNotNull();
+    }
+
+    @Test
+    void theWritingMeasuredBeforeTheStartIsForecastAgainAndTheRequestsForecastStaysInTheTrail() {
+        UUID id = requestMigration(18);
+        var commands = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_COMMANDS,
+                r -> id.toString().equals(r.key()) && notACap(r.value()), seen -> !seen.isEmpty(), Duration.ofSeconds(20));
+        assertThat(EventCodec.command(commands.get(0).value()).measuresFirst()).as("the start asks for a measurement").isTrue();
+        JsonPath requested = migration(id);
+        assertThat(requested.getString("prediction.basis")).startsWith("assumed typical");
+
+        // a writer heavier than the 1 GbE link: far slower than the typical VM the request was forecast as
+        publish(event(id, EventType.MIGRATION_STARTED, 1, null, null));
+        publish(new MigrationEvent(UUID.randomUUID().toString(), EventType.DIRTY_RATE_MEASURED, id, 1, 2, Instant.now(), 7, 1,
+                2, 101, "worker-test", null, null, new DirtyMeasurement(List.of(new DirtyMeasurement.Window(250, 12_000),
+                new DirtyMeasurement.Window(1_000, 40_000)), "calc-dirty-rate page-sampling")));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> migration(id).getString("prediction.basis").startsWith("measured"));
+        JsonPath measured = migration(id);
+        assertThat(measured.getString("prediction.basis")).startsWith("measured just before the start (calc-dirty-rate "
+                + "page-sampling: 12000 pages in 250 ms, 40000 pages in 1000 ms)");
+        assertThat(measured.getLong("prediction.totalTimeMillis")).isGreaterThan(requested.getLong("prediction.totalTimeMillis"));
+        JsonPath trail = given().get("/migrations/" + id + "/events").then().extract().jsonPath();
+        assertThat(trail.getList("type", String.class)).contains("DIRTY_RATE_MEASURED");
+        String note = trail.getString("find { it.type == 'DIRTY_RATE_MEASURED' }.note");
+        assertThat(note).startsWith("applied: forecast again from the measured writing: now "
+                + measured.getLong("prediction.totalTimeMillis") + " ms").contains(requested.getString("prediction.basis"));
     }
 
     @Test

@@ -25,16 +25,23 @@ public class Commands {
     @Inject
     Outbox outbox;
 
+    @Inject
+    SchedulerConfig config;
+
     static MigrationCommand of(Migration m, CommandType type) {
-        return of(m, type, null);
+        return of(m, type, null, false);
     }
 
-    /** @param share the migration's share of the links it crosses (START, LIMIT_BANDWIDTH); null: the whole link */
-    static MigrationCommand of(Migration m, CommandType type, Long share) {
+    /**
+     * @param share   the migration's share of the links it crosses (START, LIMIT_BANDWIDTH); null: the whole link
+     * @param measure START only: ask the worker to measure the guest's writing before round 1
+     */
+    static MigrationCommand of(Migration m, CommandType type, Long share, boolean measure) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, m.id, m.attempt, m.vmId, m.vmName,
                 m.sourceHostId, m.targetHostId, m.reservationId == null ? 0 : m.reservationId, m.memoryBytes,
                 m.linkBandwidthBytesPerSecond, m.maxDowntimeMillis, Instant.now(), m.throttleCeilingPercent, m.allowPostCopy,
-                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type), m.policy, share);
+                m.deadline, m.sourceLibvirtUri, m.targetLibvirtUri, m.targetMigrationAddress, requestedBy(m, type), m.policy, share,
+                type == CommandType.START && measure ? Boolean.TRUE : null);
     }
 
     /** Who asked for what the command carries out: the requester for a start, the operator for a cancel or a force. */
@@ -53,7 +60,7 @@ public class Commands {
     }
 
     Uni<Void> send(Migration m, CommandType type, Long share) {
-        MigrationCommand command = of(m, type, share);
+        MigrationCommand command = of(m, type, share, config.measureDirtyRate());
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
                 .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json, trace(m)))

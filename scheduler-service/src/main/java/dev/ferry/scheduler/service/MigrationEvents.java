@@ -34,6 +34,9 @@ public class MigrationEvents {
     @Inject
     Discrepancies discrepancies;
 
+    @Inject
+    MigrationService forecasts;
+
     /**
      * Applies the event in the caller's transaction. Its audit entry and round go into {@code rows}, which the caller
      * flushes before the transaction commits; an event whose consequences write audit entries of their own (an outcome,
@@ -168,6 +171,8 @@ public class MigrationEvents {
                 yield outcomes.unknown(m, "worker " + event.workerId() + ": " + event.outcome().failureReason(), now);
             }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
+            case DIRTY_RATE_MEASURED -> running(m, "worker " + event.workerId() + " measured the guest's writing", now)
+                    .invoke(x -> audit.note = forecasts.forecastMeasured(m, event.measurement()));
             case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows, now));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };

@@ -1,5 +1,6 @@
 package dev.ferry.scheduler.service;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.events.Principal;
 import dev.ferry.inventory.api.InventoryApi;
 import dev.ferry.inventory.api.Requests.CompatibilityQuery;
@@ -21,6 +22,7 @@ import dev.ferry.scheduler.model.MigrationPriority;
 import dev.ferry.scheduler.model.TargetChoice;
 import dev.ferry.scheduler.plan.Admission;
 import dev.ferry.scheduler.plan.DestinationClaims;
+import dev.ferry.scheduler.plan.MeasuredWriting;
 import dev.ferry.scheduler.plan.PlacementRanking;
 import dev.ferry.scheduler.rest.MigrationRequest;
 import dev.ferry.support.Problem;
@@ -537,6 +539,23 @@ public class MigrationService {
         long source = m.sourceLinkBytesPerSecond != null ? m.sourceLinkBytesPerSecond : m.linkBandwidthBytesPerSecond;
         return history.modelFor(m.vmId, m.memoryBytes, source)
                 .invoke(dirty -> forecast(m, dirty, steering(m.policy), Instant.now(), share)).replaceWithVoid();
+    }
+
+    /**
+     * The migration's forecast again from the guest's writing as its worker measured it just before round 1, over
+     * the share of the links it started with: what the prediction-accuracy report then judges. The forecast made at the
+     * request stays in the audit trail.
+     *
+     * @return the note for the audit trail: the forecast before and after
+     */
+    public String forecastMeasured(Migration m, DirtyMeasurement measured) {
+        String before = "was " + m.predictedTotalTimeMillis + " ms in " + m.predictedRounds + " rounds (" + m.predictionBasis + ")";
+        DirtyModel dirty = MeasuredWriting.model(measured, m.memoryBytes);
+        long share = m.bandwidthCapBytesPerSecond == null ? m.linkBandwidthBytesPerSecond
+                : Math.min(m.bandwidthCapBytesPerSecond, m.linkBandwidthBytesPerSecond);
+        forecast(m, dirty, steering(m.policy), Instant.now(), share);
+        return "applied: forecast again from the measured writing: now " + m.predictedTotalTimeMillis + " ms in "
+                + m.predictedRounds + " rounds; " + before;
     }
 
     /**

@@ -28,6 +28,14 @@ public interface SchedulerConfig {
     String forecastPolicy();
 
     /**
+     * Whether each start command asks its worker to measure how the guest writes just before round 1 (about 1.3 s on
+     * a real hypervisor), so that the migration is forecast again from that measurement rather than only from its last
+     * migration. Off: the forecast made at the request stands.
+     */
+    @WithDefault("true")
+    boolean measureDirtyRate();
+
+    /**
      * The vCPU throttle ceiling the forecasts assume when a request names none: the workers' own
      * (ferry.worker.throttle-ceiling-percent), QEMU's ceiling unless configured otherwise.
      */
