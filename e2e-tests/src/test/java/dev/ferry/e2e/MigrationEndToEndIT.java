@@ -427,7 +427,15 @@ class MigrationEndToEndIT {
         int events = published.size();
         assertThat(trail.getList("recordId", String.class).subList(3, 3 + events))
                 .containsExactlyElementsOf(published.stream().map(MigrationEvent::eventId).toList());
-        assertThat(trail.getList("note").subList(3, 3 + events)).containsOnlyNulls();
+        // only the measurement before round 1 says what it did: it made the forecast again, and keeps the request's
+        int measured = published.stream().map(MigrationEvent::type).toList().indexOf(EventType.DIRTY_RATE_MEASURED);
+        assertThat(measured).as("the worker measured the guest before round 1").isEqualTo(1);
+        assertThat(trail.getString("[" + (3 + measured) + "].note")).startsWith("applied: forecast again from the measured "
+                + "writing: now ").contains("was ");
+        List<Object> notes = new ArrayList<>(trail.getList("note").subList(3, 3 + events));
+        notes.remove(measured);
+        assertThat(notes).containsOnlyNulls();
+        assertThat(m.getString("prediction.basis")).startsWith("measured just before the start (simulated sample: ");
         assertThat(trail.getString("[" + (3 + events) + "].direction")).isEqualTo("COMMAND_SENT");
         assertThat(trail.getString("[" + (3 + events) + "].note")).startsWith("decision: worker ");
         assertThat(types).hasSize(4 + events);

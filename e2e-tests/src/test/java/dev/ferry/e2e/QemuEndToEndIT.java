@@ -136,6 +136,13 @@ class QemuEndToEndIT {
                             Duration.ofSeconds(20))
                     .stream().map(r -> EventCodec.event(r.value())).toList();
             List<MigrationEvent> rounds = events.stream().filter(e -> e.type() == EventType.ROUND_COMPLETED).toList();
+            // before round 1 the worker watched the guest write, and the scheduler forecast the move again from that
+            assertThat(events).extracting(MigrationEvent::type).filteredOn(t -> t != EventType.HEARTBEAT)
+                    .startsWith(EventType.MIGRATION_STARTED, EventType.DIRTY_RATE_MEASURED, EventType.ROUND_COMPLETED);
+            var measured = events.stream().filter(e -> e.type() == EventType.DIRTY_RATE_MEASURED).findFirst().orElseThrow();
+            assertThat(measured.measurement().windows()).allSatisfy(w -> assertThat(w.pages()).isPositive());
+            assertThat(given().baseUri(platform.scheduler.url()).get("/migrations/" + id).jsonPath().getString("prediction.basis"))
+                    .startsWith("measured just before the start (calc-dirty-rate page-sampling: ");
             var q = sourceQmp.execute("query-migrate", null, CALL);
             // one event per QEMU round, in order, ending with the stop-and-copy that QEMU's sync counter ends on
             assertThat(rounds).extracting(e -> e.round().round())
