@@ -9,9 +9,14 @@ import java.util.List;
  * written at {@code dirtyPagesPerSecond}. The distinct pages dirtied in a window of t seconds then follow
  * H (1 - e^(-r t / H)), the saturating curve of REFERENCE.md, which is what uniform writes over H pages produce.
  *
- * @param basis where the numbers came from (measured, learned from the VM's last migration, or assumed), in words
+ * @param basis     where the numbers came from (measured, learned from the VM's last migration, or assumed), in words
+ * @param zeroShare the share of memory that is zero pages, which a first pass announces instead of sending: a
+ *                  guest's writing cannot tell it, only a past first pass can ({@link #zeroShareOfFirstPass}); 0 when
+ *                  unknown, which forecasts the slowest first pass
  */
-public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis) {
+public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis, double zeroShare) {
+    /** The most of memory taken as zero pages: a guest never holds nothing else. */
+    static final double MOST_ZERO = 0.95;
     /** With nothing known of a VM: a hot set of 5 % of memory written at 40 % of the link's page rate. */
     static final double TYPICAL_HOT_SHARE = 0.05;
     static final double TYPICAL_RATE_SHARE = 0.4;
@@ -21,6 +26,33 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
         if (hotPages < 1 || dirtyPagesPerSecond < 0) {
             throw new IllegalArgumentException("a dirty model needs a working set of at least one page and a rate >= 0");
         }
+        if (!(zeroShare >= 0 && zeroShare <= MOST_ZERO)) {
+            throw new IllegalArgumentException("the zero pages' share must be between 0 and " + MOST_ZERO + ", was " + zeroShare);
+        }
+    }
+
+    /** A model that knows nothing of the guest's zero pages. */
+    public DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis) {
+        this(hotPages, dirtyPagesPerSecond, basis, 0);
+    }
+
+    /** The same writing, on a guest whose memory is {@code share} zero pages, as {@code from} says. */
+    public DirtyModel withZeroShare(double share, String from) {
+        return new DirtyModel(hotPages, dirtyPagesPerSecond, basis + String.format(java.util.Locale.ROOT,
+                "; %.0f %% of memory zero pages (%s)", share * 100, from), share);
+    }
+
+    /**
+     * The share of memory that was zero pages in a first pass that announced {@code pagesSent} pages (zero ones
+     * included) in {@code bytesSent} bytes: the pages whose bytes it did not send. A page header or two per page is
+     * within the rounding.
+     */
+    public static double zeroShareOfFirstPass(long pagesSent, long bytesSent) {
+        if (pagesSent <= 0) {
+            return 0;
+        }
+        double carried = (double) bytesSent / dev.ferry.model.engine.PreCopyEngine.PAGE_SIZE / pagesSent;
+        return Math.max(0, Math.min(MOST_ZERO, 1 - carried));
     }
 
     /** The assumption when a VM has no history: stated as one wherever it is shown. */

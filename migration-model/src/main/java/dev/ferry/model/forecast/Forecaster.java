@@ -90,10 +90,17 @@ public final class Forecaster {
         double hotShare = Math.min(1.0, k.dirty().hotPages() / (double) pages);
         GuestWorkload writes = k.dirty().dirtyPagesPerSecond() <= 0 ? GuestWorkload.idle()
                 : GuestWorkload.uniform(hotShare, k.dirty().dirtyPagesPerSecond() / scale);
-        // Nothing is known of zero pages before a migration: every page is assumed to carry data.
-        var guest = new SimulatedGuest(modelPages, 0, writes, 1);
+        // zero pages as a past first pass counted them; none when no pass was seen (every page carries data)
+        var guest = new SimulatedGuest(modelPages, k.dirty().zeroShare(), writes, 1);
         MigrationResult r = new PreCopyEngine(guest, Policies.create(k.policy(), k.memoryBytes()),
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
+        double deadline = k.limits().deadlineSeconds();
+        if (r.totalTimeMillis() > deadline * 1000) {
+            // a policy that does not keep the deadline itself (QEMU's) is cancelled there by its worker
+            return new Forecast(r.roundCount(), Math.round(deadline * 1000), 0, Math.round(r.bytesSent() * scale), false,
+                    k.policy(), k.dirty().basis(), String.format(java.util.Locale.ROOT,
+                            "past the %.0f s deadline, where its worker cancels it", deadline), r.throttleSeconds());
+        }
         return new Forecast(r.roundCount(), r.totalTimeMillis(), r.downtimeMillis(), Math.round(r.bytesSent() * scale),
                 r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis(), r.reason(), r.throttleSeconds());
     }
