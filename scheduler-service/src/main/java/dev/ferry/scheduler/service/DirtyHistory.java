@@ -3,27 +3,56 @@ package dev.ferry.scheduler.service;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
+import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.forecast.DirtyModel;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How a VM dirtied memory the last time it migrated: the mean dirty rate of its live rounds after the
- * first, and the most pages one round left dirty as its hot set. With no history, the typical model.
+ * first, and the most pages one round left dirty as its hot set; and how much of its memory was zero pages, from
+ * that migration's first pass. With no history, the typical model.
  */
 @ApplicationScoped
 public class DirtyHistory {
+    static final String LAST_FIRST_PASS = "counted in the first pass of this VM's last migration";
 
     public Uni<DirtyModel> modelFor(long vmId, long memoryBytes, double bandwidthBytesPerSecond) {
-        return Panache.withSession(() -> Migration.<Migration>find("vmId = ?1 and phase = ?2 order by createdAt desc",
-                        vmId, MigrationPhase.SUCCEEDED).firstResult()
-                .flatMap(last -> last == null ? Uni.createFrom().item(List.<MigrationRound>of())
-                        : MigrationRound.<MigrationRound>list("migrationId = ?1 and round > 1 and stopAndCopy = false", last.id)
-                                .map(rounds -> rounds))
-                .map(rounds -> rounds.isEmpty() ? DirtyModel.typical(memoryBytes, bandwidthBytesPerSecond)
-                        : learned(rounds, "this VM's last migration (" + rounds.size() + " live rounds after the first)")));
+        DirtyModel typical = DirtyModel.typical(memoryBytes, bandwidthBytesPerSecond);
+        return Panache.withSession(() -> lastMoved(vmId).flatMap(last -> last == null ? Uni.createFrom().item(typical)
+                : MigrationRound.<MigrationRound>list("migrationId = ?1 and stopAndCopy = false", last.id).map(rounds -> {
+                    List<MigrationRound> after = rounds.stream().filter(r -> r.round > 1).toList();
+                    if (after.isEmpty()) {
+                        return typical;
+                    }
+                    DirtyModel learned = learned(after, "this VM's last migration (" + after.size() + " live rounds after the first)");
+                    return zeroShare(rounds, last.memoryBytes).map(z -> learned.withZeroShare(z, LAST_FIRST_PASS)).orElse(learned);
+                })));
+    }
+
+    /** The zero pages' share of the VM's memory in the first pass of its last migration that moved it; empty with none. */
+    public Uni<Optional<Double>> zeroShareFor(long vmId) {
+        return Panache.withSession(() -> lastMoved(vmId).flatMap(last -> last == null ? Uni.createFrom().item(Optional.<Double>empty())
+                : MigrationRound.<MigrationRound>list("migrationId = ?1 and round = 1 and stopAndCopy = false", last.id)
+                        .map(rounds -> zeroShare(rounds, last.memoryBytes))));
+    }
+
+    private static Uni<Migration> lastMoved(long vmId) {
+        return Migration.<Migration>find("vmId = ?1 and phase = ?2 order by createdAt desc", vmId, MigrationPhase.SUCCEEDED)
+                .firstResult();
+    }
+
+    /**
+     * From the newest first pass among {@code rounds} (the last attempt's, when there were several), which announced
+     * every page of {@code memoryBytes}; empty with none.
+     */
+    static Optional<Double> zeroShare(List<MigrationRound> rounds, long memoryBytes) {
+        return rounds.stream().filter(r -> r.round == 1 && !r.stopAndCopy).max(Comparator.comparingLong(r -> r.id))
+                .map(first -> DirtyModel.zeroShareOfFirstPass(memoryBytes / PreCopyEngine.PAGE_SIZE, first.bytesSent));
     }
 
     /**

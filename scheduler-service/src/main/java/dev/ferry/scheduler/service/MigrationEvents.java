@@ -172,7 +172,7 @@ public class MigrationEvents {
             }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
             case DIRTY_RATE_MEASURED -> running(m, "worker " + event.workerId() + " measured the guest's writing", now)
-                    .invoke(x -> audit.note = forecasts.forecastMeasured(m, event.measurement()));
+                    .call(() -> forecasts.forecastMeasured(m, event.measurement()).invoke(note -> audit.note = note));
             case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows, now));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };

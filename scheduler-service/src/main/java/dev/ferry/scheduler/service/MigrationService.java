@@ -548,14 +548,17 @@ public class MigrationService {
      *
      * @return the note for the audit trail: the forecast before and after
      */
-    public String forecastMeasured(Migration m, DirtyMeasurement measured) {
+    public Uni<String> forecastMeasured(Migration m, DirtyMeasurement measured) {
         String before = "was " + m.predictedTotalTimeMillis + " ms in " + m.predictedRounds + " rounds (" + m.predictionBasis + ")";
-        DirtyModel dirty = MeasuredWriting.model(measured, m.memoryBytes);
-        long share = m.bandwidthCapBytesPerSecond == null ? m.linkBandwidthBytesPerSecond
-                : Math.min(m.bandwidthCapBytesPerSecond, m.linkBandwidthBytesPerSecond);
-        forecast(m, dirty, steering(m.policy), Instant.now(), share);
-        return "applied: forecast again from the measured writing: now " + m.predictedTotalTimeMillis + " ms in "
-                + m.predictedRounds + " rounds; " + before;
+        DirtyModel writing = MeasuredWriting.model(measured, m.memoryBytes);
+        return history.zeroShareFor(m.vmId).map(zero -> {
+            DirtyModel dirty = zero.map(z -> writing.withZeroShare(z, DirtyHistory.LAST_FIRST_PASS)).orElse(writing);
+            long share = m.bandwidthCapBytesPerSecond == null ? m.linkBandwidthBytesPerSecond
+                    : Math.min(m.bandwidthCapBytesPerSecond, m.linkBandwidthBytesPerSecond);
+            forecast(m, dirty, steering(m.policy), Instant.now(), share);
+            return "applied: forecast again from the measured writing: now " + m.predictedTotalTimeMillis + " ms in "
+                    + m.predictedRounds + " rounds; " + before;
+        });
     }
 
     /**
