@@ -1,11 +1,13 @@
 package dev.ferry.tools.bench;
 
+import dev.ferry.events.DirtyMeasurement;
 import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.GuestLocation;
 import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.testsupport.TestGuest;
+import dev.ferry.worker.qemu.DirtySample;
 import dev.ferry.worker.qemu.QemuMigration;
 import dev.ferry.worker.qemu.QmpClient;
 import java.io.IOException;
@@ -51,6 +53,19 @@ final class GuestShuttle implements AutoCloseable {
             throw e;
         }
         return new GuestShuttle(spec, dir, first);
+    }
+
+    /**
+     * Watches the guest write where it runs now, as a worker does before a start its command asks to measure; null when
+     * QEMU could not (the move goes on, as it does in the service).
+     */
+    DirtyMeasurement measure() throws InterruptedException {
+        try (QmpClient src = QmpClient.connect(at.qmp, CALL)) {
+            return DirtySample.beforeStart((command, arguments) -> src.execute(command, arguments, CALL));
+        } catch (IOException e) {
+            System.err.println("the guest's writing could not be measured: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Moves the guest under {@code policy} (qemu-default, qemu-auto-converge or a policy Ferry steers with). */

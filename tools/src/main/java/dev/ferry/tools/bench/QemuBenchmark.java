@@ -3,6 +3,7 @@ package dev.ferry.tools.bench;
 import dev.ferry.model.engine.Link;
 import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.platform.Trees;
 import dev.ferry.testsupport.TestGuest;
 import dev.ferry.tools.bench.QemuSuite.Cell;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The real-guest suite (a command, not a test): the test guest, in every write pattern at a rate below, near and above
@@ -47,17 +49,22 @@ public final class QemuBenchmark {
         Trees.delete(work);
         Files.createDirectories(out);
         List<QemuReport.Run> runs = new ArrayList<>();
+        List<QemuForecasts.Forecasted> forecasts = new ArrayList<>();
         long started = System.nanoTime();
         List<Cell> done = new ArrayList<>();
         for (Cell cell : cells) {
-            runs.addAll(cell(guestDir, work, cell, repeats));
+            runs.addAll(cell(guestDir, work, cell, repeats, forecasts));
             done.add(cell);
             var setup = new QemuReport.Setup(Machine.describe(), qemuVersion(), MEMORY_MIB, REGION_MIB, repeats,
                     (System.nanoTime() - started) / 60e9);
             Files.writeString(out.resolve("qemu.md"), QemuReport.markdown(runs, done, setup));
             Files.writeString(out.resolve("qemu-runs.tsv"), QemuRuns.tsv(runs.stream().map(QemuRuns::of).toList()));
+            Files.writeString(out.resolve("forecast.md"), QemuForecasts.markdown(forecasts, String.format(Locale.ROOT,
+                    "`./ferry bench-qemu %d`: every move of one run of the real-guest suite, the run whose qemu.md and "
+                    + "qemu-runs.tsv were written with this file (%s; QEMU %s; %d MiB guests, %d MiB regions; %.0f min so far).", repeats, setup.machine(), setup.qemu(), MEMORY_MIB, REGION_MIB, setup.minutes())));
+            Files.writeString(out.resolve("qemu-forecasts.tsv"), QemuForecasts.tsv(forecasts));
         }
-        System.err.println("wrote " + out.resolve("qemu.md") + " and qemu-runs.tsv");
+        System.err.println("wrote " + out.resolve("qemu.md") + ", qemu-runs.tsv, forecast.md and qemu-forecasts.tsv");
     }
 
     /** What every policy is held to on the cell: QEMU's 300 ms, the cell's cap, the suite's deadline. */
@@ -68,7 +75,8 @@ public final class QemuBenchmark {
     }
 
     /** One guest for the cell, moved by each policy in turn, {@code repeats} times over. */
-    static List<QemuReport.Run> cell(Path guestDir, Path work, Cell cell, int repeats) throws Exception {
+    static List<QemuReport.Run> cell(Path guestDir, Path work, Cell cell, int repeats, List<QemuForecasts.Forecasted> forecasts)
+            throws Exception {
         Path dir = Files.createDirectories(work.resolve(cell.pattern() + "-" + cell.load().dirtyMibPerSecond() + "-"
                 + cell.load().capMibPerSecond()));
         var spec = TestGuest.Spec.built(guestDir, TestGuest.sharedDisk(dir.resolve("disk.img")), MEMORY_MIB,
@@ -76,14 +84,21 @@ public final class QemuBenchmark {
         var context = context(cell);
         List<QemuReport.Run> runs = new ArrayList<>();
         try (GuestShuttle guest = GuestShuttle.boot(spec, dir)) {
+            RoundRecord lastFirstPass = null; // of the guest's last completed move: its zero pages, for the forecast
             for (int repeat = 1; repeat <= repeats; repeat++) {
                 // rotated, so that no policy always follows the same one: where a move starts in a guest's cycle (grow
                 // over 30 s, bursts of 1 s) depends on how long the move before it took
                 List<String> order = new ArrayList<>(QemuReport.POLICIES);
                 java.util.Collections.rotate(order, -(repeat - 1));
                 for (String policy : order) {
+                    // as a worker does when the start asks: the scheduler forecasts the move from this
+                    var measured = guest.measure();
                     var r = new QemuReport.Run(cell, policy, repeat, guest.move(policy, context));
                     runs.add(r);
+                    forecasts.add(QemuForecasts.of(QemuRuns.of(r), measured, lastFirstPass));
+                    if (r.moved() && !r.move().result().rounds().isEmpty()) {
+                        lastFirstPass = r.move().result().rounds().get(0);
+                    }
                     var result = r.move().result();
                     System.err.printf("%-32s %-20s #%d %s in %.1f s, downtime %d ms, %d rounds, %.1f throttle-s%s%n", cell.name(),
                             policy, repeat, result.outcome(), r.totalSeconds(), result.downtimeMillis(), result.roundCount(),
