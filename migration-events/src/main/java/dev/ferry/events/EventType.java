@@ -2,7 +2,7 @@ package dev.ferry.events;
 
 /** What happened to a migration, as a worker reports it. */
 public enum EventType {
-    /** A worker took the migration and is about to run round 1. */
+    /** A worker took the migration; round 1 follows (after a measurement of the guest, when the START asks for one). */
     MIGRATION_STARTED,
     /**
      * The worker watched the guest write just before round 1, as the start command asked; carries a

@@ -43,15 +43,15 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
     }
 
     /**
-     * The share of memory that was zero pages in a first pass that announced {@code pagesSent} pages (zero ones
-     * included) in {@code bytesSent} bytes: the pages whose bytes it did not send. A page header or two per page is
-     * within the rounding.
+     * The share of memory that was zero pages in a first pass that announced every page of {@code memoryBytes} in
+     * {@code bytesSent} bytes: the pages whose bytes it did not send. A page header or two per page is within the
+     * rounding.
      */
-    public static double zeroShareOfFirstPass(long pagesSent, long bytesSent) {
-        if (pagesSent <= 0) {
+    public static double zeroShareOfFirstPass(long memoryBytes, long bytesSent) {
+        if (memoryBytes <= 0) {
             return 0;
         }
-        double carried = (double) bytesSent / dev.ferry.model.engine.PreCopyEngine.PAGE_SIZE / pagesSent;
+        double carried = (double) bytesSent / memoryBytes;
         return Math.max(0, Math.min(MOST_ZERO, 1 - carried));
     }
 

@@ -83,6 +83,29 @@ public final class Forecaster {
         return cap == 0 ? limits : limits.withBandwidthCap(Math.max(1, Math.round(cap / scale)));
     }
 
+    /**
+     * A run that would go on past the deadline (a policy that does not keep it, such as QEMU's, or one past it by its
+     * last round) is cancelled there by its worker: the forecast is what ran until then.
+     */
+    private static Forecast cancelledAtDeadline(Key k, MigrationResult r, double deadline, double scale) {
+        int rounds = 0;
+        double seconds = 0;
+        long bytes = 0;
+        double throttle = 0;
+        for (var round : r.rounds()) {
+            if (seconds + round.seconds() > deadline) {
+                break;
+            }
+            rounds++;
+            seconds += round.seconds();
+            bytes += round.bytesSent();
+            throttle += round.seconds() * round.throttlePercent() / 100.0;
+        }
+        return new Forecast(rounds, Math.round(deadline * 1000), 0, Math.round(bytes * scale), false, k.policy(),
+                k.dirty().basis(), String.format(java.util.Locale.ROOT, "past the %.0f s deadline, where its worker cancels it",
+                        deadline), throttle);
+    }
+
     private static Forecast run(Key k) {
         long pages = k.memoryBytes() / PreCopyEngine.PAGE_SIZE;
         double scale = Math.max(1.0, (double) pages / MODEL_PAGES);
@@ -96,10 +119,7 @@ public final class Forecaster {
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {
-            // a policy that does not keep the deadline itself (QEMU's) is cancelled there by its worker
-            return new Forecast(r.roundCount(), Math.round(deadline * 1000), 0, Math.round(r.bytesSent() * scale), false,
-                    k.policy(), k.dirty().basis(), String.format(java.util.Locale.ROOT,
-                            "past the %.0f s deadline, where its worker cancels it", deadline), r.throttleSeconds());
+            return cancelledAtDeadline(k, r, deadline, scale);
         }
         return new Forecast(r.roundCount(), r.totalTimeMillis(), r.downtimeMillis(), Math.round(r.bytesSent() * scale),
                 r.outcome() == MigrationResult.Outcome.SUCCEEDED, k.policy(), k.dirty().basis(), r.reason(), r.throttleSeconds());
