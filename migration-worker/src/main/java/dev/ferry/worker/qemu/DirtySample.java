@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A short window of the guest's dirty curve, measured while the first pass runs, for either way QEMU is reached (QMP
- * directly, or libvirt's monitor passthrough): QEMU's calc-dirty-rate, sampling pages (it needs no KVM and runs beside
- * the migration). The first round's own window is seconds long and, for a guest that rewrites its working set
- * faster, saturated; a quarter of a second tells a fast writer of a small set from a slow writer of a large one.
+ * Short windows of the guest's dirty curve, for either way QEMU is reached (QMP directly, or libvirt's monitor
+ * passthrough): QEMU's calc-dirty-rate, sampling pages (it needs no KVM and runs beside a migration). One is taken as
+ * the first pass begins, for the policy; two are taken before the start when the START asks, for the scheduler's
+ * forecast ({@link #beforeStart}). The first round's own window is seconds long and, for a guest that rewrites its
+ * working set faster, saturated; a quarter of a second tells a fast writer of a small set from a slow writer of a large
+ * one.
  * QEMU's dirty-pages-rate of a pass is no such window: it averages over the seconds since its last update, which for a
  * long round is the round itself. Pure.
  */
@@ -58,7 +60,7 @@ public final class DirtySample {
 
     /**
      * Watches the guest write before the migration starts, as a start command may ask: each window of
-     * {@link #BEFORE_START_MILLIS} in turn, about 1.3 s in all. 4 KiB pages: no migration runs yet to say the guest's page
+     * {@link #BEFORE_START_MILLIS} in turn, about 1.4 s in all. 4 KiB pages: no migration runs yet to say the guest's page
      * size, and x86's is that.
      *
      * @throws IOException when QEMU refuses or does not finish a window in time: the migration goes on without

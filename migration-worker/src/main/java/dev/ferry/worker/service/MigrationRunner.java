@@ -380,13 +380,14 @@ public class MigrationRunner {
                 return report(command, hypervisor.abandon(command, "the operator's deadline " + command.deadline()
                         + " had passed when worker " + workerId + " took the migration", paced), paced, events, driver);
             }
-            var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             var policy = Policies.create(MigrationPlan.policy(command, config.policy()), command.memoryBytes());
             events.started();
-            if (command.measuresFirst()) {
+            control.events = events; // heartbeats from here, through the measurement too
+            if (command.measuresFirst() && !paced.cancelRequested()) {
                 measure(command, events, paced);
             }
-            control.events = events;
+            // after the measurement: the deadline counts down from now, as the engine's clock does from round 1
+            var limits = MigrationPlan.limits(command, config.throttleCeilingPercent(), Instant.now());
             HypervisorDriver.Finished finished = hypervisor.migrate(command, policy, limits, paced);
             control.events = null;
             return report(command, finished, paced, events, driver);
