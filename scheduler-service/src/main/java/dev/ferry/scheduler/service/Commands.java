@@ -60,7 +60,8 @@ public class Commands {
     }
 
     Uni<Void> send(Migration m, CommandType type, Long share) {
-        MigrationCommand command = of(m, type, share, config.measureDirtyRate());
+        // a run after the first takes over a job that already runs: nothing to measure before it
+        MigrationCommand command = of(m, type, share, config.measureDirtyRate() && m.run <= 1);
         String json = EventCodec.toJson(command);
         return AuditEntry.of(m.id, AuditEntry.SENT, type.name(), command.commandId(), m.attempt, null, json).persist()
                 .call(() -> outbox.write(Topics.MIGRATION_COMMANDS, m.id.toString(), json, trace(m)))

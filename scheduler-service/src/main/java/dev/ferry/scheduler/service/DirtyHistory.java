@@ -3,7 +3,6 @@ package dev.ferry.scheduler.service;
 import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationRound;
-import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.forecast.DirtyModel;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +26,8 @@ public class DirtyHistory {
                 : MigrationRound.<MigrationRound>list("migrationId = ?1 and stopAndCopy = false", last.id).map(rounds -> {
                     List<MigrationRound> after = rounds.stream().filter(r -> r.round > 1).toList();
                     if (after.isEmpty()) {
-                        return typical;
+                        // nothing learned of its writing, but its first pass still counted its zero pages
+                        return zeroShare(rounds, last.memoryBytes).map(z -> typical.withZeroShare(z, LAST_FIRST_PASS)).orElse(typical);
                     }
                     DirtyModel learned = learned(after, "this VM's last migration (" + after.size() + " live rounds after the first)");
                     return zeroShare(rounds, last.memoryBytes).map(z -> learned.withZeroShare(z, LAST_FIRST_PASS)).orElse(learned);
@@ -47,12 +47,13 @@ public class DirtyHistory {
     }
 
     /**
-     * From the newest first pass among {@code rounds} (the last attempt's, when there were several), which announced
-     * every page of {@code memoryBytes}; empty with none.
+     * From the fullest first pass among {@code rounds}, which announced every page of {@code memoryBytes}; empty with
+     * none.
      */
     static Optional<Double> zeroShare(List<MigrationRound> rounds, long memoryBytes) {
-        return rounds.stream().filter(r -> r.round == 1 && !r.stopAndCopy).max(Comparator.comparingLong(r -> r.id))
-                .map(first -> DirtyModel.zeroShareOfFirstPass(memoryBytes / PreCopyEngine.PAGE_SIZE, first.bytesSent));
+        // the fullest: a run that took the job over in pass 1 reports only the rest of that pass
+        return rounds.stream().filter(r -> r.round == 1 && !r.stopAndCopy).max(Comparator.comparingLong(r -> r.bytesSent))
+                .map(first -> DirtyModel.zeroShareOfFirstPass(memoryBytes, first.bytesSent));
     }
 
     /**

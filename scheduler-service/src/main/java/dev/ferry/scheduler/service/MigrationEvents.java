@@ -81,7 +81,8 @@ public class MigrationEvents {
 
     /** A start, a round or a heartbeat of a migration whose outcome is not in question: it writes no audit entry of its own. */
     static boolean onlyProgress(Migration m, MigrationEvent event) {
-        return m.phase() != MigrationPhase.OUTCOME_UNKNOWN && !event.type().isOutcome() && event.type() != EventType.OUTCOME_UNKNOWN;
+        return m.phase() != MigrationPhase.OUTCOME_UNKNOWN && !event.type().isOutcome() && event.type() != EventType.OUTCOME_UNKNOWN
+                && event.type() != EventType.DIRTY_RATE_MEASURED; // its note says what the forecast became
     }
 
     /**
@@ -124,7 +125,8 @@ public class MigrationEvents {
             String why = "worker " + m.workerId + " reported on this attempt first; worker " + event.workerId() + " holds no claim";
             return moved ? Verdict.contradicts(why + ", yet it reports the VM moved") : Verdict.ignored(why);
         }
-        if (event.type() == EventType.ROUND_COMPLETED && event.sequence() <= m.lastSequence) {
+        if ((event.type() == EventType.ROUND_COMPLETED || event.type() == EventType.DIRTY_RATE_MEASURED)
+                && event.sequence() <= m.lastSequence) {
             return Verdict.ignored("sequence " + event.sequence() + " arrived after " + m.lastSequence);
         }
         return null;
@@ -172,10 +174,25 @@ public class MigrationEvents {
             }
             case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
             case DIRTY_RATE_MEASURED -> running(m, "worker " + event.workerId() + " measured the guest's writing", now)
-                    .call(() -> forecasts.forecastMeasured(m, event.measurement()).invoke(note -> audit.note = note));
+                    .call(() -> measured(m, event, audit));
             case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows, now));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };
+    }
+
+    /**
+     * The migration forecast again from the measurement, unless rounds came first (a measurement only precedes round 1);
+     * a forecast that fails leaves the one it had, and says so, rather than failing the batch.
+     */
+    private Uni<Void> measured(Migration m, MigrationEvent event, AuditEntry audit) {
+        if (m.currentRound > 0) {
+            audit.note = "applied: the forecast stands; the attempt had already run " + m.currentRound + " rounds";
+            return Uni.createFrom().voidItem();
+        }
+        return forecasts.forecastMeasured(m, event.measurement())
+                .onFailure().recoverWithItem(e -> "applied: the forecast stands; the measurement could not be forecast: "
+                        + e.getMessage())
+                .invoke(note -> audit.note = note).replaceWithVoid();
     }
 
     /** The driver answers after the scheduler gave up waiting: its word settles the migration. */

@@ -543,7 +543,7 @@ public class MigrationService {
 
     /**
      * The migration's forecast again from the guest's writing as its worker measured it just before round 1, over
-     * the share of the links it started with: what the prediction-accuracy report then judges. The forecast made at the
+     * its share of the links now (the START's, unless a LIMIT_BANDWIDTH has changed it since): what the prediction-accuracy report then judges. The forecast made at the
      * request stays in the audit trail.
      *
      * @return the note for the audit trail: the forecast before and after

@@ -28,7 +28,7 @@ public interface SchedulerConfig {
     String forecastPolicy();
 
     /**
-     * Whether each start command asks its worker to measure how the guest writes just before round 1 (about 1.3 s on
+     * Whether each start command asks its worker to measure how the guest writes just before round 1 (about 1.4 s on
      * a real hypervisor), so that the migration is forecast again from that measurement rather than only from its last
      * migration. Off: the forecast made at the request stands.
      */
