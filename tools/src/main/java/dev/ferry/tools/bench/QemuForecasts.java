@@ -1,7 +1,6 @@
 package dev.ferry.tools.bench;
 
 import dev.ferry.events.DirtyMeasurement;
-import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
@@ -56,7 +55,7 @@ final class QemuForecasts {
         var context = QemuBenchmark.context(cell);
         DirtyModel writing = MeasuredWriting.model(measured, context.memoryBytes());
         DirtyModel model = lastFirstPass == null ? writing : writing.withZeroShare(DirtyModel.zeroShareOfFirstPass(
-                context.memoryBytes() / PreCopyEngine.PAGE_SIZE, lastFirstPass.bytesSent()), "the guest's last move");
+                context.memoryBytes(), lastFirstPass.bytesSent()), "the guest's last move");
         Forecast f = Forecaster.forecast(context.memoryBytes(), context.bandwidthBytesPerSecond(), context.limits(), model,
                 actual.policy());
         return new Forecasted(actual, measured, model, f);
