@@ -190,8 +190,10 @@ public class MigrationEvents {
             return Uni.createFrom().voidItem();
         }
         return forecasts.forecastMeasured(m, event.measurement())
-                .onFailure().recoverWithItem(e -> "applied: the forecast stands; the measurement could not be forecast: "
-                        + e.getMessage())
+                // only the fit or the forecast refusing the figures: a database that is away fails the batch, which
+                // the consumer retries, rather than leaving a note that no forecast could be made
+                .onFailure(IllegalArgumentException.class).recoverWithItem(e -> "applied: the forecast stands; the "
+                        + "measurement could not be forecast: " + e.getMessage())
                 .invoke(note -> audit.note = note).replaceWithVoid();
     }
 
