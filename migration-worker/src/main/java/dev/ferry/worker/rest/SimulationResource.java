@@ -1,7 +1,6 @@
 package dev.ferry.worker.rest;
 
 import dev.ferry.model.engine.PreCopyEngine;
-import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
 import dev.ferry.support.ProblemException;
 import dev.ferry.support.security.Roles;
@@ -55,8 +54,7 @@ public class SimulationResource {
             throw ProblemException.badRequest("bad-period", "seconds", "seconds must be > 0 and <= 10, was " + seconds);
         }
         WorkloadSuite.Spec spec = MigrationPlan.workload(config.simulatedWorkload(), vmId);
-        var guest = new SimulatedGuest(MigrationPlan.pages(memoryBytes), spec.zeroShare(),
-                spec.create((double) linkBandwidth / PreCopyEngine.PAGE_SIZE, vmId), vmId);
+        var guest = MigrationPlan.guest(spec, memoryBytes, linkBandwidth, vmId, vmId);
         double pagesPerSecond = guest.sampleDirtyRate(seconds);
         return new DirtyRateSample(vmId, spec.name(), seconds, pagesPerSecond, pagesPerSecond * PreCopyEngine.PAGE_SIZE,
                 "simulated");

@@ -4,6 +4,7 @@ import dev.ferry.events.MigrationCommand;
 import dev.ferry.model.engine.Link;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
 import java.time.Instant;
 import java.util.List;
@@ -43,5 +44,15 @@ public final class MigrationPlan {
                     + "(one page up to 8 TiB)");
         }
         return (int) pages;
+    }
+
+    /**
+     * The simulated guest of a VM: its workload, dirtying in proportion to the link, from a seed. The one home for
+     * the simulated driver's migrations and measurements and for the planning endpoint's sample.
+     */
+    public static SimulatedGuest guest(WorkloadSuite.Spec workload, long memoryBytes,
+            double linkBytesPerSecond, long vmId, long seed) {
+        return new SimulatedGuest(pages(memoryBytes), workload.zeroShare(),
+                workload.create(linkBytesPerSecond / PreCopyEngine.PAGE_SIZE, vmId), seed);
     }
 }

@@ -60,9 +60,8 @@ final class SimulatedDriver implements HypervisorDriver {
     }
 
     private static SimulatedGuest guest(MigrationCommand command, WorkloadSuite.Spec workload) {
-        return new SimulatedGuest(MigrationPlan.pages(command.memoryBytes()), workload.zeroShare(),
-                workload.create(MigrationPlan.link(command).bandwidthBytesPerSecond() / PreCopyEngine.PAGE_SIZE, command.vmId()),
-                command.migrationId().getLeastSignificantBits());
+        return MigrationPlan.guest(workload, command.memoryBytes(), MigrationPlan.link(command).bandwidthBytesPerSecond(),
+                command.vmId(), command.migrationId().getLeastSignificantBits());
     }
 
     @Override
