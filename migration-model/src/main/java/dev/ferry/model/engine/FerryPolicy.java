@@ -14,7 +14,9 @@ import java.util.List;
  * <li>otherwise a stall, detected from the projection rather than waited for: escalate with the least disruption
  *     the operator allowed: the smallest throttle the fitted curve says converges within budget, computed from the
  *     measured rates rather than stepped; post-copy when that throttle would exceed {@value #GENTLE_THROTTLE} % or
- *     none converges; else a clean abort once the throttle ceiling has been in force for 3 rounds and 2 s;</li>
+ *     none converges; else a clean abort once the throttle ceiling has been in force for 3 rounds and 2 s. The
+ *     ceiling is the operator's, lowered to the throttle whose vCPU sleeps fit half the downtime target
+ *     ({@link ThrottleSlice}): 93 % for 300 ms;</li>
  * <li>never past the operator's deadline: a round that would end after it is not started.</li>
  * </ul>
  * Stateless: it judges from the rounds alone.
@@ -93,7 +95,8 @@ public final class FerryPolicy implements ConvergencePolicy {
         // A stall: at this throttle the fitted curve does not meet the target within the time and traffic budget.
         // The throttle is chosen with a margin (half the target, most of the budget), so that a fit that is a
         // little optimistic does not turn into the +10 % a round that auto-converge does.
-        int max = context.limits().maxThrottlePercent();
+        // The operator's ceiling, and never a throttle whose vCPU sleeps outlast half the target: each is a pause.
+        int max = Math.min(context.limits().maxThrottlePercent(), ThrottleSlice.ceilingFor(target));
         Budget safe = new Budget(budget.seconds() * SAFETY, budget.bytes() * SAFETY);
         for (int t = Math.min(max, throttle + THROTTLE_STEP); t > throttle; t = t == max ? throttle : Math.min(max, t + THROTTLE_STEP)) {
             if (project(curve, remaining, t, bw, target * SAFETY / 2, context, safe) >= 0) {
@@ -115,13 +118,20 @@ public final class FerryPolicy implements ConvergencePolicy {
                 && ceilingSeconds(rounds, max) >= CEILING_SECONDS;
         if (throttle < max || progressing || !ceilingTried) {
             return Decision.proceed(max, String.format("stall at %.0f ms downtime; no throttle is predicted to converge within "
-                    + "budget, trying the %d%% ceiling before giving up (%s)", downtime, max, fit));
+                    + "budget, trying the %d%% ceiling%s before giving up (%s)", downtime, max, why(max, context), fit));
         }
-        return Decision.abort(String.format("stall at %.0f ms downtime with the throttle at its %d%% ceiling and no "
-                + "post-copy allowed (%s)", downtime, max, fit));
+        return Decision.abort(String.format("stall at %.0f ms downtime with the throttle at its %d%% ceiling%s and no "
+                + "post-copy allowed (%s)", downtime, max, why(max, context), fit));
     }
 
     /** At the deadline: post-copy when allowed and its pull still ends in time, else a clean abort. */
+    /** Why the ceiling is lower than the operator's, if it is. */
+    private static String why(int max, MigrationContext context) {
+        return max >= context.limits().maxThrottlePercent() ? "" : String.format(" (its %.0f ms vCPU sleeps fit half the %d ms "
+                + "target; the operator allows %d%%)", ThrottleSlice.millis(max), context.maxDowntimeMillis(),
+                context.limits().maxThrottlePercent());
+    }
+
     /** Trailing rounds that ran with the throttle at the ceiling. */
     private static int ceilingInForce(List<RoundRecord> rounds, int max) {
         int n = 0;
