@@ -130,9 +130,10 @@ public final class QemuMigration {
 
     /**
      * What a new owner finds of a job it takes over: the pass QEMU is in (rounds before it were reported by the worker
-     * that ran them), the throttle already set, and whether the guest already stopped or pulls its pages in post-copy.
+     * that ran them), the throttle already set, whether the guest already stopped or is to stop at QEMU's next check
+     * (the last owner asked for it), and whether it pulls its pages in post-copy.
      */
-    record Adopted(long passesBefore, JsonNode ram, int throttle, boolean stopped, boolean postCopy, boolean cancelling) {
+    record Adopted(long passesBefore, JsonNode ram, int throttle, boolean stopping, boolean postCopy, boolean cancelling) {
         static final Adopted NOTHING = new Adopted(0, null, 0, false, false, false);
 
         static Adopted of(QmpClient source, JsonNode migrate) throws IOException {
@@ -143,7 +144,8 @@ public final class QemuMigration {
             String run = source.execute("query-status", null, CALL).path("status").asText();
             long passes = migrate.path("ram").path("dirty-sync-count").asLong();
             return new Adopted(passes, passes > 0 ? migrate.path("ram") : null, throttle,
-                    run.equals("finish-migrate") || run.equals("postmigrate"), status.startsWith("postcopy"),
+                    run.equals("finish-migrate") || run.equals("postmigrate")
+                            || params.path("downtime-limit").asLong() == STOP_NOW_MILLIS, status.startsWith("postcopy"),
                     status.equals("cancelling"));
         }
     }
@@ -258,7 +260,10 @@ public final class QemuMigration {
         long lastProgress = startNanos;
         double passSeconds = 0;
         JsonNode passRam = adopted.ram();
-        boolean stopped = adopted.stopped();
+        // Stopped, or asked to stop (or to post-copy) and waiting for QEMU to: QEMU syncs once more before it pauses the
+        // guest, and that pass is no new round to judge (a policy asked again there once said ABORT, and sent a cancel
+        // into a switch-over that QEMU happened to finish first).
+        boolean stopping = adopted.stopping();
         boolean cancelSent = adopted.cancelling();
         boolean policyAborted = false;
         boolean postCopy = adopted.postCopy();
@@ -282,7 +287,7 @@ public final class QemuMigration {
                 }
                 continue;
             }
-            if (now - startNanos > context.limits().deadlineSeconds() * 1e9 && !cancelSent && !stopped) {
+            if (now - startNanos > context.limits().deadlineSeconds() * 1e9 && !cancelSent && !stopping) {
                 abortReason = String.format("past the %.0f s deadline", context.limits().deadlineSeconds());
                 policyAborted = true;
                 cancelSent = true;
@@ -291,7 +296,7 @@ public final class QemuMigration {
             lastProgress = now;
             String name = ev.path("event").asText();
             if (name.equals("STOP")) {
-                stopped = true;
+                stopping = true;
             } else if (name.equals("MIGRATION_PASS") && !cancelSent) {
                 // a pass QEMU reports while it cancels is no round: its counters are already reset (seen as -3 GB "sent")
                 JsonNode q = ep.source().execute("query-migrate", null, CALL);
@@ -299,21 +304,23 @@ public final class QemuMigration {
                 if (passRam != null) {
                     RoundRecord round = liveRound(firstRound + rounds.size(), passRam, q, t - passSeconds);
                     // The operator's force-complete is applied even when QEMU is otherwise left to its own rules.
-                    boolean forced = !stopped && controls.forceCompleteRequested();
-                    Decision decision = stopped ? Decision.stop(stopReason)
+                    boolean forced = !stopping && controls.forceCompleteRequested();
+                    Decision decision = stopping ? Decision.stop(stopReason)
                             : PreCopyEngine.decide(policy, rounds, round, controls, context);
                     round = round.decided(decision);
                     rounds.add(round);
                     controls.roundCompleted(round);
-                    if (!stopped && (mode == Mode.STEERED || forced)) {
+                    if (!stopping && (mode == Mode.STEERED || forced)) {
                         switch (decision.action()) {
                             case CONTINUE -> throttleSet = applyThrottle(decision.throttlePercent(), throttleSet);
                             case STOP_AND_COPY -> {
                                 stopReason = decision.reason();
+                                stopping = true;
                                 ep.source().execute("migrate-set-parameters", Map.of("downtime-limit", STOP_NOW_MILLIS), CALL);
                             }
                             case POST_COPY -> {
                                 stopReason = decision.reason();
+                                stopping = true;
                                 ep.source().execute("migrate-start-postcopy", null, CALL);
                             }
                             case ABORT -> {

@@ -110,6 +110,43 @@ class QemuMigrationTest {
     }
 
     @Test
+    void oncePolicyAsksToStopThePassQemuSyncsBeforeItPausesTheGuestIsNotJudgedAgain() throws Exception {
+        try (Pair p = boot(50)) {
+            // stops after round 1, with far more pending than QEMU's own rule allows; anything asked later is an abort
+            List<List<RoundRecord>> asked = new ArrayList<>();
+            var stopThenAbort = new dev.ferry.model.engine.ConvergencePolicy() {
+                @Override
+                public String name() {
+                    return "stop-then-abort";
+                }
+
+                @Override
+                public dev.ferry.model.engine.Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+                    asked.add(List.copyOf(rounds));
+                    return asked.size() == 1 ? dev.ferry.model.engine.Decision.stop("stop now")
+                            : dev.ferry.model.engine.Decision.abort("asked again after the stop");
+                }
+            };
+            var limits = MigrationLimits.defaults(300).withBandwidthCap(64 << 20);
+            List<RoundRecord> rounds = new ArrayList<>();
+
+            MigrationResult result = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    stopThenAbort, QemuMigration.Mode.STEERED, context(limits, 64 << 20), Duration.ofSeconds(30)).run(recording(rounds));
+
+            rounds.forEach(r -> System.out.printf("round %d %s: %d bytes in %.2f s, %d dirty: %s%n", r.round(), r.kind(),
+                    r.bytesSent(), r.seconds(), r.remainingPages(), r.decision() == null ? "-" : r.decision().action() + " " + r.decision().reason()));
+            assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            assertThat(result.reason()).isEqualTo("stop now");
+            assertThat(asked).hasSize(1);
+            // QEMU syncs once more (a pass) before it pauses the guest: that pass is recorded under the stop, not judged
+            var decided = rounds.stream().filter(r -> r.decision() != null).toList();
+            assertThat(decided).hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(r -> assertThat(r.decision().action()).isEqualTo(dev.ferry.model.engine.Decision.Action.STOP_AND_COPY));
+            movedOn(p);
+        }
+    }
+
+    @Test
     void cancelMidWayLeavesTheSourceRunning() throws Exception {
         try (Pair p = boot(100)) {
             List<RoundRecord> reported = new ArrayList<>();
