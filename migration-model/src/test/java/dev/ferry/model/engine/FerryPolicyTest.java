@@ -85,6 +85,25 @@ class FerryPolicyTest {
         assertThat(guest.location()).isEqualTo(Hypervisor.GuestLocation.RUNNING_ON_SOURCE);
     }
 
+    static RoundRecord atCeiling(int n, long remaining) {
+        // a round of 1 s at the 93 % ceiling over 32 MiB/s, leaving {@code remaining} pages
+        return new RoundRecord(n, RoundRecord.Kind.LIVE, 8_192, 8_192L * 4096, 0, 0, 8_192, 1.0, 32.0 * 1024 * 1024,
+                remaining, remaining * 4096, 0, 93, null, null);
+    }
+
+    @Test
+    void atTheCeilingAnUnevenDescentGoesOnAndOnlyALevelledOneIsGivenUp() {
+        var context = MigrationContext.of(256L << 20, new Link(32.0 * 1024 * 1024, 0.002), MigrationLimits.defaults(300).withDeadline(90));
+        // pending (pages; the target allows about 2,400 over 32 MiB/s): falling, with one round that did not shrink
+        var uneven = List.of(atCeiling(1, 24_000), atCeiling(2, 9_400), atCeiling(3, 5_900), atCeiling(4, 3_500), atCeiling(5, 3_600));
+        var levelled = List.of(atCeiling(1, 24_000), atCeiling(2, 3_500), atCeiling(3, 3_600), atCeiling(4, 3_450), atCeiling(5, 3_600));
+
+        assertThat(new FerryPolicy().decide(uneven, context).action()).isEqualTo(Decision.Action.CONTINUE);
+        assertThat(new FerryPolicy().decide(levelled, context).action()).isEqualTo(Decision.Action.ABORT);
+        assertThat(FerryPolicy.stillDescending(uneven)).isTrue();
+        assertThat(FerryPolicy.stillDescending(levelled)).isFalse();
+    }
+
     @Property(tries = 40)
     void everyThrottleItAsksForSleepsTheGuestForAtMostHalfTheTarget(@ForAll @LongRange(min = 20, max = 2_000) long target,
             @ForAll @DoubleRange(min = 0.5, max = 6) double ratio, @ForAll long seed) {
