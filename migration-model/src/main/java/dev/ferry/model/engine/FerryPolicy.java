@@ -125,7 +125,6 @@ public final class FerryPolicy implements ConvergencePolicy {
                 + "post-copy allowed (%s)", downtime, max, why(max, context), fit));
     }
 
-    /** At the deadline: post-copy when allowed and its pull still ends in time, else a clean abort. */
     /**
      * Whether the lowest pending of the last {@value #CEILING_ROUNDS} rounds is 10 % below the lowest before them: a
      * descent that has not levelled off, however unevenly it goes. One round that did not shrink is not a stall: at a
@@ -166,6 +165,7 @@ public final class FerryPolicy implements ConvergencePolicy {
         return seconds;
     }
 
+    /** At the deadline: post-copy when allowed and its pull still ends in time, else a clean abort. */
     private static Decision lastResort(MigrationContext context, double elapsed, double remainingPages, double bw, String why) {
         double pullEnds = elapsed + downtimeMillis(remainingPages, bw) / 1000;
         if (context.limits().postCopyAllowed() && pullEnds <= context.limits().deadlineSeconds()) {

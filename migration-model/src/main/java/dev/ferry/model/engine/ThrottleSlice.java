@@ -36,7 +36,8 @@ public final class ThrottleSlice {
             throw new IllegalArgumentException("the downtime target must be > 0 ms, was " + targetMillis);
         }
         for (int percent = 99; percent > 0; percent--) {
-            if (millis(percent) <= targetMillis / 2.0) {
+            // pct / (100 - pct) x 10 ms <= target / 2, in whole numbers: at 80 ms, 80 % sleeps exactly 40 ms
+            if (20L * percent <= targetMillis * (100 - percent)) {
                 return percent;
             }
         }

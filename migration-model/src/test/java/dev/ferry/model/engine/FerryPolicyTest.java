@@ -98,7 +98,9 @@ class FerryPolicyTest {
         var uneven = List.of(atCeiling(1, 24_000), atCeiling(2, 9_400), atCeiling(3, 5_900), atCeiling(4, 3_500), atCeiling(5, 3_600));
         var levelled = List.of(atCeiling(1, 24_000), atCeiling(2, 3_500), atCeiling(3, 3_600), atCeiling(4, 3_450), atCeiling(5, 3_600));
 
-        assertThat(new FerryPolicy().decide(uneven, context).action()).isEqualTo(Decision.Action.CONTINUE);
+        var goesOn = new FerryPolicy().decide(uneven, context);
+        assertThat(goesOn.action()).isEqualTo(Decision.Action.CONTINUE);
+        assertThat(goesOn.reason()).contains("trying the 93% ceiling"); // judged at the ceiling, not projected to converge
         assertThat(new FerryPolicy().decide(levelled, context).action()).isEqualTo(Decision.Action.ABORT);
         assertThat(FerryPolicy.stillDescending(uneven)).isTrue();
         assertThat(FerryPolicy.stillDescending(levelled)).isFalse();

@@ -65,7 +65,10 @@ public interface WorkerConfig {
     @WithDefault("auto")
     String simulatedWorkload();
 
-    /** The vCPU throttle ceiling when a command names none (QEMU's own ceiling). */
+    /**
+     * The vCPU throttle ceiling when a command names none (QEMU's own ceiling). Ferry's policy keeps below it, to the
+     * throttle whose vCPU sleeps fit half the downtime target (ThrottleSlice); the reference policies do not.
+     */
     @WithDefault("99")
     int throttleCeilingPercent();
 
