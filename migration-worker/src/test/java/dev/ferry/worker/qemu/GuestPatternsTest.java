@@ -77,9 +77,10 @@ class GuestPatternsTest {
             try (QmpClient qmp = QmpClient.connect(guest.qmp, CALL)) {
                 DirtyMeasurement measured = DirtySample.beforeStart((command, arguments) -> qmp.execute(command, arguments, CALL));
 
-                // as QEMU measured them: the asked length, or a millisecond or two more
+                // as QEMU measured them: the asked length or somewhat more (QEMU reports the time it really slept,
+                // which a loaded 2-core machine stretches: 257 ms in one CI run), never less, never another window's
                 assertThat(measured.windows()).extracting(DirtyMeasurement.Window::millis)
-                        .satisfiesExactly(m -> assertThat(m).isBetween(250L, 255L), m -> assertThat(m).isBetween(1_000L, 1_005L));
+                        .satisfiesExactly(m -> assertThat(m).isBetween(250L, 400L), m -> assertThat(m).isBetween(1_000L, 1_150L));
                 DirtyModel model = DirtyModel.measured(measured.windows().stream()
                         .map(w -> new RoundRecord.Sample(w.millis() / 1000.0, w.pages())).toList(), 65_536, measured.method());
                 long regionPages = (32L << 20) / 4096;
