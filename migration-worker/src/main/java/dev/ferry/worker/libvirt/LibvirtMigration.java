@@ -83,7 +83,8 @@ public final class LibvirtMigration {
     private boolean sampling;
     /**
      * The throttle: armed once memory flows; steered while QEMU's monitor answers; the policy's last figure; and
-     * whether a step larger than 1 % is still on its way there.
+     * whether a step is still on its way there (QEMU's trigger then fires at any dirtying: until the hold, QEMU would
+     * go on raising it).
      */
     private boolean throttleArmed;
     private boolean throttleSteered;
@@ -202,6 +203,7 @@ public final class LibvirtMigration {
         if (adoptedThrottle >= 0) {
             throttleSteered = true;
             throttleSet = adoptedThrottle;
+            throttleStepping = true; // its worker may have died mid-step: hold it where it is
             return;
         }
         throttleSteered = setQemuParameters(guest, AutoConverge.idleUnderLibvirt());
@@ -212,11 +214,11 @@ public final class LibvirtMigration {
         int p = AutoConverge.next(percent, throttleSet);
         if (throttleSteered && p != throttleSet && setQemuParameters(guest, AutoConverge.stepUnderLibvirt(p, current))) {
             throttleSet = p;
-            throttleStepping = p - current > 1;
+            throttleStepping = true;
         }
     }
 
-    /** Once the throttle reached the policy's figure, the step that took it there is taken back. */
+    /** Once the throttle reached the policy's figure, the step that took it there is taken back: it is held there. */
     private void holdThrottle(Domain guest, int current) {
         if (throttleStepping && current >= throttleSet) {
             throttleStepping = false;

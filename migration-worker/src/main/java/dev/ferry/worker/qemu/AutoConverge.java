@@ -58,17 +58,23 @@ public final class AutoConverge {
 
     /**
      * Takes the throttle from {@code current} to the policy's {@code percent} at QEMU's next check without a ceiling:
-     * the first step is the figure (a throttle not yet active starts there) and the increment is the difference (an
-     * active one moves there). Once there, {@link #holdUnderLibvirt} brings the increment back to 1 %, so it creeps
-     * by at most that much a check while the guest still outruns the link.
+     * QEMU throttles at any dirtying (a trigger threshold of 1 %), the first step is the figure (a throttle not yet
+     * active starts there) and the increment is the difference (an active one moves there). Once there,
+     * {@link #holdUnderLibvirt} must follow, or QEMU goes on adding the increment at every other check.
      */
     public static Map<String, Object> stepUnderLibvirt(int percent, int current) {
         return step(1, percent, Math.max(1, percent - current));
     }
 
-    /** The increment back to 1 % once the policy's figure is reached (see {@link #stepUnderLibvirt}). */
+    /**
+     * Holds the throttle at the policy's figure once it is there (see {@link #stepUnderLibvirt}): QEMU raises it again
+     * only when the guest writes more than the link sends (a trigger threshold of 100 %, at two checks in a row), and
+     * then by 1 %. Without a ceiling (libvirt's), this is what keeps the policy's figure, its throttle ceiling
+     * included, the throttle in force while the guest does not outrun the link.
+     */
     public static Map<String, Object> holdUnderLibvirt() {
         Map<String, Object> params = new LinkedHashMap<>();
+        params.put("throttle-trigger-threshold", 100);
         params.put("cpu-throttle-increment", 1);
         return params;
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.events.HostProbe;
 import dev.ferry.events.HostReport;
 import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Decision;
 import dev.ferry.model.engine.FerryPolicy;
 import dev.ferry.model.engine.GuestLocation;
 import dev.ferry.model.engine.MigrationContext;
@@ -38,10 +40,10 @@ import org.libvirt.Connect;
  * on, with no bad page). hv-b listens on TLS only, with throwaway certificates (Pki): every move, probe and question
  * to it goes through a TLS handshake. Missing libvirt or the guest is a failure, not a skip.
  *
- * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves five scenarios in
+ * <p>Booting a guest under TCG costs seconds, so one resident guest (24 MiB/s of writes) serves six scenarios in
  * order: a cancel (it stays on hv-a), a probe (read-only), a job whose worker died, adopted (it ends on hv-b), the way
- * back over a link capped below its dirty rate, converging under the policy's throttle, then a plain move to hv-b as a
- * persistent domain.
+ * back over a link capped below its dirty rate, converging under the policy's throttle, a plain move to hv-b as a
+ * persistent domain, and back to hv-a under a throttle held at the policy's figure.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtMigrationTest {
@@ -170,6 +172,56 @@ class LibvirtMigrationTest {
             dst.close();
         }
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
+    }
+
+    /**
+     * libvirt leaves QEMU's throttle without a ceiling (it sets auto-converge's first step itself), so the figure the
+     * policy asks for is held by the driver alone: the resident guest, on hv-b after the plain move, goes back to hv-a
+     * over a link at its pace under a policy that asks for 30 % from the first round on. The throttle in force rises to
+     * 30 % and stays there: QEMU adds nothing of its own while the guest does not outrun the link (a step left armed
+     * would add 1 % every other second).
+     */
+    @Test
+    @Order(6)
+    void theThrottleThePolicyAsksForIsTheThrottleInForceForAsLongAsTheGuestDoesNotOutrunTheLink() throws Exception {
+        String name = RESIDENT;
+        assertThat(LibvirtMigration.locate(a.uri(), b.uri(), name).where()).isEqualTo(GuestLocation.DESTINATION);
+        Files.deleteIfExists(serial(a, name));
+        int asked = 30;
+        var holdThenStop = new ConvergencePolicy() {
+            @Override
+            public String name() {
+                return "hold-30";
+            }
+
+            @Override
+            public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+                return ConvergencePolicy.elapsed(rounds) < 20 ? Decision.proceed(asked, "hold " + asked + "%")
+                        : Decision.stop("held long enough");
+            }
+        };
+        // the guest writes at most 24 MiB/s (libvirt measures about 20 here): it does not outrun this link, and throttled
+        // to 70 % of its pace its passes shrink slowly enough to hold the throttle for several of QEMU's checks
+        long link = 24L << 20;
+        // a 1 ms limit, so that QEMU's own rule does not end the move before the throttle has been held a while
+        var limits = MigrationLimits.defaults(1).withBandwidthCap(link).withDeadline(60);
+        List<RoundRecord> reported = new ArrayList<>();
+        var back = new LibvirtMigration(new LibvirtMigration.Endpoints(b.uri(), a.uri(), "tcp://127.0.0.1", name), holdThenStop,
+                new MigrationContext(256L << 20, limits, link, 0.002), Duration.ofSeconds(30));
+
+        MigrationResult result = back.run(recording(reported));
+        reported.forEach(r -> System.out.printf("round %d %s: %d bytes in %.2f s, throttle %d%%%n", r.round(), r.kind(),
+                r.bytesSent(), r.seconds(), r.throttlePercent()));
+
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+        List<RoundRecord> live = reported.stream().filter(r -> r.kind() == RoundRecord.Kind.LIVE).toList();
+        int reached = IntStream.range(0, live.size()).filter(i -> live.get(i).throttlePercent() >= asked).findFirst()
+                .orElseThrow(() -> new AssertionError("the throttle never reached " + asked + "%: " + live));
+        List<RoundRecord> held = live.subList(reached, live.size());
+        // long enough for QEMU's checks (one a second) to have raised it a few times had it been left to
+        assertThat(held.stream().mapToDouble(RoundRecord::seconds).sum()).as("seconds held: %s", held).isGreaterThan(4);
+        assertThat(held).extracting(RoundRecord::throttlePercent).as("the throttle in force once reached").containsOnly(asked);
+        TestGuest.awaitContinuation(serial(b, name), serial(a, name), 5, Duration.ofSeconds(30));
     }
 
     @Test
@@ -305,8 +357,8 @@ class LibvirtMigrationTest {
         assertThat(result.postCopy()).isFalse();
         // round 1 carries the quarter second of the dirty curve the driver measured through QEMU's monitor
         assertThat(reported.get(0).earlySample()).as("calc-dirty-rate's window on round 1").isNotNull();
-        // QEMU reports the window it actually measured: 250 ms, or a millisecond more
-        assertThat(reported.get(0).earlySample().seconds()).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.005));
+        // QEMU reports the window it actually measured: 250 ms, or more on a loaded machine (CI saw 257 ms)
+        assertThat(reported.get(0).earlySample().seconds()).isBetween(0.25, 0.4);
         assertThat(reported.get(0).earlySample().pages()).isPositive();
         // the policy asked for a throttle, and the next pass ran at exactly that figure
         List<RoundRecord> throttled = reported.stream().filter(r -> r.decision() != null && r.decision().throttlePercent() > 0).toList();
