@@ -6,6 +6,8 @@ import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
+import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.model.engine.ThrottleSlice;
 import dev.ferry.platform.LibvirtHost;
 import dev.ferry.platform.Trees;
 import dev.ferry.testsupport.TestGuest;
@@ -32,6 +34,7 @@ public final class LibvirtBenchmark {
     static final int MEMORY_MIB = QemuBenchmark.MEMORY_MIB;
     static final int REGION_MIB = QemuBenchmark.REGION_MIB;
     static final double DEADLINE_SECONDS = QemuBenchmark.DEADLINE_SECONDS;
+    static final long TARGET_MILLIS = 300;
     static final List<String> POLICIES = List.of("libvirt-defaults", "libvirt-auto-converge", "ferry");
 
     record Run(Load load, String policy, int repeat, MigrationResult result, boolean memoryVerified, String note) {
@@ -103,7 +106,7 @@ public final class LibvirtBenchmark {
     static Run move(Load load, String policy, int repeat, LibvirtHost from, LibvirtHost to, String name) throws Exception {
         Files.deleteIfExists(serial(to, name)); // its console starts afresh there, so the first beat is this move's
         long cap = (long) load.capMibPerSecond() << 20;
-        var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(DEADLINE_SECONDS);
+        var limits = MigrationLimits.defaults(TARGET_MILLIS).withBandwidthCap(cap).withDeadline(DEADLINE_SECONDS);
         var context = MigrationContext.of((long) MEMORY_MIB << 20, Link.of(cap), limits);
         LibvirtMigration.Mode mode = switch (policy) {
             case "libvirt-defaults" -> LibvirtMigration.Mode.LIBVIRT_DEFAULTS;
@@ -124,6 +127,11 @@ public final class LibvirtBenchmark {
         }
     }
 
+    /** The highest throttle in force at the end of a live pass of the move (libvirt reports it per pass). */
+    static double highestThrottle(MigrationResult result) {
+        return result.rounds().stream().mapToInt(RoundRecord::throttlePercent).max().orElse(0);
+    }
+
     static Path serial(LibvirtHost host, String name) {
         return host.logDir().resolve("qemu").resolve(name + ".serial");
     }
@@ -134,7 +142,7 @@ public final class LibvirtBenchmark {
                 + "loads (the test guest, guest/init.c: %d MiB of memory, a %d MiB region rewritten page after page at the given "
                 + "rate) moved between two libvirt daemons on this machine standing for two hosts (`LibvirtHost`), by the "
                 + "worker's libvirt driver (`LibvirtMigration`: a peer-to-peer `virDomainMigrateToURI3`, persistent on the "
-                + "destination), with libvirt's bandwidth as the cap, a 300 ms downtime target and a %.0f s deadline. One guest "
+                + "destination), with libvirt's bandwidth as the cap, a %d ms downtime target and a %.0f s deadline. One guest "
                 + "per load is moved back and forth; each cell is %d moves, all in this run, and gives the median with the "
                 + "range (min-max) of the moves that finished. \"libvirt-defaults\": libvirt and QEMU alone; "
                 + "\"libvirt-auto-converge\": `--auto-converge` with its default steps; \"ferry\": Ferry's policy applied through "
@@ -142,13 +150,16 @@ public final class LibvirtBenchmark {
                 + "after every move the guest's heartbeat went on from the source's last beat and its own page check found no "
                 + "bad page. Lower bound of a move: its first pass, every page once, a zero page (as libvirt counted them in "
                 + "that pass) as an 8-byte header, over the cap or the move's own average rate where that was faster; x lower "
-                + "bound is the median of each move's ratio. Throttle-s: the integral of the vCPU throttle over the move. The "
+                + "bound is the median of each move's ratio. Throttle-s: the integral of the vCPU throttle over the move; highest "
+                + "throttle: the highest libvirt reported at the end of a pass of the move (Ferry's ceiling for this target is "
+                + "%d %%, ThrottleSlice; libvirt's auto-converge goes to 99 %%). The "
                 + "policies take turns in an order rotated from one repeat to the next. Under TCG (no KVM): absolute times are "
                 + "this machine's; compare ratios within the run.%n%n", Machine.describe(), hypervisor(), minutes, MEMORY_MIB,
-                REGION_MIB, DEADLINE_SECONDS, repeats));
+                REGION_MIB, TARGET_MILLIS, DEADLINE_SECONDS, repeats, ThrottleSlice.ceilingFor(TARGET_MILLIS)));
         md.append("## Checks (the stated objective, docs/POLICY.md)\n\n").append(checks(runs)).append('\n');
         md.append("| load | policy | moved | total s, median (range) | x lower bound | downtime ms, median (range) | rounds | "
-                + "bytes x memory | throttle-s | total vs defaults | memory verified |\n|---|---|---:|---|---:|---|---:|---:|---|---:|---|\n");
+                + "bytes x memory | throttle-s | highest throttle % | total vs defaults | memory verified |\n"
+                + "|---|---|---:|---|---:|---|---:|---:|---|---|---:|---|\n");
         for (Load load : QemuBenchmark.LOADS) {
             List<Run> base = cell(runs, load, "libvirt-defaults").stream().filter(Run::moved).toList();
             for (String policy : POLICIES) {
@@ -156,13 +167,14 @@ public final class LibvirtBenchmark {
                 List<Run> moved = cell.stream().filter(Run::moved).toList();
                 double total = Report.median(moved, r -> r.result().totalTimeMillis() / 1000.0);
                 double baseTotal = Report.median(base, r -> r.result().totalTimeMillis() / 1000.0);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s |%n", load.name(), policy,
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", load.name(), policy,
                         moved.size(), cell.size(), Report.medianRange(moved, r -> r.result().totalTimeMillis() / 1000.0, "%.1f"),
                         moved.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", Report.median(moved, r -> r.result().totalTimeMillis()
                                 / 1000.0 / FirstPass.seconds(r.result(), MEMORY_MIB, load.capMibPerSecond()))),
                         Report.medianRange(moved, r -> r.result().downtimeMillis(), "%.0f"), Report.medianRange(moved, r -> r.result().roundCount(), "%.0f"),
                         Report.medianRange(moved, r -> r.result().bytesSent() / (double) ((long) MEMORY_MIB << 20), "%.2f"),
                         Report.medianRange(moved, r -> r.result().throttleSeconds(), "%.1f"),
+                        Report.medianRange(moved, r -> highestThrottle(r.result()), "%.0f"),
                         moved.isEmpty() || base.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f", total / baseTotal),
                         moved.isEmpty() ? "-" : moved.stream().allMatch(Run::memoryVerified) ? "yes, every move"
                                 : moved.stream().filter(r -> !r.memoryVerified()).map(Run::note).findFirst().orElse("NO")));
