@@ -95,7 +95,7 @@ public final class QemuBenchmark {
                     var measured = guest.measure();
                     var r = new QemuReport.Run(cell, policy, repeat, guest.move(policy, context));
                     runs.add(r);
-                    forecasts.add(QemuForecasts.of(QemuRuns.of(r), measured, lastFirstPass));
+                    forecasts.add(QemuForecasts.of(QemuRuns.of(r), measured, lastFirstPass == null ? null : lastFirstPass.bytesSent()));
                     if (r.moved() && !r.move().result().rounds().isEmpty()) {
                         lastFirstPass = r.move().result().rounds().get(0);
                     }

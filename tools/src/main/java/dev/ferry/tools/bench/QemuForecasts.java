@@ -1,7 +1,6 @@
 package dev.ferry.tools.bench;
 
 import dev.ferry.events.DirtyMeasurement;
-import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
 import dev.ferry.model.forecast.Forecaster;
@@ -44,18 +43,19 @@ final class QemuForecasts {
     /**
      * The forecast the scheduler makes from {@code measured} for a move of {@code cell} under {@code policy}.
      *
-     * @param lastFirstPass the first pass of the guest's last completed move, whose zero pages the scheduler takes
-     *                      from its history (null for a guest's first move: then every page is taken to carry data)
+     * @param lastFirstPassBytes the bytes of the first pass of the guest's last completed move, whose zero pages the
+     *                           scheduler takes from its history (null for a guest's first move: then every page is
+     *                           taken to carry data)
      */
-    static Forecasted of(QemuRuns.Measured actual, DirtyMeasurement measured, RoundRecord lastFirstPass) {
+    static Forecasted of(QemuRuns.Measured actual, DirtyMeasurement measured, Long lastFirstPassBytes) {
         if (measured == null) {
             return new Forecasted(actual, null, null, null);
         }
         Cell cell = actual.cell();
         var context = QemuBenchmark.context(cell);
         DirtyModel writing = MeasuredWriting.model(measured, context.memoryBytes());
-        DirtyModel model = lastFirstPass == null ? writing : writing.withZeroShare(DirtyModel.zeroShareOfFirstPass(
-                context.memoryBytes(), lastFirstPass.bytesSent()), "the guest's last move");
+        DirtyModel model = lastFirstPassBytes == null ? writing : writing.withZeroShare(DirtyModel.zeroShareOfFirstPass(
+                context.memoryBytes(), lastFirstPassBytes), "the guest's last move");
         Forecast f = Forecaster.forecast(context.memoryBytes(), context.bandwidthBytesPerSecond(), context.limits(), model,
                 actual.policy());
         return new Forecasted(actual, measured, model, f);

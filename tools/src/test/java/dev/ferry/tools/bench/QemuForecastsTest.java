@@ -3,7 +3,6 @@ package dev.ferry.tools.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.events.DirtyMeasurement;
-import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.tools.bench.QemuBenchmark.Load;
 import dev.ferry.tools.bench.QemuSuite.Cell;
 import java.util.List;
@@ -40,8 +39,7 @@ class QemuForecastsTest {
     void zeroPagesTheGuestsLastMoveCountedMakeTheFirstPassShorter() {
         long pages = (256L << 20) / 4096;
         // a first pass that announced every page and sent the bytes of 60 % of them
-        var lastFirstPass = new RoundRecord(1, RoundRecord.Kind.LIVE, pages, (long) (pages * 0.6) * 4096, pages * 4 / 10, 0, 100,
-                1.6, 100 << 20, 100, 100 * 4096, 4, 0, null, null);
+        long lastFirstPass = (long) (pages * 0.6) * 4096;
 
         var without = QemuForecasts.of(actual("ferry", 1, 4.0, true), MEASURED, null);
         var with = QemuForecasts.of(actual("ferry", 1, 4.0, true), MEASURED, lastFirstPass);
