@@ -115,7 +115,9 @@ public final class Forecaster {
                 : GuestWorkload.uniform(hotShare, k.dirty().dirtyPagesPerSecond() / scale);
         // zero pages as a past first pass counted them; none when no pass was seen (every page carries data)
         var guest = new SimulatedGuest(modelPages, k.dirty().zeroShare(), writes, 1);
-        MigrationResult r = new PreCopyEngine(guest, Policies.create(k.policy(), k.memoryBytes()),
+        // a throttle felt as late as on the hypervisor that measured the writing (QEMU's: a check late)
+        var lagged = new LateThrottle(guest, k.dirty().throttleLagSeconds());
+        MigrationResult r = new PreCopyEngine(lagged, Policies.create(k.policy(), k.memoryBytes()),
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {

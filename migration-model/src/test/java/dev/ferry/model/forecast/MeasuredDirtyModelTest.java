@@ -82,4 +82,16 @@ class MeasuredDirtyModelTest {
     private static Sample window(double seconds, long hot, double rate) {
         return new Sample(seconds, Math.round(hot * -Math.expm1(-rate * seconds / hot)));
     }
+
+    /** Writing QEMU measured is forecast with QEMU's throttle, a check late; any other hypervisor's at once. */
+    @Test
+    void aThrottleIsForecastAsLateAsTheHypervisorThatMeasuredActs() {
+        var windows = List.of(new Sample(0.25, 2_500), new Sample(1.0, 10_000));
+
+        assertThat(DirtyModel.measured(windows, PAGES, "calc-dirty-rate page-sampling").throttleLagSeconds())
+                .isEqualTo(DirtyModel.QEMU_THROTTLE_LAG_SECONDS);
+        assertThat(DirtyModel.measured(windows, PAGES, "simulated sample").throttleLagSeconds()).isZero();
+        var qemu = DirtyModel.measured(windows, PAGES, "calc-dirty-rate page-sampling");
+        assertThat(qemu.withZeroShare(0.3, "the guest's last move").throttleLagSeconds()).isEqualTo(qemu.throttleLagSeconds());
+    }
 }
