@@ -17,6 +17,14 @@ public interface ConvergencePolicy {
      */
     Decision decide(List<RoundRecord> rounds, MigrationContext context);
 
+    /**
+     * True for a policy that stands for the hypervisor's own throttle (QEMU's auto-converge): QEMU applies it at the
+     * very check that decides it. A policy a driver steers is felt only at the hypervisor's next check.
+     */
+    default boolean throttlesAtTheHypervisorsCheck() {
+        return false;
+    }
+
     /** Xen legacy skips pages dirtied again during the round it is sending them in: they go next round anyway. */
     default boolean skipsRedirtiedPages() {
         return false;

@@ -17,6 +17,14 @@ public interface Hypervisor {
     /** Lets the guest run on the source for {@code seconds}, its vCPUs throttled by {@code throttlePercent}. */
     void runGuest(double seconds, int throttlePercent);
 
+    /**
+     * The throttle the guest runs under now, the engine having last asked for {@code asked}: the same, on a hypervisor
+     * that applies a throttle at once (the simulator's); what a driver would report, on one that applies it later.
+     */
+    default int throttleInForce(int asked) {
+        return asked;
+    }
+
     /** True when the page was written since the last bitmap sync (a peek: the bitmap stays as it is). */
     boolean isDirty(int page);
 

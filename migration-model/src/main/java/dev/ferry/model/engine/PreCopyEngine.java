@@ -157,7 +157,7 @@ public final class PreCopyEngine {
         long remainingBytes = dirty * PAGE_SIZE;
         return new RoundRecord(number, RoundRecord.Kind.LIVE, r.pagesSent(), r.bytesSent(), r.zeroPages(), r.pagesSkipped(),
                 dirty, r.seconds() + context.roundOverheadSeconds(), bandwidth, dirty, remainingBytes,
-                expectedDowntimeMillis(remainingBytes), throttle, r.earlySample(), null);
+                expectedDowntimeMillis(remainingBytes), hv.throttleInForce(throttle), r.earlySample(), null);
     }
 
     private RoundRecord copy(int number, RoundRecord.Kind kind, BitSet pages, int throttle) {

@@ -21,6 +21,11 @@ public final class QemuAutoConvergePolicy implements ConvergencePolicy {
     private long periodSentBytes;
 
     @Override
+    public boolean throttlesAtTheHypervisorsCheck() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "qemu-auto-converge";
     }

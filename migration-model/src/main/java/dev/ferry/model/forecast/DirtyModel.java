@@ -130,7 +130,7 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
         // the hypervisor that measured is the one that will throttle: QEMU's acts a check late
         return new DirtyModel(hot, rate, "measured just before the start (" + from + ": " + seen + "): "
                 + Math.round(rate) + " pages/s over a working set of " + hot + " pages", 0,
-                from.startsWith(QEMU_METHOD) ? QEMU_THROTTLE_LAG_SECONDS : 0);
+                from != null && from.startsWith(QEMU_METHOD) ? QEMU_THROTTLE_LAG_SECONDS : 0);
     }
 
     /** Above this share of the windows' length ratio, the longer window is taken as still on the curve's straight start. */

@@ -115,9 +115,11 @@ public final class Forecaster {
                 : GuestWorkload.uniform(hotShare, k.dirty().dirtyPagesPerSecond() / scale);
         // zero pages as a past first pass counted them; none when no pass was seen (every page carries data)
         var guest = new SimulatedGuest(modelPages, k.dirty().zeroShare(), writes, 1);
-        // a throttle felt as late as on the hypervisor that measured the writing (QEMU's: a check late)
-        var lagged = new LateThrottle(guest, k.dirty().throttleLagSeconds());
-        MigrationResult r = new PreCopyEngine(lagged, Policies.create(k.policy(), k.memoryBytes()),
+        // a throttle a driver steers is felt as late as the hypervisor that measured the writing applies it (QEMU's:
+        // at its next look); the hypervisor's own throttle at once
+        var policy = Policies.create(k.policy(), k.memoryBytes());
+        var lagged = new LateThrottle(guest, policy.throttlesAtTheHypervisorsCheck() ? 0 : k.dirty().throttleLagSeconds());
+        MigrationResult r = new PreCopyEngine(lagged, policy,
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {

@@ -27,6 +27,11 @@ final class LateThrottle implements Hypervisor {
         this.lagSeconds = lagSeconds;
     }
 
+    @Override
+    public int throttleInForce(int asked) {
+        return inForce;
+    }
+
     /** The throttle the guest runs under now. */
     int inForce() {
         return inForce;
@@ -35,20 +40,25 @@ final class LateThrottle implements Hypervisor {
     @Override
     public void runGuest(double seconds, int throttlePercent) {
         if (throttlePercent != asked) {
+            // a raise waits for the hypervisor's next look, counted from the first raise still waiting: QEMU applies
+            // whatever is set when it looks, so a later raise does not put an earlier one off
+            if (throttlePercent > inForce && asked <= inForce) {
+                askedAt = clock;
+            }
             asked = throttlePercent;
-            askedAt = clock;
             inForce = Math.min(inForce, asked);
         }
         double left = seconds;
         if (asked > inForce) {
-            double before = Math.min(left, Math.max(0, askedAt + lagSeconds - clock));
+            double wait = Math.max(0, askedAt + lagSeconds - clock);
+            double before = Math.min(left, wait);
             if (before > 0) {
                 inner.runGuest(before, inForce);
                 clock += before;
                 left -= before;
             }
-            if (clock >= askedAt + lagSeconds) {
-                inForce = asked;
+            if (before >= wait) {
+                inForce = asked; // the lag has passed within this run, or ends with it
             }
         }
         if (left > 0) {

@@ -87,6 +87,24 @@ class LateThrottleTest {
         assertThat(late.inForce()).isEqualTo(60);
     }
 
+    /** QEMU applies whatever is set when it looks: a raise made while another waits does not put the first off. */
+    @Test
+    void raisesWhileOneIsWaitingAreFeltWhenTheFirstWouldHaveBeen() {
+        var inner = new Recording();
+        var late = new LateThrottle(inner, 1.0);
+
+        late.runGuest(0.5, 30); // asked at 0 s
+        late.runGuest(0.5, 60); // asked while 30 waits: both are felt at 1 s, as 60
+        assertThat(late.throttleInForce(60)).isEqualTo(60);
+        late.runGuest(0.5, 90); // a new raise once nothing waits: felt at 2 s
+        late.runGuest(1.0, 90);
+
+        assertThat(inner.secondsAt(0)).isCloseTo(1.0, within(1e-9));
+        assertThat(inner.secondsAt(30)).isZero();
+        assertThat(inner.secondsAt(60)).isCloseTo(1.0, within(1e-9));
+        assertThat(inner.secondsAt(90)).isCloseTo(0.5, within(1e-9));
+    }
+
     @Test
     void aLowerThrottleIsFeltAtOnceAndNoLagIsTheEnginesOwnThrottle() {
         var inner = new Recording();

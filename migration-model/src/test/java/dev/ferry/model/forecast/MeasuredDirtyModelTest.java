@@ -91,6 +91,8 @@ class MeasuredDirtyModelTest {
         assertThat(DirtyModel.measured(windows, PAGES, "calc-dirty-rate page-sampling").throttleLagSeconds())
                 .isEqualTo(DirtyModel.QEMU_THROTTLE_LAG_SECONDS);
         assertThat(DirtyModel.measured(windows, PAGES, "simulated sample").throttleLagSeconds()).isZero();
+        // a measurement that does not say how it was made (the event's method is optional) is not taken for QEMU's
+        assertThat(DirtyModel.measured(windows, PAGES, null).throttleLagSeconds()).isZero();
         var qemu = DirtyModel.measured(windows, PAGES, "calc-dirty-rate page-sampling");
         assertThat(qemu.withZeroShare(0.3, "the guest's last move").throttleLagSeconds()).isEqualTo(qemu.throttleLagSeconds());
     }

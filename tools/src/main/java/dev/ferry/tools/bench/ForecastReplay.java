@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class ForecastReplay {
     /** A move's header in the rounds log ({@code FERRY_BENCH_ROUNDS}), then its first round's bytes. */
-    private static final Pattern MOVE = Pattern.compile("^(.+?)\\s+(\\S+)\\s+#(\\d+) (\\w+) in ");
+    private static final Pattern MOVE = Pattern.compile("^(\\S.*?)\\s+(\\S+)\\s+#(\\d+) ([A-Z_]+) in ");
     private static final Pattern FIRST_ROUND = Pattern.compile("^\\s+round 1: [0-9.]+ s, (\\d+) bytes");
 
     private ForecastReplay() {
@@ -95,7 +95,12 @@ public final class ForecastReplay {
             if (lines.get(i).isBlank()) {
                 continue;
             }
-            String column = lines.get(i).split("\t")[9];
+            String[] fields = lines.get(i).split("\t");
+            if (fields.length < 10) {
+                throw new IllegalArgumentException("line " + (i + 1) + " of the forecasts file: " + fields.length
+                        + " fields, the windows are the 10th");
+            }
+            String column = fields[9];
             if (column.equals("-")) {
                 out.add(null);
                 continue;
@@ -106,7 +111,12 @@ public final class ForecastReplay {
                 if (pm.length != 2) {
                     throw new IllegalArgumentException("line " + (i + 1) + " of the forecasts file: a window is pages@millis, not " + w);
                 }
-                windows.add(new DirtyMeasurement.Window(Long.parseLong(pm[1]), Long.parseLong(pm[0])));
+                try {
+                    windows.add(new DirtyMeasurement.Window(Long.parseLong(pm[1]), Long.parseLong(pm[0])));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("line " + (i + 1) + " of the forecasts file: a window is pages@millis, "
+                            + "not " + w, e);
+                }
             }
             out.add(new DirtyMeasurement(windows, DirtySample.METHOD));
         }
