@@ -68,9 +68,10 @@ public final class AutoConverge {
 
     /**
      * Holds the throttle at the policy's figure once it is there (see {@link #stepUnderLibvirt}): QEMU raises it again
-     * only when the guest writes more than the link sends (a trigger threshold of 100 %, at two checks in a row), and
-     * then by 1 %. Without a ceiling (libvirt's), this is what keeps the policy's figure, its throttle ceiling
-     * included, the throttle in force while the guest does not outrun the link.
+     * only when the guest dirtied more in a period than was sent in it (a trigger threshold of 100 %, at two checks in
+     * a row), and then by 1 %. Without a ceiling (libvirt's), this is what keeps the policy's figure, its throttle
+     * ceiling included, the throttle in force on a guest the throttle holds; one it cannot hold may still creep until
+     * the policy gives it up.
      */
     public static Map<String, Object> holdUnderLibvirt() {
         Map<String, Object> params = new LinkedHashMap<>();

@@ -1,0 +1,29 @@
+package dev.ferry.worker.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What the throttle's steps ask of QEMU's auto-converge; the real-QEMU and libvirt tests show QEMU doing it. */
+class AutoConvergeTest {
+    @Test
+    void underLibvirtAStepFiresAtQemusNextCheckAndTheHoldTakesTheTriggerBack() {
+        // from 20 % in force to the policy's 60 %: any dirtying fires the trigger, an active throttle moves by 40
+        assertThat(AutoConverge.stepUnderLibvirt(60, 20)).containsEntry("throttle-trigger-threshold", 1)
+                .containsEntry("cpu-throttle-initial", 60).containsEntry("cpu-throttle-increment", 40)
+                .doesNotContainKey("max-cpu-throttle"); // libvirt's: QEMU would refuse libvirt's own first step above it
+        // a step of 1 % still moves
+        assertThat(AutoConverge.stepUnderLibvirt(21, 20)).containsEntry("cpu-throttle-increment", 1);
+        // once there: QEMU raises it only when the guest writes more than the link sends, and then by 1 %
+        assertThat(AutoConverge.holdUnderLibvirt()).containsEntry("throttle-trigger-threshold", 100)
+                .containsEntry("cpu-throttle-increment", 1).hasSize(2);
+    }
+
+    @Test
+    void overQmpThePoliciesFigureIsBothTheStepAndTheCeiling() {
+        assertThat(AutoConverge.ceiling(93)).containsEntry("cpu-throttle-initial", 93).containsEntry("max-cpu-throttle", 93)
+                .containsEntry("throttle-trigger-threshold", 1);
+        assertThat(AutoConverge.next(30, 60)).as("a policy only raises it").isEqualTo(60);
+        assertThat(AutoConverge.next(120, 60)).isEqualTo(99);
+    }
+}
