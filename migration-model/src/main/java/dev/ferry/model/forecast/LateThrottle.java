@@ -7,8 +7,9 @@ import java.util.BitSet;
  * A hypervisor whose throttle comes into force some time after it is raised, as QEMU's does: auto-converge looks at
  * the guest's writing at most once a second, at a bitmap sync, and only then applies a new figure. The real-guest
  * suite shows the gap: a throttle asked at the end of a pass was in force 0.4 to 1.5 s later (run 5's rounds). The
- * engine asks; this decides when the guest feels it. A lower throttle applies at once (QEMU's drivers never lower
- * one mid-run; the engine's policies rarely do).
+ * engine asks; this decides when the guest feels it. With a lag, as QEMU's drivers do, a throttle is only raised: a
+ * policy that repeats the lower figure it saw in force while a raise waits does not cancel the raise. Without one, a
+ * lower throttle applies at once, as the simulator's engine does.
  */
 final class LateThrottle implements Hypervisor {
     private final Hypervisor inner;
@@ -39,6 +40,9 @@ final class LateThrottle implements Hypervisor {
 
     @Override
     public void runGuest(double seconds, int throttlePercent) {
+        if (lagSeconds > 0) {
+            throttlePercent = Math.max(throttlePercent, asked); // the drivers only raise (AutoConverge.next)
+        }
         if (throttlePercent != asked) {
             // a raise waits for the hypervisor's next look, counted from the first raise still waiting: QEMU applies
             // whatever is set when it looks, so a later raise does not put an earlier one off

@@ -105,20 +105,28 @@ class LateThrottleTest {
         assertThat(inner.secondsAt(90)).isCloseTo(0.5, within(1e-9));
     }
 
+    /** A policy that repeats the figure it saw in force while a raise waits does not cancel the raise. */
     @Test
-    void aLowerThrottleIsFeltAtOnceAndNoLagIsTheEnginesOwnThrottle() {
+    void withALagAThrottleIsOnlyRaisedAsTheDriversDo() {
         var inner = new Recording();
         var late = new LateThrottle(inner, 1.0);
-        late.runGuest(1.5, 80);
+        late.runGuest(0.5, 60); // asked at 0 s
+        late.runGuest(1.0, 0); // the policy saw 0 % in force and said so again
         late.runGuest(1.0, 30);
 
-        assertThat(inner.secondsAt(80)).isCloseTo(0.5, within(1e-9));
-        assertThat(inner.secondsAt(30)).isCloseTo(1.0, within(1e-9));
+        assertThat(inner.secondsAt(0)).isCloseTo(1.0, within(1e-9));
+        assertThat(inner.secondsAt(60)).isCloseTo(1.5, within(1e-9));
+        assertThat(inner.secondsAt(30)).isZero();
+    }
 
+    @Test
+    void withoutALagAThrottleIsTheEnginesOwnAndALowerOneIsFeltAtOnce() {
         var now = new Recording();
         var none = new LateThrottle(now, 0);
         none.runGuest(0.5, 40);
+        none.runGuest(0.5, 10);
         assertThat(now.secondsAt(40)).isEqualTo(0.5);
+        assertThat(now.secondsAt(10)).isEqualTo(0.5);
         assertThatThrownBy(() -> new LateThrottle(now, -1)).hasMessageContaining("lag");
     }
 }
