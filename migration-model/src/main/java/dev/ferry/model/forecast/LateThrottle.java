@@ -7,9 +7,10 @@ import java.util.BitSet;
  * A hypervisor whose throttle comes into force some time after it is raised, as QEMU's does: auto-converge looks at
  * the guest's writing at most once a second, at a bitmap sync, and only then applies a new figure. The real-guest
  * suite shows the gap: a throttle asked at the end of a pass was in force 0.4 to 1.5 s later (run 5's rounds). The
- * engine asks; this decides when the guest feels it. With a lag, as QEMU's drivers do, a throttle is only raised: a
- * policy that repeats the lower figure it saw in force while a raise waits does not cancel the raise. Without one, a
- * lower throttle applies at once, as the simulator's engine does.
+ * engine asks; this decides when the guest feels it. With a lag, as QEMU's drivers do (AutoConverge.next), a
+ * throttle in force is only raised, and a raise still waiting follows the policy's figure down, to nothing if the
+ * policy asks for none: the raise is then cancelled. Without a lag, a lower throttle applies at once, as the
+ * simulator's engine does.
  */
 final class LateThrottle implements Hypervisor {
     private final Hypervisor inner;
@@ -40,8 +41,8 @@ final class LateThrottle implements Hypervisor {
 
     @Override
     public void runGuest(double seconds, int throttlePercent) {
-        if (lagSeconds > 0) {
-            throttlePercent = Math.max(throttlePercent, asked); // the drivers only raise (AutoConverge.next)
+        if (lagSeconds > 0 && inForce > 0) {
+            throttlePercent = Math.max(throttlePercent, asked); // the drivers only raise a throttle in force
         }
         if (throttlePercent != asked) {
             // a raise waits for the hypervisor's next look, counted from the first raise still waiting: QEMU applies

@@ -1,6 +1,7 @@
 package dev.ferry.model.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.ferry.model.sim.GuestWorkload;
 import dev.ferry.model.sim.SimulatedGuest;
@@ -104,6 +105,56 @@ class FerryPolicyTest {
         assertThat(new FerryPolicy().decide(levelled, context).action()).isEqualTo(Decision.Action.ABORT);
         assertThat(FerryPolicy.stillDescending(uneven)).isTrue();
         assertThat(FerryPolicy.stillDescending(levelled)).isFalse();
+    }
+
+    /** A round of a real guest moved over 100 MiB/s unthrottled: so long, so many pages left (run 6's rounds). */
+    private static RoundRecord unthrottled(int n, double seconds, long remaining) {
+        return new RoundRecord(n, RoundRecord.Kind.LIVE, remaining, remaining * 4096, 0, 0, remaining, seconds,
+                100.0 * 1024 * 1024, remaining, remaining * 4096, 0, 0, null, null);
+    }
+
+    private static final MigrationContext OVER_100 = MigrationContext.of(256L << 20, new Link(100.0 * 1024 * 1024, 0.002),
+            MigrationLimits.defaults(300));
+
+    @Test
+    void waitsForACyclingGuestToComeWithinTheTargetOnItsOwnBeforeThrottlingIt() {
+        // bursts at 200 MiB/s over 100 MiB/s, the sixth run's first Ferry move: round 2 ended at the target (the guest
+        // was resting), round 3 found it busy again, and the policy asked for 45 %, which QEMU's defaults never needed
+        var bursts = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428), unthrottled(3, 0.1, 8_458));
+        Decision waits = new FerryPolicy().decide(bursts, OVER_100);
+        assertThat(waits.action()).isEqualTo(Decision.Action.CONTINUE);
+        assertThat(waits.throttlePercent()).isZero();
+        assertThat(waits.reason()).contains("pace varies");
+
+        // busy again, 1.4x the lowest pending since: still waiting, 0.7 s after it first varied
+        var busier = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 15_142), unthrottled(3, 0.4, 22_165));
+        assertThat(FerryPolicy.paceVariedAt(busier, 300)).isCloseTo(2.7, within(1e-9));
+        assertThat(new FerryPolicy().decide(busier, OVER_100).throttlePercent()).isZero();
+    }
+
+    @Test
+    void waitsOnlyOnceAndNotLongForAGuestWhosePaceVaried() {
+        // the same guest, quiet once at 2.3 s and then busy for good: 3 s later it is throttled
+        var stillBusy = new java.util.ArrayList<>(List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428)));
+        for (int n = 3; n <= 7; n++) {
+            stillBusy.add(unthrottled(n, 0.7, 24_000));
+        }
+        assertThat(FerryPolicy.paceVariedAt(stillBusy, 300)).isCloseTo(2.3, within(1e-9));
+        Decision throttles = new FerryPolicy().decide(stillBusy, OVER_100);
+        assertThat(throttles.throttlePercent()).as(throttles.reason()).isPositive();
+    }
+
+    @Test
+    void aSteadyWriterIsThrottledWithoutWaiting() {
+        // seq at 200 MiB/s over 100 MiB/s, run 6: the pending settles from round to round; it never came near the
+        // target or rose again
+        var seq = List.of(unthrottled(1, 1.5, 25_080), unthrottled(2, 0.8, 23_751), unthrottled(3, 0.7, 23_426),
+                unthrottled(4, 0.7, 24_107));
+        assertThat(FerryPolicy.paceVariedAt(seq, 300)).isNaN();
+        assertThat(new FerryPolicy().decide(seq, OVER_100).throttlePercent()).isPositive();
+        // rounds run throttled say nothing of the guest's own pace
+        var throttled = List.of(unthrottled(1, 1.5, 25_080), atCeiling(2, 7_000), atCeiling(3, 20_000));
+        assertThat(FerryPolicy.paceVariedAt(throttled, 300)).isNaN();
     }
 
     @Property(tries = 40)

@@ -105,18 +105,34 @@ class LateThrottleTest {
         assertThat(inner.secondsAt(90)).isCloseTo(0.5, within(1e-9));
     }
 
-    /** A policy that repeats the figure it saw in force while a raise waits does not cancel the raise. */
+    /** As the drivers do: a raise still waiting follows the policy down; a throttle in force only rises. */
     @Test
-    void withALagAThrottleIsOnlyRaisedAsTheDriversDo() {
+    void withALagAWaitingRaiseFollowsThePolicyDownAndOneInForceOnlyRises() {
         var inner = new Recording();
         var late = new LateThrottle(inner, 1.0);
         late.runGuest(0.5, 60); // asked at 0 s
-        late.runGuest(1.0, 0); // the policy saw 0 % in force and said so again
-        late.runGuest(1.0, 30);
+        late.runGuest(1.0, 30); // lowered while it waits: felt at 1 s, as 30 (QEMU's look is not put off)
+        late.runGuest(1.0, 0); // 30 is in force now: asking for less keeps it
 
         assertThat(inner.secondsAt(0)).isCloseTo(1.0, within(1e-9));
-        assertThat(inner.secondsAt(60)).isCloseTo(1.5, within(1e-9));
-        assertThat(inner.secondsAt(30)).isZero();
+        assertThat(inner.secondsAt(60)).isZero();
+        assertThat(inner.secondsAt(30)).isCloseTo(1.5, within(1e-9));
+        assertThat(late.inForce()).isEqualTo(30);
+    }
+
+    /** A guest that calmed down before QEMU looked is not throttled on an ask the policy no longer makes. */
+    @Test
+    void aRaiseWithdrawnBeforeItsLagHasPassedIsNeverFelt() {
+        var inner = new Recording();
+        var late = new LateThrottle(inner, 1.0);
+        late.runGuest(0.5, 60); // asked at 0 s
+        late.runGuest(1.0, 0); // withdrawn at 0.5 s
+        late.runGuest(0.5, 40); // asked again at 1.5 s: a new wait, felt from 2.5 s
+        late.runGuest(1.0, 40);
+
+        assertThat(inner.secondsAt(60)).isZero();
+        assertThat(inner.secondsAt(0)).isCloseTo(2.5, within(1e-9));
+        assertThat(inner.secondsAt(40)).isCloseTo(0.5, within(1e-9));
     }
 
     @Test

@@ -211,10 +211,11 @@ public final class LibvirtMigration {
 
     /** The policy's throttle for the next pass, where the throttle is steered; {@code current}: what libvirt reports. */
     private void steerThrottle(Domain guest, int percent, int current) {
-        int p = AutoConverge.next(percent, throttleSet);
-        if (throttleSteered && p != throttleSet && setQemuParameters(guest, AutoConverge.stepUnderLibvirt(p, current))) {
+        int p = AutoConverge.next(percent, throttleSet, current);
+        Map<String, Object> params = p == 0 ? AutoConverge.idleUnderLibvirt() : AutoConverge.stepUnderLibvirt(p, current);
+        if (throttleSteered && p != throttleSet && setQemuParameters(guest, params)) {
             throttleSet = p;
-            throttleStepping = true;
+            throttleStepping = p > 0;
         }
     }
 
@@ -451,6 +452,8 @@ public final class LibvirtMigration {
                         case STOP_AND_COPY -> {
                             stopReason = decision.reason();
                             stopping = true;
+                            // a raise still waiting would land on the pass QEMU runs before it switches over
+                            steerThrottle(guest, 0, (int) now.get("auto_converge_throttle"));
                             stopNow(guest);
                         }
                         case POST_COPY -> {

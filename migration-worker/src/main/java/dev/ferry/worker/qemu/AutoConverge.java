@@ -40,11 +40,20 @@ public final class AutoConverge {
     }
 
     /**
-     * The throttle to set when the policy asks for {@code percent} and {@code current} is set: a policy only raises it
-     * (QEMU's own check lowers nothing), at most 99 %.
+     * The throttle to set when the policy asks for {@code percent}, {@code set} is what was set last and {@code inForce}
+     * what QEMU applies now. Once QEMU applies a throttle, a policy only raises it: QEMU lowers an active throttle only
+     * at a later check, and never to nothing. Before that, a raise still waiting follows the policy down, to nothing
+     * if it asks for none: a guest that calmed down in the second or so a raise waits for QEMU's check (a cycling
+     * one, or one at the switch-over) is not throttled on an ask the policy no longer makes. At most 99 %.
      */
-    public static int next(int percent, int current) {
-        return percent <= current || percent <= 0 ? current : Math.min(99, percent);
+    public static int next(int percent, int set, int inForce) {
+        int asked = Math.min(99, Math.max(0, percent));
+        return inForce > 0 && asked <= set ? set : asked;
+    }
+
+    /** The parameters that make {@code percent} the figure QEMU applies at its next check: none is {@link #idle}. */
+    public static Map<String, Object> figure(int percent) {
+        return percent <= 0 ? idle() : ceiling(percent);
     }
 
     /**

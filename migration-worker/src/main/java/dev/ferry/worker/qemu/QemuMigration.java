@@ -312,10 +312,12 @@ public final class QemuMigration {
                     controls.roundCompleted(round);
                     if (!stopping && (mode == Mode.STEERED || forced)) {
                         switch (decision.action()) {
-                            case CONTINUE -> throttleSet = applyThrottle(decision.throttlePercent(), throttleSet);
+                            case CONTINUE -> throttleSet = applyThrottle(decision.throttlePercent(), throttleSet, round.throttlePercent());
                             case STOP_AND_COPY -> {
                                 stopReason = decision.reason();
                                 stopping = true;
+                                // a raise still waiting would land on the pass QEMU runs before it switches over
+                                throttleSet = applyThrottle(0, throttleSet, round.throttlePercent());
                                 ep.source().execute("migrate-set-parameters", Map.of("downtime-limit", STOP_NOW_MILLIS), CALL);
                             }
                             case POST_COPY -> {
@@ -366,11 +368,14 @@ public final class QemuMigration {
         }
     }
 
-    /** Auto-converge's ceiling becomes the policy's throttle; it acts at QEMU's next check (about a second). */
-    private int applyThrottle(int percent, int current) throws IOException {
-        int p = AutoConverge.next(percent, current);
-        if (p != current) {
-            ep.source().execute("migrate-set-parameters", AutoConverge.ceiling(p), CALL);
+    /**
+     * Auto-converge's ceiling becomes the policy's throttle; it acts at QEMU's next check (about a second). A figure
+     * not yet in force follows the policy down ({@link AutoConverge#next}).
+     */
+    private int applyThrottle(int percent, int set, int inForce) throws IOException {
+        int p = AutoConverge.next(percent, set, inForce);
+        if (p != set) {
+            ep.source().execute("migrate-set-parameters", AutoConverge.figure(p), CALL);
         }
         return p;
     }
