@@ -31,12 +31,18 @@ public final class ForecastReplay {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            throw new IllegalArgumentException("usage: ForecastReplay RUNS.tsv FORECASTS.tsv ROUNDS.txt [OUT.md]");
+            fail("usage: ForecastReplay RUNS.tsv FORECASTS.tsv ROUNDS.txt [OUT.md]");
         }
-        List<QemuRuns.Measured> runs = QemuRuns.parse(Files.readString(Path.of(args[0])));
-        List<DirtyMeasurement> measured = windows(Files.readString(Path.of(args[1])));
-        List<Logged> logged = rounds(Files.readString(Path.of(args[2])));
-        List<QemuForecasts.Forecasted> forecasts = replay(runs, measured, logged);
+        List<QemuForecasts.Forecasted> forecasts;
+        try {
+            List<QemuRuns.Measured> runs = QemuRuns.parse(read(args[0]));
+            List<DirtyMeasurement> measured = windows(read(args[1]));
+            List<Logged> logged = rounds(read(args[2]));
+            forecasts = replay(runs, measured, logged);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
         String md = QemuForecasts.markdown(forecasts, String.format(Locale.ROOT, "`./ferry forecast-replay %s %s %s`: the "
                 + "forecasts of that run made again by today's code from what the run recorded (ForecastReplay).", args[0],
                 args[1], args[2]));
@@ -49,6 +55,21 @@ public final class ForecastReplay {
         System.err.printf(Locale.ROOT, "median absolute error of total time: %.1f %% over %d moves (ferry: %.1f %%)%n",
                 QemuForecasts.median(judged(forecasts)), judged(forecasts).size(),
                 QemuForecasts.median(judged(forecasts).stream().filter(f -> f.actual().policy().equals("ferry")).toList()));
+    }
+
+    /** A recorded file's text; one that cannot be read is a one-line error naming it, not a stack trace. */
+    static String read(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + (e instanceof java.nio.file.NoSuchFileException
+                    ? "no such file" : e.getMessage()));
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("forecast-replay: " + message);
+        System.exit(2);
     }
 
     static List<QemuForecasts.Forecasted> judged(List<QemuForecasts.Forecasted> all) {

@@ -70,5 +70,6 @@ class ForecastReplayTest {
         assertThatThrownBy(() -> ForecastReplay.windows(QemuForecasts.HEADER + "\nseq\t1\n")).hasMessageContaining("line 2");
         assertThatThrownBy(() -> ForecastReplay.windows(FORECASTS.replace("5000@250ms", "many@250ms")))
                 .hasMessage("line 2 of the forecasts file: a window is pages@millis, not many@250ms");
+        assertThatThrownBy(() -> ForecastReplay.read("no-such-run.tsv")).hasMessage("cannot read no-such-run.tsv: no such file");
     }
 }
