@@ -119,7 +119,9 @@ public final class Forecaster {
         // at its next look); the hypervisor's own throttle at once
         var policy = Policies.create(k.policy(), k.memoryBytes());
         var lagged = new LateThrottle(guest, policy.throttlesAtTheHypervisorsCheck() ? 0 : k.dirty().throttleLagSeconds());
-        MigrationResult r = new PreCopyEngine(lagged, policy,
+        // QEMU measured: QEMU runs the move, and its own stop rule stays armed at the target under any policy
+        var steered = k.dirty().throttleLagSeconds() > 0 ? new QemuStopRule(policy) : policy;
+        MigrationResult r = new PreCopyEngine(lagged, steered,
                 Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {

@@ -114,6 +114,26 @@ class ForecasterTest {
     }
 
     @Test
+    void onQemuTheForecastStopsWhereQemusOwnRuleSwitchesOverUnderAnyPolicy() {
+        // a 24 MiB working set at a third of a 100 MiB/s link: Ferry's policy alone goes on to shorten the pause
+        var sampled = new DirtyModel(6_000, 8_000, "simulated sample", 0, 0);
+        var qemu = new DirtyModel(6_000, 8_000, "calc-dirty-rate", 0, DirtyModel.QEMU_THROTTLE_LAG_SECONDS);
+        Forecast alone = Forecaster.forecast(256 * MIB, 1.048e8, 300, sampled, "ferry");
+        Forecast onQemu = Forecaster.forecast(256 * MIB, 1.048e8, 300, qemu, "ferry");
+
+        assertThat(alone.reason()).contains("meets the 300 ms target"); // after rounds that cut the pause
+        assertThat(onQemu.reason()).startsWith("QEMU's rule: pending");
+        assertThat(onQemu.rounds()).isLessThan(alone.rounds());
+        assertThat(onQemu.totalTimeMillis()).isLessThan(alone.totalTimeMillis());
+        assertThat(onQemu.downtimeMillis()).isGreaterThan(alone.downtimeMillis()).isLessThanOrEqualTo(300);
+        // QEMU's defaults are that rule already
+        Forecast defaults = Forecaster.forecast(256 * MIB, 1.048e8, 300, sampled, "qemu-default");
+        Forecast defaultsOnQemu = Forecaster.forecast(256 * MIB, 1.048e8, 300, qemu, "qemu-default");
+        assertThat(defaultsOnQemu.totalTimeMillis()).isEqualTo(defaults.totalTimeMillis());
+        assertThat(defaultsOnQemu.rounds()).isEqualTo(defaults.rounds());
+    }
+
+    @Test
     void scalingTheGuestDownKeepsItsTimes() {
         // four times the memory, working set, write rate and link: the same migration in time, four times the bytes
         Forecast small = Forecaster.forecast(8 * GIB, 1.25e9, 300, new DirtyModel(100_000, 60_000, "x"), "ferry");
