@@ -9,8 +9,8 @@ import java.util.List;
  * <li>downtime within the target: one more round when it is predicted to cut the downtime by at least 40 % for
  *     little (the run stays within 1.25x the physical lower bound of time, or the round costs under 8 % of it,
  *     and the traffic within 1.5x memory); else stop;</li>
- * <li>downtime above the target but projected to meet it within {@value #LOOKAHEAD} rounds, before the deadline
- *     and within 1.5x memory sent: go on, nothing to escalate;</li>
+ * <li>downtime above the target but projected to meet it within {@value #LOOKAHEAD} rounds, before the deadline:
+ *     go on, nothing to escalate, whatever that sends (traffic is no limit of the operator's);</li>
  * <li>otherwise a stall, detected from the projection rather than waited for: escalate with the least disruption
  *     the operator allowed: the smallest throttle the fitted curve says converges within budget, computed from the
  *     measured rates rather than stepped; post-copy when that throttle would exceed {@value #GENTLE_THROTTLE} % or
@@ -92,7 +92,10 @@ public final class FerryPolicy implements ConvergencePolicy {
                     + "to fit the dirty curve", downtime, target));
         }
         Budget budget = new Budget(deadline - elapsed, bytesBudget - sent);
-        int needed = project(curve, remaining, throttle, bw, target, context, budget);
+        // Whether the guest needs a throttle at all is judged by the operator's limits alone: the traffic budget bounds
+        // the rounds taken for a shorter pause and the throttle's margin, not a guest that gets there on its own.
+        Budget limitsOnly = new Budget(deadline - elapsed, Double.MAX_VALUE);
+        int needed = project(curve, remaining, throttle, bw, target, context, limitsOnly);
         if (needed >= 0) {
             return Decision.proceed(throttle, String.format("downtime %.0f ms above the %d ms target, predicted to meet it "
                     + "in %d more round(s) within budget (%s)", downtime, target, needed, fit));
