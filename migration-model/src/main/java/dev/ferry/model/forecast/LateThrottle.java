@@ -1,14 +1,17 @@
 package dev.ferry.model.forecast;
 
 import dev.ferry.model.engine.Hypervisor;
+import dev.ferry.model.engine.SteeredThrottle;
 import java.util.BitSet;
 
 /**
  * A hypervisor whose throttle comes into force some time after it is raised, as QEMU's does: auto-converge looks at
- * the guest's writing at most once a second, at a bitmap sync, and only then applies a new figure. The real-guest
- * suite shows the gap: a throttle asked at the end of a pass was in force 0.4 to 1.5 s later (run 5's rounds). The
- * engine asks; this decides when the guest feels it. With a lag, as QEMU's drivers do (AutoConverge.next), a
- * throttle in force is only raised, and a raise still waiting follows the policy's figure down, to nothing if the
+ * the guest's writing at most once a second, at a bitmap sync, and applies a new figure at the second look that finds
+ * the guest writing. The real-guest suite shows the gap: a throttle asked at the end of a pass was in force 0.4 to
+ * 1.5 s later (run 5's rounds). This keeps one figure for it, the lag, counted from the first raise still waiting (a
+ * model of the looks themselves was tried, and forecast worse: docs/benchmarks/README.md). The engine asks; this
+ * decides when the guest feels it. With a lag the figure is the one the drivers would set ({@link SteeredThrottle}):
+ * a throttle in force is only raised, and a raise still waiting follows the policy's figure down, to nothing if the
  * policy asks for none: the raise is then cancelled. Without a lag, a lower throttle applies at once, as the
  * simulator's engine does.
  */
@@ -41,8 +44,8 @@ final class LateThrottle implements Hypervisor {
 
     @Override
     public void runGuest(double seconds, int throttlePercent) {
-        if (lagSeconds > 0 && inForce > 0) {
-            throttlePercent = Math.max(throttlePercent, asked); // the drivers only raise a throttle in force
+        if (lagSeconds > 0) {
+            throttlePercent = SteeredThrottle.next(throttlePercent, asked, inForce); // as the drivers set it
         }
         if (throttlePercent != asked) {
             // a raise waits for the hypervisor's next look, counted from the first raise still waiting: QEMU applies

@@ -10,6 +10,7 @@ import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.model.engine.SteeredThrottle;
 import dev.ferry.worker.qemu.AutoConverge;
 import dev.ferry.worker.qemu.DirtySample;
 import java.io.IOException;
@@ -209,13 +210,19 @@ public final class LibvirtMigration {
         throttleSteered = setQemuParameters(guest, AutoConverge.idleUnderLibvirt());
     }
 
-    /** The policy's throttle for the next pass, where the throttle is steered; {@code current}: what libvirt reports. */
-    private void steerThrottle(Domain guest, int percent, int current) {
-        int p = AutoConverge.next(percent, throttleSet, current);
-        Map<String, Object> params = p == 0 ? AutoConverge.idleUnderLibvirt() : AutoConverge.stepUnderLibvirt(p, current);
-        if (throttleSteered && p != throttleSet && setQemuParameters(guest, params)) {
+    /**
+     * Sets the figure {@code p} ({@link SteeredThrottle}) where the throttle is steered; {@code current}: what libvirt
+     * reports in force. Nothing: auto-converge idle again. At or below what is in force: held there. Above: a step.
+     */
+    private void steerThrottle(Domain guest, int p, int current) {
+        if (!throttleSteered || p == throttleSet) {
+            return;
+        }
+        Map<String, Object> params = p == 0 ? AutoConverge.idleUnderLibvirt()
+                : p <= current ? AutoConverge.holdUnderLibvirt() : AutoConverge.stepUnderLibvirt(p, current);
+        if (setQemuParameters(guest, params)) {
             throttleSet = p;
-            throttleStepping = p > 0;
+            throttleStepping = p > current;
         }
     }
 
@@ -448,12 +455,16 @@ public final class LibvirtMigration {
                     rounds.add(round);
                     controls.roundCompleted(round);
                     switch (mode == Mode.STEERED ? decision.action() : Decision.Action.CONTINUE) { // baselines: recorded only
-                        case CONTINUE -> steerThrottle(guest, decision.throttlePercent(), (int) now.get("auto_converge_throttle"));
+                        case CONTINUE -> {
+                            int current = (int) now.get("auto_converge_throttle");
+                            steerThrottle(guest, SteeredThrottle.next(decision.throttlePercent(), throttleSet, current), current);
+                        }
                         case STOP_AND_COPY -> {
                             stopReason = decision.reason();
                             stopping = true;
                             // a raise still waiting would land on the pass QEMU runs before it switches over
-                            steerThrottle(guest, 0, (int) now.get("auto_converge_throttle"));
+                            int current = (int) now.get("auto_converge_throttle");
+                            steerThrottle(guest, SteeredThrottle.atStop(throttleSet, current), current);
                             stopNow(guest);
                         }
                         case POST_COPY -> {

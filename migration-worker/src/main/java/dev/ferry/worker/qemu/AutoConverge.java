@@ -7,7 +7,8 @@ import java.util.Map;
  * How a convergence policy's throttle is applied through QEMU's auto-converge, whichever way the parameters reach QEMU
  * (QMP directly, or libvirt's QEMU monitor passthrough). Auto-converge is only the means: armed idle, it throttles at
  * most 1 % and only on a real stall; when the policy names a throttle, that figure becomes both its first step and its
- * ceiling, so that QEMU goes straight there at its next check (about a second) and no further. Pure.
+ * ceiling, so that QEMU goes straight there and no further, at the second of its looks at the guest (at most one a
+ * second, at the end of a pass) that finds it writing. Which figure to set: {@code SteeredThrottle}. Pure.
  */
 public final class AutoConverge {
     private AutoConverge() {
@@ -37,18 +38,6 @@ public final class AutoConverge {
         params.put("cpu-throttle-tailslow", false);
         params.put("max-cpu-throttle", 99);
         return params;
-    }
-
-    /**
-     * The throttle to set when the policy asks for {@code percent}, {@code set} is what was set last and {@code inForce}
-     * what QEMU applies now. Once QEMU applies a throttle, a policy only raises it: QEMU lowers an active throttle only
-     * at a later check, and never to nothing. Before that, a raise still waiting follows the policy down, to nothing
-     * if it asks for none: a guest that calmed down in the second or so a raise waits for QEMU's check (a cycling
-     * one, or one at the switch-over) is not throttled on an ask the policy no longer makes. At most 99 %.
-     */
-    public static int next(int percent, int set, int inForce) {
-        int asked = Math.min(99, Math.max(0, percent));
-        return inForce > 0 && asked <= set ? set : asked;
     }
 
     /** The parameters that make {@code percent} the figure QEMU applies at its next check: none is {@link #idle}. */

@@ -8,6 +8,7 @@ import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
+import dev.ferry.model.engine.SteeredThrottle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -312,12 +313,13 @@ public final class QemuMigration {
                     controls.roundCompleted(round);
                     if (!stopping && (mode == Mode.STEERED || forced)) {
                         switch (decision.action()) {
-                            case CONTINUE -> throttleSet = applyThrottle(decision.throttlePercent(), throttleSet, round.throttlePercent());
+                            case CONTINUE -> throttleSet = setThrottle(SteeredThrottle.next(decision.throttlePercent(), throttleSet,
+                                    round.throttlePercent()), throttleSet);
                             case STOP_AND_COPY -> {
                                 stopReason = decision.reason();
                                 stopping = true;
                                 // a raise still waiting would land on the pass QEMU runs before it switches over
-                                throttleSet = applyThrottle(0, throttleSet, round.throttlePercent());
+                                throttleSet = setThrottle(SteeredThrottle.atStop(throttleSet, round.throttlePercent()), throttleSet);
                                 ep.source().execute("migrate-set-parameters", Map.of("downtime-limit", STOP_NOW_MILLIS), CALL);
                             }
                             case POST_COPY -> {
@@ -368,12 +370,8 @@ public final class QemuMigration {
         }
     }
 
-    /**
-     * Auto-converge's ceiling becomes the policy's throttle; it acts at QEMU's next check (about a second). A figure
-     * not yet in force follows the policy down ({@link AutoConverge#next}).
-     */
-    private int applyThrottle(int percent, int set, int inForce) throws IOException {
-        int p = AutoConverge.next(percent, set, inForce);
+    /** Auto-converge's ceiling becomes the figure {@code p} ({@link SteeredThrottle}), unless it is already. */
+    private int setThrottle(int p, int set) throws IOException {
         if (p != set) {
             ep.source().execute("migrate-set-parameters", AutoConverge.figure(p), CALL);
         }
