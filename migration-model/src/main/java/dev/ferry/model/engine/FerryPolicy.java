@@ -38,6 +38,11 @@ public final class FerryPolicy implements ConvergencePolicy {
     static final double PATIENCE_SECONDS = 3.0;
     static final double NEAR_TARGET = 1.2;
     static final double RISE = 1.4;
+    /**
+     * The throttle QEMU's auto-converge applies by itself when armed idle and the guest outruns the link (AutoConverge,
+     * worker): no policy's, and no throttle to steer. The policy never asks for less than {@value #THROTTLE_STEP} %.
+     */
+    static final int IDLE_THROTTLE = 1;
 
     @Override
     public String name() {
@@ -91,7 +96,6 @@ public final class FerryPolicy implements ConvergencePolicy {
             return Decision.proceed(throttle, String.format("downtime %.0f ms above the %d ms target; one window is too few "
                     + "to fit the dirty curve", downtime, target));
         }
-        Budget budget = new Budget(deadline - elapsed, bytesBudget - sent);
         // Whether the guest needs a throttle at all is judged by the operator's limits alone: the traffic budget bounds
         // the rounds taken for a shorter pause and the throttle's margin, not a guest that gets there on its own.
         Budget limitsOnly = new Budget(deadline - elapsed, Double.MAX_VALUE);
@@ -100,17 +104,22 @@ public final class FerryPolicy implements ConvergencePolicy {
             return Decision.proceed(throttle, String.format("downtime %.0f ms above the %d ms target, predicted to meet it "
                     + "in %d more round(s) within budget (%s)", downtime, target, needed, fit));
         }
+        // The operator's ceiling, and never a throttle whose vCPU sleeps outlast half the target: each is a pause.
+        int max = Math.min(context.limits().maxThrottlePercent(), ThrottleSlice.ceilingFor(target));
         double varied = paceVariedAt(rounds, target);
-        if (throttle == 0 && elapsed - varied <= PATIENCE_SECONDS) {
+        if (throttle <= IDLE_THROTTLE && elapsed - varied <= PATIENCE_SECONDS
+                && waitingLeavesTheCeilingTime(curve, remaining, max, bw, context, deadline - varied - PATIENCE_SECONDS,
+                        deadline - elapsed)) {
             return Decision.proceed(0, String.format("downtime %.0f ms above the %d ms target, but the guest's pace varies "
                     + "(%.1f s ago): waiting up to %.0f s for a quieter round before throttling (%s)", downtime, target,
                     elapsed - varied, PATIENCE_SECONDS, fit));
         }
+        // What a wait sent is the price of letting the guest get there on its own, not charged to the throttle after it.
+        double charged = sent - (Double.isNaN(varied) ? 0 : sentWhileWaiting(rounds, varied));
+        Budget budget = new Budget(deadline - elapsed, bytesBudget - charged);
         // A stall: at this throttle the fitted curve does not meet the target within the time and traffic budget.
         // The throttle is chosen with a margin (half the target, most of the budget), so that a fit that is a
         // little optimistic does not turn into the +10 % a round that auto-converge does.
-        // The operator's ceiling, and never a throttle whose vCPU sleeps outlast half the target: each is a pause.
-        int max = Math.min(context.limits().maxThrottlePercent(), ThrottleSlice.ceilingFor(target));
         Budget safe = new Budget(budget.seconds() * SAFETY, budget.bytes() * SAFETY);
         for (int t = Math.min(max, throttle + THROTTLE_STEP); t > throttle; t = t == max ? throttle : Math.min(max, t + THROTTLE_STEP)) {
             if (project(curve, remaining, t, bw, target * SAFETY / 2, context, safe) >= 0) {
@@ -159,15 +168,19 @@ public final class FerryPolicy implements ConvergencePolicy {
      * When the guest, unthrottled, first showed that its pace varies, in seconds since the start; NaN if it has not.
      * A steady writer's pending only settles from round to round (each round dirties what the one before left time
      * for), so a live round after the first pass that ends within {@value #NEAR_TARGET}x the target, or whose pending
-     * is {@value #RISE}x one after the first pass before it, marks a guest whose writing comes and goes (on/off bursts,
-     * phases): a fit of its latest rounds is a fit of one phase. Such a guest gets {@value #PATIENCE_SECONDS} s, once,
-     * to come within the target unthrottled, as QEMU's defaults let it. The thresholds come from the real-guest
-     * suite's sixth run: under every policy, steady guests' pending rose at most 1.40x, cycling ones' up to 3.2x.
+     * is {@value #RISE}x the lowest since the first pass, marks a guest whose writing comes and goes (on/off bursts,
+     * phases), or one hovering about the target that a quieter round may take below it (a growing working set): a fit
+     * of its latest rounds is a fit of one moment. A steady writer settling just above the target is waited for too,
+     * which costs it the wait.
+     * Such a guest gets {@value #PATIENCE_SECONDS} s, once per worker that runs the move (a new owner sees only its own
+     * rounds), to come within the target unthrottled, as QEMU's defaults let it. The thresholds come from the
+     * real-guest suite's sixth run: under every policy, steady guests' pending rose at most 1.40x above the lowest
+     * since the first pass, cycling ones' up to 3.2x.
      */
     static double paceVariedAt(List<RoundRecord> rounds, long targetMillis) {
         double seconds = rounds.isEmpty() ? 0 : rounds.get(0).seconds();
         double lowest = Double.MAX_VALUE;
-        for (int i = 1; i < rounds.size() && rounds.get(i).throttlePercent() == 0; i++) {
+        for (int i = 1; i < rounds.size() && rounds.get(i).throttlePercent() <= IDLE_THROTTLE; i++) {
             RoundRecord r = rounds.get(i);
             seconds += r.seconds();
             boolean near = downtimeMillis(r.remainingPages(), r.bandwidthBytesPerSecond()) <= NEAR_TARGET * targetMillis;
@@ -177,6 +190,33 @@ public final class FerryPolicy implements ConvergencePolicy {
             lowest = Math.min(lowest, r.remainingPages());
         }
         return Double.NaN;
+    }
+
+    /** Bytes sent by the unthrottled rounds that ended in the wait a guest whose pace varied at {@code varied} s had. */
+    static double sentWhileWaiting(List<RoundRecord> rounds, double varied) {
+        double end = 0;
+        double sent = 0;
+        for (RoundRecord r : rounds) {
+            end += r.seconds();
+            if (end > varied && end <= varied + PATIENCE_SECONDS && r.throttlePercent() <= IDLE_THROTTLE) {
+                sent += r.bytesSent();
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Whether a wait still leaves the ceiling the time it needs: always, unless the ceiling converges (with the
+     * throttle's margin) in the time left now and not in the time left after the wait.
+     */
+    private static boolean waitingLeavesTheCeilingTime(DirtyCurve curve, double remaining, int max, double bw,
+            MigrationContext context, double leftAfterWait, double leftNow) {
+        if (max == 0) {
+            return true;
+        }
+        double goal = context.maxDowntimeMillis() * SAFETY / 2;
+        return project(curve, remaining, max, bw, goal, context, new Budget(leftAfterWait * SAFETY, Double.MAX_VALUE)) >= 0
+                || project(curve, remaining, max, bw, goal, context, new Budget(leftNow * SAFETY, Double.MAX_VALUE)) < 0;
     }
 
     /** Why the ceiling is lower than the operator's, if it is. */

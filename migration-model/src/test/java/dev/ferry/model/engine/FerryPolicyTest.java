@@ -147,10 +147,48 @@ class FerryPolicyTest {
         assertThat(waits.throttlePercent()).isZero();
         assertThat(waits.reason()).contains("pace varies");
 
-        // busy again, 1.4x the lowest pending since: still waiting, 0.7 s after it first varied
+        // the sixth run's second move: never near the target, but busy again, 1.46x the lowest pending since round 2;
+        // it varied at the end of round 3 (2.7 s), which is now
         var busier = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 15_142), unthrottled(3, 0.4, 22_165));
         assertThat(FerryPolicy.paceVariedAt(busier, 300)).isCloseTo(2.7, within(1e-9));
-        assertThat(new FerryPolicy().decide(busier, OVER_100).throttlePercent()).isZero();
+        Decision stillWaits = new FerryPolicy().decide(busier, OVER_100);
+        assertThat(stillWaits.throttlePercent()).isZero();
+        assertThat(stillWaits.reason()).contains("pace varies (0.0 s ago)");
+    }
+
+    @Test
+    void theWaitEndsThreeSecondsAfterThePaceVariedAndNeverStartsOnceAThrottleIsInForce() {
+        // quiet at 2.3 s (a sharp fall to the target), then busy: at 5.3 s it still waits, at 5.4 s it throttles
+        var atThree = new java.util.ArrayList<>(List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428)));
+        for (int n = 3; n <= 6; n++) {
+            atThree.add(unthrottled(n, 0.7, 24_000));
+        }
+        atThree.add(unthrottled(7, 0.19, 24_000)); // 2.99 s after
+        assertThat(new FerryPolicy().decide(atThree, OVER_100).reason()).contains("pace varies (3.0 s ago)");
+        var pastThree = new java.util.ArrayList<>(atThree);
+        pastThree.add(unthrottled(8, 0.11, 24_000));
+        assertThat(new FerryPolicy().decide(pastThree, OVER_100).reason()).doesNotContain("pace varies").contains("stall");
+
+        // 1 % in force is QEMU's auto-converge armed idle, throttling by itself: it does not end the wait
+        var idle = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428), new RoundRecord(3, RoundRecord.Kind.LIVE,
+                8_458, 8_458L * 4096, 0, 0, 8_458, 0.1, 100.0 * 1024 * 1024, 8_458, 8_458L * 4096, 0, 1, null, null));
+        assertThat(new FerryPolicy().decide(idle, OVER_100).reason()).contains("pace varies");
+
+        // a throttle already in force: the policy steers it, no wait
+        var throttled = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428), new RoundRecord(3, RoundRecord.Kind.LIVE,
+                8_458, 8_458L * 4096, 0, 0, 8_458, 0.1, 100.0 * 1024 * 1024, 8_458, 8_458L * 4096, 0, 30, null, null));
+        assertThat(new FerryPolicy().decide(throttled, OVER_100).reason()).doesNotContain("pace varies");
+    }
+
+    @Test
+    void noWaitThatWouldLeaveTheCeilingTooLittleTimeBeforeTheDeadline() {
+        var bursts = List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428), unthrottled(3, 0.1, 8_458));
+        var tight = MigrationContext.of(256L << 20, new Link(100.0 * 1024 * 1024, 0.002),
+                MigrationLimits.defaults(300).withDeadline(5.5));
+        // a 3 s wait would end at 5.3 s, 0.2 s before the deadline: the ceiling gets its chance now
+        Decision now = new FerryPolicy().decide(bursts, tight);
+        assertThat(now.reason()).doesNotContain("pace varies");
+        assertThat(now.throttlePercent()).isPositive();
     }
 
     @Test
@@ -163,6 +201,8 @@ class FerryPolicyTest {
         assertThat(FerryPolicy.paceVariedAt(stillBusy, 300)).isCloseTo(2.3, within(1e-9));
         Decision throttles = new FerryPolicy().decide(stillBusy, OVER_100);
         assertThat(throttles.throttlePercent()).as(throttles.reason()).isPositive();
+        // what the wait sent (rounds 3 to 6, ending 3.0 to 5.1 s) is not charged to the throttle's traffic budget
+        assertThat(FerryPolicy.sentWhileWaiting(stillBusy, 2.3)).isEqualTo(4 * 24_000 * 4096.0);
     }
 
     @Test

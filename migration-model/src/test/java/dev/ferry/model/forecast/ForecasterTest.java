@@ -114,7 +114,7 @@ class ForecasterTest {
     }
 
     @Test
-    void onQemuTheForecastStopsWhereQemusOwnRuleSwitchesOverUnderAnyPolicy() {
+    void onQemuAFerryForecastStopsWhereQemusOwnRuleSwitchesOverAsQemusDefaultsDo() {
         // a 24 MiB working set at a third of a 100 MiB/s link: Ferry's policy alone goes on to shorten the pause
         var sampled = new DirtyModel(6_000, 8_000, "simulated sample", 0, 0);
         var qemu = new DirtyModel(6_000, 8_000, "calc-dirty-rate", 0, DirtyModel.QEMU_THROTTLE_LAG_SECONDS);
