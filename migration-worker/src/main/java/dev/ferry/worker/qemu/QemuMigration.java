@@ -89,6 +89,10 @@ public final class QemuMigration {
     private final Duration progressTimeout;
     /** calc-dirty-rate ({@link DirtySample}) was started with a steered migration and its figure is not yet taken. */
     private boolean sampling;
+    /** The first pass's window, read while that pass still runs (see {@link #readFirstWindow}). */
+    private RoundRecord.Sample firstWindow;
+    /** QEMU counts the first pass's look ({@link AutoConverge#counting}) until the policy has judged that pass. */
+    private boolean counting;
 
     public QemuMigration(Endpoints ep, ConvergencePolicy policy, Mode mode, MigrationContext context, Duration progressTimeout) {
         this.ep = ep;
@@ -141,7 +145,9 @@ public final class QemuMigration {
             String status = migrate.path("status").asText();
             JsonNode params = source.execute("query-migrate-parameters", null, CALL);
             // the steered throttle is auto-converge's ceiling, armed only once a policy asked for one
-            int throttle = params.path("throttle-trigger-threshold").asInt(100) <= 1 ? params.path("max-cpu-throttle").asInt(0) : 0;
+            // (a ceiling of 1 % is idle, counting: no policy's figure)
+            int ceiling = params.path("max-cpu-throttle").asInt(0);
+            int throttle = params.path("throttle-trigger-threshold").asInt(100) <= 1 && ceiling > 1 ? ceiling : 0;
             String run = source.execute("query-status", null, CALL).path("status").asText();
             long passes = migrate.path("ram").path("dirty-sync-count").asLong();
             return new Adopted(passes, passes > 0 ? migrate.path("ram") : null, throttle,
@@ -275,6 +281,10 @@ public final class QemuMigration {
             // A worker that lost its claim stops here, whatever QEMU does: the migration's new owner steers it.
             controls.requireClaim("steering QEMU");
             followShare(controls);
+            if (sampling && passRam != null && rounds.isEmpty()
+                    && System.nanoTime() - startNanos >= (DirtySample.MILLIS + DirtySample.POLL_MILLIS) * 1_000_000L) {
+                readFirstWindow(passRam.path("page-size").asLong(PreCopyEngine.PAGE_SIZE));
+            }
             if (controls.cancelRequested() && !cancelSent) {
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;
@@ -334,6 +344,13 @@ public final class QemuMigration {
                                 ep.source().execute("migrate_cancel", null, CALL);
                             }
                         }
+                        if (counting) {
+                            // the first look is counted: a guest the policy leaves unthrottled is idle again before the next
+                            counting = false;
+                            if (throttleSet == 0 && !stopping) {
+                                ep.source().execute("migrate-set-parameters", AutoConverge.idle(), CALL);
+                            }
+                        }
                     }
                 }
                 passRam = q.path("ram");
@@ -388,6 +405,24 @@ public final class QemuMigration {
         }
     }
 
+    /**
+     * Reads the first pass's window as soon as QEMU has measured it, while the pass still runs: a guest that outruns the
+     * link has QEMU count the look at the end of the pass ({@link AutoConverge#counting}), when auto-converge is armed.
+     */
+    private void readFirstWindow(long pageSize) throws IOException {
+        RoundRecord.Sample window = takeSample(pageSize);
+        if (window == null) {
+            return; // still measuring (or refused): the pass's end takes it, or goes without
+        }
+        firstWindow = window;
+        sampling = false;
+        if (context.limits().maxThrottlePercent() > 0
+                && AutoConverge.countsFirstLook(window, pageSize, context.bandwidthBytesPerSecond())) {
+            ep.source().execute("migrate-set-parameters", AutoConverge.counting(), CALL);
+            counting = true;
+        }
+    }
+
     private RoundRecord.Sample takeSample(long pageSize) {
         try {
             return DirtySample.of(ep.source().execute("query-dirty-rate", DirtySample.query(), CALL), pageSize);
@@ -410,8 +445,9 @@ public final class QemuMigration {
                 : qemuRate > 0 ? qemuRate : context.bandwidthBytesPerSecond();
         // the sampled window belongs to round 1 (unthrottled, as the policy reads it); a first pass shorter than the
         // window goes without, as on the simulator
-        RoundRecord.Sample sample = sampling ? takeSample(pageSize) : null;
+        RoundRecord.Sample sample = sampling ? takeSample(pageSize) : firstWindow;
         sampling = false;
+        firstWindow = null;
         return new RoundRecord(number, RoundRecord.Kind.LIVE, normal + zero, bytes, zero, 0, dirtyPages, seconds, bandwidth,
                 dirtyPages, remaining, q.path("expected-downtime").asLong(Math.round(remaining * 1000.0 / bandwidth)),
                 q.path("cpu-throttle-percentage").asInt(0), sample, null);

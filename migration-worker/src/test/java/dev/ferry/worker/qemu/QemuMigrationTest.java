@@ -3,6 +3,8 @@ package dev.ferry.worker.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.model.engine.Controls;
+import dev.ferry.model.engine.ConvergencePolicy;
+import dev.ferry.model.engine.Decision;
 import dev.ferry.model.engine.FerryPolicy;
 import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationLimits;
@@ -36,7 +38,11 @@ class QemuMigrationTest {
     }
 
     Pair boot(int dirtyMibPerSecond) throws Exception {
-        TestGuest.Spec spec = QemuGuests.spec(dir, 256, dirtyMibPerSecond, 96);
+        return boot(dirtyMibPerSecond, 96);
+    }
+
+    Pair boot(int dirtyMibPerSecond, int regionMib) throws Exception {
+        TestGuest.Spec spec = QemuGuests.spec(dir, 256, dirtyMibPerSecond, regionMib);
         TestGuest source = TestGuest.start(spec, dir.resolve("src.qmp"), dir.resolve("src.serial"), false);
         TestGuest destination = TestGuest.start(spec, dir.resolve("dst.qmp"), dir.resolve("dst.serial"), true);
         source.awaitHeartbeat(5, Duration.ofSeconds(60));
@@ -211,6 +217,54 @@ class QemuMigrationTest {
         assertThat(window).as("calc-dirty-rate's window on round 1").isNotNull();
         assertThat(window.seconds()).as("QEMU's own measure of the window").isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.005));
         assertThat(window.pages()).isBetween(3_000L, 24_576L + 1_000);
+    }
+
+    /**
+     * QEMU throttles at the second of its looks (at most one a second, at the end of a pass) that find the guest
+     * writing. A guest whose first window outruns the link has the look at the end of the first pass counted, so a
+     * throttle asked after that pass is in force at QEMU's next look, 1 s and a pass later at most; counted from the
+     * request, it would take two looks, 2 s or more.
+     */
+    @Test
+    void aThrottleAskedAfterTheFirstPassOfAGuestOutrunningTheLinkIsInForceAtQemusNextLook() throws Exception {
+        var limits = MigrationLimits.defaults(300).withBandwidthCap(64 << 20).withDeadline(40);
+        ConvergencePolicy asksHalf = new ConvergencePolicy() {
+            @Override
+            public String name() {
+                return "asks-50";
+            }
+
+            @Override
+            public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
+                return ConvergencePolicy.last(rounds).throttlePercent() > 0 ? Decision.stop("the throttle is in force")
+                        : Decision.proceed(50, "a throttle, asked after every pass until it is in force");
+            }
+        };
+        MigrationResult result;
+        try (Pair p = boot(200, 32)) {
+            // as a start that asks for the measurement: QEMU's first window of a process is a warm-up, thrown away
+            DirtySample.beforeStart((command, arguments) -> p.sourceQmp().execute(command, arguments, CALL));
+            List<RoundRecord> rounds = new ArrayList<>();
+            result = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()), asksHalf,
+                    QemuMigration.Mode.STEERED, context(limits, 64 << 20), Duration.ofSeconds(30)).run(recording(rounds));
+            rounds.forEach(r -> System.out.printf("round %d %s: %.2f s, %d dirty, throttle %d%%%n", r.round(), r.kind(),
+                    r.seconds(), r.remainingPages(), r.throttlePercent()));
+            assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
+            movedOn(p);
+        }
+        List<RoundRecord> live = result.rounds();
+        // 200 MiB/s over a 32 MiB region: a quarter of a second reads about 8,000 pages, twice the 64 MiB/s link
+        assertThat(AutoConverge.countsFirstLook(live.get(0).earlySample(), 4096, 64 << 20)).as("the first window").isTrue();
+        assertThat(live.get(0).seconds()).as("a first pass long enough for QEMU to look at its end").isGreaterThan(1.0);
+        double asked = 0;
+        int inForce = -1;
+        for (int i = 1; i < live.size() && inForce < 0; i++) {
+            asked += live.get(i).seconds();
+            inForce = live.get(i).throttlePercent() > 0 ? i : -1;
+        }
+        assertThat(inForce).as("a round ended with the throttle in force").isPositive();
+        assertThat(live.get(inForce).throttlePercent()).isEqualTo(50);
+        assertThat(asked).as("seconds from the request to the throttle in force").isLessThan(1.8);
     }
 
     @Test
