@@ -38,6 +38,9 @@ public final class FerryPolicy implements ConvergencePolicy {
     static final double PATIENCE_SECONDS = 3.0;
     static final double NEAR_TARGET = 1.2;
     static final double RISE = 1.4;
+    static final double SLOWED = 0.8;
+    /** Passes shorter than this are timed too coarsely (QEMU paces its stream in tenths of a second) to tell a pace. */
+    static final double PACED_SECONDS = 0.3;
     /**
      * The throttle QEMU's auto-converge applies by itself when armed idle and the guest outruns the link (AutoConverge,
      * worker): no policy's, and no throttle to steer. The policy never asks for less than {@value #THROTTLE_STEP} %.
@@ -172,10 +175,16 @@ public final class FerryPolicy implements ConvergencePolicy {
      * phases), or one hovering about the target that a quieter round may take below it (a growing working set): a fit
      * of its latest rounds is a fit of one moment. A steady writer settling just above the target is waited for too,
      * which costs it the wait.
+     * A guest that slowed down marks it too: a pass no longer than the one before it in which the guest wrote under
+     * {@value #SLOWED}x that pass's pages per second. A steady writer's pace per second only rises as passes shorten
+     * (fewer of its pages are written twice), so this mark comes early, before QEMU applies a throttle asked after the
+     * first pass.
      * Such a guest gets {@value #PATIENCE_SECONDS} s, once per worker that runs the move (a new owner sees only its own
      * rounds), to come within the target unthrottled, as QEMU's defaults let it. The thresholds come from the
      * real-guest suite's sixth run: under every policy, steady guests' pending rose at most 1.40x above the lowest
-     * since the first pass, cycling ones' up to 3.2x.
+     * since the first pass, cycling ones' up to 3.2x; and from runs 6 to 10: between passes of at least 0.15 s,
+     * steady guests' pace per second never fell below 0.90x, while in half the moves of {@code bursts} and
+     * {@code phase} at 200 MiB/s the second pass's fell under 0.8x the first's.
      */
     static double paceVariedAt(List<RoundRecord> rounds, long targetMillis) {
         double seconds = rounds.isEmpty() ? 0 : rounds.get(0).seconds();
@@ -184,12 +193,18 @@ public final class FerryPolicy implements ConvergencePolicy {
             RoundRecord r = rounds.get(i);
             seconds += r.seconds();
             boolean near = downtimeMillis(r.remainingPages(), r.bandwidthBytesPerSecond()) <= NEAR_TARGET * targetMillis;
-            if (near || r.remainingPages() >= RISE * lowest) {
+            if (near || r.remainingPages() >= RISE * lowest || slowed(rounds.get(i - 1), r)) {
                 return seconds;
             }
             lowest = Math.min(lowest, r.remainingPages());
         }
         return Double.NaN;
+    }
+
+    /** Whether {@code r}, no longer than {@code before}, found the guest writing under {@value #SLOWED}x its pace in it. */
+    private static boolean slowed(RoundRecord before, RoundRecord r) {
+        return r.seconds() >= PACED_SECONDS && r.seconds() <= before.seconds() && before.remainingPages() > 0
+                && r.remainingPages() / r.seconds() < SLOWED * before.remainingPages() / before.seconds();
     }
 
     /** Bytes sent by the unthrottled rounds that ended in the wait a guest whose pace varied at {@code varied} s had. */

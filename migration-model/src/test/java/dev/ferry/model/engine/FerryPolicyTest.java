@@ -157,6 +157,29 @@ class FerryPolicyTest {
     }
 
     @Test
+    void aGuestThatSlowedDownInTheSecondPassIsWaitedForBeforeQemuAppliesTheThrottleAskedAfterTheFirst() {
+        // bursts at 200 MiB/s over 100 MiB/s, the tenth run's first Ferry move: 25,115 pages written in the 1.5 s first
+        // pass (16,700 a second), 10,628 in the 0.8 s second (13,300 a second, 0.79x); neither near the target nor a rise
+        // its first pass's quarter-second window read 12,980 pages, twice the link: the fit sees a stall
+        var first = new RoundRecord(1, RoundRecord.Kind.LIVE, 25_115, 25_115L * 4096, 0, 0, 25_115, 1.5, 100.0 * 1024 * 1024,
+                25_115, 25_115L * 4096, 0, 0, new RoundRecord.Sample(0.25, 12_980), null);
+        var slowed = List.of(first, unthrottled(2, 0.8, 10_628));
+        assertThat(FerryPolicy.paceVariedAt(slowed, 300)).isCloseTo(2.3, within(1e-9));
+        Decision waits = new FerryPolicy().decide(slowed, OVER_100);
+        assertThat(waits.throttlePercent()).as(waits.reason()).isZero();
+        assertThat(waits.reason()).contains("pace varies (0.0 s ago)");
+        // phase at 200, the same run: 0.98x its first pass's pace, as a steady writer's; the policy throttles
+        var steadyPace = List.of(new RoundRecord(1, RoundRecord.Kind.LIVE, 22_254, 22_254L * 4096, 0, 0, 22_254, 1.5,
+                100.0 * 1024 * 1024, 22_254, 22_254L * 4096, 0, 0, new RoundRecord.Sample(0.25, 10_112), null),
+                unthrottled(2, 0.7, 10_177));
+        assertThat(FerryPolicy.paceVariedAt(steadyPace, 300)).isNaN();
+        assertThat(new FerryPolicy().decide(steadyPace, OVER_100).throttlePercent()).isPositive();
+        // a pass too short to time (QEMU paces in tenths of a second) says nothing of the pace
+        var short_ = List.of(unthrottled(1, 1.5, 25_115), unthrottled(2, 0.2, 2_000));
+        assertThat(FerryPolicy.paceVariedAt(short_, 3)).isNaN();
+    }
+
+    @Test
     void theWaitEndsThreeSecondsAfterThePaceVariedAndNeverStartsOnceAThrottleIsInForce() {
         // quiet at 2.3 s (a sharp fall to the target), then busy: at 5.3 s it still waits, at 5.4 s it throttles
         var atThree = new java.util.ArrayList<>(List.of(unthrottled(1, 1.5, 25_398), unthrottled(2, 0.8, 7_428)));
