@@ -282,7 +282,7 @@ public final class QemuMigration {
             controls.requireClaim("steering QEMU");
             followShare(controls);
             if (sampling && passRam != null && rounds.isEmpty()
-                    && System.nanoTime() - startNanos >= (DirtySample.MILLIS + DirtySample.POLL_MILLIS) * 1_000_000L) {
+                    && System.nanoTime() - startNanos >= DirtySample.MEASURED_AFTER_NANOS) {
                 readFirstWindow(passRam.path("page-size").asLong(PreCopyEngine.PAGE_SIZE));
             }
             if (controls.cancelRequested() && !cancelSent) {
