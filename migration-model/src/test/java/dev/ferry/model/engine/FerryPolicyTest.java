@@ -159,7 +159,8 @@ class FerryPolicyTest {
     @Test
     void aGuestThatSlowedDownInTheSecondPassIsWaitedForBeforeQemuAppliesTheThrottleAskedAfterTheFirst() {
         // bursts at 200 MiB/s over 100 MiB/s, the tenth run's first Ferry move: 25,115 pages written in the 1.5 s first
-        // pass (16,700 a second), 10,628 in the 0.8 s second (13,300 a second, 0.79x); neither near the target nor a rise
+        // pass (16,700 a second), 10,628 in the 0.8 s second (13,300 a second, 0.79x): neither near the target nor a
+        // rise
         // its first pass's quarter-second window read 12,980 pages, twice the link: the fit sees a stall
         var first = new RoundRecord(1, RoundRecord.Kind.LIVE, 25_115, 25_115L * 4096, 0, 0, 25_115, 1.5, 100.0 * 1024 * 1024,
                 25_115, 25_115L * 4096, 0, 0, new RoundRecord.Sample(0.25, 12_980), null);
@@ -174,9 +175,15 @@ class FerryPolicyTest {
                 unthrottled(2, 0.7, 10_177));
         assertThat(FerryPolicy.paceVariedAt(steadyPace, 300)).isNaN();
         assertThat(new FerryPolicy().decide(steadyPace, OVER_100).throttlePercent()).isPositive();
-        // a pass too short to time (QEMU paces in tenths of a second) says nothing of the pace
+        // a pass too short to time (QEMU paces in tenths of a second) says nothing of the pace (a 3 ms target, so that
+        // its few pages are not near it)
         var short_ = List.of(unthrottled(1, 1.5, 25_115), unthrottled(2, 0.2, 2_000));
         assertThat(FerryPolicy.paceVariedAt(short_, 3)).isNaN();
+        // nor does a pass a new owner watched from its middle (its pages left are the whole pass's, its seconds not)
+        var adopted = List.of(unthrottled(4, 0.3, 20_000), unthrottled(5, 0.3, 9_000));
+        assertThat(FerryPolicy.paceVariedAt(adopted, 3)).isNaN();
+        assertThat(FerryPolicy.paceVariedAt(List.of(unthrottled(4, 0.3, 20_000), unthrottled(5, 0.3, 18_000),
+                unthrottled(6, 0.3, 9_000)), 3)).as("from the second pass it watched whole").isCloseTo(0.9, within(1e-9));
     }
 
     @Test

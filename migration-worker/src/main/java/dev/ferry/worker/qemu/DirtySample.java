@@ -39,7 +39,7 @@ public final class DirtySample {
     static final int WARM_UP_MILLIS = 50;
     static final int POLL_MILLIS = 25;
     /** How long after calc-dirty-rate starts its window is worth asking for: the window and one poll. */
-    public static final long MEASURED_AFTER_NANOS = (MILLIS + POLL_MILLIS) * 1_000_000L;
+    static final long MEASURED_AFTER_NANOS = (MILLIS + POLL_MILLIS) * 1_000_000L;
     public static final String METHOD = "calc-dirty-rate page-sampling";
 
     /** QEMU's monitor, however it is reached: a QMP command and its answer's "return", or IOException when refused. */

@@ -138,22 +138,24 @@ public final class QemuMigration {
      * that ran them), the throttle already set, whether the guest already stopped or is to stop at QEMU's next check
      * (the last owner asked for it), and whether it pulls its pages in post-copy.
      */
-    record Adopted(long passesBefore, JsonNode ram, int throttle, boolean stopping, boolean postCopy, boolean cancelling) {
-        static final Adopted NOTHING = new Adopted(0, null, 0, false, false, false);
+    record Adopted(long passesBefore, JsonNode ram, int throttle, boolean stopping, boolean postCopy, boolean cancelling,
+            boolean counting) {
+        static final Adopted NOTHING = new Adopted(0, null, 0, false, false, false, false);
 
         static Adopted of(QmpClient source, JsonNode migrate) throws IOException {
             String status = migrate.path("status").asText();
             JsonNode params = source.execute("query-migrate-parameters", null, CALL);
             // the steered throttle is auto-converge's ceiling, armed only once a policy asked for one
-            // (a ceiling of 1 % is idle, counting: no policy's figure)
+            // (a ceiling of QEMU's idle 1 % with the trigger down is the first pass's look counted, no policy's figure)
             int ceiling = params.path("max-cpu-throttle").asInt(0);
-            int throttle = params.path("throttle-trigger-threshold").asInt(100) <= 1 && ceiling > 1 ? ceiling : 0;
+            boolean triggered = params.path("throttle-trigger-threshold").asInt(100) <= 1;
+            int throttle = triggered && ceiling > AutoConverge.IDLE_PERCENT ? ceiling : 0;
             String run = source.execute("query-status", null, CALL).path("status").asText();
             long passes = migrate.path("ram").path("dirty-sync-count").asLong();
             return new Adopted(passes, passes > 0 ? migrate.path("ram") : null, throttle,
                     run.equals("finish-migrate") || run.equals("postmigrate")
                             || params.path("downtime-limit").asLong() == STOP_NOW_MILLIS, status.startsWith("postcopy"),
-                    status.equals("cancelling"));
+                    status.equals("cancelling"), triggered && ceiling <= AutoConverge.IDLE_PERCENT);
         }
     }
 
@@ -275,6 +277,8 @@ public final class QemuMigration {
         boolean policyAborted = false;
         boolean postCopy = adopted.postCopy();
         int throttleSet = adopted.throttle();
+        // a job taken over while its first pass's look was counted: idle again once the next pass is judged
+        counting = adopted.counting();
         String stopReason = "QEMU's rule: pending bytes fit bandwidth x downtime-limit";
         String abortReason = null;
         while (true) {
@@ -347,7 +351,7 @@ public final class QemuMigration {
                         if (counting) {
                             // the first look is counted: a guest the policy leaves unthrottled is idle again before the next
                             counting = false;
-                            if (throttleSet == 0 && !stopping) {
+                            if (throttleSet == 0) {
                                 ep.source().execute("migrate-set-parameters", AutoConverge.idle(), CALL);
                             }
                         }
@@ -418,8 +422,12 @@ public final class QemuMigration {
         sampling = false;
         if (context.limits().maxThrottlePercent() > 0
                 && AutoConverge.countsFirstLook(window, pageSize, context.bandwidthBytesPerSecond())) {
-            ep.source().execute("migrate-set-parameters", AutoConverge.counting(), CALL);
-            counting = true;
+            try {
+                ep.source().execute("migrate-set-parameters", AutoConverge.counting(), CALL);
+                counting = true;
+            } catch (IOException refused) {
+                // a throttle a second sooner is not worth the migration: it goes on with the idle settings
+            }
         }
     }
 
