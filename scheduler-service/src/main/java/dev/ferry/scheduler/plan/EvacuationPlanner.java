@@ -3,7 +3,6 @@ package dev.ferry.scheduler.plan;
 import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.forecast.DirtyModel;
 import dev.ferry.model.forecast.Forecast;
-import dev.ferry.model.forecast.Forecaster;
 import dev.ferry.scheduler.plan.EvacuationTimeline.Links;
 import dev.ferry.scheduler.plan.EvacuationTimeline.Played;
 import dev.ferry.scheduler.plan.PlacementRanking.Option;
@@ -106,7 +105,7 @@ public final class EvacuationPlanner {
         }
         List<Move> moves = new ArrayList<>();
         for (Played p : best.played()) {
-            Forecast f = Forecaster.forecast(p.vm().memoryBytes(), p.slowestShareBytesPerSecond(), limits, p.vm().dirty(), policy);
+            Forecast f = EvacuationTimeline.forecast(p.vm(), p.slowestShareBytesPerSecond(), links, limits, policy);
             moves.add(new Move(p.vm().vmId(), p.vm().vmName(), p.target().hostId(), p.target().hostName(), f, moves.size() + 1,
                     p.startMillis(), p.endMillis()));
         }

@@ -22,7 +22,15 @@ final class ShareForecast {
     static Forecast at(long memoryBytes, DirtyModel dirty, double share, double link, MigrationLimits limits, String policy) {
         double step = link / GRID;
         double onGrid = Math.max(step, Math.min(link, Math.round(share / step) * step));
-        return Forecaster.forecast(memoryBytes, onGrid, limits, dirty, policy);
+        // the rounds go at the share, the paused final copy at the link's own speed, as a hypervisor runs them
+        return Forecaster.forecast(memoryBytes, link, cappedAt(limits, onGrid), dirty, policy);
+    }
+
+    /** The request's limits held to the share as well as to the request's own cap, if it has one. */
+    static MigrationLimits cappedAt(MigrationLimits limits, double share) {
+        long cap = Math.max(1, Math.round(share));
+        long own = limits.maxBandwidthBytesPerSecond();
+        return limits.withBandwidthCap(own > 0 ? Math.min(own, cap) : cap);
     }
 
     /** The forecast's total time in seconds, never 0: a timeline divides by it. */

@@ -67,11 +67,24 @@ public final class QemuBenchmark {
         System.err.println("wrote " + out.resolve("qemu.md") + ", qemu-runs.tsv, forecast.md and qemu-forecasts.tsv");
     }
 
+    /**
+     * The suite's link itself, under the cell's cap: QEMU's stream over loopback on this machine, which the paused final
+     * copy gets (QEMU lifts the cap as it completes). An idle 256 MiB guest moved with no cap sent its first pass at
+     * 1.58, 1.61 and 1.75 GB/s (three moves after the first, which a cold process sent at 0.32 GB/s; a scratch probe
+     * through GuestShuttle, 2026-12-06; docs/benchmarks/README.md, "The pause at the link's own speed").
+     */
+    static final double LOOPBACK_BYTES_PER_SECOND = 1.6e9;
+
     /** What every policy is held to on the cell: QEMU's 300 ms, the cell's cap, the suite's deadline. */
     static MigrationContext context(Cell cell) {
         long cap = (long) cell.load().capMibPerSecond() << 20;
         var limits = MigrationLimits.defaults(300).withBandwidthCap(cap).withDeadline(cell.deadlineSeconds(MEMORY_MIB));
-        return MigrationContext.of((long) MEMORY_MIB << 20, Link.of(cap), limits);
+        return MigrationContext.of((long) MEMORY_MIB << 20, link(), limits);
+    }
+
+    /** The loopback link the moves run over; the cap is in each cell's limits. */
+    static Link link() {
+        return Link.of(LOOPBACK_BYTES_PER_SECOND);
     }
 
     /** One guest for the cell, moved by each policy in turn, {@code repeats} times over. */

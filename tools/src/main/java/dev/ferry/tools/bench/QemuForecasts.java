@@ -56,7 +56,7 @@ final class QemuForecasts {
         DirtyModel writing = MeasuredWriting.model(measured, context.memoryBytes());
         DirtyModel model = lastFirstPassBytes == null ? writing : writing.withZeroShare(DirtyModel.zeroShareOfFirstPass(
                 context.memoryBytes(), lastFirstPassBytes), "the guest's last move");
-        Forecast f = Forecaster.forecast(context.memoryBytes(), context.bandwidthBytesPerSecond(), context.limits(), model,
+        Forecast f = Forecaster.forecast(context.memoryBytes(), QemuBenchmark.LOOPBACK_BYTES_PER_SECOND, context.limits(), model,
                 actual.policy());
         return new Forecasted(actual, measured, model, f);
     }

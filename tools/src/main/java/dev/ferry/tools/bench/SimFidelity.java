@@ -1,6 +1,5 @@
 package dev.ferry.tools.bench;
 
-import dev.ferry.model.engine.Link;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.sim.GuestPattern;
 import dev.ferry.model.sim.WorkloadSuite;
@@ -117,7 +116,7 @@ public final class SimFidelity {
 
     static List<Move> simulate(Cell cell, String policy, int seeds, double zeroShare) {
         var context = QemuBenchmark.context(cell);
-        var setup = new PolicyBenchmark.Setup(context.memoryBytes(), Link.of(context.bandwidthBytesPerSecond()), context.limits());
+        var setup = new PolicyBenchmark.Setup(context.memoryBytes(), QemuBenchmark.link(), context.limits());
         var spec = new WorkloadSuite.Spec(cell.name(), "the test guest's " + cell.pattern(), zeroShare, (linkPages, seed) -> pattern(cell, seed));
         List<Move> moves = new ArrayList<>();
         for (int seed = 1; seed <= seeds; seed++) {
