@@ -72,6 +72,16 @@ public record MigrationLimits(long maxDowntimeMillis, long maxBandwidthBytesPerS
         return new MigrationLimits(maxDowntimeMillis, bytesPerSecond, maxThrottlePercent, postCopyAllowed, deadlineSeconds);
     }
 
+    /**
+     * These limits with the rounds held to {@code share} of the link (the scheduler's share when others use the same
+     * link) as well as to the operator's own cap, whichever is lower. A share is a cap on the rounds: the paused final
+     * copy goes at the link's own speed whatever the cap ({@link PreCopyEngine}).
+     */
+    public MigrationLimits heldTo(double share) {
+        long cap = Math.max(1, Math.round(share));
+        return withBandwidthCap(maxBandwidthBytesPerSecond > 0 ? Math.min(maxBandwidthBytesPerSecond, cap) : cap);
+    }
+
     public MigrationLimits withDeadline(double seconds) {
         return new MigrationLimits(maxDowntimeMillis, maxBandwidthBytesPerSecond, maxThrottlePercent, postCopyAllowed, seconds);
     }

@@ -48,7 +48,7 @@ public final class PreCopyEngine {
         this.planned = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
         this.context = planned;
         this.bandwidth = planned.bandwidthBytesPerSecond();
-        this.pauseBandwidth = Math.max(bandwidth, link.bandwidthBytesPerSecond());
+        this.pauseBandwidth = link.bandwidthBytesPerSecond();
     }
 
     /** Link without per-round overhead, QEMU-like defaults with the given downtime target: for short tests. */

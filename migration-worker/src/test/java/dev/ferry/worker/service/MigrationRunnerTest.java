@@ -209,9 +209,11 @@ class MigrationRunnerTest {
         send(id.toString(), new MigrationCommand(limit.commandId(), limit.type(), id, 1, 8, "slow-1", 1, 2, 9, 0, 0, 0,
                 Instant.now(), null, false, null, null, null, null, null, null, 2_500_000L));
         // a live round at the new share, then the operator ends it
-        KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
+        var atShare = KafkaProbe.readUntil(TestBroker.bootstrapServers(), Topics.MIGRATION_EVENTS, r -> id.toString().equals(r.key()),
                 seen -> seen.stream().map(r -> EventCodec.event(r.value())).anyMatch(e -> e.type() == EventType.ROUND_COMPLETED
                         && e.round().bandwidthBytesPerSecond() == 2_500_000.0), Duration.ofSeconds(30));
+        assertThat(atShare).as("a round at the new share within 30 s").extracting(r -> EventCodec.event(r.value()))
+                .anyMatch(e -> e.type() == EventType.ROUND_COMPLETED && e.round().bandwidthBytesPerSecond() == 2_500_000.0);
         send(id.toString(), command(id, CommandType.FORCE_COMPLETE));
 
         List<MigrationEvent> events = eventsUntilOutcome(id);

@@ -61,7 +61,7 @@ public final class EvacuationEta {
         double millis(int move, long target, double share) {
             double path = Math.min(links.sourceBytesPerSecond(), links.target(target));
             double at = share > 0 ? Math.min(share, path) : path;
-            return 1000 * EvacuationTimeline.seconds(vms.get(move), at, links, limits, policy);
+            return 1000 * EvacuationTimeline.seconds(vms.get(move), at, path, limits, policy);
         }
     }
 

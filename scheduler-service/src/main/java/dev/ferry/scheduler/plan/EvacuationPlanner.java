@@ -90,7 +90,7 @@ public final class EvacuationPlanner {
                 List<VmToMove> unplaced = notPlayed(order, r);
                 // a migration predicted to give up at the share it gets is no finish: fewer of those first
                 long givingUp = r.played().stream().filter(p -> !EvacuationTimeline.forecast(p.vm(), p.slowestShareBytesPerSecond(),
-                        links, limits, policy).converges()).count();
+                        links.path(p.target().hostId()), limits, policy).converges()).count();
                 boolean placesMore = best == null || unplaced.size() < bestUnplaced.size();
                 boolean asMany = best != null && unplaced.size() == bestUnplaced.size();
                 if (placesMore || (asMany && givingUp < bestGivingUp) || (asMany && givingUp == bestGivingUp
@@ -105,7 +105,8 @@ public final class EvacuationPlanner {
         }
         List<Move> moves = new ArrayList<>();
         for (Played p : best.played()) {
-            Forecast f = EvacuationTimeline.forecast(p.vm(), p.slowestShareBytesPerSecond(), links, limits, policy);
+            Forecast f = EvacuationTimeline.forecast(p.vm(), p.slowestShareBytesPerSecond(), links.path(p.target().hostId()),
+                    limits, policy);
             moves.add(new Move(p.vm().vmId(), p.vm().vmName(), p.target().hostId(), p.target().hostName(), f, moves.size() + 1,
                     p.startMillis(), p.endMillis()));
         }
@@ -147,9 +148,10 @@ public final class EvacuationPlanner {
     /** Longest first, each at the fastest link it could have to itself. */
     static List<VmToMove> longestFirst(List<VmToMove> vms, Links links, MigrationLimits limits, String policy) {
         List<VmToMove> order = new ArrayList<>(vms);
-        order.sort(Comparator.comparingDouble((VmToMove v) -> -EvacuationTimeline.seconds(v,
-                v.options().stream().mapToDouble(Option::bandwidthBytesPerSecond).max().orElse(links.sourceBytesPerSecond()),
-                links, limits, policy)));
+        order.sort(Comparator.comparingDouble((VmToMove v) -> -v.options().stream()
+                .max(Comparator.comparingDouble(Option::bandwidthBytesPerSecond))
+                .map(o -> EvacuationTimeline.seconds(v, o.bandwidthBytesPerSecond(), links.path(o.hostId()), limits, policy))
+                .orElse(EvacuationTimeline.seconds(v, links.sourceBytesPerSecond(), links.sourceBytesPerSecond(), limits, policy))));
         return order;
     }
 
@@ -186,8 +188,8 @@ public final class EvacuationPlanner {
                         || rules.blocks(vm.vmId(), o.hostId(), assignedTo) != null) {
                     continue;
                 }
-                double s = EvacuationTimeline.seconds(vm, Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links,
-                        limits, policy);
+                double s = EvacuationTimeline.seconds(vm, Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())),
+                        links.path(o.hostId()), limits, policy);
                 double end = busyUntil.getOrDefault(o.hostId(), 0.0) + s;
                 if (best == null || end < bestEnd) {
                     best = o;
@@ -221,7 +223,7 @@ public final class EvacuationPlanner {
         java.util.Map<VmToMove, Option> chosen = new java.util.LinkedHashMap<>();
         balanced.forEach(vm -> chosen.put(original.get(vm.vmId()), vm.options().get(0)));
         java.util.function.ToDoubleBiFunction<VmToMove, Option> seconds = (vm, o) -> EvacuationTimeline.seconds(vm,
-                Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links, limits, policy);
+                Math.min(o.bandwidthBytesPerSecond(), speed.get(o.hostId())), links.path(o.hostId()), limits, policy);
         if (!chosen.isEmpty()) {
             AssignmentSearch.improve(chosen, seconds, rules);
         }
@@ -261,7 +263,7 @@ public final class EvacuationPlanner {
             double bestSeconds = 0;
             for (Option o : state.open(vm)) {
                 double share = state.shareIfStarted(o.hostId());
-                double seconds = EvacuationTimeline.seconds(vm, share, links, limits, policy);
+                double seconds = EvacuationTimeline.seconds(vm, share, links.path(o.hostId()), limits, policy);
                 boolean wider = share > bestShare * (1 + BETTER_BY);
                 boolean asWide = share >= bestShare * (1 - BETTER_BY);
                 if (best == null || wider || (asWide && (seconds < bestSeconds

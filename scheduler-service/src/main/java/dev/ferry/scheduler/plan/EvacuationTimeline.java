@@ -41,6 +41,11 @@ public final class EvacuationTimeline {
             return targetBytesPerSecond.getOrDefault(hostId, sourceBytesPerSecond);
         }
 
+        /** The path to {@code hostId}: the slower of the two hosts' links, which a move to it has at most. */
+        double path(long hostId) {
+            return Math.min(sourceBytesPerSecond, target(hostId));
+        }
+
         int inbound(long hostId) {
             return targetMaxInbound.getOrDefault(hostId, Integer.MAX_VALUE);
         }
@@ -259,7 +264,8 @@ public final class EvacuationTimeline {
             double[] seconds = new double[state.running.size()];
             for (int i = 0; i < seconds.length; i++) {
                 Running r = state.running.get(i);
-                seconds[i] = seconds(r.vm, shares.get(i), links, limits, policy) * slowdown.applyAsDouble(r.target.hostId());
+                seconds[i] = seconds(r.vm, shares.get(i), links.path(r.target.hostId()), limits, policy)
+                        * slowdown.applyAsDouble(r.target.hostId());
                 slowest.merge(r, shares.get(i), Math::min);
                 step = Math.min(step, r.left * seconds[i]);
             }
@@ -303,13 +309,16 @@ public final class EvacuationTimeline {
         }
     }
 
-    /** The migration's forecast total time at a bandwidth, on the grid of the evacuated host's link. */
-    static double seconds(VmToMove vm, double bandwidth, Links links, MigrationLimits limits, String policy) {
-        return ShareForecast.seconds(vm.memoryBytes(), vm.dirty(), bandwidth, links.sourceBytesPerSecond(), limits, policy);
+    /**
+     * The migration's forecast total time at a bandwidth (its share), on the grid of its path (the slower of the two
+     * hosts' links, {@link Links#path}), whose speed its paused final copy has.
+     */
+    static double seconds(VmToMove vm, double bandwidth, double path, MigrationLimits limits, String policy) {
+        return ShareForecast.seconds(vm.memoryBytes(), vm.dirty(), bandwidth, path, limits, policy);
     }
 
-    static dev.ferry.model.forecast.Forecast forecast(VmToMove vm, double bandwidth, Links links, MigrationLimits limits,
+    static dev.ferry.model.forecast.Forecast forecast(VmToMove vm, double bandwidth, double path, MigrationLimits limits,
             String policy) {
-        return ShareForecast.at(vm.memoryBytes(), vm.dirty(), bandwidth, links.sourceBytesPerSecond(), limits, policy);
+        return ShareForecast.at(vm.memoryBytes(), vm.dirty(), bandwidth, path, limits, policy);
     }
 }

@@ -8,7 +8,7 @@ import dev.ferry.model.forecast.Forecaster;
 /**
  * The engine's forecast of a migration at its share of a link, as the fluid timelines ({@link EvacuationTimeline},
  * {@link MoveTimeline}) need it at every start and end. The share is rounded to a grid of 1/{@value #GRID} of the link:
- * the forecaster caches by bandwidth, and shares computed again at every event are rarely equal to the last bit, so
+ * the forecaster caches by the share (a cap in the limits), and shares computed again at every event are rarely equal to the last bit, so
  * without the grid every step would run the engine afresh. Half a step of 1/200 changes a forecast far less than the
  * dirty model's own uncertainty.
  */
@@ -18,19 +18,14 @@ final class ShareForecast {
     private ShareForecast() {
     }
 
-    /** The forecast at {@code share}, on the grid of {@code link} (at least one step, never above the link). */
+    /**
+     * The forecast at {@code share}, on the grid of {@code link} (at least one step, never above the link): the rounds
+     * at the share, the paused final copy at the link's own speed, as a hypervisor runs them.
+     */
     static Forecast at(long memoryBytes, DirtyModel dirty, double share, double link, MigrationLimits limits, String policy) {
         double step = link / GRID;
         double onGrid = Math.max(step, Math.min(link, Math.round(share / step) * step));
-        // the rounds go at the share, the paused final copy at the link's own speed, as a hypervisor runs them
-        return Forecaster.forecast(memoryBytes, link, cappedAt(limits, onGrid), dirty, policy);
-    }
-
-    /** The request's limits held to the share as well as to the request's own cap, if it has one. */
-    static MigrationLimits cappedAt(MigrationLimits limits, double share) {
-        long cap = Math.max(1, Math.round(share));
-        long own = limits.maxBandwidthBytesPerSecond();
-        return limits.withBandwidthCap(own > 0 ? Math.min(own, cap) : cap);
+        return Forecaster.forecast(memoryBytes, link, onGrid >= link ? limits : limits.heldTo(onGrid), dirty, policy);
     }
 
     /** The forecast's total time in seconds, never 0: a timeline divides by it. */

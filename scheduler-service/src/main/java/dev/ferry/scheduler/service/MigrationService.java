@@ -576,9 +576,11 @@ public class MigrationService {
                 .limits(steering.defaultCeilingPercent(), now);
     }
 
+    /** @param bandwidth the migration's share of the links, or its whole link: the rounds' rate; the pause has the link */
     private static void forecast(Migration m, DirtyModel dirty, Steering steering, Instant now, long bandwidth) {
         MigrationLimits limits = limitsOf(m, steering, now);
-        Forecast forecast = Forecaster.forecast(m.memoryBytes, bandwidth, limits, dirty, steering.policy());
+        MigrationLimits rounds = bandwidth < m.linkBandwidthBytesPerSecond ? limits.heldTo(bandwidth) : limits;
+        Forecast forecast = Forecaster.forecast(m.memoryBytes, m.linkBandwidthBytesPerSecond, rounds, dirty, steering.policy());
         m.predictedRounds = forecast.rounds();
         m.predictedTotalTimeMillis = forecast.totalTimeMillis();
         m.predictedDowntimeMillis = forecast.downtimeMillis();

@@ -33,11 +33,30 @@ class ShareForecastTest {
     }
 
     @Test
+    void anEvacuationsMoveIntoASlowerDestinationPausesAtThatDestinationsLink() {
+        var links = new EvacuationTimeline.Links(TEN_GBE, java.util.Map.of(2L, TEN_GBE / 10, 3L, TEN_GBE),
+                java.util.Map.of(2L, 4, 3L, 4));
+        // 10,000 pages a second: below the share, so that QEMU's default converges on either path
+        var vm = new EvacuationPlanner.VmToMove(1, "db-1", 4 * GIB, new DirtyModel(50_000, 10_000, "measured"), java.util.List.of(), null);
+        var limits = MigrationLimits.defaults(300);
+        double share = TEN_GBE / 20; // the same share on either path
+
+        var intoSlow = EvacuationTimeline.forecast(vm, share, links.path(2), limits, "qemu-default");
+        var intoFast = EvacuationTimeline.forecast(vm, share, links.path(3), limits, "qemu-default");
+
+        assertThat(links.path(2)).isEqualTo(TEN_GBE / 10);
+        assertThat(intoSlow.rounds()).isEqualTo(intoFast.rounds());
+        // the same bytes paused over 1 GbE take ten times what they take over 10 GbE (the switch-over aside)
+        assertThat((double) (intoSlow.downtimeMillis() - 15)).isCloseTo(10.0 * (intoFast.downtimeMillis() - 15),
+                org.assertj.core.data.Offset.offset(20.0));
+        assertThat(intoSlow.downtimeMillis()).isGreaterThan(100);
+    }
+
+    @Test
     void aRequestsOwnCapBelowTheShareStillHolds() {
         var capped = MigrationLimits.defaults(300).withBandwidthCap((long) (TEN_GBE / 10));
 
-        assertThat(ShareForecast.cappedAt(capped, TEN_GBE / 4).maxBandwidthBytesPerSecond()).isEqualTo((long) (TEN_GBE / 10));
-        assertThat(ShareForecast.cappedAt(MigrationLimits.defaults(300), TEN_GBE / 4).maxBandwidthBytesPerSecond())
-                .isEqualTo((long) (TEN_GBE / 4));
+        assertThat(capped.heldTo(TEN_GBE / 4).maxBandwidthBytesPerSecond()).isEqualTo((long) (TEN_GBE / 10));
+        assertThat(MigrationLimits.defaults(300).heldTo(TEN_GBE / 4).maxBandwidthBytesPerSecond()).isEqualTo((long) (TEN_GBE / 4));
     }
 }

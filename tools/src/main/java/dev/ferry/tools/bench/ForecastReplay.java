@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The scheduler's forecasts of a past run of the real-guest suite, made again by today's code from what that run
@@ -18,10 +16,6 @@ import java.util.regex.Pattern;
  * same run replayed by unchanged code gives the run's own forecast.md back.
  */
 public final class ForecastReplay {
-    /** A move's header in the rounds log ({@code FERRY_BENCH_ROUNDS}), then its first round's bytes. */
-    private static final Pattern MOVE = Pattern.compile("^(\\S.*?)\\s+(\\S+)\\s+#(\\d+) ([A-Z_]+) in ");
-    private static final Pattern FIRST_ROUND = Pattern.compile("^\\s+round 1: [0-9.]+ s, (\\d+) bytes");
-
     private ForecastReplay() {
     }
 
@@ -144,24 +138,9 @@ public final class ForecastReplay {
         return out;
     }
 
-    /** Every move of a rounds log, in order. */
+    /** Every move of a rounds log, in order, with its first pass's bytes (-1 when its first line is not round 1). */
     static List<Logged> rounds(String log) {
-        List<Logged> out = new ArrayList<>();
-        List<String> lines = log.lines().toList();
-        for (int i = 0; i < lines.size(); i++) {
-            Matcher m = MOVE.matcher(lines.get(i));
-            if (!m.find()) {
-                continue;
-            }
-            long first = -1;
-            if (i + 1 < lines.size()) {
-                Matcher r = FIRST_ROUND.matcher(lines.get(i + 1));
-                if (r.find()) {
-                    first = Long.parseLong(r.group(1));
-                }
-            }
-            out.add(new Logged(m.group(1).trim(), m.group(2), Integer.parseInt(m.group(3)), m.group(4), first));
-        }
-        return out;
+        return RoundsLog.parse(log).stream().map(m -> new Logged(m.guest(), m.policy(), m.repeat(), m.outcome(),
+                !m.rounds().isEmpty() && m.rounds().get(0).number() == 1 ? m.rounds().get(0).bytes() : -1)).toList();
     }
 }

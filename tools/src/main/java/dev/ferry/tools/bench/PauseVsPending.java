@@ -3,8 +3,6 @@ package dev.ferry.tools.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Whether QEMU's pause grows with what was left to copy, from the rounds logs of the real-guest suite: for each move
@@ -14,9 +12,6 @@ import java.util.regex.Pattern;
  * engine's pause at the link's own speed ({@code ./ferry pause-vs-pending ROUNDS.txt...}).
  */
 public final class PauseVsPending {
-    private static final Pattern MOVE = Pattern.compile("^(\\S.*?)\\s+(\\S+)\\s+#(\\d+) ([A-Z_]+) in [0-9.]+ s, downtime (\\d+) ms");
-    private static final Pattern ROUND = Pattern.compile("^\\s+round \\d+: [0-9.]+ s, \\d+ bytes, \\d+ zero pages, \\d+ pages, "
-            + "(\\d+) left, throttle (\\d+)% -> ([A-Z_]+)");
     static final long PAGE = 4096;
 
     private PauseVsPending() {
@@ -33,39 +28,44 @@ public final class PauseVsPending {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("usage: PauseVsPending ROUNDS.txt...");
-            System.exit(2);
+            fail("usage: PauseVsPending ROUNDS.txt...");
         }
-        System.out.println("| rounds log | moves | slope (ms per MB) | intercept (ms) | median pause, < 1 MB pending | "
-                + "median pause, >= 20 MB pending (mean MB) |");
-        System.out.println("|---|---:|---:|---:|---|---|");
-        for (String file : args) {
-            Fit f = fit(stops(ForecastReplay.read(file)));
-            System.out.printf(Locale.ROOT, "| %s | %d | %+.2f | %.1f | %.0f ms (%d moves) | %.0f ms (%d moves, %.1f MB) |%n", file,
-                    f.moves(), f.millisPerMb(), f.interceptMillis(), f.medianEmpty(), f.empty(), f.medianFull(), f.full(),
-                    f.meanFullMb());
+        try {
+            List<String> rows = new ArrayList<>();
+            for (String file : args) {
+                Fit f = fit(stops(ForecastReplay.read(file)));
+                rows.add(String.format(Locale.ROOT, "| %s | %d | %+.2f | %.1f | %.0f ms (%d moves) | %.0f ms (%d moves, %.1f MB) |",
+                        file, f.moves(), f.millisPerMb(), f.interceptMillis(), f.medianEmpty(), f.empty(), f.medianFull(),
+                        f.full(), f.meanFullMb()));
+            }
+            System.out.println("| rounds log | moves | slope (ms per MB) | intercept (ms) | median pause, < 1 MB pending | "
+                    + "median pause, >= 20 MB pending (mean MB) |");
+            System.out.println("|---|---:|---:|---:|---|---|");
+            rows.forEach(System.out::println);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
         }
     }
 
-    /** The stops of a rounds log: moves that succeeded and whose first stop-and-copy came with no throttle in force. */
+    private static void fail(String message) {
+        System.err.println("pause-vs-pending: " + message);
+        System.exit(2);
+    }
+
+    /**
+     * The stops of a rounds log: moves that succeeded and whose first stop-and-copy came with no throttle in force, each
+     * with what was pending then. Where QEMU's own rule ended a pass, the driver logs the paused final pass itself as
+     * that line (nothing left after it): then its pages are what the pause copied.
+     */
     static List<Stop> stops(String log) {
         List<Stop> out = new ArrayList<>();
-        Long downtime = null;
-        boolean stopped = true;
-        for (String line : log.lines().toList()) {
-            Matcher m = MOVE.matcher(line);
-            if (m.find()) {
-                downtime = m.group(4).equals("SUCCEEDED") ? Long.parseLong(m.group(5)) : null;
-                stopped = false;
+        for (RoundsLog.Move m : RoundsLog.parse(log)) {
+            if (!m.outcome().equals("SUCCEEDED")) {
                 continue;
             }
-            Matcher r = ROUND.matcher(line);
-            if (r.find() && !stopped && r.group(3).equals("STOP_AND_COPY")) {
-                stopped = true;
-                if (downtime != null && r.group(2).equals("0")) {
-                    out.add(new Stop(Long.parseLong(r.group(1)) * PAGE / 1e6, downtime));
-                }
-            }
+            m.rounds().stream().filter(r -> "STOP_AND_COPY".equals(r.action())).findFirst()
+                    .filter(r -> r.throttlePercent() == 0)
+                    .ifPresent(r -> out.add(new Stop((r.endedByQemusRule() ? r.pages() : r.left()) * PAGE / 1e6, m.downtimeMillis())));
         }
         return out;
     }

@@ -116,7 +116,7 @@ public final class QemuBenchmark {
                     System.err.printf("%-32s %-20s #%d %s in %.1f s, downtime %d ms, %d rounds, %.1f throttle-s%s%n", cell.name(),
                             policy, repeat, result.outcome(), r.totalSeconds(), result.downtimeMillis(), result.roundCount(),
                             result.throttleSeconds(), r.move().verified() ? "" : " NOT VERIFIED: " + r.move().note());
-                    if (System.getenv("FERRY_BENCH_ROUNDS") != null) {
+                    if (System.getenv("FERRY_BENCH_ROUNDS") != null) { // the rounds log: RoundsLog reads it back
                         result.rounds().forEach(x -> System.err.printf("    round %d: %.2f s, %d bytes, %d zero pages, %d pages, "
                                 + "%d left, throttle %d%%%s%n", x.round(), x.seconds(), x.bytesSent(), x.zeroPages(), x.pagesSent(),
                                 x.remainingPages(), x.throttlePercent(), x.decision() == null ? ""

@@ -29,7 +29,8 @@ final class QemuForecasts {
      *
      * @param measured the windows before the start; null when QEMU could not measure (then there is no forecast)
      */
-    record Forecasted(QemuRuns.Measured actual, DirtyMeasurement measured, DirtyModel model, Forecast forecast) {
+    record Forecasted(QemuRuns.Measured actual, DirtyMeasurement measured, DirtyModel model, Forecast forecast,
+            boolean zeroPagesKnown) {
         /** |predicted - actual| / actual of the total time, in percent. */
         double totalErrorPercent() {
             return 100.0 * Math.abs(forecast.totalTimeMillis() / 1000.0 - actual.totalSeconds()) / actual.totalSeconds();
@@ -49,7 +50,7 @@ final class QemuForecasts {
      */
     static Forecasted of(QemuRuns.Measured actual, DirtyMeasurement measured, Long lastFirstPassBytes) {
         if (measured == null) {
-            return new Forecasted(actual, null, null, null);
+            return new Forecasted(actual, null, null, null, lastFirstPassBytes != null);
         }
         Cell cell = actual.cell();
         var context = QemuBenchmark.context(cell);
@@ -58,7 +59,7 @@ final class QemuForecasts {
                 context.memoryBytes(), lastFirstPassBytes), "the guest's last move");
         Forecast f = Forecaster.forecast(context.memoryBytes(), QemuBenchmark.LOOPBACK_BYTES_PER_SECOND, context.limits(), model,
                 actual.policy());
-        return new Forecasted(actual, measured, model, f);
+        return new Forecasted(actual, measured, model, f, lastFirstPassBytes != null);
     }
 
     static final String HEADER = "pattern\tdirty_mib_s\tcap_mib_s\tpolicy\trepeat\toutcome\ttotal_s\tdowntime_ms\trounds"
@@ -110,6 +111,14 @@ final class QemuForecasts {
                     range(of.stream().filter(m -> !m.actual().moved()).toList()),
                     of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count(),
                     of.stream().filter(Forecasted::convergenceRight).count(), of.size()));
+        }
+        s.append("\n## Total time: absolute error, median (min-max), by what the forecast knew of the guest's zero pages\n\n");
+        s.append("| moves | how many | error | within 10 % |\n|---|---|---|---|\n");
+        for (boolean known : new boolean[] {false, true}) {
+            List<Forecasted> of = judged.stream().filter(m -> m.zeroPagesKnown() == known).toList();
+            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d |%n", known ? "later moves: zero pages from the guest's last move"
+                    : "a guest's first move: none counted yet, every page taken to carry data", of.size(), range(of),
+                    of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count()));
         }
         s.append("\n## Per guest: what was measured, what was forecast, what happened (medians of the repeats)\n\n");
         s.append("| guest | policy | windows (pages in 250 ms / 1 s) | fitted set, rate (pages, pages/s) | forecast | actual | error |\n"
