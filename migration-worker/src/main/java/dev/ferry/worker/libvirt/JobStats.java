@@ -57,11 +57,16 @@ public record JobStats(Map<String, Double> values) {
                 dirtyPages, remaining, expected, (int) after.get("auto_converge_throttle"), sample, null);
     }
 
-    /** The final phase from the completed job's statistics (the destination keeps them: the source's guest is gone). */
-    public static RoundRecord finalPhase(int number, JobStats before, JobStats completed, boolean postCopy) {
+    /**
+     * The final phase from the completed job's statistics (the destination keeps them: the source's guest is gone): the
+     * paused copy, or with {@code pullSeconds} >= 0 the post-copy pull, which lasts that long while the guest runs on the
+     * destination (its pause is libvirt's downtime).
+     */
+    public static RoundRecord finalPhase(int number, JobStats before, JobStats completed, double pullSeconds) {
+        boolean postCopy = pullSeconds >= 0;
         long bytes = Math.max(0, completed.processed() - (before == null ? 0 : before.processed()));
         long downtime = (long) completed.get("downtime");
-        double seconds = downtime / 1000.0;
+        double seconds = postCopy ? pullSeconds : downtime / 1000.0;
         return new RoundRecord(number, postCopy ? RoundRecord.Kind.POST_COPY : RoundRecord.Kind.STOP_AND_COPY, 0, bytes, 0, 0, 0,
                 seconds, seconds > 0 ? bytes / seconds : 0, 0, 0, downtime, 0, null, null);
     }

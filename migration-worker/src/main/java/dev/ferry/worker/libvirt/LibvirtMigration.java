@@ -168,6 +168,10 @@ public final class LibvirtMigration {
             p.add(new TypedStringParameter("migrate_uri", ep.migrationUri()));
         }
         p.add(new TypedUlongParameter("bandwidth", mebibytes(context.bandwidthBytesPerSecond())));
+        if (postCopyAllowed()) {
+            // QEMU ignores the bandwidth once in post-copy; the pull has a cap of its own, unlimited unless set
+            p.add(new TypedUlongParameter("bandwidth.postcopy", mebibytes(context.bandwidthBytesPerSecond())));
+        }
         if (autoConverge() && mode == Mode.STEERED) {
             // auto-converge is the means for the policy's throttle: libvirt takes its steps only at the start
             p.add(new TypedIntParameter("auto_converge.initial", Math.max(1, Math.min(99, context.limits().maxThrottlePercent() / 3))));
@@ -179,10 +183,14 @@ public final class LibvirtMigration {
     private int flags() {
         int f = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
                 | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
-        if (context.limits().postCopyAllowed() && mode == Mode.STEERED) {
+        if (postCopyAllowed()) {
             f |= Domain.MigrateFlags.POSTCOPY; // allowed, not started: the policy decides when (LibvirtNative)
         }
         return autoConverge() ? f | Domain.MigrateFlags.AUTO_CONVERGE : f;
+    }
+
+    private boolean postCopyAllowed() {
+        return context.limits().postCopyAllowed() && mode == Mode.STEERED;
     }
 
     private boolean autoConverge() {
@@ -348,11 +356,14 @@ public final class LibvirtMigration {
         }
     }
 
-    /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed). */
+    /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed), to a post-copy's pull too. */
     private void followShare(Controls controls, Domain guest) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
         if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
-            LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()));
+            LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), false);
+            if (postCopyAllowed()) {
+                LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), true);
+            }
             context = now;
             shareApplied = true;
         }
@@ -379,6 +390,8 @@ public final class LibvirtMigration {
         boolean abortSent = false;
         boolean policyAborted = false;
         boolean postCopy = false;
+        // when the guest began running on the destination (or, for a job taken over past it, when this worker saw it)
+        long postCopySince = 0;
         String stopReason = "libvirt's rule: what remains fits the downtime limit";
         String abortReason = null;
         JobStats last = null;
@@ -435,7 +448,10 @@ public final class LibvirtMigration {
             }
             last = now;
             // post-copy pages the destination asked for: set when an adopted job was already past its switch-over
-            postCopy |= now.get("memory_postcopy_requests") > 0;
+            if (!postCopy && now.get("memory_postcopy_requests") > 0) {
+                postCopy = true;
+                postCopySince = System.nanoTime();
+            }
             if (controls.cancelRequested() && !abortSent) {
                 abort(guest);
                 abortSent = true;
@@ -471,6 +487,7 @@ public final class LibvirtMigration {
                             stopReason = decision.reason();
                             stopping = true;
                             postCopy = true;
+                            postCopySince = System.nanoTime();
                             LibvirtNative.startPostCopy(guest);
                         }
                         case ABORT -> {
@@ -490,7 +507,8 @@ public final class LibvirtMigration {
         Throwable failure = ended.get();
         if (failure == null) {
             JobStats completed = completedOnDestination();
-            RoundRecord finalPhase = JobStats.finalPhase((int) roundsBefore + rounds.size() + 1, passStart, completed, postCopy);
+            RoundRecord finalPhase = JobStats.finalPhase((int) roundsBefore + rounds.size() + 1, passStart, completed,
+                    postCopy ? (System.nanoTime() - postCopySince) / 1e9 : -1);
             controls.roundCompleted(finalPhase);
             String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"
                     : abortSent ? "libvirt completed before the cancel took effect" : stopReason;

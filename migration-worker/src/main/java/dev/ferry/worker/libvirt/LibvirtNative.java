@@ -102,10 +102,14 @@ final class LibvirtNative {
         }
     }
 
-    /** Caps the running migration's bandwidth (MiB/s, libvirt's unit). */
-    static void setMaxSpeed(Domain guest, long mebibytesPerSecond) throws IOException {
-        if (calls().virDomainMigrateSetMaxSpeed(pointer(guest), new NativeLong(mebibytesPerSecond), 0) != 0) {
-            throw new IOException("libvirt refused to set the migration bandwidth to " + mebibytesPerSecond + " MiB/s");
+    /** virDomainMigrateSetMaxSpeed's flag for the post-copy pull's own cap (libvirt 5.1 and later). */
+    static final int MAX_SPEED_POSTCOPY = 1;
+
+    /** Caps the running migration's bandwidth (MiB/s, libvirt's unit), or with {@code postCopy} its post-copy pull's. */
+    static void setMaxSpeed(Domain guest, long mebibytesPerSecond, boolean postCopy) throws IOException {
+        if (calls().virDomainMigrateSetMaxSpeed(pointer(guest), new NativeLong(mebibytesPerSecond), postCopy ? MAX_SPEED_POSTCOPY : 0) != 0) {
+            throw new IOException("libvirt refused to set the migration" + (postCopy ? "'s post-copy" : "") + " bandwidth to "
+                    + mebibytesPerSecond + " MiB/s");
         }
     }
 

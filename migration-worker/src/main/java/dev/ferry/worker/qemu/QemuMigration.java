@@ -242,6 +242,10 @@ public final class QemuMigration {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("downtime-limit", context.maxDowntimeMillis());
         params.put("max-bandwidth", (long) context.bandwidthBytesPerSecond());
+        if (postCopy) {
+            // QEMU ignores max-bandwidth once in post-copy; the pull has a cap of its own, unlimited unless set
+            params.put("max-postcopy-bandwidth", (long) context.bandwidthBytesPerSecond());
+        }
         if (mode == Mode.STEERED && autoConverge) {
             params.putAll(AutoConverge.idle()); // the policy sets the ceiling later (applyThrottle)
         } else if (mode == Mode.QEMU_AUTO_CONVERGE) {
@@ -250,11 +254,16 @@ public final class QemuMigration {
         ep.source().execute("migrate-set-parameters", params, CALL);
     }
 
-    /** A new share of the links from the scheduler applies at once: QEMU paces the stream to max-bandwidth. */
+    /**
+     * A new share of the links from the scheduler applies at once: QEMU paces the stream to max-bandwidth, and a
+     * post-copy's pull to max-postcopy-bandwidth.
+     */
     private void followShare(Controls controls) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
         if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
-            ep.source().execute("migrate-set-parameters", Map.of("max-bandwidth", (long) now.bandwidthBytesPerSecond()), CALL);
+            long cap = (long) now.bandwidthBytesPerSecond();
+            ep.source().execute("migrate-set-parameters", context.limits().postCopyAllowed() && mode == Mode.STEERED
+                    ? Map.of("max-bandwidth", cap, "max-postcopy-bandwidth", cap) : Map.of("max-bandwidth", cap), CALL);
             context = now;
             shareApplied = true;
         }
@@ -276,6 +285,9 @@ public final class QemuMigration {
         boolean cancelSent = adopted.cancelling();
         boolean policyAborted = false;
         boolean postCopy = adopted.postCopy();
+        // when the guest began running on the destination: the pull's time runs from there (for a job taken over in
+        // post-copy, from the takeover: what this worker saw of it)
+        long postCopySince = System.nanoTime();
         int throttleSet = adopted.throttle();
         // a job taken over while its first pass's look was counted: idle again once the next pass is judged
         counting = adopted.counting();
@@ -362,10 +374,14 @@ public final class QemuMigration {
             } else if (name.equals("MIGRATION")) {
                 String status = ev.path("data").path("status").asText();
                 switch (status) {
-                    case "postcopy-active" -> postCopy = true;
+                    case "postcopy-active" -> {
+                        postCopy = true;
+                        postCopySince = System.nanoTime();
+                    }
                     case "completed" -> {
                         JsonNode q = ep.source().execute("query-migrate", null, CALL);
-                        RoundRecord last = finalPhase(firstRound + rounds.size(), passRam, q, postCopy);
+                        RoundRecord last = finalPhase(firstRound + rounds.size(), passRam, q,
+                                postCopy ? (System.nanoTime() - postCopySince) / 1e9 : -1);
                         controls.roundCompleted(last);
                         String why = policyAborted ? "QEMU completed before the abort took effect (" + abortReason + ")" : stopReason;
                         return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, last, q.path("downtime").asLong(),
@@ -461,13 +477,18 @@ public final class QemuMigration {
                 q.path("cpu-throttle-percentage").asInt(0), sample, null);
     }
 
-    private RoundRecord finalPhase(int number, JsonNode before, JsonNode q, boolean postCopy) {
+    /**
+     * What followed the last pass: the paused copy, or with {@code pullSeconds} >= 0 the post-copy pull, which lasts
+     * that long while the guest runs on the destination (its pause is QEMU's downtime, its own figure).
+     */
+    private RoundRecord finalPhase(int number, JsonNode before, JsonNode q, double pullSeconds) {
+        boolean postCopy = pullSeconds >= 0;
         JsonNode ram = q.path("ram");
         long bytes = ram.path("transferred").asLong() - (before == null ? 0 : before.path("transferred").asLong());
         long zero = ram.path("duplicate").asLong() - (before == null ? 0 : before.path("duplicate").asLong());
         long normal = ram.path("normal").asLong() - (before == null ? 0 : before.path("normal").asLong());
         long downtime = q.path("downtime").asLong();
-        double seconds = downtime / 1000.0;
+        double seconds = postCopy ? pullSeconds : downtime / 1000.0;
         return new RoundRecord(number, postCopy ? RoundRecord.Kind.POST_COPY : RoundRecord.Kind.STOP_AND_COPY, normal + zero,
                 bytes, zero, 0, 0, seconds, seconds > 0 ? bytes / seconds : 0, 0, 0, downtime, 0, null, null);
     }

@@ -280,6 +280,13 @@ class QemuMigrationTest {
             assertThat(result.postCopy()).isTrue();
             assertThat(rounds).anySatisfy(r -> assertThat(r.decision() == null ? "" : r.decision().action().name())
                     .isEqualTo("POST_COPY"));
+            // the background pull keeps to the cap (QEMU ignores max-bandwidth in post-copy; the driver sets its
+            // max-postcopy-bandwidth), so that a post-copy does not take the link from the migrations sharing it
+            RoundRecord pull = result.finalPhase();
+            System.out.printf("post-copy pull: %d bytes in %.2f s = %.1f MiB/s%n", pull.bytesSent(), pull.seconds(),
+                    pull.bytesSent() / pull.seconds() / (1 << 20));
+            assertThat(pull.bytesSent()).as("what the pull sent").isGreaterThan(16L << 20);
+            assertThat(pull.bytesSent() / pull.seconds()).as("the pull's rate, bytes/s").isLessThan(1.25 * (32 << 20));
             movedOn(p);
         }
     }
