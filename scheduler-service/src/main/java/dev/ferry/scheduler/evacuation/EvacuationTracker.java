@@ -180,16 +180,20 @@ public class EvacuationTracker {
 
     /**
      * What the rounds of each migration's current attempt sent and took, and, of those whose share of the links held
-     * throughout, what they took and what their bytes take at that share.
+     * throughout, what they took and what their bytes take at that share. The paused final copy is not judged at the
+     * share: it goes at the link's own speed (a post-copy's pull keeps to the share, and is).
      */
     record Worked(long bytes, long millis, long judgedMillis, long atShareMillis) {
         static final Worked NONE = new Worked(0, 0, 0, 0);
     }
 
+    /** The rounds that ran at the share they were given: live rounds and a post-copy's pull, not the paused copy. */
+    private static final String AT_SHARE = "r.share_bytes_per_second > 0 AND NOT (r.stop_and_copy AND r.mode <> 'POST_COPY')";
+
     static Uni<Map<UUID, Worked>> worked(UUID evacuation) {
         return Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT r.migration_id, sum(r.bytes_sent), sum(r.duration_millis), "
-                        + "sum(r.duration_millis) FILTER (WHERE r.share_bytes_per_second > 0), "
-                        + "sum(r.bytes_sent * 1000.0 / r.share_bytes_per_second) FILTER (WHERE r.share_bytes_per_second > 0) "
+                        + "sum(r.duration_millis) FILTER (WHERE " + AT_SHARE + "), "
+                        + "sum(r.bytes_sent * 1000.0 / r.share_bytes_per_second) FILTER (WHERE " + AT_SHARE + ") "
                         + "FROM migration_round r JOIN migration m ON m.id = r.migration_id AND m.attempt = r.attempt "
                         + "WHERE m.evacuation_id = :e GROUP BY r.migration_id", Object[].class).setParameter("e", evacuation).getResultList())
                 .map(rows -> {
