@@ -58,6 +58,16 @@ public record JobStats(Map<String, Double> values) {
     }
 
     /**
+     * A post-copy's last phase with the bytes the source counted while it watched the pull, and their rate over that
+     * time: the completed job's statistics, which the destination keeps, do not tell the pull's own bytes.
+     */
+    public static RoundRecord pulled(RoundRecord phase, long bytes, double watchedSeconds) {
+        return new RoundRecord(phase.round(), phase.kind(), phase.pagesSent(), Math.max(phase.bytesSent(), bytes), phase.zeroPages(),
+                phase.pagesSkipped(), phase.pagesDirtied(), phase.seconds(), bytes / watchedSeconds, phase.remainingPages(),
+                phase.remainingBytes(), phase.expectedDowntimeMillis(), phase.throttlePercent(), phase.earlySample(), phase.decision());
+    }
+
+    /**
      * The final phase from the completed job's statistics (the destination keeps them: the source's guest is gone): the
      * paused copy, or with {@code pullSeconds} >= 0 the post-copy pull, which lasts that long while the guest runs on the
      * destination (its pause is libvirt's downtime).

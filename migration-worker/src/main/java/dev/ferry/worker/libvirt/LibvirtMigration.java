@@ -142,6 +142,7 @@ public final class LibvirtMigration {
                 return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1));
             }
             controls.requireClaim("starting the migration");
+            pullCapped = postCopyAllowed() && source.getLibVersion() >= POSTCOPY_SPEED_SINCE;
             context = planned.sharing(controls.bandwidthCapBytesPerSecond());
             shareApplied = true; // the migrate call's bandwidth parameter
             Thread migrate = new Thread(() -> {
@@ -168,7 +169,7 @@ public final class LibvirtMigration {
             p.add(new TypedStringParameter("migrate_uri", ep.migrationUri()));
         }
         p.add(new TypedUlongParameter("bandwidth", mebibytes(context.bandwidthBytesPerSecond())));
-        if (postCopyAllowed()) {
+        if (pullCapped) {
             // QEMU ignores the bandwidth once in post-copy; the pull has a cap of its own, unlimited unless set
             p.add(new TypedUlongParameter("bandwidth.postcopy", mebibytes(context.bandwidthBytesPerSecond())));
         }
@@ -188,6 +189,11 @@ public final class LibvirtMigration {
         }
         return autoConverge() ? f | Domain.MigrateFlags.AUTO_CONVERGE : f;
     }
+
+    /** libvirt 5.1: the first to cap a post-copy's pull (bandwidth.postcopy, the post-copy speed flag). */
+    static final long POSTCOPY_SPEED_SINCE = 5_001_000;
+    /** Whether the pull's own cap is set and followed: post-copy allowed and a libvirt that takes it. */
+    private boolean pullCapped;
 
     private boolean postCopyAllowed() {
         return context.limits().postCopyAllowed() && mode == Mode.STEERED;
@@ -356,13 +362,23 @@ public final class LibvirtMigration {
         }
     }
 
-    /** A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed), to a post-copy's pull too. */
+    /**
+     * A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed), to a post-copy's pull
+     * too where libvirt can cap it. The pull's cap is worth having, not worth a migration: a refusal (a job taken over
+     * from an older libvirt's worker, or a guest that no longer runs here once the switch-over is done) is logged and
+     * the pull goes on at the speed it has.
+     */
     private void followShare(Controls controls, Domain guest) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
         if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
             LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), false);
-            if (postCopyAllowed()) {
-                LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), true);
+            if (pullCapped) {
+                try {
+                    LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), true);
+                } catch (IOException refused) {
+                    LOG.warnf("migration of %s: a post-copy pull would not keep to the share (%s)", ep.domain(), refused.getMessage());
+                    pullCapped = false;
+                }
             }
             context = now;
             shareApplied = true;
@@ -390,8 +406,12 @@ public final class LibvirtMigration {
         boolean abortSent = false;
         boolean policyAborted = false;
         boolean postCopy = false;
-        // when the guest began running on the destination (or, for a job taken over past it, when this worker saw it)
+        // when the guest began running on the destination (or, for a job taken over past it, when this worker saw it),
+        // and the source's count of bytes sent then and at its latest look: the pull's own bytes and rate
         long postCopySince = 0;
+        JobStats pullFrom = null;
+        JobStats pullTo = null;
+        long pullToNanos = 0;
         String stopReason = "libvirt's rule: what remains fits the downtime limit";
         String abortReason = null;
         JobStats last = null;
@@ -452,6 +472,12 @@ public final class LibvirtMigration {
                 postCopy = true;
                 postCopySince = System.nanoTime();
             }
+            if (postCopy && pullFrom == null) {
+                pullFrom = now;
+            } else if (postCopy) {
+                pullTo = now;
+                pullToNanos = System.nanoTime();
+            }
             if (controls.cancelRequested() && !abortSent) {
                 abort(guest);
                 abortSent = true;
@@ -488,6 +514,7 @@ public final class LibvirtMigration {
                             stopping = true;
                             postCopy = true;
                             postCopySince = System.nanoTime();
+                            pullFrom = now;
                             LibvirtNative.startPostCopy(guest);
                         }
                         case ABORT -> {
@@ -503,12 +530,16 @@ public final class LibvirtMigration {
                 passSeconds = t;
             }
         }
-        long total = (System.nanoTime() - startNanos) / 1_000_000;
+        long endNanos = System.nanoTime();
+        long total = (endNanos - startNanos) / 1_000_000;
         Throwable failure = ended.get();
         if (failure == null) {
             JobStats completed = completedOnDestination();
             RoundRecord finalPhase = JobStats.finalPhase((int) roundsBefore + rounds.size() + 1, passStart, completed,
-                    postCopy ? (System.nanoTime() - postCopySince) / 1e9 : -1);
+                    postCopy ? (endNanos - postCopySince) / 1e9 : -1);
+            if (postCopy && pullTo != null && pullToNanos > postCopySince) {
+                finalPhase = JobStats.pulled(finalPhase, pullTo.processed() - pullFrom.processed(), (pullToNanos - postCopySince) / 1e9);
+            }
             controls.roundCompleted(finalPhase);
             String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"
                     : abortSent ? "libvirt completed before the cancel took effect" : stopReason;

@@ -375,8 +375,10 @@ public final class QemuMigration {
                 String status = ev.path("data").path("status").asText();
                 switch (status) {
                     case "postcopy-active" -> {
+                        if (!postCopy) { // not again after a paused post-copy recovers: the pull began at the switch
+                            postCopySince = System.nanoTime();
+                        }
                         postCopy = true;
-                        postCopySince = System.nanoTime();
                     }
                     case "completed" -> {
                         JsonNode q = ep.source().execute("query-migrate", null, CALL);

@@ -273,15 +273,14 @@ class LibvirtMigrationTest {
         assertThat(result.postCopy()).isTrue();
         assertThat(reported).anySatisfy(r -> assertThat(r.decision() == null ? "" : r.decision().action().name()).isEqualTo("POST_COPY"));
         // the background pull keeps to the cap (QEMU ignores the bandwidth in post-copy; the driver sets the pull's
-        // own): what was left at the switch takes at least that long at the cap (the completed job's statistics, on the
-        // destination, do not say how many bytes the pull sent)
-        long left = reported.stream().filter(r -> r.decision() != null && r.decision().action().name().equals("POST_COPY"))
-                .findFirst().orElseThrow().remainingBytes();
+        // own): its bytes and rate as the source counted them while the driver watched
         RoundRecord pull = result.finalPhase();
-        System.out.printf("post-copy pull: %d bytes left at the switch, pulled in %.2f s = %.1f MiB/s%n", left, pull.seconds(),
-                left / pull.seconds() / (1 << 20));
-        assertThat(left).as("what was left at the switch").isGreaterThan(16L << 20);
-        assertThat(left / pull.seconds()).as("the pull's rate, bytes/s").isLessThan(1.25 * (32 << 20));
+        System.out.printf("post-copy pull: %d bytes at %.1f MiB/s, %.2f s from the switch to the end%n", pull.bytesSent(),
+                pull.bandwidthBytesPerSecond() / (1 << 20), pull.seconds());
+        assertThat(pull.bytesSent()).as("what the pull sent").isGreaterThan(16L << 20);
+        // (pages the destination faults on go out beyond the cap: twice the cap still tells a held pull, 44 MiB/s here,
+        // from a free one, 313 MiB/s without the pull's cap)
+        assertThat(pull.bandwidthBytesPerSecond()).as("the pull's rate, bytes/s").isBetween(1.0, 2.0 * (32 << 20));
         var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));

@@ -286,7 +286,9 @@ class QemuMigrationTest {
             System.out.printf("post-copy pull: %d bytes in %.2f s = %.1f MiB/s%n", pull.bytesSent(), pull.seconds(),
                     pull.bytesSent() / pull.seconds() / (1 << 20));
             assertThat(pull.bytesSent()).as("what the pull sent").isGreaterThan(16L << 20);
-            assertThat(pull.bytesSent() / pull.seconds()).as("the pull's rate, bytes/s").isLessThan(1.25 * (32 << 20));
+            // (pages the destination faults on go out beyond the cap: twice the cap still tells a held pull, 35 MiB/s
+            // here, from a free one, 576 MiB/s without the pull's cap)
+            assertThat(pull.bytesSent() / pull.seconds()).as("the pull's rate, bytes/s").isLessThan(2.0 * (32 << 20));
             movedOn(p);
         }
     }
