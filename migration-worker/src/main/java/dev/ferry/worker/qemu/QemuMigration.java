@@ -229,8 +229,12 @@ public final class QemuMigration {
         }
     }
 
+    private boolean postCopyAllowed() {
+        return context.limits().postCopyAllowed() && mode == Mode.STEERED;
+    }
+
     private void configure() throws IOException {
-        boolean postCopy = context.limits().postCopyAllowed() && mode == Mode.STEERED;
+        boolean postCopy = postCopyAllowed();
         boolean autoConverge = mode == Mode.QEMU_AUTO_CONVERGE || (mode == Mode.STEERED && context.limits().maxThrottlePercent() > 0);
         for (QmpClient side : List.of(ep.source(), ep.destination())) {
             List<Map<String, Object>> caps = new ArrayList<>();
@@ -262,7 +266,7 @@ public final class QemuMigration {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
         if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
             long cap = (long) now.bandwidthBytesPerSecond();
-            ep.source().execute("migrate-set-parameters", context.limits().postCopyAllowed() && mode == Mode.STEERED
+            ep.source().execute("migrate-set-parameters", postCopyAllowed()
                     ? Map.of("max-bandwidth", cap, "max-postcopy-bandwidth", cap) : Map.of("max-bandwidth", cap), CALL);
             context = now;
             shareApplied = true;
@@ -301,7 +305,8 @@ public final class QemuMigration {
                     && System.nanoTime() - startNanos >= DirtySample.MEASURED_AFTER_NANOS) {
                 readFirstWindow(passRam.path("page-size").asLong(PreCopyEngine.PAGE_SIZE));
             }
-            if (controls.cancelRequested() && !cancelSent) {
+            if (controls.cancelRequested() && !cancelSent && !postCopy) {
+                // (once in post-copy the guest runs on the destination: there is nothing left to cancel)
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;
             }

@@ -59,7 +59,7 @@ public final class EvacuationEta {
     public record Model(EvacuationTimeline.Links links, MigrationLimits limits, String policy, List<VmToMove> vms) {
         /** The model's forecast of a move at a share of its links, in milliseconds. */
         double millis(int move, long target, double share) {
-            double path = Math.min(links.sourceBytesPerSecond(), links.target(target));
+            double path = links.path(target);
             double at = share > 0 ? Math.min(share, path) : path;
             return 1000 * EvacuationTimeline.seconds(vms.get(move), at, path, limits, policy);
         }

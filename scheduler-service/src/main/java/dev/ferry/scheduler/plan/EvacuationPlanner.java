@@ -151,7 +151,7 @@ public final class EvacuationPlanner {
         order.sort(Comparator.comparingDouble((VmToMove v) -> -v.options().stream()
                 .max(Comparator.comparingDouble(Option::bandwidthBytesPerSecond))
                 .map(o -> EvacuationTimeline.seconds(v, o.bandwidthBytesPerSecond(), links.path(o.hostId()), limits, policy))
-                .orElse(EvacuationTimeline.seconds(v, links.sourceBytesPerSecond(), links.sourceBytesPerSecond(), limits, policy))));
+                .orElseGet(() -> EvacuationTimeline.seconds(v, links.sourceBytesPerSecond(), links.sourceBytesPerSecond(), limits, policy))));
         return order;
     }
 
