@@ -63,7 +63,7 @@ public record JobStats(Map<String, Double> values) {
      */
     public static RoundRecord pulled(RoundRecord phase, long bytes, double watchedSeconds) {
         return new RoundRecord(phase.round(), phase.kind(), phase.pagesSent(), Math.max(phase.bytesSent(), bytes), phase.zeroPages(),
-                phase.pagesSkipped(), phase.pagesDirtied(), phase.seconds(), bytes / watchedSeconds, phase.remainingPages(),
+                phase.pagesSkipped(), phase.pagesDirtied(), phase.seconds(), Math.max(0, bytes) / watchedSeconds, phase.remainingPages(),
                 phase.remainingBytes(), phase.expectedDowntimeMillis(), phase.throttlePercent(), phase.earlySample(), phase.decision());
     }
 

@@ -133,6 +133,7 @@ public final class LibvirtMigration {
             steering = connect(ep.sourceUri()); // the migrate call blocks its connection's caller: steer over another
             Domain steered = domain(steering, ep.domain(), "the source");
             AtomicReference<Throwable> ended = new AtomicReference<>();
+            pullCapped = postCopyAllowed() && libVersion(source) >= POSTCOPY_SPEED_SINCE;
             JobStats running = stats(guest, 0);
             if (running.active()) {
                 // a worker that died left this job: follow it to its end rather than send the memory again
@@ -142,7 +143,6 @@ public final class LibvirtMigration {
                 return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1));
             }
             controls.requireClaim("starting the migration");
-            pullCapped = postCopyAllowed() && source.getLibVersion() >= POSTCOPY_SPEED_SINCE;
             context = planned.sharing(controls.bandwidthCapBytesPerSecond());
             shareApplied = true; // the migrate call's bandwidth parameter
             Thread migrate = new Thread(() -> {
@@ -194,6 +194,16 @@ public final class LibvirtMigration {
     static final long POSTCOPY_SPEED_SINCE = 5_001_000;
     /** Whether the pull's own cap is set and followed: post-copy allowed and a libvirt that takes it. */
     private boolean pullCapped;
+
+    /** The host's libvirt version (major * 1,000,000 + minor * 1,000 + release), 0 when it will not say. */
+    private long libVersion(Connect c) {
+        try {
+            return c.getLibVersion();
+        } catch (LibvirtException e) {
+            LOG.debugf("migration of %s: libvirt's version unknown (%s)", ep.domain(), e.getMessage());
+            return 0;
+        }
+    }
 
     private boolean postCopyAllowed() {
         return context.limits().postCopyAllowed() && mode == Mode.STEERED;
@@ -364,14 +374,22 @@ public final class LibvirtMigration {
 
     /**
      * A new share of the links from the scheduler applies at once (virDomainMigrateSetMaxSpeed), to a post-copy's pull
-     * too where libvirt can cap it. The pull's cap is worth having, not worth a migration: a refusal (a job taken over
-     * from an older libvirt's worker, or a guest that no longer runs here once the switch-over is done) is logged and
-     * the pull goes on at the speed it has.
+     * too where libvirt can cap it. The pull's cap is worth having, not worth a migration: a refusal is logged and the
+     * pull goes on at the speed it has. Once past the switch-over ({@code pastSwitch}) the guest may no longer run
+     * here, and a refused speed is no failure either.
      */
-    private void followShare(Controls controls, Domain guest) throws IOException {
+    private void followShare(Controls controls, Domain guest, boolean pastSwitch) throws IOException {
         MigrationContext now = planned.sharing(controls.bandwidthCapBytesPerSecond());
         if (!shareApplied || now.bandwidthBytesPerSecond() != context.bandwidthBytesPerSecond()) {
-            LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), false);
+            try {
+                LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), false);
+            } catch (IOException refused) {
+                if (!pastSwitch) {
+                    throw refused;
+                }
+                // the guest runs on the destination by now: what is left to send keeps the speed it has
+                LOG.debugf("migration of %s: a new share after the switch-over refused (%s)", ep.domain(), refused.getMessage());
+            }
             if (pullCapped) {
                 try {
                     LibvirtNative.setMaxSpeed(guest, mebibytes(now.bandwidthBytesPerSecond()), true);
@@ -410,6 +428,7 @@ public final class LibvirtMigration {
         // and the source's count of bytes sent then and at its latest look: the pull's own bytes and rate
         long postCopySince = 0;
         JobStats pullFrom = null;
+        long pullFromNanos = 0;
         JobStats pullTo = null;
         long pullToNanos = 0;
         String stopReason = "libvirt's rule: what remains fits the downtime limit";
@@ -418,14 +437,16 @@ public final class LibvirtMigration {
         while (migrate.isAlive()) {
             // a worker that lost its claim stops here, whatever libvirt does: the migration's new owner steers it
             controls.requireClaim("steering libvirt");
-            followShare(controls, guest);
+            followShare(controls, guest, stopping || postCopy);
             migrate.join(POLL_MILLIS);
             if (!migrate.isAlive()) {
                 break;
             }
             JobStats now;
+            long polledNanos;
             try {
                 now = stats(guest, 0);
+                polledNanos = System.nanoTime();
             } catch (LibvirtException switchedOver) {
                 // the guest stopped running here (the switch-over): the migrate call answers once the source's QEMU
                 // exits, a second or two later
@@ -474,9 +495,10 @@ public final class LibvirtMigration {
             }
             if (postCopy && pullFrom == null) {
                 pullFrom = now;
+                pullFromNanos = polledNanos;
             } else if (postCopy) {
                 pullTo = now;
-                pullToNanos = System.nanoTime();
+                pullToNanos = polledNanos;
             }
             if (controls.cancelRequested() && !abortSent) {
                 abort(guest);
@@ -515,6 +537,7 @@ public final class LibvirtMigration {
                             postCopy = true;
                             postCopySince = System.nanoTime();
                             pullFrom = now;
+                            pullFromNanos = polledNanos;
                             LibvirtNative.startPostCopy(guest);
                         }
                         case ABORT -> {
@@ -537,8 +560,8 @@ public final class LibvirtMigration {
             JobStats completed = completedOnDestination();
             RoundRecord finalPhase = JobStats.finalPhase((int) roundsBefore + rounds.size() + 1, passStart, completed,
                     postCopy ? (endNanos - postCopySince) / 1e9 : -1);
-            if (postCopy && pullTo != null && pullToNanos > postCopySince) {
-                finalPhase = JobStats.pulled(finalPhase, pullTo.processed() - pullFrom.processed(), (pullToNanos - postCopySince) / 1e9);
+            if (postCopy && pullTo != null && pullToNanos > pullFromNanos) {
+                finalPhase = JobStats.pulled(finalPhase, pullTo.processed() - pullFrom.processed(), (pullToNanos - pullFromNanos) / 1e9);
             }
             controls.roundCompleted(finalPhase);
             String why = policyAborted ? "libvirt completed before the abort took effect (" + abortReason + ")"

@@ -280,6 +280,9 @@ public final class QemuMigration {
         int firstRound = (int) Math.max(1, adopted.passesBefore());
         long startNanos = System.nanoTime();
         long lastProgress = startNanos;
+        // the bytes QEMU had sent at the last look for progress between events: a long pass, or a post-copy's pull,
+        // sends no event for as long as it lasts
+        long sentAtLook = -1;
         double passSeconds = 0;
         JsonNode passRam = adopted.ram();
         // Stopped, or asked to stop (or to post-copy) and waiting for QEMU to: QEMU syncs once more before it pauses the
@@ -289,6 +292,7 @@ public final class QemuMigration {
         boolean cancelSent = adopted.cancelling();
         boolean policyAborted = false;
         boolean postCopy = adopted.postCopy();
+        boolean postCopyAsked = postCopy; // from migrate-start-postcopy on, before QEMU says it switched
         // when the guest began running on the destination: the pull's time runs from there (for a job taken over in
         // post-copy, from the takeover: what this worker saw of it)
         long postCopySince = System.nanoTime();
@@ -305,7 +309,7 @@ public final class QemuMigration {
                     && System.nanoTime() - startNanos >= DirtySample.MEASURED_AFTER_NANOS) {
                 readFirstWindow(passRam.path("page-size").asLong(PreCopyEngine.PAGE_SIZE));
             }
-            if (controls.cancelRequested() && !cancelSent && !postCopy) {
+            if (controls.cancelRequested() && !cancelSent && !postCopy && !postCopyAsked) {
                 // (once in post-copy the guest runs on the destination: there is nothing left to cancel)
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;
@@ -314,8 +318,20 @@ public final class QemuMigration {
             long now = System.nanoTime();
             if (ev == null) {
                 if (now - lastProgress > progressTimeout.toNanos()) {
+                    // no event for that long: a stall only if QEMU sent nothing either (a first pass of many GiB at a
+                    // share, or a post-copy's pull at its cap, runs longer than the timeout without a single event)
+                    long sent = ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong(-1);
+                    if (sent > sentAtLook) {
+                        sentAtLook = sent;
+                        lastProgress = now;
+                        continue;
+                    }
+                    if (postCopy || postCopyAsked) {
+                        throw new IOException("QEMU's post-copy sent nothing for " + progressTimeout.toSeconds() + " s; the guest "
+                                + "runs on the destination, which waits for the rest of its memory: recover the post-copy, do not cancel it");
+                    }
                     ep.source().execute("migrate_cancel", null, CALL);
-                    throw new IOException("no migration pass from QEMU for " + progressTimeout.toSeconds() + " s; cancelled");
+                    throw new IOException("QEMU's migration sent nothing for " + progressTimeout.toSeconds() + " s; cancelled");
                 }
                 continue;
             }
@@ -356,6 +372,7 @@ public final class QemuMigration {
                             case POST_COPY -> {
                                 stopReason = decision.reason();
                                 stopping = true;
+                                postCopyAsked = true;
                                 ep.source().execute("migrate-start-postcopy", null, CALL);
                             }
                             case ABORT -> {
@@ -390,7 +407,9 @@ public final class QemuMigration {
                         RoundRecord last = finalPhase(firstRound + rounds.size(), passRam, q,
                                 postCopy ? (System.nanoTime() - postCopySince) / 1e9 : -1);
                         controls.roundCompleted(last);
-                        String why = policyAborted ? "QEMU completed before the abort took effect (" + abortReason + ")" : stopReason;
+                        String why = policyAborted ? "QEMU completed before the abort took effect (" + abortReason + ")"
+                                : controls.cancelRequested() && !cancelSent ? stopReason + "; the cancel came during post-copy, which cannot be undone"
+                                : stopReason;
                         return new MigrationResult(MigrationResult.Outcome.SUCCEEDED, rounds, last, q.path("downtime").asLong(),
                                 q.path("total-time").asLong(), q.path("ram").path("transferred").asLong(), why);
                     }

@@ -272,8 +272,10 @@ class QemuMigrationTest {
         var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20).withMaxThrottle(0).withPostCopy(true).withDeadline(60);
         List<RoundRecord> rounds = new ArrayList<>();
         try (Pair p = boot(200)) {
+            // a progress timeout of 1 s: the first pass at the cap (8 s) and the pull (about 3 s) send no event for
+            // longer than that, and are no stall while QEMU sends
             MigrationResult result = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30))
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(1))
                     .run(recording(rounds));
 
             assertThat(result.outcome()).as(result.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
