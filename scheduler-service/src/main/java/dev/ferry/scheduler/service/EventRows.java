@@ -57,6 +57,11 @@ public final class EventRows {
 
     private final List<AuditEntry> audit = new ArrayList<>();
     private final List<MigrationRound> rounds = new ArrayList<>();
+    private final List<ShareStart> shareStarts = new ArrayList<>();
+
+    /** A migration whose attempt first ran at {@code at}: what its shares let it send is counted from then (V20). */
+    private record ShareStart(java.util.UUID migrationId, java.time.Instant at) {
+    }
 
     public void add(AuditEntry entry) {
         audit.add(entry);
@@ -66,13 +71,39 @@ public final class EventRows {
         rounds.add(round);
     }
 
+    /**
+     * The migration's attempt first runs at {@code at}: its share's account (share_capacity_bytes, share_from,
+     * share_since, which LinkAllocation's own UPDATE also writes and the entity never does) begins again from then.
+     * Kept for the flush rather than run at once: a native statement makes Hibernate flush the whole session first,
+     * and one per first round made a batch of 500 first rounds take 20 s (every locked migration checked and written
+     * again each time).
+     */
+    public void startShare(java.util.UUID migrationId, java.time.Instant at) {
+        shareStarts.add(new ShareStart(migrationId, at));
+    }
+
     /** Writes what was added since the last flush, audit entries first; nothing is left to write after it. */
     public Uni<Void> flush() {
         List<AuditEntry> a = List.copyOf(audit);
         List<MigrationRound> r = List.copyOf(rounds);
+        List<ShareStart> s = List.copyOf(shareStarts);
         audit.clear();
         rounds.clear();
-        return AUDIT.insert(a).flatMap(x -> ROUND.insert(r));
+        shareStarts.clear();
+        return AUDIT.insert(a).flatMap(x -> ROUND.insert(r)).flatMap(x -> startShares(s));
+    }
+
+    /** One UPDATE for every share that begins again; a migration started before V20 keeps none (share_from null). */
+    private static Uni<Void> startShares(List<ShareStart> starts) {
+        if (starts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] ids = starts.stream().map(s -> s.migrationId().toString()).toArray(String[]::new);
+        String[] ats = starts.stream().map(s -> s.at().toString()).toArray(String[]::new);
+        return Panache.getSession().flatMap(session -> session.createNativeQuery("UPDATE migration m SET share_capacity_bytes = 0, "
+                + "share_from = v.at, share_since = v.at FROM unnest(CAST(CAST(?1 AS text[]) AS uuid[]), "
+                + "CAST(CAST(?2 AS text[]) AS timestamptz[])) AS v(id, at) WHERE m.id = v.id AND m.share_from IS NOT NULL")
+                .setParameter(1, ids).setParameter(2, ats).executeUpdate()).replaceWithVoid();
     }
 
     /** A column, its PostgreSQL type and where its value comes from. */

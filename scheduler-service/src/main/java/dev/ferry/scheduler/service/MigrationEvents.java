@@ -172,10 +172,10 @@ public class MigrationEvents {
                 abortAndMode(m, event);
                 yield outcomes.unknown(m, "worker " + event.workerId() + ": " + event.outcome().failureReason(), now);
             }
-            case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", now);
-            case DIRTY_RATE_MEASURED -> running(m, "worker " + event.workerId() + " measured the guest's writing", now)
+            case MIGRATION_STARTED -> running(m, "worker " + event.workerId() + " started round 1", rows, now);
+            case DIRTY_RATE_MEASURED -> running(m, "worker " + event.workerId() + " measured the guest's writing", rows, now)
                     .call(() -> measured(m, event, audit));
-            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), now).invoke(x -> round(m, event, rows, now));
+            case ROUND_COMPLETED -> running(m, "first round reported by worker " + event.workerId(), rows, now).invoke(x -> round(m, event, rows, now));
             case MIGRATION_SUCCEEDED, MIGRATION_FAILED, MIGRATION_CANCELLED -> outcome(m, event, now);
         };
     }
@@ -217,19 +217,15 @@ public class MigrationEvents {
                 .call(() -> discrepancies.resolveAll(m.id, "the driver reported " + event.type() + " (event " + event.eventId() + ")", now));
     }
 
-    private static Uni<Void> running(Migration m, String reason, Instant now) {
-        Uni<Void> fromNow = Uni.createFrom().voidItem();
+    private static Uni<Void> running(Migration m, String reason, EventRows rows, Instant now) {
         if (m.attemptRunningSince == null) {
             m.attemptRunningSince = now;
             // what its shares let it send is counted from here, as its time running is: a cap changed while it waited
             // for its worker (or for a dirty-rate sample) would make the mean share one it never ran at (V20; the
-            // cap in force stays, and LinkAllocation's own UPDATE is the only other writer of these columns)
-            fromNow = Panache.getSession().flatMap(s -> s.createNativeQuery("UPDATE migration SET share_capacity_bytes = 0, "
-                    + "share_from = :now, share_since = :now WHERE id = :id AND share_from IS NOT NULL")
-                    .setParameter("now", now).setParameter("id", m.id).executeUpdate()).replaceWithVoid();
+            // cap in force stays); written with the batch's rows
+            rows.startShare(m.id, now);
         }
-        Uni<Void> then = fromNow;
-        return m.phase() != MigrationPhase.RUNNING ? then.call(() -> m.transition(MigrationPhase.RUNNING, reason, now)) : then;
+        return m.phase() != MigrationPhase.RUNNING ? m.transition(MigrationPhase.RUNNING, reason, now) : Uni.createFrom().voidItem();
     }
 
     private Uni<Void> outcome(Migration m, MigrationEvent event, Instant now) {
