@@ -12,7 +12,6 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -65,13 +64,19 @@ public class MigrationWatchdog {
         }
         MigrationTimeouts.Settings s = settings();
         // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
-        return Panache.withTransaction(() -> Migration.<Migration>find(
-                        "phase in ?1 and (updatedAt < ?2 or createdAt < ?3 or deadline < ?4 or cancelRequestedAt < ?5"
+        // Only a QUEUED migration is judged by its age: with that clause on every phase, each migration that had run
+        // longer than the queue's timeout was locked by every pass.
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "from Migration where phase in ?1 and (updatedAt < ?2 or (phase = ?6 and createdAt < ?3) or deadline < ?4"
                                 // in id order, as the event batches and claim renewals lock rows: no deadlock among them
-                                + " or leaseExpiresAt < ?4) order by id",
-                        List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING),
-                        now.minus(s.shortestWait()), now.minus(s.queued()), now, now.minus(s.cancel()))
-                        .withLock(LockModeType.PESSIMISTIC_WRITE).list()
+                                + " or cancelRequestedAt < ?5 or leaseExpiresAt < ?4) order by id", Migration.class)
+                        .setParameter(1, List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
+                        .setParameter(2, now.minus(s.shortestWait())).setParameter(3, now.minus(s.queued()))
+                        .setParameter(4, now).setParameter(5, now.minus(s.cancel())).setParameter(6, MigrationPhase.QUEUED)
+                        // A row another transaction holds is judged by the next pass: that transaction is applying the
+                        // worker's word, renewing its claim or acting on it. Waiting for it here would hold every row
+                        // locked before it in the meantime, stalling their event batches and claim renewals.
+                        .setLockMode(org.hibernate.LockMode.UPGRADE_SKIPLOCKED).getResultList())
                         .flatMap(candidates -> endOverdue(candidates, now, s)))
                 .invoke(metrics::tookOver) // once the pass committed
                 .onFailure().invoke(e -> {
