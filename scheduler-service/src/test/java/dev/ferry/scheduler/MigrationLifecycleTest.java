@@ -818,8 +818,16 @@ class MigrationLifecycleTest {
 
     @Test
     void aMigrationNoWorkerPicksUpFailsWithTheReasonAndIsCancelled() throws Exception {
-        UUID one = requestMigration(14);
-        UUID other = requestMigration(141);
+        // both requested before either is waited for: each fails 6 s after it is SCHEDULED, and the lock below must
+        // be taken before that
+        FakeInventory.reserveSucceeds();
+        UUID one = UUID.fromString(given().contentType(ContentType.JSON).body(Map.of("vmId", 14, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id"));
+        UUID other = UUID.fromString(given().contentType(ContentType.JSON).body(Map.of("vmId", 141, "targetHostId", 2))
+                .post("/migrations").then().statusCode(202).extract().jsonPath().getString("id"));
+        for (UUID m : List.of(one, other)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> "SCHEDULED".equals(migration(m).getString("phase")));
+        }
         // the watchdog locks what it judges in id order: the first row, held by another transaction (an event batch,
         // say), must not keep it from the one after
         UUID held = one.toString().compareTo(other.toString()) < 0 ? one : other; // PostgreSQL's order, not Java's signed one

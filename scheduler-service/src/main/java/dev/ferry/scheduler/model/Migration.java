@@ -74,7 +74,7 @@ public class Migration extends PanacheEntityBase {
     /**
      * What its shares let it send from {@link #shareFrom} (when its attempt first ran; its START until then) to
      * {@link #shareSince}, when the cap in force now was sent; by LinkAllocation's UPDATE with each cap, and begun again
-     * by MigrationEvents when the attempt first runs (V20). Null on migrations started before it was kept.
+     * with the batch's rows (EventRows) when the attempt first runs (V20). Null on migrations started before it was kept.
      */
     @jakarta.persistence.Column(insertable = false, updatable = false)
     public Double shareCapacityBytes;

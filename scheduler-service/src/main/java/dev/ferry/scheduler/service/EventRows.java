@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The audit entries and rounds a batch of worker events adds, written with one INSERT per table when
- * {@link #flush flushed}, in the caller's transaction. Persisting them one by one costs a statement and a round trip
+ * {@link #flush flushed}, in the caller's transaction, and the share accounts its first rounds restart, with one
+ * UPDATE. Persisting them one by one costs a statement and a round trip
  * each (their ids are database identities, which Hibernate cannot batch); at thousands of round events a second that
  * was most of the consumer's time.
  *
@@ -74,9 +75,9 @@ public final class EventRows {
     /**
      * The migration's attempt first runs at {@code at}: its share's account (share_capacity_bytes, share_from,
      * share_since, which LinkAllocation's own UPDATE also writes and the entity never does) begins again from then.
-     * Kept for the flush rather than run at once: a native statement makes Hibernate flush the whole session first,
-     * and one per first round made a batch of 500 first rounds take 20 s (every locked migration checked and written
-     * again each time).
+     * Kept for the flush rather than run at once: a native statement makes Hibernate flush the whole session first
+     * (dirty-checking every migration the batch locked), and one per first round made a batch of 500 first rounds
+     * take 20 s.
      */
     public void startShare(java.util.UUID migrationId, java.time.Instant at) {
         shareStarts.add(new ShareStart(migrationId, at));
