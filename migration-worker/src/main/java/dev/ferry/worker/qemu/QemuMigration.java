@@ -280,11 +280,11 @@ public final class QemuMigration {
         int firstRound = (int) Math.max(1, adopted.passesBefore());
         long startNanos = System.nanoTime();
         long lastProgress = startNanos;
-        // the bytes QEMU had sent at the last look for progress between events: a long pass, or a post-copy's pull,
-        // sends no event for as long as it lasts
-        long sentAtLook = -1;
         double passSeconds = 0;
         JsonNode passRam = adopted.ram();
+        // the bytes QEMU had sent at the last look for progress (a pass's end, or a look between events: a long pass, or
+        // a post-copy's pull, sends no event for as long as it lasts), so that one timeout without a byte is a stall
+        long sentAtLook = passRam == null ? 0 : passRam.path("transferred").asLong(0);
         // Stopped, or asked to stop (or to post-copy) and waiting for QEMU to: QEMU syncs once more before it pauses the
         // guest, and that pass is no new round to judge (a policy asked again there once said ABORT, and sent a cancel
         // into a switch-over that QEMU happened to finish first).
@@ -393,6 +393,7 @@ public final class QemuMigration {
                 }
                 passRam = q.path("ram");
                 passSeconds = t;
+                sentAtLook = Math.max(sentAtLook, passRam.path("transferred").asLong(0));
             } else if (name.equals("MIGRATION")) {
                 String status = ev.path("data").path("status").asText();
                 switch (status) {
