@@ -393,13 +393,20 @@ public final class QemuMigration {
                 }
                 passRam = q.path("ram");
                 passSeconds = t;
-                sentAtLook = Math.max(sentAtLook, passRam.path("transferred").asLong(0));
+                // (QEMU 8.2 on counts transferred for the whole migration; a pass in setup has no ram yet)
+                long transferred = passRam.path("transferred").asLong(-1);
+                if (transferred >= 0) {
+                    sentAtLook = transferred;
+                }
             } else if (name.equals("MIGRATION")) {
                 String status = ev.path("data").path("status").asText();
                 switch (status) {
                     case "postcopy-active" -> {
                         if (!postCopy) { // not again after a paused post-copy recovers: the pull began at the switch
                             postCopySince = System.nanoTime();
+                        } else {
+                            // recovered: a QEMU that counts per connection (8.1) starts its count again
+                            sentAtLook = -1;
                         }
                         postCopy = true;
                     }

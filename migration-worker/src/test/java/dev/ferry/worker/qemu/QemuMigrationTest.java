@@ -192,13 +192,12 @@ class QemuMigrationTest {
             var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
             var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
                     new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(2));
-            String destination = Long.toString(p.destination().pid());
             java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
             Controls stopTheDestination = new Controls() {
                 @Override
                 public boolean cancelRequested() { // asked in the driver's loop, once the migration has started
                     if (stopped.compareAndSet(false, true)) {
-                        signal("-STOP", destination);
+                        p.destination().process().signal(dev.ferry.platform.Supervised.Signal.STOP);
                     }
                     return false;
                 }
@@ -207,19 +206,11 @@ class QemuMigrationTest {
                 assertThatThrownBy(() -> migration.run(stopTheDestination)).isInstanceOf(java.io.IOException.class)
                         .hasMessageContaining("sent nothing for 2 s; cancelled");
             } finally {
-                signal("-CONT", destination);
+                p.destination().process().signal(dev.ferry.platform.Supervised.Signal.CONT);
             }
             assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
             long before = p.source().lastHeartbeat().count();
             assertThat(p.source().awaitHeartbeat(before + 3, Duration.ofSeconds(20)).bad()).isZero();
-        }
-    }
-
-    private static void signal(String signal, String pid) {
-        try {
-            assertThat(new ProcessBuilder("kill", signal, pid).start().waitFor()).isZero();
-        } catch (java.io.IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
         }
     }
 
