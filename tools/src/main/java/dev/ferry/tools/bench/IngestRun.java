@@ -79,10 +79,12 @@ final class IngestRun {
      * @param visibleMillis    production to visibility in the API, sorted (the moderate stage only)
      * @param readMillis       how long each of the followers' reads of the API took, sorted: what of the visibility is the read
      * @param reachedMillis    production to the scheduler's consumer applying the event (its audit entry's time), sorted
+     * @param laterVisibleMillis the same as visibleMillis for the events produced in the stage's second half only: what
+     *                         the stage's start (a backlog or a JIT still compiling, carried over) leaves out
      */
     record Stage(String when, int rate, long produced, double producedPerSecond, double appliedPerSecond, long schedulerLagAtEnd,
             double drainedSeconds, long inventoryLagMax, long inventoryLagAfter, double[] visibleMillis, double[] readMillis,
-            double[] reachedMillis) {
+            double[] reachedMillis, double[] laterVisibleMillis) {
     }
 
     record Result(int migrations, List<Stage> stages, int roundsChecked, List<String> outOfOrder, int discrepancies,
@@ -223,6 +225,7 @@ final class IngestRun {
             List<Running> running, long[] sequence, int rate, boolean timed) throws Exception {
         System.err.printf("ingest: %d events a second for %d s (%s)%n", rate, STAGE.toSeconds(), when);
         List<Double> visible = Collections.synchronizedList(new ArrayList<>());
+        List<Double> laterVisible = Collections.synchronizedList(new ArrayList<>());
         List<Double> reads = Collections.synchronizedList(new ArrayList<>());
         Set<Tracked> pending = ConcurrentHashMap.newKeySet();
         List<Tracked> tracked = new ArrayList<>();
@@ -234,6 +237,7 @@ final class IngestRun {
         long inventoryLagMax = 0;
         double appliedBefore = applied(metrics);
         long begin = System.nanoTime();
+        long halfway = begin + STAGE.toNanos() / 2;
         long sent = 0;
         int next = 0;
         long lastLagRead = begin;
@@ -251,7 +255,8 @@ final class IngestRun {
                     Tracked t = new Tracked(i, seq, at, wall, id);
                     tracked.add(t);
                     pending.add(t);
-                    followers.execute(() -> follow(scheduler, running, t, pending, visible, reads));
+                    List<Double> alsoLater = at - halfway >= 0 ? laterVisible : null;
+                    followers.execute(() -> follow(scheduler, running, t, pending, visible, alsoLater, reads));
                 }
             }
             if (System.nanoTime() - lastLagRead > 1_000_000_000L) {
@@ -278,11 +283,16 @@ final class IngestRun {
         followers.awaitTermination(10, TimeUnit.SECONDS);
         // never seen: counted at what they had waited when the stage gave up on them, a lower bound, not left out
         long end = System.nanoTime();
-        pending.forEach(t -> visible.add((end - t.sentNanos()) / 1e6));
+        pending.forEach(t -> {
+            visible.add((end - t.sentNanos()) / 1e6);
+            if (t.sentNanos() - halfway >= 0) {
+                laterVisible.add((end - t.sentNanos()) / 1e6);
+            }
+        });
         double[] v = visible.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Stage s = new Stage(when, rate, sent, sent / seconds, appliedPerSecond, schedulerLag, drained, inventoryLagMax,
                 lag(admin, "inventory-service"), v, reads.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
-                reached(dbPort, tracked));
+                reached(dbPort, tracked), laterVisible.stream().mapToDouble(Double::doubleValue).sorted().toArray());
         System.err.printf("ingest: %s%n", s);
         return s;
     }
@@ -294,14 +304,18 @@ final class IngestRun {
      * production all the same).
      */
     private static void follow(String scheduler, List<Running> running, Tracked e, Set<Tracked> pending, List<Double> visible,
-            List<Double> reads) {
+            List<Double> laterVisible, List<Double> reads) {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 long asked = System.nanoTime();
                 long round = Http.get(scheduler + "/migrations/" + running.get(e.migration()).id()).path("currentRound").asLong();
                 reads.add((System.nanoTime() - asked) / 1e6);
                 if (round >= e.sequence()) {
-                    visible.add((System.nanoTime() - e.sentNanos()) / 1e6);
+                    double millis = (System.nanoTime() - e.sentNanos()) / 1e6;
+                    visible.add(millis);
+                    if (laterVisible != null) {
+                        laterVisible.add(millis);
+                    }
                     pending.remove(e);
                     return;
                 }
