@@ -161,7 +161,7 @@ public final class Launcher {
         if (s == FerryService.WORKER && name.equals(s.shortName)) {
             write(layout.state().resolve("worker-driver"), env.get("FERRY_WORKER_DRIVER"));
         }
-        Supervised p = s.start(layout.root(), env, port, management, layout.log(name), "384m", true);
+        Supervised p = s.start(layout.root(), env, port, management, layout.log(name), FerryService.HEAP, true);
         p.writePid(layout.pidFile(name));
         return p;
     }

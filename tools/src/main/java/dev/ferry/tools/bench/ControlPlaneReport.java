@@ -34,8 +34,9 @@ final class ControlPlaneReport {
                 warm.size(), startsPerService, many == null ? 0 : many.requested(), Machine.describe(),
                 Instant.now().toString().substring(0, 10), runMinutes));
         md.append(String.format(Locale.ROOT, "A platform of its own: PostgreSQL, one Kafka node (KRaft), the local identity provider and "
-                + "the three services from their jars as `./ferry up` starts them (`java -Xmx384m -jar`, JVM mode, tokens checked "
-                + "on every request), the worker on the simulator. Bringing it all up on an empty database took %.1f s.%n%n", upSeconds));
+                + "the three services from their jars as `./ferry up` starts them (`%s`, JVM mode, tokens checked "
+                + "on every request), the worker on the simulator. Bringing it all up on an empty database took %.1f s.%n%n",
+                FerryService.commandLine(), upSeconds));
 
         md.append("## Dispatch latency (issue #14, goal 2)\n\n");
         md.append(String.format(Locale.ROOT, "From just before `POST /migrations` to the worker beginning round 1 (the `timestamp` of "

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * What the three services really hold in memory, idle and under load, to size their containers from. Run against the
- * local platform started by {@code ./ferry footprint} (the services with the pod's heap, -Xmx384m, and native memory
+ * local platform started by {@code ./ferry footprint} (the services as ./ferry up runs them, and native memory
  * tracking on): clients move the demo VMs back and forth through the scheduler's API as fast as it takes them, with
  * the simulator in fast time (many round events a second), while a sampler reads each service's resident set every
  * second. At the end each JVM reports its heap and non-heap (native memory tracking), and its live heap after a full
@@ -157,8 +157,9 @@ public final class FootprintBenchmark {
         StringBuilder md = new StringBuilder("# Service footprint: what to size the containers from\n\n");
         md.append("Produced by `./ferry footprint ").append(seconds).append(' ').append(clients).append("` on ")
                 .append(Machine.describe()).append(", ").append(Instant.now().toString(), 0, 10).append(". ")
-                .append("Each service ran as in a pod: `java -Xmx384m -jar` (a 512 MiB limit at 75 % heap), with native memory "
-                        + "tracking. Load: ").append(clients).append(" clients moved the demo VMs back and forth for ").append(seconds)
+                .append("Each service ran as in a pod: `").append(FerryService.commandLine())
+                .append("` (about the heap the images give a 768 MiB pod: 45 %), with native memory tracking. Load: ")
+                .append(clients).append(" clients moved the demo VMs back and forth for ").append(seconds)
                 .append(" s through the scheduler's API, polling each migration and the running list every 100 ms; the simulator ran "
                         + "in fast time. ").append(succeeded).append(" migrations succeeded, about ").append(rounds)
                 .append(" round events, ").append(refused).append(" requests refused (VM busy or no room).\n\n");
