@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * A service's application class-data archive (AppCDS): the classes one full start of the service loaded, written by the
  * JVM when that run exits cleanly, and mapped by every start after it instead of being loaded and verified one by one.
  * Most of a start on two cores is loading classes and running them cold; with the archive inventory was ready in
- * 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller (docs/benchmarks/README.md). The archive Quarkus can build
+ * 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller, under G1 (docs/benchmarks/README.md). The archive Quarkus can build
  * at package time (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
  *
  * <p>Java 17 cannot create the archive on its own as a start goes (JDK 19's AutoCreateSharedArchive), so a start

@@ -20,20 +20,35 @@ public enum FerryService {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /**
-     * The collector and initial heap a pod's limits give the JVM (1 CPU, 512-768 MiB: under 2 CPUs or 1792 MiB the JVM
-     * picks the serial collector, and starts the heap at 1/64 of the limit), where this machine's cores and memory would
-     * give G1 and a 384 MiB initial heap. Measured here (docs/benchmarks/README.md, "Start and footprint"): the scheduler
-     * 271-284 MiB resident 10 s after its start instead of 317-327, and no slower to start.
+     * The collector a pod's limits give the JVM, and a small initial heap as they do (1 CPU and 512-768 MiB: under
+     * 2 CPUs or 1,792 MiB the JVM picks the serial collector and starts the heap at 1/64 of the limit, 8-12 MiB), where
+     * this machine's 2 cores and 23.5 GiB would give G1 and a 376 MiB initial heap. Measured here
+     * (docs/benchmarks/README.md, "The JVM a pod gets"): the scheduler 272 MiB resident 10 s after its start instead
+     * of 323, and no slower to start.
      */
     public static final List<String> POD_JVM = List.of("-XX:+UseSerialGC", "-Xms32m");
-
-    /** The heap ./ferry up gives each service: about the 45 % of a 768 MiB pod that the images give it. */
+    /** Replaces {@link #POD_JVM} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
+    public static final String JVM_OPTIONS = "FERRY_JVM_OPTIONS";
+    /** The heap ./ferry up gives each service: near the 346 MiB (45 % of 768 MiB) the images give a scheduler pod. */
     public static final String HEAP = "384m";
+
+    /** The JVM options beside the heap for a service started with {@code env}: POD_JVM, or what JVM_OPTIONS says. */
+    public static List<String> jvmOptions(Map<String, String> env) {
+        String set = env.containsKey(JVM_OPTIONS) ? env.get(JVM_OPTIONS) : System.getenv(JVM_OPTIONS);
+        if (set == null) {
+            return POD_JVM;
+        }
+        return set.isBlank() ? List.of() : List.of(set.trim().split("\\s+"));
+    }
 
     /** How ./ferry up runs a service, for the benchmarks' reports: {@code java -Xmx384m ... -jar}. */
     public static String commandLine() {
-        return "java -Xmx" + HEAP + " " + String.join(" ", POD_JVM) + " -jar";
+        List<String> line = new java.util.ArrayList<>(List.of("java", "-Xmx" + HEAP));
+        line.addAll(jvmOptions(Map.of()));
+        line.add("-jar");
+        return String.join(" ", line);
     }
+
     public final String shortName;
     public final String module;
     public final String portVariable;
@@ -66,7 +81,7 @@ public enum FerryService {
         all.put(portVariable, Integer.toString(port));
         all.put(managementPortVariable, Integer.toString(managementPort));
         List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx" + heap));
-        command.addAll(POD_JVM);
+        command.addAll(jvmOptions(env));
         command.addAll(ClassData.options(jar, env));
         command.addAll(List.of("-jar", jar.toString()));
         return Supervised.start(shortName, command, all, log, detached, jar.toString());

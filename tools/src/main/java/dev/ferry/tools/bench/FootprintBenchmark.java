@@ -98,8 +98,7 @@ public final class FootprintBenchmark {
             long heapCommitted = Long.parseLong(heap.group(2)) * 1024;
             long nonHeap = Long.parseLong(total.group(2)) * 1024 - heapCommitted;
             jcmd(pid, "GC.run");
-            Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-            long live = used.find() ? Long.parseLong(used.group(2)) * 1024 : -1;
+            long live = usedHeap(jcmd(pid, "GC.heap_info"));
             samples.put(s, new Sample(idle.get(s), peak.get(s).get(), heapCommitted, nonHeap, live));
         }
         String md = report(samples, seconds, clients, succeeded.get(), rounds.get(), refused.get());
@@ -152,13 +151,26 @@ public final class FootprintBenchmark {
         }
     }
 
+    /**
+     * The heap in use from {@code jcmd GC.heap_info}: G1 reports one line for the whole heap, the serial and parallel
+     * collectors one per generation (young, then old), so every generation's line is added up; -1 when none is found.
+     */
+    static long usedHeap(String heapInfo) {
+        Matcher used = HEAP_USED.matcher(heapInfo);
+        long bytes = -1;
+        while (used.find()) {
+            bytes = Math.max(bytes, 0) + Long.parseLong(used.group(2)) * 1024;
+        }
+        return bytes;
+    }
+
     private static String report(Map<FerryService, Sample> samples, int seconds, int clients, long succeeded, long rounds,
             long refused) {
         StringBuilder md = new StringBuilder("# Service footprint: what to size the containers from\n\n");
         md.append("Produced by `./ferry footprint ").append(seconds).append(' ').append(clients).append("` on ")
                 .append(Machine.describe()).append(", ").append(Instant.now().toString(), 0, 10).append(". ")
                 .append("Each service ran as in a pod: `").append(FerryService.commandLine())
-                .append("` (about the heap the images give a 768 MiB pod: 45 %), with native memory tracking. Load: ")
+                .append("`, with native memory tracking. Load: ")
                 .append(clients).append(" clients moved the demo VMs back and forth for ").append(seconds)
                 .append(" s through the scheduler's API, polling each migration and the running list every 100 ms; the simulator ran "
                         + "in fast time. ").append(succeeded).append(" migrations succeeded, about ").append(rounds)
