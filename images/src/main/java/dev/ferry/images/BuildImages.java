@@ -29,8 +29,9 @@ public final class BuildImages {
     static final List<String> ENTRYPOINT = List.of("java", "-jar", HOME + "/quarkus-run.jar");
     /**
      * The JVM reads JAVA_TOOL_OPTIONS by itself, so no shell wrapper passes heap flags. 45 % of the container's
-     * memory, not 75 %: measured under load (docs/benchmarks/footprint.md) each service holds 170-275 MiB outside
-     * the heap and under 30 MiB of live heap.
+     * memory, not 75 %: measured under load (docs/benchmarks/footprint.md and docs/DEPLOY.md, two runs) each service
+     * holds 140-275 MiB outside the heap and under 40 MiB of live heap. No collector is named: under a pod's limits
+     * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself.
      */
     static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=45.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager";
 

@@ -169,7 +169,7 @@ public final class FootprintBenchmark {
         StringBuilder md = new StringBuilder("# Service footprint: what to size the containers from\n\n");
         md.append("Produced by `./ferry footprint ").append(seconds).append(' ').append(clients).append("` on ")
                 .append(Machine.describe()).append(", ").append(Instant.now().toString(), 0, 10).append(". ")
-                .append("Each service ran as in a pod: `").append(FerryService.commandLine())
+                .append("Each service ran as `./ferry up` runs it: `").append(FerryService.commandLine())
                 .append("`, with native memory tracking. Load: ")
                 .append(clients).append(" clients moved the demo VMs back and forth for ").append(seconds)
                 .append(" s through the scheduler's API, polling each migration and the running list every 100 ms; the simulator ran "
