@@ -98,6 +98,9 @@ final class Platform implements AutoCloseable {
         p.env.put("FERRY_WORKER_HEARTBEAT_INTERVAL", "PT1S");
         // Test services carry test loads: C1 alone and the serial collector start them in about 2/3 of the time on two
         // cores (MigrationEndToEndIT's platform start and stop, median of 3 runs: 25.5 s against 37.6 s of 4 without).
+        // (The serial collector and a 32 MiB initial heap are also what ./ferry up gives every service, FerryService:
+        // since 2026-12-06 the test services start their heap at 32 MiB instead of their whole 256; CI's end-to-end
+        // module took 11:10 then, 11:09 before.)
         p.env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         // no class-data archive: a service's first stop would write one after it stopped, inside the grace FaultsIT checks
         p.env.put("FERRY_CLASS_DATA", "off");

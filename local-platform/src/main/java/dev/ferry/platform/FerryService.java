@@ -23,8 +23,8 @@ public enum FerryService {
      * The collector a pod's limits give the JVM, and a small initial heap as they do (1 CPU and 512-768 MiB: under
      * 2 CPUs or 1,792 MiB the JVM picks the serial collector and starts the heap at 1/64 of the limit, 8-12 MiB), where
      * this machine's 2 cores and 23.5 GiB would give G1 and a 376 MiB initial heap. Measured here
-     * (docs/benchmarks/README.md, "The JVM a pod gets"): the scheduler 272 MiB resident 10 s after its start instead
-     * of 323, and no slower to start.
+     * (docs/benchmarks/README.md, "The JVM a pod gets"): the scheduler 272 MiB resident 10 s after ready instead of
+     * 323, and no slower to start (inventory and the worker neither faster nor slower beyond the spread of 3 starts).
      */
     public static final List<String> POD_JVM = List.of("-XX:+UseSerialGC", "-Xms32m");
     /** Replaces {@link #POD_JVM} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
@@ -34,14 +34,22 @@ public enum FerryService {
 
     /** The JVM options beside the heap for a service started with {@code env}: POD_JVM, or what JVM_OPTIONS says. */
     public static List<String> jvmOptions(Map<String, String> env) {
-        String set = env.containsKey(JVM_OPTIONS) ? env.get(JVM_OPTIONS) : System.getenv(JVM_OPTIONS);
+        return jvmOptions(env, System::getenv);
+    }
+
+    /** As {@link #jvmOptions(Map)}, with the launcher's own environment given. */
+    static List<String> jvmOptions(Map<String, String> env, java.util.function.UnaryOperator<String> launcherEnv) {
+        String set = env.containsKey(JVM_OPTIONS) ? env.get(JVM_OPTIONS) : launcherEnv.apply(JVM_OPTIONS);
         if (set == null) {
             return POD_JVM;
         }
         return set.isBlank() ? List.of() : List.of(set.trim().split("\\s+"));
     }
 
-    /** How ./ferry up runs a service, for the benchmarks' reports: {@code java -Xmx384m ... -jar}. */
+    /**
+     * How ./ferry up runs a service, for the benchmarks' reports: {@code java -Xmx384m ... -jar} (and the class-data
+     * archive's flags, {@link ClassData}, which change nothing but where classes are read from).
+     */
     public static String commandLine() {
         List<String> line = new java.util.ArrayList<>(List.of("java", "-Xmx" + HEAP));
         line.addAll(jvmOptions(Map.of()));

@@ -7,19 +7,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FerryServiceTest {
+    private static final Map<String, String> LAUNCHER_UNSET = Map.of();
 
     @Test
     void aServiceRunsWithThePodsCollectorAndASmallInitialHeapUnlessToldOtherwise() {
-        // (./ferry up, CI and this test run without FERRY_JVM_OPTIONS in their environment)
-        assertThat(System.getenv(FerryService.JVM_OPTIONS)).isNull();
-        assertThat(FerryService.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC", "-Xms32m");
-        assertThat(FerryService.commandLine()).isEqualTo("java -Xmx384m -XX:+UseSerialGC -Xms32m -jar");
+        assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
     }
 
     @Test
-    void optionsInTheServicesEnvironmentReplaceThemAndAnEmptySetLeavesTheChoiceToTheJvm() {
-        assertThat(FerryService.jvmOptions(Map.of(FerryService.JVM_OPTIONS, " -XX:+UseG1GC  -Xms64m ")))
+    void optionsInTheServicesOrTheLaunchersEnvironmentReplaceThemAndAnEmptySetLeavesTheChoiceToTheJvm() {
+        assertThat(FerryService.jvmOptions(Map.of(FerryService.JVM_OPTIONS, " -XX:+UseG1GC  -Xms64m "), LAUNCHER_UNSET::get))
                 .isEqualTo(List.of("-XX:+UseG1GC", "-Xms64m"));
-        assertThat(FerryService.jvmOptions(Map.of(FerryService.JVM_OPTIONS, ""))).isEmpty();
+        assertThat(FerryService.jvmOptions(Map.of(), Map.of(FerryService.JVM_OPTIONS, "-XX:+UseParallelGC")::get))
+                .containsExactly("-XX:+UseParallelGC");
+        // the service's own setting wins over the launcher's
+        assertThat(FerryService.jvmOptions(Map.of(FerryService.JVM_OPTIONS, ""), Map.of(FerryService.JVM_OPTIONS, "-Xms1g")::get))
+                .isEmpty();
     }
 }

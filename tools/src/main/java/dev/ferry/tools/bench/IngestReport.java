@@ -1,5 +1,6 @@
 package dev.ferry.tools.bench;
 
+import dev.ferry.platform.FerryService;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +20,8 @@ final class IngestReport {
         IngestRun.Stage goal = r.stages().get(r.stages().size() - 1);
         StringBuilder md = new StringBuilder(HEADING + " (issue #14, goal 1)\n\n");
         md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-ingest %d` on %s, %s, in %.1f minutes, on a platform of its "
-                + "own as above (up in %.1f s). ", goal.rate(), Machine.describe(), Instant.now().toString().substring(0, 10), runMinutes,
-                upSeconds));
+                + "own as above, the services started as `%s` (up in %.1f s). ", goal.rate(), Machine.describe(),
+                Instant.now().toString().substring(0, 10), runMinutes, FerryService.commandLine(), upSeconds));
         md.append(String.format(Locale.ROOT, "%d migrations were requested, placed, reserved and dispatched through the API on a fleet "
                 + "of their own (%d hosts), then claimed by the load generator acting as their worker (the worker client's token); no "
                 + "worker process ran. The generator kept the claims and wrote valid ROUND_COMPLETED events straight to "

@@ -274,8 +274,9 @@ public final class InventoryBenchmark {
                         + "every 50th in maintenance), %,d VMs (%d per host, 4 to 16 GiB, a volume on their cluster's NFS pool, a NIC, "
                         + "a third needing avx2), loaded with SQL in %.1f s. ", hosts, Math.min(hosts, BIG_CLUSTER), CLUSTER,
                 hosts * vmsPerHost, vmsPerHost, loadSeconds));
-        s.append("Each request over real HTTP to inventory-service (its jar, 512 MiB heap, "
-                + String.join(" ", FerryService.jvmOptions(Map.of())) + ") on real PostgreSQL, one after the other "
+        List<String> jvm = FerryService.jvmOptions(Map.of());
+        s.append("Each request over real HTTP to inventory-service (its jar, 512 MiB heap"
+                + (jvm.isEmpty() ? "" : ", " + String.join(" ", jvm)) + ") on real PostgreSQL, one after the other "
                 + "after a warm-up; " + REPEATS + " runs, each row gives the three runs' figures (milliseconds).\n\n");
         s.append("| request | samples | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n");
         List<Stats> first = runs.get(0).rows();
