@@ -51,10 +51,17 @@ public enum FerryService {
      * archive's flags, {@link ClassData}, which change nothing but where classes are read from).
      */
     public static String commandLine() {
-        List<String> line = new java.util.ArrayList<>(List.of("java", "-Xmx" + HEAP));
-        line.addAll(jvmOptions(Map.of()));
+        List<String> line = new java.util.ArrayList<>(List.of("java"));
+        line.addAll(jvm(HEAP, Map.of()));
         line.add("-jar");
         return String.join(" ", line);
+    }
+
+    /** The heap limit and the options beside it: the one place both a start and its report take them from. */
+    private static List<String> jvm(String heap, Map<String, String> env) {
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx" + heap));
+        options.addAll(jvmOptions(env));
+        return options;
     }
 
     public final String shortName;
@@ -88,8 +95,8 @@ public enum FerryService {
         Map<String, String> all = new HashMap<>(env);
         all.put(portVariable, Integer.toString(port));
         all.put(managementPortVariable, Integer.toString(managementPort));
-        List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx" + heap));
-        command.addAll(jvmOptions(env));
+        List<String> command = new java.util.ArrayList<>(List.of(java()));
+        command.addAll(jvm(heap, env));
         command.addAll(ClassData.options(jar, env));
         command.addAll(List.of("-jar", jar.toString()));
         return Supervised.start(shortName, command, all, log, detached, jar.toString());
