@@ -44,6 +44,16 @@ public final class Transience {
         return passes;
     }
 
+    /** Whether the database answered with this SQLSTATE anywhere in the failure's causes. */
+    public static boolean hasSqlState(Throwable failure, String state) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (state.equals(sqlState(t))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isA(Throwable t, Set<String> names) {
         for (Class<?> c = t.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             if (names.contains(c.getSimpleName())) {

@@ -83,4 +83,13 @@ class TransienceTest {
     void tellsAnOutageFromARecordThatCanNeverApply(String what, Throwable failure, boolean transientFailure) {
         assertThat(Transience.isTransient(failure)).isEqualTo(transientFailure);
     }
+
+    @org.junit.jupiter.api.Test
+    void findsTheDatabasesAnswerUnderWhateverWrapsIt() {
+        Throwable wrapped = new java.util.concurrent.CompletionException(new IllegalStateException("ORM", new DatabaseError("55P03")));
+        assertThat(Transience.hasSqlState(wrapped, "55P03")).isTrue();
+        assertThat(Transience.hasSqlState(new SQLException("lock", "55P03"), "55P03")).isTrue();
+        assertThat(Transience.hasSqlState(wrapped, "40001")).isFalse();
+        assertThat(Transience.hasSqlState(new IllegalStateException("no database here"), "55P03")).isFalse();
+    }
 }

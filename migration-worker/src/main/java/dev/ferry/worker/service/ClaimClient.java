@@ -107,12 +107,15 @@ final class ClaimClient {
     record Renewal(Grant grant, java.util.Set<java.util.UUID> renewed, Map<java.util.UUID, String> refused) {
     }
 
-    /** Renews every claim this worker holds in one call (its heartbeat). */
-    Renewal renewAll(String workerId, java.util.Collection<MigrationCommand> held) throws Unanswered, InterruptedException {
+    /**
+     * Renews every claim this worker holds in one call (its heartbeat), waiting for the answer at most {@code wait}: as
+     * long as the claims are still this worker's, since an answer after that saves nothing.
+     */
+    Renewal renewAll(String workerId, java.util.Collection<MigrationCommand> held, Duration wait) throws Unanswered, InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerId", workerId);
         body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
-        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals")).timeout(timeout)
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals")).timeout(wait)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))));
         JsonNode answer = parse(r.body());
         if (r.statusCode() != 200) {

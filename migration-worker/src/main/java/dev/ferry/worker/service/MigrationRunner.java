@@ -20,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,27 @@ public class MigrationRunner {
         }
     }
 
+    /**
+     * How often the claims are renewed: twice per heartbeat. A claim is this worker's for one heartbeat less than the
+     * lease (10 s of 15 by default) from the last renewal asked for; renewing only once per heartbeat left a single
+     * renewal 5 s to be answered, and one answer a little late (a scheduler busy with a thousand migrations) fenced
+     * every migration the worker ran, though the scheduler had renewed them all. Asked half a heartbeat after the last,
+     * a renewal may take 7.5 s, and one that fails at once is asked again 2.5 s later, while the claims still hold.
+     */
+    static long renewEveryMillis(Duration heartbeat) {
+        return Math.max(25, heartbeat.toMillis() / 2);
+    }
+
+    /**
+     * How long a renewal asked at {@code nowNanos} may wait for its answer: until the last of the claims it renews stops
+     * being this worker's (an answer after that saves nothing), and at least {@code least}, the wait of any call to the
+     * scheduler (a claim whose run already reported is still renewed until the scheduler decides, and needs an answer too).
+     */
+    static Duration renewalWait(java.util.Collection<Control> held, long nowNanos, Duration least) {
+        long longest = held.stream().mapToLong(c -> c.claimValidUntil - nowNanos).max().orElse(0);
+        return longest > least.toNanos() ? Duration.ofNanos(longest) : least;
+    }
+
     private volatile boolean draining;
     private ClaimClient claims;
     private HypervisorDriver hypervisor;
@@ -127,7 +149,8 @@ public class MigrationRunner {
             // claims on a thread of their own: a heartbeat waiting on Kafka must never delay a renewal
             renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "claim-renewal"));
             // at a fixed rate: a grant counts from its ask, so a slow answer must not push the next ask later too
-            renewals.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
+            long renewEvery = renewEveryMillis(config.heartbeatInterval());
+            renewals.scheduleAtFixedRate(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -183,7 +206,8 @@ public class MigrationRunner {
         }
         long asked = System.nanoTime();
         try {
-            ClaimClient.Renewal r = claims.renewAll(workerId, held.stream().map(c -> c.command).toList());
+            ClaimClient.Renewal r = claims.renewAll(workerId, held.stream().map(c -> c.command).toList(),
+                    renewalWait(held, asked, config.schedulerTimeout()));
             for (Control control : held) {
                 UUID id = control.command.migrationId();
                 if (r.renewed().contains(id)) {

@@ -42,7 +42,9 @@ public class ClaimRenewalResource {
     @POST
     @Operation(summary = "Renew every claim a worker holds (its heartbeat)",
             description = "Renewed: the worker may go on acting for those until the lease ends. Refused (ended, retried, "
-                    + "lapsed, someone else's): the worker must stop acting for those at once.")
+                    + "lapsed, someone else's): the worker must stop acting for those at once. Neither (its row was held by "
+                    + "another transaction for over a second): not renewed by this call; the worker's next renewal renews it, "
+                    + "and the worker acts for it until its lease, as it had.")
     public Uni<RenewalView> renew(@NotNull @Valid RenewalRequest request) {
         return claims.renew(request.workerId(), request.claims().stream()
                         .map(c -> new ClaimService.Held(c.migrationId(), c.attempt())).toList())

@@ -7,6 +7,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.support.Problem;
 import dev.ferry.support.ProblemException;
+import dev.ferry.support.Transience;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,15 @@ public class ClaimService {
     private static final Logger LOG = Logger.getLogger(ClaimService.class);
     /** Claims renewed per transaction: what an event batch may have to wait for (a slice of 1,000 took up to 100 ms). */
     static final int RENEWAL_SLICE = 100;
+    /**
+     * How long a renewal waits for a row another transaction holds. An event batch lets go within a fraction of a
+     * second; a row held longer (a watchdog pass taking over a dead worker's migrations holds the rows whose share it
+     * moved until it commits) is renewed by the worker's next renewal, so that one held row never keeps the answer for
+     * all the others past the worker's patience (it stops acting for all of them when no answer comes).
+     */
+    public static final java.time.Duration HELD_ROW_WAIT = java.time.Duration.ofSeconds(1);
+    /** PostgreSQL's lock_not_available: a lock not granted within lock_timeout. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     @Inject
     SchedulerConfig config;
@@ -105,8 +115,10 @@ public class ClaimService {
      * hundreds of migrations renews them all every few seconds while the event consumer locks the same rows batch after
      * batch (renewing 1,000 entities held them for 130 ms to 2.6 s under ingest, and the consumer waited). The first
      * passes, a slice of rows each, skip the rows a batch holds rather than waiting for them with all the others
-     * locked; the last renews those few once the batch lets go. Rows are locked in id order, as the consumer locks them, and the version moves
-     * on as an entity's update would move it, so that no one writes an older lease back over this one.
+     * locked; the last renews those few once the batch lets go, waiting at most {@link #HELD_ROW_WAIT}: a claim whose row
+     * is held longer is neither renewed nor refused by this call (the worker's next renewal renews it). Rows are locked
+     * in id order, as the consumer locks them, and the version moves on as an entity's update would move it, so that no
+     * one writes an older lease back over this one.
      */
     public Uni<Renewal> renew(String workerId, java.util.List<Held> held) {
         java.util.Map<UUID, Integer> attempts = new java.util.HashMap<>();
@@ -121,7 +133,12 @@ public class ClaimService {
         }
         return passes
                 .flatMap(first -> first.unseen().isEmpty() ? Uni.createFrom().item(first)
-                        : renewPass(workerId, attempts, first.unseen(), false).map(first::then))
+                        : renewPass(workerId, attempts, first.unseen(), false).map(first::then)
+                                .onFailure(e -> Transience.hasSqlState(e, LOCK_NOT_AVAILABLE)).recoverWithItem(e -> {
+                                    LOG.infof("worker %s: %d claim(s) held by another transaction for over %d ms, left for its "
+                                            + "next renewal", workerId, first.unseen().size(), HELD_ROW_WAIT.toMillis());
+                                    return first.heldElsewhere();
+                                }))
                 .map(pass -> {
                     java.util.List<Refused> refused = new java.util.ArrayList<>(pass.refused());
                     pass.unseen().forEach(id -> refused.add(new Refused(id, "migration-not-found", "migration " + id + " does not exist")));
@@ -147,13 +164,22 @@ public class ClaimService {
             u.addAll(later.unseen());
             return new Pass(r, f, u);
         }
+
+        /** The claims not seen were held by another transaction all along: neither renewed nor refused by this call. */
+        Pass heldElsewhere() {
+            return new Pass(renewed, refused, java.util.Set.of());
+        }
     }
 
     private Uni<Pass> renewPass(String workerId, java.util.Map<UUID, Integer> attempts, java.util.Set<UUID> ids, boolean skipLocked) {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(new Pass(java.util.List.of(), java.util.List.of(), java.util.Set.of()));
         }
-        return Panache.withTransaction(() -> Panache.getSession().flatMap(s -> s.createNativeQuery("SELECT id, phase, attempt, "
+        return Panache.withTransaction(() -> Panache.getSession().flatMap(s -> (skipLocked ? Uni.createFrom().voidItem()
+                        // a pass that waits for held rows waits HELD_ROW_WAIT at most (for this transaction only)
+                        : s.createNativeQuery("SELECT set_config('lock_timeout', ?1, true)", String.class)
+                                .setParameter(1, HELD_ROW_WAIT.toMillis() + "ms").getSingleResult().replaceWithVoid())
+                .flatMap(x -> s.createNativeQuery("SELECT id, phase, attempt, "
                         + "owner_id, lease_expires_at, cancel_requested_at, worker_id FROM migration "
                         + "WHERE id = ANY(CAST(CAST(?1 AS text[]) AS uuid[])) ORDER BY id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""),
                         Object[].class)
@@ -183,7 +209,7 @@ public class ClaimService {
                                             + "WHERE id = ANY(CAST(CAST(?2 AS text[]) AS uuid[]))")
                                     .setParameter(1, now.plus(config.claimLease())).setParameter(2, uuids(renewed))
                                     .executeUpdate().replaceWith(pass);
-                })));
+                }))));
     }
 
     private static String[] uuids(java.util.Collection<UUID> ids) {

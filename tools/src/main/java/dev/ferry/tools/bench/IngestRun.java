@@ -193,7 +193,7 @@ final class IngestRun {
         }
     }
 
-    /** Renews every claim held so far every 5 s (the scheduler's default renewal interval), as a worker's heartbeat does. */
+    /** Renews every claim held so far every 2.5 s, as a worker does (twice per 5 s heartbeat: MigrationRunner.renewEveryMillis). */
     private static Thread renewals(Api asWorker, List<Running> running) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -204,7 +204,7 @@ final class IngestRun {
                     if (r != null && r.path("refused").size() > 0) {
                         System.err.println("ingest: claims refused: " + r.path("refused").get(0));
                     }
-                    Thread.sleep(5_000);
+                    Thread.sleep(2_500);
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
