@@ -738,12 +738,19 @@ class MigrationLifecycleTest {
         List<Map<String, Object>> both = List.of(Map.of("migrationId", free.toString(), "attempt", 1),
                 Map.of("migrationId", held.toString(), "attempt", 1));
         Instant heldLease;
-        try (java.sql.Connection db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
+        try (java.sql.Connection db = dev.ferry.testsupport.TestDatabase.connect("scheduler_test");
+                java.sql.Connection watcher = dev.ferry.testsupport.TestDatabase.connect("scheduler_test")) {
             db.setAutoCommit(false);
             // an event batch holds one of the rows for a moment: the renewal waits for it and renews both in one call
             lock(db, held);
             var renewal = java.util.concurrent.CompletableFuture.supplyAsync(() -> renew(both));
-            Thread.sleep(200);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                        + "WHERE wait_event_type = 'Lock' AND query LIKE '%FROM migration%FOR UPDATE'")) {
+                    rs.next();
+                    return rs.getInt(1) == 1; // the renewal's last pass, waiting for the held row (the free one is renewed)
+                }
+            });
             db.commit();
             JsonPath r = renewal.get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.getList("renewed", String.class)).containsExactlyInAnyOrder(free.toString(), held.toString());

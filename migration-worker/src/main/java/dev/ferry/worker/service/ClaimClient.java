@@ -17,10 +17,12 @@ import java.util.Map;
 
 /**
  * The worker's side of the claims (scheduler-service's POST /migrations/{id}/claims): ask before acting on the
- * hypervisor, renew with the heartbeat, give back at shutdown. Blocking: it runs on the worker's own threads.
+ * hypervisor, renew twice per heartbeat, give back at shutdown. Blocking: it runs on the worker's own threads.
  */
 final class ClaimClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The least a replica is given, even past the call's wait: a question is always asked. */
+    private static final Duration MIN_WAIT = Duration.ofMillis(100);
     private static final String NOT_SAMPLED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
 
     /** The scheduler said no: this worker must not act for the migration. */
@@ -89,9 +91,9 @@ final class ClaimClient {
         body.put("workerId", workerId);
         body.put("driver", driver);
         body.put("jobsOutliveWorker", jobsOutliveWorker);
-        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(claims(base, command)).timeout(timeout)
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(claims(base, command))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body))));
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))), eachReplica());
         JsonNode answer = parse(r.body());
         if (r.statusCode() == 200) {
             return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong(),
@@ -108,15 +110,16 @@ final class ClaimClient {
     }
 
     /**
-     * Renews every claim this worker holds in one call (its heartbeat), waiting for the answer at most {@code wait}: as
-     * long as the claims are still this worker's, since an answer after that saves nothing.
+     * Renews every claim this worker holds in one call, waiting for the answer at most {@code wait} (as long as the
+     * claims are still this worker's: an answer after that saves nothing). A claim in neither list of the answer was not
+     * renewed this time (its row was held elsewhere): it holds until its own end, and the next renewal asks again.
      */
     Renewal renewAll(String workerId, java.util.Collection<MigrationCommand> held, Duration wait) throws Unanswered, InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerId", workerId);
         body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
-        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals")).timeout(wait)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))));
+        HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))), wait);
         JsonNode answer = parse(r.body());
         if (r.statusCode() != 200) {
             throw new Unanswered("renewal answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
@@ -132,19 +135,27 @@ final class ClaimClient {
     /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
     void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
         send(base -> HttpRequest.newBuilder(URI.create(claims(base, command) + "/" + encode(workerId) + "?attempt=" + command.attempt()
-                + "&reason=" + encode(reason))).timeout(timeout).DELETE());
+                + "&reason=" + encode(reason))).DELETE(), eachReplica());
     }
 
     private static URI claims(String base, MigrationCommand command) {
         return URI.create(base + "/migrations/" + command.migrationId() + "/claims");
     }
 
+    /** The whole wait of a call that gives every replica the configured timeout. */
+    private Duration eachReplica() {
+        return timeout.multipliedBy(replicas.size());
+    }
+
     /**
      * Asks the replica that answered last, then the others in turn: a replica that does not answer, or answers that it
-     * cannot serve now (502/503/504), is passed over. Unanswered only when none answered.
+     * cannot serve now (502/503/504), is passed over. Unanswered only when none answered. All of them within {@code wait}:
+     * a replica that is not the last waits the configured timeout at most (a hung one must leave time to ask the next),
+     * the last whatever remains.
      */
-    private HttpResponse<String> send(java.util.function.Function<String, HttpRequest.Builder> request)
+    private HttpResponse<String> send(java.util.function.Function<String, HttpRequest.Builder> request, Duration wait)
             throws Unanswered, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         String bearer;
         try {
             bearer = token.get();
@@ -156,7 +167,9 @@ final class ClaimClient {
         for (int i = 0; i < replicas.size(); i++) {
             int r = (first + i) % replicas.size();
             try {
-                HttpRequest.Builder ask = request.apply(replicas.get(r)).header("Authorization", "Bearer " + bearer);
+                long left = Math.max(MIN_WAIT.toNanos(), deadline - System.nanoTime());
+                Duration patience = i < replicas.size() - 1 ? Duration.ofNanos(Math.min(timeout.toNanos(), left)) : Duration.ofNanos(left);
+                HttpRequest.Builder ask = request.apply(replicas.get(r)).timeout(patience).header("Authorization", "Bearer " + bearer);
                 String trace = TraceParents.current();
                 // a claim joins the migration's trace; a renewal, made for all runs at once outside any trace, says
                 // "not sampled" so that the scheduler does not start a trace for each one every few seconds

@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
  * Takes commands from migration-commands (one consumer group for the whole pool) and runs each START through the
  * pre-copy engine on the hypervisor driver, steered by the configured policy, publishing one event per round,
  * heartbeats while it runs, and the outcome. Before it acts on the hypervisor it claims the migration's attempt from
- * the scheduler, and it renews the claim with every heartbeat: a START the scheduler no longer wants run (ended, an
+ * the scheduler, and it renews the claim twice per heartbeat: a START the scheduler no longer wants run (ended, an
  * old attempt, held by another live worker) is refused and dropped, and a worker whose claim lapsed (paused, cut off)
  * stops acting at once and reports nothing more. CANCEL stops a running migration mid-round (the VM stays on the
  * source); FORCE_COMPLETE stops and copies after the current round. At SIGTERM it takes no new work, lets running
@@ -93,7 +93,7 @@ public class MigrationRunner {
         }
 
         /**
-         * Counts the grant from when it was asked for, and gives it up one renewal before the scheduler would: the
+         * Counts the grant from when it was asked for, and gives it up one heartbeat before the scheduler would: the
          * worker stops acting before anyone else may start.
          */
         void granted(long askedAtNanos, ClaimClient.Grant grant) {
@@ -107,7 +107,8 @@ public class MigrationRunner {
      * lease (10 s of 15 by default) from the last renewal asked for; renewing only once per heartbeat left a single
      * renewal 5 s to be answered, and one answer a little late (a scheduler busy with a thousand migrations) fenced
      * every migration the worker ran, though the scheduler had renewed them all. Asked half a heartbeat after the last,
-     * a renewal may take 7.5 s, and one that fails at once is asked again 2.5 s later, while the claims still hold.
+     * a renewal may take up to 7.5 s, and one that fails at once is asked again 2.5 s later, while the claims still
+     * hold. Renewals go one at a time, so a scheduler slow to answer every one of them must still answer within 5 s.
      */
     static long renewEveryMillis(Duration heartbeat) {
         return Math.max(25, heartbeat.toMillis() / 2);
@@ -124,6 +125,9 @@ public class MigrationRunner {
     }
 
     private volatile boolean draining;
+    private long renewEveryNanos;
+    /** When the last renewal was asked (System.nanoTime; only the renewal thread reads and writes it). */
+    private long lastRenewalAsked = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private ClaimClient claims;
     private HypervisorDriver hypervisor;
     private ExecutorService pool;
@@ -150,6 +154,7 @@ public class MigrationRunner {
             renewals = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "claim-renewal"));
             // at a fixed rate: a grant counts from its ask, so a slow answer must not push the next ask later too
             long renewEvery = renewEveryMillis(config.heartbeatInterval());
+            renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(renewEvery);
             renewals.scheduleAtFixedRate(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         }
     }
@@ -199,12 +204,16 @@ public class MigrationRunner {
      */
     private void renew() {
         long now = System.nanoTime();
+        if (now - lastRenewalAsked < renewEveryNanos / 2) {
+            return; // a run the rate owed while a slow renewal waited: the one just answered did its work
+        }
         running.values().removeIf(c -> c.reportedAt != 0 && now - c.reportedAt > config.publishPatience().toNanos());
         List<Control> held = running.values().stream().filter(c -> !c.claimLost).toList();
         if (held.isEmpty()) {
             return;
         }
         long asked = System.nanoTime();
+        lastRenewalAsked = asked;
         try {
             ClaimClient.Renewal r = claims.renewAll(workerId, held.stream().map(c -> c.command).toList(),
                     renewalWait(held, asked, config.schedulerTimeout()));
@@ -219,6 +228,8 @@ public class MigrationRunner {
                     } else {
                         LOG.warnf("claim on migration %s lost (%s): this worker stops acting for it", id, r.refused().get(id));
                     }
+                } else {
+                    LOG.debugf("claim on migration %s not renewed this time (its row was held elsewhere); asked again next", id);
                 }
             }
         } catch (ClaimClient.Unanswered unanswered) {

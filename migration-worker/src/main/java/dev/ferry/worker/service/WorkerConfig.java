@@ -90,7 +90,10 @@ public interface WorkerConfig {
     @WithDefault("http://localhost:8082")
     String schedulerUrl();
 
-    /** Upper bound on one call to the scheduler. */
+    /**
+     * How long one replica of the scheduler is waited for in a call (a claim, a release), before the next is asked. A
+     * renewal waits at least this long in all, and longer while the claims it renews still hold (MigrationRunner).
+     */
     @WithDefault("PT5S")
     Duration schedulerTimeout();
 

@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** A worker's heartbeat: every claim it holds renewed in one call. */
+/** A worker's renewal, twice per heartbeat: every claim it holds renewed in one call. */
 @Path("/claims/renewals")
 @Tag(name = "claims")
 @RolesAllowed(Roles.WORKER)
@@ -40,10 +40,10 @@ public class ClaimRenewalResource {
     }
 
     @POST
-    @Operation(summary = "Renew every claim a worker holds (its heartbeat)",
+    @Operation(summary = "Renew every claim a worker holds (twice per heartbeat)",
             description = "Renewed: the worker may go on acting for those until the lease ends. Refused (ended, retried, "
                     + "lapsed, someone else's): the worker must stop acting for those at once. Neither (its row was held by "
-                    + "another transaction for over a second): not renewed by this call; the worker's next renewal renews it, "
+                    + "another transaction past the renewal's wait: 1 s a row, 2 s in all): not renewed by this call; the worker's next renewal renews it, "
                     + "and the worker acts for it until its lease, as it had.")
     public Uni<RenewalView> renew(@NotNull @Valid RenewalRequest request) {
         return claims.renew(request.workerId(), request.claims().stream()

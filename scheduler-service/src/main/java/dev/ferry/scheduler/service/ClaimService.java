@@ -27,14 +27,16 @@ public class ClaimService {
     /** Claims renewed per transaction: what an event batch may have to wait for (a slice of 1,000 took up to 100 ms). */
     static final int RENEWAL_SLICE = 100;
     /**
-     * How long a renewal waits for a row another transaction holds. An event batch lets go within a fraction of a
-     * second; a row held longer (a watchdog pass taking over a dead worker's migrations holds the rows whose share it
-     * moved until it commits) is renewed by the worker's next renewal, so that one held row never keeps the answer for
-     * all the others past the worker's patience (it stops acting for all of them when no answer comes).
+     * How long a renewal waits for each row another transaction holds (lock_timeout), and {@link #HELD_ROWS_WAIT} for
+     * all of them (statement_timeout). An event batch lets go within a fraction of a second; a row held longer (any
+     * long transaction: a watchdog pass holds every row whose share of the links it moved until it commits) is renewed
+     * by the worker's next renewal, so that a held row never keeps the answer for all the others past the worker's
+     * patience (it stops acting for all of them when no answer comes).
      */
     public static final java.time.Duration HELD_ROW_WAIT = java.time.Duration.ofSeconds(1);
-    /** PostgreSQL's lock_not_available: a lock not granted within lock_timeout. */
-    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    public static final java.time.Duration HELD_ROWS_WAIT = java.time.Duration.ofSeconds(2);
+    /** PostgreSQL's lock_not_available (lock_timeout) and query_canceled (statement_timeout). */
+    private static final java.util.Set<String> WAITED_ENOUGH = java.util.Set.of("55P03", "57014");
 
     @Inject
     SchedulerConfig config;
@@ -108,15 +110,16 @@ public class ClaimService {
     }
 
     /**
-     * Renews every claim a worker holds (one call per heartbeat, however many it runs), by the same rules as a single
+     * Renews every claim a worker holds (one call, twice per heartbeat, however many it runs), by the same rules as a single
      * claim: only the owner's live claim on the current attempt is renewed.
      *
      * <p>Two statements, not an entity each, and locks held for as short a time as they can be: a worker running
      * hundreds of migrations renews them all every few seconds while the event consumer locks the same rows batch after
      * batch (renewing 1,000 entities held them for 130 ms to 2.6 s under ingest, and the consumer waited). The first
      * passes, a slice of rows each, skip the rows a batch holds rather than waiting for them with all the others
-     * locked; the last renews those few once the batch lets go, waiting at most {@link #HELD_ROW_WAIT}: a claim whose row
-     * is held longer is neither renewed nor refused by this call (the worker's next renewal renews it). Rows are locked
+     * locked; the last renews those few once the batch lets go, waiting {@link #HELD_ROW_WAIT} for a row and
+     * {@link #HELD_ROWS_WAIT} in all: when that runs out, the rows free by then are renewed, and a claim whose row is
+     * still held is neither renewed nor refused by this call (the worker's next renewal renews it). Rows are locked
      * in id order, as the consumer locks them, and the version moves on as an entity's update would move it, so that no
      * one writes an older lease back over this one.
      */
@@ -134,11 +137,12 @@ public class ClaimService {
         return passes
                 .flatMap(first -> first.unseen().isEmpty() ? Uni.createFrom().item(first)
                         : renewPass(workerId, attempts, first.unseen(), false).map(first::then)
-                                .onFailure(e -> Transience.hasSqlState(e, LOCK_NOT_AVAILABLE)).recoverWithItem(e -> {
-                                    LOG.infof("worker %s: %d claim(s) held by another transaction for over %d ms, left for its "
-                                            + "next renewal", workerId, first.unseen().size(), HELD_ROW_WAIT.toMillis());
-                                    return first.heldElsewhere();
-                                }))
+                                .onFailure(e -> WAITED_ENOUGH.stream().anyMatch(state -> Transience.hasSqlState(e, state)))
+                                .recoverWithUni(e -> renewPass(workerId, attempts, first.unseen(), true).map(first::then).map(pass -> {
+                                    LOG.infof("worker %s: %d claim(s) held by another transaction past the renewal's wait, left "
+                                            + "for its next renewal", workerId, pass.unseen().size());
+                                    return pass.heldElsewhere();
+                                })))
                 .map(pass -> {
                     java.util.List<Refused> refused = new java.util.ArrayList<>(pass.refused());
                     pass.unseen().forEach(id -> refused.add(new Refused(id, "migration-not-found", "migration " + id + " does not exist")));
@@ -165,7 +169,10 @@ public class ClaimService {
             return new Pass(r, f, u);
         }
 
-        /** The claims not seen were held by another transaction all along: neither renewed nor refused by this call. */
+        /**
+         * The claims not seen were held by another transaction (or are unknown: told by a later renewal) past the wait:
+         * neither renewed nor refused by this call.
+         */
         Pass heldElsewhere() {
             return new Pass(renewed, refused, java.util.Set.of());
         }
@@ -176,9 +183,11 @@ public class ClaimService {
             return Uni.createFrom().item(new Pass(java.util.List.of(), java.util.List.of(), java.util.Set.of()));
         }
         return Panache.withTransaction(() -> Panache.getSession().flatMap(s -> (skipLocked ? Uni.createFrom().voidItem()
-                        // a pass that waits for held rows waits HELD_ROW_WAIT at most (for this transaction only)
-                        : s.createNativeQuery("SELECT set_config('lock_timeout', ?1, true)", String.class)
-                                .setParameter(1, HELD_ROW_WAIT.toMillis() + "ms").getSingleResult().replaceWithVoid())
+                        // a pass that waits for held rows waits so long at most (for this transaction only)
+                        : s.createNativeQuery("SELECT set_config('lock_timeout', ?1, true), set_config('statement_timeout', ?2, true)",
+                                        Object[].class)
+                                .setParameter(1, HELD_ROW_WAIT.toMillis() + "ms").setParameter(2, HELD_ROWS_WAIT.toMillis() + "ms")
+                                .getSingleResult().replaceWithVoid())
                 .flatMap(x -> s.createNativeQuery("SELECT id, phase, attempt, "
                         + "owner_id, lease_expires_at, cancel_requested_at, worker_id FROM migration "
                         + "WHERE id = ANY(CAST(CAST(?1 AS text[]) AS uuid[])) ORDER BY id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""),

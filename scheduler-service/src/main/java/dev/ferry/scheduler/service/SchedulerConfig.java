@@ -131,7 +131,10 @@ public interface SchedulerConfig {
     @WithDefault("15s")
     String gaugeInterval();
 
-    /** How often a worker renews its claim on a migration it runs (its heartbeat). */
+    /**
+     * A worker's heartbeat: a claim lasts {@link #missedHeartbeats()} of them, and the worker gives it up one heartbeat
+     * before the scheduler would (it renews twice per heartbeat, so that one late answer does not cost the claim).
+     */
     @WithDefault("PT5S")
     Duration workerHeartbeat();
 

@@ -193,7 +193,10 @@ final class IngestRun {
         }
     }
 
-    /** Renews every claim held so far every 2.5 s, as a worker does (twice per 5 s heartbeat: MigrationRunner.renewEveryMillis). */
+    /**
+     * Renews every claim held so far 2.5 s after each answer, about as often as a worker does (twice per 5 s heartbeat:
+     * MigrationRunner.renewEveryMillis); a failed renewal waits as long before the next.
+     */
     private static Thread renewals(Api asWorker, List<Running> running) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -204,11 +207,13 @@ final class IngestRun {
                     if (r != null && r.path("refused").size() > 0) {
                         System.err.println("ingest: claims refused: " + r.path("refused").get(0));
                     }
+                } catch (RuntimeException e) {
+                    System.err.println("ingest: renewal failed: " + e.getMessage());
+                }
+                try {
                     Thread.sleep(2_500);
                 } catch (InterruptedException e) {
                     return;
-                } catch (RuntimeException e) {
-                    System.err.println("ingest: renewal failed: " + e.getMessage());
                 }
             }
         }, "bench-renewals");
