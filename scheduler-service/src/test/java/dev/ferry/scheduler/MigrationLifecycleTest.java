@@ -745,13 +745,15 @@ class MigrationLifecycleTest {
             lock(db, held);
             var renewal = java.util.concurrent.CompletableFuture.supplyAsync(() -> renew(both));
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                assertThat(renewal).as("the renewal answered before it was seen waiting for the held row").isNotDone();
                 try (var st = watcher.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity "
-                        + "WHERE wait_event_type = 'Lock' AND query LIKE '%FROM migration%FOR UPDATE'")) {
+                        + "WHERE pid <> pg_backend_pid() AND datname = current_database() AND wait_event_type = 'Lock' "
+                        + "AND query LIKE '%FROM migration%FOR UPDATE'")) {
                     rs.next();
                     return rs.getInt(1) == 1; // the renewal's last pass, waiting for the held row (the free one is renewed)
                 }
             });
-            db.commit();
+            db.commit(); // within the renewal's wait for a row (1 s): a batch lets go sooner than that
             JsonPath r = renewal.get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(r.getList("renewed", String.class)).containsExactlyInAnyOrder(free.toString(), held.toString());
             assertThat(r.getList("refused")).isEmpty();

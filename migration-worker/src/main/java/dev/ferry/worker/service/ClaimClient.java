@@ -93,7 +93,7 @@ final class ClaimClient {
         body.put("jobsOutliveWorker", jobsOutliveWorker);
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(claims(base, command))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body))), eachReplica());
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))), null);
         JsonNode answer = parse(r.body());
         if (r.statusCode() == 200) {
             return new Grant(answer.path("leaseMillis").asLong(), answer.path("renewEveryMillis").asLong(),
@@ -118,8 +118,10 @@ final class ClaimClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerId", workerId);
         body.put("claims", held.stream().map(c -> Map.of("migrationId", c.migrationId().toString(), "attempt", c.attempt())).toList());
+        // at least the configured timeout for every replica: a hung one must not leave the next a moment
+        Duration all = wait.compareTo(eachReplica()) > 0 ? wait : eachReplica();
         HttpResponse<String> r = send(base -> HttpRequest.newBuilder(URI.create(base + "/claims/renewals"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))), wait);
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json(body))), all);
         JsonNode answer = parse(r.body());
         if (r.statusCode() != 200) {
             throw new Unanswered("renewal answered HTTP " + r.statusCode() + ": " + answer.path("detail").asText(r.body()), null);
@@ -135,40 +137,41 @@ final class ClaimClient {
     /** Gives the claim back: the scheduler takes the migration over at once instead of waiting for the lease. */
     void release(MigrationCommand command, String workerId, String reason) throws Unanswered, InterruptedException {
         send(base -> HttpRequest.newBuilder(URI.create(claims(base, command) + "/" + encode(workerId) + "?attempt=" + command.attempt()
-                + "&reason=" + encode(reason))).DELETE(), eachReplica());
+                + "&reason=" + encode(reason))).DELETE(), null);
     }
 
     private static URI claims(String base, MigrationCommand command) {
         return URI.create(base + "/migrations/" + command.migrationId() + "/claims");
     }
 
-    /** The whole wait of a call that gives every replica the configured timeout. */
+    /** The whole wait that gives every replica the configured timeout. */
     private Duration eachReplica() {
         return timeout.multipliedBy(replicas.size());
     }
 
     /**
      * Asks the replica that answered last, then the others in turn: a replica that does not answer, or answers that it
-     * cannot serve now (502/503/504), is passed over. Unanswered only when none answered. All of them within {@code wait}:
-     * a replica that is not the last waits the configured timeout at most (a hung one must leave time to ask the next),
-     * the last whatever remains.
+     * cannot serve now (502/503/504), is passed over. Unanswered only when none answered. Each replica is waited for the
+     * configured timeout; with a {@code wait} (at least that for every replica), the last one is waited for whatever of
+     * it remains.
      */
     private HttpResponse<String> send(java.util.function.Function<String, HttpRequest.Builder> request, Duration wait)
             throws Unanswered, InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
         String bearer;
         try {
             bearer = token.get();
         } catch (Exception e) {
             throw new Unanswered("no token from the identity provider: " + e, e);
         }
+        // from here, not before the token: a slow identity provider must not eat the scheduler's time
+        long deadline = System.nanoTime() + (wait == null ? 0 : wait.toNanos());
         Unanswered last = null;
         int first = current;
         for (int i = 0; i < replicas.size(); i++) {
             int r = (first + i) % replicas.size();
             try {
-                long left = Math.max(MIN_WAIT.toNanos(), deadline - System.nanoTime());
-                Duration patience = i < replicas.size() - 1 ? Duration.ofNanos(Math.min(timeout.toNanos(), left)) : Duration.ofNanos(left);
+                Duration patience = wait == null || i < replicas.size() - 1 ? timeout
+                        : Duration.ofNanos(Math.max(MIN_WAIT.toNanos(), deadline - System.nanoTime()));
                 HttpRequest.Builder ask = request.apply(replicas.get(r)).timeout(patience).header("Authorization", "Bearer " + bearer);
                 String trace = TraceParents.current();
                 // a claim joins the migration's trace; a renewal, made for all runs at once outside any trace, says

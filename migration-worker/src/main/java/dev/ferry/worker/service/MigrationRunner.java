@@ -115,6 +115,14 @@ public class MigrationRunner {
     }
 
     /**
+     * A run the fixed rate owed while a slow renewal waited, when a renewal asked less than half a period ago has already
+     * been answered: it would only ask again what was just granted. After a renewal that went unanswered, every run asks.
+     */
+    static boolean owedAndDone(long nowNanos, long lastAnsweredAskNanos, long renewEveryNanos) {
+        return nowNanos - lastAnsweredAskNanos < renewEveryNanos / 2;
+    }
+
+    /**
      * How long a renewal asked at {@code nowNanos} may wait for its answer: until the last of the claims it renews stops
      * being this worker's (an answer after that saves nothing), and at least {@code least}, the wait of any call to the
      * scheduler (a claim whose run already reported is still renewed until the scheduler decides, and needs an answer too).
@@ -126,8 +134,8 @@ public class MigrationRunner {
 
     private volatile boolean draining;
     private long renewEveryNanos;
-    /** When the last renewal was asked (System.nanoTime; only the renewal thread reads and writes it). */
-    private long lastRenewalAsked = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** When the last answered renewal was asked (System.nanoTime; only the renewal thread reads and writes it). */
+    private long lastRenewalAnswered = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private ClaimClient claims;
     private HypervisorDriver hypervisor;
     private ExecutorService pool;
@@ -204,8 +212,8 @@ public class MigrationRunner {
      */
     private void renew() {
         long now = System.nanoTime();
-        if (now - lastRenewalAsked < renewEveryNanos / 2) {
-            return; // a run the rate owed while a slow renewal waited: the one just answered did its work
+        if (owedAndDone(now, lastRenewalAnswered, renewEveryNanos)) {
+            return;
         }
         running.values().removeIf(c -> c.reportedAt != 0 && now - c.reportedAt > config.publishPatience().toNanos());
         List<Control> held = running.values().stream().filter(c -> !c.claimLost).toList();
@@ -213,10 +221,10 @@ public class MigrationRunner {
             return;
         }
         long asked = System.nanoTime();
-        lastRenewalAsked = asked;
         try {
             ClaimClient.Renewal r = claims.renewAll(workerId, held.stream().map(c -> c.command).toList(),
                     renewalWait(held, asked, config.schedulerTimeout()));
+            lastRenewalAnswered = asked;
             for (Control control : held) {
                 UUID id = control.command.migrationId();
                 if (r.renewed().contains(id)) {
@@ -236,6 +244,9 @@ public class MigrationRunner {
             LOG.warnf("%d claim(s) not renewed: %s", held.size(), unanswered.getMessage());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException unreadable) {
+            // an answer that cannot be read: logged, and the schedule goes on (an exception would end it for good)
+            LOG.warnf(unreadable, "%d claim(s) not renewed: the scheduler's answer could not be read", held.size());
         }
     }
 

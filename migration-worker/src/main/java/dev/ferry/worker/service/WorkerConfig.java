@@ -72,7 +72,11 @@ public interface WorkerConfig {
     @WithDefault("99")
     int throttleCeilingPercent();
 
-    /** While a migration runs, a heartbeat at least this often: a long round must not look like a dead worker. */
+    /**
+     * While a migration runs, a heartbeat at least this often: a long round must not look like a dead worker. The
+     * claims are renewed twice as often (MigrationRunner.renewEveryMillis); keep it equal to the scheduler's
+     * {@code ferry.scheduler.worker-heartbeat}, from which the lease is made.
+     */
     @WithDefault("PT5S")
     Duration heartbeatInterval();
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When a worker renews its claims and how long it waits for the answer, with the scheduler's defaults (a 15 s lease,
- * renewed every 5 s): a scheduler slow to answer one renewal, as under a thousand migrations at once, must not make
+ * a 5 s heartbeat): a scheduler slow to answer one renewal, as under a thousand migrations at once, must not make
  * the worker stop every migration it runs while the claims still hold.
  */
 class ClaimRenewalTimingTest {
@@ -46,6 +46,21 @@ class ClaimRenewalTimingTest {
         assertThat(MigrationRunner.renewalWait(List.of(older, newer), t0 + 7_500_000_000L, CALL)).isEqualTo(CALL);
         // 1 s on, the newer has 11 s left
         assertThat(MigrationRunner.renewalWait(List.of(older, newer), t0 + S, CALL)).isEqualTo(Duration.ofSeconds(11));
+    }
+
+    @Test
+    void afterASlowRenewalOneCatchUpAsksAgainAndTheOtherRunsItOwedDoNot() {
+        long every = 2_500_000_000L;
+        long t0 = 1_000 * S;
+        // asked at t0, answered 6.5 s later: the runs owed for t0+2.5 and t0+5 fire at once
+        assertThat(MigrationRunner.owedAndDone(t0 + 6_500_000_000L, t0, every)).isFalse(); // the catch-up asks
+        long catchUp = t0 + 6_500_000_000L;
+        // answered: the next owed run, a moment later, has nothing to add
+        assertThat(MigrationRunner.owedAndDone(catchUp + 1_000_000L, catchUp, every)).isTrue();
+        // unanswered (the last answered ask is still t0): every run asks again while the claims hold
+        assertThat(MigrationRunner.owedAndDone(catchUp + 1_000_000L, t0, every)).isFalse();
+        // on schedule, a run is never skipped
+        assertThat(MigrationRunner.owedAndDone(t0 + every, t0, every)).isFalse();
     }
 
     @Test

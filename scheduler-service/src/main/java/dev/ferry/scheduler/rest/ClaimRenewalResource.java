@@ -43,7 +43,7 @@ public class ClaimRenewalResource {
     @Operation(summary = "Renew every claim a worker holds (twice per heartbeat)",
             description = "Renewed: the worker may go on acting for those until the lease ends. Refused (ended, retried, "
                     + "lapsed, someone else's): the worker must stop acting for those at once. Neither (its row was held by "
-                    + "another transaction past the renewal's wait: 1 s a row, 2 s in all): not renewed by this call; the worker's next renewal renews it, "
+                    + "another transaction past the renewal's wait: 1 s a row, 2 s for all): not renewed by this call; the worker's next renewal renews it, "
                     + "and the worker acts for it until its lease, as it had.")
     public Uni<RenewalView> renew(@NotNull @Valid RenewalRequest request) {
         return claims.renew(request.workerId(), request.claims().stream()

@@ -28,7 +28,7 @@ public class ClaimService {
     static final int RENEWAL_SLICE = 100;
     /**
      * How long a renewal waits for each row another transaction holds (lock_timeout), and {@link #HELD_ROWS_WAIT} for
-     * all of them (statement_timeout). An event batch lets go within a fraction of a second; a row held longer (any
+     * its locking statement (statement_timeout). An event batch lets go within a fraction of a second; a row held longer (any
      * long transaction: a watchdog pass holds every row whose share of the links it moved until it commits) is renewed
      * by the worker's next renewal, so that a held row never keeps the answer for all the others past the worker's
      * patience (it stops acting for all of them when no answer comes).
@@ -42,7 +42,8 @@ public class ClaimService {
     SchedulerConfig config;
 
     /**
-     * A granted claim: the lease's end, how often the worker must renew it, and what the operator asked before this
+     * A granted claim: the lease's end, the worker's heartbeat (it renews twice per heartbeat, and gives a claim up one
+     * heartbeat before the lease ends), and what the operator asked before this
      * worker held it (a cancel or force-complete sent while nobody ran the migration must not be lost).
      */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Claim", example = "{\"migrationId\": \"7d8e2f5c-2f61-4a7e-9a63-2c1a9d7c6a10\", \"attempt\": 1, \"workerId\": \"4242@worker-1\", \"leaseExpiresAt\": \"2026-11-25T20:00:22Z\", \"leaseMillis\": 15000, \"renewEveryMillis\": 5000, \"cancelRequested\": false, \"forceCompleteRequested\": false}")
