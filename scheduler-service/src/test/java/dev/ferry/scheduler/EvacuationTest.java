@@ -262,6 +262,44 @@ class EvacuationTest {
     }
 
     @Test
+    void aMoveWaitingItsTurnOutlastsTheQueueTimeoutWhileItsEvacuationMoves() throws Exception {
+        FakeInventory.reserveSucceeds();
+        // hv-776 runs four 4 GiB VMs for hv-3, both 1 GbE: one at a time, the second waits for the first
+        JsonPath plan = given().post("/hosts/776/evacuate").then().statusCode(202).extract().jsonPath();
+        assertThat(plan.getInt("concurrency")).isEqualTo(1);
+        List<UUID> moves = plan.getList("moves.migrationId", String.class).stream().map(UUID::fromString).toList();
+        UUID first = moves.get(0);
+        UUID second = moves.get(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SCHEDULED".equals(migration(first).getString("phase")));
+        FakeInventory.reserveAnswers(503, "{}"); // from here inventory holds nothing more: what is queued stays queued
+        try {
+            // a request of its own, queued beside the second move: the witness that the watchdog judged them both
+            UUID alone = UUID.fromString(given().contentType(io.restassured.http.ContentType.JSON)
+                    .body(java.util.Map.of("vmId", 7769, "targetHostId", 3)).post("/migrations").then().statusCode(202)
+                    .extract().jsonPath().getString("id"));
+            // both queued an hour ago, far past the queue's timeout (4 s in tests, 30 min by default)
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test",
+                    "UPDATE migration SET created_at = created_at - interval '1 hour' WHERE id IN (?, ?)", second, alone);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(migration(alone).getString("phase")));
+            assertThat(migration(alone).getString("failureReason")).contains("without a free migration slot");
+            // the second move waits its turn while the first is under way
+            assertThat(migration(second).getString("phase")).isEqualTo("QUEUED");
+
+            // the first ends, and then nothing of the evacuation moves for an hour: the second has waited too long
+            QueueTest.succeed(first);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(migration(first).getString("phase")));
+            assertThat(migration(second).getString("phase")).isEqualTo("QUEUED");
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test",
+                    "UPDATE migration SET updated_at = updated_at - interval '1 hour' WHERE id = ?", first);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(migration(second).getString("phase")));
+            assertThat(migration(second).getString("failureReason")).contains("without a free migration slot");
+        } finally {
+            FakeInventory.reserveSucceeds();
+            given().post("/evacuations/" + plan.getString("id") + "/cancel");
+        }
+    }
+
+    @Test
     void aRequestQueuedForADestinationWhileAnEvacuationIsPlannedMakesItPlanAgain() throws Exception {
         // a migration to hv-591 that no longer claims anything: queued (no hold is granted), then cancelled
         FakeInventory.reserveAnswers(503, "{}");

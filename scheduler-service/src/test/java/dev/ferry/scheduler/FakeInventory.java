@@ -229,12 +229,14 @@ public class FakeInventory implements QuarkusTestResourceLifecycleManager {
                         .mapToObj(id -> new VmView(id, "vm-" + id, 4 * GIB, 2, hostId, VmState.RUNNING, null, null, null, Set.of(),
                                 List.of(), Set.of(), 0, hostId == 891 ? 1.5 : 0.1, measured)).toList();
             } else if (method.equals("GET") && path.equals("/vms")) {
-                // host 576 runs four VMs, 561-564; 577 one, 759; 777 three, 771-773; 778 two, 781-782; 779 four, 791-794
+                // host 576 runs four VMs, 561-564; 577 one, 759; 776 four, 7761-7764; 777 three, 771-773; 778 two, 781-782;
+                // 779 four, 791-794
                 String query = exchange.getRequestURI().getQuery();
-                long onHost = query.contains("hostId=576") ? 576 : query.contains("hostId=577") ? 577 : query.contains("hostId=777") ? 777
-                        : query.contains("hostId=778") ? 778 : query.contains("hostId=779") ? 779 : 0;
-                int count = onHost == 576 ? 4 : onHost == 577 ? 1 : onHost == 777 ? 3 : onHost == 778 ? 2 : onHost == 779 ? 4 : 0;
-                long firstVm = onHost == 576 ? 561 : onHost == 577 ? 759 : onHost == 777 ? 771 : onHost == 778 ? 781 : 791;
+                long onHost = query.contains("hostId=576") ? 576 : query.contains("hostId=577") ? 577 : query.contains("hostId=776") ? 776
+                        : query.contains("hostId=777") ? 777 : query.contains("hostId=778") ? 778 : query.contains("hostId=779") ? 779 : 0;
+                int count = onHost == 576 ? 4 : onHost == 577 ? 1 : onHost == 776 ? 4 : onHost == 777 ? 3 : onHost == 778 ? 2
+                        : onHost == 779 ? 4 : 0;
+                long firstVm = onHost == 576 ? 561 : onHost == 577 ? 759 : onHost == 776 ? 7761 : onHost == 777 ? 771 : onHost == 778 ? 781 : 791;
                 body = LongStream.range(firstVm, firstVm + count).mapToObj(id -> {
                     VmView v = vm(id);
                     return new VmView(v.id(), v.name(), v.memoryBytes(), v.vcpus(), onHost, v.state(), null, null, null,

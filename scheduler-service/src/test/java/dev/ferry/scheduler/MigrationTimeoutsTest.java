@@ -42,6 +42,15 @@ class MigrationTimeoutsTest {
                 1, 1, false);
     }
 
+    /**
+     * A move of an evacuation no worker took yet, queued {@code createdAgo} seconds ago; a move of its evacuation was
+     * last under way {@code movedAgo} seconds ago (0: one is now; null: none has started).
+     */
+    static Facts evacuationMove(long createdAgo, Long movedAgo) {
+        return new Facts(QUEUED, MigrationMode.PRE_COPY, Facts.waitingSince(ago(createdAgo), movedAgo == null ? null : ago(movedAgo)),
+                ago(createdAgo), null, null, null, 0, null, null, 1, 1, 1, false);
+    }
+
     /** Claimed by worker w-1, its lease lapsing {@code leaseIn} seconds from now (negative: lapsed). */
     static Facts claimed(long updatedAgo, long leaseIn, int attempt, boolean jobsOutlive, Instant deadline, Instant cancelAt) {
         return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, "w-1",
@@ -71,6 +80,11 @@ class MigrationTimeoutsTest {
             Arguments.of("queued a minute", untouched(QUEUED, 60, 60, null, null), null, null),
             Arguments.of("queued past 30 min", untouched(QUEUED, 1801, 1801, null, null), end(FAILED), "queued for 30 min without a free migration slot"),
             Arguments.of("queued long but re-placed recently: the queue clock counts from creation", untouched(QUEUED, 1801, 5, null, null), end(FAILED), "without a free"),
+            Arguments.of("a move of an evacuation queued 2 h while a move ahead of it runs: it waits its turn", evacuationMove(7200, 0L), null, null),
+            Arguments.of("a move of an evacuation queued 2 h, the last move ahead of it ended 29 min ago", evacuationMove(7200, 1740L), null, null),
+            Arguments.of("a move of an evacuation queued 2 h, nothing of its evacuation moved for 31 min", evacuationMove(7200, 1860L), end(FAILED), "queued for 30 min without a free migration slot"),
+            Arguments.of("a move of an evacuation queued 31 min, none of its evacuation ever started", evacuationMove(1860, null), end(FAILED), "without a free"),
+            Arguments.of("a move of an evacuation queued 31 min, its last move ended before it was queued", evacuationMove(1860, 3600L), end(FAILED), "without a free"),
             Arguments.of("scheduled 119 s", untouched(SCHEDULED, 300, 119, null, null), null, null),
             Arguments.of("scheduled 121 s, nobody claimed it", untouched(SCHEDULED, 300, 121, null, null), end(FAILED), "no worker picked the migration up within 120 s"),
             Arguments.of("running, last word 4 min ago", m(RUNNING, 3600, 240, null, null), null, null),

@@ -26,17 +26,35 @@ public final class MigrationTimeouts {
     }
 
     /**
-     * What the timeouts look at. {@code updatedAt} is the last change or the last word from the worker; {@code ownerId}
-     * the worker holding the claim, whose lease runs to {@code leaseExpiresAt}; {@code workerId} the worker that
-     * reported last (a claim-less report counts as someone having run it).
+     * What the timeouts look at. {@code waitingSince} is when a QUEUED migration's wait for a slot began (see
+     * {@link #of(Migration, Instant)}); {@code updatedAt} the last change or the last word from the worker;
+     * {@code ownerId} the worker holding the claim, whose lease runs to {@code leaseExpiresAt}; {@code workerId} the
+     * worker that reported last (a claim-less report counts as someone having run it).
      */
-    public record Facts(MigrationPhase phase, MigrationMode mode, Instant createdAt, Instant updatedAt, Instant deadline,
+    public record Facts(MigrationPhase phase, MigrationMode mode, Instant waitingSince, Instant updatedAt, Instant deadline,
             Instant cancelRequestedAt, String workerId, int currentRound, String ownerId, Instant leaseExpiresAt, int attempt,
             int run, int maxRetries, boolean jobsOutliveWorker) {
 
+        /** A migration on its own: its queue wait counts from its creation. */
         public static Facts of(Migration m) {
-            return new Facts(m.phase(), MigrationMode.orDefault(m.mode), m.createdAt, m.updatedAt, m.deadline, m.cancelRequestedAt,
+            return of(m, null);
+        }
+
+        /**
+         * @param evacuationMovedAt for a move of an evacuation, when a move of that evacuation was last under way (now,
+         *                          while one is; null if none has started). The moves wait their turn in plan order, so
+         *                          the queue's timeout counts from there: a 40-VM evacuation taking two hours never
+         *                          fails its tail as "queued too long" while its moves keep going, and still does when
+         *                          nothing of it has moved for that long.
+         */
+        public static Facts of(Migration m, Instant evacuationMovedAt) {
+            return new Facts(m.phase(), MigrationMode.orDefault(m.mode), waitingSince(m.createdAt, evacuationMovedAt), m.updatedAt, m.deadline, m.cancelRequestedAt,
                     m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.run, m.maxRetries, m.jobsOutliveWorker);
+        }
+
+        /** When a queued migration's wait began: its creation, or the last time its evacuation moved, whichever is later. */
+        public static Instant waitingSince(Instant createdAt, Instant evacuationMovedAt) {
+            return evacuationMovedAt != null && evacuationMovedAt.isAfter(createdAt) ? evacuationMovedAt : createdAt;
         }
 
         /** A worker may be acting on the hypervisor for it (it claimed it, or reported on it). */
@@ -118,7 +136,7 @@ public final class MigrationTimeouts {
                     : Overdue.end(MigrationPhase.FAILED, reason + "; the VM stays on the source");
         }
         return switch (m.phase()) {
-            case QUEUED -> m.createdAt().plus(s.queued()).isBefore(now)
+            case QUEUED -> m.waitingSince().plus(s.queued()).isBefore(now)
                     ? Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot")
                     : Optional.empty();
             case SCHEDULED -> {

@@ -14,7 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,20 +69,24 @@ public class MigrationWatchdog {
         }
         MigrationTimeouts.Settings s = settings();
         // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
-        // Only a QUEUED migration is judged by its age: with that clause on every phase, each migration that had run
-        // longer than the queue's timeout was locked by every pass.
+        // Only a QUEUED migration is judged by its age, and only by it: with that clause on every phase, each migration
+        // that had run longer than the queue's timeout was locked by every pass, and so was every long-queued one by
+        // the quiet clause. A move of an evacuation waits while its evacuation moves (MigrationTimeouts.Facts#of).
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createSelectionQuery(
-                        "from Migration where phase in ?1 and (updatedAt < ?2 or (phase = ?6 and createdAt < ?3) or deadline < ?4"
+                        "from Migration m where m.phase in ?1 and ((m.phase <> ?6 and m.updatedAt < ?2) or (m.phase = ?6 and m.createdAt < ?3"
+                                + " and not exists (from Migration s where s.evacuationId = m.evacuationId and s.phase <> ?6"
+                                + " and (s.phase in ?7 or s.updatedAt >= ?3)))"
                                 // in id order, as the event batches and claim renewals lock rows: no deadlock among them
-                                + " or cancelRequestedAt < ?5 or leaseExpiresAt < ?4) order by id", Migration.class)
+                                + " or m.deadline < ?4 or m.cancelRequestedAt < ?5 or m.leaseExpiresAt < ?4) order by m.id", Migration.class)
                         .setParameter(1, List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
                         .setParameter(2, now.minus(s.shortestWait())).setParameter(3, now.minus(s.queued()))
                         .setParameter(4, now).setParameter(5, now.minus(s.cancel())).setParameter(6, MigrationPhase.QUEUED)
+                        .setParameter(7, MOVING)
                         // A row another transaction holds is judged by the next pass: that transaction is applying the
                         // worker's word, renewing its claim or acting on it. Waiting for it here would hold every row
                         // locked before it in the meantime, stalling their event batches and claim renewals.
                         .setLockMode(org.hibernate.LockMode.UPGRADE_SKIPLOCKED).getResultList())
-                        .flatMap(candidates -> endOverdue(candidates, now, s)))
+                        .flatMap(candidates -> evacuationsMovedAt(candidates, now).flatMap(moved -> endOverdue(candidates, moved, now, s))))
                 .invoke(metrics::tookOver) // once the pass committed
                 .onFailure().invoke(e -> {
                     lastFailedPass = Instant.now();
@@ -88,12 +97,38 @@ public class MigrationWatchdog {
                 .replaceWithVoid();
     }
 
+    /** The phases in which a move of an evacuation counts as under way: each has its own timeout, so none waits forever. */
+    static final List<MigrationPhase> MOVING = List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING);
+
+    /**
+     * For each evacuation with a queued candidate: when a move of it was last under way, now while one is, else when
+     * the last one to leave the queue last changed (its end, for one that ended). None started: absent.
+     */
+    private static Uni<Map<UUID, Instant>> evacuationsMovedAt(List<Migration> candidates, Instant now) {
+        Set<UUID> evacuations = new HashSet<>();
+        candidates.stream().filter(m -> m.phase() == MigrationPhase.QUEUED && m.evacuationId != null).forEach(m -> evacuations.add(m.evacuationId));
+        if (evacuations.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery("select s.evacuationId, count(case when s.phase in ?1"
+                        + " then 1 end), max(s.updatedAt) from Migration s where s.evacuationId in ?2 and s.phase <> ?3 group by s.evacuationId",
+                        Object[].class)
+                .setParameter(1, MOVING).setParameter(2, evacuations).setParameter(3, MigrationPhase.QUEUED)
+                .getResultList())
+                .map(rows -> {
+                    Map<UUID, Instant> moved = new HashMap<>();
+                    rows.forEach(r -> moved.put((UUID) r[0], ((Number) r[1]).longValue() > 0 ? now : (Instant) r[2]));
+                    return moved;
+                });
+    }
+
     /** Acts on each overdue migration; returns how many were taken over from a worker that died. */
-    private Uni<Integer> endOverdue(List<Migration> candidates, Instant now, MigrationTimeouts.Settings s) {
+    private Uni<Integer> endOverdue(List<Migration> candidates, Map<UUID, Instant> evacuationMovedAt, Instant now, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         int takeovers = 0;
         for (Migration m : candidates) {
-            var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m), now, s);
+            Instant moved = m.evacuationId == null ? null : evacuationMovedAt.get(m.evacuationId);
+            var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m, moved), now, s);
             if (overdue.isPresent()) {
                 chain = chain.flatMap(x -> act(m, overdue.get(), now));
                 var action = overdue.get().action();

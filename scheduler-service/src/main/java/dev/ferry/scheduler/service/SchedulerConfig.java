@@ -79,7 +79,11 @@ public interface SchedulerConfig {
     @WithDefault("5")
     int maxConcurrentMigrations();
 
-    /** A migration QUEUED for this long without a free slot fails, so that no request waits forever. */
+    /**
+     * A migration QUEUED for this long without a free slot fails, so that no request waits forever. A move of an
+     * evacuation counts from the last time a move of its evacuation was under way: its moves wait their turn in plan
+     * order, and an evacuation that keeps moving is not cut short.
+     */
     @WithDefault("PT30M")
     Duration queuedTimeout();
 
