@@ -104,7 +104,7 @@ public class MigrationRunner {
 
     /**
      * How often the claims are renewed: twice per heartbeat. A claim is this worker's for one heartbeat less than the
-     * lease (10 s of 15 by default) from the last renewal asked for; renewing only once per heartbeat left a single
+     * lease (10 s of 15 by default), counted from when the last answered renewal was asked for; renewing only once per heartbeat left a single
      * renewal 5 s to be answered, and one answer a little late (a scheduler busy with a thousand migrations) fenced
      * every migration the worker ran, though the scheduler had renewed them all. Asked half a heartbeat after the last,
      * a renewal may take up to 7.5 s, and one that fails at once is asked again 2.5 s later, while the claims still
