@@ -246,11 +246,12 @@ class QemuMigrationTest {
         assertThat(ferry.outcome()).as("Ferry's policy: " + ferry.reason()).isEqualTo(MigrationResult.Outcome.SUCCEEDED);
         assertThat(ferry.rounds()).anySatisfy(r -> assertThat(r.throttlePercent()).isPositive());
         // the window Ferry's driver sampled as the first pass began: a quarter of a second of a guest rewriting 96 MiB at
-        // 200 MiB/s is about 12,800 distinct pages (fewer when TCG writes slower), never more than the region's 24,576
+        // 200 MiB/s is about 12,800 distinct pages, never more than the region's 24,576; fewer when TCG writes slower
+        // (2,892 in one CI run, the two cores busy with the migration too): the bound says the window saw the guest write
         var window = ferry.rounds().get(0).earlySample();
         assertThat(window).as("calc-dirty-rate's window on round 1").isNotNull();
         assertThat(window.seconds()).as("QEMU's own measure of the window").isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.005));
-        assertThat(window.pages()).isBetween(3_000L, 24_576L + 1_000);
+        assertThat(window.pages()).isBetween(1_000L, 24_576L + 1_000);
     }
 
     /**
