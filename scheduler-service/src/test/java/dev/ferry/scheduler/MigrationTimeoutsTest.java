@@ -147,6 +147,27 @@ class MigrationTimeoutsTest {
         }
     }
 
+    static MigrationTimeouts.Sibling sibling(MigrationPhase phase, boolean started, long updatedAgo) {
+        return new MigrationTimeouts.Sibling(phase, started, ago(updatedAgo));
+    }
+
+    @org.junit.jupiter.api.Test
+    void anEvacuationMovesWhileAMoveOfItRunsAndLastMovedWhenOneThatStartedLastChanged() {
+        // one under way: it moves now, whatever ended before
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(sibling(SUCCEEDED, true, 600), sibling(RUNNING, true, 3600),
+                sibling(QUEUED, false, 7200)), NOW)).isEqualTo(NOW);
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(sibling(SCHEDULED, true, 50)), NOW)).isEqualTo(NOW);
+        // none under way: the last change of one that started (its end; an unknown outcome, or its resolution)
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(sibling(SUCCEEDED, true, 600), sibling(FAILED, true, 900),
+                sibling(OUTCOME_UNKNOWN, true, 300)), NOW)).isEqualTo(ago(300));
+        // a move that ended without ever starting (cancelled in the queue, refused, timed out there) moved nothing
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(sibling(SUCCEEDED, true, 2000), sibling(CANCELLED, false, 10),
+                sibling(FAILED, false, 20)), NOW)).isEqualTo(ago(2000));
+        // nothing started yet: the wait counts from the move's own creation
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(sibling(QUEUED, false, 5), sibling(CANCELLED, false, 5)), NOW)).isNull();
+        assertThat(MigrationTimeouts.evacuationMovedAt(java.util.List.of(), NOW)).isNull();
+    }
+
     @org.junit.jupiter.api.Test
     void theWatchdogsQueryLooksBackTheShortestWait() {
         assertThat(S.shortestWait()).isEqualTo(Duration.ofMinutes(2));

@@ -182,6 +182,47 @@ class QueueTest {
     }
 
     @Test
+    void aMigrationTheWatchdogCannotEndDoesNotHoldBackTheOthers() throws Exception {
+        FakeInventory.reserveAnswers(503, "{}"); // inventory holds nothing: what is queued stays queued
+        try {
+            UUID refused = queued(8001);
+            UUID other = queued(8002);
+            // the database refuses to change the phase of one of them, as it would refuse a change that breaks its data
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test", "CREATE FUNCTION test_refuse_phase() RETURNS trigger"
+                    + " LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = '" + refused + "' AND NEW.phase <> OLD.phase THEN"
+                    + " RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test", "CREATE TRIGGER test_refuse_phase BEFORE UPDATE ON migration"
+                    + " FOR EACH ROW EXECUTE FUNCTION test_refuse_phase()");
+            // both queued an hour ago, far past the queue's timeout
+            dev.ferry.testsupport.TestDatabase.update("scheduler_test",
+                    "UPDATE migration SET created_at = created_at - interval '1 hour' WHERE id IN (?, ?)", refused, other);
+
+            // the other one ends in its own pass, though the first cannot
+            await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(phase(other)));
+            assertThat(migration(other).getString("failureReason")).contains("without a free migration slot");
+            assertThat(phase(refused)).isEqualTo("QUEUED");
+
+            // and once the database takes it, the one refused ends at the next pass
+            dropRefusal();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(phase(refused)));
+        } finally {
+            dropRefusal();
+            FakeInventory.reserveSucceeds();
+        }
+    }
+
+    private static UUID queued(long vmId) {
+        return UUID.fromString(given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("vmId", vmId, "targetHostId", 3)).post("/migrations").then().statusCode(202)
+                .extract().jsonPath().getString("id"));
+    }
+
+    private static void dropRefusal() throws java.sql.SQLException {
+        dev.ferry.testsupport.TestDatabase.update("scheduler_test", "DROP TRIGGER IF EXISTS test_refuse_phase ON migration");
+        dev.ferry.testsupport.TestDatabase.update("scheduler_test", "DROP FUNCTION IF EXISTS test_refuse_phase()");
+    }
+
+    @Test
     void pastTheOperatorsDeadlineTheMigrationEndsAndTheVmStaysOnTheSource() {
         FakeInventory.reserveSucceeds();
         String id = given().contentType(io.restassured.http.ContentType.JSON)

@@ -35,17 +35,12 @@ public final class MigrationTimeouts {
             Instant cancelRequestedAt, String workerId, int currentRound, String ownerId, Instant leaseExpiresAt, int attempt,
             int run, int maxRetries, boolean jobsOutliveWorker) {
 
-        /** A migration on its own: its queue wait counts from its creation. */
-        public static Facts of(Migration m) {
-            return of(m, null);
-        }
-
         /**
-         * @param evacuationMovedAt for a move of an evacuation, when a move of that evacuation was last under way (now,
-         *                          while one is; null if none has started). The moves wait their turn in plan order, so
-         *                          the queue's timeout counts from there: a 40-VM evacuation taking two hours never
-         *                          fails its tail as "queued too long" while its moves keep going, and still does when
-         *                          nothing of it has moved for that long.
+         * @param evacuationMovedAt for a queued move of an evacuation, when its evacuation last moved
+         *                          ({@link MigrationTimeouts#evacuationMovedAt}); null for any other migration. The moves
+         *                          wait their turn in plan order, so the queue's timeout counts from there: a 40-VM
+         *                          evacuation taking two hours never fails its tail as "queued too long" while its moves
+         *                          keep going, and still does when nothing of it has moved for that long.
          */
         public static Facts of(Migration m, Instant evacuationMovedAt) {
             return new Facts(m.phase(), MigrationMode.orDefault(m.mode), waitingSince(m.createdAt, evacuationMovedAt), m.updatedAt, m.deadline, m.cancelRequestedAt,
@@ -71,6 +66,32 @@ public final class MigrationTimeouts {
         int takeovers() {
             return attempt - 1 + Math.max(0, run - 1);
         }
+    }
+
+    /** Another move of the same evacuation: its phase, whether it ever left the queue to start, and its last change. */
+    public record Sibling(MigrationPhase phase, boolean started, Instant updatedAt) {
+    }
+
+    /**
+     * When an evacuation last moved, for its queued moves: now while one of its moves is SCHEDULED or RUNNING (each has
+     * timeouts of its own); else the last change of one that started and is no longer (its end, or its outcome declared
+     * unknown, or resolved); null if none ever started. A move that ended without starting (cancelled, refused by its
+     * destination, or timed out in the queue) moved nothing, and does not restart the others' wait.
+     */
+    public static Instant evacuationMovedAt(java.util.List<Sibling> others, Instant now) {
+        Instant last = null;
+        for (Sibling o : others) {
+            if (!o.started() || o.phase() == MigrationPhase.QUEUED) {
+                continue;
+            }
+            if (o.phase() == MigrationPhase.SCHEDULED || o.phase() == MigrationPhase.RUNNING) {
+                return now;
+            }
+            if (last == null || o.updatedAt().isAfter(last)) {
+                last = o.updatedAt();
+            }
+        }
+        return last;
     }
 
     /** What the watchdog does with an overdue migration. */

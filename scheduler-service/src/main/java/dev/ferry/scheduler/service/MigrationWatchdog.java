@@ -7,6 +7,7 @@ import dev.ferry.scheduler.model.Migration;
 import dev.ferry.scheduler.model.MigrationPhase;
 import dev.ferry.scheduler.model.MigrationTimeouts;
 import dev.ferry.scheduler.model.MigrationTimeouts.Overdue;
+import dev.ferry.support.Transience;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -14,11 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -68,26 +65,8 @@ public class MigrationWatchdog {
             return Uni.createFrom().voidItem();
         }
         MigrationTimeouts.Settings s = settings();
-        // A superset of the overdue: quiet for the shortest wait, queued long, past a deadline, or a cancel pending long.
-        // Only a QUEUED migration is judged by its age, and only by it: with that clause on every phase, each migration
-        // that had run longer than the queue's timeout was locked by every pass, and so was every long-queued one by
-        // the quiet clause. A move of an evacuation waits while its evacuation moves (MigrationTimeouts.Facts#of).
-        return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createSelectionQuery(
-                        "from Migration m where m.phase in ?1 and ((m.phase <> ?6 and m.updatedAt < ?2) or (m.phase = ?6 and m.createdAt < ?3"
-                                + " and not exists (from Migration s where s.evacuationId = m.evacuationId and s.phase <> ?6"
-                                + " and (s.phase in ?7 or s.updatedAt >= ?3)))"
-                                // in id order, as the event batches and claim renewals lock rows: no deadlock among them
-                                + " or m.deadline < ?4 or m.cancelRequestedAt < ?5 or m.leaseExpiresAt < ?4) order by m.id", Migration.class)
-                        .setParameter(1, List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
-                        .setParameter(2, now.minus(s.shortestWait())).setParameter(3, now.minus(s.queued()))
-                        .setParameter(4, now).setParameter(5, now.minus(s.cancel())).setParameter(6, MigrationPhase.QUEUED)
-                        .setParameter(7, MOVING)
-                        // A row another transaction holds is judged by the next pass: that transaction is applying the
-                        // worker's word, renewing its claim or acting on it. Waiting for it here would hold every row
-                        // locked before it in the meantime, stalling their event batches and claim renewals.
-                        .setLockMode(org.hibernate.LockMode.UPGRADE_SKIPLOCKED).getResultList())
-                        .flatMap(candidates -> evacuationsMovedAt(candidates, now).flatMap(moved -> endOverdue(candidates, moved, now, s))))
-                .invoke(metrics::tookOver) // once the pass committed
+        return Panache.withSession(() -> candidates(now, s))
+                .flatMap(ids -> actOnEach(ids, s))
                 .onFailure().invoke(e -> {
                     lastFailedPass = Instant.now();
                     LOG.warnf("watchdog pass failed; judging again %d s after the database answers: %s",
@@ -97,45 +76,89 @@ public class MigrationWatchdog {
                 .replaceWithVoid();
     }
 
-    /** The phases in which a move of an evacuation counts as under way: each has its own timeout, so none waits forever. */
-    static final List<MigrationPhase> MOVING = List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING);
+    /**
+     * A superset of the overdue, read without locks: quiet for the shortest wait, queued long, past a deadline, or a
+     * cancel pending long. Only a QUEUED migration is judged by its age, and only by it: with that clause on every
+     * phase, each migration that had run longer than the queue's timeout was read by every pass, and so was every
+     * long-queued one by the quiet clause. A move of an evacuation waits while its evacuation moves
+     * (MigrationTimeouts#evacuationMovedAt).
+     */
+    private static Uni<List<UUID>> candidates(Instant now, MigrationTimeouts.Settings s) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select m.id from Migration m where m.phase in ?1 and ((m.phase <> ?6 and m.updatedAt < ?2)"
+                                // as MigrationTimeouts.evacuationMovedAt: a move of its evacuation that started moved it
+                                + " or (m.phase = ?6 and m.createdAt < ?3 and not exists (select 1 from Migration s where s.evacuationId = m.evacuationId"
+                                + " and s.reservationId is not null and s.phase <> ?6 and (s.phase in ?7 or s.updatedAt >= ?3)))"
+                                + " or m.deadline < ?4 or m.cancelRequestedAt < ?5 or m.leaseExpiresAt < ?4) order by m.id", UUID.class)
+                .setParameter(1, List.of(MigrationPhase.QUEUED, MigrationPhase.SCHEDULED, MigrationPhase.RUNNING))
+                .setParameter(2, now.minus(s.shortestWait())).setParameter(3, now.minus(s.queued()))
+                .setParameter(4, now).setParameter(5, now.minus(s.cancel())).setParameter(6, MigrationPhase.QUEUED)
+                .setParameter(7, MOVING).getResultList());
+    }
 
     /**
-     * For each evacuation with a queued candidate: when a move of it was last under way, now while one is, else when
-     * the last one to leave the queue last changed (its end, for one that ended). None started: absent.
+     * Judges and acts on each candidate in a transaction of its own, one after the other. One transaction for the whole
+     * pass held every overdue row, and the rows of the live migrations whose share of the links a takeover moved, until
+     * the last was acted on: after a worker with hundreds of migrations died, that was tens of seconds on a loaded
+     * machine, while those live migrations' events and claim renewals waited for their rows. A failure that will pass
+     * (the database away, a conflict) ends the pass; any other is logged, and the others are still acted on.
      */
-    private static Uni<Map<UUID, Instant>> evacuationsMovedAt(List<Migration> candidates, Instant now) {
-        Set<UUID> evacuations = new HashSet<>();
-        candidates.stream().filter(m -> m.phase() == MigrationPhase.QUEUED && m.evacuationId != null).forEach(m -> evacuations.add(m.evacuationId));
-        if (evacuations.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+    private Uni<Void> actOnEach(List<UUID> ids, MigrationTimeouts.Settings s) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (UUID id : ids) {
+            chain = chain.flatMap(x -> Panache.withTransaction(() -> judge(id, s))
+                    .invoke(metrics::tookOver) // once its transaction committed
+                    .onFailure(e -> !Transience.isTransient(e))
+                    .recoverWithItem(e -> {
+                        LOG.errorf(e, "watchdog could not act on migration %s; judged again next pass", id);
+                        return 0;
+                    })
+                    .replaceWithVoid());
         }
-        return Panache.getSession().flatMap(session -> session.createSelectionQuery("select s.evacuationId, count(case when s.phase in ?1"
-                        + " then 1 end), max(s.updatedAt) from Migration s where s.evacuationId in ?2 and s.phase <> ?3 group by s.evacuationId",
-                        Object[].class)
-                .setParameter(1, MOVING).setParameter(2, evacuations).setParameter(3, MigrationPhase.QUEUED)
-                .getResultList())
-                .map(rows -> {
-                    Map<UUID, Instant> moved = new HashMap<>();
-                    rows.forEach(r -> moved.put((UUID) r[0], ((Number) r[1]).longValue() > 0 ? now : (Instant) r[2]));
-                    return moved;
+        return chain;
+    }
+
+    /**
+     * Locks the row, if nobody else holds it, judges it as it is now and acts: returns 1 for a takeover from a worker
+     * that died, else 0. A row another transaction holds is judged by the next pass: that transaction is applying the
+     * worker's word, renewing its claim or acting on it (another replica's watchdog too, whose action this judgement,
+     * made after it, sees).
+     */
+    private Uni<Integer> judge(UUID id, MigrationTimeouts.Settings s) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery("from Migration where id = ?1", Migration.class)
+                        .setParameter(1, id).setLockMode(org.hibernate.LockMode.UPGRADE_SKIPLOCKED).getResultList())
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    Migration m = found.get(0);
+                    Instant now = Instant.now();
+                    return evacuationMovedAt(m, now).flatMap(moved -> {
+                        var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m, moved), now, s);
+                        if (overdue.isEmpty()) {
+                            return Uni.createFrom().item(0);
+                        }
+                        var action = overdue.get().action();
+                        return act(m, overdue.get(), now)
+                                .replaceWith(action == MigrationTimeouts.Action.RETRY || action == MigrationTimeouts.Action.ADOPT ? 1 : 0);
+                    });
                 });
     }
 
-    /** Acts on each overdue migration; returns how many were taken over from a worker that died. */
-    private Uni<Integer> endOverdue(List<Migration> candidates, Map<UUID, Instant> evacuationMovedAt, Instant now, MigrationTimeouts.Settings s) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        int takeovers = 0;
-        for (Migration m : candidates) {
-            Instant moved = m.evacuationId == null ? null : evacuationMovedAt.get(m.evacuationId);
-            var overdue = MigrationTimeouts.check(MigrationTimeouts.Facts.of(m, moved), now, s);
-            if (overdue.isPresent()) {
-                chain = chain.flatMap(x -> act(m, overdue.get(), now));
-                var action = overdue.get().action();
-                takeovers += action == MigrationTimeouts.Action.RETRY || action == MigrationTimeouts.Action.ADOPT ? 1 : 0;
-            }
+    /** The phases in which a move of an evacuation keeps its queued moves waiting (MigrationTimeouts.evacuationMovedAt). */
+    static final List<MigrationPhase> MOVING = List.of(MigrationPhase.SCHEDULED, MigrationPhase.RUNNING);
+
+    /** For a queued move of an evacuation, when its evacuation last moved; null for any other migration. */
+    private static Uni<Instant> evacuationMovedAt(Migration m, Instant now) {
+        if (m.phase() != MigrationPhase.QUEUED || m.evacuationId == null) {
+            return Uni.createFrom().nullItem();
         }
-        return chain.replaceWith(takeovers);
+        // a start is the reservation the dispatcher took for it: set as it left the queue, never cleared
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery("select s.phase, s.reservationId, s.updatedAt"
+                        + " from Migration s where s.evacuationId = ?1 and s.id <> ?2", Object[].class)
+                .setParameter(1, m.evacuationId).setParameter(2, m.id).getResultList())
+                .map(rows -> MigrationTimeouts.evacuationMovedAt(rows.stream().map(r -> new MigrationTimeouts.Sibling(
+                        (MigrationPhase) r[0], r[1] != null, (Instant) r[2])).toList(), now));
     }
 
     /** Does what {@link MigrationTimeouts} decided, in the caller's transaction. */

@@ -80,9 +80,11 @@ public interface SchedulerConfig {
     int maxConcurrentMigrations();
 
     /**
-     * A migration QUEUED for this long without a free slot fails, so that no request waits forever. A move of an
-     * evacuation counts from the last time a move of its evacuation was under way: its moves wait their turn in plan
-     * order, and an evacuation that keeps moving is not cut short.
+     * A migration QUEUED for this long without a free slot fails, so that no request waits in vain. A move of an
+     * evacuation counts from the last time a move of its evacuation that started was SCHEDULED or RUNNING
+     * (MigrationTimeouts#evacuationMovedAt): its moves wait their turn in plan order, and an evacuation that keeps
+     * moving is not cut short. While one of its moves runs, the tail waits as long as that move does: it ends by its
+     * own timeouts, the operator's deadline, or a cancel.
      */
     @WithDefault("PT30M")
     Duration queuedTimeout();
