@@ -185,14 +185,20 @@ class QueueTest {
     void aMigrationTheWatchdogCannotEndDoesNotHoldBackTheOthers() throws Exception {
         FakeInventory.reserveAnswers(503, "{}"); // inventory holds nothing: what is queued stays queued
         try {
-            UUID refused = queued(8001);
-            UUID other = queued(8002);
-            // the database refuses to change the phase of one of them, as it would refuse a change that breaks its data
+            // the database refuses to change the phase of one of them, as it would refuse a change that breaks its data:
+            // the one the watchdog comes to first (its pass goes in id order)
             dev.ferry.testsupport.TestDatabase.update("scheduler_test", "CREATE FUNCTION test_refuse_phase() RETURNS trigger"
-                    + " LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = '" + refused + "' AND NEW.phase <> OLD.phase THEN"
+                    + " LANGUAGE plpgsql AS $$ BEGIN IF NEW.vm_id IN (8001, 8002) AND NEW.phase <> OLD.phase AND NEW.id ="
+                    + " (SELECT id FROM migration WHERE vm_id IN (8001, 8002) ORDER BY id LIMIT 1) THEN"
                     + " RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
             dev.ferry.testsupport.TestDatabase.update("scheduler_test", "CREATE TRIGGER test_refuse_phase BEFORE UPDATE ON migration"
                     + " FOR EACH ROW EXECUTE FUNCTION test_refuse_phase()");
+            UUID a = queued(8001);
+            UUID b = queued(8002);
+            boolean aFirst = dev.ferry.testsupport.TestDatabase.number("scheduler_test",
+                    "SELECT count(*) FROM migration WHERE id = ? AND id < ?", a, b) == 1;
+            UUID refused = aFirst ? a : b;
+            UUID other = aFirst ? b : a;
             // both queued an hour ago, far past the queue's timeout
             dev.ferry.testsupport.TestDatabase.update("scheduler_test",
                     "UPDATE migration SET created_at = created_at - interval '1 hour' WHERE id IN (?, ?)", refused, other);

@@ -44,6 +44,25 @@ public final class Transience {
         return passes;
     }
 
+    /** The ORM's names for a row another transaction changed or held. */
+    private static final Set<String> CONFLICT_TYPES = Set.of("OptimisticLockException", "StaleObjectStateException",
+            "PessimisticLockException", "LockTimeoutException");
+
+    /**
+     * Whether the failure is a conflict with another transaction over rows (a serialization failure or deadlock, class
+     * 40; a lock not granted, 55P03; the ORM's lock and stale-row exceptions), not the database being away: transient,
+     * but a matter of those rows alone. Whoever works through many rows can skip the one and go on with the others.
+     */
+    public static boolean isConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = sqlState(t);
+            if (isA(t, CONFLICT_TYPES) || state != null && (state.startsWith("40") || state.equals("55P03"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether the database answered with this SQLSTATE anywhere in the failure's causes. */
     public static boolean hasSqlState(Throwable failure, String state) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -26,6 +26,10 @@ class TransienceTest {
         }
     }
 
+    /** The ORM's stale-row exception, matched by name as Transience matches it (Hibernate is no dependency here). */
+    static final class StaleObjectStateException extends RuntimeException {
+    }
+
     /** An HTTP answer of the JAX-RS client's shape (WebApplicationException needs a JAX-RS runtime to build). */
     static final class ServiceAnswer extends RuntimeException {
         private final Answer response;
@@ -82,6 +86,18 @@ class TransienceTest {
     @MethodSource("cases")
     void tellsAnOutageFromARecordThatCanNeverApply(String what, Throwable failure, boolean transientFailure) {
         assertThat(Transience.isTransient(failure)).isEqualTo(transientFailure);
+    }
+
+    @org.junit.jupiter.api.Test
+    void tellsAConflictOverRowsFromTheDatabaseBeingAway() {
+        assertThat(Transience.isConflict(new java.util.concurrent.CompletionException(new DatabaseError("40P01")))).isTrue();
+        assertThat(Transience.isConflict(new SQLException("conflict", "40001"))).isTrue();
+        assertThat(Transience.isConflict(new IllegalStateException("ORM", new DatabaseError("55P03")))).isTrue();
+        assertThat(Transience.isConflict(new RuntimeException(new StaleObjectStateException()))).isTrue();
+        assertThat(Transience.isConflict(new DatabaseError("08006"))).isFalse();
+        assertThat(Transience.isConflict(new DatabaseError("57P01"))).isFalse();
+        assertThat(Transience.isConflict(new java.net.ConnectException("refused"))).isFalse();
+        assertThat(Transience.isConflict(new DatabaseError("23505"))).isFalse();
     }
 
     @org.junit.jupiter.api.Test

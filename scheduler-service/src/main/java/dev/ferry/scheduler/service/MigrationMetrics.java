@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What an on-call engineer graphs and alerts on (docs/DEPLOY.md, "Monitoring"). Counters and histograms are
  * recorded once what they count has committed: a decision or a round when its event was applied the first time, a
- * takeover when the watchdog's pass committed. Each replica counts what it applied; sum them. The gauges of migrations
+ * takeover when the watchdog's transaction for it committed. Each replica counts what it applied; sum them. The gauges of migrations
  * by phase are counted from the table, so every replica shows the fleet's numbers; take the max.
  */
 @ApplicationScoped

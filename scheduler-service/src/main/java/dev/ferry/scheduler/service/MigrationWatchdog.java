@@ -100,14 +100,20 @@ public class MigrationWatchdog {
      * Judges and acts on each candidate in a transaction of its own, one after the other. One transaction for the whole
      * pass held every overdue row, and the rows of the live migrations whose share of the links a takeover moved, until
      * the last was acted on: after a worker with hundreds of migrations died, that was tens of seconds on a loaded
-     * machine, while those live migrations' events and claim renewals waited for their rows. A failure that will pass
-     * (the database away, a conflict) ends the pass; any other is logged, and the others are still acted on.
+     * machine, while those live migrations' events and claim renewals waited for their rows. The database away ends
+     * the pass (and the grace above begins); a conflict over the row, or a failure that will never pass, is logged,
+     * and the others are still acted on.
      */
     private Uni<Void> actOnEach(List<UUID> ids, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (UUID id : ids) {
             chain = chain.flatMap(x -> Panache.withTransaction(() -> judge(id, s))
                     .invoke(metrics::tookOver) // once its transaction committed
+                    .onFailure(Transience::isConflict)
+                    .recoverWithItem(e -> {
+                        LOG.warnf("watchdog: migration %s changed under it (%s); judged again next pass", id, e.getMessage());
+                        return 0;
+                    })
                     .onFailure(e -> !Transience.isTransient(e))
                     .recoverWithItem(e -> {
                         LOG.errorf(e, "watchdog could not act on migration %s; judged again next pass", id);

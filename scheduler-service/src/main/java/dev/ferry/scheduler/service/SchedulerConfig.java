@@ -81,8 +81,8 @@ public interface SchedulerConfig {
 
     /**
      * A migration QUEUED for this long without a free slot fails, so that no request waits in vain. A move of an
-     * evacuation counts from the last time a move of its evacuation that started was SCHEDULED or RUNNING
-     * (MigrationTimeouts#evacuationMovedAt): its moves wait their turn in plan order, and an evacuation that keeps
+     * evacuation counts from when a move of its evacuation that started was last SCHEDULED or RUNNING, or last
+     * changed after (MigrationTimeouts#evacuationMovedAt): its moves wait their turn in plan order, and an evacuation that keeps
      * moving is not cut short. While one of its moves runs, the tail waits as long as that move does: it ends by its
      * own timeouts, the operator's deadline, or a cancel.
      */
