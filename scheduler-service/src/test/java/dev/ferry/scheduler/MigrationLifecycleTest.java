@@ -758,7 +758,7 @@ class MigrationLifecycleTest {
             assertThat(r.getList("renewed", String.class)).containsExactlyInAnyOrder(free.toString(), held.toString());
             assertThat(r.getList("refused")).isEmpty();
 
-            // another transaction holds it past the wait (a watchdog pass, say): the answer does not wait for it
+            // another transaction holds it past the wait (any long one): the answer does not wait for it
             Instant freeLease = Instant.parse(migration(free).getString("leaseExpiresAt"));
             heldLease = Instant.parse(migration(held).getString("leaseExpiresAt"));
             lock(db, held);

@@ -107,7 +107,7 @@ class TruthUnderFaultsTest {
         Instant killed = Instant.now(); // worker-a goes silent: no renewal from here on
 
         await().atMost(Duration.ofSeconds(10)).until(() -> migration(id).getInt("attempt") == 2);
-        // what the on-call dashboard shows, counted once the watchdog's pass committed
+        // what the on-call dashboard shows, counted once the watchdog's transaction for it committed
         await().atMost(Duration.ofSeconds(5)).until(() -> takeoversCounted() >= takeovers + 1);
         long detectedMillis = Duration.between(killed, Instant.now()).toMillis();
         JsonPath m = migration(id);

@@ -47,16 +47,19 @@ public final class Transience {
     /** The ORM's names for a row another transaction changed or held. */
     private static final Set<String> CONFLICT_TYPES = Set.of("OptimisticLockException", "StaleObjectStateException",
             "PessimisticLockException", "LockTimeoutException");
+    /** Serialization failure, deadlock, lock not available. */
+    private static final Set<String> CONFLICT_SQL_STATES = Set.of("40001", "40P01", "55P03");
 
     /**
-     * Whether the failure is a conflict with another transaction over rows (a serialization failure or deadlock, class
-     * 40; a lock not granted, 55P03; the ORM's lock and stale-row exceptions), not the database being away: transient,
-     * but a matter of those rows alone. Whoever works through many rows can skip the one and go on with the others.
+     * Whether the failure is a conflict with another transaction over rows (a serialization failure, 40001; a
+     * deadlock, 40P01; a lock not granted, 55P03; the ORM's lock and stale-row exceptions), not the database being
+     * away: transient, but a matter of those rows alone. Whoever works through many rows can skip the one and go on
+     * with the others. (The rest of class 40, a constraint broken at commit, would fail again the same way.)
      */
     public static boolean isConflict(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String state = sqlState(t);
-            if (isA(t, CONFLICT_TYPES) || state != null && (state.startsWith("40") || state.equals("55P03"))) {
+            if (isA(t, CONFLICT_TYPES) || state != null && CONFLICT_SQL_STATES.contains(state)) {
                 return true;
             }
         }

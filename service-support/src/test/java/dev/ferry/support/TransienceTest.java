@@ -98,6 +98,7 @@ class TransienceTest {
         assertThat(Transience.isConflict(new DatabaseError("57P01"))).isFalse();
         assertThat(Transience.isConflict(new java.net.ConnectException("refused"))).isFalse();
         assertThat(Transience.isConflict(new DatabaseError("23505"))).isFalse();
+        assertThat(Transience.isConflict(new DatabaseError("40002"))).as("a constraint broken at commit fails again").isFalse();
     }
 
     @org.junit.jupiter.api.Test

@@ -29,7 +29,7 @@ public class ClaimService {
     /**
      * How long a renewal waits for each row another transaction holds (lock_timeout), and {@link #HELD_ROWS_WAIT} for
      * its locking statement (statement_timeout). An event batch lets go within a fraction of a second; a row held longer (any
-     * long transaction: the watchdog's takeover of one migration holds the rows whose share of the links it moved) is renewed
+     * long transaction, on a loaded machine even a watchdog's takeover, which holds the rows whose share it moved) is renewed
      * by the worker's next renewal, so that a held row never keeps the answer for all the others past the worker's
      * patience (it stops acting for all of them when no answer comes).
      */

@@ -36,6 +36,9 @@ public class MigrationWatchdog {
 
     private volatile Instant lastFailedPass;
 
+    /** The migrations the last passes could not act on, and why: each is logged in full once per cause. */
+    private final java.util.Map<UUID, String> failing = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Inject
     Commands commands;
 
@@ -100,9 +103,9 @@ public class MigrationWatchdog {
      * Judges and acts on each candidate in a transaction of its own, one after the other. One transaction for the whole
      * pass held every overdue row, and the rows of the live migrations whose share of the links a takeover moved, until
      * the last was acted on: after a worker with hundreds of migrations died, that was tens of seconds on a loaded
-     * machine, while those live migrations' events and claim renewals waited for their rows. The database away ends
-     * the pass (and the grace above begins); a conflict over the row, or a failure that will never pass, is logged,
-     * and the others are still acted on.
+     * machine, while those live migrations' events and claim renewals waited for their rows. A failure that passes by
+     * itself (the database away, a timeout) ends the pass, and the grace above begins; a conflict over the row, or a
+     * failure that will never pass, is logged, and the others are still acted on.
      */
     private Uni<Void> actOnEach(List<UUID> ids, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
@@ -116,12 +119,18 @@ public class MigrationWatchdog {
                     })
                     .onFailure(e -> !Transience.isTransient(e))
                     .recoverWithItem(e -> {
-                        LOG.errorf(e, "watchdog could not act on migration %s; judged again next pass", id);
+                        // once with its stack per migration and cause, then briefly: it fails again every pass until fixed
+                        if (!String.valueOf(e.getMessage()).equals(failing.put(id, String.valueOf(e.getMessage())))) {
+                            LOG.errorf(e, "watchdog could not act on migration %s; judged again every pass", id);
+                        } else {
+                            LOG.debugf("watchdog still cannot act on migration %s: %s", id, e.getMessage());
+                        }
                         return 0;
                     })
                     .replaceWithVoid());
         }
-        return chain;
+        // those no longer candidates (acted on, or fixed) are forgotten
+        return chain.invoke(() -> failing.keySet().retainAll(new java.util.HashSet<>(ids)));
     }
 
     /**

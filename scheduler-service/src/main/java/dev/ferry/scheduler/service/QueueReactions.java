@@ -139,7 +139,7 @@ public class QueueReactions {
                 .forEach(d -> destinations.add(d.replacement().target().host().id()));
         Uni<Void> chain = DestinationLocks.hold(destinations);
         Instant now = Instant.now();
-        // rows locked in id order, as the database orders them (the watchdog and the consumers lock in that order)
+        // rows locked in id order, as the database orders them (the consumers lock in that order; the watchdog one at a time)
         List<Decision> inOrder = decisions.stream().filter(d -> d != null)
                 .sorted(java.util.Comparator.comparing(d -> d.migrationId().toString())).toList();
         for (Decision d : inOrder) {
