@@ -33,13 +33,13 @@ class MigrationTimeoutsTest {
     /** A migration a worker reported on without a claim (as before claims existed). */
     static Facts m(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1,
-                1, 1, false);
+                1, 1, false, false);
     }
 
     /** A migration no worker ever took. */
     static Facts untouched(MigrationPhase phase, long createdAgo, long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(phase, MigrationMode.PRE_COPY, ago(createdAgo), ago(updatedAgo), deadline, cancelAt, null, 0, null, null, 1,
-                1, 1, false);
+                1, 1, false, false);
     }
 
     /**
@@ -48,31 +48,31 @@ class MigrationTimeoutsTest {
      */
     static Facts evacuationMove(long createdAgo, Long movedAgo) {
         return new Facts(QUEUED, MigrationMode.PRE_COPY, Facts.waitingSince(ago(createdAgo), movedAgo == null ? null : ago(movedAgo)),
-                ago(createdAgo), null, null, null, 0, null, null, 1, 1, 1, false);
+                ago(createdAgo), null, null, null, 0, null, null, 1, 1, 1, false, true);
     }
 
     /** Claimed by worker w-1, its lease lapsing {@code leaseIn} seconds from now (negative: lapsed). */
     static Facts claimed(long updatedAgo, long leaseIn, int attempt, boolean jobsOutlive, Instant deadline, Instant cancelAt) {
         return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, "w-1",
-                NOW.plusSeconds(leaseIn), attempt, 1, 1, jobsOutlive);
+                NOW.plusSeconds(leaseIn), attempt, 1, 1, jobsOutlive, false);
     }
 
     /** Claimed by w-1 in its second run (it took a job over), its lease lapsing {@code leaseIn} seconds from now. */
     static Facts takenOver(long leaseIn) {
         return new Facts(RUNNING, MigrationMode.PRE_COPY, ago(3600), ago(1), null, null, "w-1", 3, "w-1", NOW.plusSeconds(leaseIn), 1,
-                2, 1, true);
+                2, 1, true, false);
     }
 
     /** Worker w-1 died; its QEMU job may still run, and the attempt waits for a worker to take it over. */
     static Facts awaitingTakeover(long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(SCHEDULED, MigrationMode.PRE_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1,
-                2, 1, true);
+                2, 1, true, false);
     }
 
     /** A migration in post-copy: the guest already runs on the destination. */
     static Facts postCopy(long updatedAgo, Instant deadline, Instant cancelAt) {
         return new Facts(RUNNING, MigrationMode.POST_COPY, ago(3600), ago(updatedAgo), deadline, cancelAt, "w-1", 3, null, null, 1, 1,
-                1, false);
+                1, false, false);
     }
 
     static Arguments[] cases() {
@@ -82,9 +82,9 @@ class MigrationTimeoutsTest {
             Arguments.of("queued long but re-placed recently: the queue clock counts from creation", untouched(QUEUED, 1801, 5, null, null), end(FAILED), "without a free"),
             Arguments.of("a move of an evacuation queued 2 h while a move ahead of it runs: it waits its turn", evacuationMove(7200, 0L), null, null),
             Arguments.of("a move of an evacuation queued 2 h, the last move ahead of it ended 29 min ago", evacuationMove(7200, 1740L), null, null),
-            Arguments.of("a move of an evacuation queued 2 h, nothing of its evacuation moved for 31 min", evacuationMove(7200, 1860L), end(FAILED), "queued for 30 min without a free migration slot"),
-            Arguments.of("a move of an evacuation queued 31 min, none of its evacuation ever started", evacuationMove(1860, null), end(FAILED), "without a free"),
-            Arguments.of("a move of an evacuation queued 31 min, its last move ended before it was queued", evacuationMove(1860, 3600L), end(FAILED), "without a free"),
+            Arguments.of("a move of an evacuation queued 2 h, nothing of its evacuation moved for 31 min", evacuationMove(7200, 1860L), end(FAILED), "waited its turn in its evacuation for 30 min while none of the evacuation's moves ran or ended"),
+            Arguments.of("a move of an evacuation queued 31 min, none of its evacuation ever started", evacuationMove(1860, null), end(FAILED), "waited its turn in its evacuation"),
+            Arguments.of("a move of an evacuation queued 31 min, its last move ended before it was queued", evacuationMove(1860, 3600L), end(FAILED), "waited its turn in its evacuation"),
             Arguments.of("scheduled 119 s", untouched(SCHEDULED, 300, 119, null, null), null, null),
             Arguments.of("scheduled 121 s, nobody claimed it", untouched(SCHEDULED, 300, 121, null, null), end(FAILED), "no worker picked the migration up within 120 s"),
             Arguments.of("running, last word 4 min ago", m(RUNNING, 3600, 240, null, null), null, null),

@@ -32,6 +32,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "database", value = "scheduler_test"),
         @ResourceArg(name = "topics", value = "migration-commands,migration-events,migration-events-dlq,inventory-events,inventory-events-dlq")})
 class QueueTest {
+    /** Metrics answer on the management interface, not on the API's port. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true) // under the management root, /q
+    java.net.URL metricsUrl;
+
     static final long GIB = 1L << 30;
 
     static void succeed(UUID id) {
@@ -207,14 +211,22 @@ class QueueTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(phase(other)));
             assertThat(migration(other).getString("failureReason")).contains("without a free migration slot");
             assertThat(phase(refused)).isEqualTo("QUEUED");
+            // what an alert watches: the one the watchdog cannot act on, counted
+            await().atMost(Duration.ofSeconds(10)).until(() -> watchdogCannotAct() == 1);
 
-            // and once the database takes it, the one refused ends at the next pass
+            // and once the database takes it, the one refused ends at the next pass, and is no longer counted
             dropRefusal();
             await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(phase(refused)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> watchdogCannotAct() == 0);
         } finally {
             dropRefusal();
             FakeInventory.reserveSucceeds();
         }
+    }
+
+    long watchdogCannotAct() {
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
+        return (long) dev.ferry.testsupport.PrometheusText.value(metrics, "ferry_watchdog_cannot_act_migrations").orElse(-1);
     }
 
     private static UUID queued(long vmId) {

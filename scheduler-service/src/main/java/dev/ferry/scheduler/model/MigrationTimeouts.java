@@ -29,11 +29,12 @@ public final class MigrationTimeouts {
      * What the timeouts look at. {@code waitingSince} is when a QUEUED migration's wait for a slot began (see
      * {@link #of(Migration, Instant)}); {@code updatedAt} the last change or the last word from the worker;
      * {@code ownerId} the worker holding the claim, whose lease runs to {@code leaseExpiresAt}; {@code workerId} the
-     * worker that reported last (a claim-less report counts as someone having run it).
+     * worker that reported last (a claim-less report counts as someone having run it); {@code evacuationMove} whether
+     * it is a move of an evacuation, which waits its turn there (its reason says so when it waited too long).
      */
     public record Facts(MigrationPhase phase, MigrationMode mode, Instant waitingSince, Instant updatedAt, Instant deadline,
             Instant cancelRequestedAt, String workerId, int currentRound, String ownerId, Instant leaseExpiresAt, int attempt,
-            int run, int maxRetries, boolean jobsOutliveWorker) {
+            int run, int maxRetries, boolean jobsOutliveWorker, boolean evacuationMove) {
 
         /**
          * @param evacuationMovedAt for a queued move of an evacuation, when its evacuation last moved
@@ -44,7 +45,8 @@ public final class MigrationTimeouts {
          */
         public static Facts of(Migration m, Instant evacuationMovedAt) {
             return new Facts(m.phase(), MigrationMode.orDefault(m.mode), waitingSince(m.createdAt, evacuationMovedAt), m.updatedAt, m.deadline, m.cancelRequestedAt,
-                    m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.run, m.maxRetries, m.jobsOutliveWorker);
+                    m.workerId, m.currentRound, m.ownerId, m.leaseExpiresAt, m.attempt, m.run, m.maxRetries, m.jobsOutliveWorker,
+                    m.evacuationId != null);
         }
 
         /** When a queued migration's wait began: its creation, or the last time its evacuation moved, whichever is later. */
@@ -157,9 +159,11 @@ public final class MigrationTimeouts {
                     : Overdue.end(MigrationPhase.FAILED, reason + "; the VM stays on the source");
         }
         return switch (m.phase()) {
-            case QUEUED -> m.waitingSince().plus(s.queued()).isBefore(now)
-                    ? Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot")
-                    : Optional.empty();
+            case QUEUED -> !m.waitingSince().plus(s.queued()).isBefore(now) ? Optional.empty()
+                    // a move of an evacuation waits its turn behind the moves ahead of it, not only for a slot
+                    : m.evacuationMove() ? Overdue.end(MigrationPhase.FAILED, "waited its turn in its evacuation for " + minutes(s.queued())
+                            + " while none of the evacuation's moves ran or ended")
+                    : Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot");
             case SCHEDULED -> {
                 if (m.ownerId() != null || !m.updatedAt().plus(s.scheduled()).isBefore(now)) {
                     yield Optional.empty();
