@@ -31,7 +31,9 @@ import org.jboss.logging.Logger;
  * time: the dedup rows, the audit entries and the state changes of the whole batch share one transaction, which first
  * locks every migration the batch touches, in id order. Within the batch the events apply one after another in the
  * order Kafka gave them, so each migration's events (one partition, keyed by migration) keep their order; their audit
- * entries and rounds are written together at the end ({@link EventRows}).
+ * entries and rounds are written together at the end ({@link EventRows}). The channel runs two consumers (its
+ * {@code concurrency}), each with its own partitions and one batch at a time: two batches apply at once, each changing
+ * only the rows of its own migrations, so neither waits for the other.
  *
  * <p>An unparseable record goes to the dead-letter topic on its own, and the rest of the batch is applied. When the
  * batch fails for a reason that will not pass (an event for a migration this scheduler never had), it is applied again
