@@ -1,0 +1,7 @@
+-- The console's and the CLI's list, GET /migrations?phase=RUNNING (newest first, a page of 50), read every few
+-- seconds by every console open: with the phase alone, PostgreSQL fetched every migration in the phase (hundreds under
+-- way in an evacuation, each row rewritten by its rounds) and sorted them for the first 50; with the creation time
+-- beside it, it reads the 50 in order. It replaces the phase-only index, which every query on the phase can use as
+-- well, so that the rounds' updates maintain no more indexes than before.
+CREATE INDEX migration_by_phase_newest ON migration (phase, created_at DESC);
+DROP INDEX migration_by_phase;
