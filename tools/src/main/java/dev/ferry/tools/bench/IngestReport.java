@@ -26,8 +26,8 @@ final class IngestReport {
                 + "of their own (%d hosts), then claimed by the load generator acting as their worker (the worker client's token); no "
                 + "worker process ran. The generator kept the claims and wrote valid ROUND_COMPLETED events straight to "
                 + "`migration-events` (%d partitions), round-robin over the migrations, each migration's in sequence, for %d s per "
-                + "stage: %d a second twice (the services' first events, while the JIT compiles the event path, then again warm), "
-                + "then the goal's rate. Inventory-service read the same records. Applied per second: the scheduler's own "
+                + "timed stage: %d a second twice (the services' first events, while the JIT compiles the event path, then again "
+                + "warm, after %d s more at that rate, untimed), then the goal's rate. Inventory-service read the same records. Applied per second: the scheduler's own "
                 + "`ferry_migration_rounds_total` over the stage; lag: each consumer group's uncommitted records, from Kafka; visible: "
                 + "from just before the event was handed to the producer until `GET /migrations/{id}` showed its round (one event "
                 + "in %d followed, each on its own, read every %d ms for its first %d ms and every %d ms after, by one of %d followers; "
@@ -37,7 +37,7 @@ final class IngestReport {
                 + "seconds: a lag of a few thousand records at 1,000/s is that interval, not a backlog. After each stage the "
                 + "scheduler had up to %d s to catch up.%n%n",
                 r.migrations(), IngestRun.HOSTS, ConcurrencyRun.PARTITIONS, IngestRun.STAGE.toSeconds(), IngestRun.TIMED_RATE,
-                IngestRun.TRACK_EVERY,
+                IngestRun.WARMING.toSeconds(), IngestRun.TRACK_EVERY,
                 IngestRun.FOLLOW_EVERY, IngestRun.FOLLOW_SLOWER_AFTER, IngestRun.FOLLOW_LATE, IngestRun.FOLLOWERS,
                 IngestRun.STAGE.toSeconds() / 2, IngestRun.DRAIN.toSeconds()));
         md.append("| stage | events/s asked | produced | produced/s | applied/s by the scheduler | scheduler lag at the stage's end | "
