@@ -296,7 +296,7 @@ class EvacuationTest {
             dev.ferry.testsupport.TestDatabase.update("scheduler_test",
                     "UPDATE migration SET updated_at = updated_at - interval '1 hour' WHERE id = ?", first);
             await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(migration(second).getString("phase")));
-            assertThat(migration(second).getString("failureReason")).contains("waited its turn in its evacuation");
+            assertThat(migration(second).getString("failureReason")).contains("while none of its evacuation's moves ran or ended");
         } finally {
             FakeInventory.reserveSucceeds();
             given().post("/evacuations/" + plan.getString("id") + "/cancel");

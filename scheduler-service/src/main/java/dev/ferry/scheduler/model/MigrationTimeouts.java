@@ -161,8 +161,8 @@ public final class MigrationTimeouts {
         return switch (m.phase()) {
             case QUEUED -> !m.waitingSince().plus(s.queued()).isBefore(now) ? Optional.empty()
                     // a move of an evacuation waits its turn behind the moves ahead of it, not only for a slot
-                    : m.evacuationMove() ? Overdue.end(MigrationPhase.FAILED, "waited its turn in its evacuation for " + minutes(s.queued())
-                            + " while none of the evacuation's moves ran or ended")
+                    : m.evacuationMove() ? Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued())
+                            + " while none of its evacuation's moves ran or ended")
                     : Overdue.end(MigrationPhase.FAILED, "queued for " + minutes(s.queued()) + " without a free migration slot");
             case SCHEDULED -> {
                 if (m.ownerId() != null || !m.updatedAt().plus(s.scheduled()).isBefore(now)) {

@@ -115,8 +115,10 @@ public class MigrationWatchdog {
         for (UUID id : ids) {
             chain = chain.flatMap(x -> Panache.withTransaction(() -> judge(id, s))
                     .invoke(took -> {
-                        metrics.tookOver(took); // once its transaction committed
-                        failing.remove(id);
+                        if (took != null) { // judged (null: the row was held, and this pass did not look at it)
+                            metrics.tookOver(took); // once its transaction committed
+                            failing.remove(id);
+                        }
                     })
                     .onFailure(Transience::isConflict)
                     .recoverWithItem(e -> {
@@ -145,7 +147,7 @@ public class MigrationWatchdog {
 
     /**
      * Locks the row, if nobody else holds it, judges it as it is now and acts: returns 1 for a takeover from a worker
-     * that died, else 0. A row another transaction holds is judged by the next pass: that transaction is applying the
+     * that died, else 0, and null when another transaction held the row. A row held is judged by the next pass: that transaction is applying the
      * worker's word, renewing its claim or acting on it (another replica's watchdog too, whose action this judgement,
      * made after it, sees).
      */
@@ -154,7 +156,7 @@ public class MigrationWatchdog {
                         .setParameter(1, id).setLockMode(org.hibernate.LockMode.UPGRADE_SKIPLOCKED).getResultList())
                 .flatMap(found -> {
                     if (found.isEmpty()) {
-                        return Uni.createFrom().item(0);
+                        return Uni.createFrom().<Integer>nullItem();
                     }
                     Migration m = found.get(0);
                     Instant now = Instant.now();

@@ -22,14 +22,15 @@ public final class IngestBenchmark {
             double upSeconds = (System.nanoTime() - upStart) / 1e9;
             platform.stopServices();
             IngestRun.Result r = IngestRun.run(platform.launcher, platform.layout, migrations, rate);
-            Path times = platform.layout.root().resolve("tools/target/bench-ingest-events.tsv");
-            Files.write(times, IngestRun.EVENT_TIMES);
-            System.err.println("ingest: each followed event's timings in " + times);
             String section = IngestReport.markdown(r, upSeconds, (System.nanoTime() - runStart) / 60e9);
             Files.createDirectories(out);
             Path file = out.resolve("control-plane.md");
             Files.writeString(file, ReportSections.replace(Files.exists(file) ? Files.readString(file) : "", IngestReport.HEADING, section));
             System.out.print(section);
+            Path times = platform.layout.root().resolve("tools/target/bench-ingest-events.tsv");
+            Files.createDirectories(times.getParent());
+            Files.write(times, IngestRun.EVENT_TIMES);
+            System.err.println("ingest: each followed event's timings in " + times);
         }
     }
 }
