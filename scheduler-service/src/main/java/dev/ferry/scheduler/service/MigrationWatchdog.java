@@ -106,9 +106,10 @@ public class MigrationWatchdog {
      * Judges and acts on each candidate in a transaction of its own, one after the other. One transaction for the whole
      * pass held every overdue row, and the rows of the live migrations whose share of the links a takeover moved, until
      * the last was acted on: after a worker with hundreds of migrations died, that could be tens of seconds on a loaded
-     * machine (0.1 to 0.4 s per takeover was profiled here), while those live migrations' events and claim renewals waited for their rows. A failure that passes by
-     * itself (the database away, a timeout) ends the pass, and the grace above begins; a conflict over the row, or a
-     * failure that will never pass, is logged, and the others are still acted on.
+     * machine (0.1 to 0.4 s per takeover was profiled here), while those live migrations' events and claim renewals
+     * waited for their rows. A failure that passes by itself (the database away, a timeout) ends the pass, and the
+     * grace above begins; a conflict over the row, or a failure that will never pass, is logged, and the others are
+     * still acted on.
      */
     private Uni<Void> actOnEach(List<UUID> ids, MigrationTimeouts.Settings s) {
         Uni<Void> chain = Uni.createFrom().voidItem();
@@ -147,8 +148,8 @@ public class MigrationWatchdog {
 
     /**
      * Locks the row, if nobody else holds it, judges it as it is now and acts: returns 1 for a takeover from a worker
-     * that died, else 0, and null when another transaction held the row. A row held is judged by the next pass: that transaction is applying the
-     * worker's word, renewing its claim or acting on it (another replica's watchdog too, whose action this judgement,
+     * that died, else 0, and null when another transaction held the row. A row held is judged by the next pass: that
+     * transaction is applying the worker's word, renewing its claim or acting on it (another replica's watchdog too, whose action this judgement,
      * made after it, sees).
      */
     private Uni<Integer> judge(UUID id, MigrationTimeouts.Settings s) {
