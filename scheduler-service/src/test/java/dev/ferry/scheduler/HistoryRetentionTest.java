@@ -50,8 +50,10 @@ class HistoryRetentionTest {
         publish(event(running, EventType.ROUND_COMPLETED, 1, round(1, 4 * GIB, GIB), null));
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(migration(running).getString("phase")));
         try (Connection db = TestDatabase.connect("scheduler_test")) {
-            // a month and a day ago, as far as retention can tell; the running one only in its trail
-            TestDatabase.update(db, "UPDATE migration SET updated_at = now() - interval '31 days' WHERE id IN (?, ?)", old, disputed);
+            // a month and a day ago, as far as retention can tell; the running one only in its trail. The old one as a
+            // replica of the version before V22 leaves it during a rolling upgrade: ended, without ended_at
+            TestDatabase.update(db, "UPDATE migration SET ended_at = NULL, updated_at = now() - interval '31 days' WHERE id = ?", old);
+            TestDatabase.update(db, "UPDATE migration SET ended_at = now() - interval '31 days' WHERE id = ?", disputed);
             TestDatabase.update(db, "UPDATE audit_entry SET recorded_at = now() - interval '31 days' WHERE migration_id IN (?, ?, ?)", old, disputed, running);
             TestDatabase.update(db, "INSERT INTO discrepancy (migration_id, kind, detail, raised_at) VALUES (?, 'CONTRADICTS_OUTCOME', 'retention test', now())", disputed);
             // what hosts' reports contradicted: one resolved a month and a day ago, one still open

@@ -158,6 +158,11 @@ public class Migration extends PanacheEntityBase {
     public Instant createdAt;
     /** The last change, or the last word from the worker: the waiting phases' timeouts count from here. */
     public Instant updatedAt;
+    /**
+     * When the phase became final, null until then: retention and the prediction report find ended migrations by it.
+     * Not updatedAt, which every round changes: an index on it kept rounds from updating the row in place (V22).
+     */
+    public Instant endedAt;
     @Version
     public long version;
 
@@ -194,6 +199,9 @@ public class Migration extends PanacheEntityBase {
         PhaseTransition entry = PhaseTransition.of(id, phase, to, reason, now);
         phase = to;
         updatedAt = now;
+        if (to.isFinal()) {
+            endedAt = now;
+        }
         return entry.persist().replaceWithVoid();
     }
 

@@ -128,7 +128,7 @@ public class MigrationResource {
     public Uni<PredictionAccuracy> predictionAccuracy() {
         // a success with no figures (an unknown outcome an operator resolved) has nothing to compare with
         return Migration.<Migration>find("predictedTotalTimeMillis is not null and (phase = ?1 and totalTimeMillis is not null "
-                        + "or phase = ?2) order by updatedAt desc", MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)
+                        + "or phase = ?2) and endedAt is not null order by endedAt desc", MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)
                 .page(Page.of(0, 500)).list()
                 .flatMap(list -> {
                     List<UUID> failed = list.stream().filter(m -> m.phase() == MigrationPhase.FAILED).map(m -> m.id).toList();

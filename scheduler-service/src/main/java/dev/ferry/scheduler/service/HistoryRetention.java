@@ -28,15 +28,21 @@ public class HistoryRetention {
     public static final int ROWS_PER_MIGRATION = 50;
 
     static final String MIGRATIONS = "WITH doomed AS (SELECT m.id FROM migration m WHERE m.phase IN " + ENDED
-            + " AND m.updated_at < now() - $1 * interval '1 millisecond'"
+            + " AND m.ended_at < now() - $1 * interval '1 millisecond'"
             + " AND NOT EXISTS (SELECT 1 FROM discrepancy d WHERE d.migration_id = m.id AND d.resolved_at IS NULL)"
-            + " ORDER BY m.updated_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED),"
+            + " ORDER BY m.ended_at LIMIT $2 FOR UPDATE OF m SKIP LOCKED),"
             + " rounds AS (DELETE FROM migration_round WHERE migration_id IN (SELECT id FROM doomed)),"
             + " transitions AS (DELETE FROM phase_transition WHERE migration_id IN (SELECT id FROM doomed)),"
             + " discrepancies AS (DELETE FROM discrepancy WHERE migration_id IN (SELECT id FROM doomed)),"
             + " trail AS (DELETE FROM audit_entry WHERE migration_id IN (SELECT id FROM doomed))"
             // the references are checked at the end of the statement, once the CTEs' deletes are done
             + " DELETE FROM migration WHERE id IN (SELECT id FROM doomed)";
+
+    /**
+     * Migrations that ended on a replica of the version before V22 (during a rolling upgrade), which did not set
+     * ended_at: the last change of an ended migration is its end.
+     */
+    static final String STAMP = "UPDATE migration SET ended_at = updated_at WHERE ended_at IS NULL AND phase IN " + ENDED;
 
     static final String EVACUATIONS = "DELETE FROM evacuation WHERE id IN (SELECT e.id FROM evacuation e"
             + " WHERE coalesce(e.finished_at, e.cancelled_at) < now() - $1 * interval '1 millisecond'"
@@ -80,7 +86,8 @@ public class HistoryRetention {
      * per statement; returns the migrations, evacuations, host discrepancies and lone audit entries deleted.
      */
     public Uni<Long> prune(Duration history, Duration audit, int batch) {
-        return SlicedDelete.run(pool, MIGRATIONS, history, Math.max(1, batch / ROWS_PER_MIGRATION))
+        return pool.query(STAMP).execute()
+                .flatMap(x -> SlicedDelete.run(pool, MIGRATIONS, history, Math.max(1, batch / ROWS_PER_MIGRATION)))
                 .flatMap(m -> SlicedDelete.run(pool, EVACUATIONS, history, batch).map(e -> m + e))
                 .flatMap(me -> SlicedDelete.run(pool, HOST_DISCREPANCIES, history, batch).map(h -> me + h))
                 .flatMap(me -> SlicedDelete.run(pool, AUDIT, audit, batch).map(a -> me + a));
