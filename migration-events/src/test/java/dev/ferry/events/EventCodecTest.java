@@ -81,6 +81,29 @@ class EventCodecTest {
     }
 
     @Test
+    void theContractIsReadWhereverItStandsAndOnlyAtTheRecordsOwnLevel() {
+        MigrationEvent event = roundEvent();
+        String json = EventCodec.toJson(event);
+        // first, before anything it could change the meaning of; and as a string
+        String first = json.replace(",\"contract\":1", "").replaceFirst("\\{", "{\"contract\":2,");
+        assertThatThrownBy(() -> EventCodec.event(first)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("contract version 2");
+        String quoted = json.replace("\"contract\":1", "\"contract\":\"3\"");
+        assertThatThrownBy(() -> EventCodec.event(quoted)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("contract version 3");
+        // a newer contract together with a type this version does not know: the contract is the reason given
+        String both = json.replace("\"contract\":1", "\"contract\":2").replace("\"ROUND_COMPLETED\"", "\"ROUND_SKIPPED\"");
+        assertThatThrownBy(() -> EventCodec.event(both)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("contract version 2");
+        // a field of that name inside the round is the round's, unknown to it and ignored; the record's own is 1
+        String nested = json.replace("\"round\":{", "\"round\":{\"contract\":9,");
+        assertThat(nested).contains("\"contract\":9");
+        assertThat(EventCodec.event(nested)).isEqualTo(event);
+        // not a number: read as the first version, as before
+        assertThat(EventCodec.event(json.replace("\"contract\":1", "\"contract\":{\"major\":2}"))).isEqualTo(event);
+    }
+
+    @Test
     void aTypeOfANewerContractIsRefusedAndARecordOfAnOlderOneIsUnderstood() {
         String unknownType = EventCodec.toJson(roundEvent()).replace("\"ROUND_COMPLETED\"", "\"ROUND_SKIPPED\"");
         assertThatThrownBy(() -> EventCodec.event(unknownType)).isInstanceOf(InvalidRecordException.class)
