@@ -7,6 +7,9 @@
 -- The watchdog's pre-filter (migration_waiting) reads the migrations under way through the phase index instead: they
 -- are as many as run or wait at once, not the history. Retention and the prediction report find ended migrations by
 -- when they ended (ended_at, set once as the phase becomes final, Migration#transition), not by updated_at.
+-- Run in the upgrade's transaction, not CONCURRENTLY: the table stays locked while the ended rows of the retention
+-- period are backfilled and the index built, and an older replica's writes to it wait that long (not measured at a
+-- large history).
 DROP INDEX migration_waiting;
 DROP INDEX migration_ended;
 ALTER TABLE migration ADD COLUMN ended_at TIMESTAMPTZ;

@@ -17,8 +17,10 @@ import org.jboss.logging.Logger;
  * Keeps the scheduler's history from growing without bound: migrations that ended longer than
  * {@code history-retention} ago go with their rounds, transitions, discrepancies and audit trail, then the evacuations
  * none of whose migrations is left and host discrepancies resolved that long ago, then audit entries older than
- * {@code audit-retention}. Nothing under way, no open discrepancy and no trail one rests on is touched. Each statement deletes a bounded slice and skips rows another transaction holds, so
- * ingest never waits for it; two replicas running it at once only share the work.
+ * {@code audit-retention}. Nothing under way, no open discrepancy and no trail one rests on is touched. Each delete
+ * takes a bounded slice and skips rows another transaction holds, so ingest never waits for it; two replicas running it
+ * at once only share the work. Before them, ended migrations without an end ({@link #STAMP}) get one, in one statement
+ * that touches only ended rows, which no event updates.
  */
 @ApplicationScoped
 public class HistoryRetention {
@@ -82,7 +84,7 @@ public class HistoryRetention {
     }
 
     /**
-     * Deletes what is past its retention, {@code batch} audit entries (or {@code batch / 50} migrations with theirs)
+     * Stamps ended migrations that lack ended_at, then deletes what is past its retention, {@code batch} audit entries (or {@code batch / 50} migrations with theirs)
      * per statement; returns the migrations, evacuations, host discrepancies and lone audit entries deleted.
      */
     public Uni<Long> prune(Duration history, Duration audit, int batch) {
