@@ -76,7 +76,7 @@ public class EvacuationTracker {
                 .invoke(ms -> ms.forEach(m -> followedNow.add(m.id)))
                 .flatMap(ms -> worked(e.id).flatMap(worked -> model(ms).flatMap(model -> {
                     if (ms.stream().allMatch(m -> m.phase().isFinal())) {
-                        Instant finished = ms.stream().map(m -> m.updatedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo).orElse(now);
+                        Instant finished = finishedAt(ms, now);
                         // by statement, not through the entity: a cancel writing the row meanwhile must keep its state
                         return update(e, "finished_at = :v", finished);
                     }
@@ -93,6 +93,18 @@ public class EvacuationTracker {
                                 .setParameter("c", concurrency).executeUpdate()).replaceWithVoid();
                     });
                 })));
+    }
+
+    /**
+     * When the last of an evacuation's migrations ended: the latest of their {@code endedAt}. Not their last change
+     * ({@code updatedAt}), which a worker's late word about an ended migration still moves; a migration ended by a
+     * replica from before V22 has no {@code endedAt} until retention stamps it, and its last change stands in.
+     *
+     * @param now the answer when no migration says (an evacuation that had none)
+     */
+    static Instant finishedAt(List<Migration> ms, Instant now) {
+        return ms.stream().map(m -> m.endedAt != null ? m.endedAt : m.updatedAt).filter(java.util.Objects::nonNull)
+                .max(Instant::compareTo).orElse(now);
     }
 
     /** The dirty model of each migration's VM as the plan had it, kept while its evacuation runs: it does not change. */
