@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -47,6 +48,9 @@ final class ConcurrencyRun {
             int misplaced, int discrepancies, int peakRunning, double dispatchAllSeconds, double lastEndedSeconds,
             double[] listMillis, Map<String, Integer> perWorker) {
     }
+
+    /** A read of the running list at least this slow is logged with its time: the goal's p99 is 100 ms. */
+    static final double SLOW_LIST_MILLIS = 100;
 
     private ConcurrencyRun() {
     }
@@ -126,7 +130,13 @@ final class ConcurrencyRun {
                 try {
                     try {
                         Http.get(scheduler + "/migrations?phase=RUNNING"); // the console's first page: 50, newest first
-                        listMillis.add((System.nanoTime() - t0) / 1e6);
+                        double millis = (System.nanoTime() - t0) / 1e6;
+                        listMillis.add(millis);
+                        if (millis >= SLOW_LIST_MILLIS) {
+                            // when, to line up with the services' GC or safepoint logs (-Xlog through FERRY_JVM_OPTIONS)
+                            System.out.printf(Locale.ROOT, "slow running list: %.0f ms, asked at %s%n", millis,
+                                    Instant.now().minusNanos(Math.round(millis * 1e6)));
+                        }
                     } catch (RuntimeException e) {
                         listMillis.add(Double.POSITIVE_INFINITY); // an error counts as the slowest answer
                     }
