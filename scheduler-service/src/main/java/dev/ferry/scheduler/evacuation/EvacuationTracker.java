@@ -96,9 +96,10 @@ public class EvacuationTracker {
     }
 
     /**
-     * When the last of an evacuation's migrations ended: the latest of their {@code endedAt}. Not their last change
-     * ({@code updatedAt}), which a worker's late word about an ended migration still moves; a migration ended by a
-     * replica from before V22 has no {@code endedAt} until retention stamps it, and its last change stands in.
+     * When the last of an evacuation's migrations ended: the latest of their {@code endedAt}, the column that records
+     * the end (today equal to {@code updatedAt} once a migration has ended, as nothing changes an ended row). A
+     * migration ended by a replica from before V22 has no {@code endedAt} until retention stamps it with its
+     * {@code updatedAt}, which stands in meanwhile: the answer is the same before and after the stamp.
      *
      * @param now the answer when no migration says (an evacuation that had none)
      */
