@@ -139,6 +139,8 @@ final class ConcurrencyRun {
                         }
                     } catch (RuntimeException e) {
                         listMillis.add(Double.POSITIVE_INFINITY); // an error counts as the slowest answer
+                        System.out.printf(Locale.ROOT, "failed running list: %s, asked at %s%n", e.getMessage(),
+                                Instant.now().minusNanos(System.nanoTime() - t0));
                     }
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
