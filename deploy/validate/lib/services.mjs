@@ -87,7 +87,7 @@ export function readService(repoRoot, module) {
 }
 
 /** Ferry modules whose code a service runs besides its own: the ones its pom depends on. */
-const LIBRARY_MODULES = ["messaging"];
+export const LIBRARY_MODULES = ["messaging", "service-support"];
 
 /**
  * The names of the ferry.* properties of every @ConfigMapping interface in a module's sources: the prefix and
@@ -151,7 +151,7 @@ const SERIES = {
 /**
  * The Prometheus series of the metrics Ferry's code registers (Micrometer: registry.gauge(...)/counter(...),
  * Gauge/Counter/Timer/DistributionSummary.builder(...) with a literal name; dots become underscores), from the
- * services' and the messaging module's sources.
+ * services' sources and the library modules' (LIBRARY_MODULES).
  */
 export function readMetrics(repoRoot) {
   const names = new Set();
@@ -168,7 +168,7 @@ export function readMetrics(repoRoot) {
       }
     }
   };
-  for (const m of [...SERVICES, "messaging"]) walk(path.join(repoRoot, m, "src/main/java"));
+  for (const m of [...SERVICES, ...LIBRARY_MODULES]) walk(path.join(repoRoot, m, "src/main/java"));
   return names;
 }
 

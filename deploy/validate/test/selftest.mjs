@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { validateAll } from "../lib/pipeline.mjs";
-import { SERVICES, TOPICS_JAVA } from "../lib/services.mjs";
+import { LIBRARY_MODULES, SERVICES, TOPICS_JAVA } from "../lib/services.mjs";
 
 const S = "deploy/base/services", K = "deploy/components/strimzi-kafka", X = "deploy/overlays/external";
 const CASES = [
@@ -69,7 +69,7 @@ function copyTree(repoRoot) {
   const copy = (rel) => fs.cpSync(path.join(repoRoot, rel), path.join(tmp, rel), { recursive: true });
   for (const d of ["deploy/base", "deploy/components", "deploy/overlays", "deploy/compose", "docker-compose.yml", TOPICS_JAVA]) copy(d);
   for (const m of SERVICES) for (const f of ["pom.xml", "src/main/java", "src/main/resources/application.properties"]) copy(`${m}/${f}`);
-  for (const f of ["pom.xml", "src/main/java"]) copy(`messaging/${f}`);
+  for (const m of LIBRARY_MODULES) for (const f of ["pom.xml", "src/main/java"]) copy(`${m}/${f}`);
   return tmp;
 }
 
