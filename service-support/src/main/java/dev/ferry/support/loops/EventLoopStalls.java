@@ -10,30 +10,32 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * How long the service's event loops keep work waiting: every {@code ferry.event-loop.probe-interval} a task goes onto
- * each Vert.x event loop, and the time until it runs is recorded as {@code ferry_event_loop_delay}. Every request,
- * database answer and Kafka batch of a reactive service runs on these few loops (two per core), so a loop busy for
- * 100 ms with one thing delays by up to 100 ms whatever else it serves. Vert.x's own checker only warns after 2 s.
+ * each Vert.x event loop, and the time until it runs is recorded as {@code ferry_event_loop_delay}, with the probes a
+ * stall kept from going counted as if they had ({@link LoopProbe#waits}). Every request, database answer and Kafka
+ * batch of a reactive service runs on these few loops (one per core by default), so a loop busy for 100 ms with one
+ * thing delays by up to 100 ms whatever else it serves. Vert.x's own checker only warns after 2 s.
  *
  * <p>At debug level (category {@code dev.ferry.support.loops}), a stall of {@code ferry.event-loop.stall-threshold}
- * or more is logged when it ends, with its start and what the loop was running while it stalled (its stack, taken
- * from this probe's own thread as the threshold passed), so that a slow request can be lined up with its cause.
+ * or more is logged when it ends, with its start and the loop's stack as this probe's thread saw it once the
+ * threshold passed (down to the first frame of Ferry's own code), so that a slow request can be lined up with its
+ * cause. "(not seen)" means that thread did not run in time to look, as in a collector's pause, which stops it too.
  */
 @ApplicationScoped
 public class EventLoopStalls {
     private static final Logger LOG = Logger.getLogger(EventLoopStalls.class);
-    private static final int FRAMES = 12;
+    /** Frames kept past the first of Ferry's own, or in all when there is none: the loop's own code is deep. */
+    private static final int FRAMES = 40;
 
     @Inject
     Vertx vertx;
@@ -41,11 +43,8 @@ public class EventLoopStalls {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "ferry.event-loop.probe-interval", defaultValue = "PT0.02S")
-    Duration interval;
-
-    @ConfigProperty(name = "ferry.event-loop.stall-threshold", defaultValue = "PT0.1S")
-    Duration threshold;
+    @Inject
+    EventLoopConfig config;
 
     private ScheduledExecutorService probing;
 
@@ -54,6 +53,7 @@ public class EventLoopStalls {
         final EventExecutor executor;
         final LoopProbe probe = new LoopProbe();
         volatile Thread thread;
+        /** What the loop ran while its current probe waited; written by the probing thread alone. */
         volatile String stack;
 
         Loop(EventExecutor executor) {
@@ -62,14 +62,18 @@ public class EventLoopStalls {
     }
 
     void start(@Observes StartupEvent started) {
+        long interval = config.probeInterval().toNanos();
+        if (interval <= 0) {
+            throw new IllegalArgumentException("ferry.event-loop.probe-interval must be positive, not " + config.probeInterval());
+        }
         Timer delay = Timer.builder("ferry_event_loop_delay")
-                .description("How long a task put on an event loop waited for it (every event loop, probed every few ms)")
+                .description("How long a probe put on an event loop waited for it, one every probe interval on every loop")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         List<Loop> loops = new ArrayList<>();
         for (EventExecutor e : vertx.nettyEventLoopGroup()) {
             loops.add(new Loop(e));
         }
-        long thresholdNanos = threshold.toNanos();
+        long threshold = config.stallThreshold().toNanos();
         probing = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "event-loop-probe");
             t.setDaemon(true);
@@ -77,37 +81,55 @@ public class EventLoopStalls {
         });
         probing.scheduleAtFixedRate(() -> {
             for (Loop loop : loops) {
-                probe(loop, delay, thresholdNanos);
+                try {
+                    probe(loop, delay, interval, threshold);
+                } catch (RuntimeException | Error e) {
+                    // an exception would cancel every later run and leave the metric flat without a word
+                    LOG.warnf(e, "probing event loop %s failed", loop.thread != null ? loop.thread.getName() : "(not yet seen)");
+                }
             }
-        }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
-        LOG.debugf("probing %d event loops every %d ms", loops.size(), interval.toMillis());
+        }, interval, interval, TimeUnit.NANOSECONDS);
+        LOG.debugf("probing %d event loops every %d ms", loops.size(), config.probeInterval().toMillis());
     }
 
-    private static void probe(Loop loop, Timer delay, long thresholdNanos) {
+    private static void probe(Loop loop, Timer delay, long interval, long threshold) {
         long now = System.nanoTime();
         Thread thread = loop.thread;
-        if (thread != null && LOG.isDebugEnabled() && loop.probe.stalledPast(now, thresholdNanos)) {
-            loop.stack = Arrays.stream(thread.getStackTrace()).limit(FRAMES).map(StackTraceElement::toString)
-                    .collect(Collectors.joining(" < "));
+        if (thread != null && LOG.isDebugEnabled() && loop.probe.stalledPast(now, threshold)) {
+            loop.stack = stack(thread.getStackTrace());
         }
         if (!loop.probe.submit(now)) {
             return;
         }
-        loop.stack = null; // what the last stall ran; this thread alone writes it
-        long submitted = System.currentTimeMillis();
+        loop.stack = null; // the last stall's
+        Instant submitted = Instant.now();
         try {
             loop.executor.execute(() -> {
                 loop.thread = Thread.currentThread();
                 long waited = loop.probe.ran(System.nanoTime());
-                delay.record(waited, TimeUnit.NANOSECONDS);
-                if (waited >= thresholdNanos && LOG.isDebugEnabled()) {
+                for (long w : LoopProbe.waits(waited, interval)) {
+                    delay.record(w, TimeUnit.NANOSECONDS);
+                }
+                if (waited >= threshold && LOG.isDebugEnabled()) {
                     LOG.debugf("event loop %s stalled %d ms from %s; it was running: %s", loop.thread.getName(), waited / 1_000_000,
-                            java.time.Instant.ofEpochMilli(submitted), loop.stack != null ? loop.stack : "(not seen)");
+                            submitted, loop.stack != null ? loop.stack : "(not seen)");
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        } catch (RejectedExecutionException shuttingDown) {
             loop.probe.ran(now); // the loop is closing with the service: nothing more to measure on it
         }
+    }
+
+    /** The innermost frames down to the first of Ferry's own code, at most {@link #FRAMES}. */
+    static String stack(StackTraceElement[] frames) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < frames.length && i < FRAMES; i++) {
+            s.append(i == 0 ? "" : " < ").append(frames[i]);
+            if (frames[i].getClassName().startsWith("dev.ferry.")) {
+                break;
+            }
+        }
+        return s.toString();
     }
 
     void stop(@Observes ShutdownEvent stopping) {

@@ -32,6 +32,24 @@ final class LoopProbe {
     }
 
     /**
+     * The waits to record for a probe that waited {@code waited}: its own, and what each probe that could not be sent
+     * while it waited would have waited (one every {@code interval}, {@code waited - interval}, {@code waited - 2 *
+     * interval}, ...). With only its own, a 2 s stall would count as one sample against about a hundred from a loop
+     * that never stalls, and the percentiles would hide it.
+     */
+    static long[] waits(long waited, long interval) {
+        if (interval <= 0) {
+            throw new IllegalArgumentException("the probe interval must be positive");
+        }
+        int missed = (int) Math.min(waited / interval, 10_000);
+        long[] waits = new long[missed + 1];
+        for (int k = 0; k <= missed; k++) {
+            waits[k] = waited - k * interval;
+        }
+        return waits;
+    }
+
+    /**
      * Whether the pending probe has waited {@code threshold} or more and the loop's stack is still to be taken for
      * this stall: true once per stall, so that what the loop is busy with is read while it is busy with it.
      */

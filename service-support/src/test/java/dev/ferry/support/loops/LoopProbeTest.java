@@ -1,5 +1,6 @@
 package dev.ferry.support.loops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,23 @@ class LoopProbeTest {
         probe.ran(160);
         probe.submit(200);
         assertTrue(probe.stalledPast(400, 100), "again for the next one");
+    }
+
+    @Test
+    void aStallCountsTheProbesItKeptFromGoing() {
+        // 70 ms at one probe every 20 ms: the probe waited 70, and those due at 20, 40 and 60 would have waited 50, 30, 10
+        assertArrayEquals(new long[] {70, 50, 30, 10}, LoopProbe.waits(70, 20));
+        assertArrayEquals(new long[] {5}, LoopProbe.waits(5, 20), "a loop that answered within the interval: one sample");
+        assertThrows(IllegalArgumentException.class, () -> LoopProbe.waits(5, 0));
+    }
+
+    @Test
+    void aStallsStackEndsAtTheFirstFrameOfFerrysCode() {
+        StackTraceElement[] frames = {new StackTraceElement("org.hibernate.Flush", "dirtyCheck", "Flush.java", 10),
+                new StackTraceElement("dev.ferry.scheduler.Outcomes", "decided", "Outcomes.java", 20),
+                new StackTraceElement("io.vertx.Context", "run", "Context.java", 30)};
+        assertEquals("org.hibernate.Flush.dirtyCheck(Flush.java:10) < dev.ferry.scheduler.Outcomes.decided(Outcomes.java:20)",
+                EventLoopStalls.stack(frames));
     }
 
     @Test
