@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * What the running list's slow reads in a run of many at once coincide with in the scheduler: its event loops' stalls
  * (EventLoopStalls at debug level) and its collector's pauses (-Xlog:gc). A read counts as in one when at least half of
  * its time falls inside it; a read that overlaps neither at all waited somewhere else (the client, the kernel, the
- * database, a CPU). Lines in, counts out: {@code ./ferry slow-reads BENCH-OUTPUT [SCHEDULER-GC-LOG]}, after
+ * database, a CPU). Lines in, counts out: {@code ./ferry slow-reads BENCH-OUTPUT SCHEDULER-LOG [SCHEDULER-GC-LOG]}
+ * (the scheduler's log is tools/target/bench-control-plane-logs/scheduler.log until the next run replaces it), after
  * {@code FERRY_JVM_OPTIONS='-XX:+UseSerialGC -Xms32m -Dquarkus.log.category."dev.ferry.support.loops".level=DEBUG
  * -Xlog:gc:file=DIR/gc-%p.log:time,uptime' ./ferry bench-control-plane 1 1 1000 > BENCH-OUTPUT}.
  */
@@ -40,23 +41,24 @@ public final class SlowReads {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            throw new IllegalArgumentException("usage: SlowReads BENCH-OUTPUT [SCHEDULER-GC-LOG]");
+        if (args.length < 2 || args.length > 3) {
+            throw new IllegalArgumentException("usage: SlowReads BENCH-OUTPUT SCHEDULER-LOG [SCHEDULER-GC-LOG]");
         }
-        Path schedulerLog = Path.of("tools/target/bench-control-plane-logs/scheduler.log");
-        List<Span> reads = reads(Files.readAllLines(Path.of(args[0])));
+        List<String> output = Files.readAllLines(Path.of(args[0]));
+        List<Span> reads = reads(output);
         if (reads.isEmpty()) {
             throw new IllegalArgumentException(args[0] + " has no slow reads of the running list");
         }
-        List<Span> stalls = stalls(Files.readAllLines(schedulerLog));
-        List<Span> pauses = args.length > 1 ? pauses(Files.readAllLines(Path.of(args[1]))) : List.of();
+        List<Span> stalls = stalls(Files.readAllLines(Path.of(args[1])));
+        List<Span> pauses = args.length > 2 ? pauses(Files.readAllLines(Path.of(args[2]))) : List.of();
+        long failed = output.stream().filter(l -> l.startsWith("failed running list:")).count();
         Counts c = classify(reads, stalls, pauses);
         Span window = new Span(reads.get(0).from(), reads.get(reads.size() - 1).to());
         List<Span> stallsInWindow = stalls.stream().filter(s -> s.overlap(window) > 0).toList();
         System.out.printf(Locale.ROOT, "%d slow reads (100 ms or more) over %.0f s; the scheduler's event loops stalled 100 ms or more "
-                + "%d times in that time (%.1f s in all), its collector paused %d times%n", c.reads(), window.length() / 1000,
+                + "%d times in that time (%.1f s in all), its collector paused %d times; %d reads failed%n", c.reads(), window.length() / 1000,
                 stallsInWindow.size(), stallsInWindow.stream().mapToDouble(Span::length).sum() / 1000,
-                pauses.stream().filter(p -> p.overlap(window) > 0).count());
+                pauses.stream().filter(p -> p.overlap(window) > 0).count(), failed);
         System.out.printf(Locale.ROOT, "| slow reads | mostly in a loop stall | mostly in a GC pause | in either | touching neither |%n"
                 + "|---:|---:|---:|---:|---:|%n| %d | %d | %d | %d | %d |%n", c.reads(), c.inStall(), c.inPause(), c.inEither(), c.neither());
     }

@@ -17,10 +17,13 @@ final class UpgradeScripts {
     private UpgradeScripts() {
     }
 
-    /** The versioned scripts of {@code dir}, V2 before V10 (as Flyway orders them, not as names sort). */
+    /**
+     * The scripts of {@code dir}, V2 before V10 (as Flyway orders them, not as names sort). A script named otherwise
+     * (V2_1__, R__) is refused rather than left out, since leaving it out would measure against the wrong schema.
+     */
     static List<Path> inOrder(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+            return files.filter(p -> p.getFileName().toString().endsWith(".sql"))
                     .sorted(Comparator.comparingInt(UpgradeScripts::version)).toList();
         }
     }
@@ -28,15 +31,15 @@ final class UpgradeScripts {
     static int version(Path script) {
         Matcher m = NAME.matcher(script.getFileName().toString());
         if (!m.matches()) {
-            throw new IllegalArgumentException(script + " is not a versioned script (V<n>__<name>.sql)");
+            throw new IllegalArgumentException(script + " is not a script this benchmark can order (V<n>__<name>.sql)");
         }
         return Integer.parseInt(m.group(1));
     }
 
     /**
      * The statements of a script, comments left out, so that each can be timed: a statement ends with the line that
-     * ends in a semicolon (a {@code --} inside a string would be taken for a comment). A script with a dollar-quoted body (a function, a DO block) is refused rather than cut inside
-     * it; none of Ferry's has one.
+     * ends in a semicolon (a {@code --} inside a string would be taken for a comment). A script with a dollar-quoted
+     * body (a function, a DO block) is refused rather than cut inside it; none of Ferry's has one.
      */
     static List<String> statements(String script) {
         if (script.contains("$$")) {

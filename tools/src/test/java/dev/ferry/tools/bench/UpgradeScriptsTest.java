@@ -20,6 +20,13 @@ class UpgradeScriptsTest {
     }
 
     @Test
+    void aScriptItCannotOrderIsRefusedNotLeftOut(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("V1__one.sql"), "");
+        Files.writeString(dir.resolve("V2_1__between.sql"), "");
+        assertThrows(IllegalArgumentException.class, () -> UpgradeScripts.inOrder(dir));
+    }
+
+    @Test
     void statementsAreSplitAtTheirSemicolonsWithoutComments() {
         String script = """
                 -- why the index goes
