@@ -29,12 +29,13 @@ import org.jboss.logging.Logger;
  * <p>At debug level (category {@code dev.ferry.support.loops}), a stall of {@code ferry.event-loop.stall-threshold}
  * or more is logged when it ends, with its start and the loop's stack as this probe's thread saw it once the
  * threshold passed (down to the first frame of Ferry's own code), so that a slow request can be lined up with its
- * cause. "(not seen)" means that thread did not run in time to look, as in a collector's pause, which stops it too.
+ * cause. "(not seen)" means that thread did not look while the loop stalled: the stall ended before its next tick past
+ * the threshold, or the thread itself did not run (no CPU, or a collector's pause, which stops it too).
  */
 @ApplicationScoped
 public class EventLoopStalls {
     private static final Logger LOG = Logger.getLogger(EventLoopStalls.class);
-    /** Frames kept past the first of Ferry's own, or in all when there is none: the loop's own code is deep. */
+    /** The most frames a stall's stack keeps, when no frame of Ferry's own comes sooner: the loop's own code is deep. */
     private static final int FRAMES = 40;
 
     @Inject
@@ -117,15 +118,22 @@ public class EventLoopStalls {
             });
         } catch (RejectedExecutionException shuttingDown) {
             loop.probe.ran(now); // the loop is closing with the service: nothing more to measure on it
+        } catch (RuntimeException | Error e) {
+            loop.probe.ran(now); // never sent: the next tick tries again rather than waiting for it forever
+            throw e;
         }
     }
 
-    /** The innermost frames down to the first of Ferry's own code, at most {@link #FRAMES}. */
+    /**
+     * The innermost frames down to the first of Ferry's own code that someone wrote, at most {@link #FRAMES}: a field
+     * read Hibernate generated into an entity ({@code $$_hibernate_read_...}) or a lambda's class names no caller.
+     */
     static String stack(StackTraceElement[] frames) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < frames.length && i < FRAMES; i++) {
             s.append(i == 0 ? "" : " < ").append(frames[i]);
-            if (frames[i].getClassName().startsWith("dev.ferry.")) {
+            if (frames[i].getClassName().startsWith("dev.ferry.") && !frames[i].getClassName().contains("$$")
+                    && !frames[i].getMethodName().startsWith("$$")) {
                 break;
             }
         }

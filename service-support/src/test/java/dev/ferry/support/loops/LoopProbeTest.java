@@ -57,6 +57,15 @@ class LoopProbeTest {
     }
 
     @Test
+    void codeHibernateGeneratedIntoAnEntityIsNotWhereTheStackEnds() {
+        StackTraceElement[] frames = {new StackTraceElement("dev.ferry.scheduler.model.Migration", "$$_hibernate_read_targetHostId",
+                "Migration.java", -1), new StackTraceElement("dev.ferry.scheduler.plan.PlacementRanking", "rank", "PlacementRanking.java", 40),
+                new StackTraceElement("io.vertx.Context", "run", "Context.java", 30)};
+        assertEquals("dev.ferry.scheduler.model.Migration.$$_hibernate_read_targetHostId(Migration.java) < "
+                + "dev.ferry.scheduler.plan.PlacementRanking.rank(PlacementRanking.java:40)", EventLoopStalls.stack(frames));
+    }
+
+    @Test
     void aRunWithoutASubmissionIsABug() {
         assertThrows(IllegalStateException.class, () -> new LoopProbe().ran(0));
     }
