@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * What one of the scheduler's schema scripts costs a running fleet at upgrade: the script run, as Flyway runs it at the
  * service's start (in one transaction), against a history of many ended migrations, while another connection updates a
  * running migration's row every 100 ms, as an older replica still applying round events would. The script's time, each
- * statement's, and the longest the round update waited. A PostgreSQL of its own under a temporary directory; the
- * scheduler's own scripts ({@code db/migration}) before the measured one are applied with JDBC, not the messaging
- * module's ({@code db/messaging}: outbox, lease, consumed events, which Flyway versions apart), and the history is written
- * with set-based SQL into the migration table alone: a script that touches other tables is measured against them empty. A command, not a test:
+ * statement's, and the longest the round update waited. A PostgreSQL of its own under a temporary directory. The
+ * scheduler's own scripts ({@code db/migration}) before the measured one are applied with JDBC; the messaging module's,
+ * in a location of their own ({@code db/messaging}: outbox, lease, consumed events), are not. The history is written
+ * with set-based SQL into the migration table alone: a script that touches other tables meets them empty. A command, not a test:
  * {@code ./ferry bench-schema-upgrade [ended-migrations] [version] [repeats]} writes docs/benchmarks/schema-upgrade.md.
  */
 public final class SchemaUpgradeBenchmark {

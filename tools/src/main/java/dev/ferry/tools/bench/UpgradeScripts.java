@@ -23,8 +23,9 @@ final class UpgradeScripts {
      */
     static List<Path> inOrder(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".sql"))
-                    .sorted(Comparator.comparingInt(UpgradeScripts::version)).toList();
+            List<Path> scripts = files.filter(p -> p.getFileName().toString().endsWith(".sql")).toList();
+            scripts.forEach(UpgradeScripts::version); // refuses any name it cannot order, even alone in its folder
+            return scripts.stream().sorted(Comparator.comparingInt(UpgradeScripts::version)).toList();
         }
     }
 

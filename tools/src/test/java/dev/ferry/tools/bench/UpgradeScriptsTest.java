@@ -21,8 +21,9 @@ class UpgradeScriptsTest {
 
     @Test
     void aScriptItCannotOrderIsRefusedNotLeftOut(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("V1__one.sql"), "");
         Files.writeString(dir.resolve("V2_1__between.sql"), "");
+        assertThrows(IllegalArgumentException.class, () -> UpgradeScripts.inOrder(dir), "alone in its folder");
+        Files.writeString(dir.resolve("V1__one.sql"), "");
         assertThrows(IllegalArgumentException.class, () -> UpgradeScripts.inOrder(dir));
     }
 
