@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
 public final class SlowReads {
     private static final Pattern READ = Pattern.compile("slow running list: (\\d+) ms, asked at (\\S+)");
     private static final Pattern STALL = Pattern.compile("event loop \\S+ stalled (\\d+) ms from (\\S+);");
+    private static final DateTimeFormatter GC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
     private static final Pattern PAUSE = Pattern.compile("^\\[(\\S+?)\\]\\[\\S+\\] GC\\(\\d+\\) Pause .* ([\\d.]+)ms$");
 
     /** A stretch of time, in epoch milliseconds. */
@@ -103,27 +105,24 @@ public final class SlowReads {
     }
 
     static List<Span> reads(List<String> lines) {
-        List<Span> reads = new ArrayList<>();
-        for (String line : lines) {
-            Matcher m = READ.matcher(line);
-            if (m.find()) {
-                double at = millis(Instant.parse(m.group(2)));
-                reads.add(new Span(at, at + Integer.parseInt(m.group(1))));
-            }
-        }
-        return reads;
+        return startingAt(lines, READ);
     }
 
     static List<Span> stalls(List<String> lines) {
-        List<Span> stalls = new ArrayList<>();
+        return startingAt(lines, STALL);
+    }
+
+    /** Lines that say how long something took (group 1, ms) from when (group 2, an instant): a read, a stall. */
+    private static List<Span> startingAt(List<String> lines, Pattern pattern) {
+        List<Span> spans = new ArrayList<>();
         for (String line : lines) {
-            Matcher m = STALL.matcher(line);
+            Matcher m = pattern.matcher(line);
             if (m.find()) {
                 double from = millis(Instant.parse(m.group(2)));
-                stalls.add(new Span(from, from + Integer.parseInt(m.group(1))));
+                spans.add(new Span(from, from + Integer.parseInt(m.group(1))));
             }
         }
-        return stalls;
+        return spans;
     }
 
     /** The collector's pauses from {@code -Xlog:gc:...:time,uptime}: each line's time is the pause's end. */
@@ -132,7 +131,7 @@ public final class SlowReads {
         for (String line : lines) {
             Matcher m = PAUSE.matcher(line);
             if (m.find()) {
-                double end = OffsetDateTime.parse(m.group(1), java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ"))
+                double end = OffsetDateTime.parse(m.group(1), GC_TIME)
                         .toInstant().toEpochMilli();
                 pauses.add(new Span(end - Double.parseDouble(m.group(2)), end));
             }
