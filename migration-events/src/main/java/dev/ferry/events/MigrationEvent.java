@@ -72,7 +72,7 @@ public record MigrationEvent(
         require(type != EventType.ROUND_COMPLETED || round != null, "ROUND_COMPLETED without round");
         require(!type.isOutcome() || outcome != null, type + " without outcome");
         require(type != EventType.DIRTY_RATE_MEASURED || (measurement != null && measurement.valid()),
-                "DIRTY_RATE_MEASURED without windows of positive length");
+                "DIRTY_RATE_MEASURED without windows of positive length, or with a zero share outside 0 to 1");
         require(type != EventType.OUTCOME_UNKNOWN || SCHEDULER.equals(workerId) || outcome != null,
                 "a worker's OUTCOME_UNKNOWN without an outcome saying why");
         return this;

@@ -146,6 +146,17 @@ class EventCodecTest {
         assertThatThrownBy(() -> EventCodec.event(empty)).hasMessageContaining("DIRTY_RATE_MEASURED without windows");
         String zero = EventCodec.toJson(measured).replace("\"millis\":250", "\"millis\":0");
         assertThatThrownBy(() -> EventCodec.event(zero)).hasMessageContaining("DIRTY_RATE_MEASURED without windows");
+
+        // the sample of the guest's zero pages travels too; a record written before it existed reads as not sampled
+        var sampled = new MigrationEvent("e-z", EventType.DIRTY_RATE_MEASURED, UUID.randomUUID(), 1, 2, Instant.now(), 7, 1, 2,
+                9, "w-1", null, null, new DirtyMeasurement(measured.measurement().windows(), "calc-dirty-rate page-sampling", 0.38));
+        assertThat(EventCodec.event(EventCodec.toJson(sampled)).measurement().zeroShare()).isEqualTo(0.38);
+        assertThat(EventCodec.event(EventCodec.toJson(measured)).measurement().zeroShare()).isNull();
+        String older = EventCodec.toJson(measured).replace(",\"zeroShare\":null", "");
+        assertThat(older).doesNotContain("zeroShare");
+        assertThat(EventCodec.event(older).measurement()).isEqualTo(measured.measurement());
+        String overOne = EventCodec.toJson(sampled).replace("0.38", "1.5");
+        assertThatThrownBy(() -> EventCodec.event(overOne)).hasMessageContaining("zero share outside 0 to 1");
     }
 
     @Test

@@ -51,7 +51,7 @@ public final class Channels {
                             false, MigrationMode.PRE_COPY), null),
                     new MigrationEvent("evt-1m", EventType.DIRTY_RATE_MEASURED, MIGRATION, 1, 2, AT.plusSeconds(1), 42, 3, 5,
                             912, "worker-1", null, null, new DirtyMeasurement(List.of(new DirtyMeasurement.Window(250, 38_000),
-                            new DirtyMeasurement.Window(1_000, 96_000)), "calc-dirty-rate page-sampling")),
+                            new DirtyMeasurement.Window(1_000, 96_000)), "calc-dirty-rate page-sampling", 0.41)),
                     new MigrationEvent("evt-9", EventType.MIGRATION_SUCCEEDED, MIGRATION, 1, 9, AT.plusSeconds(14), 42, 3,
                             5, 912, "worker-1", null, new MigrationOutcome(4, 9_120_000_000L, 180, 14_020, null, "libvirt",
                             MigrationMode.PRE_COPY, AbortStatus.NONE)),

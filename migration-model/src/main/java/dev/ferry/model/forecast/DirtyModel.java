@@ -55,10 +55,14 @@ public record DirtyModel(long hotPages, double dirtyPagesPerSecond, String basis
         this(hotPages, dirtyPagesPerSecond, basis, 0);
     }
 
-    /** The same writing, on a guest whose memory is {@code share} zero pages, as {@code from} says. */
+    /**
+     * The same writing, on a guest whose memory is {@code share} zero pages, as {@code from} says; at most
+     * {@link #MOST_ZERO} (a sample of a nearly empty guest can find nothing else, yet it holds its kernel).
+     */
     public DirtyModel withZeroShare(double share, String from) {
+        double zero = Math.min(MOST_ZERO, share);
         return new DirtyModel(hotPages, dirtyPagesPerSecond, basis + String.format(java.util.Locale.ROOT,
-                "; %.0f %% of memory zero pages (%s)", share * 100, from), share, throttleLagSeconds);
+                "; %.0f %% of memory zero pages (%s)", zero * 100, from), zero, throttleLagSeconds);
     }
 
     /**

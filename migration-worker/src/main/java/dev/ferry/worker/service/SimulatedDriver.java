@@ -11,6 +11,7 @@ import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
 import dev.ferry.worker.qemu.DirtySample;
+import dev.ferry.worker.qemu.ZeroPages;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -46,17 +47,25 @@ final class SimulatedDriver implements HypervisorDriver {
 
     /**
      * The simulator's sample of the guest the migration will move (its workload and seed), in virtual time: the windows
-     * QEMU's calc-dirty-rate takes on a real guest ({@link DirtySample#BEFORE_START_MILLIS}).
+     * QEMU's calc-dirty-rate takes on a real guest ({@link DirtySample#BEFORE_START_MILLIS}), and its zero pages.
      */
     @Override
-    public DirtyMeasurement measure(MigrationCommand command) {
+    public DirtyMeasurement measure(MigrationCommand command) throws InterruptedException {
         var guest = guest(command, MigrationPlan.workload(config.simulatedWorkload(), command.vmId()));
         List<DirtyMeasurement.Window> windows = new ArrayList<>();
         for (int millis : DirtySample.BEFORE_START_MILLIS) {
             double seconds = millis / 1000.0;
             windows.add(new DirtyMeasurement.Window(millis, Math.round(guest.sampleDirtyRate(seconds) * seconds)));
         }
-        return new DirtyMeasurement(windows, "simulated sample");
+        double zeroShare;
+        try {
+            // sampled as a real guest's is, so that a simulated forecast is only as sure of them as a real one
+            zeroShare = ZeroPages.share(guest.pages(), page -> guest.isZeroPage((int) page),
+                    new java.util.SplittableRandom(command.migrationId().getMostSignificantBits()), System::nanoTime);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a simulated guest's every page can be read", e);
+        }
+        return new DirtyMeasurement(windows, "simulated sample", zeroShare);
     }
 
     private static SimulatedGuest guest(MigrationCommand command, WorkloadSuite.Spec workload) {

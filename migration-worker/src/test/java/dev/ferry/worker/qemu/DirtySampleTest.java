@@ -41,8 +41,14 @@ class DirtySampleTest {
         int asked;
         int polls;
 
+        final List<String> shown = new ArrayList<>();
+        boolean showsMemory = true;
+
         @Override
         public JsonNode call(String command, Map<String, Object> arguments) throws IOException {
+            if (command.equals("human-monitor-command")) {
+                return show((String) arguments.get("command-line"));
+            }
             calls.add(command);
             if (command.equals("calc-dirty-rate")) {
                 asked = (Integer) arguments.get("calc-time");
@@ -56,6 +62,28 @@ class DirtySampleTest {
             // 100 MiB/s over a 250 ms window, 50 MiB/s over 1 s: a set rewritten within the second
             int rate = asked == 250 ? 100 : 50;
             return JSON.readTree("{\"status\":\"measured\",\"dirty-rate\":" + rate + ",\"calc-time\":" + asked + "}");
+        }
+
+        /** 256 MiB of RAM in two ranges around a ROM; its pages from 64 MiB on hold only zeros. */
+        private JsonNode show(String commandLine) throws IOException {
+            if (!showsMemory) {
+                throw new IOException("The command human-monitor-command has not been found");
+            }
+            shown.add(commandLine.split(" ")[0]);
+            if (commandLine.equals("info mtree -f")) {
+                return JSON.getNodeFactory().textNode("""
+                        FlatView #0
+                         AS "memory", root: system
+                         Root memory region: system
+                          0000000000000000-00000000000bffff (prio 0, ram): pc.ram
+                          00000000000c0000-00000000000fffff (prio 0, rom): pc.ram @00000000000c0000
+                          0000000000100000-000000000fffffff (prio 0, ram): pc.ram @0000000000100000
+                        """);
+            }
+            long address = Long.parseLong(commandLine.substring(commandLine.indexOf("0x") + 2), 16);
+            assertThat(address < 0xc0000L || address > 0xfffffL).as("a page of RAM, not the ROM: %x", address).isTrue();
+            String word = address >= (64L << 20) ? "0x0000000000000000" : "0x00000000000000ff";
+            return JSON.getNodeFactory().textNode(String.format("%016x: %s %s\r\n", address, word, word).repeat(256));
         }
     }
 
@@ -72,6 +100,21 @@ class DirtySampleTest {
                 "calc-dirty-rate", "query-dirty-rate", "query-dirty-rate", "query-dirty-rate",
                 "calc-dirty-rate", "query-dirty-rate", "query-dirty-rate", "query-dirty-rate");
         assertThat(qemu.windowsAsked).containsExactly(DirtySample.WARM_UP_MILLIS, 250, 1_000);
+        // then the guest's memory: its RAM once, and a sample of its pages, three quarters of which hold only zeros
+        assertThat(qemu.shown).first().isEqualTo("info");
+        assertThat(qemu.shown).hasSize(1 + ZeroPages.PAGES);
+        assertThat(m.zeroShare()).isBetween(0.69, 0.81);
+    }
+
+    @Test
+    void aQemuThatWillNotShowItsMemoryStillGivesItsWindows() throws Exception {
+        Measuring qemu = new Measuring();
+        qemu.showsMemory = false;
+
+        DirtyMeasurement m = DirtySample.beforeStart(qemu);
+
+        assertThat(m.windows()).hasSize(2);
+        assertThat(m.zeroShare()).as("not sampled").isNull();
     }
 
     @Test

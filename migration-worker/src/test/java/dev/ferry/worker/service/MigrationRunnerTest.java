@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 class MigrationRunnerTest {
     static final long GIB = 1L << 30;
 
+    @jakarta.inject.Inject
+    WorkerConfig config;
+
     static MigrationCommand command(UUID id, CommandType type) {
         return new MigrationCommand(UUID.randomUUID().toString(), type, id, 1, 7, "web-1", 1, 2, 9, 4 * GIB,
                 1_250_000_000L, 300, Instant.now(), null, false, null, null, null, null, null, null, null);
@@ -94,6 +97,9 @@ class MigrationRunnerTest {
         // the guest writes: some pages in a quarter second, and no fewer in a whole one
         assertThat(measured.windows().get(0).pages()).isPositive();
         assertThat(measured.windows().get(1).pages()).isGreaterThanOrEqualTo(measured.windows().get(0).pages());
+        // and its zero pages, sampled: the share its workload gives the simulated guest, within the sample's error
+        double zeroShare = MigrationPlan.workload(config.simulatedWorkload(), plain.vmId()).zeroShare();
+        assertThat(measured.zeroShare()).isCloseTo(zeroShare, org.assertj.core.data.Offset.offset(0.07));
         assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.MIGRATION_SUCCEEDED);
     }
 

@@ -550,9 +550,11 @@ public class MigrationService {
      */
     public Uni<String> forecastMeasured(Migration m, DirtyMeasurement measured) {
         String before = "was " + m.predictedTotalTimeMillis + " ms in " + m.predictedRounds + " rounds (" + m.predictionBasis + ")";
-        DirtyModel writing = MeasuredWriting.model(measured, m.memoryBytes);
-        return history.zeroShareFor(m.vmId).map(zero -> {
-            DirtyModel dirty = zero.map(z -> writing.withZeroShare(z, DirtyHistory.LAST_FIRST_PASS)).orElse(writing);
+        // the VM's history is read only when the worker sampled no zero pages
+        Uni<java.util.Optional<Double>> last = measured.zeroShare() != null ? Uni.createFrom().item(java.util.Optional.empty())
+                : history.zeroShareFor(m.vmId);
+        return last.map(zero -> {
+            DirtyModel dirty = MeasuredWriting.model(measured, m.memoryBytes, zero.orElse(null), DirtyHistory.LAST_FIRST_PASS);
             long share = m.bandwidthCapBytesPerSecond == null ? m.linkBandwidthBytesPerSecond
                     : Math.min(m.bandwidthCapBytesPerSecond, m.linkBandwidthBytesPerSecond);
             forecast(m, dirty, steering(m.policy), Instant.now(), share);
