@@ -12,7 +12,8 @@ import java.util.Locale;
  * The scheduler's forecasts of a past run of the real-guest suite, made again by today's code from what that run
  * recorded: each move's windows measured before its start (qemu-forecasts.tsv), what the move did (qemu-runs.tsv) and
  * the first pass of the guest's last completed move (the rounds log, as the scheduler takes a VM's zero pages from its
- * last migration). A change to the forecast is judged against real guests in seconds, not in an hour of QEMU; the
+ * last migration when its worker sampled none; a run recorded since the worker samples them has them in its forecasts
+ * file). A change to the forecast is judged against real guests in seconds, not in an hour of QEMU; the
  * same run replayed by unchanged code gives the run's own forecast.md back.
  */
 public final class ForecastReplay {
@@ -101,9 +102,10 @@ public final class ForecastReplay {
     /** The windows column of qemu-forecasts.tsv ("3663@251ms,12544@1000ms"), a null for a move without ("-"). */
     static List<DirtyMeasurement> windows(String tsv) {
         List<String> lines = tsv.lines().toList();
-        if (lines.isEmpty() || !lines.get(0).equals(QemuForecasts.HEADER)) {
+        if (lines.isEmpty() || !(lines.get(0).equals(QemuForecasts.HEADER) || lines.get(0).equals(QemuForecasts.HEADER_BEFORE_ZERO_PAGES))) {
             throw new IllegalArgumentException("not a forecasts file of the real-guest suite: the first line must be\n"
-                    + QemuForecasts.HEADER);
+                    + QemuForecasts.HEADER + "\nor, in a run recorded before the zero pages were sampled,\n"
+                    + QemuForecasts.HEADER_BEFORE_ZERO_PAGES);
         }
         List<DirtyMeasurement> out = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
@@ -133,9 +135,22 @@ public final class ForecastReplay {
                             + "not " + w, e);
                 }
             }
-            out.add(new DirtyMeasurement(windows, DirtySample.METHOD));
+            out.add(new DirtyMeasurement(windows, DirtySample.METHOD, zeroShare(fields, i + 1)));
         }
         return out;
+    }
+
+    /** The zero pages sampled with the windows (the 17th column), null where none were or the run predates them. */
+    private static Double zeroShare(String[] fields, int line) {
+        if (fields.length < 17 || fields[16].equals("-")) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(fields[16]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("line " + line + " of the forecasts file: the zero share is a number or -, not "
+                    + fields[16], e);
+        }
     }
 
     /** Every move of a rounds log, in order, with its first pass's bytes (-1 when its first line is not round 1). */

@@ -30,7 +30,7 @@ final class QemuForecasts {
      * @param measured the windows before the start; null when QEMU could not measure (then there is no forecast)
      */
     record Forecasted(QemuRuns.Measured actual, DirtyMeasurement measured, DirtyModel model, Forecast forecast,
-            boolean zeroPagesKnown) {
+            ZeroPagesFrom zeroPages) {
         /** |predicted - actual| / actual of the total time, in percent. */
         double totalErrorPercent() {
             return 100.0 * Math.abs(forecast.totalTimeMillis() / 1000.0 - actual.totalSeconds()) / actual.totalSeconds();
@@ -50,20 +50,40 @@ final class QemuForecasts {
      */
     static Forecasted of(QemuRuns.Measured actual, DirtyMeasurement measured, Long lastFirstPassBytes) {
         if (measured == null) {
-            return new Forecasted(actual, null, null, null, lastFirstPassBytes != null);
+            return new Forecasted(actual, null, null, null, ZeroPagesFrom.NONE);
         }
         Cell cell = actual.cell();
         var context = QemuBenchmark.context(cell);
-        DirtyModel writing = MeasuredWriting.model(measured, context.memoryBytes());
-        DirtyModel model = lastFirstPassBytes == null ? writing : writing.withZeroShare(DirtyModel.zeroShareOfFirstPass(
-                context.memoryBytes(), lastFirstPassBytes), "the guest's last move");
+        DirtyModel model = MeasuredWriting.model(measured, context.memoryBytes(), lastFirstPassBytes == null ? null
+                : DirtyModel.zeroShareOfFirstPass(context.memoryBytes(), lastFirstPassBytes), LAST_MOVE);
         Forecast f = Forecaster.forecast(context.memoryBytes(), QemuBenchmark.LOOPBACK_BYTES_PER_SECOND, context.limits(), model,
                 actual.policy());
-        return new Forecasted(actual, measured, model, f, lastFirstPassBytes != null);
+        // which the scheduler's choice took, as the basis says
+        ZeroPagesFrom from = model.basis().contains(MeasuredWriting.SAMPLED_ZERO_PAGES) ? ZeroPagesFrom.SAMPLED
+                : model.basis().contains(LAST_MOVE) ? ZeroPagesFrom.LAST_MOVE : ZeroPagesFrom.NONE;
+        return new Forecasted(actual, measured, model, f, from);
     }
 
-    static final String HEADER = "pattern\tdirty_mib_s\tcap_mib_s\tpolicy\trepeat\toutcome\ttotal_s\tdowntime_ms\trounds"
-            + "\twindows\tfit_hot_pages\tfit_pages_s\tpredicted_total_s\tpredicted_downtime_ms\tpredicted_rounds\tpredicted_converges";
+    private static final String LAST_MOVE = "the guest's last move";
+
+    /** Where a forecast's zero pages came from, as the scheduler chooses ({@link MeasuredWriting#model}). */
+    enum ZeroPagesFrom {
+        SAMPLED("sampled from the guest's memory with the windows"),
+        LAST_MOVE("none sampled; those the guest's last completed move counted in its first pass"),
+        NONE("none sampled, and the guest's first move: every page taken to carry data");
+
+        final String words;
+
+        ZeroPagesFrom(String words) {
+            this.words = words;
+        }
+    }
+
+    /** The columns of the runs before the zero pages were sampled; a recorded run of them is still read. */
+    static final String HEADER_BEFORE_ZERO_PAGES = "pattern\tdirty_mib_s\tcap_mib_s\tpolicy\trepeat\toutcome\ttotal_s"
+            + "\tdowntime_ms\trounds\twindows\tfit_hot_pages\tfit_pages_s\tpredicted_total_s\tpredicted_downtime_ms"
+            + "\tpredicted_rounds\tpredicted_converges";
+    static final String HEADER = HEADER_BEFORE_ZERO_PAGES + "\tzero_share";
 
     static String tsv(List<Forecasted> moves) {
         StringBuilder s = new StringBuilder(HEADER).append('\n');
@@ -73,13 +93,14 @@ final class QemuForecasts {
                     a.cell().load().dirtyMibPerSecond(), a.cell().load().capMibPerSecond(), a.policy(), a.repeat(), a.outcome(),
                     a.totalSeconds(), a.downtimeMillis(), a.rounds()));
             if (m.forecast() == null) {
-                s.append("-\t-\t-\t-\t-\t-\t-\n");
+                s.append("-\t-\t-\t-\t-\t-\t-\t-\n");
                 continue;
             }
             s.append(m.measured().windows().stream().map(w -> w.pages() + "@" + w.millis() + "ms").collect(Collectors.joining(",")))
-                    .append(String.format(Locale.ROOT, "\t%d\t%.0f\t%.3f\t%d\t%d\t%s%n", m.model().hotPages(),
+                    .append(String.format(Locale.ROOT, "\t%d\t%.0f\t%.3f\t%d\t%d\t%s\t%s%n", m.model().hotPages(),
                             m.model().dirtyPagesPerSecond(), m.forecast().totalTimeMillis() / 1000.0,
-                            m.forecast().downtimeMillis(), m.forecast().rounds(), m.forecast().converges()));
+                            m.forecast().downtimeMillis(), m.forecast().rounds(), m.forecast().converges(),
+                            m.measured().zeroShare() == null ? "-" : Double.toString(m.measured().zeroShare())));
         }
         return s.toString();
     }
@@ -92,8 +113,9 @@ final class QemuForecasts {
         s.append("Before every move the guest's writing was measured as a worker measures it when its start command asks "
                 + "(calc-dirty-rate page-sampling: a 50 ms window thrown away, then 250 ms and 1 s); the scheduler's fit "
                 + "and forecast (the policy's own engine in virtual time, over a uniform writer of the fitted working set, "
-                + "with the share of zero pages the guest's last completed move counted in its first pass, as the scheduler takes "
-                + "it from a VM's last migration, and none for a guest's first move) were then made with the move's limits, "
+                + "with the guest's zero pages as the worker sampled them after the windows (1,024 pages of its memory read "
+                + "through the monitor), or, in a run recorded before that sample existed, as the guest's last completed move "
+                + "counted them in its first pass, and none for a guest's first move) were then made with the move's limits, "
                 + "link cap and policy; a forecast past the deadline ends there, where the worker cancels. ")
                 .append(all.size() - judged.size()).append(" of ").append(all.size())
                 .append(" moves had no measurement and are not judged.\n\n");
@@ -114,11 +136,12 @@ final class QemuForecasts {
         }
         s.append("\n## Total time: absolute error, median (min-max), by what the forecast knew of the guest's zero pages\n\n");
         s.append("| moves | how many | error | within 10 % |\n|---|---|---|---|\n");
-        for (boolean known : new boolean[] {false, true}) {
-            List<Forecasted> of = judged.stream().filter(m -> m.zeroPagesKnown() == known).toList();
-            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d |%n", known ? "later moves: zero pages from the guest's last move"
-                    : "a guest's first move: none counted yet, every page taken to carry data", of.size(), range(of),
-                    of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count()));
+        for (ZeroPagesFrom from : ZeroPagesFrom.values()) {
+            List<Forecasted> of = judged.stream().filter(m -> m.zeroPages() == from).toList();
+            if (!of.isEmpty()) {
+                s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d |%n", from.words, of.size(), range(of),
+                        of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count()));
+            }
         }
         s.append("\n## Per guest: what was measured, what was forecast, what happened (medians of the repeats)\n\n");
         s.append("| guest | policy | windows (pages in 250 ms / 1 s) | fitted set, rate (pages, pages/s) | forecast | actual | error |\n"

@@ -17,7 +17,8 @@ class ForecastReplayTest {
             bursts, 100 MiB/s over 100 MiB/s qemu-default         #2 SUCCEEDED in 2.3 s, downtime 16 ms, 5 rounds, 0.0 throttle-s
             """;
 
-    static final String FORECASTS = QemuForecasts.HEADER + "\n"
+    /** As the runs before the zero-page sample recorded them. */
+    static final String FORECASTS = QemuForecasts.HEADER_BEFORE_ZERO_PAGES + "\n"
             + "bursts\t100\t100\tqemu-default\t1\tSUCCEEDED\t2.300\t11\t6\t5000@250ms,12000@1000ms\t1\t1\t1\t1\t1\ttrue\n"
             + "bursts\t100\t100\tferry\t1\tSUCCEEDED\t2.300\t16\t5\t5000@250ms,12000@1000ms\t1\t1\t1\t1\t1\ttrue\n"
             + "bursts\t100\t100\tqemu-default\t2\tSUCCEEDED\t2.300\t16\t5\t-\t-\t-\t-\t-\t-\t-\n";
@@ -54,6 +55,22 @@ class ForecastReplayTest {
         // a move whose guest QEMU could not measure has no forecast, and is not judged
         assertThat(replayed.get(2).forecast()).isNull();
         assertThat(ForecastReplay.judged(replayed)).hasSize(2);
+    }
+
+    @Test
+    void zeroPagesSampledWithTheWindowsComeBeforeThoseOfTheGuestsLastMove() {
+        String sampled = QemuForecasts.HEADER + "\n"
+                + "bursts\t100\t100\tqemu-default\t1\tSUCCEEDED\t2.300\t11\t6\t5000@250ms,12000@1000ms\t1\t1\t1\t1\t1\ttrue\t0.3800\n"
+                + "bursts\t100\t100\tferry\t1\tSUCCEEDED\t2.300\t16\t5\t5000@250ms,12000@1000ms\t1\t1\t1\t1\t1\ttrue\t0.4100\n"
+                + "bursts\t100\t100\tqemu-default\t2\tSUCCEEDED\t2.300\t16\t5\t-\t-\t-\t-\t-\t-\t-\t-\n";
+
+        var replayed = ForecastReplay.replay(QemuRuns.parse(RUNS), ForecastReplay.windows(sampled), ForecastReplay.rounds(ROUNDS));
+
+        assertThat(replayed.get(0).model().zeroShare()).as("a guest's first move, sampled").isEqualTo(0.38);
+        assertThat(replayed.get(0).zeroPages()).isEqualTo(QemuForecasts.ZeroPagesFrom.SAMPLED);
+        assertThat(replayed.get(1).model().zeroShare()).as("the sample, not the last move's first pass").isEqualTo(0.41);
+        assertThat(QemuForecasts.tsv(replayed)).contains("\ttrue\t0.38\n");
+        assertThatThrownBy(() -> ForecastReplay.windows(sampled.replace("0.3800", "most"))).hasMessageContaining("zero share");
     }
 
     @Test
