@@ -62,8 +62,8 @@ public final class DirtySample {
 
     /**
      * Watches the guest write before the migration starts, as a start command may ask: each window of
-     * {@link #BEFORE_START_MILLIS} in turn, about 1.4 s in all, then a sample of its memory for its zero pages (0.8 to
-     * 2.5 s more on this machine, under TCG). 4 KiB pages: no migration runs yet to say the guest's page size, and x86's
+     * {@link #BEFORE_START_MILLIS} in turn, about 1.4 s in all, then a sample of its memory for its zero pages (at most
+     * {@link ZeroPages#BUDGET}; 1.2 to 2.5 s on this machine under TCG with the guest writing 200 MiB/s). 4 KiB pages: no migration runs yet to say the guest's page size, and x86's
      * is that.
      *
      * @throws IOException when QEMU refuses or does not finish a window in time: the migration goes on without

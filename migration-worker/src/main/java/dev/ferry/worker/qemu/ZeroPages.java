@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * into the system address space ({@code info mtree -f}: every machine type and size lays it out differently, holes
  * included), then {@value #PAGES} pages drawn uniformly from it, each read whole ({@code xp}). The share's standard
  * error is at most 1.6 points ({@code sqrt(0.25 / 1024)}), whatever the guest's size. Reading them took 0.2 s per 256
- * pages from a 256 MiB guest writing 50 MiB/s under TCG on this machine, and 1.9 to 2.5 s for all 1,024 with two
- * guests writing 200 MiB/s each (GuestPatternsTest). The sampling is plain Java ({@link #share}), shared with the
+ * pages from a 256 MiB guest writing 50 MiB/s under TCG on this machine, and 1.2 to 2.5 s for all 1,024 with two
+ * guests writing 200 MiB/s each (two runs of GuestPatternsTest), through QMP; through libvirt over TLS not measured. The sampling is plain Java ({@link #share}), shared with the
  * simulated driver.
  */
 public final class ZeroPages {
