@@ -278,9 +278,9 @@ class LibvirtMigrationTest {
         System.out.printf("post-copy pull: %d bytes at %.1f MiB/s, %.2f s from the switch to the end%n", pull.bytesSent(),
                 pull.bandwidthBytesPerSecond() / (1 << 20), pull.seconds());
         assertThat(pull.bytesSent()).as("what the pull sent").isGreaterThan(16L << 20);
-        // (pages the destination faults on go out beyond the cap: twice the cap still tells a held pull, 44 MiB/s here,
-        // from a free one, 313 MiB/s without the pull's cap)
-        assertThat(pull.bandwidthBytesPerSecond()).as("the pull's rate, bytes/s").isBetween(1.0, 2.0 * (32 << 20));
+        // (pages the destination faults on go out beyond the cap: three times the cap still tells a held pull, 44 MiB/s
+        // here and once 69 MiB/s in a loaded CI run, from a free one, 313 MiB/s without the pull's cap)
+        assertThat(pull.bandwidthBytesPerSecond()).as("the pull's rate, bytes/s").isBetween(1.0, 3.0 * (32 << 20));
         var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);
         TestGuest.awaitContinuation(serial(a, name), serial(b, name), 10, Duration.ofSeconds(30));
