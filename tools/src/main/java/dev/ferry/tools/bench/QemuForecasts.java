@@ -134,15 +134,15 @@ final class QemuForecasts {
                     of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count(),
                     of.stream().filter(Forecasted::convergenceRight).count(), of.size()));
         }
-        s.append("\n## Total time: absolute error, median (min-max), by what the forecast knew of the guest's zero pages\n\n");
+        s.append("\n## Total time: absolute error, median (min-max), by what the forecast knew of the guest\n\n");
         s.append("| moves | how many | error | within 10 % |\n|---|---|---|---|\n");
         for (ZeroPagesFrom from : ZeroPagesFrom.values()) {
-            List<Forecasted> of = judged.stream().filter(m -> m.zeroPages() == from).toList();
-            if (!of.isEmpty()) {
-                s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d |%n", from.words, of.size(), range(of),
-                        of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count()));
-            }
+            row(s, "zero pages: " + from.words, judged.stream().filter(m -> m.zeroPages() == from).toList());
         }
+        java.util.Set<Forecasted> first = firstMoves(all);
+        row(s, "a guest's first moves (up to its first that completed: no move of it before to learn from)",
+                judged.stream().filter(first::contains).toList());
+        row(s, "its later moves", judged.stream().filter(m -> !first.contains(m)).toList());
         s.append("\n## Per guest: what was measured, what was forecast, what happened (medians of the repeats)\n\n");
         s.append("| guest | policy | windows (pages in 250 ms / 1 s) | fitted set, rate (pages, pages/s) | forecast | actual | error |\n"
                 + "|---|---|---|---|---|---|---|\n");
@@ -175,6 +175,28 @@ final class QemuForecasts {
     }
 
     /** The median absolute error of total time in percent; NaN for none. */
+    private static void row(StringBuilder s, String moves, List<Forecasted> of) {
+        if (!of.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d |%n", moves, of.size(), range(of),
+                    of.stream().filter(m -> m.totalErrorPercent() <= GOAL_PERCENT).count()));
+        }
+    }
+
+    /** Each guest's moves, in the run's order, up to and with its first that completed (by identity, not value). */
+    static java.util.Set<Forecasted> firstMoves(List<Forecasted> all) {
+        java.util.Set<Forecasted> first = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<String> moved = new java.util.HashSet<>();
+        for (Forecasted m : all) {
+            if (!moved.contains(m.actual().cell().name())) {
+                first.add(m);
+            }
+            if (m.actual().moved()) {
+                moved.add(m.actual().cell().name());
+            }
+        }
+        return first;
+    }
+
     static double median(List<Forecasted> of) {
         return Report.median(of, Forecasted::totalErrorPercent);
     }

@@ -51,6 +51,21 @@ class QemuForecastsTest {
     }
 
     @Test
+    void aGuestsFirstMovesAreThoseUpToItsFirstThatCompletedAndAreReportedApart() {
+        var cancelled = move("ferry", 1, 2.0, false);
+        var firstMoved = move("qemu-default", 1, 1.5, true);
+        var later = move("qemu-auto-converge", 1, 1.05, true);
+        var laterAgain = move("ferry", 2, 1.05, true);
+        List<QemuForecasts.Forecasted> run = List.of(cancelled, firstMoved, later, laterAgain);
+
+        assertThat(QemuForecasts.firstMoves(run)).containsExactlyInAnyOrder(cancelled, firstMoved);
+        String report = QemuForecasts.markdown(run, "setup");
+        assertThat(report).contains("| a guest's first moves (up to its first that completed: no move of it before to learn "
+                + "from) | 2 | 42 % (33 %-50 %) | 0 |");
+        assertThat(report).contains("| its later moves | 2 | 5 % (5 %-5 %) | 2 |");
+    }
+
+    @Test
     void theGoalIsTheMedianErrorOfEveryMoveAndAMoveWithoutAMeasurementIsNotJudged() {
         List<QemuForecasts.Forecasted> within = List.of(move("ferry", 1, 1.05, true), move("qemu-default", 1, 1.05, true),
                 move("qemu-auto-converge", 1, 2.0, true), QemuForecasts.of(actual("ferry", 2, 3.0, true), null, null));
