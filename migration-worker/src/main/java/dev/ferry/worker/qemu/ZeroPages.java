@@ -19,11 +19,10 @@ import java.util.regex.Pattern;
  * Through the monitor QEMU is reached by, either way (QMP, or libvirt's passthrough): the guest's RAM as QEMU maps it
  * into the system address space ({@code info mtree -f}: every machine type and size lays it out differently, holes
  * included), then {@value #PAGES} pages drawn uniformly from it, each read whole ({@code xp}). The share's standard
- * error is at most 1.6 points ({@code sqrt(0.25 / 1024)}), whatever the guest's size. Reading them took 0.2 s per 256
- * pages from a 256 MiB guest writing 50 MiB/s under TCG on this machine, and 1.2 to 2.5 s for all 1,024 with two
- * guests writing 200 MiB/s each (two runs of GuestPatternsTest), through QMP; about 2.7 s through libvirt's
- * passthrough on a local socket (LibvirtMigrationTest, one run: the whole measurement 4.1 s, the windows about 1.4 of
- * it), over TLS not measured. The sampling is plain Java ({@link #share}), shared with the simulated driver.
+ * error is at most 1.6 points ({@code sqrt(0.25 / 1024)}), whatever the guest's size. Reading them took 1.2 to 2.5 s
+ * under TCG on this machine with two guests writing 200 MiB/s each (two runs of GuestPatternsTest), through QMP; about
+ * 2.7 s through libvirt's passthrough on a local socket (two runs of LibvirtMigrationTest: the whole measurement 4.1 s,
+ * the windows about 1.4 of it), over TLS not measured. The sampling is plain Java ({@link #share}), shared with the simulated driver.
  */
 public final class ZeroPages {
     /** Pages read: enough for the share to within about 3 points (two standard errors). */
@@ -31,7 +30,8 @@ public final class ZeroPages {
     /** Fewer pages read than this, and the sample says nothing (6 points at two standard errors). */
     static final int FEWEST = 256;
     /**
-     * How long the sample may delay round 1: twice the slowest measured here. Past it the pages read so far make the
+     * How long the sample may delay round 1: twice the slowest through QMP here (2.5 s), and past libvirt's on a local
+     * socket (2.7 s), so that only a slower link cuts a sample short. Past it the pages read so far make the
      * share, if there are enough; a hung monitor costs this and one call's own timeout, never the migration.
      */
     static final Duration BUDGET = Duration.ofSeconds(5);
