@@ -18,7 +18,8 @@ import java.util.Locale;
  * The real-guest suite (a command, not a test): the test guest, in every write pattern at a rate below, near and above
  * the link, moved between real QEMU processes (TCG) under QEMU's defaults, QEMU's auto-converge with its defaults, and
  * Ferry's policy, each cell repeated. Writes docs/benchmarks/qemu.md and every move's figures (qemu-runs.tsv, what
- * the simulator's fidelity is judged against) after every guest, so an interrupted run still leaves what it measured; FERRY_BENCH_ROUNDS=1 also prints every move's rounds. Usage:
+ * the simulator's fidelity is judged against) after every guest, so an interrupted run still leaves what it measured,
+ * and every move's rounds (qemu-rounds.txt, {@link RoundsLog}). Usage:
  * {@code QemuBenchmark <guest-dir> <work-dir> <out-dir> [repeats [pattern...]]}.
  */
 public final class QemuBenchmark {
@@ -50,10 +51,11 @@ public final class QemuBenchmark {
         Files.createDirectories(out);
         List<QemuReport.Run> runs = new ArrayList<>();
         List<QemuForecasts.Forecasted> forecasts = new ArrayList<>();
+        StringBuilder rounds = new StringBuilder(); // every move's rounds: what a replay or a later question reads back
         long started = System.nanoTime();
         List<Cell> done = new ArrayList<>();
         for (Cell cell : cells) {
-            runs.addAll(cell(guestDir, work, cell, repeats, forecasts));
+            runs.addAll(cell(guestDir, work, cell, repeats, forecasts, rounds));
             done.add(cell);
             var setup = new QemuReport.Setup(Machine.describe(), qemuVersion(), MEMORY_MIB, REGION_MIB, repeats,
                     (System.nanoTime() - started) / 60e9);
@@ -63,8 +65,9 @@ public final class QemuBenchmark {
                     "`./ferry bench-qemu %d`: every move of one run of the real-guest suite, the run whose qemu.md and "
                     + "qemu-runs.tsv were written with this file (%s; QEMU %s; %d MiB guests, %d MiB regions; %.0f min so far).", repeats, setup.machine(), setup.qemu(), MEMORY_MIB, REGION_MIB, setup.minutes())));
             Files.writeString(out.resolve("qemu-forecasts.tsv"), QemuForecasts.tsv(forecasts));
+            Files.writeString(out.resolve("qemu-rounds.txt"), rounds);
         }
-        System.err.println("wrote " + out.resolve("qemu.md") + ", qemu-runs.tsv, forecast.md and qemu-forecasts.tsv");
+        System.err.println("wrote " + out.resolve("qemu.md") + ", qemu-runs.tsv, forecast.md, qemu-forecasts.tsv and qemu-rounds.txt");
     }
 
     /**
@@ -88,8 +91,8 @@ public final class QemuBenchmark {
     }
 
     /** One guest for the cell, moved by each policy in turn, {@code repeats} times over. */
-    static List<QemuReport.Run> cell(Path guestDir, Path work, Cell cell, int repeats, List<QemuForecasts.Forecasted> forecasts)
-            throws Exception {
+    static List<QemuReport.Run> cell(Path guestDir, Path work, Cell cell, int repeats, List<QemuForecasts.Forecasted> forecasts,
+            StringBuilder rounds) throws Exception {
         Path dir = Files.createDirectories(work.resolve(cell.pattern() + "-" + cell.load().dirtyMibPerSecond() + "-"
                 + cell.load().capMibPerSecond()));
         var spec = TestGuest.Spec.built(guestDir, TestGuest.sharedDisk(dir.resolve("disk.img")), MEMORY_MIB,
@@ -113,15 +116,9 @@ public final class QemuBenchmark {
                         lastFirstPass = r.move().result().rounds().get(0);
                     }
                     var result = r.move().result();
-                    System.err.printf("%-32s %-20s #%d %s in %.1f s, downtime %d ms, %d rounds, %.1f throttle-s%s%n", cell.name(),
-                            policy, repeat, result.outcome(), r.totalSeconds(), result.downtimeMillis(), result.roundCount(),
-                            result.throttleSeconds(), r.move().verified() ? "" : " NOT VERIFIED: " + r.move().note());
-                    if (System.getenv("FERRY_BENCH_ROUNDS") != null) { // the rounds log: RoundsLog reads it back
-                        result.rounds().forEach(x -> System.err.printf("    round %d: %.2f s, %d bytes, %d zero pages, %d pages, "
-                                + "%d left, throttle %d%%%s%n", x.round(), x.seconds(), x.bytesSent(), x.zeroPages(), x.pagesSent(),
-                                x.remainingPages(), x.throttlePercent(), x.decision() == null ? ""
-                                        : " -> " + x.decision().action() + " " + x.decision().throttlePercent() + "%: " + x.decision().reason()));
-                    }
+                    String note = r.move().verified() ? "" : " NOT VERIFIED: " + r.move().note();
+                    System.err.println(RoundsLog.moveLine(cell.name(), policy, repeat, result, r.totalSeconds(), note));
+                    rounds.append(RoundsLog.move(cell.name(), policy, repeat, result, r.totalSeconds(), note));
                 }
             }
         }

@@ -1,14 +1,16 @@
 package dev.ferry.tools.bench;
 
+import dev.ferry.model.engine.MigrationResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rounds log the real-guest suite writes with {@code FERRY_BENCH_ROUNDS} ({@link QemuBenchmark}'s printf): a line
- * per move (guest, policy, repeat, outcome, total time, downtime), then a line per round. Read in one place, for every
- * tool that reads a recorded run.
+ * The rounds log the real-guest suite writes (qemu-rounds.txt; before 2026-12-07 on its standard error, with
+ * {@code FERRY_BENCH_ROUNDS} set): a line per move (guest, policy, repeat, outcome, total time, downtime), then a line
+ * per round. Written and read in one place, for every tool that reads a recorded run.
  */
 final class RoundsLog {
     /** A move's header; the guest's name fills its 32 columns, so a long one is followed by a single space. */
@@ -32,6 +34,23 @@ final class RoundsLog {
 
     /** One move and its rounds, in the log's order. */
     record Move(String guest, String policy, int repeat, String outcome, double totalSeconds, long downtimeMillis, List<Round> rounds) {
+    }
+
+    /** A move's header line, as {@link #parse} reads it; {@code note} follows it (an unverified guest's). */
+    static String moveLine(String guest, String policy, int repeat, MigrationResult result, double totalSeconds, String note) {
+        return String.format(Locale.ROOT, "%-32s %-20s #%d %s in %.1f s, downtime %d ms, %d rounds, %.1f throttle-s%s", guest,
+                policy, repeat, result.outcome(), totalSeconds, result.downtimeMillis(), result.roundCount(),
+                result.throttleSeconds(), note);
+    }
+
+    /** The move's header, then a line per round. */
+    static String move(String guest, String policy, int repeat, MigrationResult result, double totalSeconds, String note) {
+        StringBuilder out = new StringBuilder(moveLine(guest, policy, repeat, result, totalSeconds, note)).append('\n');
+        result.rounds().forEach(x -> out.append(String.format(Locale.ROOT, "    round %d: %.2f s, %d bytes, %d zero pages, "
+                + "%d pages, %d left, throttle %d%%%s\n", x.round(), x.seconds(), x.bytesSent(), x.zeroPages(), x.pagesSent(),
+                x.remainingPages(), x.throttlePercent(), x.decision() == null ? ""
+                        : " -> " + x.decision().action() + " " + x.decision().throttlePercent() + "%: " + x.decision().reason())));
+        return out.toString();
     }
 
     static List<Move> parse(String log) {
