@@ -27,8 +27,8 @@ public final class Requests {
 
     @Schema(example = "{\"name\": \"web-apart\", \"kind\": \"APART\", \"vmIds\": [11, 12, 13]}")
     public record NewPlacementRule(@NotBlank String name, @NotNull PlacementKind kind,
-            @Schema(description = "The VMs it binds; TOGETHER and APART need two or more") @NotNull @Size(min = 1, max = 1000) Set<Long> vmIds,
-            @Schema(description = "ON_HOSTS only: the hosts its VMs may run on") @Size(max = 10_000) Set<Long> hostIds,
+            @Schema(description = "The VMs it binds; TOGETHER and APART need two or more") @NotNull @Size(min = 1, max = 1000) Set<@NotNull Long> vmIds,
+            @Schema(description = "ON_HOSTS only: the hosts its VMs may run on") @Size(max = 10_000) Set<@NotNull Long> hostIds,
             @Schema(description = VERSION) Long version) {
     }
 
@@ -103,12 +103,12 @@ public final class Requests {
 
     @Schema(example = "{\"name\": \"nfs-primary\", \"type\": \"NFS\", \"scope\": \"CLUSTER\", \"capacityBytes\": 10995116277760, \"hostIds\": [1, 2, 3]}")
     public record NewStoragePool(@NotBlank String name, @NotNull StoragePoolType type, @NotNull StorageScope scope,
-            @Positive long capacityBytes, @NotNull @Size(max = 10_000) Set<Long> hostIds, @Schema(description = VERSION) Long version) {
+            @Positive long capacityBytes, @NotNull @Size(max = 10_000) Set<@NotNull Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = "{\"name\": \"guest-100\", \"vlan\": 100, \"hostIds\": [1, 2, 3]}")
     public record NewNetwork(@NotBlank String name, @Min(1) @Max(4094) Integer vlan, String bridge,
-            @NotNull @Size(max = 10_000) Set<Long> hostIds, @Schema(description = VERSION) Long version) {
+            @NotNull @Size(max = 10_000) Set<@NotNull Long> hostIds, @Schema(description = VERSION) Long version) {
     }
 
     @Schema(example = """
@@ -116,7 +116,7 @@ public final class Requests {
              "volumes": [{"poolId": 1, "sizeBytes": 21474836480}], "networkIds": [1],
              "cpu": {"features": ["sse4_2"]}}""")
     public record NewVm(@NotBlank String name, @Positive long memoryBytes, @Positive @Max(512) int vcpus,
-            @NotNull Long hostId, @NotNull List<@Valid NewVolume> volumes, @NotNull Set<Long> networkIds,
+            @NotNull Long hostId, @NotNull List<@NotNull @Valid NewVolume> volumes, @NotNull Set<@NotNull Long> networkIds,
             @Valid CpuRequirement cpu, VmState state, @Schema(description = VERSION) Long version) {
     }
 

@@ -68,6 +68,25 @@ class FleetResourceTest {
         given().get("/vms?hostId=" + fleet.hosts[0]).then().body("$", hasSize(0));
     }
 
+    /** ApiFuzzTest's seed 53913357014771 found the null volume a 500 (a NullPointerException) in CI. */
+    @Test
+    void rejectsANullInAVmsListsWithTheFieldAtFault() {
+        Fleet fleet = new Fleet(2, 64);
+        for (var lists : List.of(
+                Map.of("volumes", java.util.Arrays.asList((Object) null), "networkIds", List.of()),
+                Map.of("volumes", List.of(), "networkIds", java.util.Arrays.asList((Object) null)))) {
+            var body = new java.util.HashMap<String, Object>(Map.of("name", "nulls-" + fleet.tag, "memoryBytes", Fleet.GIB,
+                    "vcpus", 1, "hostId", fleet.hosts[0]));
+            body.putAll(lists);
+            given().contentType(ContentType.JSON).body(body)
+                    .post("/vms").then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("https://ferry.dev/problems/validation-failed"))
+                    .body("violations.field", hasItem(containsString(lists.get("volumes").isEmpty() ? "networkIds" : "volumes")));
+        }
+        given().get("/vms?hostId=" + fleet.hosts[0]).then().body("$", hasSize(0));
+    }
+
     @Test
     void refusesADuplicateName() {
         Fleet fleet = new Fleet(2, 64);
