@@ -27,6 +27,8 @@ public final class PreCopyEngine {
      * the simulated first round takes the same look at its bitmap, so that a policy sees here what it sees there.
      */
     public static final double EARLY_SAMPLE_SECONDS = 0.25;
+    /** QEMU's rate limit counts the bytes of each 100 ms (BUFFER_DELAY): it sends a window's worth, then looks. */
+    static final double QEMU_RATE_WINDOW_SECONDS = 0.1;
 
     private final Hypervisor hv;
     private final ConvergencePolicy policy;
@@ -41,8 +43,25 @@ public final class PreCopyEngine {
      * the bytes left at all (docs/benchmarks/README.md, "The pause at the link's own speed").
      */
     private final double pauseBandwidth;
+    private final Passes passes;
+
+    /**
+     * Where a live round ends. The simulator's rounds send every page the last sync found ({@link #WHOLE}). QEMU sends
+     * a rate-limit window at a time and syncs its bitmap only once the pages it has still to send fall under what the
+     * downtime limit allows (bandwidth x downtime-limit; migration_iteration_run asks for the exact pending then),
+     * deciding there; its walk of the bitmap goes on from where it stopped, so the pages the sync found unsent go out
+     * first ({@link #QEMU}). A forecast of a move QEMU runs passes as QEMU does: in whole passes every page written
+     * behind the walk is sent again, and a guest near the link was forecast a quarter too slow
+     * (docs/benchmarks/README.md, "QEMU's rounds end under the threshold").
+     */
+    public enum Passes { WHOLE, QEMU }
 
     public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits) {
+        this(hv, policy, link, limits, Passes.WHOLE);
+    }
+
+    public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits, Passes passes) {
+        this.passes = passes;
         this.hv = hv;
         this.policy = policy;
         this.planned = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
@@ -161,6 +180,7 @@ public final class PreCopyEngine {
         hv.runGuest(context.roundOverheadSeconds(), throttle);
         RoundRecord r = copy(number, RoundRecord.Kind.LIVE, pages, throttle, bandwidth);
         dirtyAtRoundEnd = hv.syncDirtyBitmap();
+        dirtyAtRoundEnd.or(unsent);
         long dirty = dirtyAtRoundEnd.cardinality();
         long remainingBytes = dirty * PAGE_SIZE;
         return new RoundRecord(number, RoundRecord.Kind.LIVE, r.pagesSent(), r.bytesSent(), r.zeroPages(), r.pagesSkipped(),
@@ -183,7 +203,20 @@ public final class PreCopyEngine {
         double expectedSeconds = (double) pages.cardinality() * PAGE_SIZE / bandwidth;
         double sampleAt = live && number == 1 && expectedSeconds > EARLY_SAMPLE_SECONDS ? EARLY_SAMPLE_SECONDS : Double.MAX_VALUE;
         RoundRecord.Sample sample = null;
-        for (int p = pages.nextSetBit(0); p >= 0; p = pages.nextSetBit(p + 1)) {
+        long left = pages.cardinality();
+        boolean qemu = live && passes == Passes.QEMU;
+        // QEMU sends one rate-limit window's bytes at a time and looks at its pending between them
+        double window = qemu ? bandwidth * QEMU_RATE_WINDOW_SECONDS : Double.MAX_VALUE;
+        long syncBelow = qemu ? (long) (bandwidth * context.maxDowntimeMillis() / 1000.0 / PAGE_SIZE) : 0;
+        long lookedAt = 0;
+        unsent = new BitSet();
+        // QEMU walks its bitmap on from where its last look stopped: the pages a sync left unsent go out first
+        int start = qemu ? cursor : 0;
+        for (int p = first(pages, start); p >= 0; p = after(pages, p, start)) {
+            left--;
+            if (qemu) {
+                cursor = p + 1;
+            }
             if (skip && hv.isDirty(p)) {
                 skipped++; // written again since the round began: it goes out next round anyway
             } else {
@@ -196,13 +229,26 @@ public final class PreCopyEngine {
                 }
                 sliceBytes += cost;
             }
-            if (live && ++inSlice == slicePages) {
+            if (live && (++inSlice == slicePages || sliceBytes >= window)) {
                 hv.runGuest(sliceBytes / bandwidth, throttle);
                 wireBytes += sliceBytes;
                 sliceBytes = 0;
                 inSlice = 0;
                 if (sample == null && wireBytes / bandwidth >= sampleAt) {
                     sample = new RoundRecord.Sample(wireBytes / bandwidth + context.roundOverheadSeconds(), hv.dirtyCount());
+                }
+                if (wireBytes - lookedAt >= window) {
+                    lookedAt = wireBytes;
+                    if (left > 0 && left < syncBelow) { // QEMU syncs now, with these pages still to send
+                        unsent = (BitSet) pages.clone();
+                        if (p >= start) {
+                            unsent.clear(start, p + 1);
+                        } else {
+                            unsent.clear(start, Math.max(start, pages.length()));
+                            unsent.clear(0, p + 1);
+                        }
+                        break;
+                    }
                 }
             }
         }
@@ -214,12 +260,38 @@ public final class PreCopyEngine {
                 live ? 0 : millis(wireBytes / bandwidth) + SWITCHOVER_MILLIS, throttle, sample, null);
     }
 
+    /** The first page of {@code pages} from {@code start} on, wrapping round to the pages before it; -1 for none. */
+    private static int first(BitSet pages, int start) {
+        int p = pages.nextSetBit(start);
+        if (p >= 0) {
+            return p;
+        }
+        p = pages.nextSetBit(0);
+        return p < start ? p : -1;
+    }
+
+    /** The page after {@code p} in a walk of {@code pages} that began at {@code start} and wraps round once; -1 at its end. */
+    private static int after(BitSet pages, int p, int start) {
+        int next = pages.nextSetBit(p + 1);
+        if (p >= start) {
+            if (next >= 0) {
+                return next;
+            }
+            next = pages.nextSetBit(0); // wrapped: the pages before the start
+        }
+        return next >= 0 && next < start ? next : -1;
+    }
+
     private long expectedDowntimeMillis(long remainingBytes) {
         return Math.round(remainingBytes * 1000.0 / bandwidth) + SWITCHOVER_MILLIS;
     }
 
     /** The bitmap synced at the end of the latest live round: what the next round sends. */
     private BitSet dirtyAtRoundEnd = new BitSet();
+    /** The pages the latest live round left unsent (QEMU's passes only): they go in the next one, or the pause. */
+    private BitSet unsent = new BitSet();
+    /** Where QEMU's walk of its bitmap goes on (QEMU's passes only). */
+    private int cursor;
 
     private static long millis(double seconds) {
         return Math.round(seconds * 1000);

