@@ -115,15 +115,14 @@ public final class Forecaster {
                 : GuestWorkload.uniform(hotShare, k.dirty().dirtyPagesPerSecond() / scale);
         // zero pages as a past first pass counted them; none when no pass was seen (every page carries data)
         var guest = new SimulatedGuest(modelPages, k.dirty().zeroShare(), writes, 1);
-        // a throttle a driver steers is felt as late as the hypervisor that measured the writing applies it (QEMU's:
-        // at its next look); the hypervisor's own throttle at once
         var policy = Policies.create(k.policy(), k.memoryBytes());
-        var lagged = new LateThrottle(guest, policy.throttlesAtTheHypervisorsCheck() ? 0 : k.dirty().throttleLagSeconds());
-        // QEMU measured: QEMU runs the move, in its passes, and its own stop rule stays armed at the target under any policy
-        boolean qemu = k.dirty().throttleLagSeconds() > 0;
-        var steered = qemu ? new QemuStopRule(policy) : policy;
-        MigrationResult r = new PreCopyEngine(lagged, steered, Link.of(k.bandwidth() / scale), scaled(k.limits(), scale),
-                qemu ? PreCopyEngine.Passes.QEMU : PreCopyEngine.Passes.WHOLE).run(Controls.NONE);
+        Link link = Link.of(k.bandwidth() / scale);
+        MigrationLimits limits = scaled(k.limits(), scale);
+        // QEMU measured: QEMU runs the move; the forecasts from history or the typical assumption run the policy alone
+        double lag = k.dirty().throttleLagSeconds();
+        PreCopyEngine engine = lag > 0 ? QemuRun.engine(guest, policy, link, limits, lag)
+                : new PreCopyEngine(new LateThrottle(guest, 0), policy, link, limits);
+        MigrationResult r = engine.run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
         if (r.totalTimeMillis() > deadline * 1000) {
             return cancelledAtDeadline(k, r, deadline, scale);

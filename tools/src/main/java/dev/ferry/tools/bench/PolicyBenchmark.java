@@ -6,6 +6,8 @@ import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.forecast.DirtyModel;
+import dev.ferry.model.forecast.QemuRun;
 import dev.ferry.model.sim.SimulatedGuest;
 import dev.ferry.model.sim.WorkloadSuite;
 import java.io.IOException;
@@ -90,6 +92,14 @@ public final class PolicyBenchmark {
     }
 
     static Run run(Setup setup, WorkloadSuite.Spec workload, String policyName, int seed) {
+        return run(setup, workload, policyName, seed, false);
+    }
+
+    /**
+     * @param onQemu the engine standing in for QEMU running the move (its passes, its stop rule, its late throttle:
+     *               {@link QemuRun}), as the real-guest suite's moves ran; else the simulator's own hypervisor
+     */
+    static Run run(Setup setup, WorkloadSuite.Spec workload, String policyName, int seed, boolean onQemu) {
         double linkPages = setup.link().effectiveBandwidth(setup.limits()) / PreCopyEngine.PAGE_SIZE;
         long seedValue = seed * 7919L + workload.name().hashCode();
         SimulatedGuest guest = new SimulatedGuest(setup.pages(), workload.zeroShare(), workload.create(linkPages, seed), seedValue);
@@ -97,7 +107,9 @@ public final class PolicyBenchmark {
         long nonZeroBytes = (setup.pages() - zero) * (long) PreCopyEngine.PAGE_SIZE;
         double bandwidth = setup.link().effectiveBandwidth(setup.limits());
         double lowerBound = (nonZeroBytes + zero * 8.0) / bandwidth;
-        var engine = new PreCopyEngine(guest, Policies.create(policyName, setup.memoryBytes()), setup.link(), setup.limits());
+        var policy = Policies.create(policyName, setup.memoryBytes());
+        var engine = onQemu ? QemuRun.engine(guest, policy, setup.link(), setup.limits(), DirtyModel.QEMU_THROTTLE_LAG_SECONDS)
+                : new PreCopyEngine(guest, policy, setup.link(), setup.limits());
         MigrationResult result = engine.run(Controls.NONE);
         int maxThrottle = result.rounds().stream().mapToInt(r -> r.throttlePercent()).max().orElse(0);
         boolean matches = result.outcome() != MigrationResult.Outcome.SUCCEEDED || guest.destinationMatchesSource();

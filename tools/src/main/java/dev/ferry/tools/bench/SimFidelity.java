@@ -17,8 +17,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * How far the simulator is from real QEMU (a command, not a test): every guest and policy of the real-guest suite's
  * runs file (qemu-runs.tsv) run again on the simulator, with the guest's own generator ({@link GuestPattern}), the
- * suite's limits and the simulator's models of QEMU's two algorithms, and the simulator's medians set against QEMU's.
- * Writes docs/benchmarks/fidelity.md. Usage: {@code SimFidelity <runs.tsv> <out-dir> [seeds]}.
+ * suite's limits and the simulator's models of QEMU's two algorithms, and the simulator's medians set against QEMU's;
+ * then again on the engine as it stands in for QEMU running the move, as the forecasts run it. Writes
+ * docs/benchmarks/fidelity.md. Usage: {@code SimFidelity <runs.tsv> <out-dir> [seeds]}.
  */
 public final class SimFidelity {
     static final int SEEDS = 5;
@@ -80,21 +81,33 @@ public final class SimFidelity {
             throw new IllegalArgumentException("no runs file at " + tsv + ": ./ferry bench-qemu writes it");
         }
         List<Measured> measured = QemuRuns.parse(Files.readString(tsv));
-        List<Pair> pairs = compare(measured, seeds);
+        List<Pair> pairs = compare(measured, seeds, false);
+        List<Pair> asQemu = compare(measured, seeds, true);
         String command = "./ferry bench-fidelity" + (seeds == SEEDS ? "" : " " + seeds);
         Files.createDirectories(out);
-        Files.writeString(out.resolve("fidelity.md"), markdown(pairs, zeroShare(measured), seeds, command, Machine.describe()));
+        Files.writeString(out.resolve("fidelity.md"), markdown(pairs, zeroShare(measured), seeds, command, Machine.describe())
+                + asQemu(asQemu));
         System.err.println("wrote " + out.resolve("fidelity.md"));
     }
 
-    /** Every guest and policy QEMU ran, simulated {@code seeds} times. */
+    /** Every guest and policy QEMU ran, simulated {@code seeds} times on the simulator's own hypervisor. */
     static List<Pair> compare(List<Measured> measured, int seeds) {
+        return compare(measured, seeds, false);
+    }
+
+    /**
+     * Every guest and policy QEMU ran, simulated {@code seeds} times.
+     *
+     * @param onQemu on the engine as it stands in for QEMU ({@link dev.ferry.model.forecast.QemuRun}: the forecasts'),
+     *               else on the simulator's own hypervisor (the policy benchmark's)
+     */
+    static List<Pair> compare(List<Measured> measured, int seeds, boolean onQemu) {
         double zeroShare = zeroShare(measured);
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (Measured m : measured) {
             String key = m.cell().name() + "|" + m.policy();
-            pairs.computeIfAbsent(key, k -> new Pair(m.cell(), m.policy(), new ArrayList<>(), simulate(m.cell(), m.policy(), seeds, zeroShare)))
-                    .qemu().add(real(m));
+            pairs.computeIfAbsent(key, k -> new Pair(m.cell(), m.policy(), new ArrayList<>(),
+                    simulate(m.cell(), m.policy(), seeds, zeroShare, onQemu))).qemu().add(real(m));
         }
         return List.copyOf(pairs.values());
     }
@@ -114,13 +127,13 @@ public final class SimFidelity {
         return Double.isNaN(share) ? 0 : share;
     }
 
-    static List<Move> simulate(Cell cell, String policy, int seeds, double zeroShare) {
+    static List<Move> simulate(Cell cell, String policy, int seeds, double zeroShare, boolean onQemu) {
         var context = QemuBenchmark.context(cell);
         var setup = new PolicyBenchmark.Setup(context.memoryBytes(), QemuBenchmark.link(), context.limits());
         var spec = new WorkloadSuite.Spec(cell.name(), "the test guest's " + cell.pattern(), zeroShare, (linkPages, seed) -> pattern(cell, seed));
         List<Move> moves = new ArrayList<>();
         for (int seed = 1; seed <= seeds; seed++) {
-            var run = PolicyBenchmark.run(setup, spec, policy, seed);
+            var run = PolicyBenchmark.run(setup, spec, policy, seed, onQemu);
             var r = run.result();
             // moved as the real suite counts it: the hypervisor completed the move (QEMU's own pause may exceed the target)
             moves.add(new Move(run.succeeded(), r.totalTimeMillis() / 1000.0, r.roundCount(), run.bytesRatio(),
@@ -166,6 +179,30 @@ public final class SimFidelity {
                 """, command, machine, seeds, QemuBenchmark.MEMORY_MIB, QemuBenchmark.REGION_MIB, zeroShare * 100));
         md.append("## The error, per policy\n\n");
         md.append("Median absolute error over the guests both moved every time (how many in brackets), and the worst.\n\n");
+        perPolicy(md, pairs);
+        md.append("\nA throttle-s error needs QEMU's median above 0; the last column counts the guests where only one of the two "
+                + "throttled (its median above 0), which the error cannot show.\n");
+        md.append("\n## The error, per pattern (every policy)\n\n");
+        perPattern(md, pairs);
+        md.append("\n## Every guest and policy\n\nQEMU's median, then the simulator's, then the error.\n\n");
+        md.append("| guest | policy | moved: QEMU, simulator |");
+        for (Metric m : Metric.values()) {
+            md.append(' ').append(m.label).append(" |");
+        }
+        md.append("\n|---|---|---|").append("---|".repeat(Metric.values().length)).append('\n');
+        for (Pair p : pairs) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d, %d / %d |", p.cell().name(), p.policy(), p.qemuMoved().size(),
+                    p.qemu().size(), p.simMoved().size(), p.sim().size()));
+            for (Metric m : Metric.values()) {
+                md.append(' ').append(cell(p, m)).append(" |");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** The error per policy over {@code pairs}: a table. */
+    private static void perPolicy(StringBuilder md, List<Pair> pairs) {
         md.append("| policy | guests judged | moved by both / by neither / by one |");
         for (Metric m : Metric.values()) {
             md.append(' ').append(m.label).append(" |");
@@ -186,9 +223,11 @@ public final class SimFidelity {
             }
             md.append(String.format(Locale.ROOT, " %d / %d |%n", throttledByOne(judged, true), throttledByOne(judged, false)));
         }
-        md.append("\nA throttle-s error needs QEMU's median above 0; the last column counts the guests where only one of the two "
-                + "throttled (its median above 0), which the error cannot show.\n");
-        md.append("\n## The error, per pattern (every policy)\n\n| pattern | guests judged |");
+    }
+
+    /** The error per pattern, every policy, over {@code pairs}: a table. */
+    private static void perPattern(StringBuilder md, List<Pair> pairs) {
+        md.append("| pattern | guests judged |");
         for (Metric m : Metric.values()) {
             md.append(' ').append(m.label).append(" |");
         }
@@ -202,20 +241,28 @@ public final class SimFidelity {
             }
             md.append('\n');
         }
-        md.append("\n## Every guest and policy\n\nQEMU's median, then the simulator's, then the error.\n\n");
-        md.append("| guest | policy | moved: QEMU, simulator |");
-        for (Metric m : Metric.values()) {
-            md.append(' ').append(m.label).append(" |");
-        }
-        md.append("\n|---|---|---|").append("---|".repeat(Metric.values().length)).append('\n');
-        for (Pair p : pairs) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d / %d, %d / %d |", p.cell().name(), p.policy(), p.qemuMoved().size(),
-                    p.qemu().size(), p.simMoved().size(), p.sim().size()));
-            for (Metric m : Metric.values()) {
-                md.append(' ').append(cell(p, m)).append(" |");
-            }
-            md.append('\n');
-        }
+    }
+
+    /**
+     * The same moves on the engine as it stands in for QEMU running them (QemuRun: QEMU's passes, its stop rule armed at
+     * the target, a throttle a driver asks for felt a second late): what the scheduler's forecasts run, here with the
+     * guest's own generator instead of a fitted curve.
+     */
+    static String asQemu(List<Pair> pairs) {
+        StringBuilder md = new StringBuilder("""
+
+                ## The engine as QEMU runs a move
+
+                The same guests and policies, on the engine as the scheduler's forecasts run a move QEMU makes \
+                (`QemuRun`: QEMU's passes, a look after each 100 ms window and a sync once the pages left fit the \
+                target; its stop rule armed at the target under every policy; a throttle the driver asks for felt a \
+                second late, auto-converge's at once), with the guest's own generator where a forecast has a fitted \
+                curve. The tables above are the simulator's own hypervisor, as the policy benchmark runs it.
+
+                """);
+        perPolicy(md, pairs);
+        md.append("\n");
+        perPattern(md, pairs);
         return md.toString();
     }
 
