@@ -14,6 +14,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.http.ContentType;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,9 +75,9 @@ class FleetResourceTest {
     void rejectsANullInAVmsListsWithTheFieldAtFault() {
         Fleet fleet = new Fleet(2, 64);
         for (var lists : List.of(
-                Map.of("volumes", java.util.Arrays.asList((Object) null), "networkIds", List.of()),
-                Map.of("volumes", List.of(), "networkIds", java.util.Arrays.asList((Object) null)))) {
-            var body = new java.util.HashMap<String, Object>(Map.of("name", "nulls-" + fleet.tag, "memoryBytes", Fleet.GIB,
+                Map.of("volumes", Arrays.asList((Object) null), "networkIds", List.of()),
+                Map.of("volumes", List.of(), "networkIds", Arrays.asList((Object) null)))) {
+            var body = new HashMap<String, Object>(Map.of("name", "nulls-" + fleet.tag, "memoryBytes", Fleet.GIB,
                     "vcpus", 1, "hostId", fleet.hosts[0]));
             body.putAll(lists);
             given().contentType(ContentType.JSON).body(body)
@@ -85,6 +87,12 @@ class FleetResourceTest {
                     .body("violations.field", hasItem(containsString(lists.get("volumes").isEmpty() ? "networkIds" : "volumes")));
         }
         given().get("/vms?hostId=" + fleet.hosts[0]).then().body("$", hasSize(0));
+        var network = new HashMap<String, Object>(Map.of("name", "nulls-" + fleet.tag));
+        network.put("hostIds", Arrays.asList(fleet.hosts[0], null));
+        given().contentType(ContentType.JSON).body(network)
+                .post("/networks").then().statusCode(400)
+                .body("type", equalTo("https://ferry.dev/problems/validation-failed"))
+                .body("violations.field", hasItem(containsString("hostIds")));
     }
 
     @Test

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Runs one pre-copy migration over a {@link Hypervisor}, in the hypervisor's time. Round 1 sends every page;
- * each later round sends the pages the dirty bitmap collected while the previous one ran; zero pages are
+ * each later round sends the pages the dirty bitmap collected while the previous one ran (or, passing as QEMU does,
+ * stops with some unsent: {@link Passes}); zero pages are
  * announced, not sent. The guest runs while pages are copied (in slices, so a page written before its turn
  * goes out fresh and is still dirty for the next round). After every live round the policy decides: another
  * round at some throttle, stop-and-copy, post-copy or abort. A cancel, checked before and after every round,
@@ -44,15 +45,17 @@ public final class PreCopyEngine {
      */
     private final double pauseBandwidth;
     private final Passes passes;
+    private final int roundCap;
 
     /**
-     * Where a live round ends. The simulator's rounds send every page the last sync found ({@link #WHOLE}). QEMU sends
-     * a rate-limit window at a time and syncs its bitmap only once the pages it has still to send fall under what the
-     * downtime limit allows (bandwidth x downtime-limit; migration_iteration_run asks for the exact pending then),
-     * deciding there; its walk of the bitmap goes on from where it stopped, so the pages the sync found unsent go out
-     * first ({@link #QEMU}). A forecast of a move QEMU runs passes as QEMU does: in whole passes every page written
-     * behind the walk is sent again, and a guest near the link was forecast a quarter too slow
-     * (docs/benchmarks/README.md, "QEMU's rounds end under the threshold").
+     * Where a live round ends. The simulator's rounds send every page the last sync found, and the policy looks at the
+     * end of each ({@link #WHOLE}). QEMU sends a rate-limit window at a time and looks between windows; it syncs its
+     * bitmap only once the pages it has still to send fall under what the downtime limit allows (bandwidth x
+     * downtime-limit; migration_iteration_run asks for the exact pending then), and decides there. Its walk of the
+     * bitmap goes on from where it stopped: the pages it had not reached come next, in address order with those the sync
+     * found ({@link #QEMU}). A forecast of a move QEMU runs passes as QEMU does: in whole passes everything written during
+     * a pass is pending at its end, where QEMU would have switched over mid-pass, and a guest near the link was forecast
+     * a quarter too slow (docs/benchmarks/README.md, "QEMU's rounds end under the threshold").
      */
     public enum Passes { WHOLE, QEMU }
 
@@ -61,7 +64,13 @@ public final class PreCopyEngine {
     }
 
     public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits, Passes passes) {
+        this(hv, policy, link, limits, passes, ROUND_CAP);
+    }
+
+    /** @param roundCap the live rounds after which the engine gives up ({@link #ROUND_CAP} unless QEMU runs on alone) */
+    public PreCopyEngine(Hypervisor hv, ConvergencePolicy policy, Link link, MigrationLimits limits, Passes passes, int roundCap) {
         this.passes = passes;
+        this.roundCap = roundCap;
         this.hv = hv;
         this.policy = policy;
         this.planned = MigrationContext.of((long) hv.pages() * PAGE_SIZE, link, limits);
@@ -84,6 +93,7 @@ public final class PreCopyEngine {
         BitSet toSend = new BitSet(hv.pages());
         toSend.set(0, hv.pages());
         hv.syncDirtyBitmap(); // start with a clean bitmap: everything is in round 1 anyway
+        cursor = 0;
         double seconds = 0;
         long bytes = 0;
         int throttle = 0;
@@ -98,7 +108,7 @@ public final class PreCopyEngine {
             seconds += round.seconds();
             bytes += round.bytesSent();
             toSend = dirtyAtRoundEnd;
-            Decision decision = decide(policy, rounds, round, controls, context);
+            Decision decision = decide(policy, rounds, round, controls, context, roundCap);
             round = round.decided(decision);
             rounds.add(round);
             controls.roundCompleted(round);
@@ -158,13 +168,18 @@ public final class PreCopyEngine {
      */
     public static Decision decide(ConvergencePolicy policy, List<RoundRecord> earlier, RoundRecord latest, Controls controls,
             MigrationContext context) {
+        return decide(policy, earlier, latest, controls, context, ROUND_CAP);
+    }
+
+    private static Decision decide(ConvergencePolicy policy, List<RoundRecord> earlier, RoundRecord latest, Controls controls,
+            MigrationContext context, int roundCap) {
         if (controls.forceCompleteRequested()) {
             return Decision.stop("stop-and-copy forced by the operator after round " + latest.round());
         }
         List<RoundRecord> withLatest = new ArrayList<>(earlier);
         withLatest.add(latest);
-        if (withLatest.size() >= ROUND_CAP) {
-            return Decision.abort("did not converge in the engine's cap of " + ROUND_CAP + " rounds");
+        if (withLatest.size() >= roundCap) {
+            return Decision.abort("did not converge in the engine's cap of " + roundCap + " rounds");
         }
         return policy.decide(withLatest, context);
     }
@@ -203,14 +218,14 @@ public final class PreCopyEngine {
         double expectedSeconds = (double) pages.cardinality() * PAGE_SIZE / bandwidth;
         double sampleAt = live && number == 1 && expectedSeconds > EARLY_SAMPLE_SECONDS ? EARLY_SAMPLE_SECONDS : Double.MAX_VALUE;
         RoundRecord.Sample sample = null;
-        long left = pages.cardinality();
         boolean qemu = live && passes == Passes.QEMU;
+        long left = qemu ? pages.cardinality() : 0;
         // QEMU sends one rate-limit window's bytes at a time and looks at its pending between them
         double window = qemu ? bandwidth * QEMU_RATE_WINDOW_SECONDS : Double.MAX_VALUE;
-        long syncBelow = qemu ? (long) (bandwidth * context.maxDowntimeMillis() / 1000.0 / PAGE_SIZE) : 0;
+        long syncBelow = qemu ? (long) (QemuDefaultPolicy.thresholdBytes(bandwidth, context.maxDowntimeMillis()) / PAGE_SIZE) : 0;
         long lookedAt = 0;
         unsent = new BitSet();
-        // QEMU walks its bitmap on from where its last look stopped: the pages a sync left unsent go out first
+        // QEMU walks its bitmap on from where its last look stopped
         int start = qemu ? cursor : 0;
         for (int p = first(pages, start); p >= 0; p = after(pages, p, start)) {
             left--;
@@ -229,7 +244,8 @@ public final class PreCopyEngine {
                 }
                 sliceBytes += cost;
             }
-            if (live && (++inSlice == slicePages || sliceBytes >= window)) {
+            // a slice ends at a window's end too, so that QEMU's looks come every window, not every few slices
+            if (live && (++inSlice == slicePages || wireBytes + sliceBytes - lookedAt >= window)) {
                 hv.runGuest(sliceBytes / bandwidth, throttle);
                 wireBytes += sliceBytes;
                 sliceBytes = 0;

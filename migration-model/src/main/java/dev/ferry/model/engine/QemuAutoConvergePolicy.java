@@ -39,7 +39,7 @@ public final class QemuAutoConvergePolicy implements ConvergencePolicy {
         RoundRecord last = ConvergencePolicy.last(rounds);
         int throttle = last.throttlePercent();
         periodSeconds += last.seconds();
-        periodDirtyBytes += last.pagesDirtied() * PreCopyEngine.PAGE_SIZE;
+        periodDirtyBytes += newlyDirtied(rounds, context) * PreCopyEngine.PAGE_SIZE;
         periodSentBytes += last.bytesSent();
         if (periodSeconds < PERIOD_SECONDS) {
             return Decision.proceed(throttle, stop.reason() + "; auto-converge period still open");
@@ -56,5 +56,20 @@ public final class QemuAutoConvergePolicy implements ConvergencePolicy {
                     dirty, sent, throttle, next));
         }
         return Decision.proceed(throttle, stop.reason());
+    }
+
+    /**
+     * The pages the latest sync found written that were not pending already: what QEMU counts for its trigger
+     * (num_dirty_pages_period, the bits a sync newly sets). A round QEMU ended with pages unsent carries them into the
+     * pending count; a whole pass carries none, so there this is every dirty page.
+     */
+    static long newlyDirtied(List<RoundRecord> rounds, MigrationContext context) {
+        RoundRecord last = ConvergencePolicy.last(rounds);
+        if (rounds.size() < 2 && last.round() > 1) {
+            return last.pagesDirtied(); // what was pending before it is not known: taken as a whole pass
+        }
+        long before = rounds.size() > 1 ? rounds.get(rounds.size() - 2).remainingPages() : context.pages();
+        long carried = Math.max(0, before - last.pagesSent() - last.pagesSkipped());
+        return Math.max(0, last.pagesDirtied() - carried);
     }
 }

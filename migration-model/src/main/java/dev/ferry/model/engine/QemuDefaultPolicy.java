@@ -14,10 +14,15 @@ public final class QemuDefaultPolicy implements ConvergencePolicy {
         return "qemu-default";
     }
 
+    /** QEMU's threshold_size: what may still be pending when it switches over (and, passing, when it syncs). */
+    static double thresholdBytes(double bandwidthBytesPerSecond, long maxDowntimeMillis) {
+        return bandwidthBytesPerSecond * maxDowntimeMillis / 1000.0;
+    }
+
     @Override
     public Decision decide(List<RoundRecord> rounds, MigrationContext context) {
         RoundRecord last = ConvergencePolicy.last(rounds);
-        double threshold = last.bandwidthBytesPerSecond() * context.maxDowntimeMillis() / 1000.0;
+        double threshold = thresholdBytes(last.bandwidthBytesPerSecond(), context.maxDowntimeMillis());
         if (last.remainingBytes() <= threshold) {
             return Decision.stop(String.format("pending %d bytes <= bandwidth x downtime-limit (%.0f bytes)",
                     last.remainingBytes(), threshold));

@@ -106,6 +106,23 @@ public final class Forecaster {
                         deadline), throttle);
     }
 
+    /** The worker cancels a move still running at its deadline: the forecast's run stops there too, and costs no more. */
+    private static Controls cancelledPast(double deadlineSeconds) {
+        return new Controls() {
+            private double elapsed;
+
+            @Override
+            public void roundCompleted(dev.ferry.model.engine.RoundRecord round) {
+                elapsed += round.seconds();
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return elapsed > deadlineSeconds;
+            }
+        };
+    }
+
     private static Forecast run(Key k) {
         long pages = k.memoryBytes() / PreCopyEngine.PAGE_SIZE;
         double scale = Math.max(1.0, (double) pages / MODEL_PAGES);
@@ -122,8 +139,8 @@ public final class Forecaster {
         double lag = k.dirty().throttleLagSeconds();
         PreCopyEngine engine = lag > 0 ? QemuRun.engine(guest, policy, link, limits, lag)
                 : new PreCopyEngine(new LateThrottle(guest, 0), policy, link, limits);
-        MigrationResult r = engine.run(Controls.NONE);
         double deadline = k.limits().deadlineSeconds();
+        MigrationResult r = engine.run(cancelledPast(deadline));
         if (r.totalTimeMillis() > deadline * 1000) {
             return cancelledAtDeadline(k, r, deadline, scale);
         }

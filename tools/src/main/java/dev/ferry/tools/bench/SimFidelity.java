@@ -83,9 +83,10 @@ public final class SimFidelity {
         List<Measured> measured = QemuRuns.parse(Files.readString(tsv));
         List<Pair> pairs = compare(measured, seeds, false);
         List<Pair> asQemu = compare(measured, seeds, true);
-        String command = "./ferry bench-fidelity" + (seeds == SEEDS ? "" : " " + seeds);
+        boolean usual = tsv.equals(Path.of("docs/benchmarks/qemu-runs.tsv"));
+        String command = "./ferry bench-fidelity" + (seeds == SEEDS && usual ? "" : " " + seeds) + (usual ? "" : " " + tsv);
         Files.createDirectories(out);
-        Files.writeString(out.resolve("fidelity.md"), markdown(pairs, zeroShare(measured), seeds, command, Machine.describe())
+        Files.writeString(out.resolve("fidelity.md"), markdown(pairs, zeroShare(measured), seeds, command, Machine.describe(), tsv)
                 + asQemu(asQemu));
         System.err.println("wrote " + out.resolve("fidelity.md"));
     }
@@ -160,11 +161,11 @@ public final class SimFidelity {
         return z == 0 ? 1 : z;
     }
 
-    static String markdown(List<Pair> pairs, double zeroShare, int seeds, String command, String machine) {
+    static String markdown(List<Pair> pairs, double zeroShare, int seeds, String command, String machine, Path runs) {
         StringBuilder md = new StringBuilder("# The simulator against real QEMU\n\n");
         md.append(String.format(Locale.ROOT, """
-                Produced by `%s` on %s, from docs/benchmarks/qemu-runs.tsv (the moves of the last `./ferry bench-qemu`, \
-                whose report is qemu.md). Every guest and policy of that run is run again on the simulator, %d seeds each: \
+                Produced by `%s` on %s, from %s (the moves of one run of `./ferry bench-qemu`, which its report beside it \
+                describes). Every guest and policy of that run is run again on the simulator, %d seeds each: \
                 the same write pattern (GuestPattern, the guest's own generator, checked draw for draw against guest/pattern.h), \
                 the same memory (%d MiB, a %d MiB region), cap, 300 ms target and deadline, and %.0f %% of memory as zero pages \
                 (what QEMU counted in the first passes). QEMU's defaults and auto-converge are the simulator's models of \
@@ -176,7 +177,7 @@ public final class SimFidelity {
                 speed (a real guest may write slower than its nominal rate), the wall clock that paces the real guest while a \
                 throttle stops it, QEMU's one-second throttle check, and the page order of the guest's region.
 
-                """, command, machine, seeds, QemuBenchmark.MEMORY_MIB, QemuBenchmark.REGION_MIB, zeroShare * 100));
+                """, command, machine, runs, seeds, QemuBenchmark.MEMORY_MIB, QemuBenchmark.REGION_MIB, zeroShare * 100));
         md.append("## The error, per policy\n\n");
         md.append("Median absolute error over the guests both moved every time (how many in brackets), and the worst.\n\n");
         perPolicy(md, pairs);
@@ -256,8 +257,9 @@ public final class SimFidelity {
                 The same guests and policies, on the engine as the scheduler's forecasts run a move QEMU makes \
                 (`QemuRun`: QEMU's passes, a look after each 100 ms window and a sync once the pages left fit the \
                 target; its stop rule armed at the target under every policy; a throttle the driver asks for felt a \
-                second late, auto-converge's at once), with the guest's own generator where a forecast has a fitted \
-                curve. The tables above are the simulator's own hypervisor, as the policy benchmark runs it.
+                second late, auto-converge's at once), with the guest's own generator instead of a forecast's fitted \
+                curve. The tables above are the simulator's own hypervisor, as the policy benchmark runs it; in these \
+                tables "the simulator" is the engine as QEMU.
 
                 """);
         perPolicy(md, pairs);

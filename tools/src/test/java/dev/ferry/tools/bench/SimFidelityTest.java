@@ -54,7 +54,8 @@ class SimFidelityTest {
         assertThat(never.comparable()).isFalse();
         assertThat(never.simMoved()).as("the simulator's model of QEMU's defaults does not converge either").isEmpty();
 
-        String md = SimFidelity.markdown(pairs, SimFidelity.zeroShare(qemu), 3, "./ferry bench-fidelity 3", "this machine");
+        String md = SimFidelity.markdown(pairs, SimFidelity.zeroShare(qemu), 3, "./ferry bench-fidelity 3", "this machine",
+                java.nio.file.Path.of("docs/benchmarks/qemu-runs.tsv"));
         assertThat(md).contains("| ferry | 1 of 1 | 1 / 0 / 0 |").contains("| 0 / 0 |\n").contains("| qemu-default | 0 of 1 | 0 / 1 / 0 | - |")
                 .contains("| seq, 200 MiB/s over 100 MiB/s | qemu-default | 0 / 3, 0 / 3 | - |");
     }
