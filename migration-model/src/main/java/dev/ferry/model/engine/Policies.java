@@ -1,12 +1,18 @@
 package dev.ferry.model.engine;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /** Every convergence policy by name; each call builds a fresh instance (policies keep per-migration state). */
 public final class Policies {
     public static final List<String> NAMES = List.of("ferry", "qemu-default", "qemu-auto-converge", "xen", "xen-legacy",
             "nova", "kubevirt");
+    /**
+     * The policies QEMU runs by itself: a driver records their verdicts and applies none of them (the worker's
+     * QemuMigration.Mode), so nothing of the engine's, its round cap included, stops such a move; its deadline does.
+     */
+    public static final Set<String> LEFT_TO_QEMU = Set.of("qemu-default", "qemu-auto-converge");
 
     private Policies() {
     }

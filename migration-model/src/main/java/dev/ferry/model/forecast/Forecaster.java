@@ -6,6 +6,7 @@ import dev.ferry.model.engine.MigrationLimits;
 import dev.ferry.model.engine.MigrationResult;
 import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.PreCopyEngine;
+import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.model.sim.GuestWorkload;
 import dev.ferry.model.sim.SimulatedGuest;
 import java.util.LinkedHashMap;
@@ -112,7 +113,7 @@ public final class Forecaster {
             private double elapsed;
 
             @Override
-            public void roundCompleted(dev.ferry.model.engine.RoundRecord round) {
+            public void roundCompleted(RoundRecord round) {
                 elapsed += round.seconds();
             }
 

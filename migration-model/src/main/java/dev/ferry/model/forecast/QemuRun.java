@@ -4,9 +4,8 @@ import dev.ferry.model.engine.ConvergencePolicy;
 import dev.ferry.model.engine.Hypervisor;
 import dev.ferry.model.engine.Link;
 import dev.ferry.model.engine.MigrationLimits;
+import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.PreCopyEngine;
-import dev.ferry.model.engine.QemuAutoConvergePolicy;
-import dev.ferry.model.engine.QemuDefaultPolicy;
 
 /**
  * The engine standing in for a move QEMU runs, under any policy a driver steers there: QEMU's own passes
@@ -31,8 +30,7 @@ public final class QemuRun {
     public static PreCopyEngine engine(Hypervisor guest, ConvergencePolicy policy, Link link, MigrationLimits limits,
             double throttleLagSeconds) {
         var lagged = new LateThrottle(guest, policy.throttlesAtTheHypervisorsCheck() ? 0 : throttleLagSeconds);
-        boolean qemusOwn = policy instanceof QemuDefaultPolicy || policy instanceof QemuAutoConvergePolicy;
         return new PreCopyEngine(lagged, new QemuStopRule(policy), link, limits, PreCopyEngine.Passes.QEMU,
-                qemusOwn ? QEMUS_OWN_ROUND_CAP : PreCopyEngine.ROUND_CAP);
+                Policies.LEFT_TO_QEMU.contains(policy.name()) ? QEMUS_OWN_ROUND_CAP : PreCopyEngine.ROUND_CAP);
     }
 }

@@ -6,6 +6,7 @@ import dev.ferry.model.engine.Controls;
 import dev.ferry.model.engine.Decision;
 import dev.ferry.model.engine.MigrationContext;
 import dev.ferry.model.engine.MigrationResult;
+import dev.ferry.model.engine.Policies;
 import dev.ferry.model.engine.PreCopyEngine;
 import dev.ferry.model.engine.RoundRecord;
 import dev.ferry.model.engine.SteeredThrottle;
@@ -39,8 +40,11 @@ public final class QemuMigration {
         /** QEMU's own auto-converge with its default parameters; nothing else is applied. */
         QEMU_AUTO_CONVERGE;
 
-        /** QEMU's two reference behaviours are QEMU's own; every other policy steers. */
+        /** QEMU's two reference behaviours are QEMU's own ({@link Policies#LEFT_TO_QEMU}); every other policy steers. */
         public static Mode forPolicy(String policy) {
+            if (!Policies.LEFT_TO_QEMU.contains(policy)) {
+                return STEERED;
+            }
             return switch (policy) {
                 case "qemu-default" -> QEMU_DEFAULTS;
                 case "qemu-auto-converge" -> QEMU_AUTO_CONVERGE;

@@ -75,12 +75,18 @@ public final class SimFidelity {
         Path out = Path.of(args.length > 1 ? args[1] : "docs/benchmarks");
         int seeds = args.length > 2 ? Integer.parseInt(args[2]) : SEEDS;
         if (seeds < 1) {
-            throw new IllegalArgumentException("seeds must be at least 1, not " + seeds);
+            fail("seeds must be at least 1, not " + seeds);
         }
         if (!Files.isRegularFile(tsv)) {
-            throw new IllegalArgumentException("no runs file at " + tsv + ": ./ferry bench-qemu writes it");
+            fail("no runs file at " + tsv + ": ./ferry bench-qemu writes qemu-runs.tsv");
         }
-        List<Measured> measured = QemuRuns.parse(Files.readString(tsv));
+        List<Measured> measured;
+        try {
+            measured = QemuRuns.parse(Files.readString(tsv));
+        } catch (IllegalArgumentException damaged) {
+            fail(tsv + ": " + damaged.getMessage());
+            return;
+        }
         List<Pair> pairs = compare(measured, seeds, false);
         List<Pair> asQemu = compare(measured, seeds, true);
         boolean usual = tsv.equals(Path.of("docs/benchmarks/qemu-runs.tsv"));
@@ -89,6 +95,12 @@ public final class SimFidelity {
         Files.writeString(out.resolve("fidelity.md"), markdown(pairs, zeroShare(measured), seeds, command, Machine.describe(), tsv)
                 + asQemu(asQemu));
         System.err.println("wrote " + out.resolve("fidelity.md"));
+    }
+
+    /** A bad argument or runs file is one line naming it, not a stack trace; nothing is written. */
+    private static void fail(String message) {
+        System.err.println("bench-fidelity: " + message);
+        System.exit(2);
     }
 
     /** Every guest and policy QEMU ran, simulated {@code seeds} times on the simulator's own hypervisor. */
