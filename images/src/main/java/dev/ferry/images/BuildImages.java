@@ -31,9 +31,13 @@ public final class BuildImages {
      * The JVM reads JAVA_TOOL_OPTIONS by itself, so no shell wrapper passes heap flags. 45 % of the container's
      * memory, not 75 %: measured under load (docs/benchmarks/footprint.md and docs/DEPLOY.md, two runs) each service
      * holds 140-275 MiB outside the heap and under 40 MiB of live heap. No collector is named: under a pod's limits
-     * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself.
+     * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself. The native heap is trimmed every second: glibc
+     * keeps what the JIT compilers and the start freed, 15 to 30 MiB of a service that a memory limit counts
+     * (docs/benchmarks/README.md, "Memory glibc keeps"). Java 17 has it since 17.0.9; ServiceImagesIT runs the base's
+     * java with these options, and starts each service from its image.
      */
-    static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=45.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager";
+    static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=45.0 -XX:TrimNativeHeapInterval=1000 "
+            + "-Djava.util.logging.manager=org.jboss.logmanager.LogManager";
 
     private BuildImages() {
     }

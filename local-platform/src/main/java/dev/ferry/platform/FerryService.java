@@ -25,8 +25,11 @@ public enum FerryService {
      * this machine's 2 cores and 23.5 GiB would give G1 and a 376 MiB initial heap. Measured here
      * (docs/benchmarks/README.md, "The JVM a pod gets"): the scheduler 272 MiB resident 10 s after ready instead of
      * 323, and no slower to start (inventory and the worker neither faster nor slower beyond the spread of 3 starts).
+     * And the native heap trimmed every second, as the images do ({@code BuildImages.JAVA_TOOL_OPTIONS}): glibc keeps
+     * what the JIT compilers and the start freed, 15 to 30 MiB of a service (docs/benchmarks/README.md, "Memory glibc
+     * keeps").
      */
-    public static final List<String> POD_JVM = List.of("-XX:+UseSerialGC", "-Xms32m");
+    public static final List<String> POD_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
     /** Replaces {@link #POD_JVM} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
     public static final String JVM_OPTIONS = "FERRY_JVM_OPTIONS";
     /** The heap ./ferry up gives each service: near the 346 MiB (45 % of 768 MiB) the images give a scheduler pod. */

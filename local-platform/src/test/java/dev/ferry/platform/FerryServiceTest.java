@@ -11,7 +11,7 @@ class FerryServiceTest {
 
     @Test
     void aServiceRunsWithThePodsCollectorAndASmallInitialHeapUnlessToldOtherwise() {
-        assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
+        assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
     }
 
     @Test
