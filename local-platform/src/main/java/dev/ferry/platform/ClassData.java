@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiPredicate;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -22,46 +22,52 @@ import java.util.stream.Stream;
  * <p>Java 17 cannot create the archive on its own as a start goes (JDK 19's AutoCreateSharedArchive), so a start
  * without a usable archive writes one under a name of its own when it exits, and the next start makes the newest
  * finished one the archive. The JVM checks the archive against the jar it was made from and ignores one that does not
- * match, and a rebuilt jar or an updated JDK gets a new one. A dump cut short (its JVM killed while writing at exit,
- * a stop whose grace ran out) is no such mismatch: this JVM crashes mapping it, checksum or not (measured: a dump of
- * the scheduler cut to 60 MB, with and without {@code VerifySharedSpaces}). So a dump is checked once, before it
- * becomes the archive: a JVM that must map it (with its checksum, which the dump writes) runs {@code -version}
- * ({@link #mapsCleanly}, 0.2 s here); one that fails is deleted and the next start writes a new one. Starts then map
- * the archive unchecked.
+ * match, and a rebuilt jar or an updated JDK gets a new one. A dump can also be unfit to map: its JVM killed while
+ * writing it at exit (a stop whose grace ran out) leaves it without a header, since the header is written last, and
+ * every start would then run without sharing, slower, until the next rebuild; one cut short after its header (a copy,
+ * a disk) crashes this JVM as it maps it, checksum or not (measured: the scheduler's archive cut to 60 MB). So a dump
+ * is checked once, before it becomes the archive ({@link #check}: a JVM with the service's options must map it and
+ * its checksums, 0.1 to 0.2 s here), one that fails is deleted and this start writes a new one, and starts then map
+ * the archive unchecked. An archive promoted before this check existed was checksummed at every start instead.
  */
 final class ClassData {
     static final String ARCHIVE = "ferry-classes.jsa";
     private static final String PART = ".part";
-    /** How long the check of a dump may take: it maps the archive and prints a version, 0.2 s here. */
+    /** How long the check of a dump may take: it maps the archive and prints a version, 0.1 to 0.2 s here. */
     private static final long CHECK_SECONDS = 30;
+
+    /** What the check of a dump found: it maps, it does not, or the check could not tell (the dump is left for later). */
+    enum Check {
+        MAPS, FAILS, UNKNOWN
+    }
 
     private ClassData() {
     }
 
     /**
-     * The JVM options for one start of the service packaged as {@code jar}: none when {@code FERRY_CLASS_DATA=off} is
-     * in the launcher's environment or the service's ({@code env}): to compare, should a JVM ever reject an archive
-     * loudly, or for processes that are started and stopped by the dozen (the end-to-end tests), where every first stop
-     * would spend seconds writing an archive after the service has stopped, inside the stop's grace period.
+     * The JVM options for one start of the service packaged as {@code jar}, whose other JVM options are {@code jvm}:
+     * none when {@code FERRY_CLASS_DATA=off} is in the launcher's environment or the service's ({@code env}): to
+     * compare, should a JVM ever reject an archive loudly, or for processes that are started and stopped by the dozen
+     * (the end-to-end tests), where every first stop would spend seconds writing an archive after the service has
+     * stopped, inside the stop's grace period.
      */
-    static List<String> options(Path jar, Map<String, String> env) {
-        return options(jar, env, ClassData::mapsCleanly);
+    static List<String> options(Path jar, Map<String, String> env, List<String> jvm) {
+        return options(jar, env, (dump, of) -> check(dump, of, jvm, env));
     }
 
-    /** As {@link #options(Path, Map)}, with {@code sound} to tell whether a finished dump may become the archive. */
-    static List<String> options(Path jar, Map<String, String> env, BiPredicate<Path, Path> sound) {
+    /** As {@link #options(Path, Map, List)}, with {@code check} to tell whether a finished dump may become the archive. */
+    static List<String> options(Path jar, Map<String, String> env, BiFunction<Path, Path, Check> check) {
         if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA"))) {
             return List.of();
         }
         Path dir = jar.getParent();
         Path archive = dir.resolve(ARCHIVE);
-        promoteFinishedDump(dir, archive, jar, sound);
+        promoteFinishedDump(dir, archive, jar, check);
         if (usable(archive, jar)) {
             return List.of("-XX:SharedArchiveFile=" + archive);
         }
-        // (the dump warns of every class it leaves out, thousands of lines: not for the service's log; VerifySharedSpaces
-        // has it write the checksum that mapsCleanly checks)
-        return List.of("-XX:+VerifySharedSpaces", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+        // (the dump warns of every class it leaves out, thousands of lines: not for the service's log)
+        return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off",
                 "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + UUID.randomUUID() + PART));
     }
 
@@ -82,18 +88,26 @@ final class ClassData {
     }
 
     /**
-     * A dump is finished once no running process names it any more (its JVM wrote it at exit); the newest finished dump
-     * made from the current jar that is {@code sound} replaces the archive, the others are deleted.
+     * A dump is finished once no running process names it any more (its JVM wrote it at exit). Unless the archive is
+     * usable, the newest finished dump made from the current jar that maps becomes the archive, and every other
+     * finished dump is deleted; when a check cannot tell, nothing is promoted or deleted this time.
      */
-    static void promoteFinishedDump(Path dir, Path archive, Path jar, BiPredicate<Path, Path> sound) {
+    static void promoteFinishedDump(Path dir, Path archive, Path jar, BiFunction<Path, Path, Check> check) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(ARCHIVE + ".")
                     && p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
             if (!usable(archive, jar)) {
-                Optional<Path> newest = finished.stream().filter(p -> usable(p, jar))
-                        .sorted((a, b) -> lastModified(b).compareTo(lastModified(a))).filter(p -> sound.test(p, jar)).findFirst();
-                if (newest.isPresent()) {
-                    Files.move(newest.get(), archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                List<Path> newestFirst = finished.stream().filter(p -> usable(p, jar))
+                        .sorted((a, b) -> lastModified(b).compareTo(lastModified(a))).toList();
+                for (Path dump : newestFirst) {
+                    Check found = check.apply(dump, jar);
+                    if (found == Check.UNKNOWN) {
+                        return;
+                    }
+                    if (found == Check.MAPS) {
+                        Files.move(dump, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                        break;
+                    }
                 }
             }
             for (Path p : finished) {
@@ -105,32 +119,41 @@ final class ClassData {
     }
 
     /**
-     * Whether this JVM maps {@code dump} as the archive of {@code jar} whole and with its checksum: {@code java -version}
-     * with sharing required fails (or crashes) on a dump cut short, a damaged one, or one of another jar. A crash's
+     * Whether a JVM started as the service will be ({@code jvm}, the launcher's environment and {@code env}) maps
+     * {@code dump} as the archive of {@code jar}, whole and with its checksums: {@code java -version} with sharing
+     * required fails, or crashes, on a dump without its header, cut short, damaged, or of another jar or JVM. A crash's
      * report goes to a file of its own, deleted after, not into the working directory.
      */
-    static boolean mapsCleanly(Path dump, Path jar) {
+    static Check check(Path dump, Path jar, List<String> jvm, Map<String, String> env) {
         Path crash = null;
+        Process java = null;
         try {
             crash = Files.createTempFile("ferry-class-data-check", ".log");
-            ProcessBuilder java = new ProcessBuilder(FerryService.java(), "-Xshare:on", "-XX:+VerifySharedSpaces",
-                    "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crash, "-XX:SharedArchiveFile=" + dump, "-cp", jar.toString(),
-                    "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            // options meant for the services (a benchmark's, NMT's) are not this check's: -Xshare:off would fail every dump
-            java.environment().remove("JAVA_TOOL_OPTIONS");
-            java.environment().remove("JDK_JAVA_OPTIONS");
-            Process check = java.start();
-            if (!check.waitFor(CHECK_SECONDS, TimeUnit.SECONDS)) {
-                check.destroyForcibly();
-                return false;
+            List<String> command = new ArrayList<>(List.of(FerryService.java()));
+            command.addAll(jvm);
+            command.addAll(List.of("-Xshare:on", "-XX:+VerifySharedSpaces", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crash,
+                    "-XX:SharedArchiveFile=" + dump, "-cp", jar.toString(), "-version"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(env);
+            java = builder.start();
+            if (!java.waitFor(CHECK_SECONDS, TimeUnit.SECONDS)) {
+                return Check.UNKNOWN;
             }
-            return check.exitValue() == 0;
+            return java.exitValue() == 0 ? Check.MAPS : Check.FAILS;
         } catch (IOException e) {
-            return false;
+            return Check.UNKNOWN;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Check.UNKNOWN;
         } finally {
+            if (java != null && java.isAlive()) {
+                java.destroyForcibly();
+                try {
+                    java.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (crash != null) {
                 try {
                     Files.deleteIfExists(crash);

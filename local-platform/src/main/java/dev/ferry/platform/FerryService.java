@@ -26,10 +26,33 @@ public enum FerryService {
      * (docs/benchmarks/README.md, "The JVM a pod gets"): the scheduler 272 MiB resident 10 s after ready instead of
      * 323, and no slower to start (inventory and the worker neither faster nor slower beyond the spread of 3 starts).
      * And the native heap trimmed every second, as the images do ({@code BuildImages.JAVA_TOOL_OPTIONS}): glibc keeps
-     * what the JIT compilers and the start freed, 15 to 30 MiB of a service (docs/benchmarks/README.md, "Memory glibc
-     * keeps").
+     * native memory the JVM freed, 16 to 24 MiB of a service here (docs/benchmarks/README.md, "Memory glibc keeps"),
+     * where this JVM has the option ({@link #TRIM}).
      */
-    public static final List<String> POD_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
+    public static final List<String> POD_JVM = podJvm(hasOption("TrimNativeHeapInterval"));
+    /**
+     * Trims the native heap every second: a product option in Java 17 updates since 2024 (17.0.15 here; from 17.0.9 it
+     * came locked, as an experiment) and in 21's; Java 18 to 20 do not know it and would not start with it.
+     */
+    static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
+    static List<String> podJvm(boolean trim) {
+        return trim ? List.of("-XX:+UseSerialGC", "-Xms32m", TRIM) : List.of("-XX:+UseSerialGC", "-Xms32m");
+    }
+
+    /**
+     * Whether this JVM, which the services run on too ({@link #java}), has the option {@code name} and takes it without
+     * unlocking: the management interface does not show a locked (experimental, diagnostic) option either.
+     */
+    static boolean hasOption(String name) {
+        try {
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name);
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | NullPointerException absent) {
+            return false;
+        }
+    }
+
     /** Replaces {@link #POD_JVM} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
     public static final String JVM_OPTIONS = "FERRY_JVM_OPTIONS";
     /** The heap ./ferry up gives each service: near the 346 MiB (45 % of 768 MiB) the images give a scheduler pod. */
@@ -99,8 +122,9 @@ public enum FerryService {
         all.put(portVariable, Integer.toString(port));
         all.put(managementPortVariable, Integer.toString(managementPort));
         List<String> command = new java.util.ArrayList<>(List.of(java()));
-        command.addAll(jvm(heap, env));
-        command.addAll(ClassData.options(jar, env));
+        List<String> jvm = jvm(heap, env);
+        command.addAll(jvm);
+        command.addAll(ClassData.options(jar, env, jvm));
         command.addAll(List.of("-jar", jar.toString()));
         return Supervised.start(shortName, command, all, log, detached, jar.toString());
     }

@@ -2,15 +2,30 @@ package dev.ferry.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.platform.ClassData.Check;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClassDataTest {
+    /** The JVM options a service starts with here: a check must map a dump as that JVM would. */
+    private static final List<String> JVM = List.of("-Xmx384m", "-XX:+UseSerialGC");
+    private static final BiFunction<Path, Path, Check> NEVER_ASKED = (dump, jar) -> {
+        throw new AssertionError("a usable archive needs no check");
+    };
+
     @TempDir
     Path dir;
 
@@ -24,9 +39,8 @@ class ClassDataTest {
     void withoutAnArchiveTheStartWritesOneOfItsOwnWhenItExits() throws Exception {
         Path jar = file("quarkus-run.jar", Instant.now());
 
-        List<String> options = ClassData.options(jar, java.util.Map.of());
+        List<String> options = ClassData.options(jar, Map.of(), JVM);
 
-        assertThat(options).contains("-XX:+VerifySharedSpaces");
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve(ClassData.ARCHIVE + ".")) && o.endsWith(".part"));
     }
 
@@ -35,7 +49,7 @@ class ClassDataTest {
         Path jar = file("quarkus-run.jar", Instant.now().minusSeconds(600));
         file(ClassData.ARCHIVE + ".a.part", Instant.now());
 
-        assertThat(ClassData.options(jar, java.util.Map.of("FERRY_CLASS_DATA", "off"))).isEmpty();
+        assertThat(ClassData.options(jar, Map.of("FERRY_CLASS_DATA", "off"), JVM)).isEmpty();
         try (var left = Files.list(dir)) { // the finished dump is left for a start that uses archives
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar",
                     ClassData.ARCHIVE + ".a.part");
@@ -43,75 +57,115 @@ class ClassDataTest {
     }
 
     @Test
-    void theNewestFinishedDumpBecomesTheArchiveAndIsUsedFromThenOn() throws Exception {
+    void theNewestFinishedDumpThatMapsBecomesTheArchiveAndIsUsedFromThenOnUnchecked() throws Exception {
         Instant built = Instant.now().minusSeconds(600);
         Path jar = file("quarkus-run.jar", built);
         file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
         file(ClassData.ARCHIVE + ".b.part", built.plusSeconds(120));
+        file(ClassData.ARCHIVE + ".c.part", built.plusSeconds(180));
+        // the newest does not map; the one before it does
+        BiFunction<Path, Path, Check> check = (dump, of) -> dump.toString().endsWith(".c.part") ? Check.FAILS : Check.MAPS;
 
-        List<String> options = ClassData.options(jar, java.util.Map.of(), (dump, of) -> true);
+        List<String> options = ClassData.options(jar, Map.of(), check);
 
         assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
         assertThat(Files.readString(dir.resolve(ClassData.ARCHIVE))).isEqualTo(ClassData.ARCHIVE + ".b.part");
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar", ClassData.ARCHIVE);
         }
+        assertThat(ClassData.options(jar, Map.of(), NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
     }
 
     @Test
-    void aDumpCutShortNeverBecomesTheArchiveAndTheNextStartWritesANewOne() throws Exception {
-        Path jar = emptyJar();
-        Path whole = dump(jar, ClassData.ARCHIVE + ".whole.part");
-        byte[] bytes = Files.readAllBytes(whole);
-        // the newest dump, cut short as by a kill during the JVM's exit: a JVM crashes mapping it
-        Path cut = Files.write(dir.resolve(ClassData.ARCHIVE + ".cut.part"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Files.setLastModifiedTime(cut, FileTime.from(Files.getLastModifiedTime(whole).toInstant().plusSeconds(60)));
-        Path damaged = Files.write(dir.resolve("damaged.jsa"), bytes);
-        damaged.toFile().setWritable(true);
-        byte[] flipped = bytes.clone();
-        flipped[bytes.length * 3 / 4] ^= (byte) 0xff;
-        Files.write(damaged, flipped);
+    void aCheckThatCannotTellPromotesAndDeletesNothing() throws Exception {
+        Instant built = Instant.now().minusSeconds(600);
+        Path jar = file("quarkus-run.jar", built);
+        Path dump = file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
 
-        assertThat(ClassData.mapsCleanly(whole, jar)).isTrue();
-        assertThat(ClassData.mapsCleanly(cut, jar)).isFalse();
-        assertThat(ClassData.mapsCleanly(damaged, jar)).as("a flipped byte, which the checksum finds").isFalse();
+        List<String> options = ClassData.options(jar, Map.of(), (d, of) -> Check.UNKNOWN);
 
-        List<String> options = ClassData.options(jar, java.util.Map.of());
-
-        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
-        assertThat(Files.readAllBytes(dir.resolve(ClassData.ARCHIVE))).isEqualTo(bytes);
-        assertThat(cut).doesNotExist();
-
-        // only the cut dump: deleted, and this start writes a new one instead of crashing on it
-        Files.delete(dir.resolve(ClassData.ARCHIVE));
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Files.setLastModifiedTime(cut, FileTime.from(Instant.now().plusSeconds(60)));
-
-        List<String> again = ClassData.options(jar, java.util.Map.of());
-
-        assertThat(again).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
-        assertThat(cut).doesNotExist();
+        assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
+        assertThat(dump).exists();
         assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
     }
 
-    /** A jar with only a manifest: what a dump needs to be of some class path. */
-    private Path emptyJar() throws Exception {
+    @Test
+    void aDumpThatCannotBeMappedNeverBecomesTheArchiveAndThisStartWritesANewOne() throws Exception {
+        Path jar = jarWithOneClass();
+        Path whole = dump(jar, ClassData.ARCHIVE + ".whole.part");
+        byte[] bytes = Files.readAllBytes(whole);
+        // as a JVM killed while it dumps leaves the file: it writes the header last
+        byte[] headless = bytes.clone();
+        Arrays.fill(headless, 0, 4096, (byte) 0);
+        Path killed = write(ClassData.ARCHIVE + ".killed.part", headless, 60);
+        Path cut = write("cut.jsa", Arrays.copyOf(bytes, bytes.length / 2), 0);
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length * 3 / 4] ^= (byte) 0xff;
+        Path damaged = write("damaged.jsa", flipped, 0);
+
+        List<String> crashReports = crashReports();
+        assertThat(ClassData.check(whole, jar, JVM, Map.of())).isEqualTo(Check.MAPS);
+        assertThat(ClassData.check(killed, jar, JVM, Map.of())).as("no header").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(cut, jar, JVM, Map.of())).as("cut after its header: the JVM crashes").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(damaged, jar, JVM, Map.of())).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
+        assertThat(crashReports()).as("a crash's report stays out of the working directory").isEqualTo(crashReports);
+
+        List<String> options = ClassData.options(jar, Map.of(), JVM);
+
+        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
+        assertThat(Files.readAllBytes(dir.resolve(ClassData.ARCHIVE))).isEqualTo(bytes);
+        assertThat(killed).doesNotExist();
+
+        // only the killed dump: deleted, and this start writes a new one instead of running without sharing
+        Files.delete(dir.resolve(ClassData.ARCHIVE));
+        write(ClassData.ARCHIVE + ".killed.part", headless, 120);
+
+        List<String> again = ClassData.options(jar, Map.of(), JVM);
+
+        assertThat(again).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
+        assertThat(killed).doesNotExist();
+        assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
+    }
+
+    private static List<String> crashReports() throws Exception {
+        try (var files = Files.list(Path.of("").toAbsolutePath())) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("hs_err")).sorted().toList();
+        }
+    }
+
+    private Path write(String name, byte[] bytes, long secondsAfterTheJar) throws Exception {
+        Path p = Files.write(dir.resolve(name), bytes);
+        Files.setLastModifiedTime(p, FileTime.from(Files.getLastModifiedTime(dir.resolve("quarkus-run.jar")).toInstant()
+                .plusSeconds(600 + secondsAfterTheJar)));
+        return p;
+    }
+
+    /** A jar with one class that does nothing: a dump of a run of it holds at least that class. */
+    private Path jarWithOneClass() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(src.resolve("Idle.java"), "public class Idle { public static void main(String[] args) { } }");
+        assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", src.toString(), src.resolve("Idle.java").toString()))
+                .isZero();
         Path jar = dir.resolve("quarkus-run.jar");
-        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            out.flush();
+        try (var out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry("Idle.class"));
+            out.write(Files.readAllBytes(src.resolve("Idle.class")));
+            out.closeEntry();
         }
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(600)));
         return jar;
     }
 
-    /** A real dump of {@code jar}'s class path, written by a JVM at its exit as a service's is. */
+    /** A real dump of a run of {@code jar}, written by a JVM at its exit as a service's is. */
     private Path dump(Path jar, String name) throws Exception {
         Path dump = dir.resolve(name);
-        Process jvm = new ProcessBuilder(FerryService.java(), "-XX:+VerifySharedSpaces", "-XX:ArchiveClassesAtExit=" + dump,
-                "-cp", jar.toString(), "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(jvm.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        List<String> command = new java.util.ArrayList<>(List.of(FerryService.java()));
+        command.addAll(JVM);
+        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + dump, "-cp", jar.toString(), "Idle"));
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(dump).exists();
         return dump;
     }
@@ -122,7 +176,7 @@ class ClassDataTest {
         file(ClassData.ARCHIVE, built.minusSeconds(60));
         Path jar = file("quarkus-run.jar", built);
 
-        List<String> options = ClassData.options(jar, java.util.Map.of());
+        List<String> options = ClassData.options(jar, Map.of(), JVM);
 
         assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
@@ -136,7 +190,7 @@ class ClassDataTest {
         // a process whose command line names the dump, as the JVM writing it does
         Process jvm = new ProcessBuilder("sh", "-c", "sleep 30", "-XX:ArchiveClassesAtExit=" + writing).start();
         try {
-            List<String> options = ClassData.options(jar, java.util.Map.of());
+            List<String> options = ClassData.options(jar, Map.of(), JVM);
 
             assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
             assertThat(writing).exists();

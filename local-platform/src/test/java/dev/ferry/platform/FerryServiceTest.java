@@ -15,6 +15,17 @@ class FerryServiceTest {
     }
 
     @Test
+    void theNativeHeapIsTrimmedOnlyWhereTheJvmTakesTheOption() throws Exception {
+        assertThat(FerryService.hasOption("TrimNativeHeapInterval")).as("a product option of this Java 17").isTrue();
+        assertThat(FerryService.hasOption("UseEpsilonGC")).as("an experiment, locked in Java 17").isFalse();
+        assertThat(FerryService.hasOption("NoSuchOptionOfFerrys")).isFalse();
+        assertThat(FerryService.podJvm(false)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
+        Process java = new ProcessBuilder(FerryService.java(), FerryService.TRIM, "-version").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(java.waitFor()).as("this JVM starts with it").isZero();
+    }
+
+    @Test
     void optionsInTheServicesOrTheLaunchersEnvironmentReplaceThemAndAnEmptySetLeavesTheChoiceToTheJvm() {
         assertThat(FerryService.jvmOptions(Map.of(FerryService.JVM_OPTIONS, " -XX:+UseG1GC  -Xms64m "), LAUNCHER_UNSET::get))
                 .isEqualTo(List.of("-XX:+UseG1GC", "-Xms64m"));
