@@ -32,9 +32,9 @@ public final class BuildImages {
      * memory, not 75 %: measured under load (docs/benchmarks/footprint.md and docs/DEPLOY.md, two runs) each service
      * holds 140-275 MiB outside the heap and under 40 MiB of live heap. No collector is named: under a pod's limits
      * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself. The native heap is trimmed every second: glibc
-     * keeps what the JIT compilers and the start freed, 15 to 30 MiB of a service that a memory limit counts
-     * (docs/benchmarks/README.md, "Memory glibc keeps"). Java 17 has it since 17.0.9; ServiceImagesIT runs the base's
-     * java with these options, and starts each service from its image.
+     * keeps native memory the JVM freed, 16 to 24 MiB of a service on this machine, which a memory limit counts
+     * (docs/benchmarks/README.md, "Memory glibc keeps"). A product option in Java 17 updates since 2024; ServiceImagesIT runs the
+     * base's java with these options, and starts each service from its image.
      */
     static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=45.0 -XX:TrimNativeHeapInterval=1000 "
             + "-Djava.util.logging.manager=org.jboss.logmanager.LogManager";

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * its time falls inside it; a read that overlaps neither at all waited somewhere else (the client, the kernel, the
  * database, a CPU). Lines in, counts out: {@code ./ferry slow-reads BENCH-OUTPUT SCHEDULER-LOG [SCHEDULER-GC-LOG]}
  * (the scheduler's log is tools/target/bench-control-plane-logs/scheduler.log until the next run replaces it), after
- * {@code FERRY_JVM_OPTIONS='-XX:+UseSerialGC -Xms32m -Dquarkus.log.category."dev.ferry.support.loops".level=DEBUG
+ * {@code FERRY_JVM_OPTIONS='-XX:+UseSerialGC -Xms32m -XX:TrimNativeHeapInterval=1000 -Dquarkus.log.category."dev.ferry.support.loops".level=DEBUG
  * -Xlog:gc:file=DIR/gc-%p.log:time,uptime' ./ferry bench-control-plane 1 1 1000 > BENCH-OUTPUT}.
  */
 public final class SlowReads {
