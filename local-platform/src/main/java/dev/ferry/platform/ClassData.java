@@ -62,7 +62,9 @@ final class ClassData {
         }
         Path dir = jar.getParent();
         Path archive = dir.resolve(ARCHIVE);
-        promoteFinishedDump(dir, archive, jar, check);
+        if (!promoteFinishedDump(dir, archive, jar, check)) {
+            return List.of(); // a dump waits for a check that can tell: no other is written meanwhile, nor kept
+        }
         if (usable(archive, jar)) {
             return List.of("-XX:SharedArchiveFile=" + archive);
         }
@@ -90,9 +92,9 @@ final class ClassData {
     /**
      * A dump is finished once no running process names it any more (its JVM wrote it at exit). Unless the archive is
      * usable, the newest finished dump made from the current jar that maps becomes the archive, and every other
-     * finished dump is deleted; when a check cannot tell, nothing is promoted or deleted this time.
+     * finished dump is deleted. False when a check could not tell: then nothing is promoted or deleted this time.
      */
-    static void promoteFinishedDump(Path dir, Path archive, Path jar, BiFunction<Path, Path, Check> check) {
+    static boolean promoteFinishedDump(Path dir, Path archive, Path jar, BiFunction<Path, Path, Check> check) {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(ARCHIVE + ".")
                     && p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
@@ -102,7 +104,7 @@ final class ClassData {
                 for (Path dump : newestFirst) {
                     Check found = check.apply(dump, jar);
                     if (found == Check.UNKNOWN) {
-                        return;
+                        return false;
                     }
                     if (found == Check.MAPS) {
                         Files.move(dump, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -116,22 +118,24 @@ final class ClassData {
         } catch (IOException e) {
             // no archive this time: the start is only slower
         }
+        return true;
     }
 
     /**
      * Whether a JVM started as the service will be ({@code jvm}, the launcher's environment and {@code env}) maps
      * {@code dump} as the archive of {@code jar}, whole and with its checksums: {@code java -version} with sharing
-     * required fails, or crashes, on a dump without its header, cut short, damaged, or of another jar or JVM. A crash's
-     * report goes to a file of its own, deleted after, not into the working directory.
+     * required fails, or crashes, on a dump without its header, cut short, damaged, or of another jar or JVM. The
+     * service's options that write files or load code of their own (logs to a file, a flight recording, an agent) are
+     * left out. A crash writes no report ({@code ErrorFile} is /dev/null). A JVM ended from outside (a signal other
+     * than the abort a crash ends in) cannot tell. {@code _JAVA_OPTIONS} in the environment overrides the command line:
+     * with {@code -Xshare:off} there every dump passes, and the services then run without sharing anyway.
      */
     static Check check(Path dump, Path jar, List<String> jvm, Map<String, String> env) {
-        Path crash = null;
         Process java = null;
         try {
-            crash = Files.createTempFile("ferry-class-data-check", ".log");
             List<String> command = new ArrayList<>(List.of(FerryService.java()));
-            command.addAll(jvm);
-            command.addAll(List.of("-Xshare:on", "-XX:+VerifySharedSpaces", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crash,
+            command.addAll(jvm.stream().filter(o -> !sideEffect(o)).toList());
+            command.addAll(List.of("-Xshare:on", "-XX:+VerifySharedSpaces", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null",
                     "-XX:SharedArchiveFile=" + dump, "-cp", jar.toString(), "-version"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             builder.environment().putAll(env);
@@ -139,7 +143,11 @@ final class ClassData {
             if (!java.waitFor(CHECK_SECONDS, TimeUnit.SECONDS)) {
                 return Check.UNKNOWN;
             }
-            return java.exitValue() == 0 ? Check.MAPS : Check.FAILS;
+            int exit = java.exitValue();
+            if (exit == 0) {
+                return Check.MAPS;
+            }
+            return exit > 128 && exit != 128 + ABORT ? Check.UNKNOWN : Check.FAILS;
         } catch (IOException e) {
             return Check.UNKNOWN;
         } catch (InterruptedException e) {
@@ -148,20 +156,18 @@ final class ClassData {
         } finally {
             if (java != null && java.isAlive()) {
                 java.destroyForcibly();
-                try {
-                    java.waitFor(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (crash != null) {
-                try {
-                    Files.deleteIfExists(crash);
-                } catch (IOException ignored) {
-                    // a temporary file: the system cleans it up
-                }
             }
         }
+    }
+
+    /** SIGABRT: how a JVM that crashed ends. */
+    private static final int ABORT = 6;
+
+    /** A JVM option that writes a file or runs code of its own: not for a check's short-lived JVM. */
+    static boolean sideEffect(String option) {
+        return option.startsWith("-Xlog:") && option.contains("file=") || option.startsWith("-XX:StartFlightRecording")
+                || option.startsWith("-XX:FlightRecorderOptions") || option.startsWith("-javaagent") || option.startsWith("-agentlib")
+                || option.startsWith("-agentpath") || option.startsWith("-XX:HeapDumpPath") || option.startsWith("-Xloggc");
     }
 
     private static boolean beingWritten(Path dump) {

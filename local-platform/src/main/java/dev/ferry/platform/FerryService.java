@@ -31,8 +31,9 @@ public enum FerryService {
      */
     public static final List<String> POD_JVM = podJvm(hasOption("TrimNativeHeapInterval"));
     /**
-     * Trims the native heap every second: a product option in Java 17 updates since 2024 (17.0.15 here; from 17.0.9 it
-     * came locked, as an experiment) and in 21's; Java 18 to 20 do not know it and would not start with it.
+     * Trims the native heap every second: a product option in Java 17 and 21 updates released after January 2024
+     * (17.0.15 here), a locked experiment in the few before (17.0.9 and 17.0.10, 21.0.1 and 21.0.2); Java 18 to 20 and
+     * 21.0.0 do not know it and would not start with it.
      */
     static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
     static List<String> podJvm(boolean trim) {
@@ -48,7 +49,7 @@ public enum FerryService {
             java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
                     .getVMOption(name);
             return true;
-        } catch (IllegalArgumentException | UnsupportedOperationException | NullPointerException absent) {
+        } catch (IllegalArgumentException | UnsupportedOperationException | NullPointerException | LinkageError absent) {
             return false;
         }
     }

@@ -77,14 +77,14 @@ class ClassDataTest {
     }
 
     @Test
-    void aCheckThatCannotTellPromotesAndDeletesNothing() throws Exception {
+    void aCheckThatCannotTellPromotesDeletesAndWritesNothing() throws Exception {
         Instant built = Instant.now().minusSeconds(600);
         Path jar = file("quarkus-run.jar", built);
         Path dump = file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
 
         List<String> options = ClassData.options(jar, Map.of(), (d, of) -> Check.UNKNOWN);
 
-        assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
+        assertThat(options).as("no archive, and no new dump beside the one waiting").isEmpty();
         assertThat(dump).exists();
         assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
     }
@@ -100,15 +100,24 @@ class ClassDataTest {
         Path killed = write(ClassData.ARCHIVE + ".killed.part", headless, 60);
         Path cut = write("cut.jsa", Arrays.copyOf(bytes, bytes.length / 2), 0);
         byte[] flipped = bytes.clone();
-        flipped[bytes.length * 3 / 4] ^= (byte) 0xff;
+        flipped[4096 + 64] ^= (byte) 0xff; // just past the header, in the first region: a byte its checksum covers
         Path damaged = write("damaged.jsa", flipped, 0);
 
         List<String> crashReports = crashReports();
         assertThat(ClassData.check(whole, jar, JVM, Map.of())).isEqualTo(Check.MAPS);
         assertThat(ClassData.check(killed, jar, JVM, Map.of())).as("no header").isEqualTo(Check.FAILS);
-        assertThat(ClassData.check(cut, jar, JVM, Map.of())).as("cut after its header: the JVM crashes").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(cut, jar, JVM, Map.of())).as("cut after its header").isEqualTo(Check.FAILS);
         assertThat(ClassData.check(damaged, jar, JVM, Map.of())).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
         assertThat(crashReports()).as("a crash's report stays out of the working directory").isEqualTo(crashReports);
+        // the check runs as the service will: a JVM without compressed pointers cannot map a dump made with them
+        assertThat(ClassData.check(whole, jar, List.of("-Xmx384m", "-XX:-UseCompressedOops"), Map.of())).isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(whole, jar, JVM, Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseCompressedOops"))).isEqualTo(Check.FAILS);
+        // and without what would write files of its own
+        assertThat(ClassData.check(whole, jar, List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xlog:gc:file=" + dir.resolve("gc-%p.log")),
+                Map.of())).isEqualTo(Check.MAPS);
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("gc-"));
+        }
 
         List<String> options = ClassData.options(jar, Map.of(), JVM);
 

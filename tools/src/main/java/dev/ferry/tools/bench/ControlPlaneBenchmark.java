@@ -30,7 +30,7 @@ import java.util.Set;
  * event), for the first migration after the platform came up and then for one migration after another, each with a
  * slot free; with the time the START command went out on Kafka in between;</li>
  * <li><b>start and footprint</b>: each service stopped, then started alone (Kafka, PostgreSQL and the identity
- * provider up, the database already migrated) several times: from the process's spawn to its readiness answering 200,
+ * provider up, the database already migrated) several times: from just before the launcher starts it to its readiness answering 200,
  * its resident memory then and 10 s later, and the start-up steps Quarkus reports.</li>
  * <li><b>many at once</b>: {@link ConcurrencyRun}, a thousand migrations on a fleet of 200 hosts and three workers.</li>
  * </ul>
