@@ -33,7 +33,7 @@ public final class BuildImages {
      * holds 140-275 MiB outside the heap and under 40 MiB of live heap. No collector is named: under a pod's limits
      * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself. The native heap is trimmed every second: glibc
      * keeps native memory the JVM freed, 16 to 24 MiB of a service on this machine, which a memory limit counts
-     * (docs/benchmarks/README.md, "Memory glibc keeps"). A product option in Java 17 updates since 2024; ServiceImagesIT runs the
+     * (docs/benchmarks/README.md, "Memory glibc keeps"). A product option in Java 17 updates released after January 2024; ServiceImagesIT runs the
      * base's java with these options, and starts each service from its image.
      */
     static final String JAVA_TOOL_OPTIONS = "-XX:MaxRAMPercentage=45.0 -XX:TrimNativeHeapInterval=1000 "
