@@ -66,6 +66,7 @@ public final class InventoryBenchmark {
         // Ctrl-C stops what this run started too, and nothing of it stays on disk
         Thread cleanUp = new Thread(() -> stopAndDelete(started, state), "bench-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp);
+        LocalIdentity identity = null;
         try {
             started.add(PostgresServer.start(layout.data().resolve("postgres"), layout.dbPort(), layout.log("postgres"),
                     Duration.ofSeconds(120)));
@@ -75,7 +76,7 @@ public final class InventoryBenchmark {
             kafka.awaitReady(() -> Ports.open(layout.kafkaPort()), Duration.ofSeconds(120));
             int port = Ports.free();
             int management = Ports.free();
-            LocalIdentity identity = LocalIdentity.start(LocalRealm.generate(), "127.0.0.1", 0, Duration.ofHours(2));
+            identity = LocalIdentity.start(LocalRealm.generate(), "127.0.0.1", 0, Duration.ofHours(2));
             bearer = "Bearer " + identity.tokenFor("admin");
             Supervised inventory = FerryService.INVENTORY.start(root, Map.of("FERRY_KAFKA_BOOTSTRAP", "127.0.0.1:" + layout.kafkaPort(),
                     "FERRY_DB_HOST", "127.0.0.1", "FERRY_DB_PORT", Integer.toString(layout.dbPort()),
@@ -98,6 +99,9 @@ public final class InventoryBenchmark {
             System.err.println("wrote " + out.resolve("inventory.md"));
         } finally {
             stopAndDelete(started, state);
+            if (identity != null) {
+                identity.close(); // its HTTP server's dispatcher is no daemon thread: left open, the command never ended
+            }
             Runtime.getRuntime().removeShutdownHook(cleanUp);
         }
     }
