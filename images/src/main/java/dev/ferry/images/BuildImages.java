@@ -29,8 +29,8 @@ public final class BuildImages {
     static final List<String> ENTRYPOINT = List.of("java", "-jar", HOME + "/quarkus-run.jar");
     /**
      * The JVM reads JAVA_TOOL_OPTIONS by itself, so no shell wrapper passes heap flags. 45 % of the container's
-     * memory, not 75 %: measured under load (docs/benchmarks/footprint.md and docs/DEPLOY.md, two runs) each service
-     * holds 140-275 MiB outside the heap and under 40 MiB of live heap. No collector is named: under a pod's limits
+     * memory, not 75 %: measured under load (docs/benchmarks/footprint.md and docs/DEPLOY.md, three runs) each service
+     * holds 130-275 MiB outside the heap and at most 40 MiB of live heap. No collector is named: under a pod's limits
      * (1 CPU, under 1,792 MiB) the JVM picks the serial one by itself. The native heap is trimmed every second: glibc
      * keeps native memory the JVM freed, 16 to 24 MiB of a service on this machine, which a memory limit counts
      * (docs/benchmarks/README.md, "Memory glibc keeps"). A product option in Java 17 updates released after January 2024; ServiceImagesIT runs the
