@@ -9,6 +9,8 @@ import java.util.Map;
  * the next iteration closes the round before it. Pure: the numbers come from libvirt, the arithmetic is here.
  */
 public record JobStats(Map<String, Double> values) {
+    /** Every counter at zero, as a job starts: what a job's first pass is counted from. */
+    public static final JobStats AT_START = new JobStats(Map.of());
 
     public double get(String field) {
         return values.getOrDefault(field, 0.0);

@@ -548,9 +548,18 @@ public final class LibvirtMigration {
                         }
                     }
                 }
+                if (iteration == 0 && roundsBefore == 0) {
+                    // a job this worker started is first seen in its first pass with part of it sent (up to a poll's
+                    // worth): round 1 counts from the start, where QEMU's counters begin, so that every byte sent is in
+                    // a round, and its time from when what was already sent began, at libvirt's own rate
+                    double rate = now.get("memory_bps");
+                    passStart = JobStats.AT_START;
+                    passSeconds = t - (rate > 0 ? now.processed() / rate : 0);
+                } else {
+                    passStart = now;
+                    passSeconds = t;
+                }
                 iteration = now.iteration();
-                passStart = now;
-                passSeconds = t;
             }
         }
         long endNanos = System.nanoTime();

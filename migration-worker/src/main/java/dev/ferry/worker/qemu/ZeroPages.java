@@ -64,13 +64,25 @@ public final class ZeroPages {
             throw new IOException("QEMU's system address space maps no RAM");
         }
         long pages = ram.stream().mapToLong(r -> (r[1] - r[0]) / PAGE).sum();
-        return share(pages, page -> {
+        long begun = System.nanoTime();
+        Counted counted = count(pages, page -> {
             try {
                 return zero(hmp(monitor, String.format("xp /%dxg 0x%x", PAGE / 8, address(ram, page))));
             } catch (IOException e) {
                 return null; // a page QEMU would not show: not counted, as one outside its RAM is not
             }
         }, new SplittableRandom(), System::nanoTime);
+        // how sure the share is: a sample the budget cut short is less so (a busy machine, a slow monitor)
+        org.jboss.logging.Logger.getLogger(ZeroPages.class).infof("the guest's zero pages: %.3f of %d pages read (%d drawn) in %d ms",
+                counted.share(), counted.read(), counted.drawn(), (System.nanoTime() - begun) / 1_000_000);
+        return counted.share();
+    }
+
+    /** What a sample read: pages drawn, pages read of them, and how many of those held only zeros. */
+    record Counted(int drawn, int read, int zero) {
+        double share() {
+            return (double) zero / read;
+        }
     }
 
     /**
@@ -81,6 +93,11 @@ public final class ZeroPages {
      * @throws IOException when fewer than {@value #FEWEST} of the drawn pages could be read in time
      */
     public static double share(long pages, Page page, SplittableRandom random, java.util.function.LongSupplier clock)
+            throws IOException, InterruptedException {
+        return count(pages, page, random, clock).share();
+    }
+
+    private static Counted count(long pages, Page page, SplittableRandom random, java.util.function.LongSupplier clock)
             throws IOException, InterruptedException {
         long until = clock.getAsLong() + BUDGET.toNanos();
         int read = 0;
@@ -101,7 +118,7 @@ public final class ZeroPages {
             throw new IOException(read + " of " + drawn + " sampled pages of the guest's memory could be read"
                     + (drawn < PAGES ? " within " + BUDGET.toMillis() + " ms" : "") + "; " + FEWEST + " are needed");
         }
-        return (double) zero / read;
+        return new Counted(drawn, read, zero);
     }
 
     /**

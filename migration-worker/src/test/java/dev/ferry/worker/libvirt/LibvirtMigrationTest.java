@@ -159,6 +159,8 @@ class LibvirtMigrationTest {
         assertThat(reported.get(reported.size() - 1).kind()).isEqualTo(RoundRecord.Kind.STOP_AND_COPY);
         assertThat(reported.size()).isGreaterThanOrEqualTo(2);
         assertThat(result.bytesSent()).isGreaterThan(100L << 20);
+        // every byte sent is in a round: what went before the worker's first look at the job is the first pass's
+        assertThat(reported.stream().mapToLong(RoundRecord::bytesSent).sum()).isEqualTo(result.bytesSent());
         assertThat(result.totalTimeMillis()).isPositive();
         var where = LibvirtMigration.locate(a.uri(), b.uri(), name);
         assertThat(where.where()).as(where.why()).isEqualTo(GuestLocation.DESTINATION);

@@ -87,6 +87,8 @@ class QemuMigrationTest {
             assertThat((long) reported.size()).isEqualTo(q.path("ram").path("dirty-sync-count").asLong());
             assertThat(result.downtimeMillis()).isEqualTo(q.path("downtime").asLong());
             assertThat(result.bytesSent()).isEqualTo(q.path("ram").path("transferred").asLong());
+            // every byte QEMU sent is in a round: what it sent before the worker's first look is the first pass's
+            assertThat(reported.stream().mapToLong(RoundRecord::bytesSent).sum()).isEqualTo(result.bytesSent());
 
             TestGuest.Heartbeat later = movedOn(p);
             assertThat(later.checks()).isGreaterThan(p.source().lastHeartbeat().checks()); // it checked again after the move
