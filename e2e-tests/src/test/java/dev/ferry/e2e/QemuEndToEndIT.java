@@ -162,7 +162,7 @@ class QemuEndToEndIT {
             java.nio.file.Path workerLog = platform.worker(given().baseUri(platform.scheduler.url()).get("/migrations/" + id)
                     .jsonPath().getString("workerId")).orElseThrow().process().log();
             // the worker's line says how many pages the sample read: one the budget cut short is less sure
-            String sampled = Files.readAllLines(workerLog).stream().filter(l -> l.contains("the guest's zero pages:")).findFirst().orElse("");
+            String sampled = Files.readAllLines(workerLog).stream().filter(l -> l.contains("the guest's zero pages:") && l.contains(id)).findFirst().orElse("");
             System.out.printf("zero pages: %.3f sampled before the start, %.3f by the first pass's bytes (%s)%n",
                     measured.measurement().zeroShare(), firstPassZero, sampled);
             assertThat(measured.measurement().zeroShare()).as("first pass: %.3f; %s", firstPassZero, sampled).isCloseTo(firstPassZero,

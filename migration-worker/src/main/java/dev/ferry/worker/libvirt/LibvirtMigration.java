@@ -140,7 +140,7 @@ public final class LibvirtMigration {
                 Thread job = new Thread(() -> awaitEnd(steered, ended), "libvirt-adopted-" + ep.domain());
                 job.setDaemon(true);
                 job.start();
-                return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1));
+                return follow(controls, job, ended, steered, Math.max(0, running.iteration() - 1), false);
             }
             controls.requireClaim("starting the migration");
             context = planned.sharing(controls.bandwidthCapBytesPerSecond());
@@ -154,7 +154,7 @@ public final class LibvirtMigration {
             }, "libvirt-migrate-" + ep.domain());
             migrate.setDaemon(true);
             migrate.start();
-            return follow(controls, migrate, ended, steered, 0);
+            return follow(controls, migrate, ended, steered, 0, true);
         } catch (LibvirtException e) {
             throw new Failed("libvirt: " + e.getMessage(), e);
         } finally {
@@ -409,10 +409,11 @@ public final class LibvirtMigration {
 
     /**
      * Follows the job until {@code migrate} ends, one round record per libvirt iteration. {@code roundsBefore}: the
-     * rounds another worker reported before this one adopted the job (0 for a job this worker started).
+     * rounds another worker reported before this one adopted the job (0 for a job this worker started, and for one
+     * taken over in its first pass); {@code startedHere}: this worker started the job, and saw it from its start.
      */
     private MigrationResult follow(Controls controls, Thread migrate, AtomicReference<Throwable> ended, Domain guest,
-            long roundsBefore) throws IOException, InterruptedException, LibvirtException {
+            long roundsBefore, boolean startedHere) throws IOException, InterruptedException, LibvirtException {
         List<RoundRecord> rounds = new ArrayList<>();
         long startNanos = System.nanoTime();
         long lastChange = startNanos;
@@ -511,6 +512,8 @@ public final class LibvirtMigration {
                 abort(guest);
             }
             if (now.iteration() > iteration) {
+                // once stopping, a pass is no round: the final phase counts from the decision, whatever passes follow it
+                boolean judged = !stopping;
                 if (passStart != null && iteration >= 1 && !stopping) {
                     RoundRecord round = JobStats.round((int) roundsBefore + rounds.size() + 1, passStart, now, t - passSeconds,
                             context.bandwidthBytesPerSecond(), sampled(guest, now.pageSize()));
@@ -548,14 +551,17 @@ public final class LibvirtMigration {
                         }
                     }
                 }
-                if (iteration == 0 && roundsBefore == 0) {
+                if (iteration == 0 && startedHere && now.iteration() == 1) {
                     // a job this worker started is first seen in its first pass with part of it sent (up to a poll's
                     // worth): round 1 counts from the start, where QEMU's counters begin, so that every byte sent is in
-                    // a round, and its time from when what was already sent began, at libvirt's own rate
+                    // a round, and its time from when what was already sent began, at libvirt's own rate (from when
+                    // this worker began to follow the job, just before the memory flowed, if libvirt has no rate yet).
+                    // A first look past pass 1 (a guest too small for a poll) keeps the old count: pass 1 in no round,
+                    // rather than two passes read as one first pass, whose zero pages the forecasts read
                     double rate = now.get("memory_bps");
                     passStart = JobStats.AT_START;
-                    passSeconds = t - (rate > 0 ? now.processed() / rate : 0);
-                } else {
+                    passSeconds = rate > 0 ? Math.max(0, t - now.processed() / rate) : 0;
+                } else if (judged) {
                     passStart = now;
                     passSeconds = t;
                 }

@@ -403,7 +403,12 @@ public final class QemuMigration {
                     // (3.9 MB in one run of QemuMigrationTest here, more on a busy machine): round 1 counts from the
                     // migration's start, where QEMU's counters begin, so that every byte sent is in a round and the
                     // first pass's zero pages (what DirtyHistory reads from its bytes) are not overstated
-                    passRam = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+                    // (its page size kept, which the first pass's window is read in)
+                    com.fasterxml.jackson.databind.node.ObjectNode start = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                    if (q.path("ram").has("page-size")) {
+                        start.set("page-size", q.path("ram").get("page-size"));
+                    }
+                    passRam = start;
                     passSeconds = (migrateAskedNanos - startNanos) / 1e9;
                 } else {
                     passRam = q.path("ram");
@@ -443,8 +448,8 @@ public final class QemuMigration {
                     }
                     case "cancelled" -> {
                         // after a cancel QEMU no longer reports ram statistics: the last pass's figure is what was sent
-                        long sent = Math.max(passRam == null ? 0 : passRam.path("transferred").asLong(),
-                                ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong());
+                        long sent = Math.max(sentAtLook, Math.max(passRam == null ? 0 : passRam.path("transferred").asLong(),
+                                ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong()));
                         long total = (System.nanoTime() - startNanos) / 1_000_000;
                         return policyAborted
                                 ? new MigrationResult(MigrationResult.Outcome.ABORTED, rounds, null, 0, total, sent, abortReason)
