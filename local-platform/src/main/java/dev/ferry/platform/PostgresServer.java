@@ -19,6 +19,9 @@ import java.sql.Statement;
  * a launcher that may be gone. Creates the role and the two service databases on first start.
  */
 public final class PostgresServer {
+    /** How the platform's server keeps what it acknowledged, for the benchmarks' reports to name (see {@link #start}). */
+    public static final String DURABILITY = "fsync and synchronous_commit on, the rest at its defaults";
+
     static final String[] DATABASES = {"ferry_inventory", "ferry_scheduler"};
 
     private PostgresServer() {

@@ -1,6 +1,7 @@
 package dev.ferry.tools.bench;
 
 import dev.ferry.platform.FerryService;
+import dev.ferry.platform.PostgresServer;
 import dev.ferry.tools.bench.ControlPlaneBenchmark.Dispatch;
 import dev.ferry.tools.bench.ControlPlaneBenchmark.Start;
 import java.time.Instant;
@@ -33,10 +34,10 @@ final class ControlPlaneReport {
         md.append(String.format(Locale.ROOT, "Produced by `./ferry bench-control-plane %d %d %d` on %s, %s, in %.1f minutes. ",
                 warm.size(), startsPerService, many == null ? 0 : many.requested(), Machine.describe(),
                 Instant.now().toString().substring(0, 10), runMinutes));
-        md.append(String.format(Locale.ROOT, "A platform of its own: PostgreSQL, one Kafka node (KRaft), the local identity provider and "
+        md.append(String.format(Locale.ROOT, "A platform of its own: PostgreSQL (%s), one Kafka node (KRaft), the local identity provider and "
                 + "the three services from their jars as `./ferry up` starts them (`%s`, JVM mode, tokens checked "
                 + "on every request), the worker on the simulator. Bringing it all up on an empty database took %.1f s.%n%n",
-                FerryService.commandLine(), upSeconds));
+                PostgresServer.DURABILITY, FerryService.commandLine(), upSeconds));
 
         md.append("## Dispatch latency (issue #14, goal 2)\n\n");
         md.append(String.format(Locale.ROOT, "From just before `POST /migrations` to the worker beginning round 1 (the `timestamp` of "

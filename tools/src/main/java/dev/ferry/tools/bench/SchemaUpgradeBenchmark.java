@@ -173,7 +173,7 @@ public final class SchemaUpgradeBenchmark {
         // every parameter, defaults included: once a newer script exists the bare command measures that one
         md.append("`./ferry bench-schema-upgrade ").append(ended).append(' ').append(version).append(' ').append(runs.size())
                 .append("`, ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(", ")
-                .append(Machine.describe()).append(", PostgreSQL of the local platform (embedded binaries, fsync and synchronous_commit on, the rest at its defaults).\n\n");
+                .append(Machine.describe()).append(", PostgreSQL of the local platform (embedded binaries, ").append(PostgresServer.DURABILITY).append(").\n\n");
         md.append(String.format(Locale.ROOT, "`%s`, run in one transaction as Flyway runs it, against %,d ended migrations "
                 + "and 1,000 running (%s), while another connection updates a running migration's row every 100 ms as a "
                 + "round event does. %d runs, each on a fresh copy of the same database.%n%n", script, ended, size, runs.size()));
