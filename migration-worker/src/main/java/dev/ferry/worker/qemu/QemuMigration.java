@@ -318,6 +318,7 @@ public final class QemuMigration {
             }
             if (controls.cancelRequested() && !cancelSent && !postCopy && !postCopyAsked) {
                 // (once in post-copy the guest runs on the destination: there is nothing left to cancel)
+                sentAtLook = Math.max(sentAtLook, sent()); // QEMU shows no ram once cancelled: what went until now
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;
             }
@@ -327,7 +328,7 @@ public final class QemuMigration {
                 if (now - lastProgress > progressTimeout.toNanos()) {
                     // no event for that long: a stall only if QEMU sent nothing either (a first pass of many GiB at a
                     // share, or a post-copy's pull at its cap, runs longer than the timeout without a single event)
-                    long sent = ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong(-1);
+                    long sent = sent();
                     if (sent > sentAtLook) {
                         sentAtLook = sent;
                         lastProgress = now;
@@ -346,6 +347,7 @@ public final class QemuMigration {
                 abortReason = String.format("past the %.0f s deadline", context.limits().deadlineSeconds());
                 policyAborted = true;
                 cancelSent = true;
+                sentAtLook = Math.max(sentAtLook, sent());
                 ep.source().execute("migrate_cancel", null, CALL);
             }
             lastProgress = now;
@@ -508,6 +510,11 @@ public final class QemuMigration {
         } catch (IOException e) {
             return null; // a measurement, not the migration: the policy goes on with its rounds alone
         }
+    }
+
+    /** The bytes QEMU has sent so far in this migration; -1 when it shows none (in setup, or once cancelled). */
+    private long sent() throws IOException {
+        return ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong(-1);
     }
 
     private RoundRecord liveRound(int number, JsonNode before, JsonNode q, double seconds) {

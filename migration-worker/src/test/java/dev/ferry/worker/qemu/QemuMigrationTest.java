@@ -183,6 +183,37 @@ class QemuMigrationTest {
         }
     }
 
+    /** A cancel before the first pass ends: what QEMU sent until then is reported, though no round was. */
+    @Test
+    void aCancelDuringTheFirstPassReportsWhatWasSent() throws Exception {
+        try (Pair p = boot(50)) {
+            List<RoundRecord> reported = new ArrayList<>();
+            var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
+            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
+                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            long start = System.nanoTime();
+            // a first pass of 256 MiB with its zero pages at 32 MiB/s takes seconds: 1.5 s in, it is still under way
+            Controls cancelEarly = new Controls() {
+                @Override
+                public boolean cancelRequested() {
+                    return System.nanoTime() - start > 1_500_000_000L;
+                }
+
+                @Override
+                public void roundCompleted(RoundRecord round) {
+                    reported.add(round);
+                }
+            };
+
+            MigrationResult result = migration.run(cancelEarly);
+
+            assertThat(result.outcome()).isEqualTo(MigrationResult.Outcome.CANCELLED);
+            assertThat(reported).as("rounds completed before the cancel").isEmpty();
+            assertThat(result.bytesSent()).as("bytes sent").isGreaterThan(8L << 20);
+            assertThat(p.sourceQmp().execute("query-status", null, CALL).path("status").asText()).isEqualTo("running");
+        }
+    }
+
     /**
      * A destination that stops taking the stream (here its QEMU is stopped with SIGSTOP once the migration runs): QEMU
      * sends nothing more and reports nothing, so the driver, finding nothing sent over its progress timeout, cancels,
