@@ -492,6 +492,7 @@ public final class LibvirtMigration {
             // post-copy pages the destination asked for: set when an adopted job was already past its switch-over
             if (!postCopy && now.get("memory_postcopy_requests") > 0) {
                 postCopy = true;
+                stopping = true; // past the switch-over: its passes are no rounds to judge
                 postCopySince = System.nanoTime();
             }
             if (postCopy && pullFrom == null) {
@@ -512,9 +513,10 @@ public final class LibvirtMigration {
                 abort(guest);
             }
             if (now.iteration() > iteration) {
-                // once stopping, a pass is no round: the final phase counts from the decision, whatever passes follow it
-                boolean judged = !stopping;
-                if (passStart != null && iteration >= 1 && !stopping) {
+                // once stopping or aborting, a pass is no round to judge (a stop sent into an abort, as the QMP driver
+                // guards against too): the final phase counts from the decision, whatever passes follow it
+                boolean judged = !stopping && !abortSent;
+                if (passStart != null && iteration >= 1 && judged) {
                     RoundRecord round = JobStats.round((int) roundsBefore + rounds.size() + 1, passStart, now, t - passSeconds,
                             context.bandwidthBytesPerSecond(), sampled(guest, now.pageSize()));
                     Decision decision = PreCopyEngine.decide(policy, rounds, round, controls, context);
@@ -561,7 +563,7 @@ public final class LibvirtMigration {
                     double rate = now.get("memory_bps");
                     passStart = JobStats.AT_START;
                     passSeconds = rate > 0 ? Math.max(0, t - now.processed() / rate) : 0;
-                } else if (judged) {
+                } else if (judged || passStart == null) { // (a job taken over past its switch-over: from the first look)
                     passStart = now;
                     passSeconds = t;
                 }
