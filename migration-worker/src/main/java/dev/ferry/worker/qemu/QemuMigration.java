@@ -318,7 +318,7 @@ public final class QemuMigration {
             }
             if (controls.cancelRequested() && !cancelSent && !postCopy && !postCopyAsked) {
                 // (once in post-copy the guest runs on the destination: there is nothing left to cancel)
-                sentAtLook = Math.max(sentAtLook, sent()); // QEMU shows no ram once cancelled: what went until now
+                sentAtLook = sentSoFar(sentAtLook);
                 ep.source().execute("migrate_cancel", null, CALL);
                 cancelSent = true;
             }
@@ -347,7 +347,7 @@ public final class QemuMigration {
                 abortReason = String.format("past the %.0f s deadline", context.limits().deadlineSeconds());
                 policyAborted = true;
                 cancelSent = true;
-                sentAtLook = Math.max(sentAtLook, sent());
+                sentAtLook = sentSoFar(sentAtLook);
                 ep.source().execute("migrate_cancel", null, CALL);
             }
             lastProgress = now;
@@ -406,11 +406,8 @@ public final class QemuMigration {
                     // migration's start, where QEMU's counters begin, so that every byte sent is in a round and the
                     // first pass's zero pages (what DirtyHistory reads from its bytes) are not overstated
                     // (its page size kept, which the first pass's window is read in)
-                    com.fasterxml.jackson.databind.node.ObjectNode start = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-                    if (q.path("ram").has("page-size")) {
-                        start.set("page-size", q.path("ram").get("page-size"));
-                    }
-                    passRam = start;
+                    passRam = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                            .put("page-size", q.path("ram").path("page-size").asLong(PreCopyEngine.PAGE_SIZE));
                     passSeconds = (migrateAskedNanos - startNanos) / 1e9;
                 } else {
                     passRam = q.path("ram");
@@ -449,9 +446,9 @@ public final class QemuMigration {
                         throw new IOException("QEMU failed the migration: " + q.path("error-desc").asText("no reason given"));
                     }
                     case "cancelled" -> {
-                        // after a cancel QEMU no longer reports ram statistics: the last pass's figure is what was sent
-                        long sent = Math.max(sentAtLook, Math.max(passRam == null ? 0 : passRam.path("transferred").asLong(),
-                                ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong()));
+                        // after a cancel QEMU no longer reports ram statistics: what was read just before it (or at
+                        // the pass a policy's abort judged) is what was sent
+                        long sent = Math.max(sentAtLook, sent());
                         long total = (System.nanoTime() - startNanos) / 1_000_000;
                         return policyAborted
                                 ? new MigrationResult(MigrationResult.Outcome.ABORTED, rounds, null, 0, total, sent, abortReason)
@@ -515,6 +512,18 @@ public final class QemuMigration {
     /** The bytes QEMU has sent so far in this migration; -1 when it shows none (in setup, or once cancelled). */
     private long sent() throws IOException {
         return ep.source().execute("query-migrate", null, CALL).path("ram").path("transferred").asLong(-1);
+    }
+
+    /**
+     * What QEMU has sent, read just before a cancel (after it QEMU shows no ram); {@code known} if it cannot say: the
+     * cancel is sent whatever this read does.
+     */
+    private long sentSoFar(long known) {
+        try {
+            return Math.max(known, sent());
+        } catch (IOException e) {
+            return known;
+        }
     }
 
     private RoundRecord liveRound(int number, JsonNode before, JsonNode q, double seconds) {

@@ -67,13 +67,18 @@ class QemuMigrationTest {
         return new MigrationContext(256L << 20, limits, bandwidth, 0.002);
     }
 
+    /** The pair's guest moved by Ferry's policy, steering QEMU, over a link of {@code bandwidth}, 30 s without progress a stall. */
+    static QemuMigration ferry(Pair p, MigrationLimits limits, double bandwidth) throws Exception {
+        return new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()), new FerryPolicy(),
+                QemuMigration.Mode.STEERED, context(limits, bandwidth), Duration.ofSeconds(30));
+    }
+
     @Test
     void migratesARunningGuestWhoseHeartbeatGoesOnOnTheDestinationWithNoBadPage() throws Exception {
         try (Pair p = boot(50)) {
             List<RoundRecord> reported = new ArrayList<>();
             var limits = MigrationLimits.defaults(300);
-            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 100 << 20), Duration.ofSeconds(30));
+            var migration = ferry(p, limits, 100 << 20);
 
             MigrationResult result = migration.run(recording(reported));
 
@@ -160,8 +165,7 @@ class QemuMigrationTest {
         try (Pair p = boot(100)) {
             List<RoundRecord> reported = new ArrayList<>();
             var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
-            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            var migration = ferry(p, limits, 32 << 20);
             Controls cancelAfterRoundOne = new Controls() {
                 @Override
                 public boolean cancelRequested() {
@@ -189,8 +193,7 @@ class QemuMigrationTest {
         try (Pair p = boot(50)) {
             List<RoundRecord> reported = new ArrayList<>();
             var limits = MigrationLimits.defaults(300).withBandwidthCap(32 << 20);
-            var migration = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            var migration = ferry(p, limits, 32 << 20);
             long start = System.nanoTime();
             // a first pass of 256 MiB with its zero pages at 32 MiB/s takes seconds: 1.5 s in, it is still under way
             Controls cancelEarly = new Controls() {
@@ -262,8 +265,7 @@ class QemuMigrationTest {
         MigrationResult ferry;
         List<RoundRecord> rounds = new ArrayList<>();
         try (Pair p = boot(200)) {
-            ferry = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30))
+            ferry = ferry(p, limits, 32 << 20)
                     .run(recording(rounds));
             rounds.forEach(r -> System.out.printf("round %d %s: %d bytes in %.2f s, %d dirty, throttle %d%%: %s%n", r.round(),
                     r.kind(), r.bytesSent(), r.seconds(), r.remainingPages(), r.throttlePercent(),
@@ -403,8 +405,7 @@ class QemuMigrationTest {
                     first.add(round);
                 }
             };
-            var dying = new QemuMigration(new QemuMigration.Endpoints(p.sourceQmp(), p.destinationQmp(), uri()),
-                    new FerryPolicy(), QemuMigration.Mode.STEERED, context(limits, 32 << 20), Duration.ofSeconds(30));
+            var dying = ferry(p, limits, 32 << 20);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> dying.run(losesItsClaim))
                     .isInstanceOf(dev.ferry.model.engine.FencedException.class);
             p.sourceQmp().close(); // the worker is gone: QEMU goes on migrating without it
