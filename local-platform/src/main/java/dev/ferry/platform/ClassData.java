@@ -13,80 +13,143 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
- * A service's application class-data archive (AppCDS): the classes one full start of the service loaded, written by the
- * JVM when that run exits cleanly, and mapped by every start after it instead of being loaded and verified one by one.
- * Most of a start on two cores is loading classes and running them cold; with the archive inventory was ready in
- * 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller, under G1 (docs/benchmarks/README.md). The archive Quarkus can build
- * at package time (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
+ * A service's class data: the classes one full start of the service loaded, written by the JVM when that run exits
+ * cleanly, and mapped by every start after it instead of being loaded and verified one by one. Most of a start on two
+ * cores is loading classes and running them cold. On Java 17 it is an application class-data archive (AppCDS): with
+ * it inventory was ready in 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller, under G1. On Java 25 and later
+ * it is an AOT cache ({@link Form#AOT_CACHE}), which also holds the classes linked and the start's method profiles:
+ * the services start from it far faster (docs/benchmarks/README.md, both). Either holds the classes the JVM's own
+ * loaders load, which is why the services are packaged as Quarkus' aot-jar (every jar on the class path) rather than
+ * its fast-jar (a class loader of Quarkus' own). The archive Quarkus can build at package time
+ * (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
  *
- * <p>Java 17 cannot create the archive on its own as a start goes (JDK 19's AutoCreateSharedArchive), so a start
- * without a usable archive writes one under a name of its own when it exits, and the next start makes the newest
- * finished one the archive. The JVM checks the archive against the jar it was made from and ignores one that does not
- * match, and a rebuilt jar or an updated JDK gets a new one. A dump can also be unfit to map: its JVM killed while
- * writing it at exit (a stop whose grace ran out) leaves it without a header, since the header is written last, and
- * every start would then run without sharing, slower, until the next rebuild; one cut short after its header (a copy,
- * a disk) crashes this JVM as it maps it, checksum or not (measured: the scheduler's archive cut to 60 MB). So a dump
- * is checked once, before it becomes the archive ({@link #check}: a JVM with the service's options must map it and
- * its checksums, 0.1 to 0.2 s here), one that fails is deleted and this start writes a new one, and starts then map
- * the archive unchecked. An archive promoted before this check existed was checksummed at every start instead.
+ * <p>A start without usable class data writes it under a name of its own when it exits (Java 17 cannot create an
+ * archive as a start goes, JDK 19's AutoCreateSharedArchive; Java 25 assembles its cache in a second JVM as the first
+ * exits, 15 to 20 s here, which is why a stop waits longer for such a JVM, {@link #writesAtExit}), and the next start
+ * makes the newest finished one the class data. The JVM checks it against the jar it was made from and ignores one that
+ * does not match, and a rebuilt jar or an updated JDK gets a new one. A dump can also be unfit to map: its JVM killed
+ * while writing it at exit (a stop whose grace ran out) leaves it without a header, since the header is written last,
+ * and every start would then run without sharing, slower, until the next rebuild; one cut short after its header (a
+ * copy, a disk) crashes Java 17 as it maps it, checksum or not (measured: the scheduler's archive cut to 60 MB). So a
+ * dump is checked once, before it becomes the class data ({@link #check}: a JVM with the service's options must map
+ * it and its checksums, 0.1 to 0.5 s here), one that fails is deleted and this start writes a new one, and starts
+ * then map it unchecked. An archive promoted before this check existed was checksummed at every start instead.
  */
 final class ClassData {
-    static final String ARCHIVE = "ferry-classes.jsa";
+    /** Java 17's archive: what the tests of the archive's life name. */
+    static final String ARCHIVE = Form.ARCHIVE.file;
     private static final String PART = ".part";
-    /** How long the check of a dump may take: it maps the archive and prints a version, 0.1 to 0.2 s here. */
+    /** How long the check of a dump may take: it maps the class data and prints a version, 0.1 to 0.5 s here. */
     private static final long CHECK_SECONDS = 30;
+    /**
+     * How long a stop waits for a JVM that writes its class data as it exits: Java 25 assembles an AOT cache in a second
+     * JVM, 15 to 20 s for the scheduler here with the machine to itself, longer with other services doing the same.
+     */
+    static final java.time.Duration WRITING_AT_EXIT = java.time.Duration.ofSeconds(120);
 
     /** What the check of a dump found: it maps, it does not, or the check could not tell (the dump is left for later). */
     enum Check {
         MAPS, FAILS, UNKNOWN
     }
 
+    /** The two kinds of class data, by the JVM the services run on. */
+    enum Form {
+        /** Java 17: an application class-data archive, dumped as the run exits. */
+        ARCHIVE("ferry-classes.jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", "-Xshare:on",
+                List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off")),
+        /** Java 25 and later: an AOT cache, trained by the run and assembled as it exits (JEP 514). */
+        AOT_CACHE("ferry-classes.aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", "-XX:AOTMode=on",
+                List.of("-Xlog:aot=off", "-Xlog:cds=off"));
+
+        final String file;
+        /** The option that writes it at exit, and the one that maps it; each takes a path. */
+        final String writeAtExit;
+        final String use;
+        /** The option that makes a JVM fail rather than run without it: what a check needs. */
+        final String required;
+        /** The dump warns of every class it leaves out, thousands of lines: not for the service's log. */
+        final List<String> quiet;
+
+        Form(String file, String writeAtExit, String use, String required, List<String> quiet) {
+            this.file = file;
+            this.writeAtExit = writeAtExit;
+            this.use = use;
+            this.required = required;
+            this.quiet = quiet;
+        }
+
+        static Form of(ServiceJdk jdk) {
+            return jdk.aotCache() ? AOT_CACHE : ARCHIVE;
+        }
+    }
+
     private ClassData() {
     }
 
     /**
-     * The JVM options for one start of the service packaged as {@code jar}, whose other JVM options are {@code jvm}:
-     * none when {@code FERRY_CLASS_DATA=off} is in the launcher's environment or the service's ({@code env}): to
-     * compare, should a JVM ever reject an archive loudly, or for processes that are started and stopped by the dozen
-     * (the end-to-end tests), where every first stop would spend seconds writing an archive after the service has
+     * The JVM options for one start of the service packaged as {@code jar} on {@code jdk}, whose other JVM options are
+     * {@code jvm}: none when {@code FERRY_CLASS_DATA=off} is in the launcher's environment or the service's ({@code env}):
+     * to compare, should a JVM ever reject class data loudly, or for processes that are started and stopped by the dozen
+     * (the end-to-end tests), where every first stop would spend seconds writing class data after the service has
      * stopped, inside the stop's grace period.
      */
-    static List<String> options(Path jar, Map<String, String> env, List<String> jvm) {
-        return options(jar, env, (dump, of) -> check(dump, of, jvm, env));
+    static List<String> options(Path jar, Map<String, String> env, List<String> jvm, ServiceJdk jdk) {
+        return options(jar, env, jdk, (dump, of) -> check(dump, of, jvm, env, jdk));
     }
 
-    /** As {@link #options(Path, Map, List)}, with {@code check} to tell whether a finished dump may become the archive. */
-    static List<String> options(Path jar, Map<String, String> env, BiFunction<Path, Path, Check> check) {
+    /** As {@link #options(Path, Map, List, ServiceJdk)}, with {@code check} to tell whether a finished dump may be used. */
+    static List<String> options(Path jar, Map<String, String> env, ServiceJdk jdk, BiFunction<Path, Path, Check> check) {
         if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA"))) {
             return List.of();
         }
+        Form form = Form.of(jdk);
         Path dir = jar.getParent();
-        Path archive = dir.resolve(ARCHIVE);
-        if (!promoteFinishedDump(dir, archive, jar, check)) {
+        Path archive = dir.resolve(form.file);
+        if (!promoteFinishedDump(dir, archive, jar, jdk, check)) {
             return List.of(); // a dump waits for a check that can tell: no other is written meanwhile, nor kept
         }
-        if (usable(archive, jar)) {
-            return List.of("-XX:SharedArchiveFile=" + archive);
+        if (usable(archive, jar, jdk)) {
+            return List.of(form.use + archive);
         }
-        // (the dump warns of every class it leaves out, thousands of lines: not for the service's log)
-        return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + UUID.randomUUID() + PART));
+        List<String> options = new ArrayList<>(form.quiet);
+        options.add(form.writeAtExit + dir.resolve(form.file + "." + UUID.randomUUID() + PART));
+        return options;
+    }
+
+    /** Whether the JVM run by {@code commandLine} writes class data as it exits, which a stop must wait out. */
+    static boolean writesAtExit(String commandLine) {
+        return java.util.Arrays.stream(Form.values()).anyMatch(f -> commandLine.contains(" " + f.writeAtExit));
     }
 
     /**
-     * Made from this very jar and this very JVM: not older than either (a rebuilt jar, or a JDK updated in place, makes
-     * the archive one the JVM would ignore, so a new one is written instead).
+     * Made from this very build and this very JVM: not older than the jar, any jar beside it (the application's and its
+     * dependencies', on the class path by the jar's manifest) or the JVM's library. A rebuilt jar or a JDK updated in
+     * place gets new class data. Java 17 would ignore an archive of other jars by itself; Java 25 did not notice: a
+     * class changed in a jar after its cache was made still ran from the cache, as it was (by hand, 25.0.3, a one-class
+     * jar rebuilt with a longer main), so this check is what keeps a service from running old code.
      */
-    static boolean usable(Path archive, Path jar) {
+    static boolean usable(Path archive, Path jar, ServiceJdk jdk) {
         try {
-            if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+            if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(newestJar(jar)) < 0) {
                 return false;
             }
-            Path jvm = Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+            Path jvm = jdk.libjvm();
             return !Files.exists(jvm) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jvm)) >= 0;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }
+    }
+
+    /** The newest modification of {@code jar} and of every jar under its directory. */
+    static java.nio.file.attribute.FileTime newestJar(Path jar) throws IOException {
+        java.nio.file.attribute.FileTime newest = Files.getLastModifiedTime(jar);
+        try (Stream<Path> all = Files.walk(jar.getParent())) {
+            for (Path p : (Iterable<Path>) all.filter(p -> p.getFileName().toString().endsWith(".jar"))::iterator) {
+                java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(p);
+                newest = t.compareTo(newest) > 0 ? t : newest;
+            }
+        }
+        return newest;
     }
 
     /**
@@ -94,12 +157,12 @@ final class ClassData {
      * usable, the newest finished dump made from the current jar that maps becomes the archive, and every other
      * finished dump is deleted. False when a check could not tell: then nothing is promoted or deleted this time.
      */
-    static boolean promoteFinishedDump(Path dir, Path archive, Path jar, BiFunction<Path, Path, Check> check) {
+    static boolean promoteFinishedDump(Path dir, Path archive, Path jar, ServiceJdk jdk, BiFunction<Path, Path, Check> check) {
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(ARCHIVE + ".")
+            List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(archive.getFileName() + ".")
                     && p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
-            if (!usable(archive, jar)) {
-                List<Path> newestFirst = finished.stream().filter(p -> usable(p, jar))
+            if (!usable(archive, jar, jdk)) {
+                List<Path> newestFirst = finished.stream().filter(p -> usable(p, jar, jdk))
                         .sorted((a, b) -> lastModified(b).compareTo(lastModified(a))).toList();
                 for (Path dump : newestFirst) {
                     Check found = check.apply(dump, jar);
@@ -130,13 +193,14 @@ final class ClassData {
      * than the abort a crash ends in) cannot tell. {@code _JAVA_OPTIONS} in the environment overrides the command line:
      * with {@code -Xshare:off} there every dump passes, and the services then run without sharing anyway.
      */
-    static Check check(Path dump, Path jar, List<String> jvm, Map<String, String> env) {
+    static Check check(Path dump, Path jar, List<String> jvm, Map<String, String> env, ServiceJdk jdk) {
         Process java = null;
+        Form form = Form.of(jdk);
         try {
-            List<String> command = new ArrayList<>(List.of(FerryService.java()));
+            List<String> command = new ArrayList<>(List.of(jdk.java()));
             command.addAll(jvm.stream().filter(o -> !sideEffect(o)).toList());
-            command.addAll(List.of("-Xshare:on", "-XX:+VerifySharedSpaces", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null",
-                    "-XX:SharedArchiveFile=" + dump, "-cp", jar.toString(), "-version"));
+            command.addAll(List.of(form.required, "-XX:+VerifySharedSpaces", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null",
+                    form.use + dump, "-cp", jar.toString(), "-version"));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             builder.environment().putAll(env);
             java = builder.start();

@@ -1,6 +1,5 @@
 package dev.ferry.platform;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,20 +28,28 @@ public enum FerryService {
      * native memory the JVM freed, 16 to 24 MiB of a service here (docs/benchmarks/README.md, "Memory glibc keeps"),
      * where this JVM has the option ({@link #TRIM}).
      */
-    public static final List<String> POD_JVM = podJvm(hasOption("TrimNativeHeapInterval"));
+    public static final List<String> POD_JVM = podJvm(trims(ServiceJdk.chosen()));
     /**
      * Trims the native heap every second: a product option in Java 17 and 21 updates released after January 2024
      * (17.0.15 here), a locked experiment in the few before (17.0.9 and 17.0.10, 21.0.1 and 21.0.2); Java 18 to 20 and
      * 21.0.0 do not know it and would not start with it.
      */
     static final String TRIM = "-XX:TrimNativeHeapInterval=1000";
+    /**
+     * Whether the services' JVM takes {@link #TRIM}: Java 22 and later have it as a product option; an older JDK only
+     * when it is this very JVM and shows the option.
+     */
+    static boolean trims(ServiceJdk jdk) {
+        return jdk.major() >= 22 || jdk.home().equals(Path.of(System.getProperty("java.home"))) && hasOption("TrimNativeHeapInterval");
+    }
+
     static List<String> podJvm(boolean trim) {
         return trim ? List.of("-XX:+UseSerialGC", "-Xms32m", TRIM) : List.of("-XX:+UseSerialGC", "-Xms32m");
     }
 
     /**
-     * Whether this JVM, which the services run on too ({@link #java}), has the option {@code name} and takes it without
-     * unlocking: the management interface does not show a locked (experimental, diagnostic) option either.
+     * Whether this JVM (the launcher's) has the option {@code name} and takes it without unlocking: the management
+     * interface does not show a locked (experimental, diagnostic) option either.
      */
     static boolean hasOption(String name) {
         try {
@@ -78,7 +85,7 @@ public enum FerryService {
      * archive's flags, {@link ClassData}, which change nothing but where classes are read from).
      */
     public static String commandLine() {
-        List<String> line = new java.util.ArrayList<>(List.of("java"));
+        List<String> line = new java.util.ArrayList<>(List.of("java (" + ServiceJdk.chosen().describe() + ")"));
         line.addAll(jvm(HEAP, Map.of()));
         line.add("-jar");
         return String.join(" ", line);
@@ -125,7 +132,7 @@ public enum FerryService {
         List<String> command = new java.util.ArrayList<>(List.of(java()));
         List<String> jvm = jvm(heap, env);
         command.addAll(jvm);
-        command.addAll(ClassData.options(jar, env, jvm));
+        command.addAll(ClassData.options(jar, env, jvm, ServiceJdk.chosen()));
         command.addAll(List.of("-jar", jar.toString()));
         return Supervised.start(shortName, command, all, log, detached, jar.toString());
     }
@@ -144,8 +151,8 @@ public enum FerryService {
         }
     }
 
-    /** The java of this JVM: the services run on the same Java as the launcher. */
+    /** The java the services run on ({@link ServiceJdk}). */
     static String java() {
-        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        return ServiceJdk.chosen().java();
     }
 }

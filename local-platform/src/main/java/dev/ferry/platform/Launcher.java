@@ -238,8 +238,12 @@ public final class Launcher {
             if (p.isPresent()) {
                 // PostgreSQL's fast shutdown is SIGINT: SIGTERM would wait for every client to leave
                 Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
+                boolean writes = p.get().writesClassDataAtExit();
+                if (writes) {
+                    say(name, "stopping: it writes its class data as it exits, once after each build (15 to 60 s)");
+                }
                 if (p.get().stop(signal, STOP_TIMEOUT)) {
-                    say(name, "did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killed");
+                    say(name, "did not stop within " + (writes ? ClassData.WRITING_AT_EXIT : STOP_TIMEOUT).toSeconds() + " s; killed");
                 }
                 if (p.get().alive()) {
                     say(name, "could not be stopped (pid " + p.get().pid() + "); its pid file stays for another ./ferry down");

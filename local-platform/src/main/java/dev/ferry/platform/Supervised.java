@@ -136,17 +136,23 @@ public final class Supervised {
         return stop(Signal.TERM, timeout);
     }
 
-    /** {@code signal}, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. */
+    /**
+     * {@code signal}, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. A JVM that writes
+     * its class data as it exits gets at least {@link ClassData#WRITING_AT_EXIT}: killed while it writes, the next start
+     * has none and writes it again.
+     */
     public boolean stop(Signal signal, Duration timeout) {
         if (!alive()) {
             return false;
         }
+        Duration wait = (signal == Signal.TERM || signal == Signal.INT) && writesClassDataAtExit()
+                && timeout.compareTo(ClassData.WRITING_AT_EXIT) < 0 ? ClassData.WRITING_AT_EXIT : timeout;
         if (signal == Signal.TERM) {
             process.destroy();
         } else {
             signal(signal);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         while (alive() && System.nanoTime() < deadline) {
             sleep(200);
         }
@@ -165,6 +171,11 @@ public final class Supervised {
         java.util.concurrent.CompletableFuture.allOf(processes.stream()
                 .map(p -> java.util.concurrent.CompletableFuture.runAsync(() -> p.stop(timeout)))
                 .toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    }
+
+    /** Whether it is a JVM that writes its class data as it exits ({@link ClassData}): its stop takes longer. */
+    public boolean writesClassDataAtExit() {
+        return commandLine(process).filter(ClassData::writesAtExit).isPresent();
     }
 
     /** The JDK sends only TERM and KILL; kill(1) sends the rest. */

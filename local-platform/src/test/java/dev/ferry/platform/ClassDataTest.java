@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClassDataTest {
     /** The JVM options a service starts with here: a check must map a dump as that JVM would. */
     private static final List<String> JVM = List.of("-Xmx384m", "-XX:+UseSerialGC");
+    /** The JVM running this test, Java 17: its class data is an archive ({@link ClassData.Form#ARCHIVE}). */
+    private static final ServiceJdk OWN = ServiceJdk.of(Path.of(System.getProperty("java.home"))).orElseThrow();
     private static final BiFunction<Path, Path, Check> NEVER_ASKED = (dump, jar) -> {
         throw new AssertionError("a usable archive needs no check");
     };
@@ -39,7 +41,7 @@ class ClassDataTest {
     void withoutAnArchiveTheStartWritesOneOfItsOwnWhenItExits() throws Exception {
         Path jar = file("quarkus-run.jar", Instant.now());
 
-        List<String> options = ClassData.options(jar, Map.of(), JVM);
+        List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve(ClassData.ARCHIVE + ".")) && o.endsWith(".part"));
     }
@@ -49,7 +51,7 @@ class ClassDataTest {
         Path jar = file("quarkus-run.jar", Instant.now().minusSeconds(600));
         file(ClassData.ARCHIVE + ".a.part", Instant.now());
 
-        assertThat(ClassData.options(jar, Map.of("FERRY_CLASS_DATA", "off"), JVM)).isEmpty();
+        assertThat(ClassData.options(jar, Map.of("FERRY_CLASS_DATA", "off"), JVM, OWN)).isEmpty();
         try (var left = Files.list(dir)) { // the finished dump is left for a start that uses archives
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar",
                     ClassData.ARCHIVE + ".a.part");
@@ -66,14 +68,14 @@ class ClassDataTest {
         // the newest does not map; the one before it does
         BiFunction<Path, Path, Check> check = (dump, of) -> dump.toString().endsWith(".c.part") ? Check.FAILS : Check.MAPS;
 
-        List<String> options = ClassData.options(jar, Map.of(), check);
+        List<String> options = ClassData.options(jar, Map.of(), OWN, check);
 
         assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
         assertThat(Files.readString(dir.resolve(ClassData.ARCHIVE))).isEqualTo(ClassData.ARCHIVE + ".b.part");
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar", ClassData.ARCHIVE);
         }
-        assertThat(ClassData.options(jar, Map.of(), NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
+        assertThat(ClassData.options(jar, Map.of(), OWN, NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
     }
 
     @Test
@@ -82,7 +84,7 @@ class ClassDataTest {
         Path jar = file("quarkus-run.jar", built);
         Path dump = file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
 
-        List<String> options = ClassData.options(jar, Map.of(), (d, of) -> Check.UNKNOWN);
+        List<String> options = ClassData.options(jar, Map.of(), OWN, (d, of) -> Check.UNKNOWN);
 
         assertThat(options).as("no archive, and no new dump beside the one waiting").isEmpty();
         assertThat(dump).exists();
@@ -104,22 +106,22 @@ class ClassDataTest {
         Path damaged = write("damaged.jsa", flipped, 0);
 
         List<String> crashReports = crashReports();
-        assertThat(ClassData.check(whole, jar, JVM, Map.of())).isEqualTo(Check.MAPS);
-        assertThat(ClassData.check(killed, jar, JVM, Map.of())).as("no header").isEqualTo(Check.FAILS);
-        assertThat(ClassData.check(cut, jar, JVM, Map.of())).as("cut after its header").isEqualTo(Check.FAILS);
-        assertThat(ClassData.check(damaged, jar, JVM, Map.of())).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(whole, jar, JVM, Map.of(), OWN)).isEqualTo(Check.MAPS);
+        assertThat(ClassData.check(killed, jar, JVM, Map.of(), OWN)).as("no header").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(cut, jar, JVM, Map.of(), OWN)).as("cut after its header").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(damaged, jar, JVM, Map.of(), OWN)).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
         assertThat(crashReports()).as("a crash's report stays out of the working directory").isEqualTo(crashReports);
         // the check runs as the service will: a JVM without compressed pointers cannot map a dump made with them
-        assertThat(ClassData.check(whole, jar, List.of("-Xmx384m", "-XX:-UseCompressedOops"), Map.of())).isEqualTo(Check.FAILS);
-        assertThat(ClassData.check(whole, jar, JVM, Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseCompressedOops"))).isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(whole, jar, List.of("-Xmx384m", "-XX:-UseCompressedOops"), Map.of(), OWN)).isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(whole, jar, JVM, Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseCompressedOops"), OWN)).isEqualTo(Check.FAILS);
         // and without what would write files of its own
         assertThat(ClassData.check(whole, jar, List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xlog:gc:file=" + dir.resolve("gc-%p.log")),
-                Map.of())).isEqualTo(Check.MAPS);
+                Map.of(), OWN)).isEqualTo(Check.MAPS);
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("gc-"));
         }
 
-        List<String> options = ClassData.options(jar, Map.of(), JVM);
+        List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
         assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
         assertThat(Files.readAllBytes(dir.resolve(ClassData.ARCHIVE))).isEqualTo(bytes);
@@ -129,7 +131,7 @@ class ClassDataTest {
         Files.delete(dir.resolve(ClassData.ARCHIVE));
         write(ClassData.ARCHIVE + ".killed.part", headless, 120);
 
-        List<String> again = ClassData.options(jar, Map.of(), JVM);
+        List<String> again = ClassData.options(jar, Map.of(), JVM, OWN);
 
         assertThat(again).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
         assertThat(killed).doesNotExist();
@@ -167,10 +169,68 @@ class ClassDataTest {
         return jar;
     }
 
+    @Test
+    void onJava25TheRunTrainsAnAotCacheWhichIsCheckedOnceAndThenUsed() throws Exception {
+        ServiceJdk jdk = java25();
+        Path jar = jarWithOneClass();
+
+        List<String> training = ClassData.options(jar, Map.of(), JVM, jdk);
+
+        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve("ferry-classes.aot.")) && o.endsWith(".part"));
+        assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", training) + " -jar " + jar)).isTrue();
+        assertThat(run(jdk, training, jar)).as("the training run").isZero();
+
+        List<String> options = ClassData.options(jar, Map.of(), JVM, jdk);
+
+        Path cache = dir.resolve("ferry-classes.aot");
+        assertThat(options).containsExactly("-XX:AOTCache=" + cache);
+        assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", options) + " -jar " + jar)).isFalse();
+        // the JVM really maps it: with the cache required, a JVM that cannot use it does not start
+        List<String> required = new java.util.ArrayList<>(options);
+        required.add("-XX:AOTMode=on");
+        assertThat(run(jdk, required, jar)).isZero();
+
+        byte[] bytes = Files.readAllBytes(cache);
+        Path cut = write("cut.aot", Arrays.copyOf(bytes, bytes.length / 2), 0);
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length / 2] ^= (byte) 0xff;
+        Path damaged = write("damaged.aot", flipped, 0);
+        assertThat(ClassData.check(cache, jar, JVM, Map.of(), jdk)).isEqualTo(Check.MAPS);
+        assertThat(ClassData.check(cut, jar, JVM, Map.of(), jdk)).as("cut short").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(damaged, jar, JVM, Map.of(), jdk)).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
+
+        // a dependency rebuilt since (a jar the manifest puts on the class path): the JVM would still map the cache,
+        // so the launcher must not offer it, and trains a new one
+        Path lib = Files.createDirectories(dir.resolve("lib/main")).resolve("dependency.jar");
+        Files.write(lib, new byte[] {0});
+        Files.setLastModifiedTime(lib, FileTime.from(Files.getLastModifiedTime(cache).toInstant().plusSeconds(1)));
+
+        assertThat(ClassData.options(jar, Map.of(), JVM, jdk)).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
+    }
+
+    /** A JDK of 25 or later, as the services run on where there is one: in CI there must be (this machine has Temurin's). */
+    private static ServiceJdk java25() {
+        ServiceJdk chosen = ServiceJdk.choose(System::getenv, ServiceJdk.SYSTEM_JDKS, Path.of(System.getProperty("java.home")));
+        assertThat(chosen.major()).as("a JDK of 25 or later in " + ServiceJdk.SYSTEM_JDKS + " or " + ServiceJdk.VARIABLE + ", which "
+                + "the services run on: " + chosen.describe()).isGreaterThanOrEqualTo(ServiceJdk.AOT_CACHE_SINCE);
+        return chosen;
+    }
+
+    /** Runs the jar's one class on {@code jdk} with the service's options and {@code options}: its exit code. */
+    private static int run(ServiceJdk jdk, List<String> options, Path jar) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(jdk.java()));
+        command.addAll(JVM);
+        command.addAll(options);
+        command.addAll(List.of("-cp", jar.toString(), "Idle"));
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(jvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return jvm.exitValue();
+    }
+
     /** A real dump of a run of {@code jar}, written by a JVM at its exit as a service's is. */
     private Path dump(Path jar, String name) throws Exception {
         Path dump = dir.resolve(name);
-        List<String> command = new java.util.ArrayList<>(List.of(FerryService.java()));
+        List<String> command = new java.util.ArrayList<>(List.of(OWN.java()));
         command.addAll(JVM);
         command.addAll(List.of("-XX:ArchiveClassesAtExit=" + dump, "-cp", jar.toString(), "Idle"));
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -185,7 +245,7 @@ class ClassDataTest {
         file(ClassData.ARCHIVE, built.minusSeconds(60));
         Path jar = file("quarkus-run.jar", built);
 
-        List<String> options = ClassData.options(jar, Map.of(), JVM);
+        List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
         assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
@@ -199,7 +259,7 @@ class ClassDataTest {
         // a process whose command line names the dump, as the JVM writing it does
         Process jvm = new ProcessBuilder("sh", "-c", "sleep 30", "-XX:ArchiveClassesAtExit=" + writing).start();
         try {
-            List<String> options = ClassData.options(jar, Map.of(), JVM);
+            List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
             assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
             assertThat(writing).exists();

@@ -13,7 +13,7 @@ class FerryServiceTest {
     @Test
     void aServiceRunsWithThePodsCollectorAndASmallInitialHeapUnlessToldOtherwise() {
         assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).isEqualTo(
-                FerryService.podJvm(FerryService.hasOption("TrimNativeHeapInterval")));
+                FerryService.podJvm(FerryService.trims(ServiceJdk.chosen())));
         assertThat(FerryService.podJvm(true)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
     }
 
@@ -22,14 +22,18 @@ class FerryServiceTest {
         assertThat(FerryService.hasOption("UseEpsilonGC")).as("an experiment, locked in Java 17").isFalse();
         assertThat(FerryService.hasOption("NoSuchOptionOfFerrys")).isFalse();
         assertThat(FerryService.podJvm(false)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
-        Process jvm = new ProcessBuilder(FerryService.java(), FerryService.TRIM, "-version").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            // given exactly where this JVM starts with it (17.0.15 here: a product option, so given)
-            assertThat(FerryService.hasOption("TrimNativeHeapInterval")).isEqualTo(jvm.exitValue() == 0);
-        } finally {
-            jvm.destroyForcibly();
+        ServiceJdk own = ServiceJdk.of(java.nio.file.Path.of(System.getProperty("java.home"))).orElseThrow();
+        // given exactly where the JVM starts with it: this one (17.0.15 here: a product option, so given), and the
+        // services' (Java 25 here)
+        for (ServiceJdk jdk : List.of(own, ServiceJdk.chosen())) {
+            Process jvm = new ProcessBuilder(jdk.java(), FerryService.TRIM, "-version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(FerryService.trims(jdk)).as(jdk.describe()).isEqualTo(jvm.exitValue() == 0);
+            } finally {
+                jvm.destroyForcibly();
+            }
         }
     }
 

@@ -32,6 +32,29 @@ class SupervisedTest {
     }
 
     @Test
+    void aJvmWritingItsClassDataAtExitIsWaitedForNotKilledAtTheUsualTimeout() {
+        // stands for a JVM that takes 3 s to exit after SIGTERM, as Java 25 does while it assembles its AOT cache
+        Supervised writing = Supervised.start("writing", List.of("sh", "-c", "trap 'sleep 3; exit 0' TERM; sleep 300 & wait", "service",
+                "-XX:AOTCacheOutput=" + dir.resolve("ferry-classes.aot.x.part")), Map.of(), dir.resolve("writing.log"), false, "service");
+        Supervised plain = Supervised.start("plain", List.of("sh", "-c", "trap 'sleep 3; exit 0' TERM; sleep 300 & wait", "service"),
+                Map.of(), dir.resolve("plain.log"), false, "service");
+        sleep(500); // the traps set
+
+        assertThat(writing.writesClassDataAtExit()).isTrue();
+        assertThat(plain.writesClassDataAtExit()).isFalse();
+        assertThat(writing.stop(Duration.ofSeconds(1))).as("killed").isFalse();
+        assertThat(plain.stop(Duration.ofSeconds(1))).as("killed").isTrue();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aPidFileNamingSomeoneElsesProcessIsNeverTakenForOurs() throws IOException {
         // this JVM's pid, as if the system had given a stopped service's pid to another process
         Files.writeString(dir.resolve("worker.pid"), Long.toString(ProcessHandle.current().pid()));

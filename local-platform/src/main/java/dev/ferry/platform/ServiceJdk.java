@@ -1,0 +1,95 @@
+package dev.ferry.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * The JDK the services run on. Ferry is built for Java 17 and runs on it; on Java 25 a service starts from an AOT cache
+ * (JEP 483, 514 and 515: its classes loaded and linked, and the start's method profiles, from one training run), which
+ * a service starts from much faster than from Java 17's class-data archive (docs/benchmarks/README.md, "Java 25's AOT
+ * cache"). So the services run on {@code FERRY_JAVA_HOME} when it is set, else on the newest JDK of 25 or
+ * later that the system keeps its JDKs in ({@code /usr/lib/jvm}, as Debian's and Temurin's packages install them),
+ * else on the launcher's own.
+ *
+ * @param home    the JDK's directory
+ * @param version its {@code JAVA_VERSION}, as its {@code release} file says ("25.0.3", "17.0.15")
+ */
+public record ServiceJdk(Path home, String version) {
+    /** Where the launcher looks for a newer JDK when none is named. */
+    static final Path SYSTEM_JDKS = Path.of("/usr/lib/jvm");
+    /** The first Java whose JVM writes an AOT cache as a run ends ({@code -XX:AOTCacheOutput}, JEP 514). */
+    static final int AOT_CACHE_SINCE = 25;
+    public static final String VARIABLE = "FERRY_JAVA_HOME";
+
+    private static final ServiceJdk CHOSEN = choose(System::getenv, SYSTEM_JDKS, Path.of(System.getProperty("java.home")));
+
+    /** The JDK this launcher starts the services on. */
+    public static ServiceJdk chosen() {
+        return CHOSEN;
+    }
+
+    /** {@code FERRY_JAVA_HOME}, else the newest JDK of 25 or later in {@code systemJdks}, else {@code own}. */
+    static ServiceJdk choose(UnaryOperator<String> env, Path systemJdks, Path own) {
+        String named = env.apply(VARIABLE);
+        if (named != null && !named.isBlank()) {
+            Path home = Path.of(named);
+            return of(home).orElseThrow(() -> new LaunchException(VARIABLE + "=" + named + " is not a JDK: it has no bin/java "
+                    + "and release file"));
+        }
+        Optional<ServiceJdk> newer = Optional.empty();
+        if (Files.isDirectory(systemJdks)) {
+            try (Stream<Path> homes = Files.list(systemJdks)) {
+                newer = homes.map(ServiceJdk::of).flatMap(Optional::stream).filter(j -> j.major() >= AOT_CACHE_SINCE)
+                        .max(Comparator.comparingInt(ServiceJdk::major).thenComparing(j -> j.home().toString()));
+            } catch (IOException unreadable) {
+                // none found there: the launcher's own
+            }
+        }
+        return newer.or(() -> of(own)).orElse(new ServiceJdk(own, System.getProperty("java.version")));
+    }
+
+    /** The JDK at {@code home}, if it has a java to run and a release file to say its version. */
+    static Optional<ServiceJdk> of(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isExecutable(home.resolve("bin/java")) || !Files.isRegularFile(release)) {
+            return Optional.empty();
+        }
+        try (Stream<String> lines = Files.lines(release)) {
+            return lines.filter(l -> l.startsWith("JAVA_VERSION=")).findFirst()
+                    .map(l -> l.substring("JAVA_VERSION=".length()).replace("\"", "").trim()).filter(v -> !v.isEmpty())
+                    .map(v -> new ServiceJdk(home, v));
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** 25 of "25.0.3", 17 of "17.0.15" (and 1 of an old "1.8.0", which is older than every Java this cares about). */
+    public int major() {
+        String digits = version.split("[^0-9]", 2)[0];
+        return digits.isEmpty() ? 0 : Integer.parseInt(digits);
+    }
+
+    public String java() {
+        return home.resolve("bin").resolve("java").toString();
+    }
+
+    /** Whether its JVM keeps class data as an AOT cache rather than an application class-data archive. */
+    public boolean aotCache() {
+        return major() >= AOT_CACHE_SINCE;
+    }
+
+    /** Its JVM's own library: a JDK updated in place has a newer one, and class data made before no longer fits. */
+    Path libjvm() {
+        return home.resolve("lib").resolve("server").resolve("libjvm.so");
+    }
+
+    /** For reports: "Java 25.0.3 (/usr/lib/jvm/temurin-25-jdk-amd64)". */
+    public String describe() {
+        return "Java " + version + " (" + home + ")";
+    }
+}
