@@ -26,8 +26,10 @@ import java.util.stream.Stream;
  * <p>A start without usable class data writes it under a name of its own when it exits (Java 17 cannot create an
  * archive as a start goes, JDK 19's AutoCreateSharedArchive; Java 25 assembles its cache in a second JVM as the first
  * exits, 15 to 20 s here, which is why a stop waits longer for such a JVM, {@link #writesAtExit}), and the next start
- * makes the newest finished one the class data. The JVM checks it against the jar it was made from and ignores one that
- * does not match, and a rebuilt jar or an updated JDK gets a new one. A dump can also be unfit to map: its JVM killed
+ * makes the newest finished one the class data. Class data belongs to one build and one JDK: its name says which JDK
+ * ({@link ServiceJdk#fingerprint}), a dump's name which build it was trained on (the newest of its jars as the run
+ * began), and only a dump of the current build is promoted, and only class data newer than every jar is used
+ * ({@link #usable}). A dump can also be unfit to map: its JVM killed
  * while writing it at exit (a stop whose grace ran out) leaves it without a header, since the header is written last,
  * and every start would then run without sharing, slower, until the next rebuild; one cut short after its header (a
  * copy, a disk) crashes Java 17 as it maps it, checksum or not (measured: the scheduler's archive cut to 60 MB). So a
@@ -36,9 +38,9 @@ import java.util.stream.Stream;
  * then map it unchecked. An archive promoted before this check existed was checksummed at every start instead.
  */
 final class ClassData {
-    /** Java 17's archive: what the tests of the archive's life name. */
-    static final String ARCHIVE = Form.ARCHIVE.file;
     private static final String PART = ".part";
+    /** What Java 25 leaves beside a dump when the JVM assembling it was killed: the run's recorded configuration. */
+    private static final String CONFIG = ".config";
     /** How long the check of a dump may take: it maps the class data and prints a version, 0.1 to 0.5 s here. */
     private static final long CHECK_SECONDS = 30;
     /**
@@ -55,13 +57,13 @@ final class ClassData {
     /** The two kinds of class data, by the JVM the services run on. */
     enum Form {
         /** Java 17: an application class-data archive, dumped as the run exits. */
-        ARCHIVE("ferry-classes.jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", "-Xshare:on",
+        ARCHIVE("jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", "-Xshare:on",
                 List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off")),
         /** Java 25 and later: an AOT cache, trained by the run and assembled as it exits (JEP 514). */
-        AOT_CACHE("ferry-classes.aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", "-XX:AOTMode=on",
+        AOT_CACHE("aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", "-XX:AOTMode=on",
                 List.of("-Xlog:aot=off", "-Xlog:cds=off"));
 
-        final String file;
+        final String extension;
         /** The option that writes it at exit, and the one that maps it; each takes a path. */
         final String writeAtExit;
         final String use;
@@ -70,8 +72,8 @@ final class ClassData {
         /** The dump warns of every class it leaves out, thousands of lines: not for the service's log. */
         final List<String> quiet;
 
-        Form(String file, String writeAtExit, String use, String required, List<String> quiet) {
-            this.file = file;
+        Form(String extension, String writeAtExit, String use, String required, List<String> quiet) {
+            this.extension = extension;
             this.writeAtExit = writeAtExit;
             this.use = use;
             this.required = required;
@@ -81,6 +83,11 @@ final class ClassData {
         static Form of(ServiceJdk jdk) {
             return jdk.aotCache() ? AOT_CACHE : ARCHIVE;
         }
+    }
+
+    /** The name of a service's class data on {@code jdk}: ferry-classes-FINGERPRINT.jsa, or .aot on Java 25. */
+    static String archiveName(ServiceJdk jdk) {
+        return "ferry-classes-" + jdk.fingerprint() + "." + Form.of(jdk).extension;
     }
 
     private ClassData() {
@@ -104,15 +111,21 @@ final class ClassData {
         }
         Form form = Form.of(jdk);
         Path dir = jar.getParent();
-        Path archive = dir.resolve(form.file);
-        if (!promoteFinishedDump(dir, archive, jar, jdk, check)) {
+        Path archive = dir.resolve(archiveName(jdk));
+        if (!promoteFinishedDump(dir, archive, jar, check)) {
             return List.of(); // a dump waits for a check that can tell: no other is written meanwhile, nor kept
         }
-        if (usable(archive, jar, jdk)) {
+        if (usable(archive, jar)) {
             return List.of(form.use + archive);
         }
+        long build;
+        try {
+            build = newestJar(jar).toMillis();
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return List.of(); // the build cannot be told: no class data this time, the start is only slower
+        }
         List<String> options = new ArrayList<>(form.quiet);
-        options.add(form.writeAtExit + dir.resolve(form.file + "." + UUID.randomUUID() + PART));
+        options.add(form.writeAtExit + dir.resolve(archive.getFileName() + "." + build + "." + UUID.randomUUID() + PART));
         return options;
     }
 
@@ -122,19 +135,16 @@ final class ClassData {
     }
 
     /**
-     * Made from this very build and this very JVM: not older than the jar, any jar beside it (the application's and its
-     * dependencies', on the class path by the jar's manifest) or the JVM's library. A rebuilt jar or a JDK updated in
-     * place gets new class data. Java 17 would ignore an archive of other jars by itself; Java 25 did not notice: a
-     * class changed in a jar after its cache was made still ran from the cache, as it was (by hand, 25.0.3, a one-class
-     * jar rebuilt with a longer main), so this check is what keeps a service from running old code.
+     * Made from this very build: newer than the jar and than every jar beside it (the application's and its
+     * dependencies', on the class path by the jar's manifest). Java 17 would ignore an archive of other jars by itself;
+     * Java 25 did not notice: a class changed in a jar after its cache was made still ran from the cache, as it was (by
+     * hand, 25.0.3, a one-class jar rebuilt to print something else, `-XX:AOTMode=on`), so this check, with the build
+     * a dump names ({@link #promoteFinishedDump}), is what keeps a service from running old code. Which JDK made it,
+     * its name says.
      */
-    static boolean usable(Path archive, Path jar, ServiceJdk jdk) {
+    static boolean usable(Path archive, Path jar) {
         try {
-            if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(newestJar(jar)) < 0) {
-                return false;
-            }
-            Path jvm = jdk.libjvm();
-            return !Files.exists(jvm) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jvm)) >= 0;
+            return Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(newestJar(jar)) >= 0;
         } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }
@@ -153,16 +163,20 @@ final class ClassData {
     }
 
     /**
-     * A dump is finished once no running process names it any more (its JVM wrote it at exit). Unless the archive is
-     * usable, the newest finished dump made from the current jar that maps becomes the archive, and every other
-     * finished dump is deleted. False when a check could not tell: then nothing is promoted or deleted this time.
+     * A dump is finished once no running process names it any more (its JVM wrote it at exit). Unless the class data is
+     * usable, the newest finished dump trained on the current build that maps becomes it, and every other finished
+     * dump is deleted, with what a killed Java 25 left beside it. A dump trained on an earlier build (the jars rebuilt
+     * while its service ran) is never promoted, however new: it holds the old classes. False when a check could not
+     * tell: then nothing is promoted or deleted this time.
      */
-    static boolean promoteFinishedDump(Path dir, Path archive, Path jar, ServiceJdk jdk, BiFunction<Path, Path, Check> check) {
+    static boolean promoteFinishedDump(Path dir, Path archive, Path jar, BiFunction<Path, Path, Check> check) {
+        String prefix = archive.getFileName() + ".";
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> finished = files.filter(p -> p.getFileName().toString().startsWith(archive.getFileName() + ".")
-                    && p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
-            if (!usable(archive, jar, jdk)) {
-                List<Path> newestFirst = finished.stream().filter(p -> usable(p, jar, jdk))
+            List<Path> listed = files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            List<Path> finished = listed.stream().filter(p -> p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
+            if (!usable(archive, jar)) {
+                long build = newestJar(jar).toMillis();
+                List<Path> newestFirst = finished.stream().filter(p -> trainedOn(p, prefix) == build)
                         .sorted((a, b) -> lastModified(b).compareTo(lastModified(a))).toList();
                 for (Path dump : newestFirst) {
                     Check found = check.apply(dump, jar);
@@ -177,11 +191,22 @@ final class ClassData {
             }
             for (Path p : finished) {
                 Files.deleteIfExists(p);
+                Files.deleteIfExists(p.resolveSibling(p.getFileName() + CONFIG));
             }
-        } catch (IOException e) {
-            // no archive this time: the start is only slower
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no class data this time: the start is only slower
         }
         return true;
+    }
+
+    /** The build a dump was trained on, as its name says (PREFIX.BUILD.ID.part); -1 when it names none. */
+    static long trainedOn(Path dump, String prefix) {
+        String rest = dump.getFileName().toString().substring(prefix.length());
+        try {
+            return Long.parseLong(rest.substring(0, Math.max(0, rest.indexOf('.'))));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

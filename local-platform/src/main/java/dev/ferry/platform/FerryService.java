@@ -26,9 +26,12 @@ public enum FerryService {
      * 323, and no slower to start (inventory and the worker neither faster nor slower beyond the spread of 3 starts).
      * And the native heap trimmed every second, as the images do ({@code BuildImages.JAVA_TOOL_OPTIONS}): glibc keeps
      * native memory the JVM freed, 16 to 24 MiB of a service here (docs/benchmarks/README.md, "Memory glibc keeps"),
-     * where this JVM has the option ({@link #TRIM}).
+     * where the services' JVM has the option ({@link #TRIM}, {@link #trims}).
      */
-    public static final List<String> POD_JVM = podJvm(trims(ServiceJdk.chosen()));
+    public static List<String> podJvm() {
+        return podJvm(trims(ServiceJdk.chosen()));
+    }
+
     /**
      * Trims the native heap every second: a product option in Java 17 and 21 updates released after January 2024
      * (17.0.15 here), a locked experiment in the few before (17.0.9 and 17.0.10, 21.0.1 and 21.0.2); Java 18 to 20 and
@@ -40,7 +43,15 @@ public enum FerryService {
      * when it is this very JVM and shows the option.
      */
     static boolean trims(ServiceJdk jdk) {
-        return jdk.major() >= 22 || jdk.home().equals(Path.of(System.getProperty("java.home"))) && hasOption("TrimNativeHeapInterval");
+        return jdk.major() >= 22 || same(jdk.home(), Path.of(System.getProperty("java.home"))) && hasOption("TrimNativeHeapInterval");
+    }
+
+    private static boolean same(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     static List<String> podJvm(boolean trim) {
@@ -61,12 +72,12 @@ public enum FerryService {
         }
     }
 
-    /** Replaces {@link #POD_JVM} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
+    /** Replaces {@link #podJvm()} when set, in the launcher's environment or the service's (empty: the JVM's choice). */
     public static final String JVM_OPTIONS = "FERRY_JVM_OPTIONS";
     /** The heap ./ferry up gives each service: near the 346 MiB (45 % of 768 MiB) the images give a scheduler pod. */
     public static final String HEAP = "384m";
 
-    /** The JVM options beside the heap for a service started with {@code env}: POD_JVM, or what JVM_OPTIONS says. */
+    /** The JVM options beside the heap for a service started with {@code env}: podJvm(), or what JVM_OPTIONS says. */
     public static List<String> jvmOptions(Map<String, String> env) {
         return jvmOptions(env, System::getenv);
     }
@@ -75,7 +86,7 @@ public enum FerryService {
     static List<String> jvmOptions(Map<String, String> env, java.util.function.UnaryOperator<String> launcherEnv) {
         String set = env.containsKey(JVM_OPTIONS) ? env.get(JVM_OPTIONS) : launcherEnv.apply(JVM_OPTIONS);
         if (set == null) {
-            return POD_JVM;
+            return podJvm();
         }
         return set.isBlank() ? List.of() : List.of(set.trim().split("\\s+"));
     }

@@ -34,7 +34,7 @@ public final class KafkaNode {
         } catch (IOException e) {
             throw new LaunchException("could not write Kafka's configuration under " + config + ": " + e.getMessage(), e);
         }
-        List<String> java = List.of(FerryService.java(), "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j,
+        List<String> java = List.of(ServiceJdk.launcherJava(), "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j,
                 "-cp", System.getProperty("java.class.path"));
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(java, properties, layout.log("kafka-format"));

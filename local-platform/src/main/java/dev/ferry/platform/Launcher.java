@@ -110,7 +110,7 @@ public final class Launcher {
         LocalRealm.loadOrCreate(layout.identity()); // the realm's files, before the provider that serves them starts
         started("identity", layout.identity().toString(), () -> {
             Ports.requireFree("the identity provider", layout.identityPort(), "FERRY_IDENTITY_PORT");
-            return Supervised.start("identity", List.of(FerryService.java(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+            return Supervised.start("identity", List.of(ServiceJdk.launcherJava(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                     LocalIdentity.class.getName(), layout.identity().toString(), Integer.toString(layout.identityPort())),
                     Map.of(), layout.log("identity"), true, layout.identity().toString());
         }, p -> p.awaitReady(() -> Ports.open(layout.identityPort()), layout.startTimeout()), "ready, issuer " + layout.identityIssuer());
@@ -240,7 +240,8 @@ public final class Launcher {
                 Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
                 boolean writes = p.get().writesClassDataAtExit();
                 if (writes) {
-                    say(name, "stopping: it writes its class data as it exits, once after each build (15 to 60 s)");
+                    say(name, "stopping: it writes its class data as it exits, once after each build (up to "
+                            + ClassData.WRITING_AT_EXIT.toMinutes() + " minutes)");
                 }
                 if (p.get().stop(signal, STOP_TIMEOUT)) {
                     say(name, "did not stop within " + (writes ? ClassData.WRITING_AT_EXIT : STOP_TIMEOUT).toSeconds() + " s; killed");

@@ -26,20 +26,40 @@ public record ServiceJdk(Path home, String version) {
     static final int AOT_CACHE_SINCE = 25;
     public static final String VARIABLE = "FERRY_JAVA_HOME";
 
-    private static final ServiceJdk CHOSEN = choose(System::getenv, SYSTEM_JDKS, Path.of(System.getProperty("java.home")));
+    /** The oldest Java the services are built for. */
+    static final int OLDEST = 17;
 
-    /** The JDK this launcher starts the services on. */
+    private static volatile ServiceJdk chosen;
+
+    /**
+     * The JDK this launcher starts the services on, chosen at the first call; a {@link LaunchException} (and no choice
+     * kept) when {@code FERRY_JAVA_HOME} names no JDK the services can run on.
+     */
     public static ServiceJdk chosen() {
-        return CHOSEN;
+        ServiceJdk known = chosen;
+        if (known == null) {
+            known = choose(System::getenv, SYSTEM_JDKS, Path.of(System.getProperty("java.home")));
+            chosen = known;
+        }
+        return known;
+    }
+
+    /** The launcher's own java, which Kafka and the identity provider run on: only the services move to another JDK. */
+    public static String launcherJava() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** {@code FERRY_JAVA_HOME}, else the newest JDK of 25 or later in {@code systemJdks}, else {@code own}. */
     static ServiceJdk choose(UnaryOperator<String> env, Path systemJdks, Path own) {
         String named = env.apply(VARIABLE);
         if (named != null && !named.isBlank()) {
-            Path home = Path.of(named);
-            return of(home).orElseThrow(() -> new LaunchException(VARIABLE + "=" + named + " is not a JDK: it has no bin/java "
-                    + "and release file"));
+            ServiceJdk jdk = of(Path.of(named)).orElseThrow(() -> new LaunchException(VARIABLE + "=" + named + " is not a JDK: "
+                    + "it has no bin/java and release file"));
+            if (jdk.major() < OLDEST) {
+                throw new LaunchException(VARIABLE + "=" + named + " is Java " + jdk.version() + "; the services need Java "
+                        + OLDEST + " or later");
+            }
+            return jdk;
         }
         Optional<ServiceJdk> newer = Optional.empty();
         if (Files.isDirectory(systemJdks)) {
@@ -83,9 +103,27 @@ public record ServiceJdk(Path home, String version) {
         return major() >= AOT_CACHE_SINCE;
     }
 
-    /** Its JVM's own library: a JDK updated in place has a newer one, and class data made before no longer fits. */
-    Path libjvm() {
-        return home.resolve("lib").resolve("server").resolve("libjvm.so");
+    /**
+     * Which JDK this is, for the name of class data made with it: its directory, version and JVM library (size and
+     * time). A JDK updated in place keeps its directory, and may keep its version's file times (a package's files carry
+     * their build's date), but not its library's size and time together; class data of another JDK is not offered to
+     * this one, which would refuse it and start without any.
+     */
+    String fingerprint() {
+        Path libjvm = home.resolve("lib").resolve("server").resolve("libjvm.so");
+        String jvm;
+        try {
+            jvm = Files.size(libjvm) + "@" + Files.getLastModifiedTime(libjvm).toMillis();
+        } catch (IOException e) {
+            jvm = "?";
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((home.toAbsolutePath().normalize() + "|" + version
+                    + "|" + jvm).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** For reports: "Java 25.0.3 (/usr/lib/jvm/temurin-25-jdk-amd64)". */

@@ -194,8 +194,12 @@ public final class Supervised {
         }
     }
 
-    /** kill -9: no shutdown hook runs, nothing is flushed, the way a host crash ends it. */
+    /**
+     * kill -9: no shutdown hook runs, nothing is flushed, the way a host crash ends it. Its children too: Java 25
+     * assembles its AOT cache in a child JVM, which would otherwise write on unseen.
+     */
     public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (alive() && System.nanoTime() < deadline) {

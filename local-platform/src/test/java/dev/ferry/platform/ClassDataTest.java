@@ -24,12 +24,18 @@ class ClassDataTest {
     private static final List<String> JVM = List.of("-Xmx384m", "-XX:+UseSerialGC");
     /** The JVM running this test, Java 17: its class data is an archive ({@link ClassData.Form#ARCHIVE}). */
     private static final ServiceJdk OWN = ServiceJdk.of(Path.of(System.getProperty("java.home"))).orElseThrow();
+    private static final String ARCHIVE = ClassData.archiveName(OWN);
     private static final BiFunction<Path, Path, Check> NEVER_ASKED = (dump, jar) -> {
         throw new AssertionError("a usable archive needs no check");
     };
 
     @TempDir
     Path dir;
+
+    /** The name of a dump the JVM writes at exit, trained on the build {@code jar} is part of. */
+    private static String part(Path jar, String id) throws Exception {
+        return ARCHIVE + "." + ClassData.newestJar(jar).toMillis() + "." + id + ".part";
+    }
 
     private Path file(String name, Instant modified) throws Exception {
         Path p = Files.writeString(dir.resolve(name), name);
@@ -43,18 +49,18 @@ class ClassDataTest {
 
         List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
-        assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve(ClassData.ARCHIVE + ".")) && o.endsWith(".part"));
+        assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + ".")) && o.endsWith(".part"));
     }
 
     @Test
     void aServiceStartedWithClassDataOffNeitherUsesNorWritesAnArchive() throws Exception {
         Path jar = file("quarkus-run.jar", Instant.now().minusSeconds(600));
-        file(ClassData.ARCHIVE + ".a.part", Instant.now());
+        file(part(jar, "a"), Instant.now());
 
         assertThat(ClassData.options(jar, Map.of("FERRY_CLASS_DATA", "off"), JVM, OWN)).isEmpty();
         try (var left = Files.list(dir)) { // the finished dump is left for a start that uses archives
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar",
-                    ClassData.ARCHIVE + ".a.part");
+                    part(jar, "a"));
         }
     }
 
@@ -62,44 +68,62 @@ class ClassDataTest {
     void theNewestFinishedDumpThatMapsBecomesTheArchiveAndIsUsedFromThenOnUnchecked() throws Exception {
         Instant built = Instant.now().minusSeconds(600);
         Path jar = file("quarkus-run.jar", built);
-        file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
-        file(ClassData.ARCHIVE + ".b.part", built.plusSeconds(120));
-        file(ClassData.ARCHIVE + ".c.part", built.plusSeconds(180));
+        file(part(jar, "a"), built.plusSeconds(60));
+        file(part(jar, "b"), built.plusSeconds(120));
+        file(part(jar, "c"), built.plusSeconds(180));
         // the newest does not map; the one before it does
         BiFunction<Path, Path, Check> check = (dump, of) -> dump.toString().endsWith(".c.part") ? Check.FAILS : Check.MAPS;
 
         List<String> options = ClassData.options(jar, Map.of(), OWN, check);
 
-        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
-        assertThat(Files.readString(dir.resolve(ClassData.ARCHIVE))).isEqualTo(ClassData.ARCHIVE + ".b.part");
+        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
+        assertThat(Files.readString(dir.resolve(ARCHIVE))).isEqualTo(part(jar, "b"));
         try (var left = Files.list(dir)) {
-            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar", ClassData.ARCHIVE);
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar", ARCHIVE);
         }
-        assertThat(ClassData.options(jar, Map.of(), OWN, NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
+        assertThat(ClassData.options(jar, Map.of(), OWN, NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
+    }
+
+    @Test
+    void aDumpTrainedOnAnEarlierBuildIsNeverPromotedHoweverNewItIs() throws Exception {
+        Instant built = Instant.now().minusSeconds(600);
+        Path jar = file("quarkus-run.jar", built);
+        // its service ran the build before, and wrote its dump at exit, after the jars were rebuilt under it
+        Path old = file(ARCHIVE + "." + built.minusSeconds(3600).toEpochMilli() + ".old.part", built.plusSeconds(60));
+        Path leftOver = file(old.getFileName() + ".config", built.plusSeconds(60)); // what a killed Java 25 leaves
+
+        List<String> options = ClassData.options(jar, Map.of(), OWN, (dump, of) -> Check.MAPS);
+
+        assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
+        String thisBuild = "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + ClassData.newestJar(jar).toMillis() + ".");
+        assertThat(options).anyMatch(o -> o.startsWith(thisBuild));
+        assertThat(old).doesNotExist();
+        assertThat(leftOver).doesNotExist();
+        assertThat(dir.resolve(ARCHIVE)).doesNotExist();
     }
 
     @Test
     void aCheckThatCannotTellPromotesDeletesAndWritesNothing() throws Exception {
         Instant built = Instant.now().minusSeconds(600);
         Path jar = file("quarkus-run.jar", built);
-        Path dump = file(ClassData.ARCHIVE + ".a.part", built.plusSeconds(60));
+        Path dump = file(part(jar, "a"), built.plusSeconds(60));
 
         List<String> options = ClassData.options(jar, Map.of(), OWN, (d, of) -> Check.UNKNOWN);
 
         assertThat(options).as("no archive, and no new dump beside the one waiting").isEmpty();
         assertThat(dump).exists();
-        assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
+        assertThat(dir.resolve(ARCHIVE)).doesNotExist();
     }
 
     @Test
     void aDumpThatCannotBeMappedNeverBecomesTheArchiveAndThisStartWritesANewOne() throws Exception {
         Path jar = jarWithOneClass();
-        Path whole = dump(jar, ClassData.ARCHIVE + ".whole.part");
+        Path whole = dump(jar, part(jar, "whole"));
         byte[] bytes = Files.readAllBytes(whole);
         // as a JVM killed while it dumps leaves the file: it writes the header last
         byte[] headless = bytes.clone();
         Arrays.fill(headless, 0, 4096, (byte) 0);
-        Path killed = write(ClassData.ARCHIVE + ".killed.part", headless, 60);
+        Path killed = write(part(jar, "killed"), headless, 60);
         Path cut = write("cut.jsa", Arrays.copyOf(bytes, bytes.length / 2), 0);
         byte[] flipped = bytes.clone();
         flipped[4096 + 64] ^= (byte) 0xff; // just past the header, in the first region: a byte its checksum covers
@@ -123,19 +147,19 @@ class ClassDataTest {
 
         List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
 
-        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ClassData.ARCHIVE));
-        assertThat(Files.readAllBytes(dir.resolve(ClassData.ARCHIVE))).isEqualTo(bytes);
+        assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
+        assertThat(Files.readAllBytes(dir.resolve(ARCHIVE))).isEqualTo(bytes);
         assertThat(killed).doesNotExist();
 
         // only the killed dump: deleted, and this start writes a new one instead of running without sharing
-        Files.delete(dir.resolve(ClassData.ARCHIVE));
-        write(ClassData.ARCHIVE + ".killed.part", headless, 120);
+        Files.delete(dir.resolve(ARCHIVE));
+        write(part(jar, "killed"), headless, 120);
 
         List<String> again = ClassData.options(jar, Map.of(), JVM, OWN);
 
         assertThat(again).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
         assertThat(killed).doesNotExist();
-        assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
+        assertThat(dir.resolve(ARCHIVE)).doesNotExist();
     }
 
     private static List<String> crashReports() throws Exception {
@@ -176,14 +200,17 @@ class ClassDataTest {
 
         List<String> training = ClassData.options(jar, Map.of(), JVM, jdk);
 
-        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve("ferry-classes.aot.")) && o.endsWith(".part"));
+        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve(ClassData.archiveName(jdk) + "."))
+                && o.endsWith(".part"));
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", training) + " -jar " + jar)).isTrue();
         assertThat(run(jdk, training, jar)).as("the training run").isZero();
 
         List<String> options = ClassData.options(jar, Map.of(), JVM, jdk);
 
-        Path cache = dir.resolve("ferry-classes.aot");
+        Path cache = dir.resolve(ClassData.archiveName(jdk));
+        assertThat(cache.getFileName().toString()).endsWith(".aot").isNotEqualTo(ARCHIVE);
         assertThat(options).containsExactly("-XX:AOTCache=" + cache);
+        assertThat(ClassData.options(jar, Map.of(), jdk, NEVER_ASKED)).as("checked once").containsExactly("-XX:AOTCache=" + cache);
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", options) + " -jar " + jar)).isFalse();
         // the JVM really maps it: with the cache required, a JVM that cannot use it does not start
         List<String> required = new java.util.ArrayList<>(options);
@@ -242,7 +269,7 @@ class ClassDataTest {
     @Test
     void anArchiveOlderThanARebuiltJarIsNotUsedAndANewOneIsWritten() throws Exception {
         Instant built = Instant.now();
-        file(ClassData.ARCHIVE, built.minusSeconds(60));
+        file(ARCHIVE, built.minusSeconds(60));
         Path jar = file("quarkus-run.jar", built);
 
         List<String> options = ClassData.options(jar, Map.of(), JVM, OWN);
@@ -255,7 +282,7 @@ class ClassDataTest {
     void aDumpWhoseJvmStillRunsIsLeftAlone() throws Exception {
         Instant built = Instant.now().minusSeconds(600);
         Path jar = file("quarkus-run.jar", built);
-        Path writing = file(ClassData.ARCHIVE + ".c.part", built.plusSeconds(60));
+        Path writing = file(part(jar, "c"), built.plusSeconds(60));
         // a process whose command line names the dump, as the JVM writing it does
         Process jvm = new ProcessBuilder("sh", "-c", "sleep 30", "-XX:ArchiveClassesAtExit=" + writing).start();
         try {
@@ -263,7 +290,7 @@ class ClassDataTest {
 
             assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
             assertThat(writing).exists();
-            assertThat(dir.resolve(ClassData.ARCHIVE)).doesNotExist();
+            assertThat(dir.resolve(ARCHIVE)).doesNotExist();
         } finally {
             jvm.destroyForcibly().waitFor();
         }

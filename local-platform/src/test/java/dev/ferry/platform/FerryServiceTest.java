@@ -13,7 +13,7 @@ class FerryServiceTest {
     @Test
     void aServiceRunsWithThePodsCollectorAndASmallInitialHeapUnlessToldOtherwise() {
         assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).isEqualTo(
-                FerryService.podJvm(FerryService.trims(ServiceJdk.chosen())));
+                FerryService.podJvm());
         assertThat(FerryService.podJvm(true)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
     }
 

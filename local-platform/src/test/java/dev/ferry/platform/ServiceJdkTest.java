@@ -65,6 +65,32 @@ class ServiceJdkTest {
     }
 
     @Test
+    void classDataIsNamedForTheJdkThatMadeItDownToItsJvmLibrary() throws Exception {
+        Path home = jdk("temurin-25-jdk-amd64", "25.0.3");
+        Path libjvm = Files.createDirectories(home.resolve("lib/server")).resolve("libjvm.so");
+        Files.write(libjvm, new byte[100]);
+        ServiceJdk jdk = ServiceJdk.of(home).orElseThrow();
+        String before = jdk.fingerprint();
+
+        assertThat(ServiceJdk.of(home).orElseThrow().fingerprint()).isEqualTo(before);
+        // updated in place: same directory and version, another library (a package keeps its build's file times)
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(libjvm);
+        Files.write(libjvm, new byte[101]);
+        Files.setLastModifiedTime(libjvm, time);
+        assertThat(jdk.fingerprint()).isNotEqualTo(before);
+        assertThat(ServiceJdk.of(jdk("temurin-25-copy", "25.0.3")).orElseThrow().fingerprint()).isNotEqualTo(jdk.fingerprint());
+    }
+
+    @Test
+    void ferryJavaHomeOlderThanTheServicesNeedIsRefused() throws Exception {
+        Path own = jdk("java-17-openjdk-amd64", "17.0.15");
+        Path eleven = jdk("java-11-openjdk-amd64", "11.0.24");
+
+        assertThatThrownBy(() -> ServiceJdk.choose(Map.of(ServiceJdk.VARIABLE, eleven.toString())::get, jdks, own))
+                .isInstanceOf(LaunchException.class).hasMessageContaining("is Java 11.0.24").hasMessageContaining("need Java 17 or later");
+    }
+
+    @Test
     void theMajorVersionComesFromTheReleaseFile() throws Exception {
         assertThat(ServiceJdk.of(jdk("a", "25.0.3")).orElseThrow().major()).isEqualTo(25);
         assertThat(ServiceJdk.of(jdk("b", "17.0.15")).orElseThrow().major()).isEqualTo(17);
