@@ -85,9 +85,15 @@ final class ClassData {
         }
     }
 
-    /** The name of a service's class data on {@code jdk}: ferry-classes-FINGERPRINT.jsa, or .aot on Java 25. */
-    static String archiveName(ServiceJdk jdk) {
-        return "ferry-classes-" + jdk.fingerprint() + "." + Form.of(jdk).extension;
+    /**
+     * The name of a service's class data on {@code jdk} with the JVM options {@code jvm}: ferry-classes-JDK-OPTIONS.jsa,
+     * or .aot on Java 25. A JVM maps only class data made with options like its own (the collector, compressed pointers,
+     * object headers): options changed since (a new default, {@code FERRY_JVM_OPTIONS}) name other class data, and the
+     * start trains it, where the JVM would otherwise ignore the old and run without any.
+     */
+    static String archiveName(ServiceJdk jdk, List<String> jvm) {
+        String options = jvm.stream().filter(o -> !sideEffect(o)).sorted().collect(java.util.stream.Collectors.joining(" "));
+        return "ferry-classes-" + jdk.fingerprint() + "-" + ServiceJdk.digest(options, 4) + "." + Form.of(jdk).extension;
     }
 
     private ClassData() {
@@ -101,17 +107,17 @@ final class ClassData {
      * stopped, inside the stop's grace period.
      */
     static List<String> options(Path jar, Map<String, String> env, List<String> jvm, ServiceJdk jdk) {
-        return options(jar, env, jdk, (dump, of) -> check(dump, of, jvm, env, jdk));
+        return options(jar, env, jdk, jvm, (dump, of) -> check(dump, of, jvm, env, jdk));
     }
 
     /** As {@link #options(Path, Map, List, ServiceJdk)}, with {@code check} to tell whether a finished dump may be used. */
-    static List<String> options(Path jar, Map<String, String> env, ServiceJdk jdk, BiFunction<Path, Path, Check> check) {
+    static List<String> options(Path jar, Map<String, String> env, ServiceJdk jdk, List<String> jvm, BiFunction<Path, Path, Check> check) {
         if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA"))) {
             return List.of();
         }
         Form form = Form.of(jdk);
         Path dir = jar.getParent();
-        Path archive = dir.resolve(archiveName(jdk));
+        Path archive = dir.resolve(archiveName(jdk, jvm));
         if (!promoteFinishedDump(dir, archive, jar, check)) {
             return List.of(); // a dump waits for a check that can tell: no other is written meanwhile, nor kept
         }

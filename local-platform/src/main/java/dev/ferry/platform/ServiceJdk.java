@@ -117,10 +117,14 @@ public record ServiceJdk(Path home, String version) {
         } catch (IOException e) {
             jvm = "?";
         }
+        return digest(home.toAbsolutePath().normalize() + "|" + version + "|" + jvm, 6);
+    }
+
+    /** The first {@code bytes} bytes of the text's SHA-256, in hex: a short name for it. */
+    static String digest(String text, int bytes) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((home.toAbsolutePath().normalize() + "|" + version
-                    + "|" + jvm).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 6);
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, bytes);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

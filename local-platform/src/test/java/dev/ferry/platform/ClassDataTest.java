@@ -24,7 +24,7 @@ class ClassDataTest {
     private static final List<String> JVM = List.of("-Xmx384m", "-XX:+UseSerialGC");
     /** The JVM running this test, Java 17: its class data is an archive ({@link ClassData.Form#ARCHIVE}). */
     private static final ServiceJdk OWN = ServiceJdk.of(Path.of(System.getProperty("java.home"))).orElseThrow();
-    private static final String ARCHIVE = ClassData.archiveName(OWN);
+    private static final String ARCHIVE = ClassData.archiveName(OWN, JVM);
     private static final BiFunction<Path, Path, Check> NEVER_ASKED = (dump, jar) -> {
         throw new AssertionError("a usable archive needs no check");
     };
@@ -74,14 +74,22 @@ class ClassDataTest {
         // the newest does not map; the one before it does
         BiFunction<Path, Path, Check> check = (dump, of) -> dump.toString().endsWith(".c.part") ? Check.FAILS : Check.MAPS;
 
-        List<String> options = ClassData.options(jar, Map.of(), OWN, check);
+        List<String> options = ClassData.options(jar, Map.of(), OWN, JVM, check);
 
         assertThat(options).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
         assertThat(Files.readString(dir.resolve(ARCHIVE))).isEqualTo(part(jar, "b"));
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("quarkus-run.jar", ARCHIVE);
         }
-        assertThat(ClassData.options(jar, Map.of(), OWN, NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
+        assertThat(ClassData.options(jar, Map.of(), OWN, JVM, NEVER_ASKED)).contains("-XX:SharedArchiveFile=" + dir.resolve(ARCHIVE));
+    }
+
+    @Test
+    void classDataIsNamedForTheJvmOptionsThatMustMatchButNotForThoseThatOnlyWriteFiles() {
+        assertThat(ClassData.archiveName(OWN, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders"))).isNotEqualTo(ARCHIVE);
+        assertThat(ClassData.archiveName(OWN, List.of("-XX:+UseSerialGC", "-Xmx384m"))).isEqualTo(ARCHIVE);
+        assertThat(ClassData.archiveName(OWN, List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xlog:gc:file=/tmp/gc-%p.log"))).isEqualTo(ARCHIVE);
+        assertThat(ARCHIVE).startsWith("ferry-classes-" + OWN.fingerprint() + "-").endsWith(".jsa");
     }
 
     @Test
@@ -92,7 +100,7 @@ class ClassDataTest {
         Path old = file(ARCHIVE + "." + built.minusSeconds(3600).toEpochMilli() + ".old.part", built.plusSeconds(60));
         Path leftOver = file(old.getFileName() + ".config", built.plusSeconds(60)); // what a killed Java 25 leaves
 
-        List<String> options = ClassData.options(jar, Map.of(), OWN, (dump, of) -> Check.MAPS);
+        List<String> options = ClassData.options(jar, Map.of(), OWN, JVM, (dump, of) -> Check.MAPS);
 
         assertThat(options).noneMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
         String thisBuild = "-XX:ArchiveClassesAtExit=" + dir.resolve(ARCHIVE + "." + ClassData.newestJar(jar).toMillis() + ".");
@@ -108,7 +116,7 @@ class ClassDataTest {
         Path jar = file("quarkus-run.jar", built);
         Path dump = file(part(jar, "a"), built.plusSeconds(60));
 
-        List<String> options = ClassData.options(jar, Map.of(), OWN, (d, of) -> Check.UNKNOWN);
+        List<String> options = ClassData.options(jar, Map.of(), OWN, JVM, (d, of) -> Check.UNKNOWN);
 
         assertThat(options).as("no archive, and no new dump beside the one waiting").isEmpty();
         assertThat(dump).exists();
@@ -200,17 +208,17 @@ class ClassDataTest {
 
         List<String> training = ClassData.options(jar, Map.of(), JVM, jdk);
 
-        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve(ClassData.archiveName(jdk) + "."))
+        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve(ClassData.archiveName(jdk, JVM) + "."))
                 && o.endsWith(".part"));
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", training) + " -jar " + jar)).isTrue();
         assertThat(run(jdk, training, jar)).as("the training run").isZero();
 
         List<String> options = ClassData.options(jar, Map.of(), JVM, jdk);
 
-        Path cache = dir.resolve(ClassData.archiveName(jdk));
+        Path cache = dir.resolve(ClassData.archiveName(jdk, JVM));
         assertThat(cache.getFileName().toString()).endsWith(".aot").isNotEqualTo(ARCHIVE);
         assertThat(options).containsExactly("-XX:AOTCache=" + cache);
-        assertThat(ClassData.options(jar, Map.of(), jdk, NEVER_ASKED)).as("checked once").containsExactly("-XX:AOTCache=" + cache);
+        assertThat(ClassData.options(jar, Map.of(), jdk, JVM, NEVER_ASKED)).as("checked once").containsExactly("-XX:AOTCache=" + cache);
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", options) + " -jar " + jar)).isFalse();
         // the JVM really maps it: with the cache required, a JVM that cannot use it does not start
         List<String> required = new java.util.ArrayList<>(options);

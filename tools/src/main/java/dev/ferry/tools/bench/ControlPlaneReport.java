@@ -70,7 +70,7 @@ final class ControlPlaneReport {
         md.append(String.format(Locale.ROOT, "Each service stopped, then started alone %d times with PostgreSQL, Kafka and the identity "
                 + "provider up and its schema already migrated. *Ready*: from just before the launcher starts the process to `/q/health/ready` "
                 + "answering 200 (polled every 10 ms; in a start after the service wrote a new class-data dump, that includes the "
-                + "launcher's check of it, 0.1 to 0.2 s). *Quarkus*: the \"started in\" it logs. Resident: the kernel's VmRSS at readiness and 10 s "
+                + "launcher's check of it, 0.1 to 0.5 s). *Quarkus*: the \"started in\" it logs. Resident: the kernel's VmRSS at readiness and 10 s "
                 + "later. Median, with the range over the starts.%n%n", startsPerService));
         md.append("| service | ready (s) | Quarkus \"started in\" (s) | resident at ready (MiB) | resident 10 s later (MiB) |\n"
                 + "|---|---|---|---|---|\n");
