@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Builds the three services' OCI images into tar files with Jib: the Debian base from deploy/images/debian-base
- * (a local tar: no registry, no Docker daemon), then the Quarkus fast-jar in three layers, least to most often
+ * (a local tar: no registry, no Docker daemon), then the Quarkus aot-jar (the pom's quarkus.package.jar.type) in three layers, least to most often
  * changed, so that a code change ships only the last ones.
  *
  * <pre>BuildImages ROOT BASE_CACHE OUT_DIR TAG</pre>

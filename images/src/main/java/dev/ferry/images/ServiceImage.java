@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One service's image: which module's fast-jar goes in, on which Debian base. Everything else (user, entrypoint,
+ * One service's image: which module's jar (Quarkus' aot-jar) goes in, on which Debian base. Everything else (user, entrypoint,
  * working directory) is the same for the three and lives in {@link BuildImages}.
  */
 public record ServiceImage(String module, Base base) {

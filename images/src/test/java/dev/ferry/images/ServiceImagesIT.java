@@ -72,7 +72,7 @@ class ServiceImagesIT {
                     .containsExactlyInAnyOrder(service.defaultPort + "/tcp", service.defaultManagementPort + "/tcp");
             assertThat(image.env()).as(module).anyMatch(e -> e.startsWith("JAVA_TOOL_OPTIONS=") && e.contains("MaxRAMPercentage")
                     && e.contains("TrimNativeHeapInterval"));
-            // the base (one layer; two for the worker) and the fast-jar's three
+            // the base (one layer; two for the worker) and the service jar's three
             assertThat(image.layerCount()).as(module).isEqualTo(module.equals("migration-worker") ? 5 : 4);
         });
     }

@@ -16,16 +16,17 @@ import java.util.stream.Stream;
  * A service's class data: the classes one full start of the service loaded, written by the JVM when that run exits
  * cleanly, and mapped by every start after it instead of being loaded and verified one by one. Most of a start on two
  * cores is loading classes and running them cold. On Java 17 it is an application class-data archive (AppCDS): with
- * it inventory was ready in 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller, under G1. On Java 25 and later
- * it is an AOT cache ({@link Form#AOT_CACHE}), which also holds the classes linked and the start's method profiles:
- * the services start from it far faster (docs/benchmarks/README.md, both). Either holds the classes the JVM's own
+ * it inventory was ready in 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller (G1 and the fast-jar, 2026-12-04).
+ * On Java 25 and later it is an AOT cache ({@link Form#AOT_CACHE}), which also holds the classes linked and the
+ * start's method profiles: on the aot-jar, inventory 2.4 s against 3.1 s with Java 17's archive and 6.3 s without
+ * (docs/benchmarks/README.md, "Java 25's AOT cache"). Either holds the classes the JVM's own
  * loaders load, which is why the services are packaged as Quarkus' aot-jar (every jar on the class path) rather than
  * its fast-jar (a class loader of Quarkus' own). The archive Quarkus can build at package time
  * (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
  *
  * <p>A start without usable class data writes it under a name of its own when it exits (Java 17 cannot create an
  * archive as a start goes, JDK 19's AutoCreateSharedArchive; Java 25 assembles its cache in a second JVM as the first
- * exits, 15 to 20 s here, which is why a stop waits longer for such a JVM, {@link #writesAtExit}), and the next start
+ * exits, 18.6 s for the scheduler here, which is why a stop waits longer for such a JVM, {@link #writesAtExit}), and the next start
  * makes the newest finished one the class data. Class data belongs to one build and one JDK: its name says which JDK
  * ({@link ServiceJdk#fingerprint}), a dump's name which build it was trained on (the newest of its jars as the run
  * began), and only a dump of the current build is promoted, and only class data newer than every jar is used
@@ -45,7 +46,7 @@ final class ClassData {
     private static final long CHECK_SECONDS = 30;
     /**
      * How long a stop waits for a JVM that writes its class data as it exits: Java 25 assembles an AOT cache in a second
-     * JVM, 15 to 20 s for the scheduler here with the machine to itself, longer with other services doing the same.
+     * JVM, 18.6 s for the scheduler here with the machine to itself, longer with other services doing the same.
      */
     static final java.time.Duration WRITING_AT_EXIT = java.time.Duration.ofSeconds(120);
 
@@ -92,7 +93,14 @@ final class ClassData {
      * start trains it, where the JVM would otherwise ignore the old and run without any.
      */
     static String archiveName(ServiceJdk jdk, List<String> jvm) {
-        String options = jvm.stream().filter(o -> !sideEffect(o)).sorted().collect(java.util.stream.Collectors.joining(" "));
+        return archiveName(jdk, jvm, Map.of());
+    }
+
+    /** As {@link #archiveName(ServiceJdk, List)}, with what the environment gives the JVM besides (its tool options). */
+    static String archiveName(ServiceJdk jdk, List<String> jvm, Map<String, String> env) {
+        // in order: the last of two contradicting options wins
+        String options = String.join(" ", jvm.stream().filter(o -> !sideEffect(o)).toList()) + "|"
+                + String.join("|", ENVIRONMENT_OPTIONS.stream().map(v -> String.valueOf(env.getOrDefault(v, System.getenv(v)))).toList());
         return "ferry-classes-" + jdk.fingerprint() + "-" + ServiceJdk.digest(options, 4) + "." + Form.of(jdk).extension;
     }
 
@@ -112,12 +120,12 @@ final class ClassData {
 
     /** As {@link #options(Path, Map, List, ServiceJdk)}, with {@code check} to tell whether a finished dump may be used. */
     static List<String> options(Path jar, Map<String, String> env, ServiceJdk jdk, List<String> jvm, BiFunction<Path, Path, Check> check) {
-        if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA"))) {
+        if ("off".equals(System.getenv("FERRY_CLASS_DATA")) || "off".equals(env.get("FERRY_CLASS_DATA")) || ownClassData(jvm, env)) {
             return List.of();
         }
         Form form = Form.of(jdk);
         Path dir = jar.getParent();
-        Path archive = dir.resolve(archiveName(jdk, jvm));
+        Path archive = dir.resolve(archiveName(jdk, jvm, env));
         if (!promoteFinishedDump(dir, archive, jar, check)) {
             return List.of(); // a dump waits for a check that can tell: no other is written meanwhile, nor kept
         }
@@ -133,6 +141,21 @@ final class ClassData {
         List<String> options = new ArrayList<>(form.quiet);
         options.add(form.writeAtExit + dir.resolve(archive.getFileName() + "." + build + "." + UUID.randomUUID() + PART));
         return options;
+    }
+
+    /** The variables a JVM reads options from besides its command line. */
+    static final List<String> ENVIRONMENT_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+    /**
+     * Whether the service is told how to share classes already ({@code FERRY_JVM_OPTIONS} or the JVM's option
+     * variables): Java 25 refuses to start with an AOT cache beside {@code -Xshare} or another archive, and a cache
+     * mode of its own would make every start train again. Then the launcher adds none.
+     */
+    static boolean ownClassData(List<String> jvm, Map<String, String> env) {
+        java.util.function.Predicate<String> sharing = o -> o.contains("-Xshare") || o.contains("SharedArchiveFile")
+                || o.contains("ArchiveClassesAtExit") || o.contains("-XX:AOT") || o.contains("AutoCreateSharedArchive");
+        return jvm.stream().anyMatch(sharing) || ENVIRONMENT_OPTIONS.stream().map(v -> env.getOrDefault(v, System.getenv(v)))
+                .anyMatch(v -> v != null && sharing.test(v));
     }
 
     /** Whether the JVM run by {@code commandLine} writes class data as it exits, which a stop must wait out. */
@@ -180,6 +203,14 @@ final class ClassData {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> listed = files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
             List<Path> finished = listed.stream().filter(p -> p.getFileName().toString().endsWith(PART)).filter(p -> !beingWritten(p)).toList();
+            // a configuration whose run is over, with or without its dump (a JVM killed before it wrote one)
+            for (Path config : listed.stream().filter(p -> p.getFileName().toString().endsWith(PART + CONFIG)).toList()) {
+                Path dump = config.resolveSibling(config.getFileName().toString().substring(0,
+                        config.getFileName().toString().length() - CONFIG.length()));
+                if (!beingWritten(dump)) {
+                    Files.deleteIfExists(config);
+                }
+            }
             if (!usable(archive, jar)) {
                 long build = newestJar(jar).toMillis();
                 List<Path> newestFirst = finished.stream().filter(p -> trainedOn(p, prefix) == build)
@@ -197,7 +228,6 @@ final class ClassData {
             }
             for (Path p : finished) {
                 Files.deleteIfExists(p);
-                Files.deleteIfExists(p.resolveSibling(p.getFileName() + CONFIG));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             // no class data this time: the start is only slower

@@ -26,21 +26,11 @@ public enum FerryService {
      * 323, and no slower to start (inventory and the worker neither faster nor slower beyond the spread of 3 starts).
      * And the native heap trimmed every second, as the images do ({@code BuildImages.JAVA_TOOL_OPTIONS}): glibc keeps
      * native memory the JVM freed, 16 to 24 MiB of a service here (docs/benchmarks/README.md, "Memory glibc keeps"),
-     * where the services' JVM has the option ({@link #TRIM}, {@link #trims}). On Java 25 and later, compact object
-     * headers ({@link #COMPACT_HEADERS}).
+     * where the services' JVM has the option ({@link #TRIM}, {@link #trims}).
      */
     public static List<String> podJvm() {
-        ServiceJdk jdk = ServiceJdk.chosen();
-        return podJvm(trims(jdk), jdk.major() >= ServiceJdk.AOT_CACHE_SINCE);
+        return podJvm(trims(ServiceJdk.chosen()));
     }
-
-    /**
-     * Object headers of 8 bytes instead of 12 (JEP 519, a product option since Java 25): with its AOT cache the
-     * scheduler was over the 300 MiB the services are sized for, 302 to 314 MiB 10 s after ready (bench-control-plane,
-     * 2026-12-07); with compact headers a second scheduler beside a running platform settled at 272 to 275 MiB against
-     * 286 to 289 without (by hand, two starts each; docs/benchmarks/README.md, "Java 25's AOT cache").
-     */
-    static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
 
     /**
      * Trims the native heap every second: a product option in Java 17 and 21 updates released after January 2024
@@ -64,15 +54,8 @@ public enum FerryService {
         }
     }
 
-    static List<String> podJvm(boolean trim, boolean compactHeaders) {
-        List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms32m"));
-        if (trim) {
-            options.add(TRIM);
-        }
-        if (compactHeaders) {
-            options.add(COMPACT_HEADERS);
-        }
-        return List.copyOf(options);
+    static List<String> podJvm(boolean trim) {
+        return trim ? List.of("-XX:+UseSerialGC", "-Xms32m", TRIM) : List.of("-XX:+UseSerialGC", "-Xms32m");
     }
 
     /**

@@ -199,6 +199,9 @@ public final class Supervised {
      * assembles its AOT cache in a child JVM, which would otherwise write on unseen.
      */
     public void kill() {
+        if (process.isAlive()) {
+            signal(Signal.STOP); // stopped, it starts no child between the two lines below
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

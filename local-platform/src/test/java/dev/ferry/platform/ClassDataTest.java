@@ -86,10 +86,23 @@ class ClassDataTest {
 
     @Test
     void classDataIsNamedForTheJvmOptionsThatMustMatchButNotForThoseThatOnlyWriteFiles() {
-        assertThat(ClassData.archiveName(OWN, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders"))).isNotEqualTo(ARCHIVE);
-        assertThat(ClassData.archiveName(OWN, List.of("-XX:+UseSerialGC", "-Xmx384m"))).isEqualTo(ARCHIVE);
+        assertThat(ClassData.archiveName(OWN, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:-UseCompressedOops"))).isNotEqualTo(ARCHIVE);
         assertThat(ClassData.archiveName(OWN, List.of("-Xmx384m", "-XX:+UseSerialGC", "-Xlog:gc:file=/tmp/gc-%p.log"))).isEqualTo(ARCHIVE);
         assertThat(ARCHIVE).startsWith("ferry-classes-" + OWN.fingerprint() + "-").endsWith(".jsa");
+    }
+
+    @Test
+    void aServiceToldHowToShareClassesAlreadyGetsNoClassDataOfTheLaunchers() throws Exception {
+        Path jar = file("quarkus-run.jar", Instant.now());
+
+        assertThat(ClassData.options(jar, Map.of(), List.of("-Xmx384m", "-Xshare:off"), OWN)).isEmpty();
+        assertThat(ClassData.options(jar, Map.of(), List.of("-XX:AOTMode=off"), OWN)).isEmpty();
+        assertThat(ClassData.options(jar, Map.of("JAVA_TOOL_OPTIONS", "-XX:SharedArchiveFile=/tmp/x.jsa"), JVM, OWN)).isEmpty();
+        assertThat(ClassData.options(jar, Map.of("JAVA_TOOL_OPTIONS", "-Dquarkus.debug.print-startup-times=true"), JVM, OWN)).isNotEmpty();
+        // what the environment adds names the class data too
+        assertThat(ClassData.archiveName(OWN, JVM, Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseCompressedOops"))).isNotEqualTo(ARCHIVE);
+        assertThat(ClassData.archiveName(OWN, List.of("-XX:+UseSerialGC", "-XX:-UseSerialGC")))
+                .isNotEqualTo(ClassData.archiveName(OWN, List.of("-XX:-UseSerialGC", "-XX:+UseSerialGC")));
     }
 
     @Test
@@ -99,6 +112,7 @@ class ClassDataTest {
         // its service ran the build before, and wrote its dump at exit, after the jars were rebuilt under it
         Path old = file(ARCHIVE + "." + built.minusSeconds(3600).toEpochMilli() + ".old.part", built.plusSeconds(60));
         Path leftOver = file(old.getFileName() + ".config", built.plusSeconds(60)); // what a killed Java 25 leaves
+        Path alone = file(ARCHIVE + "." + built.toEpochMilli() + ".gone.part.config", built.plusSeconds(60)); // its dump never written
 
         List<String> options = ClassData.options(jar, Map.of(), OWN, JVM, (dump, of) -> Check.MAPS);
 
@@ -107,6 +121,7 @@ class ClassDataTest {
         assertThat(options).anyMatch(o -> o.startsWith(thisBuild));
         assertThat(old).doesNotExist();
         assertThat(leftOver).doesNotExist();
+        assertThat(alone).doesNotExist();
         assertThat(dir.resolve(ARCHIVE)).doesNotExist();
     }
 
@@ -205,42 +220,45 @@ class ClassDataTest {
     void onJava25TheRunTrainsAnAotCacheWhichIsCheckedOnceAndThenUsed() throws Exception {
         ServiceJdk jdk = java25();
         Path jar = jarWithOneClass();
+        // as the services run there: the pod's options
+        List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx384m"));
+        jvm.addAll(FerryService.podJvm(FerryService.trims(jdk)));
 
-        List<String> training = ClassData.options(jar, Map.of(), JVM, jdk);
+        List<String> training = ClassData.options(jar, Map.of(), jvm, jdk);
 
-        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve(ClassData.archiveName(jdk, JVM) + "."))
+        assertThat(training).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput=" + dir.resolve(ClassData.archiveName(jdk, jvm) + "."))
                 && o.endsWith(".part"));
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", training) + " -jar " + jar)).isTrue();
-        assertThat(run(jdk, training, jar)).as("the training run").isZero();
+        assertThat(run(jdk, jvm, training, jar)).as("the training run").isZero();
 
-        List<String> options = ClassData.options(jar, Map.of(), JVM, jdk);
+        List<String> options = ClassData.options(jar, Map.of(), jvm, jdk);
 
-        Path cache = dir.resolve(ClassData.archiveName(jdk, JVM));
+        Path cache = dir.resolve(ClassData.archiveName(jdk, jvm));
         assertThat(cache.getFileName().toString()).endsWith(".aot").isNotEqualTo(ARCHIVE);
         assertThat(options).containsExactly("-XX:AOTCache=" + cache);
-        assertThat(ClassData.options(jar, Map.of(), jdk, JVM, NEVER_ASKED)).as("checked once").containsExactly("-XX:AOTCache=" + cache);
+        assertThat(ClassData.options(jar, Map.of(), jdk, jvm, NEVER_ASKED)).as("checked once").containsExactly("-XX:AOTCache=" + cache);
         assertThat(ClassData.writesAtExit(jdk.java() + " " + String.join(" ", options) + " -jar " + jar)).isFalse();
-        // the JVM really maps it: with the cache required, a JVM that cannot use it does not start
+        // the jvm really maps it: with the cache required, a jvm that cannot use it does not start
         List<String> required = new java.util.ArrayList<>(options);
         required.add("-XX:AOTMode=on");
-        assertThat(run(jdk, required, jar)).isZero();
+        assertThat(run(jdk, jvm, required, jar)).isZero();
 
         byte[] bytes = Files.readAllBytes(cache);
         Path cut = write("cut.aot", Arrays.copyOf(bytes, bytes.length / 2), 0);
         byte[] flipped = bytes.clone();
         flipped[bytes.length / 2] ^= (byte) 0xff;
         Path damaged = write("damaged.aot", flipped, 0);
-        assertThat(ClassData.check(cache, jar, JVM, Map.of(), jdk)).isEqualTo(Check.MAPS);
-        assertThat(ClassData.check(cut, jar, JVM, Map.of(), jdk)).as("cut short").isEqualTo(Check.FAILS);
-        assertThat(ClassData.check(damaged, jar, JVM, Map.of(), jdk)).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(cache, jar, jvm, Map.of(), jdk)).isEqualTo(Check.MAPS);
+        assertThat(ClassData.check(cut, jar, jvm, Map.of(), jdk)).as("cut short").isEqualTo(Check.FAILS);
+        assertThat(ClassData.check(damaged, jar, jvm, Map.of(), jdk)).as("a flipped byte, which the checksum finds").isEqualTo(Check.FAILS);
 
-        // a dependency rebuilt since (a jar the manifest puts on the class path): the JVM would still map the cache,
+        // a dependency rebuilt since (a jar the manifest puts on the class path): the jvm would still map the cache,
         // so the launcher must not offer it, and trains a new one
         Path lib = Files.createDirectories(dir.resolve("lib/main")).resolve("dependency.jar");
         Files.write(lib, new byte[] {0});
         Files.setLastModifiedTime(lib, FileTime.from(Files.getLastModifiedTime(cache).toInstant().plusSeconds(1)));
 
-        assertThat(ClassData.options(jar, Map.of(), JVM, jdk)).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
+        assertThat(ClassData.options(jar, Map.of(), jvm, jdk)).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
     }
 
     /** A JDK of 25 or later, as the services run on where there is one: in CI there must be (this machine has Temurin's). */
@@ -252,14 +270,14 @@ class ClassDataTest {
     }
 
     /** Runs the jar's one class on {@code jdk} with the service's options and {@code options}: its exit code. */
-    private static int run(ServiceJdk jdk, List<String> options, Path jar) throws Exception {
+    private static int run(ServiceJdk jdk, List<String> jvm, List<String> options, Path jar) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(jdk.java()));
-        command.addAll(JVM);
+        command.addAll(jvm);
         command.addAll(options);
         command.addAll(List.of("-cp", jar.toString(), "Idle"));
-        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(jvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return jvm.exitValue();
+        Process java = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(java.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return java.exitValue();
     }
 
     /** A real dump of a run of {@code jar}, written by a JVM at its exit as a service's is. */

@@ -14,16 +14,14 @@ class FerryServiceTest {
     void aServiceRunsWithThePodsCollectorAndASmallInitialHeapUnlessToldOtherwise() {
         assertThat(FerryService.jvmOptions(Map.of(), LAUNCHER_UNSET::get)).isEqualTo(
                 FerryService.podJvm());
-        assertThat(FerryService.podJvm(true, false)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
-        assertThat(FerryService.podJvm(true, true)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000",
-                "-XX:+UseCompactObjectHeaders");
+        assertThat(FerryService.podJvm(true)).containsExactly("-XX:+UseSerialGC", "-Xms32m", "-XX:TrimNativeHeapInterval=1000");
     }
 
     @Test
     void theNativeHeapIsTrimmedOnlyWhereTheJvmTakesTheOption() throws Exception {
         assertThat(FerryService.hasOption("UseEpsilonGC")).as("an experiment, locked in Java 17").isFalse();
         assertThat(FerryService.hasOption("NoSuchOptionOfFerrys")).isFalse();
-        assertThat(FerryService.podJvm(false, false)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
+        assertThat(FerryService.podJvm(false)).containsExactly("-XX:+UseSerialGC", "-Xms32m");
         ServiceJdk own = ServiceJdk.of(java.nio.file.Path.of(System.getProperty("java.home"))).orElseThrow();
         // given exactly where the JVM starts with it: this one (17.0.15 here: a product option, so given), and the
         // services' (Java 25 here)
@@ -49,7 +47,6 @@ class FerryServiceTest {
         String said = new String(jvm.getInputStream().readAllBytes());
         assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(jvm.exitValue()).as(jdk.describe() + " with " + FerryService.podJvm() + ": " + said).isZero();
-        assertThat(FerryService.podJvm().contains("-XX:+UseCompactObjectHeaders")).isEqualTo(jdk.major() >= 25);
     }
 
     @Test

@@ -304,7 +304,8 @@ public final class InventoryBenchmark {
         s.append("Command: `./ferry bench-inventory` (arguments: hosts, VMs per host; defaults 10000 10). Machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB max heap for the benchmark's client, Java ")
-                .append(System.getProperty("java.version")).append(", ").append(Instant.now().toString(), 0, 10).append(".\n");
+                .append(System.getProperty("java.version")).append(", inventory-service on ")
+                .append(dev.ferry.platform.ServiceJdk.chosen().describe()).append(", ").append(Instant.now().toString(), 0, 10).append(".\n");
         return s.toString();
     }
 }
