@@ -158,6 +158,46 @@ final class ClassData {
                 .anyMatch(v -> v != null && sharing.test(v));
     }
 
+    /**
+     * Ends a Java 25 training run once the service is ready, so that its cache holds the start and nothing after:
+     * trained through a whole run, the caches made starts slower (the benchmark's own platform trained through 301
+     * migrations before its stop; docs/benchmarks/README.md, "Java 25's AOT cache"). The JVM then assembles the cache
+     * in a second JVM at once, while the service runs, and its stop no longer waits for that. Polls {@code ready}
+     * every 100 ms while the process lives, for at most {@code timeout}; a run that never gets ready, or a JVM that
+     * does not take the command, trains to its exit as before. Nothing happens for a start that does not train.
+     *
+     * @return the thread that waits, or null when there is nothing to wait for
+     */
+    static Thread endTrainingWhenReady(Supervised service, List<String> command, java.util.function.BooleanSupplier ready,
+            ServiceJdk jdk, java.time.Duration timeout) {
+        if (command.stream().noneMatch(o -> o.startsWith(Form.AOT_CACHE.writeAtExit))) {
+            return null;
+        }
+        // not a daemon: the launcher (./ferry up) exits once its services are ready, and this must be sent first
+        Thread waiting = new Thread(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (service.alive() && System.nanoTime() < deadline) {
+                if (ready.getAsBoolean()) {
+                    try {
+                        // started, not awaited: the JVM answers once the cache is assembled, seconds later
+                        new ProcessBuilder(jdk.home().resolve("bin").resolve("jcmd").toString(), Long.toString(service.pid()),
+                                "AOT.end_recording").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    } catch (IOException noJcmd) {
+                        // it trains to its exit instead
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "end-training-" + service.name());
+        waiting.start();
+        return waiting;
+    }
+
     /** Whether the JVM run by {@code commandLine} writes class data as it exits, which a stop must wait out. */
     static boolean writesAtExit(String commandLine) {
         return java.util.Arrays.stream(Form.values()).anyMatch(f -> commandLine.contains(" " + f.writeAtExit));

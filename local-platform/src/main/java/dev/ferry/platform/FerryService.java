@@ -145,7 +145,9 @@ public enum FerryService {
         command.addAll(jvm);
         command.addAll(ClassData.options(jar, env, jvm, ServiceJdk.chosen()));
         command.addAll(List.of("-jar", jar.toString()));
-        return Supervised.start(shortName, command, all, log, detached, jar.toString());
+        Supervised started = Supervised.start(shortName, command, all, log, detached, jar.toString());
+        ClassData.endTrainingWhenReady(started, command, () -> ready(managementPort), ServiceJdk.chosen(), Duration.ofMinutes(5));
+        return started;
     }
 
     /** Readiness (on the management port) covers the service's database and Kafka. */

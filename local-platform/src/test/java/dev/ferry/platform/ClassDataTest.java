@@ -201,7 +201,8 @@ class ClassDataTest {
     /** A jar with one class that does nothing: a dump of a run of it holds at least that class. */
     private Path jarWithOneClass() throws Exception {
         Path src = Files.createDirectories(dir.resolve("src"));
-        Files.writeString(src.resolve("Idle.java"), "public class Idle { public static void main(String[] args) { } }");
+        Files.writeString(src.resolve("Idle.java"), "public class Idle { public static void main(String[] args) throws Exception { "
+                + "if (args.length > 0) { Thread.sleep(Long.parseLong(args[0])); } } }");
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", src.toString(), src.resolve("Idle.java").toString()))
                 .isZero();
         Path jar = dir.resolve("quarkus-run.jar");
@@ -259,6 +260,39 @@ class ClassDataTest {
         Files.setLastModifiedTime(lib, FileTime.from(Files.getLastModifiedTime(cache).toInstant().plusSeconds(1)));
 
         assertThat(ClassData.options(jar, Map.of(), jvm, jdk)).anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
+    }
+
+    @Test
+    void aJava25TrainingRunEndsOnceTheServiceIsReadyAndItsCacheIsMadeWhileItRuns() throws Exception {
+        ServiceJdk jdk = java25();
+        Path jar = jarWithOneClass();
+        List<String> command = new java.util.ArrayList<>(List.of(jdk.java()));
+        command.addAll(JVM);
+        command.addAll(ClassData.options(jar, Map.of(), JVM, jdk));
+        command.addAll(List.of("-cp", jar.toString(), "Idle", "120000")); // a service that runs two minutes
+        Path dump = Path.of(command.stream().filter(o -> o.startsWith("-XX:AOTCacheOutput=")).findFirst().orElseThrow()
+                .substring("-XX:AOTCacheOutput=".length()));
+        Supervised service = Supervised.start("idle", command, Map.of(), dir.resolve("idle.log"), false, "Idle 120000");
+        try {
+            java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread waiting = ClassData.endTrainingWhenReady(service, command, ready::get, jdk, java.time.Duration.ofMinutes(2));
+            Thread.sleep(1000);
+            assertThat(dump).as("nothing before the service is ready").doesNotExist();
+
+            ready.set(true);
+            waiting.join(10_000);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (ClassData.check(dump, jar, JVM, Map.of(), jdk) != Check.MAPS && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+
+            assertThat(ClassData.check(dump, jar, JVM, Map.of(), jdk)).as("the cache, whole, made while the service runs").isEqualTo(Check.MAPS);
+            assertThat(service.alive()).isTrue();
+        } finally {
+            service.kill();
+        }
+        assertThat(ClassData.endTrainingWhenReady(service, List.of(jdk.java(), "-XX:AOTCache=x", "-cp", jar.toString()), () -> true, jdk,
+                java.time.Duration.ofSeconds(1))).as("a start that does not train").isNull();
     }
 
     /** A JDK of 25 or later, as the services run on where there is one: in CI there must be (this machine has Temurin's). */
