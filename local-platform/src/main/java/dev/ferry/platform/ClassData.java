@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * (quarkus.package.jar.appcds) holds only the classes of static init and saved nothing measurable.
  *
  * <p>A start without usable class data writes it under a name of its own when it exits (Java 17 cannot create an
- * archive as a start goes, JDK 19's AutoCreateSharedArchive; Java 25 assembles its cache in a second JVM as the first
- * exits, 18.6 s for the scheduler here, which is why a stop waits longer for such a JVM, {@link #writesAtExit}), and the next start
+ * archive as a start goes, JDK 19's AutoCreateSharedArchive; Java 25 ends its training once the service is ready,
+ * {@link #endTrainingWhenReady}, and assembles the cache in a second JVM, 18.6 s for the scheduler here; a stop waits
+ * longer for a JVM that still writes at exit, {@link #writesAtExit}), and the next start
  * makes the newest finished one the class data. Class data belongs to one build and one JDK: its name says which JDK
  * ({@link ServiceJdk#fingerprint}), a dump's name which build it was trained on (the newest of its jars as the run
  * began), and only a dump of the current build is promoted, and only class data newer than every jar is used

@@ -240,7 +240,7 @@ public final class Launcher {
                 Supervised.Signal signal = name.equals("postgres") ? Supervised.Signal.INT : Supervised.Signal.TERM;
                 boolean writes = p.get().writesClassDataAtExit();
                 if (writes) {
-                    say(name, "stopping: it writes its class data as it exits, once after each build (up to "
+                    say(name, "stopping: it may write its class data as it exits, once after each build (waited for up to "
                             + ClassData.WRITING_AT_EXIT.toMinutes() + " minutes)");
                 }
                 if (p.get().stop(signal, STOP_TIMEOUT)) {
