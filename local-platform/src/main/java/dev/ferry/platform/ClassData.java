@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * A service's class data: the classes one full start of the service loaded, written by the JVM when that run exits
- * cleanly, and mapped by every start after it instead of being loaded and verified one by one. Most of a start on two
+ * cleanly (Java 25: once the service is ready), and mapped by every start after it instead of being loaded and verified one by one. Most of a start on two
  * cores is loading classes and running them cold. On Java 17 it is an application class-data archive (AppCDS): with
  * it inventory was ready in 6.5 to 6.9 s instead of 9.2 to 9.9 s, and 20 MiB smaller (G1 and the fast-jar, 2026-12-04).
  * On Java 25 and later it is an AOT cache ({@link Form#AOT_CACHE}), which also holds the classes linked and the
@@ -61,7 +61,7 @@ final class ClassData {
         /** Java 17: an application class-data archive, dumped as the run exits. */
         ARCHIVE("jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", "-Xshare:on",
                 List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off")),
-        /** Java 25 and later: an AOT cache, trained by the run and assembled as it exits (JEP 514). */
+        /** Java 25 and later: an AOT cache, trained by the run and assembled when the training ends (JEP 514). */
         AOT_CACHE("aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", "-XX:AOTMode=on",
                 List.of("-Xlog:aot=off", "-Xlog:cds=off"));
 
@@ -112,8 +112,7 @@ final class ClassData {
      * The JVM options for one start of the service packaged as {@code jar} on {@code jdk}, whose other JVM options are
      * {@code jvm}: none when {@code FERRY_CLASS_DATA=off} is in the launcher's environment or the service's ({@code env}):
      * to compare, should a JVM ever reject class data loudly, or for processes that are started and stopped by the dozen
-     * (the end-to-end tests), where every first stop would spend seconds writing class data after the service has
-     * stopped, inside the stop's grace period.
+     * (the end-to-end tests), where every first start would spend seconds of CPU writing class data.
      */
     static List<String> options(Path jar, Map<String, String> env, List<String> jvm, ServiceJdk jdk) {
         return options(jar, env, jdk, jvm, (dump, of) -> check(dump, of, jvm, env, jdk));
@@ -161,8 +160,8 @@ final class ClassData {
 
     /**
      * Ends a Java 25 training run once the service is ready, so that its cache holds the start and nothing after:
-     * trained through a whole run, the caches made starts slower (the benchmark's own platform trained through 301
-     * migrations before its stop; docs/benchmarks/README.md, "Java 25's AOT cache"). The JVM then assembles the cache
+     * caches trained through a whole run (the benchmark's own platform, through 301 migrations before its stop)
+     * coincided with slower starts (docs/benchmarks/README.md, "Java 25's AOT cache"). The JVM then assembles the cache
      * in a second JVM at once, while the service runs, and its stop no longer waits for that. Polls {@code ready}
      * every 100 ms while the process lives, for at most {@code timeout}; a run that never gets ready, or a JVM that
      * does not take the command, trains to its exit as before. Nothing happens for a start that does not train.
@@ -174,15 +173,18 @@ final class ClassData {
         if (command.stream().noneMatch(o -> o.startsWith(Form.AOT_CACHE.writeAtExit))) {
             return null;
         }
-        // not a daemon: the launcher (./ferry up) exits once its services are ready, and this must be sent first
+        // not a daemon, and the launcher waits for it before it exits (awaitTrainingsEnded): ./ferry up ends once its
+        // services are ready, and the command must have been sent by then
         Thread waiting = new Thread(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (service.alive() && System.nanoTime() < deadline) {
-                if (ready.getAsBoolean()) {
+                if (isReady(ready)) {
                     try {
-                        // started, not awaited: the JVM answers once the cache is assembled, seconds later
+                        // started, not awaited (the launcher need not wait the cache's assembly out): the JVM answers
+                        // once the cache is assembled, and the answer, or a refusal, goes to the service's log
                         new ProcessBuilder(jdk.home().resolve("bin").resolve("jcmd").toString(), Long.toString(service.pid()),
-                                "AOT.end_recording").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                                "AOT.end_recording").redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.appendTo(service.log().toFile())).start();
                     } catch (IOException noJcmd) {
                         // it trains to its exit instead
                     }
@@ -195,8 +197,35 @@ final class ClassData {
                 }
             }
         }, "end-training-" + service.name());
+        TRAININGS.add(waiting);
         waiting.start();
         return waiting;
+    }
+
+    private static boolean isReady(java.util.function.BooleanSupplier ready) {
+        try {
+            return ready.getAsBoolean();
+        } catch (RuntimeException notYet) {
+            return false;
+        }
+    }
+
+    private static final List<Thread> TRAININGS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Waits, at most {@code timeout} in all, until every training this process ends has been told to end (or gave up). */
+    static void awaitTrainingsEnded(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : TRAININGS) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    t.join(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Whether the JVM run by {@code commandLine} writes class data as it exits, which a stop must wait out. */
@@ -336,8 +365,22 @@ final class ClassData {
                 || option.startsWith("-agentpath") || option.startsWith("-XX:HeapDumpPath") || option.startsWith("-Xloggc");
     }
 
+    /**
+     * Whether a JVM still writes the dump: one whose command line names it, or Java 25's assembling JVM, which gets the
+     * name from its environment instead and removes the run's configuration when it is done (a configuration older than
+     * {@link #WRITING_AT_EXIT} was left by one that was killed).
+     */
     private static boolean beingWritten(Path dump) {
         String name = dump.toString();
+        Path config = dump.resolveSibling(dump.getFileName() + CONFIG);
+        try {
+            if (Files.exists(config) && Files.getLastModifiedTime(config).toInstant()
+                    .isAfter(java.time.Instant.now().minus(WRITING_AT_EXIT))) {
+                return true;
+            }
+        } catch (IOException gone) {
+            // finished meanwhile
+        }
         return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
                 .map(args -> Stream.of(args).anyMatch(a -> a.contains(name))).orElse(false));
     }

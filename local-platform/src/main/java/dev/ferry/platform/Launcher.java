@@ -46,6 +46,7 @@ public final class Launcher {
                     yield 2;
                 }
             };
+            ClassData.awaitTrainingsEnded(java.time.Duration.ofSeconds(90)); // before exit, which would cut them short
             System.exit(code);
         } catch (LaunchException e) {
             System.err.println("ferry: " + e.getMessage());

@@ -138,8 +138,10 @@ public final class Supervised {
 
     /**
      * {@code signal}, and SIGKILL if it has not stopped by the timeout; true when it had to be killed. A JVM that writes
-     * its class data as it exits gets at least {@link ClassData#WRITING_AT_EXIT}: killed while it writes, the next start
-     * has none and writes it again.
+     * its class data as it exits (or may: the option stays on its command line after a training ended at ready) gets
+     * at least {@link ClassData#WRITING_AT_EXIT}: killed while it writes, the next start has none and writes it again.
+     * Its child JVMs are waited for too, within the same time: Java 25 assembles its cache in a child JVM, which may
+     * still be writing when the service itself has ended.
      */
     public boolean stop(Signal signal, Duration timeout) {
         if (!alive()) {
@@ -147,15 +149,19 @@ public final class Supervised {
         }
         Duration wait = (signal == Signal.TERM || signal == Signal.INT) && writesClassDataAtExit()
                 && timeout.compareTo(ClassData.WRITING_AT_EXIT) < 0 ? ClassData.WRITING_AT_EXIT : timeout;
+        // only a JVM assembling class data: a worker's other children (QEMU guests) are not the stop's to wait for
+        List<ProcessHandle> children = wait != timeout || writesClassDataAtExit() ? process.children()
+                .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/java")).orElse(false)).toList() : List.of();
         if (signal == Signal.TERM) {
             process.destroy();
         } else {
             signal(signal);
         }
         long deadline = System.nanoTime() + wait.toNanos();
-        while (alive() && System.nanoTime() < deadline) {
+        while ((alive() || children.stream().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < deadline) {
             sleep(200);
         }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         if (alive()) {
             kill();
             return true;

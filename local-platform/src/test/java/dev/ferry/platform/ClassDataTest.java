@@ -275,12 +275,17 @@ class ClassDataTest {
         Supervised service = Supervised.start("idle", command, Map.of(), dir.resolve("idle.log"), false, "Idle 120000");
         try {
             java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread waiting = ClassData.endTrainingWhenReady(service, command, ready::get, jdk, java.time.Duration.ofMinutes(2));
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            Thread waiting = ClassData.endTrainingWhenReady(service, command, () -> asked.incrementAndGet() > 0 && ready.get(), jdk,
+                    java.time.Duration.ofMinutes(2));
             Thread.sleep(1000);
+            assertThat(asked.get()).as("readiness asked again and again").isGreaterThan(3);
+            assertThat(waiting.isAlive()).as("still waiting for the service to be ready").isTrue();
             assertThat(dump).as("nothing before the service is ready").doesNotExist();
 
             ready.set(true);
             waiting.join(10_000);
+            assertThat(waiting.isAlive()).isFalse();
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
             while (ClassData.check(dump, jar, JVM, Map.of(), jdk) != Check.MAPS && System.nanoTime() < deadline) {
                 Thread.sleep(500);
@@ -288,6 +293,11 @@ class ClassDataTest {
 
             assertThat(ClassData.check(dump, jar, JVM, Map.of(), jdk)).as("the cache, whole, made while the service runs").isEqualTo(Check.MAPS);
             assertThat(service.alive()).isTrue();
+            long stopping = System.nanoTime();
+            assertThat(service.stop(java.time.Duration.ofSeconds(30))).as("killed").isFalse();
+            assertThat((System.nanoTime() - stopping) / 1_000_000_000).as("seconds to stop, the cache already written").isLessThan(20);
+            assertThat(ClassData.options(jar, Map.of(), JVM, jdk)).as("promoted at the next start")
+                    .containsExactly("-XX:AOTCache=" + dir.resolve(ClassData.archiveName(jdk, JVM)));
         } finally {
             service.kill();
         }
