@@ -147,10 +147,11 @@ public final class Supervised {
         if (!alive()) {
             return false;
         }
-        Duration wait = (signal == Signal.TERM || signal == Signal.INT) && writesClassDataAtExit()
+        boolean writing = writesClassDataAtExit();
+        Duration wait = (signal == Signal.TERM || signal == Signal.INT) && writing
                 && timeout.compareTo(ClassData.WRITING_AT_EXIT) < 0 ? ClassData.WRITING_AT_EXIT : timeout;
         // only a JVM assembling class data: a worker's other children (QEMU guests) are not the stop's to wait for
-        List<ProcessHandle> children = wait != timeout || writesClassDataAtExit() ? process.children()
+        List<ProcessHandle> children = writing ? process.children()
                 .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/java")).orElse(false)).toList() : List.of();
         if (signal == Signal.TERM) {
             process.destroy();
